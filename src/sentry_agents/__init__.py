@@ -1,0 +1,52 @@
+"""sentry-agents: your own AI agents in Sentry's AI Agents dashboards.
+
+Wrap agent runs, LLM calls, tool calls and handoffs; each becomes a correct
+``gen_ai.*`` span on top of the real ``sentry-sdk``::
+
+    with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o-mini") as agent:
+        with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=messages) as llm:
+            llm.set_response(client.chat.completions.create(...))
+"""
+
+from ._agent import AgentSpan, CreateAgentSpan, create_agent, invoke_agent
+from ._chat import ChatSpan, chat
+from ._config import Redactor, configure
+from ._conversation import conversation
+from ._embeddings import EmbeddingsSpan, embeddings
+from ._handoff import HandoffSpan, handoff
+from ._messages import to_gen_ai_messages
+from ._privacy import DEFAULT_SCRUB_KEYS
+from ._serialize import serialize_messages
+from ._span import GenAISpan, current_span
+from ._tool import ToolSpan, execute_tool
+from ._tools import tool_definition
+from ._usage import Usage, usage_from
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_SCRUB_KEYS",
+    "AgentSpan",
+    "ChatSpan",
+    "CreateAgentSpan",
+    "EmbeddingsSpan",
+    "GenAISpan",
+    "HandoffSpan",
+    "Redactor",
+    "ToolSpan",
+    "Usage",
+    "__version__",
+    "chat",
+    "configure",
+    "conversation",
+    "create_agent",
+    "current_span",
+    "embeddings",
+    "execute_tool",
+    "handoff",
+    "invoke_agent",
+    "serialize_messages",
+    "to_gen_ai_messages",
+    "tool_definition",
+    "usage_from",
+]

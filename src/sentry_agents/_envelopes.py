@@ -1,0 +1,134 @@
+"""Reading what sentry-sdk sends: envelopes to one flat list of spans, whatever the mode.
+
+Transactions (2.x default mode), span items (2.x stream mode, 3.x, and gen_ai spans
+that sentry-sdk cuts out of transactions) all become :class:`SpanRecord`. Used by the
+terminal view, the pytest plugin and the test suite, so what they show is what
+sentry-sdk really sends.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from sentry_sdk.envelope import Envelope
+
+
+@dataclass
+class SpanRecord:
+    """One span as it went over the wire, with attributes as plain values."""
+
+    trace_id: str
+    span_id: str
+    parent_span_id: Optional[str]
+    op: Optional[str]
+    name: str
+    status: str
+    start: float
+    end: float
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.end - self.start)
+
+    def json_attribute(self, key: str) -> Any:
+        """A JSON attribute parsed (``None`` when absent)."""
+        value = self.attributes.get(key)
+        return json.loads(value) if isinstance(value, str) else value
+
+    def is_error(self) -> bool:
+        return self.status not in ("ok", "")
+
+
+@dataclass
+class Capture:
+    """Everything decoded from a series of envelopes."""
+
+    spans: list[SpanRecord] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_envelope(self, envelope: Envelope) -> None:
+        for item in envelope.items:
+            payload = item.payload.json
+            if payload is None and item.payload.bytes:
+                try:
+                    payload = json.loads(item.payload.bytes)
+                except ValueError:
+                    continue
+            if item.type == "transaction" and isinstance(payload, dict):
+                self.spans.extend(spans_from_transaction(payload))
+            elif item.type == "span" and isinstance(payload, dict):
+                for span in payload.get("items", []):
+                    self.spans.append(span_from_v2(span))
+            elif item.type == "event" and isinstance(payload, dict):
+                self.events.append(payload)
+
+    def add_body(self, body: bytes, encoding: Optional[str] = None) -> None:
+        if encoding == "gzip" or body[:2] == b"\x1f\x8b":
+            body = gzip.decompress(body)
+        self.add_envelope(Envelope.deserialize(body))
+
+
+def _ts(value: Any) -> float:
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return 0.0
+    return 0.0
+
+
+def spans_from_transaction(event: dict[str, Any]) -> list[SpanRecord]:
+    trace = event.get("contexts", {}).get("trace", {})
+    root = SpanRecord(
+        trace_id=trace.get("trace_id", ""),
+        span_id=trace.get("span_id", ""),
+        parent_span_id=trace.get("parent_span_id"),
+        op=trace.get("op"),
+        name=event.get("transaction", ""),
+        status=trace.get("status", "ok") or "ok",
+        start=_ts(event.get("start_timestamp")),
+        end=_ts(event.get("timestamp")),
+        attributes=dict(trace.get("data") or {}),
+    )
+    out = [root]
+    for span in event.get("spans", []):
+        out.append(
+            SpanRecord(
+                trace_id=span.get("trace_id", root.trace_id),
+                span_id=span.get("span_id", ""),
+                parent_span_id=span.get("parent_span_id"),
+                op=span.get("op"),
+                name=span.get("description") or "",
+                status=span.get("status", "ok") or "ok",
+                start=_ts(span.get("start_timestamp")),
+                end=_ts(span.get("timestamp")),
+                attributes=dict(span.get("data") or {}),
+            )
+        )
+    return out
+
+
+def span_from_v2(span: dict[str, Any]) -> SpanRecord:
+    attributes = {
+        key: typed.get("value") if isinstance(typed, dict) else typed
+        for key, typed in (span.get("attributes") or {}).items()
+    }
+    return SpanRecord(
+        trace_id=span.get("trace_id", ""),
+        span_id=span.get("span_id", ""),
+        parent_span_id=span.get("parent_span_id"),
+        op=attributes.get("sentry.op"),
+        name=span.get("name", ""),
+        status=span.get("status", "ok") or "ok",
+        start=_ts(span.get("start_timestamp")),
+        end=_ts(span.get("end_timestamp")),
+        attributes=attributes,
+    )

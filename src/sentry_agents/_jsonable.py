@@ -1,0 +1,158 @@
+"""Turning arbitrary Python values into JSON-safe copies, and reading fields by shape.
+
+Pure functions, no sentry-sdk import: the caller's objects are never mutated and
+nothing here raises, whatever it is given (cycles, NaN, bytes, lone surrogates,
+objects whose ``__repr__`` raises, deep nesting).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, Optional
+
+BLOB_SUBSTITUTE = "[Blob substitute]"
+MAX_DEPTH = 24
+
+_MISSING = object()
+
+
+def field(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj[name]`` for mappings, ``obj.name`` for objects; ``default`` when absent."""
+    if isinstance(obj, Mapping):
+        try:
+            return obj.get(name, default)
+        except Exception:
+            return default
+    try:
+        value = getattr(obj, name, default)
+    except Exception:
+        return default
+    return value
+
+
+def has_field(obj: Any, name: str) -> bool:
+    return field(obj, name, _MISSING) is not _MISSING
+
+
+def safe_str(value: Any) -> str:
+    """``str(value)`` that cannot raise and always yields valid UTF-8 text."""
+    if isinstance(value, str):
+        return clean_text(value)
+    try:
+        text = str(value)
+    except Exception:
+        try:
+            return f"<{type(value).__name__}>"
+        except Exception:
+            return "<unprintable>"
+    return clean_text(text) if isinstance(text, str) else "<unprintable>"
+
+
+def clean_text(text: str) -> str:
+    """Replace lone surrogates, which UTF-8 (and so JSON on the wire) cannot carry."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def jsonable(value: Any) -> Any:
+    """A copy of ``value`` made of dict/list/str/int/float/bool/None that ``json.dumps`` accepts."""
+    return _convert(value, 0, set())
+
+
+def _convert(value: Any, depth: int, seen: set[int]) -> Any:
+    if value is None or type(value) is bool or type(value) is int:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else safe_str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return BLOB_SUBSTITUTE
+    if depth >= MAX_DEPTH:
+        return "[...]"
+    marker = id(value)
+    if marker in seen:
+        return "[Circular]"
+    seen.add(marker)
+    try:
+        return _convert_container(value, depth, seen)
+    finally:
+        seen.discard(marker)
+
+
+def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
+    if isinstance(value, Mapping):
+        try:
+            items = list(value.items())
+        except Exception:
+            return safe_str(value)
+        return {_key(k): _convert(v, depth + 1, seen) for k, v in items}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_convert(v, depth + 1, seen) for v in list(value)]
+    dumped = _dump_model(value)
+    if dumped is not _MISSING:
+        return _convert(dumped, depth + 1, seen)
+    return safe_str(value)
+
+
+def _key(key: Any) -> str:
+    return key if isinstance(key, str) and key.isascii() else safe_str(key)
+
+
+def _dump_model(value: Any) -> Any:
+    """Fields of a pydantic model or dataclass instance, or ``_MISSING``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        try:
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        except Exception:
+            return _MISSING
+    dump = getattr(type(value), "model_dump", None)
+    if callable(dump):
+        try:
+            return value.model_dump(mode="python", exclude_none=True)
+        except Exception:
+            return _MISSING
+    to_dict = getattr(type(value), "to_dict", None)
+    if callable(to_dict):
+        try:
+            result = value.to_dict()
+        except Exception:
+            return _MISSING
+        return result if isinstance(result, Mapping) else _MISSING
+    return _MISSING
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON of an already-jsonable value, keeping non-ASCII text as is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def json_size(value: Any) -> int:
+    """Size in UTF-8 bytes of ``dumps(value)``."""
+    return len(dumps(value).encode("utf-8"))
+
+
+def parse_json_maybe(value: Any) -> Any:
+    """Decode a JSON string (tool arguments often arrive as one); anything else as is."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def as_list(value: Any) -> Optional[list[Any]]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return None

@@ -1,0 +1,505 @@
+"""Conversion of every common provider's message shapes to Sentry's role/parts format.
+
+Pure functions, no sentry-sdk import. Messages are recognised by shape (dicts,
+pydantic models, dataclasses or plain objects alike), so no provider SDK is
+imported: OpenAI Chat Completions and Responses, Anthropic, Google GenAI,
+LangChain, legacy ``{role, content}`` and role/parts itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Optional
+
+from ._jsonable import (
+    BLOB_SUBSTITUTE,
+    as_list,
+    field,
+    has_field,
+    jsonable,
+    parse_json_maybe,
+    safe_str,
+)
+
+Part = dict[str, Any]
+Message = dict[str, Any]
+
+ROLES = ("user", "assistant", "tool", "system")
+_ROLE_ALIASES = {
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "model": "assistant",
+    "bot": "assistant",
+    "system": "system",
+    "developer": "system",
+    "tool": "tool",
+    "function": "tool",
+    "ipython": "tool",
+}
+_PART_TYPES = ("text", "reasoning", "tool_call", "tool_call_response", "blob", "uri", "file")
+_TEXT_BLOCKS = ("text", "input_text", "output_text")
+
+
+def normalize_role(role: Any, default: str = "user") -> str:
+    key = safe_str(role).lower() if role is not None else ""
+    return _ROLE_ALIASES.get(key, default)
+
+
+def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Message]:
+    """Convert whatever a caller holds into ``[{"role": ..., "parts": [...]}]``.
+
+    Accepts a string, one message, bare content blocks, or a sequence of messages in
+    any supported provider shape; ``default_role`` is the role of what carries none
+    (``"assistant"`` for model output). System messages are kept (role ``system``);
+    :func:`split_system` separates them. Never raises and never mutates its input.
+    """
+    role = _ROLE_ALIASES.get(default_role, "user")
+    try:
+        return _convert_messages(messages, role)
+    except Exception:
+        return [{"role": role, "parts": [_text(safe_str(messages))]}]
+
+
+def split_system(messages: list[Message]) -> tuple[list[Part], list[Message]]:
+    """Separate system messages (their parts) from the conversation."""
+    system: list[Part] = []
+    rest: list[Message] = []
+    for message in messages:
+        if message.get("role") == "system":
+            system.extend(message.get("parts", []))
+        else:
+            rest.append(message)
+    return system, rest
+
+
+def to_parts(content: Any) -> list[Part]:
+    """Convert content (a string, a block, or a list of blocks) to parts."""
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [_text(content)]
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return [_blob("document", "application/octet-stream")]
+    items = as_list(content)
+    if items is None:
+        items = [content]
+    parts: list[Part] = []
+    for item in items:
+        parts.extend(_block_parts(item))
+    return parts
+
+
+def system_parts(system: Any) -> list[Part]:
+    """Parts of a separately passed system prompt (string, blocks, or messages)."""
+    if system is None:
+        return []
+    items = as_list(system)
+    if items is not None and items and all(_looks_like_message(item) for item in items):
+        parts: list[Part] = []
+        for message in _convert_messages(items, "system"):
+            parts.extend(message["parts"])
+        return parts
+    return to_parts(system)
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def _convert_messages(messages: Any, default_role: str) -> list[Message]:
+    if messages is None:
+        return []
+    if isinstance(messages, str):
+        return [{"role": default_role, "parts": [_text(messages)]}]
+    items = as_list(messages)
+    if items is None:
+        contents = field(messages, "contents")
+        if contents is not None:
+            return _convert_messages(contents, default_role)
+        items = [messages]
+    out: list[Message] = []
+    for item in items:
+        out.extend(_convert_one(item, default_role))
+    return _merge_tool_roles(out)
+
+
+def _looks_like_message(item: Any) -> bool:
+    return isinstance(item, str) or any(
+        has_field(item, key) for key in ("role", "parts", "content", "type")
+    )
+
+
+def _convert_one(item: Any, default_role: str) -> list[Message]:
+    if isinstance(item, str):
+        return [{"role": default_role, "parts": [_text(item)]}]
+    item_type = field(item, "type")
+    role = field(item, "role")
+
+    if item_type == "function_call" or item_type == "custom_tool_call":
+        return [{"role": "assistant", "parts": [_tool_call_from_responses(item)]}]
+    if item_type in ("function_call_output", "custom_tool_call_output"):
+        part = {
+            "type": "tool_call_response",
+            "id": safe_str(field(item, "call_id") or ""),
+            "response": _response_value(field(item, "output")),
+        }
+        return [{"role": "tool", "parts": [part]}]
+    if item_type == "reasoning" and role is None:
+        return [{"role": "assistant", "parts": _reasoning_item_parts(item)}]
+
+    if role is None and isinstance(item_type, str) and _is_langchain_type(item_type):
+        return [_langchain_message(item, item_type)]
+    if role is None and isinstance(item_type, str) and item_type in _BLOCK_HANDLERS:
+        return [{"role": default_role, "parts": _block_parts(item)}]
+
+    parts_field = field(item, "parts")
+    if isinstance(parts_field, (list, tuple)) and (role is not None or item_type is None):
+        return [
+            {"role": normalize_role(role, default_role), "parts": _parts_from_part_list(parts_field)}
+        ]
+
+    if role is None and item_type is None and not has_field(item, "content"):
+        if isinstance(item, Mapping) or parts_field is not None:
+            return [{"role": default_role, "parts": to_parts(item)}]
+        return [{"role": default_role, "parts": [_text(safe_str(item))]}]
+
+    normalized = normalize_role(role, default_role)
+    parts = to_parts(field(item, "content"))
+    refusal = field(item, "refusal")
+    if isinstance(refusal, str) and refusal:
+        parts.append(_text(refusal))
+    reasoning = field(item, "reasoning_content")
+    if isinstance(reasoning, str) and reasoning:
+        parts.insert(0, {"type": "reasoning", "content": reasoning})
+    for call in as_list(field(item, "tool_calls")) or []:
+        parts.append(_tool_call(call))
+    function_call = field(item, "function_call")
+    if function_call is not None:
+        parts.append(_tool_call(function_call))
+    if normalized == "tool":
+        call_id = field(item, "tool_call_id")
+        if call_id is not None or parts:
+            response = field(item, "content")
+            parts = [
+                {
+                    "type": "tool_call_response",
+                    "id": safe_str(call_id or field(item, "name") or ""),
+                    "response": _response_value(response),
+                }
+            ]
+    return [{"role": normalized, "parts": parts}]
+
+
+def _merge_tool_roles(messages: list[Message]) -> list[Message]:
+    """A user message made only of tool results (Anthropic, Google) is a tool message."""
+    for message in messages:
+        parts = message["parts"]
+        if (
+            message["role"] == "user"
+            and parts
+            and all(p.get("type") == "tool_call_response" for p in parts)
+        ):
+            message["role"] = "tool"
+    return messages
+
+
+def _is_langchain_type(item_type: str) -> bool:
+    return item_type in ("human", "ai", "system", "tool", "AIMessageChunk", "function", "chat")
+
+
+def _langchain_message(item: Any, item_type: str) -> Message:
+    role = "assistant" if item_type == "AIMessageChunk" else normalize_role(item_type)
+    if item_type == "chat":
+        role = normalize_role(field(item, "role"))
+    if role == "tool":
+        part = {
+            "type": "tool_call_response",
+            "id": safe_str(field(item, "tool_call_id") or field(item, "name") or ""),
+            "response": _response_value(field(item, "content")),
+        }
+        return {"role": "tool", "parts": [part]}
+    parts = to_parts(field(item, "content"))
+    for call in as_list(field(item, "tool_calls")) or []:
+        parts.append(
+            {
+                "type": "tool_call",
+                "id": safe_str(field(call, "id") or ""),
+                "name": safe_str(field(call, "name") or ""),
+                "arguments": jsonable(parse_json_maybe(field(call, "args"))),
+            }
+        )
+    return {"role": role, "parts": parts}
+
+
+def _reasoning_item_parts(item: Any) -> list[Part]:
+    texts = [safe_str(field(s, "text") or "") for s in as_list(field(item, "summary")) or []]
+    texts += [safe_str(field(c, "text") or "") for c in as_list(field(item, "content")) or []]
+    text = "\n".join(t for t in texts if t)
+    if not text and field(item, "encrypted_content"):
+        text = "[encrypted]"
+    return [{"type": "reasoning", "content": text}]
+
+
+# --- parts ------------------------------------------------------------------------------
+
+
+def _text(content: str) -> Part:
+    return {"type": "text", "content": safe_str(content)}
+
+
+def _blob(modality: str, mime_type: Optional[str]) -> Part:
+    part: Part = {"type": "blob", "modality": modality, "content": BLOB_SUBSTITUTE}
+    if mime_type:
+        part["mime_type"] = mime_type
+    return part
+
+
+def _modality(mime_type: Optional[str], default: str = "document") -> str:
+    if mime_type:
+        head = mime_type.split("/", 1)[0].lower()
+        if head in ("image", "audio", "video"):
+            return head
+    return default
+
+
+def _media(url: Any, default_modality: str, mime_type: Optional[str] = None) -> Part:
+    """A ``blob`` for data: URLs (content replaced), a ``uri`` part otherwise."""
+    text = safe_str(url)
+    if text.startswith("data:"):
+        declared = text[5:].split(";", 1)[0].split(",", 1)[0] or mime_type
+        return _blob(_modality(declared, default_modality), declared)
+    part: Part = {"type": "uri", "modality": _modality(mime_type, default_modality), "uri": text}
+    if mime_type:
+        part["mime_type"] = mime_type
+    return part
+
+
+def _file(file_id: Any, modality: str, mime_type: Optional[str] = None) -> Part:
+    part: Part = {"type": "file", "modality": modality, "file_id": safe_str(file_id)}
+    if mime_type:
+        part["mime_type"] = mime_type
+    return part
+
+
+def _tool_call(call: Any) -> Part:
+    """OpenAI chat ``tool_calls`` entry, legacy ``function_call``, or a generic call."""
+    function = field(call, "function")
+    source = function if function is not None else call
+    arguments = field(source, "arguments")
+    if arguments is None:
+        arguments = field(source, "args", field(source, "input"))
+    return {
+        "type": "tool_call",
+        "id": safe_str(field(call, "id") or ""),
+        "name": safe_str(field(source, "name") or ""),
+        "arguments": jsonable(parse_json_maybe(arguments)),
+    }
+
+
+def _tool_call_from_responses(item: Any) -> Part:
+    arguments = field(item, "arguments")
+    if arguments is None:
+        arguments = field(item, "input")
+    return {
+        "type": "tool_call",
+        "id": safe_str(field(item, "call_id") or field(item, "id") or ""),
+        "name": safe_str(field(item, "name") or ""),
+        "arguments": jsonable(parse_json_maybe(arguments)),
+    }
+
+
+def _response_value(value: Any) -> Any:
+    """A tool result for ``tool_call_response``: text stays text, blocks become parts."""
+    if value is None or isinstance(value, str):
+        return value if value is not None else ""
+    items = as_list(value)
+    if items is not None and items and all(has_field(i, "type") for i in items):
+        return to_parts(items)
+    return jsonable(value)
+
+
+def _parts_from_part_list(parts: Any) -> list[Part]:
+    out: list[Part] = []
+    for part in parts:
+        part_type = field(part, "type")
+        if part_type in _PART_TYPES and isinstance(part, Mapping):
+            out.append(_validated_part(part))
+        else:
+            out.extend(_block_parts(part))
+    return out
+
+
+def _validated_part(part: Mapping[str, Any]) -> Part:
+    """A role/parts part passed through, with binary content substituted."""
+    clean: Part = jsonable(part)
+    if clean.get("type") == "blob":
+        clean["content"] = BLOB_SUBSTITUTE
+    if clean.get("type") == "uri" and safe_str(clean.get("uri", "")).startswith("data:"):
+        return _media(clean["uri"], clean.get("modality") or "document", clean.get("mime_type"))
+    if clean.get("type") in ("text", "reasoning") and not isinstance(clean.get("content"), str):
+        clean["content"] = safe_str(clean.get("content", ""))
+    return clean
+
+
+def _block_parts(block: Any) -> list[Part]:
+    """One content block of any provider (or a Google part) as parts."""
+    if block is None:
+        return []
+    if isinstance(block, str):
+        return [_text(block)]
+    if isinstance(block, (bytes, bytearray, memoryview)):
+        return [_blob("document", "application/octet-stream")]
+    block_type = field(block, "type")
+    if block_type is None:
+        return _google_part(block)
+    if block_type in _PART_TYPES and block_type not in ("text",) and isinstance(block, Mapping):
+        if block_type != "file" or "file_id" in block:
+            return [_validated_part(block)]
+    handler = _BLOCK_HANDLERS.get(safe_str(block_type))
+    if handler is not None:
+        return handler(block)
+    return [_text(safe_str(jsonable(block)))]
+
+
+def _text_block(block: Any) -> list[Part]:
+    text = field(block, "text")
+    if text is None:
+        text = field(block, "content", "")
+    return [_text(safe_str(text))]
+
+
+def _refusal_block(block: Any) -> list[Part]:
+    return [_text(safe_str(field(block, "refusal") or ""))]
+
+
+def _openai_image_url(block: Any) -> list[Part]:
+    image = field(block, "image_url")
+    url = field(image, "url") if image is not None and not isinstance(image, str) else image
+    if url is None and field(block, "file_id") is not None:
+        return [_file(field(block, "file_id"), "image")]
+    return [_media(url or "", "image")]
+
+
+def _openai_input_audio(block: Any) -> list[Part]:
+    audio = field(block, "input_audio")
+    audio_format = field(audio, "format")
+    return [_blob("audio", f"audio/{audio_format}" if audio_format else None)]
+
+
+def _openai_file(block: Any) -> list[Part]:
+    inner = field(block, "file")
+    source = inner if inner is not None else block
+    if field(source, "file_id") is not None:
+        return [_file(field(source, "file_id"), "document")]
+    if field(source, "file_url") is not None:
+        return [_media(field(source, "file_url"), "document")]
+    data = field(source, "file_data")
+    if isinstance(data, str) and data.startswith("data:"):
+        return [_media(data, "document")]
+    return [_blob("document", None)]
+
+
+def _anthropic_source(block: Any) -> list[Part]:
+    default = "image" if field(block, "type") == "image" else "document"
+    source = field(block, "source")
+    source_type = field(source, "type")
+    media_type = field(source, "media_type")
+    mime = safe_str(media_type) if media_type else None
+    if source_type == "url":
+        return [_media(field(source, "url") or "", default, mime)]
+    if source_type == "file":
+        return [_file(field(source, "file_id") or "", _modality(mime, default), mime)]
+    if source_type == "text":
+        return [_text(safe_str(field(source, "data") or ""))]
+    if source_type == "content":
+        return to_parts(field(source, "content"))
+    return [_blob(_modality(mime, default), mime)]
+
+
+def _anthropic_tool_use(block: Any) -> list[Part]:
+    return [
+        {
+            "type": "tool_call",
+            "id": safe_str(field(block, "id") or ""),
+            "name": safe_str(field(block, "name") or ""),
+            "arguments": jsonable(parse_json_maybe(field(block, "input"))),
+        }
+    ]
+
+
+def _anthropic_tool_result(block: Any) -> list[Part]:
+    return [
+        {
+            "type": "tool_call_response",
+            "id": safe_str(field(block, "tool_use_id") or ""),
+            "response": _response_value(field(block, "content")),
+        }
+    ]
+
+
+def _thinking(block: Any) -> list[Part]:
+    return [{"type": "reasoning", "content": safe_str(field(block, "thinking") or "")}]
+
+
+def _redacted_thinking(block: Any) -> list[Part]:
+    return [{"type": "reasoning", "content": "[redacted]"}]
+
+
+def _google_part(part: Any) -> list[Part]:
+    text = field(part, "text")
+    if isinstance(text, str):
+        kind = "reasoning" if field(part, "thought") is True else "text"
+        return [{"type": kind, "content": safe_str(text)}]
+    inline = field(part, "inline_data")
+    if inline is not None:
+        mime = field(inline, "mime_type")
+        return [_blob(_modality(mime), safe_str(mime) if mime else None)]
+    file_data = field(part, "file_data")
+    if file_data is not None:
+        mime = field(file_data, "mime_type")
+        uri = field(file_data, "file_uri") or ""
+        return [_media(uri, _modality(mime), safe_str(mime) if mime else None)]
+    call = field(part, "function_call")
+    if call is not None:
+        return [
+            {
+                "type": "tool_call",
+                "id": safe_str(field(call, "id") or ""),
+                "name": safe_str(field(call, "name") or ""),
+                "arguments": jsonable(field(call, "args")),
+            }
+        ]
+    response = field(part, "function_response")
+    if response is not None:
+        return [
+            {
+                "type": "tool_call_response",
+                "id": safe_str(field(response, "id") or field(response, "name") or ""),
+                "response": jsonable(field(response, "response")),
+            }
+        ]
+    if isinstance(part, Mapping) and "content" in part:
+        return to_parts(part["content"])
+    return [_text(safe_str(jsonable(part)))]
+
+
+_BLOCK_HANDLERS = {
+    **{name: _text_block for name in _TEXT_BLOCKS},
+    "refusal": _refusal_block,
+    "image_url": _openai_image_url,
+    "input_image": _openai_image_url,
+    "input_audio": _openai_input_audio,
+    "file": _openai_file,
+    "input_file": _openai_file,
+    "image": _anthropic_source,
+    "document": _anthropic_source,
+    "tool_use": _anthropic_tool_use,
+    "server_tool_use": _anthropic_tool_use,
+    "tool_result": _anthropic_tool_result,
+    "thinking": _thinking,
+    "redacted_thinking": _redacted_thinking,
+    "reasoning": lambda block: _reasoning_item_parts(block),
+    "function_call": lambda block: [_tool_call_from_responses(block)],
+    "tool_call": lambda block: [_tool_call(block)],
+}

@@ -1,0 +1,190 @@
+"""What agent and LLM spans share: their inputs, outputs, response fields and token usage."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Optional
+
+from ._jsonable import safe_str
+from ._messages import split_system, system_parts, to_gen_ai_messages
+from ._sdk import logger
+from ._span import GenAISpan
+from ._tools import tool_definitions
+from ._usage import Usage, checked, usage_attributes, usage_from
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+class ModelSpan(GenAISpan):
+    """A span that sends messages to a model and gets a response back."""
+
+    def __init__(
+        self,
+        *,
+        model: Optional[str] = None,
+        provider: Optional[str] = None,
+        messages: Any = None,
+        system_instructions: Any = None,
+        tools: Any = None,
+        **options: Any,
+    ) -> None:
+        self.model = model
+        self.provider = provider
+        self._messages = messages
+        self._system_instructions = system_instructions
+        self._tools = tools
+        super().__init__(**options)
+
+    def _reset(self) -> None:
+        super()._reset()
+        self._usage: Optional[Usage] = None
+        self._child_usage: list[Usage] = []
+        self._child_usage_lock = threading.Lock()
+
+    def _start_attributes(self) -> dict[str, Any]:
+        return {
+            "gen_ai.request.model": _text_or_none(self.model),
+            "gen_ai.provider.name": _text_or_none(self.provider),
+        }
+
+    def _record_start_content(self) -> None:
+        system = system_parts(self._system_instructions)
+        messages: list[dict[str, Any]] = []
+        if self._messages is not None:
+            in_messages, messages = split_system(to_gen_ai_messages(self._messages))
+            system.extend(in_messages)
+        if messages:
+            self._set_content("gen_ai.input.messages", "input.messages", messages, _same, output=False)
+        if system:
+            self._set_content("gen_ai.system_instructions", "system_instructions", system, _same, output=False)
+        if self._tools is not None:
+            self._set_content(
+                "gen_ai.tool.definitions", "tool.definitions", self._tools, tool_definitions, output=False
+            )
+
+    # --- response -----------------------------------------------------------------------------
+
+    def set_output(self, output: Any) -> None:
+        """Record the model's (or agent's) output: a string, messages or content blocks."""
+        self._set_content(
+            "gen_ai.output.messages",
+            "output.messages",
+            output,
+            _output_messages,
+            output=True,
+        )
+
+    def set_response_model(self, model: str) -> None:
+        """The model that actually answered, exactly as the provider reported it."""
+        self.set_attribute("gen_ai.response.model", _text_or_none(model))
+
+    def set_response_id(self, response_id: str) -> None:
+        self.set_attribute("gen_ai.response.id", _text_or_none(response_id))
+
+    def set_finish_reasons(self, reasons: Any) -> None:
+        """Why the model stopped: one reason or a list (sent as a JSON array)."""
+        if reasons is None:
+            return
+        if isinstance(reasons, str) or not isinstance(reasons, (list, tuple)):
+            reasons = [reasons]
+        self.set_attribute(
+            "gen_ai.response.finish_reasons", [safe_str(r) for r in reasons if r is not None]
+        )
+
+    def set_usage(
+        self,
+        usage: Optional[Usage] = None,
+        *,
+        input_tokens: Optional[int] = None,
+        output_tokens: Optional[int] = None,
+        input_tokens_cached: Optional[int] = None,
+        input_tokens_cache_write: Optional[int] = None,
+        output_tokens_reasoning: Optional[int] = None,
+        total_tokens: Optional[int] = None,
+    ) -> None:
+        """Token usage in Sentry's semantics: ``input_tokens`` includes cached and
+        cache-write tokens, ``output_tokens`` includes reasoning tokens.
+
+        Pass a :class:`Usage` (see :func:`usage_from`) or the counts as keywords;
+        keywords override the fields of ``usage``.
+        """
+        if usage is None:
+            usage = Usage()
+        elif not isinstance(usage, Usage):
+            usage = usage_from(usage)
+        given = {
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "input_tokens_cached": input_tokens_cached,
+            "input_tokens_cache_write": input_tokens_cache_write,
+            "output_tokens_reasoning": output_tokens_reasoning,
+            "total_tokens": total_tokens,
+        }
+        overrides = {k: v for k, v in given.items() if v is not None}
+        if overrides:
+            usage = Usage(**{**usage.__dict__, **overrides})
+        usage, problems = checked(usage)
+        for problem in problems:
+            logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)
+        self._usage = usage
+
+    def set_response(self, response: Any) -> None:
+        """Record a provider response object (or its dict form) in one call: output
+        messages, response model and id, finish reasons and usage."""
+        from ._responses import read_response
+
+        info = read_response(response)
+        if info.model is not None:
+            self.set_response_model(info.model)
+        if info.response_id is not None:
+            self.set_response_id(info.response_id)
+        if info.finish_reasons:
+            self.set_finish_reasons(info.finish_reasons)
+        if info.output is not None:
+            self.set_output(info.output)
+        if not info.usage.is_empty():
+            self.set_usage(info.usage)
+
+    # --- usage roll-up ----------------------------------------------------------------------
+
+    def _add_child_usage(self, usage: Usage) -> None:
+        with self._child_usage_lock:
+            self._child_usage.append(usage)
+
+    def _before_finish(self) -> None:
+        usage = self._usage
+        if usage is None and self._is_agent and self._child_usage:
+            with self._child_usage_lock:
+                total = Usage()
+                for child in self._child_usage:
+                    total = total + child
+            usage = checked(total)[0]
+        if usage is None:
+            return
+        for key, value in usage_attributes(usage).items():
+            self._set(key, value)
+        if not self._is_agent and self._usage is not None:
+            for agent in _enclosing_agents(self):
+                agent._add_child_usage(self._usage)
+
+
+def _enclosing_agents(span: GenAISpan) -> list[ModelSpan]:
+    agents: list[ModelSpan] = []
+    agent: Any = span._agent
+    while agent is not None:
+        agents.append(agent)
+        parent = agent._parent
+        agent = parent._agent if parent is not None else None
+    return agents
+
+
+def _output_messages(output: Any) -> list[dict[str, Any]]:
+    return to_gen_ai_messages(output, default_role="assistant")
+
+
+def _text_or_none(value: Any) -> Optional[str]:
+    return None if value is None else safe_str(value)
+
+

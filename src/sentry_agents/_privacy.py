@@ -1,0 +1,68 @@
+"""Scrubbing of secrets from content and the user's redaction hook.
+
+Pure functions, no sentry-sdk tracing import. Keys are matched as sentry-sdk's
+``EventScrubber`` matches them: the lower-cased key is in the deny list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Callable, Optional
+
+from ._jsonable import dumps
+
+FILTERED = "[Filtered]"
+
+try:
+    from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
+
+    _SDK_KEYS: Iterable[str] = [*DEFAULT_DENYLIST, *DEFAULT_PII_DENYLIST]
+except ImportError:  # sentry-sdk 3.x has no scrubber module; its 2.x lists
+    _SDK_KEYS = (
+        "password passwd secret api_key apikey auth credentials mysql_pwd privatekey "
+        "private_key token session csrftoken sessionid x_csrftoken x_forwarded_for "
+        "set_cookie cookie authorization proxy-authorization x_api_key aiohttp_session "
+        "connect.sid csrf_token csrf _csrf _csrf_token phpsessid _session symfony "
+        "user_session _xsrf xsrf-token x_real_ip ip_address remote_addr"
+    ).split()
+
+DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(k.lower() for k in _SDK_KEYS)
+
+
+def scrub(value: Any, keys: frozenset[str]) -> Any:
+    """A copy of a jsonable value with values under deny-listed keys replaced."""
+    if not keys:
+        return value
+    if isinstance(value, dict):
+        return {
+            k: FILTERED if k.lower() in keys else scrub(v, keys) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [scrub(v, keys) for v in value]
+    return value
+
+
+class Dropped(Exception):
+    """The redaction hook dropped the content, or failed; ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def redact(hook: Optional[Callable[[str, Any], Any]], kind: str, value: Any) -> Any:
+    """Apply the user's hook; raise :class:`Dropped` instead of ever returning the raw value
+    when the hook fails or returns something that is not JSON-serializable."""
+    if hook is None:
+        return value
+    try:
+        result = hook(kind, value)
+    except Exception as exc:
+        raise Dropped(f"redact hook raised {type(exc).__name__} for {kind}") from None
+    if result is None:
+        raise Dropped(f"redact hook dropped {kind}")
+    try:
+        dumps(result)
+    except Exception:
+        raise Dropped(f"redact hook returned a value that is not JSON for {kind}") from None
+    return result

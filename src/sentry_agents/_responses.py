@@ -1,0 +1,166 @@
+"""Reading a provider's response object: output messages, model, id, finish reasons, usage.
+
+Pure functions, no sentry-sdk import and no provider SDK import: responses are
+recognised by shape (OpenAI Chat Completions and Responses, Azure OpenAI, LiteLLM,
+Anthropic, Google GenAI, LangChain messages), as objects or as their dict forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any, Optional
+
+from ._jsonable import as_list, field, safe_str
+from ._messages import Message, to_gen_ai_messages
+from ._usage import Usage, usage_from
+
+
+@dataclass
+class ResponseInfo:
+    """What one response says, ready for a chat span."""
+
+    output: Optional[list[Message]] = None
+    model: Optional[str] = None
+    response_id: Optional[str] = None
+    finish_reasons: list[str] = dataclass_field(default_factory=list)
+    usage: Usage = dataclass_field(default_factory=Usage)
+
+
+def read_response(response: Any) -> ResponseInfo:
+    """Recognise ``response`` by shape; what cannot be read is left empty, never guessed."""
+    if response is None:
+        return ResponseInfo()
+    if isinstance(response, str):
+        return ResponseInfo(output=to_gen_ai_messages(response, default_role="assistant"))
+    if field(response, "choices") is not None:
+        return _openai_chat(response)
+    if field(response, "candidates") is not None:
+        return _google(response)
+    if field(response, "object") == "response" or (
+        isinstance(field(response, "output"), (list, tuple)) and field(response, "status") is not None
+    ):
+        return _openai_responses(response)
+    if field(response, "type") == "message" and field(response, "stop_reason", "") != "":
+        return _anthropic(response)
+    if field(response, "type") in ("ai", "AIMessageChunk") or field(response, "response_metadata") is not None:
+        return _langchain(response)
+    if field(response, "role") is not None or field(response, "content") is not None:
+        return ResponseInfo(output=to_gen_ai_messages(response, default_role="assistant"))
+    return ResponseInfo(usage=usage_from(response))
+
+
+def _text(value: Any) -> Optional[str]:
+    return None if value is None else safe_str(value)
+
+
+def _reason(value: Any) -> Optional[str]:
+    """A finish reason as the provider names it (enum members by their value or name)."""
+    if value is None:
+        return None
+    enum_value = getattr(value, "value", None)
+    if isinstance(enum_value, str):
+        return enum_value
+    name = getattr(value, "name", None)
+    if isinstance(name, str) and not isinstance(value, str):
+        return name
+    return safe_str(value)
+
+
+def _openai_chat(response: Any) -> ResponseInfo:
+    output: list[Message] = []
+    reasons: list[str] = []
+    for choice in as_list(field(response, "choices")) or []:
+        message = field(choice, "message")
+        if message is None:
+            message = field(choice, "delta")
+        reason = _reason(field(choice, "finish_reason"))
+        if message is not None:
+            for converted in to_gen_ai_messages([message], default_role="assistant"):
+                if reason:
+                    converted["finish_reason"] = reason
+                output.append(converted)
+        if reason:
+            reasons.append(reason)
+    return ResponseInfo(
+        output=output,
+        model=_text(field(response, "model")),
+        response_id=_text(field(response, "id")),
+        finish_reasons=reasons,
+        usage=usage_from(field(response, "usage")),
+    )
+
+
+def _openai_responses(response: Any) -> ResponseInfo:
+    items = as_list(field(response, "output")) or []
+    messages = to_gen_ai_messages(items, default_role="assistant")
+    parts = [part for message in messages for part in message["parts"]]
+    status = _text(field(response, "status"))
+    incomplete = _text(field(field(response, "incomplete_details"), "reason"))
+    reason = incomplete or status
+    output: list[Message] = [{"role": "assistant", "parts": parts}] if parts else []
+    if output and reason:
+        output[0]["finish_reason"] = reason
+    return ResponseInfo(
+        output=output,
+        model=_text(field(response, "model")),
+        response_id=_text(field(response, "id")),
+        finish_reasons=[reason] if reason else [],
+        usage=usage_from(field(response, "usage")),
+    )
+
+
+def _anthropic(response: Any) -> ResponseInfo:
+    reason = _reason(field(response, "stop_reason"))
+    output = to_gen_ai_messages(
+        [{"role": "assistant", "content": field(response, "content")}], default_role="assistant"
+    )
+    if reason:
+        for message in output:
+            message["finish_reason"] = reason
+    return ResponseInfo(
+        output=output,
+        model=_text(field(response, "model")),
+        response_id=_text(field(response, "id")),
+        finish_reasons=[reason] if reason else [],
+        usage=usage_from(field(response, "usage")),
+    )
+
+
+def _google(response: Any) -> ResponseInfo:
+    output: list[Message] = []
+    reasons: list[str] = []
+    for candidate in as_list(field(response, "candidates")) or []:
+        reason = _reason(field(candidate, "finish_reason"))
+        content = field(candidate, "content")
+        if content is not None:
+            for converted in to_gen_ai_messages([content], default_role="assistant"):
+                if reason:
+                    converted["finish_reason"] = reason
+                output.append(converted)
+        if reason:
+            reasons.append(reason)
+    return ResponseInfo(
+        output=output,
+        model=_text(field(response, "model_version")),
+        response_id=_text(field(response, "response_id")),
+        finish_reasons=reasons,
+        usage=usage_from(field(response, "usage_metadata")),
+    )
+
+
+def _langchain(message: Any) -> ResponseInfo:
+    metadata = field(message, "response_metadata") or {}
+    reason = _reason(field(metadata, "finish_reason") or field(metadata, "stop_reason"))
+    output = to_gen_ai_messages([message], default_role="assistant")
+    for converted in output:
+        converted["role"] = "assistant"
+        if reason:
+            converted["finish_reason"] = reason
+    model = field(metadata, "model_name") or field(metadata, "model")
+    return ResponseInfo(
+        output=output,
+        model=_text(model),
+        response_id=_text(field(message, "id")),
+        finish_reasons=[reason] if reason else [],
+        usage=usage_from(field(message, "usage_metadata")),
+    )

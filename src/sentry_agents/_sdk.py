@@ -1,0 +1,210 @@
+"""The one module that talks to sentry-sdk's tracing API.
+
+It knows which tracing mode the installed sentry-sdk is in (2.x transactions,
+2.x span streaming, 3.x streaming only), chosen by feature detection, and how to
+start, activate, fill and finish a span there. Everything else in the package
+works with :class:`NativeSpan` and never imports sentry-sdk tracing internals.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from typing import Any, Literal, Optional, Union
+
+import sentry_sdk
+import sentry_sdk.utils
+from sentry_sdk.utils import logger
+
+AttributeValue = Union[str, int, float, bool]
+
+MECHANISM = "sentry_agents"
+
+_HAS_TRANSACTIONS = hasattr(sentry_sdk, "start_transaction")
+
+try:
+    from sentry_sdk import traces as _traces
+except ImportError:  # sentry-sdk before span streaming
+    _traces = None  # type: ignore[assignment]
+
+try:
+    from sentry_sdk.tracing_utils import has_span_streaming_enabled as _streaming_enabled
+except ImportError:  # sentry-sdk before span streaming, or 3.x where it is the only mode
+
+    def _streaming_enabled(options: Optional[dict[str, Any]]) -> bool:
+        return not _HAS_TRANSACTIONS
+
+
+_NOOP_STREAMED = tuple(
+    cls
+    for cls in (getattr(_traces, "NoOpStreamedSpan", None), getattr(_traces, "NoOpSpan", None))
+    if isinstance(cls, type)
+)
+_STREAMED_SLOT = "streamed_span" if hasattr(sentry_sdk.Scope, "streamed_span") else "span"
+
+# sentry-sdk keeps the current scope in this context variable; setting it directly
+# is what ``sentry_sdk.use_scope`` does, without a generator-based context manager.
+_scope_var: Optional[contextvars.ContextVar[Any]] = getattr(
+    sentry_sdk.scope, "_current_scope", None
+)
+
+
+class NativeSpan:
+    """A started sentry-sdk span, with how to write to it in the mode it was made in."""
+
+    __slots__ = ("recording", "span", "streaming")
+
+    def __init__(self, span: Any, streaming: bool, recording: bool) -> None:
+        self.span = span
+        self.streaming = streaming
+        self.recording = recording
+
+    def set(self, key: str, value: AttributeValue) -> None:
+        if self.streaming:
+            self.span.set_attribute(key, value)
+        else:
+            self.span.set_data(key, value)
+
+    def set_many(self, attributes: dict[str, AttributeValue]) -> None:
+        setter = self.span.set_attribute if self.streaming else self.span.set_data
+        for key, value in attributes.items():
+            setter(key, value)
+
+    def get(self, key: str) -> Any:
+        """Read back an attribute (used for roll-ups and tests of our own state)."""
+        if self.streaming:
+            return self.span.get_attributes().get(key)
+        return self.span._data.get(key)
+
+    def mark(self, status: Literal["error", "cancelled"]) -> None:
+        if self.streaming:
+            if status == "error":
+                self.span.status = "error"
+        else:
+            self.span.set_status("internal_error" if status == "error" else "cancelled")
+
+    def finish(self) -> None:
+        if self.streaming:
+            self.span.end()
+        else:
+            self.span.finish()
+
+
+def client_active() -> bool:
+    return bool(sentry_sdk.get_client().is_active())
+
+
+def start_span(op: str, name: str, attributes: dict[str, AttributeValue]) -> Optional[NativeSpan]:
+    """Start a span as a child of the current one, or as a new root (transaction/segment).
+
+    Returns ``None`` when sentry-sdk is not initialised, so no work is done at all.
+    ``attributes`` are set when the span starts, where samplers can see them.
+    """
+    client = sentry_sdk.get_client()
+    if not client.is_active():
+        return None
+    if _traces is not None and _streaming_enabled(client.options):
+        span = _traces.start_span(
+            name=name, attributes={"sentry.op": op, **attributes}, active=False
+        )
+        return NativeSpan(span, True, not isinstance(span, _NOOP_STREAMED))
+    current = sentry_sdk.get_current_span()
+    if current is not None and current.containing_transaction is not None:
+        span = current.start_child(op=op, name=name)
+    else:
+        span = sentry_sdk.start_transaction(op=op, name=name)
+    native = NativeSpan(span, False, span.sampled is True)
+    if native.recording:
+        native.set_many(attributes)
+    return native
+
+
+class Activation:
+    """Makes a span the current one in a scope of its own; undone by :meth:`close`.
+
+    A forked scope per activation keeps concurrent tasks and threads from seeing
+    each other's spans, and lets a generator step in and out of its span.
+    """
+
+    __slots__ = ("_token",)
+
+    def __init__(self, native: NativeSpan) -> None:
+        scope = sentry_sdk.get_current_scope().fork()
+        if native.streaming:
+            setattr(scope, _STREAMED_SLOT, native.span)
+        else:
+            scope.span = native.span
+        self._token: Any
+        if _scope_var is not None:
+            self._token = _scope_var.set(scope)
+        else:
+            cm = sentry_sdk.use_scope(scope)
+            cm.__enter__()
+            self._token = cm
+
+    def close(self) -> None:
+        if _scope_var is not None:
+            _scope_var.reset(self._token)
+        else:
+            self._token.__exit__(None, None, None)
+
+
+def capture_exception(exc: BaseException) -> None:
+    """Report ``exc`` as an unhandled error from this library, as sentry-sdk's AI integrations do."""
+    client = sentry_sdk.get_client()
+    event, hint = sentry_sdk.utils.event_from_exception(
+        exc,
+        client_options=client.options,
+        mechanism={"type": MECHANISM, "handled": False},
+    )
+    sentry_sdk.capture_event(event, hint=hint)
+
+
+def content_allowed(kind: Literal["inputs", "outputs"]) -> bool:
+    """sentry-sdk's own gate for prompts and outputs on the installed version.
+
+    ``data_collection["gen_ai"]`` when the user set it (or on 3.x, where it is the
+    only switch), otherwise ``send_default_pii``.
+    """
+    client = sentry_sdk.get_client()
+    options = client.options or {}
+    collection = options.get("data_collection")
+    pii = getattr(client, "should_send_default_pii", None)
+    if isinstance(collection, dict) and isinstance(collection.get("gen_ai"), dict):
+        if pii is None or collection.get("provided_by_user"):
+            return bool(collection["gen_ai"].get(kind, False))
+    if pii is not None:
+        return bool(pii())
+    return bool(options.get("send_default_pii"))
+
+
+def max_value_length() -> Optional[int]:
+    """The length at which sentry-sdk would cut a string attribute in transaction mode."""
+    value = (sentry_sdk.get_client().options or {}).get("max_value_length")
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def scope_conversation_id() -> Optional[str]:
+    getter = getattr(sentry_sdk.get_current_scope(), "get_conversation_id", None)
+    value = getter() if getter is not None else None
+    return value if isinstance(value, str) and value else None
+
+
+def set_scope_conversation_id(conversation_id: Optional[str]) -> None:
+    """Mirror our conversation id onto the current scope where sentry-sdk supports it."""
+    scope = sentry_sdk.get_current_scope()
+    if conversation_id is None:
+        remover = getattr(scope, "remove_conversation_id", None)
+        if remover is not None:
+            remover()
+        return
+    setter = getattr(scope, "set_conversation_id", None)
+    if setter is not None:
+        setter(conversation_id)
+
+
+def use_new_scope() -> Any:
+    """A forked scope for the duration of a ``with`` block (sentry_sdk.new_scope)."""
+    return sentry_sdk.new_scope()
+
+
+__all__ = ["MECHANISM", "Activation", "NativeSpan", "logger"]

@@ -1,0 +1,20 @@
+"""``serialize_messages``: the exact JSON the helpers send for message attributes."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ._budget import fit
+from ._config import settings
+from ._messages import to_gen_ai_messages
+
+
+def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
+    """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
+    UTF-8 bytes (``None``: the configured budget, 20,000 by default).
+
+    Over budget, the newest messages that fit are kept (always the last), then the
+    longest texts are cut with a visible marker. The result always parses.
+    """
+    budget = settings().max_message_bytes if max_bytes is None else max_bytes
+    return fit(to_gen_ai_messages(messages), budget).text

@@ -1,0 +1,328 @@
+"""The one span lifecycle every helper shares: start, activate, record, fail, finish.
+
+Each kind of span (agent, chat, tool, handoff, ...) extends :class:`GenAISpan` in a
+module of its own and only says what its op, name and attributes are. The same
+object works as ``with``, ``async with`` and a decorator (see ``_decorate``).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar
+
+from . import _sdk
+from ._budget import TRUNCATION_MARKER, fit, size
+from ._config import _UNSET, Redactor, Settings, settings
+from ._conversation import current_conversation_id
+from ._jsonable import jsonable, safe_str
+from ._privacy import Dropped, redact, scrub
+from ._sdk import AttributeValue, logger
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from ._agent import AgentSpan
+
+S = TypeVar("S", bound="GenAISpan")
+F = TypeVar("F", bound=Callable[..., Any])
+
+_current: ContextVar[Optional[GenAISpan]] = ContextVar("sentry_agents_current", default=None)
+_CAPTURED_MARK = "__sentry_agents_captured__"
+
+
+class _Guard:
+    """Contains and logs any exception raised while recording: the host app never sees it."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, et: Any, exc: Optional[BaseException], tb: Any) -> bool:
+        if isinstance(exc, Exception):
+            logger.warning("sentry_agents: failed to record a span: %r", exc, exc_info=exc)
+            return True
+        return False
+
+
+guard = _Guard()
+
+
+def current_span() -> Optional[GenAISpan]:
+    """The innermost sentry-agents span active here, if any."""
+    return _current.get()
+
+
+class GenAISpan:
+    """Base of every helper span. Subclasses set :attr:`operation` and the hooks below."""
+
+    operation: ClassVar[str] = ""
+    _is_agent: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        record_inputs: Optional[bool] = None,
+        record_outputs: Optional[bool] = None,
+        redact: Optional[Redactor] = _UNSET,
+    ) -> None:
+        self._record_inputs = record_inputs
+        self._record_outputs = record_outputs
+        self._redact = redact
+        self._reset()
+
+    def _reset(self) -> None:
+        self._native: Optional[_sdk.NativeSpan] = None
+        self._agent: Optional[AgentSpan] = None
+        self._parent: Optional[GenAISpan] = None
+        self._activations: list[tuple[Optional[_sdk.Activation], Token[Optional[GenAISpan]]]] = []
+        self._settings: Settings = settings()
+        self._inputs_ok = False
+        self._outputs_ok = False
+        self._started = False
+        self._finished = False
+        self._sealed = False
+        self._start_ns = 0
+
+    # --- what a kind says about itself ---------------------------------------------------
+
+    def _op(self) -> str:
+        return f"gen_ai.{self.operation}"
+
+    def _name(self) -> str:
+        raise NotImplementedError
+
+    def _start_attributes(self) -> dict[str, Any]:
+        """Attributes known at start that are not content (model, provider, ...)."""
+        return {}
+
+    def _record_start_content(self) -> None:
+        """Record input content; only called when the span records and inputs may be sent."""
+
+    def _before_finish(self) -> None:
+        """Last attributes before the span is finished (roll-ups and the like)."""
+
+    def _agent_name(self) -> Optional[str]:
+        return self._agent.agent_name if self._agent is not None else None
+
+    # --- public surface --------------------------------------------------------------------
+
+    @property
+    def span(self) -> Any:
+        """The underlying sentry-sdk span (``None`` when sentry-sdk is not initialised)."""
+        return self._native.span if self._native is not None else None
+
+    @property
+    def is_recording(self) -> bool:
+        """Whether attributes set now reach Sentry (sentry-sdk is on and the span sampled)."""
+        return self._native is not None and self._native.recording
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        """Set any extra attribute; lists and dicts are sent as JSON, ``None`` is skipped."""
+        with guard:
+            self._set(key, _attribute_value(value))
+
+    def start(self: S) -> S:
+        """Start the span and make it the current one. ``with`` does this for you."""
+        self._begin()
+        self._activate()
+        return self
+
+    def finish(self, error: Optional[BaseException] = None) -> None:
+        """Finish the span (as failed when ``error`` is given) and restore the previous one."""
+        self._end(error)
+        self._deactivate()
+
+    def __enter__(self: S) -> S:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.finish(exc)
+
+    async def __aenter__(self: S) -> S:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.finish(exc)
+
+    def __call__(self, func: F) -> F:
+        """Use the helper as a decorator: one span per call of ``func``."""
+        from ._decorate import decorate
+
+        return decorate(func, self._fresh)
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def _fresh(self: S) -> S:
+        """A new, unstarted span with the same configuration (one per decorated call)."""
+        clone = copy.copy(self)
+        clone._reset()
+        clone._copy_config_from(self)
+        return clone
+
+    def _copy_config_from(self, template: GenAISpan) -> None:
+        """Copy mutable configuration a kind keeps, so calls never share it."""
+
+    def _begin(self) -> None:
+        if self._started:
+            logger.debug("sentry_agents: %s was started twice; ignoring", type(self).__name__)
+            return
+        self._started = True
+        self._start_ns = time.perf_counter_ns()
+        with guard:
+            parent = _current.get()
+            self._parent = parent
+            self._agent = self if self._is_agent else (parent._agent if parent else None)  # type: ignore[assignment]
+            attributes = {"gen_ai.operation.name": self.operation}
+            for key, value in self._start_attributes().items():
+                if value is not None:
+                    attributes[key] = value
+            agent_name = self._agent_name()
+            if agent_name:
+                attributes["gen_ai.agent.name"] = agent_name
+            conversation_id = current_conversation_id()
+            if conversation_id:
+                attributes["gen_ai.conversation.id"] = conversation_id
+            self._native = _sdk.start_span(self._op(), self._name(), attributes)
+            if self._native is not None and self._native.recording:
+                self._inputs_ok = self._gate(self._record_inputs, "inputs")
+                self._outputs_ok = self._gate(self._record_outputs, "outputs")
+                if self._inputs_ok:
+                    self._record_start_content()
+
+    def _gate(self, override: Optional[bool], kind: str) -> bool:
+        if override is not None:
+            return override
+        configured = getattr(self._settings, f"record_{kind}")
+        if configured is not None:
+            return bool(configured)
+        return _sdk.content_allowed(kind)  # type: ignore[arg-type]
+
+    def _activate(self) -> None:
+        activation = None
+        if self._native is not None:
+            with guard:
+                activation = _sdk.Activation(self._native)
+        self._activations.append((activation, _current.set(self)))
+
+    def _deactivate(self) -> None:
+        if not self._activations:
+            return
+        activation, token = self._activations.pop()
+        with guard:
+            _current.reset(token)
+        if activation is not None:
+            with guard:
+                activation.close()
+
+    def _end(self, error: Optional[BaseException]) -> None:
+        if self._finished or not self._started:
+            return
+        self._finished = True
+        native = self._native
+        if native is None:
+            return
+        with guard:
+            if error is not None:
+                self._fail(native, error)
+            if native.recording:
+                self._before_finish()
+        self._sealed = True
+        with guard:
+            native.finish()
+
+    def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> None:
+        if not isinstance(error, Exception):
+            native.mark("cancelled")
+            return
+        native.mark("error")
+        if native.recording:
+            native.set("error.type", type(error).__name__)
+        if getattr(error, _CAPTURED_MARK, False):
+            return
+        try:
+            setattr(error, _CAPTURED_MARK, True)
+        except Exception:
+            pass
+        _sdk.capture_exception(error)
+
+    # --- recording helpers for kinds -------------------------------------------------------
+
+    def _set(self, key: str, value: Optional[AttributeValue]) -> None:
+        native = self._native
+        if value is None or native is None or not native.recording or self._sealed:
+            return
+        native.set(key, value)
+
+    def _set_content(
+        self,
+        key: str,
+        kind: str,
+        value: Any,
+        convert: Callable[[Any], Any],
+        *,
+        output: bool,
+        structured: bool = True,
+    ) -> None:
+        """Convert, scrub, redact and fit one piece of content, then set it.
+
+        Nothing happens (not even conversion) unless the span records and the gate
+        for this direction is open. The raw value is never recorded when the
+        redaction hook fails.
+        """
+        if not (self._outputs_ok if output else self._inputs_ok) or self._sealed:
+            return
+        with guard:
+            data = scrub(convert(value), self._settings.scrub_keys)
+            hook = self._settings.redact if self._redact is _UNSET else self._redact
+            try:
+                data = redact(hook, kind, data)
+            except Dropped as dropped:
+                logger.debug("sentry_agents: %s not recorded: %s", key, dropped.reason)
+                return
+            self._set(key, self._encode(data, structured))
+
+    def _encode(self, data: Any, structured: bool) -> str:
+        budget = self._budget()
+        if not structured and isinstance(data, str):
+            return _cut_text(data, budget)
+        return fit(jsonable(data), budget).text
+
+    def _budget(self) -> int:
+        budget = self._settings.max_message_bytes
+        limit = _sdk.max_value_length() if self._native and not self._native.streaming else None
+        return min(budget, limit) if limit else budget
+
+
+def _attribute_value(value: Any) -> Optional[AttributeValue]:
+    if value is None:
+        return None
+    if isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, str):
+        return safe_str(value)
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    return fit(jsonable(value), 1 << 20).text
+
+
+def _cut_text(text: str, budget: int) -> str:
+    if size(text) <= budget:
+        return text
+    cut = text.encode("utf-8")[: max(0, budget - len(TRUNCATION_MARKER))]
+    return cut.decode("utf-8", "ignore") + TRUNCATION_MARKER
+
+
+__all__ = ["GenAISpan", "current_span", "guard"]

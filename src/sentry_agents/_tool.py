@@ -1,0 +1,65 @@
+"""Tool call spans: ``gen_ai.execute_tool``, named ``execute_tool {name}``."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ._config import _UNSET, Redactor
+from ._jsonable import jsonable, parse_json_maybe, safe_str
+from ._span import GenAISpan
+
+
+def _arguments(value: Any) -> Any:
+    return jsonable(parse_json_maybe(value))
+
+
+class ToolSpan(GenAISpan):
+    """One tool call. Arguments and result are content (behind the gate, scrubbed of
+    secrets); the tool's name, description and call id are always sent."""
+
+    operation = "execute_tool"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        arguments: Any = None,
+        description: Optional[str] = None,
+        call_id: Optional[str] = None,
+        record_inputs: Optional[bool] = None,
+        record_outputs: Optional[bool] = None,
+        redact: Optional[Redactor] = _UNSET,
+    ) -> None:
+        self.tool_name = safe_str(name)
+        self.description = description
+        self.call_id = call_id
+        self._arguments = arguments
+        super().__init__(record_inputs=record_inputs, record_outputs=record_outputs, redact=redact)
+
+    def _name(self) -> str:
+        return f"execute_tool {self.tool_name}"
+
+    def _start_attributes(self) -> dict[str, Any]:
+        return {
+            "gen_ai.tool.name": self.tool_name,
+            "gen_ai.tool.description": None if self.description is None else safe_str(self.description),
+            "gen_ai.tool.call.id": None if self.call_id is None else safe_str(self.call_id),
+        }
+
+    def _record_start_content(self) -> None:
+        if self._arguments is not None:
+            self.set_arguments(self._arguments)
+
+    def set_arguments(self, arguments: Any) -> None:
+        """The arguments the tool was called with (a dict, or a JSON string)."""
+        self._set_content("gen_ai.tool.call.arguments", "tool.arguments", arguments, _arguments, output=False)
+
+    def set_result(self, result: Any) -> None:
+        """What the tool returned: text as is, anything else as JSON."""
+        self._set_content(
+            "gen_ai.tool.call.result", "tool.result", result, jsonable, output=True, structured=False
+        )
+
+
+execute_tool = ToolSpan
+"""``execute_tool(name, *, arguments=None, description=None, call_id=None)``: a tool call span."""

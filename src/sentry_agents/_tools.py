@@ -1,0 +1,162 @@
+"""Tool definitions: provider tool shapes and plain Python functions to one JSON form.
+
+Pure functions, no sentry-sdk import. The output is a list of
+``{"type": "function", "name", "description", "parameters"}`` as
+``gen_ai.tool.definitions`` expects.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Mapping
+from typing import Any, Callable, Optional, Union
+
+from ._jsonable import as_list, field, jsonable, safe_str
+
+ToolDefinition = dict[str, Any]
+
+_JSON_TYPES: dict[Any, str] = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    list: "array",
+    tuple: "array",
+    set: "array",
+    dict: "object",
+    type(None): "null",
+}
+
+
+def tool_definitions(tools: Any) -> list[ToolDefinition]:
+    """Convert a list of tools (any provider's shape, or Python functions) to definitions."""
+    items = as_list(tools)
+    if items is None:
+        items = [tools]
+    out: list[ToolDefinition] = []
+    for tool in items:
+        out.extend(_convert(tool))
+    return out
+
+
+def tool_definition(func: Callable[..., Any]) -> ToolDefinition:
+    """The JSON-schema definition of a Python function, for ``tools=``.
+
+    Name from the function, description from the docstring's first paragraph,
+    parameters from the signature and type hints.
+    """
+    func = getattr(func, "__sentry_agents_wrapped__", func)
+    signature = _signature(func)
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception:
+        hints = {}
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name, param in (signature.parameters.items() if signature else []):
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in ("self", "cls"):
+            continue
+        properties[name] = json_schema(hints.get(name, param.annotation))
+        if param.default is inspect.Parameter.empty:
+            required.append(name)
+        else:
+            default = jsonable(param.default)
+            if default is not None:
+                properties[name]["default"] = default
+    parameters: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        parameters["required"] = required
+    definition: ToolDefinition = {"type": "function", "name": safe_str(func.__name__)}
+    description = docstring_summary(func)
+    if description:
+        definition["description"] = description
+    definition["parameters"] = parameters
+    return definition
+
+
+def docstring_summary(func: Any) -> Optional[str]:
+    doc = inspect.getdoc(func)
+    if not doc:
+        return None
+    return doc.strip().split("\n\n", 1)[0].replace("\n", " ").strip() or None
+
+
+def json_schema(annotation: Any) -> dict[str, Any]:
+    """A small JSON schema for a type hint; ``{}`` (anything) when unknown."""
+    if annotation is inspect.Parameter.empty or annotation is Any:
+        return {}
+    if annotation in _JSON_TYPES:
+        return {"type": _JSON_TYPES[annotation]}
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is Union or type(annotation).__name__ == "UnionType":
+        options = [json_schema(a) for a in args]
+        non_null = [o for o in options if o != {"type": "null"}]
+        if len(non_null) == 1 and len(options) == 2:
+            return non_null[0]
+        return {"anyOf": options}
+    if origin is typing.Literal:
+        return {"enum": [jsonable(a) for a in args]}
+    if origin in (list, tuple, set, frozenset) or _is_abc(origin, "Sequence"):
+        schema: dict[str, Any] = {"type": "array"}
+        if args and args[0] is not Ellipsis:
+            schema["items"] = json_schema(args[0])
+        return schema
+    if origin is dict or _is_abc(origin, "Mapping"):
+        return {"type": "object"}
+    model_schema = getattr(annotation, "model_json_schema", None)
+    if callable(model_schema):
+        try:
+            result = jsonable(model_schema())
+            return result if isinstance(result, dict) else {}
+        except Exception:
+            return {}
+    return {}
+
+
+def _is_abc(origin: Any, name: str) -> bool:
+    return origin is not None and getattr(origin, "__name__", "") == name
+
+
+def _signature(func: Callable[..., Any]) -> Optional[inspect.Signature]:
+    try:
+        return inspect.signature(func)
+    except (TypeError, ValueError):
+        return None
+
+
+def _convert(tool: Any) -> list[ToolDefinition]:
+    if tool is None:
+        return []
+    if callable(tool) and not isinstance(tool, Mapping) and inspect.isroutine(tool):
+        return [tool_definition(tool)]
+    declarations = field(tool, "function_declarations")
+    if declarations is not None:
+        return [_definition(d, "parameters") for d in as_list(declarations) or []]
+    function = field(tool, "function")
+    if function is not None and not callable(function):
+        return [_definition(function, "parameters")]
+    if field(tool, "input_schema") is not None:
+        return [_definition(tool, "input_schema")]
+    if field(tool, "name") is not None:
+        return [_definition(tool, "parameters", safe_str(field(tool, "type") or "function"))]
+    tool_type = field(tool, "type")
+    if tool_type is not None:
+        return [{"type": safe_str(tool_type), "name": safe_str(tool_type)}]
+    if callable(tool):
+        return [tool_definition(tool)]
+    return [{"type": "function", "name": safe_str(tool)}]
+
+
+def _definition(source: Any, schema_key: str, tool_type: str = "function") -> ToolDefinition:
+    definition: ToolDefinition = {"type": tool_type, "name": safe_str(field(source, "name") or "")}
+    description = field(source, "description")
+    if description:
+        definition["description"] = safe_str(description)
+    schema = field(source, schema_key)
+    if schema is None and schema_key == "parameters":
+        schema = field(source, "parameters_json_schema")
+    if schema is not None:
+        definition["parameters"] = jsonable(schema)
+    return definition

@@ -1,0 +1,274 @@
+"""Token usage in Sentry's semantics, and every provider's usage shape mapped to it.
+
+Pure functions, no sentry-sdk import. Sentry counts ``input_tokens`` as ALL input
+(cached and cache-write included) and ``output_tokens`` as ALL output (reasoning
+included); the sub-counts are subsets. Providers differ (SPEC.md section 2), and a
+wrong mapping shows in Sentry as wrong or negative cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Optional
+
+from ._jsonable import field
+
+_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "input_tokens_cached",
+    "input_tokens_cache_write",
+    "output_tokens_reasoning",
+    "total_tokens",
+)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts of one LLM call (or a sum of calls); ``None`` means unknown."""
+
+    input_tokens: Optional[int] = None
+    output_tokens: Optional[int] = None
+    input_tokens_cached: Optional[int] = None
+    input_tokens_cache_write: Optional[int] = None
+    output_tokens_reasoning: Optional[int] = None
+    total_tokens: Optional[int] = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, name) is None for name in _FIELDS)
+
+    def __add__(self, other: Usage) -> Usage:
+        values = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            values[f.name] = theirs if mine is None else mine if theirs is None else mine + theirs
+        return Usage(**values)
+
+
+# Attribute keys; each sub-count also goes out under the name Sentry's docs page uses.
+USAGE_KEYS: dict[str, tuple[str, ...]] = {
+    "input_tokens": ("gen_ai.usage.input_tokens",),
+    "output_tokens": ("gen_ai.usage.output_tokens",),
+    "input_tokens_cached": (
+        "gen_ai.usage.cache_read.input_tokens",
+        "gen_ai.usage.input_tokens.cached",
+    ),
+    "input_tokens_cache_write": (
+        "gen_ai.usage.cache_creation.input_tokens",
+        "gen_ai.usage.input_tokens.cache_write",
+    ),
+    "output_tokens_reasoning": (
+        "gen_ai.usage.reasoning.output_tokens",
+        "gen_ai.usage.output_tokens.reasoning",
+    ),
+    "total_tokens": ("gen_ai.usage.total_tokens",),
+}
+
+
+def count(value: Any) -> Optional[int]:
+    """A token count as a non-negative int, or ``None`` when it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    return None
+
+
+def checked(usage: Usage) -> tuple[Usage, list[str]]:
+    """Make ``usage`` consistent for Sentry's cost formula, and say what was wrong.
+
+    Sub-counts larger than their total are clamped to it (the caller's numbers
+    would otherwise show as negative cost); ``total_tokens`` defaults to
+    input + output when both are known. Never invents a count that was not given.
+    """
+    problems: list[str] = []
+    values = {name: count(getattr(usage, name)) for name in _FIELDS}
+    for name in _FIELDS:
+        raw = getattr(usage, name)
+        if raw is not None and values[name] is None:
+            problems.append(f"{name}={raw!r} is not a non-negative integer and was left out")
+    total_in = values["input_tokens"]
+    cached = values["input_tokens_cached"]
+    write = values["input_tokens_cache_write"]
+    if total_in is not None and (cached or 0) + (write or 0) > total_in:
+        problems.append(
+            "input_tokens must include input_tokens_cached and input_tokens_cache_write "
+            f"(got input={total_in}, cached={cached}, cache_write={write}); sub-counts clamped"
+        )
+        values["input_tokens_cached"] = min(cached, total_in) if cached is not None else None
+        room = total_in - (values["input_tokens_cached"] or 0)
+        values["input_tokens_cache_write"] = min(write, room) if write is not None else None
+    total_out = values["output_tokens"]
+    reasoning = values["output_tokens_reasoning"]
+    if total_out is not None and reasoning is not None and reasoning > total_out:
+        problems.append(
+            "output_tokens must include output_tokens_reasoning "
+            f"(got output={total_out}, reasoning={reasoning}); reasoning clamped"
+        )
+        values["output_tokens_reasoning"] = total_out
+    if values["total_tokens"] is None and total_in is not None and total_out is not None:
+        values["total_tokens"] = total_in + total_out
+    return Usage(**values), problems
+
+
+def usage_attributes(usage: Usage) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for name, keys in USAGE_KEYS.items():
+        value = getattr(usage, name)
+        if value is not None:
+            for key in keys:
+                out[key] = value
+    return out
+
+
+def usage_from(obj: Any) -> Usage:
+    """The usage of a provider response, or of a usage object, in Sentry's semantics.
+
+    Recognised by shape: OpenAI Chat Completions and Responses (and Azure, LiteLLM),
+    Anthropic, Google GenAI, LangChain ``usage_metadata``, and :class:`Usage` itself.
+    Unknown or missing counts stay ``None``.
+    """
+    if isinstance(obj, Usage):
+        return obj
+    if obj is None:
+        return Usage()
+    metadata = field(obj, "usage_metadata")
+    if metadata is not None:
+        return usage_from(metadata)
+    usage = field(obj, "usage")
+    if usage is not None and not _is_usage_shape(obj):
+        return usage_from(usage)
+    if field(obj, "prompt_token_count") is not None or field(obj, "candidates_token_count") is not None:
+        return _google(obj)
+    if field(obj, "input_token_details") is not None or field(obj, "output_token_details") is not None:
+        return _langchain(obj)
+    if field(obj, "prompt_tokens") is not None or field(obj, "completion_tokens") is not None:
+        return _openai_chat(obj)
+    if field(obj, "input_tokens_details") is not None or field(obj, "output_tokens_details") is not None:
+        return _openai_responses(obj)
+    if _has_any(obj, "cache_read_input_tokens", "cache_creation_input_tokens"):
+        return _anthropic(obj)
+    if field(obj, "input_tokens") is not None or field(obj, "output_tokens") is not None:
+        return _inclusive(obj)
+    if _has_any(obj, "inputTokens", "outputTokens"):
+        return _bedrock(obj)
+    return Usage()
+
+
+def _is_usage_shape(obj: Any) -> bool:
+    return _has_any(obj, "input_tokens", "prompt_tokens", "prompt_token_count", "output_tokens")
+
+
+def _has_any(obj: Any, *names: str) -> bool:
+    return any(field(obj, name) is not None for name in names)
+
+
+def _openai_chat(obj: Any) -> Usage:
+    prompt = count(field(obj, "prompt_tokens"))
+    details = field(obj, "prompt_tokens_details")
+    cached = count(field(details, "cached_tokens"))
+    if cached is None:
+        cached = count(field(obj, "cache_read_input_tokens"))
+    write = count(field(obj, "cache_creation_input_tokens"))
+    if write is None:
+        write = count(field(details, "cache_creation_tokens"))
+    if prompt is not None and (cached or 0) + (write or 0) > prompt:
+        # Some OpenAI-compatible proxies report prompt_tokens without the cache counts.
+        prompt += (cached or 0) + (write or 0)
+    completion = count(field(obj, "completion_tokens"))
+    reasoning = count(field(field(obj, "completion_tokens_details"), "reasoning_tokens"))
+    return _with_total(prompt, completion, cached, write, reasoning, field(obj, "total_tokens"))
+
+
+def _openai_responses(obj: Any) -> Usage:
+    return _with_total(
+        count(field(obj, "input_tokens")),
+        count(field(obj, "output_tokens")),
+        count(field(field(obj, "input_tokens_details"), "cached_tokens")),
+        None,
+        count(field(field(obj, "output_tokens_details"), "reasoning_tokens")),
+        field(obj, "total_tokens"),
+    )
+
+
+def _anthropic(obj: Any) -> Usage:
+    uncached = count(field(obj, "input_tokens"))
+    cached = count(field(obj, "cache_read_input_tokens"))
+    write = count(field(obj, "cache_creation_input_tokens"))
+    total_in = None
+    if uncached is not None or cached is not None or write is not None:
+        total_in = (uncached or 0) + (cached or 0) + (write or 0)
+    return _with_total(total_in, count(field(obj, "output_tokens")), cached, write, None, None)
+
+
+def _google(obj: Any) -> Usage:
+    prompt = count(field(obj, "prompt_token_count"))
+    tool_prompt = count(field(obj, "tool_use_prompt_token_count"))
+    candidates = count(field(obj, "candidates_token_count"))
+    thoughts = count(field(obj, "thoughts_token_count"))
+    total_in = None if prompt is None and tool_prompt is None else (prompt or 0) + (tool_prompt or 0)
+    total_out = None
+    if candidates is not None or thoughts is not None:
+        total_out = (candidates or 0) + (thoughts or 0)
+    return _with_total(
+        total_in,
+        total_out,
+        count(field(obj, "cached_content_token_count")),
+        None,
+        thoughts,
+        field(obj, "total_token_count"),
+    )
+
+
+def _langchain(obj: Any) -> Usage:
+    inputs = field(obj, "input_token_details")
+    outputs = field(obj, "output_token_details")
+    return _with_total(
+        count(field(obj, "input_tokens")),
+        count(field(obj, "output_tokens")),
+        count(field(inputs, "cache_read")),
+        count(field(inputs, "cache_creation")),
+        count(field(outputs, "reasoning")),
+        field(obj, "total_tokens"),
+    )
+
+
+def _inclusive(obj: Any) -> Usage:
+    return _with_total(
+        count(field(obj, "input_tokens")),
+        count(field(obj, "output_tokens")),
+        None,
+        None,
+        None,
+        field(obj, "total_tokens"),
+    )
+
+
+def _bedrock(obj: Any) -> Usage:
+    uncached = count(field(obj, "inputTokens"))
+    cached = count(field(obj, "cacheReadInputTokens"))
+    write = count(field(obj, "cacheWriteInputTokens"))
+    total_in = None if uncached is None else uncached + (cached or 0) + (write or 0)
+    return _with_total(total_in, count(field(obj, "outputTokens")), cached, write, None, None)
+
+
+def _with_total(
+    input_tokens: Optional[int],
+    output_tokens: Optional[int],
+    cached: Optional[int],
+    write: Optional[int],
+    reasoning: Optional[int],
+    reported_total: Any,
+) -> Usage:
+    usage = Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        input_tokens_cached=cached,
+        input_tokens_cache_write=write,
+        output_tokens_reasoning=reasoning,
+    )
+    if input_tokens is not None and output_tokens is not None:
+        return replace(usage, total_tokens=input_tokens + output_tokens)
+    return replace(usage, total_tokens=count(reported_total))

@@ -1,0 +1,194 @@
+"""A pytest plugin for testing your own instrumentation (registered automatically).
+
+The ``agent_spans`` fixture initialises sentry-sdk for one test with an in-memory
+transport and the content gate open, and gives back what sentry-sdk really sent as
+a tree of gen_ai spans::
+
+    def test_my_agent(agent_spans):
+        run_my_agent()
+        agent = agent_spans.expect("invoke_agent", name="Weather Agent")
+        agent_spans.expect("execute_tool", name="get_weather", under=agent)
+
+Stream mode: ``@pytest.mark.parametrize("agent_spans", ["stream"], indirect=True)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Optional
+
+import pytest
+import sentry_sdk
+from sentry_sdk.transport import Transport
+
+from ._envelopes import Capture, SpanRecord
+from ._usage import Usage
+
+__all__ = ["AgentSpans", "MemoryTransport", "agent_spans"]
+
+
+class MemoryTransport(Transport):
+    """A sentry-sdk transport that keeps envelopes in memory, decoded."""
+
+    def __init__(self, options: Optional[dict[str, Any]] = None) -> None:
+        super().__init__(options)
+        self.capture = Capture()
+
+    def capture_envelope(self, envelope: Any) -> None:
+        self.capture.add_envelope(envelope)
+
+    def flush(self, timeout: float = 0, callback: Any = None) -> None:
+        return None
+
+    def kill(self) -> None:
+        return None
+
+
+_SUBJECT_KEYS = {
+    "gen_ai.execute_tool": "gen_ai.tool.name",
+    "gen_ai.invoke_agent": "gen_ai.agent.name",
+    "gen_ai.create_agent": "gen_ai.agent.name",
+}
+
+
+class AgentSpans:
+    """The gen_ai spans one test produced, as a tree, with readable assertions."""
+
+    def __init__(self, capture: Capture) -> None:
+        self._capture = capture
+
+    @property
+    def all(self) -> list[SpanRecord]:
+        """Every span sent (gen_ai or not), in the order sentry-sdk sent them."""
+        sentry_sdk.flush()
+        return list(self._capture.spans)
+
+    @property
+    def spans(self) -> list[SpanRecord]:
+        """The gen_ai spans, in start order."""
+        found = [s for s in self.all if (s.op or "").startswith("gen_ai.")]
+        return sorted(found, key=lambda s: s.start)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        sentry_sdk.flush()
+        return list(self._capture.events)
+
+    def find(
+        self, op: Optional[str] = None, name: Optional[str] = None, under: Optional[SpanRecord] = None
+    ) -> list[SpanRecord]:
+        """Spans whose op is ``op`` (``gen_ai.`` may be left out) and whose name or agent
+        name is ``name``, below ``under`` (at any depth) when given."""
+        wanted_op = None if op is None else (op if op.startswith("gen_ai.") else f"gen_ai.{op}")
+        out = []
+        for span in self.spans:
+            if wanted_op is not None and span.op != wanted_op:
+                continue
+            if name is not None and name not in (span.name, _subject(span)):
+                continue
+            if under is not None and not self.is_below(span, under):
+                continue
+            out.append(span)
+        return out
+
+    def expect(
+        self, op: Optional[str] = None, name: Optional[str] = None, under: Optional[SpanRecord] = None
+    ) -> SpanRecord:
+        """The one span matching :meth:`find`; fails with what was found instead."""
+        found = self.find(op, name, under)
+        if len(found) == 1:
+            return found[0]
+        what = " ".join(x for x in (op, "named " + name if name else None) if x) or "a span"
+        where = f" under {under.name}" if under is not None else ""
+        problem = "none" if not found else f"{len(found)} of them"
+        raise AssertionError(
+            f"expected one {what} span{where}; found {problem}. Spans sent:\n{self.render()}"
+        )
+
+    def parent(self, span: SpanRecord) -> Optional[SpanRecord]:
+        for candidate in self.all:
+            if candidate.span_id == span.parent_span_id:
+                return candidate
+        return None
+
+    def children(self, span: SpanRecord) -> list[SpanRecord]:
+        return [s for s in self.spans if s.parent_span_id == span.span_id]
+
+    def is_below(self, span: SpanRecord, ancestor: SpanRecord) -> bool:
+        parent = self.parent(span)
+        while parent is not None:
+            if parent.span_id == ancestor.span_id:
+                return True
+            parent = self.parent(parent)
+        return False
+
+    @staticmethod
+    def messages(span: SpanRecord, key: str = "gen_ai.input.messages") -> Any:
+        """A message attribute parsed (input by default; pass ``gen_ai.output.messages``)."""
+        return span.json_attribute(key)
+
+    @staticmethod
+    def tool_arguments(span: SpanRecord) -> Any:
+        return span.json_attribute("gen_ai.tool.call.arguments")
+
+    @staticmethod
+    def usage(span: SpanRecord) -> Usage:
+        a = span.attributes
+        return Usage(
+            input_tokens=a.get("gen_ai.usage.input_tokens"),
+            output_tokens=a.get("gen_ai.usage.output_tokens"),
+            input_tokens_cached=a.get("gen_ai.usage.cache_read.input_tokens"),
+            input_tokens_cache_write=a.get("gen_ai.usage.cache_creation.input_tokens"),
+            output_tokens_reasoning=a.get("gen_ai.usage.reasoning.output_tokens"),
+            total_tokens=a.get("gen_ai.usage.total_tokens"),
+        )
+
+    def render(self, color: bool = False) -> str:
+        """The spans as the terminal view prints them."""
+        from ._render import render_tree
+
+        return render_tree(self.all, color=color)
+
+
+def _subject(span: SpanRecord) -> Optional[str]:
+    """What a span is about: its tool, its agent, or its model."""
+    value = span.attributes.get(_SUBJECT_KEYS.get(span.op or "", "gen_ai.request.model"))
+    return None if value is None else str(value)
+
+
+@pytest.fixture
+def agent_spans(request: pytest.FixtureRequest) -> Iterator[AgentSpans]:
+    """sentry-sdk initialised for this test with an in-memory transport; the spans it sent.
+
+    Parametrize indirectly with ``"stream"`` for span-streaming mode.
+    """
+    mode = getattr(request, "param", "static")
+    transport = MemoryTransport()
+    options: dict[str, Any] = {
+        "transport": transport,
+        "traces_sample_rate": 1.0,
+        "default_integrations": False,
+        "auto_enabling_integrations": False,
+    }
+    if hasattr(sentry_sdk, "start_transaction"):
+        options["send_default_pii"] = True
+    else:
+        options["data_collection"] = {"gen_ai": {"inputs": True, "outputs": True}}
+    if mode == "stream":
+        options["trace_lifecycle"] = "stream"
+    sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
+    spans = AgentSpans(transport.capture)
+    yield spans
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        print("\nsentry-agents: spans sent during this test:\n" + spans.render())
+    sentry_sdk.get_client().close()
+    sentry_sdk.get_global_scope().set_client(None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]

@@ -1,0 +1,165 @@
+"""Test fixtures: a Sentry ingest server on 127.0.0.1 and sentry-sdk pointed at it.
+
+sentry-sdk runs for real, with its real HTTP transport; the server decodes the
+envelopes it receives into spans (see ``sentry_agents._envelopes``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+import pytest
+import sentry_sdk
+
+import sentry_agents._config
+from sentry_agents._envelopes import Capture, SpanRecord
+
+MODES = ("static", "stream")
+
+
+class IngestServer:
+    """Accepts envelopes like Sentry does, and keeps both the raw bodies and the decoded spans."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+        self.capture = Capture()
+        self.status = 200
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with server.lock:
+                    server.bodies.append(body)
+                    server.capture.add_body(body, self.headers.get("Content-Encoding"))
+                self.send_response(server.status)
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def dsn(self) -> str:
+        return f"http://public@127.0.0.1:{self.port}/1"
+
+    def reset(self) -> None:
+        with self.lock:
+            self.bodies.clear()
+            self.capture = Capture()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Sentry:
+    """sentry-sdk initialised against the ingest server, in one tracing mode."""
+
+    def __init__(self, server: IngestServer, mode: str) -> None:
+        self.server = server
+        self.mode = mode
+
+    def init(self, **options: Any) -> None:
+        options.setdefault("traces_sample_rate", 1.0)
+        options.setdefault("send_default_pii", True)
+        if self.mode == "stream":
+            options.setdefault("trace_lifecycle", "stream")
+        options.setdefault("default_integrations", False)
+        options.setdefault("auto_enabling_integrations", False)
+        sentry_sdk.init(dsn=self.server.dsn, **options)
+
+    def flush(self) -> None:
+        sentry_sdk.flush(timeout=5)
+
+    def spans(self) -> list[SpanRecord]:
+        self.flush()
+        with self.server.lock:
+            return list(self.server.capture.spans)
+
+    def gen_ai_spans(self) -> list[SpanRecord]:
+        return [s for s in self.spans() if (s.op or "").startswith("gen_ai.")]
+
+    def events(self) -> list[dict[str, Any]]:
+        self.flush()
+        with self.server.lock:
+            return list(self.server.capture.events)
+
+    def raw(self) -> bytes:
+        """Every byte received, decompressed."""
+        import gzip
+
+        self.flush()
+        with self.server.lock:
+            return b"".join(
+                gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b for b in self.server.bodies
+            )
+
+    def one(self, predicate: Callable[[SpanRecord], bool]) -> SpanRecord:
+        found = [s for s in self.spans() if predicate(s)]
+        assert len(found) == 1, f"expected one span, found {[s.name for s in found]}"
+        return found[0]
+
+    def named(self, name: str) -> SpanRecord:
+        return self.one(lambda s: s.name == name)
+
+
+@pytest.fixture(scope="session")
+def ingest() -> Iterator[IngestServer]:
+    server = IngestServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=MODES)
+def sentry(request: pytest.FixtureRequest, ingest: IngestServer) -> Iterator[Sentry]:
+    """sentry-sdk in both tracing modes (the test runs once per mode)."""
+    yield from _sentry(ingest, request.param)
+
+
+@pytest.fixture
+def static_sentry(ingest: IngestServer) -> Iterator[Sentry]:
+    yield from _sentry(ingest, "static")
+
+
+def _sentry(ingest: IngestServer, mode: str) -> Iterator[Sentry]:
+    ingest.reset()
+    ingest.status = 200
+    sentry_agents._config.reset()
+    helper = Sentry(ingest, mode)
+    helper.init()
+    yield helper
+    sentry_sdk.flush(timeout=5)
+    sentry_sdk.get_client().close()
+    sentry_sdk.get_global_scope().set_client(None)  # back to "not initialised"
+    sentry_agents._config.reset()
+
+
+@pytest.fixture(autouse=True)
+def _reset_config() -> Iterator[None]:
+    yield
+    sentry_agents._config.reset()
+
+
+@pytest.fixture
+def sdk_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """What was logged through sentry-sdk's logger (which does not propagate to root)."""
+    from sentry_sdk.utils import logger
+
+    logger.addHandler(caplog.handler)
+    previous = logger.level
+    logger.setLevel("DEBUG")
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(previous)
