@@ -17,20 +17,33 @@ MESSAGES = [
 
 
 def run_weather_agent() -> None:
-    with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o-mini", provider="openai") as agent:
+    with sentry_agents.invoke_agent(
+        "Weather Agent", model="gpt-4o-mini", provider="openai"
+    ) as agent:
         with sentry_agents.chat(
-            "gpt-4o-mini", provider="openai", messages=MESSAGES, temperature=0.2, max_tokens=100,
-            seed=7, top_k=3,
+            "gpt-4o-mini",
+            provider="openai",
+            messages=MESSAGES,
+            temperature=0.2,
+            max_tokens=100,
+            seed=7,
+            top_k=3,
         ) as llm:
             llm.set_output("Let me check.")
             llm.set_response_model("gpt-4o-mini-2024-07-18")
             llm.set_response_id("chatcmpl-1")
             llm.set_finish_reasons(["tool_calls"])
             llm.set_usage(
-                input_tokens=120, output_tokens=30, input_tokens_cached=100, output_tokens_reasoning=12
+                input_tokens=120,
+                output_tokens=30,
+                input_tokens_cached=100,
+                output_tokens_reasoning=12,
             )
         with sentry_agents.execute_tool(
-            "get_weather", arguments={"city": "Paris"}, description="Weather lookup", call_id="call_1"
+            "get_weather",
+            arguments={"city": "Paris"},
+            description="Weather lookup",
+            call_id="call_1",
         ) as tool:
             tool.set_result({"forecast": "rain"})
         with sentry_agents.handoff("Weather Agent", "Travel Agent"):
@@ -72,8 +85,12 @@ def test_request_attributes_have_the_right_types(sentry):
     attrs = chat.attributes
     assert attrs["gen_ai.request.model"] == "gpt-4o-mini"
     assert attrs["gen_ai.provider.name"] == "openai"
-    assert attrs["gen_ai.request.temperature"] == 0.2 and isinstance(attrs["gen_ai.request.temperature"], float)
-    assert attrs["gen_ai.request.max_tokens"] == 100 and isinstance(attrs["gen_ai.request.max_tokens"], int)
+    assert attrs["gen_ai.request.temperature"] == 0.2 and isinstance(
+        attrs["gen_ai.request.temperature"], float
+    )
+    assert attrs["gen_ai.request.max_tokens"] == 100 and isinstance(
+        attrs["gen_ai.request.max_tokens"], int
+    )
     assert attrs["gen_ai.request.top_k"] == 3
     assert attrs["gen_ai.request.seed"] == "7"
     assert attrs["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
@@ -99,7 +116,10 @@ def test_messages_are_role_parts_and_system_is_separate(sentry):
     assert tool.attributes["gen_ai.tool.description"] == "Weather lookup"
     assert tool.attributes["gen_ai.tool.call.id"] == "call_1"
     agent = sentry.named("invoke_agent Weather Agent")
-    assert agent.json_attribute("gen_ai.output.messages")[0]["parts"][0]["content"] == "Pack an umbrella."
+    assert (
+        agent.json_attribute("gen_ai.output.messages")[0]["parts"][0]["content"]
+        == "Pack an umbrella."
+    )
 
 
 def test_usage_current_and_seed_names_and_agent_rollup(sentry):
@@ -134,7 +154,9 @@ def test_agent_usage_sums_calls_unless_set_explicitly(sentry):
 def test_sub_count_larger_than_total_warns_and_never_sends_negative_cost(sentry, sdk_log):
     sentry.init(debug=True)
     with sentry_agents.chat("m") as llm:
-        llm.set_usage(input_tokens=10, input_tokens_cached=50, output_tokens=5, output_tokens_reasoning=9)
+        llm.set_usage(
+            input_tokens=10, input_tokens_cached=50, output_tokens=5, output_tokens_reasoning=9
+        )
     attrs = sentry.named("chat m").attributes
     assert attrs["gen_ai.usage.input_tokens"] - attrs["gen_ai.usage.cache_read.input_tokens"] >= 0
     assert attrs["gen_ai.usage.output_tokens"] - attrs["gen_ai.usage.reasoning.output_tokens"] >= 0
@@ -181,7 +203,9 @@ def test_nests_under_an_existing_streamed_segment(ingest):
     ingest.reset()
     helper.init()
     try:
-        with sentry_sdk.traces.start_span(name="GET /plan", attributes={"sentry.op": "http.server"}) as seg:
+        with sentry_sdk.traces.start_span(
+            name="GET /plan", attributes={"sentry.op": "http.server"}
+        ) as seg:
             with sentry_agents.invoke_agent("Planner"):
                 pass
         assert helper.named("invoke_agent Planner").parent_span_id == seg.span_id
@@ -211,10 +235,14 @@ def test_content_not_sent_when_gate_closed(sentry, mocker):
 
 
 def test_data_collection_gate_and_overrides(sentry):
-    sentry.init(send_default_pii=False, data_collection={"gen_ai": {"inputs": True, "outputs": False}})
+    sentry.init(
+        send_default_pii=False, data_collection={"gen_ai": {"inputs": True, "outputs": False}}
+    )
     with sentry_agents.chat("m", messages="in-text") as llm:
         llm.set_output("out-text")
-    with sentry_agents.chat("forced", messages="in2", record_inputs=False, record_outputs=True) as llm:
+    with sentry_agents.chat(
+        "forced", messages="in2", record_inputs=False, record_outputs=True
+    ) as llm:
         llm.set_output("out2")
     attrs = sentry.named("chat m").attributes
     assert "gen_ai.input.messages" in attrs and "gen_ai.output.messages" not in attrs
@@ -287,12 +315,17 @@ def test_operations_embeddings_and_create_agent(sentry):
         pass
     with sentry_agents.chat("gemini-2.0", operation="generate_content", provider="gcp.gemini"):
         pass
-    with sentry_agents.embeddings("text-embedding-3-small", provider="openai", inputs=["a", "b"]) as emb:
+    with sentry_agents.embeddings(
+        "text-embedding-3-small", provider="openai", inputs=["a", "b"]
+    ) as emb:
         emb.set_usage(input_tokens=4)
     with sentry_agents.create_agent("Travel Agent", model="gpt-4o"):
         pass
     assert sentry.named("text_completion text-davinci").op == "gen_ai.text_completion"
-    assert sentry.named("generate_content gemini-2.0").attributes["gen_ai.operation.name"] == "generate_content"
+    assert (
+        sentry.named("generate_content gemini-2.0").attributes["gen_ai.operation.name"]
+        == "generate_content"
+    )
     emb_span = sentry.named("embeddings text-embedding-3-small")
     assert emb_span.op == "gen_ai.embeddings"
     assert emb_span.json_attribute("gen_ai.embeddings.input") == ["a", "b"]
@@ -324,7 +357,9 @@ def test_no_attribute_is_none_or_a_repr_and_json_parses(sentry):
             raise ValueError("no repr")
 
     with sentry_agents.invoke_agent("A", model=None, provider=None, tools=[len]) as agent:
-        with sentry_agents.chat("m", messages=[{"role": "user", "content": [Weird(), b"\x00"]}]) as llm:
+        with sentry_agents.chat(
+            "m", messages=[{"role": "user", "content": [Weird(), b"\x00"]}]
+        ) as llm:
             llm.set_output({"role": "assistant", "content": float("nan")})
             llm.set_attribute("app.extra", {"nested": {1: {2, 3}}})
             llm.set_attribute("app.none", None)

@@ -111,6 +111,8 @@ def _placeholder(value: Any, max_bytes: int) -> str:
         last = value[-1] if value else {}
         role = last.get("role") if isinstance(last, dict) else None
         if isinstance(role, str) and len(role) < 32:
-            return dumps([{"role": role, "parts": [{"type": "text", "content": TRUNCATION_MARKER}]}])
+            return dumps(
+                [{"role": role, "parts": [{"type": "text", "content": TRUNCATION_MARKER}]}]
+            )
         return dumps([TRUNCATION_MARKER])
     return dumps(TRUNCATION_MARKER)

@@ -7,6 +7,8 @@ from typing import Any, Optional
 from ._config import _UNSET, Redactor
 from ._jsonable import safe_str
 from ._model import ModelSpan
+from ._responses import ResponseInfo
+from ._stream import ABANDONED_ATTRIBUTE, wrap_stream
 
 LLM_OPERATIONS = ("chat", "text_completion", "generate_content")
 
@@ -70,16 +72,49 @@ class ChatSpan(ModelSpan):
     def _start_attributes(self) -> dict[str, Any]:
         return {**super()._start_attributes(), **self._request}
 
-    def stream(self, iterable: Any) -> Any:
-        """Wrap a provider stream: chunks pass through unchanged while the span records
-        the streamed output, usage and time to first chunk (sync or async iterables)."""
-        from ._stream import wrap_stream
+    def _reset(self) -> None:
+        super()._reset()
+        self._open_streams: list[Any] = []
+        self._deferred: Optional[tuple[Optional[BaseException]]] = None
 
+    def stream(self, iterable: Any) -> Any:
+        """Wrap a provider stream (sync or async): chunks pass through unchanged while
+        the span records the streamed output, finish reasons, model, id, usage,
+        ``gen_ai.response.streaming`` and the time to the first chunk."""
         return wrap_stream(self, iterable)
+
+    def finish(self, error: Optional[BaseException] = None) -> None:
+        """Finish the span, or, while a stream from :meth:`stream` is still open,
+        leave it open until that stream ends."""
+        if self._open_streams and not self._finished:
+            self._deferred = (error,)
+            self._deactivate()
+            return
+        super().finish(error)
+
+    def _stream_ended(self, stream: Any, error: Optional[BaseException]) -> None:
+        if stream in self._open_streams:
+            self._open_streams.remove(stream)
+        if self._deferred is not None and not self._open_streams:
+            deferred_error = self._deferred[0]
+            self._deferred = None
+            self._end(deferred_error if deferred_error is not None else error)
+
+    def _record_stream(
+        self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool
+    ) -> None:
+        self._set("gen_ai.response.streaming", True)
+        if first_chunk_ns is not None:
+            self._set(
+                "gen_ai.response.time_to_first_chunk", (first_chunk_ns - self._start_ns) / 1e9
+            )
+        if abandoned:
+            self._set(ABANDONED_ATTRIBUTE, True)
+        self._apply_response(info)
 
 
 chat = ChatSpan
-"""``chat(model, *, provider=None, messages=None, ..., operation="chat", temperature=None, ...)``."""
+"""``chat(model, *, provider=None, messages=None, ..., operation="chat", ...)``: an LLM call."""
 
 
 def _float(value: Any) -> Optional[float]:

@@ -17,7 +17,7 @@ _conversation_id: ContextVar[Optional[str]] = ContextVar(
 
 
 def current_conversation_id() -> Optional[str]:
-    """Ours when set, else the one sentry-sdk's scope holds (``sentry_sdk.ai.set_conversation_id``)."""
+    """Ours when set, else the scope's (``sentry_sdk.ai.set_conversation_id``)."""
     value = _conversation_id.get()
     if value is not None:
         return value
@@ -27,7 +27,7 @@ def current_conversation_id() -> Optional[str]:
         return None
 
 
-class conversation:  # noqa: N801 - used like a function, as contextlib's helpers are
+class conversation:
     """Under this block (or decorated call), gen_ai spans carry ``gen_ai.conversation.id``.
 
     The previous id is restored on exit. Where sentry-sdk supports it, the id is also

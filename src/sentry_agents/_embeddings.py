@@ -39,7 +39,9 @@ class EmbeddingsSpan(ModelSpan):
     def _record_start_content(self) -> None:
         if self._inputs is not None:
             inputs = self._inputs if isinstance(self._inputs, (list, tuple)) else [self._inputs]
-            self._set_content("gen_ai.embeddings.input", "embeddings.input", inputs, jsonable, output=False)
+            self._set_content(
+                "gen_ai.embeddings.input", "embeddings.input", inputs, jsonable, output=False
+            )
 
 
 embeddings = EmbeddingsSpan

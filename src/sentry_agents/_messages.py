@@ -9,7 +9,7 @@ LangChain, legacy ``{role, content}`` and role/parts itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ._jsonable import (
     BLOB_SUBSTITUTE,
@@ -156,7 +156,10 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     parts_field = field(item, "parts")
     if isinstance(parts_field, (list, tuple)) and (role is not None or item_type is None):
         return [
-            {"role": normalize_role(role, default_role), "parts": _parts_from_part_list(parts_field)}
+            {
+                "role": normalize_role(role, default_role),
+                "parts": _parts_from_part_list(parts_field),
+            }
         ]
 
     if role is None and item_type is None and not has_field(item, "content"):
@@ -353,9 +356,13 @@ def _block_parts(block: Any) -> list[Part]:
     block_type = field(block, "type")
     if block_type is None:
         return _google_part(block)
-    if block_type in _PART_TYPES and block_type not in ("text",) and isinstance(block, Mapping):
-        if block_type != "file" or "file_id" in block:
-            return [_validated_part(block)]
+    if (
+        block_type in _PART_TYPES
+        and block_type != "text"
+        and isinstance(block, Mapping)
+        and (block_type != "file" or "file_id" in block)
+    ):
+        return [_validated_part(block)]
     handler = _BLOCK_HANDLERS.get(safe_str(block_type))
     if handler is not None:
         return handler(block)
@@ -484,7 +491,7 @@ def _google_part(part: Any) -> list[Part]:
     return [_text(safe_str(jsonable(part)))]
 
 
-_BLOCK_HANDLERS = {
+_BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     **{name: _text_block for name in _TEXT_BLOCKS},
     "refusal": _refusal_block,
     "image_url": _openai_image_url,
@@ -499,7 +506,7 @@ _BLOCK_HANDLERS = {
     "tool_result": _anthropic_tool_result,
     "thinking": _thinking,
     "redacted_thinking": _redacted_thinking,
-    "reasoning": lambda block: _reasoning_item_parts(block),
+    "reasoning": _reasoning_item_parts,
     "function_call": lambda block: [_tool_call_from_responses(block)],
     "tool_call": lambda block: [_tool_call(block)],
 }

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from ._jsonable import safe_str
 from ._messages import split_system, system_parts, to_gen_ai_messages
+from ._responses import ResponseInfo, read_response
 from ._sdk import logger
 from ._span import GenAISpan
 from ._tools import tool_definitions
@@ -56,12 +57,20 @@ class ModelSpan(GenAISpan):
             in_messages, messages = split_system(to_gen_ai_messages(self._messages))
             system.extend(in_messages)
         if messages:
-            self._set_content("gen_ai.input.messages", "input.messages", messages, _same, output=False)
+            self._set_content(
+                "gen_ai.input.messages", "input.messages", messages, _same, output=False
+            )
         if system:
-            self._set_content("gen_ai.system_instructions", "system_instructions", system, _same, output=False)
+            self._set_content(
+                "gen_ai.system_instructions", "system_instructions", system, _same, output=False
+            )
         if self._tools is not None:
             self._set_content(
-                "gen_ai.tool.definitions", "tool.definitions", self._tools, tool_definitions, output=False
+                "gen_ai.tool.definitions",
+                "tool.definitions",
+                self._tools,
+                tool_definitions,
+                output=False,
             )
 
     # --- response -----------------------------------------------------------------------------
@@ -133,9 +142,9 @@ class ModelSpan(GenAISpan):
     def set_response(self, response: Any) -> None:
         """Record a provider response object (or its dict form) in one call: output
         messages, response model and id, finish reasons and usage."""
-        from ._responses import read_response
+        self._apply_response(read_response(response))
 
-        info = read_response(response)
+    def _apply_response(self, info: ResponseInfo) -> None:
         if info.model is not None:
             self.set_response_model(info.model)
         if info.response_id is not None:
@@ -186,5 +195,3 @@ def _output_messages(output: Any) -> list[dict[str, Any]]:
 
 def _text_or_none(value: Any) -> Optional[str]:
     return None if value is None else safe_str(value)
-
-

@@ -18,7 +18,7 @@ try:
 
     _SDK_KEYS: Iterable[str] = [*DEFAULT_DENYLIST, *DEFAULT_PII_DENYLIST]
 except ImportError:  # sentry-sdk 3.x has no scrubber module; its 2.x lists
-    _SDK_KEYS = (
+    _SDK_KEYS = (  # noqa: SIM905
         "password passwd secret api_key apikey auth credentials mysql_pwd privatekey "
         "private_key token session csrftoken sessionid x_csrftoken x_forwarded_for "
         "set_cookie cookie authorization proxy-authorization x_api_key aiohttp_session "
@@ -34,9 +34,7 @@ def scrub(value: Any, keys: frozenset[str]) -> Any:
     if not keys:
         return value
     if isinstance(value, dict):
-        return {
-            k: FILTERED if k.lower() in keys else scrub(v, keys) for k, v in value.items()
-        }
+        return {k: FILTERED if k.lower() in keys else scrub(v, keys) for k, v in value.items()}
     if isinstance(value, list):
         return [scrub(v, keys) for v in value]
     return value

@@ -14,13 +14,15 @@ from typing import Any, Optional
 from ._envelopes import SpanRecord
 
 Prices = Mapping[str, Mapping[str, float]]
-"""Per model: ``{"input": $ per 1M tokens, "output": ..., "cached_input": ..., "reasoning": ...}``."""
+"""Per model, $ per million tokens: input, output, cached_input, cache_write, reasoning."""
 
 _RED, _DIM, _BOLD, _CYAN, _RESET = "\033[31m", "\033[2m", "\033[1m", "\033[36m", "\033[0m"
 _PREVIEW = 80
 
 
-def render_tree(spans: list[SpanRecord], *, color: bool = False, prices: Optional[Prices] = None) -> str:
+def render_tree(
+    spans: list[SpanRecord], *, color: bool = False, prices: Optional[Prices] = None
+) -> str:
     """One tree per root span; spans whose parent was not sent are roots too."""
     ids = {s.span_id for s in spans}
     children: dict[Optional[str], list[SpanRecord]] = {}
@@ -59,7 +61,10 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, prices: Optional[Pric
     if span.is_error():
         head += "  " + paint(_RED, f"✗ {a.get('error.type') or span.status}")
     lines = [head]
-    for label, key in (("args", "gen_ai.tool.call.arguments"), ("result", "gen_ai.tool.call.result")):
+    for label, key in (
+        ("args", "gen_ai.tool.call.arguments"),
+        ("result", "gen_ai.tool.call.result"),
+    ):
         if key in a:
             lines.append(f"{indent}    {label}: {_preview(a[key])}")
     return lines

@@ -7,7 +7,8 @@ Anthropic, Google GenAI, LangChain messages), as objects or as their dict forms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Optional
 
 from ._jsonable import as_list, field, safe_str
@@ -37,12 +38,16 @@ def read_response(response: Any) -> ResponseInfo:
     if field(response, "candidates") is not None:
         return _google(response)
     if field(response, "object") == "response" or (
-        isinstance(field(response, "output"), (list, tuple)) and field(response, "status") is not None
+        isinstance(field(response, "output"), (list, tuple))
+        and field(response, "status") is not None
     ):
         return _openai_responses(response)
     if field(response, "type") == "message" and field(response, "stop_reason", "") != "":
         return _anthropic(response)
-    if field(response, "type") in ("ai", "AIMessageChunk") or field(response, "response_metadata") is not None:
+    if (
+        field(response, "type") in ("ai", "AIMessageChunk")
+        or field(response, "response_metadata") is not None
+    ):
         return _langchain(response)
     if field(response, "role") is not None or field(response, "content") is not None:
         return ResponseInfo(output=to_gen_ai_messages(response, default_role="assistant"))

@@ -102,6 +102,7 @@ def start_span(op: str, name: str, attributes: dict[str, AttributeValue]) -> Opt
     client = sentry_sdk.get_client()
     if not client.is_active():
         return None
+    span: Any
     if _traces is not None and _streaming_enabled(client.options):
         span = _traces.start_span(
             name=name, attributes={"sentry.op": op, **attributes}, active=False
@@ -137,7 +138,7 @@ class Activation:
         if _scope_var is not None:
             self._token = _scope_var.set(scope)
         else:
-            cm = sentry_sdk.use_scope(scope)
+            cm = sentry_sdk.scope.use_scope(scope)
             cm.__enter__()
             self._token = cm
 
@@ -149,7 +150,8 @@ class Activation:
 
 
 def capture_exception(exc: BaseException) -> None:
-    """Report ``exc`` as an unhandled error from this library, as sentry-sdk's AI integrations do."""
+    """Report ``exc`` as unhandled with this library as mechanism, as sentry-sdk's AI
+    integrations do."""
     client = sentry_sdk.get_client()
     event, hint = sentry_sdk.utils.event_from_exception(
         exc,
@@ -169,9 +171,10 @@ def content_allowed(kind: Literal["inputs", "outputs"]) -> bool:
     options = client.options or {}
     collection = options.get("data_collection")
     pii = getattr(client, "should_send_default_pii", None)
-    if isinstance(collection, dict) and isinstance(collection.get("gen_ai"), dict):
-        if pii is None or collection.get("provided_by_user"):
-            return bool(collection["gen_ai"].get(kind, False))
+    if isinstance(collection, dict):
+        gen_ai = collection.get("gen_ai")
+        if isinstance(gen_ai, dict) and (pii is None or collection.get("provided_by_user")):
+            return bool(gen_ai.get(kind, False))
     if pii is not None:
         return bool(pii())
     return bool(options.get("send_default_pii"))

@@ -7,6 +7,7 @@ object works as ``with``, ``async with`` and a decorator (see ``_decorate``).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import time
 from contextvars import ContextVar, Token
@@ -185,7 +186,7 @@ class GenAISpan:
             parent = _current.get()
             self._parent = parent
             self._agent = self if self._is_agent else (parent._agent if parent else None)  # type: ignore[assignment]
-            attributes = {"gen_ai.operation.name": self.operation}
+            attributes: dict[str, AttributeValue] = {"gen_ai.operation.name": self.operation}
             for key, value in self._start_attributes().items():
                 if value is not None:
                     attributes[key] = value
@@ -252,10 +253,8 @@ class GenAISpan:
             native.set("error.type", type(error).__name__)
         if getattr(error, _CAPTURED_MARK, False):
             return
-        try:
+        with contextlib.suppress(Exception):
             setattr(error, _CAPTURED_MARK, True)
-        except Exception:
-            pass
         _sdk.capture_exception(error)
 
     # --- recording helpers for kinds -------------------------------------------------------

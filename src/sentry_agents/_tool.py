@@ -42,7 +42,9 @@ class ToolSpan(GenAISpan):
     def _start_attributes(self) -> dict[str, Any]:
         return {
             "gen_ai.tool.name": self.tool_name,
-            "gen_ai.tool.description": None if self.description is None else safe_str(self.description),
+            "gen_ai.tool.description": None
+            if self.description is None
+            else safe_str(self.description),
             "gen_ai.tool.call.id": None if self.call_id is None else safe_str(self.call_id),
         }
 
@@ -52,12 +54,19 @@ class ToolSpan(GenAISpan):
 
     def set_arguments(self, arguments: Any) -> None:
         """The arguments the tool was called with (a dict, or a JSON string)."""
-        self._set_content("gen_ai.tool.call.arguments", "tool.arguments", arguments, _arguments, output=False)
+        self._set_content(
+            "gen_ai.tool.call.arguments", "tool.arguments", arguments, _arguments, output=False
+        )
 
     def set_result(self, result: Any) -> None:
         """What the tool returned: text as is, anything else as JSON."""
         self._set_content(
-            "gen_ai.tool.call.result", "tool.result", result, jsonable, output=True, structured=False
+            "gen_ai.tool.call.result",
+            "tool.result",
+            result,
+            jsonable,
+            output=True,
+            structured=False,
         )
 
 

@@ -54,7 +54,7 @@ def tool_definition(func: Callable[..., Any]) -> ToolDefinition:
         hints = {}
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for name, param in (signature.parameters.items() if signature else []):
+    for name, param in signature.parameters.items() if signature else []:
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in ("self", "cls"):
             continue
         properties[name] = json_schema(hints.get(name, param.annotation))

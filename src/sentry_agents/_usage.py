@@ -140,13 +140,22 @@ def usage_from(obj: Any) -> Usage:
     usage = field(obj, "usage")
     if usage is not None and not _is_usage_shape(obj):
         return usage_from(usage)
-    if field(obj, "prompt_token_count") is not None or field(obj, "candidates_token_count") is not None:
+    if (
+        field(obj, "prompt_token_count") is not None
+        or field(obj, "candidates_token_count") is not None
+    ):
         return _google(obj)
-    if field(obj, "input_token_details") is not None or field(obj, "output_token_details") is not None:
+    if (
+        field(obj, "input_token_details") is not None
+        or field(obj, "output_token_details") is not None
+    ):
         return _langchain(obj)
     if field(obj, "prompt_tokens") is not None or field(obj, "completion_tokens") is not None:
         return _openai_chat(obj)
-    if field(obj, "input_tokens_details") is not None or field(obj, "output_tokens_details") is not None:
+    if (
+        field(obj, "input_tokens_details") is not None
+        or field(obj, "output_tokens_details") is not None
+    ):
         return _openai_responses(obj)
     if _has_any(obj, "cache_read_input_tokens", "cache_creation_input_tokens"):
         return _anthropic(obj)
@@ -208,7 +217,9 @@ def _google(obj: Any) -> Usage:
     tool_prompt = count(field(obj, "tool_use_prompt_token_count"))
     candidates = count(field(obj, "candidates_token_count"))
     thoughts = count(field(obj, "thoughts_token_count"))
-    total_in = None if prompt is None and tool_prompt is None else (prompt or 0) + (tool_prompt or 0)
+    total_in = (
+        None if prompt is None and tool_prompt is None else (prompt or 0) + (tool_prompt or 0)
+    )
     total_out = None
     if candidates is not None or thoughts is not None:
         total_out = (candidates or 0) + (thoughts or 0)

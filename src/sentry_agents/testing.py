@@ -19,29 +19,12 @@ from typing import Any, Optional
 
 import pytest
 import sentry_sdk
-from sentry_sdk.transport import Transport
 
 from ._envelopes import Capture, SpanRecord
 from ._usage import Usage
+from .console import MemoryTransport
 
 __all__ = ["AgentSpans", "MemoryTransport", "agent_spans"]
-
-
-class MemoryTransport(Transport):
-    """A sentry-sdk transport that keeps envelopes in memory, decoded."""
-
-    def __init__(self, options: Optional[dict[str, Any]] = None) -> None:
-        super().__init__(options)
-        self.capture = Capture()
-
-    def capture_envelope(self, envelope: Any) -> None:
-        self.capture.add_envelope(envelope)
-
-    def flush(self, timeout: float = 0, callback: Any = None) -> None:
-        return None
-
-    def kill(self) -> None:
-        return None
 
 
 _SUBJECT_KEYS = {
@@ -75,7 +58,10 @@ class AgentSpans:
         return list(self._capture.events)
 
     def find(
-        self, op: Optional[str] = None, name: Optional[str] = None, under: Optional[SpanRecord] = None
+        self,
+        op: Optional[str] = None,
+        name: Optional[str] = None,
+        under: Optional[SpanRecord] = None,
     ) -> list[SpanRecord]:
         """Spans whose op is ``op`` (``gen_ai.`` may be left out) and whose name or agent
         name is ``name``, below ``under`` (at any depth) when given."""
@@ -92,7 +78,10 @@ class AgentSpans:
         return out
 
     def expect(
-        self, op: Optional[str] = None, name: Optional[str] = None, under: Optional[SpanRecord] = None
+        self,
+        op: Optional[str] = None,
+        name: Optional[str] = None,
+        under: Optional[SpanRecord] = None,
     ) -> SpanRecord:
         """The one span matching :meth:`find`; fails with what was found instead."""
         found = self.find(op, name, under)
@@ -188,7 +177,7 @@ def agent_spans(request: pytest.FixtureRequest) -> Iterator[AgentSpans]:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
+    outcome: Any = yield
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call = report  # type: ignore[attr-defined]

@@ -1,0 +1,44 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+# Each creates its own virtual environment and installs what it needs.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test lint typecheck unit matrix bench clean
+
+$(VENV)/.demo: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.demo $@
+
+demo: $(VENV)/.demo
+	$(PY) examples/quickstart.py
+
+lint: $(VENV)/.test
+	$(PY) -m ruff check src tests examples benchmarks
+	$(PY) -m ruff format --check src tests examples benchmarks
+
+typecheck: $(VENV)/.test
+	$(PY) -m mypy
+
+unit: $(VENV)/.test
+	$(PY) -m pytest
+
+test: lint typecheck unit
+
+matrix:
+	bash scripts/matrix.sh
+
+bench: $(VENV)/.demo
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache

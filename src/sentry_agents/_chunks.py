@@ -1,0 +1,260 @@
+"""Accumulating provider stream chunks into one response.
+
+Pure, no sentry-sdk import. Understands OpenAI chat chunks, OpenAI Responses stream
+events, Anthropic stream events, Google GenAI chunks, LangChain ``AIMessageChunk``s
+and plain strings (text deltas), recognised by shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ._jsonable import as_list, field, jsonable, parse_json_maybe, safe_str
+from ._responses import ResponseInfo, read_response
+from ._usage import Usage, usage_from
+
+
+class _ToolCall:
+    __slots__ = ("arguments", "id", "name")
+
+    def __init__(self) -> None:
+        self.id = ""
+        self.name = ""
+        self.arguments = ""
+
+
+class StreamAccumulator:
+    """Collects text, reasoning, tool calls, finish reasons, model, id and usage."""
+
+    def __init__(self) -> None:
+        self.chunks = 0
+        self.text: list[str] = []
+        self.reasoning: list[str] = []
+        self.tool_calls: dict[Any, _ToolCall] = {}
+        self.finish_reasons: list[str] = []
+        self.model: Optional[str] = None
+        self.response_id: Optional[str] = None
+        self.usage = Usage()
+        self._anthropic_usage: dict[str, Any] = {}
+        self._final: Optional[ResponseInfo] = None
+
+    def add(self, chunk: Any) -> None:
+        self.chunks += 1
+        if isinstance(chunk, str):
+            self.text.append(chunk)
+            return
+        event_type = field(chunk, "type")
+        if isinstance(event_type, str) and event_type.startswith("response."):
+            self._responses_event(event_type, chunk)
+        elif event_type in _ANTHROPIC_EVENTS:
+            self._anthropic_event(event_type, chunk)
+        elif field(chunk, "choices") is not None:
+            self._openai_chunk(chunk)
+        elif any(
+            field(chunk, key) is not None
+            for key in ("candidates", "usage_metadata", "content", "tool_call_chunks")
+        ):
+            self._google_or_langchain(chunk)
+
+    def result(self) -> ResponseInfo:
+        if self._final is not None:
+            return self._final
+        parts: list[dict[str, Any]] = []
+        if self.reasoning:
+            parts.append({"type": "reasoning", "content": "".join(self.reasoning)})
+        if self.text:
+            parts.append({"type": "text", "content": "".join(self.text)})
+        for call in self.tool_calls.values():
+            parts.append(
+                {
+                    "type": "tool_call",
+                    "id": call.id,
+                    "name": call.name,
+                    "arguments": jsonable(parse_json_maybe(call.arguments)),
+                }
+            )
+        output: list[dict[str, Any]] = []
+        if parts:
+            message: dict[str, Any] = {"role": "assistant", "parts": parts}
+            if self.finish_reasons:
+                message["finish_reason"] = self.finish_reasons[-1]
+            output.append(message)
+        return ResponseInfo(
+            output=output,
+            model=self.model,
+            response_id=self.response_id,
+            finish_reasons=list(self.finish_reasons),
+            usage=self.usage,
+        )
+
+    # --- providers ------------------------------------------------------------------------
+
+    def _meta(self, chunk: Any, model_key: str = "model", id_key: str = "id") -> None:
+        model = field(chunk, model_key)
+        if model and self.model is None:
+            self.model = safe_str(model)
+        response_id = field(chunk, id_key)
+        if response_id and self.response_id is None:
+            self.response_id = safe_str(response_id)
+
+    def _reason(self, reason: Any) -> None:
+        if reason is not None:
+            value = getattr(reason, "value", reason)
+            text = value if isinstance(value, str) else getattr(reason, "name", safe_str(reason))
+            self.finish_reasons.append(safe_str(text))
+
+    def _openai_chunk(self, chunk: Any) -> None:
+        self._meta(chunk)
+        for choice in as_list(field(chunk, "choices")) or []:
+            delta = field(choice, "delta")
+            content = field(delta, "content")
+            if isinstance(content, str):
+                self.text.append(content)
+            reasoning = field(delta, "reasoning_content")
+            if isinstance(reasoning, str):
+                self.reasoning.append(reasoning)
+            refusal = field(delta, "refusal")
+            if isinstance(refusal, str):
+                self.text.append(refusal)
+            for call in as_list(field(delta, "tool_calls")) or []:
+                index = field(call, "index", len(self.tool_calls))
+                entry = self.tool_calls.setdefault(index, _ToolCall())
+                entry.id = safe_str(field(call, "id") or entry.id)
+                function = field(call, "function")
+                entry.name = safe_str(field(function, "name") or entry.name)
+                entry.arguments += safe_str(field(function, "arguments") or "")
+            self._reason(field(choice, "finish_reason"))
+        usage = field(chunk, "usage")
+        if usage is not None:
+            self.usage = usage_from(usage)
+
+    def _responses_event(self, event_type: str, event: Any) -> None:
+        if event_type == "response.output_text.delta":
+            self.text.append(safe_str(field(event, "delta") or ""))
+        elif event_type in (
+            "response.reasoning_summary_text.delta",
+            "response.reasoning_text.delta",
+        ):
+            self.reasoning.append(safe_str(field(event, "delta") or ""))
+        elif event_type == "response.output_item.done":
+            item = field(event, "item")
+            if field(item, "type") == "function_call":
+                entry = self.tool_calls.setdefault(
+                    field(item, "id") or len(self.tool_calls), _ToolCall()
+                )
+                entry.id = safe_str(field(item, "call_id") or "")
+                entry.name = safe_str(field(item, "name") or "")
+                entry.arguments = safe_str(field(item, "arguments") or "")
+        elif event_type in ("response.created", "response.in_progress"):
+            self._meta(field(event, "response"))
+        elif event_type in ("response.completed", "response.incomplete", "response.failed"):
+            final = read_response(field(event, "response"))
+            if final.output or not final.usage.is_empty():
+                self._final = final
+
+    def _anthropic_event(self, event_type: str, event: Any) -> None:
+        if event_type == "message_start":
+            message = field(event, "message")
+            self._meta(message)
+            self._merge_anthropic_usage(field(message, "usage"))
+        elif event_type == "content_block_start":
+            block = field(event, "content_block")
+            if field(block, "type") in ("tool_use", "server_tool_use"):
+                entry = self.tool_calls.setdefault(field(event, "index"), _ToolCall())
+                entry.id = safe_str(field(block, "id") or "")
+                entry.name = safe_str(field(block, "name") or "")
+            elif field(block, "type") == "text" and field(block, "text"):
+                self.text.append(safe_str(field(block, "text")))
+        elif event_type == "content_block_delta":
+            delta = field(event, "delta")
+            delta_type = field(delta, "type")
+            if delta_type == "text_delta":
+                self.text.append(safe_str(field(delta, "text") or ""))
+            elif delta_type == "thinking_delta":
+                self.reasoning.append(safe_str(field(delta, "thinking") or ""))
+            elif delta_type == "input_json_delta":
+                entry = self.tool_calls.setdefault(field(event, "index"), _ToolCall())
+                entry.arguments += safe_str(field(delta, "partial_json") or "")
+        elif event_type == "message_delta":
+            self._reason(field(field(event, "delta"), "stop_reason"))
+            self._merge_anthropic_usage(field(event, "usage"))
+
+    def _merge_anthropic_usage(self, usage: Any) -> None:
+        """Anthropic reports counts cumulatively across events: keep the latest of each."""
+        for key in (
+            "input_tokens",
+            "output_tokens",
+            "cache_read_input_tokens",
+            "cache_creation_input_tokens",
+        ):
+            value = field(usage, key)
+            if value is not None:
+                self._anthropic_usage[key] = value
+        self._anthropic_usage.setdefault("cache_read_input_tokens", 0)
+        self.usage = usage_from(self._anthropic_usage)
+
+    def _google_or_langchain(self, chunk: Any) -> None:
+        if field(chunk, "candidates") is not None or field(chunk, "prompt_feedback") is not None:
+            self._meta(chunk, "model_version", "response_id")
+            for candidate in as_list(field(chunk, "candidates")) or []:
+                for part in as_list(field(field(candidate, "content"), "parts")) or []:
+                    text = field(part, "text")
+                    if isinstance(text, str):
+                        (self.reasoning if field(part, "thought") is True else self.text).append(
+                            text
+                        )
+                    call = field(part, "function_call")
+                    if call is not None:
+                        entry = self.tool_calls.setdefault(len(self.tool_calls), _ToolCall())
+                        entry.id = safe_str(field(call, "id") or "")
+                        entry.name = safe_str(field(call, "name") or "")
+                        entry.arguments = safe_str(jsonable(field(call, "args") or {}))
+                self._reason(field(candidate, "finish_reason"))
+            metadata = field(chunk, "usage_metadata")
+            if metadata is not None:
+                self.usage = usage_from(metadata)
+            return
+        self._langchain_chunk(chunk)
+
+    def _langchain_chunk(self, chunk: Any) -> None:
+        content = field(chunk, "content")
+        if isinstance(content, str):
+            self.text.append(content)
+        else:
+            for block in as_list(content) or []:
+                kind = field(block, "type")
+                if kind == "text":
+                    self.text.append(safe_str(field(block, "text") or ""))
+                elif kind in ("thinking", "reasoning"):
+                    self.reasoning.append(
+                        safe_str(field(block, "thinking") or field(block, "reasoning") or "")
+                    )
+        for call in as_list(field(chunk, "tool_call_chunks")) or []:
+            index = field(call, "index", len(self.tool_calls))
+            entry = self.tool_calls.setdefault(index, _ToolCall())
+            entry.id = safe_str(field(call, "id") or entry.id)
+            entry.name = safe_str(field(call, "name") or entry.name)
+            entry.arguments += safe_str(field(call, "args") or "")
+        metadata = field(chunk, "response_metadata") or {}
+        model = field(metadata, "model_name") or field(metadata, "model")
+        if model and self.model is None:
+            self.model = safe_str(model)
+        if self.response_id is None and field(chunk, "id"):
+            self.response_id = safe_str(field(chunk, "id"))
+        self._reason(field(metadata, "finish_reason") or field(metadata, "stop_reason"))
+        usage = field(chunk, "usage_metadata")
+        if usage is not None:
+            self.usage = self.usage + usage_from(usage)
+
+
+_ANTHROPIC_EVENTS = frozenset(
+    {
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+        "ping",
+    }
+)

@@ -1,0 +1,141 @@
+"""Stream wrappers: provider chunks pass through unchanged while a chat span records them.
+
+The wrapper records when the stream is exhausted, fails, is closed, or is dropped
+unfinished (an abandoned stream: what was received is recorded and marked). If the
+chat span's ``with`` block ends while its stream is still open (the stream was
+returned to be consumed later), the span stays open until the stream ends.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Optional
+
+from ._chunks import StreamAccumulator
+from ._span import guard
+
+if TYPE_CHECKING:
+    from ._chat import ChatSpan
+
+ABANDONED_ATTRIBUTE = "sentry_agents.stream.abandoned"
+
+
+class _Stream:
+    """What the sync and async wrappers share: accumulation and the one way to end."""
+
+    def __init__(self, span: ChatSpan, source: Any) -> None:
+        self._source = source
+        self._span: Optional[ChatSpan] = span
+        self._accumulator = StreamAccumulator()
+        self._first_chunk_ns: Optional[int] = None
+        span._open_streams.append(self)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._source, name)
+
+    def _chunk(self, chunk: Any) -> None:
+        with guard:
+            if self._first_chunk_ns is None:
+                self._first_chunk_ns = time.perf_counter_ns()
+            self._accumulator.add(chunk)
+
+    def _end(self, error: Optional[BaseException] = None, abandoned: bool = False) -> None:
+        span, self._span = self._span, None
+        if span is None:
+            return
+        with guard:
+            span._record_stream(self._accumulator.result(), self._first_chunk_ns, abandoned)
+        span._stream_ended(self, error)
+
+    def __del__(self) -> None:
+        if getattr(self, "_span", None) is not None:
+            self._end(abandoned=True)
+
+
+class SyncStream(_Stream):
+    """Wraps a sync iterable of chunks (an OpenAI ``Stream``, a generator, ...)."""
+
+    def __init__(self, span: ChatSpan, source: Any) -> None:
+        super().__init__(span, source)
+        self._iterator = iter(source)
+
+    def __iter__(self) -> SyncStream:
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            chunk = next(self._iterator)
+        except StopIteration:
+            self._end()
+            raise
+        except BaseException as exc:
+            self._end(error=exc)
+            raise
+        self._chunk(chunk)
+        return chunk
+
+    def close(self) -> None:
+        """Close the underlying stream; what was received so far is recorded."""
+        try:
+            close = getattr(self._source, "close", None)
+            if callable(close):
+                close()
+        finally:
+            self._end(abandoned=self._span is not None)
+
+    def __enter__(self) -> SyncStream:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
+class AsyncStream(_Stream):
+    """Wraps an async iterable of chunks (an OpenAI ``AsyncStream``, an async generator, ...)."""
+
+    def __init__(self, span: ChatSpan, source: Any) -> None:
+        super().__init__(span, source)
+        self._iterator = source.__aiter__()
+
+    def __aiter__(self) -> AsyncStream:
+        return self
+
+    async def __anext__(self) -> Any:
+        try:
+            chunk = await self._iterator.__anext__()
+        except StopAsyncIteration:
+            self._end()
+            raise
+        except BaseException as exc:
+            self._end(error=exc)
+            raise
+        self._chunk(chunk)
+        return chunk
+
+    async def aclose(self) -> None:
+        """Close the underlying stream; what was received so far is recorded."""
+        try:
+            for name in ("aclose", "close"):
+                close = getattr(self._source, name, None)
+                if callable(close):
+                    result = close()
+                    if hasattr(result, "__await__"):
+                        await result
+                    break
+        finally:
+            self._end(abandoned=self._span is not None)
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
+
+
+def wrap_stream(span: ChatSpan, source: Any) -> Any:
+    """A sync or async wrapper, matching what ``source`` is."""
+    if hasattr(source, "__aiter__"):
+        return AsyncStream(span, source)
+    return SyncStream(span, source)

@@ -1,0 +1,65 @@
+"""Seeing agent runs in the terminal, from exactly what sentry-sdk sends.
+
+- :class:`ConsoleTransport`: pass it to ``sentry_sdk.init(transport=...)`` to print
+  each agent run as a tree instead of sending it (no Sentry account needed).
+- ``python -m sentry_agents serve``: a local endpoint any app can point its DSN (or
+  ``spotlight=``) at; it prints the runs as envelopes arrive.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import IO, Any, Optional
+
+from sentry_sdk.transport import Transport
+
+from ._envelopes import Capture, SpanRecord
+from ._render import Prices, render_tree
+
+__all__ = ["ConsoleTransport", "MemoryTransport", "render_tree"]
+
+
+class MemoryTransport(Transport):
+    """A sentry-sdk transport that keeps what it is given, decoded into spans and events."""
+
+    def __init__(self, options: Optional[dict[str, Any]] = None) -> None:
+        super().__init__(options)
+        self.capture = Capture()
+
+    def capture_envelope(self, envelope: Any) -> None:
+        self.capture.add_envelope(envelope)
+
+    def flush(self, timeout: float = 0, callback: Any = None) -> None:
+        return None
+
+    def kill(self) -> None:
+        return None
+
+
+class ConsoleTransport(MemoryTransport):
+    """Prints the spans of every envelope as an indented tree (colour only on a terminal)."""
+
+    def __init__(
+        self,
+        stream: Optional[IO[str]] = None,
+        *,
+        prices: Optional[Prices] = None,
+        gen_ai_only: bool = False,
+    ) -> None:
+        super().__init__()
+        self.stream = stream if stream is not None else sys.stdout
+        self.prices = prices
+        self.gen_ai_only = gen_ai_only
+
+    def capture_envelope(self, envelope: Any) -> None:
+        before = len(self.capture.spans)
+        super().capture_envelope(envelope)
+        new = self.capture.spans[before:]
+        if self.gen_ai_only:
+            new = [s for s in new if (s.op or "").startswith("gen_ai.")]
+        if new:
+            self.print_spans(new)
+
+    def print_spans(self, spans: list[SpanRecord]) -> None:
+        color = bool(getattr(self.stream, "isatty", lambda: False)())
+        print(render_tree(spans, color=color, prices=self.prices), file=self.stream, flush=True)
