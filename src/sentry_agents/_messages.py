@@ -76,7 +76,7 @@ def split_system(messages: list[Message]) -> tuple[list[Part], list[Message]]:
 
 def to_parts(content: Any) -> list[Part]:
     """Convert content (a string, a block, or a list of blocks) to parts."""
-    if content is None:
+    if content is None or content == "":
         return []
     if isinstance(content, str):
         return [_text(content)]

@@ -160,7 +160,7 @@ def usage_from(obj: Any) -> Usage:
     if _has_any(obj, "cache_read_input_tokens", "cache_creation_input_tokens"):
         return _anthropic(obj)
     if field(obj, "input_tokens") is not None or field(obj, "output_tokens") is not None:
-        return _inclusive(obj)
+        return _plain(obj)
     if _has_any(obj, "inputTokens", "outputTokens"):
         return _bedrock(obj)
     return Usage()
@@ -177,29 +177,48 @@ def _has_any(obj: Any, *names: str) -> bool:
 def _openai_chat(obj: Any) -> Usage:
     prompt = count(field(obj, "prompt_tokens"))
     details = field(obj, "prompt_tokens_details")
-    cached = count(field(details, "cached_tokens"))
-    if cached is None:
-        cached = count(field(obj, "cache_read_input_tokens"))
-    write = count(field(obj, "cache_creation_input_tokens"))
-    if write is None:
-        write = count(field(details, "cache_creation_tokens"))
-    if prompt is not None and (cached or 0) + (write or 0) > prompt:
-        # Some OpenAI-compatible proxies report prompt_tokens without the cache counts.
-        prompt += (cached or 0) + (write or 0)
+    cached = _first_count(field(details, "cached_tokens"), field(obj, "cache_read_input_tokens"))
+    write = _first_count(
+        field(obj, "cache_creation_input_tokens"),
+        field(details, "cache_write_tokens"),
+        field(details, "cache_creation_tokens"),
+    )
     completion = count(field(obj, "completion_tokens"))
     reasoning = count(field(field(obj, "completion_tokens_details"), "reasoning_tokens"))
-    return _with_total(prompt, completion, cached, write, reasoning, field(obj, "total_tokens"))
+    return _with_total(
+        _inclusive(prompt, cached, write),
+        completion,
+        cached,
+        write,
+        reasoning,
+        field(obj, "total_tokens"),
+    )
 
 
 def _openai_responses(obj: Any) -> Usage:
+    details = field(obj, "input_tokens_details")
+    cached = count(field(details, "cached_tokens"))
+    write = count(field(details, "cache_write_tokens"))
     return _with_total(
-        count(field(obj, "input_tokens")),
+        _inclusive(count(field(obj, "input_tokens")), cached, write),
         count(field(obj, "output_tokens")),
-        count(field(field(obj, "input_tokens_details"), "cached_tokens")),
-        None,
+        cached,
+        write,
         count(field(field(obj, "output_tokens_details"), "reasoning_tokens")),
         field(obj, "total_tokens"),
     )
+
+
+def _first_count(*values: Any) -> Optional[int]:
+    return next((c for c in map(count, values) if c is not None), None)
+
+
+def _inclusive(total: Optional[int], cached: Optional[int], write: Optional[int]) -> Optional[int]:
+    """OpenAI's input totals include cache reads and writes; some OpenAI-compatible
+    proxies report them without, which shows as sub-counts larger than the total."""
+    if total is not None and (cached or 0) + (write or 0) > total:
+        return total + (cached or 0) + (write or 0)
+    return total
 
 
 def _anthropic(obj: Any) -> Usage:
@@ -246,7 +265,7 @@ def _langchain(obj: Any) -> Usage:
     )
 
 
-def _inclusive(obj: Any) -> Usage:
+def _plain(obj: Any) -> Usage:
     return _with_total(
         count(field(obj, "input_tokens")),
         count(field(obj, "output_tokens")),

@@ -1,0 +1,485 @@
+"""Message conversion: every provider's shapes, built from the providers' real types."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from sentry_agents import serialize_messages, to_gen_ai_messages
+from sentry_agents._messages import split_system, system_parts
+
+BLOB = "[Blob substitute]"
+PNG_DATA_URL = "data:image/png;base64,iVBORw0KGgo="
+
+
+def text(content: str) -> dict:
+    return {"type": "text", "content": content}
+
+
+def test_plain_string_and_legacy_and_role_parts():
+    assert to_gen_ai_messages("hi") == [{"role": "user", "parts": [text("hi")]}]
+    assert to_gen_ai_messages([{"role": "assistant", "content": "yo"}]) == [
+        {"role": "assistant", "parts": [text("yo")]}
+    ]
+    role_parts = [
+        {
+            "role": "user",
+            "parts": [text("a"), {"type": "blob", "modality": "image", "content": "xx"}],
+        }
+    ]
+    assert to_gen_ai_messages(role_parts) == [
+        {
+            "role": "user",
+            "parts": [text("a"), {"type": "blob", "modality": "image", "content": BLOB}],
+        }
+    ]
+    legacy_list = [{"role": "user", "content": [{"type": "text", "text": "x"}, "y"]}]
+    assert to_gen_ai_messages(legacy_list) == [{"role": "user", "parts": [text("x"), text("y")]}]
+
+
+def test_roles_are_normalised():
+    messages = [
+        {"role": "developer", "content": "d"},
+        {"role": "human", "content": "h"},
+        {"role": "model", "content": "m"},
+        {"role": "ai", "content": "a"},
+        {"role": "function", "name": "f", "content": "r"},
+    ]
+    roles = [m["role"] for m in to_gen_ai_messages(messages)]
+    assert roles == ["system", "user", "assistant", "assistant", "tool"]
+
+
+def test_openai_chat_completions_params_and_objects():
+    from openai.types.chat import ChatCompletion
+
+    messages = [
+        {"role": "developer", "content": "Be brief."},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "What is this?"},
+                {"type": "image_url", "image_url": {"url": PNG_DATA_URL}},
+                {"type": "image_url", "image_url": {"url": "https://x.test/cat.png"}},
+                {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}},
+                {"type": "file", "file": {"file_id": "file-1"}},
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "look", "arguments": '{"q": 1}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": "a cat"},
+    ]
+    converted = to_gen_ai_messages(messages)
+    system, rest = split_system(converted)
+    assert system == [text("Be brief.")]
+    assert rest[0]["parts"] == [
+        text("What is this?"),
+        {"type": "blob", "modality": "image", "content": BLOB, "mime_type": "image/png"},
+        {"type": "uri", "modality": "image", "uri": "https://x.test/cat.png"},
+        {"type": "blob", "modality": "audio", "content": BLOB, "mime_type": "audio/wav"},
+        {"type": "file", "modality": "document", "file_id": "file-1"},
+    ]
+    assert rest[1] == {
+        "role": "assistant",
+        "parts": [{"type": "tool_call", "id": "c1", "name": "look", "arguments": {"q": 1}}],
+    }
+    assert rest[2] == {
+        "role": "tool",
+        "parts": [{"type": "tool_call_response", "id": "c1", "response": "a cat"}],
+    }
+
+    completion = ChatCompletion.model_validate(
+        {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "gpt-4o",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": None, "refusal": "I can't."},
+                }
+            ],
+        }
+    )
+    assert to_gen_ai_messages([completion.choices[0].message]) == [
+        {"role": "assistant", "parts": [text("I can't.")]}
+    ]
+
+
+def test_openai_responses_items():
+    from openai.types.responses import Response
+
+    response = Response.model_validate(
+        {
+            "id": "resp_1",
+            "object": "response",
+            "created_at": 0,
+            "model": "o4-mini",
+            "status": "completed",
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "output": [
+                {
+                    "type": "reasoning",
+                    "id": "rs_1",
+                    "summary": [{"type": "summary_text", "text": "Thinking about weather."}],
+                },
+                {
+                    "type": "function_call",
+                    "id": "fc_1",
+                    "call_id": "call_1",
+                    "name": "get_weather",
+                    "arguments": '{"city": "Paris"}',
+                },
+                {
+                    "type": "message",
+                    "id": "msg_1",
+                    "role": "assistant",
+                    "status": "completed",
+                    "content": [{"type": "output_text", "text": "Rainy.", "annotations": []}],
+                },
+            ],
+        }
+    )
+    converted = to_gen_ai_messages(response.output)
+    assert converted == [
+        {
+            "role": "assistant",
+            "parts": [{"type": "reasoning", "content": "Thinking about weather."}],
+        },
+        {
+            "role": "assistant",
+            "parts": [
+                {
+                    "type": "tool_call",
+                    "id": "call_1",
+                    "name": "get_weather",
+                    "arguments": {"city": "Paris"},
+                }
+            ],
+        },
+        {"role": "assistant", "parts": [text("Rainy.")]},
+    ]
+    inputs = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_text", "text": "hi"},
+                {"type": "input_image", "image_url": PNG_DATA_URL},
+            ],
+        },
+        {"type": "function_call_output", "call_id": "call_1", "output": "14C"},
+        {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_file", "file_id": "file-9"}],
+        },
+    ]
+    assert to_gen_ai_messages(inputs) == [
+        {
+            "role": "user",
+            "parts": [
+                text("hi"),
+                {"type": "blob", "modality": "image", "content": BLOB, "mime_type": "image/png"},
+            ],
+        },
+        {
+            "role": "tool",
+            "parts": [{"type": "tool_call_response", "id": "call_1", "response": "14C"}],
+        },
+        {"role": "user", "parts": [{"type": "file", "modality": "document", "file_id": "file-9"}]},
+    ]
+    assert to_gen_ai_messages("plain input") == [{"role": "user", "parts": [text("plain input")]}]
+
+
+def test_anthropic_blocks_and_system():
+    from anthropic.types import Message
+
+    message = Message.model_validate(
+        {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-5",
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 10, "output_tokens": 5},
+            "content": [
+                {"type": "thinking", "thinking": "Need weather.", "signature": "sig"},
+                {"type": "redacted_thinking", "data": "opaque"},
+                {"type": "text", "text": "Checking."},
+                {
+                    "type": "tool_use",
+                    "id": "tu_1",
+                    "name": "get_weather",
+                    "input": {"city": "Oslo"},
+                },
+            ],
+        }
+    )
+    assert to_gen_ai_messages([message]) == [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "reasoning", "content": "Need weather."},
+                {"type": "reasoning", "content": "[redacted]"},
+                text("Checking."),
+                {
+                    "type": "tool_call",
+                    "id": "tu_1",
+                    "name": "get_weather",
+                    "arguments": {"city": "Oslo"},
+                },
+            ],
+        }
+    ]
+    user_turn = [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/jpeg", "data": "/9j/"},
+                },
+                {"type": "image", "source": {"type": "url", "url": "https://x.test/a.jpg"}},
+                {"type": "document", "source": {"type": "file", "file_id": "file_1"}},
+                {
+                    "type": "document",
+                    "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBER"},
+                },
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "tu_1",
+                    "content": [{"type": "text", "text": "3C"}],
+                },
+                {"type": "tool_result", "tool_use_id": "tu_2", "content": "dry"},
+            ],
+        },
+    ]
+    converted = to_gen_ai_messages(user_turn)
+    assert converted[0]["parts"] == [
+        {"type": "blob", "modality": "image", "content": BLOB, "mime_type": "image/jpeg"},
+        {"type": "uri", "modality": "image", "uri": "https://x.test/a.jpg"},
+        {"type": "file", "modality": "document", "file_id": "file_1"},
+        {"type": "blob", "modality": "document", "content": BLOB, "mime_type": "application/pdf"},
+    ]
+    assert converted[1] == {
+        "role": "tool",
+        "parts": [
+            {"type": "tool_call_response", "id": "tu_1", "response": [text("3C")]},
+            {"type": "tool_call_response", "id": "tu_2", "response": "dry"},
+        ],
+    }
+    assert system_parts("Be terse.") == [text("Be terse.")]
+    assert system_parts([{"type": "text", "text": "A"}, {"type": "text", "text": "B"}]) == [
+        text("A"),
+        text("B"),
+    ]
+
+
+def test_google_genai_contents():
+    from google.genai import types
+
+    contents = [
+        types.Content(
+            role="user",
+            parts=[
+                types.Part(text="Describe"),
+                types.Part(inline_data=types.Blob(mime_type="image/png", data=b"\x89PNG")),
+                types.Part(
+                    file_data=types.FileData(mime_type="video/mp4", file_uri="gs://b/v.mp4")
+                ),
+            ],
+        ),
+        types.Content(
+            role="model",
+            parts=[
+                types.Part(text="Let me think", thought=True),
+                types.Part(
+                    function_call=types.FunctionCall(name="lookup", args={"q": "x"}, id="fc1")
+                ),
+            ],
+        ),
+        types.Content(
+            role="user",
+            parts=[
+                types.Part(
+                    function_response=types.FunctionResponse(
+                        name="lookup", response={"r": 1}, id="fc1"
+                    )
+                )
+            ],
+        ),
+    ]
+    assert to_gen_ai_messages(contents) == [
+        {
+            "role": "user",
+            "parts": [
+                text("Describe"),
+                {"type": "blob", "modality": "image", "content": BLOB, "mime_type": "image/png"},
+                {
+                    "type": "uri",
+                    "modality": "video",
+                    "uri": "gs://b/v.mp4",
+                    "mime_type": "video/mp4",
+                },
+            ],
+        },
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "reasoning", "content": "Let me think"},
+                {"type": "tool_call", "id": "fc1", "name": "lookup", "arguments": {"q": "x"}},
+            ],
+        },
+        {
+            "role": "tool",
+            "parts": [{"type": "tool_call_response", "id": "fc1", "response": {"r": 1}}],
+        },
+    ]
+    dict_form = [{"role": "user", "parts": [{"text": "hi"}]}]
+    assert to_gen_ai_messages(dict_form) == [{"role": "user", "parts": [text("hi")]}]
+
+
+def test_langchain_messages_by_shape():
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+    messages = [
+        SystemMessage("sys"),
+        HumanMessage("hello"),
+        AIMessage("", tool_calls=[{"name": "search", "args": {"q": "x"}, "id": "t1"}]),
+        ToolMessage("found", tool_call_id="t1"),
+    ]
+    assert to_gen_ai_messages(messages) == [
+        {"role": "system", "parts": [text("sys")]},
+        {"role": "user", "parts": [text("hello")]},
+        {
+            "role": "assistant",
+            "parts": [{"type": "tool_call", "id": "t1", "name": "search", "arguments": {"q": "x"}}],
+        },
+        {
+            "role": "tool",
+            "parts": [{"type": "tool_call_response", "id": "t1", "response": "found"}],
+        },
+    ]
+
+
+def test_dataclasses_and_objects_and_unrecognised_inputs():
+    @dataclasses.dataclass
+    class Msg:
+        role: str
+        content: str
+
+    assert to_gen_ai_messages([Msg("user", "dc")]) == [{"role": "user", "parts": [text("dc")]}]
+
+    class Opaque:
+        def __str__(self) -> str:
+            return "opaque thing"
+
+    assert to_gen_ai_messages([Opaque()]) == [{"role": "user", "parts": [text("opaque thing")]}]
+    assert to_gen_ai_messages(42) == [{"role": "user", "parts": [text("42")]}]
+
+
+def test_input_is_never_mutated():
+    original = [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": PNG_DATA_URL}}]}
+    ]
+    snapshot = json.dumps(original)
+    to_gen_ai_messages(original)
+    serialize_messages(original, max_bytes=300)
+    assert json.dumps(original) == snapshot
+
+
+def test_budget_keeps_newest_messages_and_always_the_last():
+    messages = [{"role": "user", "content": f"message {i} " + "x" * 200} for i in range(50)]
+    out = json.loads(serialize_messages(messages, max_bytes=2000))
+    assert len(out) < 50
+    assert out[-1]["parts"][0]["content"].startswith("message 49")
+    assert len(serialize_messages(messages, max_bytes=2000).encode()) <= 2000
+    contents = [m["parts"][0]["content"] for m in out]
+    assert contents == [f"message {i} " + "x" * 200 for i in range(50 - len(out), 50)]
+
+
+def test_budget_trims_a_huge_last_message_with_a_marker():
+    huge = "é" * 3_000_000
+    out = serialize_messages(
+        [{"role": "user", "content": "old"}, {"role": "user", "content": huge}], max_bytes=20_000
+    )
+    assert len(out.encode()) <= 20_000
+    parsed = json.loads(out)
+    assert len(parsed) == 1
+    assert parsed[0]["parts"][0]["content"].endswith("...[truncated]")
+
+
+def test_configured_budget_is_the_default(mocker):
+    import sentry_agents
+
+    sentry_agents.configure(max_message_bytes=500)
+    out = serialize_messages(["y" * 5000])
+    assert len(out.encode()) <= 500
+    json.loads(out)
+
+
+@pytest.mark.parametrize(
+    "weird",
+    [
+        float("nan"),
+        float("inf"),
+        b"\x00\xff",
+        "\ud800 lone surrogate",
+        {1: "int key", (1, 2): "tuple key"},
+        {"a", "b"},
+    ],
+)
+def test_weird_values_never_raise_and_always_parse(weird):
+    out = serialize_messages(
+        [
+            {
+                "role": "user",
+                "content": [{"type": "tool_use", "id": "1", "name": "t", "input": weird}],
+            }
+        ]
+    )
+    json.loads(out)
+    out.encode("utf-8")
+
+
+def test_cycles_deep_nesting_and_raising_repr():
+    cyclic: dict = {"role": "user"}
+    cyclic["content"] = [{"type": "tool_use", "id": "1", "name": "t", "input": cyclic}]
+    json.loads(serialize_messages([cyclic]))
+    deep: list = []
+    node = deep
+    for _ in range(5000):
+        node.append([])
+        node = node[0]
+    json.loads(
+        serialize_messages([{"role": "user", "content": [{"type": "tool_use", "input": deep}]}])
+    )
+
+    class Bad:
+        def __repr__(self) -> str:
+            raise RuntimeError("repr")
+
+        __str__ = __repr__
+
+    json.loads(serialize_messages([Bad()]))
+    json.loads(serialize_messages([{"role": Bad(), "content": Bad()}]))

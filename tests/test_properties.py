@@ -1,0 +1,183 @@
+"""Property-based tests: the serializer never raises, always parses, stays in budget;
+every usage adapter sends non-negative raw input and output."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sentry_agents import serialize_messages, to_gen_ai_messages, usage_from
+from sentry_agents._usage import checked
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(alphabet=st.characters(blacklist_categories=()), max_size=300),
+    st.binary(max_size=50),
+)
+values = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5),
+        st.dictionaries(st.one_of(st.text(max_size=10), st.integers()), children, max_size=5),
+        st.frozensets(st.integers(), max_size=3),
+    ),
+    max_leaves=30,
+)
+block_types = st.sampled_from(
+    [
+        "text",
+        "image_url",
+        "tool_use",
+        "tool_result",
+        "thinking",
+        "input_text",
+        "function_call",
+        "weird",
+    ]
+)
+blocks = st.one_of(
+    st.text(max_size=200),
+    st.fixed_dictionaries(
+        {"type": block_types}, optional={"text": values, "input": values, "content": values}
+    ),
+    values,
+)
+messages = st.lists(
+    st.one_of(
+        st.text(max_size=200),
+        st.fixed_dictionaries(
+            {"role": st.sampled_from(["user", "assistant", "system", "tool", "model", "x", None])},
+            optional={
+                "content": st.one_of(values, st.lists(blocks, max_size=4)),
+                "parts": st.lists(blocks, max_size=3),
+            },
+        ),
+        values,
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messages, st.integers(min_value=256, max_value=5000))
+def test_serializer_always_parses_within_budget_and_never_mutates(msgs, budget):
+    before = copy.deepcopy(msgs) if _copyable(msgs) else None
+    out = serialize_messages(msgs, max_bytes=budget)
+    parsed = json.loads(out)
+    assert len(out.encode("utf-8")) <= budget
+    assert isinstance(parsed, list)
+    for message in parsed:
+        assert message["role"] in ("user", "assistant", "tool", "system")
+        assert isinstance(message["parts"], list)
+    if before is not None:
+        assert _same(msgs, before)
+
+
+@settings(max_examples=200, deadline=None)
+@given(messages)
+def test_conversion_never_raises_and_is_json(msgs):
+    json.dumps(to_gen_ai_messages(msgs), allow_nan=False)
+
+
+def _copyable(value: object) -> bool:
+    try:
+        copy.deepcopy(value)
+    except Exception:
+        return False
+    return True
+
+
+def _same(a: object, b: object) -> bool:
+    """Deep equality where NaN equals NaN (the caller's value must be unchanged)."""
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+counts = st.one_of(st.none(), st.integers(min_value=0, max_value=10**7))
+
+
+def _assert_raw_non_negative(usage) -> None:
+    sent, _ = checked(usage)
+    if sent.input_tokens is not None:
+        assert (
+            sent.input_tokens
+            - (sent.input_tokens_cached or 0)
+            - (sent.input_tokens_cache_write or 0)
+            >= 0
+        )
+    if sent.output_tokens is not None:
+        assert sent.output_tokens - (sent.output_tokens_reasoning or 0) >= 0
+    for value in vars(sent).values():
+        assert value is None or (isinstance(value, int) and value >= 0)
+
+
+@given(counts, counts, counts, counts, counts)
+def test_openai_chat_usage(prompt, completion, cached, reasoning, write):
+    usage = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "prompt_tokens_details": {"cached_tokens": cached},
+        "completion_tokens_details": {"reasoning_tokens": reasoning},
+        "cache_creation_input_tokens": write,
+    }
+    _assert_raw_non_negative(usage_from(usage))
+    _assert_raw_non_negative(usage_from({"usage": usage, "choices": []}))
+
+
+@given(counts, counts, counts, counts)
+def test_openai_responses_usage(inputs, outputs, cached, reasoning):
+    usage = {
+        "input_tokens": inputs,
+        "output_tokens": outputs,
+        "input_tokens_details": {"cached_tokens": cached},
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+    }
+    _assert_raw_non_negative(usage_from(usage))
+
+
+@given(counts, counts, counts, counts)
+def test_anthropic_usage(inputs, outputs, cache_read, cache_write):
+    usage = {
+        "input_tokens": inputs,
+        "output_tokens": outputs,
+        "cache_read_input_tokens": cache_read,
+        "cache_creation_input_tokens": cache_write,
+    }
+    result = usage_from(usage)
+    _assert_raw_non_negative(result)
+    if inputs is not None:
+        assert result.input_tokens == inputs + (cache_read or 0) + (cache_write or 0)
+
+
+@given(counts, counts, counts, counts, counts)
+def test_google_usage(prompt, tool_prompt, candidates, thoughts, cached):
+    usage = {
+        "prompt_token_count": prompt,
+        "tool_use_prompt_token_count": tool_prompt,
+        "candidates_token_count": candidates,
+        "thoughts_token_count": thoughts,
+        "cached_content_token_count": cached,
+    }
+    _assert_raw_non_negative(usage_from({"usage_metadata": usage}))
+
+
+@given(counts, counts, counts, counts, counts)
+def test_langchain_usage(inputs, outputs, cache_read, cache_creation, reasoning):
+    usage = {
+        "input_tokens": inputs,
+        "output_tokens": outputs,
+        "input_token_details": {"cache_read": cache_read, "cache_creation": cache_creation},
+        "output_token_details": {"reasoning": reasoning},
+    }
+    _assert_raw_non_negative(usage_from({"usage_metadata": usage}))

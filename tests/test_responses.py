@@ -1,0 +1,234 @@
+"""Recording provider responses: real response types, and the real clients end to end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+import sentry_agents
+from fakes import FakeProvider, anthropic_message, chat_completion, response_object
+from sentry_agents import Usage, usage_from
+from sentry_agents._responses import read_response
+
+
+@pytest.fixture
+def provider() -> Iterator[FakeProvider]:
+    fake = FakeProvider()
+    yield fake
+    fake.close()
+
+
+def test_openai_chat_completion_object():
+    from openai.types.chat import ChatCompletion
+
+    info = read_response(ChatCompletion.model_validate(chat_completion("Hi")))
+    assert info.model == "gpt-4o-mini-2024-07-18"
+    assert info.response_id == "chatcmpl-abc"
+    assert info.finish_reasons == ["stop"]
+    assert info.output == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "Hi"}], "finish_reason": "stop"}
+    ]
+    assert info.usage == Usage(120, 30, 100, None, 12, 150)
+
+
+def test_openai_responses_object():
+    from openai.types.responses import Response
+
+    info = read_response(Response.model_validate(response_object("Rainy.")))
+    assert info.model == "o4-mini-2025-04-16"
+    assert info.response_id == "resp_123"
+    assert info.finish_reasons == ["completed"]
+    assert info.output[0]["parts"] == [
+        {"type": "reasoning", "content": "Think."},
+        {"type": "text", "content": "Rainy."},
+    ]
+    assert info.usage == Usage(80, 40, 64, 0, 32, 120)
+
+
+def test_anthropic_message_sums_cache_into_input():
+    from anthropic.types import Message
+
+    info = read_response(Message.model_validate(anthropic_message()))
+    assert info.finish_reasons == ["end_turn"]
+    assert info.model == "claude-sonnet-4-5-20250929"
+    assert info.usage == Usage(
+        input_tokens=1070,
+        output_tokens=10,
+        input_tokens_cached=1000,
+        input_tokens_cache_write=50,
+        total_tokens=1080,
+    )
+
+
+def test_google_generate_content_response():
+    from google.genai import types
+
+    response = types.GenerateContentResponse.model_validate(
+        {
+            "response_id": "g-1",
+            "model_version": "gemini-2.5-flash",
+            "candidates": [
+                {
+                    "content": {
+                        "role": "model",
+                        "parts": [{"text": "plan", "thought": True}, {"text": "Answer"}],
+                    },
+                    "finish_reason": "STOP",
+                }
+            ],
+            "usage_metadata": {
+                "prompt_token_count": 100,
+                "tool_use_prompt_token_count": 5,
+                "cached_content_token_count": 60,
+                "candidates_token_count": 20,
+                "thoughts_token_count": 30,
+                "total_token_count": 155,
+            },
+        }
+    )
+    info = read_response(response)
+    assert info.model == "gemini-2.5-flash"
+    assert info.response_id == "g-1"
+    assert info.finish_reasons == ["STOP"]
+    assert info.output[0]["role"] == "assistant"
+    assert info.output[0]["parts"] == [
+        {"type": "reasoning", "content": "plan"},
+        {"type": "text", "content": "Answer"},
+    ]
+    assert info.usage == Usage(105, 50, 60, None, 30, 155)
+
+
+def test_langchain_ai_message():
+    from langchain_core.messages import AIMessage
+
+    message = AIMessage(
+        "Done",
+        id="run-1",
+        usage_metadata={
+            "input_tokens": 300,
+            "output_tokens": 40,
+            "total_tokens": 340,
+            "input_token_details": {"cache_read": 200, "cache_creation": 20},
+            "output_token_details": {"reasoning": 10},
+        },
+        response_metadata={"model_name": "gpt-4o-2024-08-06", "finish_reason": "stop"},
+    )
+    info = read_response(message)
+    assert info.model == "gpt-4o-2024-08-06"
+    assert info.finish_reasons == ["stop"]
+    assert info.response_id == "run-1"
+    assert info.output == [
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": "Done"}],
+            "finish_reason": "stop",
+        }
+    ]
+    assert info.usage == Usage(300, 40, 200, 20, 10, 340)
+
+
+def test_litellm_model_response():
+    litellm = pytest.importorskip("litellm")
+    response = litellm.ModelResponse(
+        id="chatcmpl-lite",
+        model="claude-3-5-sonnet",
+        choices=[
+            {"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}
+        ],
+        usage={
+            "prompt_tokens": 1200,
+            "completion_tokens": 10,
+            "total_tokens": 1210,
+            "cache_read_input_tokens": 1000,
+            "cache_creation_input_tokens": 100,
+        },
+    )
+    info = read_response(response)
+    assert info.model == "claude-3-5-sonnet"
+    usage = info.usage
+    assert usage.input_tokens == 1200 and usage.input_tokens_cached == 1000
+    assert usage.input_tokens_cache_write == 100
+
+
+def test_usage_from_dicts_and_partial_usage():
+    assert usage_from({"prompt_tokens": 10}) == Usage(input_tokens=10)
+    assert usage_from({"usage": {"input_tokens": 3, "output_tokens": 4}}) == Usage(
+        3, 4, total_tokens=7
+    )
+    assert usage_from(None) == Usage()
+    assert usage_from({"something": "else"}) == Usage()
+    assert usage_from(Usage(1, 2)) == Usage(1, 2)
+
+
+def test_set_usage_accepts_usage_objects_and_provider_usage(sentry):
+    with sentry_agents.chat("a") as llm:
+        llm.set_usage(Usage(input_tokens=5, output_tokens=6))
+    with sentry_agents.chat("b") as llm:
+        llm.set_usage({"input_tokens": 5, "output_tokens": 1, "cache_read_input_tokens": 10})
+    assert sentry.named("chat a").attributes["gen_ai.usage.total_tokens"] == 11
+    b = sentry.named("chat b").attributes
+    assert b["gen_ai.usage.input_tokens"] == 15
+    assert b["gen_ai.usage.cache_read.input_tokens"] == 10
+
+
+def test_openai_client_chat_completions_end_to_end(sentry, provider):
+    import openai
+
+    provider.script("/v1/chat/completions", chat_completion("It is sunny."))
+    client = openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Weather?"}]
+    with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=messages) as llm:
+        llm.set_response(client.chat.completions.create(model="gpt-4o-mini", messages=messages))
+    span = sentry.named("chat gpt-4o-mini").attributes
+    assert span["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
+    assert span["gen_ai.response.id"] == "chatcmpl-abc"
+    assert json.loads(span["gen_ai.response.finish_reasons"]) == ["stop"]
+    assert json.loads(span["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "It is sunny."}
+    ]
+    assert span["gen_ai.usage.input_tokens"] == 120
+    assert span["gen_ai.usage.cache_read.input_tokens"] == 100
+    assert span["gen_ai.usage.reasoning.output_tokens"] == 12
+
+
+def test_openai_client_responses_end_to_end(sentry, provider):
+    import openai
+
+    provider.script("/v1/responses", response_object("Cloudy."))
+    client = openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+    with sentry_agents.chat("o4-mini", provider="openai", messages="Weather?") as llm:
+        llm.set_response(client.responses.create(model="o4-mini", input="Weather?"))
+    span = sentry.named("chat o4-mini").attributes
+    assert span["gen_ai.response.model"] == "o4-mini-2025-04-16"
+    assert span["gen_ai.usage.input_tokens"] == 80
+    assert span["gen_ai.usage.output_tokens"] == 40
+    assert span["gen_ai.usage.reasoning.output_tokens"] == 32
+    output = json.loads(span["gen_ai.output.messages"])
+    assert {"type": "text", "content": "Cloudy."} in output[0]["parts"]
+
+
+def test_anthropic_client_end_to_end(sentry, provider):
+    import anthropic
+
+    provider.script("/v1/messages", anthropic_message("Salut."))
+    client = anthropic.Anthropic(api_key="sk-ant", base_url=provider.base_url)
+    with sentry_agents.chat(
+        "claude-sonnet-4-5", provider="anthropic", system_instructions="Be French."
+    ) as llm:
+        llm.set_response(
+            client.messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=100,
+                system="Be French.",
+                messages=[{"role": "user", "content": "Hi"}],
+            )
+        )
+    span = sentry.named("chat claude-sonnet-4-5").attributes
+    assert span["gen_ai.usage.input_tokens"] == 1070
+    assert span["gen_ai.usage.cache_read.input_tokens"] == 1000
+    assert span["gen_ai.usage.cache_creation.input_tokens"] == 50
+    assert json.loads(span["gen_ai.system_instructions"]) == [
+        {"type": "text", "content": "Be French."}
+    ]
