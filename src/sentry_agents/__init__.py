@@ -8,7 +8,7 @@ Wrap agent runs, LLM calls, tool calls and handoffs; each becomes a correct
             llm.set_response(client.chat.completions.create(...))
 """
 
-from ._agent import AgentSpan, CreateAgentSpan, create_agent, invoke_agent
+from ._agent import AgentSpan, CreateAgentSpan, agent, create_agent, invoke_agent
 from ._chat import ChatSpan, chat
 from ._config import Redactor, configure
 from ._conversation import conversation
@@ -18,7 +18,7 @@ from ._messages import to_gen_ai_messages
 from ._privacy import DEFAULT_SCRUB_KEYS
 from ._serialize import serialize_messages
 from ._span import GenAISpan, current_span
-from ._tool import ToolSpan, execute_tool
+from ._tool import ToolSpan, execute_tool, tool
 from ._tools import tool_definition
 from ._usage import Usage, usage_from
 
@@ -36,6 +36,7 @@ __all__ = [
     "ToolSpan",
     "Usage",
     "__version__",
+    "agent",
     "chat",
     "configure",
     "conversation",
@@ -47,6 +48,7 @@ __all__ = [
     "invoke_agent",
     "serialize_messages",
     "to_gen_ai_messages",
+    "tool",
     "tool_definition",
     "usage_from",
 ]

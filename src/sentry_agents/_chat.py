@@ -74,7 +74,7 @@ class ChatSpan(ModelSpan):
 
     def _reset(self) -> None:
         super()._reset()
-        self._open_streams: list[Any] = []
+        self._open_streams = 0
         self._deferred: Optional[tuple[Optional[BaseException]]] = None
 
     def stream(self, iterable: Any) -> Any:
@@ -92,9 +92,8 @@ class ChatSpan(ModelSpan):
             return
         super().finish(error)
 
-    def _stream_ended(self, stream: Any, error: Optional[BaseException]) -> None:
-        if stream in self._open_streams:
-            self._open_streams.remove(stream)
+    def _stream_ended(self, error: Optional[BaseException]) -> None:
+        self._open_streams -= 1
         if self._deferred is not None and not self._open_streams:
             deferred_error = self._deferred[0]
             self._deferred = None

@@ -13,6 +13,7 @@ import inspect
 from collections.abc import AsyncGenerator, Generator
 from typing import Any, Callable, Optional, TypeVar
 
+from ._jsonable import jsonable
 from ._span import GenAISpan, guard
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,10 +36,10 @@ def decorate(
                 on_call(span, args, kwargs)
         return span
 
-    def done(span: GenAISpan, result: Any) -> Any:
+    def done(span: GenAISpan, result: Any, yielded: Optional[list[Any]] = None) -> Any:
         if on_result is not None:
             with guard:
-                on_result(span, result)
+                on_result(span, result if yielded is None else joined(yielded))
         span.finish()
         return result
 
@@ -73,7 +74,7 @@ def decorate(
             except BaseException as exc:
                 span.finish(exc)
                 raise
-            done(span, items)
+            done(span, None, items)
 
         wrapper: Any = run_async_gen
     elif inspect.isgeneratorfunction(func):
@@ -108,7 +109,7 @@ def decorate(
             except BaseException as exc:
                 span.finish(exc)
                 raise
-            return done(span, items if result is None else result)
+            return done(span, result, items if result is None else None)
 
         wrapper = run_gen
     elif inspect.iscoroutinefunction(func):
@@ -139,3 +140,43 @@ def decorate(
         wrapper = run
     wrapper.__sentry_agents_wrapped__ = func
     return wrapper  # type: ignore[no-any-return]
+
+
+def signature_of(func: Callable[..., Any]) -> Optional[inspect.Signature]:
+    try:
+        return inspect.signature(func)
+    except (TypeError, ValueError):
+        return None
+
+
+class Call:
+    """One call of a decorated function, turned into content only when it is recorded."""
+
+    __slots__ = ("args", "kwargs", "signature")
+
+    def __init__(
+        self, signature: Optional[inspect.Signature], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        self.signature = signature
+        self.args = args
+        self.kwargs = kwargs
+
+    def arguments(self) -> dict[str, Any]:
+        """The arguments by parameter name (``self``/``cls`` left out), JSON-safe."""
+        if self.signature is not None:
+            try:
+                bound = self.signature.bind_partial(*self.args, **self.kwargs)
+            except TypeError:
+                pass
+            else:
+                return {
+                    k: jsonable(v) for k, v in bound.arguments.items() if k not in ("self", "cls")
+                }
+        return jsonable({"args": list(self.args), **self.kwargs})  # type: ignore[no-any-return]
+
+
+def joined(items: list[Any]) -> Any:
+    """What a generator yielded: text pieces joined, anything else as the list."""
+    if items and all(isinstance(i, str) for i in items):
+        return "".join(items)
+    return items

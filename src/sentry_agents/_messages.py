@@ -155,12 +155,14 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
 
     parts_field = field(item, "parts")
     if isinstance(parts_field, (list, tuple)) and (role is not None or item_type is None):
-        return [
-            {
-                "role": normalize_role(role, default_role),
-                "parts": _parts_from_part_list(parts_field),
-            }
-        ]
+        message: Message = {
+            "role": normalize_role(role, default_role),
+            "parts": _parts_from_part_list(parts_field),
+        }
+        finish_reason = field(item, "finish_reason")
+        if isinstance(finish_reason, str):
+            message["finish_reason"] = finish_reason
+        return [message]
 
     if role is None and item_type is None and not has_field(item, "content"):
         if isinstance(item, Mapping) or parts_field is not None:

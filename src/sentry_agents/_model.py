@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ._jsonable import safe_str
 from ._messages import split_system, system_parts, to_gen_ai_messages
 from ._responses import ResponseInfo, read_response
 from ._sdk import logger
-from ._span import GenAISpan
+from ._span import GenAISpan, guard
 from ._tools import tool_definitions
 from ._usage import Usage, checked, usage_attributes, usage_from
 
@@ -51,10 +51,23 @@ class ModelSpan(GenAISpan):
         }
 
     def _record_start_content(self) -> None:
-        system = system_parts(self._system_instructions)
+        self._record_input(self._messages, self._system_instructions, self._tools)
+
+    def set_input(self, messages: Any) -> None:
+        """Record the input messages (when not known at start); system messages go to
+        ``gen_ai.system_instructions``."""
+        self._set_lazy_input(messages, _same)
+
+    def _set_lazy_input(self, source: Any, to_messages: Callable[[Any], Any]) -> None:
+        if self._inputs_ok and not self._sealed:
+            with guard:
+                self._record_input(to_messages(source), None, None)
+
+    def _record_input(self, raw_messages: Any, raw_system: Any, tools: Any) -> None:
+        system = system_parts(raw_system)
         messages: list[dict[str, Any]] = []
-        if self._messages is not None:
-            in_messages, messages = split_system(to_gen_ai_messages(self._messages))
+        if raw_messages is not None:
+            in_messages, messages = split_system(to_gen_ai_messages(raw_messages))
             system.extend(in_messages)
         if messages:
             self._set_content(
@@ -64,11 +77,11 @@ class ModelSpan(GenAISpan):
             self._set_content(
                 "gen_ai.system_instructions", "system_instructions", system, _same, output=False
             )
-        if self._tools is not None:
+        if tools is not None:
             self._set_content(
                 "gen_ai.tool.definitions",
                 "tool.definitions",
-                self._tools,
+                tools,
                 tool_definitions,
                 output=False,
             )

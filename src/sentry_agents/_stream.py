@@ -21,14 +21,18 @@ ABANDONED_ATTRIBUTE = "sentry_agents.stream.abandoned"
 
 
 class _Stream:
-    """What the sync and async wrappers share: accumulation and the one way to end."""
+    """What the sync and async wrappers share: accumulation and the one way to end.
+
+    The span does not reference its streams, so a stream dropped unfinished is
+    collected (and recorded as abandoned) as soon as its consumer lets go of it.
+    """
 
     def __init__(self, span: ChatSpan, source: Any) -> None:
         self._source = source
         self._span: Optional[ChatSpan] = span
         self._accumulator = StreamAccumulator()
         self._first_chunk_ns: Optional[int] = None
-        span._open_streams.append(self)
+        span._open_streams += 1
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -47,7 +51,7 @@ class _Stream:
             return
         with guard:
             span._record_stream(self._accumulator.result(), self._first_chunk_ns, abandoned)
-        span._stream_ended(self, error)
+        span._stream_ended(error)
 
     def __del__(self) -> None:
         if getattr(self, "_span", None) is not None:

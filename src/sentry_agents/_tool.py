@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from ._config import _UNSET, Redactor
+from ._decorate import Call, decorate, signature_of
 from ._jsonable import jsonable, parse_json_maybe, safe_str
 from ._span import GenAISpan
+from ._tools import docstring_summary
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _arguments(value: Any) -> Any:
@@ -72,3 +76,47 @@ class ToolSpan(GenAISpan):
 
 execute_tool = ToolSpan
 """``execute_tool(name, *, arguments=None, description=None, call_id=None)``: a tool call span."""
+
+
+def tool(
+    func: Optional[F] = None,
+    *,
+    name: Optional[str] = None,
+    description: Optional[str] = None,
+    record_inputs: Optional[bool] = None,
+    record_outputs: Optional[bool] = None,
+    redact: Optional[Redactor] = _UNSET,
+) -> Any:
+    """Decorate a tool function (sync, async, generator or async generator): an
+    ``execute_tool`` span per call, named after the function, described by its
+    docstring, with the bound call arguments and the result recorded behind the gate.
+
+    Use as ``@tool`` or ``@tool(name=..., description=...)``. The decorated function
+    keeps its signature; :func:`tool_definition` gives its JSON schema for ``tools=``.
+    """
+
+    def wrap(function: F) -> F:
+        template = ToolSpan(
+            name or function.__name__,
+            description=description if description is not None else docstring_summary(function),
+            record_inputs=record_inputs,
+            record_outputs=record_outputs,
+            redact=redact,
+        )
+        signature = signature_of(function)
+
+        def on_call(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+            span._set_content(
+                "gen_ai.tool.call.arguments",
+                "tool.arguments",
+                Call(signature, args, kwargs),
+                Call.arguments,
+                output=False,
+            )
+
+        def on_result(span: Any, result: Any) -> None:
+            span.set_result(result)
+
+        return decorate(function, template._fresh, on_call, on_result)
+
+    return wrap(func) if func is not None else wrap

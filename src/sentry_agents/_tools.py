@@ -48,10 +48,7 @@ def tool_definition(func: Callable[..., Any]) -> ToolDefinition:
     """
     func = getattr(func, "__sentry_agents_wrapped__", func)
     signature = _signature(func)
-    try:
-        hints = typing.get_type_hints(func)
-    except Exception:
-        hints = {}
+    hints = _type_hints(func)
     properties: dict[str, Any] = {}
     required: list[str] = []
     for name, param in signature.parameters.items() if signature else []:
@@ -73,6 +70,17 @@ def tool_definition(func: Callable[..., Any]) -> ToolDefinition:
         definition["description"] = description
     definition["parameters"] = parameters
     return definition
+
+
+def _type_hints(func: Callable[..., Any]) -> dict[str, Any]:
+    """Resolved hints; string annotations (``from __future__ import annotations``) may
+    name ``typing`` members the module did not import at top level."""
+    for localns in (None, vars(typing)):
+        try:
+            return typing.get_type_hints(func, localns=localns)
+        except Exception:
+            continue
+    return {}
 
 
 def docstring_summary(func: Any) -> Optional[str]:
