@@ -6,6 +6,8 @@ envelopes it receives into spans (see ``sentry_agents._envelopes``).
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +19,25 @@ import sentry_sdk
 import sentry_agents._config
 from sentry_agents._envelopes import Capture, SpanRecord
 
-MODES = ("static", "stream")
+try:
+    from sentry_sdk.tracing_utils import has_span_streaming_enabled  # noqa: F401
+
+    HAS_STREAMING = True
+except ImportError:
+    HAS_STREAMING = False
+HAS_TRANSACTIONS = hasattr(sentry_sdk, "start_transaction")
+HAS_DATA_COLLECTION = importlib.util.find_spec("sentry_sdk.data_collection") is not None
+# The tracing modes the installed sentry-sdk has: 2.x before span streaming has only
+# transactions, 3.x only streaming.
+_WANTED = os.environ.get("SENTRY_AGENTS_TEST_MODES", "static,stream").split(",")
+MODES = tuple(
+    mode
+    for mode, available in (
+        ("static", HAS_TRANSACTIONS),
+        ("stream", HAS_STREAMING or not HAS_TRANSACTIONS),
+    )
+    if available and mode in _WANTED
+)
 
 
 class IngestServer:
@@ -70,9 +90,14 @@ class Sentry:
         self.mode = mode
 
     def init(self, **options: Any) -> None:
+        """sentry_sdk.init with the content gate open unless said otherwise; on 3.x, where
+        ``send_default_pii`` is gone, the same switch is made with ``data_collection``."""
         options.setdefault("traces_sample_rate", 1.0)
         options.setdefault("send_default_pii", True)
-        if self.mode == "stream":
+        if not HAS_TRANSACTIONS:
+            pii = bool(options.pop("send_default_pii"))
+            options.setdefault("data_collection", {"gen_ai": {"inputs": pii, "outputs": pii}})
+        elif self.mode == "stream":
             options.setdefault("trace_lifecycle", "stream")
         options.setdefault("default_integrations", False)
         options.setdefault("auto_enabling_integrations", False)

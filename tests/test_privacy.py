@@ -153,12 +153,19 @@ def test_per_span_redact_override(sentry):
 
 
 def test_hook_and_scrubbing_cost_nothing_when_gate_closed_or_unsampled(sentry, mocker):
+    from sentry_agents import _privacy
+
     hook = mocker.Mock(side_effect=lambda kind, value: value)
-    scrub = mocker.spy(sentry_agents._span, "scrub")
+    scrubbers = {kind: mocker.Mock(side_effect=fn) for kind, fn in _privacy.SCRUBBERS.items()}
+    mocker.patch.dict(_privacy.SCRUBBERS, scrubbers)
     sentry_agents.configure(redact=hook)
     sentry.init(send_default_pii=False)
     run_with_secrets()
     sentry.init(traces_sample_rate=0.0)
     run_with_secrets()
     assert hook.call_count == 0
-    assert scrub.call_count == 0
+    assert all(s.call_count == 0 for s in scrubbers.values())
+    sentry.init()
+    run_with_secrets()
+    assert hook.call_count > 0, "control: with the gate open and sampled, both run"
+    assert scrubbers["tool.arguments"].call_count == 1

@@ -43,18 +43,16 @@ class ChatSpan(ModelSpan):
         redact: Optional[Redactor] = _UNSET,
     ) -> None:
         self.operation = operation if operation in LLM_OPERATIONS else "chat"  # type: ignore[misc]
-        self._request = {
-            "gen_ai.request.temperature": _float(temperature),
-            "gen_ai.request.top_p": _float(top_p),
-            "gen_ai.request.top_k": _int(top_k),
-            "gen_ai.request.max_tokens": _int(max_tokens),
-            "gen_ai.request.frequency_penalty": _float(frequency_penalty),
-            "gen_ai.request.presence_penalty": _float(presence_penalty),
-            "gen_ai.request.seed": None if seed is None else safe_str(seed),
-            "gen_ai.request.reasoning.level": (
-                None if reasoning_level is None else safe_str(reasoning_level)
-            ),
-        }
+        self._request = (
+            temperature,
+            top_p,
+            top_k,
+            max_tokens,
+            frequency_penalty,
+            presence_penalty,
+            seed,
+            reasoning_level,
+        )
         super().__init__(
             model=model,
             provider=provider,
@@ -70,7 +68,18 @@ class ChatSpan(ModelSpan):
         return f"{self.operation} {self.model}" if self.model else self.operation
 
     def _start_attributes(self) -> dict[str, Any]:
-        return {**super()._start_attributes(), **self._request}
+        temperature, top_p, top_k, max_tokens, frequency, presence, seed, reasoning = self._request
+        return {
+            **super()._start_attributes(),
+            "gen_ai.request.temperature": _float(temperature),
+            "gen_ai.request.top_p": _float(top_p),
+            "gen_ai.request.top_k": _int(top_k),
+            "gen_ai.request.max_tokens": _int(max_tokens),
+            "gen_ai.request.frequency_penalty": _float(frequency),
+            "gen_ai.request.presence_penalty": _float(presence),
+            "gen_ai.request.seed": None if seed is None else safe_str(seed),
+            "gen_ai.request.reasoning.level": None if reasoning is None else safe_str(reasoning),
+        }
 
     def _reset(self) -> None:
         super()._reset()

@@ -107,7 +107,7 @@ def spans_from_transaction(event: dict[str, Any]) -> list[SpanRecord]:
                 parent_span_id=span.get("parent_span_id"),
                 op=span.get("op"),
                 name=span.get("description") or "",
-                status=span.get("status", "ok") or "ok",
+                status=span.get("status") or (span.get("tags") or {}).get("status") or "ok",
                 start=_ts(span.get("start_timestamp")),
                 end=_ts(span.get("timestamp")),
                 attributes=dict(span.get("data") or {}),

@@ -21,6 +21,8 @@ _MISSING = object()
 
 def field(obj: Any, name: str, default: Any = None) -> Any:
     """``obj[name]`` for mappings, ``obj.name`` for objects; ``default`` when absent."""
+    if type(obj) is dict:
+        return obj.get(name, default)
     if isinstance(obj, Mapping):
         try:
             return obj.get(name, default)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 from ._jsonable import (
     BLOB_SUBSTITUTE,
     as_list,
+    clean_text,
     field,
     has_field,
     jsonable,
@@ -133,6 +134,11 @@ def _looks_like_message(item: Any) -> bool:
 def _convert_one(item: Any, default_role: str) -> list[Message]:
     if isinstance(item, str):
         return [{"role": default_role, "parts": [_text(item)]}]
+    if type(item) is dict and len(item) == 2:
+        role, content = item.get("role"), item.get("content")
+        if type(role) is str and type(content) is str:  # the common {role, content} text message
+            parts = [{"type": "text", "content": clean_text(content)}] if content else []
+            return [{"role": _ROLE_ALIASES.get(role.lower(), default_role), "parts": parts}]
     item_type = field(item, "type")
     role = field(item, "role")
 

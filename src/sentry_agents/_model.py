@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Callable, Optional
 
 from ._jsonable import safe_str
@@ -42,7 +41,6 @@ class ModelSpan(GenAISpan):
         super()._reset()
         self._usage: Optional[Usage] = None
         self._child_usage: list[Usage] = []
-        self._child_usage_lock = threading.Lock()
 
     def _start_attributes(self) -> dict[str, Any]:
         return {
@@ -132,6 +130,8 @@ class ModelSpan(GenAISpan):
         Pass a :class:`Usage` (see :func:`usage_from`) or the counts as keywords;
         keywords override the fields of ``usage``.
         """
+        if not self.is_recording:
+            return
         if usage is None:
             usage = Usage()
         elif not isinstance(usage, Usage):
@@ -172,16 +172,14 @@ class ModelSpan(GenAISpan):
     # --- usage roll-up ----------------------------------------------------------------------
 
     def _add_child_usage(self, usage: Usage) -> None:
-        with self._child_usage_lock:
-            self._child_usage.append(usage)
+        self._child_usage.append(usage)  # list.append is atomic: calls may finish in threads
 
     def _before_finish(self) -> None:
         usage = self._usage
         if usage is None and self._is_agent and self._child_usage:
-            with self._child_usage_lock:
-                total = Usage()
-                for child in self._child_usage:
-                    total = total + child
+            total = Usage()
+            for child in list(self._child_usage):
+                total = total + child
             usage = checked(total)[0]
         if usage is None:
             return

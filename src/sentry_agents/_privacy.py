@@ -34,10 +34,58 @@ def scrub(value: Any, keys: frozenset[str]) -> Any:
     if not keys:
         return value
     if isinstance(value, dict):
-        return {k: FILTERED if k.lower() in keys else scrub(v, keys) for k, v in value.items()}
+        out = {}
+        for key, item in value.items():
+            if isinstance(key, str) and key.lower() in keys:
+                out[key] = FILTERED
+            elif isinstance(item, (dict, list)):
+                out[key] = scrub(item, keys)
+            else:
+                out[key] = item
+        return out
     if isinstance(value, list):
-        return [scrub(v, keys) for v in value]
+        return [scrub(v, keys) if isinstance(v, (dict, list)) else v for v in value]
     return value
+
+
+def scrub_parts(parts: Any, keys: frozenset[str]) -> Any:
+    """Scrub message parts: only their structured values (tool call arguments and
+    responses, extra keys) can hold secrets under keys; text is left alone."""
+    if not keys or not isinstance(parts, list):
+        return parts
+    out = []
+    for part in parts:
+        if isinstance(part, dict) and not (len(part) == 2 and part.get("type") == "text"):
+            part = {
+                key: FILTERED
+                if key.lower() in keys
+                else scrub(item, keys)
+                if isinstance(item, (dict, list))
+                else item
+                for key, item in part.items()
+            }
+        out.append(part)
+    return out
+
+
+def scrub_messages(messages: Any, keys: frozenset[str]) -> Any:
+    if not keys or not isinstance(messages, list):
+        return messages
+    return [
+        {**m, "parts": scrub_parts(m.get("parts"), keys)} if isinstance(m, dict) else m
+        for m in messages
+    ]
+
+
+SCRUBBERS: dict[str, Callable[[Any, frozenset[str]], Any]] = {
+    "input.messages": scrub_messages,
+    "output.messages": scrub_messages,
+    "system_instructions": scrub_parts,
+    "tool.arguments": scrub,
+    "tool.result": scrub,
+}
+"""Content kinds (as the redaction hook sees them) and how each is scrubbed; tool
+definitions and embeddings inputs hold no key/value data to scrub."""
 
 
 class Dropped(Exception):

@@ -9,7 +9,8 @@ works with :class:`NativeSpan` and never imports sentry-sdk tracing internals.
 from __future__ import annotations
 
 import contextvars
-from typing import Any, Literal, Optional, Union
+import inspect
+from typing import Any, Callable, Literal, Optional, Union
 
 import sentry_sdk
 import sentry_sdk.utils
@@ -40,6 +41,21 @@ _NOOP_STREAMED = tuple(
     if isinstance(cls, type)
 )
 _STREAMED_SLOT = "streamed_span" if hasattr(sentry_sdk.Scope, "streamed_span") else "span"
+
+
+def _span_name_keyword() -> str:
+    """Child spans took ``description=`` before sentry-sdk 2.15 renamed it ``name=``."""
+    try:
+        from sentry_sdk.tracing import Span
+    except ImportError:  # 3.x: no transaction-based spans at all
+        return "name"
+    return "name" if "name" in inspect.signature(Span.__init__).parameters else "description"
+
+
+_NAME_KEYWORD = _span_name_keyword()
+_EVENT_TAKES_OPTIONS = (
+    "client_options" in inspect.signature(sentry_sdk.utils.event_from_exception).parameters
+)
 
 # sentry-sdk keeps the current scope in this context variable; setting it directly
 # is what ``sentry_sdk.use_scope`` does, without a generator-based context manager.
@@ -93,11 +109,14 @@ def client_active() -> bool:
     return bool(sentry_sdk.get_client().is_active())
 
 
-def start_span(op: str, name: str, attributes: dict[str, AttributeValue]) -> Optional[NativeSpan]:
+def start_span(
+    op: str, name: str, attributes: Callable[[], dict[str, AttributeValue]]
+) -> Optional[NativeSpan]:
     """Start a span as a child of the current one, or as a new root (transaction/segment).
 
     Returns ``None`` when sentry-sdk is not initialised, so no work is done at all.
-    ``attributes`` are set when the span starts, where samplers can see them.
+    ``attributes()`` are set when the span starts (where samplers can see them in
+    streaming mode); in transaction mode they are only computed for sampled spans.
     """
     client = sentry_sdk.get_client()
     if not client.is_active():
@@ -105,17 +124,17 @@ def start_span(op: str, name: str, attributes: dict[str, AttributeValue]) -> Opt
     span: Any
     if _traces is not None and _streaming_enabled(client.options):
         span = _traces.start_span(
-            name=name, attributes={"sentry.op": op, **attributes}, active=False
+            name=name, attributes={"sentry.op": op, **attributes()}, active=False
         )
         return NativeSpan(span, True, not isinstance(span, _NOOP_STREAMED))
     current = sentry_sdk.get_current_span()
     if current is not None and current.containing_transaction is not None:
-        span = current.start_child(op=op, name=name)
+        span = current.start_child(op=op, **{_NAME_KEYWORD: name})
     else:
         span = sentry_sdk.start_transaction(op=op, name=name)
     native = NativeSpan(span, False, span.sampled is True)
     if native.recording:
-        native.set_many(attributes)
+        native.set_many(attributes())
     return native
 
 
@@ -152,12 +171,14 @@ class Activation:
 def capture_exception(exc: BaseException) -> None:
     """Report ``exc`` as unhandled with this library as mechanism, as sentry-sdk's AI
     integrations do."""
-    client = sentry_sdk.get_client()
-    event, hint = sentry_sdk.utils.event_from_exception(
-        exc,
-        client_options=client.options,
-        mechanism={"type": MECHANISM, "handled": False},
-    )
+    mechanism = {"type": MECHANISM, "handled": False}
+    if _EVENT_TAKES_OPTIONS:
+        options = sentry_sdk.get_client().options
+        event, hint = sentry_sdk.utils.event_from_exception(
+            exc, client_options=options, mechanism=mechanism
+        )
+    else:  # 3.x reads the client options itself
+        event, hint = sentry_sdk.utils.event_from_exception(exc, mechanism=mechanism)
     sentry_sdk.capture_event(event, hint=hint)
 
 

@@ -18,7 +18,7 @@ from ._budget import TRUNCATION_MARKER, fit, size
 from ._config import _UNSET, Redactor, Settings, settings
 from ._conversation import current_conversation_id
 from ._jsonable import jsonable, safe_str
-from ._privacy import Dropped, redact, scrub
+from ._privacy import SCRUBBERS, Dropped, redact
 from ._sdk import AttributeValue, logger
 
 if TYPE_CHECKING:
@@ -170,11 +170,7 @@ class GenAISpan:
         """A new, unstarted span with the same configuration (one per decorated call)."""
         clone = copy.copy(self)
         clone._reset()
-        clone._copy_config_from(self)
         return clone
-
-    def _copy_config_from(self, template: GenAISpan) -> None:
-        """Copy mutable configuration a kind keeps, so calls never share it."""
 
     def _begin(self) -> None:
         if self._started:
@@ -186,22 +182,25 @@ class GenAISpan:
             parent = _current.get()
             self._parent = parent
             self._agent = self if self._is_agent else (parent._agent if parent else None)  # type: ignore[assignment]
-            attributes: dict[str, AttributeValue] = {"gen_ai.operation.name": self.operation}
-            for key, value in self._start_attributes().items():
-                if value is not None:
-                    attributes[key] = value
-            agent_name = self._agent_name()
-            if agent_name:
-                attributes["gen_ai.agent.name"] = agent_name
-            conversation_id = current_conversation_id()
-            if conversation_id:
-                attributes["gen_ai.conversation.id"] = conversation_id
-            self._native = _sdk.start_span(self._op(), self._name(), attributes)
+            self._native = _sdk.start_span(self._op(), self._name(), self._attributes_at_start)
             if self._native is not None and self._native.recording:
                 self._inputs_ok = self._gate(self._record_inputs, "inputs")
                 self._outputs_ok = self._gate(self._record_outputs, "outputs")
                 if self._inputs_ok:
                     self._record_start_content()
+
+    def _attributes_at_start(self) -> dict[str, AttributeValue]:
+        attributes: dict[str, AttributeValue] = {"gen_ai.operation.name": self.operation}
+        for key, value in self._start_attributes().items():
+            if value is not None:
+                attributes[key] = value
+        agent_name = self._agent_name()
+        if agent_name:
+            attributes["gen_ai.agent.name"] = agent_name
+        conversation_id = current_conversation_id()
+        if conversation_id:
+            attributes["gen_ai.conversation.id"] = conversation_id
+        return attributes
 
     def _gate(self, override: Optional[bool], kind: str) -> bool:
         if override is not None:
@@ -284,7 +283,10 @@ class GenAISpan:
         if not (self._outputs_ok if output else self._inputs_ok) or self._sealed:
             return
         with guard:
-            data = scrub(convert(value), self._settings.scrub_keys)
+            data = convert(value)
+            scrubber = SCRUBBERS.get(kind)
+            if scrubber is not None:
+                data = scrubber(data, self._settings.scrub_keys)
             hook = self._settings.redact if self._redact is _UNSET else self._redact
             try:
                 data = redact(hook, kind, data)
@@ -297,7 +299,7 @@ class GenAISpan:
         budget = self._budget()
         if not structured and isinstance(data, str):
             return _cut_text(data, budget)
-        return fit(jsonable(data), budget).text
+        return fit(data, budget).text
 
     def _budget(self) -> int:
         budget = self._settings.max_message_bytes

@@ -1,0 +1,277 @@
+"""Benchmarks: sentry-agents against raw sentry-sdk, side by side in one process.
+
+Every figure is a ratio to a baseline measured in the same process, interleaved
+(A, B, A, B, ...) so machine noise hits both alike. Run: ``make bench``.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import json
+import platform
+import resource
+import statistics
+import sys
+import time
+from typing import Any, Callable
+
+import sentry_sdk
+from sentry_sdk.transport import Transport
+
+import sentry_agents
+
+ROUNDS = 15
+MESSAGES = [
+    {
+        "role": "user" if i % 2 == 0 else "assistant",
+        "content": f"Message number {i}: " + "lorem ipsum " * 8,
+    }
+    for i in range(10)
+]
+
+
+class NullTransport(Transport):
+    """Accepts envelopes and drops them: measures the SDK, not the network."""
+
+    def capture_envelope(self, envelope: Any) -> None:
+        pass
+
+    def flush(self, timeout: float = 0, callback: Any = None) -> None:
+        pass
+
+
+def init(mode: str) -> None:
+    sentry_sdk.get_global_scope().set_client(None)
+    if mode == "uninitialised":
+        return
+    options: dict[str, Any] = {
+        "transport": NullTransport(),
+        "traces_sample_rate": 0.0 if mode == "unsampled" else 1.0,
+        "send_default_pii": True,
+        "default_integrations": False,
+        "auto_enabling_integrations": False,
+    }
+    if mode == "stream":
+        options["trace_lifecycle"] = "stream"
+    sentry_sdk.init(**options)
+
+
+def ours() -> None:
+    with sentry_agents.chat(
+        "gpt-4o-mini", provider="openai", messages=MESSAGES, temperature=0.2
+    ) as llm:
+        llm.set_response_model("gpt-4o-mini-2024-07-18")
+        llm.set_usage(
+            input_tokens=120, output_tokens=30, input_tokens_cached=100, output_tokens_reasoning=12
+        )
+
+
+def raw_static() -> None:
+    with sentry_sdk.start_span(op="gen_ai.chat", name="chat gpt-4o-mini") as span:
+        _fill(span.set_data)
+
+
+def raw_stream() -> None:
+    with sentry_sdk.traces.start_span(
+        name="chat gpt-4o-mini", attributes={"sentry.op": "gen_ai.chat"}
+    ) as span:
+        _fill(span.set_attribute)
+
+
+def _fill(setter: Callable[[str, Any], None]) -> None:
+    """The attributes our helper sends, set by hand the way sentry-sdk's docs show."""
+    setter("gen_ai.operation.name", "chat")
+    setter("gen_ai.request.model", "gpt-4o-mini")
+    setter("gen_ai.provider.name", "openai")
+    setter("gen_ai.request.temperature", 0.2)
+    setter("gen_ai.input.messages", json.dumps(MESSAGES))
+    setter("gen_ai.response.model", "gpt-4o-mini-2024-07-18")
+    setter("gen_ai.usage.input_tokens", 120)
+    setter("gen_ai.usage.output_tokens", 30)
+    setter("gen_ai.usage.input_tokens.cached", 100)
+    setter("gen_ai.usage.output_tokens.reasoning", 12)
+    setter("gen_ai.usage.total_tokens", 150)
+
+
+def per_call(func: Callable[[], None], n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        func()
+    return (time.perf_counter() - start) / n
+
+
+def within_root(mode: str, func: Callable[[], None], n: int) -> Callable[[], float]:
+    """Both sides run as children of one root span, as in an instrumented app."""
+
+    def run() -> float:
+        if mode == "stream":
+            with sentry_sdk.traces.start_span(name="root"):
+                return per_call(func, n)
+        if mode == "uninitialised":
+            return per_call(func, n)
+        with sentry_sdk.start_transaction(name="root", op="task"):
+            return per_call(func, n)
+
+    return run
+
+
+def compare(a: Callable[[], float], b: Callable[[], float]) -> tuple[float, float, float]:
+    """Median per-call time of a and b, and the median of the per-round ratios."""
+    a(), b()
+    times_a, times_b = [], []
+    for _ in range(ROUNDS):
+        times_a.append(a())
+        times_b.append(b())
+    ratios = [x / y for x, y in zip(times_a, times_b)]
+    return statistics.median(times_a), statistics.median(times_b), statistics.median(ratios)
+
+
+def span_rows() -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for mode, target in (
+        ("sampled", 1.10),
+        ("unsampled", 1.05),
+        ("uninitialised", 1.05),
+        ("stream", 1.10),
+    ):
+        init(mode)
+        raw = raw_stream if mode == "stream" else raw_static
+        n = 300
+        t_ours, t_raw, ratio = compare(within_root(mode, ours, n), within_root(mode, raw, n))
+        rows.append(
+            (
+                f"chat span, {mode}",
+                f"{t_ours * 1e6:.1f} µs",
+                f"{t_raw * 1e6:.1f} µs",
+                f"{ratio:.2f}x",
+                f"<= {target:.2f}x",
+            )
+        )
+    sentry_sdk.get_global_scope().set_client(None)
+    return rows
+
+
+def conversation(n: int, size: int = 60) -> list[dict[str, Any]]:
+    return [
+        {"role": ("user", "assistant")[i % 2], "content": f"turn {i} " + "x" * size}
+        for i in range(n)
+    ]
+
+
+def serializer_rows() -> list[tuple[str, str, str, str, str]]:
+    from sentry_sdk.ai.utils import set_data_normalized
+    from sentry_sdk.tracing import Span
+
+    messages = conversation(100)
+    big_budget = 10_000_000
+
+    def ours_() -> float:
+        return per_call(
+            lambda: sentry_agents.serialize_messages(messages, max_bytes=big_budget), 50
+        )
+
+    def dumps_() -> float:
+        return per_call(lambda: json.dumps(messages), 50)
+
+    span = Span()
+
+    def sdk_() -> float:
+        return per_call(lambda: set_data_normalized(span, "gen_ai.request.messages", messages), 50)
+
+    t_ours, t_json, r_json = compare(ours_, dumps_)
+    _, t_sdk, r_sdk = compare(ours_, sdk_)
+    return [
+        (
+            "serialize 100 messages vs json.dumps",
+            f"{t_ours * 1e6:.0f} µs",
+            f"{t_json * 1e6:.0f} µs",
+            f"{r_json:.2f}x",
+            "<= 2.00x",
+        ),
+        (
+            "serialize 100 messages vs sentry-sdk set_data_normalized",
+            f"{t_ours * 1e6:.0f} µs",
+            f"{t_sdk * 1e6:.0f} µs",
+            f"{r_sdk:.2f}x",
+            "< 1.00x",
+        ),
+    ]
+
+
+def scaling_rows() -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    base = None
+    for megabytes in (0.25, 0.5, 1.0, 2.0):
+        n = int(megabytes * 1_000_000 / 1_000)
+        messages = conversation(n, size=990)
+        start = time.perf_counter()
+        out = sentry_agents.serialize_messages(messages, max_bytes=20_000)
+        elapsed = time.perf_counter() - start
+        assert len(out.encode()) <= 20_000
+        per_mb = elapsed / megabytes
+        base = base or per_mb
+        rows.append(
+            (
+                f"{megabytes:g} MB conversation into 20 kB",
+                f"{elapsed * 1e3:.1f} ms",
+                f"{per_mb * 1e3:.1f} ms/MB",
+                f"{per_mb / base:.2f}x",
+                "flat (linear)",
+            )
+        )
+    return rows
+
+
+def rss_kb() -> int:
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage // 1024 if sys.platform == "darwin" else usage
+
+
+def memory_rows(runs: int = 100_000) -> list[tuple[str, str, str, str, str]]:
+    init("sampled")
+    samples = []
+    step = runs // 5
+    for i in range(runs):
+        with sentry_agents.invoke_agent("Memory Agent"):
+            with sentry_agents.chat("m") as llm:
+                llm.set_usage(input_tokens=1, output_tokens=1)
+        if (i + 1) % step == 0:
+            gc.collect()
+            samples.append((i + 1, rss_kb()))
+    sentry_sdk.flush()
+    sentry_sdk.get_global_scope().set_client(None)
+    first, last = samples[0], samples[-1]
+    slope = (last[1] - first[1]) / ((last[0] - first[0]) / 10_000)
+    trail = ", ".join(f"{kb / 1024:.0f}" for _, kb in samples)
+    return [
+        (
+            f"peak RSS over {runs:,} agent runs (MB at each 20%)",
+            trail,
+            "",
+            f"{slope:.1f} KB / 10k runs",
+            "~0 (flat)",
+        )
+    ]
+
+
+def table(rows: list[tuple[str, str, str, str, str]]) -> str:
+    header = ("benchmark", "sentry-agents", "baseline", "ratio / slope", "target")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    print(
+        f"Python {platform.python_version()}, sentry-sdk {sentry_sdk.VERSION}, "
+        f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores"
+    )
+    rows = span_rows() + serializer_rows() + scaling_rows()
+    rows += memory_rows(10_000 if quick else 100_000)
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
