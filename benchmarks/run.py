@@ -7,8 +7,8 @@ Every figure is a ratio to a baseline measured in the same process, interleaved
 from __future__ import annotations
 
 import gc
-import os
 import json
+import os
 import platform
 import resource
 import statistics
