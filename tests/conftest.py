@@ -101,7 +101,8 @@ class Sentry:
             options.setdefault("trace_lifecycle", "stream")
         options.setdefault("default_integrations", False)
         options.setdefault("auto_enabling_integrations", False)
-        sentry_sdk.init(dsn=self.server.dsn, **options)
+        options.setdefault("dsn", self.server.dsn)
+        sentry_sdk.init(**options)
 
     def flush(self) -> None:
         sentry_sdk.flush(timeout=5)

@@ -483,3 +483,30 @@ def test_cycles_deep_nesting_and_raising_repr():
 
     json.loads(serialize_messages([Bad()]))
     json.loads(serialize_messages([{"role": Bad(), "content": Bad()}]))
+
+
+def test_span_records_the_original_message_count_when_trimmed(sentry):
+    import sentry_agents
+
+    sentry_agents.configure(max_message_bytes=1000)
+    messages = [{"role": "user", "content": f"m{i} " + "x" * 100} for i in range(30)]
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    attrs = sentry.named("chat m").attributes
+    sent = json.loads(attrs["gen_ai.input.messages"])
+    assert len(attrs["gen_ai.input.messages"].encode()) <= 1000
+    assert 0 < len(sent) < 30
+    assert attrs["sentry.sdk_meta.gen_ai.input.messages.original_length"] == 30
+
+
+def test_max_value_length_is_respected_in_transaction_mode(sentry):
+    import sentry_agents
+
+    sentry.init(max_value_length=600)
+    messages = [{"role": "user", "content": "y" * 400} for _ in range(5)]
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    value = sentry.named("chat m").attributes["gen_ai.input.messages"]
+    json.loads(value)
+    if sentry.mode == "static":
+        assert len(value) <= 600

@@ -155,6 +155,8 @@ class ModelSpan(GenAISpan):
     def set_response(self, response: Any) -> None:
         """Record a provider response object (or its dict form) in one call: output
         messages, response model and id, finish reasons and usage."""
+        if not self._is_agent:
+            self._set("gen_ai.response.streaming", False)
         self._apply_response(read_response(response))
 
     def _apply_response(self, info: ResponseInfo) -> None:

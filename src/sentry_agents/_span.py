@@ -293,13 +293,14 @@ class GenAISpan:
             except Dropped as dropped:
                 logger.debug("sentry_agents: %s not recorded: %s", key, dropped.reason)
                 return
-            self._set(key, self._encode(data, structured))
-
-    def _encode(self, data: Any, structured: bool) -> str:
-        budget = self._budget()
-        if not structured and isinstance(data, str):
-            return _cut_text(data, budget)
-        return fit(data, budget).text
+            budget = self._budget()
+            if not structured and isinstance(data, str):
+                self._set(key, _cut_text(data, budget))
+                return
+            fitted = fit(data, budget)
+            self._set(key, fitted.text)
+            if fitted.kept_count < fitted.original_count:
+                self._set(f"sentry.sdk_meta.{key}.original_length", fitted.original_count)
 
     def _budget(self) -> int:
         budget = self._settings.max_message_bytes
