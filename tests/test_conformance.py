@@ -123,6 +123,13 @@ def with_prompts(integration: Any) -> Any:
     return integration()
 
 
+def compare_one(theirs: list[SpanRecord], ours: list[SpanRecord]) -> None:
+    if not theirs:
+        pytest.skip("this sentry-sdk's integration does not make gen_ai.* spans (older ai.* ops)")
+    assert len(theirs) == 1 and len(ours) == 1
+    compare(theirs[0], ours[0])
+
+
 def compare(theirs: SpanRecord, ours: SpanRecord) -> None:
     assert ours.op == theirs.op
     assert ours.name == theirs.name
@@ -166,8 +173,7 @@ def test_openai_chat_matches_sentry_sdk_integration(mode, provider):
             llm.set_response(call())
 
     ours = capture(mode, [], ours_call)
-    assert len(theirs) == 1 and len(ours) == 1
-    compare(theirs[0], ours[0])
+    compare_one(theirs, ours)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -197,8 +203,7 @@ def test_anthropic_matches_sentry_sdk_integration(mode, provider):
             llm.set_response(call())
 
     ours = capture(mode, [], ours_call)
-    assert len(theirs) == 1 and len(ours) == 1
-    compare(theirs[0], ours[0])
+    compare_one(theirs, ours)
 
 
 def test_every_key_we_send_is_in_the_registry_with_the_right_type(sentry):

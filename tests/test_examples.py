@@ -1,0 +1,80 @@
+"""Every example in ``examples/`` is a complete program: run each one as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXPECTED = {
+    "quickstart.py": [
+        "invoke_agent Weather Agent",
+        "  execute_tool get_weather",
+        "  handoff from Weather Agent to Travel Agent",
+        "    chat gpt-4o-mini",
+        "Answer: Pack an umbrella",
+    ],
+    "openai_tool_loop.py": [
+        "invoke_agent Weather Agent",
+        "  execute_tool get_weather",
+        "120 in (100 cached)",
+    ],
+    "openai_responses.py": ["chat o4-mini", "80 in (64 cached) / 40 out (32 reasoning) tokens"],
+    "anthropic_prompt_caching.py": ["1070 in (1000 cached)", "Sentry input tokens: 1070"],
+    "google_genai.py": [
+        "generate_content gemini-2.5-flash",
+        "40 in (16 cached) / 32 out (20 reasoning)",
+    ],
+    "multi_agent_handoff.py": [
+        "handoff from Triage Agent to Billing Agent",
+        "invoke_agent Billing Agent",
+    ],
+    "streaming.py": ["chat gpt-4o-mini", "chat claude-sonnet-4-5", "OpenAI: Rainy, elegant"],
+    "concurrent_agents.py": [
+        "invoke_agent Trip Planner",
+        "  invoke_agent Paris Agent",
+        "    execute_tool look_up_city",
+    ],
+    "web_request.py": [
+        "book  ",
+        "  invoke_agent Booking Agent",
+        "    execute_tool search_hotels",
+        "HTTP 200",
+    ],
+    "conversation_ids.py": ["invoke_agent Chat Agent", "Paris is lovely in spring."],
+    "decorators.py": [
+        "invoke_agent Weather Writer",
+        "execute_tool currency_rate",
+        "Tool schema for your model",
+    ],
+}
+OFFLINE_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k
+    not in ("SENTRY_DSN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY")
+}
+
+
+def test_every_example_is_covered():
+    programs = {p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")}
+    assert programs == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_runs_offline(name):
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=OFFLINE_ENV,
+        cwd=EXAMPLES.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    for expected in EXPECTED[name]:
+        assert expected in result.stdout, f"{expected!r} not in:\n{result.stdout}"
