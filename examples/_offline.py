@@ -16,6 +16,7 @@ from typing import Any, Optional, Union
 
 import sentry_sdk
 
+import sentry_agents
 from sentry_agents.console import ConsoleTransport
 
 Reply = Union[dict[str, Any], list[dict[str, Any]]]
@@ -107,7 +108,7 @@ def init_sentry(*, gen_ai_only: bool = True, **options: Any) -> None:
     """
     dsn = os.environ.get("SENTRY_DSN")
     options.setdefault("traces_sample_rate", 1.0)
-    options.setdefault("send_default_pii", True)  # record prompts and outputs
+    sentry_agents.configure(record_inputs=True, record_outputs=True)  # prompts and outputs too
     options.setdefault("auto_enabling_integrations", False)
     transport = None if dsn else ConsoleTransport(gen_ai_only=gen_ai_only)
     sentry_sdk.init(dsn=dsn, transport=transport, **options)

@@ -19,9 +19,11 @@ MODEL = "gemini-2.5-flash"
 
 
 def main() -> None:
-    fake = FakeProvider().script(
-        f"/v1/models/{MODEL}:generateContent", gemini_response("Light rain in Paris.")
-    )
+    fake = FakeProvider()
+    for version in ("v1", "v1beta"):  # the path google-genai uses differs between its releases
+        fake.script(
+            f"/{version}/models/{MODEL}:generateContent", gemini_response("Light rain in Paris.")
+        )
     base_url = provider_url("GEMINI_API_KEY", fake)
     client = genai.Client(
         api_key=api_key("GEMINI_API_KEY"),

@@ -139,12 +139,10 @@ def weather_agent(question: str) -> str:
 
 def main() -> None:
     dsn = os.environ.get("SENTRY_DSN")
-    sentry_sdk.init(
-        dsn=dsn,
-        transport=None if dsn else ConsoleTransport(),
-        traces_sample_rate=1.0,
-        send_default_pii=True,  # record prompts and outputs (off by default, as in sentry-sdk)
-    )
+    sentry_sdk.init(dsn=dsn, transport=None if dsn else ConsoleTransport(), traces_sample_rate=1.0)
+    # Prompts and outputs follow sentry-sdk's gate (send_default_pii / data_collection),
+    # off by default; this demo records them.
+    sentry_agents.configure(record_inputs=True, record_outputs=True)
     answer = weather_agent("What's the weather in Paris? I'm visiting tomorrow.")
     sentry_sdk.flush()
     print(f"\nAnswer: {answer}")

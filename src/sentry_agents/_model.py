@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from ._integrations import usage_of
 from ._jsonable import safe_str
 from ._messages import split_system, system_parts, to_gen_ai_messages
 from ._responses import ResponseInfo, read_response
@@ -173,6 +174,12 @@ class ModelSpan(GenAISpan):
 
     # --- usage roll-up ----------------------------------------------------------------------
 
+    def _absorb(self, attributes: dict[str, Any]) -> None:
+        super()._absorb(attributes)
+        if self._usage is None:
+            usage = usage_of(attributes)
+            self._usage = None if usage.is_empty() else usage
+
     def _add_child_usage(self, usage: Usage) -> None:
         self._child_usage.append(usage)  # list.append is atomic: calls may finish in threads
 
@@ -188,11 +195,12 @@ class ModelSpan(GenAISpan):
         for key, value in usage_attributes(usage).items():
             self._set(key, value)
         if not self._is_agent and self._usage is not None:
-            for agent in _enclosing_agents(self):
+            for agent in enclosing_agents(self):
                 agent._add_child_usage(self._usage)
 
 
-def _enclosing_agents(span: GenAISpan) -> list[ModelSpan]:
+def enclosing_agents(span: GenAISpan) -> list[ModelSpan]:
+    """The agent spans ``span`` is inside, innermost first."""
     agents: list[ModelSpan] = []
     agent: Any = span._agent
     while agent is not None:

@@ -85,12 +85,6 @@ class NativeSpan:
         for key, value in attributes.items():
             setter(key, value)
 
-    def get(self, key: str) -> Any:
-        """Read back an attribute (used for roll-ups and tests of our own state)."""
-        if self.streaming:
-            return self.span.get_attributes().get(key)
-        return self.span._data.get(key)
-
     def mark(self, status: Literal["error", "cancelled"]) -> None:
         if self.streaming:
             if status == "error":
@@ -98,11 +92,22 @@ class NativeSpan:
         else:
             self.span.set_status("internal_error" if status == "error" else "cancelled")
 
+    def attributes(self) -> dict[str, Any]:
+        """The attributes set so far."""
+        if self.streaming:
+            return dict(self.span.get_attributes())
+        return dict(self.span._data)
+
     def finish(self) -> None:
         if self.streaming:
             self.span.end()
         else:
             self.span.finish()
+
+
+def streaming(client: Any) -> bool:
+    """Whether ``client`` records spans in streaming mode."""
+    return _traces is not None and _streaming_enabled(client.options)
 
 
 def client_active() -> bool:
@@ -122,7 +127,7 @@ def start_span(
     if not client.is_active():
         return None
     span: Any
-    if _traces is not None and _streaming_enabled(client.options):
+    if streaming(client):
         span = _traces.start_span(
             name=name, attributes={"sentry.op": op, **attributes()}, active=False
         )

@@ -13,7 +13,7 @@ import time
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar
 
-from . import _sdk
+from . import _integrations, _sdk
 from ._budget import TRUNCATION_MARKER, fit, size
 from ._config import _UNSET, Redactor, Settings, settings
 from ._conversation import current_conversation_id
@@ -183,6 +183,8 @@ class GenAISpan:
             self._parent = parent
             self._agent = self if self._is_agent else (parent._agent if parent else None)  # type: ignore[assignment]
             self._native = _sdk.start_span(self._op(), self._name(), self._attributes_at_start)
+            if self._native is not None and self._native.recording and _integrations.enabled():
+                _integrations.register(self, self._native.span.span_id)
             if self._native is not None and self._native.recording:
                 self._inputs_ok = self._gate(self._record_inputs, "inputs")
                 self._outputs_ok = self._gate(self._record_outputs, "outputs")
@@ -255,6 +257,16 @@ class GenAISpan:
         with contextlib.suppress(Exception):
             setattr(error, _CAPTURED_MARK, True)
         _sdk.capture_exception(error)
+
+    def _absorb(self, attributes: dict[str, Any]) -> None:
+        """Take what an integration's span of the same call knows and this span lacks."""
+        native = self._native
+        if native is None or self._sealed:
+            return
+        mine = native.attributes()
+        for key, value in attributes.items():
+            if key.startswith("gen_ai.") and key not in mine and value is not None:
+                native.set(key, value)
 
     # --- recording helpers for kinds -------------------------------------------------------
 

@@ -1,0 +1,150 @@
+"""Alongside sentry-sdk's own AI integrations, enabled the way they are by default:
+one LLM span per model call, agent names and usage on the integrations' spans too."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+import sentry_agents
+from conftest import HAS_TRANSACTIONS
+from fakes import FakeProvider, anthropic_message, chat_completion
+
+LLM_OPS = {"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content"}
+
+
+@pytest.fixture
+def provider() -> Iterator[FakeProvider]:
+    fake = FakeProvider()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def with_integrations(sentry):
+    """sentry-sdk with its default and auto-enabling integrations on, OpenAI and Anthropic
+    with their default options. They are named explicitly because sentry-sdk deactivates
+    them when its LangChain integration is active, as it is here (langchain-core is a
+    test dependency); in an app without LangChain they are on by default."""
+    from sentry_sdk.integrations.anthropic import AnthropicIntegration
+    from sentry_sdk.integrations.openai import OpenAIIntegration
+
+    sentry.init(
+        default_integrations=True,
+        auto_enabling_integrations=True,
+        integrations=[OpenAIIntegration(), AnthropicIntegration()],
+    )
+    return sentry
+
+
+def llm_spans(sentry) -> list:
+    return [s for s in sentry.spans() if s.op in LLM_OPS]
+
+
+def openai_client(provider):
+    import openai
+
+    return openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+
+
+MESSAGES = [{"role": "user", "content": "Weather in Paris?"}]
+
+
+def test_integration_is_really_on(with_integrations, provider):
+    provider.script("/v1/chat/completions", chat_completion("sunny"))
+    openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    spans = llm_spans(with_integrations)
+    assert len(spans) == 1 and spans[0].attributes.get(
+        "sentry.origin", "auto.ai.openai"
+    ).startswith("auto.ai")
+
+
+def test_chat_around_an_instrumented_call_is_one_span(with_integrations, provider):
+    provider.script(
+        "/v1/chat/completions", chat_completion("It is sunny."), chat_completion("Still sunny.")
+    )
+    client = openai_client(provider)
+    with sentry_agents.invoke_agent("Weather Agent") as agent:
+        for _ in range(2):
+            with sentry_agents.chat(
+                "gpt-4o-mini", provider="openai", messages=MESSAGES, temperature=0.3
+            ) as llm:
+                llm.set_response(
+                    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+                )
+    spans = llm_spans(with_integrations)
+    assert len(spans) == 2, [s.name for s in spans]
+    for span in spans:
+        attrs = span.attributes
+        assert attrs["gen_ai.agent.name"] == "Weather Agent"
+        assert json.loads(attrs["gen_ai.input.messages"]) == [
+            {"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]}
+        ]
+        assert attrs["gen_ai.usage.input_tokens"] == 120
+        assert attrs["gen_ai.request.temperature"] == 0.3
+        assert span.parent_span_id == with_integrations.named("invoke_agent Weather Agent").span_id
+    agent_attrs = with_integrations.named("invoke_agent Weather Agent").attributes
+    assert agent_attrs["gen_ai.usage.input_tokens"] == 240
+    assert agent_attrs["gen_ai.usage.output_tokens"] == 60
+    assert agent.span is not None
+
+
+def test_integration_spans_inside_our_agent_get_its_name_and_usage(with_integrations, provider):
+    import anthropic
+
+    provider.script("/v1/chat/completions", chat_completion("ok"))
+    provider.script("/v1/messages", anthropic_message("Salut."))
+    anthropic_client = anthropic.Anthropic(api_key="sk-ant", base_url=provider.base_url)
+    with sentry_agents.invoke_agent("Travel Agent"):
+        with sentry_agents.execute_tool("lookup"):
+            openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        anthropic_client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=10, messages=MESSAGES
+        )
+    spans = llm_spans(with_integrations)
+    assert len(spans) == 2
+    assert {s.attributes["gen_ai.agent.name"] for s in spans} == {"Travel Agent"}
+    agent = with_integrations.named("invoke_agent Travel Agent").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 120 + 1070
+    assert agent["gen_ai.usage.output_tokens"] == 30 + 10
+
+
+def test_explicit_agent_usage_is_kept(with_integrations, provider):
+    provider.script("/v1/chat/completions", chat_completion("ok"))
+    with sentry_agents.invoke_agent("Explicit") as agent:
+        openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        agent.set_usage(input_tokens=7, output_tokens=1)
+    assert (
+        with_integrations.named("invoke_agent Explicit").attributes["gen_ai.usage.input_tokens"]
+        == 7
+    )
+
+
+def test_standalone_chat_around_an_instrumented_call(with_integrations, provider):
+    provider.script("/v1/chat/completions", chat_completion("ok"))
+    with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=MESSAGES) as llm:
+        llm.set_response(
+            openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        )
+    spans = llm_spans(with_integrations)
+    assert len(spans) == 1
+    assert spans[0].attributes["gen_ai.usage.input_tokens"] == 120
+    assert "gen_ai.input.messages" in spans[0].attributes
+
+
+@pytest.mark.skipif(not HAS_TRANSACTIONS, reason="needs sentry-sdk without AI integrations too")
+def test_no_change_without_integrations(sentry, provider):
+    from sentry_agents import _integrations
+
+    provider.script("/v1/chat/completions", chat_completion("ok"))
+    with sentry_agents.invoke_agent("Plain"):
+        with sentry_agents.chat("gpt-4o-mini") as llm:
+            llm.set_response(
+                openai_client(provider).chat.completions.create(
+                    model="gpt-4o-mini", messages=MESSAGES
+                )
+            )
+    assert not _integrations.enabled()
+    assert len(llm_spans(sentry)) == 1
