@@ -21,7 +21,7 @@ import sentry_agents
 from conftest import HAS_TRANSACTIONS, MODES
 from fakes import FakeProvider, anthropic_message, chat_completion, response_object
 from sentry_agents._envelopes import SpanRecord
-from sentry_agents.console import MemoryTransport
+from sentry_agents.testing import start_capture, stop_capture
 
 conventions = pytest.importorskip("sentry_conventions.attributes")
 REGISTRY = conventions.ATTRIBUTE_METADATA
@@ -81,7 +81,10 @@ def normalized(span: SpanRecord) -> dict[str, Any]:
 
 
 def output_text(value: Any) -> str:
-    """The text the model returned, from either side's output attribute."""
+    """The text the model returned, from either side's output attribute (a plain string,
+    a message dict, or role/parts messages, depending on the sentry-sdk version)."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, dict):
         return str(value.get("content"))
     parts = [p for m in value for p in m.get("parts", [])]
@@ -96,25 +99,12 @@ def provider() -> Iterator[FakeProvider]:
 
 
 def capture(mode: str, integrations: list[Any], run: Callable[[], None]) -> list[SpanRecord]:
-    transport = MemoryTransport()
-    options: dict[str, Any] = {
-        "transport": transport,
-        "traces_sample_rate": 1.0,
-        "default_integrations": False,
-        "auto_enabling_integrations": False,
-        "integrations": integrations,
-    }
-    if HAS_TRANSACTIONS:
-        options["send_default_pii"] = True
-        if mode == "stream":
-            options["trace_lifecycle"] = "stream"
-    sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
+    spans = start_capture(mode, integrations=integrations)
     try:
         run()
-        sentry_sdk.flush()
     finally:
-        sentry_sdk.get_global_scope().set_client(None)
-    return [s for s in transport.capture.spans if (s.op or "").startswith("gen_ai.")]
+        stop_capture()
+    return spans.spans
 
 
 def with_prompts(integration: Any) -> Any:
@@ -338,6 +328,11 @@ def root_span(mode: str, name: str) -> Any:
     return sentry_sdk.start_transaction(name=name)
 
 
+@pytest.mark.skipif(
+    not HAS_TRANSACTIONS,
+    reason="compared against sentry-sdk 2.x: the 3.0 pre-release's openai-agents integration "
+    "makes no workflow root, handoff span or agent usage",
+)
 @pytest.mark.parametrize("mode", MODES)
 def test_openai_agents_two_agent_run_matches_hand_written_flow(mode, provider):
     pytest.importorskip("agents")

@@ -71,13 +71,16 @@ def _reason(value: Any) -> Optional[str]:
     return safe_str(value)
 
 
-def _openai_chat(response: Any) -> ResponseInfo:
+def _per_choice(
+    choices: Any, message_key: str, fallback_key: Optional[str] = None
+) -> tuple[list[Message], list[str]]:
+    """Output messages and finish reasons of OpenAI choices or Google candidates."""
     output: list[Message] = []
     reasons: list[str] = []
-    for choice in as_list(field(response, "choices")) or []:
-        message = field(choice, "message")
-        if message is None:
-            message = field(choice, "delta")
+    for choice in as_list(choices) or []:
+        message = field(choice, message_key)
+        if message is None and fallback_key is not None:
+            message = field(choice, fallback_key)
         reason = _reason(field(choice, "finish_reason"))
         if message is not None:
             for converted in to_gen_ai_messages([message], default_role="assistant"):
@@ -86,6 +89,11 @@ def _openai_chat(response: Any) -> ResponseInfo:
                 output.append(converted)
         if reason:
             reasons.append(reason)
+    return output, reasons
+
+
+def _openai_chat(response: Any) -> ResponseInfo:
+    output, reasons = _per_choice(field(response, "choices"), "message", "delta")
     return ResponseInfo(
         output=output,
         model=_text(field(response, "model")),
@@ -132,18 +140,7 @@ def _anthropic(response: Any) -> ResponseInfo:
 
 
 def _google(response: Any) -> ResponseInfo:
-    output: list[Message] = []
-    reasons: list[str] = []
-    for candidate in as_list(field(response, "candidates")) or []:
-        reason = _reason(field(candidate, "finish_reason"))
-        content = field(candidate, "content")
-        if content is not None:
-            for converted in to_gen_ai_messages([content], default_role="assistant"):
-                if reason:
-                    converted["finish_reason"] = reason
-                output.append(converted)
-        if reason:
-            reasons.append(reason)
+    output, reasons = _per_choice(field(response, "candidates"), "content")
     return ResponseInfo(
         output=output,
         model=_text(field(response, "model_version")),

@@ -24,7 +24,7 @@ from ._envelopes import Capture, SpanRecord
 from ._usage import Usage
 from .console import MemoryTransport
 
-__all__ = ["AgentSpans", "MemoryTransport", "agent_spans"]
+__all__ = ["AgentSpans", "MemoryTransport", "agent_spans", "start_capture", "stop_capture"]
 
 
 _SUBJECT_KEYS = {
@@ -145,34 +145,47 @@ def _subject(span: SpanRecord) -> Optional[str]:
     return None if value is None else str(value)
 
 
+def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
+    """Initialise sentry-sdk with an in-memory transport and the content gate open, for
+    tests outside the fixture; ``mode="stream"`` for span streaming. Extra ``options``
+    go to ``sentry_sdk.init`` (``integrations=[...]``, say)."""
+    transport = MemoryTransport()
+    options = {
+        "transport": transport,
+        "traces_sample_rate": 1.0,
+        "default_integrations": False,
+        "auto_enabling_integrations": False,
+        **options,
+    }
+    if hasattr(sentry_sdk, "start_transaction"):
+        options.setdefault("send_default_pii", True)
+        if mode == "stream":
+            options.setdefault("trace_lifecycle", "stream")
+    else:  # 3.x: no send_default_pii; streaming is the only mode
+        options.setdefault("data_collection", {"gen_ai": {"inputs": True, "outputs": True}})
+    sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
+    return AgentSpans(transport.capture)
+
+
+def stop_capture() -> None:
+    """Flush and return sentry-sdk to "not initialised"."""
+    sentry_sdk.flush()
+    sentry_sdk.get_client().close()
+    sentry_sdk.get_global_scope().set_client(None)
+
+
 @pytest.fixture
 def agent_spans(request: pytest.FixtureRequest) -> Iterator[AgentSpans]:
     """sentry-sdk initialised for this test with an in-memory transport; the spans it sent.
 
     Parametrize indirectly with ``"stream"`` for span-streaming mode.
     """
-    mode = getattr(request, "param", "static")
-    transport = MemoryTransport()
-    options: dict[str, Any] = {
-        "transport": transport,
-        "traces_sample_rate": 1.0,
-        "default_integrations": False,
-        "auto_enabling_integrations": False,
-    }
-    if hasattr(sentry_sdk, "start_transaction"):
-        options["send_default_pii"] = True
-    else:
-        options["data_collection"] = {"gen_ai": {"inputs": True, "outputs": True}}
-    if mode == "stream":
-        options["trace_lifecycle"] = "stream"
-    sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
-    spans = AgentSpans(transport.capture)
+    spans = start_capture(getattr(request, "param", "static"))
     yield spans
     rep = getattr(request.node, "rep_call", None)
     if rep is not None and rep.failed:
         print("\nsentry-agents: spans sent during this test:\n" + spans.render())
-    sentry_sdk.get_client().close()
-    sentry_sdk.get_global_scope().set_client(None)
+    stop_capture()
 
 
 @pytest.hookimpl(hookwrapper=True)
