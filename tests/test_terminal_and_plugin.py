@@ -173,3 +173,33 @@ def test_failing_user_test_prints_the_span_tree(pytester):
     output = result.stdout.str()
     assert "sentry-agents: spans sent during this test:" in output
     assert "invoke_agent User Agent" in output and "  execute_tool search" in output
+
+
+def test_cost_from_genai_prices_when_installed():
+    pytest.importorskip("genai_prices")
+    from genai_prices import Usage, calc_price
+
+    from sentry_agents._envelopes import SpanRecord
+    from sentry_agents._render import genai_prices_pricer, render_tree
+
+    pricer = genai_prices_pricer()
+    assert pricer is not None
+    attributes = {
+        "gen_ai.request.model": "gpt-4o",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.usage.input_tokens": 1000,
+        "gen_ai.usage.output_tokens": 200,
+        "gen_ai.usage.cache_read.input_tokens": 400,
+    }
+    expected = float(
+        calc_price(
+            Usage(input_tokens=1000, output_tokens=200, cache_read_tokens=400),
+            model_ref="gpt-4o",
+            provider_id="openai",
+        ).total_price
+    )
+    assert pricer(attributes) == pytest.approx(expected)
+    assert expected > 0
+    span = SpanRecord("t", "s", None, "gen_ai.chat", "chat gpt-4o", "ok", 0.0, 0.1, attributes)
+    assert f"${expected:.6f}" in render_tree([span], prices=pricer)
+    assert pricer({**attributes, "gen_ai.request.model": "no-such-model"}) is None

@@ -13,10 +13,10 @@ import json
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import IO, Any, Optional
+from typing import IO, Any, Optional, Union
 
 from ._envelopes import Capture
-from ._render import Prices, render_tree
+from ._render import Pricer, Prices, genai_prices_pricer, render_tree
 
 
 def load_prices(path: Optional[str]) -> Optional[Prices]:
@@ -40,7 +40,7 @@ class TraceViewServer(ThreadingHTTPServer):
         port: int,
         out: IO[str],
         *,
-        prices: Optional[Prices] = None,
+        prices: Union[Prices, Pricer, None] = None,
         color: Optional[bool] = None,
         host: str = "127.0.0.1",
     ) -> None:
@@ -96,10 +96,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="print agent runs sent to a local endpoint")
     serve.add_argument("--port", type=int, default=8969)
-    serve.add_argument("--prices", help="JSON price table ($ per 1M tokens) for cost estimates")
+    serve.add_argument(
+        "--prices",
+        help="JSON price table ($ per 1M tokens) for cost estimates; without it, the "
+        "genai-prices package is used when installed",
+    )
     serve.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     args = parser.parse_args(argv)
-    prices = load_prices(args.prices)
+    prices: Union[Prices, Pricer, None] = load_prices(args.prices) or genai_prices_pricer()
     color = None if args.color == "auto" else args.color == "always"
     server = TraceViewServer(args.port, sys.stdout, prices=prices, color=color)
     port = server.server_address[1]

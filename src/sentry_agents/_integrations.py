@@ -26,7 +26,7 @@ import sentry_sdk
 
 from . import _sdk
 from ._sdk import logger
-from ._usage import USAGE_KEYS, Usage, checked, usage_attributes
+from ._usage import Usage, checked, usage_attributes, usage_from_attributes
 
 if TYPE_CHECKING:
     from ._span import GenAISpan
@@ -154,7 +154,7 @@ def _rework_streamed(span: dict[str, Any]) -> None:
     if agent is not None and "gen_ai.agent.name" not in attributes:
         attributes["gen_ai.agent.name"] = agent.agent_name
     if op in LLM_OPS and agent is not None:
-        usage = usage_of(attributes)
+        usage = usage_from_attributes(attributes)
         if not usage.is_empty():
             for enclosing in _agents_of(parent):
                 enclosing._add_child_usage(usage)
@@ -244,7 +244,7 @@ def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Gen
             if name:
                 node["data"]["gen_ai.agent.name"] = name
         if op in LLM_OPS:
-            usage = usage_of(node["data"])
+            usage = usage_from_attributes(node["data"])
             for agent_id in agent_ids:
                 totals[agent_id] = totals.get(agent_id, Usage()) + usage
     for agent_id, total in totals.items():
@@ -264,15 +264,3 @@ def _agent_ancestors(
             found.append(current)
         current = parents.get(current)
     return found
-
-
-def usage_of(data: dict[str, Any]) -> Usage:
-    """Usage read back from span attributes (current names first, then the aliases)."""
-    values = {}
-    for field, keys in USAGE_KEYS.items():
-        for key in keys:
-            value = data.get(key)
-            if isinstance(value, int) and not isinstance(value, bool):
-                values[field] = value
-                break
-    return Usage(**values)

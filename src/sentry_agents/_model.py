@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from ._integrations import usage_of
 from ._jsonable import safe_str
 from ._messages import split_system, system_parts, to_gen_ai_messages
 from ._responses import ResponseInfo, read_response
 from ._sdk import logger
 from ._span import GenAISpan, guard
 from ._tools import tool_definitions
-from ._usage import Usage, checked, usage_attributes, usage_from
+from ._usage import Usage, checked, usage_attributes, usage_from, usage_from_attributes
 
 
 def _same(value: Any) -> Any:
@@ -177,7 +176,7 @@ class ModelSpan(GenAISpan):
     def _absorb(self, attributes: dict[str, Any]) -> None:
         super()._absorb(attributes)
         if self._usage is None:
-            usage = usage_of(attributes)
+            usage = usage_from_attributes(attributes)
             self._usage = None if usage.is_empty() else usage
 
     def _add_child_usage(self, usage: Usage) -> None:

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Union
 
 from ._envelopes import SpanRecord
 
 Prices = Mapping[str, Mapping[str, float]]
 """Per model, $ per million tokens: input, output, cached_input, cache_write, reasoning."""
+Pricer = Callable[[Mapping[str, Any]], Optional[float]]
+"""Cost in $ of one LLM span from its attributes, or ``None`` when its model is unknown."""
 
 _RED, _DIM, _BOLD, _CYAN, _RESET = "\033[31m", "\033[2m", "\033[1m", "\033[36m", "\033[0m"
 _PREVIEW = 80
 
 
 def render_tree(
-    spans: list[SpanRecord], *, color: bool = False, prices: Optional[Prices] = None
+    spans: list[SpanRecord], *, color: bool = False, prices: Union[Prices, Pricer, None] = None
 ) -> str:
-    """One tree per root span; spans whose parent was not sent are roots too."""
+    """One tree per root span; spans whose parent was not sent are roots too. ``prices``
+    is a price table or a :data:`Pricer` (see :func:`genai_prices_pricer`)."""
+    pricer = table_pricer(prices) if isinstance(prices, Mapping) else prices
     ids = {s.span_id for s in spans}
     children: dict[Optional[str], list[SpanRecord]] = {}
     for span in sorted(spans, key=lambda s: s.start):
@@ -32,7 +36,7 @@ def render_tree(
     lines: list[str] = []
 
     def walk(span: SpanRecord, depth: int) -> None:
-        lines.extend(_span_lines(span, depth, color, prices))
+        lines.extend(_span_lines(span, depth, color, pricer))
         for child in children.get(span.span_id, []):
             walk(child, depth + 1)
 
@@ -41,7 +45,7 @@ def render_tree(
     return "\n".join(lines)
 
 
-def _span_lines(span: SpanRecord, depth: int, color: bool, prices: Optional[Prices]) -> list[str]:
+def _span_lines(span: SpanRecord, depth: int, color: bool, pricer: Optional[Pricer]) -> list[str]:
     a = span.attributes
     indent = "  " * depth
     paint = (lambda code, text: f"{code}{text}{_RESET}") if color else (lambda code, text: text)
@@ -53,7 +57,7 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, prices: Optional[Pric
     tokens = _tokens(a)
     if tokens:
         details.append(tokens)
-    cost = estimate_cost(a, prices) if prices and span.op != "gen_ai.invoke_agent" else None
+    cost = pricer(a) if pricer is not None and span.op != "gen_ai.invoke_agent" else None
     if cost is not None:
         details.append(f"${cost:.6f}")
     if details:
@@ -93,6 +97,38 @@ def _preview(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     text = " ".join(text.split())
     return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
+
+
+def table_pricer(prices: Prices) -> Pricer:
+    return lambda attributes: estimate_cost(attributes, prices)
+
+
+def genai_prices_pricer() -> Optional[Pricer]:
+    """Prices from the ``genai-prices`` package when it is installed (its bundled data)."""
+    try:
+        from genai_prices import Usage as PriceUsage
+        from genai_prices import calc_price
+    except ImportError:
+        return None
+
+    def price(a: Mapping[str, Any]) -> Optional[float]:
+        model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
+        if not model or a.get("gen_ai.usage.input_tokens") is None:
+            return None
+        usage = PriceUsage(
+            input_tokens=a.get("gen_ai.usage.input_tokens") or 0,
+            output_tokens=a.get("gen_ai.usage.output_tokens") or 0,
+            cache_read_tokens=a.get("gen_ai.usage.cache_read.input_tokens") or 0,
+            cache_write_tokens=a.get("gen_ai.usage.cache_creation.input_tokens") or 0,
+        )
+        provider = a.get("gen_ai.provider.name")
+        try:
+            result = calc_price(usage, model_ref=str(model), provider_id=provider)
+        except Exception:  # a model or provider it does not know
+            return None
+        return float(result.total_price)
+
+    return price
 
 
 def estimate_cost(a: Mapping[str, Any], prices: Prices) -> Optional[float]:

@@ -182,10 +182,12 @@ class GenAISpan:
             parent = _current.get()
             self._parent = parent
             self._agent = self if self._is_agent else (parent._agent if parent else None)  # type: ignore[assignment]
-            self._native = _sdk.start_span(self._op(), self._name(), self._attributes_at_start)
-            if self._native is not None and self._native.recording and _integrations.enabled():
-                _integrations.register(self, self._native.span.span_id)
-            if self._native is not None and self._native.recording:
+            native = self._native = _sdk.start_span(
+                self._op(), self._name(), self._attributes_at_start
+            )
+            if native is not None and native.recording:
+                if _integrations.enabled():
+                    _integrations.register(self, native.span.span_id)
                 self._inputs_ok = self._gate(self._record_inputs, "inputs")
                 self._outputs_ok = self._gate(self._record_outputs, "outputs")
                 if self._inputs_ok:

@@ -123,6 +123,18 @@ def usage_attributes(usage: Usage) -> dict[str, int]:
     return out
 
 
+def usage_from_attributes(attributes: dict[str, Any]) -> Usage:
+    """Usage read back from span attributes (current names first, then the aliases)."""
+    values = {}
+    for name, keys in USAGE_KEYS.items():
+        for key in keys:
+            value = attributes.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                values[name] = value
+                break
+    return Usage(**values)
+
+
 def usage_from(obj: Any) -> Usage:
     """The usage of a provider response, or of a usage object, in Sentry's semantics.
 

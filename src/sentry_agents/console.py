@@ -9,12 +9,12 @@
 from __future__ import annotations
 
 import sys
-from typing import IO, Any, Optional
+from typing import IO, Any, Optional, Union
 
 from sentry_sdk.transport import Transport
 
 from ._envelopes import Capture, SpanRecord
-from ._render import Prices, render_tree
+from ._render import Pricer, Prices, render_tree
 
 __all__ = ["ConsoleTransport", "MemoryTransport", "render_tree"]
 
@@ -43,7 +43,7 @@ class ConsoleTransport(MemoryTransport):
         self,
         stream: Optional[IO[str]] = None,
         *,
-        prices: Optional[Prices] = None,
+        prices: Union[Prices, Pricer, None] = None,
         gen_ai_only: bool = False,
     ) -> None:
         super().__init__()
