@@ -153,3 +153,27 @@ def test_no_change_without_integrations(sentry, provider):
             )
     assert not _integrations.enabled()
     assert len(llm_spans(sentry)) == 1
+
+
+def test_anthropic_call_inside_chat_is_one_span(with_integrations, provider):
+    import anthropic
+
+    provider.script("/v1/messages", anthropic_message("Salut."))
+    client = anthropic.Anthropic(api_key="sk-ant", base_url=provider.base_url)
+    with sentry_agents.invoke_agent("French Agent"):
+        with sentry_agents.chat(
+            "claude-sonnet-4-5", provider="anthropic", messages=MESSAGES
+        ) as llm:
+            llm.set_response(
+                client.messages.create(model="claude-sonnet-4-5", max_tokens=10, messages=MESSAGES)
+            )
+    spans = llm_spans(with_integrations)
+    assert len(spans) == 1
+    attrs = spans[0].attributes
+    assert attrs["gen_ai.agent.name"] == "French Agent"
+    assert attrs["gen_ai.usage.input_tokens"] == 1070
+    assert attrs["gen_ai.usage.cache_read.input_tokens"] == 1000
+    assert (
+        with_integrations.named("invoke_agent French Agent").attributes["gen_ai.usage.input_tokens"]
+        == 1070
+    )
