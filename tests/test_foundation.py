@@ -398,7 +398,7 @@ def test_sdk_failure_while_recording_is_contained(sentry, mocker, sdk_log):
 
     sentry.init(debug=True)
     mocker.patch.object(_sdk.NativeSpan, "finish", side_effect=RuntimeError("sdk broke"))
-    mocker.patch.object(_sdk, "content_allowed", side_effect=RuntimeError("gate broke"))
+    mocker.patch.object(_sdk, "content_gate", side_effect=RuntimeError("gate broke"))
     with sentry_agents.invoke_agent("A") as agent:
         with sentry_agents.chat("m", messages="hi") as llm:
             llm.set_output("x")

@@ -68,11 +68,23 @@ def scrub_parts(parts: Any, keys: frozenset[str]) -> Any:
     return out
 
 
+def _plain_text(parts: Any) -> bool:
+    if type(parts) is not list:
+        return False
+    for part in parts:  # a plain loop: this runs for every message of every span
+        if type(part) is not dict or len(part) != 2 or part.get("type") != "text":
+            return False
+    return True
+
+
 def scrub_messages(messages: Any, keys: frozenset[str]) -> Any:
+    """Scrub the parts of each message; messages made only of text are kept as they are."""
     if not keys or not isinstance(messages, list):
         return messages
     return [
-        {**m, "parts": scrub_parts(m.get("parts"), keys)} if isinstance(m, dict) else m
+        m
+        if not isinstance(m, dict) or _plain_text(m.get("parts"))
+        else {**m, "parts": scrub_parts(m.get("parts"), keys)}
         for m in messages
     ]
 

@@ -187,8 +187,8 @@ def capture_exception(exc: BaseException) -> None:
     sentry_sdk.capture_event(event, hint=hint)
 
 
-def content_allowed(kind: Literal["inputs", "outputs"]) -> bool:
-    """sentry-sdk's own gate for prompts and outputs on the installed version.
+def content_gate() -> tuple[bool, bool]:
+    """sentry-sdk's own gate for (prompts, outputs) on the installed version.
 
     ``data_collection["gen_ai"]`` when the user set it (or on 3.x, where it is the
     only switch), otherwise ``send_default_pii``.
@@ -200,10 +200,9 @@ def content_allowed(kind: Literal["inputs", "outputs"]) -> bool:
     if isinstance(collection, dict):
         gen_ai = collection.get("gen_ai")
         if isinstance(gen_ai, dict) and (pii is None or collection.get("provided_by_user")):
-            return bool(gen_ai.get(kind, False))
-    if pii is not None:
-        return bool(pii())
-    return bool(options.get("send_default_pii"))
+            return bool(gen_ai.get("inputs", False)), bool(gen_ai.get("outputs", False))
+    allowed = bool(pii()) if pii is not None else bool(options.get("send_default_pii"))
+    return allowed, allowed
 
 
 def max_value_length() -> Optional[int]:

@@ -188,8 +188,7 @@ class GenAISpan:
             if native is not None and native.recording:
                 if _integrations.enabled():
                     _integrations.register(self, native.span.span_id)
-                self._inputs_ok = self._gate(self._record_inputs, "inputs")
-                self._outputs_ok = self._gate(self._record_outputs, "outputs")
+                self._inputs_ok, self._outputs_ok = self._gate()
                 if self._inputs_ok:
                     self._record_start_content()
 
@@ -206,13 +205,20 @@ class GenAISpan:
             attributes["gen_ai.conversation.id"] = conversation_id
         return attributes
 
-    def _gate(self, override: Optional[bool], kind: str) -> bool:
-        if override is not None:
-            return override
-        configured = getattr(self._settings, f"record_{kind}")
-        if configured is not None:
-            return bool(configured)
-        return _sdk.content_allowed(kind)  # type: ignore[arg-type]
+    def _gate(self) -> tuple[bool, bool]:
+        """Whether (inputs, outputs) may be recorded: this span's override, else
+        :func:`configure`'s, else sentry-sdk's own gate."""
+        inputs = self._record_inputs
+        if inputs is None:
+            inputs = self._settings.record_inputs
+        outputs = self._record_outputs
+        if outputs is None:
+            outputs = self._settings.record_outputs
+        if inputs is None or outputs is None:
+            sdk_inputs, sdk_outputs = _sdk.content_gate()
+            inputs = sdk_inputs if inputs is None else inputs
+            outputs = sdk_outputs if outputs is None else outputs
+        return bool(inputs), bool(outputs)
 
     def _activate(self) -> None:
         activation = None

@@ -23,7 +23,7 @@ _FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Usage:
     """Token counts of one LLM call (or a sum of calls); ``None`` means unknown."""
 
