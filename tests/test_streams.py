@@ -428,3 +428,26 @@ def test_tool_definition_from_function():
     }
     decorated = sentry_agents.tool(plan)
     assert sentry_agents.tool_definition(decorated)["name"] == "plan"
+
+
+def test_tools_in_a_thread_pool_keep_their_agent(sentry):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sentry.init(default_integrations=True)  # sentry-sdk's ThreadingIntegration carries its scope
+
+    def run_tool(i: int) -> int:
+        with sentry_agents.execute_tool(f"pool-tool-{i}"):
+            with sentry_agents.chat(f"pool-model-{i}") as llm:
+                llm.set_usage(input_tokens=10, output_tokens=1)
+        return i
+
+    with sentry_agents.invoke_agent("Pool Agent"):
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            assert list(pool.map(run_tool, range(3))) == [0, 1, 2]
+    agent = sentry.named("invoke_agent Pool Agent")
+    for i in range(3):
+        tool = sentry.named(f"execute_tool pool-tool-{i}")
+        assert tool.parent_span_id == agent.span_id
+        assert tool.attributes["gen_ai.agent.name"] == "Pool Agent"
+        assert sentry.named(f"chat pool-model-{i}").attributes["gen_ai.agent.name"] == "Pool Agent"
+    assert agent.attributes["gen_ai.usage.input_tokens"] == 30

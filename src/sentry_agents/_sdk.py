@@ -110,8 +110,13 @@ def streaming(client: Any) -> bool:
     return _traces is not None and _streaming_enabled(client.options)
 
 
-def client_active() -> bool:
-    return bool(sentry_sdk.get_client().is_active())
+def current_span() -> Any:
+    """The span sentry-sdk holds as current here, in the mode it is in (or ``None``)."""
+    client = sentry_sdk.get_client()
+    if not client.is_active():
+        return None
+    scope = sentry_sdk.get_current_scope()
+    return getattr(scope, _STREAMED_SLOT if streaming(client) else "span", None)
 
 
 def start_span(
