@@ -139,11 +139,6 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def json_size(value: Any) -> int:
-    """Size in UTF-8 bytes of ``dumps(value)``."""
-    return len(dumps(value).encode("utf-8"))
-
-
 def parse_json_maybe(value: Any) -> Any:
     """Decode a JSON string (tool arguments often arrive as one); anything else as is."""
     if isinstance(value, str):
