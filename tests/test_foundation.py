@@ -421,9 +421,13 @@ def test_user_exception_passes_through_when_sdk_also_fails(sentry, mocker):
 
 def test_set_input_when_messages_are_known_later(sentry):
     with sentry_agents.invoke_agent("Late") as agent:
-        agent.set_input([{"role": "system", "content": "Be kind."}, {"role": "user", "content": "Hi"}])
+        agent.set_input(
+            [{"role": "system", "content": "Be kind."}, {"role": "user", "content": "Hi"}]
+        )
     attrs = sentry.named("invoke_agent Late").attributes
     assert json.loads(attrs["gen_ai.input.messages"]) == [
         {"role": "user", "parts": [{"type": "text", "content": "Hi"}]}
     ]
-    assert json.loads(attrs["gen_ai.system_instructions"]) == [{"type": "text", "content": "Be kind."}]
+    assert json.loads(attrs["gen_ai.system_instructions"]) == [
+        {"type": "text", "content": "Be kind."}
+    ]
