@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import time
-import weakref
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar
 
@@ -31,10 +30,11 @@ S = TypeVar("S", bound="GenAISpan")
 F = TypeVar("F", bound=Callable[..., Any])
 
 _current: ContextVar[Optional[GenAISpan]] = ContextVar("sentry_agents_current", default=None)
-# Our spans by their sentry-sdk span: where sentry-sdk carried its scope into a worker
-# thread (its ThreadingIntegration) but our context variable did not follow, the
-# current sentry-sdk span still leads back to the enclosing helper.
-_by_native: weakref.WeakValueDictionary[int, GenAISpan] = weakref.WeakValueDictionary()
+# Our open spans by their sentry-sdk span: where sentry-sdk carried its scope into a
+# worker thread (its ThreadingIntegration) but our context variable did not follow, the
+# current sentry-sdk span still leads back to the enclosing helper. Entries live from
+# start to finish.
+_open_by_native: dict[int, GenAISpan] = {}
 _CAPTURED_MARK = "__sentry_agents_captured__"
 
 
@@ -185,15 +185,15 @@ class GenAISpan:
         self._start_ns = time.perf_counter_ns()
         with guard:
             parent = _current.get()
-            if parent is None:
-                parent = _by_native.get(id(_sdk.current_span()))
+            if parent is None and _open_by_native:
+                parent = _open_by_native.get(id(_sdk.current_span()))
             self._parent = parent
             self._agent = self if self._is_agent else (parent._agent if parent else None)  # type: ignore[assignment]
             native = self._native = _sdk.start_span(
                 self._op(), self._name(), self._attributes_at_start
             )
             if native is not None:
-                _by_native[id(native.span)] = self
+                _open_by_native[id(native.span)] = self
             if native is not None and native.recording:
                 if _integrations.enabled():
                     _integrations.register(self, native.span.span_id)
@@ -253,6 +253,7 @@ class GenAISpan:
         native = self._native
         if native is None:
             return
+        _open_by_native.pop(id(native.span), None)
         with guard:
             if error is not None:
                 self._fail(native, error)
