@@ -185,6 +185,15 @@ def conversation(n: int, size: int = 60) -> list[dict[str, Any]]:
     ]
 
 
+def _tool_call(i: int) -> dict[str, Any]:
+    arguments = json.dumps({"city": f"city {i}"})
+    return {
+        "id": f"call_{i}",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": arguments},
+    }
+
+
 def serializer_rows() -> list[tuple[str, str, str, str, str]]:
     from sentry_sdk.ai.utils import set_data_normalized
     from sentry_sdk.tracing import Span
@@ -207,6 +216,20 @@ def serializer_rows() -> list[tuple[str, str, str, str, str]]:
 
     t_ours, t_json, r_json = compare(ours_, dumps_)
     _, t_sdk, r_sdk = compare(ours_, sdk_)
+    structured = [
+        {"role": "assistant", "content": None, "tool_calls": [_tool_call(i)]} if i % 2 else m
+        for i, m in enumerate(messages)
+    ]
+
+    def ours_structured() -> float:
+        return per_call(
+            lambda: sentry_agents.serialize_messages(structured, max_bytes=big_budget), 50
+        )
+
+    def dumps_structured() -> float:
+        return per_call(lambda: json.dumps(structured), 50)
+
+    t_struct, t_struct_json, r_struct = compare(ours_structured, dumps_structured)
     return [
         (
             "serialize 100 messages vs json.dumps",
@@ -221,6 +244,13 @@ def serializer_rows() -> list[tuple[str, str, str, str, str]]:
             f"{t_sdk * 1e6:.0f} µs",
             f"{r_sdk:.2f}x",
             "< 1.00x",
+        ),
+        (
+            "serialize 100 messages, half tool calls (general path), vs json.dumps",
+            f"{t_struct * 1e6:.0f} µs",
+            f"{t_struct_json * 1e6:.0f} µs",
+            f"{r_struct:.2f}x",
+            "(context)",
         ),
     ]
 

@@ -181,3 +181,44 @@ def test_langchain_usage(inputs, outputs, cache_read, cache_creation, reasoning)
         "output_token_details": {"reasoning": reasoning},
     }
     _assert_raw_non_negative(usage_from({"usage_metadata": usage}))
+
+
+plain_messages = st.lists(
+    st.fixed_dictionaries(
+        {
+            "role": st.sampled_from(
+                ["user", "assistant", "system", "developer", "human", "model", "odd"]
+            ),
+            "content": st.text(alphabet=st.characters(blacklist_categories=()), max_size=80),
+        }
+    ),
+    max_size=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_messages, st.booleans())
+def test_plain_text_fast_path_writes_exactly_the_general_json(msgs, split):
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._messages import plain_text_json, split_system
+
+    fast = plain_text_json(msgs, split=split)
+    assert fast is not None
+    converted = to_gen_ai_messages(msgs)
+    system, rest = split_system(converted) if split else ([], converted)
+    assert fast.json == dumps(rest)
+    assert fast.system == system
+    assert fast.length == len(rest)
+    fast.json.encode("utf-8")
+
+
+def test_fast_path_declines_other_shapes():
+    from sentry_agents._messages import plain_text_json
+
+    assert plain_text_json([{"role": "tool", "content": "x"}], split=True) is None
+    assert (
+        plain_text_json([{"role": "user", "content": [{"type": "text", "text": "x"}]}], split=True)
+        is None
+    )
+    assert plain_text_json([{"role": "user", "content": "x", "name": "bob"}], split=True) is None
+    assert plain_text_json("hello", split=True) is None

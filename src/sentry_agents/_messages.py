@@ -9,7 +9,8 @@ LangChain, legacy ``{role, content}`` and role/parts itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Callable, Optional
+from json.encoder import encode_basestring
+from typing import Any, Callable, NamedTuple, Optional
 
 from ._jsonable import (
     BLOB_SUBSTITUTE,
@@ -134,11 +135,11 @@ def _looks_like_message(item: Any) -> bool:
 def _convert_one(item: Any, default_role: str) -> list[Message]:
     if isinstance(item, str):
         return [{"role": default_role, "parts": [_text(item)]}]
-    if type(item) is dict and len(item) == 2:
-        role, content = item.get("role"), item.get("content")
-        if type(role) is str and type(content) is str:  # the common {role, content} text message
-            parts = [{"type": "text", "content": clean_text(content)}] if content else []
-            return [{"role": _ROLE_ALIASES.get(role.lower(), default_role), "parts": parts}]
+    plain = _plain_text_message(item, default_role)
+    if plain is not None:
+        role, content = plain
+        parts = [{"type": "text", "content": content}] if content else []
+        return [{"role": role, "parts": parts}]
     item_type = field(item, "type")
     role = field(item, "role")
 
@@ -200,6 +201,54 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
                 }
             ]
     return [{"role": normalized, "parts": parts}]
+
+
+def _plain_text_message(item: Any, default_role: str) -> Optional[tuple[str, str]]:
+    """(role, text) of the most common message, a plain ``{role, content}`` text dict
+    that is not a tool result; ``None`` for anything else."""
+    if type(item) is not dict or len(item) != 2:
+        return None
+    role, content = item.get("role"), item.get("content")
+    if type(role) is not str or type(content) is not str:
+        return None
+    normalized = _ROLE_ALIASES.get(role.lower(), default_role)
+    if normalized == "tool":
+        return None
+    return normalized, clean_text(content)
+
+
+class PlainText(NamedTuple):
+    """Plain text messages written straight to role/parts JSON (see :func:`plain_text_json`)."""
+
+    system: list[Part]
+    json: str
+    length: int
+
+
+def plain_text_json(
+    messages: Any, *, split: bool, default_role: str = "user"
+) -> Optional[PlainText]:
+    """The role/parts JSON of a list of plain ``{role, content}`` text messages, written
+    directly: the same text as ``dumps`` of :func:`to_gen_ai_messages` (after
+    :func:`split_system` when ``split``), without building the intermediate dicts.
+    ``None`` when any message has another shape: the caller then takes the general path.
+    """
+    if type(messages) is not list:
+        return None
+    system: list[Part] = []
+    pieces: list[str] = []
+    for item in messages:
+        plain = _plain_text_message(item, default_role)
+        if plain is None:
+            return None
+        role, content = plain
+        if split and role == "system":
+            if content:
+                system.append({"type": "text", "content": content})
+            continue
+        part = '{"type":"text","content":' + encode_basestring(content) + "}" if content else ""
+        pieces.append('{"role":"' + role + '","parts":[' + part + "]}")
+    return PlainText(system, "[" + ",".join(pieces) + "]", len(pieces))
 
 
 def _merge_tool_roles(messages: list[Message]) -> list[Message]:

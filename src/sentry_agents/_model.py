@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from ._budget import size
 from ._jsonable import safe_str
-from ._messages import split_system, system_parts, to_gen_ai_messages
+from ._messages import plain_text_json, split_system, system_parts, to_gen_ai_messages
 from ._responses import ResponseInfo, read_response
 from ._sdk import logger
 from ._span import GenAISpan, guard
@@ -64,7 +65,13 @@ class ModelSpan(GenAISpan):
     def _record_input(self, raw_messages: Any, raw_system: Any, tools: Any) -> None:
         system = system_parts(raw_system)
         messages: list[dict[str, Any]] = []
-        if raw_messages is not None:
+        plain = plain_text_json(raw_messages, split=True) if self._redactor() is None else None
+        if plain is not None and size(plain.json) <= self._budget():
+            # Plain text needs no scrubbing and fits: the JSON is written directly.
+            system.extend(plain.system)
+            if plain.length:
+                self._set("gen_ai.input.messages", plain.json)
+        elif raw_messages is not None:
             in_messages, messages = split_system(to_gen_ai_messages(raw_messages))
             system.extend(in_messages)
         if messages:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._budget import fit
+from ._budget import fit, size
 from ._config import settings
-from ._messages import to_gen_ai_messages
+from ._messages import plain_text_json, to_gen_ai_messages
 
 
 def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
@@ -17,4 +17,7 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     longest texts are cut with a visible marker. The result always parses.
     """
     budget = settings().max_message_bytes if max_bytes is None else max_bytes
+    plain = plain_text_json(messages, split=False)
+    if plain is not None and size(plain.json) <= budget:
+        return plain.json
     return fit(to_gen_ai_messages(messages), budget).text

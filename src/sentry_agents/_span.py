@@ -317,9 +317,8 @@ class GenAISpan:
             scrubber = SCRUBBERS.get(kind)
             if scrubber is not None:
                 data = scrubber(data, self._settings.scrub_keys)
-            hook = self._settings.redact if self._redact is _UNSET else self._redact
             try:
-                data = redact(hook, kind, data)
+                data = redact(self._redactor(), kind, data)
             except Dropped as dropped:
                 logger.debug("sentry_agents: %s not recorded: %s", key, dropped.reason)
                 return
@@ -331,6 +330,10 @@ class GenAISpan:
             self._set(key, fitted.text)
             if fitted.kept_count < fitted.original_count:
                 self._set(f"sentry.sdk_meta.{key}.original_length", fitted.original_count)
+
+    def _redactor(self) -> Optional[Redactor]:
+        """This span's redaction hook, else the configured one."""
+        return self._settings.redact if self._redact is _UNSET else self._redact
 
     def _budget(self) -> int:
         budget = self._settings.max_message_bytes
