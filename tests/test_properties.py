@@ -208,7 +208,7 @@ def test_plain_text_fast_path_writes_exactly_the_general_json(msgs, split):
     system, rest = split_system(converted) if split else ([], converted)
     assert fast.json == dumps(rest)
     assert fast.system == system
-    assert fast.length == len(rest)
+    assert len(fast.pieces) == len(rest)
     fast.json.encode("utf-8")
 
 
@@ -222,3 +222,13 @@ def test_fast_path_declines_other_shapes():
     )
     assert plain_text_json([{"role": "user", "content": "x", "name": "bob"}], split=True) is None
     assert plain_text_json("hello", split=True) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_messages, st.integers(min_value=256, max_value=2000))
+def test_fast_path_keeps_the_same_messages_as_the_general_path(msgs, budget):
+    from sentry_agents._budget import fit
+
+    out = serialize_messages(msgs, max_bytes=budget)
+    assert out == fit(to_gen_ai_messages(msgs), budget).text
+    assert len(out.encode("utf-8")) <= budget

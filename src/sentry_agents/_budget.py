@@ -52,6 +52,27 @@ def fit(value: Any, max_bytes: int) -> Fitted:
     return Fitted(_placeholder(value, max_bytes), count, 1 if isinstance(value, list) else 0, True)
 
 
+def fit_pieces(pieces: list[str], max_bytes: int) -> Optional[Fitted]:
+    """A JSON array of already-encoded items within budget, newest first kept, or
+    ``None`` when even the newest item alone is too big (then only cutting text helps)."""
+    max_bytes = max(int(max_bytes), MIN_BUDGET)
+    text = "[" + ",".join(pieces) + "]"
+    if size(text) <= max_bytes:
+        return Fitted(text, len(pieces), len(pieces), False)
+    budget = max_bytes - 2
+    kept = 0
+    for piece in reversed(pieces):
+        cost = size(piece) + (1 if kept else 0)
+        if cost > budget:
+            break
+        budget -= cost
+        kept += 1
+    if pieces and not kept:
+        return None
+    chosen = pieces[len(pieces) - kept :]
+    return Fitted("[" + ",".join(chosen) + "]", len(pieces), kept, kept < len(pieces))
+
+
 def _newest_that_fit(items: list[Any], max_bytes: int) -> list[Any]:
     budget = max_bytes - 2
     kept: list[Any] = []

@@ -218,11 +218,15 @@ def _plain_text_message(item: Any, default_role: str) -> Optional[tuple[str, str
 
 
 class PlainText(NamedTuple):
-    """Plain text messages written straight to role/parts JSON (see :func:`plain_text_json`)."""
+    """Plain text messages written straight to role/parts JSON (see :func:`plain_text_json`):
+    the system parts apart, and each other message's JSON text."""
 
     system: list[Part]
-    json: str
-    length: int
+    pieces: list[str]
+
+    @property
+    def json(self) -> str:
+        return "[" + ",".join(self.pieces) + "]"
 
 
 def plain_text_json(
@@ -248,7 +252,7 @@ def plain_text_json(
             continue
         part = '{"type":"text","content":' + encode_basestring(content) + "}" if content else ""
         pieces.append('{"role":"' + role + '","parts":[' + part + "]}")
-    return PlainText(system, "[" + ",".join(pieces) + "]", len(pieces))
+    return PlainText(system, pieces)
 
 
 def _merge_tool_roles(messages: list[Message]) -> list[Message]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from ._budget import size
+from ._budget import fit_pieces
 from ._jsonable import safe_str
 from ._messages import plain_text_json, split_system, system_parts, to_gen_ai_messages
 from ._responses import ResponseInfo, read_response
@@ -66,11 +66,12 @@ class ModelSpan(GenAISpan):
         system = system_parts(raw_system)
         messages: list[dict[str, Any]] = []
         plain = plain_text_json(raw_messages, split=True) if self._redactor() is None else None
-        if plain is not None and size(plain.json) <= self._budget():
-            # Plain text needs no scrubbing and fits: the JSON is written directly.
+        fitted = fit_pieces(plain.pieces, self._budget()) if plain is not None else None
+        if plain is not None and fitted is not None:
+            # Plain text needs no scrubbing: its JSON is written directly.
             system.extend(plain.system)
-            if plain.length:
-                self._set("gen_ai.input.messages", plain.json)
+            if fitted.original_count:
+                self._set_fitted("gen_ai.input.messages", fitted)
         elif raw_messages is not None:
             in_messages, messages = split_system(to_gen_ai_messages(raw_messages))
             system.extend(in_messages)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._budget import fit, size
+from ._budget import fit, fit_pieces
 from ._config import settings
 from ._messages import plain_text_json, to_gen_ai_messages
 
@@ -18,6 +18,7 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     """
     budget = settings().max_message_bytes if max_bytes is None else max_bytes
     plain = plain_text_json(messages, split=False)
-    if plain is not None and size(plain.json) <= budget:
-        return plain.json
-    return fit(to_gen_ai_messages(messages), budget).text
+    fitted = fit_pieces(plain.pieces, budget) if plain is not None else None
+    if fitted is None:
+        fitted = fit(to_gen_ai_messages(messages), budget)
+    return fitted.text

@@ -14,7 +14,7 @@ from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar
 
 from . import _integrations, _sdk
-from ._budget import TRUNCATION_MARKER, fit, size
+from ._budget import TRUNCATION_MARKER, Fitted, fit, size
 from ._config import _UNSET, Redactor, Settings, settings
 from ._conversation import current_conversation_id
 from ._jsonable import jsonable, safe_str
@@ -326,10 +326,13 @@ class GenAISpan:
             if not structured and isinstance(data, str):
                 self._set(key, _cut_text(data, budget))
                 return
-            fitted = fit(data, budget)
-            self._set(key, fitted.text)
-            if fitted.kept_count < fitted.original_count:
-                self._set(f"sentry.sdk_meta.{key}.original_length", fitted.original_count)
+            self._set_fitted(key, fit(data, budget))
+
+    def _set_fitted(self, key: str, fitted: Fitted) -> None:
+        """Set a budgeted JSON attribute, with the original count when items were dropped."""
+        self._set(key, fitted.text)
+        if fitted.kept_count < fitted.original_count:
+            self._set(f"sentry.sdk_meta.{key}.original_length", fitted.original_count)
 
     def _redactor(self) -> Optional[Redactor]:
         """This span's redaction hook, else the configured one."""
