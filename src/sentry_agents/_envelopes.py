@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Optional
 
 from sentry_sdk.envelope import Envelope
@@ -76,8 +77,6 @@ def _ts(value: Any) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
-        from datetime import datetime
-
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
         except ValueError:

@@ -98,7 +98,7 @@ def _lookup(span_id: Optional[str]) -> Optional[GenAISpan]:
 
 def _install(client: Any) -> None:
     global _processor_installed, _told_once
-    if _is_streaming(client):
+    if _sdk.streaming(client):
         options = client.options
         original = options.get("before_send_span")
         if getattr(original, "__sentry_agents__", False):
@@ -113,10 +113,6 @@ def _install(client: Any) -> None:
             "sentry_agents: sentry-sdk AI integrations are on; their LLM spans inside "
             "chat(...) are merged with ours so each model call is one span"
         )
-
-
-def _is_streaming(client: Any) -> bool:
-    return _sdk.streaming(client)
 
 
 # --- streaming mode: before_send_span ---------------------------------------------------
