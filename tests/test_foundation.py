@@ -397,7 +397,8 @@ def test_sdk_failure_while_recording_is_contained(sentry, mocker, sdk_log):
     from sentry_agents import _sdk
 
     sentry.init(debug=True)
-    mocker.patch.object(_sdk.NativeSpan, "finish", side_effect=RuntimeError("sdk broke"))
+    for kind in (_sdk.NativeSpan, _sdk.StreamedSpan):
+        mocker.patch.object(kind, "finish", side_effect=RuntimeError("sdk broke"))
     mocker.patch.object(_sdk, "content_gate", side_effect=RuntimeError("gate broke"))
     with sentry_agents.invoke_agent("A") as agent:
         with sentry_agents.chat("m", messages="hi") as llm:

@@ -151,7 +151,7 @@ def test_no_change_without_integrations(sentry, provider):
                     model="gpt-4o-mini", messages=MESSAGES
                 )
             )
-    assert not _integrations.enabled()
+    assert not _integrations.enabled(sentry_sdk.get_client())
     assert len(llm_spans(sentry)) == 1
 
 

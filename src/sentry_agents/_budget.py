@@ -6,8 +6,7 @@ one is always kept), then the longest strings are cut with a visible marker.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from ._jsonable import dumps
 
@@ -16,8 +15,7 @@ MIN_BUDGET = 256
 _MAX_TRIMS = 256
 
 
-@dataclass(frozen=True)
-class Fitted:
+class Fitted(NamedTuple):
     """A JSON string within budget, and how many top-level items the original had."""
 
     text: str

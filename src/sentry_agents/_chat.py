@@ -68,18 +68,11 @@ class ChatSpan(ModelSpan):
         return f"{self.operation} {self.model}" if self.model else self.operation
 
     def _start_attributes(self) -> dict[str, Any]:
-        temperature, top_p, top_k, max_tokens, frequency, presence, seed, reasoning = self._request
-        return {
-            **super()._start_attributes(),
-            "gen_ai.request.temperature": _float(temperature),
-            "gen_ai.request.top_p": _float(top_p),
-            "gen_ai.request.top_k": _int(top_k),
-            "gen_ai.request.max_tokens": _int(max_tokens),
-            "gen_ai.request.frequency_penalty": _float(frequency),
-            "gen_ai.request.presence_penalty": _float(presence),
-            "gen_ai.request.seed": None if seed is None else safe_str(seed),
-            "gen_ai.request.reasoning.level": None if reasoning is None else safe_str(reasoning),
-        }
+        attributes = super()._start_attributes()
+        for key, convert, value in zip(_REQUEST_KEYS, _REQUEST_TYPES, self._request):
+            if value is not None:
+                attributes[key] = convert(value)
+        return attributes
 
     def _reset(self) -> None:
         super()._reset()
@@ -125,6 +118,10 @@ chat = ChatSpan
 """``chat(model, *, provider=None, messages=None, ..., operation="chat", ...)``: an LLM call."""
 
 
+def _text(value: Any) -> str:
+    return safe_str(value)
+
+
 def _float(value: Any) -> Optional[float]:
     if value is None or isinstance(value, bool):
         return None
@@ -142,3 +139,16 @@ def _int(value: Any) -> Optional[int]:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+_REQUEST_KEYS = (
+    "gen_ai.request.temperature",
+    "gen_ai.request.top_p",
+    "gen_ai.request.top_k",
+    "gen_ai.request.max_tokens",
+    "gen_ai.request.frequency_penalty",
+    "gen_ai.request.presence_penalty",
+    "gen_ai.request.seed",
+    "gen_ai.request.reasoning.level",
+)
+_REQUEST_TYPES = (_float, _float, _int, _int, _float, _float, _text, _text)

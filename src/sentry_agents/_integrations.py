@@ -66,10 +66,9 @@ _processor_installed = False
 _told_once = False
 
 
-def enabled() -> bool:
-    """Whether the current client runs any of sentry-sdk's AI integrations (cached per client)."""
+def enabled(client: Any) -> bool:
+    """Whether ``client`` runs any of sentry-sdk's AI integrations (cached per client)."""
     global _client_state
-    client = sentry_sdk.get_client()
     cached_client, result = _client_state
     if cached_client is client:
         return result

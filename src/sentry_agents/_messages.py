@@ -9,7 +9,7 @@ LangChain, legacy ``{role, content}`` and role/parts itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from json.encoder import encode_basestring
+from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any, Callable, NamedTuple, Optional
 
 from ._jsonable import (
@@ -241,17 +241,32 @@ def plain_text_json(
         return None
     system: list[Part] = []
     pieces: list[str] = []
+    aliases = _ROLE_ALIASES
     for item in messages:
-        plain = _plain_text_message(item, default_role)
-        if plain is None:
+        # _plain_text_message, inlined: this loop is the hot path of every chat span.
+        if type(item) is not dict or len(item) != 2:
             return None
-        role, content = plain
+        role, content = item.get("role"), item.get("content")
+        if type(role) is not str or type(content) is not str:
+            return None
+        role = aliases.get(role) or aliases.get(role.lower(), default_role)
+        if role == "tool":
+            return None
+        ascii = content.isascii()
+        if not ascii:
+            content = clean_text(content)
         if split and role == "system":
             if content:
                 system.append({"type": "text", "content": content})
-            continue
-        part = '{"type":"text","content":' + encode_basestring(content) + "}" if content else ""
-        pieces.append('{"role":"' + role + '","parts":[' + part + "]}")
+        elif content:
+            # Both encoders give the same text for ASCII but DEL; the ASCII one is faster.
+            if ascii and "\x7f" not in content:
+                text = encode_basestring_ascii(content)
+            else:
+                text = encode_basestring(content)
+            pieces.append(f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}')
+        else:
+            pieces.append(f'{{"role":"{role}","parts":[]}}')
     return PlainText(system, pieces)
 
 

@@ -44,10 +44,12 @@ class ModelSpan(GenAISpan):
         self._child_usage: list[Usage] = []
 
     def _start_attributes(self) -> dict[str, Any]:
-        return {
-            "gen_ai.request.model": _text_or_none(self.model),
-            "gen_ai.provider.name": _text_or_none(self.provider),
-        }
+        attributes = {}
+        if self.model is not None:
+            attributes["gen_ai.request.model"] = safe_str(self.model)
+        if self.provider is not None:
+            attributes["gen_ai.provider.name"] = safe_str(self.provider)
+        return attributes
 
     def _record_start_content(self) -> None:
         self._record_input(self._messages, self._system_instructions, self._tools)
@@ -63,13 +65,14 @@ class ModelSpan(GenAISpan):
                 self._record_input(to_messages(source), None, None)
 
     def _record_input(self, raw_messages: Any, raw_system: Any, tools: Any) -> None:
-        system = system_parts(raw_system)
+        system = system_parts(raw_system) if raw_system is not None else []
         messages: list[dict[str, Any]] = []
         plain = plain_text_json(raw_messages, split=True) if self._redactor() is None else None
         fitted = fit_pieces(plain.pieces, self._budget()) if plain is not None else None
         if plain is not None and fitted is not None:
             # Plain text needs no scrubbing: its JSON is written directly.
-            system.extend(plain.system)
+            if plain.system:
+                system.extend(plain.system)
             if fitted.original_count:
                 self._set_fitted("gen_ai.input.messages", fitted)
         elif raw_messages is not None:
@@ -106,10 +109,12 @@ class ModelSpan(GenAISpan):
 
     def set_response_model(self, model: str) -> None:
         """The model that actually answered, exactly as the provider reported it."""
-        self.set_attribute("gen_ai.response.model", _text_or_none(model))
+        if model is not None:
+            self._set("gen_ai.response.model", safe_str(model))
 
     def set_response_id(self, response_id: str) -> None:
-        self.set_attribute("gen_ai.response.id", _text_or_none(response_id))
+        if response_id is not None:
+            self._set("gen_ai.response.id", safe_str(response_id))
 
     def set_finish_reasons(self, reasons: Any) -> None:
         """Why the model stopped: one reason or a list (sent as a JSON array)."""
@@ -138,24 +143,20 @@ class ModelSpan(GenAISpan):
         Pass a :class:`Usage` (see :func:`usage_from`) or the counts as keywords;
         keywords override the fields of ``usage``.
         """
-        if not self.is_recording:
+        if self._native is None or not self._native.recording:
             return
-        if usage is None:
-            usage = Usage()
-        elif not isinstance(usage, Usage):
-            usage = usage_from(usage)
-        given = {
-            "input_tokens": input_tokens,
-            "output_tokens": output_tokens,
-            "input_tokens_cached": input_tokens_cached,
-            "input_tokens_cache_write": input_tokens_cache_write,
-            "output_tokens_reasoning": output_tokens_reasoning,
-            "total_tokens": total_tokens,
-        }
-        overrides = {k: v for k, v in given.items() if v is not None}
-        if overrides:
-            usage = Usage(**{**usage.__dict__, **overrides})
-        usage, problems = checked(usage)
+        keywords = Usage(
+            input_tokens,
+            output_tokens,
+            input_tokens_cached,
+            input_tokens_cache_write,
+            output_tokens_reasoning,
+            total_tokens,
+        )
+        if usage is not None:
+            base = usage if isinstance(usage, Usage) else usage_from(usage)
+            keywords = base.updated(keywords)
+        usage, problems = checked(keywords)
         for problem in problems:
             logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)
         self._usage = usage
@@ -199,9 +200,8 @@ class ModelSpan(GenAISpan):
             usage = checked(total)[0]
         if usage is None:
             return
-        for key, value in usage_attributes(usage).items():
-            self._set(key, value)
-        if not self._is_agent and self._usage is not None:
+        self._native.set_many(usage_attributes(usage))  # type: ignore[union-attr]
+        if self._agent is not None and not self._is_agent and self._usage is not None:
             for agent in enclosing_agents(self):
                 agent._add_child_usage(self._usage)
 
@@ -219,7 +219,3 @@ def enclosing_agents(span: GenAISpan) -> list[ModelSpan]:
 
 def _output_messages(output: Any) -> list[dict[str, Any]]:
     return to_gen_ai_messages(output, default_role="assistant")
-
-
-def _text_or_none(value: Any) -> Optional[str]:
-    return None if value is None else safe_str(value)

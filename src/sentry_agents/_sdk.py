@@ -43,16 +43,18 @@ _NOOP_STREAMED = tuple(
 _STREAMED_SLOT = "streamed_span" if hasattr(sentry_sdk.Scope, "streamed_span") else "span"
 
 
-def _span_name_keyword() -> str:
-    """Child spans took ``description=`` before sentry-sdk 2.15 renamed it ``name=``."""
-    try:
-        from sentry_sdk.tracing import Span
-    except ImportError:  # 3.x: no transaction-based spans at all
-        return "name"
-    return "name" if "name" in inspect.signature(Span.__init__).parameters else "description"
+try:
+    from sentry_sdk.tracing import Span as _Span
+except ImportError:  # 3.x: no transaction-based spans at all
+    _Span = None  # type: ignore[assignment,misc]
 
-
-_NAME_KEYWORD = _span_name_keyword()
+# Child spans took ``description=`` before sentry-sdk 2.15 renamed it ``name=``.
+_NAME_KEYWORD = (
+    "description"
+    if _Span is not None and "name" not in inspect.signature(_Span.__init__).parameters
+    else "name"
+)
+_UPDATE_DATA = hasattr(_Span, "update_data")
 _EVENT_TAKES_OPTIONS = (
     "client_options" in inspect.signature(sentry_sdk.utils.event_from_exception).parameters
 )
@@ -64,45 +66,97 @@ _scope_var: Optional[contextvars.ContextVar[Any]] = getattr(
 )
 
 
+class ClientState:
+    """What spans need to know about one active client, worked out once per client:
+    its tracing mode, its content gate and its string length limit."""
+
+    __slots__ = ("_gate", "client", "max_value_length", "streaming")
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.streaming = streaming(client)
+        limit = (client.options or {}).get("max_value_length")
+        self.max_value_length: Optional[int] = (
+            limit if isinstance(limit, int) and limit > 0 else None
+        )
+        self._gate: Optional[tuple[bool, bool]] = None
+
+    def gate(self) -> tuple[bool, bool]:
+        """sentry-sdk's gate for (prompts, outputs); see :func:`content_gate`."""
+        gate = self._gate
+        if gate is None:
+            gate = self._gate = content_gate()
+        return gate
+
+
+_state: Optional[ClientState] = None
+
+
+def active_client() -> Optional[ClientState]:
+    """The state of the active client, or ``None`` when sentry-sdk is not initialised."""
+    global _state
+    client = sentry_sdk.get_client()
+    if not client.is_active():
+        return None
+    state = _state
+    if state is None or state.client is not client:
+        state = _state = ClientState(client)
+    return state
+
+
 class NativeSpan:
-    """A started sentry-sdk span, with how to write to it in the mode it was made in."""
+    """A started sentry-sdk span, written to the way the mode it was made in expects."""
 
-    __slots__ = ("recording", "span", "streaming")
+    __slots__ = ("client", "recording", "span")
+    streaming = False
 
-    def __init__(self, span: Any, streaming: bool, recording: bool) -> None:
+    def __init__(self, span: Any, client: ClientState, recording: bool) -> None:
         self.span = span
-        self.streaming = streaming
+        self.client = client
         self.recording = recording
 
     def set(self, key: str, value: AttributeValue) -> None:
-        if self.streaming:
-            self.span.set_attribute(key, value)
-        else:
-            self.span.set_data(key, value)
+        self.span.set_data(key, value)
 
     def set_many(self, attributes: dict[str, AttributeValue]) -> None:
-        setter = self.span.set_attribute if self.streaming else self.span.set_data
-        for key, value in attributes.items():
-            setter(key, value)
+        if _UPDATE_DATA:
+            self.span.update_data(attributes)
+        else:
+            for key, value in attributes.items():
+                self.span.set_data(key, value)
 
     def mark(self, status: Literal["error", "cancelled"]) -> None:
-        if self.streaming:
-            if status == "error":
-                self.span.status = "error"
-        else:
-            self.span.set_status("internal_error" if status == "error" else "cancelled")
+        self.span.set_status("internal_error" if status == "error" else "cancelled")
 
     def attributes(self) -> dict[str, Any]:
         """The attributes set so far."""
-        if self.streaming:
-            return dict(self.span.get_attributes())
         return dict(self.span._data)
 
     def finish(self) -> None:
-        if self.streaming:
-            self.span.end()
-        else:
-            self.span.finish()
+        self.span.finish()
+
+
+class StreamedSpan(NativeSpan):
+    """A span of sentry-sdk's streaming mode (2.x ``trace_lifecycle="stream"``, 3.x)."""
+
+    __slots__ = ()
+    streaming = True
+
+    def set(self, key: str, value: AttributeValue) -> None:
+        self.span.set_attribute(key, value)
+
+    def set_many(self, attributes: dict[str, AttributeValue]) -> None:
+        self.span.set_attributes(attributes)
+
+    def mark(self, status: Literal["error", "cancelled"]) -> None:
+        if status == "error":
+            self.span.status = "error"
+
+    def attributes(self) -> dict[str, Any]:
+        return dict(self.span.get_attributes())
+
+    def finish(self) -> None:
+        self.span.end()
 
 
 def streaming(client: Any) -> bool:
@@ -112,11 +166,11 @@ def streaming(client: Any) -> bool:
 
 def current_span() -> Any:
     """The span sentry-sdk holds as current here, in the mode it is in (or ``None``)."""
-    client = sentry_sdk.get_client()
-    if not client.is_active():
+    client = active_client()
+    if client is None:
         return None
     scope = sentry_sdk.get_current_scope()
-    return getattr(scope, _STREAMED_SLOT if streaming(client) else "span", None)
+    return getattr(scope, _STREAMED_SLOT if client.streaming else "span", None)
 
 
 def start_span(
@@ -128,54 +182,49 @@ def start_span(
     ``attributes()`` are set when the span starts (where samplers can see them in
     streaming mode); in transaction mode they are only computed for sampled spans.
     """
-    client = sentry_sdk.get_client()
-    if not client.is_active():
+    client = active_client()
+    if client is None:
         return None
     span: Any
-    if streaming(client):
+    if client.streaming:
         span = _traces.start_span(
             name=name, attributes={"sentry.op": op, **attributes()}, active=False
         )
-        return NativeSpan(span, True, not isinstance(span, _NOOP_STREAMED))
-    current = sentry_sdk.get_current_span()
+        return StreamedSpan(span, client, not isinstance(span, _NOOP_STREAMED))
+    current = sentry_sdk.get_current_scope().span
     if current is not None and current.containing_transaction is not None:
         span = current.start_child(op=op, **{_NAME_KEYWORD: name})
     else:
         span = sentry_sdk.start_transaction(op=op, name=name)
-    native = NativeSpan(span, False, span.sampled is True)
+    native = NativeSpan(span, client, span.sampled is True)
     if native.recording:
         native.set_many(attributes())
     return native
 
 
-class Activation:
-    """Makes a span the current one in a scope of its own; undone by :meth:`close`.
+def activate(native: NativeSpan) -> Any:
+    """Make ``native`` the current span in a scope of its own; undone by :func:`deactivate`.
 
     A forked scope per activation keeps concurrent tasks and threads from seeing
     each other's spans, and lets a generator step in and out of its span.
     """
+    scope = sentry_sdk.get_current_scope().fork()
+    if native.streaming:
+        setattr(scope, _STREAMED_SLOT, native.span)
+    else:
+        scope.span = native.span
+    if _scope_var is not None:
+        return _scope_var.set(scope)
+    cm = sentry_sdk.scope.use_scope(scope)
+    cm.__enter__()
+    return cm
 
-    __slots__ = ("_token",)
 
-    def __init__(self, native: NativeSpan) -> None:
-        scope = sentry_sdk.get_current_scope().fork()
-        if native.streaming:
-            setattr(scope, _STREAMED_SLOT, native.span)
-        else:
-            scope.span = native.span
-        self._token: Any
-        if _scope_var is not None:
-            self._token = _scope_var.set(scope)
-        else:
-            cm = sentry_sdk.scope.use_scope(scope)
-            cm.__enter__()
-            self._token = cm
-
-    def close(self) -> None:
-        if _scope_var is not None:
-            _scope_var.reset(self._token)
-        else:
-            self._token.__exit__(None, None, None)
+def deactivate(activation: Any) -> None:
+    if _scope_var is not None:
+        _scope_var.reset(activation)
+    else:
+        activation.__exit__(None, None, None)
 
 
 def capture_exception(exc: BaseException) -> None:
@@ -210,12 +259,6 @@ def content_gate() -> tuple[bool, bool]:
     return allowed, allowed
 
 
-def max_value_length() -> Optional[int]:
-    """The length at which sentry-sdk would cut a string attribute in transaction mode."""
-    value = (sentry_sdk.get_client().options or {}).get("max_value_length")
-    return value if isinstance(value, int) and value > 0 else None
-
-
 def scope_conversation_id() -> Optional[str]:
     getter = getattr(sentry_sdk.get_current_scope(), "get_conversation_id", None)
     value = getter() if getter is not None else None
@@ -240,4 +283,4 @@ def use_new_scope() -> Any:
     return sentry_sdk.new_scope()
 
 
-__all__ = ["MECHANISM", "Activation", "NativeSpan", "logger"]
+__all__ = ["MECHANISM", "ClientState", "NativeSpan", "activate", "deactivate", "logger"]

@@ -38,8 +38,13 @@ _open_by_native: dict[int, GenAISpan] = {}
 _CAPTURED_MARK = "__sentry_agents_captured__"
 
 
+def contained(exc: Exception) -> None:
+    """Log an exception raised while recording; the host app never sees it."""
+    logger.warning("sentry_agents: failed to record a span: %r", exc, exc_info=exc)
+
+
 class _Guard:
-    """Contains and logs any exception raised while recording: the host app never sees it."""
+    """Contains and logs any exception raised while recording (see :func:`contained`)."""
 
     __slots__ = ()
 
@@ -48,7 +53,7 @@ class _Guard:
 
     def __exit__(self, et: Any, exc: Optional[BaseException], tb: Any) -> bool:
         if isinstance(exc, Exception):
-            logger.warning("sentry_agents: failed to record a span: %r", exc, exc_info=exc)
+            contained(exc)
             return True
         return False
 
@@ -83,7 +88,7 @@ class GenAISpan:
         self._native: Optional[_sdk.NativeSpan] = None
         self._agent: Optional[AgentSpan] = None
         self._parent: Optional[GenAISpan] = None
-        self._activations: list[tuple[Optional[_sdk.Activation], Token[Optional[GenAISpan]]]] = []
+        self._activations: list[tuple[Any, Token[Optional[GenAISpan]]]] = []
         self._settings: Settings = settings()
         self._inputs_ok = False
         self._outputs_ok = False
@@ -142,7 +147,9 @@ class GenAISpan:
         self._deactivate()
 
     def __enter__(self: S) -> S:
-        return self.start()
+        self._begin()
+        self._activate()
+        return self
 
     def __exit__(
         self,
@@ -153,7 +160,7 @@ class GenAISpan:
         self.finish(exc)
 
     async def __aenter__(self: S) -> S:
-        return self.start()
+        return self.__enter__()
 
     async def __aexit__(
         self,
@@ -183,7 +190,7 @@ class GenAISpan:
             return
         self._started = True
         self._start_ns = time.perf_counter_ns()
-        with guard:
+        try:
             parent = _current.get()
             if parent is None and _open_by_native:
                 parent = _open_by_native.get(id(_sdk.current_span()))
@@ -192,14 +199,17 @@ class GenAISpan:
             native = self._native = _sdk.start_span(
                 self._op(), self._name(), self._attributes_at_start
             )
-            if native is not None:
-                _open_by_native[id(native.span)] = self
-            if native is not None and native.recording:
-                if _integrations.enabled():
+            if native is None:
+                return
+            _open_by_native[id(native.span)] = self
+            if native.recording:
+                if _integrations.enabled(native.client.client):
                     _integrations.register(self, native.span.span_id)
-                self._inputs_ok, self._outputs_ok = self._gate()
+                self._inputs_ok, self._outputs_ok = self._gate(native.client)
                 if self._inputs_ok:
                     self._record_start_content()
+        except Exception as exc:
+            contained(exc)
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
         attributes: dict[str, AttributeValue] = {"gen_ai.operation.name": self.operation}
@@ -214,7 +224,7 @@ class GenAISpan:
             attributes["gen_ai.conversation.id"] = conversation_id
         return attributes
 
-    def _gate(self) -> tuple[bool, bool]:
+    def _gate(self, client: _sdk.ClientState) -> tuple[bool, bool]:
         """Whether (inputs, outputs) may be recorded: this span's override, else
         :func:`configure`'s, else sentry-sdk's own gate."""
         inputs = self._record_inputs
@@ -224,27 +234,33 @@ class GenAISpan:
         if outputs is None:
             outputs = self._settings.record_outputs
         if inputs is None or outputs is None:
-            sdk_inputs, sdk_outputs = _sdk.content_gate()
+            sdk_inputs, sdk_outputs = client.gate()
             inputs = sdk_inputs if inputs is None else inputs
             outputs = sdk_outputs if outputs is None else outputs
         return bool(inputs), bool(outputs)
 
+    # The lifecycle below runs for every span, so it contains errors with try/except
+    # (free when nothing is raised) rather than ``with guard``.
+
     def _activate(self) -> None:
         activation = None
         if self._native is not None:
-            with guard:
-                activation = _sdk.Activation(self._native)
+            try:
+                activation = _sdk.activate(self._native)
+            except Exception as exc:
+                contained(exc)
         self._activations.append((activation, _current.set(self)))
 
     def _deactivate(self) -> None:
         if not self._activations:
             return
         activation, token = self._activations.pop()
-        with guard:
+        try:
             _current.reset(token)
-        if activation is not None:
-            with guard:
-                activation.close()
+            if activation is not None:
+                _sdk.deactivate(activation)
+        except Exception as exc:  # a token from another context (a generator moved on)
+            contained(exc)
 
     def _end(self, error: Optional[BaseException]) -> None:
         if self._finished or not self._started:
@@ -254,14 +270,18 @@ class GenAISpan:
         if native is None:
             return
         _open_by_native.pop(id(native.span), None)
-        with guard:
+        try:
             if error is not None:
                 self._fail(native, error)
             if native.recording:
                 self._before_finish()
+        except Exception as exc:
+            contained(exc)
         self._sealed = True
-        with guard:
+        try:
             native.finish()
+        except Exception as exc:
+            contained(exc)
 
     def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> None:
         if not isinstance(error, Exception):
@@ -293,6 +313,11 @@ class GenAISpan:
         if value is None or native is None or not native.recording or self._sealed:
             return
         native.set(key, value)
+
+    def _set_many(self, attributes: dict[str, AttributeValue]) -> None:
+        native = self._native
+        if native is not None and native.recording and not self._sealed:
+            native.set_many(attributes)
 
     def _set_content(
         self,
@@ -340,7 +365,8 @@ class GenAISpan:
 
     def _budget(self) -> int:
         budget = self._settings.max_message_bytes
-        limit = _sdk.max_value_length() if self._native and not self._native.streaming else None
+        native = self._native
+        limit = native.client.max_value_length if native and not native.streaming else None
         return min(budget, limit) if limit else budget
 
 

@@ -37,6 +37,12 @@ class Usage:
     def is_empty(self) -> bool:
         return all(getattr(self, name) is None for name in _FIELDS)
 
+    def updated(self, other: Usage) -> Usage:
+        """These counts, with every count ``other`` knows taking precedence."""
+        values = {name: getattr(self, name) for name in _FIELDS}
+        values.update({k: v for k, v in other.__dict__.items() if v is not None})
+        return Usage(**values)
+
     def __add__(self, other: Usage) -> Usage:
         values = {}
         for f in fields(self):
@@ -83,44 +89,49 @@ def checked(usage: Usage) -> tuple[Usage, list[str]]:
     would otherwise show as negative cost); ``total_tokens`` defaults to
     input + output when both are known. Never invents a count that was not given.
     """
+    given = (
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.input_tokens_cached,
+        usage.input_tokens_cache_write,
+        usage.output_tokens_reasoning,
+        usage.total_tokens,
+    )
+    values = list(given)
     problems: list[str] = []
-    values = {name: count(getattr(usage, name)) for name in _FIELDS}
-    for name in _FIELDS:
-        raw = getattr(usage, name)
-        if raw is not None and values[name] is None:
-            problems.append(f"{name}={raw!r} is not a non-negative integer and was left out")
-    total_in = values["input_tokens"]
-    cached = values["input_tokens_cached"]
-    write = values["input_tokens_cache_write"]
+    for index, raw in enumerate(given):
+        if raw is not None and (type(raw) is not int or raw < 0):
+            values[index] = count(raw)
+            if values[index] is None:
+                problems.append(
+                    f"{_FIELDS[index]}={raw!r} is not a non-negative integer and was left out"
+                )
+    total_in, total_out, cached, write, reasoning, total = values
     if total_in is not None and (cached or 0) + (write or 0) > total_in:
         problems.append(
             "input_tokens must include input_tokens_cached and input_tokens_cache_write "
             f"(got input={total_in}, cached={cached}, cache_write={write}); sub-counts clamped"
         )
-        values["input_tokens_cached"] = min(cached, total_in) if cached is not None else None
-        room = total_in - (values["input_tokens_cached"] or 0)
-        values["input_tokens_cache_write"] = min(write, room) if write is not None else None
-    total_out = values["output_tokens"]
-    reasoning = values["output_tokens_reasoning"]
+        cached = min(cached, total_in) if cached is not None else None
+        room = total_in - (cached or 0)
+        write = min(write, room) if write is not None else None
     if total_out is not None and reasoning is not None and reasoning > total_out:
         problems.append(
             "output_tokens must include output_tokens_reasoning "
             f"(got output={total_out}, reasoning={reasoning}); reasoning clamped"
         )
-        values["output_tokens_reasoning"] = total_out
-    if values["total_tokens"] is None and total_in is not None and total_out is not None:
-        values["total_tokens"] = total_in + total_out
-    return Usage(**values), problems
+        reasoning = total_out
+    if total is None and total_in is not None and total_out is not None:
+        total = total_in + total_out
+    return Usage(total_in, total_out, cached, write, reasoning, total), problems
+
+
+_ATTRIBUTES = tuple((name, key) for name, keys in USAGE_KEYS.items() for key in keys)
 
 
 def usage_attributes(usage: Usage) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for name, keys in USAGE_KEYS.items():
-        value = getattr(usage, name)
-        if value is not None:
-            for key in keys:
-                out[key] = value
-    return out
+    counts = usage.__dict__
+    return {key: counts[name] for name, key in _ATTRIBUTES if counts[name] is not None}
 
 
 def usage_from_attributes(attributes: dict[str, Any]) -> Usage:
