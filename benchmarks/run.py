@@ -22,13 +22,21 @@ from sentry_sdk.transport import Transport
 import sentry_agents
 
 ROUNDS = 15
-MESSAGES = [
-    {
-        "role": "user" if i % 2 == 0 else "assistant",
-        "content": f"Message number {i}: " + "lorem ipsum " * 8,
-    }
-    for i in range(10)
-]
+SPAN_CALLS = 300
+
+
+def conversation_of(tag: str) -> list[dict[str, str]]:
+    """A 10-message chat conversation whose every message is new (``tag`` differs)."""
+    return [
+        {
+            "role": "user" if i % 2 == 0 else "assistant",
+            "content": f"Message number {i} of {tag}: " + "lorem ipsum " * 8,
+        }
+        for i in range(10)
+    ]
+
+
+MESSAGES = conversation_of("the benchmark")
 
 
 class NullTransport(Transport):
@@ -57,9 +65,9 @@ def init(mode: str) -> None:
     sentry_sdk.init(**options)
 
 
-def ours() -> None:
+def ours(messages: list[dict[str, str]] = MESSAGES) -> None:
     with sentry_agents.chat(
-        "gpt-4o-mini", provider="openai", messages=MESSAGES, temperature=0.2
+        "gpt-4o-mini", provider="openai", messages=messages, temperature=0.2
     ) as llm:
         llm.set_response_model("gpt-4o-mini-2024-07-18")
         llm.set_usage(
@@ -67,16 +75,16 @@ def ours() -> None:
         )
 
 
-def raw_static() -> None:
+def raw_static(messages: list[dict[str, str]] = MESSAGES) -> None:
     with sentry_sdk.start_span(op="gen_ai.chat", name="chat gpt-4o-mini") as span:
-        _fill(span.set_data, _role_parts_json())
+        _fill(span.set_data, _role_parts_json(messages))
 
 
-def raw_stream() -> None:
+def raw_stream(messages: list[dict[str, str]] = MESSAGES) -> None:
     with sentry_sdk.traces.start_span(
         name="chat gpt-4o-mini", attributes={"sentry.op": "gen_ai.chat"}
     ) as span:
-        _fill(span.set_attribute, _role_parts_json())
+        _fill(span.set_attribute, _role_parts_json(messages))
 
 
 def legacy_static() -> None:
@@ -91,12 +99,12 @@ def legacy_stream() -> None:
         _fill(span.set_attribute, json.dumps(MESSAGES))
 
 
-def _role_parts_json() -> str:
+def _role_parts_json(messages: list[dict[str, str]]) -> str:
     """The messages as Sentry's role/parts JSON, converted by hand."""
     return json.dumps(
         [
             {"role": m["role"], "parts": [{"type": "text", "content": m["content"]}]}
-            for m in MESSAGES
+            for m in messages
         ],
         separators=(",", ":"),
     )
@@ -178,19 +186,42 @@ def span_rows() -> list[tuple[str, str, str, str, str]]:
         rows.append(_span_row(f"chat span, {mode}", mode, raw, f"<= {target:.2f}x"))
     for mode in ("sampled", "stream"):
         init(mode)
-        legacy = legacy_stream if mode == "stream" else legacy_static
+        raw = raw_stream if mode == "stream" else raw_static
         rows.append(
-            _span_row(f"chat span, {mode}, vs legacy messages (context)", mode, legacy, "")
+            _span_row(
+                f"chat span, {mode}, every message new (context)",
+                mode,
+                _with_new_messages(raw, "raw"),
+                "",
+                _with_new_messages(ours, "ours"),
+            )
         )
+    for mode in ("sampled", "stream"):
+        init(mode)
+        legacy = legacy_stream if mode == "stream" else legacy_static
+        rows.append(_span_row(f"chat span, {mode}, vs legacy messages (context)", mode, legacy, ""))
     sentry_sdk.get_global_scope().set_client(None)
     return rows
 
 
+def _with_new_messages(
+    func: Callable[[list[dict[str, str]]], None], side: str
+) -> Callable[[], None]:
+    """``func`` called with a conversation never seen before at every call: nothing
+    can be reused from earlier calls (an agent's first turn, not its later ones)."""
+    pool = iter([conversation_of(f"{side} {i}") for i in range(SPAN_CALLS * (ROUNDS + 1))])
+    return lambda: func(next(pool))
+
+
 def _span_row(
-    label: str, mode: str, baseline: Callable[[], None], target: str
+    label: str,
+    mode: str,
+    baseline: Callable[[], None],
+    target: str,
+    helper: Callable[[], None] = ours,
 ) -> tuple[str, str, str, str, str]:
-    n = 300
-    t_ours, t_raw, ratio = compare(within_root(mode, ours, n), within_root(mode, baseline, n))
+    n = SPAN_CALLS
+    t_ours, t_raw, ratio = compare(within_root(mode, helper, n), within_root(mode, baseline, n))
     return (label, f"{t_ours * 1e6:.1f} µs", f"{t_raw * 1e6:.1f} µs", f"{ratio:.2f}x", target)
 
 

@@ -354,6 +354,22 @@ def test_conversation_ids(sentry):
     assert "gen_ai.conversation.id" not in sentry.named("chat outside").attributes
 
 
+@pytest.mark.skipif(
+    not hasattr(sentry_sdk.Scope, "set_conversation_id"),
+    reason="sentry-sdk before scope conversation ids",
+)
+def test_conversation_id_set_with_sentry_sdk_reaches_our_spans(sentry):
+    from sentry_sdk.ai import set_conversation_id
+
+    with sentry_sdk.new_scope():
+        set_conversation_id("conv-sdk")
+        with sentry_agents.invoke_agent("A"):
+            with sentry_agents.execute_tool("lookup"):
+                pass
+    for name in ("invoke_agent A", "execute_tool lookup"):
+        assert sentry.named(name).attributes["gen_ai.conversation.id"] == "conv-sdk"
+
+
 def test_no_attribute_is_none_or_a_repr_and_json_parses(sentry):
     class Weird:
         def __repr__(self) -> str:

@@ -204,12 +204,27 @@ def test_plain_text_fast_path_writes_exactly_the_general_json(msgs, split):
 
     fast = plain_text_json(msgs, split=split)
     assert fast is not None
+    assert plain_text_json(msgs, split=not split) is not None
+    assert plain_text_json(msgs, split=split) == fast  # again, from the encoded cache
     converted = to_gen_ai_messages(msgs)
     system, rest = split_system(converted) if split else ([], converted)
     assert fast.json == dumps(rest)
     assert fast.system == system
     assert len(fast.pieces) == len(rest)
     fast.json.encode("utf-8")
+
+
+def test_encoded_message_cache_stays_within_its_bound():
+    from sentry_agents import _messages
+
+    for i in range(3 * _messages._ENCODED_MAX_ITEMS):
+        text = f"message {i}"
+        fast = _messages.plain_text_json([{"role": "user", "content": text}], split=True)
+        assert fast is not None and json.loads(fast.json)[0]["parts"][0]["content"] == text
+        assert len(_messages._encoded) <= _messages._ENCODED_MAX_ITEMS
+    long_text = "x" * (_messages._ENCODED_MAX_CONTENT + 1)
+    _messages.plain_text_json([{"role": "user", "content": long_text}], split=True)
+    assert ("user", long_text) not in _messages._encoded
 
 
 def test_fast_path_declines_other_shapes():

@@ -53,8 +53,9 @@ def fit(value: Any, max_bytes: int) -> Fitted:
 def fit_pieces(pieces: list[str], max_bytes: int) -> Optional[Fitted]:
     """A JSON array of already-encoded items within budget, newest first kept, or
     ``None`` when even the newest item alone is too big (then only cutting text helps)."""
-    max_bytes = max(int(max_bytes), MIN_BUDGET)
-    text = "[" + ",".join(pieces) + "]"
+    if max_bytes < MIN_BUDGET:
+        max_bytes = MIN_BUDGET
+    text = f"[{','.join(pieces)}]"
     if size(text) <= max_bytes:
         return Fitted(text, len(pieces), len(pieces), False)
     budget = max_bytes - 2

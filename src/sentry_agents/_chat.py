@@ -64,20 +64,20 @@ class ChatSpan(ModelSpan):
             redact=redact,
         )
 
+    _open_streams = 0
+    _deferred: Optional[tuple[Optional[BaseException]]] = None
+    _RUN_STATE = (*ModelSpan._RUN_STATE, "_open_streams", "_deferred")
+
     def _name(self) -> str:
         return f"{self.operation} {self.model}" if self.model else self.operation
 
     def _start_attributes(self) -> dict[str, Any]:
         attributes = super()._start_attributes()
-        for key, convert, value in zip(_REQUEST_KEYS, _REQUEST_TYPES, self._request):
-            if value is not None:
-                attributes[key] = convert(value)
+        if self._request != _NO_REQUEST:
+            for key, convert, value in zip(_REQUEST_KEYS, _REQUEST_TYPES, self._request):
+                if value is not None:
+                    attributes[key] = convert(value)
         return attributes
-
-    def _reset(self) -> None:
-        super()._reset()
-        self._open_streams = 0
-        self._deferred: Optional[tuple[Optional[BaseException]]] = None
 
     def stream(self, iterable: Any) -> Any:
         """Wrap a provider stream (sync or async): chunks pass through unchanged while
@@ -152,3 +152,4 @@ _REQUEST_KEYS = (
     "gen_ai.request.reasoning.level",
 )
 _REQUEST_TYPES = (_float, _float, _int, _int, _float, _float, _text, _text)
+_NO_REQUEST = (None,) * len(_REQUEST_KEYS)

@@ -17,14 +17,12 @@ _conversation_id: ContextVar[Optional[str]] = ContextVar(
 
 
 def current_conversation_id() -> Optional[str]:
-    """Ours when set, else the scope's (``sentry_sdk.ai.set_conversation_id``)."""
-    value = _conversation_id.get()
-    if value is not None:
-        return value
-    try:
-        return _sdk.scope_conversation_id()
-    except Exception:
-        return None
+    """The id set by :func:`conversation` here, if any.
+
+    An id set on the scope (``sentry_sdk.ai.set_conversation_id``) needs no lookup:
+    every sentry-sdk that has one writes it onto gen_ai spans as they finish.
+    """
+    return _conversation_id.get()
 
 
 class conversation:

@@ -242,14 +242,19 @@ def plain_text_json(
     system: list[Part] = []
     pieces: list[str] = []
     aliases = _ROLE_ALIASES
+    encoded = _encoded
     for item in messages:
         # _plain_text_message, inlined: this loop is the hot path of every chat span.
         if type(item) is not dict or len(item) != 2:
             return None
-        role, content = item.get("role"), item.get("content")
-        if type(role) is not str or type(content) is not str:
+        raw_role, content = item.get("role"), item.get("content")
+        if type(raw_role) is not str or type(content) is not str:
             return None
-        role = aliases.get(role) or aliases.get(role.lower(), default_role)
+        piece = encoded.get((raw_role, content))
+        if piece is not None:
+            pieces.append(piece)
+            continue
+        role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
         if role == "tool":
             return None
         ascii = content.isascii()
@@ -258,16 +263,33 @@ def plain_text_json(
         if split and role == "system":
             if content:
                 system.append({"type": "text", "content": content})
-        elif content:
+            continue
+        if not content:
+            piece = f'{{"role":"{role}","parts":[]}}'
+        else:
             # Both encoders give the same text for ASCII but DEL; the ASCII one is faster.
             if ascii and "\x7f" not in content:
                 text = encode_basestring_ascii(content)
             else:
                 text = encode_basestring(content)
-            pieces.append(f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}')
-        else:
-            pieces.append(f'{{"role":"{role}","parts":[]}}')
+            piece = f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
+        if raw_role in aliases and role != "system":  # system messages may be split off
+            raw_content = item["content"]
+            if len(raw_content) <= _ENCODED_MAX_CONTENT:
+                if len(encoded) >= _ENCODED_MAX_ITEMS:
+                    encoded.clear()
+                encoded[raw_role, raw_content] = piece
+        pieces.append(piece)
     return PlainText(system, pieces)
+
+
+# Encoded plain-text messages by (role, content). An agent sends its whole history
+# again on every model call, so most messages were already encoded for an earlier
+# span; this turns re-encoding a conversation at every turn into looking it up.
+# Bounded: at most 2,000 messages of up to 1,000 characters (a few MB at worst).
+_encoded: dict[tuple[str, str], str] = {}
+_ENCODED_MAX_ITEMS = 2_000
+_ENCODED_MAX_CONTENT = 1_000
 
 
 def _merge_tool_roles(messages: list[Message]) -> list[Message]:

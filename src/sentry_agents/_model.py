@@ -36,12 +36,15 @@ class ModelSpan(GenAISpan):
         self._messages = messages
         self._system_instructions = system_instructions
         self._tools = tools
+        self._child_usage: list[Usage] = []
         super().__init__(**options)
+
+    _usage: Optional[Usage] = None
+    _RUN_STATE = (*GenAISpan._RUN_STATE, "_usage")
 
     def _reset(self) -> None:
         super()._reset()
-        self._usage: Optional[Usage] = None
-        self._child_usage: list[Usage] = []
+        self._child_usage = []
 
     def _start_attributes(self) -> dict[str, Any]:
         attributes = {}
@@ -198,9 +201,9 @@ class ModelSpan(GenAISpan):
             for child in list(self._child_usage):
                 total = total + child
             usage = checked(total)[0]
-        if usage is None:
+        if usage is None or self._native is None:
             return
-        self._native.set_many(usage_attributes(usage))  # type: ignore[union-attr]
+        self._native.set_many(usage_attributes(usage))
         if self._agent is not None and not self._is_agent and self._usage is not None:
             for agent in enclosing_agents(self):
                 agent._add_child_usage(self._usage)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+from collections.abc import Mapping
 from typing import Any, Callable, Literal, Optional, Union
 
 import sentry_sdk
@@ -118,7 +119,7 @@ class NativeSpan:
     def set(self, key: str, value: AttributeValue) -> None:
         self.span.set_data(key, value)
 
-    def set_many(self, attributes: dict[str, AttributeValue]) -> None:
+    def set_many(self, attributes: Mapping[str, AttributeValue]) -> None:
         if _UPDATE_DATA:
             self.span.update_data(attributes)
         else:
@@ -145,7 +146,7 @@ class StreamedSpan(NativeSpan):
     def set(self, key: str, value: AttributeValue) -> None:
         self.span.set_attribute(key, value)
 
-    def set_many(self, attributes: dict[str, AttributeValue]) -> None:
+    def set_many(self, attributes: Mapping[str, AttributeValue]) -> None:
         self.span.set_attributes(attributes)
 
     def mark(self, status: Literal["error", "cancelled"]) -> None:
@@ -257,12 +258,6 @@ def content_gate() -> tuple[bool, bool]:
             return bool(gen_ai.get("inputs", False)), bool(gen_ai.get("outputs", False))
     allowed = bool(pii()) if pii is not None else bool(options.get("send_default_pii"))
     return allowed, allowed
-
-
-def scope_conversation_id() -> Optional[str]:
-    getter = getattr(sentry_sdk.get_current_scope(), "get_conversation_id", None)
-    value = getter() if getter is not None else None
-    return value if isinstance(value, str) and value else None
 
 
 def set_scope_conversation_id(conversation_id: Optional[str]) -> None:

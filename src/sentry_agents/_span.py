@@ -72,6 +72,31 @@ class GenAISpan:
     operation: ClassVar[str] = ""
     _is_agent: ClassVar[bool] = False
 
+    # A new span's state lives in class attributes, so creating a span only stores its
+    # configuration; a run assigns these on the instance, and _reset drops them again.
+    _native: Optional[_sdk.NativeSpan] = None
+    _agent: Optional[AgentSpan] = None
+    _parent: Optional[GenAISpan] = None
+    _settings: Settings = settings()
+    _inputs_ok = False
+    _outputs_ok = False
+    _started = False
+    _finished = False
+    _sealed = False
+    _start_ns = 0
+    _RUN_STATE: ClassVar[tuple[str, ...]] = (
+        "_native",
+        "_agent",
+        "_parent",
+        "_settings",
+        "_inputs_ok",
+        "_outputs_ok",
+        "_started",
+        "_finished",
+        "_sealed",
+        "_start_ns",
+    )
+
     def __init__(
         self,
         *,
@@ -82,25 +107,15 @@ class GenAISpan:
         self._record_inputs = record_inputs
         self._record_outputs = record_outputs
         self._redact = redact
-        self._reset()
+        self._activations: list[tuple[Any, Token[Optional[GenAISpan]]]] = []
 
     def _reset(self) -> None:
-        self._native: Optional[_sdk.NativeSpan] = None
-        self._agent: Optional[AgentSpan] = None
-        self._parent: Optional[GenAISpan] = None
-        self._activations: list[tuple[Any, Token[Optional[GenAISpan]]]] = []
-        self._settings: Settings = settings()
-        self._inputs_ok = False
-        self._outputs_ok = False
-        self._started = False
-        self._finished = False
-        self._sealed = False
-        self._start_ns = 0
+        """Make a copied span new and unstarted (see :meth:`_fresh`)."""
+        for name in self._RUN_STATE:
+            self.__dict__.pop(name, None)
+        self._activations = []
 
     # --- what a kind says about itself ---------------------------------------------------
-
-    def _op(self) -> str:
-        return f"gen_ai.{self.operation}"
 
     def _name(self) -> str:
         raise NotImplementedError
@@ -190,6 +205,7 @@ class GenAISpan:
             return
         self._started = True
         self._start_ns = time.perf_counter_ns()
+        self._settings = settings()
         try:
             parent = _current.get()
             if parent is None and _open_by_native:
@@ -197,7 +213,7 @@ class GenAISpan:
             self._parent = parent
             self._agent = self if self._is_agent else (parent._agent if parent else None)  # type: ignore[assignment]
             native = self._native = _sdk.start_span(
-                self._op(), self._name(), self._attributes_at_start
+                "gen_ai." + self.operation, self._name(), self._attributes_at_start
             )
             if native is None:
                 return
@@ -313,11 +329,6 @@ class GenAISpan:
         if value is None or native is None or not native.recording or self._sealed:
             return
         native.set(key, value)
-
-    def _set_many(self, attributes: dict[str, AttributeValue]) -> None:
-        native = self._native
-        if native is not None and native.recording and not self._sealed:
-            native.set_many(attributes)
 
     def _set_content(
         self,
