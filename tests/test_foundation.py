@@ -288,6 +288,22 @@ def test_exception_marks_spans_reports_once_and_reraises_same_object(sentry):
     assert events[0]["contexts"]["trace"]["span_id"] == tool.span_id
 
 
+def test_a_span_used_before_still_decorates_with_fresh_spans(sentry):
+    helper = sentry_agents.invoke_agent("Reused")
+    with helper as first:
+        first.set_usage(input_tokens=3, output_tokens=1)
+
+    @helper
+    def run(n: int) -> int:
+        return n * 2
+
+    assert run(1) == 2 and run(2) == 4
+    spans = [s for s in sentry.spans() if s.name == "invoke_agent Reused"]
+    assert len(spans) == 3
+    assert len({s.span_id for s in spans}) == 3
+    assert [s.attributes.get("gen_ai.usage.input_tokens") for s in spans].count(3) == 1
+
+
 def test_async_context_manager_and_decorators(sentry):
     @sentry_agents.invoke_agent("Async Agent")
     async def run_agent() -> str:

@@ -21,6 +21,10 @@ class ChatSpan(ModelSpan):
     ``generate_content``.
     """
 
+    _open_streams = 0
+    _deferred: Optional[tuple[Optional[BaseException]]] = None
+    _RUN_STATE = (*ModelSpan._RUN_STATE, "_open_streams", "_deferred")
+
     def __init__(
         self,
         model: str,
@@ -63,10 +67,6 @@ class ChatSpan(ModelSpan):
             record_outputs=record_outputs,
             redact=redact,
         )
-
-    _open_streams = 0
-    _deferred: Optional[tuple[Optional[BaseException]]] = None
-    _RUN_STATE = (*ModelSpan._RUN_STATE, "_open_streams", "_deferred")
 
     def _name(self) -> str:
         return f"{self.operation} {self.model}" if self.model else self.operation
@@ -118,10 +118,6 @@ chat = ChatSpan
 """``chat(model, *, provider=None, messages=None, ..., operation="chat", ...)``: an LLM call."""
 
 
-def _text(value: Any) -> str:
-    return safe_str(value)
-
-
 def _float(value: Any) -> Optional[float]:
     if value is None or isinstance(value, bool):
         return None
@@ -151,5 +147,5 @@ _REQUEST_KEYS = (
     "gen_ai.request.seed",
     "gen_ai.request.reasoning.level",
 )
-_REQUEST_TYPES = (_float, _float, _int, _int, _float, _float, _text, _text)
+_REQUEST_TYPES = (_float, _float, _int, _int, _float, _float, safe_str, safe_str)
 _NO_REQUEST = (None,) * len(_REQUEST_KEYS)

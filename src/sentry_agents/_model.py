@@ -21,6 +21,9 @@ def _same(value: Any) -> Any:
 class ModelSpan(GenAISpan):
     """A span that sends messages to a model and gets a response back."""
 
+    _usage: Optional[Usage] = None
+    _RUN_STATE = (*GenAISpan._RUN_STATE, "_usage")
+
     def __init__(
         self,
         *,
@@ -38,9 +41,6 @@ class ModelSpan(GenAISpan):
         self._tools = tools
         self._child_usage: list[Usage] = []
         super().__init__(**options)
-
-    _usage: Optional[Usage] = None
-    _RUN_STATE = (*GenAISpan._RUN_STATE, "_usage")
 
     def _reset(self) -> None:
         super()._reset()
