@@ -41,6 +41,8 @@ def has_field(obj: Any, name: str) -> bool:
 
 def safe_str(value: Any) -> str:
     """``str(value)`` that cannot raise and always yields valid UTF-8 text."""
+    if type(value) is str and value.isascii():
+        return value
     if isinstance(value, str):
         return clean_text(value)
     try:

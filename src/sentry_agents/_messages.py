@@ -247,19 +247,22 @@ def plain_text_json(
         # _plain_text_message, inlined: this loop is the hot path of every chat span.
         if type(item) is not dict or len(item) != 2:
             return None
-        raw_role, content = item.get("role"), item.get("content")
-        if type(raw_role) is not str or type(content) is not str:
+        raw_role, raw_content = item.get("role"), item.get("content")
+        if type(raw_role) is not str or type(raw_content) is not str:
             return None
-        piece = encoded.get((raw_role, content))
+        key = (raw_role, raw_content)
+        piece = encoded.get(key)
         if piece is not None:
             pieces.append(piece)
             continue
-        role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
+        role = aliases.get(raw_role)
+        cacheable = role is not None and role != "system"  # system messages may be split off
+        if role is None:
+            role = aliases.get(raw_role.lower(), default_role)
         if role == "tool":
             return None
-        ascii = content.isascii()
-        if not ascii:
-            content = clean_text(content)
+        ascii = raw_content.isascii()
+        content = raw_content if ascii else clean_text(raw_content)
         if split and role == "system":
             if content:
                 system.append({"type": "text", "content": content})
@@ -273,12 +276,10 @@ def plain_text_json(
             else:
                 text = encode_basestring(content)
             piece = f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
-        if raw_role in aliases and role != "system":  # system messages may be split off
-            raw_content = item["content"]
-            if len(raw_content) <= _ENCODED_MAX_CONTENT:
-                if len(encoded) >= _ENCODED_MAX_ITEMS:
-                    encoded.clear()
-                encoded[raw_role, raw_content] = piece
+        if cacheable and len(raw_content) <= _ENCODED_MAX_CONTENT:
+            if len(encoded) >= _ENCODED_MAX_ITEMS:
+                encoded.clear()
+            encoded[key] = piece
         pieces.append(piece)
     return PlainText(system, pieces)
 
