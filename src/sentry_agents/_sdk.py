@@ -180,17 +180,18 @@ def start_span(
     """Start a span as a child of the current one, or as a new root (transaction/segment).
 
     Returns ``None`` when sentry-sdk is not initialised, so no work is done at all.
-    ``attributes()`` are set when the span starts (where samplers can see them in
-    streaming mode); in transaction mode they are only computed for sampled spans.
+    ``attributes()`` (a new dict, which this may add to) are set when the span starts
+    (where samplers can see them in streaming mode); in transaction mode they are only
+    computed for sampled spans.
     """
     client = active_client()
     if client is None:
         return None
     span: Any
     if client.streaming:
-        span = _traces.start_span(
-            name=name, attributes={"sentry.op": op, **attributes()}, active=False
-        )
+        at_start: dict[str, Any] = attributes()
+        at_start["sentry.op"] = op
+        span = _traces.start_span(name=name, attributes=at_start, active=False)
         return StreamedSpan(span, client, not isinstance(span, _NOOP_STREAMED))
     current = sentry_sdk.get_current_scope().span
     if current is not None and current.containing_transaction is not None:
