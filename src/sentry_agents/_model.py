@@ -11,7 +11,14 @@ from ._responses import ResponseInfo, read_response
 from ._sdk import logger
 from ._span import GenAISpan, guard
 from ._tools import tool_definitions
-from ._usage import Usage, checked, usage_attributes, usage_from, usage_from_attributes
+from ._usage import (
+    Usage,
+    checked,
+    checked_counts,
+    usage_attributes,
+    usage_from,
+    usage_from_attributes,
+)
 
 
 def _same(value: Any) -> Any:
@@ -148,7 +155,7 @@ class ModelSpan(GenAISpan):
         """
         if self._native is None or not self._native.recording:
             return
-        keywords = Usage(
+        counts = (
             input_tokens,
             output_tokens,
             input_tokens_cached,
@@ -158,8 +165,8 @@ class ModelSpan(GenAISpan):
         )
         if usage is not None:
             base = usage if isinstance(usage, Usage) else usage_from(usage)
-            keywords = base.updated(keywords)
-        usage, problems = checked(keywords)
+            counts = base.updated(Usage(*counts)).counts()
+        usage, problems = checked_counts(*counts)
         for problem in problems:
             logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)
         self._usage = usage

@@ -22,6 +22,10 @@ _FIELDS = (
     "total_tokens",
 )
 
+Counts = tuple[
+    Optional[int], Optional[int], Optional[int], Optional[int], Optional[int], Optional[int]
+]
+
 
 @dataclass
 class Usage:
@@ -36,6 +40,17 @@ class Usage:
 
     def is_empty(self) -> bool:
         return all(getattr(self, name) is None for name in _FIELDS)
+
+    def counts(self) -> Counts:
+        """The six counts in field order."""
+        return (
+            self.input_tokens,
+            self.output_tokens,
+            self.input_tokens_cached,
+            self.input_tokens_cache_write,
+            self.output_tokens_reasoning,
+            self.total_tokens,
+        )
 
     def updated(self, other: Usage) -> Usage:
         """These counts, with every count ``other`` knows taking precedence."""
@@ -89,24 +104,25 @@ def checked(usage: Usage) -> tuple[Usage, list[str]]:
     would otherwise show as negative cost); ``total_tokens`` defaults to
     input + output when both are known. Never invents a count that was not given.
     """
-    given = (
-        usage.input_tokens,
-        usage.output_tokens,
-        usage.input_tokens_cached,
-        usage.input_tokens_cache_write,
-        usage.output_tokens_reasoning,
-        usage.total_tokens,
-    )
-    values = list(given)
+    return checked_counts(*usage.counts())
+
+
+def checked_counts(
+    total_in: Any, total_out: Any, cached: Any, write: Any, reasoning: Any, total: Any
+) -> tuple[Usage, list[str]]:
+    """:func:`checked` for the six counts given one by one, in :class:`Usage` order."""
     problems: list[str] = []
-    for index, raw in enumerate(given):
+    given = (total_in, total_out, cached, write, reasoning, total)
+    for raw in given:
         if raw is not None and (type(raw) is not int or raw < 0):
-            values[index] = count(raw)
-            if values[index] is None:
-                problems.append(
-                    f"{_FIELDS[index]}={raw!r} is not a non-negative integer and was left out"
-                )
-    total_in, total_out, cached, write, reasoning, total = values
+            values = [count(value) for value in given]
+            problems = [
+                f"{name}={value!r} is not a non-negative integer and was left out"
+                for name, value, counted in zip(_FIELDS, given, values)
+                if value is not None and counted is None
+            ]
+            total_in, total_out, cached, write, reasoning, total = values
+            break
     if total_in is not None and (cached or 0) + (write or 0) > total_in:
         problems.append(
             "input_tokens must include input_tokens_cached and input_tokens_cache_write "
