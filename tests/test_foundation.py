@@ -440,6 +440,33 @@ def test_sdk_failure_while_recording_is_contained(sentry, mocker, sdk_log):
     assert sentry_agents.current_span() is None
 
 
+def test_scope_is_restored_even_when_our_own_reset_fails(sentry, mocker, sdk_log):
+    from sentry_agents import _span
+
+    sentry.init(debug=True)
+    real = _span._current
+
+    class FailingReset:
+        def get(self):
+            return real.get()
+
+        def set(self, value):
+            return real.set(value)
+
+        def reset(self, token):
+            raise ValueError("token from another context")
+
+    mocker.patch.object(_span, "_current", FailingReset())
+    before = sentry_sdk.get_current_scope()
+    try:
+        with sentry_agents.chat("m"):
+            assert sentry_sdk.get_current_scope() is not before
+        assert sentry_sdk.get_current_scope() is before
+        assert "token from another context" in sdk_log.text
+    finally:
+        real.set(None)
+
+
 def test_user_exception_passes_through_when_sdk_also_fails(sentry, mocker):
     from sentry_agents import _sdk
 

@@ -271,12 +271,17 @@ class GenAISpan:
         if not self._activations:
             return
         activation, token = self._activations.pop()
+        # Each reset may fail on its own (a token from another context, when a
+        # generator moved on), and the other must still happen.
         try:
             _current.reset(token)
-            if activation is not None:
-                _sdk.deactivate(activation)
-        except Exception as exc:  # a token from another context (a generator moved on)
+        except Exception as exc:
             contained(exc)
+        if activation is not None:
+            try:
+                _sdk.deactivate(activation)
+            except Exception as exc:
+                contained(exc)
 
     def _end(self, error: Optional[BaseException]) -> None:
         if self._finished or not self._started:
