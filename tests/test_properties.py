@@ -214,6 +214,35 @@ def test_plain_text_fast_path_writes_exactly_the_general_json(msgs, split):
     fast.json.encode("utf-8")
 
 
+json_like = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(alphabet=st.characters(blacklist_categories=()), max_size=20),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_like, st.booleans(), st.integers(min_value=0, max_value=3))
+def test_json_arguments_equals_decoding_then_the_jsonable_walk(value, ensure_ascii, nest):
+    from sentry_agents._jsonable import json_arguments, jsonable, parse_json_maybe
+
+    for _ in range(nest * 10):  # now and then deeper than the walk keeps
+        value = [value]
+    text = json.dumps(value, ensure_ascii=ensure_ascii)
+    expected = jsonable(parse_json_maybe(text))
+    assert json_arguments(text) == expected
+    assert json_arguments(text[:-1]) == jsonable(parse_json_maybe(text[:-1]))  # not JSON
+
+
 def test_encoded_message_cache_stays_within_its_bound():
     from sentry_agents import _messages
 

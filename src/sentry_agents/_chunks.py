@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._jsonable import as_list, field, jsonable, parse_json_maybe, safe_str
+from ._jsonable import as_list, field, json_arguments, jsonable, safe_str
 from ._responses import ResponseInfo, read_response
 from ._usage import Usage, usage_from
 
@@ -70,7 +70,7 @@ class StreamAccumulator:
                     "type": "tool_call",
                     "id": call.id,
                     "name": call.name,
-                    "arguments": jsonable(parse_json_maybe(call.arguments)),
+                    "arguments": json_arguments(call.arguments),
                 }
             )
         output: list[dict[str, Any]] = []

@@ -141,6 +141,36 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+def json_arguments(value: Any) -> Any:
+    """``jsonable(parse_json_maybe(value))``, without the copying walk for the common case:
+    JSON text that cannot hold what the walk would change (non-ASCII keys or text, which
+    may hide lone surrogates, or nesting past ``MAX_DEPTH``) is decoded into a jsonable
+    value directly, non-finite numbers written as text as the walk does."""
+    if (
+        type(value) is str
+        and value.isascii()
+        and "\\u" not in value
+        and value.count("{") + value.count("[") <= MAX_DEPTH
+    ):
+        try:
+            return _ARGUMENTS_DECODER.decode(value)
+        except ValueError:
+            return value
+    return jsonable(parse_json_maybe(value))
+
+
+def _finite(text: str) -> Any:
+    number = float(text)
+    return number if math.isfinite(number) else safe_str(number)
+
+
+def _non_finite(name: str) -> str:
+    return safe_str(float(name))
+
+
+_ARGUMENTS_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_non_finite)
+
+
 def parse_json_maybe(value: Any) -> Any:
     """Decode a JSON string (tool arguments often arrive as one); anything else as is."""
     if isinstance(value, str):

@@ -18,8 +18,8 @@ from ._jsonable import (
     clean_text,
     field,
     has_field,
+    json_arguments,
     jsonable,
-    parse_json_maybe,
     safe_str,
 )
 
@@ -328,7 +328,7 @@ def _langchain_message(item: Any, item_type: str) -> Message:
                 "type": "tool_call",
                 "id": safe_str(field(call, "id") or ""),
                 "name": safe_str(field(call, "name") or ""),
-                "arguments": jsonable(parse_json_maybe(field(call, "args"))),
+                "arguments": json_arguments(field(call, "args")),
             }
         )
     return {"role": role, "parts": parts}
@@ -395,7 +395,7 @@ def _tool_call(call: Any) -> Part:
         "type": "tool_call",
         "id": safe_str(field(call, "id") or ""),
         "name": safe_str(field(source, "name") or ""),
-        "arguments": jsonable(parse_json_maybe(arguments)),
+        "arguments": json_arguments(arguments),
     }
 
 
@@ -407,7 +407,7 @@ def _tool_call_from_responses(item: Any) -> Part:
         "type": "tool_call",
         "id": safe_str(field(item, "call_id") or field(item, "id") or ""),
         "name": safe_str(field(item, "name") or ""),
-        "arguments": jsonable(parse_json_maybe(arguments)),
+        "arguments": json_arguments(arguments),
     }
 
 
@@ -529,7 +529,7 @@ def _anthropic_tool_use(block: Any) -> list[Part]:
             "type": "tool_call",
             "id": safe_str(field(block, "id") or ""),
             "name": safe_str(field(block, "name") or ""),
-            "arguments": jsonable(parse_json_maybe(field(block, "input"))),
+            "arguments": json_arguments(field(block, "input")),
         }
     ]
 

@@ -6,7 +6,7 @@ from typing import Any, Callable, Optional, TypeVar
 
 from ._config import _UNSET, Redactor
 from ._decorate import Call, decorate, signature_of
-from ._jsonable import jsonable, parse_json_maybe, safe_str
+from ._jsonable import json_arguments, jsonable, safe_str
 from ._span import GenAISpan
 from ._tools import docstring_summary
 
@@ -14,7 +14,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _arguments(value: Any) -> Any:
-    return jsonable(parse_json_maybe(value))
+    return json_arguments(value)
 
 
 class ToolSpan(GenAISpan):
