@@ -251,7 +251,7 @@ def test_encoded_message_cache_stays_within_its_bound():
         fast = _messages.plain_text_json([{"role": "user", "content": text}], split=True)
         assert fast is not None and json.loads(fast.json)[0]["parts"][0]["content"] == text
         assert len(_messages._encoded) <= _messages._ENCODED_MAX_ITEMS
-    long_text = "x" * (_messages._ENCODED_MAX_CONTENT + 1)
+    long_text = "x" * _messages._ENCODED_MAX_JSON
     _messages.plain_text_json([{"role": "user", "content": long_text}], split=True)
     assert ("user", long_text) not in _messages._encoded
 

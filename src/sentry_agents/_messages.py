@@ -276,7 +276,7 @@ def plain_text_json(
             else:
                 text = encode_basestring(content)
             piece = f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
-        if cacheable and len(raw_content) <= _ENCODED_MAX_CONTENT:
+        if cacheable and len(piece) <= _ENCODED_MAX_JSON:
             if len(encoded) >= _ENCODED_MAX_ITEMS:
                 encoded.clear()
             encoded[key] = piece
@@ -287,10 +287,11 @@ def plain_text_json(
 # Encoded plain-text messages by (role, content). An agent sends its whole history
 # again on every model call, so most messages were already encoded for an earlier
 # span; this turns re-encoding a conversation at every turn into looking it up.
-# Bounded: at most 2,000 messages of up to 1,000 characters (a few MB at worst).
+# Bounded: at most 2,000 messages whose JSON is at most 1,100 characters (so their text
+# is shorter still): about 4 MB of ASCII text, content and JSON together.
 _encoded: dict[tuple[str, str], str] = {}
 _ENCODED_MAX_ITEMS = 2_000
-_ENCODED_MAX_CONTENT = 1_000
+_ENCODED_MAX_JSON = 1_100
 
 
 def _merge_tool_roles(messages: list[Message]) -> list[Message]:
