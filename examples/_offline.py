@@ -22,7 +22,29 @@ from sentry_agents.console import ConsoleTransport
 Reply = Union[dict[str, Any], list[dict[str, Any]]]
 
 
-class FakeProvider:
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that does not log every request to stderr."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class LocalServer:
+    """A threaded HTTP server on a free port of 127.0.0.1, serving in the background
+    until :meth:`close`."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.port: int = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FakeProvider(LocalServer):
     """Answers POSTs per path from a queue of scripted replies: a dict as JSON, a list
     of dicts as server-sent events (what ``stream=True`` gets)."""
 
@@ -31,7 +53,7 @@ class FakeProvider:
         self.requests: list[tuple[str, dict[str, Any]]] = []
         provider = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
@@ -58,24 +80,15 @@ class FakeProvider:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def script(self, path: str, *replies: Reply) -> FakeProvider:
         self.replies.setdefault(path, []).extend(replies)
         return self
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def _sse(path: str, event: dict[str, Any]) -> str:

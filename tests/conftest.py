@@ -12,13 +12,13 @@ import os
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not reach the network
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
 import pytest
 import sentry_sdk
 
 import sentry_agents._config
+from fakes import LocalServer, QuietHandler
 from sentry_agents._envelopes import Capture, SpanRecord
 
 try:
@@ -42,7 +42,7 @@ MODES = tuple(
 )
 
 
-class IngestServer:
+class IngestServer(LocalServer):
     """Accepts envelopes like Sentry does, and keeps both the raw bodies and the decoded spans."""
 
     def __init__(self) -> None:
@@ -52,7 +52,7 @@ class IngestServer:
         self.lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with server.lock:
@@ -62,13 +62,7 @@ class IngestServer:
                 self.end_headers()
                 self.wfile.write(b"{}")
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        super().__init__(Handler)
 
     @property
     def dsn(self) -> str:
@@ -78,10 +72,6 @@ class IngestServer:
         with self.lock:
             self.bodies.clear()
             self.capture = Capture()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 class Sentry:

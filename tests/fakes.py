@@ -10,6 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 
 from _offline import (
     FakeProvider,
+    LocalServer,
+    QuietHandler,
     anthropic_events,
     anthropic_message,
     chat_chunks,
@@ -20,6 +22,8 @@ from _offline import (
 
 __all__ = [
     "FakeProvider",
+    "LocalServer",
+    "QuietHandler",
     "anthropic_events",
     "anthropic_message",
     "chat_chunks",

@@ -8,7 +8,6 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ import sentry_sdk
 
 import sentry_agents
 from conftest import HAS_TRANSACTIONS
+from fakes import LocalServer, QuietHandler
 
 
 def agent_run(i: int = 0) -> str:
@@ -36,34 +36,28 @@ def unused_port() -> int:
         return int(s.getsockname()[1])
 
 
-class StallingServer:
+class StallingServer(LocalServer):
     """Accepts connections and never answers (until closed)."""
 
     def __init__(self) -> None:
         self.release = threading.Event()
         release = self.release
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 release.wait(30)
                 self.send_response(200)
                 self.end_headers()
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        super().__init__(Handler)
 
     @property
     def dsn(self) -> str:
-        return f"http://public@127.0.0.1:{self.httpd.server_address[1]}/1"
+        return f"http://public@127.0.0.1:{self.port}/1"
 
     def close(self) -> None:
         self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().close()
 
 
 @pytest.mark.parametrize("status", [500, 429])
