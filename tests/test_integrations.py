@@ -141,7 +141,7 @@ def test_standalone_chat_around_an_instrumented_call(with_integrations, provider
 
 @pytest.mark.skipif(not HAS_TRANSACTIONS, reason="needs sentry-sdk without AI integrations too")
 def test_no_change_without_integrations(sentry, provider):
-    from sentry_agents import _integrations
+    from sentry_agents import _integrations, _sdk
 
     provider.script("/v1/chat/completions", chat_completion("ok"))
     with sentry_agents.invoke_agent("Plain"):
@@ -151,7 +151,7 @@ def test_no_change_without_integrations(sentry, provider):
                     model="gpt-4o-mini", messages=MESSAGES
                 )
             )
-    assert not _integrations.enabled(sentry_sdk.get_client())
+    assert not _integrations.enabled(_sdk.active_client())
     assert len(llm_spans(sentry)) == 1
 
 

@@ -61,22 +61,19 @@ _REGISTRY_SIZE = 10_000
 
 _lock = threading.Lock()
 _ours: OrderedDict[str, GenAISpan] = OrderedDict()
-_client_state: tuple[Any, bool] = (None, False)
 _processor_installed = False
 _told_once = False
 
 
-def enabled(client: Any) -> bool:
-    """Whether ``client`` runs any of sentry-sdk's AI integrations (cached per client)."""
-    global _client_state
-    cached_client, result = _client_state
-    if cached_client is client:
-        return result
-    names = getattr(client, "integrations", None) or {}
-    result = bool(AI_INTEGRATIONS.intersection(names))
-    _client_state = (client, result)
-    if result:
-        _install(client)
+def enabled(state: _sdk.ClientState) -> bool:
+    """Whether the client runs any of sentry-sdk's AI integrations; the first answer for
+    a client that does installs the hooks."""
+    result = state.ai_integrations
+    if result is None:
+        names = getattr(state.client, "integrations", None) or {}
+        result = state.ai_integrations = bool(AI_INTEGRATIONS.intersection(names))
+        if result:
+            _install(state.client)
     return result
 
 

@@ -69,9 +69,10 @@ _scope_var: Optional[contextvars.ContextVar[Any]] = getattr(
 
 class ClientState:
     """What spans need to know about one active client, worked out once per client:
-    its tracing mode, its content gate and its string length limit."""
+    its tracing mode, its content gate, its string length limit, and (filled in by
+    ``_integrations``) whether it runs any of sentry-sdk's AI integrations."""
 
-    __slots__ = ("_gate", "client", "max_value_length", "streaming")
+    __slots__ = ("_gate", "ai_integrations", "client", "max_value_length", "streaming")
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -81,6 +82,7 @@ class ClientState:
             limit if isinstance(limit, int) and limit > 0 else None
         )
         self._gate: Optional[tuple[bool, bool]] = None
+        self.ai_integrations: Optional[bool] = None
 
     def gate(self) -> tuple[bool, bool]:
         """sentry-sdk's gate for (prompts, outputs); see :func:`content_gate`."""

@@ -219,7 +219,7 @@ class GenAISpan:
                 return
             _open_by_native[id(native.span)] = self
             if native.recording:
-                if _integrations.enabled(native.client.client):
+                if _integrations.enabled(native.client):
                     _integrations.register(self, native.span.span_id)
                 self._inputs_ok, self._outputs_ok = self._gate(native.client)
                 if self._inputs_ok:
