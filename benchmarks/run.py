@@ -235,8 +235,8 @@ def _with_new_messages(
 ) -> Callable[[], None]:
     """``func`` called with a conversation never seen before at every call: nothing
     can be reused from earlier calls (an agent's first turn, not its later ones)."""
-    pool = iter([conversation_of(f"{side} {i}") for i in range(SPAN_CALLS * (ROUNDS + 1))])
-    return lambda: func(next(pool))
+    nxt = new_each_call(lambda tag: conversation_of(side + tag), SPAN_CALLS * (ROUNDS + 1))
+    return lambda: func(nxt())
 
 
 def _span_row(

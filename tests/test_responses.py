@@ -173,6 +173,18 @@ def test_set_usage_accepts_usage_objects_and_provider_usage(sentry):
     assert b["gen_ai.usage.cache_read.input_tokens"] == 10
 
 
+def test_set_usage_keywords_override_the_given_usage(sentry):
+    with sentry_agents.chat("c") as llm:
+        llm.set_usage(
+            Usage(input_tokens=5, output_tokens=6, input_tokens_cached=2), output_tokens=9
+        )
+    c = sentry.named("chat c").attributes
+    assert c["gen_ai.usage.input_tokens"] == 5
+    assert c["gen_ai.usage.output_tokens"] == 9
+    assert c["gen_ai.usage.cache_read.input_tokens"] == 2
+    assert c["gen_ai.usage.total_tokens"] == 14
+
+
 def test_openai_client_chat_completions_end_to_end(sentry, provider):
     import openai
 

@@ -155,7 +155,7 @@ class ModelSpan(GenAISpan):
         """
         if self._native is None or not self._native.recording:
             return
-        counts = (
+        counts: tuple[Optional[int], ...] = (
             input_tokens,
             output_tokens,
             input_tokens_cached,
@@ -164,8 +164,8 @@ class ModelSpan(GenAISpan):
             total_tokens,
         )
         if usage is not None:
-            base = usage if isinstance(usage, Usage) else usage_from(usage)
-            counts = base.updated(Usage(*counts)).counts()
+            known = (usage if isinstance(usage, Usage) else usage_from(usage)).counts()
+            counts = tuple(known[i] if given is None else given for i, given in enumerate(counts))
         usage, problems = checked_counts(*counts)
         for problem in problems:
             logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)

@@ -52,12 +52,6 @@ class Usage:
             self.total_tokens,
         )
 
-    def updated(self, other: Usage) -> Usage:
-        """These counts, with every count ``other`` knows taking precedence."""
-        values = {name: getattr(self, name) for name in _FIELDS}
-        values.update({k: v for k, v in other.__dict__.items() if v is not None})
-        return Usage(**values)
-
     def __add__(self, other: Usage) -> Usage:
         values = {}
         for f in fields(self):
