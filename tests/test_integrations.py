@@ -141,7 +141,8 @@ def test_standalone_chat_around_an_instrumented_call(with_integrations, provider
 
 @pytest.mark.skipif(not HAS_TRANSACTIONS, reason="needs sentry-sdk without AI integrations too")
 def test_no_change_without_integrations(sentry, provider):
-    from sentry_agents import _integrations, _sdk
+    from sentry_agents import _sdk
+    from sentry_agents._sdk import integrations
 
     provider.script("/v1/chat/completions", chat_completion("ok"))
     with sentry_agents.invoke_agent("Plain"):
@@ -151,7 +152,7 @@ def test_no_change_without_integrations(sentry, provider):
                     model="gpt-4o-mini", messages=MESSAGES
                 )
             )
-    assert not _integrations.enabled(_sdk.active_client())
+    assert not integrations.enabled(_sdk.active_client())
     assert len(llm_spans(sentry)) == 1
 
 

@@ -14,12 +14,11 @@ from ._config import Redactor, configure
 from ._conversation import conversation
 from ._embeddings import EmbeddingsSpan, embeddings
 from ._handoff import HandoffSpan, handoff
-from ._messages import to_gen_ai_messages
+from ._messages import serialize_messages, to_gen_ai_messages
 from ._privacy import DEFAULT_SCRUB_KEYS
-from ._serialize import serialize_messages
 from ._span import GenAISpan, current_span
 from ._tool import ToolSpan, execute_tool, tool
-from ._tools import tool_definition
+from ._tool_definitions import tool_definition
 from ._usage import Usage, usage_from
 
 __version__ = "0.1.0"

@@ -1,96 +1,125 @@
-"""Agent spans: ``invoke_agent`` (the container of a run) and ``create_agent``."""
+"""Agent spans: ``invoke_agent`` (the container of a run), ``@agent``, and ``create_agent``."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
-from ._config import _UNSET, Redactor
-from ._decorate import Call, decorate, signature_of
+from . import _keys as keys
+from ._config import UNSET, Options, Redactor, options
+from ._decorate import Call
 from ._jsonable import dumps, safe_str
 from ._model import ModelSpan
-from ._span import GenAISpan
+from ._privacy import scrub
+from ._sdk import AttributeValue
+from ._span import AgentRun, GenAISpan
+from ._usage import Usage, checked, usage_attributes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class AgentSpan(ModelSpan):
+class AgentConfig(NamedTuple):
+    name: str
+    model: Optional[str] = None
+    provider: Optional[str] = None
+    messages: Any = None
+    system_instructions: Any = None
+    tools: Any = None
+    pipeline: Optional[str] = None
+
+
+class AgentSpan(ModelSpan[AgentConfig]):
     """One run of an agent: ``gen_ai.invoke_agent``, named ``invoke_agent {name}``.
 
     LLM, tool and handoff spans inside it carry its ``gen_ai.agent.name``, and it
     carries the summed usage of the LLM calls inside it unless :meth:`set_usage` is called.
     """
 
-    operation = "invoke_agent"
-    _is_agent = True
+    __slots__ = ()
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        model: Optional[str] = None,
-        provider: Optional[str] = None,
-        messages: Any = None,
-        system_instructions: Any = None,
-        tools: Any = None,
-        pipeline: Optional[str] = None,
-        record_inputs: Optional[bool] = None,
-        record_outputs: Optional[bool] = None,
-        redact: Optional[Redactor] = _UNSET,
-    ) -> None:
-        self.agent_name = safe_str(name)
-        self.pipeline = pipeline
-        super().__init__(
-            model=model,
-            provider=provider,
-            messages=messages,
-            system_instructions=system_instructions,
-            tools=tools,
-            record_inputs=record_inputs,
-            record_outputs=record_outputs,
-            redact=redact,
-        )
+    def __init__(self, config: AgentConfig, options: Options) -> None:
+        super().__init__(keys.INVOKE_AGENT, config, options)
+
+    @property
+    def agent_name(self) -> str:
+        return self._config.name
 
     def _name(self) -> str:
-        return f"invoke_agent {self.agent_name}"
+        return f"invoke_agent {self._config.name}"
 
-    def _start_attributes(self) -> dict[str, Any]:
-        attributes = super()._start_attributes()
-        if self.pipeline is not None:
-            attributes["gen_ai.pipeline.name"] = safe_str(self.pipeline)
-        return attributes
+    def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        super()._start_attributes(attributes)
+        if self._config.pipeline is not None:
+            attributes[keys.PIPELINE_NAME] = self._config.pipeline
+
+    def _agents_inside(self, parent: Optional[GenAISpan[Any]]) -> tuple[AgentRun, ...]:
+        run = AgentRun(self._config.name)
+        return (run, *parent._agents) if parent is not None else (run,)
+
+    def _before_finish(self) -> None:
+        usage = self._usage
+        children = self._agents[0].child_usage if self._agents else []
+        if usage is None and children:
+            total = Usage()
+            for child in list(children):
+                total = total + child
+            usage = checked(total)[0]
+        if usage is not None and self._native is not None:
+            self._native.set_many(usage_attributes(usage))
+
+    # A decorated agent function: its call is the input, its return value the output.
+
+    def _record_call(self, call: Call) -> None:
+        self._set_lazy_input(call, self._call_messages)
+
+    def _record_return(self, value: Any) -> None:
+        self.set_output(value)
+
+    @property
+    def _wants_return(self) -> bool:
+        return self._outputs_ok
+
+    def _call_messages(self, call: Call) -> Any:
+        """A lone string or message-list argument is the input; otherwise the arguments
+        (scrubbed of secrets by parameter name) as JSON text."""
+        arguments = call.arguments()
+        values = list(arguments.values())
+        if len(values) == 1 and isinstance(values[0], (str, list)):
+            return values[0]
+        return [{"role": "user", "content": dumps(scrub(arguments, self._settings.scrub_keys))}]
 
 
-class CreateAgentSpan(GenAISpan):
-    """The creation of an agent: ``gen_ai.create_agent``, named ``create_agent {name}``."""
+def invoke_agent(
+    name: str,
+    *,
+    model: Optional[str] = None,
+    provider: Optional[str] = None,
+    messages: Any = None,
+    system_instructions: Any = None,
+    tools: Any = None,
+    pipeline: Optional[str] = None,
+    record_inputs: Optional[bool] = None,
+    record_outputs: Optional[bool] = None,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
+) -> AgentSpan:
+    """An agent run span, ``gen_ai.invoke_agent``, as ``with``, ``async with`` or a decorator.
 
-    operation = "create_agent"
-
-    def __init__(
-        self, name: str, *, model: Optional[str] = None, provider: Optional[str] = None
-    ) -> None:
-        self.agent_name = safe_str(name)
-        self.model = model
-        self.provider = provider
-        super().__init__()
-
-    def _name(self) -> str:
-        return f"create_agent {self.agent_name}"
-
-    def _agent_name(self) -> Optional[str]:
-        return self.agent_name
-
-    def _start_attributes(self) -> dict[str, Any]:
-        return {
-            "gen_ai.request.model": None if self.model is None else safe_str(self.model),
-            "gen_ai.provider.name": None if self.provider is None else safe_str(self.provider),
-        }
-
-
-invoke_agent = AgentSpan
-"""``invoke_agent(name, *, model=None, provider=None, messages=None, ...)``: an agent run span."""
-
-create_agent = CreateAgentSpan
-"""``create_agent(name, *, model=None, provider=None)``: an agent creation span."""
+    As a decorator, each call is one run: the call's input (a single message-like
+    argument as messages, otherwise the arguments as JSON) and its return value (or
+    what a generator yielded) are recorded behind the content gate.
+    """
+    return AgentSpan(
+        AgentConfig(
+            safe_str(name),
+            None if model is None else safe_str(model),
+            None if provider is None else safe_str(provider),
+            messages,
+            system_instructions,
+            tools,
+            None if pipeline is None else safe_str(pipeline),
+        ),
+        options(record_inputs, record_outputs, redact, capture_errors),
+    )
 
 
 def agent(
@@ -104,19 +133,19 @@ def agent(
     pipeline: Optional[str] = None,
     record_inputs: Optional[bool] = None,
     record_outputs: Optional[bool] = None,
-    redact: Optional[Redactor] = _UNSET,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
 ) -> Any:
     """Decorate an agent function (sync, async, generator or async generator): an
     ``invoke_agent`` span per call, named after the function unless ``name`` is given.
 
-    The call's input (a single message-like argument as messages, otherwise the
-    arguments as JSON) and its return value (or what a generator yielded) are
+    The same as ``@invoke_agent(name)``: the call's input and its return value are
     recorded behind the content gate. Use as ``@agent`` or ``@agent(name=...)``.
     """
 
     def wrap(function: F) -> F:
-        template = AgentSpan(
-            name or function.__name__,
+        span = invoke_agent(
+            name if name else safe_str(getattr(function, "__name__", "agent")),
             model=model,
             provider=provider,
             system_instructions=system_instructions,
@@ -125,24 +154,64 @@ def agent(
             record_inputs=record_inputs,
             record_outputs=record_outputs,
             redact=redact,
+            capture_errors=capture_errors,
         )
-        signature = signature_of(function)
-
-        def on_call(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-            span._set_lazy_input(Call(signature, args, kwargs), _call_messages)
-
-        def on_result(span: Any, result: Any) -> None:
-            span.set_output(result)
-
-        return decorate(function, template._fresh, on_call, on_result)
+        return span(function)
 
     return wrap(func) if func is not None else wrap
 
 
-def _call_messages(call: Call) -> Any:
-    """A lone string or message-list argument is the input; otherwise the arguments as JSON."""
-    arguments = call.arguments()
-    values = list(arguments.values())
-    if len(values) == 1 and isinstance(values[0], (str, list)):
-        return values[0]
-    return [{"role": "user", "content": dumps(arguments)}]
+class CreateAgentConfig(NamedTuple):
+    name: str
+    model: Optional[str] = None
+    provider: Optional[str] = None
+
+
+class CreateAgentSpan(GenAISpan[CreateAgentConfig]):
+    """The creation of an agent: ``gen_ai.create_agent``, named ``create_agent {name}``."""
+
+    __slots__ = ()
+
+    def __init__(self, config: CreateAgentConfig, options: Options) -> None:
+        super().__init__(keys.CREATE_AGENT, config, options)
+
+    @property
+    def agent_name(self) -> str:
+        return self._config.name
+
+    def _name(self) -> str:
+        return f"create_agent {self._config.name}"
+
+    def _agent_name(self) -> Optional[str]:
+        return self._config.name
+
+    def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        if self._config.model is not None:
+            attributes[keys.REQUEST_MODEL] = self._config.model
+        if self._config.provider is not None:
+            attributes[keys.PROVIDER_NAME] = self._config.provider
+
+
+def create_agent(
+    name: str, *, model: Optional[str] = None, provider: Optional[str] = None
+) -> CreateAgentSpan:
+    """An agent creation span, ``gen_ai.create_agent``, named ``create_agent {name}``."""
+    return CreateAgentSpan(
+        CreateAgentConfig(
+            safe_str(name),
+            None if model is None else safe_str(model),
+            None if provider is None else safe_str(provider),
+        ),
+        options(),
+    )
+
+
+__all__ = [
+    "AgentConfig",
+    "AgentSpan",
+    "CreateAgentConfig",
+    "CreateAgentSpan",
+    "agent",
+    "create_agent",
+    "invoke_agent",
+]

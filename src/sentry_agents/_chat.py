@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
-from ._config import _UNSET, Redactor
+from . import _keys as keys
+from ._config import UNSET, Options, Redactor, options
+from ._guard import guard
 from ._jsonable import safe_str
 from ._model import ModelSpan
-from ._responses import ResponseInfo
-from ._stream import ABANDONED_ATTRIBUTE, wrap_stream
+from ._responses import ResponseInfo, read_response
+from ._sdk import AttributeValue
+from ._stream import wrap_stream
+from ._usage import usage_from_attributes
 
-LLM_OPERATIONS = ("chat", "text_completion", "generate_content")
+
+class Request(NamedTuple):
+    """Request parameters, as the caller gave them (converted when the span starts)."""
+
+    temperature: Any = None
+    top_p: Any = None
+    top_k: Any = None
+    max_tokens: Any = None
+    frequency_penalty: Any = None
+    presence_penalty: Any = None
+    seed: Any = None
+    reasoning_level: Any = None
 
 
-class ChatSpan(ModelSpan):
+class ChatConfig(NamedTuple):
+    model: Optional[str]
+    provider: Optional[str] = None
+    operation: str = keys.CHAT
+    messages: Any = None
+    system_instructions: Any = None
+    tools: Any = None
+    request: Optional[Request] = None
+
+
+class ChatSpan(ModelSpan[ChatConfig]):
     """One model call: op ``gen_ai.{operation}``, named ``{operation} {model}``.
 
     Request parameters are sent with the types Sentry expects (floats as doubles,
@@ -21,63 +46,45 @@ class ChatSpan(ModelSpan):
     ``generate_content``.
     """
 
-    _open_streams = 0
-    _deferred: Optional[tuple[Optional[BaseException]]] = None
-    _RUN_STATE = (*ModelSpan._RUN_STATE, "_open_streams", "_deferred")
+    __slots__ = ("_deferred", "_open_streams")
 
-    def __init__(
-        self,
-        model: str,
-        *,
-        provider: Optional[str] = None,
-        messages: Any = None,
-        system_instructions: Any = None,
-        tools: Any = None,
-        operation: str = "chat",
-        temperature: Optional[float] = None,
-        top_p: Optional[float] = None,
-        top_k: Optional[int] = None,
-        max_tokens: Optional[int] = None,
-        frequency_penalty: Optional[float] = None,
-        presence_penalty: Optional[float] = None,
-        seed: Any = None,
-        reasoning_level: Optional[str] = None,
-        record_inputs: Optional[bool] = None,
-        record_outputs: Optional[bool] = None,
-        redact: Optional[Redactor] = _UNSET,
-    ) -> None:
-        self.operation = operation if operation in LLM_OPERATIONS else "chat"  # type: ignore[misc]
-        self._request = (
-            temperature,
-            top_p,
-            top_k,
-            max_tokens,
-            frequency_penalty,
-            presence_penalty,
-            seed,
-            reasoning_level,
-        )
-        super().__init__(
-            model=model,
-            provider=provider,
-            messages=messages,
-            system_instructions=system_instructions,
-            tools=tools,
-            record_inputs=record_inputs,
-            record_outputs=record_outputs,
-            redact=redact,
-        )
+    def __init__(self, config: ChatConfig, options: Options) -> None:
+        super().__init__(config.operation, config, options)
+        self._open_streams = 0
+        self._deferred: Optional[tuple[Optional[BaseException]]] = None
 
     def _name(self) -> str:
-        return f"{self.operation} {self.model}" if self.model else self.operation
+        model = self._config.model
+        return f"{self.operation} {model}" if model else self.operation
 
-    def _start_attributes(self) -> dict[str, Any]:
-        attributes = super()._start_attributes()
-        if self._request != _NO_REQUEST:
-            for key, convert, value in zip(_REQUEST_KEYS, _REQUEST_TYPES, self._request):
+    def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        super()._start_attributes(attributes)
+        request = self._config.request
+        if request is not None:
+            for name, key, convert in _REQUEST_ATTRIBUTES:
+                value = getattr(request, name)
                 if value is not None:
-                    attributes[key] = convert(value)
-        return attributes
+                    converted = convert(value)
+                    if converted is not None:
+                        attributes[key] = converted
+
+    @property
+    def _is_llm_call(self) -> bool:
+        return True
+
+    def set_response(self, response: Any) -> None:
+        """Record a provider response object (or its dict form) in one call: output
+        messages, response model and id, finish reasons and usage."""
+        self._set(keys.RESPONSE_STREAMING, False)
+        self._apply_response(read_response(response))
+
+    def _absorb(self, attributes: dict[str, Any]) -> None:
+        super()._absorb(attributes)
+        if self._usage is None:
+            usage = usage_from_attributes(attributes)
+            self._usage = None if usage.is_empty() else usage
+
+    # --- streams ------------------------------------------------------------------------
 
     def stream(self, iterable: Any) -> Any:
         """Wrap a provider stream (sync or async): chunks pass through unchanged while
@@ -88,34 +95,96 @@ class ChatSpan(ModelSpan):
     def finish(self, error: Optional[BaseException] = None) -> None:
         """Finish the span, or, while a stream from :meth:`stream` is still open,
         leave it open until that stream ends."""
-        if self._open_streams and not self._finished:
+        if self._open_streams:
             self._deferred = (error,)
             self._deactivate()
             return
         super().finish(error)
 
-    def _stream_ended(self, error: Optional[BaseException]) -> None:
+    def _stream_opened(self) -> None:
+        self._open_streams += 1
+
+    def _stream_closed(
+        self,
+        info: ResponseInfo,
+        first_chunk_ns: Optional[int],
+        abandoned: bool,
+        error: Optional[BaseException],
+    ) -> None:
+        with guard:
+            self._set(keys.RESPONSE_STREAMING, True)
+            if first_chunk_ns is not None:
+                self._set(
+                    keys.RESPONSE_TIME_TO_FIRST_CHUNK, (first_chunk_ns - self._start_ns) / 1e9
+                )
+            if abandoned:
+                self._set(keys.STREAM_ABANDONED, True)
+            self._apply_response(info)
         self._open_streams -= 1
         if self._deferred is not None and not self._open_streams:
             deferred_error = self._deferred[0]
             self._deferred = None
             self._end(deferred_error if deferred_error is not None else error)
 
-    def _record_stream(
-        self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool
-    ) -> None:
-        self._set("gen_ai.response.streaming", True)
-        if first_chunk_ns is not None:
-            self._set(
-                "gen_ai.response.time_to_first_chunk", (first_chunk_ns - self._start_ns) / 1e9
-            )
-        if abandoned:
-            self._set(ABANDONED_ATTRIBUTE, True)
-        self._apply_response(info)
 
-
-chat = ChatSpan
-"""``chat(model, *, provider=None, messages=None, ..., operation="chat", ...)``: an LLM call."""
+def chat(
+    model: str,
+    *,
+    provider: Optional[str] = None,
+    messages: Any = None,
+    system_instructions: Any = None,
+    tools: Any = None,
+    operation: str = keys.CHAT,
+    temperature: Optional[float] = None,
+    top_p: Optional[float] = None,
+    top_k: Optional[int] = None,
+    max_tokens: Optional[int] = None,
+    frequency_penalty: Optional[float] = None,
+    presence_penalty: Optional[float] = None,
+    seed: Any = None,
+    reasoning_level: Optional[str] = None,
+    record_inputs: Optional[bool] = None,
+    record_outputs: Optional[bool] = None,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
+) -> ChatSpan:
+    """An LLM call span, ``gen_ai.{operation}`` named ``{operation} {model}``, as ``with``,
+    ``async with`` or a decorator (timing each call; record with :func:`current_span`)."""
+    request = None
+    if (
+        temperature is not None
+        or top_p is not None
+        or top_k is not None
+        or max_tokens is not None
+        or frequency_penalty is not None
+        or presence_penalty is not None
+        or seed is not None
+        or reasoning_level is not None
+    ):
+        request = Request(
+            temperature,
+            top_p,
+            top_k,
+            max_tokens,
+            frequency_penalty,
+            presence_penalty,
+            seed,
+            reasoning_level,
+        )
+    return ChatSpan(
+        ChatConfig(
+            None if model is None else safe_str(model),
+            None if provider is None else safe_str(provider),
+            operation
+            if isinstance(operation, str) and operation in keys.LLM_OPERATIONS
+            else keys.CHAT,
+            messages,
+            system_instructions,
+            tools,
+            request,
+        ),
+        options(record_inputs, record_outputs, redact, capture_errors),
+    )
 
 
 def _float(value: Any) -> Optional[float]:
@@ -123,7 +192,7 @@ def _float(value: Any) -> Optional[float]:
         return None
     try:
         result = float(value)
-    except (TypeError, ValueError):
+    except Exception:
         return None
     return result if result == result and abs(result) != float("inf") else None
 
@@ -133,19 +202,20 @@ def _int(value: Any) -> Optional[int]:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except Exception:
         return None
 
 
-_REQUEST_KEYS = (
-    "gen_ai.request.temperature",
-    "gen_ai.request.top_p",
-    "gen_ai.request.top_k",
-    "gen_ai.request.max_tokens",
-    "gen_ai.request.frequency_penalty",
-    "gen_ai.request.presence_penalty",
-    "gen_ai.request.seed",
-    "gen_ai.request.reasoning.level",
+_REQUEST_ATTRIBUTES: tuple[tuple[str, str, Callable[[Any], Optional[AttributeValue]]], ...] = (
+    ("temperature", keys.REQUEST_TEMPERATURE, _float),
+    ("top_p", keys.REQUEST_TOP_P, _float),
+    ("top_k", keys.REQUEST_TOP_K, _int),
+    ("max_tokens", keys.REQUEST_MAX_TOKENS, _int),
+    ("frequency_penalty", keys.REQUEST_FREQUENCY_PENALTY, _float),
+    ("presence_penalty", keys.REQUEST_PRESENCE_PENALTY, _float),
+    ("seed", keys.REQUEST_SEED, safe_str),
+    ("reasoning_level", keys.REQUEST_REASONING_LEVEL, safe_str),
 )
-_REQUEST_TYPES = (_float, _float, _int, _int, _float, _float, safe_str, safe_str)
-_NO_REQUEST = (None,) * len(_REQUEST_KEYS)
+"""Each request parameter by name: its attribute key and the type Sentry expects."""
+
+__all__ = ["ChatConfig", "ChatSpan", "Request", "chat"]

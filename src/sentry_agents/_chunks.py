@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._jsonable import as_list, field, json_arguments, jsonable, safe_str
-from ._responses import ResponseInfo, read_response
+from ._responses import ResponseInfo, finish_reason, read_response
 from ._usage import Usage, usage_from
 
 
@@ -98,10 +98,9 @@ class StreamAccumulator:
             self.response_id = safe_str(response_id)
 
     def _reason(self, reason: Any) -> None:
-        if reason is not None:
-            value = getattr(reason, "value", reason)
-            text = value if isinstance(value, str) else getattr(reason, "name", safe_str(reason))
-            self.finish_reasons.append(safe_str(text))
+        text = finish_reason(reason)
+        if text is not None:
+            self.finish_reasons.append(text)
 
     def _openai_chunk(self, chunk: Any) -> None:
         self._meta(chunk)
@@ -258,3 +257,6 @@ _ANTHROPIC_EVENTS = frozenset(
         "ping",
     }
 )
+
+
+__all__ = ["StreamAccumulator"]

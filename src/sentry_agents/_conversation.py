@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Optional, TypeVar
 
 from . import _sdk
+from ._decorate import Call, decorate
+from ._guard import logger
+from ._jsonable import safe_str
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,49 +34,66 @@ class conversation:
     """
 
     def __init__(self, conversation_id: str) -> None:
-        self.conversation_id = str(conversation_id)
+        self.conversation_id = safe_str(conversation_id)
         self._tokens: list[tuple[Token[Optional[str]], Any]] = []
 
     def __enter__(self) -> conversation:
+        self._activate()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._deactivate()
+
+    async def __aenter__(self) -> conversation:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self._deactivate()
+
+    def __call__(self, func: F) -> F:
+        """Use as a decorator: each call of ``func`` runs under this conversation id."""
+        conversation_id = self.conversation_id
+        return decorate(func, lambda: conversation(conversation_id))
+
+    # --- the run protocol of ``_decorate`` ---------------------------------------------------
+
+    def start(self) -> conversation:
+        return self.__enter__()
+
+    def finish(self, error: Optional[BaseException] = None) -> None:
+        self._deactivate()
+
+    _wants_return = False
+
+    def _record_call(self, call: Call) -> None:
+        pass
+
+    def _record_return(self, value: Any) -> None:
+        pass
+
+    def _activate(self) -> None:
         scope_cm: Any = None
         try:
             scope_cm = _sdk.use_new_scope()
             scope_cm.__enter__()
             _sdk.set_scope_conversation_id(self.conversation_id)
         except Exception:
-            _sdk.logger.debug("sentry_agents: could not set the conversation id on the scope")
+            logger.debug("sentry_agents: could not set the conversation id on the scope")
         self._tokens.append((_conversation_id.set(self.conversation_id), scope_cm))
-        return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def _deactivate(self) -> None:
+        if not self._tokens:
+            return
         token, scope_cm = self._tokens.pop()
-        _conversation_id.reset(token)
+        try:
+            _conversation_id.reset(token)
+        except Exception:
+            logger.debug("sentry_agents: could not restore the conversation id")
         if scope_cm is not None:
             try:
                 scope_cm.__exit__(None, None, None)
             except Exception:
-                _sdk.logger.debug("sentry_agents: could not restore the scope")
+                logger.debug("sentry_agents: could not restore the scope")
 
-    async def __aenter__(self) -> conversation:
-        return self.__enter__()
 
-    async def __aexit__(self, *exc_info: Any) -> None:
-        self.__exit__(*exc_info)
-
-    def __call__(self, func: F) -> F:
-        conversation_id = self.conversation_id
-        if inspect.iscoroutinefunction(func):
-
-            @functools.wraps(func)
-            async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with conversation(conversation_id):
-                    return await func(*args, **kwargs)
-
-            return run_async  # type: ignore[return-value]
-
-        @functools.wraps(func)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with conversation(conversation_id):
-                return func(*args, **kwargs)
-
-        return run  # type: ignore[return-value]
+__all__ = ["conversation", "current_conversation_id"]

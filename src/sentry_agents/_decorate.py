@@ -1,9 +1,13 @@
-"""Decorating sync, async, generator and async generator functions with a span per call.
+"""Decorating sync, async, generator and async generator functions with a run per call.
 
-Generators keep their span open until they are exhausted, closed (``break``),
-thrown into or garbage-collected. The span is current only while the generator
-body runs: spans made inside get it as parent on every step, and the caller's
-current span is untouched between steps.
+A run is anything with the :class:`Run` methods: a span, or a conversation block. Each
+call of the decorated function makes a new run, starts it, tells it the call's
+arguments, and finishes it with the return value or the exception.
+
+Generators keep their run open until they are exhausted, closed (``break``), thrown
+into or garbage-collected. The run is active only while the generator body runs:
+spans made inside get it as parent on every step, and the caller's current span is
+untouched between steps.
 """
 
 from __future__ import annotations
@@ -11,142 +15,13 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncGenerator, Generator
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, Protocol, TypeVar
 
+from ._guard import guard
 from ._jsonable import jsonable
-from ._span import GenAISpan, guard
+from ._tool_definitions import signature_of
 
 F = TypeVar("F", bound=Callable[..., Any])
-OnCall = Callable[[GenAISpan, tuple[Any, ...], dict[str, Any]], None]
-OnResult = Callable[[GenAISpan, Any], None]
-
-
-def decorate(
-    func: F,
-    factory: Callable[[], GenAISpan],
-    on_call: Optional[OnCall] = None,
-    on_result: Optional[OnResult] = None,
-) -> F:
-    """Wrap ``func`` so each call runs inside a fresh span from ``factory``."""
-
-    def started(args: tuple[Any, ...], kwargs: dict[str, Any]) -> GenAISpan:
-        span = factory().start()
-        if on_call is not None:
-            with guard:
-                on_call(span, args, kwargs)
-        return span
-
-    def done(span: GenAISpan, result: Any, yielded: Optional[list[Any]] = None) -> Any:
-        if on_result is not None:
-            with guard:
-                on_result(span, result if yielded is None else joined(yielded))
-        span.finish()
-        return result
-
-    if inspect.isasyncgenfunction(func):
-
-        @functools.wraps(func)
-        async def run_async_gen(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
-            span = started(args, kwargs)
-            items: Optional[list[Any]] = [] if on_result is not None else None
-            send: Any = None
-            throw: Optional[BaseException] = None
-            try:
-                agen = func(*args, **kwargs)
-                while True:
-                    try:
-                        item = await (agen.asend(send) if throw is None else agen.athrow(throw))
-                    except StopAsyncIteration:
-                        break
-                    send, throw = None, None
-                    if items is not None:
-                        items.append(item)
-                    span._deactivate()
-                    try:
-                        send = yield item
-                    except GeneratorExit:
-                        span._activate()
-                        await agen.aclose()
-                        raise
-                    except BaseException as exc:
-                        throw = exc
-                    span._activate()
-            except BaseException as exc:
-                span.finish(exc)
-                raise
-            done(span, None, items)
-
-        wrapper: Any = run_async_gen
-    elif inspect.isgeneratorfunction(func):
-
-        @functools.wraps(func)
-        def run_gen(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-            span = started(args, kwargs)
-            items: Optional[list[Any]] = [] if on_result is not None else None
-            send: Any = None
-            throw: Optional[BaseException] = None
-            try:
-                gen = func(*args, **kwargs)
-                while True:
-                    try:
-                        item = gen.send(send) if throw is None else gen.throw(throw)
-                    except StopIteration as stop:
-                        result = stop.value
-                        break
-                    send, throw = None, None
-                    if items is not None:
-                        items.append(item)
-                    span._deactivate()
-                    try:
-                        send = yield item
-                    except GeneratorExit:
-                        span._activate()
-                        gen.close()
-                        raise
-                    except BaseException as exc:
-                        throw = exc
-                    span._activate()
-            except BaseException as exc:
-                span.finish(exc)
-                raise
-            return done(span, result, items if result is None else None)
-
-        wrapper = run_gen
-    elif inspect.iscoroutinefunction(func):
-
-        @functools.wraps(func)
-        async def run_async(*args: Any, **kwargs: Any) -> Any:
-            span = started(args, kwargs)
-            try:
-                result = await func(*args, **kwargs)
-            except BaseException as exc:
-                span.finish(exc)
-                raise
-            return done(span, result)
-
-        wrapper = run_async
-    else:
-
-        @functools.wraps(func)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            span = started(args, kwargs)
-            try:
-                result = func(*args, **kwargs)
-            except BaseException as exc:
-                span.finish(exc)
-                raise
-            return done(span, result)
-
-        wrapper = run
-    wrapper.__sentry_agents_wrapped__ = func
-    return wrapper  # type: ignore[no-any-return]
-
-
-def signature_of(func: Callable[..., Any]) -> Optional[inspect.Signature]:
-    try:
-        return inspect.signature(func)
-    except (TypeError, ValueError):
-        return None
 
 
 class Call:
@@ -175,8 +50,148 @@ class Call:
         return jsonable({"args": list(self.args), **self.kwargs})  # type: ignore[no-any-return]
 
 
+class Run(Protocol):
+    """What a decorated call drives: start, activity between generator steps, finish."""
+
+    def start(self) -> Any: ...
+
+    def finish(self, error: Optional[BaseException] = None) -> None: ...
+
+    def _activate(self) -> None: ...
+
+    def _deactivate(self) -> None: ...
+
+    @property
+    def _wants_return(self) -> bool:
+        """Whether :meth:`_record_return` would record anything (generators then keep
+        what they yield)."""
+
+    def _record_call(self, call: Call) -> None: ...
+
+    def _record_return(self, value: Any) -> None: ...
+
+
+def decorate(func: F, new_run: Callable[[], Run]) -> F:
+    """Wrap ``func`` so each call runs inside a new run from ``new_run``."""
+    signature = signature_of(func)
+
+    def started(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Run:
+        run = new_run()
+        run.start()
+        with guard:
+            run._record_call(Call(signature, args, kwargs))
+        return run
+
+    def done(run: Run, result: Any, yielded: Optional[list[Any]] = None) -> Any:
+        with guard:
+            run._record_return(result if yielded is None else joined(yielded))
+        run.finish()
+        return result
+
+    if inspect.isasyncgenfunction(func):
+
+        @functools.wraps(func)
+        async def run_async_gen(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
+            run = started(args, kwargs)
+            items: Optional[list[Any]] = [] if run._wants_return else None
+            send: Any = None
+            throw: Optional[BaseException] = None
+            try:
+                agen = func(*args, **kwargs)
+                while True:
+                    try:
+                        item = await (agen.asend(send) if throw is None else agen.athrow(throw))
+                    except StopAsyncIteration:
+                        break
+                    send, throw = None, None
+                    if items is not None:
+                        items.append(item)
+                    run._deactivate()
+                    try:
+                        send = yield item
+                    except GeneratorExit:
+                        run._activate()
+                        await agen.aclose()
+                        raise
+                    except BaseException as exc:
+                        throw = exc
+                    run._activate()
+            except BaseException as exc:
+                run.finish(exc)
+                raise
+            done(run, None, items)
+
+        wrapper: Any = run_async_gen
+    elif inspect.isgeneratorfunction(func):
+
+        @functools.wraps(func)
+        def run_gen(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            run = started(args, kwargs)
+            items: Optional[list[Any]] = [] if run._wants_return else None
+            send: Any = None
+            throw: Optional[BaseException] = None
+            try:
+                gen = func(*args, **kwargs)
+                while True:
+                    try:
+                        item = gen.send(send) if throw is None else gen.throw(throw)
+                    except StopIteration as stop:
+                        result = stop.value
+                        break
+                    send, throw = None, None
+                    if items is not None:
+                        items.append(item)
+                    run._deactivate()
+                    try:
+                        send = yield item
+                    except GeneratorExit:
+                        run._activate()
+                        gen.close()
+                        raise
+                    except BaseException as exc:
+                        throw = exc
+                    run._activate()
+            except BaseException as exc:
+                run.finish(exc)
+                raise
+            return done(run, result, items if result is None else None)
+
+        wrapper = run_gen
+    elif inspect.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            run = started(args, kwargs)
+            try:
+                result = await func(*args, **kwargs)
+            except BaseException as exc:
+                run.finish(exc)
+                raise
+            return done(run, result)
+
+        wrapper = run_async
+    else:
+
+        @functools.wraps(func)
+        def run_sync(*args: Any, **kwargs: Any) -> Any:
+            run = started(args, kwargs)
+            try:
+                result = func(*args, **kwargs)
+            except BaseException as exc:
+                run.finish(exc)
+                raise
+            return done(run, result)
+
+        wrapper = run_sync
+    wrapper.__sentry_agents_wrapped__ = func
+    return wrapper  # type: ignore[no-any-return]
+
+
 def joined(items: list[Any]) -> Any:
     """What a generator yielded: text pieces joined, anything else as the list."""
     if items and all(isinstance(i, str) for i in items):
         return "".join(items)
     return items
+
+
+__all__ = ["Call", "Run", "decorate", "joined"]

@@ -2,47 +2,61 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
-from ._config import _UNSET, Redactor
-from ._jsonable import jsonable
-from ._model import ModelSpan
+from . import _keys as keys
+from ._config import UNSET, Options, Redactor, options
+from ._jsonable import jsonable, safe_str
+from ._model import UsageSpan
 
 
-class EmbeddingsSpan(ModelSpan):
-    """One embeddings call. The inputs are content (behind the gate); usage counts input tokens."""
+class EmbeddingsConfig(NamedTuple):
+    model: Optional[str]
+    provider: Optional[str] = None
+    inputs: Any = None
 
-    operation = "embeddings"
 
-    def __init__(
-        self,
-        model: str,
-        *,
-        provider: Optional[str] = None,
-        inputs: Any = None,
-        record_inputs: Optional[bool] = None,
-        record_outputs: Optional[bool] = None,
-        redact: Optional[Redactor] = _UNSET,
-    ) -> None:
-        self._inputs = inputs
-        super().__init__(
-            model=model,
-            provider=provider,
-            record_inputs=record_inputs,
-            record_outputs=record_outputs,
-            redact=redact,
-        )
+class EmbeddingsSpan(UsageSpan[EmbeddingsConfig]):
+    """One embeddings call. The inputs are content (behind the gate); usage counts input
+    tokens, and :meth:`set_response_model` records the model that answered."""
+
+    __slots__ = ()
+
+    def __init__(self, config: EmbeddingsConfig, options: Options) -> None:
+        super().__init__(keys.EMBEDDINGS, config, options)
 
     def _name(self) -> str:
-        return f"embeddings {self.model}" if self.model else "embeddings"
+        model = self._config.model
+        return f"embeddings {model}" if model else "embeddings"
 
     def _record_start_content(self) -> None:
-        if self._inputs is not None:
-            inputs = self._inputs if isinstance(self._inputs, (list, tuple)) else [self._inputs]
+        inputs = self._config.inputs
+        if inputs is not None:
+            listed = inputs if isinstance(inputs, (list, tuple)) else [inputs]
             self._set_content(
-                "gen_ai.embeddings.input", "embeddings.input", inputs, jsonable, output=False
+                keys.EMBEDDINGS_INPUT, "embeddings.input", listed, jsonable, output=False
             )
 
 
-embeddings = EmbeddingsSpan
-"""``embeddings(model, *, provider=None, inputs=None)``: an embeddings call span."""
+def embeddings(
+    model: str,
+    *,
+    provider: Optional[str] = None,
+    inputs: Any = None,
+    record_inputs: Optional[bool] = None,
+    record_outputs: Optional[bool] = None,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
+) -> EmbeddingsSpan:
+    """An embeddings call span, ``gen_ai.embeddings``, named ``embeddings {model}``."""
+    return EmbeddingsSpan(
+        EmbeddingsConfig(
+            None if model is None else safe_str(model),
+            None if provider is None else safe_str(provider),
+            inputs,
+        ),
+        options(record_inputs, record_outputs, redact, capture_errors),
+    )
+
+
+__all__ = ["EmbeddingsConfig", "EmbeddingsSpan", "embeddings"]

@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
+from . import _keys as keys
+from ._config import Options, options
 from ._jsonable import safe_str
 from ._span import GenAISpan
 
 
-class HandoffSpan(GenAISpan):
+class HandoffConfig(NamedTuple):
+    from_agent: str
+    to_agent: str
+
+
+class HandoffSpan(GenAISpan[HandoffConfig]):
     """Marks control passing from one agent to another; the target then gets its own
     ``invoke_agent`` span. Carries the enclosing agent's name, else ``from_agent``."""
 
-    operation = "handoff"
+    __slots__ = ()
 
-    def __init__(self, from_agent: str, to_agent: str) -> None:
-        self.from_agent = safe_str(from_agent)
-        self.to_agent = safe_str(to_agent)
-        super().__init__()
+    def __init__(self, config: HandoffConfig, options: Options) -> None:
+        super().__init__(keys.HANDOFF, config, options)
 
     def _name(self) -> str:
-        return f"handoff from {self.from_agent} to {self.to_agent}"
+        return f"handoff from {self._config.from_agent} to {self._config.to_agent}"
 
     def _agent_name(self) -> Optional[str]:
-        return super()._agent_name() or self.from_agent
+        return super()._agent_name() or self._config.from_agent
 
 
-handoff = HandoffSpan
-"""``handoff(from_agent, to_agent)``: a handoff span."""
+def handoff(from_agent: str, to_agent: str) -> HandoffSpan:
+    """A handoff span, ``gen_ai.handoff``: control passing from one agent to another."""
+    return HandoffSpan(HandoffConfig(safe_str(from_agent), safe_str(to_agent)), options())
+
+
+__all__ = ["HandoffConfig", "HandoffSpan", "handoff"]

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any, Callable, NamedTuple, Optional
 
+from ._budget import fit, fit_pieces
+from ._config import settings
 from ._jsonable import (
     BLOB_SUBSTITUTE,
     as_list,
@@ -26,7 +28,6 @@ from ._jsonable import (
 Part = dict[str, Any]
 Message = dict[str, Any]
 
-ROLES = ("user", "assistant", "tool", "system")
 _ROLE_ALIASES = {
     "user": "user",
     "human": "user",
@@ -62,6 +63,21 @@ def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Mes
         return _convert_messages(messages, role)
     except Exception:
         return [{"role": role, "parts": [_text(safe_str(messages))]}]
+
+
+def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
+    """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
+    UTF-8 bytes (``None``: the configured budget, 20,000 by default).
+
+    Over budget, the newest messages that fit are kept (always the last), then the
+    longest texts are cut with a visible marker. The result always parses.
+    """
+    budget = settings().max_message_bytes if max_bytes is None else max_bytes
+    plain = plain_text_json(messages, split=False)
+    fitted = fit_pieces(plain.pieces, budget) if plain is not None else None
+    if fitted is None:
+        fitted = fit(to_gen_ai_messages(messages), budget)
+    return fitted.text
 
 
 def split_system(messages: list[Message]) -> tuple[list[Part], list[Message]]:
@@ -610,3 +626,17 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     "function_call": lambda block: [_tool_call_from_responses(block)],
     "tool_call": lambda block: [_tool_call(block)],
 }
+
+
+__all__ = [
+    "Message",
+    "Part",
+    "PlainText",
+    "normalize_role",
+    "plain_text_json",
+    "serialize_messages",
+    "split_system",
+    "system_parts",
+    "to_gen_ai_messages",
+    "to_parts",
+]

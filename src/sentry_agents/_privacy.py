@@ -1,32 +1,58 @@
 """Scrubbing of secrets from content and the user's redaction hook.
 
-Pure functions, no sentry-sdk tracing import. Keys are matched as sentry-sdk's
+Pure functions, no sentry-sdk import. Keys are matched as sentry-sdk's
 ``EventScrubber`` matches them: the lower-cased key is in the deny list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, Callable, Optional
 
 from ._jsonable import dumps
 
 FILTERED = "[Filtered]"
 
-try:
-    from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
+# sentry-sdk's EventScrubber deny lists (DEFAULT_DENYLIST and DEFAULT_PII_DENYLIST).
+_SDK_KEYS = [
+    "password",
+    "passwd",
+    "secret",
+    "api_key",
+    "apikey",
+    "auth",
+    "credentials",
+    "mysql_pwd",
+    "privatekey",
+    "private_key",
+    "token",
+    "session",
+    "csrftoken",
+    "sessionid",
+    "x_csrftoken",
+    "x_forwarded_for",
+    "set_cookie",
+    "cookie",
+    "authorization",
+    "proxy-authorization",
+    "x_api_key",
+    "aiohttp_session",
+    "connect.sid",
+    "csrf_token",
+    "csrf",
+    "_csrf",
+    "_csrf_token",
+    "phpsessid",
+    "_session",
+    "symfony",
+    "user_session",
+    "_xsrf",
+    "xsrf-token",
+    "x_real_ip",
+    "ip_address",
+    "remote_addr",
+]
 
-    _SDK_KEYS: Iterable[str] = [*DEFAULT_DENYLIST, *DEFAULT_PII_DENYLIST]
-except ImportError:  # sentry-sdk 3.x has no scrubber module; its 2.x lists
-    _SDK_KEYS = (  # noqa: SIM905
-        "password passwd secret api_key apikey auth credentials mysql_pwd privatekey "
-        "private_key token session csrftoken sessionid x_csrftoken x_forwarded_for "
-        "set_cookie cookie authorization proxy-authorization x_api_key aiohttp_session "
-        "connect.sid csrf_token csrf _csrf _csrf_token phpsessid _session symfony "
-        "user_session _xsrf xsrf-token x_real_ip ip_address remote_addr"
-    ).split()
-
-DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(k.lower() for k in _SDK_KEYS)
+DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(_SDK_KEYS)
 
 
 def scrub(value: Any, keys: frozenset[str]) -> Any:
@@ -124,3 +150,6 @@ def redact(hook: Optional[Callable[[str, Any], Any]], kind: str, value: Any) -> 
     except Exception:
         raise Dropped(f"redact hook returned a value that is not JSON for {kind}") from None
     return result
+
+
+__all__ = ["DEFAULT_SCRUB_KEYS", "FILTERED", "SCRUBBERS", "Dropped", "redact", "scrub"]

@@ -58,16 +58,18 @@ def _text(value: Any) -> Optional[str]:
     return None if value is None else safe_str(value)
 
 
-def _reason(value: Any) -> Optional[str]:
+def finish_reason(value: Any) -> Optional[str]:
     """A finish reason as the provider names it (enum members by their value or name)."""
     if value is None:
         return None
-    enum_value = getattr(value, "value", None)
+    if type(value) is str:
+        return safe_str(value)
+    enum_value = field(value, "value")
     if isinstance(enum_value, str):
-        return enum_value
-    name = getattr(value, "name", None)
+        return safe_str(enum_value)
+    name = field(value, "name")
     if isinstance(name, str) and not isinstance(value, str):
-        return name
+        return safe_str(name)
     return safe_str(value)
 
 
@@ -81,7 +83,7 @@ def _per_choice(
         message = field(choice, message_key)
         if message is None and fallback_key is not None:
             message = field(choice, fallback_key)
-        reason = _reason(field(choice, "finish_reason"))
+        reason = finish_reason(field(choice, "finish_reason"))
         if message is not None:
             for converted in to_gen_ai_messages([message], default_role="assistant"):
                 if reason:
@@ -123,7 +125,7 @@ def _openai_responses(response: Any) -> ResponseInfo:
 
 
 def _anthropic(response: Any) -> ResponseInfo:
-    reason = _reason(field(response, "stop_reason"))
+    reason = finish_reason(field(response, "stop_reason"))
     output = to_gen_ai_messages(
         [{"role": "assistant", "content": field(response, "content")}], default_role="assistant"
     )
@@ -152,7 +154,7 @@ def _google(response: Any) -> ResponseInfo:
 
 def _langchain(message: Any) -> ResponseInfo:
     metadata = field(message, "response_metadata") or {}
-    reason = _reason(field(metadata, "finish_reason") or field(metadata, "stop_reason"))
+    reason = finish_reason(field(metadata, "finish_reason") or field(metadata, "stop_reason"))
     output = to_gen_ai_messages([message], default_role="assistant")
     for converted in output:
         converted["role"] = "assistant"
@@ -166,3 +168,6 @@ def _langchain(message: Any) -> ResponseInfo:
         finish_reasons=[reason] if reason else [],
         usage=usage_from(field(message, "usage_metadata")),
     )
+
+
+__all__ = ["ResponseInfo", "finish_reason", "read_response"]

@@ -1,128 +1,112 @@
 """The one span lifecycle every helper shares: start, activate, record, fail, finish.
 
 Each kind of span (agent, chat, tool, handoff, ...) extends :class:`GenAISpan` in a
-module of its own and only says what its op, name and attributes are. The same
-object works as ``with``, ``async with`` and a decorator (see ``_decorate``).
+module of its own and only says what its op, name and attributes are. One object is
+one run: a helper call makes one, and a decorated function makes a new one per call
+from the same immutable configuration. The same object works as ``with``,
+``async with`` and a decorator (see ``_decorate``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import time
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar
+from typing import Any, Callable, Generic, Optional, TypeVar
 
-from . import _integrations, _sdk
+from . import _keys as keys
+from . import _sdk
 from ._budget import TRUNCATION_MARKER, Fitted, fit, size
-from ._config import _UNSET, Redactor, Settings, settings
+from ._config import Options, Redactor, Resolved, resolve
 from ._conversation import current_conversation_id
+from ._decorate import Call, decorate
+from ._guard import contained, guard, logger
 from ._jsonable import jsonable, safe_str
 from ._privacy import SCRUBBERS, Dropped, redact
-from ._sdk import AttributeValue, logger
+from ._sdk import AttributeValue
+from ._sdk import integrations as sdk_integrations
+from ._usage import Usage
 
-if TYPE_CHECKING:
-    from types import TracebackType
-
-    from ._agent import AgentSpan
-
-S = TypeVar("S", bound="GenAISpan")
+S = TypeVar("S", bound="GenAISpan[Any]")
+C = TypeVar("C")
 F = TypeVar("F", bound=Callable[..., Any])
 
-_current: ContextVar[Optional[GenAISpan]] = ContextVar("sentry_agents_current", default=None)
+_current: ContextVar[Optional[GenAISpan[Any]]] = ContextVar("sentry_agents_current", default=None)
 # Our open spans by their sentry-sdk span: where sentry-sdk carried its scope into a
 # worker thread (its ThreadingIntegration) but our context variable did not follow, the
 # current sentry-sdk span still leads back to the enclosing helper. Entries live from
 # start to finish.
-_open_by_native: dict[int, GenAISpan] = {}
+_open_by_native: dict[int, GenAISpan[Any]] = {}
 _CAPTURED_MARK = "__sentry_agents_captured__"
 
-
-def contained(exc: Exception) -> None:
-    """Log an exception raised while recording; the host app never sees it."""
-    logger.warning("sentry_agents: failed to record a span: %r", exc, exc_info=exc)
+# A run's phases: new; open; closing (failing, last attributes); closed (nothing is set).
+_NEW, _OPEN, _CLOSING, _CLOSED = 0, 1, 2, 3
 
 
-class _Guard:
-    """Contains and logs any exception raised while recording (see :func:`contained`)."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, et: Any, exc: Optional[BaseException], tb: Any) -> bool:
-        if isinstance(exc, Exception):
-            contained(exc)
-            return True
-        return False
-
-
-guard = _Guard()
-
-
-def current_span() -> Optional[GenAISpan]:
+def current_span() -> Optional[GenAISpan[Any]]:
     """The innermost sentry-agents span active here, if any."""
     return _current.get()
 
 
-class GenAISpan:
-    """Base of every helper span. Subclasses set :attr:`operation` and the hooks below."""
+class AgentRun:
+    """What spans inside an agent run need of it: its name and its usage total."""
 
-    operation: ClassVar[str] = ""
-    _is_agent: ClassVar[bool] = False
+    __slots__ = ("child_usage", "name")
 
-    # A new span's state lives in class attributes, so creating a span only stores its
-    # configuration; a run assigns these on the instance, and _reset drops them again.
-    _native: Optional[_sdk.NativeSpan] = None
-    _agent: Optional[AgentSpan] = None
-    _parent: Optional[GenAISpan] = None
-    _settings: Settings = settings()
-    _inputs_ok = False
-    _outputs_ok = False
-    _started = False
-    _finished = False
-    _sealed = False
-    _start_ns = 0
-    _RUN_STATE: ClassVar[tuple[str, ...]] = (
-        "_native",
-        "_agent",
-        "_parent",
-        "_settings",
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.child_usage: list[Usage] = []
+
+    def add(self, usage: Usage) -> None:
+        self.child_usage.append(usage)  # list.append is atomic: calls may finish in threads
+
+
+class GenAISpan(Generic[C]):
+    """Base of every helper span: one run of one helper call, made from its configuration.
+
+    A kind passes its operation and an immutable configuration ``C`` and says, through
+    the hooks below, what its name and attributes are.
+    """
+
+    __slots__ = (
+        "_activations",
+        "_agents",
+        "_config",
         "_inputs_ok",
+        "_native",
+        "_options",
         "_outputs_ok",
-        "_started",
-        "_finished",
-        "_sealed",
+        "_phase",
+        "_resolved",
         "_start_ns",
+        "operation",
     )
 
-    def __init__(
-        self,
-        *,
-        record_inputs: Optional[bool] = None,
-        record_outputs: Optional[bool] = None,
-        redact: Optional[Redactor] = _UNSET,
-    ) -> None:
-        self._record_inputs = record_inputs
-        self._record_outputs = record_outputs
-        self._redact = redact
-        self._activations: list[tuple[Any, Token[Optional[GenAISpan]]]] = []
+    def __init__(self, operation: str, config: C, options: Options) -> None:
+        self.operation = operation
+        self._config = config
+        self._options = options
+        self._phase = _NEW
+        self._native: Optional[_sdk.NativeSpan] = None
+        self._agents: tuple[AgentRun, ...] = ()
+        self._resolved: Optional[Resolved] = None
+        self._inputs_ok = False
+        self._outputs_ok = False
+        self._start_ns = 0
+        self._activations: list[tuple[Any, Token[Optional[GenAISpan[Any]]]]] = []
 
-    def _reset(self) -> None:
-        """Make a copied span new and unstarted (see :meth:`_fresh`)."""
-        for name in self._RUN_STATE:
-            self.__dict__.pop(name, None)
-        self._activations = []
+    def _again(self: S) -> S:
+        """A new run of the same helper (one per decorated call): every kind is made
+        from its configuration and options alone."""
+        return type(self)(self._config, self._options)  # type: ignore[call-arg]
 
     # --- what a kind says about itself ---------------------------------------------------
 
     def _name(self) -> str:
         raise NotImplementedError
 
-    def _start_attributes(self) -> dict[str, Any]:
-        """Attributes known at start that are not content (model, provider, ...)."""
-        return {}
+    def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        """Add the attributes known at start that are not content (model, provider, ...)."""
 
     def _record_start_content(self) -> None:
         """Record input content; only called when the span records and inputs may be sent."""
@@ -130,8 +114,22 @@ class GenAISpan:
     def _before_finish(self) -> None:
         """Last attributes before the span is finished (roll-ups and the like)."""
 
+    def _agents_inside(self, parent: Optional[GenAISpan[Any]]) -> tuple[AgentRun, ...]:
+        """The agent runs this span is inside, innermost first."""
+        return parent._agents if parent is not None else ()
+
     def _agent_name(self) -> Optional[str]:
-        return self._agent.agent_name if self._agent is not None else None
+        return self._agents[0].name if self._agents else None
+
+    def _record_call(self, call: Call) -> None:
+        """What a decorated function's call arguments say (nothing, for most kinds)."""
+
+    def _record_return(self, value: Any) -> None:
+        """What a decorated function's return value says (nothing, for most kinds)."""
+
+    @property
+    def _wants_return(self) -> bool:
+        return False
 
     # --- public surface --------------------------------------------------------------------
 
@@ -166,94 +164,75 @@ class GenAISpan:
         self._activate()
         return self
 
-    def __exit__(
-        self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
+    def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
         self.finish(exc)
 
     async def __aenter__(self: S) -> S:
         return self.__enter__()
 
-    async def __aexit__(
-        self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
+    async def __aexit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
         self.finish(exc)
 
     def __call__(self, func: F) -> F:
-        """Use the helper as a decorator: one span per call of ``func``."""
-        from ._decorate import decorate
-
-        return decorate(func, self._fresh)
+        """Use the helper as a decorator: a new run of it per call of ``func``."""
+        return decorate(func, self._again)
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def _fresh(self: S) -> S:
-        """A new, unstarted span with the same configuration (one per decorated call)."""
-        clone = copy.copy(self)
-        clone._reset()
-        return clone
-
     def _begin(self) -> None:
-        if self._started:
+        if self._phase != _NEW:
             logger.debug("sentry_agents: %s was started twice; ignoring", type(self).__name__)
             return
-        self._started = True
+        self._phase = _OPEN
         self._start_ns = time.perf_counter_ns()
-        self._settings = settings()
+        self._resolved = resolve(self._options)
         try:
             parent = _current.get()
             if parent is None and _open_by_native:
                 parent = _open_by_native.get(id(_sdk.current_span()))
-            self._parent = parent
-            self._agent = self if self._is_agent else (parent._agent if parent else None)  # type: ignore[assignment]
+            self._agents = self._agents_inside(parent)
             native = self._native = _sdk.start_span(
-                "gen_ai." + self.operation, self._name(), self._attributes_at_start
+                keys.OP_PREFIX + self.operation, self._name(), self._attributes_at_start
             )
             if native is None:
                 return
             _open_by_native[id(native.span)] = self
             if native.recording:
-                if _integrations.enabled(native.client):
-                    _integrations.register(self, native.span.span_id)
-                self._inputs_ok, self._outputs_ok = self._gate(native.client)
+                client = native.client
+                if sdk_integrations.enabled(client):
+                    sdk_integrations.started(client, native.span.span_id, self)
+                self._inputs_ok, self._outputs_ok = self._gate(client)
                 if self._inputs_ok:
                     self._record_start_content()
         except Exception as exc:
             contained(exc)
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
-        attributes: dict[str, AttributeValue] = {"gen_ai.operation.name": self.operation}
-        for key, value in self._start_attributes().items():
-            if value is not None:
-                attributes[key] = value
+        attributes: dict[str, AttributeValue] = {keys.OPERATION_NAME: self.operation}
+        self._start_attributes(attributes)
         agent_name = self._agent_name()
         if agent_name:
-            attributes["gen_ai.agent.name"] = agent_name
+            attributes[keys.AGENT_NAME] = agent_name
         conversation_id = current_conversation_id()
         if conversation_id:
-            attributes["gen_ai.conversation.id"] = conversation_id
+            attributes[keys.CONVERSATION_ID] = conversation_id
         return attributes
 
     def _gate(self, client: _sdk.ClientState) -> tuple[bool, bool]:
-        """Whether (inputs, outputs) may be recorded: this span's override, else
+        """Whether (inputs, outputs) may be recorded: this helper's override, else
         :func:`configure`'s, else sentry-sdk's own gate."""
-        inputs = self._record_inputs
-        if inputs is None:
-            inputs = self._settings.record_inputs
-        outputs = self._record_outputs
-        if outputs is None:
-            outputs = self._settings.record_outputs
+        resolved = self._settings
+        inputs, outputs = resolved.record_inputs, resolved.record_outputs
         if inputs is None or outputs is None:
             sdk_inputs, sdk_outputs = client.gate()
             inputs = sdk_inputs if inputs is None else inputs
             outputs = sdk_outputs if outputs is None else outputs
         return bool(inputs), bool(outputs)
+
+    @property
+    def _settings(self) -> Resolved:
+        resolved = self._resolved
+        return resolved if resolved is not None else resolve(self._options)
 
     # The lifecycle below runs for every span, so it contains errors with try/except
     # (free when nothing is raised) rather than ``with guard``.
@@ -284,25 +263,30 @@ class GenAISpan:
                 contained(exc)
 
     def _end(self, error: Optional[BaseException]) -> None:
-        if self._finished or not self._started:
+        if self._phase != _OPEN:
             return
-        self._finished = True
         native = self._native
         if native is None:
+            self._phase = _CLOSED
             return
+        self._phase = _CLOSING
         _open_by_native.pop(id(native.span), None)
         try:
             if error is not None:
                 self._fail(native, error)
             if native.recording:
                 self._before_finish()
+                if native.client.ai_integrations:
+                    sdk_integrations.finishing(native.client, native.span.span_id, self)
         except Exception as exc:
             contained(exc)
-        self._sealed = True
+        self._phase = _CLOSED
         try:
             native.finish()
         except Exception as exc:
             contained(exc)
+        if native.client.ai_integrations and native.recording:
+            sdk_integrations.finished(native.client, native.span.span_id)
 
     def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> None:
         if not isinstance(error, Exception):
@@ -310,28 +294,18 @@ class GenAISpan:
             return
         native.mark("error")
         if native.recording:
-            native.set("error.type", type(error).__name__)
+            native.set(keys.ERROR_TYPE, type(error).__name__)
         if getattr(error, _CAPTURED_MARK, False):
             return
         with contextlib.suppress(Exception):
             setattr(error, _CAPTURED_MARK, True)
         _sdk.capture_exception(error)
 
-    def _absorb(self, attributes: dict[str, Any]) -> None:
-        """Take what an integration's span of the same call knows and this span lacks."""
-        native = self._native
-        if native is None or self._sealed:
-            return
-        mine = native.attributes()
-        for key, value in attributes.items():
-            if key.startswith("gen_ai.") and key not in mine and value is not None:
-                native.set(key, value)
-
     # --- recording helpers for kinds -------------------------------------------------------
 
     def _set(self, key: str, value: Optional[AttributeValue]) -> None:
         native = self._native
-        if value is None or native is None or not native.recording or self._sealed:
+        if value is None or native is None or not native.recording or self._phase == _CLOSED:
             return
         native.set(key, value)
 
@@ -351,15 +325,16 @@ class GenAISpan:
         for this direction is open. The raw value is never recorded when the
         redaction hook fails.
         """
-        if not (self._outputs_ok if output else self._inputs_ok) or self._sealed:
+        if not (self._outputs_ok if output else self._inputs_ok) or self._phase == _CLOSED:
             return
         with guard:
+            settings = self._settings
             data = convert(value)
             scrubber = SCRUBBERS.get(kind)
             if scrubber is not None:
-                data = scrubber(data, self._settings.scrub_keys)
+                data = scrubber(data, settings.scrub_keys)
             try:
-                data = redact(self._redactor(), kind, data)
+                data = redact(settings.redact, kind, data)
             except Dropped as dropped:
                 logger.debug("sentry_agents: %s not recorded: %s", key, dropped.reason)
                 return
@@ -373,17 +348,41 @@ class GenAISpan:
         """Set a budgeted JSON attribute, with the original count when items were dropped."""
         self._set(key, fitted.text)
         if fitted.kept_count < fitted.original_count:
-            self._set(f"sentry.sdk_meta.{key}.original_length", fitted.original_count)
+            self._set(keys.original_length(key), fitted.original_count)
 
     def _redactor(self) -> Optional[Redactor]:
         """This span's redaction hook, else the configured one."""
-        return self._settings.redact if self._redact is _UNSET else self._redact
+        return self._settings.redact
 
     def _budget(self) -> int:
         budget = self._settings.max_message_bytes
         native = self._native
         limit = native.client.max_value_length if native and not native.streaming else None
         return min(budget, limit) if limit else budget
+
+    # --- what sentry-sdk's AI integrations' hooks ask of our spans (``_sdk.integrations``) --
+
+    @property
+    def _is_llm_call(self) -> bool:
+        return False
+
+    @property
+    def _usage_is_set(self) -> bool:
+        return False
+
+    def _absorb(self, attributes: dict[str, Any]) -> None:
+        """Take what an integration's span of the same model call knows and this span lacks."""
+        native = self._native
+        if native is None or self._phase == _CLOSED:
+            return
+        mine = native.attributes()
+        for key, value in attributes.items():
+            if key.startswith(keys.OP_PREFIX) and key not in mine and value is not None:
+                native.set(key, value)
+
+    def _count_child_usage(self, usage: Usage) -> None:
+        for agent in self._agents:
+            agent.add(usage)
 
 
 def _attribute_value(value: Any) -> Optional[AttributeValue]:
@@ -405,4 +404,4 @@ def _cut_text(text: str, budget: int) -> str:
     return cut.decode("utf-8", "ignore") + TRUNCATION_MARKER
 
 
-__all__ = ["GenAISpan", "current_span", "guard"]
+__all__ = ["AgentRun", "GenAISpan", "current_span"]

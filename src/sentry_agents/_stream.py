@@ -9,15 +9,25 @@ returned to be consumed later), the span stays open until the stream ends.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional, Protocol
 
 from ._chunks import StreamAccumulator
-from ._span import guard
+from ._guard import guard
+from ._responses import ResponseInfo
 
-if TYPE_CHECKING:
-    from ._chat import ChatSpan
 
-ABANDONED_ATTRIBUTE = "sentry_agents.stream.abandoned"
+class StreamOwner(Protocol):
+    """The span a stream reports to: told when the stream opens and when it ends."""
+
+    def _stream_opened(self) -> None: ...
+
+    def _stream_closed(
+        self,
+        info: ResponseInfo,
+        first_chunk_ns: Optional[int],
+        abandoned: bool,
+        error: Optional[BaseException],
+    ) -> None: ...
 
 
 class _Stream:
@@ -27,12 +37,12 @@ class _Stream:
     collected (and recorded as abandoned) as soon as its consumer lets go of it.
     """
 
-    def __init__(self, span: ChatSpan, source: Any) -> None:
+    def __init__(self, span: StreamOwner, source: Any) -> None:
         self._source = source
-        self._span: Optional[ChatSpan] = span
+        self._span: Optional[StreamOwner] = span
         self._accumulator = StreamAccumulator()
         self._first_chunk_ns: Optional[int] = None
-        span._open_streams += 1
+        span._stream_opened()
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -49,9 +59,10 @@ class _Stream:
         span, self._span = self._span, None
         if span is None:
             return
+        info = ResponseInfo()
         with guard:
-            span._record_stream(self._accumulator.result(), self._first_chunk_ns, abandoned)
-        span._stream_ended(error)
+            info = self._accumulator.result()
+        span._stream_closed(info, self._first_chunk_ns, abandoned, error)
 
     def __del__(self) -> None:
         if getattr(self, "_span", None) is not None:
@@ -61,7 +72,7 @@ class _Stream:
 class SyncStream(_Stream):
     """Wraps a sync iterable of chunks (an OpenAI ``Stream``, a generator, ...)."""
 
-    def __init__(self, span: ChatSpan, source: Any) -> None:
+    def __init__(self, span: StreamOwner, source: Any) -> None:
         super().__init__(span, source)
         self._iterator = iter(source)
 
@@ -99,7 +110,7 @@ class SyncStream(_Stream):
 class AsyncStream(_Stream):
     """Wraps an async iterable of chunks (an OpenAI ``AsyncStream``, an async generator, ...)."""
 
-    def __init__(self, span: ChatSpan, source: Any) -> None:
+    def __init__(self, span: StreamOwner, source: Any) -> None:
         super().__init__(span, source)
         self._iterator = source.__aiter__()
 
@@ -138,8 +149,11 @@ class AsyncStream(_Stream):
         await self.aclose()
 
 
-def wrap_stream(span: ChatSpan, source: Any) -> Any:
+def wrap_stream(span: StreamOwner, source: Any) -> Any:
     """A sync or async wrapper, matching what ``source`` is."""
     if hasattr(source, "__aiter__"):
         return AsyncStream(span, source)
     return SyncStream(span, source)
+
+
+__all__ = ["AsyncStream", "StreamOwner", "SyncStream", "wrap_stream"]

@@ -1,81 +1,107 @@
-"""Tool call spans: ``gen_ai.execute_tool``, named ``execute_tool {name}``."""
+"""Tool call spans: ``gen_ai.execute_tool``, named ``execute_tool {name}``, and ``@tool``."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
-from ._config import _UNSET, Redactor
-from ._decorate import Call, decorate, signature_of
+from . import _keys as keys
+from ._config import UNSET, Options, Redactor, options
+from ._decorate import Call
 from ._jsonable import json_arguments, jsonable, safe_str
+from ._sdk import AttributeValue
 from ._span import GenAISpan
-from ._tools import docstring_summary
+from ._tool_definitions import docstring_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _arguments(value: Any) -> Any:
-    return json_arguments(value)
+class ToolConfig(NamedTuple):
+    name: str
+    arguments: Any = None
+    description: Optional[str] = None
+    call_id: Optional[str] = None
 
 
-class ToolSpan(GenAISpan):
+class ToolSpan(GenAISpan[ToolConfig]):
     """One tool call. Arguments and result are content (behind the gate, scrubbed of
     secrets); the tool's name, description and call id are always sent."""
 
-    operation = "execute_tool"
+    __slots__ = ()
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        arguments: Any = None,
-        description: Optional[str] = None,
-        call_id: Optional[str] = None,
-        record_inputs: Optional[bool] = None,
-        record_outputs: Optional[bool] = None,
-        redact: Optional[Redactor] = _UNSET,
-    ) -> None:
-        self.tool_name = safe_str(name)
-        self.description = description
-        self.call_id = call_id
-        self._arguments = arguments
-        super().__init__(record_inputs=record_inputs, record_outputs=record_outputs, redact=redact)
+    def __init__(self, config: ToolConfig, options: Options) -> None:
+        super().__init__(keys.EXECUTE_TOOL, config, options)
+
+    @property
+    def tool_name(self) -> str:
+        return self._config.name
 
     def _name(self) -> str:
-        return f"execute_tool {self.tool_name}"
+        return f"execute_tool {self._config.name}"
 
-    def _start_attributes(self) -> dict[str, Any]:
-        return {
-            "gen_ai.tool.name": self.tool_name,
-            "gen_ai.tool.description": None
-            if self.description is None
-            else safe_str(self.description),
-            "gen_ai.tool.call.id": None if self.call_id is None else safe_str(self.call_id),
-        }
+    def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        config = self._config
+        attributes[keys.TOOL_NAME] = config.name
+        if config.description is not None:
+            attributes[keys.TOOL_DESCRIPTION] = config.description
+        if config.call_id is not None:
+            attributes[keys.TOOL_CALL_ID] = config.call_id
 
     def _record_start_content(self) -> None:
-        if self._arguments is not None:
-            self.set_arguments(self._arguments)
+        if self._config.arguments is not None:
+            self.set_arguments(self._config.arguments)
 
     def set_arguments(self, arguments: Any) -> None:
         """The arguments the tool was called with (a dict, or a JSON string)."""
         self._set_content(
-            "gen_ai.tool.call.arguments", "tool.arguments", arguments, _arguments, output=False
+            keys.TOOL_CALL_ARGUMENTS, "tool.arguments", arguments, json_arguments, output=False
         )
 
     def set_result(self, result: Any) -> None:
         """What the tool returned: text as is, anything else as JSON."""
         self._set_content(
-            "gen_ai.tool.call.result",
-            "tool.result",
-            result,
-            jsonable,
-            output=True,
-            structured=False,
+            keys.TOOL_CALL_RESULT, "tool.result", result, jsonable, output=True, structured=False
         )
 
+    # A decorated tool function: its bound arguments and its return value.
 
-execute_tool = ToolSpan
-"""``execute_tool(name, *, arguments=None, description=None, call_id=None)``: a tool call span."""
+    def _record_call(self, call: Call) -> None:
+        self._set_content(
+            keys.TOOL_CALL_ARGUMENTS, "tool.arguments", call, Call.arguments, output=False
+        )
+
+    def _record_return(self, value: Any) -> None:
+        self.set_result(value)
+
+    @property
+    def _wants_return(self) -> bool:
+        return self._outputs_ok
+
+
+def execute_tool(
+    name: str,
+    *,
+    arguments: Any = None,
+    description: Optional[str] = None,
+    call_id: Optional[str] = None,
+    record_inputs: Optional[bool] = None,
+    record_outputs: Optional[bool] = None,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
+) -> ToolSpan:
+    """A tool call span, ``gen_ai.execute_tool``, as ``with``, ``async with`` or a decorator.
+
+    As a decorator, each call is one tool call: its arguments (by parameter name) and
+    its return value (or what a generator yielded) are recorded behind the content gate.
+    """
+    return ToolSpan(
+        ToolConfig(
+            safe_str(name),
+            arguments,
+            None if description is None else safe_str(description),
+            None if call_id is None else safe_str(call_id),
+        ),
+        options(record_inputs, record_outputs, redact, capture_errors),
+    )
 
 
 def tool(
@@ -85,38 +111,31 @@ def tool(
     description: Optional[str] = None,
     record_inputs: Optional[bool] = None,
     record_outputs: Optional[bool] = None,
-    redact: Optional[Redactor] = _UNSET,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
 ) -> Any:
     """Decorate a tool function (sync, async, generator or async generator): an
-    ``execute_tool`` span per call, named after the function, described by its
-    docstring, with the bound call arguments and the result recorded behind the gate.
+    ``execute_tool`` span per call, named after the function and described by its
+    docstring unless ``name`` / ``description`` are given.
 
-    Use as ``@tool`` or ``@tool(name=..., description=...)``. The decorated function
-    keeps its signature; :func:`tool_definition` gives its JSON schema for ``tools=``.
+    The same as ``@execute_tool(name, description=...)``: the call's arguments and its
+    return value are recorded behind the content gate. Use as ``@tool`` or
+    ``@tool(name=...)``. The decorated function keeps its signature;
+    :func:`tool_definition` gives its JSON schema for ``tools=``.
     """
 
     def wrap(function: F) -> F:
-        template = ToolSpan(
-            name or function.__name__,
+        span = execute_tool(
+            name if name else safe_str(getattr(function, "__name__", "tool")),
             description=description if description is not None else docstring_summary(function),
             record_inputs=record_inputs,
             record_outputs=record_outputs,
             redact=redact,
+            capture_errors=capture_errors,
         )
-        signature = signature_of(function)
-
-        def on_call(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-            span._set_content(
-                "gen_ai.tool.call.arguments",
-                "tool.arguments",
-                Call(signature, args, kwargs),
-                Call.arguments,
-                output=False,
-            )
-
-        def on_result(span: Any, result: Any) -> None:
-            span.set_result(result)
-
-        return decorate(function, template._fresh, on_call, on_result)
+        return span(function)
 
     return wrap(func) if func is not None else wrap
+
+
+__all__ = ["ToolConfig", "ToolSpan", "execute_tool", "tool"]

@@ -2,8 +2,8 @@
 
 Pure functions, no sentry-sdk import. Sentry counts ``input_tokens`` as ALL input
 (cached and cache-write included) and ``output_tokens`` as ALL output (reasoning
-included); the sub-counts are subsets. Providers differ (SPEC.md section 2), and a
-wrong mapping shows in Sentry as wrong or negative cost.
+included); the sub-counts are subsets. Providers differ (see Sentry's AI Agents docs on
+token usage), and a wrong mapping shows in Sentry as wrong or negative cost.
 """
 
 from __future__ import annotations
@@ -11,20 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Optional
 
+from . import _keys as keys
 from ._jsonable import field
-
-_FIELDS = (
-    "input_tokens",
-    "output_tokens",
-    "input_tokens_cached",
-    "input_tokens_cache_write",
-    "output_tokens_reasoning",
-    "total_tokens",
-)
-
-Counts = tuple[
-    Optional[int], Optional[int], Optional[int], Optional[int], Optional[int], Optional[int]
-]
 
 
 @dataclass
@@ -39,17 +27,13 @@ class Usage:
     total_tokens: Optional[int] = None
 
     def is_empty(self) -> bool:
-        return all(getattr(self, name) is None for name in _FIELDS)
-
-    def counts(self) -> Counts:
-        """The six counts in field order."""
         return (
-            self.input_tokens,
-            self.output_tokens,
-            self.input_tokens_cached,
-            self.input_tokens_cache_write,
-            self.output_tokens_reasoning,
-            self.total_tokens,
+            self.input_tokens is None
+            and self.output_tokens is None
+            and self.input_tokens_cached is None
+            and self.input_tokens_cache_write is None
+            and self.output_tokens_reasoning is None
+            and self.total_tokens is None
         )
 
     def __add__(self, other: Usage) -> Usage:
@@ -60,23 +44,22 @@ class Usage:
         return Usage(**values)
 
 
+_FIELDS = tuple(f.name for f in fields(Usage))
+
 # Attribute keys; each sub-count also goes out under the name Sentry's docs page uses.
 USAGE_KEYS: dict[str, tuple[str, ...]] = {
-    "input_tokens": ("gen_ai.usage.input_tokens",),
-    "output_tokens": ("gen_ai.usage.output_tokens",),
-    "input_tokens_cached": (
-        "gen_ai.usage.cache_read.input_tokens",
-        "gen_ai.usage.input_tokens.cached",
-    ),
+    "input_tokens": (keys.USAGE_INPUT_TOKENS,),
+    "output_tokens": (keys.USAGE_OUTPUT_TOKENS,),
+    "input_tokens_cached": (keys.USAGE_CACHE_READ_INPUT_TOKENS, keys.USAGE_INPUT_TOKENS_CACHED),
     "input_tokens_cache_write": (
-        "gen_ai.usage.cache_creation.input_tokens",
-        "gen_ai.usage.input_tokens.cache_write",
+        keys.USAGE_CACHE_CREATION_INPUT_TOKENS,
+        keys.USAGE_INPUT_TOKENS_CACHE_WRITE,
     ),
     "output_tokens_reasoning": (
-        "gen_ai.usage.reasoning.output_tokens",
-        "gen_ai.usage.output_tokens.reasoning",
+        keys.USAGE_REASONING_OUTPUT_TOKENS,
+        keys.USAGE_OUTPUT_TOKENS_REASONING,
     ),
-    "total_tokens": ("gen_ai.usage.total_tokens",),
+    "total_tokens": (keys.USAGE_TOTAL_TOKENS,),
 }
 
 
@@ -85,7 +68,7 @@ def count(value: Any) -> Optional[int]:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return value if value >= 0 else None
+        return int(value) if value >= 0 else None
     if isinstance(value, float) and value.is_integer() and value >= 0:
         return int(value)
     return None
@@ -94,28 +77,29 @@ def count(value: Any) -> Optional[int]:
 def checked(usage: Usage) -> tuple[Usage, list[str]]:
     """Make ``usage`` consistent for Sentry's cost formula, and say what was wrong.
 
-    Sub-counts larger than their total are clamped to it (the caller's numbers
-    would otherwise show as negative cost); ``total_tokens`` defaults to
-    input + output when both are known. Never invents a count that was not given.
+    Counts that are not non-negative integers are left out; sub-counts larger than
+    their total are clamped to it (the caller's numbers would otherwise show as
+    negative cost); ``total_tokens`` defaults to input + output when both are known.
+    Never invents a count that was not given. ``usage`` itself is returned when it
+    needs no change.
     """
-    return checked_counts(*usage.counts())
-
-
-def checked_counts(
-    total_in: Any, total_out: Any, cached: Any, write: Any, reasoning: Any, total: Any
-) -> tuple[Usage, list[str]]:
-    """:func:`checked` for the six counts given one by one, in :class:`Usage` order."""
     problems: list[str] = []
+    total_in = usage.input_tokens
+    total_out = usage.output_tokens
+    cached = usage.input_tokens_cached
+    write = usage.input_tokens_cache_write
+    reasoning = usage.output_tokens_reasoning
+    total = usage.total_tokens
     given = (total_in, total_out, cached, write, reasoning, total)
     for raw in given:
         if raw is not None and (type(raw) is not int or raw < 0):
-            values = [count(value) for value in given]
+            counted = [count(value) for value in given]
             problems = [
-                f"{name}={value!r} is not a non-negative integer and was left out"
-                for name, value, counted in zip(_FIELDS, given, values)
-                if value is not None and counted is None
+                f"{name} (a {type(value).__name__}) is not a non-negative integer and was left out"
+                for name, value, kept in zip(_FIELDS, given, counted)
+                if value is not None and kept is None
             ]
-            total_in, total_out, cached, write, reasoning, total = values
+            total_in, total_out, cached, write, reasoning, total = counted
             break
     if total_in is not None and (cached or 0) + (write or 0) > total_in:
         problems.append(
@@ -133,10 +117,12 @@ def checked_counts(
         reasoning = total_out
     if total is None and total_in is not None and total_out is not None:
         total = total_in + total_out
+    if not problems and (total_in, total_out, cached, write, reasoning, total) == given:
+        return usage, problems
     return Usage(total_in, total_out, cached, write, reasoning, total), problems
 
 
-_ATTRIBUTES = tuple((name, key) for name, keys in USAGE_KEYS.items() for key in keys)
+_ATTRIBUTES = tuple((name, key) for name, names in USAGE_KEYS.items() for key in names)
 
 
 def usage_attributes(usage: Usage) -> dict[str, int]:
@@ -147,8 +133,8 @@ def usage_attributes(usage: Usage) -> dict[str, int]:
 def usage_from_attributes(attributes: dict[str, Any]) -> Usage:
     """Usage read back from span attributes (current names first, then the aliases)."""
     values = {}
-    for name, keys in USAGE_KEYS.items():
-        for key in keys:
+    for name, names in USAGE_KEYS.items():
+        for key in names:
             value = attributes.get(key)
             if isinstance(value, int) and not isinstance(value, bool):
                 values[name] = value
@@ -335,3 +321,14 @@ def _with_total(
     if input_tokens is not None and output_tokens is not None:
         return replace(usage, total_tokens=input_tokens + output_tokens)
     return replace(usage, total_tokens=count(reported_total))
+
+
+__all__ = [
+    "USAGE_KEYS",
+    "Usage",
+    "checked",
+    "count",
+    "usage_attributes",
+    "usage_from",
+    "usage_from_attributes",
+]

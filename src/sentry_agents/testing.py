@@ -20,17 +20,18 @@ from typing import Any, Optional
 import pytest
 import sentry_sdk
 
+from . import _keys as keys
 from ._envelopes import Capture, SpanRecord
-from ._usage import Usage
+from ._usage import Usage, usage_from_attributes
 from .console import MemoryTransport
 
 __all__ = ["AgentSpans", "MemoryTransport", "agent_spans", "start_capture", "stop_capture"]
 
 
 _SUBJECT_KEYS = {
-    "gen_ai.execute_tool": "gen_ai.tool.name",
-    "gen_ai.invoke_agent": "gen_ai.agent.name",
-    "gen_ai.create_agent": "gen_ai.agent.name",
+    keys.OP_EXECUTE_TOOL: keys.TOOL_NAME,
+    keys.OP_INVOKE_AGENT: keys.AGENT_NAME,
+    keys.OP_CREATE_AGENT: keys.AGENT_NAME,
 }
 
 
@@ -49,7 +50,7 @@ class AgentSpans:
     @property
     def spans(self) -> list[SpanRecord]:
         """The gen_ai spans, in start order."""
-        found = [s for s in self.all if (s.op or "").startswith("gen_ai.")]
+        found = [s for s in self.all if (s.op or "").startswith(keys.OP_PREFIX)]
         return sorted(found, key=lambda s: s.start)
 
     @property
@@ -65,7 +66,9 @@ class AgentSpans:
     ) -> list[SpanRecord]:
         """Spans whose op is ``op`` (``gen_ai.`` may be left out) and whose name or agent
         name is ``name``, below ``under`` (at any depth) when given."""
-        wanted_op = None if op is None else (op if op.startswith("gen_ai.") else f"gen_ai.{op}")
+        wanted_op = None
+        if op is not None:
+            wanted_op = op if op.startswith(keys.OP_PREFIX) else keys.OP_PREFIX + op
         out = []
         for span in self.spans:
             if wanted_op is not None and span.op != wanted_op:
@@ -112,25 +115,18 @@ class AgentSpans:
         return False
 
     @staticmethod
-    def messages(span: SpanRecord, key: str = "gen_ai.input.messages") -> Any:
+    def messages(span: SpanRecord, key: str = keys.INPUT_MESSAGES) -> Any:
         """A message attribute parsed (input by default; pass ``gen_ai.output.messages``)."""
         return span.json_attribute(key)
 
     @staticmethod
     def tool_arguments(span: SpanRecord) -> Any:
-        return span.json_attribute("gen_ai.tool.call.arguments")
+        return span.json_attribute(keys.TOOL_CALL_ARGUMENTS)
 
     @staticmethod
     def usage(span: SpanRecord) -> Usage:
-        a = span.attributes
-        return Usage(
-            input_tokens=a.get("gen_ai.usage.input_tokens"),
-            output_tokens=a.get("gen_ai.usage.output_tokens"),
-            input_tokens_cached=a.get("gen_ai.usage.cache_read.input_tokens"),
-            input_tokens_cache_write=a.get("gen_ai.usage.cache_creation.input_tokens"),
-            output_tokens_reasoning=a.get("gen_ai.usage.reasoning.output_tokens"),
-            total_tokens=a.get("gen_ai.usage.total_tokens"),
-        )
+        """The token usage the span carries."""
+        return usage_from_attributes(span.attributes)
 
     def render(self, color: bool = False) -> str:
         """The spans as the terminal view prints them."""
@@ -141,7 +137,7 @@ class AgentSpans:
 
 def _subject(span: SpanRecord) -> Optional[str]:
     """What a span is about: its tool, its agent, or its model."""
-    value = span.attributes.get(_SUBJECT_KEYS.get(span.op or "", "gen_ai.request.model"))
+    value = span.attributes.get(_SUBJECT_KEYS.get(span.op or "", keys.REQUEST_MODEL))
     return None if value is None else str(value)
 
 

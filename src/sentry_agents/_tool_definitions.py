@@ -47,7 +47,7 @@ def tool_definition(func: Callable[..., Any]) -> ToolDefinition:
     parameters from the signature and type hints.
     """
     func = getattr(func, "__sentry_agents_wrapped__", func)
-    signature = _signature(func)
+    signature = signature_of(func)
     hints = _type_hints(func)
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -127,7 +127,8 @@ def _is_abc(origin: Any, name: str) -> bool:
     return origin is not None and getattr(origin, "__name__", "") == name
 
 
-def _signature(func: Callable[..., Any]) -> Optional[inspect.Signature]:
+def signature_of(func: Callable[..., Any]) -> Optional[inspect.Signature]:
+    """``inspect.signature(func)``, or ``None`` for callables that have none."""
     try:
         return inspect.signature(func)
     except (TypeError, ValueError):
@@ -168,3 +169,13 @@ def _definition(source: Any, schema_key: str, tool_type: str = "function") -> To
     if schema is not None:
         definition["parameters"] = jsonable(schema)
     return definition
+
+
+__all__ = [
+    "ToolDefinition",
+    "docstring_summary",
+    "json_schema",
+    "signature_of",
+    "tool_definition",
+    "tool_definitions",
+]

@@ -1,9 +1,10 @@
-"""The one module that talks to sentry-sdk's tracing API.
+"""The adapter to sentry-sdk: the only place that uses its tracing API and internals.
 
 It knows which tracing mode the installed sentry-sdk is in (2.x transactions,
 2.x span streaming, 3.x streaming only), chosen by feature detection, and how to
 start, activate, fill and finish a span there. Everything else in the package
-works with :class:`NativeSpan` and never imports sentry-sdk tracing internals.
+works with :class:`NativeSpan`. ``integrations`` (in this package) works alongside
+sentry-sdk's own AI integrations.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any, Callable, Literal, Optional, Union
 
 import sentry_sdk
 import sentry_sdk.utils
-from sentry_sdk.utils import logger
 
 AttributeValue = Union[str, int, float, bool]
 
@@ -70,7 +70,7 @@ _scope_var: Optional[contextvars.ContextVar[Any]] = getattr(
 class ClientState:
     """What spans need to know about one active client, worked out once per client:
     its tracing mode, its content gate, its string length limit, and (filled in by
-    ``_integrations``) whether it runs any of sentry-sdk's AI integrations."""
+    ``integrations``) whether it runs any of sentry-sdk's AI integrations."""
 
     __slots__ = ("_gate", "ai_integrations", "client", "max_value_length", "streaming")
 
@@ -281,4 +281,20 @@ def use_new_scope() -> Any:
     return sentry_sdk.new_scope()
 
 
-__all__ = ["MECHANISM", "ClientState", "NativeSpan", "activate", "deactivate", "logger"]
+__all__ = [
+    "MECHANISM",
+    "AttributeValue",
+    "ClientState",
+    "NativeSpan",
+    "StreamedSpan",
+    "activate",
+    "active_client",
+    "capture_exception",
+    "content_gate",
+    "current_span",
+    "deactivate",
+    "set_scope_conversation_id",
+    "start_span",
+    "streaming",
+    "use_new_scope",
+]

@@ -14,22 +14,24 @@ agent's name and escape its usage total. Only then (no cost otherwise) this modu
   span; the integration's span is sent as a plain ``function`` child without gen_ai
   attributes. Other integration spans get the agent name, and their usage reaches the
   agent's total.
+
+Our spans are known here by span id: open ones (streaming mode) as the span itself,
+finished ones (transaction mode, until their transaction is sent) as two flags. No
+content is kept, and at most :data:`REGISTRY_SIZE` entries.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional, Protocol, Union
 
 import sentry_sdk
 
-from . import _sdk
-from ._sdk import logger
-from ._usage import Usage, checked, usage_attributes, usage_from_attributes
-
-if TYPE_CHECKING:
-    from ._span import GenAISpan
+from .. import _keys as keys
+from .._guard import logger
+from .._usage import Usage, checked, usage_attributes, usage_from_attributes
+from . import ClientState, streaming
 
 AI_INTEGRATIONS = frozenset(
     {
@@ -45,27 +47,42 @@ AI_INTEGRATIONS = frozenset(
         "cohere",
     }
 )
-LLM_OPS = frozenset(
-    {"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content", "gen_ai.embeddings"}
-)
-# Deprecated keys integrations send, and the current key we send instead.
-_CURRENT = {
-    "gen_ai.system": "gen_ai.provider.name",
-    "gen_ai.request.messages": "gen_ai.input.messages",
-    "gen_ai.response.text": "gen_ai.output.messages",
-    "gen_ai.response.tool_calls": "gen_ai.output.messages",
-    "gen_ai.request.available_tools": "gen_ai.tool.definitions",
-}
-_OUR_LLM_OPERATIONS = ("chat", "text_completion", "generate_content")
-_REGISTRY_SIZE = 10_000
+REGISTRY_SIZE = 10_000
+
+
+class Owner(Protocol):
+    """One of our open spans, as the hooks see it."""
+
+    @property
+    def _is_llm_call(self) -> bool: ...
+
+    @property
+    def _usage_is_set(self) -> bool: ...
+
+    def _absorb(self, attributes: dict[str, Any]) -> None:
+        """Take what an integration's span of the same model call knows and we lack."""
+
+    def _agent_name(self) -> Optional[str]:
+        """The name of the agent this span runs in, if any."""
+
+    def _count_child_usage(self, usage: Usage) -> None:
+        """Add the usage of a model call made inside this span to its agents' totals."""
+
+
+class Finished(NamedTuple):
+    """What the transaction-mode processor needs of one of our finished spans."""
+
+    is_llm_call: bool
+    usage_is_set: bool
+
 
 _lock = threading.Lock()
-_ours: OrderedDict[str, GenAISpan] = OrderedDict()
+_ours: OrderedDict[str, Union[Owner, Finished]] = OrderedDict()
 _processor_installed = False
 _told_once = False
 
 
-def enabled(state: _sdk.ClientState) -> bool:
+def enabled(state: ClientState) -> bool:
     """Whether the client runs any of sentry-sdk's AI integrations; the first answer for
     a client that does installs the hooks."""
     result = state.ai_integrations
@@ -77,15 +94,35 @@ def enabled(state: _sdk.ClientState) -> bool:
     return result
 
 
-def register(span: GenAISpan, span_id: str) -> None:
-    """Remember one of our spans, so the hooks can tell ours from the integrations'."""
+def started(state: ClientState, span_id: str, owner: Owner) -> None:
+    """One of our spans started (call only when :func:`enabled`)."""
+    if state.streaming:
+        _remember(span_id, owner)
+
+
+def finishing(state: ClientState, span_id: str, owner: Owner) -> None:
+    """One of our spans is about to finish (call only when :func:`enabled`): in
+    transaction mode, what the processor needs of it is kept until its transaction."""
+    if not state.streaming:
+        _remember(span_id, Finished(owner._is_llm_call, owner._usage_is_set))
+
+
+def finished(state: ClientState, span_id: str) -> None:
+    """One of our spans has finished (call only when :func:`enabled`): in streaming mode
+    it has been through ``before_send_span`` and is forgotten."""
+    if state.streaming:
+        with _lock:
+            _ours.pop(span_id, None)
+
+
+def _remember(span_id: str, entry: Union[Owner, Finished]) -> None:
     with _lock:
-        _ours[span_id] = span
-        if len(_ours) > _REGISTRY_SIZE:
+        _ours[span_id] = entry
+        if len(_ours) > REGISTRY_SIZE:
             _ours.popitem(last=False)
 
 
-def _lookup(span_id: Optional[str]) -> Optional[GenAISpan]:
+def _lookup(span_id: Optional[str]) -> Optional[Union[Owner, Finished]]:
     if span_id is None:
         return None
     with _lock:
@@ -94,7 +131,7 @@ def _lookup(span_id: Optional[str]) -> Optional[GenAISpan]:
 
 def _install(client: Any) -> None:
     global _processor_installed, _told_once
-    if _sdk.streaming(client):
+    if streaming(client):
         options = client.options
         original = options.get("before_send_span")
         if getattr(original, "__sentry_agents__", False):
@@ -130,32 +167,25 @@ def _rework_streamed(span: dict[str, Any]) -> None:
     attributes = span.get("attributes")
     if not isinstance(attributes, dict) or _lookup(span.get("span_id")) is not None:
         return
-    op = attributes.get("sentry.op")
-    if not isinstance(op, str) or not op.startswith("gen_ai."):
+    op = attributes.get(keys.SENTRY_OP)
+    if not isinstance(op, str) or not op.startswith(keys.OP_PREFIX):
         return
     parent = _lookup(span.get("parent_span_id"))
-    if parent is None:
+    if parent is None or isinstance(parent, Finished):
         return
-    if op in LLM_OPS and parent.operation in _OUR_LLM_OPERATIONS:
+    if op in keys.LLM_OPS and parent._is_llm_call:
         parent._absorb(attributes)
-        for key in [k for k in attributes if k.startswith("gen_ai.")]:
+        for key in [k for k in attributes if k.startswith(keys.OP_PREFIX)]:
             del attributes[key]
-        attributes["sentry.op"] = "function"
+        attributes[keys.SENTRY_OP] = "function"
         return
-    agent = parent._agent
-    if agent is not None and "gen_ai.agent.name" not in attributes:
-        attributes["gen_ai.agent.name"] = agent.agent_name
-    if op in LLM_OPS and agent is not None:
+    name = parent._agent_name()
+    if name is not None and keys.AGENT_NAME not in attributes:
+        attributes[keys.AGENT_NAME] = name
+    if op in keys.LLM_OPS:
         usage = usage_from_attributes(attributes)
         if not usage.is_empty():
-            for enclosing in _agents_of(parent):
-                enclosing._add_child_usage(usage)
-
-
-def _agents_of(span: GenAISpan) -> list[Any]:
-    from ._model import enclosing_agents  # _model imports this module's importers
-
-    return enclosing_agents(span)
+            parent._count_child_usage(usage)
 
 
 # --- transaction mode: the event processor ----------------------------------------------
@@ -185,7 +215,8 @@ def _rework_transaction(event: dict[str, Any]) -> None:
         if isinstance(span, dict) and span.get("span_id"):
             span.setdefault("data", {})
             nodes[span["span_id"]] = span
-    ours = {span_id: _lookup(span_id) for span_id in nodes}
+    with _lock:
+        ours = {span_id: _finished(_ours.pop(span_id, None)) for span_id in nodes}
     if not any(ours.values()):
         return
     dropped = _merge_duplicates(spans, nodes, ours)
@@ -198,8 +229,14 @@ def _rework_transaction(event: dict[str, Any]) -> None:
     _name_and_sum(nodes, ours)
 
 
+def _finished(entry: Optional[Union[Owner, Finished]]) -> Optional[Finished]:
+    if entry is None or isinstance(entry, Finished):
+        return entry
+    return Finished(entry._is_llm_call, entry._usage_is_set)
+
+
 def _merge_duplicates(
-    spans: list[Any], nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[GenAISpan]]
+    spans: list[Any], nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Finished]]
 ) -> set[str]:
     dropped: set[str] = set()
     for span in spans:
@@ -207,13 +244,11 @@ def _merge_duplicates(
             continue
         parent_id = span.get("parent_span_id")
         parent = ours.get(parent_id) if parent_id else None
-        if span.get("op") not in LLM_OPS or parent is None:
-            continue
-        if parent.operation not in _OUR_LLM_OPERATIONS:
+        if span.get("op") not in keys.LLM_OPS or parent is None or not parent.is_llm_call:
             continue
         target = nodes[parent_id]["data"]  # type: ignore[index]
         for key, value in span["data"].items():
-            current = _CURRENT.get(key, key)
+            current = keys.DEPRECATED.get(key, key)
             if current not in target and key not in target:
                 target[key] = value
         for child in spans:
@@ -223,25 +258,25 @@ def _merge_duplicates(
     return dropped
 
 
-def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[GenAISpan]]) -> None:
+def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Finished]]) -> None:
     parents = {span_id: node.get("parent_span_id") for span_id, node in nodes.items()}
     totals: dict[str, Usage] = {}
     for span_id, node in nodes.items():
         op = node.get("op") or ""
-        if not op.startswith("gen_ai."):
+        if not op.startswith(keys.OP_PREFIX):
             continue
         agent_ids = _agent_ancestors(span_id, nodes, parents)
-        if agent_ids and op != "gen_ai.invoke_agent" and "gen_ai.agent.name" not in node["data"]:
-            name = nodes[agent_ids[0]]["data"].get("gen_ai.agent.name")
+        if agent_ids and op != keys.OP_INVOKE_AGENT and keys.AGENT_NAME not in node["data"]:
+            name = nodes[agent_ids[0]]["data"].get(keys.AGENT_NAME)
             if name:
-                node["data"]["gen_ai.agent.name"] = name
-        if op in LLM_OPS:
+                node["data"][keys.AGENT_NAME] = name
+        if op in keys.LLM_OPS:
             usage = usage_from_attributes(node["data"])
             for agent_id in agent_ids:
                 totals[agent_id] = totals.get(agent_id, Usage()) + usage
     for agent_id, total in totals.items():
         agent = ours.get(agent_id)
-        if agent is None or getattr(agent, "_usage", None) is not None or total.is_empty():
+        if agent is None or agent.usage_is_set or total.is_empty():
             continue
         nodes[agent_id]["data"].update(usage_attributes(checked(total)[0]))
 
@@ -252,7 +287,18 @@ def _agent_ancestors(
     found = []
     current = parents.get(span_id)
     while current in nodes:
-        if nodes[current].get("op") == "gen_ai.invoke_agent":
+        if nodes[current].get("op") == keys.OP_INVOKE_AGENT:
             found.append(current)
         current = parents.get(current)
     return found
+
+
+__all__ = [
+    "AI_INTEGRATIONS",
+    "REGISTRY_SIZE",
+    "Finished",
+    "Owner",
+    "enabled",
+    "finishing",
+    "started",
+]

@@ -1,0 +1,103 @@
+"""Every span attribute key and op this library sends or reads, named once.
+
+Names follow Sentry's conventions (the ``sentry-conventions`` registry) and Sentry's AI
+Agents docs; the tests check each key here against the registry. A key that Sentry
+renames is changed in this one place.
+"""
+
+from __future__ import annotations
+
+# --- ops and operation names -------------------------------------------------------------
+
+OP_PREFIX = "gen_ai."
+INVOKE_AGENT = "invoke_agent"
+CREATE_AGENT = "create_agent"
+CHAT = "chat"
+TEXT_COMPLETION = "text_completion"
+GENERATE_CONTENT = "generate_content"
+EMBEDDINGS = "embeddings"
+EXECUTE_TOOL = "execute_tool"
+HANDOFF = "handoff"
+LLM_OPERATIONS = (CHAT, TEXT_COMPLETION, GENERATE_CONTENT)
+"""Operations that are one call to a model and count as LLM calls."""
+
+OP_INVOKE_AGENT = OP_PREFIX + INVOKE_AGENT
+OP_CREATE_AGENT = OP_PREFIX + CREATE_AGENT
+OP_EXECUTE_TOOL = OP_PREFIX + EXECUTE_TOOL
+LLM_OPS = frozenset(OP_PREFIX + name for name in (*LLM_OPERATIONS, EMBEDDINGS))
+"""Ops of spans that are one model call (sentry-sdk's integrations make these too)."""
+
+# --- common --------------------------------------------------------------------------------
+
+SENTRY_OP = "sentry.op"
+OPERATION_NAME = "gen_ai.operation.name"
+PROVIDER_NAME = "gen_ai.provider.name"
+AGENT_NAME = "gen_ai.agent.name"
+PIPELINE_NAME = "gen_ai.pipeline.name"
+CONVERSATION_ID = "gen_ai.conversation.id"
+ERROR_TYPE = "error.type"
+
+# --- request -------------------------------------------------------------------------------
+
+REQUEST_MODEL = "gen_ai.request.model"
+REQUEST_TEMPERATURE = "gen_ai.request.temperature"
+REQUEST_TOP_P = "gen_ai.request.top_p"
+REQUEST_TOP_K = "gen_ai.request.top_k"
+REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens"
+REQUEST_FREQUENCY_PENALTY = "gen_ai.request.frequency_penalty"
+REQUEST_PRESENCE_PENALTY = "gen_ai.request.presence_penalty"
+REQUEST_SEED = "gen_ai.request.seed"
+REQUEST_REASONING_LEVEL = "gen_ai.request.reasoning.level"
+INPUT_MESSAGES = "gen_ai.input.messages"
+SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions"
+TOOL_DEFINITIONS = "gen_ai.tool.definitions"
+EMBEDDINGS_INPUT = "gen_ai.embeddings.input"
+
+# --- response ------------------------------------------------------------------------------
+
+RESPONSE_MODEL = "gen_ai.response.model"
+RESPONSE_ID = "gen_ai.response.id"
+RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons"
+RESPONSE_STREAMING = "gen_ai.response.streaming"
+RESPONSE_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk"
+OUTPUT_MESSAGES = "gen_ai.output.messages"
+
+# --- tools ---------------------------------------------------------------------------------
+
+TOOL_NAME = "gen_ai.tool.name"
+TOOL_DESCRIPTION = "gen_ai.tool.description"
+TOOL_CALL_ID = "gen_ai.tool.call.id"
+TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments"
+TOOL_CALL_RESULT = "gen_ai.tool.call.result"
+
+# --- usage: each sub-count under its current name and the name Sentry's docs page uses ----
+
+USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
+USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
+USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cache_read.input_tokens"
+USAGE_INPUT_TOKENS_CACHED = "gen_ai.usage.input_tokens.cached"
+USAGE_CACHE_CREATION_INPUT_TOKENS = "gen_ai.usage.cache_creation.input_tokens"
+USAGE_INPUT_TOKENS_CACHE_WRITE = "gen_ai.usage.input_tokens.cache_write"
+USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens"
+USAGE_OUTPUT_TOKENS_REASONING = "gen_ai.usage.output_tokens.reasoning"
+USAGE_TOTAL_TOKENS = "gen_ai.usage.total_tokens"
+
+# --- deprecated keys sentry-sdk's integrations still send, by the current key we send -----
+
+DEPRECATED = {
+    "gen_ai.system": PROVIDER_NAME,
+    "gen_ai.request.messages": INPUT_MESSAGES,
+    "gen_ai.response.text": OUTPUT_MESSAGES,
+    "gen_ai.response.tool_calls": OUTPUT_MESSAGES,
+    "gen_ai.request.available_tools": TOOL_DEFINITIONS,
+}
+
+# --- ours ----------------------------------------------------------------------------------
+
+STREAM_ABANDONED = "sentry_agents.stream.abandoned"
+"""Set on a chat span whose stream the consumer left before its end."""
+
+
+def original_length(key: str) -> str:
+    """The key sentry-sdk uses for the item count of ``key`` before it was trimmed."""
+    return f"sentry.sdk_meta.{key}.original_length"
