@@ -243,6 +243,31 @@ def test_every_key_we_send_is_in_the_registry_with_the_right_type(sentry):
     } <= seen
 
 
+def test_every_attribute_key_we_name_is_in_the_registry():
+    """Every key in ``sentry_agents._keys`` (where all keys we send are named), read from
+    that module, is a current key of the registry or one of the named exceptions."""
+    from sentry_agents import _keys
+
+    constants = {name: getattr(_keys, name) for name in _keys.__all__}
+    named = {
+        value
+        for name, value in constants.items()
+        if isinstance(value, str) and "." in value and not name.startswith("OP_")
+    }
+    assert _keys.USAGE_INPUT_TOKENS in named and _keys.TOOL_CALL_RESULT in named
+    for key in sorted(named):
+        if key in NOT_IN_REGISTRY:
+            continue
+        meta = REGISTRY.get(key)
+        assert meta is not None, f"{key} is not in sentry-conventions"
+        if key not in DEPRECATED_ON_PURPOSE:
+            assert meta.deprecation is None, f"{key} is deprecated: {meta.deprecation}"
+    for old, current in _keys.DEPRECATED.items():
+        meta = REGISTRY.get(old)
+        assert meta is not None and meta.deprecation is not None, old
+        assert current_key(old) == current or old in ("gen_ai.response.tool_calls",), old
+
+
 # --- a two-agent openai-agents run versus the same flow written with our helpers --------
 
 

@@ -7,9 +7,9 @@ from typing import Any, Callable, NamedTuple, Optional, TypeVar
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._decorate import Call
-from ._jsonable import dumps, safe_str
+from ._jsonable import dumps, jsonable, safe_str
 from ._model import ModelSpan
-from ._privacy import scrub
+from ._privacy import FILTERED, scrub, scrubber_for
 from ._sdk import AttributeValue
 from ._span import AgentRun, GenAISpan
 from ._usage import Usage, checked, usage_attributes
@@ -72,7 +72,8 @@ class AgentSpan(ModelSpan[AgentConfig]):
         self._set_lazy_input(call, self._call_messages)
 
     def _record_return(self, value: Any) -> None:
-        self.set_output(value)
+        if self._outputs_ok:
+            self.set_output(self._output_of(value))
 
     @property
     def _wants_return(self) -> bool:
@@ -80,12 +81,24 @@ class AgentSpan(ModelSpan[AgentConfig]):
 
     def _call_messages(self, call: Call) -> Any:
         """A lone string or message-list argument is the input; otherwise the arguments
-        (scrubbed of secrets by parameter name) as JSON text."""
+        as JSON text. Either way, scrubbed of secrets by parameter name."""
+        scrubber = scrubber_for(self._settings.scrub_keys)
         arguments = call.arguments()
-        values = list(arguments.values())
-        if len(values) == 1 and isinstance(values[0], (str, list)):
-            return values[0]
-        return [{"role": "user", "content": dumps(scrub(arguments, self._settings.scrub_keys))}]
+        if len(arguments) == 1:
+            name, value = next(iter(arguments.items()))
+            if isinstance(value, (str, list)):
+                return FILTERED if scrubber.hides(name, value) else value
+        return [{"role": "user", "content": dumps(scrub(arguments, scrubber))}]
+
+    def _output_of(self, value: Any) -> Any:
+        """A decorated agent's return value as output: text and messages as they are,
+        anything else as JSON text scrubbed of secrets."""
+        if value is None or isinstance(value, (str, list)):
+            return value
+        if isinstance(value, dict) and "role" in value:
+            return value
+        scrubber = scrubber_for(self._settings.scrub_keys)
+        return [{"role": "assistant", "content": dumps(scrub(jsonable(value), scrubber))}]
 
 
 def invoke_agent(

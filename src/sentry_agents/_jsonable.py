@@ -56,13 +56,14 @@ def safe_str(value: Any) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Replace lone surrogates, which UTF-8 (and so JSON on the wire) cannot carry."""
+    """Text that UTF-8 (and so JSON on the wire) can carry: surrogate pairs joined,
+    each lone surrogate replaced by U+FFFD."""
     if text.isascii():
         return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text
 
 
@@ -137,8 +138,10 @@ def _dump_model(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON of an already-jsonable value, keeping non-ASCII text as is."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """Compact JSON of an already-jsonable value, keeping non-ASCII text as is; always
+    valid UTF-8 (a lone surrogate that reached the value is replaced)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text if text.isascii() else clean_text(text)
 
 
 def json_arguments(value: Any) -> Any:
@@ -185,3 +188,18 @@ def as_list(value: Any) -> Optional[list[Any]]:
     if isinstance(value, (list, tuple)):
         return list(value)
     return None
+
+
+__all__ = [
+    "BLOB_SUBSTITUTE",
+    "MAX_DEPTH",
+    "as_list",
+    "clean_text",
+    "dumps",
+    "field",
+    "has_field",
+    "json_arguments",
+    "jsonable",
+    "parse_json_maybe",
+    "safe_str",
+]

@@ -62,7 +62,7 @@ def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Mes
     try:
         return _convert_messages(messages, role)
     except Exception:
-        return [{"role": role, "parts": [_text(safe_str(messages))]}]
+        return [_unconvertible(role)]
 
 
 def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
@@ -138,8 +138,20 @@ def _convert_messages(messages: Any, default_role: str) -> list[Message]:
         items = [messages]
     out: list[Message] = []
     for item in items:
-        out.extend(_convert_one(item, default_role))
+        try:
+            out.extend(_convert_one(item, default_role))
+        except Exception:
+            out.append(_unconvertible(default_role))
     return _merge_tool_roles(out)
+
+
+UNCONVERTIBLE = "[unconvertible message]"
+
+
+def _unconvertible(role: str) -> Message:
+    """What stands for a message that could not be read: never its repr, which could
+    carry what scrubbing would have removed."""
+    return {"role": role, "parts": [{"type": "text", "content": UNCONVERTIBLE}]}
 
 
 def _looks_like_message(item: Any) -> bool:
@@ -431,7 +443,7 @@ def _tool_call_from_responses(item: Any) -> Part:
 def _response_value(value: Any) -> Any:
     """A tool result for ``tool_call_response``: text stays text, blocks become parts."""
     if value is None or isinstance(value, str):
-        return value if value is not None else ""
+        return clean_text(value) if value is not None else ""
     items = as_list(value)
     if items is not None and items and all(has_field(i, "type") for i in items):
         return to_parts(items)
@@ -482,7 +494,7 @@ def _block_parts(block: Any) -> list[Part]:
     handler = _BLOCK_HANDLERS.get(safe_str(block_type))
     if handler is not None:
         return handler(block)
-    return [_text(safe_str(jsonable(block)))]
+    return [_unknown_part(block)]
 
 
 def _text_block(block: Any) -> list[Part]:
@@ -604,7 +616,17 @@ def _google_part(part: Any) -> list[Part]:
         ]
     if isinstance(part, Mapping) and "content" in part:
         return to_parts(part["content"])
-    return [_text(safe_str(jsonable(part)))]
+    return [_unknown_part(part)]
+
+
+def _unknown_part(block: Any) -> Part:
+    """A block of a type we do not know, kept as structure (so secrets in it are scrubbed
+    like any structured part): its own fields when it has a ``type``, else under
+    ``content`` of a part typed ``unknown``."""
+    data = jsonable(block)
+    if isinstance(data, dict) and isinstance(data.get("type"), str) and data["type"]:
+        return data
+    return {"type": "unknown", "content": data}
 
 
 _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
@@ -629,6 +651,7 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
 
 
 __all__ = [
+    "UNCONVERTIBLE",
     "Message",
     "Part",
     "PlainText",

@@ -22,7 +22,7 @@ from ._conversation import current_conversation_id
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
 from ._jsonable import jsonable, safe_str
-from ._privacy import SCRUBBERS, Dropped, redact
+from ._privacy import SCRUBBERS, Dropped, redact, scrubber_for
 from ._sdk import AttributeValue
 from ._sdk import integrations as sdk_integrations
 from ._usage import Usage
@@ -332,7 +332,7 @@ class GenAISpan(Generic[C]):
             data = convert(value)
             scrubber = SCRUBBERS.get(kind)
             if scrubber is not None:
-                data = scrubber(data, settings.scrub_keys)
+                data = scrubber(data, scrubber_for(settings.scrub_keys))
             try:
                 data = redact(settings.redact, kind, data)
             except Dropped as dropped:

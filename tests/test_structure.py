@@ -1,0 +1,170 @@
+"""The package's shape: the public names, the layers of its modules, and where
+sentry-sdk is touched. A change that breaks one of these rules fails here first."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import sentry_agents
+
+PACKAGE = Path(sentry_agents.__file__).resolve().parent
+
+PUBLIC = {
+    "DEFAULT_SCRUB_KEYS",
+    "AgentSpan",
+    "ChatSpan",
+    "CreateAgentSpan",
+    "EmbeddingsSpan",
+    "GenAISpan",
+    "HandoffSpan",
+    "Redactor",
+    "ToolSpan",
+    "Usage",
+    "__version__",
+    "agent",
+    "chat",
+    "configure",
+    "conversation",
+    "create_agent",
+    "current_span",
+    "embeddings",
+    "execute_tool",
+    "handoff",
+    "invoke_agent",
+    "serialize_messages",
+    "to_gen_ai_messages",
+    "tool",
+    "tool_definition",
+    "usage_from",
+}
+
+# Each module's layer, lowest first. A module imports only from its own layer or below.
+LAYERS = {
+    "data": [
+        "_keys",
+        "_jsonable",
+        "_budget",
+        "_privacy",
+        "_usage",
+        "_tool_definitions",
+        "_config",
+        "_messages",
+        "_responses",
+        "_chunks",
+    ],
+    "adapter": ["_guard", "_sdk", "_sdk.integrations"],
+    "lifecycle": ["_decorate", "_conversation", "_span", "_stream"],
+    "kinds": ["_model", "_agent", "_chat", "_embeddings", "_tool", "_handoff"],
+    "viewing": ["_envelopes", "_render", "console", "testing", "__main__"],
+    "public": ["__init__"],
+}
+RANK = {module: rank for rank, layer in enumerate(LAYERS.values()) for module in layer}
+# Who may import sentry-sdk at all: the adapter, and public sentry-sdk API where the
+# module's purpose is sentry-sdk itself (its logger, envelopes, transports, init).
+SENTRY_SDK_USERS = {
+    "_sdk": "tracing API and internals",
+    "_sdk.integrations": "event processor and before_send_span",
+    "_guard": "sentry_sdk.utils.logger",
+    "_envelopes": "sentry_sdk.envelope.Envelope",
+    "console": "sentry_sdk.transport.Transport",
+    "testing": "sentry_sdk.init and flush",
+}
+
+
+def module_files() -> dict[str, Path]:
+    files = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        name = ".".join(parts)
+        files[name[: -len(".__init__")] if name.endswith(".__init__") else name] = path
+    return files
+
+
+def imports_of(name: str, path: Path) -> tuple[set[str], set[str]]:
+    """(our modules, top-level third-party modules) that ``name`` imports anywhere in it,
+    lazy and type-only imports included."""
+    if name == "__init__":
+        package: list[str] = []
+    elif path.name == "__init__.py":
+        package = name.split(".")
+    else:
+        package = name.split(".")[:-1]
+    ours: set[str] = set()
+    others: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - (node.level - 1)]
+            target = ".".join([*base, node.module] if node.module else base)
+            for alias in node.names:
+                submodule = f"{target}.{alias.name}" if target else alias.name
+                ours.add(submodule if submodule in RANK else target or "__init__")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            others.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            others.update(alias.name.split(".")[0] for alias in node.names)
+    return {module for module in ours if module in RANK}, others
+
+
+def test_public_names_are_exactly_these_and_importable():
+    assert set(sentry_agents.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert getattr(sentry_agents, name) is not None, name
+        exec(f"from sentry_agents import {name}", {})  # noqa: S102
+
+
+def test_every_public_callable_and_class_has_a_docstring():
+    for name in PUBLIC - {"__version__", "DEFAULT_SCRUB_KEYS", "Redactor"}:
+        assert (getattr(sentry_agents, name).__doc__ or "").strip(), name
+
+
+def test_every_module_is_in_a_layer_and_declares_all():
+    files = module_files()
+    assert set(files) == set(RANK), set(files) ^ set(RANK)
+    for name in files:
+        if name == "__init__":
+            continue
+        module = importlib.import_module(f"sentry_agents.{name}")
+        assert isinstance(getattr(module, "__all__", None), list), f"{name} declares no __all__"
+        for exported in module.__all__:
+            assert hasattr(module, exported), f"{name}.__all__ names a missing {exported}"
+
+
+def test_imports_go_down_the_layers_only_and_never_in_a_circle():
+    files = module_files()
+    graph = {name: imports_of(name, path)[0] for name, path in files.items()}
+    upward = [
+        f"{name} -> {target}"
+        for name, targets in graph.items()
+        for target in targets
+        if RANK[target] > RANK[name]
+    ]
+    assert not upward, upward
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        assert name not in visiting, " -> ".join([*visiting[visiting.index(name) :], name])
+        visiting.append(name)
+        for target in sorted(graph[name]):
+            visit(target)
+        visiting.pop()
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name)
+
+
+def test_only_the_adapter_and_its_named_users_touch_sentry_sdk():
+    for name, path in module_files().items():
+        uses_sdk = "sentry_sdk" in imports_of(name, path)[1]
+        assert uses_sdk == (name in SENTRY_SDK_USERS), name
+
+
+def test_data_shaping_modules_import_no_sentry_sdk_and_no_provider_sdk():
+    banned = {"sentry_sdk", "openai", "anthropic", "google", "langchain_core", "litellm", "mcp"}
+    for name in LAYERS["data"]:
+        assert not imports_of(name, module_files()[name])[1] & banned, name
