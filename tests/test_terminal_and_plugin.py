@@ -1,21 +1,11 @@
-"""The terminal trace view (``python -m sentry_agents serve``) and the pytest plugin."""
+"""The span tree renderer and the pytest plugin (``serve`` is in ``test_serve.py``)."""
 
 from __future__ import annotations
 
-import io
-import json
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Iterator
-
 import pytest
-import sentry_sdk
 
 import sentry_agents
-from conftest import HAS_TRANSACTIONS, MODES
-from sentry_agents.__main__ import TraceViewServer
+from conftest import MODES
 
 pytest_plugins = ["pytester"]
 
@@ -38,67 +28,6 @@ def traced_run() -> None:
             pass
 
 
-@pytest.fixture
-def view() -> Iterator[tuple[TraceViewServer, io.StringIO]]:
-    out = io.StringIO()
-    server = TraceViewServer(
-        0, out, prices={"gpt-4o": {"input": 2.5, "output": 10.0, "cached_input": 1.25}}
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server, out
-    server.shutdown()
-    server.server_close()
-
-
-def init(mode: str, **options) -> None:
-    if HAS_TRANSACTIONS:
-        options["send_default_pii"] = True
-        if mode == "stream":
-            options["trace_lifecycle"] = "stream"
-    sentry_sdk.init(traces_sample_rate=1.0, default_integrations=False, **options)
-
-
-def wait_for(out: io.StringIO, text: str) -> str:
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and text not in out.getvalue():
-        time.sleep(0.02)
-    return out.getvalue()
-
-
-@pytest.mark.parametrize("mode", MODES)
-def test_serve_prints_agent_runs_sent_to_its_dsn(view, mode):
-    server, out = view
-    init(mode, dsn=f"http://public@127.0.0.1:{server.server_address[1]}/1")
-    try:
-        traced_run()
-        sentry_sdk.flush()
-        text = wait_for(out, "invoke_agent Weather Agent")
-    finally:
-        sentry_sdk.get_global_scope().set_client(None)
-    assert "invoke_agent Weather Agent" in text
-    assert "1000 in (400 cached) / 200 out (50 reasoning) tokens" in text
-    assert 'args: {"city":"Paris"}' in text
-    assert 'result: {"forecast":"rain"}' in text
-    assert "✗ ValueError" in text
-    expected_cost = ((1000 - 400) * 2.5 + 400 * 1.25 + 200 * 10.0) / 1e6
-    assert f"${expected_cost:.6f}" in text
-    assert "\033[" not in text, "no colour when not on a terminal"
-    assert "error: ValueError: tool failed" in wait_for(out, "error: ValueError")
-
-
-@pytest.mark.skipif(not HAS_TRANSACTIONS, reason="spotlight's option differs on sentry-sdk 3.x")
-def test_serve_accepts_the_spotlight_stream_url(view):
-    server, out = view
-    init("static", spotlight=f"http://127.0.0.1:{server.server_address[1]}/stream")
-    try:
-        traced_run()
-        sentry_sdk.flush()
-        assert "execute_tool get_weather" in wait_for(out, "execute_tool get_weather")
-    finally:
-        sentry_sdk.get_global_scope().set_client(None)
-
-
 def test_colour_only_when_asked():
     from sentry_agents._envelopes import SpanRecord
     from sentry_agents._render import render_tree
@@ -108,22 +37,6 @@ def test_colour_only_when_asked():
     )
     assert "\033[31m" in render_tree([span], color=True)
     assert "\033[" not in render_tree([span], color=False)
-
-
-def test_serve_command_line_starts_and_listens(tmp_path):
-    prices = tmp_path / "prices.json"
-    prices.write_text(json.dumps({"m": {"input": 1, "output": 2}}))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sentry_agents", "serve", "--port", "0", "--prices", str(prices)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        first = proc.stdout.readline()
-        assert first.startswith("sentry-agents: listening on 127.0.0.1:")
-    finally:
-        proc.terminate()
-        proc.wait(5)
 
 
 @pytest.mark.parametrize("agent_spans", MODES, indirect=True)

@@ -4,19 +4,44 @@ Point any application at it, with the DSN or sentry-sdk's Spotlight option::
 
     sentry_sdk.init(dsn="http://public@127.0.0.1:8969/1", traces_sample_rate=1.0)
     sentry_sdk.init(spotlight="http://127.0.0.1:8969/stream", traces_sample_rate=1.0)
+
+It listens on 127.0.0.1 only, accepts bodies up to :data:`MAX_BODY_BYTES` (envelopes up
+to :data:`MAX_ENVELOPE_BYTES` once decompressed), sends no CORS header and refuses
+requests from web pages that are not served from this machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ipaddress
 import json
+import re
+import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any, Optional, Union
+from urllib.parse import urlsplit
 
-from ._envelopes import Capture
-from ._render import Pricer, Prices, genai_prices_pricer, render_tree
+from ._envelopes import MAX_ENVELOPE_BYTES, Capture, TooLarge, UnsupportedEncoding
+from ._render import (
+    GenAiFilter,
+    Pricer,
+    Prices,
+    genai_prices_pricer,
+    printable,
+    render_event,
+    render_tree,
+)
+
+MAX_BODY_BYTES = 20 * 1024 * 1024
+"""Largest request body accepted, as sent (compressed or not); larger ones get a 413."""
+_CHUNK = 64 * 1024
+_BROTLI_HINT = (
+    " (sentry-sdk compresses with brotli when the brotli package is installed; "
+    "_experiments={'transport_compression_algo': 'gzip'} in sentry_sdk.init switches it)"
+)
 
 
 def load_prices(path: Optional[str]) -> Optional[Prices]:
@@ -30,8 +55,23 @@ def load_prices(path: Optional[str]) -> Optional[Prices]:
     return table
 
 
+class Refused(Exception):
+    """A request answered with an error status and a one-line reason."""
+
+    def __init__(self, status: int, reason: str, unread: Optional[int] = 0) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.unread = unread
+        """Bytes of the body left unread (``None``: unknown), dropped before closing."""
+
+
 class TraceViewServer(ThreadingHTTPServer):
-    """Accepts envelopes (``/api/<project>/envelope/`` and ``/stream``) and prints their spans."""
+    """Accepts envelopes (``/api/<project>/envelope/`` and ``/stream``) and prints their
+    spans: gen_ai spans and their ancestors, or every span with ``show_all``.
+
+    Refusals (413, 415, 400, 403) are noted on ``errors`` (stderr by default) in one line.
+    """
 
     daemon_threads = True
 
@@ -43,52 +83,175 @@ class TraceViewServer(ThreadingHTTPServer):
         prices: Union[Prices, Pricer, None] = None,
         color: Optional[bool] = None,
         host: str = "127.0.0.1",
+        show_all: bool = False,
+        errors: Optional[IO[str]] = None,
+        max_body: int = MAX_BODY_BYTES,
+        max_envelope: int = MAX_ENVELOPE_BYTES,
     ) -> None:
         self.out = out
+        self.errors = errors
         self.prices = prices
         self.color = bool(getattr(out, "isatty", lambda: False)()) if color is None else color
+        self.max_body = max_body
+        self.max_envelope = max_envelope
+        self.select = None if show_all else GenAiFilter()
         self.lock = threading.Lock()
         super().__init__((host, port), _Handler)
 
     def show(self, body: bytes, encoding: Optional[str]) -> None:
-        capture = Capture()
-        capture.add_body(body, encoding)
-        spans = capture.spans
+        """Decodes and prints one envelope; one at a time, so at most one inflated
+        envelope is in memory whatever the number of clients."""
         with self.lock:
-            if spans:
-                print(
-                    render_tree(spans, color=self.color, prices=self.prices),
-                    file=self.out,
-                    flush=True,
-                )
-            for event in capture.events:
-                values = (event.get("exception") or {}).get("values") or [{}]
-                error = values[-1]
-                print(
-                    f"error: {error.get('type')}: {error.get('value')}", file=self.out, flush=True
-                )
+            capture = Capture()
+            capture.add_body(body, encoding, self.max_envelope)
+            spans = capture.spans if self.select is None else self.select(capture.spans)
+            lines = [render_tree(spans, color=self.color, prices=self.prices)] if spans else []
+            lines.extend(line for line in map(render_event, capture.events) if line)
+            for line in lines:
+                print(line, file=self.out, flush=True)
+
+    def note(self, message: str) -> None:
+        """One line on the error stream; a failure to write it is ignored."""
+        with contextlib.suppress(Exception):
+            print(f"sentry-agents serve: {message}", file=self.errors or sys.stderr, flush=True)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that failed (a client gone mid-answer, say) is noted, not traced."""
+        self.note(f"a connection failed: {printable(repr(sys.exc_info()[1]))[:200]}")
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: TraceViewServer
+    timeout = 30  # a client that stops sending does not hold its thread forever
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length)
         try:
-            self.server.show(body, self.headers.get("Content-Encoding"))
-            status = 200
-        except Exception as exc:  # a malformed envelope must not stop the view
-            print(f"sentry-agents serve: could not read an envelope: {exc!r}", file=sys.stderr)
-            status = 400
+            try:
+                body = self._read_body()
+            except socket.timeout:  # TimeoutError from Python 3.10 on
+                raise Refused(408, f"no complete body within {self.timeout} s") from None
+            self._check_origin()
+            try:
+                self.server.show(body, self.headers.get("Content-Encoding"))
+            except TooLarge as exc:
+                raise Refused(413, str(exc)) from None
+            except UnsupportedEncoding as exc:
+                raise Refused(415, f"{exc}; send gzip, deflate or none{_BROTLI_HINT}") from None
+            except Exception as exc:  # a malformed envelope must not stop the view
+                raise Refused(400, f"malformed envelope: {type(exc).__name__}: {exc}") from None
+        except Refused as refused:
+            reason = printable(refused.reason)[:300]
+            self.server.note(f"refused a request ({refused.status}): {reason}")
+            self._answer(refused.status, {"detail": reason})
+            self._drain(refused.unread)
+            return
+        except Exception as exc:  # a bug of ours: answer, note, keep serving
+            self.server.note(f"internal error: {printable(repr(exc))[:300]}")
+            self._answer(500, {"detail": "internal error"})
+            return
+        self._answer(200, {})
+
+    def _check_origin(self) -> None:
+        origin = self.headers.get("Origin")
+        if origin is not None and not _is_local_origin(origin):
+            raise Refused(403, "requests from web pages not served from this machine are refused")
+
+    def _read_body(self) -> bytes:
+        """The body, never more than ``max_body`` bytes of it, whatever the headers say."""
+        limit = self.server.max_body
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked(limit)
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            return b""
+        if len(set(lengths)) != 1 or not re.fullmatch(r"[0-9]+", lengths[0].strip()):
+            raise Refused(400, "invalid Content-Length", None)
+        length = int(lengths[0])
+        if length > limit:
+            raise Refused(413, f"body of {length} bytes is over the limit of {limit} bytes", length)
+        body = self._read_exactly(length)
+        if len(body) < length:
+            raise Refused(400, f"body ended after {len(body)} of {length} bytes")
+        return body
+
+    def _read_chunked(self, limit: int) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                chunk = int(line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise Refused(400, "invalid chunked body", None) from None
+            if chunk < 0:
+                raise Refused(400, "invalid chunked body", None)
+            if chunk == 0:
+                break
+            size += chunk
+            if size > limit:
+                raise Refused(413, f"body over the limit of {limit} bytes", None)
+            data = self._read_exactly(chunk)
+            if len(data) < chunk:
+                raise Refused(400, "chunked body ended early")
+            parts.append(data)
+            self.rfile.readline(1024)
+        while self.rfile.readline(1024).strip():
+            pass  # trailers
+        return b"".join(parts)
+
+    def _read_exactly(self, length: int) -> bytes:
+        parts: list[bytes] = []
+        while length > 0:
+            data = self.rfile.read(min(length, _CHUNK))
+            if not data:
+                break
+            parts.append(data)
+            length -= len(data)
+        return b"".join(parts)
+
+    def _drain(self, unread: Optional[int]) -> None:
+        """After a refusal, reads and drops what the client may still be sending (at most
+        twice ``max_body`` bytes), so it reads the answer instead of a reset connection."""
+        self.close_connection = True
+        cap = 2 * self.server.max_body
+        left = cap if unread is None else min(unread, cap)
+        try:
+            while left > 0:
+                data = self.rfile.read1(min(left, _CHUNK))
+                if not data:
+                    break
+                left -= len(data)
+        except OSError:
+            pass
+
+    def _answer(self, status: int, payload: dict[str, Any]) -> None:
+        body = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b"{}")
+        self.wfile.write(body)
+        self.wfile.flush()
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+def _is_local_origin(origin: str) -> bool:
+    """Whether a browser's ``Origin`` is a page served from this machine."""
+    try:
+        parts = urlsplit(origin.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -102,10 +265,21 @@ def main(argv: Optional[list[str]] = None) -> int:
         "genai-prices package is used when installed",
     )
     serve.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    serve.add_argument(
+        "--all",
+        action="store_true",
+        dest="show_all",
+        help="print every span, not only gen_ai spans and the spans above them",
+    )
     args = parser.parse_args(argv)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")  # a terminal that is not UTF-8 gets escapes
     prices: Union[Prices, Pricer, None] = load_prices(args.prices) or genai_prices_pricer()
     color = None if args.color == "auto" else args.color == "always"
-    server = TraceViewServer(args.port, sys.stdout, prices=prices, color=color)
+    server = TraceViewServer(
+        args.port, sys.stdout, prices=prices, color=color, show_all=args.show_all
+    )
     port = server.server_address[1]
     print(
         f"sentry-agents: listening on 127.0.0.1:{port}\n"

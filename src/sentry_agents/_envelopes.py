@@ -8,13 +8,64 @@ sentry-sdk really sends.
 
 from __future__ import annotations
 
-import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
 
 from sentry_sdk.envelope import Envelope
+
+MAX_ENVELOPE_BYTES = 100 * 1024 * 1024
+"""Largest envelope accepted after decompression (a compressed body is inflated in
+steps, so a small body that would inflate to gigabytes stops here)."""
+
+
+class TooLarge(ValueError):
+    """A body or envelope over its byte limit."""
+
+
+class UnsupportedEncoding(ValueError):
+    """A ``Content-Encoding`` other than gzip, deflate or none."""
+
+
+def decode_body(body: bytes, encoding: Optional[str], limit: int = MAX_ENVELOPE_BYTES) -> bytes:
+    """The envelope bytes of a request body: gzip or deflate inflated (gzip also when only
+    its magic bytes say so), at most ``limit`` bytes, else :class:`TooLarge`."""
+    name = (encoding or "").strip().lower()
+    if name in ("gzip", "x-gzip") or (name in ("", "identity") and body[:2] == b"\x1f\x8b"):
+        data = _inflate(body, 16 + zlib.MAX_WBITS, limit)
+    elif name == "deflate":
+        zlib_header = len(body) >= 2 and body[0] & 0x0F == 8 and (body[0] << 8 | body[1]) % 31 == 0
+        data = _inflate(body, zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS, limit)
+    elif name in ("", "identity"):
+        data = body
+    else:
+        raise UnsupportedEncoding(f"Content-Encoding {name[:40]!r} is not supported")
+    if len(data) > limit:
+        raise TooLarge(f"envelope over {limit} bytes")
+    return data
+
+
+_STEP = 1024 * 1024
+
+
+def _inflate(body: bytes, wbits: int, limit: int) -> bytes:
+    """zlib-inflates ``body`` (every gzip member of it) without ever holding more than
+    ``limit`` + 1 bytes of output."""
+    out = bytearray()
+    pending = body
+    while pending:
+        inflater = zlib.decompressobj(wbits)
+        while pending and not inflater.eof:
+            out += inflater.decompress(pending, min(_STEP, limit + 1 - len(out)))
+            if len(out) > limit:
+                raise TooLarge(f"envelope over {limit} bytes once decompressed")
+            pending = inflater.unconsumed_tail
+        if not inflater.eof:
+            raise ValueError("compressed body is truncated")
+        pending = inflater.unused_data
+    return bytes(out)
 
 
 @dataclass
@@ -67,10 +118,11 @@ class Capture:
             elif item.type == "event" and isinstance(payload, dict):
                 self.events.append(payload)
 
-    def add_body(self, body: bytes, encoding: Optional[str] = None) -> None:
-        if encoding == "gzip" or body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)
-        self.add_envelope(Envelope.deserialize(body))
+    def add_body(
+        self, body: bytes, encoding: Optional[str] = None, limit: int = MAX_ENVELOPE_BYTES
+    ) -> None:
+        """Adds one request body (see :func:`decode_body`)."""
+        self.add_envelope(Envelope.deserialize(decode_body(body, encoding, limit)))
 
 
 def _ts(value: Any) -> float:

@@ -2,13 +2,17 @@
 
 Shows each span's name, duration, model, tokens (cached and reasoning), tool
 arguments and results, errors, and a cost estimate when given a price table.
-Colour only when asked (the callers pass ``color=stream.isatty()``).
+Colour only when asked (the callers pass ``color=stream.isatty()``). Everything that
+came over the wire is printed through :func:`printable`, so a span name or attribute
+cannot move the cursor, clear the screen or ring the bell.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional, Union
 
 from ._envelopes import SpanRecord
@@ -20,6 +24,66 @@ Pricer = Callable[[Mapping[str, Any]], Optional[float]]
 
 _RED, _DIM, _BOLD, _CYAN, _RESET = "\033[31m", "\033[2m", "\033[1m", "\033[36m", "\033[0m"
 _PREVIEW = 80
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""C0 and C1 controls (ESC, BEL, CSI, ...), line separators, bidi overrides, lone surrogates."""
+
+
+def printable(value: Any) -> str:
+    """``value`` as text safe for a terminal: control characters, bidi overrides and lone
+    surrogates become visible escapes (``\\x1b``, ``\\u202e``, ``\\ud800``)."""
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def is_gen_ai(span: SpanRecord) -> bool:
+    return isinstance(span.op, str) and span.op.startswith("gen_ai.")
+
+
+class GenAiFilter:
+    """Keeps gen_ai spans and their ancestors (an agent run inside a web request keeps
+    its request span), also across envelopes: span streaming sends a run in batches, so a
+    parent can arrive after its children; the ids still awaited are remembered, at most
+    ``max_awaited`` of them."""
+
+    def __init__(self, max_awaited: int = 10_000) -> None:
+        self._awaited: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._max = max_awaited
+
+    def __call__(self, spans: Iterable[SpanRecord]) -> list[SpanRecord]:
+        spans = list(spans)
+        by_id = {(s.trace_id, s.span_id): s for s in spans}
+        keep: set[tuple[str, str]] = set()
+        for span in spans:
+            key = (span.trace_id, span.span_id)
+            if not is_gen_ai(span) and key not in self._awaited:
+                continue
+            node = span
+            while (node.trace_id, node.span_id) not in keep:
+                keep.add((node.trace_id, node.span_id))
+                if not node.parent_span_id:
+                    break
+                parent = (node.trace_id, node.parent_span_id)
+                if parent not in by_id:
+                    self._await(parent)
+                    break
+                node = by_id[parent]
+        for key in keep:
+            self._awaited.pop(key, None)
+        return [s for s in spans if (s.trace_id, s.span_id) in keep]
+
+    def _await(self, key: tuple[str, str]) -> None:
+        self._awaited[key] = None
+        self._awaited.move_to_end(key)
+        while len(self._awaited) > self._max:
+            self._awaited.popitem(last=False)
 
 
 def render_tree(
@@ -48,22 +112,26 @@ def render_tree(
 def _span_lines(span: SpanRecord, depth: int, color: bool, pricer: Optional[Pricer]) -> list[str]:
     a = span.attributes
     indent = "  " * depth
-    paint = (lambda code, text: f"{code}{text}{_RESET}") if color else (lambda code, text: text)
-    head = f"{indent}{paint(_BOLD, span.name)}  {paint(_DIM, _duration(span.duration))}"
+
+    def paint(code: str, value: Any) -> str:
+        text = printable(value)
+        return f"{code}{text}{_RESET}" if color else text
+
+    head = f"{indent}{paint(_BOLD, _label(span))}  {paint(_DIM, _duration(span.duration))}"
     details: list[str] = []
     model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
     if model and span.op != "gen_ai.invoke_agent":
-        details.append(str(model))
+        details.append(printable(model))
     tokens = _tokens(a)
     if tokens:
         details.append(tokens)
-    cost = pricer(a) if pricer is not None and span.op != "gen_ai.invoke_agent" else None
+    cost = _cost(a, pricer) if span.op != "gen_ai.invoke_agent" else None
     if cost is not None:
         details.append(f"${cost:.6f}")
     if details:
         head += "  " + paint(_CYAN, " · ".join(details))
     if span.is_error():
-        head += "  " + paint(_RED, f"✗ {a.get('error.type') or span.status}")
+        head += "  " + paint(_RED, f"✗ {printable(a.get('error.type') or span.status)}")
     lines = [head]
     for label, key in (
         ("args", "gen_ai.tool.call.arguments"),
@@ -74,6 +142,40 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, pricer: Optional[Pric
     return lines
 
 
+def _label(span: SpanRecord) -> str:
+    """The span's name; its op when the name is empty, so no span prints as a blank line."""
+    for text in (span.name, span.op):
+        if text and printable(text).strip():
+            return printable(text)
+    return "(unnamed span)"
+
+
+def _cost(a: Mapping[str, Any], pricer: Optional[Pricer]) -> Optional[float]:
+    if pricer is None:
+        return None
+    try:
+        cost = pricer(a)
+    except Exception:  # token counts that are not numbers, from a hand-made envelope
+        return None
+    return cost if isinstance(cost, (int, float)) else None
+
+
+def render_event(event: Mapping[str, Any]) -> Optional[str]:
+    """One line for an error or message event (``error: Type: value``), or ``None``."""
+    exception = event.get("exception")
+    values = exception.get("values") if isinstance(exception, Mapping) else None
+    if isinstance(values, list) and values and isinstance(values[-1], Mapping):
+        error = values[-1]
+        return f"error: {printable(error.get('type'))}: {printable(error.get('value'))}"
+    message = event.get("message")
+    logentry = event.get("logentry")
+    if not message and isinstance(logentry, Mapping):
+        message = logentry.get("formatted") or logentry.get("message")
+    if message:
+        return f"{printable(event.get('level') or 'message')}: {printable(message)}"
+    return None
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.2f}s"
 
@@ -82,20 +184,20 @@ def _tokens(a: Mapping[str, Any]) -> str:
     inputs, outputs = a.get("gen_ai.usage.input_tokens"), a.get("gen_ai.usage.output_tokens")
     if inputs is None and outputs is None:
         return ""
-    text = f"{inputs or 0} in"
+    text = f"{printable(inputs or 0)} in"
     cached = a.get("gen_ai.usage.cache_read.input_tokens")
     if cached:
-        text += f" ({cached} cached)"
-    text += f" / {outputs or 0} out"
+        text += f" ({printable(cached)} cached)"
+    text += f" / {printable(outputs or 0)} out"
     reasoning = a.get("gen_ai.usage.reasoning.output_tokens")
     if reasoning:
-        text += f" ({reasoning} reasoning)"
+        text += f" ({printable(reasoning)} reasoning)"
     return text + " tokens"
 
 
 def _preview(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = printable(" ".join(text.split()))
     return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
 
 

@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import sys
+import threading
 from typing import IO, Any, Optional, Union
 
 from sentry_sdk.transport import Transport
 
 from ._envelopes import Capture, SpanRecord
-from ._render import Pricer, Prices, render_tree
+from ._render import GenAiFilter, Pricer, Prices, render_tree
 
 __all__ = ["ConsoleTransport", "MemoryTransport", "render_tree"]
 
@@ -37,7 +38,9 @@ class MemoryTransport(Transport):
 
 
 class ConsoleTransport(MemoryTransport):
-    """Prints the spans of every envelope as an indented tree (colour only on a terminal)."""
+    """Prints the spans of every envelope as an indented tree (colour only on a terminal);
+    with ``gen_ai_only``, the gen_ai spans and the spans above them (a web request's
+    transaction, say), as ``python -m sentry_agents serve`` does by default."""
 
     def __init__(
         self,
@@ -50,15 +53,18 @@ class ConsoleTransport(MemoryTransport):
         self.stream = stream if stream is not None else sys.stdout
         self.prices = prices
         self.gen_ai_only = gen_ai_only
+        self._select = GenAiFilter()
+        self._lock = threading.Lock()  # sentry-sdk calls a custom transport from any thread
 
     def capture_envelope(self, envelope: Any) -> None:
-        before = len(self.capture.spans)
-        super().capture_envelope(envelope)
-        new = self.capture.spans[before:]
-        if self.gen_ai_only:
-            new = [s for s in new if (s.op or "").startswith("gen_ai.")]
-        if new:
-            self.print_spans(new)
+        with self._lock:
+            before = len(self.capture.spans)
+            super().capture_envelope(envelope)
+            new = self.capture.spans[before:]
+            if self.gen_ai_only:
+                new = self._select(new)
+            if new:
+                self.print_spans(new)
 
     def print_spans(self, spans: list[SpanRecord]) -> None:
         color = bool(getattr(self.stream, "isatty", lambda: False)())
