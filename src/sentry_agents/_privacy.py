@@ -66,8 +66,26 @@ DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(k.lower() for k in [*_SDK_KEYS, *
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
 _COUNT_WORDS = frozenset(
-    "count counts num number max min limit total size length len ttl timeout expires "
-    "expiry expiration age index".split()
+    [
+        "count",
+        "counts",
+        "num",
+        "number",
+        "max",
+        "min",
+        "limit",
+        "total",
+        "size",
+        "length",
+        "len",
+        "ttl",
+        "timeout",
+        "expires",
+        "expiry",
+        "expiration",
+        "age",
+        "index",
+    ]
 )
 _CACHE_ITEMS = 4096
 _CACHE_KEY_CHARS = 128

@@ -10,6 +10,7 @@ from the same immutable configuration. The same object works as ``with``,
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Generic, Optional, TypeVar
@@ -21,7 +22,7 @@ from ._config import Options, Redactor, Resolved, resolve
 from ._conversation import current_conversation_id
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
-from ._jsonable import jsonable, safe_str
+from ._jsonable import clean_text, jsonable, safe_str
 from ._privacy import SCRUBBERS, Dropped, redact, scrubber_for
 from ._sdk import AttributeValue
 from ._sdk import integrations as sdk_integrations
@@ -144,9 +145,13 @@ class GenAISpan(Generic[C]):
         return self._native is not None and self._native.recording
 
     def set_attribute(self, key: str, value: Any) -> None:
-        """Set any extra attribute; lists and dicts are sent as JSON, ``None`` is skipped."""
+        """Set any extra attribute; lists and dicts are sent as JSON (within the message
+        budget), ``None`` is skipped, and so is a key that is not a non-empty string."""
         with guard:
-            self._set(key, _attribute_value(value))
+            if not isinstance(key, str) or not key:
+                logger.debug("sentry_agents: attribute key of type %s skipped", type(key).__name__)
+                return
+            self._set(safe_str(key), _attribute_value(value, self._budget()))
 
     def start(self: S) -> S:
         """Start the span and make it the current one. ``with`` does this for you."""
@@ -295,7 +300,7 @@ class GenAISpan(Generic[C]):
         native.mark("error")
         if native.recording:
             native.set(keys.ERROR_TYPE, type(error).__name__)
-        if getattr(error, _CAPTURED_MARK, False):
+        if getattr(error, _CAPTURED_MARK, False) or not self._settings.capture_errors:
             return
         with contextlib.suppress(Exception):
             setattr(error, _CAPTURED_MARK, True)
@@ -307,6 +312,8 @@ class GenAISpan(Generic[C]):
         native = self._native
         if value is None or native is None or not native.recording or self._phase == _CLOSED:
             return
+        if type(value) is str and not value.isascii():
+            value = clean_text(value)
         native.set(key, value)
 
     def _set_content(
@@ -385,16 +392,25 @@ class GenAISpan(Generic[C]):
             agent.add(usage)
 
 
-def _attribute_value(value: Any) -> Optional[AttributeValue]:
+_INT64 = 1 << 63
+
+
+def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
+    """An attribute value sentry-sdk sends as it is: text cleaned, integers within 64
+    bits (else as text), finite floats; anything else as JSON within ``budget``."""
     if value is None:
         return None
-    if isinstance(value, (bool, int)):
-        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        number = int(value)
+        return number if -_INT64 <= number < _INT64 else str(number)
     if isinstance(value, str):
-        return safe_str(value)
+        return _cut_text(safe_str(value), budget)
     if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else None
-    return fit(jsonable(value), 1 << 20).text
+        real = float(value)
+        return real if math.isfinite(real) else None
+    return fit(jsonable(value), budget).text
 
 
 def _cut_text(text: str, budget: int) -> str:
