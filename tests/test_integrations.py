@@ -178,3 +178,25 @@ def test_anthropic_call_inside_chat_is_one_span(with_integrations, provider):
         with_integrations.named("invoke_agent French Agent").attributes["gen_ai.usage.input_tokens"]
         == 1070
     )
+
+
+def test_finished_spans_are_not_kept_with_the_integrations_on(with_integrations, provider):
+    """The hooks know our spans by id while they are open; once finished (and their
+    transaction sent) nothing of them is kept, messages least of all."""
+    from sentry_agents._sdk import integrations
+
+    big = [{"role": "user", "content": "x" * 10_000}]
+    for _ in range(5):
+        provider.script("/v1/chat/completions", chat_completion("ok"))
+        with sentry_agents.invoke_agent("Agent", messages=big):
+            with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=big) as llm:
+                llm.set_response(
+                    openai_client(provider).chat.completions.create(
+                        model="gpt-4o-mini", messages=big
+                    )
+                )
+    assert len(llm_spans(with_integrations)) == 5
+    with integrations._lock:
+        kept = list(integrations._ours.values())
+    assert not any(isinstance(entry, sentry_agents.GenAISpan) for entry in kept)
+    assert kept == [], "every entry is dropped once its span or transaction was sent"

@@ -169,3 +169,125 @@ def test_hook_and_scrubbing_cost_nothing_when_gate_closed_or_unsampled(sentry, m
     run_with_secrets()
     assert hook.call_count > 0, "control: with the gate open and sampled, both run"
     assert scrubbers["tool.arguments"].call_count == 1
+
+
+# --- secrets as real apps pass them ------------------------------------------------------
+
+
+def test_json_string_tool_results_and_tool_messages_are_scrubbed(sentry):
+    result = json.dumps({"api_key": "CANARY-RESULT", "rows": [{"city": "Paris"}]})
+    with sentry_agents.execute_tool("lookup") as tool:
+        tool.set_result(result)
+    with sentry_agents.execute_tool("plain") as tool:
+        tool.set_result('{"city": "Lyon"}')
+    tool_message = {
+        "role": "tool",
+        "tool_call_id": "c1",
+        "content": json.dumps({"access_token": "CANARY-MSG", "ok": True}),
+    }
+    with sentry_agents.chat("m", messages=[{"role": "user", "content": "go"}, tool_message]):
+        pass
+    raw = sentry.raw()
+    assert b"CANARY-RESULT" not in raw and b"CANARY-MSG" not in raw
+    sent = sentry.named("execute_tool lookup").attributes["gen_ai.tool.call.result"]
+    assert json.loads(sent) == {"api_key": "[Filtered]", "rows": [{"city": "Paris"}]}
+    plain = sentry.named("execute_tool plain").attributes["gen_ai.tool.call.result"]
+    assert plain == '{"city": "Lyon"}', "a JSON string with no secret is sent as it came"
+    response = sentry.named("chat m").json_attribute("gen_ai.input.messages")[1]["parts"][0]
+    assert json.loads(response["response"]) == {"access_token": "[Filtered]", "ok": True}
+
+
+def test_key_names_match_by_their_words_but_token_counts_stay(sentry):
+    arguments = {
+        "X-Api-Key": "CANARY-1",
+        "access_token": "CANARY-2",
+        "client_secret": "CANARY-3",
+        "OPENAI_API_KEY": "CANARY-4",
+        "refresh_token": "CANARY-5",
+        "apiKey": "CANARY-6",
+        "db_password": "CANARY-7",
+        "max_tokens": 256,
+        "token_count": 12,
+        "author": "Jane",
+        "tokenizer": "cl100k",
+    }
+    with sentry_agents.execute_tool("call_api", arguments=arguments):
+        pass
+    raw = sentry.raw()
+    assert not any(f"CANARY-{i}".encode() in raw for i in range(1, 8))
+    sent = sentry.named("execute_tool call_api").json_attribute("gen_ai.tool.call.arguments")
+    assert sent["max_tokens"] == 256 and sent["token_count"] == 12
+    assert sent["author"] == "Jane" and sent["tokenizer"] == "cl100k"
+
+
+def test_decorated_agents_and_tools_scrub_arguments_by_parameter_name(sentry):
+    @sentry_agents.agent
+    def run(question: str, api_key: str) -> dict[str, str]:
+        return {"answer": "Rain.", "token": "CANARY-RETURN"}
+
+    @sentry_agents.tool
+    def fetch(city: str, password: str) -> str:
+        """Fetch the weather."""
+        return "rain"
+
+    @sentry_agents.agent
+    def single(api_key: str) -> str:
+        return "ok"
+
+    run("Weather?", "CANARY-ARG")
+    fetch("Paris", password="CANARY-TOOL")
+    single("CANARY-SINGLE")
+    raw = sentry.raw()
+    for canary in (b"CANARY-RETURN", b"CANARY-ARG", b"CANARY-TOOL", b"CANARY-SINGLE"):
+        assert canary not in raw
+    agent = sentry.named("invoke_agent run")
+    output = agent.json_attribute("gen_ai.output.messages")[0]["parts"][0]["content"]
+    assert json.loads(output) == {"answer": "Rain.", "token": "[Filtered]"}
+    tool = sentry.named("execute_tool fetch").json_attribute("gen_ai.tool.call.arguments")
+    assert tool == {"city": "Paris", "password": "[Filtered]"}
+
+
+def test_tool_definition_defaults_of_secrets_are_scrubbed(sentry):
+    def search(query: str, api_key: str = "CANARY-DEFAULT", limit: int = 5) -> str:
+        """Search the web."""
+        return query
+
+    with sentry_agents.chat("m", tools=[search]):
+        pass
+    assert b"CANARY-DEFAULT" not in sentry.raw()
+    definitions = sentry.named("chat m").json_attribute("gen_ai.tool.definitions")
+    properties = definitions[0]["parameters"]["properties"]
+    assert properties["api_key"]["default"] == "[Filtered]"
+    assert properties["limit"]["default"] == 5
+
+
+def test_unknown_blocks_are_structure_and_one_bad_message_is_a_placeholder(sentry, mocker):
+    from sentry_agents import _messages
+
+    real = _messages._convert_one
+
+    def fails_on_the_second(item, default_role):
+        if isinstance(item, dict) and item.get("content") == "UNREADABLE":
+            raise RuntimeError("a message shape nobody foresaw")
+        return real(item, default_role)
+
+    mocker.patch.object(_messages, "_convert_one", side_effect=fails_on_the_second)
+    messages = [
+        {"role": "user", "content": [{"type": "custom_block", "api_key": "CANARY-BLOCK"}]},
+        {"role": "user", "content": "UNREADABLE", "password": "CANARY-REPR"},
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {"id": "c", "function": {"name": "f", "arguments": '{"secret": "CANARY-KEPT"}'}}
+            ],
+        },
+    ]
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    raw = sentry.raw()
+    for canary in (b"CANARY-BLOCK", b"CANARY-REPR", b"CANARY-KEPT"):
+        assert canary not in raw
+    sent = sentry.named("chat m").json_attribute("gen_ai.input.messages")
+    assert sent[0]["parts"] == [{"type": "custom_block", "api_key": "[Filtered]"}]
+    assert sent[1]["parts"] == [{"type": "text", "content": "[unconvertible message]"}]
+    assert sent[2]["parts"][0]["arguments"] == {"secret": "[Filtered]"}

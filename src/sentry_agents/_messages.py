@@ -94,10 +94,10 @@ def split_system(messages: list[Message]) -> tuple[list[Part], list[Message]]:
 
 def to_parts(content: Any) -> list[Part]:
     """Convert content (a string, a block, or a list of blocks) to parts."""
-    if content is None or content == "":
+    if content is None:
         return []
     if isinstance(content, str):
-        return [_text(content)]
+        return [_text(content)] if content else []
     if isinstance(content, (bytes, bytearray, memoryview)):
         return [_blob("document", "application/octet-stream")]
     items = as_list(content)

@@ -1,0 +1,261 @@
+"""Hostile values at every entry point: nothing raises into the user's code, every span
+that started is sent, and everything sent is valid (UTF-8, JSON that parses, no None)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+import json
+import math
+from typing import Any, Callable
+
+import pytest
+
+import sentry_agents
+from conftest import Sentry
+
+JSON_KEYS = {
+    "gen_ai.input.messages",
+    "gen_ai.output.messages",
+    "gen_ai.system_instructions",
+    "gen_ai.tool.definitions",
+    "gen_ai.tool.call.arguments",
+    "gen_ai.response.finish_reasons",
+    "gen_ai.embeddings.input",
+}
+
+
+class RaisingStr:
+    def __str__(self) -> str:
+        raise RuntimeError("str")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("repr")
+
+
+class RaisingEverything(RaisingStr):
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("eq")
+
+    def __hash__(self) -> int:
+        raise RuntimeError("hash")
+
+    def __bool__(self) -> bool:
+        raise RuntimeError("bool")
+
+    def __len__(self) -> int:
+        raise RuntimeError("len")
+
+    def __iter__(self) -> Any:
+        raise RuntimeError("iter")
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(name)
+
+
+class ArrayLike:
+    """Compares element-wise, like a numpy array: ``x == y`` is not a bool."""
+
+    def __eq__(self, other: object) -> Any:
+        return self
+
+    def __bool__(self) -> bool:
+        raise ValueError("the truth value of an array is ambiguous")
+
+    __hash__ = object.__hash__
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+def deep(levels: int) -> Any:
+    value: Any = "bottom"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def cyclic() -> Any:
+    a: dict[str, Any] = {"name": "a"}
+    a["self"] = a
+    return a
+
+
+HOSTILE: dict[str, Callable[[], Any]] = {
+    "none": lambda: None,
+    "empty": lambda: "",
+    "lone surrogates": lambda: "a\ud800b\udfff",
+    "surrogate pair": lambda: "\ud83d\ude00",
+    "bytes": lambda: b"\xff\x00\xfe",
+    "bytearray": lambda: bytearray(b"\x01\x02"),
+    "nan": lambda: math.nan,
+    "infinity": lambda: -math.inf,
+    "huge int": lambda: 10**100,
+    "negative": lambda: -5,
+    "bool": lambda: True,
+    "object": object,
+    "raising str": RaisingStr,
+    "raising everything": RaisingEverything,
+    "array-like": ArrayLike,
+    "deep list": lambda: deep(1000),
+    "cyclic dict": cyclic,
+    "odd keys": lambda: {(1, 2): "tuple", None: "none", b"k": "bytes", 3.5: "float"},
+    "huge text": lambda: "x" * 300_000,
+    "type": lambda: int,
+    "generator": lambda: (i for i in range(3)),
+    "set": lambda: {1, 2},
+    "datetime": lambda: datetime.datetime(2026, 1, 1),
+    "decimal": lambda: decimal.Decimal("NaN"),
+    "enum": lambda: Color.RED,
+    "exception": lambda: ValueError("boom"),
+    "many keys": lambda: {f"k{i}": i for i in range(5_000)},
+    "control text": lambda: "\x1b[2J\x00\x07",
+}
+
+
+def every_entry_point(value: Any) -> int:
+    """Call every public entry point with ``value`` where an argument goes; returns how
+    many spans were started."""
+    started = 0
+    sentry_agents.to_gen_ai_messages(value)
+    sentry_agents.serialize_messages(value)
+    sentry_agents.usage_from(value)
+    with sentry_agents.conversation(value):
+        with sentry_agents.invoke_agent(
+            value, model=value, provider=value, messages=value, tools=value, pipeline=value
+        ) as agent:
+            started += 1
+            with sentry_agents.chat(
+                value,
+                provider=value,
+                messages=value,
+                system_instructions=value,
+                tools=value,
+                operation=value,
+                temperature=value,
+                top_k=value,
+                seed=value,
+                reasoning_level=value,
+            ) as llm:
+                started += 1
+                llm.set_input(value)
+                llm.set_response(value)
+                llm.set_usage(value)
+                llm.set_usage(input_tokens=value, output_tokens=value, total_tokens=value)
+                llm.set_output(value)
+                llm.set_finish_reasons(value)
+                llm.set_response_model(value)
+                llm.set_response_id(value)
+                llm.set_attribute("custom.value", value)
+                llm.set_attribute(value, "custom key")
+            with sentry_agents.execute_tool(
+                value, arguments=value, description=value, call_id=value
+            ) as tool:
+                started += 1
+                tool.set_arguments(value)
+                tool.set_result(value)
+            with sentry_agents.embeddings(value, provider=value, inputs=value) as emb:
+                started += 1
+                emb.set_usage(input_tokens=value)
+            with sentry_agents.handoff(value, value):
+                started += 1
+            with sentry_agents.create_agent(value, model=value, provider=value):
+                started += 1
+            agent.set_output(value)
+            agent.set_usage(value)
+    return started
+
+
+def assert_all_valid(sentry: Sentry, expected_spans: int) -> None:
+    raw = sentry.raw()
+    raw.decode("utf-8")  # strict: no lone surrogate reached the wire
+    spans = sentry.gen_ai_spans()
+    assert len(spans) == expected_spans, sorted(s.name for s in spans)
+    for span in spans:
+        span.name.encode("utf-8")
+        for key, value in span.attributes.items():
+            assert value is not None, key
+            key.encode("utf-8")
+            if isinstance(value, str):
+                value.encode("utf-8")
+            if key in JSON_KEYS:
+                json.loads(value)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_values_never_raise_and_every_span_is_sent_valid(sentry, name):
+    started = every_entry_point(HOSTILE[name]())
+    assert_all_valid(sentry, started)
+
+
+def test_hostile_attribute_keys_are_skipped_without_losing_the_batch(sentry, sdk_log, mocker):
+    """One bad key among 201 spans: in stream mode a whole batch failed to serialise."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets debug lines through only then
+    keys: list[Any] = [b"k", math.nan, int, mocker.MagicMock(), "", None, ("t",)]
+    with sentry_agents.invoke_agent("Batch"):
+        for i in range(200):
+            with sentry_agents.chat(f"m{i}") as llm:
+                llm.set_attribute(keys[i % len(keys)], "x")
+                llm.set_attribute("ok.key\ud800", "kept")
+    spans = sentry.gen_ai_spans()
+    assert len(spans) == 201
+    chats = [s for s in spans if s.op == "gen_ai.chat"]
+    assert all(s.attributes["ok.key\ufffd"] == "kept" for s in chats)
+    assert "attribute key of type bytes skipped" in sdk_log.text
+
+
+def test_set_usage_with_values_whose_repr_fails_or_nest_deeply(sentry, sdk_log):
+    sentry.init(debug=True)
+    with sentry_agents.chat("m") as llm:
+        llm.set_usage(input_tokens=RaisingStr(), output_tokens=deep(1000), total_tokens=7)
+    span = sentry.named("chat m")
+    assert span.attributes["gen_ai.usage.total_tokens"] == 7
+    assert "gen_ai.usage.input_tokens" not in span.attributes
+    assert "input_tokens (a RaisingStr) is not a non-negative integer" in sdk_log.text
+
+
+def test_operation_array_like_and_model_without_str_still_send_the_span(sentry):
+    with sentry_agents.chat("gpt-4o", operation=ArrayLike()):  # type: ignore[arg-type]
+        pass
+    with sentry_agents.chat(RaisingStr()):  # type: ignore[arg-type]
+        pass
+    with sentry_agents.conversation(RaisingStr()):  # type: ignore[arg-type]
+        with sentry_agents.chat("in-conversation"):
+            pass
+    names = {s.name for s in sentry.gen_ai_spans()}
+    assert names == {"chat gpt-4o", "chat <RaisingStr>", "chat in-conversation"}
+    span = sentry.named("chat in-conversation")
+    assert span.attributes["gen_ai.conversation.id"] == "<RaisingStr>"
+
+
+def test_lone_surrogates_never_reach_the_wire(sentry):
+    assert sentry_agents.serialize_messages(
+        [{"role": "tool", "content": "\ud82d\ud847\ud8dd"}]
+    ).encode("utf-8")
+    with sentry_agents.conversation("conv\udc00"):
+        with sentry_agents.chat("gpt\ud800", messages=[{"role": "user", "content": "hi\udfff"}]):
+            pass
+    raw = sentry.raw()
+    raw.decode("utf-8")
+    span = sentry.one(lambda s: s.op == "gen_ai.chat")
+    assert span.name == "chat gpt\ufffd"
+    assert span.attributes["gen_ai.conversation.id"] == "conv\ufffd"
+
+
+def test_json_attributes_stay_valid_under_max_value_length(static_sentry):
+    """sentry-sdk cuts long strings at max_value_length in transaction mode; our JSON
+    attributes are fitted below it so they are never cut mid-JSON."""
+    static_sentry.init(max_value_length=1000)
+    with sentry_agents.chat("m") as llm:
+        llm.set_finish_reasons([f"reason number {i}" for i in range(200)])
+        llm.set_attribute("custom.list", [{"item": i, "text": "y" * 50} for i in range(200)])
+        llm.set_attribute("custom.text", "z" * 5000)
+    attrs = static_sentry.named("chat m").attributes
+    reasons = json.loads(attrs["gen_ai.response.finish_reasons"])
+    assert reasons and all(r.startswith("reason number ") for r in reasons)
+    assert len(attrs["gen_ai.response.finish_reasons"]) <= 1000
+    custom = json.loads(attrs["custom.list"])
+    assert custom and len(attrs["custom.list"]) <= 1000
+    assert len(attrs["custom.text"]) <= 1000 and attrs["custom.text"].endswith("[truncated]")
