@@ -136,3 +136,6 @@ def _placeholder(value: Any, max_bytes: int) -> str:
             )
         return dumps([TRUNCATION_MARKER])
     return dumps(TRUNCATION_MARKER)
+
+
+__all__ = ["MIN_BUDGET", "TRUNCATION_MARKER", "Fitted", "fit", "fit_pieces", "size"]
