@@ -295,5 +295,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     return 0
 
 
+__all__ = ["MAX_BODY_BYTES", "Refused", "TraceViewServer", "load_prices", "main"]
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -183,3 +183,15 @@ def span_from_v2(span: dict[str, Any]) -> SpanRecord:
         end=_ts(span.get("end_timestamp")),
         attributes=attributes,
     )
+
+
+__all__ = [
+    "MAX_ENVELOPE_BYTES",
+    "Capture",
+    "SpanRecord",
+    "TooLarge",
+    "UnsupportedEncoding",
+    "decode_body",
+    "span_from_v2",
+    "spans_from_transaction",
+]

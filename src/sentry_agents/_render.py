@@ -256,3 +256,17 @@ def estimate_cost(a: Mapping[str, Any], prices: Prices) -> Optional[float]:
         + reasoning * price.get("reasoning", rate_out)
     )
     return total / 1_000_000
+
+
+__all__ = [
+    "GenAiFilter",
+    "Pricer",
+    "Prices",
+    "estimate_cost",
+    "genai_prices_pricer",
+    "is_gen_ai",
+    "printable",
+    "render_event",
+    "render_tree",
+    "table_pricer",
+]
