@@ -69,8 +69,8 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
     UTF-8 bytes (``None``: the configured budget, 20,000 by default).
 
-    Over budget, the newest messages that fit are kept (always the last), then the
-    longest texts are cut with a visible marker. The result always parses.
+    Over budget, the newest messages that fit are kept (always the last, cut from its
+    start if it is too big alone, with a visible marker). The result always parses.
     """
     budget = settings().max_message_bytes if max_bytes is None else max_bytes
     plain = plain_text_json(messages, split=False)
