@@ -20,19 +20,54 @@ _MISSING = object()
 
 
 def field(obj: Any, name: str, default: Any = None) -> Any:
-    """``obj[name]`` for mappings, ``obj.name`` for objects; ``default`` when absent."""
-    if type(obj) is dict:
+    """``obj[name]`` for mappings, ``obj.name`` for objects; ``default`` when absent.
+
+    A field a pydantic model does not have is answered from its class, without the
+    exception its ``__getattr__`` would raise (responses are read by probing fields).
+    """
+    cls = type(obj)
+    if cls is dict:
         return obj.get(name, default)
-    if isinstance(obj, Mapping):
+    kind = _kinds.get(cls)
+    if kind is None:
+        kind = _kind_of(cls)
+    if kind is _MAPPING:
         try:
             return obj.get(name, default)
         except Exception:
             return default
+    if kind is not _PLAIN and name not in kind:
+        extra = obj.__pydantic_extra__
+        if not extra or name not in extra:
+            return default
     try:
-        value = getattr(obj, name, default)
+        return getattr(obj, name, default)
     except Exception:
         return default
-    return value
+
+
+# How each class seen is read: as a mapping, by plain getattr, or (pydantic v2 models)
+# only for the names it declares: its fields and its class attributes.
+_MAPPING: frozenset[str] = frozenset({"<mapping>"})
+_PLAIN: frozenset[str] = frozenset({"<plain>"})
+_kinds: dict[type, frozenset[str]] = {}
+_KINDS_MAX_CLASSES = 512
+
+
+def _kind_of(cls: type) -> frozenset[str]:
+    kind = _PLAIN
+    try:
+        fields = getattr(cls, "__pydantic_fields__", None)
+        if issubclass(cls, Mapping):
+            kind = _MAPPING
+        elif isinstance(fields, dict) and "__pydantic_extra__" in getattr(cls, "__slots__", ()):
+            kind = frozenset(fields) | frozenset(dir(cls))
+    except Exception:
+        kind = _PLAIN
+    if len(_kinds) >= _KINDS_MAX_CLASSES:
+        _kinds.clear()
+    _kinds[cls] = kind
+    return kind
 
 
 def has_field(obj: Any, name: str) -> bool:

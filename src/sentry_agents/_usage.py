@@ -8,7 +8,7 @@ token usage), and a wrong mapping shows in Sentry as wrong or negative cost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any, Optional
 
 from . import _keys as keys
@@ -159,6 +159,8 @@ def usage_from(obj: Any) -> Usage:
     usage = field(obj, "usage")
     if usage is not None and not _is_usage_shape(obj):
         return usage_from(usage)
+    if field(obj, "prompt_tokens") is not None or field(obj, "completion_tokens") is not None:
+        return _openai_chat(obj)
     if (
         field(obj, "prompt_token_count") is not None
         or field(obj, "candidates_token_count") is not None
@@ -169,8 +171,6 @@ def usage_from(obj: Any) -> Usage:
         or field(obj, "output_token_details") is not None
     ):
         return _langchain(obj)
-    if field(obj, "prompt_tokens") is not None or field(obj, "completion_tokens") is not None:
-        return _openai_chat(obj)
     if (
         field(obj, "input_tokens_details") is not None
         or field(obj, "output_tokens_details") is not None
@@ -311,16 +311,12 @@ def _with_total(
     reasoning: Optional[int],
     reported_total: Any,
 ) -> Usage:
-    usage = Usage(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        input_tokens_cached=cached,
-        input_tokens_cache_write=write,
-        output_tokens_reasoning=reasoning,
+    total = (
+        input_tokens + output_tokens
+        if input_tokens is not None and output_tokens is not None
+        else count(reported_total)
     )
-    if input_tokens is not None and output_tokens is not None:
-        return replace(usage, total_tokens=input_tokens + output_tokens)
-    return replace(usage, total_tokens=count(reported_total))
+    return Usage(input_tokens, output_tokens, cached, write, reasoning, total)
 
 
 __all__ = [
