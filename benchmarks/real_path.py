@@ -476,6 +476,17 @@ HISTORY_CASES: list[tuple[str, Callable[[str], Any], bool]] = [
 ]
 
 
+def openai_integration() -> Any:
+    """sentry-sdk's OpenAIIntegration recording prompts (3.x has no ``include_prompts``:
+    there ``data_collection`` alone decides)."""
+    from sentry_sdk.integrations.openai import OpenAIIntegration
+
+    try:
+        return OpenAIIntegration(include_prompts=True)
+    except TypeError:
+        return OpenAIIntegration()
+
+
 def helper_call(client: Any, messages: Callable[[], Any]) -> Callable[[], Any]:
     """A model call as a sentry-agents user writes it."""
 
@@ -529,14 +540,12 @@ def call_row(label: str, mode: str, t: Timings, a: str, b: str, note: str, targe
 
 
 def model_call_rows(plan: Plan) -> list[Row]:
-    from sentry_sdk.integrations.openai import OpenAIIntegration
-
     ProviderClock.install()
     client = openai_client()
     rows = []
     for mode in MODES:
         ours_env = Env(mode)  # no AI integration: sentry-agents alone
-        sdk_env = Env(mode, [OpenAIIntegration(include_prompts=True)])
+        sdk_env = Env(mode, [openai_integration()])
         for label, make, new in HISTORY_CASES:
             ours = helper_call(client, same_or_new(make, new, plan.pool))
             theirs = plain_call(client, same_or_new(make, new, plan.pool))
@@ -989,7 +998,8 @@ def two_agent_rows(plan: Plan) -> list[Row]:
                 f"{ops.count('gen_ai.chat')} chat, {ops.count('gen_ai.execute_tool')} tool, "
                 f"{ops.count('gen_ai.handoff')} handoff, {ops.count('gen_ai.invoke_agent')} agent"
             )
-        assert counts[0] == counts[1], f"the runs differ: {counts}"
+        # Same work on both sides; sentry-sdk 3.0's integration sends no handoff span.
+        spans_note = counts[0] if counts[0] == counts[1] else " vs ".join(counts)
         t = cpu_rounds(
             {
                 "ours": ours_env.rounds_of(by_hand(True), runs, root=False),
@@ -1011,7 +1021,7 @@ def two_agent_rows(plan: Plan) -> list[Row]:
                 f"{us(da)} / {us(db)}",
                 x(r),
                 f"uninstrumented {us(t.med('bare'))} / {us(t.med('agents_bare'))}; "
-                f"{counts[0]}; sent {ours_bytes:,} / {agents_bytes:,} B",
+                f"{spans_note}; sent {ours_bytes:,} / {agents_bytes:,} B",
                 "<= 1.00x",
             )
         )
@@ -1025,14 +1035,12 @@ def two_agent_rows(plan: Plan) -> list[Row]:
 def both_on_rows(plan: Plan) -> list[Row]:
     """Run last: the first helper span under a client with an AI integration installs
     sentry-agents' merging hooks (a global event processor in transaction mode)."""
-    from sentry_sdk.integrations.openai import OpenAIIntegration
-
     ProviderClock.install()
     client = openai_client()
     rows = []
     for mode in MODES:
-        both_env = Env(mode, [OpenAIIntegration(include_prompts=True)])
-        sdk_env = Env(mode, [OpenAIIntegration(include_prompts=True)])
+        both_env = Env(mode, [openai_integration()])
+        sdk_env = Env(mode, [openai_integration()])
         bare_env = Env(mode)
         for label, make, new in HISTORY_CASES[::2]:
             both = helper_call(client, same_or_new(make, new, plan.pool))

@@ -117,7 +117,6 @@ def test_real_path_equivalence_check_fails_when_the_hand_written_span_differs(
 
 def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> None:
     """Both sides of the model-call rows record the call and its content."""
-    from sentry_sdk.integrations.openai import OpenAIIntegration
 
     client = real_path.openai_client()
     messages = real_path.tool_history(40)
@@ -125,7 +124,7 @@ def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> Non
     spans, sent = ours.spans_of(real_path.helper_call(client, lambda: messages))
     real_path.check_recorded(spans, "sentry-agents")
     assert sent > 0
-    theirs = real_path.Env(real_path.MODES[-1], [OpenAIIntegration(include_prompts=True)])
+    theirs = real_path.Env(real_path.MODES[-1], [real_path.openai_integration()])
     spans, _ = theirs.spans_of(real_path.plain_call(client, lambda: messages))
     real_path.check_recorded(spans, "OpenAIIntegration")
     with pytest.raises(AssertionError, match="LLM spans sent"):
