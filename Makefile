@@ -37,7 +37,7 @@ test: lint typecheck unit
 matrix:
 	bash scripts/matrix.sh
 
-bench: $(VENV)/.demo
+bench: $(VENV)/.test
 	$(PY) benchmarks/run.py
 
 clean:

@@ -1,7 +1,12 @@
 """Benchmarks: sentry-agents against raw sentry-sdk, side by side in one process.
 
 Every figure is a ratio to a baseline measured in the same process, interleaved
-(A, B, A, B, ...) so machine noise hits both alike. Run: ``make bench``.
+(A, B, A, B, ...) so machine noise hits both alike. Run: ``make bench``, or
+``python benchmarks/run.py [--quick] [classic | real | a section of real_path.py ...]``.
+
+The rows here ("classic") time spans and the serializer alone; ``real_path.py`` times
+the path users take (the real ``openai`` client, ``set_response``, tool-call
+histories, envelopes serialised, sentry-sdk's AI integrations as baselines).
 """
 
 from __future__ import annotations
@@ -423,14 +428,24 @@ def table(rows: list[tuple[str, str, str, str, str]]) -> str:
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
-    print(
-        f"Python {platform.python_version()}, sentry-sdk {sentry_sdk.VERSION}, "
-        f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores"
-    )
-    # Memory first: peak RSS cannot show growth below a peak the other rows set.
-    memory = memory_rows(10_000 if quick else 100_000)
-    print(table(span_rows() + serializer_rows() + scaling_rows() + memory))
+    args = sys.argv[1:]
+    quick = "--quick" in args
+    wanted = [a for a in args if not a.startswith("--")]
+    if not wanted or "classic" in wanted:
+        print(
+            f"Python {platform.python_version()}, sentry-sdk {sentry_sdk.VERSION}, "
+            f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores"
+        )
+        # Memory first: peak RSS cannot show growth below a peak the other rows set.
+        memory = memory_rows(10_000 if quick else 100_000)
+        print(table(span_rows() + serializer_rows() + scaling_rows() + memory))
+    real = [a for a in wanted if a not in ("classic", "real")]
+    if not wanted or "real" in wanted or real:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import real_path
+
+        print()
+        real_path.main(real + (["--quick"] if quick else []))
 
 
 if __name__ == "__main__":

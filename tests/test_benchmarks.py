@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -56,3 +57,75 @@ def test_equivalence_check_fails_when_the_baseline_sends_less(
     mocker.patch.object(bench, "_fill", fill_without_cached_tokens)
     with pytest.raises(AssertionError, match="does not send what sentry-agents sends"):
         bench.check_equivalent(bench.RECORDING)
+
+
+REAL_PATH_PY = RUN_PY.parent / "real_path.py"
+
+
+@pytest.fixture
+def real_path() -> Iterator[ModuleType]:
+    name = "sentry_agents_real_path"
+    spec = importlib.util.spec_from_file_location(name, REAL_PATH_PY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[name]
+    sentry_sdk.get_global_scope().set_client(None)
+    for env in module.Env.made:
+        env.client.close()
+
+
+@pytest.mark.parametrize("case", range(4))
+@pytest.mark.parametrize("mode", MODES)
+def test_real_path_hand_written_span_sends_what_the_helper_sends(
+    real_path: ModuleType, mode: str, case: int
+) -> None:
+    if mode == "static" and not _child_spans_take_name():
+        pytest.skip("the benchmark's baseline is written for sentry-sdk 2.15 and later")
+    _, make, _ = real_path.HISTORY_CASES[case]
+    response = real_path.chat_completion()
+    env = real_path.Env(mode)
+    messages = make("")
+    real_path.check_same_spans(
+        env,
+        real_path.helper_span(lambda: messages, response),
+        real_path.raw_call(env.streaming, lambda: messages, response),
+    )
+
+
+def test_real_path_equivalence_check_fails_when_the_hand_written_span_differs(
+    real_path: ModuleType, mocker: MockerFixture
+) -> None:
+    original = real_path.response_by_hand
+
+    def without_reasoning(response):  # type: ignore[no-untyped-def]
+        return [(k, v) for k, v in original(response) if "reasoning" not in k]
+
+    mocker.patch.object(real_path, "response_by_hand", without_reasoning)
+    response = real_path.chat_completion()
+    env = real_path.Env(real_path.MODES[-1])
+    messages = real_path.tool_history(40)
+    with pytest.raises(AssertionError, match="does not send what sentry-agents sends"):
+        real_path.check_same_spans(
+            env,
+            real_path.helper_span(lambda: messages, response),
+            real_path.raw_call(env.streaming, lambda: messages, response),
+        )
+
+
+def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> None:
+    """Both sides of the model-call rows record the call and its content."""
+
+    client = real_path.openai_client()
+    messages = real_path.tool_history(40)
+    ours = real_path.Env(real_path.MODES[-1])
+    spans, sent = ours.spans_of(real_path.helper_call(client, lambda: messages))
+    real_path.check_recorded(spans, "sentry-agents")
+    assert sent > 0
+    theirs = real_path.Env(real_path.MODES[-1], [real_path.openai_integration()])
+    spans, _ = theirs.spans_of(real_path.plain_call(client, lambda: messages))
+    real_path.check_recorded(spans, "OpenAIIntegration")
+    with pytest.raises(AssertionError, match="LLM spans sent"):
+        real_path.check_recorded([], "nothing")
