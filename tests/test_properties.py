@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -196,24 +197,6 @@ plain_messages = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(plain_messages, st.booleans())
-def test_plain_text_fast_path_writes_exactly_the_general_json(msgs, split):
-    from sentry_agents._jsonable import dumps
-    from sentry_agents._messages import plain_text_json, split_system
-
-    fast = plain_text_json(msgs, split=split)
-    assert fast is not None
-    assert plain_text_json(msgs, split=not split) is not None
-    assert plain_text_json(msgs, split=split) == fast  # again, from the encoded cache
-    converted = to_gen_ai_messages(msgs)
-    system, rest = split_system(converted) if split else ([], converted)
-    assert fast.json == dumps(rest)
-    assert fast.system == system
-    assert len(fast.pieces) == len(rest)
-    fast.json.encode("utf-8")
-
-
 json_like = st.recursive(
     st.one_of(
         st.none(),
@@ -243,29 +226,118 @@ def test_json_arguments_equals_decoding_then_the_jsonable_walk(value, ensure_asc
     assert json_arguments(text[:-1]) == jsonable(parse_json_maybe(text[:-1]))  # not JSON
 
 
-def test_encoded_message_cache_stays_within_its_bound():
-    from sentry_agents import _messages
-
-    for i in range(3 * _messages._ENCODED_MAX_ITEMS):
-        text = f"message {i}"
-        fast = _messages.plain_text_json([{"role": "user", "content": text}], split=True)
-        assert fast is not None and json.loads(fast.json)[0]["parts"][0]["content"] == text
-        assert len(_messages._encoded) <= _messages._ENCODED_MAX_ITEMS
-    long_text = "x" * _messages._ENCODED_MAX_JSON
-    _messages.plain_text_json([{"role": "user", "content": long_text}], split=True)
-    assert ("user", long_text) not in _messages._encoded
+secret_or_plain_key = st.sampled_from(["city", "api_key", "X-Api-Key", "max_tokens", "note"])
+json_object = st.dictionaries(secret_or_plain_key, json_like, max_size=4)
+some_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=40)
 
 
-def test_fast_path_declines_other_shapes():
-    from sentry_agents._messages import plain_text_json
+def tool_call_message(content, call_id, name, arguments):
+    return {
+        "role": "assistant",
+        "content": content,
+        "tool_calls": [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)},
+            }
+        ],
+    }
 
-    assert plain_text_json([{"role": "tool", "content": "x"}], split=True) is None
-    assert (
-        plain_text_json([{"role": "user", "content": [{"type": "text", "text": "x"}]}], split=True)
-        is None
+
+def anthropic_message(role, text, tool_input, result):
+    return {
+        "role": role,
+        "content": [
+            {"type": "text", "text": text},
+            {"type": "tool_use", "id": "toolu_1", "name": "lookup", "input": tool_input},
+            {"type": "tool_result", "tool_use_id": "toolu_0", "content": result},
+        ],
+    }
+
+
+mixed_messages = st.lists(
+    st.one_of(
+        plain_messages.map(lambda msgs: msgs[0] if msgs else {"role": "user", "content": ""}),
+        st.builds(tool_call_message, st.none() | some_text, some_text, some_text, json_object),
+        st.builds(
+            lambda call_id, content: {"role": "tool", "tool_call_id": call_id, "content": content},
+            some_text,
+            some_text | json_object.map(json.dumps),
+        ),
+        st.builds(
+            anthropic_message,
+            st.sampled_from(["user", "assistant"]),
+            some_text,
+            json_object,
+            some_text | json_object.map(json.dumps),
+        ),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_messages, st.booleans())
+def test_messages_written_one_by_one_are_exactly_the_general_json(msgs, split):
+    """Plain text written directly, other messages converted one by one, and either
+    reused from earlier spans: always the text of the general path."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import split_system
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    first = encode_messages(msgs, split=split, scrubber=scrubber)
+    again = encode_messages(msgs, split=split, scrubber=scrubber)  # reused this time
+    assert first is not None and again == first
+    converted = to_gen_ai_messages(msgs)
+    system, rest = split_system(converted) if split else ([], converted)
+    assert first.json == dumps(scrub_messages(rest, scrubber))
+    assert first.system == system
+    assert len(first.pieces) == len(rest)
+    first.json.encode("utf-8")
+
+
+@pytest.mark.parametrize("alphabet", ["ascii", "cjk", "emoji"])
+def test_reused_json_stays_within_its_byte_bound_for_any_text(alphabet):
+    import sys
+
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    char = {"ascii": "a", "cjk": "\u4e2d", "emoji": "\U0001f600"}[alphabet]
+    reuse = _message_json._reuse
+    reuse.clear()
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    for i in range(3_000):
+        text = f"{i} " + char * 900
+        tool = {"role": "tool", "tool_call_id": f"c{i}", "content": text}
+        encoded = _message_json.encode_messages(
+            [{"role": "user", "content": text}, tool], split=True, scrubber=scrubber
+        )
+        assert encoded is not None and len(encoded.pieces) == 2
+        assert reuse.used <= _message_json.REUSE_MAX_BYTES
+    held = 0
+    for key, (value, _) in reuse.items.items():
+        strings = [part for part in key if type(part) is str]
+        values = [value] if type(value) is str else list(value)
+        held += sum(sys.getsizeof(s) for s in strings + values)
+    assert held <= _message_json.REUSE_MAX_BYTES
+    assert len(reuse) > 100, "the bound still leaves room for a long conversation"
+
+
+def test_a_message_too_big_to_keep_is_written_every_time():
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    long_text = "x" * _message_json.REUSE_MAX_ENTRY_BYTES
+    _message_json.encode_messages(
+        [{"role": "user", "content": long_text}],
+        split=True,
+        scrubber=scrubber_for(DEFAULT_SCRUB_KEYS),
     )
-    assert plain_text_json([{"role": "user", "content": "x", "name": "bob"}], split=True) is None
-    assert plain_text_json("hello", split=True) is None
+    assert _message_json._reuse.get(("user", long_text)) is None
 
 
 @settings(max_examples=300, deadline=None)

@@ -51,6 +51,7 @@ LAYERS = {
         "_tool_definitions",
         "_config",
         "_messages",
+        "_message_json",
         "_responses",
         "_chunks",
     ],

@@ -14,7 +14,8 @@ from ._config import Redactor, configure
 from ._conversation import conversation
 from ._embeddings import EmbeddingsSpan, embeddings
 from ._handoff import HandoffSpan, handoff
-from ._messages import serialize_messages, to_gen_ai_messages
+from ._message_json import serialize_messages
+from ._messages import to_gen_ai_messages
 from ._privacy import DEFAULT_SCRUB_KEYS
 from ._span import GenAISpan, current_span
 from ._tool import ToolSpan, execute_tool, tool

@@ -209,6 +209,13 @@ def _non_finite(name: str) -> str:
 _ARGUMENTS_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_non_finite)
 
 
+def loads_finite(text: str) -> Any:
+    """``json.loads`` with non-finite numbers (``NaN``, ``Infinity``) read as text, so
+    what it gives can be written back as strict JSON. Raises ``ValueError`` for text that
+    is not JSON."""
+    return _ARGUMENTS_DECODER.decode(text)
+
+
 def parse_json_maybe(value: Any) -> Any:
     """Decode a JSON string (tool arguments often arrive as one); anything else as is."""
     if isinstance(value, str):
@@ -235,6 +242,7 @@ __all__ = [
     "has_field",
     "json_arguments",
     "jsonable",
+    "loads_finite",
     "parse_json_maybe",
     "safe_str",
 ]

@@ -9,11 +9,8 @@ LangChain, legacy ``{role, content}`` and role/parts itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from json.encoder import encode_basestring, encode_basestring_ascii
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, Optional
 
-from ._budget import fit, fit_pieces
-from ._config import settings
 from ._jsonable import (
     BLOB_SUBSTITUTE,
     as_list,
@@ -28,7 +25,7 @@ from ._jsonable import (
 Part = dict[str, Any]
 Message = dict[str, Any]
 
-_ROLE_ALIASES = {
+ROLE_ALIASES = {
     "user": "user",
     "human": "user",
     "assistant": "assistant",
@@ -47,7 +44,7 @@ _TEXT_BLOCKS = ("text", "input_text", "output_text")
 
 def normalize_role(role: Any, default: str = "user") -> str:
     key = safe_str(role).lower() if role is not None else ""
-    return _ROLE_ALIASES.get(key, default)
+    return ROLE_ALIASES.get(key, default)
 
 
 def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Message]:
@@ -58,26 +55,11 @@ def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Mes
     (``"assistant"`` for model output). System messages are kept (role ``system``);
     :func:`split_system` separates them. Never raises and never mutates its input.
     """
-    role = _ROLE_ALIASES.get(default_role, "user")
+    role = ROLE_ALIASES.get(default_role, "user")
     try:
         return _convert_messages(messages, role)
     except Exception:
         return [_unconvertible(role)]
-
-
-def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
-    """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
-    UTF-8 bytes (``None``: the configured budget, 20,000 by default).
-
-    Over budget, the newest messages that fit are kept (always the last, cut from its
-    start if it is too big alone, with a visible marker). The result always parses.
-    """
-    budget = settings().max_message_bytes if max_bytes is None else max_bytes
-    plain = plain_text_json(messages, split=False)
-    fitted = fit_pieces(plain.pieces, budget) if plain is not None else None
-    if fitted is None:
-        fitted = fit(to_gen_ai_messages(messages), budget)
-    return fitted.text
 
 
 def split_system(messages: list[Message]) -> tuple[list[Part], list[Message]]:
@@ -138,11 +120,17 @@ def _convert_messages(messages: Any, default_role: str) -> list[Message]:
         items = [messages]
     out: list[Message] = []
     for item in items:
-        try:
-            out.extend(_convert_one(item, default_role))
-        except Exception:
-            out.append(_unconvertible(default_role))
-    return _merge_tool_roles(out)
+        out.extend(convert_item(item, default_role))
+    return out
+
+
+def convert_item(item: Any, default_role: str) -> list[Message]:
+    """One item of a conversation as messages (usually one); a placeholder message when
+    it cannot be read."""
+    try:
+        return _merge_tool_roles(_convert_one(item, default_role))
+    except Exception:
+        return [_unconvertible(default_role)]
 
 
 UNCONVERTIBLE = "[unconvertible message]"
@@ -239,87 +227,10 @@ def _plain_text_message(item: Any, default_role: str) -> Optional[tuple[str, str
     role, content = item.get("role"), item.get("content")
     if type(role) is not str or type(content) is not str:
         return None
-    normalized = _ROLE_ALIASES.get(role.lower(), default_role)
+    normalized = ROLE_ALIASES.get(role.lower(), default_role)
     if normalized == "tool":
         return None
     return normalized, clean_text(content)
-
-
-class PlainText(NamedTuple):
-    """Plain text messages written straight to role/parts JSON (see :func:`plain_text_json`):
-    the system parts apart, and each other message's JSON text."""
-
-    system: list[Part]
-    pieces: list[str]
-
-    @property
-    def json(self) -> str:
-        return "[" + ",".join(self.pieces) + "]"
-
-
-def plain_text_json(
-    messages: Any, *, split: bool, default_role: str = "user"
-) -> Optional[PlainText]:
-    """The role/parts JSON of a list of plain ``{role, content}`` text messages, written
-    directly: the same text as ``dumps`` of :func:`to_gen_ai_messages` (after
-    :func:`split_system` when ``split``), without building the intermediate dicts.
-    ``None`` when any message has another shape: the caller then takes the general path.
-    """
-    if type(messages) is not list:
-        return None
-    system: list[Part] = []
-    pieces: list[str] = []
-    aliases = _ROLE_ALIASES
-    encoded = _encoded
-    for item in messages:
-        # _plain_text_message, inlined: this loop is the hot path of every chat span.
-        if type(item) is not dict or len(item) != 2:
-            return None
-        raw_role, raw_content = item.get("role"), item.get("content")
-        if type(raw_role) is not str or type(raw_content) is not str:
-            return None
-        key = (raw_role, raw_content)
-        piece = encoded.get(key)
-        if piece is not None:
-            pieces.append(piece)
-            continue
-        role = aliases.get(raw_role)
-        cacheable = role is not None and role != "system"  # system messages may be split off
-        if role is None:
-            role = aliases.get(raw_role.lower(), default_role)
-        if role == "tool":
-            return None
-        ascii = raw_content.isascii()
-        content = raw_content if ascii else clean_text(raw_content)
-        if split and role == "system":
-            if content:
-                system.append({"type": "text", "content": content})
-            continue
-        if not content:
-            piece = f'{{"role":"{role}","parts":[]}}'
-        else:
-            # Both encoders give the same text for ASCII but DEL; the ASCII one is faster.
-            if ascii and "\x7f" not in content:
-                text = encode_basestring_ascii(content)
-            else:
-                text = encode_basestring(content)
-            piece = f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
-        if cacheable and len(piece) <= _ENCODED_MAX_JSON:
-            if len(encoded) >= _ENCODED_MAX_ITEMS:
-                encoded.clear()
-            encoded[key] = piece
-        pieces.append(piece)
-    return PlainText(system, pieces)
-
-
-# Encoded plain-text messages by (role, content). An agent sends its whole history
-# again on every model call, so most messages were already encoded for an earlier
-# span; this turns re-encoding a conversation at every turn into looking it up.
-# Bounded: at most 2,000 messages whose JSON is at most 1,100 characters (so their text
-# is shorter still): about 4 MB of ASCII text, content and JSON together.
-_encoded: dict[tuple[str, str], str] = {}
-_ENCODED_MAX_ITEMS = 2_000
-_ENCODED_MAX_JSON = 1_100
 
 
 def _merge_tool_roles(messages: list[Message]) -> list[Message]:
@@ -651,13 +562,12 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
 
 
 __all__ = [
+    "ROLE_ALIASES",
     "UNCONVERTIBLE",
     "Message",
     "Part",
-    "PlainText",
+    "convert_item",
     "normalize_role",
-    "plain_text_json",
-    "serialize_messages",
     "split_system",
     "system_parts",
     "to_gen_ai_messages",

@@ -10,7 +10,9 @@ from ._budget import fit_pieces
 from ._config import Options
 from ._guard import guard, logger
 from ._jsonable import safe_str
-from ._messages import plain_text_json, split_system, system_parts, to_gen_ai_messages
+from ._message_json import encode_messages
+from ._messages import split_system, system_parts, to_gen_ai_messages
+from ._privacy import scrubber_for
 from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
 from ._span import GenAISpan
@@ -149,12 +151,15 @@ class ModelSpan(UsageSpan[M]):
     def _record_input(self, raw_messages: Any, raw_system: Any, tools: Any) -> None:
         system = system_parts(raw_system) if raw_system is not None else []
         messages: list[dict[str, Any]] = []
-        plain = plain_text_json(raw_messages, split=True) if self._redactor() is None else None
-        fitted = fit_pieces(plain.pieces, self._budget()) if plain is not None else None
-        if plain is not None and fitted is not None:
-            # Plain text needs no scrubbing: its JSON is written directly.
-            if plain.system:
-                system.extend(plain.system)
+        encoded = None
+        if raw_messages is not None and self._redactor() is None:
+            # Without a redaction hook (which sees the whole list), messages are written
+            # one by one, reusing the JSON of messages sent before.
+            scrubber = scrubber_for(self._settings.scrub_keys)
+            encoded = encode_messages(raw_messages, split=True, scrubber=scrubber)
+        fitted = fit_pieces(encoded.pieces, self._budget()) if encoded is not None else None
+        if encoded is not None and fitted is not None:
+            system.extend(encoded.system)
             if fitted.original_count:
                 self._set_fitted(keys.INPUT_MESSAGES, fitted)
         elif raw_messages is not None:

@@ -10,11 +10,10 @@ Numbers under count-like keys (``token_count``, ``session_timeout``) are kept.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Callable, Optional
 
-from ._jsonable import dumps
+from ._jsonable import dumps, loads_finite
 
 FILTERED = "[Filtered]"
 
@@ -101,14 +100,28 @@ class Scrubber:
     """Which keys hold secrets, for one deny list, with a bounded cache of decisions
     (at most 4,096 keys of up to 128 characters: under 1 MB)."""
 
-    __slots__ = ("_decisions", "_terms")
+    __slots__ = ("_decisions", "_hint", "_terms", "structural_keys_kept")
 
     def __init__(self, names: frozenset[str]) -> None:
         self._terms = tuple(sorted({w for w in map(words, names) if w}))
         self._decisions: dict[str, tuple[bool, bool]] = {}
+        self._hint = _hint_words(self._terms)
+        self.structural_keys_kept = not any(
+            self.hides(key, "") for key in ("type", "id", "name", "arguments", "response")
+        )
+        """Whether the keys of our own message parts are left alone (a deny list could
+        name one of them)."""
 
     def __bool__(self) -> bool:
         return bool(self._terms)
+
+    def may_hide(self, text: str) -> bool:
+        """Whether JSON ``text`` may hold a secret's key: ``False`` only when no deny-listed
+        word occurs in it at all (nor a ``\\u`` escape that could spell one)."""
+        if "\\u" in text:
+            return True
+        lowered = text.lower()
+        return any(word in lowered for word in self._hint)
 
     def decide(self, key: str) -> tuple[bool, bool]:
         """(is this a secret's key, does it also name a count)."""
@@ -133,6 +146,16 @@ class Scrubber:
         return not (counting and type(value) in (int, float))
 
 
+def _hint_words(terms: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """Words such that a text holding any of the terms holds one of them: one word per
+    term (its longest, the rarest in text), none implied by another kept one."""
+    chosen: set[str] = set()
+    for term in sorted(terms, key=len):
+        if not any(kept in word for word in term for kept in chosen):
+            chosen.add(max(term, key=len))
+    return tuple(sorted(w for w in chosen if not any(o != w and o in w for o in chosen)))
+
+
 def _contains(found: tuple[str, ...], term: tuple[str, ...]) -> bool:
     size = len(term)
     if size == 1:
@@ -155,43 +178,81 @@ def scrubber_for(names: frozenset[str]) -> Scrubber:
 
 
 def scrub(value: Any, scrubber: Scrubber) -> Any:
-    """A copy of a jsonable value with the values under secrets' keys replaced; strings
-    holding a JSON object or array are scrubbed inside (and stay strings)."""
+    """A jsonable value with the values under secrets' keys replaced; strings holding a
+    JSON object or array are scrubbed inside (and stay strings). ``value`` itself (not a
+    copy) when nothing in it is a secret."""
     if not scrubber:
         return value
-    if isinstance(value, dict):
-        out = {}
+    return _scrub(value, scrubber)
+
+
+_JSON_HEADS = frozenset("{[ \t\n\r")
+
+
+def _scrub(value: Any, scrubber: Scrubber) -> Any:
+    kind = type(value)
+    if kind is dict:
+        out: Optional[dict[Any, Any]] = None
         for key, item in value.items():
+            new = item
             if scrubber.hides(key, item):
-                out[key] = FILTERED
-            elif isinstance(item, (dict, list, str)):
-                out[key] = scrub(item, scrubber)
+                new = FILTERED
             else:
-                out[key] = item
-        return out
-    if isinstance(value, list):
-        return [scrub(v, scrubber) if isinstance(v, (dict, list, str)) else v for v in value]
-    if isinstance(value, str):
-        return _scrub_json_text(value, scrubber)
+                item_kind = type(item)
+                if item_kind is dict or item_kind is list:
+                    new = _scrub(item, scrubber)
+                elif item_kind is str and item[:1] in _JSON_HEADS:
+                    new = scrub_text(item, scrubber)
+            if out is None:
+                if new is item:
+                    continue
+                out = {}
+                for earlier, kept in value.items():
+                    if earlier is key:
+                        break
+                    out[earlier] = kept
+            out[key] = new
+        return value if out is None else out
+    if kind is list:
+        changed: Optional[list[Any]] = None
+        for index, item in enumerate(value):
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list:
+                new = _scrub(item, scrubber)
+            elif item_kind is str and item[:1] in _JSON_HEADS:
+                new = scrub_text(item, scrubber)
+            else:
+                continue
+            if new is not item:
+                if changed is None:
+                    changed = list(value)
+                changed[index] = new
+        return value if changed is None else changed
+    if kind is str:
+        return scrub_text(value, scrubber)
+    if isinstance(value, (dict, list)):  # subclasses: by the slow path
+        return _scrub(dict(value) if isinstance(value, dict) else list(value), scrubber)
     return value
 
 
-def _scrub_json_text(text: str, scrubber: Scrubber) -> str:
+def scrub_text(text: str, scrubber: Scrubber) -> str:
     """A JSON object or array held in a string, scrubbed; the string itself when it holds
     none or nothing in it is a secret."""
+    if not scrubber or text[:1] not in _JSON_HEADS or not scrubber.may_hide(text):
+        return text
     head = text[:1]
     if head.isspace():
         head = text.lstrip()[:1]
     if head not in ("{", "[") or not head:
         return text
     try:
-        parsed = json.loads(text)
+        parsed = loads_finite(text)
     except (ValueError, RecursionError):
         return text
     if not isinstance(parsed, (dict, list)):
         return text
-    scrubbed = scrub(parsed, scrubber)
-    return text if scrubbed == parsed else dumps(scrubbed)
+    scrubbed = _scrub(parsed, scrubber)
+    return text if scrubbed is parsed else dumps(scrubbed)
 
 
 def scrub_parts(parts: Any, scrubber: Scrubber) -> Any:
@@ -202,7 +263,7 @@ def scrub_parts(parts: Any, scrubber: Scrubber) -> Any:
     out = []
     for part in parts:
         if isinstance(part, dict) and part.get("type") not in ("text", "reasoning"):
-            part = scrub(part, scrubber)
+            part = _scrub(part, scrubber)
         out.append(part)
     return out
 
@@ -309,6 +370,7 @@ __all__ = [
     "Scrubber",
     "redact",
     "scrub",
+    "scrub_text",
     "scrubber_for",
     "words",
 ]

@@ -1,0 +1,396 @@
+"""Messages written to role/parts JSON one message at a time, reusing the JSON of
+messages seen before.
+
+Pure functions, no sentry-sdk import. An agent sends its whole history again on every
+model call, so most messages of a conversation were already written for an earlier
+span: their JSON is looked up by what they hold instead of being converted again.
+Plain ``{role, content}`` text messages are written straight to JSON; every other
+message goes through :func:`to_gen_ai_messages` and the scrubber, so the result is
+exactly ``dumps`` of the scrubbed conversion, message by message.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import Any, Hashable, NamedTuple, Optional
+
+from ._budget import fit, fit_pieces
+from ._config import settings
+from ._jsonable import clean_text, dumps, json_arguments
+from ._messages import ROLE_ALIASES, Part, convert_item, split_system, to_gen_ai_messages
+from ._privacy import Scrubber, scrub, scrub_messages, scrub_text, scrubber_for
+
+
+class Encoded(NamedTuple):
+    """A conversation as JSON pieces: the system parts apart (when split), and the JSON
+    text of each other message."""
+
+    system: list[Part]
+    pieces: list[str]
+
+    @property
+    def json(self) -> str:
+        return "[" + ",".join(self.pieces) + "]"
+
+
+def encode_messages(
+    messages: Any, *, split: bool, scrubber: Scrubber, default_role: str = "user"
+) -> Optional[Encoded]:
+    """Each message of a list as role/parts JSON, scrubbed; system messages' parts apart
+    when ``split``. ``None`` when ``messages`` is not a list (take the general path)."""
+    if type(messages) is not list:
+        return None
+    system: list[Part] = []
+    pieces: list[str] = []
+    aliases = ROLE_ALIASES
+    reuse = _reuse
+    known = reuse.items
+    max_entry, max_bytes = reuse.max_entry_bytes, reuse.max_bytes
+    direct = scrubber.structural_keys_kept
+    for item in messages:
+        if type(item) is dict:
+            if len(item) == 2:
+                # The most common message, plain {role, content} text, written directly:
+                # this loop is the hot path of every chat span.
+                raw_role, raw_content = item.get("role"), item.get("content")
+                if type(raw_role) is str and type(raw_content) is str:
+                    plain_key = (raw_role, raw_content)
+                    found = known.get(plain_key)
+                    if found is not None:
+                        pieces.append(found[0])
+                        continue
+                    role = aliases.get(raw_role)
+                    cacheable = role is not None and role != "system"
+                    if role is None:
+                        role = aliases.get(raw_role.lower(), default_role)
+                    if role != "tool":
+                        ascii = raw_content.isascii()
+                        content = raw_content if ascii else clean_text(raw_content)
+                        if split and role == "system":
+                            if content:
+                                system.append({"type": "text", "content": content})
+                            continue
+                        if not content:
+                            piece = f'{{"role":"{role}","parts":[]}}'
+                        else:
+                            text = (
+                                encode_basestring_ascii(content)
+                                if ascii and "\x7f" not in content
+                                else encode_basestring(content)
+                            )
+                            piece = (
+                                f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
+                            )
+                        if cacheable:
+                            cost = (len(raw_content) + len(piece)) * (
+                                1 if ascii else 4
+                            ) + _PLAIN_OVERHEAD
+                            if cost <= max_entry:
+                                known[plain_key] = (piece, cost)
+                                reuse.used += cost
+                                if reuse.used > max_bytes:
+                                    reuse.shrink()
+                        pieces.append(piece)
+                        continue
+            if direct:
+                written = _direct(item, scrubber)
+                if written is not None:
+                    pieces.append(written)
+                    continue
+        key = _key_of(item, default_role, scrubber)
+        if key is not None:
+            found = known.get(key)
+            if found is not None:
+                pieces.extend(found[0])
+                continue
+        converted = convert_item(item, default_role)
+        if split:
+            parts, converted = split_system(converted)
+            system.extend(parts)
+            if parts:
+                key = None
+        many = tuple(dumps(m) for m in scrub_messages(converted, scrubber))
+        if key is not None:
+            _reuse.put(key, many, key[-1] + sum(map(_size, many)))
+        pieces.extend(many)
+    return Encoded(system, pieces)
+
+
+# --- the commonest dict messages, written directly ------------------------------------------
+# Each writer gives exactly the text ``dumps(scrub_messages(convert_item(item)))`` would
+# (the tests compare them), or ``None`` for a shape it does not take on. OpenAI tool
+# calls and results are looked up first by the strings they hold.
+
+
+def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+    """OpenAI tool calls and tool results, and Anthropic content blocks, as JSON."""
+    role = ROLE_ALIASES.get(item.get("role"))  # type: ignore[arg-type]
+    if role is None or role == "system" or "type" in item or "parts" in item:
+        return None
+    if role == "tool":
+        return _openai_tool_result(item, scrubber)
+    content = item.get("content")
+    if "tool_calls" in item:
+        return _openai_tool_calls(role, item, content, scrubber)
+    if type(content) is list:
+        return _anthropic_blocks(role, content, scrubber)
+    return None
+
+
+def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+    content = item.get("content")
+    if content is not None and type(content) is not str:
+        return None
+    call_id = item.get("tool_call_id")
+    if call_id is None and not content:
+        return '{"role":"tool","parts":[]}'
+    ident = call_id or item.get("name") or ""
+    if type(ident) is not str:
+        return None
+    key = (_RESULT, ident, content, scrubber)
+    found = _reuse.items.get(key)
+    if found is not None:
+        return found[0]  # type: ignore[no-any-return]
+    response = scrub_text(clean_text(content), scrubber) if content else ""
+    piece = (
+        '{"role":"tool","parts":[{"type":"tool_call_response","id":'
+        f'{_string(scrub_text(clean_text(ident), scrubber))},"response":{_string(response)}}}]}}'
+    )
+    _reuse.put(key, piece, _size(ident) + _size(content or "") + _size(piece))
+    return piece
+
+
+def _openai_tool_calls(
+    role: str, item: dict[str, Any], content: Any, scrubber: Scrubber
+) -> Optional[str]:
+    reasoning = item.get("reasoning_content")
+    refusal = item.get("refusal")
+    calls = item["tool_calls"]
+    if (
+        item.get("function_call") is not None
+        or (content is not None and type(content) is not str)
+        or (reasoning is not None and type(reasoning) is not str)
+        or (refusal is not None and type(refusal) is not str)
+        or (type(calls) is not list and type(calls) is not tuple)
+    ):
+        return None
+    strings: list[Any] = [role, content, reasoning, refusal]
+    for call in calls:
+        if type(call) is not dict:
+            return None
+        function = call.get("function")
+        source = function if function is not None else call
+        if type(source) is not dict:
+            return None
+        ident, name, arguments = (
+            call.get("id") or "",
+            source.get("name") or "",
+            source.get("arguments"),
+        )
+        if type(ident) is not str or type(name) is not str or type(arguments) is not str:
+            return None
+        strings += (ident, name, arguments)
+    key = (_CALLS, *strings, scrubber)
+    found = _reuse.items.get(key)
+    if found is not None:
+        return found[0]  # type: ignore[no-any-return]
+    parts: list[str] = []
+    if reasoning:
+        parts.append(f'{{"type":"reasoning","content":{_string(clean_text(reasoning))}}}')
+    if content:
+        parts.append(f'{{"type":"text","content":{_string(clean_text(content))}}}')
+    if refusal:
+        parts.append(f'{{"type":"text","content":{_string(clean_text(refusal))}}}')
+    for index in range(4, len(strings), 3):
+        ident, name, arguments = strings[index : index + 3]
+        parts.append(_tool_call(ident, name, arguments, scrubber))
+    piece = _message(role, parts)
+    _reuse.put(key, piece, sum(_size(s) for s in strings if s) + _size(piece))
+    return piece
+
+
+def _anthropic_blocks(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
+    parts: list[str] = []
+    results = 0
+    for block in blocks:
+        if type(block) is str:
+            parts.append(f'{{"type":"text","content":{_string(clean_text(block))}}}')
+            continue
+        if type(block) is not dict:
+            return None
+        kind = block.get("type")
+        if kind == "text":
+            text = block.get("text")
+            if text is None:
+                text = block.get("content", "")
+            if type(text) is not str:
+                return None
+            parts.append(f'{{"type":"text","content":{_string(clean_text(text))}}}')
+        elif kind == "tool_use" or kind == "server_tool_use":
+            ident, name = block.get("id") or "", block.get("name") or ""
+            if type(ident) is not str or type(name) is not str:
+                return None
+            parts.append(_tool_call(ident, name, block.get("input"), scrubber))
+        elif kind == "tool_result":
+            ident = block.get("tool_use_id") or ""
+            content = block.get("content")
+            if type(ident) is not str or (content is not None and type(content) is not str):
+                return None
+            response = scrub_text(clean_text(content), scrubber) if content else ""
+            parts.append(
+                '{"type":"tool_call_response","id":'
+                f"{_string(scrub_text(clean_text(ident), scrubber))},"
+                f'"response":{_string(response)}}}'
+            )
+            results += 1
+        elif kind == "thinking":
+            thinking = block.get("thinking") or ""
+            if type(thinking) is not str:
+                return None
+            parts.append(f'{{"type":"reasoning","content":{_string(clean_text(thinking))}}}')
+        elif kind == "redacted_thinking":
+            parts.append('{"type":"reasoning","content":"[redacted]"}')
+        else:
+            return None
+    if role == "user" and parts and results == len(parts):
+        role = "tool"
+    return _message(role, parts)
+
+
+def _tool_call(ident: str, name: str, arguments: Any, scrubber: Scrubber) -> str:
+    parsed = json_arguments(arguments)
+    if type(arguments) is not str or scrubber.may_hide(arguments):
+        parsed = scrub(parsed, scrubber)
+    return (
+        f'{{"type":"tool_call","id":{_string(scrub_text(clean_text(ident), scrubber))},'
+        f'"name":{_string(scrub_text(clean_text(name), scrubber))},"arguments":{dumps(parsed)}}}'
+    )
+
+
+def _message(role: str, parts: list[str]) -> str:
+    return f'{{"role":"{role}","parts":[{",".join(parts)}]}}'
+
+
+def _string(text: str) -> str:
+    """``text`` (already clean) as a JSON string, as ``dumps`` writes it."""
+    if text.isascii() and "\x7f" not in text:
+        return encode_basestring_ascii(text)
+    return encode_basestring(text)
+
+
+_RESULT = object()
+_CALLS = object()
+
+
+def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
+    """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
+    UTF-8 bytes (``None``: the configured budget, 20,000 by default), scrubbed of
+    secrets as the helpers scrub them.
+
+    Over budget, the newest messages that fit are kept (always the last, cut from its
+    start if it is too big alone, with a visible marker). The result always parses.
+    """
+    current = settings()
+    budget = current.max_message_bytes if max_bytes is None else max_bytes
+    scrubber = scrubber_for(current.scrub_keys)
+    encoded = encode_messages(messages, split=False, scrubber=scrubber)
+    fitted = fit_pieces(encoded.pieces, budget) if encoded is not None else None
+    if fitted is None:
+        fitted = fit(scrub_messages(to_gen_ai_messages(messages), scrubber), budget)
+    return fitted.text
+
+
+# --- reuse ---------------------------------------------------------------------------------
+
+
+class _Reuse:
+    """The JSON of recently written messages by what they hold, the oldest dropped first.
+    Bounded by the memory of the strings it keeps (keys and JSON: ``sys.getsizeof``, or
+    for plain messages the upper bound of one byte per character of ASCII text and four
+    of any other, plus a fixed overhead per entry), whatever the text (ASCII, CJK, emoji).
+
+    The running total is kept without a lock (it is updated on the hot path of every
+    span); whenever it passes the bound it is recounted from the entries, which undoes
+    any update two threads raced on, and the oldest entries are dropped."""
+
+    __slots__ = ("items", "max_bytes", "max_entry_bytes", "used")
+
+    def __init__(self, max_bytes: int, max_entry_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_entry_bytes
+        self.used = 0
+        self.items: dict[Hashable, tuple[Any, int]] = {}
+
+    def get(self, key: Hashable) -> Any:
+        found = self.items.get(key)
+        return None if found is None else found[0]
+
+    def put(self, key: Hashable, value: Any, strings_bytes: int) -> None:
+        cost = strings_bytes + _ENTRY_OVERHEAD
+        if cost <= self.max_entry_bytes:
+            self.items[key] = (value, cost)
+            self.used += cost
+            if self.used > self.max_bytes:
+                self.shrink()
+
+    def shrink(self) -> None:
+        """Recount the total and drop the oldest entries until it is three quarters of
+        the bound (so recounting happens once per many additions)."""
+        items = self.items
+        target = self.max_bytes * 3 // 4
+        try:
+            entries = list(items.items())
+        except RuntimeError:  # changed by another thread meanwhile
+            return
+        used = sum(cost for _, (_, cost) in entries)
+        start = 0
+        while used > target and start < len(entries):
+            used -= entries[start][1][1]
+            start += 1
+        items.clear()
+        items.update(entries[start:])
+        self.used = used
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.used = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+REUSE_MAX_BYTES = 4 * 1024 * 1024
+"""At most 4 MiB of strings (message keys and their JSON) are kept for reuse."""
+REUSE_MAX_ENTRY_BYTES = 64 * 1024
+"""A message whose key and JSON take more than 64 KiB is written every time."""
+_ENTRY_OVERHEAD = 240  # the entry's tuples and dict slot
+_PLAIN_OVERHEAD = _ENTRY_OVERHEAD + 2 * 80  # and the two strings' object headers
+_reuse = _Reuse(REUSE_MAX_BYTES, REUSE_MAX_ENTRY_BYTES)
+_size = sys.getsizeof
+
+
+_KEY_ENCODER = json.JSONEncoder(check_circular=True, separators=(",", ":"))
+
+
+def _key_of(item: Any, default_role: str, scrubber: Scrubber) -> Optional[tuple[Any, ...]]:
+    """What a dict message holds, as a hashable key: its JSON (``None`` when it holds
+    anything but JSON values), with what else its written JSON depends on and, last, the
+    memory the key takes."""
+    if type(item) is not dict:
+        return None
+    try:
+        text = _KEY_ENCODER.encode(item)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return (text, default_role, scrubber, _size(text))
+
+
+__all__ = [
+    "REUSE_MAX_BYTES",
+    "REUSE_MAX_ENTRY_BYTES",
+    "Encoded",
+    "encode_messages",
+    "serialize_messages",
+]
