@@ -89,6 +89,9 @@ def test_chat_around_an_instrumented_call_is_one_span(with_integrations, provide
         ]
         assert attrs["gen_ai.usage.input_tokens"] == 120
         assert attrs["gen_ai.request.temperature"] == 0.3
+        # The integration's deprecated copies of what ours has under current keys: not sent.
+        assert "gen_ai.request.messages" not in attrs and "gen_ai.system" not in attrs
+        assert "gen_ai.response.text" not in attrs
         assert span.parent_span_id == with_integrations.named("invoke_agent Weather Agent").span_id
     agent_attrs = with_integrations.named("invoke_agent Weather Agent").attributes
     assert agent_attrs["gen_ai.usage.input_tokens"] == 240
@@ -200,3 +203,27 @@ def test_finished_spans_are_not_kept_with_the_integrations_on(with_integrations,
         kept = list(integrations._ours.values())
     assert not any(isinstance(entry, sentry_agents.GenAISpan) for entry in kept)
     assert kept == [], "every entry is dropped once its span or transaction was sent"
+
+
+def test_what_the_integration_adds_follows_our_gate_and_current_keys(with_integrations, provider):
+    """A chat span without messages takes the integration's input under the current key,
+    as role/parts; with record_inputs/record_outputs=False it takes no content at all."""
+    provider.script("/v1/chat/completions", chat_completion("Rain."), chat_completion("Rain."))
+    client = openai_client(provider)
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        llm.set_response(client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES))
+    with sentry_agents.chat(
+        "gpt-4o-mini", provider="openai", record_inputs=False, record_outputs=False
+    ) as quiet:
+        quiet.set_response(client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES))
+    first, second = sorted(llm_spans(with_integrations), key=lambda span: span.start)
+    assert first.json_attribute("gen_ai.input.messages") == [
+        {"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]}
+    ]
+    for span in (first, second):
+        assert not {"gen_ai.request.messages", "gen_ai.response.text", "gen_ai.system"} & set(
+            span.attributes
+        )
+        assert span.attributes["gen_ai.provider.name"] == "openai"
+    assert not {"gen_ai.input.messages", "gen_ai.output.messages"} & set(second.attributes)
+    assert b"Weather in Paris" in with_integrations.raw(), "control: the first span has it"

@@ -52,6 +52,7 @@ LAYERS = {
         "_config",
         "_messages",
         "_message_json",
+        "_merge",
         "_responses",
         "_chunks",
     ],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional, Protocol, TypeVar
 
 from . import _keys as keys
-from ._budget import fit_pieces
+from ._budget import fit, fit_pieces
 from ._config import Options
 from ._guard import guard, logger
 from ._jsonable import safe_str
@@ -211,9 +211,12 @@ class ModelSpan(UsageSpan[M]):
         if info.response_id is not None:
             self.set_response_id(info.response_id)
         if info.finish_reasons:
-            self.set_finish_reasons(info.finish_reasons)
+            self._set(keys.RESPONSE_FINISH_REASONS, fit(info.finish_reasons, self._budget()).text)
         if info.output is not None:
-            self.set_output(info.output)
+            # Already role/parts messages (read by _responses): only scrubbed and fitted.
+            self._set_content(
+                keys.OUTPUT_MESSAGES, "output.messages", info.output, _same, output=True
+            )
         if not info.usage.is_empty():
             self.set_usage(info.usage)
 

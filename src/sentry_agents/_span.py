@@ -23,6 +23,7 @@ from ._conversation import current_conversation_id
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
 from ._jsonable import clean_text, jsonable, safe_str
+from ._merge import additions
 from ._privacy import SCRUBBERS, Dropped, redact, scrubber_for
 from ._sdk import AttributeValue
 from ._sdk import integrations as sdk_integrations
@@ -378,14 +379,20 @@ class GenAISpan(Generic[C]):
         return False
 
     def _absorb(self, attributes: dict[str, Any]) -> None:
-        """Take what an integration's span of the same model call knows and this span lacks."""
+        """Take what an integration's span of the same model call knows and this span
+        lacks (see ``_merge``)."""
         native = self._native
         if native is None or self._phase == _CLOSED:
             return
-        mine = native.attributes()
-        for key, value in attributes.items():
-            if key.startswith(keys.OP_PREFIX) and key not in mine and value is not None:
-                native.set(key, value)
+        added = additions(
+            attributes,
+            native.attributes(),
+            inputs_ok=self._inputs_ok,
+            outputs_ok=self._outputs_ok,
+            budget=self._budget(),
+        )
+        if added:
+            native.set_many(added)
 
     def _count_child_usage(self, usage: Usage) -> None:
         for agent in self._agents:

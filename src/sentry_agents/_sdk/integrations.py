@@ -30,6 +30,7 @@ import sentry_sdk
 
 from .. import _keys as keys
 from .._guard import logger
+from .._merge import additions
 from .._usage import Usage, checked, usage_attributes, usage_from_attributes
 from . import ClientState, streaming
 
@@ -59,6 +60,14 @@ class Owner(Protocol):
     @property
     def _usage_is_set(self) -> bool: ...
 
+    @property
+    def _inputs_ok(self) -> bool: ...
+
+    @property
+    def _outputs_ok(self) -> bool: ...
+
+    def _budget(self) -> int: ...
+
     def _absorb(self, attributes: dict[str, Any]) -> None:
         """Take what an integration's span of the same model call knows and we lack."""
 
@@ -74,6 +83,9 @@ class Finished(NamedTuple):
 
     is_llm_call: bool
     usage_is_set: bool
+    inputs_ok: bool
+    outputs_ok: bool
+    budget: int
 
 
 _lock = threading.Lock()
@@ -104,7 +116,7 @@ def finishing(state: ClientState, span_id: str, owner: Owner) -> None:
     """One of our spans is about to finish (call only when :func:`enabled`): in
     transaction mode, what the processor needs of it is kept until its transaction."""
     if not state.streaming:
-        _remember(span_id, Finished(owner._is_llm_call, owner._usage_is_set))
+        _remember(span_id, _record(owner))
 
 
 def finished(state: ClientState, span_id: str) -> None:
@@ -232,7 +244,17 @@ def _rework_transaction(event: dict[str, Any]) -> None:
 def _finished(entry: Optional[Union[Owner, Finished]]) -> Optional[Finished]:
     if entry is None or isinstance(entry, Finished):
         return entry
-    return Finished(entry._is_llm_call, entry._usage_is_set)
+    return _record(entry)
+
+
+def _record(entry: Owner) -> Finished:
+    return Finished(
+        entry._is_llm_call,
+        entry._usage_is_set,
+        entry._inputs_ok,
+        entry._outputs_ok,
+        entry._budget(),
+    )
 
 
 def _merge_duplicates(
@@ -247,10 +269,15 @@ def _merge_duplicates(
         if span.get("op") not in keys.LLM_OPS or parent is None or not parent.is_llm_call:
             continue
         target = nodes[parent_id]["data"]  # type: ignore[index]
-        for key, value in span["data"].items():
-            current = keys.DEPRECATED.get(key, key)
-            if current not in target and key not in target:
-                target[key] = value
+        target.update(
+            additions(
+                span["data"],
+                target,
+                inputs_ok=parent.inputs_ok,
+                outputs_ok=parent.outputs_ok,
+                budget=parent.budget,
+            )
+        )
         for child in spans:
             if isinstance(child, dict) and child.get("parent_span_id") == span["span_id"]:
                 child["parent_span_id"] = parent_id

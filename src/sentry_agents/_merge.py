@@ -1,0 +1,64 @@
+"""What a sentry-sdk AI integration's span of the same model call adds to ours.
+
+Pure functions, no sentry-sdk import. Ours stays the one LLM span: it takes only what it
+lacks, under current keys (sentry-sdk's integrations still send some deprecated ones),
+and content only in a direction our own gate records (so ``record_outputs=False`` on our
+span is not undone by the integration).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Container, Mapping
+from typing import Any, Optional
+
+from . import _keys as keys
+from ._budget import fit
+from ._messages import to_gen_ai_messages
+
+_INPUTS = frozenset({keys.INPUT_MESSAGES, keys.SYSTEM_INSTRUCTIONS, keys.TOOL_DEFINITIONS})
+_OUTPUTS = frozenset({keys.OUTPUT_MESSAGES})
+
+
+def additions(
+    theirs: Mapping[str, Any],
+    mine: Container[str],
+    *,
+    inputs_ok: bool,
+    outputs_ok: bool,
+    budget: int,
+) -> dict[str, Any]:
+    """The attributes of ``theirs`` to add to a span that has the keys ``mine``."""
+    out: dict[str, Any] = {}
+    for key, value in theirs.items():
+        if value is None or not key.startswith(keys.OP_PREFIX):
+            continue
+        current = keys.DEPRECATED.get(key, key)
+        if current in mine or current in out or (current != key and current in theirs):
+            continue
+        if (current in _INPUTS and not inputs_ok) or (current in _OUTPUTS and not outputs_ok):
+            continue
+        if current != key:
+            value = _renamed(key, value, budget)
+            if value is None:
+                continue
+        out[current] = value
+    return out
+
+
+def _renamed(key: str, value: Any, budget: int) -> Optional[Any]:
+    """A deprecated key's value under its current key: the provider as it is, legacy
+    ``{role, content}`` input messages as role/parts; other content is left out (ours
+    records the response itself)."""
+    if key == "gen_ai.system":
+        return value
+    if key == "gen_ai.request.messages" and isinstance(value, str):
+        try:
+            legacy = json.loads(value)
+        except ValueError:
+            return None
+        return fit(to_gen_ai_messages(legacy), budget).text if legacy else None
+    return None
+
+
+__all__ = ["additions"]
