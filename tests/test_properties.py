@@ -319,7 +319,7 @@ def test_reused_json_stays_within_its_byte_bound_for_any_text(alphabet):
         assert encoded is not None and len(encoded.pieces) == 2
         assert reuse.used <= _message_json.REUSE_MAX_BYTES
     held = 0
-    for key, (value, _) in reuse.items.items():
+    for key, value in [*reuse.young.items(), *reuse.old.items()]:
         strings = [part for part in key if type(part) is str]
         values = [value] if type(value) is str else list(value)
         held += sum(sys.getsizeof(s) for s in strings + values)

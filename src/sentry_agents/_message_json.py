@@ -46,8 +46,8 @@ def encode_messages(
     pieces: list[str] = []
     aliases = ROLE_ALIASES
     reuse = _reuse
-    known = reuse.items
-    max_entry, max_bytes = reuse.max_entry_bytes, reuse.max_bytes
+    max_entry, half = reuse.max_entry_bytes, reuse.half
+    young, old = reuse.young, reuse.old
     direct = scrubber.structural_keys_kept
     for item in messages:
         if type(item) is dict:
@@ -57,9 +57,13 @@ def encode_messages(
                 raw_role, raw_content = item.get("role"), item.get("content")
                 if type(raw_role) is str and type(raw_content) is str:
                     plain_key = (raw_role, raw_content)
-                    found = known.get(plain_key)
-                    if found is not None:
-                        pieces.append(found[0])
+                    piece = young.get(plain_key)
+                    if piece is None:
+                        piece = old.get(plain_key)
+                        if piece is not None:
+                            reuse.promote(plain_key, piece)
+                    if piece is not None:
+                        pieces.append(piece)
                         continue
                     role = aliases.get(raw_role)
                     cacheable = role is not None and role != "system"
@@ -88,10 +92,11 @@ def encode_messages(
                                 1 if ascii else 4
                             ) + _PLAIN_OVERHEAD
                             if cost <= max_entry:
-                                known[plain_key] = (piece, cost)
+                                young[plain_key] = piece
                                 reuse.used += cost
-                                if reuse.used > max_bytes:
-                                    reuse.shrink()
+                                if reuse.used > half:
+                                    reuse.turn_over()
+                                    young, old = reuse.young, reuse.old
                         pieces.append(piece)
                         continue
             if direct:
@@ -101,9 +106,9 @@ def encode_messages(
                     continue
         key = _key_of(item, default_role, scrubber)
         if key is not None:
-            found = known.get(key)
+            found = reuse.get(key)
             if found is not None:
-                pieces.extend(found[0])
+                pieces.extend(found)
                 continue
         converted = convert_item(item, default_role)
         if split:
@@ -113,7 +118,7 @@ def encode_messages(
                 key = None
         many = tuple(dumps(m) for m in scrub_messages(converted, scrubber))
         if key is not None:
-            _reuse.put(key, many, key[-1] + sum(map(_size, many)))
+            _reuse.put(key, many)
         pieces.extend(many)
     return Encoded(system, pieces)
 
@@ -150,15 +155,15 @@ def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[st
     if type(ident) is not str:
         return None
     key = (_RESULT, ident, content, scrubber)
-    found = _reuse.items.get(key)
+    found = _reuse.get(key)
     if found is not None:
-        return found[0]  # type: ignore[no-any-return]
+        return found  # type: ignore[no-any-return]
     response = scrub_text(clean_text(content), scrubber) if content else ""
     piece = (
         '{"role":"tool","parts":[{"type":"tool_call_response","id":'
         f'{_string(scrub_text(clean_text(ident), scrubber))},"response":{_string(response)}}}]}}'
     )
-    _reuse.put(key, piece, _size(ident) + _size(content or "") + _size(piece))
+    _reuse.put(key, piece)
     return piece
 
 
@@ -193,9 +198,9 @@ def _openai_tool_calls(
             return None
         strings += (ident, name, arguments)
     key = (_CALLS, *strings, scrubber)
-    found = _reuse.items.get(key)
+    found = _reuse.get(key)
     if found is not None:
-        return found[0]  # type: ignore[no-any-return]
+        return found  # type: ignore[no-any-return]
     parts: list[str] = []
     if reasoning:
         parts.append(f'{{"type":"reasoning","content":{_string(clean_text(reasoning))}}}')
@@ -207,7 +212,7 @@ def _openai_tool_calls(
         ident, name, arguments = strings[index : index + 3]
         parts.append(_tool_call(ident, name, arguments, scrubber))
     piece = _message(role, parts)
-    _reuse.put(key, piece, sum(_size(s) for s in strings if s) + _size(piece))
+    _reuse.put(key, piece)
     return piece
 
 
@@ -306,59 +311,55 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
 
 
 class _Reuse:
-    """The JSON of recently written messages by what they hold, the oldest dropped first.
+    """The JSON of recently written messages by what they hold, in two generations: new
+    entries go to the young one; when it holds half the bound, it becomes the old one and
+    the old one is dropped; an entry found in the old one moves back to the young one.
+
     Bounded by the memory of the strings it keeps (keys and JSON: ``sys.getsizeof``, or
     for plain messages the upper bound of one byte per character of ASCII text and four
     of any other, plus a fixed overhead per entry), whatever the text (ASCII, CJK, emoji).
-
     The running total is kept without a lock (it is updated on the hot path of every
-    span); whenever it passes the bound it is recounted from the entries, which undoes
-    any update two threads raced on, and the oldest entries are dropped."""
+    span): two threads racing on it can only let one generation pass its half by a few
+    entries before it turns over."""
 
-    __slots__ = ("items", "max_bytes", "max_entry_bytes", "used")
+    __slots__ = ("half", "max_bytes", "max_entry_bytes", "old", "used", "young")
 
     def __init__(self, max_bytes: int, max_entry_bytes: int) -> None:
         self.max_bytes = max_bytes
+        self.half = max_bytes // 2
         self.max_entry_bytes = max_entry_bytes
         self.used = 0
-        self.items: dict[Hashable, tuple[Any, int]] = {}
+        self.young: dict[Hashable, Any] = {}
+        self.old: dict[Hashable, Any] = {}
 
     def get(self, key: Hashable) -> Any:
-        found = self.items.get(key)
-        return None if found is None else found[0]
+        found = self.young.get(key)
+        if found is None:
+            found = self.old.get(key)
+            if found is not None:
+                self.promote(key, found)
+        return found
 
-    def put(self, key: Hashable, value: Any, strings_bytes: int) -> None:
-        cost = strings_bytes + _ENTRY_OVERHEAD
+    def put(self, key: Hashable, value: Any) -> None:
+        cost = _cost(key, value)
         if cost <= self.max_entry_bytes:
-            self.items[key] = (value, cost)
+            self.young[key] = value
             self.used += cost
-            if self.used > self.max_bytes:
-                self.shrink()
+            if self.used > self.half:
+                self.turn_over()
 
-    def shrink(self) -> None:
-        """Recount the total and drop the oldest entries until it is three quarters of
-        the bound (so recounting happens once per many additions)."""
-        items = self.items
-        target = self.max_bytes * 3 // 4
-        try:
-            entries = list(items.items())
-        except RuntimeError:  # changed by another thread meanwhile
-            return
-        used = sum(cost for _, (_, cost) in entries)
-        start = 0
-        while used > target and start < len(entries):
-            used -= entries[start][1][1]
-            start += 1
-        items.clear()
-        items.update(entries[start:])
-        self.used = used
+    def promote(self, key: Hashable, value: Any) -> None:
+        """Move an entry found in the old generation back to the young one."""
+        self.put(key, value)
+
+    def turn_over(self) -> None:
+        self.old, self.young, self.used = self.young, {}, 0
 
     def clear(self) -> None:
-        self.items.clear()
-        self.used = 0
+        self.young, self.old, self.used = {}, {}, 0
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.young) + len(self.old)
 
 
 REUSE_MAX_BYTES = 4 * 1024 * 1024
@@ -367,8 +368,20 @@ REUSE_MAX_ENTRY_BYTES = 64 * 1024
 """A message whose key and JSON take more than 64 KiB is written every time."""
 _ENTRY_OVERHEAD = 240  # the entry's tuples and dict slot
 _PLAIN_OVERHEAD = _ENTRY_OVERHEAD + 2 * 80  # and the two strings' object headers
-_reuse = _Reuse(REUSE_MAX_BYTES, REUSE_MAX_ENTRY_BYTES)
 _size = sys.getsizeof
+
+
+def _cost(key: Any, value: Any) -> int:
+    """The memory an entry holds: its key's strings and its JSON (see :class:`_Reuse`)."""
+    if len(key) == 2:  # a plain message: (role, content)
+        content = key[1]
+        return (len(content) + len(value)) * (1 if content.isascii() else 4) + _PLAIN_OVERHEAD
+    strings = sum(_size(part) for part in key if type(part) is str)
+    written = _size(value) if type(value) is str else sum(map(_size, value)) + _size(value)
+    return strings + written + _ENTRY_OVERHEAD
+
+
+_reuse = _Reuse(REUSE_MAX_BYTES, REUSE_MAX_ENTRY_BYTES)
 
 
 _KEY_ENCODER = json.JSONEncoder(check_circular=True, separators=(",", ":"))
@@ -376,15 +389,14 @@ _KEY_ENCODER = json.JSONEncoder(check_circular=True, separators=(",", ":"))
 
 def _key_of(item: Any, default_role: str, scrubber: Scrubber) -> Optional[tuple[Any, ...]]:
     """What a dict message holds, as a hashable key: its JSON (``None`` when it holds
-    anything but JSON values), with what else its written JSON depends on and, last, the
-    memory the key takes."""
+    anything but JSON values), with what else its written JSON depends on."""
     if type(item) is not dict:
         return None
     try:
         text = _KEY_ENCODER.encode(item)
     except (TypeError, ValueError, RecursionError):
         return None
-    return (text, default_role, scrubber, _size(text))
+    return (text, default_role, scrubber)
 
 
 __all__ = [
