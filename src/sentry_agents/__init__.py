@@ -1,11 +1,13 @@
 """sentry-agents: your own AI agents in Sentry's AI Agents dashboards.
 
 Wrap agent runs, LLM calls, tool calls and handoffs; each becomes a correct
-``gen_ai.*`` span on top of the real ``sentry-sdk``::
+``gen_ai.*`` span on top of the real ``sentry-sdk``:
 
-    with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o-mini") as agent:
-        with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=messages) as llm:
-            llm.set_response(client.chat.completions.create(...))
+```python
+with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o-mini") as agent:
+    with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=messages) as llm:
+        llm.set_response(client.chat.completions.create(...))
+```
 """
 
 from ._agent import AgentSpan, CreateAgentSpan, agent, create_agent, invoke_agent

@@ -55,8 +55,9 @@ def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Mes
 
     Accepts a string, one message, bare content blocks, or a sequence of messages in
     any supported provider shape; ``default_role`` is the role of what carries none
-    (``"assistant"`` for model output). System messages are kept (role ``system``);
-    :func:`split_system` separates them. Never raises and never mutates its input.
+    (``"assistant"`` for model output). System messages are kept (role ``system``; the
+    helpers send them as ``gen_ai.system_instructions``). Never raises and never
+    mutates its input.
     """
     role = _ROLE_ALIASES.get(default_role, "user")
     try:
@@ -69,8 +70,8 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
     UTF-8 bytes (``None``: the configured budget, 20,000 by default).
 
-    Over budget, the newest messages that fit are kept (always the last, cut from its
-    start if it is too big alone, with a visible marker). The result always parses.
+    Over budget, the newest messages that fit are kept (always the last; if it is too
+    big alone, its beginning is kept, with a visible marker). The result always parses.
     """
     budget = settings().max_message_bytes if max_bytes is None else max_bytes
     plain = plain_text_json(messages, split=False)
