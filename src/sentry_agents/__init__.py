@@ -23,7 +23,8 @@ from ._tool import ToolSpan, execute_tool, tool
 from ._tool_definitions import tool_definition
 from ._usage import Usage, usage_from
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+"""This release's version (the package metadata is built from it)."""
 
 __all__ = [
     "DEFAULT_SCRUB_KEYS",
