@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint typecheck unit matrix bench docs clean
+.PHONY: demo test lint typecheck unit matrix bench docs dist clean
 
 $(VENV)/.demo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ $(VENV)/.docs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $@
+
+$(VENV)/.dist: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dist]'
 	touch $@
 
 demo: $(VENV)/.demo
@@ -52,5 +58,9 @@ docs: $(VENV)/.docs
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
 	$(PY) scripts/check_site.py site
 
+# The sdist and wheel in dist/, checked as a user would get them (scripts/check_dist.py).
+dist: $(VENV)/.dist
+	$(PY) scripts/check_dist.py
+
 clean:
-	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache site
+	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache site dist
