@@ -53,6 +53,7 @@ bench: $(VENV)/.demo
 	$(PY) benchmarks/run.py
 
 # The documentation site, warnings as errors, into site/ (opens offline from site/index.html).
+# NO_MKDOCS_2_WARNING hides Material's end-of-life notice, printed on every build.
 docs: $(VENV)/.docs
 	rm -rf site
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
