@@ -1,11 +1,13 @@
 """sentry-agents: your own AI agents in Sentry's AI Agents dashboards.
 
 Wrap agent runs, LLM calls, tool calls and handoffs; each becomes a correct
-``gen_ai.*`` span on top of the real ``sentry-sdk``::
+``gen_ai.*`` span on top of the real ``sentry-sdk``:
 
-    with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o-mini") as agent:
-        with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=messages) as llm:
-            llm.set_response(client.chat.completions.create(...))
+```python
+with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o-mini") as agent:
+    with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=messages) as llm:
+        llm.set_response(client.chat.completions.create(...))
+```
 """
 
 from ._agent import AgentSpan, CreateAgentSpan, agent, create_agent, invoke_agent
@@ -22,7 +24,8 @@ from ._tool import ToolSpan, execute_tool, tool
 from ._tool_definitions import tool_definition
 from ._usage import Usage, usage_from
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+"""This release's version (the package metadata is built from it)."""
 
 __all__ = [
     "DEFAULT_SCRUB_KEYS",

@@ -31,7 +31,7 @@ class AgentSpan(ModelSpan[AgentConfig]):
     """One run of an agent: ``gen_ai.invoke_agent``, named ``invoke_agent {name}``.
 
     LLM, tool and handoff spans inside it carry its ``gen_ai.agent.name``, and it
-    carries the summed usage of the LLM calls inside it unless :meth:`set_usage` is called.
+    carries the summed usage of the LLM calls inside it unless ``set_usage`` is called.
     """
 
     __slots__ = ()
@@ -41,6 +41,7 @@ class AgentSpan(ModelSpan[AgentConfig]):
 
     @property
     def agent_name(self) -> str:
+        """The agent's name, as given (``gen_ai.agent.name``)."""
         return self._config.name
 
     def _name(self) -> str:
@@ -190,6 +191,7 @@ class CreateAgentSpan(GenAISpan[CreateAgentConfig]):
 
     @property
     def agent_name(self) -> str:
+        """The created agent's name, as given (``gen_ai.agent.name``)."""
         return self._config.name
 
     def _name(self) -> str:

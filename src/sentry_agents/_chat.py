@@ -93,7 +93,7 @@ class ChatSpan(ModelSpan[ChatConfig]):
         return wrap_stream(self, iterable)
 
     def finish(self, error: Optional[BaseException] = None) -> None:
-        """Finish the span, or, while a stream from :meth:`stream` is still open,
+        """Finish the span, or, while a stream from ``stream`` is still open,
         leave it open until that stream ends."""
         if self._open_streams:
             self._deferred = (error,)
@@ -149,7 +149,7 @@ def chat(
     capture_errors: Optional[bool] = None,
 ) -> ChatSpan:
     """An LLM call span, ``gen_ai.{operation}`` named ``{operation} {model}``, as ``with``,
-    ``async with`` or a decorator (timing each call; record with :func:`current_span`)."""
+    ``async with`` or a decorator (timing each call; record with ``current_span()``)."""
     request = None
     if (
         temperature is not None

@@ -8,7 +8,8 @@ from typing import Any, Callable, NamedTuple, Optional
 from ._privacy import DEFAULT_SCRUB_KEYS
 
 Redactor = Callable[[str, Any], Any]
-"""``redact(kind, value) -> value or None``; see :func:`configure`."""
+"""A redaction hook: ``redact(kind, value)`` returns the value to record, or ``None`` to
+drop it; see ``configure(redact=...)``."""
 
 UNSET: Any = object()
 """An argument not passed (``None`` is a value for some of them)."""

@@ -35,6 +35,7 @@ class conversation:
 
     def __init__(self, conversation_id: str) -> None:
         self.conversation_id = safe_str(conversation_id)
+        """The id sent as ``gen_ai.conversation.id``."""
         self._tokens: list[tuple[Token[Optional[str]], Any]] = []
 
     def __enter__(self) -> conversation:
@@ -58,9 +59,11 @@ class conversation:
     # --- the run protocol of ``_decorate`` ---------------------------------------------------
 
     def start(self) -> conversation:
+        """Enter the conversation without ``with`` (pair with ``finish``)."""
         return self.__enter__()
 
     def finish(self, error: Optional[BaseException] = None) -> None:
+        """Leave the conversation: the previous id is current again."""
         self._deactivate()
 
     _wants_return = False

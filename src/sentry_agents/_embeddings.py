@@ -18,7 +18,7 @@ class EmbeddingsConfig(NamedTuple):
 
 class EmbeddingsSpan(UsageSpan[EmbeddingsConfig]):
     """One embeddings call. The inputs are content (behind the gate); usage counts input
-    tokens, and :meth:`set_response_model` records the model that answered."""
+    tokens, and ``set_response_model`` records the model that answered."""
 
     __slots__ = ()
 

@@ -294,8 +294,8 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     UTF-8 bytes (``None``: the configured budget, 20,000 by default), scrubbed of
     secrets as the helpers scrub them.
 
-    Over budget, the newest messages that fit are kept (always the last, cut from its
-    start if it is too big alone, with a visible marker). The result always parses.
+    Over budget, the newest messages that fit are kept (always the last; if it is too
+    big alone, its beginning is kept, with a visible marker). The result always parses.
     """
     current = settings()
     budget = current.max_message_bytes if max_bytes is None else max_bytes

@@ -52,8 +52,9 @@ def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Mes
 
     Accepts a string, one message, bare content blocks, or a sequence of messages in
     any supported provider shape; ``default_role`` is the role of what carries none
-    (``"assistant"`` for model output). System messages are kept (role ``system``);
-    :func:`split_system` separates them. Never raises and never mutates its input.
+    (``"assistant"`` for model output). System messages are kept (role ``system``; the
+    helpers send them as ``gen_ai.system_instructions``). Never raises and never
+    mutates its input.
     """
     role = ROLE_ALIASES.get(default_role, "user")
     try:

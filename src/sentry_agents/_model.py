@@ -89,7 +89,8 @@ class UsageSpan(GenAISpan[U]):
         """Token usage in Sentry's semantics: ``input_tokens`` includes cached and
         cache-write tokens, ``output_tokens`` includes reasoning tokens.
 
-        Pass a :class:`Usage` (see :func:`usage_from`) or the counts as keywords;
+        Pass a ``Usage``, a provider's response or usage object (read as ``usage_from``
+        reads it), or the counts as keywords;
         keywords override the fields of ``usage``.
         """
         if self._native is None or not self._native.recording:
@@ -187,6 +188,7 @@ class ModelSpan(UsageSpan[M]):
         )
 
     def set_response_id(self, response_id: str) -> None:
+        """The provider's id for this response (``gen_ai.response.id``)."""
         if response_id is not None:
             self._set(keys.RESPONSE_ID, safe_str(response_id))
 

@@ -60,7 +60,7 @@ _SDK_KEYS = [
 _MORE_KEYS = ["pwd", "passphrase", "credential", "access_key", "bearer", "jwt"]
 
 DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(k.lower() for k in [*_SDK_KEYS, *_MORE_KEYS])
-"""The names whose values are scrubbed by default (see :func:`configure`)."""
+"""The names whose values are scrubbed by default (see ``configure(scrub_keys=...)``)."""
 
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")

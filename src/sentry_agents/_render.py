@@ -90,7 +90,9 @@ def render_tree(
     spans: list[SpanRecord], *, color: bool = False, prices: Union[Prices, Pricer, None] = None
 ) -> str:
     """One tree per root span; spans whose parent was not sent are roots too. ``prices``
-    is a price table or a :data:`Pricer` (see :func:`genai_prices_pricer`)."""
+    is a price table (per model, $ per million tokens of ``input``, ``output``,
+    ``cached_input``, ``cache_write``, ``reasoning``) or a function from a span's
+    attributes to its cost in $."""
     pricer = table_pricer(prices) if isinstance(prices, Mapping) else prices
     ids = {s.span_id for s in spans}
     children: dict[Optional[str], list[SpanRecord]] = {}

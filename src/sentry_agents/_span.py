@@ -86,6 +86,7 @@ class GenAISpan(Generic[C]):
 
     def __init__(self, operation: str, config: C, options: Options) -> None:
         self.operation = operation
+        """The operation, without the ``gen_ai.`` prefix (``invoke_agent``, ``chat``, ...)."""
         self._config = config
         self._options = options
         self._phase = _NEW

@@ -33,6 +33,7 @@ class ToolSpan(GenAISpan[ToolConfig]):
 
     @property
     def tool_name(self) -> str:
+        """The tool's name, as given (``gen_ai.tool.name``)."""
         return self._config.name
 
     def _name(self) -> str:
@@ -121,7 +122,7 @@ def tool(
     The same as ``@execute_tool(name, description=...)``: the call's arguments and its
     return value are recorded behind the content gate. Use as ``@tool`` or
     ``@tool(name=...)``. The decorated function keeps its signature;
-    :func:`tool_definition` gives its JSON schema for ``tools=``.
+    ``tool_definition`` gives its JSON schema for ``tools=``.
     """
 
     def wrap(function: F) -> F:

@@ -27,6 +27,7 @@ class Usage:
     total_tokens: Optional[int] = None
 
     def is_empty(self) -> bool:
+        """Whether no count is known."""
         return (
             self.input_tokens is None
             and self.output_tokens is None
@@ -146,7 +147,7 @@ def usage_from(obj: Any) -> Usage:
     """The usage of a provider response, or of a usage object, in Sentry's semantics.
 
     Recognised by shape: OpenAI Chat Completions and Responses (and Azure, LiteLLM),
-    Anthropic, Google GenAI, LangChain ``usage_metadata``, and :class:`Usage` itself.
+    Anthropic, Google GenAI, LangChain ``usage_metadata``, and ``Usage`` itself.
     Unknown or missing counts stay ``None``.
     """
     if isinstance(obj, Usage):

@@ -1,6 +1,6 @@
 """Seeing agent runs in the terminal, from exactly what sentry-sdk sends.
 
-- :class:`ConsoleTransport`: pass it to ``sentry_sdk.init(transport=...)`` to print
+- ``ConsoleTransport``: pass it to ``sentry_sdk.init(transport=...)`` to print
   each agent run as a tree instead of sending it (no Sentry account needed).
 - ``python -m sentry_agents serve``: a local endpoint any app can point its DSN (or
   ``spotlight=``) at; it prints the runs as envelopes arrive.
@@ -26,14 +26,18 @@ class MemoryTransport(Transport):
     def __init__(self, options: Optional[dict[str, Any]] = None) -> None:
         super().__init__(options)
         self.capture = Capture()
+        """What was sent so far: ``capture.spans`` (decoded) and ``capture.events``."""
 
     def capture_envelope(self, envelope: Any) -> None:
+        """Keep what sentry-sdk sends, decoded, in ``capture``."""
         self.capture.add_envelope(envelope)
 
     def flush(self, timeout: float = 0, callback: Any = None) -> None:
+        """Nothing to wait for: envelopes are kept as they are given."""
         return None
 
     def kill(self) -> None:
+        """Nothing to stop: this transport has no worker."""
         return None
 
 
@@ -51,12 +55,16 @@ class ConsoleTransport(MemoryTransport):
     ) -> None:
         super().__init__()
         self.stream = stream if stream is not None else sys.stdout
+        """Where the trees are printed (standard output by default)."""
         self.prices = prices
+        """A price table or pricing function for cost estimates, if given."""
         self.gen_ai_only = gen_ai_only
+        """Print only the gen_ai spans and the spans above them."""
         self._select = GenAiFilter()
         self._lock = threading.Lock()  # sentry-sdk calls a custom transport from any thread
 
     def capture_envelope(self, envelope: Any) -> None:
+        """Keep the envelope and print the spans it brought."""
         with self._lock:
             before = len(self.capture.spans)
             super().capture_envelope(envelope)
@@ -67,5 +75,6 @@ class ConsoleTransport(MemoryTransport):
                 self.print_spans(new)
 
     def print_spans(self, spans: list[SpanRecord]) -> None:
+        """Print spans as a tree (override to send them elsewhere)."""
         color = bool(getattr(self.stream, "isatty", lambda: False)())
         print(render_tree(spans, color=color, prices=self.prices), file=self.stream, flush=True)

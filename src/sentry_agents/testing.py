@@ -2,12 +2,14 @@
 
 The ``agent_spans`` fixture initialises sentry-sdk for one test with an in-memory
 transport and the content gate open, and gives back what sentry-sdk really sent as
-a tree of gen_ai spans::
+a tree of gen_ai spans:
 
-    def test_my_agent(agent_spans):
-        run_my_agent()
-        agent = agent_spans.expect("invoke_agent", name="Weather Agent")
-        agent_spans.expect("execute_tool", name="get_weather", under=agent)
+```python
+def test_my_agent(agent_spans):
+    run_my_agent()
+    agent = agent_spans.expect("invoke_agent", name="Weather Agent")
+    agent_spans.expect("execute_tool", name="get_weather", under=agent)
+```
 
 Stream mode: ``@pytest.mark.parametrize("agent_spans", ["stream"], indirect=True)``.
 """
@@ -55,6 +57,7 @@ class AgentSpans:
 
     @property
     def errors(self) -> list[dict[str, Any]]:
+        """The error events sent (exceptions captured inside the helpers, say)."""
         sentry_sdk.flush()
         return list(self._capture.events)
 
@@ -86,7 +89,8 @@ class AgentSpans:
         name: Optional[str] = None,
         under: Optional[SpanRecord] = None,
     ) -> SpanRecord:
-        """The one span matching :meth:`find`; fails with what was found instead."""
+        """The one span matching ``find(op, name, under)``; fails with the spans sent
+        when there is none or more than one."""
         found = self.find(op, name, under)
         if len(found) == 1:
             return found[0]
@@ -98,15 +102,18 @@ class AgentSpans:
         )
 
     def parent(self, span: SpanRecord) -> Optional[SpanRecord]:
+        """The span's parent among every span sent, gen_ai or not (``None`` for a root)."""
         for candidate in self.all:
             if candidate.span_id == span.parent_span_id:
                 return candidate
         return None
 
     def children(self, span: SpanRecord) -> list[SpanRecord]:
+        """The gen_ai spans directly below ``span``."""
         return [s for s in self.spans if s.parent_span_id == span.span_id]
 
     def is_below(self, span: SpanRecord, ancestor: SpanRecord) -> bool:
+        """Whether ``ancestor`` is above ``span`` at any depth."""
         parent = self.parent(span)
         while parent is not None:
             if parent.span_id == ancestor.span_id:
@@ -121,6 +128,7 @@ class AgentSpans:
 
     @staticmethod
     def tool_arguments(span: SpanRecord) -> Any:
+        """A tool span's ``gen_ai.tool.call.arguments``, parsed."""
         return span.json_attribute(keys.TOOL_CALL_ARGUMENTS)
 
     @staticmethod
