@@ -106,6 +106,15 @@ class GenAISpan(Generic[C]):
     def _name(self) -> str:
         raise NotImplementedError
 
+    def _op(self) -> str:
+        """The span's op: ``gen_ai.{operation}`` unless a kind says otherwise."""
+        return keys.OP_PREFIX + self.operation
+
+    def _common_start_attributes(self) -> dict[str, AttributeValue]:
+        """A new dict of what every span of this family starts with: the operation name,
+        which Sentry reads to type the span (agent, LLM call, tool, handoff)."""
+        return {keys.OPERATION_NAME: self.operation}
+
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         """Add the attributes known at start that are not content (model, provider, ...)."""
 
@@ -197,7 +206,7 @@ class GenAISpan(Generic[C]):
                 parent = _open_by_native.get(id(_sdk.current_span()))
             self._agents = self._agents_inside(parent)
             native = self._native = _sdk.start_span(
-                keys.OP_PREFIX + self.operation, self._name(), self._attributes_at_start
+                self._op(), self._name(), self._attributes_at_start
             )
             if native is None:
                 return
@@ -213,7 +222,7 @@ class GenAISpan(Generic[C]):
             contained(exc)
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
-        attributes: dict[str, AttributeValue] = {keys.OPERATION_NAME: self.operation}
+        attributes = self._common_start_attributes()
         self._start_attributes(attributes)
         agent_name = self._agent_name()
         if agent_name:
