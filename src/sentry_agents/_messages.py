@@ -13,7 +13,7 @@ from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any, Callable, NamedTuple, Optional
 
 from ._budget import fit, fit_pieces
-from ._config import settings
+from ._config import MESSAGE_BYTES_IN_EVENT, settings
 from ._jsonable import (
     BLOB_SUBSTITUTE,
     as_list,
@@ -67,12 +67,15 @@ def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Mes
 
 def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
     """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
-    UTF-8 bytes (``None``: the configured budget, 20,000 by default).
+    UTF-8 bytes (``None``: the budget set with ``configure(max_message_bytes=...)``, else
+    20,000, the default for a span sent inside a transaction event).
 
     Over budget, the newest messages that fit are kept (always the last, cut from its
     start if it is too big alone, with a visible marker). The result always parses.
     """
     budget = settings().max_message_bytes if max_bytes is None else max_bytes
+    if budget is None:
+        budget = MESSAGE_BYTES_IN_EVENT
     plain = plain_text_json(messages, split=False)
     fitted = fit_pieces(plain.pieces, budget) if plain is not None else None
     if fitted is None:

@@ -263,6 +263,17 @@ def _filtered_default(prop: Any) -> Any:
     return prop
 
 
+def scrub_evaluation(messages: Any, scrubber: Scrubber) -> Any:
+    """An evaluation object with its evaluated ``state`` scrubbed; question and answer
+    names are the caller's labels (``authIssue``), not secrets."""
+    if not isinstance(messages, list):
+        return messages
+    return [
+        {**m, "state": scrub(m["state"], scrubber)} if isinstance(m, dict) and "state" in m else m
+        for m in messages
+    ]
+
+
 SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "input.messages": scrub_messages,
     "output.messages": scrub_messages,
@@ -270,9 +281,12 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "tool.definitions": scrub_tool_definitions,
     "tool.arguments": scrub,
     "tool.result": scrub,
+    "evaluation.input": scrub_evaluation,
+    "rerank.documents": scrub,
+    "rerank.results": scrub,
 }
 """Content kinds (as the redaction hook sees them) and how each is scrubbed; embeddings
-inputs hold no key/value data to scrub."""
+inputs, evaluation answers and guardrail reasons hold no key/value data to scrub."""
 
 
 class Dropped(Exception):
