@@ -1016,3 +1016,43 @@ def test_integration_llm_calls_inside_our_agent_are_priced(sentry):
     assert agent["gen_ai.cost.total_tokens"] == pytest.approx(expected)
     assert agent["gen_ai.usage.input_tokens"] == 120
 
+
+# --- the guide page ---------------------------------------------------------------------
+
+RUN_PAGE = """
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+namespace = {"__name__": "__main__"}
+for block in re.findall(r"^```python\\n(.*?)^```", text, re.S | re.M):
+    exec(compile(block, sys.argv[1], "exec"), namespace)
+print("page ran")
+"""
+
+
+def test_the_guide_pages_python_blocks_run_in_order_offline():
+    """docs/ai-monitoring.md as a reader runs it: every ``python`` block, top to bottom, in
+    one namespace, with no DSN (the page prints its spans)."""
+    from test_examples import EXAMPLES, OFFLINE_ENV, WARNINGS
+
+    page = EXAMPLES.parent / "docs" / "ai-monitoring.md"
+    result = subprocess.run(
+        [sys.executable, *WARNINGS, "-c", RUN_PAGE, str(page)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=OFFLINE_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.rstrip().endswith("page ran")
+    for expected in (
+        "evaluate typesafe/jev-1.13",
+        "guardrail no_personal_data",
+        "blocked: an email address",
+        "rerank rerank-v3.5",
+        "$0.000450",
+        "$0.000900",
+        "invoke_agent Support Agent",
+        "['city']",
+    ):
+        assert expected in out, f"{expected!r} not in:\n{out}"
