@@ -1020,7 +1020,7 @@ def test_integration_llm_calls_inside_our_agent_are_priced(sentry):
 # --- the guide page ---------------------------------------------------------------------
 
 RUN_PAGE = """
-import re, sys
+import re
 text = open(sys.argv[1], encoding="utf-8").read()
 namespace = {"__name__": "__main__"}
 for block in re.findall(r"^```python\\n(.*?)^```", text, re.S | re.M):
@@ -1032,11 +1032,11 @@ print("page ran")
 def test_the_guide_pages_python_blocks_run_in_order_offline():
     """docs/ai-monitoring.md as a reader runs it: every ``python`` block, top to bottom, in
     one namespace, with no DSN (the page prints its spans)."""
-    from test_examples import EXAMPLES, OFFLINE_ENV, WARNINGS
+    from test_examples import EXAMPLES, OFFLINE_ENV, STRICT
 
     page = EXAMPLES.parent / "docs" / "ai-monitoring.md"
     result = subprocess.run(
-        [sys.executable, *WARNINGS, "-c", RUN_PAGE, str(page)],
+        [sys.executable, "-c", STRICT + RUN_PAGE, str(page)],
         capture_output=True,
         text=True,
         timeout=120,
