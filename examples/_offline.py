@@ -8,6 +8,7 @@ With a provider key in the environment (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY`
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import threading
@@ -16,7 +17,6 @@ from typing import Any, Optional, Union
 
 import sentry_sdk
 
-import sentry_agents
 from sentry_agents.console import ConsoleTransport
 
 Reply = Union[dict[str, Any], list[dict[str, Any]]]
@@ -110,9 +110,19 @@ def api_key(key_variable: str) -> str:
     return os.environ.get(key_variable) or "offline-key"
 
 
+def record_prompts() -> dict[str, Any]:
+    """The ``sentry_sdk.init`` option that lets prompts and outputs be recorded:
+    ``data_collection`` where the installed sentry-sdk has it (it replaces
+    ``send_default_pii``, which newer 2.x releases deprecate), ``send_default_pii`` before."""
+    parameters = inspect.signature(sentry_sdk.consts.ClientConstructor.__init__).parameters
+    if "data_collection" in parameters:
+        return {"data_collection": {"gen_ai": {"inputs": True, "outputs": True}}}
+    return {"send_default_pii": True}
+
+
 def init_sentry(*, gen_ai_only: bool = True, **options: Any) -> None:
     """sentry-sdk to ``SENTRY_DSN``, or printing each agent run in the terminal (only
-    the gen_ai spans unless ``gen_ai_only=False``).
+    the gen_ai spans unless ``gen_ai_only=False``), with prompts and outputs recorded.
 
     The examples record every model call themselves, so sentry-sdk's automatically
     enabled integrations (its OpenAI, Anthropic, Google GenAI, ... integrations among
@@ -121,7 +131,8 @@ def init_sentry(*, gen_ai_only: bool = True, **options: Any) -> None:
     """
     dsn = os.environ.get("SENTRY_DSN")
     options.setdefault("traces_sample_rate", 1.0)
-    sentry_agents.configure(record_inputs=True, record_outputs=True)  # prompts and outputs too
+    for key, value in record_prompts().items():
+        options.setdefault(key, value)
     options.setdefault("auto_enabling_integrations", False)
     transport = None if dsn else ConsoleTransport(gen_ai_only=gen_ai_only)
     sentry_sdk.init(dsn=dsn, transport=transport, **options)

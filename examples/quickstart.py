@@ -13,6 +13,7 @@ Run: ``python examples/quickstart.py``
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import time
@@ -137,12 +138,23 @@ def weather_agent(question: str) -> str:
     return answer
 
 
+def record_prompts() -> dict[str, Any]:
+    """Prompts and outputs are recorded when sentry-sdk's own switch allows it (off by
+    default): ``data_collection`` where the installed sentry-sdk has it, else
+    ``send_default_pii`` (older 2.x releases)."""
+    if "data_collection" in inspect.signature(sentry_sdk.consts.ClientConstructor).parameters:
+        return {"data_collection": {"gen_ai": {"inputs": True, "outputs": True}}}
+    return {"send_default_pii": True}
+
+
 def main() -> None:
     dsn = os.environ.get("SENTRY_DSN")
-    sentry_sdk.init(dsn=dsn, transport=None if dsn else ConsoleTransport(), traces_sample_rate=1.0)
-    # Prompts and outputs follow sentry-sdk's gate (send_default_pii / data_collection),
-    # off by default; this demo records them.
-    sentry_agents.configure(record_inputs=True, record_outputs=True)
+    sentry_sdk.init(
+        dsn=dsn,
+        transport=None if dsn else ConsoleTransport(),
+        traces_sample_rate=1.0,
+        **record_prompts(),
+    )
     answer = weather_agent("What's the weather in Paris? I'm visiting tomorrow.")
     sentry_sdk.flush()
     print(f"\nAnswer: {answer}")

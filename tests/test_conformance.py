@@ -44,6 +44,13 @@ NOT_IN_REGISTRY = {
     "gen_ai.tool.call.id": "OpenTelemetry GenAI key (SPEC.md section 2), not in the registry yet",
     "sentry_agents.stream.abandoned": "our own marker: the consumer left the stream early",
     "sentry.sdk_meta.gen_ai.input.messages.original_length": "message count before budget trimming",
+    "sentry_agents.guardrail.name": "ours: the registry has no guardrail attributes, and "
+    "gen_ai.* markers would make Sentry count a guardrail as an LLM call",
+    "sentry_agents.guardrail.stage": "ours: what a guardrail checks (input, output, tool)",
+    "sentry_agents.guardrail.passed": "ours: whether the guardrail let it through",
+    "sentry_agents.guardrail.reason": "ours: why the guardrail blocked or passed",
+    "sentry_agents.rerank.documents": "ours: the registry has no rerank attributes",
+    "sentry_agents.rerank.results": "ours: the registry has no rerank attributes",
 }
 # Deprecated keys we send on purpose: the names Sentry's docs page uses for usage sub-counts.
 DEPRECATED_ON_PURPOSE = {
@@ -200,8 +207,15 @@ def test_anthropic_matches_sentry_sdk_integration(mode, provider):
 def test_every_key_we_send_is_in_the_registry_with_the_right_type(sentry):
     from test_foundation import run_weather_agent
 
+    sentry_agents.configure(prices={"gpt-4o-mini": {"input": 0.15, "context_window": 128000}})
     with sentry_agents.conversation("conv-1"):
         run_weather_agent()
+        with sentry_agents.chat("m", stop_sequences=["END"], prompt_name="p-1"):
+            pass
+        with sentry_agents.evaluate("judge", questions={"ok": {"type": "boolean"}}) as e:
+            e.set_answers({"ok": {"type": "boolean", "probability": 1.0}})
+        with sentry_agents.rerank("ranker", query="q"):
+            pass
         with sentry_agents.embeddings("emb", inputs=["x"]):
             pass
         with sentry_agents.create_agent("Maker"):
@@ -216,6 +230,7 @@ def test_every_key_we_send_is_in_the_registry_with_the_right_type(sentry):
         "integer": int,
         "double": (float, int),
         "boolean": bool,
+        "string[]": list,
     }
     seen = set()
     for span in sentry.gen_ai_spans():
@@ -240,6 +255,11 @@ def test_every_key_we_send_is_in_the_registry_with_the_right_type(sentry):
         "gen_ai.tool.call.arguments",
         "gen_ai.usage.cache_read.input_tokens",
         "gen_ai.conversation.id",
+        "gen_ai.cost.total_tokens",
+        "gen_ai.cost.cache_read.input_tokens",
+        "gen_ai.context.utilization",
+        "gen_ai.request.stop_sequences",
+        "gen_ai.prompt.name",
     } <= seen
 
 

@@ -51,6 +51,33 @@ EXPECTED = {
         "execute_tool currency_rate",
         "Tool schema for your model",
     ],
+    "guardrails_and_evaluation.py": [
+        "invoke_agent Support Agent",
+        "  guardrail no_personal_data",
+        "passed",
+        "  evaluate gpt-4o-mini",
+        "Helpful: 2 of 2, on topic: 0.97",
+        "blocked: an email address",
+        "Please ask again without personal data",
+    ],
+    "rag_rerank.py": [
+        "invoke_agent Help Center Agent",
+        "  execute_tool search_docs",
+        "  rerank bge-reranker-v2-m3",
+        "  chat gpt-4o-mini",
+        "choose Request refund",
+    ],
+    "self_hosted_cost.py": [
+        "invoke_agent Trip Planner",
+        "120 in (100 cached) / 30 out (12 reasoning) tokens · $0.000045",
+        "· $0.000090",
+    ],
+    "sampling.py": [
+        "root 'Support Agent' (op gen_ai.invoke_agent): sampled at 1.0",
+        "invoke_agent Support Agent",
+        "root 'Nightly Summarizer' (op gen_ai.invoke_agent): sampled at 0.05",
+        "root 'cleanup old sessions' (op task): sampled at 0.2",
+    ],
 }
 OFFLINE_ENV = {
     k: v
@@ -65,10 +92,31 @@ def test_every_example_is_covered():
     assert programs == set(EXPECTED)
 
 
+STRICT = """
+import runpy, sys, warnings
+# A DeprecationWarning raised in sentry-sdk, this library or the program itself is an
+# error: nothing they do may rely on a deprecated sentry-sdk API. A provider SDK's own
+# (its notice that a model retires, google-genai on a newer pydantic) is not ours.
+warnings.filterwarnings(
+    "error", category=DeprecationWarning, module=r"(sentry_sdk|sentry_agents|__main__|_offline)"
+)
+warnings.filterwarnings("ignore", message="The model", category=DeprecationWarning)
+"""
+RUN_PROGRAM = (
+    STRICT
+    + """
+path = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path.insert(0, path.rsplit("/", 1)[0])
+runpy.run_path(path, run_name="__main__")
+"""
+)
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_runs_offline(name):
     result = subprocess.run(
-        [sys.executable, str(EXAMPLES / name)],
+        [sys.executable, "-c", RUN_PROGRAM, str(EXAMPLES / name)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,7 +1,7 @@
 """sentry-agents: your own AI agents in Sentry's AI Agents dashboards.
 
-Wrap agent runs, LLM calls, tool calls and handoffs; each becomes a correct
-``gen_ai.*`` span on top of the real ``sentry-sdk``:
+Wrap agent runs, LLM calls, tool calls, handoffs, evaluations, guardrails and reranking;
+each becomes a correct span on top of the real ``sentry-sdk``:
 
 ```python
 with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o-mini") as agent:
@@ -15,10 +15,14 @@ from ._chat import ChatSpan, chat
 from ._config import Redactor, configure
 from ._conversation import conversation
 from ._embeddings import EmbeddingsSpan, embeddings
+from ._evaluate import EvaluationSpan, evaluate
+from ._guardrail import GuardrailSpan, guardrail
 from ._handoff import HandoffSpan, handoff
 from ._message_json import serialize_messages
 from ._messages import to_gen_ai_messages
 from ._privacy import DEFAULT_SCRUB_KEYS
+from ._rerank import RerankSpan, rerank
+from ._sampling import traces_sampler
 from ._span import GenAISpan, current_span
 from ._tool import ToolSpan, execute_tool, tool
 from ._tool_definitions import tool_definition
@@ -33,9 +37,12 @@ __all__ = [
     "ChatSpan",
     "CreateAgentSpan",
     "EmbeddingsSpan",
+    "EvaluationSpan",
     "GenAISpan",
+    "GuardrailSpan",
     "HandoffSpan",
     "Redactor",
+    "RerankSpan",
     "ToolSpan",
     "Usage",
     "__version__",
@@ -46,12 +53,16 @@ __all__ = [
     "create_agent",
     "current_span",
     "embeddings",
+    "evaluate",
     "execute_tool",
+    "guardrail",
     "handoff",
     "invoke_agent",
+    "rerank",
     "serialize_messages",
     "to_gen_ai_messages",
     "tool",
     "tool_definition",
+    "traces_sampler",
     "usage_from",
 ]

@@ -5,8 +5,8 @@ Point any application at it, with the DSN or sentry-sdk's Spotlight option::
     sentry_sdk.init(dsn="http://public@127.0.0.1:8969/1", traces_sample_rate=1.0)
     sentry_sdk.init(spotlight="http://127.0.0.1:8969/stream", traces_sample_rate=1.0)
 
-It listens on 127.0.0.1 only, accepts bodies up to :data:`MAX_BODY_BYTES` (envelopes up
-to :data:`MAX_ENVELOPE_BYTES` once decompressed), sends no CORS header and refuses
+It listens on 127.0.0.1 only, accepts bodies up to ``MAX_BODY_BYTES`` (envelopes up
+to ``MAX_ENVELOPE_BYTES`` once decompressed), sends no CORS header and refuses
 requests from web pages that are not served from this machine.
 """
 
@@ -20,6 +20,7 @@ import re
 import socket
 import sys
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any, Optional, Union
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ from ._render import (
     printable,
     render_event,
     render_tree,
+    table_pricer,
 )
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -45,13 +47,15 @@ _BROTLI_HINT = (
 
 
 def load_prices(path: Optional[str]) -> Optional[Prices]:
-    """A JSON price table: ``{"model": {"input": 2.5, "output": 10, ...}}``, $ per 1M tokens."""
+    """A JSON price table: ``{"model": {"input": 2.5, "output": 10, ...}}``, $ per 1M tokens
+    (the format of ``sentry_agents.configure(prices=...)``), checked when loaded."""
     if path is None:
         return None
     with open(path, encoding="utf-8") as handle:
         table = json.load(handle)
     if not isinstance(table, dict):
         raise ValueError("the price table must be a JSON object of models")
+    table_pricer(table)  # raises on a table that is not one
     return table
 
 
@@ -90,7 +94,8 @@ class TraceViewServer(ThreadingHTTPServer):
     ) -> None:
         self.out = out
         self.errors = errors
-        self.prices = prices
+        # A table is turned into a pricer once, so its lookups are remembered.
+        self.prices = table_pricer(prices) if isinstance(prices, Mapping) else prices
         self.color = bool(getattr(out, "isatty", lambda: False)()) if color is None else color
         self.max_body = max_body
         self.max_envelope = max_envelope

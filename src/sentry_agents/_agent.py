@@ -6,6 +6,7 @@ from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
+from ._cost import Cost, cost_attributes
 from ._decorate import Call
 from ._jsonable import dumps, jsonable, safe_str
 from ._model import ModelSpan
@@ -25,13 +26,16 @@ class AgentConfig(NamedTuple):
     system_instructions: Any = None
     tools: Any = None
     pipeline: Optional[str] = None
+    prompt_name: Optional[str] = None
 
 
 class AgentSpan(ModelSpan[AgentConfig]):
     """One run of an agent: ``gen_ai.invoke_agent``, named ``invoke_agent {name}``.
 
-    LLM, tool and handoff spans inside it carry its ``gen_ai.agent.name``, and it
-    carries the summed usage of the LLM calls inside it unless ``set_usage`` is called.
+    LLM, tool and handoff spans inside it carry its ``gen_ai.agent.name`` (tool spans
+    also its request model and provider), and it carries the summed usage and cost of
+    the LLM calls inside it unless ``set_usage`` is called (then the cost of that usage
+    at its own model's prices).
     """
 
     __slots__ = ()
@@ -51,21 +55,39 @@ class AgentSpan(ModelSpan[AgentConfig]):
         super()._start_attributes(attributes)
         if self._config.pipeline is not None:
             attributes[keys.PIPELINE_NAME] = self._config.pipeline
+        if self._config.prompt_name is not None:
+            attributes[keys.PROMPT_NAME] = self._config.prompt_name
 
     def _agents_inside(self, parent: Optional[GenAISpan[Any]]) -> tuple[AgentRun, ...]:
-        run = AgentRun(self._config.name)
+        config = self._config
+        run = AgentRun(config.name, config.model, config.provider)
         return (run, *parent._agents) if parent is not None else (run,)
 
     def _before_finish(self) -> None:
+        native = self._native
+        if native is None:
+            return
         usage = self._usage
-        children = self._agents[0].child_usage if self._agents else []
-        if usage is None and children:
+        run = self._agents[0] if self._agents else None
+        cost: Optional[Cost] = None
+        if usage is not None:
+            cost = self._price(
+                usage, (self._response_model, self._config.model), self._config.provider
+            )[0]
+        elif run is not None and run.child_usage:
             total = Usage()
-            for child in list(children):
+            for child in list(run.child_usage):
                 total = total + child
             usage = checked(total)[0]
-        if usage is not None and self._native is not None:
-            self._native.set_many(usage_attributes(usage))
+            for child_cost in list(run.child_cost):
+                cost = child_cost if cost is None else cost.plus(child_cost)
+        attributes: dict[str, AttributeValue] = {}
+        if usage is not None:
+            attributes.update(usage_attributes(usage))
+        if cost is not None:
+            attributes.update(cost_attributes(cost))
+        if attributes:
+            native.set_many(attributes)
 
     # A decorated agent function: its call is the input, its return value the output.
 
@@ -111,6 +133,7 @@ def invoke_agent(
     system_instructions: Any = None,
     tools: Any = None,
     pipeline: Optional[str] = None,
+    prompt_name: Optional[str] = None,
     record_inputs: Optional[bool] = None,
     record_outputs: Optional[bool] = None,
     redact: Optional[Redactor] = UNSET,
@@ -120,7 +143,8 @@ def invoke_agent(
 
     As a decorator, each call is one run: the call's input (a single message-like
     argument as messages, otherwise the arguments as JSON) and its return value (or
-    what a generator yielded) are recorded behind the content gate.
+    what a generator yielded) are recorded behind the content gate. ``prompt_name``
+    (``gen_ai.prompt.name``) names the prompt template the agent runs with.
     """
     return AgentSpan(
         AgentConfig(
@@ -131,6 +155,7 @@ def invoke_agent(
             system_instructions,
             tools,
             None if pipeline is None else safe_str(pipeline),
+            None if prompt_name is None else safe_str(prompt_name),
         ),
         options(record_inputs, record_outputs, redact, capture_errors),
     )
@@ -145,6 +170,7 @@ def agent(
     system_instructions: Any = None,
     tools: Any = None,
     pipeline: Optional[str] = None,
+    prompt_name: Optional[str] = None,
     record_inputs: Optional[bool] = None,
     record_outputs: Optional[bool] = None,
     redact: Optional[Redactor] = UNSET,
@@ -165,6 +191,7 @@ def agent(
             system_instructions=system_instructions,
             tools=tools,
             pipeline=pipeline,
+            prompt_name=prompt_name,
             record_inputs=record_inputs,
             record_outputs=record_outputs,
             redact=redact,

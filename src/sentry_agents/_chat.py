@@ -9,6 +9,8 @@ from ._config import UNSET, Options, Redactor, options
 from ._guard import guard
 from ._jsonable import safe_str
 from ._model import ModelSpan
+from ._requests import read_request
+from ._requests import stop_sequences as to_stop_sequences
 from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
 from ._stream import wrap_stream
@@ -26,6 +28,7 @@ class Request(NamedTuple):
     presence_penalty: Any = None
     seed: Any = None
     reasoning_level: Any = None
+    stop_sequences: Any = None
 
 
 class ChatConfig(NamedTuple):
@@ -36,14 +39,15 @@ class ChatConfig(NamedTuple):
     system_instructions: Any = None
     tools: Any = None
     request: Optional[Request] = None
+    prompt_name: Optional[str] = None
 
 
 class ChatSpan(ModelSpan[ChatConfig]):
     """One model call: op ``gen_ai.{operation}``, named ``{operation} {model}``.
 
     Request parameters are sent with the types Sentry expects (floats as doubles,
-    ``seed`` as a string). ``operation`` may be ``chat``, ``text_completion`` or
-    ``generate_content``.
+    ``seed`` as a string, stop sequences as a string array). ``operation`` may be
+    ``chat``, ``text_completion`` or ``generate_content``.
     """
 
     __slots__ = ("_deferred", "_open_streams")
@@ -67,6 +71,8 @@ class ChatSpan(ModelSpan[ChatConfig]):
                     converted = convert(value)
                     if converted is not None:
                         attributes[key] = converted
+        if self._config.prompt_name is not None:
+            attributes[keys.PROMPT_NAME] = self._config.prompt_name
 
     @property
     def _is_llm_call(self) -> bool:
@@ -80,6 +86,9 @@ class ChatSpan(ModelSpan[ChatConfig]):
 
     def _absorb(self, attributes: dict[str, Any]) -> None:
         super()._absorb(attributes)
+        model = attributes.get(keys.RESPONSE_MODEL)
+        if self._response_model is None and isinstance(model, str):
+            self._response_model = model
         if self._usage is None:
             usage = usage_from_attributes(attributes)
             self._usage = None if usage.is_empty() else usage
@@ -143,25 +152,61 @@ def chat(
     presence_penalty: Optional[float] = None,
     seed: Any = None,
     reasoning_level: Optional[str] = None,
+    stop_sequences: Any = None,
+    prompt_name: Optional[str] = None,
+    request: Any = None,
     record_inputs: Optional[bool] = None,
     record_outputs: Optional[bool] = None,
     redact: Optional[Redactor] = UNSET,
     capture_errors: Optional[bool] = None,
 ) -> ChatSpan:
     """An LLM call span, ``gen_ai.{operation}`` named ``{operation} {model}``, as ``with``,
-    ``async with`` or a decorator (timing each call; record with ``current_span()``)."""
-    request = None
-    if (
-        temperature is not None
-        or top_p is not None
-        or top_k is not None
-        or max_tokens is not None
-        or frequency_penalty is not None
-        or presence_penalty is not None
-        or seed is not None
-        or reasoning_level is not None
+    ``async with`` or a decorator (timing each call; record with ``current_span()``).
+
+    ``stop_sequences`` (a string or a list) is sent as the string array
+    ``gen_ai.request.stop_sequences``; ``prompt_name`` as ``gen_ai.prompt.name``.
+    ``request`` takes the keyword arguments you pass to the provider (OpenAI
+    ``chat.completions.create`` / ``responses.create``, Anthropic ``messages.create``,
+    Google ``models.generate_content``) and reads from them whatever the other keywords
+    leave unset: request parameters, stop sequences, messages, system prompt and tools.
+    """
+    if request is not None:
+        given: dict[str, Any] = {
+            "temperature": temperature,
+            "top_p": top_p,
+            "top_k": top_k,
+            "max_tokens": max_tokens,
+            "frequency_penalty": frequency_penalty,
+            "presence_penalty": presence_penalty,
+            "seed": seed,
+            "reasoning_level": reasoning_level,
+            "stop_sequences": stop_sequences,
+            "messages": messages,
+            "system_instructions": system_instructions,
+            "tools": tools,
+        }
+        with guard:
+            for name, value in read_request(request).items():
+                if given.get(name) is None:
+                    given[name] = value
+        parameters: Optional[Request] = Request(*(given[name] for name in Request._fields))
+        messages = given["messages"]
+        system_instructions = given["system_instructions"]
+        tools = given["tools"]
+    elif (
+        temperature is None
+        and top_p is None
+        and top_k is None
+        and max_tokens is None
+        and frequency_penalty is None
+        and presence_penalty is None
+        and seed is None
+        and reasoning_level is None
+        and stop_sequences is None
     ):
-        request = Request(
+        parameters = None
+    else:
+        parameters = Request(
             temperature,
             top_p,
             top_k,
@@ -170,6 +215,7 @@ def chat(
             presence_penalty,
             seed,
             reasoning_level,
+            stop_sequences,
         )
     return ChatSpan(
         ChatConfig(
@@ -181,7 +227,10 @@ def chat(
             messages,
             system_instructions,
             tools,
-            request,
+            parameters
+            if parameters is not None and any(v is not None for v in parameters)
+            else None,
+            None if prompt_name is None else safe_str(prompt_name),
         ),
         options(record_inputs, record_outputs, redact, capture_errors),
     )
@@ -215,6 +264,7 @@ _REQUEST_ATTRIBUTES: tuple[tuple[str, str, Callable[[Any], Optional[AttributeVal
     ("presence_penalty", keys.REQUEST_PRESENCE_PENALTY, _float),
     ("seed", keys.REQUEST_SEED, safe_str),
     ("reasoning_level", keys.REQUEST_REASONING_LEVEL, safe_str),
+    ("stop_sequences", keys.REQUEST_STOP_SEQUENCES, to_stop_sequences),
 )
 """Each request parameter by name: its attribute key and the type Sentry expects."""
 

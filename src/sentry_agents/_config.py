@@ -1,10 +1,12 @@
-"""Library-wide settings (changed with :func:`configure`) and the per-helper overrides."""
+"""Library-wide settings (changed with ``configure``) and the per-helper overrides."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Callable, NamedTuple, Optional
 
+from ._cost import Pricing, price_table
 from ._privacy import DEFAULT_SCRUB_KEYS
 
 Redactor = Callable[[str, Any], Any]
@@ -14,15 +16,26 @@ drop it; see ``configure(redact=...)``."""
 UNSET: Any = object()
 """An argument not passed (``None`` is a value for some of them)."""
 
+MESSAGE_BYTES_IN_EVENT = 20_000
+"""Default budget of each message-like attribute of a span sent inside a transaction
+event: sentry-sdk's own integrations cut messages to about this size there (the
+transaction event, all its spans included, must stay under Relay's 1 MiB)."""
+MESSAGE_BYTES_PER_SPAN = 200_000
+"""Default budget of each message-like attribute of a span sent as a span item of its
+own (span streaming, or gen_ai spans split out of a transaction, sentry-sdk's default
+since 2.64.0): four content attributes stay well under Relay's 1 MB per span, past which
+it cuts the largest attribute mid-JSON."""
+
 
 @dataclass(frozen=True)
 class Settings:
     record_inputs: Optional[bool] = None
     record_outputs: Optional[bool] = None
-    max_message_bytes: int = 20_000
+    max_message_bytes: Optional[int] = None
     redact: Optional[Redactor] = None
     scrub_keys: frozenset[str] = DEFAULT_SCRUB_KEYS
     capture_errors: bool = True
+    pricing: Optional[Pricing] = None
 
 
 class Options(NamedTuple):
@@ -42,18 +55,21 @@ class Options(NamedTuple):
             settings.capture_errors if self.capture_errors is None else self.capture_errors,
             settings.max_message_bytes,
             settings.scrub_keys,
+            settings.pricing,
         )
 
 
 class Resolved(NamedTuple):
-    """The settings one span runs with (``None`` gates follow sentry-sdk's own gate)."""
+    """The settings one span runs with (``None`` gates follow sentry-sdk's own gate, a
+    ``None`` budget follows how the span is sent)."""
 
     record_inputs: Optional[bool]
     record_outputs: Optional[bool]
     redact: Optional[Redactor]
     capture_errors: bool
-    max_message_bytes: int
+    max_message_bytes: Optional[int]
     scrub_keys: frozenset[str]
+    pricing: Optional[Pricing]
 
 
 DEFAULT_OPTIONS = Options()
@@ -95,16 +111,22 @@ def configure(
     *,
     record_inputs: Optional[bool] = UNSET,
     record_outputs: Optional[bool] = UNSET,
-    max_message_bytes: int = UNSET,
+    max_message_bytes: Optional[int] = UNSET,
     redact: Optional[Redactor] = UNSET,
     scrub_keys: Any = UNSET,
     capture_errors: bool = UNSET,
+    prices: Optional[Mapping[str, Any]] = UNSET,
+    genai_prices: bool = UNSET,
 ) -> None:
     """Change how content is recorded, for every span started afterwards.
 
     - ``record_inputs`` / ``record_outputs``: ``None`` follows sentry-sdk's own gate
       (``data_collection["gen_ai"]``, else ``send_default_pii``); ``True``/``False`` force it.
-    - ``max_message_bytes``: UTF-8 budget of each message-like attribute (default 20,000).
+    - ``max_message_bytes``: UTF-8 budget of each message-like attribute. By default it
+      follows how sentry-sdk sends the span: 20,000 inside a transaction event (where
+      sentry-sdk's own integrations cut messages too), 200,000 for a span sent on its own
+      (span streaming, and gen_ai spans split out of transactions since sentry-sdk 2.64).
+      ``None`` goes back to that default.
     - ``redact``: ``redact(kind, value)`` called for every piece of content about to be
       recorded; return the value to record or ``None`` to drop it. ``None`` removes the hook.
     - ``scrub_keys``: keys whose values become ``[Filtered]`` anywhere inside tool
@@ -112,6 +134,13 @@ def configure(
       ``DEFAULT_SCRUB_KEYS | {"my_key"}`` to extend it and ``()`` to turn scrubbing off.
     - ``capture_errors``: ``False`` records a failure on its span (status and
       ``error.type``) without sending an error event to Sentry.
+    - ``prices``: ``{model: {"input": 2.5, "output": 10, "cached_input": 1.25,
+      "cache_write": 3.75, "reasoning": 10, "context_window": 128000}}`` in USD per million
+      tokens. LLM spans of a listed model get the six ``gen_ai.cost.*`` attributes by
+      Sentry's formula (agent spans their sum), and ``gen_ai.context.window_size`` /
+      ``.utilization`` when ``context_window`` is given. ``None`` removes the table.
+    - ``genai_prices``: ``True`` prices models the table lacks from the optional
+      ``genai-prices`` package (imported only then).
 
     Arguments not passed keep their current value.
     """
@@ -122,7 +151,7 @@ def configure(
     if record_outputs is not UNSET:
         changes["record_outputs"] = _optional_bool(record_outputs)
     if max_message_bytes is not UNSET:
-        changes["max_message_bytes"] = int(max_message_bytes)
+        changes["max_message_bytes"] = None if max_message_bytes is None else int(max_message_bytes)
     if redact is not UNSET:
         if redact is not None and not callable(redact):
             raise TypeError("redact must be a callable or None")
@@ -133,6 +162,16 @@ def configure(
         changes["scrub_keys"] = frozenset(str(k).lower() for k in scrub_keys)
     if capture_errors is not UNSET:
         changes["capture_errors"] = bool(capture_errors)
+    if prices is not UNSET or genai_prices is not UNSET:
+        current = _settings.pricing
+        table = current.table if current is not None else {}
+        if prices is not UNSET:
+            table = {} if prices is None else price_table(prices)
+        use_genai = current.use_genai_prices if current is not None else False
+        if genai_prices is not UNSET:
+            use_genai = bool(genai_prices)
+        pricing = Pricing(table, use_genai)
+        changes["pricing"] = pricing if pricing else None
     _settings = replace(_settings, **changes)
     _default = DEFAULT_OPTIONS.resolve(_settings)
 
@@ -150,6 +189,8 @@ def _optional_bool(value: Any) -> Optional[bool]:
 
 __all__ = [
     "DEFAULT_OPTIONS",
+    "MESSAGE_BYTES_IN_EVENT",
+    "MESSAGE_BYTES_PER_SPAN",
     "UNSET",
     "Options",
     "Redactor",

@@ -1,14 +1,16 @@
-"""Conversation ids: every gen_ai span started under :func:`conversation` carries one."""
+"""Conversation ids: every gen_ai span started under ``conversation`` carries one, and
+the conversation's user is the one Sentry shows for them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Optional, TypeVar
 
 from . import _sdk
 from ._decorate import Call, decorate
 from ._guard import logger
-from ._jsonable import safe_str
+from ._jsonable import field, safe_str
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,7 +20,7 @@ _conversation_id: ContextVar[Optional[str]] = ContextVar(
 
 
 def current_conversation_id() -> Optional[str]:
-    """The id set by :func:`conversation` here, if any.
+    """The id set by ``conversation`` here, if any.
 
     An id set on the scope (``sentry_sdk.ai.set_conversation_id``) needs no lookup:
     every sentry-sdk that has one writes it onto gen_ai spans as they finish.
@@ -26,16 +28,48 @@ def current_conversation_id() -> Optional[str]:
     return _conversation_id.get()
 
 
+_USER_FIELDS = ("id", "email", "username", "ip_address")
+
+
+def user_dict(user: Any) -> Optional[dict[str, Any]]:
+    """``user`` as sentry-sdk's ``set_user`` takes it: from a mapping (``id``, ``email``,
+    ``username``, ...; ``None`` values left out), an object with any of those attributes
+    (a web framework's user), or a plain value taken as the id."""
+    if user is None:
+        return None
+    if isinstance(user, (str, int)):
+        return {"id": safe_str(user)}
+    if isinstance(user, Mapping):
+        out = {safe_str(k): v for k, v in user.items() if v is not None}
+    else:
+        out = {name: field(user, name) for name in _USER_FIELDS}
+        out = {k: v for k, v in out.items() if v is not None}
+        if not out:
+            return {"id": safe_str(user)}
+    for name in _USER_FIELDS:
+        if name in out and not isinstance(out[name], str):
+            out[name] = safe_str(out[name])
+    return out or None
+
+
 class conversation:
     """Under this block (or decorated call), gen_ai spans carry ``gen_ai.conversation.id``.
 
     The previous id is restored on exit. Where sentry-sdk supports it, the id is also
     put on the scope, so spans made by sentry-sdk's own AI integrations carry it too.
+
+    ``user`` (a dict with any of ``id``, ``email``, ``username``, or the id alone) is the
+    user of the conversation, set on the block's scope as ``sentry_sdk.set_user`` sets
+    it: it fills the User column of Sentry's Conversations page for what is sent from
+    the block, under sentry-sdk's own rules for user data (in span-streaming mode only
+    with ``data_collection["user_info"]`` or ``send_default_pii``). The previous user is
+    back on exit.
     """
 
-    def __init__(self, conversation_id: str) -> None:
+    def __init__(self, conversation_id: str, *, user: Any = None) -> None:
         self.conversation_id = safe_str(conversation_id)
         """The id sent as ``gen_ai.conversation.id``."""
+        self.user = user_dict(user)
         self._tokens: list[tuple[Token[Optional[str]], Any]] = []
 
     def __enter__(self) -> conversation:
@@ -53,8 +87,8 @@ class conversation:
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: each call of ``func`` runs under this conversation id."""
-        conversation_id = self.conversation_id
-        return decorate(func, lambda: conversation(conversation_id))
+        conversation_id, user = self.conversation_id, self.user
+        return decorate(func, lambda: conversation(conversation_id, user=user))
 
     # --- the run protocol of ``_decorate`` ---------------------------------------------------
 
@@ -80,8 +114,10 @@ class conversation:
             scope_cm = _sdk.use_new_scope()
             scope_cm.__enter__()
             _sdk.set_scope_conversation_id(self.conversation_id)
+            if self.user is not None:
+                _sdk.set_scope_user(self.user)
         except Exception:
-            logger.debug("sentry_agents: could not set the conversation id on the scope")
+            logger.debug("sentry_agents: could not set the conversation on the scope")
         self._tokens.append((_conversation_id.set(self.conversation_id), scope_cm))
 
     def _deactivate(self) -> None:
@@ -99,4 +135,4 @@ class conversation:
                 logger.debug("sentry_agents: could not restore the scope")
 
 
-__all__ = ["conversation", "current_conversation_id"]
+__all__ = ["conversation", "current_conversation_id", "user_dict"]

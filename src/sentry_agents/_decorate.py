@@ -1,6 +1,6 @@
 """Decorating sync, async, generator and async generator functions with a run per call.
 
-A run is anything with the :class:`Run` methods: a span, or a conversation block. Each
+A run is anything with the ``Run`` methods: a span, or a conversation block. Each
 call of the decorated function makes a new run, starts it, tells it the call's
 arguments, and finishes it with the return value or the exception.
 
@@ -63,7 +63,7 @@ class Run(Protocol):
 
     @property
     def _wants_return(self) -> bool:
-        """Whether :meth:`_record_return` would record anything (generators then keep
+        """Whether ``_record_return`` would record anything (generators then keep
         what they yield)."""
 
     def _record_call(self, call: Call) -> None: ...

@@ -1,7 +1,7 @@
 """Reading what sentry-sdk sends: envelopes to one flat list of spans, whatever the mode.
 
 Transactions (2.x default mode), span items (2.x stream mode, 3.x, and gen_ai spans
-that sentry-sdk cuts out of transactions) all become :class:`SpanRecord`. Used by the
+that sentry-sdk cuts out of transactions) all become ``SpanRecord``. Used by the
 terminal view, the pytest plugin and the test suite, so what they show is what
 sentry-sdk really sends.
 """
@@ -31,7 +31,7 @@ class UnsupportedEncoding(ValueError):
 
 def decode_body(body: bytes, encoding: Optional[str], limit: int = MAX_ENVELOPE_BYTES) -> bytes:
     """The envelope bytes of a request body: gzip or deflate inflated (gzip also when only
-    its magic bytes say so), at most ``limit`` bytes, else :class:`TooLarge`."""
+    its magic bytes say so), at most ``limit`` bytes, else ``TooLarge``."""
     name = (encoding or "").strip().lower()
     if name in ("gzip", "x-gzip") or (name in ("", "identity") and body[:2] == b"\x1f\x8b"):
         data = _inflate(body, 16 + zlib.MAX_WBITS, limit)
@@ -121,7 +121,7 @@ class Capture:
     def add_body(
         self, body: bytes, encoding: Optional[str] = None, limit: int = MAX_ENVELOPE_BYTES
     ) -> None:
-        """Adds one request body (see :func:`decode_body`)."""
+        """Adds one request body (see ``decode_body``)."""
         self.add_envelope(Envelope.deserialize(decode_body(body, encoding, limit)))
 
 

@@ -18,6 +18,8 @@ GENERATE_CONTENT = "generate_content"
 EMBEDDINGS = "embeddings"
 EXECUTE_TOOL = "execute_tool"
 HANDOFF = "handoff"
+EVALUATE = "evaluate"
+RERANK = "rerank"
 LLM_OPERATIONS = (CHAT, TEXT_COMPLETION, GENERATE_CONTENT)
 """Operations that are one call to a model and count as LLM calls."""
 
@@ -27,6 +29,12 @@ OP_EXECUTE_TOOL = OP_PREFIX + EXECUTE_TOOL
 LLM_OPS = frozenset(OP_PREFIX + name for name in (*LLM_OPERATIONS, EMBEDDINGS))
 """Ops of spans that are one model call (sentry-sdk's integrations make these too)."""
 
+OP_GUARDRAIL = "guardrail"
+"""A guardrail check. Deliberately not ``gen_ai.*`` or ``ai.*``, and sent without
+``gen_ai.operation.name``: Sentry's ingestion types any span with one of these markers as
+an AI item and every unknown operation as an LLM call (``ai_client``), which a guardrail
+is not."""
+
 # --- common --------------------------------------------------------------------------------
 
 SENTRY_OP = "sentry.op"
@@ -35,6 +43,7 @@ PROVIDER_NAME = "gen_ai.provider.name"
 AGENT_NAME = "gen_ai.agent.name"
 PIPELINE_NAME = "gen_ai.pipeline.name"
 CONVERSATION_ID = "gen_ai.conversation.id"
+PROMPT_NAME = "gen_ai.prompt.name"
 ERROR_TYPE = "error.type"
 
 # --- request -------------------------------------------------------------------------------
@@ -48,6 +57,8 @@ REQUEST_FREQUENCY_PENALTY = "gen_ai.request.frequency_penalty"
 REQUEST_PRESENCE_PENALTY = "gen_ai.request.presence_penalty"
 REQUEST_SEED = "gen_ai.request.seed"
 REQUEST_REASONING_LEVEL = "gen_ai.request.reasoning.level"
+REQUEST_STOP_SEQUENCES = "gen_ai.request.stop_sequences"
+"""A string array attribute (not a JSON string)."""
 INPUT_MESSAGES = "gen_ai.input.messages"
 SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions"
 TOOL_DEFINITIONS = "gen_ai.tool.definitions"
@@ -82,6 +93,17 @@ USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens"
 USAGE_OUTPUT_TOKENS_REASONING = "gen_ai.usage.output_tokens.reasoning"
 USAGE_TOTAL_TOKENS = "gen_ai.usage.total_tokens"
 
+# --- cost (USD, despite the names) and the context window --------------------------------
+
+COST_INPUT_TOKENS = "gen_ai.cost.input_tokens"
+COST_OUTPUT_TOKENS = "gen_ai.cost.output_tokens"
+COST_TOTAL_TOKENS = "gen_ai.cost.total_tokens"
+COST_CACHE_READ_INPUT_TOKENS = "gen_ai.cost.cache_read.input_tokens"
+COST_CACHE_CREATION_INPUT_TOKENS = "gen_ai.cost.cache_creation.input_tokens"
+COST_REASONING_OUTPUT_TOKENS = "gen_ai.cost.reasoning.output_tokens"
+CONTEXT_WINDOW_SIZE = "gen_ai.context.window_size"
+CONTEXT_UTILIZATION = "gen_ai.context.utilization"
+
 # --- deprecated keys sentry-sdk's integrations still send, by the current key we send -----
 
 DEPRECATED = {
@@ -96,6 +118,13 @@ DEPRECATED = {
 
 STREAM_ABANDONED = "sentry_agents.stream.abandoned"
 """Set on a chat span whose stream the consumer left before its end."""
+GUARDRAIL_NAME = "sentry_agents.guardrail.name"
+GUARDRAIL_STAGE = "sentry_agents.guardrail.stage"
+GUARDRAIL_PASSED = "sentry_agents.guardrail.passed"
+GUARDRAIL_REASON = "sentry_agents.guardrail.reason"
+RERANK_DOCUMENTS = "sentry_agents.rerank.documents"
+RERANK_RESULTS = "sentry_agents.rerank.results"
+"""The registry has no rerank attributes: the documents and the ranking go under ours."""
 
 
 def original_length(key: str) -> str:
@@ -106,14 +135,27 @@ def original_length(key: str) -> str:
 __all__ = [
     "AGENT_NAME",
     "CHAT",
+    "CONTEXT_UTILIZATION",
+    "CONTEXT_WINDOW_SIZE",
     "CONVERSATION_ID",
+    "COST_CACHE_CREATION_INPUT_TOKENS",
+    "COST_CACHE_READ_INPUT_TOKENS",
+    "COST_INPUT_TOKENS",
+    "COST_OUTPUT_TOKENS",
+    "COST_REASONING_OUTPUT_TOKENS",
+    "COST_TOTAL_TOKENS",
     "CREATE_AGENT",
     "DEPRECATED",
     "EMBEDDINGS",
     "EMBEDDINGS_INPUT",
     "ERROR_TYPE",
+    "EVALUATE",
     "EXECUTE_TOOL",
     "GENERATE_CONTENT",
+    "GUARDRAIL_NAME",
+    "GUARDRAIL_PASSED",
+    "GUARDRAIL_REASON",
+    "GUARDRAIL_STAGE",
     "HANDOFF",
     "INPUT_MESSAGES",
     "INVOKE_AGENT",
@@ -122,10 +164,12 @@ __all__ = [
     "OPERATION_NAME",
     "OP_CREATE_AGENT",
     "OP_EXECUTE_TOOL",
+    "OP_GUARDRAIL",
     "OP_INVOKE_AGENT",
     "OP_PREFIX",
     "OUTPUT_MESSAGES",
     "PIPELINE_NAME",
+    "PROMPT_NAME",
     "PROVIDER_NAME",
     "REQUEST_FREQUENCY_PENALTY",
     "REQUEST_MAX_TOKENS",
@@ -133,9 +177,13 @@ __all__ = [
     "REQUEST_PRESENCE_PENALTY",
     "REQUEST_REASONING_LEVEL",
     "REQUEST_SEED",
+    "REQUEST_STOP_SEQUENCES",
     "REQUEST_TEMPERATURE",
     "REQUEST_TOP_K",
     "REQUEST_TOP_P",
+    "RERANK",
+    "RERANK_DOCUMENTS",
+    "RERANK_RESULTS",
     "RESPONSE_FINISH_REASONS",
     "RESPONSE_ID",
     "RESPONSE_MODEL",

@@ -5,7 +5,7 @@ Pure functions, no sentry-sdk import. An agent sends its whole history again on 
 model call, so most messages of a conversation were already written for an earlier
 span: their JSON is looked up by what they hold instead of being converted again.
 Plain ``{role, content}`` text messages are written straight to JSON; every other
-message goes through :func:`to_gen_ai_messages` and the scrubber, so the result is
+message goes through ``to_gen_ai_messages`` and the scrubber, so the result is
 exactly ``dumps`` of the scrubbed conversion, message by message.
 """
 
@@ -17,7 +17,7 @@ from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any, Hashable, NamedTuple, Optional
 
 from ._budget import fit, fit_pieces
-from ._config import settings
+from ._config import MESSAGE_BYTES_IN_EVENT, settings
 from ._jsonable import clean_text, dumps, json_arguments
 from ._messages import ROLE_ALIASES, Part, convert_item, split_system, to_gen_ai_messages
 from ._privacy import Scrubber, scrub, scrub_messages, scrub_text, scrubber_for
@@ -291,7 +291,8 @@ _CALLS = object()
 
 def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
     """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
-    UTF-8 bytes (``None``: the configured budget, 20,000 by default), scrubbed of
+    UTF-8 bytes (``None``: the budget set with ``configure(max_message_bytes=...)``, else
+    20,000, the default for a span sent inside a transaction event), scrubbed of
     secrets as the helpers scrub them.
 
     Over budget, the newest messages that fit are kept (always the last; if it is too
@@ -299,6 +300,8 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     """
     current = settings()
     budget = current.max_message_bytes if max_bytes is None else max_bytes
+    if budget is None:
+        budget = MESSAGE_BYTES_IN_EVENT
     scrubber = scrubber_for(current.scrub_keys)
     encoded = encode_messages(messages, split=False, scrubber=scrubber)
     fitted = fit_pieces(encoded.pieces, budget) if encoded is not None else None
@@ -372,7 +375,7 @@ _size = sys.getsizeof
 
 
 def _cost(key: Any, value: Any) -> int:
-    """The memory an entry holds: its key's strings and its JSON (see :class:`_Reuse`)."""
+    """The memory an entry holds: its key's strings and its JSON (see ``_Reuse``)."""
     if len(key) == 2:  # a plain message: (role, content)
         content = key[1]
         return (len(content) + len(value)) * (1 if content.isascii() else 4) + _PLAIN_OVERHEAD

@@ -8,6 +8,7 @@ from typing import Any, Callable, Optional, Protocol, TypeVar
 from . import _keys as keys
 from ._budget import fit, fit_pieces
 from ._config import Options
+from ._cost import context_attributes, cost_attributes
 from ._guard import guard, logger
 from ._jsonable import safe_str
 from ._message_json import encode_messages
@@ -52,16 +53,18 @@ def _same(value: Any) -> Any:
 
 
 class UsageSpan(GenAISpan[U]):
-    """A span that calls a model: request model, provider, response model, token usage.
+    """A span that calls a model: request model, provider, response model, token usage,
+    and, when prices are configured for its model, cost and context window use.
 
-    Its usage counts towards every agent run it is inside.
+    Its usage and cost count towards every agent run it is inside.
     """
 
-    __slots__ = ("_usage",)
+    __slots__ = ("_response_model", "_usage")
 
     def __init__(self, operation: str, config: U, options: Options) -> None:
         super().__init__(operation, config, options)
         self._usage: Optional[Usage] = None
+        self._response_model: Optional[str] = None
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         config = self._config
@@ -73,7 +76,8 @@ class UsageSpan(GenAISpan[U]):
     def set_response_model(self, model: str) -> None:
         """The model that actually answered, exactly as the provider reported it."""
         if model is not None:
-            self._set(keys.RESPONSE_MODEL, safe_str(model))
+            self._response_model = safe_str(model)
+            self._set(keys.RESPONSE_MODEL, self._response_model)
 
     def set_usage(
         self,
@@ -123,8 +127,16 @@ class UsageSpan(GenAISpan[U]):
         usage = self._usage
         if usage is None or self._native is None:
             return
-        self._native.set_many(usage_attributes(usage))
-        self._count_child_usage(usage)
+        attributes: dict[str, AttributeValue] = dict(usage_attributes(usage))
+        cost, rates = self._price(
+            usage, (self._response_model, self._config.model), self._config.provider
+        )
+        if cost is not None:
+            attributes.update(cost_attributes(cost))
+        if rates is not None:
+            attributes.update(context_attributes(usage, rates))
+        self._native.set_many(attributes)
+        self._count_child_usage(usage, cost)
 
 
 _NO_USAGE = Usage()

@@ -324,6 +324,17 @@ def _filtered_default(prop: Any) -> Any:
     return prop
 
 
+def scrub_evaluation(messages: Any, scrubber: Scrubber) -> Any:
+    """An evaluation object with its evaluated ``state`` scrubbed; question and answer
+    names are the caller's labels (``authIssue``), not secrets."""
+    if not isinstance(messages, list):
+        return messages
+    return [
+        {**m, "state": scrub(m["state"], scrubber)} if isinstance(m, dict) and "state" in m else m
+        for m in messages
+    ]
+
+
 SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "input.messages": scrub_messages,
     "output.messages": scrub_messages,
@@ -331,9 +342,12 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "tool.definitions": scrub_tool_definitions,
     "tool.arguments": scrub,
     "tool.result": scrub,
+    "evaluation.input": scrub_evaluation,
+    "rerank.documents": scrub,
+    "rerank.results": scrub,
 }
 """Content kinds (as the redaction hook sees them) and how each is scrubbed; embeddings
-inputs hold no key/value data to scrub."""
+inputs, evaluation answers and guardrail reasons hold no key/value data to scrub."""
 
 
 class Dropped(Exception):
@@ -345,7 +359,7 @@ class Dropped(Exception):
 
 
 def redact(hook: Optional[Callable[[str, Any], Any]], kind: str, value: Any) -> Any:
-    """Apply the user's hook; raise :class:`Dropped` instead of ever returning the raw value
+    """Apply the user's hook; raise ``Dropped`` instead of ever returning the raw value
     when the hook fails or returns something that is not JSON-serializable."""
     if hook is None:
         return value

@@ -1,9 +1,10 @@
 """The terminal view of agent runs: spans as an indented tree, built from what was sent.
 
 Shows each span's name, duration, model, tokens (cached and reasoning), tool
-arguments and results, errors, and a cost estimate when given a price table.
+arguments and results, guardrail outcomes, errors, and cost: the ``gen_ai.cost.*``
+figures a span carries, else an estimate from a price table by the same formula.
 Colour only when asked (the callers pass ``color=stream.isatty()``). Everything that
-came over the wire is printed through :func:`printable`, so a span name or attribute
+came over the wire is printed through ``printable``, so a span name or attribute
 cannot move the cursor, clear the screen or ring the bell.
 """
 
@@ -15,7 +16,10 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional, Union
 
+from . import _keys as keys
+from ._cost import Pricing, cost_of, price_table
 from ._envelopes import SpanRecord
+from ._usage import usage_from_attributes
 
 Prices = Mapping[str, Mapping[str, float]]
 """Per model, $ per million tokens: input, output, cached_input, cache_write, reasoning."""
@@ -44,7 +48,10 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def is_gen_ai(span: SpanRecord) -> bool:
-    return isinstance(span.op, str) and span.op.startswith("gen_ai.")
+    """A span of an agent run: a ``gen_ai.*`` span, or a guardrail check."""
+    return isinstance(span.op, str) and (
+        span.op.startswith(keys.OP_PREFIX) or span.op == keys.OP_GUARDRAIL
+    )
 
 
 class GenAiFilter:
@@ -121,17 +128,26 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, pricer: Optional[Pric
 
     head = f"{indent}{paint(_BOLD, _label(span))}  {paint(_DIM, _duration(span.duration))}"
     details: list[str] = []
-    model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
-    if model and span.op != "gen_ai.invoke_agent":
+    model = a.get(keys.RESPONSE_MODEL) or a.get(keys.REQUEST_MODEL)
+    if model and span.op not in _NO_MODEL_SHOWN:
         details.append(printable(model))
     tokens = _tokens(a)
     if tokens:
         details.append(tokens)
-    cost = _cost(a, pricer) if span.op != "gen_ai.invoke_agent" else None
+    cost = _sent_cost(a)
+    if cost is None and span.op != keys.OP_INVOKE_AGENT:
+        cost = _cost(a, pricer)
     if cost is not None:
         details.append(f"${cost:.6f}")
     if details:
         head += "  " + paint(_CYAN, " · ".join(details))
+    passed = a.get(keys.GUARDRAIL_PASSED)
+    if passed is True:
+        head += "  " + paint(_CYAN, "passed")
+    elif passed is False:
+        reason = a.get(keys.GUARDRAIL_REASON)
+        blocked = f"blocked: {_preview(reason)}" if reason else "blocked"
+        head += "  " + paint(_RED, blocked)
     if span.is_error():
         head += "  " + paint(_RED, f"✗ {printable(a.get('error.type') or span.status)}")
     lines = [head]
@@ -150,6 +166,18 @@ def _label(span: SpanRecord) -> str:
         if text and printable(text).strip():
             return printable(text)
     return "(unnamed span)"
+
+
+_NO_MODEL_SHOWN = frozenset({keys.OP_INVOKE_AGENT, keys.OP_EXECUTE_TOOL, keys.OP_GUARDRAIL})
+"""Spans whose model is their agent's, not one they called."""
+
+
+def _sent_cost(a: Mapping[str, Any]) -> Optional[float]:
+    """The total cost in USD the span was sent with, if any."""
+    value = a.get(keys.COST_TOTAL_TOKENS)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
 
 
 def _cost(a: Mapping[str, Any], pricer: Optional[Pricer]) -> Optional[float]:
@@ -203,61 +231,40 @@ def _preview(value: Any) -> str:
     return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
 
 
+def pricing_pricer(pricing: Pricing) -> Pricer:
+    """A ``Pricer`` by Sentry's formula (the one that prices the spans we send)."""
+
+    def price(a: Mapping[str, Any]) -> Optional[float]:
+        models = (a.get(keys.RESPONSE_MODEL), a.get(keys.REQUEST_MODEL))
+        provider = a.get(keys.PROVIDER_NAME)
+        rates = pricing.rates_for(
+            tuple(m if isinstance(m, str) else None for m in models),
+            provider if isinstance(provider, str) else None,
+        )
+        cost = cost_of(usage_from_attributes(dict(a)), rates) if rates is not None else None
+        return cost.total if cost is not None else None
+
+    return price
+
+
 def table_pricer(prices: Prices) -> Pricer:
-    return lambda attributes: estimate_cost(attributes, prices)
+    """A ``Pricer`` from a price table (``ValueError``/``TypeError`` if it is not one)."""
+    return pricing_pricer(Pricing(price_table(prices)))
 
 
 def genai_prices_pricer() -> Optional[Pricer]:
     """Prices from the ``genai-prices`` package when it is installed (its bundled data)."""
     try:
-        from genai_prices import Usage as PriceUsage
-        from genai_prices import calc_price
+        import genai_prices  # noqa: F401
     except ImportError:
         return None
-
-    def price(a: Mapping[str, Any]) -> Optional[float]:
-        model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
-        if not model or a.get("gen_ai.usage.input_tokens") is None:
-            return None
-        usage = PriceUsage(
-            input_tokens=a.get("gen_ai.usage.input_tokens") or 0,
-            output_tokens=a.get("gen_ai.usage.output_tokens") or 0,
-            cache_read_tokens=a.get("gen_ai.usage.cache_read.input_tokens") or 0,
-            cache_write_tokens=a.get("gen_ai.usage.cache_creation.input_tokens") or 0,
-        )
-        provider = a.get("gen_ai.provider.name")
-        try:
-            result = calc_price(usage, model_ref=str(model), provider_id=provider)
-        except Exception:  # a model or provider it does not know
-            return None
-        return float(result.total_price)
-
-    return price
+    return pricing_pricer(Pricing({}, use_genai_prices=True))
 
 
 def estimate_cost(a: Mapping[str, Any], prices: Prices) -> Optional[float]:
-    """Sentry's cost formula (SPEC section 2) with prices in $ per million tokens."""
-    model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
-    price = prices.get(str(model)) if model else None
-    if price is None and model:
-        price = next((p for m, p in prices.items() if str(model).startswith(m)), None)
-    if price is None:
-        return None
-    inputs = a.get("gen_ai.usage.input_tokens") or 0
-    outputs = a.get("gen_ai.usage.output_tokens") or 0
-    cached = a.get("gen_ai.usage.cache_read.input_tokens") or 0
-    written = a.get("gen_ai.usage.cache_creation.input_tokens") or 0
-    reasoning = a.get("gen_ai.usage.reasoning.output_tokens") or 0
-    rate_in = price.get("input", 0.0)
-    rate_out = price.get("output", 0.0)
-    total = (
-        (inputs - cached - written) * rate_in
-        + cached * price.get("cached_input", rate_in)
-        + written * price.get("cache_write", rate_in)
-        + (outputs - reasoning) * rate_out
-        + reasoning * price.get("reasoning", rate_out)
-    )
-    return total / 1_000_000
+    """A span's cost in USD by Sentry's formula, with prices in $ per million tokens
+    (``None`` when its model has no prices or it reported no tokens)."""
+    return table_pricer(prices)(a)
 
 
 __all__ = [
@@ -267,6 +274,7 @@ __all__ = [
     "estimate_cost",
     "genai_prices_pricer",
     "is_gen_ai",
+    "pricing_pricer",
     "printable",
     "render_event",
     "render_tree",

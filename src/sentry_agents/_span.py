@@ -1,6 +1,6 @@
 """The one span lifecycle every helper shares: start, activate, record, fail, finish.
 
-Each kind of span (agent, chat, tool, handoff, ...) extends :class:`GenAISpan` in a
+Each kind of span (agent, chat, tool, handoff, ...) extends ``GenAISpan`` in a
 module of its own and only says what its op, name and attributes are. One object is
 one run: a helper call makes one, and a decorated function makes a new one per call
 from the same immutable configuration. The same object works as ``with``,
@@ -18,8 +18,16 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from . import _keys as keys
 from . import _sdk
 from ._budget import TRUNCATION_MARKER, Fitted, fit, size
-from ._config import Options, Redactor, Resolved, resolve
+from ._config import (
+    MESSAGE_BYTES_IN_EVENT,
+    MESSAGE_BYTES_PER_SPAN,
+    Options,
+    Redactor,
+    Resolved,
+    resolve,
+)
 from ._conversation import current_conversation_id
+from ._cost import Cost, Rates, cost_of
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
 from ._jsonable import clean_text, jsonable, safe_str
@@ -51,16 +59,25 @@ def current_span() -> Optional[GenAISpan[Any]]:
 
 
 class AgentRun:
-    """What spans inside an agent run need of it: its name and its usage total."""
+    """What spans inside an agent run need of it: its name, model and provider, and the
+    usage and cost of the model calls made in it."""
 
-    __slots__ = ("child_usage", "name")
+    __slots__ = ("child_cost", "child_usage", "model", "name", "provider")
 
-    def __init__(self, name: str) -> None:
+    def __init__(
+        self, name: str, model: Optional[str] = None, provider: Optional[str] = None
+    ) -> None:
         self.name = name
+        self.model = model
+        self.provider = provider
         self.child_usage: list[Usage] = []
+        self.child_cost: list[Cost] = []
 
-    def add(self, usage: Usage) -> None:
-        self.child_usage.append(usage)  # list.append is atomic: calls may finish in threads
+    def add(self, usage: Usage, cost: Optional[Cost] = None) -> None:
+        # list.append is atomic: calls may finish in threads
+        self.child_usage.append(usage)
+        if cost is not None:
+            self.child_cost.append(cost)
 
 
 class GenAISpan(Generic[C]):
@@ -107,6 +124,15 @@ class GenAISpan(Generic[C]):
 
     def _name(self) -> str:
         raise NotImplementedError
+
+    def _op(self) -> str:
+        """The span's op: ``gen_ai.{operation}`` unless a kind says otherwise."""
+        return keys.OP_PREFIX + self.operation
+
+    def _common_start_attributes(self) -> dict[str, AttributeValue]:
+        """A new dict of what every span of this family starts with: the operation name,
+        which Sentry reads to type the span (agent, LLM call, tool, handoff)."""
+        return {keys.OPERATION_NAME: self.operation}
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         """Add the attributes known at start that are not content (model, provider, ...)."""
@@ -199,7 +225,7 @@ class GenAISpan(Generic[C]):
                 parent = _open_by_native.get(id(_sdk.current_span()))
             self._agents = self._agents_inside(parent)
             native = self._native = _sdk.start_span(
-                keys.OP_PREFIX + self.operation, self._name(), self._attributes_at_start
+                self._op(), self._name(), self._attributes_at_start
             )
             if native is None:
                 return
@@ -215,7 +241,7 @@ class GenAISpan(Generic[C]):
             contained(exc)
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
-        attributes: dict[str, AttributeValue] = {keys.OPERATION_NAME: self.operation}
+        attributes = self._common_start_attributes()
         self._start_attributes(attributes)
         agent_name = self._agent_name()
         if agent_name:
@@ -227,7 +253,7 @@ class GenAISpan(Generic[C]):
 
     def _gate(self, client: _sdk.ClientState) -> tuple[bool, bool]:
         """Whether (inputs, outputs) may be recorded: this helper's override, else
-        :func:`configure`'s, else sentry-sdk's own gate."""
+        ``configure``'s, else sentry-sdk's own gate."""
         resolved = self._settings
         inputs, outputs = resolved.record_inputs, resolved.record_outputs
         if inputs is None or outputs is None:
@@ -364,10 +390,29 @@ class GenAISpan(Generic[C]):
         return self._settings.redact
 
     def _budget(self) -> int:
+        """Bytes for each message-like attribute: ``configure``'s, else by how the
+        span is sent (inside a transaction event or as a span of its own), and never over
+        sentry-sdk's ``max_value_length`` where it cuts strings."""
         budget = self._settings.max_message_bytes
         native = self._native
+        if budget is None:
+            in_event = native is None or native.in_event
+            budget = MESSAGE_BYTES_IN_EVENT if in_event else MESSAGE_BYTES_PER_SPAN
         limit = native.client.max_value_length if native and not native.streaming else None
         return min(budget, limit) if limit else budget
+
+    def _price(
+        self, usage: Usage, models: tuple[Optional[str], ...], provider: Optional[str]
+    ) -> tuple[Optional[Cost], Optional[Rates]]:
+        """The cost of a model call with ``usage``, priced by the first of ``models`` the
+        configured prices know, and those rates."""
+        pricing = self._settings.pricing
+        if pricing is None:
+            return None, None
+        rates = pricing.rates_for(models, provider)
+        if rates is None:
+            return None, None
+        return cost_of(usage, rates), rates
 
     # --- what sentry-sdk's AI integrations' hooks ask of our spans (``_sdk.integrations``) --
 
@@ -395,9 +440,16 @@ class GenAISpan(Generic[C]):
         if added:
             native.set_many(added)
 
-    def _count_child_usage(self, usage: Usage) -> None:
+    def _count_child_usage(self, usage: Usage, cost: Optional[Cost] = None) -> None:
         for agent in self._agents:
-            agent.add(usage)
+            agent.add(usage, cost)
+
+    def _price_child(
+        self, usage: Usage, models: tuple[Optional[str], ...], provider: Optional[str]
+    ) -> Optional[Cost]:
+        """The cost of a model call made inside this span by someone else (one of
+        sentry-sdk's integrations), with this span's prices."""
+        return self._price(usage, models, provider)[0]
 
 
 _INT64 = 1 << 63

@@ -24,7 +24,9 @@ class ToolConfig(NamedTuple):
 
 class ToolSpan(GenAISpan[ToolConfig]):
     """One tool call. Arguments and result are content (behind the gate, scrubbed of
-    secrets); the tool's name, description and call id are always sent."""
+    secrets); the tool's name, description and call id are always sent, and so are the
+    enclosing agent's name, request model and provider (as sentry-sdk's own agent
+    integrations send them)."""
 
     __slots__ = ()
 
@@ -46,6 +48,12 @@ class ToolSpan(GenAISpan[ToolConfig]):
             attributes[keys.TOOL_DESCRIPTION] = config.description
         if config.call_id is not None:
             attributes[keys.TOOL_CALL_ID] = config.call_id
+        if self._agents:
+            run = self._agents[0]
+            if run.model is not None:
+                attributes[keys.REQUEST_MODEL] = run.model
+            if run.provider is not None:
+                attributes[keys.PROVIDER_NAME] = run.provider
 
     def _record_start_content(self) -> None:
         if self._config.arguments is not None:

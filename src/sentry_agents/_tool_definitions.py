@@ -40,12 +40,52 @@ def tool_definitions(tools: Any) -> list[ToolDefinition]:
     return out
 
 
-def tool_definition(func: Callable[..., Any]) -> ToolDefinition:
-    """The JSON-schema definition of a Python function, for ``tools=``.
+FORMATS = ("chat_completions", "responses", "anthropic", "google")
+"""The provider shapes ``tool_definition`` gives besides its default."""
+
+
+def tool_definition(func: Callable[..., Any], format: Optional[str] = None) -> ToolDefinition:
+    """The JSON-schema definition of a Python function, for ``tools=`` or a provider.
 
     Name from the function, description from the docstring's first paragraph,
-    parameters from the signature and type hints.
+    parameters from the signature and type hints. By default the shape
+    ``gen_ai.tool.definitions`` uses (``{"type": "function", "name", "description",
+    "parameters"}``); ``format`` gives a provider's: ``"chat_completions"`` (OpenAI
+    ``{"type": "function", "function": {...}}``), ``"responses"`` (OpenAI Responses,
+    with ``"strict": False`` as optional parameters need),
+    ``"anthropic"`` (``input_schema``) or ``"google"`` (a function declaration). Raises
+    ``ValueError`` for any other ``format``.
     """
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    definition = _function_definition(func)
+    return definition if format is None else in_format(definition, format)
+
+
+def in_format(definition: ToolDefinition, format: str) -> ToolDefinition:
+    """A definition of the default shape in one of ``FORMATS``."""
+    name = definition["name"]
+    description = definition.get("description")
+    parameters = definition.get("parameters", {"type": "object", "properties": {}})
+    if format == "chat_completions":
+        function: ToolDefinition = {"name": name}
+        if description:
+            function["description"] = description
+        function["parameters"] = parameters
+        return {"type": "function", "function": function}
+    out: ToolDefinition = {"type": "function"} if format == "responses" else {}
+    out["name"] = name
+    if description:
+        out["description"] = description
+    out["input_schema" if format == "anthropic" else "parameters"] = parameters
+    if format == "responses":
+        # The Responses API treats a function as strict unless told otherwise, and a
+        # strict schema must list every property as required.
+        out["strict"] = False
+    return out
+
+
+def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
     func = getattr(func, "__sentry_agents_wrapped__", func)
     signature = signature_of(func)
     hints = _type_hints(func)
@@ -172,8 +212,10 @@ def _definition(source: Any, schema_key: str, tool_type: str = "function") -> To
 
 
 __all__ = [
+    "FORMATS",
     "ToolDefinition",
     "docstring_summary",
+    "in_format",
     "json_schema",
     "signature_of",
     "tool_definition",

@@ -16,6 +16,7 @@ Stream mode: ``@pytest.mark.parametrize("agent_spans", ["stream"], indirect=True
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import Any, Optional
 
@@ -30,7 +31,18 @@ from .console import MemoryTransport
 __all__ = ["AgentSpans", "MemoryTransport", "agent_spans", "start_capture", "stop_capture"]
 
 
+def _has_option(name: str) -> bool:
+    try:
+        return name in inspect.signature(sentry_sdk.consts.ClientConstructor.__init__).parameters
+    except Exception:
+        return False
+
+
+_HAS_DATA_COLLECTION = _has_option("data_collection")
+"""sentry-sdk's ``data_collection`` option, which replaces ``send_default_pii``."""
+
 _SUBJECT_KEYS = {
+    keys.OP_GUARDRAIL: keys.GUARDRAIL_NAME,
     keys.OP_EXECUTE_TOOL: keys.TOOL_NAME,
     keys.OP_INVOKE_AGENT: keys.AGENT_NAME,
     keys.OP_CREATE_AGENT: keys.AGENT_NAME,
@@ -51,8 +63,8 @@ class AgentSpans:
 
     @property
     def spans(self) -> list[SpanRecord]:
-        """The gen_ai spans, in start order."""
-        found = [s for s in self.all if (s.op or "").startswith(keys.OP_PREFIX)]
+        """The gen_ai spans and guardrail checks, in start order."""
+        found = [s for s in self.all if _is_ours(s.op)]
         return sorted(found, key=lambda s: s.start)
 
     @property
@@ -71,7 +83,7 @@ class AgentSpans:
         name is ``name``, below ``under`` (at any depth) when given."""
         wanted_op = None
         if op is not None:
-            wanted_op = op if op.startswith(keys.OP_PREFIX) else keys.OP_PREFIX + op
+            wanted_op = op if op.startswith(keys.OP_PREFIX) or _is_ours(op) else keys.OP_PREFIX + op
         out = []
         for span in self.spans:
             if wanted_op is not None and span.op != wanted_op:
@@ -143,6 +155,11 @@ class AgentSpans:
         return render_tree(self.all, color=color)
 
 
+def _is_ours(op: Optional[str]) -> bool:
+    """A span an agent run is made of: a gen_ai span or a guardrail check."""
+    return op is not None and (op.startswith(keys.OP_PREFIX) or op == keys.OP_GUARDRAIL)
+
+
 def _subject(span: SpanRecord) -> Optional[str]:
     """What a span is about: its tool, its agent, or its model."""
     value = span.attributes.get(_SUBJECT_KEYS.get(span.op or "", keys.REQUEST_MODEL))
@@ -152,7 +169,11 @@ def _subject(span: SpanRecord) -> Optional[str]:
 def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
     """Initialise sentry-sdk with an in-memory transport and the content gate open, for
     tests outside the fixture; ``mode="stream"`` for span streaming. Extra ``options``
-    go to ``sentry_sdk.init`` (``integrations=[...]``, say)."""
+    go to ``sentry_sdk.init`` (``integrations=[...]``, say).
+
+    The gate is opened with sentry-sdk's ``data_collection={"gen_ai": {...}}`` where the
+    installed sentry-sdk has it (``send_default_pii=True`` only where it does not), so
+    nothing here triggers sentry-sdk's deprecation warning for ``send_default_pii``."""
     transport = MemoryTransport()
     options = {
         "transport": transport,
@@ -161,12 +182,13 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
         "auto_enabling_integrations": False,
         **options,
     }
-    if hasattr(sentry_sdk, "start_transaction"):
+    if hasattr(sentry_sdk, "start_transaction") and mode == "stream":
+        options.setdefault("trace_lifecycle", "stream")  # 3.x: the only mode
+    if _HAS_DATA_COLLECTION:
+        if "send_default_pii" not in options:
+            options.setdefault("data_collection", {"gen_ai": {"inputs": True, "outputs": True}})
+    else:
         options.setdefault("send_default_pii", True)
-        if mode == "stream":
-            options.setdefault("trace_lifecycle", "stream")
-    else:  # 3.x: no send_default_pii; streaming is the only mode
-        options.setdefault("data_collection", {"gen_ai": {"inputs": True, "outputs": True}})
     sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
     return AgentSpans(transport.capture)
 

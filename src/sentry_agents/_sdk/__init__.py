@@ -3,7 +3,7 @@
 It knows which tracing mode the installed sentry-sdk is in (2.x transactions,
 2.x span streaming, 3.x streaming only), chosen by feature detection, and how to
 start, activate, fill and finish a span there. Everything else in the package
-works with :class:`NativeSpan`. ``integrations`` (in this package) works alongside
+works with ``NativeSpan``. ``integrations`` (in this package) works alongside
 sentry-sdk's own AI integrations.
 """
 
@@ -17,7 +17,8 @@ from typing import Any, Callable, Literal, Optional, Union
 import sentry_sdk
 import sentry_sdk.utils
 
-AttributeValue = Union[str, int, float, bool]
+AttributeValue = Union[str, int, float, bool, list[str]]
+"""What sentry-sdk sends as a typed attribute in every mode (a list of strings as an array)."""
 
 MECHANISM = "sentry_agents"
 
@@ -46,8 +47,10 @@ _STREAMED_SLOT = "streamed_span" if hasattr(sentry_sdk.Scope, "streamed_span") e
 
 try:
     from sentry_sdk.tracing import Span as _Span
+    from sentry_sdk.tracing import Transaction as _Transaction
 except ImportError:  # 3.x: no transaction-based spans at all
     _Span = None  # type: ignore[assignment,misc]
+    _Transaction = None  # type: ignore[assignment,misc]
 
 # Child spans took ``description=`` before sentry-sdk 2.15 renamed it ``name=``.
 _NAME_KEYWORD = (
@@ -69,14 +72,27 @@ _scope_var: Optional[contextvars.ContextVar[Any]] = getattr(
 
 class ClientState:
     """What spans need to know about one active client, worked out once per client:
-    its tracing mode, its content gate, its string length limit, and (filled in by
-    ``integrations``) whether it runs any of sentry-sdk's AI integrations."""
+    its tracing mode, whether it splits gen_ai spans out of transactions, its content
+    gate, its string length limit, and (filled in by ``integrations``) whether it runs
+    any of sentry-sdk's AI integrations."""
 
-    __slots__ = ("_gate", "ai_integrations", "client", "max_value_length", "streaming")
+    __slots__ = (
+        "_gate",
+        "ai_integrations",
+        "client",
+        "max_value_length",
+        "splits_gen_ai",
+        "streaming",
+    )
 
     def __init__(self, client: Any) -> None:
         self.client = client
         self.streaming = streaming(client)
+        options = client.options or {}
+        # sentry-sdk 2.60+ sends a transaction's gen_ai child spans as span items of
+        # their own (``stream_gen_ai_spans``, on by default since 2.64); before, and with
+        # it off, they stay inside the transaction event.
+        self.splits_gen_ai = not self.streaming and options.get("stream_gen_ai_spans") is True
         limit = (client.options or {}).get("max_value_length")
         self.max_value_length: Optional[int] = (
             limit if isinstance(limit, int) and limit > 0 else None
@@ -85,7 +101,7 @@ class ClientState:
         self.ai_integrations: Optional[bool] = None
 
     def gate(self) -> tuple[bool, bool]:
-        """sentry-sdk's gate for (prompts, outputs); see :func:`content_gate`."""
+        """sentry-sdk's gate for (prompts, outputs); see ``content_gate``."""
         gate = self._gate
         if gate is None:
             gate = self._gate = content_gate()
@@ -108,15 +124,22 @@ def active_client() -> Optional[ClientState]:
 
 
 class NativeSpan:
-    """A started sentry-sdk span, written to the way the mode it was made in expects."""
+    """A started sentry-sdk span, written to the way the mode it was made in expects.
 
-    __slots__ = ("client", "recording", "span")
+    ``in_event``: it is sent inside a transaction event (as the transaction itself, or
+    as a child span sentry-sdk does not split out), where the event's size limit applies.
+    """
+
+    __slots__ = ("client", "in_event", "recording", "span")
     streaming = False
 
-    def __init__(self, span: Any, client: ClientState, recording: bool) -> None:
+    def __init__(
+        self, span: Any, client: ClientState, recording: bool, in_event: bool = True
+    ) -> None:
         self.span = span
         self.client = client
         self.recording = recording
+        self.in_event = in_event
 
     def set(self, key: str, value: AttributeValue) -> None:
         self.span.set_data(key, value)
@@ -182,9 +205,11 @@ def start_span(
     """Start a span as a child of the current one, or as a new root (transaction/segment).
 
     Returns ``None`` when sentry-sdk is not initialised, so no work is done at all.
-    ``attributes()`` (a new dict, which this may add to) are set when the span starts
-    (where samplers can see them in streaming mode); in transaction mode they are only
-    computed for sampled spans.
+    ``attributes()`` (a new dict, which this may add to) are set when the span starts.
+    A ``traces_sampler`` sees them for a root in both modes (``sampling_context
+    ["transaction_context"]["data"]``): in transaction mode the transaction is built with
+    them before sentry-sdk samples it. For a child in transaction mode they are only
+    computed when it is sampled.
     """
     client = active_client()
     if client is None:
@@ -194,20 +219,25 @@ def start_span(
         at_start: dict[str, Any] = attributes()
         at_start["sentry.op"] = op
         span = _traces.start_span(name=name, attributes=at_start, active=False)
-        return StreamedSpan(span, client, not isinstance(span, _NOOP_STREAMED))
-    current = sentry_sdk.get_current_scope().span
+        return StreamedSpan(span, client, not isinstance(span, _NOOP_STREAMED), False)
+    scope = sentry_sdk.get_current_scope()
+    current = scope.span
     if current is not None and current.containing_transaction is not None:
         span = current.start_child(op=op, **{_NAME_KEYWORD: name})
-    else:
-        span = sentry_sdk.start_transaction(op=op, name=name)
-    native = NativeSpan(span, client, span.sampled is True)
-    if native.recording:
-        native.set_many(attributes())
-    return native
+        split = client.splits_gen_ai and op.startswith("gen_ai.")
+        native = NativeSpan(span, client, span.sampled is True, not split)
+        if native.recording:
+            native.set_many(attributes())
+        return native
+    transaction = _Transaction(op=op, name=name, scope=scope)
+    for key, value in attributes().items():
+        transaction.set_data(key, value)
+    span = sentry_sdk.start_transaction(transaction)
+    return NativeSpan(span, client, span.sampled is True, True)
 
 
 def activate(native: NativeSpan) -> Any:
-    """Make ``native`` the current span in a scope of its own; undone by :func:`deactivate`.
+    """Make ``native`` the current span in a scope of its own; undone by ``deactivate``.
 
     A forked scope per activation keeps concurrent tasks and threads from seeing
     each other's spans, and lets a generator step in and out of its span.
@@ -276,6 +306,14 @@ def set_scope_conversation_id(conversation_id: Optional[str]) -> None:
         setter(conversation_id)
 
 
+def set_scope_user(user: dict[str, Any]) -> None:
+    """Set the user on the current scope, as ``sentry_sdk.set_user`` does on its scope:
+    sentry-sdk applies it to what is sent from this scope, under its own rules for user
+    data (always on transaction events; on streamed spans only when sentry-sdk's
+    ``data_collection["user_info"]`` or ``send_default_pii`` allows)."""
+    sentry_sdk.get_current_scope().set_user(user)
+
+
 def use_new_scope() -> Any:
     """A forked scope for the duration of a ``with`` block (sentry_sdk.new_scope)."""
     return sentry_sdk.new_scope()
@@ -294,6 +332,7 @@ __all__ = [
     "current_span",
     "deactivate",
     "set_scope_conversation_id",
+    "set_scope_user",
     "start_span",
     "streaming",
     "use_new_scope",

@@ -15,9 +15,13 @@ agent's name and escape its usage total. Only then (no cost otherwise) this modu
   attributes. Other integration spans get the agent name, and their usage reaches the
   agent's total.
 
+In both modes an integration's LLM call below one of our spans is priced with the
+configured prices (``configure(prices=...)``) like ours, and its cost reaches the
+agent's total.
+
 Our spans are known here by span id: open ones (streaming mode) as the span itself,
 finished ones (transaction mode, until their transaction is sent) as two flags. No
-content is kept, and at most :data:`REGISTRY_SIZE` entries.
+content is kept, and at most ``REGISTRY_SIZE`` entries.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from typing import Any, Callable, NamedTuple, Optional, Protocol, Union
 import sentry_sdk
 
 from .. import _keys as keys
+from .._config import settings
+from .._cost import Cost, cost_attributes, cost_of
 from .._guard import logger
 from .._merge import additions
 from .._usage import Usage, checked, usage_attributes, usage_from_attributes
@@ -74,8 +80,14 @@ class Owner(Protocol):
     def _agent_name(self) -> Optional[str]:
         """The name of the agent this span runs in, if any."""
 
-    def _count_child_usage(self, usage: Usage) -> None:
-        """Add the usage of a model call made inside this span to its agents' totals."""
+    def _count_child_usage(self, usage: Usage, cost: Optional[Cost] = None) -> None:
+        """Add the usage (and cost) of a model call made inside this span to its agents'
+        totals."""
+
+    def _price_child(
+        self, usage: Usage, models: tuple[Optional[str], ...], provider: Optional[str]
+    ) -> Optional[Cost]:
+        """The cost of a model call made inside this span, with this span's prices."""
 
 
 class Finished(NamedTuple):
@@ -107,20 +119,20 @@ def enabled(state: ClientState) -> bool:
 
 
 def started(state: ClientState, span_id: str, owner: Owner) -> None:
-    """One of our spans started (call only when :func:`enabled`)."""
+    """One of our spans started (call only when ``enabled``)."""
     if state.streaming:
         _remember(span_id, owner)
 
 
 def finishing(state: ClientState, span_id: str, owner: Owner) -> None:
-    """One of our spans is about to finish (call only when :func:`enabled`): in
+    """One of our spans is about to finish (call only when ``enabled``): in
     transaction mode, what the processor needs of it is kept until its transaction."""
     if not state.streaming:
         _remember(span_id, _record(owner))
 
 
 def finished(state: ClientState, span_id: str) -> None:
-    """One of our spans has finished (call only when :func:`enabled`): in streaming mode
+    """One of our spans has finished (call only when ``enabled``): in streaming mode
     it has been through ``before_send_span`` and is forgotten."""
     if state.streaming:
         with _lock:
@@ -197,7 +209,24 @@ def _rework_streamed(span: dict[str, Any]) -> None:
     if op in keys.LLM_OPS:
         usage = usage_from_attributes(attributes)
         if not usage.is_empty():
-            parent._count_child_usage(usage)
+            cost = parent._price_child(usage, _models(attributes), _provider(attributes))
+            if cost is not None and keys.COST_TOTAL_TOKENS not in attributes:
+                attributes.update(cost_attributes(cost))
+            parent._count_child_usage(usage, cost)
+
+
+def _models(attributes: dict[str, Any]) -> tuple[Optional[str], ...]:
+    """An LLM span's models, the response model first (Sentry prices by it)."""
+    return tuple(
+        value
+        for value in (attributes.get(keys.RESPONSE_MODEL), attributes.get(keys.REQUEST_MODEL))
+        if isinstance(value, str)
+    )
+
+
+def _provider(attributes: dict[str, Any]) -> Optional[str]:
+    value = attributes.get(keys.PROVIDER_NAME, attributes.get("gen_ai.system"))
+    return value if isinstance(value, str) else None
 
 
 # --- transaction mode: the event processor ----------------------------------------------
@@ -288,6 +317,7 @@ def _merge_duplicates(
 def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Finished]]) -> None:
     parents = {span_id: node.get("parent_span_id") for span_id, node in nodes.items()}
     totals: dict[str, Usage] = {}
+    costs: dict[str, Cost] = {}
     for span_id, node in nodes.items():
         op = node.get("op") or ""
         if not op.startswith(keys.OP_PREFIX):
@@ -299,13 +329,47 @@ def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Fin
                 node["data"][keys.AGENT_NAME] = name
         if op in keys.LLM_OPS:
             usage = usage_from_attributes(node["data"])
+            cost = _cost_of_node(node["data"], usage, agent_ids, ours)
             for agent_id in agent_ids:
                 totals[agent_id] = totals.get(agent_id, Usage()) + usage
+                if cost is not None:
+                    costs[agent_id] = costs[agent_id].plus(cost) if agent_id in costs else cost
     for agent_id, total in totals.items():
         agent = ours.get(agent_id)
         if agent is None or agent.usage_is_set or total.is_empty():
             continue
         nodes[agent_id]["data"].update(usage_attributes(checked(total)[0]))
+        if agent_id in costs:
+            nodes[agent_id]["data"].update(cost_attributes(costs[agent_id]))
+
+
+_COST_FIELDS = (
+    keys.COST_INPUT_TOKENS,
+    keys.COST_OUTPUT_TOKENS,
+    keys.COST_CACHE_READ_INPUT_TOKENS,
+    keys.COST_CACHE_CREATION_INPUT_TOKENS,
+    keys.COST_REASONING_OUTPUT_TOKENS,
+)
+
+
+def _cost_of_node(
+    data: dict[str, Any], usage: Usage, agent_ids: list[str], ours: dict[str, Optional[Finished]]
+) -> Optional[Cost]:
+    """The cost an LLM span carries (ours), or, for an integration's span inside one of our
+    agents, its cost at the configured prices (then also set on it)."""
+    if keys.COST_TOTAL_TOKENS in data:
+        values = [data.get(key) for key in _COST_FIELDS]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            return Cost(*(float(v) for v in values))  # type: ignore[arg-type]
+        return None
+    pricing = settings().pricing
+    if pricing is None or usage.is_empty() or not any(ours.get(a) for a in agent_ids):
+        return None
+    rates = pricing.rates_for(_models(data), _provider(data))
+    cost = cost_of(usage, rates) if rates is not None else None
+    if cost is not None:
+        data.update(cost_attributes(cost))
+    return cost
 
 
 def _agent_ancestors(

@@ -1,0 +1,118 @@
+"""Guardrail spans: a check that lets an agent's input or output through, or blocks it.
+
+Shown in the trace under the agent that ran it (op ``guardrail``, named
+``guardrail {name}``, with the agent's ``gen_ai.agent.name``), and deliberately without
+what makes Sentry's ingestion count a span as an AI call: no ``gen_ai.*``/``ai.*`` op and
+no ``gen_ai.operation.name``. Today's ingestion types every such span it does not know
+as an LLM call (``ai_client``), which would count each guardrail in the LLM call totals
+of the AI Agents dashboards.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Optional
+
+from . import _keys as keys
+from ._config import UNSET, Options, Redactor, options
+from ._guard import guard
+from ._jsonable import field, safe_str
+from ._sdk import AttributeValue
+from ._span import GenAISpan
+
+
+class GuardrailConfig(NamedTuple):
+    name: str
+    stage: Optional[str] = None
+
+
+class GuardrailSpan(GenAISpan[GuardrailConfig]):
+    """One guardrail check. ``set_outcome`` records whether it passed
+    (``sentry_agents.guardrail.passed``) and why (``sentry_agents.guardrail.reason``,
+    behind the output gate). A blocked outcome is an ordinary outcome: the span keeps
+    status ok and no error is sent to Sentry."""
+
+    __slots__ = ()
+
+    def __init__(self, config: GuardrailConfig, options: Options) -> None:
+        super().__init__(keys.OP_GUARDRAIL, config, options)
+
+    def _op(self) -> str:
+        return keys.OP_GUARDRAIL
+
+    def _common_start_attributes(self) -> dict[str, AttributeValue]:
+        return {}
+
+    def _name(self) -> str:
+        return f"guardrail {self._config.name}"
+
+    def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        attributes[keys.GUARDRAIL_NAME] = self._config.name
+        if self._config.stage is not None:
+            attributes[keys.GUARDRAIL_STAGE] = self._config.stage
+
+    def set_outcome(self, passed: bool, reason: Any = None) -> None:
+        """Whether the checked input or output passed (``False``: blocked), and why."""
+        self._set(keys.GUARDRAIL_PASSED, bool(passed))
+        if reason is not None:
+            self._set_content(
+                keys.GUARDRAIL_REASON,
+                "guardrail.reason",
+                reason,
+                safe_str,
+                output=True,
+                structured=False,
+            )
+
+    # A decorated guardrail function: its return value is the outcome.
+
+    def _record_return(self, value: Any) -> None:
+        with guard:
+            outcome = _outcome(value)
+            if outcome is not None:
+                self.set_outcome(*outcome)
+
+    @property
+    def _wants_return(self) -> bool:
+        return True
+
+
+def _outcome(value: Any) -> Optional[tuple[bool, Any]]:
+    """(passed, reason) from what a guardrail function returned: a bool, a ``(passed,
+    reason)`` pair, an object or dict with ``passed`` (and ``reason``), or one with
+    ``tripwire_triggered`` (the OpenAI Agents SDK's guardrail output)."""
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bool):
+        return value[0], value[1]
+    passed = field(value, "passed")
+    if isinstance(passed, bool):
+        return passed, field(value, "reason")
+    tripwire = field(value, "tripwire_triggered")
+    if isinstance(tripwire, bool):
+        info = field(value, "output_info")
+        return not tripwire, info if isinstance(info, str) else None
+    return None
+
+
+def guardrail(
+    name: str,
+    *,
+    stage: Optional[str] = None,
+    record_outputs: Optional[bool] = None,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
+) -> GuardrailSpan:
+    """A guardrail span named ``guardrail {name}``, as ``with``, ``async with`` or a
+    decorator; ``stage`` says what it checks (``"input"``, ``"output"``, ``"tool"``...).
+
+    Record the outcome with ``GuardrailSpan.set_outcome``. Decorating a guardrail
+    function records its return value as the outcome: ``True``/``False``, a ``(passed,
+    reason)`` pair, or an object with ``passed`` or ``tripwire_triggered``.
+    """
+    return GuardrailSpan(
+        GuardrailConfig(safe_str(name), None if stage is None else safe_str(stage)),
+        options(None, record_outputs, redact, capture_errors),
+    )
+
+
+__all__ = ["GuardrailConfig", "GuardrailSpan", "guardrail"]

@@ -1,0 +1,92 @@
+"""Rerank spans: ``gen_ai.rerank``, named ``rerank {model}``."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Optional
+
+from . import _keys as keys
+from ._config import UNSET, Options, Redactor, options
+from ._guard import guard
+from ._jsonable import field, jsonable, safe_str
+from ._messages import to_gen_ai_messages
+from ._model import UsageSpan
+from ._ranking import ranking
+
+
+class RerankConfig(NamedTuple):
+    model: Optional[str]
+    provider: Optional[str] = None
+    query: Any = None
+    documents: Any = None
+
+
+class RerankSpan(UsageSpan[RerankConfig]):
+    """One call to a reranking model. The query goes to ``gen_ai.input.messages`` (as the
+    user's message), the documents to ``sentry_agents.rerank.documents`` and the ranking
+    to ``sentry_agents.rerank.results`` (Sentry's conventions have no rerank attributes);
+    all are content, behind the gate and within the message budget. Usage and the
+    response model as for an LLM call."""
+
+    __slots__ = ()
+
+    def __init__(self, config: RerankConfig, options: Options) -> None:
+        super().__init__(keys.RERANK, config, options)
+
+    def _name(self) -> str:
+        model = self._config.model
+        return f"rerank {model}" if model else "rerank"
+
+    def _record_start_content(self) -> None:
+        config = self._config
+        if config.query is not None:
+            self._set_content(
+                keys.INPUT_MESSAGES,
+                "input.messages",
+                config.query,
+                to_gen_ai_messages,
+                output=False,
+            )
+        if config.documents is not None:
+            documents = config.documents
+            listed = documents if isinstance(documents, (list, tuple)) else [documents]
+            self._set_content(
+                keys.RERANK_DOCUMENTS, "rerank.documents", listed, jsonable, output=False
+            )
+
+    def set_result(self, result: Any) -> None:
+        """The ranking: a provider's rerank response (Cohere, Voyage, Jina and the like),
+        its list of results, or ``(index, score)`` pairs, best first. A response's
+        ``model`` is recorded as the response model too."""
+        with guard:
+            model = field(result, "model")
+            if isinstance(model, str):
+                self.set_response_model(model)
+        self._set_content(keys.RERANK_RESULTS, "rerank.results", result, ranking, output=True)
+
+
+def rerank(
+    model: str,
+    *,
+    provider: Optional[str] = None,
+    query: Any = None,
+    documents: Any = None,
+    record_inputs: Optional[bool] = None,
+    record_outputs: Optional[bool] = None,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
+) -> RerankSpan:
+    """A rerank span, ``gen_ai.rerank`` named ``rerank {model}``, as ``with``,
+    ``async with`` or a decorator: ``query`` and ``documents`` as sent to the model;
+    record the ranking with ``RerankSpan.set_result`` and tokens with ``set_usage``."""
+    return RerankSpan(
+        RerankConfig(
+            None if model is None else safe_str(model),
+            None if provider is None else safe_str(provider),
+            query,
+            documents,
+        ),
+        options(record_inputs, record_outputs, redact, capture_errors),
+    )
+
+
+__all__ = ["RerankConfig", "RerankSpan", "rerank"]

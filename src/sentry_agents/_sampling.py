@@ -1,0 +1,94 @@
+"""A ``traces_sampler`` for sentry-sdk that keeps agent runs, following Sentry's guide to
+sampling AI traces.
+
+Pure functions, no sentry-sdk import: the sampler reads the ``sampling_context`` dict
+sentry-sdk passes it. Sampling is decided once, at the root of a trace, and everything
+below inherits it, so a 10% rate would lose nine agent runs (and their failures) in ten.
+The helpers of this library put ``gen_ai.operation.name`` and ``gen_ai.agent.name`` on a
+root before sentry-sdk samples it, in transaction mode and in span-streaming mode.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Optional
+
+from . import _keys as keys
+
+Sampler = Callable[[dict[str, Any]], float]
+
+
+def traces_sampler(
+    default: float = 0.2,
+    agents: float = 1.0,
+    *,
+    per_agent: Optional[Mapping[str, float]] = None,
+    routes: Iterable[str] = (),
+) -> Sampler:
+    """A ``traces_sampler`` for ``sentry_sdk.init``: AI work kept at its own rate.
+
+    - A root that is AI work (it has ``gen_ai.operation.name``: an agent run, or a model
+      call with no agent around it) is kept at ``agents``, or at ``per_agent[name]`` for
+      an agent named there; always when its caller's trace is sampled.
+    - Any other root that continues a trace follows its parent's decision.
+    - An ``http.server`` root whose name contains one of ``routes`` (``"/api/chat"``) is
+      kept at ``agents``: agents that run inside a web request start no root of their own.
+    - Everything else: ``default``.
+
+    Rates are numbers from 0 to 1; anything else raises ``ValueError`` here, at
+    configuration. The sampler itself never raises (sentry-sdk would drop the trace): on
+    a context it cannot read it returns ``default``.
+    """
+    default_rate = _rate("default", default)
+    agents_rate = _rate("agents", agents)
+    named = {
+        str(name): _rate(f"per_agent[{name!r}]", rate) for name, rate in (per_agent or {}).items()
+    }
+    route_parts = tuple(str(route) for route in ([routes] if isinstance(routes, str) else routes))
+
+    def sampler(sampling_context: dict[str, Any]) -> float:
+        """sentry_agents' traces_sampler: agent runs kept at their own rate."""
+        try:
+            return _decide(sampling_context, default_rate, agents_rate, named, route_parts)
+        except Exception:
+            return default_rate
+
+    return sampler
+
+
+def _decide(
+    context: Mapping[str, Any],
+    default: float,
+    agents: float,
+    named: Mapping[str, float],
+    routes: tuple[str, ...],
+) -> float:
+    transaction = context.get("transaction_context") or {}
+    data = transaction.get("data") or {}
+    parent = context.get("parent_sampled")
+    op = transaction.get("op") or data.get(keys.SENTRY_OP) or ""
+    if data.get(keys.OPERATION_NAME) or (isinstance(op, str) and op.startswith(keys.OP_PREFIX)):
+        if parent is True:
+            return 1.0
+        name = data.get(keys.AGENT_NAME)
+        return named.get(name, agents) if isinstance(name, str) else agents
+    if parent is not None:
+        return 1.0 if parent else 0.0
+    if routes and op == "http.server":
+        name = transaction.get("name") or transaction.get("description") or ""
+        if isinstance(name, str) and any(route in name for route in routes):
+            return agents
+    return default
+
+
+def _rate(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"traces_sampler: {name} must be a number from 0 to 1, not {value!r}")
+    rate = float(value)
+    if not math.isfinite(rate) or not 0.0 <= rate <= 1.0:
+        raise ValueError(f"traces_sampler: {name} must be from 0 to 1, not {value!r}")
+    return rate
+
+
+__all__ = ["Sampler", "traces_sampler"]

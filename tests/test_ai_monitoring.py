@@ -1,0 +1,1017 @@
+"""The rest of Sentry's AI monitoring: evaluations, guardrails, rerank, users, prompts,
+stop sequences, cost, agent-aware sampling and message budgets, read from what the real
+sentry-sdk sends over HTTP to a server on 127.0.0.1, in both tracing modes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+import sentry_sdk
+from sentry_sdk.envelope import Envelope
+
+import sentry_agents
+from conftest import HAS_DATA_COLLECTION, HAS_TRANSACTIONS, Sentry
+from sentry_agents._envelopes import SpanRecord
+
+pytest_plugins = ["pytester"]
+
+QUESTIONS = {
+    "accuracy": {
+        "type": "score",
+        "criteria": ["incorrect", "partly correct", "correct"],
+        "instructions": "Is the answer right?",
+    },
+    "department": {
+        "type": "choice",
+        "criteria": {"billing": "Money matters", "technical": "Anything else"},
+    },
+    "harmful": {"type": "boolean"},
+    "auth_issue": {"type": "noul", "instructions": "Is this about logging in?"},
+}
+ANSWERS = {
+    "accuracy": {"type": "score", "score": 2, "confidence": 0.9, "legend": {"2": "correct"}},
+    "department": {
+        "type": "choice",
+        "choice": "billing",
+        "probabilities": {"billing": 0.64, "technical": 0.36},
+        "confidence": 0.28,
+    },
+    "harmful": {"type": "boolean", "probability": 0.01},
+    "auth_issue": {"type": "noul", "noul": 0.98},
+}
+
+
+def envelope_items(sentry: Sentry) -> list[tuple[str, dict[str, Any]]]:
+    """(item type, payload) of every envelope item the server received."""
+    sentry.flush()
+    with sentry.server.lock:
+        bodies = list(sentry.server.bodies)
+    items = []
+    for body in bodies:
+        raw = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
+        for item in Envelope.deserialize(raw).items:
+            payload = item.payload.json
+            if payload is None and item.payload.bytes:
+                payload = json.loads(item.payload.bytes)
+            items.append((item.type or "", payload))
+    return items
+
+
+def transactions(sentry: Sentry) -> list[dict[str, Any]]:
+    return [payload for kind, payload in envelope_items(sentry) if kind == "transaction"]
+
+
+def typed_attribute(sentry: Sentry, span_name: str, key: str) -> Any:
+    """The typed v2 attribute ``{"type": ..., "value": ...}`` of a span sent as a span item."""
+    for kind, payload in envelope_items(sentry):
+        if kind == "span":
+            for span in payload.get("items", []):
+                if span.get("name") == span_name and key in span.get("attributes", {}):
+                    return span["attributes"][key]
+    return None
+
+
+# --- evaluations -----------------------------------------------------------------------
+
+
+def test_evaluation_span_in_the_documented_shape(sentry):
+    with sentry_agents.invoke_agent("Support Agent"):
+        with sentry_agents.evaluate(
+            "typesafe/jev-1.13", provider="typesafe", state="Refund sent.", questions=QUESTIONS
+        ) as evaluation:
+            evaluation.set_answers(ANSWERS)
+            evaluation.set_response_model("jev-1.13.2")
+            evaluation.set_usage(input_tokens=310, output_tokens=12)
+    span = sentry.named("evaluate typesafe/jev-1.13")
+    a = span.attributes
+    assert span.op == "gen_ai.evaluate"
+    assert a["gen_ai.operation.name"] == "evaluate"
+    assert a["gen_ai.provider.name"] == "typesafe"
+    assert a["gen_ai.request.model"] == "typesafe/jev-1.13"
+    assert a["gen_ai.response.model"] == "jev-1.13.2"
+    assert a["gen_ai.agent.name"] == "Support Agent"
+    assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (310, 12)
+    assert span.json_attribute("gen_ai.input.messages") == [
+        {"type": "evaluation", "state": "Refund sent.", "questions": QUESTIONS}
+    ]
+    assert span.json_attribute("gen_ai.output.messages") == [
+        {"type": "evaluation", "answers": ANSWERS}
+    ]
+    agent = sentry.named("invoke_agent Support Agent").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 310, "an evaluation is a model call"
+
+
+def test_evaluation_content_follows_the_gate_and_blobs_are_replaced(sentry):
+    sentry.init(send_default_pii=False)
+    with sentry_agents.evaluate("jev", state="x", questions=QUESTIONS) as evaluation:
+        evaluation.set_answers(ANSWERS)
+    closed = sentry.named("evaluate jev").attributes
+    assert "gen_ai.input.messages" not in closed and "gen_ai.output.messages" not in closed
+    sentry.init()
+    state = ["Look at this:", "data:image/png;base64,iVBORw0KGgo=", b"\x89PNG"]
+    with sentry_agents.evaluate("jev2", state=state):
+        pass
+    sent = sentry.named("evaluate jev2").json_attribute("gen_ai.input.messages")
+    assert sent == [
+        {"type": "evaluation", "state": ["Look at this:", "[Blob substitute]", "[Blob substitute]"]}
+    ]
+
+
+def test_evaluation_shapes_sentry_cannot_read_are_logged_and_sent_as_given(sentry, sdk_log):
+    sentry.init(debug=True)
+    questions = {"accuracy": {"type": "score", "criteria": "low, high"}, "x": {"type": "stars"}}
+    answers = {"accuracy": {"type": "score", "score": "high"}, "y": {"type": "noul", "noul": 1}}
+    with sentry_agents.evaluate("jev", questions=questions) as evaluation:
+        evaluation.set_answers(answers)
+    span = sentry.named("evaluate jev")
+    assert span.json_attribute("gen_ai.input.messages")[0]["questions"] == questions
+    assert span.json_attribute("gen_ai.output.messages")[0]["answers"] == answers
+    logged = "\n".join(r.getMessage() for r in sdk_log.records if r.levelno == logging.DEBUG)
+    assert "question 'accuracy': criteria of a score question must be a list of strings" in logged
+    assert "question 'x': type must be one of score, choice, boolean, noul" in logged
+    assert "answer 'accuracy': score must be a number, not str" in logged
+    assert "answer 'y': no question of that name was asked" in logged
+    assert "Sentry shows it raw" in logged
+
+
+def test_evaluation_set_response_reads_answers_model_and_usage(sentry):
+    response = {
+        "model": "jev-1.13.2",
+        "answers": {"harmful": {"type": "boolean", "probability": 0.2}},
+        "usage": {"input_tokens": 40, "output_tokens": 2},
+    }
+    with sentry_agents.evaluate("jev", questions={"harmful": {"type": "boolean"}}) as evaluation:
+        evaluation.set_response(response)
+    span = sentry.named("evaluate jev")
+    assert span.attributes["gen_ai.response.model"] == "jev-1.13.2"
+    assert span.attributes["gen_ai.usage.total_tokens"] == 42
+    assert span.json_attribute("gen_ai.output.messages")[0]["answers"] == response["answers"]
+
+
+def test_evaluation_shape_checks():
+    from sentry_agents._evaluation import answer_problems, question_problems
+
+    for question in QUESTIONS.values():
+        assert question_problems(question) == []
+    for answer in ANSWERS.values():
+        assert answer_problems(answer) == []
+    assert question_problems({"type": "noul", "criteria": ["a"]}) == [
+        "a noul question has no criteria"
+    ]
+    assert question_problems({"type": "choice", "criteria": ["a"]}) == [
+        "criteria of a choice question must map each label to a string"
+    ]
+    assert answer_problems({"type": "boolean"}) == ["a boolean answer needs 'probability'"]
+    assert answer_problems({"type": "choice", "choice": "a", "confidence": True}) == [
+        "confidence must be a number, not bool"
+    ]
+    assert answer_problems({"type": "noul", "noul": 0.5, "legend": {}}) == [
+        "only a score answer has a legend"
+    ]
+    assert answer_problems("yes") == ["must be an object, not str"]
+
+
+# --- guardrails ------------------------------------------------------------------------
+
+
+def run_guarded_agent() -> None:
+    with sentry_agents.invoke_agent("Support Agent", model="gpt-4o-mini", provider="openai"):
+        with sentry_agents.guardrail("pii", stage="input") as check:
+            check.set_outcome(False, reason="an email address")
+        with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+            llm.set_usage(input_tokens=100, output_tokens=10)
+
+
+def test_guardrail_is_under_its_agent_without_ai_markers(sentry):
+    sentry_agents.configure(prices={"gpt-4o-mini": {"input": 1.0, "output": 1.0}})
+    run_guarded_agent()
+    agent = sentry.named("invoke_agent Support Agent")
+    span = sentry.named("guardrail pii")
+    assert span.op == "guardrail"
+    assert span.parent_span_id == agent.span_id
+    assert span.status == "ok", "a blocked outcome is not an error"
+    a = span.attributes
+    assert a["sentry_agents.guardrail.name"] == "pii"
+    assert a["sentry_agents.guardrail.stage"] == "input"
+    assert a["sentry_agents.guardrail.passed"] is False
+    assert a["sentry_agents.guardrail.reason"] == "an email address"
+    assert a["gen_ai.agent.name"] == "Support Agent"
+    assert not {"gen_ai.operation.name", "gen_ai.operation.type"} & set(a)
+    assert not any(k.startswith(("gen_ai.usage.", "gen_ai.cost.")) for k in a)
+    assert not span.op.startswith(("gen_ai.", "ai."))
+    assert sentry.events() == []
+    totals = agent.attributes
+    assert totals["gen_ai.usage.input_tokens"] == 100, "only the chat call is counted"
+    assert totals["gen_ai.cost.total_tokens"] == pytest.approx(110 / 1e6)
+
+
+def test_relay_does_not_type_a_guardrail_as_an_llm_call(sentry):
+    """Relay's own normalizer (the ``sentry-relay`` package) over what sentry-sdk sent.
+
+    The package normalizes events, so it runs Relay's AI typing of transaction spans:
+    transaction mode's events as sent; in streaming mode the span items are put in a
+    transaction event first, attributes as span data."""
+    relay = pytest.importorskip("sentry_relay")
+    run_guarded_agent()
+    static = sentry.mode == "static"
+    events = transactions(sentry) if static else [_as_transaction(sentry.spans())]
+    normalized = [relay.StoreNormalizer().normalize_event(event) for event in events]
+    types = {}
+    for event in normalized:
+        trace = event["contexts"]["trace"]
+        types[trace.get("op")] = (trace.get("data") or {}).get("gen_ai.operation.type")
+        for span in event.get("spans", []):
+            types[span.get("op")] = (span.get("data") or {}).get("gen_ai.operation.type")
+    assert types["guardrail"] is None, "not an AI item: no LLM call, no cost"
+    assert types["gen_ai.invoke_agent"] == "agent"
+    if "gen_ai.chat" in types:  # in transaction mode sentry-sdk sends it as a span item
+        assert types["gen_ai.chat"] == "ai_client"
+    # The same normalizer types a guardrail with a gen_ai op as an LLM call:
+    marked = _as_transaction(sentry.spans())
+    for span in marked["spans"]:
+        if span["op"] == "guardrail":
+            span["op"] = "gen_ai.guardrail"
+    typed = relay.StoreNormalizer().normalize_event(marked)
+    assert {s["op"]: s["data"].get("gen_ai.operation.type") for s in typed["spans"]}[
+        "gen_ai.guardrail"
+    ] == "ai_client"
+
+
+def _as_transaction(spans: list[SpanRecord]) -> dict[str, Any]:
+    root = next(s for s in spans if s.parent_span_id is None)
+    children = [s for s in spans if s is not root]
+    return {
+        "type": "transaction",
+        "transaction": root.name,
+        "start_timestamp": root.start,
+        "timestamp": root.end,
+        "platform": "python",
+        "contexts": {
+            "trace": {
+                "trace_id": root.trace_id,
+                "span_id": root.span_id,
+                "op": root.op,
+                "data": _data(root),
+            }
+        },
+        "spans": [
+            {
+                "trace_id": s.trace_id,
+                "span_id": s.span_id,
+                "parent_span_id": s.parent_span_id,
+                "op": s.op,
+                "description": s.name,
+                "start_timestamp": s.start,
+                "timestamp": s.end,
+                "data": _data(s),
+            }
+            for s in children
+        ],
+    }
+
+
+def _data(span: SpanRecord) -> dict[str, Any]:
+    return {k: v for k, v in span.attributes.items() if not k.startswith("sentry.")}
+
+
+def test_guardrail_decorator_records_the_returned_outcome(sentry):
+    @sentry_agents.guardrail("length", stage="output")
+    def short_enough(text: str) -> tuple[bool, str]:
+        return len(text) < 5, f"{len(text)} characters"
+
+    class TripwireOutput:
+        tripwire_triggered = True
+        output_info = "homework request"
+
+    @sentry_agents.guardrail("homework")
+    def homework(text: str) -> TripwireOutput:
+        return TripwireOutput()
+
+    with sentry_agents.invoke_agent("Writer"):
+        assert short_enough("a long answer") == (False, "13 characters")
+        homework("help")
+    length = sentry.named("guardrail length").attributes
+    assert length["sentry_agents.guardrail.passed"] is False
+    assert length["sentry_agents.guardrail.reason"] == "13 characters"
+    tripwire = sentry.named("guardrail homework").attributes
+    assert tripwire["sentry_agents.guardrail.passed"] is False
+    assert tripwire["sentry_agents.guardrail.reason"] == "homework request"
+
+
+def test_guardrail_reason_is_output_content(sentry):
+    sentry.init(send_default_pii=False)
+    with sentry_agents.guardrail("pii") as check:
+        check.set_outcome(True, reason="contains bob@example.com")
+    a = sentry.named("guardrail pii").attributes
+    assert a["sentry_agents.guardrail.passed"] is True
+    assert "sentry_agents.guardrail.reason" not in a
+
+
+# --- rerank ----------------------------------------------------------------------------
+
+
+def test_rerank_span(sentry):
+    cohere_like = {
+        "id": "r-1",
+        "results": [
+            {"index": 2, "relevance_score": 0.92, "document": {"text": "Paris in spring"}},
+            {"index": 0, "relevance_score": 0.41},
+        ],
+    }
+    with sentry_agents.invoke_agent("RAG Agent"):
+        with sentry_agents.rerank(
+            "rerank-v3.5",
+            provider="cohere",
+            query="Where to go in April?",
+            documents=["Rome in summer", "Oslo in winter", "Paris in spring"],
+        ) as ranker:
+            ranker.set_result(cohere_like)
+            ranker.set_usage(input_tokens=64)
+    span = sentry.named("rerank rerank-v3.5")
+    a = span.attributes
+    assert span.op == "gen_ai.rerank"
+    assert a["gen_ai.operation.name"] == "rerank"
+    assert a["gen_ai.provider.name"] == "cohere"
+    assert a["gen_ai.agent.name"] == "RAG Agent"
+    assert a["gen_ai.usage.input_tokens"] == 64
+    assert span.json_attribute("gen_ai.input.messages") == [
+        {"role": "user", "parts": [{"type": "text", "content": "Where to go in April?"}]}
+    ]
+    assert span.json_attribute("sentry_agents.rerank.documents") == [
+        "Rome in summer",
+        "Oslo in winter",
+        "Paris in spring",
+    ]
+    assert span.json_attribute("sentry_agents.rerank.results") == [
+        {"index": 2, "score": 0.92, "document": "Paris in spring"},
+        {"index": 0, "score": 0.41},
+    ]
+
+
+def test_rerank_content_is_gated_and_budgeted(sentry):
+    sentry.init(send_default_pii=False)
+    with sentry_agents.rerank("r", query="q", documents=["d"]) as ranker:
+        ranker.set_result([(0, 0.5)])
+    closed = sentry.named("rerank r").attributes
+    assert not {"gen_ai.input.messages", "sentry_agents.rerank.documents"} & set(closed)
+    assert "sentry_agents.rerank.results" not in closed
+    sentry.init()
+    sentry_agents.configure(max_message_bytes=2000)
+    with sentry_agents.rerank("r2", documents=["x" * 900] * 10) as ranker:
+        ranker.set_result([(i, 1.0 / (i + 1)) for i in range(400)])
+    a = sentry.named("rerank r2").attributes
+    documents = a["sentry_agents.rerank.documents"]
+    assert len(documents.encode()) <= 2000 and json.loads(documents)[-1] == "...[truncated]"
+    assert len(a["sentry_agents.rerank.results"].encode()) <= 2000
+    assert json.loads(a["sentry_agents.rerank.results"])[0] == {"index": 0, "score": 1.0}
+
+
+def test_ranking_shapes():
+    from sentry_agents._ranking import ranking
+
+    voyage = {"data": [{"index": 1, "relevance_score": 0.8, "document": "b"}], "model": "v"}
+    assert ranking(voyage) == [{"index": 1, "score": 0.8, "document": "b"}]
+    vercel = {"ranking": [{"originalIndex": 3, "score": 0.5, "document": {"id": 7}}]}
+    assert ranking(vercel) == [{"index": 3, "score": 0.5, "document": {"id": 7}}]
+    assert ranking(["b", "a"]) == [{"document": "b"}, {"document": "a"}]
+    assert ranking([(1, float("nan"))]) == [{"document": [1, "nan"]}]
+
+
+# --- users, prompts, stop sequences ----------------------------------------------------
+
+
+def test_conversation_user_reaches_sentry_and_the_previous_one_is_restored(sentry):
+    sentry_sdk.set_user({"id": "outer"})
+    user = {"id": "u-42", "email": "ada@example.com", "username": "ada"}
+    with sentry_agents.conversation("conv-1", user=user):
+        with sentry_agents.invoke_agent("Chat Agent"):
+            with sentry_agents.chat("gpt-4o-mini"):
+                pass
+    with sentry_agents.invoke_agent("After"):
+        pass
+    chat = sentry.named("chat gpt-4o-mini").attributes
+    after = sentry.named("invoke_agent After").attributes
+    if sentry.mode == "static":
+        users = {t["transaction"]: t.get("user") for t in transactions(sentry)}
+        assert users["invoke_agent Chat Agent"] == user
+        assert users["invoke_agent After"] == {"id": "outer"}
+    else:
+        assert after["user.id"] == "outer"
+    splits = sentry_sdk.get_client().options.get("stream_gen_ai_spans") is True
+    if sentry.mode == "stream" or splits:  # a span item, with the user's attributes
+        assert (chat["user.id"], chat["user.email"], chat["user.name"]) == (
+            "u-42",
+            "ada@example.com",
+            "ada",
+        )
+    assert chat["gen_ai.conversation.id"] == "conv-1"
+    sentry_sdk.set_user(None)
+
+
+def test_conversation_user_follows_sentry_sdks_gate_in_streaming_mode(sentry):
+    if sentry.mode != "stream":
+        pytest.skip("transaction events carry the user whatever the gate (sentry-sdk's rule)")
+    closed: dict[str, Any] = {"send_default_pii": False}
+    opened: dict[str, Any] = {"send_default_pii": True}
+    if HAS_DATA_COLLECTION:
+        closed = {"send_default_pii": None, "data_collection": {"user_info": False}}
+        opened = {"send_default_pii": None, "data_collection": {"user_info": True}}
+    sentry.init(**closed)
+    with sentry_agents.conversation("conv-2", user="u-7"):
+        with sentry_agents.invoke_agent("Chat Agent"):
+            pass
+    assert "user.id" not in sentry.named("invoke_agent Chat Agent").attributes
+    sentry.init(**opened)
+    with sentry_agents.conversation("conv-3", user={"id": 7, "email": None}):
+        with sentry_agents.invoke_agent("Second"):
+            pass
+    second = sentry.named("invoke_agent Second").attributes
+    assert second["user.id"] == "7" and "user.email" not in second
+
+
+def test_user_dict_shapes():
+    from sentry_agents._conversation import user_dict
+
+    class WebUser:
+        id = 5
+        email = "a@b.c"
+        username = None
+
+    assert user_dict("u1") == {"id": "u1"}
+    assert user_dict(12) == {"id": "12"}
+    assert user_dict(WebUser()) == {"id": "5", "email": "a@b.c"}
+    assert user_dict({"id": None, "segment": "pro"}) == {"segment": "pro"}
+    assert user_dict(None) is None
+
+
+def test_prompt_names_on_chat_and_agent(sentry):
+    with sentry_agents.invoke_agent("Writer", prompt_name="writer-v3"):
+        with sentry_agents.chat("m", prompt_name="outline-v2"):
+            pass
+    assert sentry.named("invoke_agent Writer").attributes["gen_ai.prompt.name"] == "writer-v3"
+    assert sentry.named("chat m").attributes["gen_ai.prompt.name"] == "outline-v2"
+
+
+def test_stop_sequences_are_a_string_array(sentry):
+    with sentry_agents.invoke_agent("A"):
+        with sentry_agents.chat("m", stop_sequences=["END", "\n\nHuman:"]):
+            pass
+        with sentry_agents.chat("one", stop_sequences="STOP"):
+            pass
+    assert sentry.named("chat m").attributes["gen_ai.request.stop_sequences"] == [
+        "END",
+        "\n\nHuman:",
+    ]
+    assert sentry.named("chat one").attributes["gen_ai.request.stop_sequences"] == ["STOP"]
+    typed = typed_attribute(sentry, "chat m", "gen_ai.request.stop_sequences")
+    if typed is not None:  # sent as a span item: a typed array, not a JSON string
+        assert typed == {"type": "array", "value": ["END", "\n\nHuman:"]}
+    else:  # inside a transaction event: a JSON array in the span's data
+        assert sentry.mode == "static"
+        span = next(
+            s for t in transactions(sentry) for s in t["spans"] if s["description"] == "chat m"
+        )
+        assert span["data"]["gen_ai.request.stop_sequences"] == ["END", "\n\nHuman:"]
+
+
+def test_request_kwargs_of_each_provider(sentry):
+    from google.genai import types
+
+    openai_kwargs = {
+        "model": "gpt-4o",
+        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}],
+        "stop": "END",
+        "temperature": 0.3,
+        "max_completion_tokens": 50,
+        "reasoning_effort": "low",
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}],
+    }
+    anthropic_kwargs = {
+        "model": "claude",
+        "system": "Be French.",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "stop_sequences": ["\n\nHuman:"],
+        "max_tokens": 64,
+        "top_k": 5,
+    }
+    google_kwargs = {
+        "model": "gemini",
+        "contents": "Hi",
+        "config": types.GenerateContentConfig(
+            stop_sequences=["STOP"], temperature=0.1, max_output_tokens=99, seed=3
+        ),
+    }
+    with sentry_agents.chat("gpt-4o", request=openai_kwargs, temperature=0.9):
+        pass
+    with sentry_agents.chat("claude", request=anthropic_kwargs):
+        pass
+    with sentry_agents.chat("gemini", operation="generate_content", request=google_kwargs):
+        pass
+    openai_span = sentry.named("chat gpt-4o")
+    a = openai_span.attributes
+    assert a["gen_ai.request.stop_sequences"] == ["END"]
+    assert a["gen_ai.request.temperature"] == 0.9, "an explicit keyword wins over the request"
+    assert a["gen_ai.request.max_tokens"] == 50
+    assert a["gen_ai.request.reasoning.level"] == "low"
+    assert openai_span.json_attribute("gen_ai.system_instructions") == [
+        {"type": "text", "content": "Be brief."}
+    ]
+    assert openai_span.json_attribute("gen_ai.tool.definitions")[0]["name"] == "f"
+    b = sentry.named("chat claude")
+    assert b.attributes["gen_ai.request.stop_sequences"] == ["\n\nHuman:"]
+    assert (b.attributes["gen_ai.request.max_tokens"], b.attributes["gen_ai.request.top_k"]) == (
+        64,
+        5,
+    )
+    assert b.json_attribute("gen_ai.system_instructions")[0]["content"] == "Be French."
+    g = sentry.named("generate_content gemini").attributes
+    assert g["gen_ai.request.stop_sequences"] == ["STOP"]
+    assert (g["gen_ai.request.max_tokens"], g["gen_ai.request.seed"]) == (99, "3")
+    assert g["gen_ai.request.temperature"] == 0.1
+
+
+def test_a_request_that_cannot_be_read_changes_nothing(sentry):
+    class Hostile:
+        def __getattr__(self, name: str) -> Any:
+            raise RuntimeError(name)
+
+    with sentry_agents.chat("m", request=Hostile(), top_k=2):
+        pass
+    assert sentry.named("chat m").attributes["gen_ai.request.top_k"] == 2
+
+
+# --- tool spans carry their agent's model and provider ---------------------------------
+
+
+def test_tool_spans_carry_the_agents_model_and_provider(sentry):
+    with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o", provider="openai"):
+        with sentry_agents.execute_tool("get_weather"):
+            pass
+    with sentry_agents.execute_tool("alone"):
+        pass
+    a = sentry.named("execute_tool get_weather").attributes
+    assert (a["gen_ai.request.model"], a["gen_ai.provider.name"]) == ("gpt-4o", "openai")
+    alone = sentry.named("execute_tool alone").attributes
+    assert "gen_ai.request.model" not in alone and "gen_ai.provider.name" not in alone
+
+
+# --- cost ------------------------------------------------------------------------------
+
+SELF_HOSTED = {
+    "llama-3.3-70b": {
+        "input": 2.0,
+        "output": 8.0,
+        "cached_input": 0.5,
+        "cache_write": 2.5,
+        "reasoning": 10.0,
+        "context_window": 8192,
+    }
+}
+# By hand: input (1000 - 200 - 100) * 2.0 + 200 * 0.5 + 100 * 2.5 = 1750 ($/1M tokens),
+# output (500 - 120) * 8.0 + 120 * 10.0 = 4240.
+EXPECTED_COST = {
+    "gen_ai.cost.input_tokens": 1750e-6,
+    "gen_ai.cost.output_tokens": 4240e-6,
+    "gen_ai.cost.total_tokens": 5990e-6,
+    "gen_ai.cost.cache_read.input_tokens": 100e-6,
+    "gen_ai.cost.cache_creation.input_tokens": 250e-6,
+    "gen_ai.cost.reasoning.output_tokens": 1200e-6,
+}
+
+
+def priced_run() -> None:
+    with sentry_agents.invoke_agent("Local Agent", model="llama-3.3-70b", provider="vllm"):
+        for _ in range(2):
+            with sentry_agents.chat("llama-3.3-70b", provider="vllm") as llm:
+                llm.set_usage(
+                    input_tokens=1000,
+                    input_tokens_cached=200,
+                    input_tokens_cache_write=100,
+                    output_tokens=500,
+                    output_tokens_reasoning=120,
+                )
+        with sentry_agents.chat("unknown-model") as llm:
+            llm.set_usage(input_tokens=10, output_tokens=10)
+
+
+def test_cost_by_sentrys_formula_on_llm_spans_and_summed_on_the_agent(sentry):
+    sentry_agents.configure(prices=SELF_HOSTED)
+    priced_run()
+    chats = [s for s in sentry.spans() if s.name == "chat llama-3.3-70b"]
+    assert len(chats) == 2
+    for chat in chats:
+        for key, value in EXPECTED_COST.items():
+            assert chat.attributes[key] == pytest.approx(value, rel=1e-12), key
+            assert isinstance(chat.attributes[key], float)
+        assert chat.attributes["gen_ai.context.window_size"] == 8192
+        assert chat.attributes["gen_ai.context.utilization"] == pytest.approx(1500 / 8192)
+    unknown = sentry.named("chat unknown-model").attributes
+    assert not any(k.startswith(("gen_ai.cost.", "gen_ai.context.")) for k in unknown)
+    agent = sentry.named("invoke_agent Local Agent").attributes
+    for key, value in EXPECTED_COST.items():
+        assert agent[key] == pytest.approx(2 * value, rel=1e-12), key
+    assert "gen_ai.context.utilization" not in agent
+
+
+def test_serve_shows_the_cost_that_was_sent(sentry):
+    from sentry_agents._render import estimate_cost, render_tree
+
+    sentry_agents.configure(prices=SELF_HOSTED)
+    priced_run()
+    spans = sentry.spans()
+    rendered = render_tree(spans)
+    chat = next(s for s in spans if s.name == "chat llama-3.3-70b")
+    assert estimate_cost(chat.attributes, SELF_HOSTED) == pytest.approx(5990e-6, rel=1e-12)
+    assert rendered.count("$0.005990") == 2
+    assert "$0.011980" in rendered, "the agent's sum"
+
+
+def test_price_lookup_and_table_checks():
+    from sentry_agents._cost import Pricing, Rates, lookup, model_names, price_table
+
+    table = price_table({"gpt-4o": {"input": 2.5}, "llama-3*": {"input": 1}, "m": Rates(3.0)})
+    assert model_names("openai/gpt-4o-2024-08-06") == [
+        "openai/gpt-4o-2024-08-06",
+        "gpt-4o-2024-08-06",
+        "openai/gpt-4o",
+        "gpt-4o",
+    ]
+    found = lookup(table, "openai/gpt-4o-2024-08-06")
+    assert found is not None and found.input == 2.5
+    assert lookup(table, "gpt-4o-mini") is None, "no prefix guessing"
+    wildcard = lookup(table, "llama-3.1-8b")
+    assert wildcard is not None and wildcard.input == 1.0
+    pricing = Pricing(table)
+    assert pricing.rates_for((None, "m"), None) == Rates(3.0)
+    for bad in ({"m": {"input": -1}}, {"m": {"inptu": 1}}, {"m": {"input": "1"}}, {"m": 2}):
+        with pytest.raises((TypeError, ValueError)):
+            sentry_agents.configure(prices=bad)
+    with pytest.raises(ValueError):
+        price_table({"m": {"context_window": 0}})
+
+
+def test_cost_from_genai_prices_when_asked_for(sentry):
+    genai_prices = pytest.importorskip("genai_prices")
+    sentry_agents.configure(genai_prices=True)
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        llm.set_usage(input_tokens=1000, output_tokens=200, input_tokens_cached=400)
+    expected = float(
+        genai_prices.calc_price(
+            genai_prices.Usage(input_tokens=1000, output_tokens=200, cache_read_tokens=400),
+            model_ref="gpt-4o",
+            provider_id="openai",
+        ).total_price
+    )
+    a = sentry.named("chat gpt-4o").attributes
+    assert a["gen_ai.cost.total_tokens"] == pytest.approx(expected)
+    assert a["gen_ai.context.window_size"] == 128000
+
+
+def test_genai_prices_is_not_imported_unless_asked_for(tmp_path):
+    program = """
+import sys, sentry_sdk, sentry_agents
+from sentry_agents.console import MemoryTransport
+sentry_sdk.init(transport=MemoryTransport(), traces_sample_rate=1.0)
+sentry_agents.configure(prices={"m": {"input": 1}})
+with sentry_agents.chat("gpt-4o") as llm:
+    llm.set_usage(input_tokens=10, output_tokens=1)
+assert "genai_prices" not in sys.modules, "imported without being asked for"
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+# --- agent-aware sampling --------------------------------------------------------------
+
+
+def test_sampler_decisions():
+    sampler = sentry_agents.traces_sampler(
+        default=0.2, agents=0.5, per_agent={"Batch": 0.0}, routes=["/api/chat"]
+    )
+
+    def ctx(op: str, name: str = "", parent: Any = None, **data: Any) -> dict[str, Any]:
+        return {
+            "transaction_context": {"op": op, "name": name, "data": data},
+            "parent_sampled": parent,
+        }
+
+    agent = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "Support"}
+    assert sampler(ctx("gen_ai.invoke_agent", **agent)) == 0.5
+    assert sampler(ctx("gen_ai.invoke_agent", **{**agent, "gen_ai.agent.name": "Batch"})) == 0.0
+    assert sampler(ctx("gen_ai.chat", **{"gen_ai.operation.name": "chat"})) == 0.5
+    assert sampler(ctx("gen_ai.invoke_agent", parent=True, **agent)) == 1.0
+    assert sampler(ctx("gen_ai.invoke_agent", parent=False, **agent)) == 0.5
+    assert sampler(ctx("http.server", "POST /api/chat")) == 0.5
+    assert sampler(ctx("http.server", "GET /health")) == 0.2
+    assert sampler(ctx("queue.task", parent=True)) == 1.0
+    assert sampler(ctx("queue.task", parent=False)) == 0.0
+    assert sampler({"transaction_context": None}) == 0.2
+    assert sampler("nonsense") == 0.2  # type: ignore[arg-type]
+    for bad in ({"default": 2}, {"agents": "1"}, {"per_agent": {"a": -0.1}}):
+        with pytest.raises(ValueError):
+            sentry_agents.traces_sampler(**bad)
+
+
+@pytest.fixture
+def sampled(sentry):
+    """sentry-sdk with our sampler (agents always, nothing else, agent "Batch" never);
+    returns the sampling contexts it was asked about."""
+    contexts: list[dict[str, Any]] = []
+    sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, per_agent={"Batch": 0.0})
+
+    def recording(context: dict[str, Any]) -> float:
+        contexts.append(context)
+        return sampler(context)
+
+    sentry.init(traces_sampler=recording, traces_sample_rate=None)
+    return sentry, contexts
+
+
+def plain_root(name: str) -> Any:
+    if HAS_TRANSACTIONS and sentry_sdk.get_client().options.get("trace_lifecycle") != "stream":
+        return sentry_sdk.start_transaction(op="queue.task", name=name)
+    return sentry_sdk.traces.start_span(name=name, attributes={"sentry.op": "queue.task"})
+
+
+def test_sampler_sees_the_agent_at_the_root_in_both_modes(sampled):
+    sentry, contexts = sampled
+    with sentry_agents.invoke_agent("Support Agent", model="gpt-4o"):
+        with sentry_agents.chat("gpt-4o"):
+            pass
+    with sentry_agents.invoke_agent("Batch"):
+        pass
+    with plain_root("nightly job"):
+        with sentry_agents.invoke_agent("Inside Job"):
+            pass
+    assert len(contexts) == 3, "only roots are sampled"
+    data = contexts[0]["transaction_context"]["data"]
+    assert data["gen_ai.operation.name"] == "invoke_agent"
+    assert data["gen_ai.agent.name"] == "Support Agent"
+    assert data["gen_ai.request.model"] == "gpt-4o"
+    assert contexts[0]["transaction_context"]["op"] == "gen_ai.invoke_agent"
+    names = {s.name for s in sentry.spans()}
+    assert {"invoke_agent Support Agent", "chat gpt-4o"} <= names
+    assert not {"invoke_agent Batch", "nightly job", "invoke_agent Inside Job"} & names
+
+
+@pytest.mark.parametrize("upstream", [True, False])
+def test_sampler_and_a_parent_decision_from_the_caller(sampled, upstream):
+    sentry, contexts = sampled
+    headers = {"sentry-trace": f"{'a' * 32}-{'b' * 16}-{1 if upstream else 0}"}
+    with sentry_sdk.isolation_scope():
+        if sentry.mode == "static":
+            transaction = sentry_sdk.continue_trace(headers, op="queue.task", name="job")
+            with sentry_sdk.start_transaction(transaction):
+                with sentry_agents.invoke_agent("Batch"):
+                    pass
+        else:
+            sentry_sdk.traces.continue_trace(headers)
+            with sentry_sdk.traces.start_span(name="job", attributes={"sentry.op": "queue.task"}):
+                with sentry_agents.invoke_agent("Batch"):
+                    pass
+    assert [c["parent_sampled"] for c in contexts] == [upstream]
+    names = {s.name for s in sentry.spans()}
+    assert ("invoke_agent Batch" in names) is upstream, "a child follows its root"
+    assert ("job" in names) is upstream, "a root that is not AI work follows its caller"
+    if sentry.mode == "stream":  # our agent at the root of a continued trace
+        contexts.clear()
+        with sentry_sdk.isolation_scope():
+            sentry_sdk.traces.continue_trace(headers)
+            with sentry_agents.invoke_agent("Batch"):
+                pass
+            with sentry_agents.invoke_agent("Support"):
+                pass
+        assert [c["parent_sampled"] for c in contexts] == [upstream, upstream]
+        names = {s.name for s in sentry.spans()}
+        assert ("invoke_agent Batch" in names) is upstream, "kept when the caller kept it"
+        assert "invoke_agent Support" in names, "an agent run is kept at its own rate"
+
+
+# --- budgets that follow sentry-sdk ----------------------------------------------------
+
+
+def sent_size(span: SpanRecord, key: str = "gen_ai.input.messages") -> int:
+    return len(span.attributes[key].encode())
+
+
+def test_default_budget_follows_how_sentry_sdk_sends_the_span(sentry):
+    big = [{"role": "user", "content": "x" * 150_000}]
+    with sentry_agents.invoke_agent("Reader", messages=big):
+        with sentry_agents.chat("m", messages=big):
+            pass
+        with sentry_agents.guardrail("size") as check:
+            check.set_outcome(True, reason="y" * 150_000)
+    splits = sentry_sdk.get_client().options.get("stream_gen_ai_spans") is True
+    whole = sentry.mode == "stream" or splits
+    chat = sentry.named("chat m")
+    agent = sentry.named("invoke_agent Reader")
+    reason = sentry.named("guardrail size").attributes["sentry_agents.guardrail.reason"]
+    if whole:
+        assert 150_000 < sent_size(chat) <= 200_000, "a span of its own: sent whole"
+    else:
+        assert sent_size(chat) <= 20_000, "inside the transaction event, as sentry-sdk cuts"
+    if sentry.mode == "stream":
+        assert sent_size(agent) > 150_000 and len(reason.encode()) == 150_000
+    else:
+        assert sent_size(agent) <= 20_000, "the transaction itself"
+        assert len(reason.encode()) <= 20_000, "not a gen_ai span: stays in the event"
+
+
+def test_configured_budget_wins_in_every_mode(sentry):
+    sentry_agents.configure(max_message_bytes=5_000)
+    big = [{"role": "user", "content": "x" * 150_000}]
+    with sentry_agents.invoke_agent("Reader", messages=big):
+        with sentry_agents.chat("m", messages=big):
+            pass
+    assert sent_size(sentry.named("chat m")) <= 5_000
+    assert sent_size(sentry.named("invoke_agent Reader")) <= 5_000
+    sentry_agents.configure(max_message_bytes=None)
+    with sentry_agents.chat("standalone", messages=big):
+        pass
+    assert sent_size(sentry.named("chat standalone")) <= (
+        200_000 if sentry.mode == "stream" else 20_000
+    )
+
+
+def test_gen_ai_spans_kept_in_the_transaction_get_sentry_sdks_budget(static_sentry):
+    if "stream_gen_ai_spans" not in sentry_sdk.get_client().options:
+        pytest.skip("this sentry-sdk keeps every span in the transaction: covered above")
+    static_sentry.init(stream_gen_ai_spans=False)
+    with sentry_agents.invoke_agent("Reader"):
+        with sentry_agents.chat("m", messages=[{"role": "user", "content": "x" * 150_000}]):
+            pass
+    assert sent_size(static_sentry.named("chat m")) <= 20_000
+
+
+# --- sentry-sdk's current conventions --------------------------------------------------
+
+USER_SUITE = """
+import pytest
+import sentry_sdk
+import sentry_agents
+
+STREAMING = hasattr(sentry_sdk, "traces")
+
+
+def run():
+    with sentry_agents.conversation("conv", user={"id": "u-1"}):
+        with sentry_agents.invoke_agent("Helper", model="m", provider="openai") as agent:
+            with sentry_agents.guardrail("pii", stage="input") as check:
+                check.set_outcome(True)
+            with sentry_agents.chat("m", messages="hi", stop_sequences=["END"]) as llm:
+                llm.set_output("hello")
+                llm.set_usage(input_tokens=3, output_tokens=1)
+            with sentry_agents.execute_tool("lookup", arguments={"q": 1}) as tool:
+                tool.set_result("found")
+            with sentry_agents.evaluate("judge", questions={"ok": {"type": "boolean"}}) as e:
+                e.set_answers({"ok": {"type": "boolean", "probability": 0.9}})
+            with sentry_agents.rerank("ranker", query="q", documents=["a"]) as ranker:
+                ranker.set_result([(0, 0.5)])
+            agent.set_output("done")
+
+
+def check(agent_spans):
+    run()
+    agent = agent_spans.expect("invoke_agent", name="Helper")
+    chat = agent_spans.expect("chat", under=agent)
+    assert agent_spans.messages(chat) == [
+        {"role": "user", "parts": [{"type": "text", "content": "hi"}]}
+    ]
+    assert agent_spans.expect("guardrail", name="pii", under=agent).op == "guardrail"
+    agent_spans.expect("evaluate", under=agent)
+    agent_spans.expect("rerank", under=agent)
+    assert agent_spans.usage(agent).input_tokens == 3
+
+
+def test_static(agent_spans):
+    check(agent_spans)
+
+
+@pytest.mark.skipif(not STREAMING, reason="this sentry-sdk has no span streaming")
+@pytest.mark.parametrize("agent_spans", ["stream"], indirect=True)
+def test_stream(agent_spans):
+    check(agent_spans)
+"""
+
+
+def test_a_users_suite_with_the_fixture_passes_with_deprecation_warnings_as_errors(pytester):
+    pytester.makepyfile(USER_SUITE)
+    result = pytester.runpytest_subprocess(
+        "-W", "error::DeprecationWarning", "-p", "no:cacheprovider"
+    )
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0 and outcomes.get("errors", 0) == 0, result.stdout.str()
+    assert outcomes.get("passed", 0) >= 1
+    assert "DeprecationWarning" not in result.stdout.str()
+
+
+# --- tool definitions in each provider's shape -----------------------------------------
+
+
+def get_weather(city: str, unit: str = "celsius") -> dict:
+    """Current weather for a city.
+
+    More detail that is not part of the description."""
+    return {}
+
+
+def test_tool_definition_in_each_provider_shape():
+    import pydantic
+    from anthropic.types import ToolParam
+    from google.genai import types
+    from openai.types.chat import ChatCompletionToolParam
+    from openai.types.responses import FunctionToolParam
+
+    parameters = {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string"},
+            "unit": {"type": "string", "default": "celsius"},
+        },
+        "required": ["city"],
+    }
+    assert sentry_agents.tool_definition(get_weather) == {
+        "type": "function",
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": parameters,
+    }
+    chat = sentry_agents.tool_definition(get_weather, format="chat_completions")
+    assert chat == {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather for a city.",
+            "parameters": parameters,
+        },
+    }
+    responses = sentry_agents.tool_definition(get_weather, format="responses")
+    assert responses["strict"] is False, "strict schemas need every property required"
+    anthropic = sentry_agents.tool_definition(get_weather, format="anthropic")
+    assert anthropic == {
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "input_schema": parameters,
+    }
+    google = sentry_agents.tool_definition(get_weather, format="google")
+    assert google == {
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": parameters,
+    }
+    # Each is what the provider's own SDK types accept.
+    pydantic.TypeAdapter(ChatCompletionToolParam).validate_python(chat)
+    pydantic.TypeAdapter(FunctionToolParam).validate_python(responses)
+    pydantic.TypeAdapter(ToolParam).validate_python(anthropic)
+    declared = types.Tool(function_declarations=[google]).function_declarations
+    assert declared is not None and declared[0].parameters is not None
+    assert declared[0].parameters.required == ["city"]
+    # And every shape reads back as the same definition on a span.
+    from sentry_agents._tool_definitions import tool_definitions
+
+    for shaped in (chat, responses, anthropic, google):
+        assert tool_definitions([shaped])[0]["parameters"] == parameters
+    with pytest.raises(ValueError):
+        sentry_agents.tool_definition(get_weather, format="openai")
+
+
+# --- sentry-sdk's AI integrations: their model calls are priced too --------------------
+
+
+def test_integration_llm_calls_inside_our_agent_are_priced(sentry):
+    pytest.importorskip("openai")
+    if not hasattr(sentry_sdk.consts.OP, "GEN_AI_CHAT"):
+        pytest.skip("this sentry-sdk's AI integrations make ai.* spans")
+    import openai
+    from sentry_sdk.integrations.openai import OpenAIIntegration
+
+    from fakes import FakeProvider, chat_completion
+
+    provider = FakeProvider().script("/v1/chat/completions", chat_completion("sunny"))
+    try:
+        sentry.init(integrations=[OpenAIIntegration()])
+        sentry_agents.configure(prices={"gpt-4o-mini": {"input": 1.0, "output": 2.0}})
+        client = openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+        with sentry_agents.invoke_agent("Weather Agent"):
+            client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "Paris?"}]
+            )
+    finally:
+        provider.close()
+    # chat_completion's usage: 120 input tokens (100 cached), 30 output (12 reasoning).
+    expected = (120 * 1.0 + 30 * 2.0) / 1e6
+    llm = next(s for s in sentry.spans() if s.op == "gen_ai.chat")
+    assert llm.attributes["gen_ai.cost.total_tokens"] == pytest.approx(expected)
+    agent = sentry.named("invoke_agent Weather Agent").attributes
+    assert agent["gen_ai.cost.total_tokens"] == pytest.approx(expected)
+    assert agent["gen_ai.usage.input_tokens"] == 120
