@@ -14,6 +14,7 @@ from ._config import Redactor, configure
 from ._conversation import conversation
 from ._embeddings import EmbeddingsSpan, embeddings
 from ._handoff import HandoffSpan, handoff
+from ._mcp import MCPNotificationSpan, MCPServerSpan, mcp_meta, mcp_notification, mcp_server
 from ._messages import serialize_messages, to_gen_ai_messages
 from ._privacy import DEFAULT_SCRUB_KEYS
 from ._span import GenAISpan, current_span
@@ -31,6 +32,8 @@ __all__ = [
     "EmbeddingsSpan",
     "GenAISpan",
     "HandoffSpan",
+    "MCPNotificationSpan",
+    "MCPServerSpan",
     "Redactor",
     "ToolSpan",
     "Usage",
@@ -45,6 +48,9 @@ __all__ = [
     "execute_tool",
     "handoff",
     "invoke_agent",
+    "mcp_meta",
+    "mcp_notification",
+    "mcp_server",
     "serialize_messages",
     "to_gen_ai_messages",
     "tool",

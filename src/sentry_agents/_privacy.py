@@ -270,6 +270,7 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "tool.definitions": scrub_tool_definitions,
     "tool.arguments": scrub,
     "tool.result": scrub,
+    "mcp.notification": scrub,
 }
 """Content kinds (as the redaction hook sees them) and how each is scrubbed; embeddings
 inputs hold no key/value data to scrub."""

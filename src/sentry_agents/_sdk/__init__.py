@@ -17,6 +17,8 @@ from typing import Any, Callable, Literal, Optional, Union
 import sentry_sdk
 import sentry_sdk.utils
 
+from . import propagation
+
 AttributeValue = Union[str, int, float, bool]
 
 MECHANISM = "sentry_agents"
@@ -177,33 +179,85 @@ def current_span() -> Any:
 
 
 def start_span(
-    op: str, name: str, attributes: Callable[[], dict[str, AttributeValue]]
+    op: str,
+    name: str,
+    attributes: Callable[[], dict[str, AttributeValue]],
+    incoming: Optional[Mapping[str, str]] = None,
 ) -> Optional[NativeSpan]:
     """Start a span as a child of the current one, or as a new root (transaction/segment).
 
     Returns ``None`` when sentry-sdk is not initialised, so no work is done at all.
     ``attributes()`` (a new dict, which this may add to) are set when the span starts
     (where samplers can see them in streaming mode); in transaction mode they are only
-    computed for sampled spans.
+    computed for sampled spans. A new root continues the trace of ``incoming``
+    (``sentry-trace`` and ``baggage``) when given.
     """
     client = active_client()
     if client is None:
         return None
     span: Any
+    scope = sentry_sdk.get_current_scope()
     if client.streaming:
         at_start: dict[str, Any] = attributes()
         at_start["sentry.op"] = op
-        span = _traces.start_span(name=name, attributes=at_start, active=False)
+        if incoming is not None and getattr(scope, _STREAMED_SLOT, None) is None:
+            span = propagation.continued_segment(name, at_start, incoming)
+        else:
+            span = _traces.start_span(name=name, attributes=at_start, active=False)
         return StreamedSpan(span, client, not isinstance(span, _NOOP_STREAMED))
-    current = sentry_sdk.get_current_scope().span
+    current = scope.span
     if current is not None and current.containing_transaction is not None:
         span = current.start_child(op=op, **{_NAME_KEYWORD: name})
+    elif incoming is not None:
+        span = propagation.continued_transaction(op, name, incoming)
     else:
         span = sentry_sdk.start_transaction(op=op, name=name)
     native = NativeSpan(span, client, span.sampled is True)
     if native.recording:
         native.set_many(attributes())
     return native
+
+
+class _JoinedSpan(NativeSpan):
+    """A span sentry-sdk's own integration started and will finish."""
+
+    __slots__ = ()
+
+    def finish(self) -> None:
+        pass
+
+
+class _JoinedStreamedSpan(StreamedSpan):
+    __slots__ = ()
+
+    def finish(self) -> None:
+        pass
+
+
+def join_current(op: str, origin: str) -> Optional[NativeSpan]:
+    """The current span, when sentry-sdk's own integration made it with this op and
+    origin: a helper then records on that span instead of making a second one for the
+    same work, and leaves finishing it to the integration."""
+    client = active_client()
+    if client is None:
+        return None
+    if client.streaming:
+        streamed = getattr(sentry_sdk.get_current_scope(), _STREAMED_SLOT, None)
+        if streamed is None or isinstance(streamed, _NOOP_STREAMED):
+            return None
+        attributes = streamed.get_attributes()
+        if attributes.get("sentry.op") != op or attributes.get("sentry.origin") != origin:
+            return None
+        return _JoinedStreamedSpan(streamed, client, True)
+    span = sentry_sdk.get_current_scope().span
+    if span is None or getattr(span, "op", None) != op or getattr(span, "origin", None) != origin:
+        return None
+    return _JoinedSpan(span, client, span.sampled is True)
+
+
+def outgoing_trace() -> tuple[Optional[str], Optional[str]]:
+    """(``sentry-trace``, ``baggage``) to pass on from here; see :mod:`.propagation`."""
+    return propagation.outgoing()
 
 
 def activate(native: NativeSpan) -> Any:
@@ -293,6 +347,8 @@ __all__ = [
     "content_gate",
     "current_span",
     "deactivate",
+    "join_current",
+    "outgoing_trace",
     "set_scope_conversation_id",
     "start_span",
     "streaming",
