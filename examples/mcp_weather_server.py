@@ -169,7 +169,7 @@ def main() -> None:
         serve_http()
     else:
         serve_stdio()
-    sentry_sdk.flush()
+    sentry_sdk.flush(timeout=10)  # returns as soon as everything is sent
 
 
 if __name__ == "__main__":
