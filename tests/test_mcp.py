@@ -774,3 +774,67 @@ def test_every_mcp_key_sent_is_in_the_registry_with_its_type(sentry):
             if expected is not None:
                 assert type(value) is expected, (key, value, meta.type)
     assert {"mcp.progress.percentage", "mcp.tool.result.is_error", "jsonrpc.request.id"} <= seen
+
+
+# --- hostile values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "raising everything",
+        "cyclic dict",
+        "bytes",
+        "odd keys",
+        "nan",
+        "lone surrogates",
+        "deep list",
+        "many keys",
+        "array-like",
+    ],
+)
+def test_hostile_values_at_every_mcp_entry_point(sentry, name):
+    from test_hostile import HOSTILE
+
+    value = HOSTILE[name]()
+    with sentry_agents.mcp_server(
+        "tools/call",
+        value,
+        request_id=value,
+        session_id=value,
+        transport=value,
+        network_transport=value,
+        protocol_version=value,
+        client=value,
+        server=value,
+        arguments=value,
+        meta=value,
+    ) as span:
+        span.set_arguments(value)
+        span.set_result(value)
+        span.set_result({"content": [value], "structuredContent": value, "isError": value})
+        span.set_result({"messages": [value]})
+        span.set_error(value)
+    with sentry_agents.mcp_server(value, value) as span:
+        span.set_result(value)
+    for method in ("notifications/progress", "notifications/message", "notifications/cancelled"):
+        with sentry_agents.mcp_notification(method, value, params=value, meta=value):
+            pass
+        with sentry_agents.mcp_notification(
+            method, "server_to_client", params={"progress": value, "total": value, "data": value}
+        ):
+            pass
+    with sentry_agents.execute_tool("t", mcp_server=value) as tool:
+        sentry_agents.mcp_meta(value)
+        tool.set_result({"content": value, "isError": value})
+    raw = sentry.raw()
+    raw.decode("utf-8")
+    spans = mcp_spans(sentry)
+    assert len(spans) == 8
+    for span_record in spans:
+        for key, attribute in span_record.attributes.items():
+            assert attribute is not None, key
+            if key.startswith(("mcp.request.argument.", "gen_ai.tool.call.result")):
+                assert isinstance(attribute, str)
+            if key.startswith("mcp.request.argument."):
+                json.loads(attribute)

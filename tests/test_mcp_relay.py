@@ -19,7 +19,9 @@ import pytest
 import sentry_agents
 from test_mcp import CLIENT_INFO, payloads
 
-relay = pytest.importorskip("sentry_relay.processing")
+relay = pytest.importorskip(
+    "sentry_relay.processing", reason="sentry-relay 0.10 needs Python 3.10+"
+)
 
 CHECKED = ("mcp.", "gen_ai.", "jsonrpc.", "network.", "error.")
 
