@@ -838,3 +838,21 @@ def test_hostile_values_at_every_mcp_entry_point(sentry, name):
                 assert isinstance(attribute, str)
             if key.startswith("mcp.request.argument."):
                 json.loads(attribute)
+
+
+def test_terminal_view_keeps_mcp_spans_with_the_gen_ai_ones(sentry):
+    from sentry_agents._render import GenAiFilter, render_tree
+
+    if sentry.mode == "stream" or not HAS_TRANSACTIONS:
+        root = sentry_sdk.traces.start_span(name="GET /health")
+    else:
+        root = sentry_sdk.start_transaction(name="GET /health", op="http.server")
+    with root:
+        pass
+    with sentry_agents.mcp_server("tools/call", "get_weather", transport="stdio"):
+        pass
+    with sentry_agents.mcp_notification("notifications/initialized", "client_to_server"):
+        pass
+    kept = GenAiFilter()(sentry.spans())
+    assert {s.name for s in kept} == {"tools/call get_weather", "notifications/initialized"}
+    assert "tools/call get_weather" in render_tree(kept)
