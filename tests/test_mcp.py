@@ -856,3 +856,48 @@ def test_terminal_view_keeps_mcp_spans_with_the_gen_ai_ones(sentry):
     kept = GenAiFilter()(sentry.spans())
     assert {s.name for s in kept} == {"tools/call get_weather", "notifications/initialized"}
     assert "tools/call get_weather" in render_tree(kept)
+
+
+def test_inside_a_flask_request_the_server_span_nests_under_it(static_sentry):
+    """sentry-sdk's Flask integration makes the request's transaction (continuing the
+    sentry-trace HTTP header); the MCP span nests there instead of using ``_meta``."""
+    flask = pytest.importorskip("flask")
+    from sentry_sdk.integrations.flask import FlaskIntegration
+
+    static_sentry.init(integrations=[FlaskIntegration()])
+    app = flask.Flask(__name__)
+
+    @app.post("/mcp")
+    def mcp_endpoint() -> Any:
+        message = flask.request.get_json()
+        params = message["params"]
+        with sentry_agents.mcp_server(
+            message["method"],
+            params["name"],
+            request_id=message["id"],
+            transport="http",
+            meta=params.get("_meta"),
+        ) as span:
+            result = {"content": [{"type": "text", "text": "Rain"}]}
+            span.set_result(result)
+        return {"jsonrpc": "2.0", "id": message["id"], "result": result}
+
+    with sentry_agents.execute_tool("get_weather", mcp_server="weather") as tool:
+        meta = sentry_agents.mcp_meta()
+        headers = {"sentry-trace": meta["sentry-trace"], "baggage": meta["baggage"]}
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "get_weather", "_meta": meta},
+        }
+        with app.test_client() as client:
+            reply = client.post("/mcp", json=body, headers=headers)
+        tool.set_result(reply.get_json()["result"])
+    request = static_sentry.one(lambda s: s.op == "http.server")
+    server = static_sentry.named("tools/call get_weather")
+    client_span = static_sentry.named("execute_tool get_weather")
+    assert server.parent_span_id == request.span_id
+    assert request.parent_span_id == client_span.span_id
+    assert server.trace_id == request.trace_id == client_span.trace_id
+    assert server.span_id not in root_ids(static_sentry)

@@ -228,6 +228,8 @@ class _JoinedSpan(NativeSpan):
 
 
 class _JoinedStreamedSpan(StreamedSpan):
+    """A streamed span sentry-sdk's own integration started and will end."""
+
     __slots__ = ()
 
     def finish(self) -> None:
