@@ -8,16 +8,19 @@ With a provider key in the environment (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY`
 
 from __future__ import annotations
 
+import gzip
 import inspect
 import json
 import os
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional, Union
+from typing import IO, Any, Optional, Union
 
 import sentry_sdk
+from sentry_sdk.envelope import Envelope
 
-from sentry_agents.console import ConsoleTransport
+from sentry_agents.console import ConsoleTransport, MemoryTransport
 
 Reply = Union[dict[str, Any], list[dict[str, Any]]]
 
@@ -120,22 +123,75 @@ def record_prompts() -> dict[str, Any]:
     return {"send_default_pii": True}
 
 
-def init_sentry(*, gen_ai_only: bool = True, **options: Any) -> None:
+def init_sentry(
+    *, gen_ai_only: bool = True, console: Optional[IO[str]] = None, **options: Any
+) -> None:
     """sentry-sdk to ``SENTRY_DSN``, or printing each agent run in the terminal (only
-    the gen_ai spans unless ``gen_ai_only=False``), with prompts and outputs recorded.
+    the gen_ai spans unless ``gen_ai_only=False``) on ``console`` (default stdout), with
+    prompts and outputs recorded.
 
     The examples record every model call themselves, so sentry-sdk's automatically
     enabled integrations (its OpenAI, Anthropic, Google GenAI, ... integrations among
     them) are turned off: with both on, each call would be counted twice (see the
     README, "Using sentry-agents with sentry-sdk's AI integrations").
+    ``SENTRY_TRACE_LIFECYCLE=stream`` turns on sentry-sdk 2.x's span streaming.
     """
     dsn = os.environ.get("SENTRY_DSN")
     options.setdefault("traces_sample_rate", 1.0)
     for key, value in record_prompts().items():
         options.setdefault(key, value)
     options.setdefault("auto_enabling_integrations", False)
-    transport = None if dsn else ConsoleTransport(gen_ai_only=gen_ai_only)
+    if os.environ.get("SENTRY_TRACE_LIFECYCLE") == "stream" and hasattr(
+        sentry_sdk, "start_transaction"
+    ):
+        options.setdefault("trace_lifecycle", "stream")  # 3.x streams spans anyway
+    if dsn and "@127.0.0.1:" in dsn:
+        # A local stand-in for Sentry (see Collector): sentry-sdk tells its own uploads
+        # apart by host and port, which a local DSN's port defeats, so the HTTP
+        # integration would trace them.
+        from sentry_sdk.integrations.stdlib import StdlibIntegration
+
+        options.setdefault("disabled_integrations", [StdlibIntegration()])
+    transport = None if dsn else ConsoleTransport(console, gen_ai_only=gen_ai_only)
     sentry_sdk.init(dsn=dsn, transport=transport, **options)
+
+
+class Collector(LocalServer):
+    """A stand-in for Sentry on 127.0.0.1: keeps the spans every process sends to its DSN,
+    so a trace that crosses processes (an agent and its MCP server) prints as one tree."""
+
+    def __init__(self) -> None:
+        self.memory = MemoryTransport()
+        self.lock = threading.Lock()
+        collector = self
+
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                encoding = self.headers.get("Content-Encoding") or ""
+                if encoding == "gzip" or body[:2] == b"\x1f\x8b":
+                    body = gzip.decompress(body)
+                elif encoding == "deflate":
+                    body = zlib.decompress(body)
+                elif encoding == "br":  # sentry-sdk's choice when brotli is installed
+                    import brotli  # type: ignore[import-not-found]
+
+                    body = brotli.decompress(body)
+                with collector.lock:
+                    collector.memory.capture_envelope(Envelope.deserialize(body))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        super().__init__(Handler)
+
+    @property
+    def dsn(self) -> str:
+        return f"http://public@127.0.0.1:{self.port}/1"
+
+    def spans(self) -> list[Any]:
+        with self.lock:
+            return list(self.memory.capture.spans)
 
 
 # --- scripted replies, shaped like each provider's documented responses -------------

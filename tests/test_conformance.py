@@ -52,11 +52,22 @@ NOT_IN_REGISTRY = {
     "sentry_agents.rerank.documents": "ours: the registry has no rerank attributes",
     "sentry_agents.rerank.results": "ours: the registry has no rerank attributes",
 }
-# Deprecated keys we send on purpose: the names Sentry's docs page uses for usage sub-counts.
+# Deprecated keys we send on purpose, and why.
+_USAGE_DOCS = "the name Sentry's AI Agents docs page uses for this usage sub-count"
+_MCP_DOCS = (
+    "Sentry's MCP docs (manual instrumentation) still show it and sentry-sdk's MCP "
+    "integration sends it; sent beside its replacement"
+)
 DEPRECATED_ON_PURPOSE = {
-    "gen_ai.usage.input_tokens.cached",
-    "gen_ai.usage.input_tokens.cache_write",
-    "gen_ai.usage.output_tokens.reasoning",
+    "gen_ai.usage.input_tokens.cached": _USAGE_DOCS,
+    "gen_ai.usage.input_tokens.cache_write": _USAGE_DOCS,
+    "gen_ai.usage.output_tokens.reasoning": _USAGE_DOCS,
+    "mcp.tool.name": _MCP_DOCS + " (gen_ai.tool.name)",
+    "mcp.prompt.name": _MCP_DOCS + " (gen_ai.prompt.name)",
+    "mcp.request.id": _MCP_DOCS + " (jsonrpc.request.id)",
+    "mcp.tool.result.content": _MCP_DOCS + " (gen_ai.tool.call.result)",
+    "mcp.tool.result.is_error": _MCP_DOCS + " (error.type = tool_error, also set)",
+    "mcp.tool.result.content_count": _MCP_DOCS + " (no replacement: the block count)",
 }
 
 

@@ -18,6 +18,7 @@ from ._embeddings import EmbeddingsSpan, embeddings
 from ._evaluate import EvaluationSpan, evaluate
 from ._guardrail import GuardrailSpan, guardrail
 from ._handoff import HandoffSpan, handoff
+from ._mcp import MCPNotificationSpan, MCPServerSpan, mcp_meta, mcp_notification, mcp_server
 from ._message_json import serialize_messages
 from ._messages import to_gen_ai_messages
 from ._privacy import DEFAULT_SCRUB_KEYS
@@ -41,6 +42,8 @@ __all__ = [
     "GenAISpan",
     "GuardrailSpan",
     "HandoffSpan",
+    "MCPNotificationSpan",
+    "MCPServerSpan",
     "Redactor",
     "RerankSpan",
     "ToolSpan",
@@ -58,6 +61,9 @@ __all__ = [
     "guardrail",
     "handoff",
     "invoke_agent",
+    "mcp_meta",
+    "mcp_notification",
+    "mcp_server",
     "rerank",
     "serialize_messages",
     "to_gen_ai_messages",

@@ -40,7 +40,9 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
         return keys.OP_GUARDRAIL
 
     def _common_start_attributes(self) -> dict[str, AttributeValue]:
-        return {}
+        attributes: dict[str, AttributeValue] = {}
+        self._add_run_context(attributes)
+        return attributes
 
     def _name(self) -> str:
         return f"guardrail {self._config.name}"

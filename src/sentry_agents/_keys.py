@@ -114,6 +114,66 @@ DEPRECATED = {
     "gen_ai.request.available_tools": TOOL_DEFINITIONS,
 }
 
+# --- MCP: server and notification spans (not gen_ai spans: no gen_ai.operation.name) ------
+
+OP_MCP_SERVER = "mcp.server"
+OP_MCP_NOTIFICATION_CLIENT_TO_SERVER = "mcp.notification.client_to_server"
+OP_MCP_NOTIFICATION_SERVER_TO_CLIENT = "mcp.notification.server_to_client"
+
+MCP_METHOD_NAME = "mcp.method.name"
+MCP_SESSION_ID = "mcp.session.id"
+MCP_TRANSPORT = "mcp.transport"
+NETWORK_TRANSPORT = "network.transport"
+MCP_PROTOCOL_VERSION = "mcp.protocol.version"
+JSONRPC_PROTOCOL_VERSION = "jsonrpc.protocol.version"
+JSONRPC_REQUEST_ID = "jsonrpc.request.id"
+MCP_CLIENT_NAME = "mcp.client.name"
+MCP_CLIENT_TITLE = "mcp.client.title"
+MCP_CLIENT_VERSION = "mcp.client.version"
+MCP_SERVER_NAME = "mcp.server.name"
+MCP_SERVER_TITLE = "mcp.server.title"
+MCP_SERVER_VERSION = "mcp.server.version"
+PROMPT_NAME = "gen_ai.prompt.name"
+MCP_RESOURCE_URI = "mcp.resource.uri"
+MCP_RESOURCE_PROTOCOL = "mcp.resource.protocol"
+MCP_REQUEST_ARGUMENT = "mcp.request.argument.<key>"
+"""Key template of one request argument; see ``mcp_argument``."""
+MCP_PROMPT_RESULT_DESCRIPTION = "mcp.prompt.result.description"
+MCP_PROMPT_RESULT_MESSAGE_COUNT = "mcp.prompt.result.message_count"
+MCP_PROMPT_RESULT_MESSAGE_ROLE = "mcp.prompt.result.message_role"
+MCP_PROMPT_RESULT_MESSAGE_CONTENT = "mcp.prompt.result.message_content"
+MCP_CANCELLED_REQUEST_ID = "mcp.cancelled.request_id"
+MCP_CANCELLED_REASON = "mcp.cancelled.reason"
+MCP_PROGRESS_TOKEN = "mcp.progress.token"
+MCP_PROGRESS_CURRENT = "mcp.progress.current"
+MCP_PROGRESS_TOTAL = "mcp.progress.total"
+MCP_PROGRESS_PERCENTAGE = "mcp.progress.percentage"
+MCP_PROGRESS_MESSAGE = "mcp.progress.message"
+MCP_LOGGING_LEVEL = "mcp.logging.level"
+MCP_LOGGING_LOGGER = "mcp.logging.logger"
+MCP_LOGGING_DATA_TYPE = "mcp.logging.data_type"
+MCP_LOGGING_MESSAGE = "mcp.logging.message"
+MCP_LIFECYCLE_PHASE = "mcp.lifecycle.phase"
+MCP_PROTOCOL_READY = "mcp.protocol.ready"
+
+# Deprecated MCP names Sentry's MCP docs still show and its dashboards may still read; sent
+# beside their replacements.
+MCP_TOOL_NAME = "mcp.tool.name"
+MCP_PROMPT_NAME = "mcp.prompt.name"
+MCP_REQUEST_ID = "mcp.request.id"
+MCP_TOOL_RESULT_CONTENT = "mcp.tool.result.content"
+MCP_TOOL_RESULT_CONTENT_COUNT = "mcp.tool.result.content_count"
+MCP_TOOL_RESULT_IS_ERROR = "mcp.tool.result.is_error"
+
+TOOL_ERROR = "tool_error"
+"""``error.type`` of a tool call whose result says it failed (MCP ``isError``)."""
+
+
+def mcp_argument(name: str) -> str:
+    """The attribute key of one MCP request argument."""
+    return MCP_REQUEST_ARGUMENT.replace("<key>", name)
+
+
 # --- ours ----------------------------------------------------------------------------------
 
 STREAM_ABANDONED = "sentry_agents.stream.abandoned"
@@ -159,13 +219,55 @@ __all__ = [
     "HANDOFF",
     "INPUT_MESSAGES",
     "INVOKE_AGENT",
+    "JSONRPC_PROTOCOL_VERSION",
+    "JSONRPC_REQUEST_ID",
     "LLM_OPERATIONS",
     "LLM_OPS",
+    "MCP_CANCELLED_REASON",
+    "MCP_CANCELLED_REQUEST_ID",
+    "MCP_CLIENT_NAME",
+    "MCP_CLIENT_TITLE",
+    "MCP_CLIENT_VERSION",
+    "MCP_LIFECYCLE_PHASE",
+    "MCP_LOGGING_DATA_TYPE",
+    "MCP_LOGGING_LEVEL",
+    "MCP_LOGGING_LOGGER",
+    "MCP_LOGGING_MESSAGE",
+    "MCP_METHOD_NAME",
+    "MCP_PROGRESS_CURRENT",
+    "MCP_PROGRESS_MESSAGE",
+    "MCP_PROGRESS_PERCENTAGE",
+    "MCP_PROGRESS_TOKEN",
+    "MCP_PROGRESS_TOTAL",
+    "MCP_PROMPT_NAME",
+    "MCP_PROMPT_RESULT_DESCRIPTION",
+    "MCP_PROMPT_RESULT_MESSAGE_CONTENT",
+    "MCP_PROMPT_RESULT_MESSAGE_COUNT",
+    "MCP_PROMPT_RESULT_MESSAGE_ROLE",
+    "MCP_PROTOCOL_READY",
+    "MCP_PROTOCOL_VERSION",
+    "MCP_REQUEST_ARGUMENT",
+    "MCP_REQUEST_ID",
+    "MCP_RESOURCE_PROTOCOL",
+    "MCP_RESOURCE_URI",
+    "MCP_SERVER_NAME",
+    "MCP_SERVER_TITLE",
+    "MCP_SERVER_VERSION",
+    "MCP_SESSION_ID",
+    "MCP_TOOL_NAME",
+    "MCP_TOOL_RESULT_CONTENT",
+    "MCP_TOOL_RESULT_CONTENT_COUNT",
+    "MCP_TOOL_RESULT_IS_ERROR",
+    "MCP_TRANSPORT",
+    "NETWORK_TRANSPORT",
     "OPERATION_NAME",
     "OP_CREATE_AGENT",
     "OP_EXECUTE_TOOL",
     "OP_GUARDRAIL",
     "OP_INVOKE_AGENT",
+    "OP_MCP_NOTIFICATION_CLIENT_TO_SERVER",
+    "OP_MCP_NOTIFICATION_SERVER_TO_CLIENT",
+    "OP_MCP_SERVER",
     "OP_PREFIX",
     "OUTPUT_MESSAGES",
     "PIPELINE_NAME",
@@ -198,6 +300,7 @@ __all__ = [
     "TOOL_CALL_RESULT",
     "TOOL_DEFINITIONS",
     "TOOL_DESCRIPTION",
+    "TOOL_ERROR",
     "TOOL_NAME",
     "USAGE_CACHE_CREATION_INPUT_TOKENS",
     "USAGE_CACHE_READ_INPUT_TOKENS",
@@ -208,5 +311,6 @@ __all__ = [
     "USAGE_OUTPUT_TOKENS_REASONING",
     "USAGE_REASONING_OUTPUT_TOKENS",
     "USAGE_TOTAL_TOKENS",
+    "mcp_argument",
     "original_length",
 ]

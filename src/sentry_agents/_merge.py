@@ -1,6 +1,7 @@
-"""What a sentry-sdk AI integration's span of the same model call adds to ours.
+"""What a sentry-sdk integration's span of the same work adds to ours (a model call that
+its AI integrations record, an MCP request that its MCP integration records).
 
-Pure functions, no sentry-sdk import. Ours stays the one LLM span: it takes only what it
+Pure functions, no sentry-sdk import. Ours stays the one span: it takes only what it
 lacks, under current keys (sentry-sdk's integrations still send some deprecated ones),
 and content only in a direction our own gate records (so ``record_outputs=False`` on our
 span is not undone by the integration).
@@ -16,8 +17,17 @@ from . import _keys as keys
 from ._budget import fit
 from ._messages import to_gen_ai_messages
 
+_TAKEN = (keys.OP_PREFIX, "mcp.", "network.")
 _INPUTS = frozenset({keys.INPUT_MESSAGES, keys.SYSTEM_INSTRUCTIONS, keys.TOOL_DEFINITIONS})
-_OUTPUTS = frozenset({keys.OUTPUT_MESSAGES})
+_INPUT_PREFIXES = ("mcp.request.argument.",)
+_OUTPUTS = frozenset(
+    {
+        keys.OUTPUT_MESSAGES,
+        keys.TOOL_CALL_RESULT,
+        keys.MCP_TOOL_RESULT_CONTENT,
+        keys.MCP_PROMPT_RESULT_MESSAGE_CONTENT,
+    }
+)
 
 
 def additions(
@@ -31,17 +41,21 @@ def additions(
     """The attributes of ``theirs`` to add to a span that has the keys ``mine``."""
     out: dict[str, Any] = {}
     for key, value in theirs.items():
-        if value is None or not key.startswith(keys.OP_PREFIX):
+        if value is None or not key.startswith(_TAKEN):
             continue
         current = keys.DEPRECATED.get(key, key)
         if current in mine or current in out or (current != key and current in theirs):
             continue
-        if (current in _INPUTS and not inputs_ok) or (current in _OUTPUTS and not outputs_ok):
+        if not inputs_ok and (current in _INPUTS or current.startswith(_INPUT_PREFIXES)):
+            continue
+        if not outputs_ok and current in _OUTPUTS:
             continue
         if current != key:
             value = _renamed(key, value, budget)
             if value is None:
                 continue
+        elif key == keys.MCP_REQUEST_ID:
+            value = str(value)  # sentry-sdk sends the JSON-RPC id as it came; the key is a string
         out[current] = value
     return out
 

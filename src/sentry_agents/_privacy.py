@@ -345,6 +345,7 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "evaluation.input": scrub_evaluation,
     "rerank.documents": scrub,
     "rerank.results": scrub,
+    "mcp.notification": scrub,
 }
 """Content kinds (as the redaction hook sees them) and how each is scrubbed; embeddings
 inputs, evaluation answers and guardrail reasons hold no key/value data to scrub."""

@@ -48,14 +48,15 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def is_gen_ai(span: SpanRecord) -> bool:
-    """A span of an agent run: a ``gen_ai.*`` span, or a guardrail check."""
+    """A span of an agent run: a ``gen_ai.*`` span, a guardrail check, or an MCP span (an
+    MCP server's requests and notifications)."""
     return isinstance(span.op, str) and (
-        span.op.startswith(keys.OP_PREFIX) or span.op == keys.OP_GUARDRAIL
+        span.op.startswith((keys.OP_PREFIX, "mcp.")) or span.op == keys.OP_GUARDRAIL
     )
 
 
 class GenAiFilter:
-    """Keeps gen_ai spans and their ancestors (an agent run inside a web request keeps
+    """Keeps gen_ai and MCP spans and their ancestors (an agent run inside a web request keeps
     its request span), also across envelopes: span streaming sends a run in batches, so a
     parent can arrive after its children; the ids still awaited are remembered, at most
     ``max_awaited`` of them."""

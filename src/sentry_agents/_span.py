@@ -131,8 +131,11 @@ class GenAISpan(Generic[C]):
 
     def _common_start_attributes(self) -> dict[str, AttributeValue]:
         """A new dict of what every span of this family starts with: the operation name,
-        which Sentry reads to type the span (agent, LLM call, tool, handoff)."""
-        return {keys.OPERATION_NAME: self.operation}
+        which Sentry reads to type the span (agent, LLM call, tool, handoff), and the
+        agent and the conversation it runs in."""
+        attributes: dict[str, AttributeValue] = {keys.OPERATION_NAME: self.operation}
+        self._add_run_context(attributes)
+        return attributes
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         """Add the attributes known at start that are not content (model, provider, ...)."""
@@ -224,9 +227,7 @@ class GenAISpan(Generic[C]):
             if parent is None and _open_by_native:
                 parent = _open_by_native.get(id(_sdk.current_span()))
             self._agents = self._agents_inside(parent)
-            native = self._native = _sdk.start_span(
-                self._op(), self._name(), self._attributes_at_start
-            )
+            native = self._native = self._start_native()
             if native is None:
                 return
             _open_by_native[id(native.span)] = self
@@ -240,16 +241,24 @@ class GenAISpan(Generic[C]):
         except Exception as exc:
             contained(exc)
 
+    def _start_native(self) -> Optional[_sdk.NativeSpan]:
+        """Start the sentry-sdk span: a child of the current span or a new root (a kind
+        that continues an incoming trace starts its own)."""
+        return _sdk.start_span(self._op(), self._name(), self._attributes_at_start)
+
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
         attributes = self._common_start_attributes()
         self._start_attributes(attributes)
+        return attributes
+
+    def _add_run_context(self, attributes: dict[str, AttributeValue]) -> None:
+        """Add the agent and the conversation this span runs in."""
         agent_name = self._agent_name()
         if agent_name:
             attributes[keys.AGENT_NAME] = agent_name
         conversation_id = current_conversation_id()
         if conversation_id:
             attributes[keys.CONVERSATION_ID] = conversation_id
-        return attributes
 
     def _gate(self, client: _sdk.ClientState) -> tuple[bool, bool]:
         """Whether (inputs, outputs) may be recorded: this helper's override, else
@@ -353,31 +362,55 @@ class GenAISpan(Generic[C]):
         *,
         output: bool,
         structured: bool = True,
-    ) -> None:
-        """Convert, scrub, redact and fit one piece of content, then set it.
+    ) -> Optional[str]:
+        """Convert, scrub, redact and fit one piece of content, then set it; returns
+        what was set.
 
         Nothing happens (not even conversion) unless the span records and the gate
         for this direction is open. The raw value is never recorded when the
         redaction hook fails.
         """
         if not (self._outputs_ok if output else self._inputs_ok) or self._phase == _CLOSED:
-            return
+            return None
         with guard:
-            settings = self._settings
-            data = convert(value)
-            scrubber = SCRUBBERS.get(kind)
-            if scrubber is not None:
-                data = scrubber(data, scrubber_for(settings.scrub_keys))
-            try:
-                data = redact(settings.redact, kind, data)
-            except Dropped as dropped:
-                logger.debug("sentry_agents: %s not recorded: %s", key, dropped.reason)
-                return
+            content = self._content(key, kind, value, convert)
+            if content is None:
+                return None
+            data = content[0]
             budget = self._budget()
             if not structured and isinstance(data, str):
-                self._set(key, _cut_text(data, budget))
-                return
-            self._set_fitted(key, fit(data, budget))
+                text = _cut_text(data, budget)
+                self._set(key, text)
+                return text
+            fitted = fit(data, budget)
+            self._set_fitted(key, fitted)
+            return fitted.text
+        return None
+
+    def _content(
+        self, key: str, kind: str, value: Any, convert: Callable[[Any], Any]
+    ) -> Optional[tuple[Any]]:
+        """One piece of content converted, scrubbed and redacted, ready to fit (in a
+        1-tuple), or ``None`` when the redaction hook dropped it. Call behind the gate."""
+        settings = self._settings
+        data = convert(value)
+        scrubber = SCRUBBERS.get(kind)
+        if scrubber is not None:
+            data = scrubber(data, scrubber_for(settings.scrub_keys))
+        try:
+            return (redact(settings.redact, kind, data),)
+        except Dropped as dropped:
+            logger.debug("sentry_agents: %s not recorded: %s", key, dropped.reason)
+            return None
+
+    def _mark_failed(self, error_type: str) -> None:
+        """Fail the span without an exception (a tool whose result says it failed): its
+        status and ``error.type``, and no error event."""
+        native = self._native
+        if native is None or self._phase == _CLOSED:
+            return
+        native.mark("error")
+        self._set(keys.ERROR_TYPE, error_type)
 
     def _set_fitted(self, key: str, fitted: Fitted) -> None:
         """Set a budgeted JSON attribute, with the original count when items were dropped."""
@@ -419,6 +452,12 @@ class GenAISpan(Generic[C]):
     @property
     def _is_llm_call(self) -> bool:
         return False
+
+    @property
+    def _absorbed_ops(self) -> frozenset[str]:
+        """Ops of the integration spans that record the same work as this span when made
+        directly inside it (merged into it, so the work is one span)."""
+        return keys.LLM_OPS if self._is_llm_call else frozenset()
 
     @property
     def _usage_is_set(self) -> bool:

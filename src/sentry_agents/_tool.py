@@ -1,4 +1,5 @@
-"""Tool call spans: ``gen_ai.execute_tool``, named ``execute_tool {name}``, and ``@tool``."""
+"""Tool call spans: ``gen_ai.execute_tool``, named ``execute_tool {name}``, and ``@tool``;
+an MCP tool call is one too (Sentry has no MCP client span), with the ``mcp.*`` context."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any, Callable, NamedTuple, Optional, TypeVar
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._decorate import Call
+from ._guard import guard
 from ._jsonable import json_arguments, jsonable, safe_str
+from ._mcp_data import is_call_tool_result, tool_result, tool_result_content
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 from ._tool_definitions import docstring_summary
@@ -20,6 +23,7 @@ class ToolConfig(NamedTuple):
     arguments: Any = None
     description: Optional[str] = None
     call_id: Optional[str] = None
+    mcp_server: Optional[str] = None
 
 
 class ToolSpan(GenAISpan[ToolConfig]):
@@ -54,6 +58,9 @@ class ToolSpan(GenAISpan[ToolConfig]):
                 attributes[keys.REQUEST_MODEL] = run.model
             if run.provider is not None:
                 attributes[keys.PROVIDER_NAME] = run.provider
+        if config.mcp_server is not None:
+            attributes[keys.MCP_SERVER_NAME] = config.mcp_server
+            attributes[keys.MCP_METHOD_NAME] = "tools/call"
 
     def _record_start_content(self) -> None:
         if self._config.arguments is not None:
@@ -66,7 +73,13 @@ class ToolSpan(GenAISpan[ToolConfig]):
         )
 
     def set_result(self, result: Any) -> None:
-        """What the tool returned: text as is, anything else as JSON."""
+        """What the tool returned: text as is, anything else as JSON. An MCP
+        ``CallToolResult`` (or, with ``mcp_server``, its dict) records its content, and
+        ``isError`` fails the span with ``error.type = "tool_error"`` (no error event)."""
+        if is_call_tool_result(result, by_shape=self._config.mcp_server is not None):
+            with guard:
+                record_tool_result(self, result, mcp_keys=False)
+            return
         self._set_content(
             keys.TOOL_CALL_RESULT, "tool.result", result, jsonable, output=True, structured=False
         )
@@ -83,7 +96,30 @@ class ToolSpan(GenAISpan[ToolConfig]):
 
     @property
     def _wants_return(self) -> bool:
-        return self._outputs_ok
+        return self._outputs_ok or self._config.mcp_server is not None
+
+
+def record_tool_result(span: GenAISpan[Any], result: Any, *, mcp_keys: bool) -> None:
+    """Record an MCP ``CallToolResult`` on ``span``: ``isError`` fails it with
+    ``error.type = "tool_error"`` (no error event), its content goes to
+    ``gen_ai.tool.call.result`` behind the output gate; ``mcp_keys`` adds the deprecated
+    ``mcp.tool.result.*`` keys Sentry's MCP docs still show."""
+    read = tool_result(result)
+    if read.is_error:
+        span._mark_failed(keys.TOOL_ERROR)
+    if mcp_keys:
+        span._set(keys.MCP_TOOL_RESULT_IS_ERROR, read.is_error)
+        span._set(keys.MCP_TOOL_RESULT_CONTENT_COUNT, len(read.blocks))
+    text = span._set_content(
+        keys.TOOL_CALL_RESULT,
+        "tool.result",
+        read,
+        tool_result_content,
+        output=True,
+        structured=False,
+    )
+    if mcp_keys:
+        span._set(keys.MCP_TOOL_RESULT_CONTENT, text)
 
 
 def execute_tool(
@@ -92,6 +128,7 @@ def execute_tool(
     arguments: Any = None,
     description: Optional[str] = None,
     call_id: Optional[str] = None,
+    mcp_server: Optional[str] = None,
     record_inputs: Optional[bool] = None,
     record_outputs: Optional[bool] = None,
     redact: Optional[Redactor] = UNSET,
@@ -101,6 +138,10 @@ def execute_tool(
 
     As a decorator, each call is one tool call: its arguments (by parameter name) and
     its return value (or what a generator yielded) are recorded behind the content gate.
+    ``mcp_server`` (the server's name) marks a call to an MCP server's tool: the span
+    gets ``mcp.server.name`` and ``mcp.method.name``, and ``set_result`` reads the
+    ``CallToolResult``. Pass ``mcp_meta`` as the request's ``_meta`` to continue the
+    trace on the server.
     """
     return ToolSpan(
         ToolConfig(
@@ -108,6 +149,7 @@ def execute_tool(
             arguments,
             None if description is None else safe_str(description),
             None if call_id is None else safe_str(call_id),
+            None if mcp_server is None else safe_str(mcp_server),
         ),
         options(record_inputs, record_outputs, redact, capture_errors),
     )
@@ -147,4 +189,4 @@ def tool(
     return wrap(func) if func is not None else wrap
 
 
-__all__ = ["ToolConfig", "ToolSpan", "execute_tool", "tool"]
+__all__ = ["ToolConfig", "ToolSpan", "execute_tool", "record_tool_result", "tool"]

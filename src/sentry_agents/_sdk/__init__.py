@@ -17,6 +17,8 @@ from typing import Any, Callable, Literal, Optional, Union
 import sentry_sdk
 import sentry_sdk.utils
 
+from . import propagation
+
 AttributeValue = Union[str, int, float, bool, list[str]]
 """What sentry-sdk sends as a typed attribute in every mode (a list of strings as an array)."""
 
@@ -200,7 +202,10 @@ def current_span() -> Any:
 
 
 def start_span(
-    op: str, name: str, attributes: Callable[[], dict[str, AttributeValue]]
+    op: str,
+    name: str,
+    attributes: Callable[[], dict[str, AttributeValue]],
+    incoming: Optional[Mapping[str, str]] = None,
 ) -> Optional[NativeSpan]:
     """Start a span as a child of the current one, or as a new root (transaction/segment).
 
@@ -209,18 +214,22 @@ def start_span(
     A ``traces_sampler`` sees them for a root in both modes (``sampling_context
     ["transaction_context"]["data"]``): in transaction mode the transaction is built with
     them before sentry-sdk samples it. For a child in transaction mode they are only
-    computed when it is sampled.
+    computed when it is sampled. A new root continues the trace of ``incoming``
+    (``sentry-trace`` and ``baggage``) when given.
     """
     client = active_client()
     if client is None:
         return None
     span: Any
+    scope = sentry_sdk.get_current_scope()
     if client.streaming:
         at_start: dict[str, Any] = attributes()
         at_start["sentry.op"] = op
-        span = _traces.start_span(name=name, attributes=at_start, active=False)
+        if incoming is not None and getattr(scope, _STREAMED_SLOT, None) is None:
+            span = propagation.continued_segment(name, at_start, incoming)
+        else:
+            span = _traces.start_span(name=name, attributes=at_start, active=False)
         return StreamedSpan(span, client, not isinstance(span, _NOOP_STREAMED), False)
-    scope = sentry_sdk.get_current_scope()
     current = scope.span
     if current is not None and current.containing_transaction is not None:
         span = current.start_child(op=op, **{_NAME_KEYWORD: name})
@@ -229,11 +238,58 @@ def start_span(
         if native.recording:
             native.set_many(attributes())
         return native
-    transaction = _Transaction(op=op, name=name, scope=scope)
+    if incoming is not None:
+        transaction = propagation.continued_transaction(op, name, incoming)
+    else:
+        transaction = _Transaction(op=op, name=name, scope=scope)
     for key, value in attributes().items():
         transaction.set_data(key, value)
     span = sentry_sdk.start_transaction(transaction)
     return NativeSpan(span, client, span.sampled is True, True)
+
+
+class _JoinedSpan(NativeSpan):
+    """A span sentry-sdk's own integration started and will finish."""
+
+    __slots__ = ()
+
+    def finish(self) -> None:
+        pass
+
+
+class _JoinedStreamedSpan(StreamedSpan):
+    """A streamed span sentry-sdk's own integration started and will end."""
+
+    __slots__ = ()
+
+    def finish(self) -> None:
+        pass
+
+
+def join_current(op: str, origin: str) -> Optional[NativeSpan]:
+    """The current span, when sentry-sdk's own integration made it with this op and
+    origin: a helper then records on that span instead of making a second one for the
+    same work, and leaves finishing it to the integration."""
+    client = active_client()
+    if client is None:
+        return None
+    if client.streaming:
+        streamed = getattr(sentry_sdk.get_current_scope(), _STREAMED_SLOT, None)
+        if streamed is None or isinstance(streamed, _NOOP_STREAMED):
+            return None
+        attributes = streamed.get_attributes()
+        if attributes.get("sentry.op") != op or attributes.get("sentry.origin") != origin:
+            return None
+        return _JoinedStreamedSpan(streamed, client, True, False)
+    span = sentry_sdk.get_current_scope().span
+    if span is None or getattr(span, "op", None) != op or getattr(span, "origin", None) != origin:
+        return None
+    return _JoinedSpan(span, client, span.sampled is True)
+
+
+def outgoing_trace() -> tuple[Optional[str], Optional[str]]:
+    """(``sentry-trace``, ``baggage``) to pass on from here; see ``.propagation``."""
+    return propagation.outgoing()
 
 
 def activate(native: NativeSpan) -> Any:
@@ -331,6 +387,8 @@ __all__ = [
     "content_gate",
     "current_span",
     "deactivate",
+    "join_current",
+    "outgoing_trace",
     "set_scope_conversation_id",
     "set_scope_user",
     "start_span",

@@ -1,19 +1,21 @@
 """Living alongside sentry-sdk's own AI integrations (OpenAI, Anthropic, Google GenAI, ...).
 
-When such an integration is enabled, a model call made inside ``chat(...)`` would be
-recorded twice, and the integration's spans inside our ``invoke_agent`` would lack the
-agent's name and escape its usage total. Only then (no cost otherwise) this module:
+When such an integration is enabled, a model call made inside ``chat(...)`` (or an MCP
+request handled inside ``mcp_server(...)``, with the MCP integration) would be recorded
+twice, and the integration's spans inside our ``invoke_agent`` would lack the agent's
+name and escape its usage total. Only then (no cost otherwise) this module:
 
 - transaction mode: a global event processor reworks each transaction before it is
-  sent: the integration's LLM span under our chat span is merged into ours (ours wins
-  where both have a key) and dropped; every gen_ai span gets its agent's name; our
-  agent spans' usage is re-summed over all LLM spans below them.
+  sent: the integration's LLM (or ``mcp.server``) span under our span of the same work
+  is merged into ours (ours wins where both have a key) and dropped; every gen_ai span
+  gets its agent's name; our agent spans' usage is re-summed over all LLM spans below
+  them.
 - streaming mode (spans leave one by one, and sentry-sdk lets no hook drop one): a
   ``before_send_span`` wrapper (the user's own still runs after it) copies what the
-  integration's LLM span knows into our chat span, still open, which stays the one LLM
-  span; the integration's span is sent as a plain ``function`` child without gen_ai
-  attributes. Other integration spans get the agent name, and their usage reaches the
-  agent's total.
+  integration's span knows into ours, still open, which stays the one span of that
+  work; the integration's span is sent as a plain ``function`` child without gen_ai or
+  mcp attributes. Other integration spans get the agent name, and their usage reaches
+  the agent's total.
 
 In both modes an integration's LLM call below one of our spans is priced with the
 configured prices (``configure(prices=...)``) like ours, and its cost reaches the
@@ -52,16 +54,20 @@ AI_INTEGRATIONS = frozenset(
         "pydantic_ai",
         "huggingface_hub",
         "cohere",
+        "mcp",
     }
 )
 REGISTRY_SIZE = 10_000
+MCP_ORIGIN = "auto.ai.mcp"
+"""The origin of the spans sentry-sdk's MCP integration makes."""
 
 
 class Owner(Protocol):
     """One of our open spans, as the hooks see it."""
 
     @property
-    def _is_llm_call(self) -> bool: ...
+    def _absorbed_ops(self) -> frozenset[str]:
+        """Ops of integration spans made directly inside this one that record the same work."""
 
     @property
     def _usage_is_set(self) -> bool: ...
@@ -75,7 +81,7 @@ class Owner(Protocol):
     def _budget(self) -> int: ...
 
     def _absorb(self, attributes: dict[str, Any]) -> None:
-        """Take what an integration's span of the same model call knows and we lack."""
+        """Take what an integration's span of the same work knows and we lack."""
 
     def _agent_name(self) -> Optional[str]:
         """The name of the agent this span runs in, if any."""
@@ -93,13 +99,15 @@ class Owner(Protocol):
 class Finished(NamedTuple):
     """What the transaction-mode processor needs of one of our finished spans."""
 
-    is_llm_call: bool
+    absorbed_ops: frozenset[str]
     usage_is_set: bool
     inputs_ok: bool
     outputs_ok: bool
     budget: int
 
 
+# What a demoted integration span loses: it no longer counts as an LLM call or MCP request.
+_DEMOTED_PREFIXES = (keys.OP_PREFIX, "mcp.")
 _lock = threading.Lock()
 _ours: OrderedDict[str, Union[Owner, Finished]] = OrderedDict()
 _processor_installed = False
@@ -168,7 +176,8 @@ def _install(client: Any) -> None:
         _told_once = True
         logger.info(
             "sentry_agents: sentry-sdk AI integrations are on; their LLM spans inside "
-            "chat(...) are merged with ours so each model call is one span"
+            "chat(...) and MCP spans inside mcp_server(...) are merged with ours so each "
+            "model call and MCP request is one span"
         )
 
 
@@ -192,16 +201,18 @@ def _rework_streamed(span: dict[str, Any]) -> None:
     if not isinstance(attributes, dict) or _lookup(span.get("span_id")) is not None:
         return
     op = attributes.get(keys.SENTRY_OP)
-    if not isinstance(op, str) or not op.startswith(keys.OP_PREFIX):
+    if not isinstance(op, str) or not (op.startswith(keys.OP_PREFIX) or op == keys.OP_MCP_SERVER):
         return
     parent = _lookup(span.get("parent_span_id"))
     if parent is None or isinstance(parent, Finished):
         return
-    if op in keys.LLM_OPS and parent._is_llm_call:
+    if op in parent._absorbed_ops:
         parent._absorb(attributes)
-        for key in [k for k in attributes if k.startswith(keys.OP_PREFIX)]:
+        for key in [k for k in attributes if k.startswith(_DEMOTED_PREFIXES)]:
             del attributes[key]
         attributes[keys.SENTRY_OP] = "function"
+        return
+    if not op.startswith(keys.OP_PREFIX):
         return
     name = parent._agent_name()
     if name is not None and keys.AGENT_NAME not in attributes:
@@ -278,7 +289,7 @@ def _finished(entry: Optional[Union[Owner, Finished]]) -> Optional[Finished]:
 
 def _record(entry: Owner) -> Finished:
     return Finished(
-        entry._is_llm_call,
+        entry._absorbed_ops,
         entry._usage_is_set,
         entry._inputs_ok,
         entry._outputs_ok,
@@ -295,7 +306,7 @@ def _merge_duplicates(
             continue
         parent_id = span.get("parent_span_id")
         parent = ours.get(parent_id) if parent_id else None
-        if span.get("op") not in keys.LLM_OPS or parent is None or not parent.is_llm_call:
+        if parent is None or span.get("op") not in parent.absorbed_ops:
             continue
         target = nodes[parent_id]["data"]  # type: ignore[index]
         target.update(
@@ -386,6 +397,7 @@ def _agent_ancestors(
 
 __all__ = [
     "AI_INTEGRATIONS",
+    "MCP_ORIGIN",
     "REGISTRY_SIZE",
     "Finished",
     "Owner",

@@ -1,0 +1,389 @@
+"""MCP spans for servers on any framework: ``mcp.server`` (one per request, named as
+Sentry names it), ``mcp.notification.*``, and the trace context for a request's ``_meta``.
+
+These are not gen_ai spans: they carry no ``gen_ai.operation.name`` (Sentry would count
+them as AI spans), nor agent or conversation attributes. A server span continues the
+client's trace from ``_meta`` when no transaction or segment is active, and nests under
+the active one (an HTTP request's) otherwise. Where sentry-sdk's MCP integration already
+made the span of the same request, a server span records on it instead of making a
+second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple, Optional
+
+from . import _keys as keys
+from . import _mcp_data as shape
+from . import _sdk
+from ._config import UNSET, Options, Redactor, options
+from ._guard import guard, logger
+from ._jsonable import json_arguments, jsonable, safe_str
+from ._sdk import AttributeValue
+from ._sdk.integrations import MCP_ORIGIN
+from ._span import GenAISpan
+from ._tool import record_tool_result
+
+DIRECTIONS = {
+    "client_to_server": keys.OP_MCP_NOTIFICATION_CLIENT_TO_SERVER,
+    "server_to_client": keys.OP_MCP_NOTIFICATION_SERVER_TO_CLIENT,
+}
+"""Notification directions and their ops."""
+
+
+class MCPServerConfig(NamedTuple):
+    method: str
+    target: Optional[str] = None
+    request_id: Optional[str] = None
+    session_id: Optional[str] = None
+    transport: Optional[str] = None
+    network_transport: Optional[str] = None
+    protocol_version: Optional[str] = None
+    client: Any = None
+    server: Any = None
+    arguments: Any = None
+    meta: Any = None
+
+
+class _MCPSpan(GenAISpan[Any]):
+    """What MCP spans share: op as given (not ``gen_ai.*``), no gen_ai common
+    attributes, and a new root continuing the trace in ``_meta`` when there is none."""
+
+    __slots__ = ()
+
+    def _op(self) -> str:
+        return self.operation
+
+    def _common_start_attributes(self) -> dict[str, AttributeValue]:
+        return {}
+
+    def _start_native(self) -> Optional[_sdk.NativeSpan]:
+        return _sdk.start_span(
+            self._op(),
+            self._name(),
+            self._attributes_at_start,
+            shape.incoming_trace(self._config.meta),
+        )
+
+    def _transport_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        config = self._config
+        attributes[keys.JSONRPC_PROTOCOL_VERSION] = shape.JSONRPC_VERSION
+        if config.session_id is not None:
+            attributes[keys.MCP_SESSION_ID] = config.session_id
+        if config.transport is not None:
+            attributes[keys.MCP_TRANSPORT] = config.transport
+        network = config.network_transport or shape.network_transport(config.transport)
+        if network is not None:
+            attributes[keys.NETWORK_TRANSPORT] = network
+
+
+class MCPServerSpan(_MCPSpan):
+    """One request an MCP server handles: ``mcp.server``, named ``{method} {target}``.
+
+    Arguments and results are content (behind the gate, scrubbed as tool arguments and
+    results); names, ids, transports, counts and ``isError`` are always sent.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, config: MCPServerConfig, options: Options) -> None:
+        super().__init__(keys.OP_MCP_SERVER, config, options)
+
+    def _name(self) -> str:
+        return shape.span_name(self._config.method, self._config.target)
+
+    def _start_native(self) -> Optional[_sdk.NativeSpan]:
+        joined = _sdk.join_current(keys.OP_MCP_SERVER, MCP_ORIGIN)
+        if joined is None:
+            return super()._start_native()
+        if joined.recording:
+            attributes = self._attributes_at_start()
+            if self._config.request_id is None:
+                theirs = shape.request_id(joined.attributes().get(keys.MCP_REQUEST_ID))
+                if theirs is not None:
+                    attributes[keys.JSONRPC_REQUEST_ID] = attributes[keys.MCP_REQUEST_ID] = theirs
+            joined.set_many(attributes)
+        return joined
+
+    def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        config = self._config
+        attributes[keys.MCP_METHOD_NAME] = config.method
+        attributes.update(shape.target_attributes(config.method, config.target))
+        if config.request_id is not None:
+            attributes[keys.JSONRPC_REQUEST_ID] = config.request_id
+            attributes[keys.MCP_REQUEST_ID] = config.request_id
+        self._transport_attributes(attributes)
+        version = config.protocol_version or shape.protocol_version(config.client, config.server)
+        if version is not None:
+            attributes[keys.MCP_PROTOCOL_VERSION] = version
+        attributes.update(shape.implementation(config.client, "client"))
+        attributes.update(shape.implementation(config.server, "server"))
+
+    def _record_start_content(self) -> None:
+        if self._config.arguments is not None:
+            self.set_arguments(self._config.arguments)
+
+    def set_arguments(self, arguments: Any) -> None:
+        """The request's arguments (a dict, or its JSON), as ``mcp.request.argument.<key>``
+        each, behind the input gate and scrubbed like tool arguments."""
+        if not self._inputs_ok:
+            return
+        with guard:
+            content = self._content(
+                keys.MCP_REQUEST_ARGUMENT, "tool.arguments", arguments, json_arguments
+            )
+            if content is None:
+                return
+            if not isinstance(content[0], dict):
+                logger.debug("sentry_agents: MCP arguments that are not an object skipped")
+                return
+            for key, value in shape.argument_attributes(content[0], self._budget()).items():
+                self._set(key, value)
+
+    def set_result(self, result: Any) -> None:
+        """What the handler returned, read by shape (no ``mcp`` import needed).
+
+        - ``CallToolResult`` (or its dict): content as ``gen_ai.tool.call.result`` and the
+          deprecated ``mcp.tool.result.content`` (output gate), ``content_count``; with
+          ``isError`` the span fails with ``error.type = "tool_error"``, no error event.
+        - ``GetPromptResult``: message count; for one message its role and content
+          (output gate); the description.
+        - ``InitializeResult``: the server's name, title, version and protocol version.
+        - anything else returned by a ``tools/call`` handler: recorded as a tool result.
+        """
+        with guard:
+            method = self._config.method
+            if shape.is_call_tool_result(result, by_shape=True):
+                record_tool_result(self, result, mcp_keys=True)
+            elif shape.is_prompt_result(result):
+                self._record_prompt(result)
+            elif shape.is_initialize_result(result):
+                for key, value in shape.implementation(result, "server").items():
+                    self._set(key, value)
+                if not self._config.protocol_version:
+                    self._set(keys.MCP_PROTOCOL_VERSION, shape.protocol_version(result))
+            elif method == "tools/call" and result is not None:
+                text = self._set_content(
+                    keys.TOOL_CALL_RESULT,
+                    "tool.result",
+                    result,
+                    jsonable,
+                    output=True,
+                    structured=False,
+                )
+                self._set(keys.MCP_TOOL_RESULT_CONTENT, text)
+
+    def set_error(self, code: Any) -> None:
+        """The request was answered with a JSON-RPC error: the span fails with
+        ``error.type`` = the error code (as OpenTelemetry's MCP conventions have it),
+        without an error event. A handler exception needs no call: it fails the span and
+        is reported once."""
+        with guard:
+            self._mark_failed(safe_str(code))
+
+    def _record_prompt(self, result: Any) -> None:
+        prompt = shape.prompt_result(result)
+        self._set(keys.MCP_PROMPT_RESULT_MESSAGE_COUNT, prompt.message_count)
+        if not self._outputs_ok:
+            return
+        self._set(keys.MCP_PROMPT_RESULT_DESCRIPTION, prompt.description)
+        if prompt.message_count == 1:
+            self._set(keys.MCP_PROMPT_RESULT_MESSAGE_ROLE, prompt.role)
+            if prompt.content is not None:
+                self._set_content(
+                    keys.MCP_PROMPT_RESULT_MESSAGE_CONTENT,
+                    "tool.result",
+                    prompt.content,
+                    shape.prompt_content,
+                    output=True,
+                    structured=False,
+                )
+
+    @property
+    def _absorbed_ops(self) -> frozenset[str]:
+        return _MCP_SERVER_OPS
+
+    def _record_return(self, value: Any) -> None:
+        self.set_result(value)
+
+    @property
+    def _wants_return(self) -> bool:
+        return True
+
+
+_MCP_SERVER_OPS = frozenset({keys.OP_MCP_SERVER})
+
+
+class MCPNotificationConfig(NamedTuple):
+    method: str
+    direction: str
+    params: Any = None
+    session_id: Optional[str] = None
+    transport: Optional[str] = None
+    network_transport: Optional[str] = None
+    meta: Any = None
+
+
+class MCPNotificationSpan(_MCPSpan):
+    """One MCP notification: ``mcp.notification.{direction}``, named by its method, with
+    what its params say (progress, cancellation, logging; the log data is content)."""
+
+    __slots__ = ()
+
+    def __init__(self, config: MCPNotificationConfig, options: Options) -> None:
+        super().__init__(DIRECTIONS[config.direction], config, options)
+
+    def _name(self) -> str:
+        return str(self._config.method)
+
+    def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
+        config = self._config
+        attributes[keys.MCP_METHOD_NAME] = config.method
+        self._transport_attributes(attributes)
+        attributes.update(shape.notification_attributes(config.method, config.params))
+
+    def _record_start_content(self) -> None:
+        data = shape.logging_data(self._config.method, self._config.params)
+        if data is not None:
+            self._set_content(
+                keys.MCP_LOGGING_MESSAGE,
+                "mcp.notification",
+                data,
+                jsonable,
+                output=False,
+                structured=False,
+            )
+
+
+def mcp_server(
+    method: str,
+    target: Optional[str] = None,
+    *,
+    request_id: Any = None,
+    session_id: Optional[str] = None,
+    transport: Optional[str] = None,
+    network_transport: Optional[str] = None,
+    protocol_version: Optional[str] = None,
+    client: Any = None,
+    server: Any = None,
+    arguments: Any = None,
+    meta: Any = None,
+    record_inputs: Optional[bool] = None,
+    record_outputs: Optional[bool] = None,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
+) -> MCPServerSpan:
+    """A span for one request an MCP server handles, ``mcp.server``, as ``with``,
+    ``async with`` or a decorator (the handler's return value is its result).
+
+    - ``method``: the JSON-RPC method (``tools/call``, ``initialize``, ``tools/list``, ...);
+      ``target``: the tool or prompt name, or the resource URI, of ``tools/call``,
+      ``prompts/get`` and ``resources/read|subscribe|unsubscribe``. The span is named
+      ``{method} {target}`` for those, ``{method}`` otherwise.
+    - ``request_id``: the JSON-RPC id; ``session_id``; ``transport`` (``stdio``, ``http``,
+      ``sse``, or your transport's name) and ``network_transport`` (``pipe``/``tcp``,
+      derived from ``transport`` when it is stdio or HTTP-based); ``protocol_version``.
+    - ``client`` / ``server``: the ``clientInfo`` / ``serverInfo`` of the ``initialize``
+      exchange (or the initialize params / result holding them), as dicts or objects.
+    - ``arguments``: the request's arguments, behind the input gate.
+    - ``meta``: the request's ``_meta``. With no transaction or segment active, the span
+      continues the client's trace from its ``sentry-trace`` and ``baggage`` (or a W3C
+      ``traceparent`` alone); inside one (an HTTP request's) it nests there.
+    """
+    return MCPServerSpan(
+        MCPServerConfig(
+            safe_str(method),
+            None if target is None else safe_str(target),
+            shape.request_id(request_id),
+            _optional_text(session_id),
+            _optional_text(transport),
+            _optional_text(network_transport),
+            _optional_text(protocol_version),
+            client,
+            server,
+            arguments,
+            meta,
+        ),
+        options(record_inputs, record_outputs, redact, capture_errors),
+    )
+
+
+def mcp_notification(
+    method: str,
+    direction: str,
+    *,
+    params: Any = None,
+    session_id: Optional[str] = None,
+    transport: Optional[str] = None,
+    network_transport: Optional[str] = None,
+    meta: Any = None,
+    record_inputs: Optional[bool] = None,
+    redact: Optional[Redactor] = UNSET,
+    capture_errors: Optional[bool] = None,
+) -> MCPNotificationSpan:
+    """A span for one MCP notification, ``mcp.notification.client_to_server`` or
+    ``mcp.notification.server_to_client`` (``direction``), named by its ``method``.
+
+    ``params`` (a dict or object) give the attributes of ``notifications/progress``
+    (token, current, total, percentage, message), ``notifications/cancelled`` (request
+    id, reason), ``notifications/message`` (level, logger, data type; the data itself
+    behind the input gate) and ``notifications/initialized``. ``meta`` continues a trace
+    as for ``mcp_server``.
+    """
+    direction = safe_str(direction)
+    if direction not in DIRECTIONS:
+        logger.warning(
+            "sentry_agents: mcp_notification direction %r is not one of %s; client_to_server used",
+            direction,
+            sorted(DIRECTIONS),
+        )
+        direction = "client_to_server"
+    return MCPNotificationSpan(
+        MCPNotificationConfig(
+            safe_str(method),
+            direction,
+            params,
+            _optional_text(session_id),
+            _optional_text(transport),
+            _optional_text(network_transport),
+            meta,
+        ),
+        options(record_inputs, None, redact, capture_errors),
+    )
+
+
+def mcp_meta(meta: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
+    """The ``_meta`` of an MCP request with the current trace context merged in: a copy
+    of ``meta`` plus ``sentry-trace``, ``baggage`` and W3C ``traceparent``, each only
+    where ``meta`` does not already have it. Unchanged (a copy) when sentry-sdk is not
+    initialised.
+
+    Call it inside the ``execute_tool`` span of the call, so the server's span becomes
+    that span's child.
+    """
+    if meta is not None and not isinstance(meta, Mapping):
+        logger.warning("sentry_agents: mcp_meta takes a mapping, not %s", type(meta).__name__)
+        meta = None
+    try:
+        sentry_trace, baggage = _sdk.outgoing_trace()
+    except Exception as exc:
+        logger.warning("sentry_agents: no trace context for _meta: %r", exc)
+        sentry_trace = baggage = None
+    return shape.merged_meta(meta, sentry_trace, baggage)
+
+
+def _optional_text(value: Any) -> Optional[str]:
+    return None if value is None else safe_str(value)
+
+
+__all__ = [
+    "DIRECTIONS",
+    "MCPNotificationConfig",
+    "MCPNotificationSpan",
+    "MCPServerConfig",
+    "MCPServerSpan",
+    "mcp_meta",
+    "mcp_notification",
+    "mcp_server",
+]

@@ -1,0 +1,903 @@
+"""MCP: server and notification spans for any framework, client tool calls, and the trace
+context in ``_meta``, checked on what sentry-sdk really sends (both tracing modes)."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Optional
+
+import pytest
+import sentry_sdk
+from sentry_sdk.envelope import Envelope
+
+import sentry_agents
+from conftest import HAS_TRANSACTIONS
+from sentry_agents._envelopes import SpanRecord
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+SPAN_ID = "00f067aa0ba902b7"
+
+
+# --- stand-ins for the official SDK's result types (read by shape and class name) -------
+
+
+@dataclass
+class TextContent:
+    text: str
+    type: str = "text"
+
+
+@dataclass
+class ImageContent:
+    data: str
+    mime_type: str
+    type: str = "image"
+
+
+@dataclass
+class CallToolResult:
+    content: list[Any]
+    structured_content: Optional[dict[str, Any]] = None
+    is_error: bool = False
+
+
+@dataclass
+class PromptMessage:
+    role: str
+    content: Any
+
+
+@dataclass
+class GetPromptResult:
+    messages: list[PromptMessage] = field(default_factory=list)
+    description: Optional[str] = None
+
+
+# --- what was sent, beyond SpanRecord: which spans are roots ---------------------------
+
+
+def payloads(sentry: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(item type, payload) of every envelope item the ingest server received."""
+    sentry.flush()
+    with sentry.server.lock:
+        bodies = list(sentry.server.bodies)
+    out = []
+    for body in bodies:
+        envelope = Envelope.deserialize(gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body)
+        for item in envelope.items:
+            payload = item.payload.json
+            if payload is None:
+                payload = json.loads(item.payload.bytes)
+            out.append((item.type, payload))
+    return out
+
+
+def root_ids(sentry: Any) -> set[str]:
+    """Span ids of the transactions' roots (transaction mode) and segments (streaming)."""
+    roots = set()
+    for kind, payload in payloads(sentry):
+        if kind == "transaction":
+            roots.add(payload["contexts"]["trace"]["span_id"])
+        elif kind == "span":
+            roots.update(s["span_id"] for s in payload.get("items", []) if s.get("is_segment"))
+    return roots
+
+
+def mcp_spans(sentry: Any) -> list[SpanRecord]:
+    return [s for s in sentry.spans() if (s.op or "").startswith("mcp.")]
+
+
+def no_gen_ai_common(span: SpanRecord) -> None:
+    for key in ("gen_ai.operation.name", "gen_ai.agent.name", "gen_ai.conversation.id"):
+        assert key not in span.attributes, key
+
+
+# --- server spans: op, name and attributes per method ----------------------------------
+
+CLIENT_INFO = {"name": "cursor-vscode", "title": "Cursor", "version": "1.2.3"}
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "name", "target_attributes"),
+    [
+        (
+            "tools/call",
+            "get_weather",
+            "tools/call get_weather",
+            {"gen_ai.tool.name": "get_weather", "mcp.tool.name": "get_weather"},
+        ),
+        (
+            "prompts/get",
+            "summarize",
+            "prompts/get summarize",
+            {"gen_ai.prompt.name": "summarize", "mcp.prompt.name": "summarize"},
+        ),
+        (
+            "resources/read",
+            "file:///notes.txt",
+            "resources/read file:///notes.txt",
+            {"mcp.resource.uri": "file:///notes.txt", "mcp.resource.protocol": "file"},
+        ),
+        (
+            "resources/subscribe",
+            "config://app",
+            "resources/subscribe config://app",
+            {"mcp.resource.uri": "config://app", "mcp.resource.protocol": "config"},
+        ),
+        (
+            "resources/unsubscribe",
+            "config://app",
+            "resources/unsubscribe config://app",
+            {"mcp.resource.uri": "config://app"},
+        ),
+        ("initialize", None, "initialize", {}),
+        ("tools/list", None, "tools/list", {}),
+        ("prompts/list", None, "prompts/list", {}),
+        ("resources/list", None, "resources/list", {}),
+        ("ping", None, "ping", {}),
+        ("completion/complete", "ignored", "completion/complete", {}),
+    ],
+)
+def test_server_span_per_method(sentry, method, target, name, target_attributes):
+    with sentry_agents.invoke_agent("In-process Agent"), sentry_agents.conversation("c1"):
+        with sentry_agents.mcp_server(
+            method,
+            target,
+            request_id=7,
+            session_id="550e8400",
+            transport="stdio",
+            protocol_version="2025-06-18",
+            client=CLIENT_INFO,
+            server=SimpleNamespace(name="weather-server", title=None, version="1.0.0"),
+        ):
+            pass
+    span = sentry.named(name)
+    assert span.op == "mcp.server"
+    attributes = span.attributes
+    assert attributes["mcp.method.name"] == method
+    assert attributes["jsonrpc.request.id"] == attributes["mcp.request.id"] == "7"
+    assert attributes["jsonrpc.protocol.version"] == "2.0"
+    assert attributes["mcp.session.id"] == "550e8400"
+    assert attributes["mcp.transport"] == "stdio"
+    assert attributes["network.transport"] == "pipe"
+    assert attributes["mcp.protocol.version"] == "2025-06-18"
+    assert attributes["mcp.client.name"] == "cursor-vscode"
+    assert attributes["mcp.client.title"] == "Cursor"
+    assert attributes["mcp.client.version"] == "1.2.3"
+    assert attributes["mcp.server.name"] == "weather-server"
+    assert attributes["mcp.server.version"] == "1.0.0"
+    assert "mcp.server.title" not in attributes  # None is never sent
+    for key, value in target_attributes.items():
+        assert attributes[key] == value
+    if not target_attributes:
+        for key in ("gen_ai.tool.name", "mcp.tool.name", "gen_ai.prompt.name", "mcp.resource.uri"):
+            assert key not in attributes
+    no_gen_ai_common(span)
+
+
+def test_initialize_info_from_params_and_result_objects_or_dicts(sentry):
+    params = {
+        "protocolVersion": "2025-03-26",
+        "capabilities": {},
+        "clientInfo": {"name": "CustomMCPClient", "version": "0.9"},
+    }
+    result = SimpleNamespace(
+        protocol_version="2025-03-26",
+        server_info=SimpleNamespace(name="files", title="Files", version="2.0"),
+    )
+    with sentry_agents.mcp_server("initialize", request_id="init-1", client=params) as span:
+        span.set_result(result)
+    attributes = sentry.named("initialize").attributes
+    assert attributes["mcp.client.name"] == "CustomMCPClient"
+    assert attributes["mcp.client.version"] == "0.9"
+    assert attributes["mcp.protocol.version"] == "2025-03-26"
+    assert attributes["mcp.server.name"] == "files"
+    assert attributes["mcp.server.title"] == "Files"
+    assert attributes["jsonrpc.request.id"] == "init-1"
+
+
+def test_transports_and_network_transport(sentry):
+    for transport, explicit in (("http", None), ("sse", None), ("StdioServerTransport", None)):
+        with sentry_agents.mcp_server("ping", transport=transport, network_transport=explicit):
+            pass
+    with sentry_agents.mcp_server("tools/list", transport="custom", network_transport="unix"):
+        pass
+    spans = {(s.name, s.attributes["mcp.transport"]): s.attributes for s in mcp_spans(sentry)}
+    assert spans[("ping", "http")]["network.transport"] == "tcp"
+    assert spans[("ping", "sse")]["network.transport"] == "tcp"
+    assert "network.transport" not in spans[("ping", "StdioServerTransport")]
+    assert spans[("tools/list", "custom")]["network.transport"] == "unix"
+
+
+# --- arguments: the content gate, scrubbing, the hook, the budget ----------------------
+
+ARGUMENTS = {"city": "Paris", "days": 3, "units": {"temp": "C"}, "api_key": "sk-live-123"}
+
+
+def test_arguments_as_json_strings_scrubbed(sentry):
+    with sentry_agents.mcp_server("tools/call", "get_weather", arguments=ARGUMENTS):
+        pass
+    attributes = sentry.named("tools/call get_weather").attributes
+    assert attributes["mcp.request.argument.city"] == '"Paris"'
+    assert attributes["mcp.request.argument.days"] == "3"
+    assert json.loads(attributes["mcp.request.argument.units"]) == {"temp": "C"}
+    assert attributes["mcp.request.argument.api_key"] == '"[Filtered]"'
+    assert b"sk-live-123" not in sentry.raw()
+
+
+def test_arguments_behind_the_input_gate(sentry):
+    sentry.init(send_default_pii=False)
+    with sentry_agents.mcp_server("prompts/get", "summarize", arguments={"text": "secret plan"}):
+        pass
+    with sentry_agents.mcp_server(
+        "prompts/get", "opted", arguments={"text": "shown"}, record_inputs=True
+    ):
+        pass
+    assert not any(
+        k.startswith("mcp.request.argument")
+        for k in sentry.named("prompts/get summarize").attributes
+    )
+    assert b"secret plan" not in sentry.raw()
+    assert sentry.named("prompts/get opted").attributes["mcp.request.argument.text"] == '"shown"'
+
+
+def test_arguments_go_through_the_redaction_hook_as_tool_arguments(sentry):
+    seen = []
+
+    def hook(kind: str, value: Any) -> Any:
+        seen.append(kind)
+        return {**value, "city": "[city]"} if kind == "tool.arguments" else value
+
+    with sentry_agents.mcp_server(
+        "tools/call", "get_weather", arguments='{"city": "Paris"}', redact=hook
+    ):
+        pass
+    assert seen == ["tool.arguments"]
+    attributes = sentry.named("tools/call get_weather").attributes
+    assert attributes["mcp.request.argument.city"] == '"[city]"'
+
+
+def test_arguments_within_the_budget(sentry):
+    sentry_agents.configure(max_message_bytes=1_000)
+    many = {f"key{i}": "x" * 300 for i in range(20)}
+    with sentry_agents.mcp_server("tools/call", "bulk", arguments=many):
+        pass
+    sent = {
+        k: v
+        for k, v in sentry.named("tools/call bulk").attributes.items()
+        if k.startswith("mcp.request.argument.")
+    }
+    assert 1 <= len(sent) < 20
+    assert sum(len(v.encode()) for v in sent.values()) <= 1_000
+    for value in sent.values():
+        json.loads(value)
+
+
+# --- results --------------------------------------------------------------------------
+
+
+def test_call_tool_result_text_content(sentry):
+    result = CallToolResult([TextContent("Rain,"), TextContent("12°C")])
+    with sentry_agents.mcp_server("tools/call", "get_weather") as span:
+        span.set_result(result)
+    span_record = sentry.named("tools/call get_weather")
+    attributes = span_record.attributes
+    assert attributes["gen_ai.tool.call.result"] == "Rain,\n12°C"
+    assert attributes["mcp.tool.result.content"] == "Rain,\n12°C"
+    assert attributes["mcp.tool.result.content_count"] == 2
+    assert attributes["mcp.tool.result.is_error"] is False
+    assert not span_record.is_error()
+
+
+def test_call_tool_result_dict_structured_content_scrubbed(sentry):
+    result = {
+        "content": [{"type": "text", "text": '{"temp": 12}'}],
+        "structuredContent": {"temp": 12, "token": "t-999"},
+    }
+    with sentry_agents.mcp_server("tools/call", "get_weather") as span:
+        span.set_result(result)
+    attributes = sentry.named("tools/call get_weather").attributes
+    assert json.loads(attributes["gen_ai.tool.call.result"]) == {"temp": 12, "token": "[Filtered]"}
+    assert attributes["mcp.tool.result.content"] == attributes["gen_ai.tool.call.result"]
+    assert attributes["mcp.tool.result.content_count"] == 1
+    assert b"t-999" not in sentry.raw()
+
+
+def test_call_tool_result_binary_blocks_are_substituted(sentry):
+    result = CallToolResult([TextContent("chart:"), ImageContent("iVBORw0KGgo" * 50, "image/png")])
+    with sentry_agents.mcp_server("tools/call", "chart") as span:
+        span.set_result(result)
+    blocks = json.loads(sentry.named("tools/call chart").attributes["gen_ai.tool.call.result"])
+    assert blocks[0] == {"text": "chart:", "type": "text"}
+    assert blocks[1] == {"data": "[Blob substitute]", "mime_type": "image/png", "type": "image"}
+    assert b"iVBORw0KGgo" not in sentry.raw()
+
+
+def test_result_behind_the_output_gate_counts_and_is_error_always(sentry):
+    sentry.init(send_default_pii=False)
+    with sentry_agents.mcp_server("tools/call", "get_weather") as span:
+        span.set_result(
+            {"content": [{"type": "text", "text": "private forecast"}], "isError": True}
+        )
+    span_record = sentry.named("tools/call get_weather")
+    attributes = span_record.attributes
+    assert "gen_ai.tool.call.result" not in attributes
+    assert "mcp.tool.result.content" not in attributes
+    assert attributes["mcp.tool.result.content_count"] == 1
+    assert attributes["mcp.tool.result.is_error"] is True
+    assert span_record.is_error() and attributes["error.type"] == "tool_error"
+    assert b"private forecast" not in sentry.raw()
+
+
+def test_result_within_the_budget(sentry):
+    sentry_agents.configure(max_message_bytes=500)
+    with sentry_agents.mcp_server("tools/call", "long") as span:
+        span.set_result({"content": [{"type": "text", "text": "y" * 5_000}]})
+    text = sentry.named("tools/call long").attributes["gen_ai.tool.call.result"]
+    assert len(text.encode()) <= 500 and text.endswith("...[truncated]")
+
+
+def test_result_goes_through_the_redaction_hook_once(sentry):
+    seen = []
+
+    def hook(kind: str, value: Any) -> Any:
+        seen.append(kind)
+        return "[redacted]"
+
+    with sentry_agents.mcp_server("tools/call", "get_weather", redact=hook) as span:
+        span.set_result(CallToolResult([TextContent("Rain")]))
+    attributes = sentry.named("tools/call get_weather").attributes
+    assert seen == ["tool.result"]
+    assert attributes["gen_ai.tool.call.result"] == attributes["mcp.tool.result.content"]
+    assert attributes["mcp.tool.result.content"] == "[redacted]"
+
+
+def test_plain_return_value_of_a_tool_handler(sentry):
+    with sentry_agents.mcp_server("tools/call", "add") as span:
+        span.set_result({"sum": 3})
+    attributes = sentry.named("tools/call add").attributes
+    assert json.loads(attributes["gen_ai.tool.call.result"]) == {"sum": 3}
+    assert attributes["mcp.tool.result.content"] == attributes["gen_ai.tool.call.result"]
+
+
+def test_is_error_fails_the_span_without_an_error_event(sentry):
+    with sentry_agents.mcp_server("tools/call", "get_weather") as span:
+        span.set_result(CallToolResult([TextContent("Unknown city")], is_error=True))
+    span_record = sentry.named("tools/call get_weather")
+    assert span_record.is_error()
+    assert span_record.attributes["error.type"] == "tool_error"
+    assert span_record.attributes["mcp.tool.result.is_error"] is True
+    assert sentry.events() == []
+
+
+class WeatherServiceDown(Exception):
+    pass
+
+
+def test_handler_exception_fails_the_span_and_is_reported_once(sentry):
+    error = WeatherServiceDown("503")
+    with pytest.raises(WeatherServiceDown) as raised:
+        with sentry_agents.mcp_server("tools/call", "get_weather"):
+            raise error
+    assert raised.value is error
+    span_record = sentry.named("tools/call get_weather")
+    assert span_record.is_error()
+    assert span_record.attributes["error.type"] == "WeatherServiceDown"
+    events = sentry.events()
+    assert len(events) == 1
+    assert events[0]["exception"]["values"][-1]["type"] == "WeatherServiceDown"
+
+
+def test_json_rpc_error_answer(sentry):
+    with sentry_agents.mcp_server("tools/call", "missing") as span:
+        span.set_error(-32602)
+    span_record = sentry.named("tools/call missing")
+    assert span_record.is_error() and span_record.attributes["error.type"] == "-32602"
+    assert sentry.events() == []
+
+
+def test_prompt_result(sentry):
+    one = GetPromptResult(
+        [PromptMessage("user", TextContent("Summarize the notes"))], description="Summary"
+    )
+    two = {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}
+    with sentry_agents.mcp_server("prompts/get", "summarize") as span:
+        span.set_result(one)
+    with sentry_agents.mcp_server("prompts/get", "dialogue") as span:
+        span.set_result(two)
+    single = sentry.named("prompts/get summarize").attributes
+    assert single["mcp.prompt.result.message_count"] == 1
+    assert single["mcp.prompt.result.message_role"] == "user"
+    assert single["mcp.prompt.result.message_content"] == "Summarize the notes"
+    assert single["mcp.prompt.result.description"] == "Summary"
+    double = sentry.named("prompts/get dialogue").attributes
+    assert double["mcp.prompt.result.message_count"] == 2
+    assert "mcp.prompt.result.message_content" not in double
+
+
+def test_prompt_content_behind_the_output_gate(sentry):
+    sentry.init(send_default_pii=False)
+    with sentry_agents.mcp_server("prompts/get", "summarize") as span:
+        span.set_result(
+            {"messages": [{"role": "user", "content": {"type": "text", "text": "hush"}}]}
+        )
+    attributes = sentry.named("prompts/get summarize").attributes
+    assert attributes["mcp.prompt.result.message_count"] == 1
+    assert "mcp.prompt.result.message_content" not in attributes
+    assert b"hush" not in sentry.raw()
+
+
+def test_real_mcp_types(sentry):
+    types = pytest.importorskip("mcp.types")
+    result = types.CallToolResult(
+        content=[types.TextContent(type="text", text="Rain")],
+        structured_content={"forecast": "rain"},
+        is_error=True,
+    )
+    prompt = types.GetPromptResult(
+        messages=[
+            types.PromptMessage(role="user", content=types.TextContent(type="text", text="Hi"))
+        ]
+    )
+    init = types.InitializeResult(
+        protocol_version="2025-06-18",
+        capabilities=types.ServerCapabilities(),
+        server_info=types.Implementation(name="srv", version="3"),
+    )
+    with sentry_agents.mcp_server("tools/call", "get_weather") as span:
+        span.set_result(result)
+    with sentry_agents.mcp_server("prompts/get", "hi") as span:
+        span.set_result(prompt)
+    with sentry_agents.mcp_server("initialize") as span:
+        span.set_result(init)
+    tool = sentry.named("tools/call get_weather")
+    assert json.loads(tool.attributes["gen_ai.tool.call.result"]) == {"forecast": "rain"}
+    assert tool.is_error() and tool.attributes["error.type"] == "tool_error"
+    assert sentry.named("prompts/get hi").attributes["mcp.prompt.result.message_content"] == "Hi"
+    initialize = sentry.named("initialize").attributes
+    assert initialize["mcp.server.name"] == "srv"
+    assert initialize["mcp.protocol.version"] == "2025-06-18"
+
+
+def test_decorated_handlers_sync_and_async(sentry):
+    @sentry_agents.mcp_server("tools/call", "get_weather", transport="http")
+    def get_weather(city: str) -> dict[str, Any]:
+        return {"content": [{"type": "text", "text": f"no data for {city}"}], "isError": True}
+
+    @sentry_agents.mcp_server("tools/call", "get_time")
+    async def get_time() -> CallToolResult:
+        return CallToolResult([TextContent("noon")])
+
+    assert get_weather("Oslo")["isError"] is True
+    assert asyncio.run(get_time()).content[0].text == "noon"
+    weather = sentry.named("tools/call get_weather")
+    assert weather.is_error() and weather.attributes["error.type"] == "tool_error"
+    assert sentry.named("tools/call get_time").attributes["gen_ai.tool.call.result"] == "noon"
+
+
+# --- notifications --------------------------------------------------------------------
+
+
+def test_notifications(sentry):
+    with sentry_agents.mcp_notification(
+        "notifications/initialized", "client_to_server", transport="stdio", session_id="s1"
+    ):
+        pass
+    with sentry_agents.mcp_notification(
+        "notifications/progress",
+        "server_to_client",
+        params={"progressToken": 42, "progress": 3, "total": 4, "message": "three of four"},
+    ):
+        pass
+    with sentry_agents.mcp_notification(
+        "notifications/cancelled",
+        "client_to_server",
+        params=SimpleNamespace(request_id=9, reason="user left"),
+    ):
+        pass
+    with sentry_agents.mcp_notification(
+        "notifications/message",
+        "server_to_client",
+        params={"level": "warning", "logger": "db", "data": {"msg": "slow", "password": "pw1"}},
+    ):
+        pass
+    spans = {s.name: s for s in mcp_spans(sentry)}
+    initialized = spans["notifications/initialized"]
+    assert initialized.op == "mcp.notification.client_to_server"
+    assert initialized.attributes["mcp.lifecycle.phase"] == "initialization_complete"
+    assert initialized.attributes["mcp.protocol.ready"] == 1
+    assert initialized.attributes["mcp.method.name"] == "notifications/initialized"
+    assert initialized.attributes["network.transport"] == "pipe"
+    assert initialized.attributes["mcp.session.id"] == "s1"
+    progress = spans["notifications/progress"]
+    assert progress.op == "mcp.notification.server_to_client"
+    assert progress.attributes["mcp.progress.token"] == "42"
+    assert progress.attributes["mcp.progress.current"] == 3.0
+    assert progress.attributes["mcp.progress.total"] == 4.0
+    assert progress.attributes["mcp.progress.percentage"] == 75.0
+    assert progress.attributes["mcp.progress.message"] == "three of four"
+    cancelled = spans["notifications/cancelled"].attributes
+    assert cancelled["mcp.cancelled.request_id"] == "9"
+    assert cancelled["mcp.cancelled.reason"] == "user left"
+    logging = spans["notifications/message"].attributes
+    assert logging["mcp.logging.level"] == "warning"
+    assert logging["mcp.logging.logger"] == "db"
+    assert logging["mcp.logging.data_type"] == "object"
+    assert json.loads(logging["mcp.logging.message"]) == {"msg": "slow", "password": "[Filtered]"}
+    for span in spans.values():
+        no_gen_ai_common(span)
+
+
+def test_logging_message_behind_the_input_gate(sentry):
+    sentry.init(send_default_pii=False)
+    with sentry_agents.mcp_notification(
+        "notifications/message", "server_to_client", params={"level": "info", "data": "typed x"}
+    ):
+        pass
+    span = sentry.named("notifications/message")
+    assert span.attributes["mcp.logging.data_type"] == "string"
+    assert "mcp.logging.message" not in span.attributes
+    assert b"typed x" not in sentry.raw()
+
+
+def test_unknown_direction_is_logged_and_taken_as_client_to_server(sentry, sdk_log):
+    sentry.init(debug=True)
+    with sentry_agents.mcp_notification("notifications/roots/list_changed", "sideways"):
+        pass
+    assert sentry.named("notifications/roots/list_changed").op == (
+        "mcp.notification.client_to_server"
+    )
+    assert "direction 'sideways'" in sdk_log.text
+
+
+# --- the client side: execute_tool(mcp_server=...) -------------------------------------
+
+
+def test_client_tool_call(sentry):
+    with sentry_agents.invoke_agent("Weather Agent"):
+        with sentry_agents.execute_tool(
+            "get_weather", arguments={"city": "Paris"}, mcp_server="weather-server"
+        ) as tool:
+            tool.set_result(
+                {"content": [{"type": "text", "text": "Rain"}], "structuredContent": {"mm": 3}}
+            )
+        with sentry_agents.execute_tool("lookup", mcp_server="weather-server") as tool:
+            tool.set_result(CallToolResult([TextContent("Unknown city")], is_error=True))
+        with sentry_agents.execute_tool("plain") as tool:
+            tool.set_result({"content": ["kept as is"]})
+    weather = sentry.named("execute_tool get_weather")
+    assert weather.op == "gen_ai.execute_tool"
+    assert weather.attributes["mcp.server.name"] == "weather-server"
+    assert weather.attributes["mcp.method.name"] == "tools/call"
+    assert weather.attributes["gen_ai.agent.name"] == "Weather Agent"
+    assert json.loads(weather.attributes["gen_ai.tool.call.result"]) == {"mm": 3}
+    assert not weather.is_error()
+    lookup = sentry.named("execute_tool lookup")
+    assert lookup.is_error() and lookup.attributes["error.type"] == "tool_error"
+    assert lookup.attributes["gen_ai.tool.call.result"] == "Unknown city"
+    assert "mcp.tool.result.is_error" not in lookup.attributes  # deprecated keys: server only
+    plain = sentry.named("execute_tool plain")
+    assert json.loads(plain.attributes["gen_ai.tool.call.result"]) == {"content": ["kept as is"]}
+    assert "mcp.server.name" not in plain.attributes
+    assert sentry.events() == []
+
+
+# --- _meta: merging, continuing, nesting ------------------------------------------------
+
+
+def test_mcp_meta_merges_without_replacing(sentry):
+    with sentry_agents.execute_tool("get_weather", mcp_server="weather") as tool:
+        empty = sentry_agents.mcp_meta()
+        given = {"progressToken": 1, "baggage": "mine=1", "io.modelcontextprotocol/x": "y"}
+        merged = sentry_agents.mcp_meta(given)
+        native = tool.span
+    trace_id = native.trace_id
+    span_id = native.span_id
+    assert set(empty) == {"sentry-trace", "baggage", "traceparent"}
+    assert empty["sentry-trace"] == f"{trace_id}-{span_id}-1"
+    assert empty["traceparent"] == f"00-{trace_id}-{span_id}-01"
+    assert f"sentry-trace_id={trace_id}" in empty["baggage"]
+    assert merged["baggage"] == "mine=1" and merged["progressToken"] == 1
+    assert merged["io.modelcontextprotocol/x"] == "y"
+    assert merged["sentry-trace"] == empty["sentry-trace"]
+    assert given == {"progressToken": 1, "baggage": "mine=1", "io.modelcontextprotocol/x": "y"}
+    kept = sentry_agents.mcp_meta({"traceparent": "00-" + "1" * 32 + "-" + "2" * 16 + "-01"})
+    assert kept["traceparent"].startswith("00-1111")
+
+
+def test_mcp_meta_without_sentry_sdk_is_a_copy():
+    given = {"a": 1}
+    assert sentry_agents.mcp_meta(given) == {"a": 1}
+    assert sentry_agents.mcp_meta(given) is not given
+    assert sentry_agents.mcp_meta() == {}
+
+
+def test_server_continues_the_client_trace_as_a_new_root(sentry):
+    with sentry_agents.invoke_agent("Weather Agent"):
+        with sentry_agents.execute_tool("get_weather", mcp_server="weather"):
+            meta = sentry_agents.mcp_meta()
+    before = sentry_sdk.get_traceparent()
+    with sentry_agents.mcp_server("tools/call", "get_weather", meta=meta):
+        pass
+    assert sentry_sdk.get_traceparent() == before  # nothing leaked into the host's scope
+    client = sentry.named("execute_tool get_weather")
+    server = sentry.named("tools/call get_weather")
+    assert server.trace_id == client.trace_id
+    assert server.parent_span_id == client.span_id
+    assert server.span_id in root_ids(sentry)
+
+
+def test_w3c_traceparent_alone(sentry):
+    meta = {"traceparent": f"00-{TRACE_ID}-{SPAN_ID}-01", "tracestate": "vendor=1"}
+    with sentry_agents.mcp_server("tools/call", "get_weather", meta=meta):
+        pass
+    server = sentry.named("tools/call get_weather")
+    assert (server.trace_id, server.parent_span_id) == (TRACE_ID, SPAN_ID)
+    assert server.span_id in root_ids(sentry)
+
+
+def test_w3c_traceparent_not_sampled_leaves_the_decision_here(sentry):
+    with sentry_agents.mcp_server(
+        "tools/call", "get_weather", meta={"traceparent": f"00-{TRACE_ID}-{SPAN_ID}-00"}
+    ):
+        pass
+    assert sentry.named("tools/call get_weather").trace_id == TRACE_ID
+
+
+def test_sentry_trace_wins_and_its_sampling_decision_holds(sentry):
+    other = "a" * 32
+    with sentry_agents.mcp_server(
+        "tools/call",
+        "kept",
+        meta={
+            "sentry-trace": f"{other}-{'b' * 16}-1",
+            "traceparent": f"00-{TRACE_ID}-{SPAN_ID}-01",
+        },
+    ):
+        pass
+    with sentry_agents.mcp_server(
+        "tools/call", "dropped", meta={"sentry-trace": f"{TRACE_ID}-{SPAN_ID}-0"}
+    ):
+        pass
+    assert sentry.named("tools/call kept").trace_id == other
+    assert not [s for s in sentry.spans() if s.name == "tools/call dropped"]
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"traceparent": "00-" + "0" * 32 + "-" + SPAN_ID + "-01"},
+        {"traceparent": "ff-" + TRACE_ID + "-" + SPAN_ID + "-01"},
+        {"traceparent": "not a traceparent"},
+        {"sentry-trace": 12},
+        "a string",
+        None,
+    ],
+)
+def test_invalid_trace_context_starts_a_new_trace(sentry, meta):
+    with sentry_agents.mcp_server("ping", meta=meta):
+        pass
+    server = sentry.named("ping")
+    assert server.trace_id != TRACE_ID and server.parent_span_id is None
+
+
+def test_inside_a_request_transaction_the_server_span_nests_there(sentry):
+    if sentry.mode == "stream" or not HAS_TRANSACTIONS:
+        root = sentry_sdk.traces.start_span(
+            name="POST /mcp", attributes={"sentry.op": "http.server"}
+        )
+    else:
+        root = sentry_sdk.start_transaction(name="POST /mcp", op="http.server")
+    with root:
+        with sentry_agents.mcp_server(
+            "tools/call", "get_weather", meta={"traceparent": f"00-{TRACE_ID}-{SPAN_ID}-01"}
+        ):
+            pass
+    request = sentry.named("POST /mcp")
+    server = sentry.named("tools/call get_weather")
+    assert server.parent_span_id == request.span_id
+    assert server.trace_id == request.trace_id != TRACE_ID
+
+
+def test_continued_roots_do_not_share_trace_context(sentry):
+    first = {"sentry-trace": f"{'1' * 32}-{'2' * 16}-1"}
+    with sentry_agents.mcp_server("tools/call", "first", meta=first):
+        pass
+    with sentry_agents.mcp_server("tools/call", "second"):
+        pass
+    assert sentry.named("tools/call first").trace_id == "1" * 32
+    assert sentry.named("tools/call second").trace_id != "1" * 32
+
+
+def test_no_sentry_sdk_no_work():
+    with sentry_agents.mcp_server("tools/call", "t", meta={"traceparent": "x"}) as span:
+        span.set_result({"content": [], "isError": True})
+        assert span.span is None and not span.is_recording
+    with sentry_agents.mcp_notification("notifications/progress", "server_to_client"):
+        pass
+
+
+# --- registry --------------------------------------------------------------------------
+
+
+def test_every_mcp_key_sent_is_in_the_registry_with_its_type(sentry):
+    conventions = pytest.importorskip("sentry_conventions.attributes")
+    registry = conventions.ATTRIBUTE_METADATA
+    from test_conformance import DEPRECATED_ON_PURPOSE
+
+    with sentry_agents.mcp_server(
+        "tools/call",
+        "get_weather",
+        request_id=1,
+        session_id="s",
+        transport="stdio",
+        protocol_version="2025-06-18",
+        client=CLIENT_INFO,
+        server=CLIENT_INFO,
+        arguments={"city": "Paris"},
+    ) as span:
+        span.set_result({"content": [{"type": "text", "text": "x"}], "isError": True})
+    with sentry_agents.mcp_server("prompts/get", "p") as span:
+        span.set_result({"messages": [{"role": "user", "content": "hi"}], "description": "d"})
+    with sentry_agents.mcp_server("resources/read", "file:///x"):
+        pass
+    for method, params in (
+        ("notifications/initialized", None),
+        (
+            "notifications/progress",
+            {"progressToken": "t", "progress": 1, "total": 2, "message": "m"},
+        ),
+        ("notifications/cancelled", {"requestId": 1, "reason": "r"}),
+        ("notifications/message", {"level": "info", "logger": "l", "data": "d"}),
+    ):
+        with sentry_agents.mcp_notification(method, "server_to_client", params=params):
+            pass
+    types = {"string": str, "integer": int, "double": float, "boolean": bool}
+    seen = set()
+    for span_record in mcp_spans(sentry):
+        for key, value in span_record.attributes.items():
+            if not key.startswith(("mcp.", "gen_ai.", "jsonrpc.", "network.", "error.")):
+                continue
+            seen.add(key)
+            template = (
+                "mcp.request.argument.<key>" if key.startswith("mcp.request.argument.") else key
+            )
+            meta = registry.get(template)
+            assert meta is not None, f"{key} is not in sentry-conventions"
+            if meta.deprecation is not None:
+                assert key in DEPRECATED_ON_PURPOSE, f"{key} is deprecated"
+            expected = types.get(meta.type.value)
+            if expected is not None:
+                assert type(value) is expected, (key, value, meta.type)
+    assert {"mcp.progress.percentage", "mcp.tool.result.is_error", "jsonrpc.request.id"} <= seen
+
+
+# --- hostile values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "raising everything",
+        "cyclic dict",
+        "bytes",
+        "odd keys",
+        "nan",
+        "lone surrogates",
+        "deep list",
+        "many keys",
+        "array-like",
+    ],
+)
+def test_hostile_values_at_every_mcp_entry_point(sentry, name):
+    from test_hostile import HOSTILE
+
+    value = HOSTILE[name]()
+    with sentry_agents.mcp_server(
+        "tools/call",
+        value,
+        request_id=value,
+        session_id=value,
+        transport=value,
+        network_transport=value,
+        protocol_version=value,
+        client=value,
+        server=value,
+        arguments=value,
+        meta=value,
+    ) as span:
+        span.set_arguments(value)
+        span.set_result(value)
+        span.set_result({"content": [value], "structuredContent": value, "isError": value})
+        span.set_result({"messages": [value]})
+        span.set_error(value)
+    with sentry_agents.mcp_server(value, value) as span:
+        span.set_result(value)
+    for method in ("notifications/progress", "notifications/message", "notifications/cancelled"):
+        with sentry_agents.mcp_notification(method, value, params=value, meta=value):
+            pass
+        with sentry_agents.mcp_notification(
+            method, "server_to_client", params={"progress": value, "total": value, "data": value}
+        ):
+            pass
+    with sentry_agents.execute_tool("t", mcp_server=value) as tool:
+        sentry_agents.mcp_meta(value)
+        tool.set_result({"content": value, "isError": value})
+    raw = sentry.raw()
+    raw.decode("utf-8")
+    spans = mcp_spans(sentry)
+    assert len(spans) == 8
+    for span_record in spans:
+        for key, attribute in span_record.attributes.items():
+            assert attribute is not None, key
+            if key.startswith(("mcp.request.argument.", "gen_ai.tool.call.result")):
+                assert isinstance(attribute, str)
+            if key.startswith("mcp.request.argument."):
+                json.loads(attribute)
+
+
+def test_terminal_view_keeps_mcp_spans_with_the_gen_ai_ones(sentry):
+    from sentry_agents._render import GenAiFilter, render_tree
+
+    if sentry.mode == "stream" or not HAS_TRANSACTIONS:
+        root = sentry_sdk.traces.start_span(name="GET /health")
+    else:
+        root = sentry_sdk.start_transaction(name="GET /health", op="http.server")
+    with root:
+        pass
+    with sentry_agents.mcp_server("tools/call", "get_weather", transport="stdio"):
+        pass
+    with sentry_agents.mcp_notification("notifications/initialized", "client_to_server"):
+        pass
+    kept = GenAiFilter()(sentry.spans())
+    assert {s.name for s in kept} == {"tools/call get_weather", "notifications/initialized"}
+    assert "tools/call get_weather" in render_tree(kept)
+
+
+def test_inside_a_flask_request_the_server_span_nests_under_it(static_sentry):
+    """sentry-sdk's Flask integration makes the request's transaction (continuing the
+    sentry-trace HTTP header); the MCP span nests there instead of using ``_meta``."""
+    flask = pytest.importorskip("flask")
+    from sentry_sdk.integrations.flask import FlaskIntegration
+
+    static_sentry.init(integrations=[FlaskIntegration()])
+    app = flask.Flask(__name__)
+
+    @app.post("/mcp")
+    def mcp_endpoint() -> Any:
+        message = flask.request.get_json()
+        params = message["params"]
+        with sentry_agents.mcp_server(
+            message["method"],
+            params["name"],
+            request_id=message["id"],
+            transport="http",
+            meta=params.get("_meta"),
+        ) as span:
+            result = {"content": [{"type": "text", "text": "Rain"}]}
+            span.set_result(result)
+        return {"jsonrpc": "2.0", "id": message["id"], "result": result}
+
+    with sentry_agents.execute_tool("get_weather", mcp_server="weather") as tool:
+        meta = sentry_agents.mcp_meta()
+        headers = {"sentry-trace": meta["sentry-trace"], "baggage": meta["baggage"]}
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "get_weather", "_meta": meta},
+        }
+        with app.test_client() as client:
+            reply = client.post("/mcp", json=body, headers=headers)
+        tool.set_result(reply.get_json()["result"])
+    request = static_sentry.one(lambda s: s.op == "http.server")
+    server = static_sentry.named("tools/call get_weather")
+    client_span = static_sentry.named("execute_tool get_weather")
+    assert server.parent_span_id == request.span_id
+    assert request.parent_span_id == client_span.span_id
+    assert server.trace_id == request.trace_id == client_span.trace_id
+    assert server.span_id not in root_ids(static_sentry)

@@ -1,0 +1,132 @@
+"""Alongside sentry-sdk's own MCPIntegration, with a server built on the official ``mcp``
+SDK: one ``mcp.server`` span per request, whether ``mcp_server`` wraps the request
+(middleware first in line) or runs inside the integration's span (in a tool function)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import sentry_agents
+from sentry_agents._envelopes import SpanRecord
+
+pytest.importorskip("mcp")
+mcp_integration = pytest.importorskip(
+    "sentry_sdk.integrations.mcp", reason="this sentry-sdk has no MCP integration"
+)
+
+
+def build_server(pattern: str) -> Any:
+    from mcp.server.mcpserver import MCPServer
+
+    app = MCPServer("weather-server")
+    if pattern == "inside":
+
+        @app.tool()
+        def get_weather(city: str) -> str:
+            with sentry_agents.mcp_server("tools/call", "get_weather", arguments={"city": city}):
+                return f"Rain in {city}"
+
+        return app
+
+    @app.tool()
+    def get_weather(city: str) -> str:
+        if city == "Atlantis":
+            raise ValueError("no such city")
+        return f"Rain in {city}"
+
+    async def sentry_agents_middleware(ctx: Any, call_next: Any) -> Any:
+        params = ctx.params or {}
+        async with sentry_agents.mcp_server(
+            ctx.method,
+            params.get("name") or params.get("uri"),
+            request_id=ctx.request_id,
+            arguments=params.get("arguments"),
+            meta=ctx.meta,
+            protocol_version=ctx.protocol_version,
+        ) as span:
+            result = await call_next(ctx)
+            span.set_result(result)
+            return result
+
+    app._lowlevel_server.middleware.insert(0, sentry_agents_middleware)
+    return app
+
+
+async def call(app: Any, cities: list[str], meta: Any = None) -> list[Any]:
+    from mcp import Client
+
+    async with Client(app) as client:
+        return [await client.call_tool("get_weather", {"city": city}, meta=meta) for city in cities]
+
+
+def tool_spans(spans: list[SpanRecord]) -> list[SpanRecord]:
+    return [s for s in spans if s.name == "tools/call get_weather"]
+
+
+@pytest.fixture
+def with_integration(sentry: Any) -> Any:
+    sentry.init(integrations=[mcp_integration.MCPIntegration()])
+    return sentry
+
+
+def test_middleware_first_one_span_per_request(with_integration):
+    sentry = with_integration
+    results = asyncio.run(call(build_server("middleware"), ["Paris", "Atlantis"]))
+    assert results[1].is_error is True
+    spans = sentry.spans()
+    served = sorted((s for s in tool_spans(spans) if s.op == "mcp.server"), key=lambda s: s.start)
+    assert len(served) == 2
+    paris, atlantis = served
+    assert paris.attributes["jsonrpc.request.id"] == paris.attributes["mcp.request.id"]
+    assert isinstance(paris.attributes["mcp.request.id"], str)
+    assert paris.attributes["gen_ai.tool.name"] == "get_weather"
+    assert paris.attributes["mcp.request.argument.city"] == '"Paris"'
+    # What only the integration knew is kept on ours.
+    assert paris.attributes["network.transport"] == "pipe"
+    assert not paris.is_error()
+    # The integration records a tool that raised (returned isError) as a success; ours fails.
+    assert atlantis.is_error() and atlantis.attributes["error.type"] == "tool_error"
+    ids = {s.span_id for s in served}
+    leftovers = [s for s in tool_spans(spans) if s.span_id not in ids]
+    if sentry.mode == "stream":
+        # Streamed spans cannot be dropped: the integration's is a plain child of ours.
+        assert sorted(s.parent_span_id for s in leftovers) == sorted(ids)
+        for span in leftovers:
+            assert span.op == "function"
+            assert not any(k.startswith(("mcp.", "gen_ai.")) for k in span.attributes)
+    else:
+        assert leftovers == []
+    discover = [s for s in spans if s.op == "mcp.server" and s not in served]
+    assert discover and all(s.attributes["mcp.method.name"] != "tools/call" for s in discover)
+
+
+def test_middleware_continues_the_client_trace(with_integration):
+    sentry = with_integration
+
+    async def agent() -> None:
+        app = build_server("middleware")
+        async with sentry_agents.invoke_agent("Weather Agent"):
+            async with sentry_agents.execute_tool("get_weather", mcp_server="weather-server"):
+                await call(app, ["Paris"], meta=sentry_agents.mcp_meta())
+
+    asyncio.run(agent())
+    client = sentry.named("execute_tool get_weather")
+    served = [s for s in tool_spans(sentry.spans()) if s.op == "mcp.server"]
+    assert len(served) == 1
+    assert (served[0].trace_id, served[0].parent_span_id) == (client.trace_id, client.span_id)
+
+
+def test_inside_the_integrations_span_one_span(with_integration):
+    sentry = with_integration
+    asyncio.run(call(build_server("inside"), ["Paris"]))
+    spans = tool_spans(sentry.spans())
+    assert len(spans) == 1
+    span = spans[0]
+    assert span.op == "mcp.server"
+    assert span.attributes["gen_ai.tool.name"] == span.attributes["mcp.tool.name"]
+    assert span.attributes["jsonrpc.request.id"] == span.attributes["mcp.request.id"]
+    assert isinstance(span.attributes["mcp.request.id"], str)
+    assert span.attributes["jsonrpc.protocol.version"] == "2.0"
