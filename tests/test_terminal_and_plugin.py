@@ -14,7 +14,7 @@ import pytest
 import sentry_sdk
 
 import sentry_agents
-from conftest import HAS_TRANSACTIONS, MODES
+from conftest import DELIVERY_BOUND, HAS_TRANSACTIONS, MODES
 from sentry_agents.__main__ import TraceViewServer
 
 pytest_plugins = ["pytester"]
@@ -60,7 +60,7 @@ def init(mode: str, **options) -> None:
 
 
 def wait_for(out: io.StringIO, text: str) -> str:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + DELIVERY_BOUND
     while time.monotonic() < deadline and text not in out.getvalue():
         time.sleep(0.02)
     return out.getvalue()
@@ -123,7 +123,7 @@ def test_serve_command_line_starts_and_listens(tmp_path):
         assert first.startswith("sentry-agents: listening on 127.0.0.1:")
     finally:
         proc.terminate()
-        proc.wait(5)
+        proc.wait(DELIVERY_BOUND)
 
 
 @pytest.mark.parametrize("agent_spans", MODES, indirect=True)

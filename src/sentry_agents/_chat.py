@@ -105,10 +105,13 @@ class ChatSpan(ModelSpan):
         self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool
     ) -> None:
         self._set("gen_ai.response.streaming", True)
-        if first_chunk_ns is not None:
-            self._set(
-                "gen_ai.response.time_to_first_chunk", (first_chunk_ns - self._start_ns) / 1e9
-            )
+        native = self._native
+        start_ns = native.start_ns() if native is not None else None
+        if first_chunk_ns is not None and start_ns is not None:
+            # From the span's own start, in whole microseconds as sentry-sdk measures
+            # the span's duration: never more than that duration.
+            first_chunk_us = max(0, first_chunk_ns - start_ns) // 1000
+            self._set("gen_ai.response.time_to_first_chunk", first_chunk_us / 1e6)
         if abandoned:
             self._set(ABANDONED_ATTRIBUTE, True)
         self._apply_response(info)

@@ -32,14 +32,22 @@ def decorate(
     def started(args: tuple[Any, ...], kwargs: dict[str, Any]) -> GenAISpan:
         span = factory().start()
         if on_call is not None:
-            with guard:
-                on_call(span, args, kwargs)
+            try:
+                with guard:
+                    on_call(span, args, kwargs)
+            except BaseException as exc:  # an interrupt while recording the call
+                span.finish(exc)
+                raise
         return span
 
     def done(span: GenAISpan, result: Any, yielded: Optional[list[Any]] = None) -> Any:
-        if on_result is not None:
-            with guard:
-                on_result(span, result if yielded is None else joined(yielded))
+        try:
+            if on_result is not None:
+                with guard:
+                    on_result(span, result if yielded is None else joined(yielded))
+        except BaseException as exc:  # an interrupt while recording the result
+            span.finish(exc)
+            raise
         span.finish()
         return result
 

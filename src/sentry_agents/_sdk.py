@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import time
 from collections.abc import Mapping
 from typing import Any, Callable, Literal, Optional, Union
 
@@ -56,6 +57,9 @@ _NAME_KEYWORD = (
     else "name"
 )
 _UPDATE_DATA = hasattr(_Span, "update_data")
+
+now_ns: Callable[[], int] = getattr(sentry_sdk.utils, "nanosecond_time", time.perf_counter_ns)
+"""The clock sentry-sdk measures span durations on (nanoseconds)."""
 _EVENT_TAKES_OPTIONS = (
     "client_options" in inspect.signature(sentry_sdk.utils.event_from_exception).parameters
 )
@@ -134,6 +138,12 @@ class NativeSpan:
     def attributes(self) -> dict[str, Any]:
         """The attributes set so far."""
         return dict(self.span._data)
+
+    def start_ns(self) -> Optional[int]:
+        """When sentry-sdk started the span, on :data:`now_ns`'s clock: the reading its
+        duration is measured from (``None`` where this sentry-sdk keeps none)."""
+        start = getattr(self.span, "_start_timestamp_monotonic_ns", None)
+        return start if isinstance(start, int) else None
 
     def finish(self) -> None:
         self.span.finish()

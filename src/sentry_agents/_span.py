@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import time
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar
 
@@ -83,7 +82,6 @@ class GenAISpan:
     _started = False
     _finished = False
     _sealed = False
-    _start_ns = 0
     _RUN_STATE: ClassVar[tuple[str, ...]] = (
         "_native",
         "_agent",
@@ -94,7 +92,6 @@ class GenAISpan:
         "_started",
         "_finished",
         "_sealed",
-        "_start_ns",
     )
 
     def __init__(
@@ -204,7 +201,6 @@ class GenAISpan:
             logger.debug("sentry_agents: %s was started twice; ignoring", type(self).__name__)
             return
         self._started = True
-        self._start_ns = time.perf_counter_ns()
         self._settings = settings()
         try:
             parent = _current.get()
@@ -226,6 +222,11 @@ class GenAISpan:
                     self._record_start_content()
         except Exception as exc:
             contained(exc)
+        except BaseException as exc:
+            # An interrupt (a redaction hook, converting a long history) after the span
+            # started: finish it as cancelled rather than leave it open, and propagate.
+            self._end(exc)
+            raise
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
         attributes: dict[str, AttributeValue] = {"gen_ai.operation.name": self.operation}
@@ -291,31 +292,42 @@ class GenAISpan:
         if native is None:
             return
         _open_by_native.pop(id(native.span), None)
+        report = False
         try:
-            if error is not None:
-                self._fail(native, error)
-            if native.recording:
-                self._before_finish()
-        except Exception as exc:
-            contained(exc)
-        self._sealed = True
-        try:
-            native.finish()
-        except Exception as exc:
-            contained(exc)
+            try:
+                if error is not None:
+                    report = self._fail(native, error)
+                if native.recording:
+                    self._before_finish()
+            except Exception as exc:
+                contained(exc)
+        finally:
+            self._sealed = True
+            try:
+                native.finish()
+            except Exception as exc:
+                contained(exc)
+        # Reported after the span's end time was taken (sentry-sdk's first error event
+        # is slow); the span is still current, so the event stays linked to it.
+        if report and error is not None:
+            try:
+                _sdk.capture_exception(error)
+            except Exception as exc:
+                contained(exc)
 
-    def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> None:
+    def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> bool:
+        """Mark the span failed (or cancelled); whether ``error`` is this span's to report."""
         if not isinstance(error, Exception):
             native.mark("cancelled")
-            return
+            return False
         native.mark("error")
         if native.recording:
             native.set("error.type", type(error).__name__)
         if getattr(error, _CAPTURED_MARK, False):
-            return
+            return False
         with contextlib.suppress(Exception):
             setattr(error, _CAPTURED_MARK, True)
-        _sdk.capture_exception(error)
+        return True
 
     def _absorb(self, attributes: dict[str, Any]) -> None:
         """Take what an integration's span of the same call knows and this span lacks."""

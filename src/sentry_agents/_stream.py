@@ -8,10 +8,10 @@ returned to be consumed later), the span stays open until the stream ends.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, Optional
 
 from ._chunks import StreamAccumulator
+from ._sdk import now_ns
 from ._span import guard
 
 if TYPE_CHECKING:
@@ -42,16 +42,18 @@ class _Stream:
     def _chunk(self, chunk: Any) -> None:
         with guard:
             if self._first_chunk_ns is None:
-                self._first_chunk_ns = time.perf_counter_ns()
+                self._first_chunk_ns = now_ns()  # the clock the span's duration is on
             self._accumulator.add(chunk)
 
     def _end(self, error: Optional[BaseException] = None, abandoned: bool = False) -> None:
         span, self._span = self._span, None
         if span is None:
             return
-        with guard:
-            span._record_stream(self._accumulator.result(), self._first_chunk_ns, abandoned)
-        span._stream_ended(error)
+        try:
+            with guard:
+                span._record_stream(self._accumulator.result(), self._first_chunk_ns, abandoned)
+        finally:  # an interrupt while recording still ends the span
+            span._stream_ended(error)
 
     def __del__(self) -> None:
         if getattr(self, "_span", None) is not None:
