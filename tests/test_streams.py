@@ -12,7 +12,7 @@ import pytest
 import sentry_sdk
 
 import sentry_agents
-from conftest import ended
+from conftest import DELIVERY_BOUND, ended
 from fakes import FakeProvider, anthropic_events, chat_chunks, response_events
 
 
@@ -458,3 +458,31 @@ def test_tools_in_a_thread_pool_keep_their_agent(sentry):
         assert tool.attributes["gen_ai.agent.name"] == "Pool Agent"
         assert sentry.named(f"chat pool-model-{i}").attributes["gen_ai.agent.name"] == "Pool Agent"
     assert agent.attributes["gen_ai.usage.input_tokens"] == 30
+
+
+def test_children_started_at_once_in_threads_have_their_parent(sentry):
+    sentry.init(default_integrations=True)  # sentry-sdk's ThreadingIntegration carries its scope
+    rounds, width = 30, 4
+    barrier = threading.Barrier(width)
+
+    def child(r: int, i: int) -> None:
+        barrier.wait(DELIVERY_BOUND)  # the children of one agent start at the same moment
+        with sentry_agents.execute_tool(f"tool-{r}-{i}"):
+            pass
+
+    for r in range(rounds):
+        with sentry_agents.invoke_agent(f"agent-{r}"):
+            threads = [threading.Thread(target=child, args=(r, i)) for i in range(width)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    spans = {s.name: s for s in sentry.gen_ai_spans()}
+    wrong = [
+        f"tool-{r}-{i}"
+        for r in range(rounds)
+        for i in range(width)
+        if spans[f"execute_tool tool-{r}-{i}"].parent_span_id
+        != spans[f"invoke_agent agent-{r}"].span_id
+    ]
+    assert wrong == []

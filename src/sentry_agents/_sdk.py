@@ -204,7 +204,12 @@ def start_span(
         at_start: dict[str, Any] = attributes()
         at_start["sentry.op"] = op
         span = _traces.start_span(name=name, attributes=at_start, active=False)
-        return StreamedSpan(span, client, not isinstance(span, _NOOP_STREAMED))
+        recording = not isinstance(span, _NOOP_STREAMED)
+        if recording:
+            # sentry-sdk makes a streamed span's id when it is first read, unguarded: two
+            # threads starting children at once could each make one. Made here, first.
+            _ = span.span_id
+        return StreamedSpan(span, client, recording)
     current = sentry_sdk.get_current_scope().span
     if current is not None and current.containing_transaction is not None:
         span = current.start_child(op=op, **{_NAME_KEYWORD: name})
