@@ -84,9 +84,10 @@ class CountingTransport(HttpTransport):
 
     def record_lost_event(self, reason: str, *args: Any, **kwargs: Any) -> None:
         if reason == "queue_overflow":  # the transport's queue or a span buffer was full
+            item = kwargs.get("item") or (args[1] if len(args) > 1 else None)
             category = kwargs.get("data_category") or (args[0] if args else None)
             with self.counts_lock:
-                self.lost.append(str(category or kwargs.get("item") or "envelope item"))
+                self.lost.append(str(category or getattr(item, "data_category", "item")))
         super().record_lost_event(reason, *args, **kwargs)
 
     def idle(self) -> bool:

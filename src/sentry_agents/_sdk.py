@@ -57,12 +57,12 @@ _NAME_KEYWORD = (
     else "name"
 )
 _UPDATE_DATA = hasattr(_Span, "update_data")
-
-now_ns: Callable[[], int] = getattr(sentry_sdk.utils, "nanosecond_time", time.perf_counter_ns)
-"""The clock sentry-sdk measures span durations on (nanoseconds)."""
 _EVENT_TAKES_OPTIONS = (
     "client_options" in inspect.signature(sentry_sdk.utils.event_from_exception).parameters
 )
+
+now_ns: Callable[[], int] = getattr(sentry_sdk.utils, "nanosecond_time", time.perf_counter_ns)
+"""The clock sentry-sdk measures span durations on (nanoseconds)."""
 
 # sentry-sdk keeps the current scope in this context variable; setting it directly
 # is what ``sentry_sdk.use_scope`` does, without a generator-based context manager.
