@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import pytest
 import sentry_sdk
+from hypothesis import HealthCheck, settings
 from sentry_sdk.transport import HttpTransport
 
 import sentry_agents._config
@@ -44,6 +45,11 @@ MODES = tuple(
     if available and mode in _WANTED
 )
 
+
+# Property tests race no clock either: no per-example deadline, no "too slow" check
+# (a busy machine makes both fail where nothing is wrong).
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 # How long a test waits for sentry-sdk to deliver what it was given. Delivery ends as
 # soon as everything has arrived; only a real bug (a lost envelope, a send that never
