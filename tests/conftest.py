@@ -11,15 +11,19 @@ import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not reach the network
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
 import sentry_sdk
+from hypothesis import HealthCheck, settings
+from sentry_sdk.transport import HttpTransport
 
 import sentry_agents._config
 from fakes import LocalServer, QuietHandler
 from sentry_agents._envelopes import Capture, SpanRecord
+from sentry_agents.testing import batch_in_flight
 
 try:
     from sentry_sdk.tracing_utils import has_span_streaming_enabled  # noqa: F401
@@ -40,6 +44,68 @@ MODES = tuple(
     )
     if available and mode in _WANTED
 )
+
+
+# Property tests race no clock either: no per-example deadline, no "too slow" check
+# (a busy machine makes both fail where nothing is wrong).
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
+
+# How long a test waits for sentry-sdk to deliver what it was given. Delivery ends as
+# soon as everything has arrived; only a real bug (a lost envelope, a send that never
+# returns) waits this long.
+DELIVERY_BOUND = 60.0
+
+
+class CountingTransport(HttpTransport):
+    """sentry-sdk's real HTTP transport, counting the envelopes it was handed and the ones
+    it is done with (sent, refused by the network, or dropped because its queue was
+    full), so a test can wait until everything was delivered instead of trusting a
+    flush timeout."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__(options)
+        self.counts_lock = threading.Lock()
+        self.handed = 0
+        self.done = 0
+        self.lost: list[str] = []
+
+    def capture_envelope(self, envelope: Any) -> None:
+        with self.counts_lock:
+            self.handed += 1
+        super().capture_envelope(envelope)
+
+    def _send_envelope(self, envelope: Any) -> None:
+        try:
+            super()._send_envelope(envelope)
+        finally:
+            with self.counts_lock:
+                self.done += 1
+
+    def on_dropped_event(self, reason: str) -> None:
+        if reason == "full_queue":  # handed over but never queued, so never sent
+            with self.counts_lock:
+                self.done += 1
+        super().on_dropped_event(reason)
+
+    def record_lost_event(self, reason: str, *args: Any, **kwargs: Any) -> None:
+        if reason == "queue_overflow":  # the transport's queue or a span buffer was full
+            item = kwargs.get("item") or (args[1] if len(args) > 1 else None)
+            category = kwargs.get("data_category") or (args[0] if args else None)
+            with self.counts_lock:
+                self.lost.append(str(category or getattr(item, "data_category", "item")))
+        super().record_lost_event(reason, *args, **kwargs)
+
+    def idle(self) -> bool:
+        with self.counts_lock:
+            return self.done >= self.handed
+
+
+def ended(span: Any) -> bool:
+    """Whether sentry-sdk has finished this span of its own (read from the span, no clock)."""
+    if hasattr(span, "end_timestamp"):  # span streaming
+        return span.end_timestamp is not None
+    return span.timestamp is not None
 
 
 class IngestServer(LocalServer):
@@ -80,6 +146,7 @@ class Sentry:
     def __init__(self, server: IngestServer, mode: str) -> None:
         self.server = server
         self.mode = mode
+        self.clients: list[Any] = []
 
     def init(self, **options: Any) -> None:
         """sentry_sdk.init with the content gate open unless said otherwise; on 3.x, where
@@ -94,10 +161,41 @@ class Sentry:
         options.setdefault("default_integrations", False)
         options.setdefault("auto_enabling_integrations", False)
         options.setdefault("dsn", self.server.dsn)
+        options.setdefault("transport", CountingTransport)
         sentry_sdk.init(**options)
+        self.clients.append(sentry_sdk.get_client())
 
     def flush(self) -> None:
-        sentry_sdk.flush(timeout=5)
+        """Wait until every envelope of every client this test made was delivered (or
+        refused by the network), within :data:`DELIVERY_BOUND`; fail if sentry-sdk
+        dropped anything because a queue was full."""
+        deadline = time.monotonic() + DELIVERY_BOUND
+        while True:
+            for client in self.clients:
+                client.flush(timeout=max(0.1, deadline - time.monotonic()))
+            transports = [
+                c.transport for c in self.clients if isinstance(c.transport, CountingTransport)
+            ]
+            if not batch_in_flight() and all(t.idle() for t in transports):
+                break
+            if time.monotonic() > deadline:
+                pending = [(t.handed, t.done) for t in transports]
+                raise AssertionError(
+                    f"sentry-sdk did not deliver within {DELIVERY_BOUND:.0f} s "
+                    f"(envelopes handed, done per transport: {pending})"
+                )
+            time.sleep(0.001)
+        lost = [item for t in transports for item in t.lost]
+        assert not lost, f"sentry-sdk dropped {len(lost)} items (queue full): {lost[:5]}"
+
+    def close(self) -> None:
+        """Wait for delivery, then shut the clients down and return to "not initialised"."""
+        try:
+            self.flush()
+        finally:
+            for client in self.clients:
+                client.close(timeout=DELIVERY_BOUND)
+            sentry_sdk.get_global_scope().set_client(None)
 
     def spans(self) -> list[SpanRecord]:
         self.flush()
@@ -156,9 +254,7 @@ def _sentry(ingest: IngestServer, mode: str) -> Iterator[Sentry]:
     helper = Sentry(ingest, mode)
     helper.init()
     yield helper
-    sentry_sdk.flush(timeout=5)
-    sentry_sdk.get_client().close()
-    sentry_sdk.get_global_scope().set_client(None)  # back to "not initialised"
+    helper.close()
     sentry_agents._config.reset()
 
 

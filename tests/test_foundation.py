@@ -211,7 +211,7 @@ def test_nests_under_an_existing_streamed_segment(ingest):
                 pass
         assert helper.named("invoke_agent Planner").parent_span_id == seg.span_id
     finally:
-        sentry_sdk.get_global_scope().set_client(None)
+        helper.close()
 
 
 def test_content_not_sent_when_gate_closed(sentry, mocker):

@@ -12,6 +12,7 @@ import pytest
 import sentry_sdk
 
 import sentry_agents
+from conftest import DELIVERY_BOUND, ended
 from fakes import FakeProvider, anthropic_events, chat_chunks, response_events
 
 
@@ -178,12 +179,15 @@ def test_stream_returned_from_with_block_keeps_span_open_until_consumed(sentry):
 
 
 def test_generator_agent_keeps_span_open_and_parents_right(sentry):
+    still_open = []
+
     @sentry_agents.invoke_agent("Gen Agent")
     def agent_steps():
         for i in range(3):
             with sentry_agents.chat(f"step-{i}"):
                 pass
             yield i
+        still_open.append(not ended(sentry_agents.current_span().span))
 
     with sentry_agents.invoke_agent("Caller") as caller:
         seen = []
@@ -204,7 +208,7 @@ def test_generator_agent_keeps_span_open_and_parents_right(sentry):
         tool = sentry.named(f"execute_tool between-{i}")
         assert tool.parent_span_id == caller_span.span_id
         assert tool.attributes["gen_ai.agent.name"] == "Caller"
-    assert gen_agent.end >= sentry.named("chat step-2").end
+    assert still_open == [True], "the agent span was open until its generator ended"
 
 
 def test_generator_closed_early_thrown_into_and_collected(sentry):
@@ -258,12 +262,15 @@ def test_async_generator_agent(sentry):
 
 def test_cancellation_is_not_an_error_report(sentry):
     async def main() -> None:
+        started = asyncio.Event()
+
         async def slow_agent() -> None:
             async with sentry_agents.invoke_agent("Slow"):
-                await asyncio.sleep(10)
+                started.set()
+                await asyncio.Event().wait()  # never set: only cancellation ends it
 
         task = asyncio.ensure_future(slow_agent())
-        await asyncio.sleep(0.01)
+        await started.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -451,3 +458,31 @@ def test_tools_in_a_thread_pool_keep_their_agent(sentry):
         assert tool.attributes["gen_ai.agent.name"] == "Pool Agent"
         assert sentry.named(f"chat pool-model-{i}").attributes["gen_ai.agent.name"] == "Pool Agent"
     assert agent.attributes["gen_ai.usage.input_tokens"] == 30
+
+
+def test_children_started_at_once_in_threads_have_their_parent(sentry):
+    sentry.init(default_integrations=True)  # sentry-sdk's ThreadingIntegration carries its scope
+    rounds, width = 30, 4
+    barrier = threading.Barrier(width)
+
+    def child(r: int, i: int) -> None:
+        barrier.wait(DELIVERY_BOUND)  # the children of one agent start at the same moment
+        with sentry_agents.execute_tool(f"tool-{r}-{i}"):
+            pass
+
+    for r in range(rounds):
+        with sentry_agents.invoke_agent(f"agent-{r}"):
+            threads = [threading.Thread(target=child, args=(r, i)) for i in range(width)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    spans = {s.name: s for s in sentry.gen_ai_spans()}
+    wrong = [
+        f"tool-{r}-{i}"
+        for r in range(rounds)
+        for i in range(width)
+        if spans[f"execute_tool tool-{r}-{i}"].parent_span_id
+        != spans[f"invoke_agent agent-{r}"].span_id
+    ]
+    assert wrong == []

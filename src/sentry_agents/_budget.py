@@ -63,7 +63,10 @@ def fit(value: Any, max_bytes: int) -> Fitted:
         kept = cutter.newest_that_fit(value, max_bytes - 2)
         if kept:
             return Fitted(dumps(value[len(value) - kept :]), count, kept, True)
-        last = cutter.cut_dict(value[-1], max_bytes - 2, message=True)
+        message = value[-1]
+        if next(iter(message)) != "role":  # its role first: it is small, and always kept
+            message = {"role": message["role"], **message}
+        last = cutter.cut_dict(message, max_bytes - 2, message=True)
         if last is not None:
             return Fitted(f"[{last}]", count, 1, True)
     elif isinstance(value, list):

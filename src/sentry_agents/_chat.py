@@ -120,20 +120,29 @@ class ChatSpan(ModelSpan[ChatConfig]):
         abandoned: bool,
         error: Optional[BaseException],
     ) -> None:
-        with guard:
-            self._set(keys.RESPONSE_STREAMING, True)
-            if first_chunk_ns is not None:
-                self._set(
-                    keys.RESPONSE_TIME_TO_FIRST_CHUNK, (first_chunk_ns - self._start_ns) / 1e9
-                )
-            if abandoned:
-                self._set(keys.STREAM_ABANDONED, True)
-            self._apply_response(info)
-        self._open_streams -= 1
-        if self._deferred is not None and not self._open_streams:
-            deferred_error = self._deferred[0]
-            self._deferred = None
-            self._end(deferred_error if deferred_error is not None else error)
+        try:
+            with guard:
+                self._record_stream(info, first_chunk_ns, abandoned)
+        finally:  # an interrupt while recording still lets the span end
+            self._open_streams -= 1
+            if self._deferred is not None and not self._open_streams:
+                deferred_error = self._deferred[0]
+                self._deferred = None
+                self._end(deferred_error if deferred_error is not None else error)
+
+    def _record_stream(
+        self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool
+    ) -> None:
+        self._set(keys.RESPONSE_STREAMING, True)
+        start_ns = self._native.start_ns() if self._native is not None else None
+        if first_chunk_ns is not None and start_ns is not None:
+            # From the span's own start, in whole microseconds as sentry-sdk measures the
+            # span's duration: never more than that duration.
+            first_chunk_us = max(0, first_chunk_ns - start_ns) // 1000
+            self._set(keys.RESPONSE_TIME_TO_FIRST_CHUNK, first_chunk_us / 1e6)
+        if abandoned:
+            self._set(keys.STREAM_ABANDONED, True)
+        self._apply_response(info)
 
 
 def chat(

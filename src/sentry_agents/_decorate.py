@@ -78,13 +78,21 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
     def started(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Run:
         run = new_run()
         run.start()
-        with guard:
-            run._record_call(Call(signature, args, kwargs))
+        try:
+            with guard:
+                run._record_call(Call(signature, args, kwargs))
+        except BaseException as exc:  # an interrupt while recording the call
+            run.finish(exc)
+            raise
         return run
 
     def done(run: Run, result: Any, yielded: Optional[list[Any]] = None) -> Any:
-        with guard:
-            run._record_return(result if yielded is None else joined(yielded))
+        try:
+            with guard:
+                run._record_return(result if yielded is None else joined(yielded))
+        except BaseException as exc:  # an interrupt while recording the result
+            run.finish(exc)
+            raise
         run.finish()
         return result
 

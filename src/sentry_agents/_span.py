@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import time
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Generic, Optional, TypeVar
 
@@ -97,7 +96,6 @@ class GenAISpan(Generic[C]):
         "_outputs_ok",
         "_phase",
         "_resolved",
-        "_start_ns",
         "operation",
     )
 
@@ -112,7 +110,6 @@ class GenAISpan(Generic[C]):
         self._resolved: Optional[Resolved] = None
         self._inputs_ok = False
         self._outputs_ok = False
-        self._start_ns = 0
         self._activations: list[tuple[Any, Token[Optional[GenAISpan[Any]]]]] = []
 
     def _again(self: S) -> S:
@@ -220,7 +217,6 @@ class GenAISpan(Generic[C]):
             logger.debug("sentry_agents: %s was started twice; ignoring", type(self).__name__)
             return
         self._phase = _OPEN
-        self._start_ns = time.perf_counter_ns()
         self._resolved = resolve(self._options)
         try:
             parent = _current.get()
@@ -240,6 +236,11 @@ class GenAISpan(Generic[C]):
                     self._record_start_content()
         except Exception as exc:
             contained(exc)
+        except BaseException as exc:
+            # An interrupt (from a redaction hook, or while converting a long history)
+            # after the span started: it is finished as cancelled, not left open.
+            self._end(exc)
+            raise
 
     def _start_native(self) -> Optional[_sdk.NativeSpan]:
         """Start the sentry-sdk span: a child of the current span or a new root (a kind
@@ -313,35 +314,47 @@ class GenAISpan(Generic[C]):
             return
         self._phase = _CLOSING
         _open_by_native.pop(id(native.span), None)
+        report = False
         try:
-            if error is not None:
-                self._fail(native, error)
-            if native.recording:
-                self._before_finish()
-                if native.client.ai_integrations:
-                    sdk_integrations.finishing(native.client, native.span.span_id, self)
-        except Exception as exc:
-            contained(exc)
-        self._phase = _CLOSED
-        try:
-            native.finish()
-        except Exception as exc:
-            contained(exc)
+            try:
+                if error is not None:
+                    report = self._fail(native, error)
+                if native.recording:
+                    self._before_finish()
+                    if native.client.ai_integrations:
+                        sdk_integrations.finishing(native.client, native.span.span_id, self)
+            except Exception as exc:
+                contained(exc)
+        finally:
+            self._phase = _CLOSED
+            try:
+                native.finish()
+            except Exception as exc:
+                contained(exc)
         if native.client.ai_integrations and native.recording:
             sdk_integrations.finished(native.client, native.span.span_id)
+        # Reported once the span's end time was taken (sentry-sdk's first error event is
+        # slow); the span is still current, so the event stays linked to it.
+        if report and error is not None:
+            try:
+                _sdk.capture_exception(error)
+            except Exception as exc:
+                contained(exc)
 
-    def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> None:
+    def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> bool:
+        """Mark the span failed (cancelled, for an interrupt); whether ``error`` is this
+        span's to report."""
         if not isinstance(error, Exception):
             native.mark("cancelled")
-            return
+            return False
         native.mark("error")
         if native.recording:
             native.set(keys.ERROR_TYPE, type(error).__name__)
         if getattr(error, _CAPTURED_MARK, False) or not self._settings.capture_errors:
-            return
+            return False
         with contextlib.suppress(Exception):
             setattr(error, _CAPTURED_MARK, True)
-        _sdk.capture_exception(error)
+        return True
 
     # --- recording helpers for kinds -------------------------------------------------------
 

@@ -8,12 +8,12 @@ returned to be consumed later), the span stays open until the stream ends.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Optional, Protocol
 
 from ._chunks import StreamAccumulator
 from ._guard import guard
 from ._responses import ResponseInfo
+from ._sdk import now_ns
 
 
 class StreamOwner(Protocol):
@@ -52,7 +52,7 @@ class _Stream:
     def _chunk(self, chunk: Any) -> None:
         with guard:
             if self._first_chunk_ns is None:
-                self._first_chunk_ns = time.perf_counter_ns()
+                self._first_chunk_ns = now_ns()  # the clock the span's duration is on
             self._accumulator.add(chunk)
 
     def _end(self, error: Optional[BaseException] = None, abandoned: bool = False) -> None:
@@ -60,9 +60,11 @@ class _Stream:
         if span is None:
             return
         info = ResponseInfo()
-        with guard:
-            info = self._accumulator.result()
-        span._stream_closed(info, self._first_chunk_ns, abandoned, error)
+        try:
+            with guard:
+                info = self._accumulator.result()
+        finally:  # an interrupt while reading what arrived still ends the span
+            span._stream_closed(info, self._first_chunk_ns, abandoned, error)
 
     def __del__(self) -> None:
         if getattr(self, "_span", None) is not None:

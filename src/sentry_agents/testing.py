@@ -17,7 +17,12 @@ Stream mode: ``@pytest.mark.parametrize("agent_spans", ["stream"], indirect=True
 from __future__ import annotations
 
 import inspect
+import os
+import sys
+import threading
+import time
 from collections.abc import Iterator
+from types import FrameType
 from typing import Any, Optional
 
 import pytest
@@ -58,7 +63,7 @@ class AgentSpans:
     @property
     def all(self) -> list[SpanRecord]:
         """Every span sent (gen_ai or not), in the order sentry-sdk sent them."""
-        sentry_sdk.flush()
+        _flush()
         return list(self._capture.spans)
 
     @property
@@ -160,6 +165,29 @@ def _is_ours(op: Optional[str]) -> bool:
     return op is not None and (op.startswith(keys.OP_PREFIX) or op == keys.OP_GUARDRAIL)
 
 
+def batch_in_flight() -> bool:
+    """Whether one of sentry-sdk's batcher threads has taken a batch of spans from its
+    buffer and not yet handed it to the transport (a flush meanwhile finds nothing)."""
+    me = threading.get_ident()
+    for ident, top in sys._current_frames().items():
+        frame: Optional[FrameType] = top if ident != me else None
+        while frame is not None:
+            code = frame.f_code
+            if code.co_name == "_flush" and "batcher" in os.path.basename(code.co_filename):
+                return True
+            frame = frame.f_back
+    return False
+
+
+def _flush(bound: float = 60.0) -> None:
+    """``sentry_sdk.flush()``, then wait (at most ``bound`` seconds) for a batch of spans
+    that sentry-sdk's background thread was handing over while the flush ran."""
+    sentry_sdk.flush()
+    deadline = time.monotonic() + bound
+    while batch_in_flight() and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
 def _subject(span: SpanRecord) -> Optional[str]:
     """What a span is about: its tool, its agent, or its model."""
     value = span.attributes.get(_SUBJECT_KEYS.get(span.op or "", keys.REQUEST_MODEL))
@@ -195,7 +223,7 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
 
 def stop_capture() -> None:
     """Flush and return sentry-sdk to "not initialised"."""
-    sentry_sdk.flush()
+    _flush()
     sentry_sdk.get_client().close()
     sentry_sdk.get_global_scope().set_client(None)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import time
 from collections.abc import Mapping
 from typing import Any, Callable, Literal, Optional, Union
 
@@ -61,6 +62,9 @@ _NAME_KEYWORD = (
     else "name"
 )
 _UPDATE_DATA = hasattr(_Span, "update_data")
+now_ns: Callable[[], int] = getattr(sentry_sdk.utils, "nanosecond_time", time.perf_counter_ns)
+"""The clock sentry-sdk measures span durations on (nanoseconds)."""
+
 _EVENT_TAKES_OPTIONS = (
     "client_options" in inspect.signature(sentry_sdk.utils.event_from_exception).parameters
 )
@@ -160,6 +164,12 @@ class NativeSpan:
         """The attributes set so far."""
         return dict(self.span._data)
 
+    def start_ns(self) -> Optional[int]:
+        """When sentry-sdk started the span, on ``now_ns``'s clock: the reading its
+        duration is measured from (``None`` where this sentry-sdk keeps none)."""
+        start = getattr(self.span, "_start_timestamp_monotonic_ns", None)
+        return start if isinstance(start, int) else None
+
     def finish(self) -> None:
         self.span.finish()
 
@@ -229,7 +239,12 @@ def start_span(
             span = propagation.continued_segment(name, at_start, incoming)
         else:
             span = _traces.start_span(name=name, attributes=at_start, active=False)
-        return StreamedSpan(span, client, not isinstance(span, _NOOP_STREAMED), False)
+        recording = not isinstance(span, _NOOP_STREAMED)
+        if recording:
+            # sentry-sdk makes a streamed span's id when it is first read, unguarded: two
+            # threads starting children at once could each make one. Made here, first.
+            _ = span.span_id
+        return StreamedSpan(span, client, recording, False)
     current = scope.span
     if current is not None and current.containing_transaction is not None:
         span = current.start_child(op=op, **{_NAME_KEYWORD: name})
@@ -388,6 +403,7 @@ __all__ = [
     "current_span",
     "deactivate",
     "join_current",
+    "now_ns",
     "outgoing_trace",
     "set_scope_conversation_id",
     "set_scope_user",

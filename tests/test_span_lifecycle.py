@@ -1,0 +1,203 @@
+"""When spans start and end: time to first chunk within the span, a failed span's end
+taken before its error is reported, and every started span finished on every exit
+path (BaseException included). Orderings and invariants only, never a clock."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+import sentry_agents
+from conftest import ended
+
+
+def test_time_to_first_chunk_never_exceeds_the_span_duration(sentry):
+    def slow_sampler(context: dict[str, Any]) -> float:
+        # Fault injection on the user's side: in streaming mode sentry-sdk samples a root
+        # span before taking its start time, so a slow sampler widens any gap between
+        # "the helper started" and "the span started".
+        time.sleep(0.001)
+        return 1.0
+
+    sentry.init(traces_sampler=slow_sampler, transport_queue_size=1000)
+    runs = 150
+
+    def returned_stream(i: int) -> Any:
+        with sentry_agents.chat(f"late-{i}") as llm:
+            return llm.stream(iter([f"chunk {i}"]))
+
+    async def async_stream(i: int) -> None:
+        async def chunks() -> Any:
+            yield f"chunk {i}"
+
+        async with sentry_agents.chat(f"async-{i}") as llm:
+            async for _ in llm.stream(chunks()):
+                pass
+
+    for i in range(runs):
+        with sentry_agents.chat(f"sync-{i}") as llm:
+            for _ in llm.stream(iter([f"chunk {i}", "more"])):
+                pass
+        assert list(returned_stream(i)) == [f"chunk {i}"]  # the span ends with its stream
+        asyncio.run(async_stream(i))
+    streamed = [s for s in sentry.gen_ai_spans() if s.op == "gen_ai.chat"]
+    assert len(streamed) == 3 * runs
+    outside = [
+        (s.name, s.attributes.get("gen_ai.response.time_to_first_chunk"), s.duration)
+        for s in streamed
+        if not 0 <= s.attributes.get("gen_ai.response.time_to_first_chunk", -1) <= s.duration
+    ]
+    assert outside == []
+
+
+def test_a_failed_span_ends_before_its_error_is_reported(sentry):
+    native_spans: list[Any] = []
+    ended_when_reported: list[bool] = []
+
+    def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        ended_when_reported.append(ended(native_spans[-1]))
+        return event
+
+    sentry.init(before_send=before_send)
+    error = ValueError("instant failure")
+    with pytest.raises(ValueError) as caught:
+        with sentry_agents.invoke_agent("Agent"):
+            with sentry_agents.execute_tool("instant") as tool:
+                native_spans.append(tool.span)
+                raise error
+    assert caught.value is error
+    assert ended_when_reported == [True], "the span's end is taken before the report"
+    span = sentry.named("execute_tool instant")
+    assert span.is_error() and span.attributes["error.type"] == "ValueError"
+    agent = sentry.named("invoke_agent Agent")
+    assert agent.attributes["error.type"] == "ValueError"
+    assert agent.status == ("internal_error" if sentry.mode == "static" else "error")
+    events = sentry.events()
+    assert len(events) == 1, "reported once, by the innermost span"
+    exception = events[0]["exception"]["values"][-1]
+    assert exception["type"] == "ValueError"
+    assert exception["mechanism"]["type"] == "sentry_agents"
+    assert exception["mechanism"]["handled"] is False
+    assert events[0]["contexts"]["trace"]["trace_id"] == span.trace_id
+    assert events[0]["contexts"]["trace"]["span_id"] == span.span_id
+
+
+def test_a_failed_decorated_tool_ends_before_its_error_is_reported(sentry):
+    native_spans: list[Any] = []
+    ended_when_reported: list[bool] = []
+
+    def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        ended_when_reported.append(ended(native_spans[-1]))
+        return event
+
+    sentry.init(before_send=before_send)
+
+    @sentry_agents.tool
+    def broken() -> None:
+        native_spans.append(sentry_agents.current_span().span)
+        raise LookupError("nope")
+
+    with pytest.raises(LookupError):
+        broken()
+    assert ended_when_reported == [True]
+    assert sentry.named("execute_tool broken").attributes["error.type"] == "LookupError"
+    assert len(sentry.events()) == 1
+
+
+def interrupting(kind: str, value: Any) -> Any:
+    """A redaction hook the user interrupts (Ctrl-C while it runs)."""
+    raise KeyboardInterrupt
+
+
+def assert_finished_as_cancelled(sentry, name: str) -> None:
+    span = sentry.named(name)
+    assert "error.type" not in span.attributes
+    if sentry.mode == "static":
+        assert span.status == "cancelled"
+    assert sentry.events() == [], "an interrupt is not an error report"
+    assert sentry_agents.current_span() is None
+
+
+def test_interrupt_while_a_helper_starts_finishes_its_span(sentry):
+    interrupt = KeyboardInterrupt()
+
+    def hook(kind: str, value: Any) -> Any:
+        raise interrupt
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        with sentry_agents.chat("m", messages="a long history", redact=hook):
+            raise AssertionError("not reached: the interrupt came while starting")
+    assert caught.value is interrupt
+    assert_finished_as_cancelled(sentry, "chat m")
+
+
+def test_interrupt_while_a_nested_helper_starts_finishes_both_spans(sentry):
+    with pytest.raises(KeyboardInterrupt):
+        with sentry_agents.invoke_agent("Outer"):
+            with sentry_agents.chat("m", messages="a long history", redact=interrupting):
+                raise AssertionError("not reached")
+    inner, outer = sentry.named("chat m"), sentry.named("invoke_agent Outer")
+    assert inner.parent_span_id == outer.span_id
+    assert "error.type" not in inner.attributes and "error.type" not in outer.attributes
+    assert sentry.events() == []
+    assert sentry_agents.current_span() is None
+
+
+def test_interrupt_while_start_records_the_arguments_finishes_the_span(sentry):
+    with pytest.raises(KeyboardInterrupt):
+        sentry_agents.execute_tool("t", arguments={"q": 1}, redact=interrupting).start()
+    assert_finished_as_cancelled(sentry, "execute_tool t")
+
+
+@pytest.mark.parametrize("kind", ["tool", "agent"])
+def test_interrupt_while_a_decorator_records_the_call_finishes_its_span(sentry, kind):
+    sentry_agents.configure(redact=interrupting)
+    if kind == "tool":
+
+        @sentry_agents.tool
+        def lookup(q: str) -> str:
+            raise AssertionError("not reached")
+
+    else:
+
+        @sentry_agents.agent(name="lookup")
+        def lookup(q: str) -> str:
+            raise AssertionError("not reached")
+
+    with pytest.raises(KeyboardInterrupt):
+        lookup("x")
+    name = "execute_tool lookup" if kind == "tool" else "invoke_agent lookup"
+    assert_finished_as_cancelled(sentry, name)
+
+
+def test_interrupt_while_a_decorator_records_the_result_finishes_its_span(sentry):
+    def interrupt_on_result(kind: str, value: Any) -> Any:
+        if kind == "tool.result":
+            raise KeyboardInterrupt
+        return value
+
+    sentry_agents.configure(redact=interrupt_on_result)
+
+    @sentry_agents.tool
+    def lookup(q: str) -> str:
+        return "found"
+
+    with pytest.raises(KeyboardInterrupt):
+        lookup("x")
+    assert_finished_as_cancelled(sentry, "execute_tool lookup")
+
+
+def test_interrupt_while_a_stream_is_recorded_finishes_its_span(sentry):
+    def interrupt_on_output(kind: str, value: Any) -> Any:
+        if kind == "output.messages":
+            raise KeyboardInterrupt
+        return value
+
+    with pytest.raises(KeyboardInterrupt):
+        with sentry_agents.chat("m", redact=interrupt_on_output) as llm:
+            for _ in llm.stream(iter(["a", "b"])):
+                pass
+    assert_finished_as_cancelled(sentry, "chat m")
