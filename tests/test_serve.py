@@ -4,6 +4,7 @@ sentry-sdk and by hand-made hostile requests."""
 from __future__ import annotations
 
 import http.client
+import inspect
 import io
 import json
 import re
@@ -22,13 +23,13 @@ import pytest
 import sentry_sdk
 
 import sentry_agents
-from conftest import HAS_TRANSACTIONS, MODES
+from conftest import DELIVERY_BOUND, HAS_TRANSACTIONS, MODES
 from sentry_agents.__main__ import MAX_BODY_BYTES, TraceViewServer
 from sentry_agents._envelopes import MAX_ENVELOPE_BYTES, SpanRecord
 from sentry_agents._render import GenAiFilter, render_tree
 from sentry_agents.console import ConsoleTransport
 
-WAIT = 30.0  # seconds; a bound for what a test waits on, never a duration it expects
+WAIT = DELIVERY_BOUND  # a bound for what a test waits on, never a duration it expects
 PATH = "/api/1/envelope/"
 OUR_COLOURS = re.compile(r"\x1b\[(?:0|1|2|31|36)m")
 
@@ -149,7 +150,9 @@ def root_span(mode: str, op: str, name: str) -> Any:
 def child_span(mode: str, op: str, name: str) -> Any:
     if mode == "stream" or not HAS_TRANSACTIONS:
         return sentry_sdk.traces.start_span(name=name, attributes={"sentry.op": op})
-    return sentry_sdk.start_span(op=op, name=name)
+    # Child spans took ``description=`` before sentry-sdk 2.15 named it ``name=``.
+    span_init = inspect.signature(sentry_sdk.tracing.Span.__init__).parameters
+    return sentry_sdk.start_span(op=op, **{"name" if "name" in span_init else "description": name})
 
 
 def envelope(*items: tuple[str, dict[str, Any]]) -> bytes:
