@@ -216,7 +216,7 @@ def test_anthropic_matches_sentry_sdk_integration(mode, provider):
 
 
 def test_every_key_we_send_is_in_the_registry_with_the_right_type(sentry):
-    from test_foundation import run_weather_agent
+    from test_spans import run_weather_agent
 
     sentry_agents.configure(prices={"gpt-4o-mini": {"input": 0.15, "context_window": 128000}})
     with sentry_agents.conversation("conv-1"):

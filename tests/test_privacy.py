@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 import sentry_agents
+from conftest import HAS_DATA_COLLECTION
 from sentry_agents import DEFAULT_SCRUB_KEYS
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -291,3 +294,50 @@ def test_unknown_blocks_are_structure_and_one_bad_message_is_a_placeholder(sentr
     assert sent[0]["parts"] == [{"type": "custom_block", "api_key": "[Filtered]"}]
     assert sent[1]["parts"] == [{"type": "text", "content": "[unconvertible message]"}]
     assert sent[2]["parts"][0]["arguments"] == {"secret": "[Filtered]"}
+
+
+def test_content_not_sent_when_gate_closed(sentry, mocker):
+    sentry.init(send_default_pii=False)
+    to_messages = mocker.spy(sentry_agents._model, "to_gen_ai_messages")
+    with sentry_agents.invoke_agent("A", messages="secret prompt canary-1") as agent:
+        with sentry_agents.chat("m", messages=[{"role": "user", "content": "canary-2"}]) as llm:
+            llm.set_output("canary-3")
+            llm.set_usage(input_tokens=3, output_tokens=4)
+            llm.set_finish_reasons("stop")
+        with sentry_agents.execute_tool("lookup", arguments={"q": "canary-4"}) as tool:
+            tool.set_result("canary-5")
+        agent.set_output("canary-6")
+    raw = sentry.raw()
+    assert b"canary" not in raw
+    assert to_messages.call_count == 0, "content must not even be converted when the gate is closed"
+    chat = sentry.named("chat m").attributes
+    assert chat["gen_ai.usage.input_tokens"] == 3
+    assert chat["gen_ai.request.model"] == "m"
+    assert json.loads(chat["gen_ai.response.finish_reasons"]) == ["stop"]
+    assert sentry.named("execute_tool lookup").attributes["gen_ai.tool.name"] == "lookup"
+
+
+@pytest.mark.skipif(not HAS_DATA_COLLECTION, reason="sentry-sdk without data_collection")
+def test_data_collection_gate_and_overrides(sentry):
+    sentry.init(
+        send_default_pii=False, data_collection={"gen_ai": {"inputs": True, "outputs": False}}
+    )
+    with sentry_agents.chat("m", messages="in-text") as llm:
+        llm.set_output("out-text")
+    with sentry_agents.chat(
+        "forced", messages="in2", record_inputs=False, record_outputs=True
+    ) as llm:
+        llm.set_output("out2")
+    attrs = sentry.named("chat m").attributes
+    assert "gen_ai.input.messages" in attrs and "gen_ai.output.messages" not in attrs
+    forced = sentry.named("chat forced").attributes
+    assert "gen_ai.input.messages" not in forced and "gen_ai.output.messages" in forced
+
+
+def test_configure_forces_the_gate(sentry):
+    sentry.init(send_default_pii=False)
+    sentry_agents.configure(record_inputs=True, record_outputs=True)
+    with sentry_agents.chat("m", messages="hello") as llm:
+        llm.set_output("bye")
+    attrs = sentry.named("chat m").attributes
+    assert "hello" in attrs["gen_ai.input.messages"] and "bye" in attrs["gen_ai.output.messages"]

@@ -9,7 +9,7 @@ import pytest
 
 import sentry_agents
 from fakes import FakeProvider, anthropic_message, chat_completion, response_object
-from sentry_agents import Usage, usage_from
+from sentry_agents import Usage
 from sentry_agents._responses import read_response
 
 
@@ -150,39 +150,6 @@ def test_litellm_model_response():
     usage = info.usage
     assert usage.input_tokens == 1200 and usage.input_tokens_cached == 1000
     assert usage.input_tokens_cache_write == 100
-
-
-def test_usage_from_dicts_and_partial_usage():
-    assert usage_from({"prompt_tokens": 10}) == Usage(input_tokens=10)
-    assert usage_from({"usage": {"input_tokens": 3, "output_tokens": 4}}) == Usage(
-        3, 4, total_tokens=7
-    )
-    assert usage_from(None) == Usage()
-    assert usage_from({"something": "else"}) == Usage()
-    assert usage_from(Usage(1, 2)) == Usage(1, 2)
-
-
-def test_set_usage_accepts_usage_objects_and_provider_usage(sentry):
-    with sentry_agents.chat("a") as llm:
-        llm.set_usage(Usage(input_tokens=5, output_tokens=6))
-    with sentry_agents.chat("b") as llm:
-        llm.set_usage({"input_tokens": 5, "output_tokens": 1, "cache_read_input_tokens": 10})
-    assert sentry.named("chat a").attributes["gen_ai.usage.total_tokens"] == 11
-    b = sentry.named("chat b").attributes
-    assert b["gen_ai.usage.input_tokens"] == 15
-    assert b["gen_ai.usage.cache_read.input_tokens"] == 10
-
-
-def test_set_usage_keywords_override_the_given_usage(sentry):
-    with sentry_agents.chat("c") as llm:
-        llm.set_usage(
-            Usage(input_tokens=5, output_tokens=6, input_tokens_cached=2), output_tokens=9
-        )
-    c = sentry.named("chat c").attributes
-    assert c["gen_ai.usage.input_tokens"] == 5
-    assert c["gen_ai.usage.output_tokens"] == 9
-    assert c["gen_ai.usage.cache_read.input_tokens"] == 2
-    assert c["gen_ai.usage.total_tokens"] == 14
 
 
 def test_openai_client_chat_completions_end_to_end(sentry, provider):

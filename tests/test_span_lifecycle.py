@@ -9,9 +9,14 @@ import time
 from typing import Any
 
 import pytest
+import sentry_sdk
 
 import sentry_agents
 from conftest import ended
+
+
+class ToolBroke(RuntimeError):
+    pass
 
 
 def test_time_to_first_chunk_never_exceeds_the_span_duration(sentry):
@@ -201,3 +206,121 @@ def test_interrupt_while_a_stream_is_recorded_finishes_its_span(sentry):
             for _ in llm.stream(iter(["a", "b"])):
                 pass
     assert_finished_as_cancelled(sentry, "chat m")
+
+
+def test_exception_marks_spans_reports_once_and_reraises_same_object(sentry):
+    error = ToolBroke("no weather")
+    with pytest.raises(ToolBroke) as caught:
+        with sentry_agents.invoke_agent("A"):
+            with sentry_agents.execute_tool("get_weather"):
+                raise error
+    assert caught.value is error
+    tool = sentry.named("execute_tool get_weather")
+    agent = sentry.named("invoke_agent A")
+    for span in (tool, agent):
+        assert span.is_error()
+        assert span.attributes["error.type"] == "ToolBroke"
+    if sentry.mode == "static":
+        assert agent.status == "internal_error"
+    events = sentry.events()
+    assert len(events) == 1
+    exception = events[0]["exception"]["values"][-1]
+    assert exception["type"] == "ToolBroke"
+    assert exception["mechanism"]["type"] == "sentry_agents"
+    assert exception["mechanism"]["handled"] is False
+    assert events[0]["contexts"]["trace"]["span_id"] == tool.span_id
+
+
+def test_uninitialised_sdk_is_a_no_op():
+    assert not sentry_sdk.get_client().is_active()
+    with sentry_agents.invoke_agent("A") as agent:
+        with sentry_agents.chat("m", messages="hi") as llm:
+            llm.set_output("x")
+            llm.set_usage(input_tokens=1)
+        assert agent.span is None
+        assert not agent.is_recording
+
+
+def test_sdk_failure_while_recording_is_contained(sentry, mocker, sdk_log):
+    from sentry_agents import _sdk
+
+    sentry.init(debug=True)
+    for kind in (_sdk.NativeSpan, _sdk.StreamedSpan):
+        mocker.patch.object(kind, "finish", side_effect=RuntimeError("sdk broke"))
+    mocker.patch.object(_sdk, "content_gate", side_effect=RuntimeError("gate broke"))
+    with sentry_agents.invoke_agent("A") as agent:
+        with sentry_agents.chat("m", messages="hi") as llm:
+            llm.set_output("x")
+        agent.set_output("y")
+    assert "sdk broke" in sdk_log.text and "gate broke" in sdk_log.text
+    assert sentry_agents.current_span() is None
+
+
+def test_scope_is_restored_even_when_our_own_reset_fails(sentry, mocker, sdk_log):
+    from sentry_agents import _span
+
+    sentry.init(debug=True)
+    real = _span._current
+
+    class FailingReset:
+        def get(self):
+            return real.get()
+
+        def set(self, value):
+            return real.set(value)
+
+        def reset(self, token):
+            raise ValueError("token from another context")
+
+    mocker.patch.object(_span, "_current", FailingReset())
+    before = sentry_sdk.get_current_scope()
+    try:
+        with sentry_agents.chat("m"):
+            assert sentry_sdk.get_current_scope() is not before
+        assert sentry_sdk.get_current_scope() is before
+        assert "token from another context" in sdk_log.text
+    finally:
+        real.set(None)
+
+
+def test_user_exception_passes_through_when_sdk_also_fails(sentry, mocker):
+    from sentry_agents import _sdk
+
+    mocker.patch.object(_sdk, "capture_exception", side_effect=RuntimeError("capture broke"))
+    error = KeyError("user")
+    with pytest.raises(KeyError) as caught:
+        with sentry_agents.chat("m"):
+            raise error
+    assert caught.value is error
+    assert sentry.named("chat m").is_error()
+
+
+def test_cancellation_is_not_an_error_report(sentry):
+    async def main() -> None:
+        started = asyncio.Event()
+
+        async def slow_agent() -> None:
+            async with sentry_agents.invoke_agent("Slow"):
+                started.set()
+                await asyncio.Event().wait()  # never set: only cancellation ends it
+
+        task = asyncio.ensure_future(slow_agent())
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    span = sentry.named("invoke_agent Slow")
+    assert "error.type" not in span.attributes
+    if sentry.mode == "static":
+        assert span.status == "cancelled"
+    assert sentry.events() == []
+
+
+def test_keyboard_interrupt_finishes_and_propagates(sentry):
+    with pytest.raises(KeyboardInterrupt):
+        with sentry_agents.invoke_agent("Interrupted"):
+            raise KeyboardInterrupt
+    assert sentry.named("invoke_agent Interrupted")
+    assert sentry.events() == []

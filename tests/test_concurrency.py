@@ -1,0 +1,104 @@
+"""Concurrent agents (asyncio tasks, worker threads, thread pools): each span gets the
+right parent and agent."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import sentry_agents
+from conftest import DELIVERY_BOUND
+
+
+def test_200_concurrent_agents_have_the_right_parents(sentry):
+    async def one(i: int) -> None:
+        async with sentry_agents.invoke_agent(f"agent-{i}"):
+            await asyncio.sleep(0.001 * (i % 7))
+            async with sentry_agents.chat(f"model-{i}"):
+                await asyncio.sleep(0.001 * (i % 3))
+            with sentry_agents.execute_tool(f"tool-{i}"):
+                await asyncio.sleep(0)
+
+    async def main() -> None:
+        async with sentry_agents.invoke_agent("root"):
+            await asyncio.gather(*(one(i) for i in range(200)))
+
+    asyncio.run(main())
+    spans = {s.name: s for s in sentry.gen_ai_spans()}
+    root = spans["invoke_agent root"]
+    for i in range(200):
+        agent = spans[f"invoke_agent agent-{i}"]
+        assert agent.parent_span_id == root.span_id
+        for child in (spans[f"chat model-{i}"], spans[f"execute_tool tool-{i}"]):
+            assert child.parent_span_id == agent.span_id, child.name
+            assert child.attributes["gen_ai.agent.name"] == f"agent-{i}"
+
+
+def test_agents_in_worker_threads_keep_their_own_parents(sentry):
+    def worker(i: int) -> None:
+        with sentry_agents.invoke_agent(f"thread-agent-{i}"):
+            with sentry_agents.chat(f"thread-model-{i}"):
+                pass
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    spans = {s.name: s for s in sentry.gen_ai_spans()}
+    for i in range(8):
+        assert (
+            spans[f"chat thread-model-{i}"].parent_span_id
+            == spans[f"invoke_agent thread-agent-{i}"].span_id
+        )
+
+
+def test_tools_in_a_thread_pool_keep_their_agent(sentry):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sentry.init(default_integrations=True)  # sentry-sdk's ThreadingIntegration carries its scope
+
+    def run_tool(i: int) -> int:
+        with sentry_agents.execute_tool(f"pool-tool-{i}"):
+            with sentry_agents.chat(f"pool-model-{i}") as llm:
+                llm.set_usage(input_tokens=10, output_tokens=1)
+        return i
+
+    with sentry_agents.invoke_agent("Pool Agent"):
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            assert list(pool.map(run_tool, range(3))) == [0, 1, 2]
+    agent = sentry.named("invoke_agent Pool Agent")
+    for i in range(3):
+        tool = sentry.named(f"execute_tool pool-tool-{i}")
+        assert tool.parent_span_id == agent.span_id
+        assert tool.attributes["gen_ai.agent.name"] == "Pool Agent"
+        assert sentry.named(f"chat pool-model-{i}").attributes["gen_ai.agent.name"] == "Pool Agent"
+    assert agent.attributes["gen_ai.usage.input_tokens"] == 30
+
+
+def test_children_started_at_once_in_threads_have_their_parent(sentry):
+    sentry.init(default_integrations=True)  # sentry-sdk's ThreadingIntegration carries its scope
+    rounds, width = 30, 4
+    barrier = threading.Barrier(width)
+
+    def child(r: int, i: int) -> None:
+        barrier.wait(DELIVERY_BOUND)  # the children of one agent start at the same moment
+        with sentry_agents.execute_tool(f"tool-{r}-{i}"):
+            pass
+
+    for r in range(rounds):
+        with sentry_agents.invoke_agent(f"agent-{r}"):
+            threads = [threading.Thread(target=child, args=(r, i)) for i in range(width)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    spans = {s.name: s for s in sentry.gen_ai_spans()}
+    wrong = [
+        f"tool-{r}-{i}"
+        for r in range(rounds)
+        for i in range(width)
+        if spans[f"execute_tool tool-{r}-{i}"].parent_span_id
+        != spans[f"invoke_agent agent-{r}"].span_id
+    ]
+    assert wrong == []

@@ -1,0 +1,40 @@
+"""Conversation ids on every gen_ai span under ``conversation(...)``."""
+
+from __future__ import annotations
+
+import pytest
+import sentry_sdk
+
+import sentry_agents
+
+
+def test_conversation_ids(sentry):
+    with sentry_agents.conversation("conv-1"):
+        with sentry_agents.invoke_agent("A"):
+            with sentry_agents.conversation("conv-2"):
+                with sentry_agents.chat("inner"):
+                    pass
+            with sentry_agents.chat("after"):
+                pass
+    with sentry_agents.chat("outside"):
+        pass
+    assert sentry.named("invoke_agent A").attributes["gen_ai.conversation.id"] == "conv-1"
+    assert sentry.named("chat inner").attributes["gen_ai.conversation.id"] == "conv-2"
+    assert sentry.named("chat after").attributes["gen_ai.conversation.id"] == "conv-1"
+    assert "gen_ai.conversation.id" not in sentry.named("chat outside").attributes
+
+
+@pytest.mark.skipif(
+    not hasattr(sentry_sdk.Scope, "set_conversation_id"),
+    reason="sentry-sdk before scope conversation ids",
+)
+def test_conversation_id_set_with_sentry_sdk_reaches_our_spans(sentry):
+    from sentry_sdk.ai import set_conversation_id
+
+    with sentry_sdk.new_scope():
+        set_conversation_id("conv-sdk")
+        with sentry_agents.invoke_agent("A"):
+            with sentry_agents.execute_tool("lookup"):
+                pass
+    for name in ("invoke_agent A", "execute_tool lookup"):
+        assert sentry.named(name).attributes["gen_ai.conversation.id"] == "conv-sdk"

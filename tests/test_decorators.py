@@ -1,0 +1,314 @@
+"""Decorators on sync, async, generator and async generator functions: a new run per
+call, what a decorated agent or tool records, and spans that end however the code exits."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+
+import pytest
+import sentry_sdk
+
+import sentry_agents
+from conftest import ended
+
+
+def test_a_span_used_before_still_decorates_with_fresh_spans(sentry):
+    helper = sentry_agents.invoke_agent("Reused")
+    with helper as first:
+        first.set_usage(input_tokens=3, output_tokens=1)
+
+    @helper
+    def run(n: int) -> int:
+        return n * 2
+
+    assert run(1) == 2 and run(2) == 4
+    spans = [s for s in sentry.spans() if s.name == "invoke_agent Reused"]
+    assert len(spans) == 3
+    assert len({s.span_id for s in spans}) == 3
+    assert [s.attributes.get("gen_ai.usage.input_tokens") for s in spans].count(3) == 1
+
+
+def test_async_context_manager_and_decorators(sentry):
+    @sentry_agents.invoke_agent("Async Agent")
+    async def run_agent() -> str:
+        async with sentry_agents.chat("m") as llm:
+            llm.set_usage(input_tokens=1, output_tokens=2)
+        return await use_tool()
+
+    @sentry_agents.execute_tool("async_tool")
+    async def use_tool() -> str:
+        return "done"
+
+    @sentry_agents.chat("sync-model")
+    def sync_call() -> int:
+        return 42
+
+    assert asyncio.run(run_agent()) == "done"
+    assert asyncio.run(run_agent()) == "done"
+    assert sync_call() == 42
+    agents = [s for s in sentry.spans() if s.name == "invoke_agent Async Agent"]
+    assert len(agents) == 2, "a decorator makes one span per call"
+    tools = [s for s in sentry.spans() if s.name == "execute_tool async_tool"]
+    assert {t.parent_span_id for t in tools} == {a.span_id for a in agents}
+    assert sentry.named("chat sync-model").op == "gen_ai.chat"
+
+
+def test_generator_agent_keeps_span_open_and_parents_right(sentry):
+    still_open = []
+
+    @sentry_agents.invoke_agent("Gen Agent")
+    def agent_steps():
+        for i in range(3):
+            with sentry_agents.chat(f"step-{i}"):
+                pass
+            yield i
+        still_open.append(not ended(sentry_agents.current_span().span))
+
+    with sentry_agents.invoke_agent("Caller") as caller:
+        seen = []
+        for value in agent_steps():
+            seen.append(value)
+            assert sentry_agents.current_span() is caller
+            if sentry.mode == "static":
+                assert sentry_sdk.get_current_span() is caller.span
+            with sentry_agents.execute_tool(f"between-{value}"):
+                pass
+    assert seen == [0, 1, 2]
+    gen_agent = sentry.named("invoke_agent Gen Agent")
+    caller_span = sentry.named("invoke_agent Caller")
+    assert gen_agent.parent_span_id == caller_span.span_id
+    for i in range(3):
+        assert sentry.named(f"chat step-{i}").parent_span_id == gen_agent.span_id
+        assert sentry.named(f"chat step-{i}").attributes["gen_ai.agent.name"] == "Gen Agent"
+        tool = sentry.named(f"execute_tool between-{i}")
+        assert tool.parent_span_id == caller_span.span_id
+        assert tool.attributes["gen_ai.agent.name"] == "Caller"
+    assert still_open == [True], "the agent span was open until its generator ended"
+
+
+def test_generator_closed_early_thrown_into_and_collected(sentry):
+    @sentry_agents.execute_tool("gen_tool")
+    def numbers():
+        yield 1
+        yield 2
+        yield 3
+
+    for n in numbers():
+        if n == 2:
+            break
+    gen = numbers()
+    next(gen)
+    with pytest.raises(ValueError):
+        gen.throw(ValueError("into"))
+    gen = numbers()
+    next(gen)
+    del gen
+    gc.collect()
+    spans = [s for s in sentry.spans() if s.name == "execute_tool gen_tool"]
+    assert len(spans) == 3
+    errors = [s for s in spans if s.attributes.get("error.type") == "ValueError"]
+    assert len(errors) == 1
+    cancelled = [s for s in spans if s is not errors[0]]
+    if sentry.mode == "static":
+        assert all(s.status == "cancelled" for s in cancelled)
+    assert sentry_agents.current_span() is None
+
+
+def test_async_generator_agent(sentry):
+    @sentry_agents.invoke_agent("Async Gen")
+    async def tokens():
+        for word in ("a", "b"):
+            async with sentry_agents.chat("inner"):
+                await asyncio.sleep(0)
+            yield word
+
+    async def main() -> list[str]:
+        out = []
+        async for token in tokens():
+            assert sentry_agents.current_span() is None
+            out.append(token)
+        return out
+
+    assert asyncio.run(main()) == ["a", "b"]
+    agent = sentry.named("invoke_agent Async Gen")
+    inner = [s for s in sentry.spans() if s.name == "chat inner"]
+    assert len(inner) == 2 and all(s.parent_span_id == agent.span_id for s in inner)
+
+
+def test_tool_decorator_records_name_docstring_arguments_result(sentry):
+    @sentry_agents.tool
+    def get_weather(city: str, unit: str = "C") -> dict:
+        """Current weather for a city.
+
+        More details that are not part of the description.
+        """
+        return {"city": city, "temp": 14, "unit": unit}
+
+    @sentry_agents.tool(name="lookup", description="Look things up")
+    async def search(query: str) -> str:
+        return f"results for {query}"
+
+    assert get_weather("Paris") == {"city": "Paris", "temp": 14, "unit": "C"}
+    assert asyncio.run(search(query="rain")) == "results for rain"
+    weather = sentry.named("execute_tool get_weather").attributes
+    assert weather["gen_ai.tool.name"] == "get_weather"
+    assert weather["gen_ai.tool.description"] == "Current weather for a city."
+    assert json.loads(weather["gen_ai.tool.call.arguments"]) == {"city": "Paris"}
+    assert json.loads(weather["gen_ai.tool.call.result"]) == {
+        "city": "Paris",
+        "temp": 14,
+        "unit": "C",
+    }
+    lookup = sentry.named("execute_tool lookup").attributes
+    assert lookup["gen_ai.tool.description"] == "Look things up"
+    assert lookup["gen_ai.tool.call.result"] == "results for rain"
+
+
+def test_tool_decorator_errors_pass_through(sentry):
+    @sentry_agents.tool
+    def broken() -> None:
+        raise LookupError("nope")
+
+    with pytest.raises(LookupError):
+        broken()
+    assert sentry.named("execute_tool broken").attributes["error.type"] == "LookupError"
+    assert len(sentry.events()) == 1
+
+
+def test_agent_decorator_records_input_and_output(sentry):
+    @sentry_agents.agent(name="Echo Agent", model="m")
+    def echo(question: str) -> str:
+        return question.upper()
+
+    @sentry_agents.agent
+    def streamer(topic: str, n: int):
+        yield from ["a", "b"]
+
+    assert echo("hi") == "HI"
+    assert list(streamer("x", 2)) == ["a", "b"]
+    echo_span = sentry.named("invoke_agent Echo Agent")
+    assert json.loads(echo_span.attributes["gen_ai.input.messages"]) == [
+        {"role": "user", "parts": [{"type": "text", "content": "hi"}]}
+    ]
+    assert (
+        json.loads(echo_span.attributes["gen_ai.output.messages"])[0]["parts"][0]["content"] == "HI"
+    )
+    stream_span = sentry.named("invoke_agent streamer")
+    assert json.loads(
+        json.loads(stream_span.attributes["gen_ai.input.messages"])[0]["parts"][0]["content"]
+    ) == {
+        "topic": "x",
+        "n": 2,
+    }
+    assert (
+        json.loads(stream_span.attributes["gen_ai.output.messages"])[0]["parts"][0]["content"]
+        == "ab"
+    )
+
+
+def test_tool_definition_from_function():
+    from typing import Literal, Optional
+
+    def plan(
+        city: str,
+        days: int = 2,
+        mode: Literal["fast", "slow"] = "fast",
+        tags: Optional[list[str]] = None,
+    ):
+        """Plan a trip.
+
+        Long text."""
+
+    assert sentry_agents.tool_definition(plan) == {
+        "type": "function",
+        "name": "plan",
+        "description": "Plan a trip.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "days": {"type": "integer", "default": 2},
+                "mode": {"enum": ["fast", "slow"], "default": "fast"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["city"],
+        },
+    }
+    decorated = sentry_agents.tool(plan)
+    assert sentry_agents.tool_definition(decorated)["name"] == "plan"
+
+
+def test_invoke_agent_and_execute_tool_decorate_as_agent_and_tool_do(sentry):
+    """One decorator behaviour: ``@invoke_agent(name)`` records what ``@agent`` records,
+    and ``@execute_tool(name)`` what ``@tool`` records."""
+
+    @sentry_agents.invoke_agent("By name")
+    def by_name(question: str) -> str:
+        return f"answer to {question}"
+
+    @sentry_agents.agent(name="By agent")
+    def by_agent(question: str) -> str:
+        return f"answer to {question}"
+
+    @sentry_agents.execute_tool("lookup by name")
+    def lookup(city: str) -> dict[str, str]:
+        return {"city": city, "forecast": "rain"}
+
+    by_name("rain?")
+    by_agent("rain?")
+    lookup("Paris")
+    for name in ("invoke_agent By name", "invoke_agent By agent"):
+        span = sentry.named(name)
+        assert span.json_attribute("gen_ai.input.messages") == [
+            {"role": "user", "parts": [{"type": "text", "content": "rain?"}]}
+        ]
+        assert span.json_attribute("gen_ai.output.messages") == [
+            {"role": "assistant", "parts": [{"type": "text", "content": "answer to rain?"}]}
+        ]
+    tool = sentry.named("execute_tool lookup by name")
+    assert tool.json_attribute("gen_ai.tool.call.arguments") == {"city": "Paris"}
+    assert json.loads(tool.attributes["gen_ai.tool.call.result"]) == {
+        "city": "Paris",
+        "forecast": "rain",
+    }
+
+
+def test_each_decorated_call_is_a_new_run_with_nothing_of_the_last(sentry):
+    """State set on one call's span (usage, output) never reaches the next call's."""
+    calls = []
+
+    @sentry_agents.chat("gpt-4o-mini")
+    def call(n: int) -> None:
+        span = sentry_agents.current_span()
+        calls.append(span)
+        if n == 0:
+            span.set_usage(input_tokens=10, output_tokens=5)  # type: ignore[union-attr]
+            span.set_output("first only")  # type: ignore[union-attr]
+
+    call(0)
+    call(1)
+    assert calls[0] is not calls[1]
+    first, second = sorted(
+        (s for s in sentry.gen_ai_spans() if s.name == "chat gpt-4o-mini"), key=lambda s: s.start
+    )
+    assert first.attributes["gen_ai.usage.input_tokens"] == 10
+    assert "gen_ai.usage.input_tokens" not in second.attributes
+    assert "gen_ai.output.messages" not in second.attributes
+
+
+def test_conversation_decorates_a_generator_for_its_whole_run(sentry):
+    @sentry_agents.conversation("conv-gen")
+    def steps():
+        for i in range(2):
+            with sentry_agents.chat(f"step-{i}"):
+                pass
+            yield i
+
+    assert list(steps()) == [0, 1]
+    with sentry_agents.chat("after"):
+        pass
+    assert sentry.named("chat step-0").attributes["gen_ai.conversation.id"] == "conv-gen"
+    assert sentry.named("chat step-1").attributes["gen_ai.conversation.id"] == "conv-gen"
+    assert "gen_ai.conversation.id" not in sentry.named("chat after").attributes

@@ -1,0 +1,82 @@
+"""Token usage in Sentry's semantics: the counts, their checks, and the roll-up into agents."""
+
+from __future__ import annotations
+
+import sentry_agents
+from sentry_agents import Usage, usage_from
+from test_spans import run_weather_agent
+
+
+def test_usage_current_and_seed_names_and_agent_rollup(sentry):
+    run_weather_agent()
+    chat = sentry.named("chat gpt-4o-mini").attributes
+    assert chat["gen_ai.usage.input_tokens"] == 120
+    assert chat["gen_ai.usage.output_tokens"] == 30
+    assert chat["gen_ai.usage.total_tokens"] == 150
+    assert chat["gen_ai.usage.cache_read.input_tokens"] == 100
+    assert chat["gen_ai.usage.input_tokens.cached"] == 100
+    assert chat["gen_ai.usage.reasoning.output_tokens"] == 12
+    assert chat["gen_ai.usage.output_tokens.reasoning"] == 12
+    agent = sentry.named("invoke_agent Weather Agent").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 120
+    assert agent["gen_ai.usage.total_tokens"] == 150
+
+
+def test_agent_usage_sums_calls_unless_set_explicitly(sentry):
+    with sentry_agents.invoke_agent("Summing"):
+        for n in (10, 20):
+            with sentry_agents.chat("m") as llm:
+                llm.set_usage(input_tokens=n, output_tokens=1)
+    with sentry_agents.invoke_agent("Explicit") as agent:
+        with sentry_agents.chat("m") as llm:
+            llm.set_usage(input_tokens=5, output_tokens=1)
+        agent.set_usage(input_tokens=999, output_tokens=1)
+    assert sentry.named("invoke_agent Summing").attributes["gen_ai.usage.input_tokens"] == 30
+    assert sentry.named("invoke_agent Summing").attributes["gen_ai.usage.output_tokens"] == 2
+    assert sentry.named("invoke_agent Explicit").attributes["gen_ai.usage.input_tokens"] == 999
+
+
+def test_sub_count_larger_than_total_warns_and_never_sends_negative_cost(sentry, sdk_log):
+    sentry.init(debug=True)
+    with sentry_agents.chat("m") as llm:
+        llm.set_usage(
+            input_tokens=10, input_tokens_cached=50, output_tokens=5, output_tokens_reasoning=9
+        )
+    attrs = sentry.named("chat m").attributes
+    assert attrs["gen_ai.usage.input_tokens"] - attrs["gen_ai.usage.cache_read.input_tokens"] >= 0
+    assert attrs["gen_ai.usage.output_tokens"] - attrs["gen_ai.usage.reasoning.output_tokens"] >= 0
+    assert "input_tokens must include input_tokens_cached" in sdk_log.text
+    assert "output_tokens must include output_tokens_reasoning" in sdk_log.text
+
+
+def test_usage_from_dicts_and_partial_usage():
+    assert usage_from({"prompt_tokens": 10}) == Usage(input_tokens=10)
+    assert usage_from({"usage": {"input_tokens": 3, "output_tokens": 4}}) == Usage(
+        3, 4, total_tokens=7
+    )
+    assert usage_from(None) == Usage()
+    assert usage_from({"something": "else"}) == Usage()
+    assert usage_from(Usage(1, 2)) == Usage(1, 2)
+
+
+def test_set_usage_accepts_usage_objects_and_provider_usage(sentry):
+    with sentry_agents.chat("a") as llm:
+        llm.set_usage(Usage(input_tokens=5, output_tokens=6))
+    with sentry_agents.chat("b") as llm:
+        llm.set_usage({"input_tokens": 5, "output_tokens": 1, "cache_read_input_tokens": 10})
+    assert sentry.named("chat a").attributes["gen_ai.usage.total_tokens"] == 11
+    b = sentry.named("chat b").attributes
+    assert b["gen_ai.usage.input_tokens"] == 15
+    assert b["gen_ai.usage.cache_read.input_tokens"] == 10
+
+
+def test_set_usage_keywords_override_the_given_usage(sentry):
+    with sentry_agents.chat("c") as llm:
+        llm.set_usage(
+            Usage(input_tokens=5, output_tokens=6, input_tokens_cached=2), output_tokens=9
+        )
+    c = sentry.named("chat c").attributes
+    assert c["gen_ai.usage.input_tokens"] == 5
+    assert c["gen_ai.usage.output_tokens"] == 9
+    assert c["gen_ai.usage.cache_read.input_tokens"] == 2
+    assert c["gen_ai.usage.total_tokens"] == 14
