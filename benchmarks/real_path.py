@@ -34,14 +34,19 @@ import sentry_sdk
 from sentry_sdk.transport import Transport
 
 import sentry_agents
-
-try:
-    from sentry_agents._envelopes import Capture, SpanRecord
-except ImportError:  # the library's private modules are being reorganised
-    from sentry_agents.testing import Capture, SpanRecord  # type: ignore[attr-defined]
+from sentry_agents._envelopes import Capture, SpanRecord
 
 HAS_TRANSACTIONS = hasattr(sentry_sdk, "start_transaction")
-MODES = ("static", "stream") if HAS_TRANSACTIONS else ("stream",)
+try:
+    from sentry_sdk.tracing_utils import has_span_streaming_enabled  # noqa: F401
+
+    HAS_STREAMING = True
+except ImportError:  # sentry-sdk before span streaming, or 3.x where it is the only mode
+    HAS_STREAMING = not HAS_TRANSACTIONS
+MODES = tuple(
+    mode for mode, there in (("static", HAS_TRANSACTIONS), ("stream", HAS_STREAMING)) if there
+)
+"""The tracing modes the installed sentry-sdk has."""
 MODEL = "gpt-4o-mini"
 
 
@@ -1262,7 +1267,7 @@ def set_response_rows(plan: Plan) -> list[Row]:
     return rows
 
 
-# --- 7. memory of the encoded-message cache ----------------------------------------------
+# --- 7. memory of the reused message JSON -----------------------------------------------
 
 SCRIPTS = {
     "ASCII": "lorem ipsum ",
@@ -1274,12 +1279,11 @@ SCRIPTS = {
 def retained_bytes(script: str, length: int, messages: int) -> tuple[int, int]:
     """Peak of the memory that serialising ``messages`` distinct messages of ``length``
     characters leaves behind once the messages themselves are dropped (what the
-    library keeps), and the number of entries in the encoded-message cache then."""
-    from sentry_agents import _messages
+    library keeps), and the number of entries in the reuse cache then."""
+    from sentry_agents import _message_json
 
-    cache = getattr(_messages, "_encoded", None)
-    if isinstance(cache, dict):
-        cache.clear()
+    cache = _message_json._reuse
+    cache.clear()
     unit = SCRIPTS[script]
     gc.collect()
     gc.freeze()  # keeps the collections below short; nothing measured is frozen
@@ -1301,7 +1305,7 @@ def retained_bytes(script: str, length: int, messages: int) -> tuple[int, int]:
             now = tracemalloc.get_traced_memory()[0] - base
             if now > peak:
                 peak = now
-                entries = len(cache) if isinstance(cache, dict) else -1
+                entries = len(cache)
     tracemalloc.stop()
     gc.unfreeze()
     if isinstance(cache, dict):
@@ -1320,7 +1324,7 @@ def memory_rows(plan: Plan) -> list[Row]:
         peak, length, entries = max(results)
         rows.append(
             Row(
-                f"encoded-message cache, {script} text",
+                f"reused message JSON, {script} text",
                 "",
                 f"{peak / 1e6:.1f} MB",
                 "",
@@ -1329,7 +1333,7 @@ def memory_rows(plan: Plan) -> list[Row]:
                 f"({entries:,} cached then)"
                 + "; "
                 + ", ".join(f"{p / 1e6:.1f} MB at {n} chars" for p, n, _ in results),
-                target="bounded in bytes",
+                target="<= 4.2 MB (4 MiB)",
             )
         )
     return rows

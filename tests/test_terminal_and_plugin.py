@@ -4,28 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import sentry_agents
 from conftest import MODES
+from test_serve import traced_run
 
 pytest_plugins = ["pytester"]
-
-
-def traced_run() -> None:
-    with sentry_agents.invoke_agent("Weather Agent", model="gpt-4o"):
-        with sentry_agents.chat("gpt-4o") as llm:
-            llm.set_usage(
-                input_tokens=1000,
-                output_tokens=200,
-                input_tokens_cached=400,
-                output_tokens_reasoning=50,
-            )
-        with sentry_agents.execute_tool("get_weather", arguments={"city": "Paris"}) as tool:
-            tool.set_result({"forecast": "rain"})
-        try:
-            with sentry_agents.execute_tool("broken"):
-                raise ValueError("tool failed")
-        except ValueError:
-            pass
 
 
 def test_colour_only_when_asked():
