@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import functools
 import gc
+import inspect
 import io
 import itertools
 import json
@@ -47,6 +48,13 @@ MODES = tuple(
     mode for mode, there in (("static", HAS_TRANSACTIONS), ("stream", HAS_STREAMING)) if there
 )
 """The tracing modes the installed sentry-sdk has."""
+# Child spans took ``description=`` before sentry-sdk 2.15 named it ``name=``.
+NAME_KEYWORD = (
+    "name"
+    if not HAS_TRANSACTIONS
+    or "name" in inspect.signature(sentry_sdk.tracing.Span.__init__).parameters
+    else "description"
+)
 MODEL = "gpt-4o-mini"
 
 
@@ -668,7 +676,7 @@ def raw_call(streaming: bool, messages: Callable[[], Any], response: Any) -> Cal
             setter(key, value)
 
     def static() -> Any:
-        with sentry_sdk.start_span(op="gen_ai.chat", name=f"chat {MODEL}") as span:
+        with sentry_sdk.start_span(op="gen_ai.chat", **{NAME_KEYWORD: f"chat {MODEL}"}) as span:
             fill(span.set_data, messages())
 
     def stream() -> Any:
