@@ -324,3 +324,29 @@ def test_keyboard_interrupt_finishes_and_propagates(sentry):
             raise KeyboardInterrupt
     assert sentry.named("invoke_agent Interrupted")
     assert sentry.events() == []
+
+
+def test_capture_errors_off_records_the_failure_without_an_error_event(sentry):
+    """``configure(capture_errors=False)`` and ``capture_errors=`` on one helper: the span
+    still fails (status and ``error.type``), the exception still propagates unchanged, and
+    no error event is sent; a helper's ``capture_errors=True`` wins over the setting."""
+    sentry_agents.configure(capture_errors=False)
+    quiet = ToolBroke("quiet")
+    with pytest.raises(ToolBroke) as caught:
+        with sentry_agents.execute_tool("quiet_tool"):
+            raise quiet
+    assert caught.value is quiet
+    loud = ToolBroke("loud")
+    with pytest.raises(ToolBroke):
+        with sentry_agents.execute_tool("loud_tool", capture_errors=True):
+            raise loud
+    sentry_agents.configure(capture_errors=True)
+    with pytest.raises(ToolBroke):
+        with sentry_agents.execute_tool("local_tool", capture_errors=False):
+            raise ToolBroke("local")
+    for name in ("execute_tool quiet_tool", "execute_tool loud_tool", "execute_tool local_tool"):
+        span = sentry.named(name)
+        assert span.status in ("internal_error", "error")
+        assert span.attributes["error.type"] == "ToolBroke"
+    messages = [e["exception"]["values"][-1]["value"] for e in sentry.events()]
+    assert messages == ["loud"]
