@@ -140,7 +140,7 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     if "tool_calls" in item:
         return _openai_tool_calls(role, item, content, scrubber)
     if type(content) is list:
-        return _anthropic_blocks(role, content, scrubber)
+        return _anthropic_message(role, content, scrubber)
     return None
 
 
@@ -216,6 +216,22 @@ def _openai_tool_calls(
     return piece
 
 
+def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
+    """An Anthropic message, looked up first by its blocks' JSON (what they hold)."""
+    try:
+        held = _KEY_ENCODER.encode(blocks)
+    except (TypeError, ValueError, RecursionError):
+        return _anthropic_blocks(role, blocks, scrubber)
+    key = (_BLOCKS, role, held, scrubber)
+    found = _reuse.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    piece = _anthropic_blocks(role, blocks, scrubber)
+    if piece is not None:
+        _reuse.put(key, piece)
+    return piece
+
+
 def _anthropic_blocks(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
     parts: list[str] = []
     results = 0
@@ -287,6 +303,7 @@ def _string(text: str) -> str:
 
 _RESULT = object()
 _CALLS = object()
+_BLOCKS = object()
 
 
 def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
