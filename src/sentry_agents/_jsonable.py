@@ -175,8 +175,47 @@ def _dump_model(value: Any) -> Any:
 def dumps(value: Any) -> str:
     """Compact JSON of an already-jsonable value, keeping non-ASCII text as is; always
     valid UTF-8 (a lone surrogate that reached the value is replaced)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if _encode is None:
+        text = _ENCODER.encode(value)
+    else:
+        try:
+            text = "".join(_encode(value, 0))
+        except RecursionError:  # a cycle or deep nesting: said as json.dumps says it
+            text = _ENCODER.encode(value)
     return text if text.isascii() else clean_text(text)
+
+
+def _not_jsonable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def key_json(value: Any) -> Optional[str]:
+    """JSON text that tells apart what ``value`` holds, as a lookup key; ``None`` when it
+    holds anything but JSON values, a cycle, or nesting too deep to write."""
+    try:
+        if _encode_key is None:
+            return _KEY_ENCODER.encode(value)
+        return "".join(_encode_key(value, 0))
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_KEY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# json's C encoders made once (``json.dumps`` makes one per call, a third of the cost of
+# a small value), without the circular check: a cycle still ends in an error
+# (RecursionError), and ``dumps`` is given acyclic copies.
+_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_encode, _encode_key = (
+    (None, None)
+    if _make_encoder is None
+    else (
+        _make_encoder(
+            None, _not_jsonable, json.encoder.encode_basestring, None, ":", ",", False, False, nan
+        )
+        for nan in (False, True)
+    )
+)
 
 
 def json_arguments(value: Any) -> Any:
@@ -242,6 +281,7 @@ __all__ = [
     "has_field",
     "json_arguments",
     "jsonable",
+    "key_json",
     "loads_finite",
     "parse_json_maybe",
     "safe_str",

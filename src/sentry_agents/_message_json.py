@@ -11,14 +11,13 @@ exactly ``dumps`` of the scrubbed conversion, message by message.
 
 from __future__ import annotations
 
-import json
 import sys
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any, Hashable, NamedTuple, Optional
 
 from ._budget import fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, settings
-from ._jsonable import clean_text, dumps, json_arguments
+from ._jsonable import clean_text, dumps, json_arguments, key_json
 from ._messages import ROLE_ALIASES, Part, convert_item, split_system, to_gen_ai_messages
 from ._privacy import Scrubber, scrub, scrub_messages, scrub_text, scrubber_for
 
@@ -218,9 +217,8 @@ def _openai_tool_calls(
 
 def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
     """An Anthropic message, looked up first by its blocks' JSON (what they hold)."""
-    try:
-        held = _KEY_ENCODER.encode(blocks)
-    except (TypeError, ValueError, RecursionError):
+    held = key_json(blocks)
+    if held is None:
         return _anthropic_blocks(role, blocks, scrubber)
     key = (_BLOCKS, role, held, scrubber)
     found = _reuse.get(key)
@@ -281,9 +279,7 @@ def _anthropic_blocks(role: str, blocks: list[Any], scrubber: Scrubber) -> Optio
 
 
 def _tool_call(ident: str, name: str, arguments: Any, scrubber: Scrubber) -> str:
-    parsed = json_arguments(arguments)
-    if type(arguments) is not str or scrubber.may_hide(arguments):
-        parsed = scrub(parsed, scrubber)
+    parsed = scrub(json_arguments(arguments), scrubber)
     return (
         f'{{"type":"tool_call","id":{_string(scrub_text(clean_text(ident), scrubber))},'
         f'"name":{_string(scrub_text(clean_text(name), scrubber))},"arguments":{dumps(parsed)}}}'
@@ -396,15 +392,12 @@ def _cost(key: Any, value: Any) -> int:
     if len(key) == 2:  # a plain message: (role, content)
         content = key[1]
         return (len(content) + len(value)) * (1 if content.isascii() else 4) + _PLAIN_OVERHEAD
-    strings = sum(_size(part) for part in key if type(part) is str)
-    written = _size(value) if type(value) is str else sum(map(_size, value)) + _size(value)
-    return strings + written + _ENTRY_OVERHEAD
+    # Every member of the key counted (its None and marker objects too: a few bytes over).
+    held = _ENTRY_OVERHEAD + _size(value) + sum(map(_size, key))
+    return held if type(value) is str else held + sum(map(_size, value))
 
 
 _reuse = _Reuse(REUSE_MAX_BYTES, REUSE_MAX_ENTRY_BYTES)
-
-
-_KEY_ENCODER = json.JSONEncoder(check_circular=True, separators=(",", ":"))
 
 
 def _key_of(item: Any, default_role: str, scrubber: Scrubber) -> Optional[tuple[Any, ...]]:
@@ -412,11 +405,8 @@ def _key_of(item: Any, default_role: str, scrubber: Scrubber) -> Optional[tuple[
     anything but JSON values), with what else its written JSON depends on."""
     if type(item) is not dict:
         return None
-    try:
-        text = _KEY_ENCODER.encode(item)
-    except (TypeError, ValueError, RecursionError):
-        return None
-    return (text, default_role, scrubber)
+    text = key_json(item)
+    return None if text is None else (text, default_role, scrubber)
 
 
 __all__ = [

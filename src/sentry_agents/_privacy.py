@@ -105,7 +105,7 @@ class Scrubber:
     def __init__(self, names: frozenset[str]) -> None:
         self._terms = tuple(sorted({w for w in map(words, names) if w}))
         self._decisions: dict[str, tuple[bool, bool]] = {}
-        self._hint = _hint_words(self._terms)
+        self._hint = re.compile("|".join(map(re.escape, _hint_words(self._terms))) or "(?!)")
         self.structural_keys_kept = not any(
             self.hides(key, "") for key in ("type", "id", "name", "arguments", "response")
         )
@@ -120,8 +120,7 @@ class Scrubber:
         word occurs in it at all (nor a ``\\u`` escape that could spell one)."""
         if "\\u" in text:
             return True
-        lowered = text.lower()
-        return any(word in lowered for word in self._hint)
+        return self._hint.search(text.lower()) is not None
 
     def decide(self, key: str) -> tuple[bool, bool]:
         """(is this a secret's key, does it also name a count)."""
