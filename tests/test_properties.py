@@ -226,6 +226,18 @@ def test_json_arguments_equals_decoding_then_the_jsonable_walk(value, ensure_asc
     assert json_arguments(text[:-1]) == jsonable(parse_json_maybe(text[:-1]))  # not JSON
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(json_like, values))
+def test_a_value_called_plain_json_is_its_own_jsonable_copy(value):
+    """What ``is_plain_json`` lets the writers use as it is is exactly what the copying
+    walk would have made of it, and writes as strict JSON."""
+    from sentry_agents._jsonable import dumps, is_plain_json, jsonable
+
+    if is_plain_json(value):
+        assert jsonable(value) == value
+        assert json.loads(dumps(value)) == value
+
+
 secret_or_plain_key = st.sampled_from(["city", "api_key", "X-Api-Key", "max_tokens", "note"])
 json_object = st.dictionaries(secret_or_plain_key, json_like, max_size=4)
 some_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=40)
@@ -313,10 +325,14 @@ def test_reused_json_stays_within_its_byte_bound_for_any_text(alphabet):
     for i in range(3_000):
         text = f"{i} " + char * 900
         tool = {"role": "tool", "tool_call_id": f"c{i}", "content": text}
+        call = tool_call_message(text[:300], f"c{i}", "lookup", {"q": text[:300]})
+        blocks = anthropic_message("assistant", text[:300], {"q": text[:300]}, text[:300])
         encoded = _message_json.encode_messages(
-            [{"role": "user", "content": text}, tool], split=True, scrubber=scrubber
+            [{"role": "user", "content": text}, tool, call, blocks],
+            split=True,
+            scrubber=scrubber,
         )
-        assert encoded is not None and len(encoded.pieces) == 2
+        assert encoded is not None and len(encoded.pieces) == 4
         assert reuse.used <= _message_json.REUSE_MAX_BYTES
     held = 0
     for key, value in [*reuse.young.items(), *reuse.old.items()]:

@@ -230,10 +230,40 @@ def json_arguments(value: Any) -> Any:
         and value.count("{") + value.count("[") <= MAX_DEPTH
     ):
         try:
+            # The scanner itself: ``decode`` adds two regex matches and a call per value.
+            parsed, end = _scan(value, 0)
+            if end == len(value) or value[end:].isspace():
+                return parsed
+        except (StopIteration, ValueError):
+            pass
+        try:
             return _ARGUMENTS_DECODER.decode(value)
         except ValueError:
             return value
     return jsonable(parse_json_maybe(value))
+
+
+def is_plain_json(value: Any, depth: int = 0) -> bool:
+    """Whether ``jsonable(value)`` would be ``value`` itself: exact dicts with ASCII
+    keys, lists, ASCII text, ints, bools, ``None`` and finite floats, within
+    ``MAX_DEPTH``. Such a value can be written as it is, without the copying walk."""
+    kind = type(value)
+    if kind is str:
+        return value.isascii()  # type: ignore[no-any-return]
+    if kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if depth >= MAX_DEPTH:
+        return False
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not key.isascii() or not is_plain_json(item, depth + 1):
+                return False
+        return True
+    if kind is list:
+        return all(is_plain_json(item, depth + 1) for item in value)
+    return False
 
 
 def _finite(text: str) -> Any:
@@ -246,6 +276,7 @@ def _non_finite(name: str) -> str:
 
 
 _ARGUMENTS_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_non_finite)
+_scan = _ARGUMENTS_DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def loads_finite(text: str) -> Any:
@@ -279,6 +310,7 @@ __all__ = [
     "dumps",
     "field",
     "has_field",
+    "is_plain_json",
     "json_arguments",
     "jsonable",
     "key_json",

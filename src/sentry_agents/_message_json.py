@@ -17,9 +17,9 @@ from typing import Any, Hashable, NamedTuple, Optional
 
 from ._budget import fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, settings
-from ._jsonable import clean_text, dumps, json_arguments, key_json
+from ._jsonable import clean_text, dumps, is_plain_json, json_arguments, key_json
 from ._messages import ROLE_ALIASES, Part, convert_item, split_system, to_gen_ai_messages
-from ._privacy import Scrubber, scrub, scrub_messages, scrub_text, scrubber_for
+from ._privacy import JSON_HEADS, Scrubber, scrub, scrub_messages, scrub_text, scrubber_for
 
 
 class Encoded(NamedTuple):
@@ -154,33 +154,40 @@ def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[st
     if type(ident) is not str:
         return None
     key = (_RESULT, ident, content, scrubber)
-    found = _reuse.get(key)
+    found = _reuse.young.get(key)
+    if found is None:
+        found = _reuse.old.get(key)
+        if found is not None:
+            _reuse.promote(key, found)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    response = scrub_text(clean_text(content), scrubber) if content else ""
+    content = content or ""
+    response = _field(content, scrubber) if content else _EMPTY
     piece = (
         '{"role":"tool","parts":[{"type":"tool_call_response","id":'
-        f'{_string(scrub_text(clean_text(ident), scrubber))},"response":{_string(response)}}}]}}'
+        f'{_field(ident, scrubber)},"response":{response}}}]}}'
     )
-    _reuse.put(key, piece)
+    ascii = piece.isascii() and ident.isascii() and content.isascii()
+    _reuse.put(key, piece, _text_cost(len(ident) + len(content) + len(piece), ascii, 3))
     return piece
 
 
 def _openai_tool_calls(
     role: str, item: dict[str, Any], content: Any, scrubber: Scrubber
 ) -> Optional[str]:
+    calls = item["tool_calls"]
     reasoning = item.get("reasoning_content")
     refusal = item.get("refusal")
-    calls = item["tool_calls"]
     if (
-        item.get("function_call") is not None
+        (type(calls) is not list and type(calls) is not tuple)
         or (content is not None and type(content) is not str)
         or (reasoning is not None and type(reasoning) is not str)
         or (refusal is not None and type(refusal) is not str)
-        or (type(calls) is not list and type(calls) is not tuple)
+        or item.get("function_call") is not None
     ):
         return None
-    strings: list[Any] = [role, content, reasoning, refusal]
+    # The key: what the message's JSON depends on, then each call's id, name, arguments.
+    held: list[Any] = [_CALLS, role, content, reasoning, refusal, scrubber]
     for call in calls:
         if type(call) is not dict:
             return None
@@ -195,9 +202,13 @@ def _openai_tool_calls(
         )
         if type(ident) is not str or type(name) is not str or type(arguments) is not str:
             return None
-        strings += (ident, name, arguments)
-    key = (_CALLS, *strings, scrubber)
-    found = _reuse.get(key)
+        held += (ident, name, arguments)
+    key = tuple(held)
+    found = _reuse.young.get(key)
+    if found is None:
+        found = _reuse.old.get(key)
+        if found is not None:
+            _reuse.promote(key, found)
     if found is not None:
         return found  # type: ignore[no-any-return]
     parts: list[str] = []
@@ -207,16 +218,25 @@ def _openai_tool_calls(
         parts.append(f'{{"type":"text","content":{_string(clean_text(content))}}}')
     if refusal:
         parts.append(f'{{"type":"text","content":{_string(clean_text(refusal))}}}')
-    for index in range(4, len(strings), 3):
-        ident, name, arguments = strings[index : index + 3]
-        parts.append(_tool_call(ident, name, arguments, scrubber))
-    piece = _message(role, parts)
-    _reuse.put(key, piece)
+    for index in range(6, len(held), 3):
+        parts.append(_tool_call(held[index], held[index + 1], held[index + 2], scrubber))
+    piece = f'{{"role":"{role}","parts":[{",".join(parts)}]}}'
+    strings = [piece, content or "", reasoning or "", refusal or "", *held[6:]]
+    cost = _text_cost(sum(map(len, strings)), all(map(str.isascii, strings)), len(strings))
+    _reuse.put(key, piece, cost)
     return piece
 
 
 def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
-    """An Anthropic message, looked up first by its blocks' JSON (what they hold)."""
+    """An Anthropic message; one with tool calls is looked up first by its blocks' JSON
+    (what they hold). Text and tool results are quicker to write than to look up."""
+    for block in blocks:
+        if type(block) is dict:
+            kind = block.get("type")
+            if kind == "tool_use" or kind == "server_tool_use":
+                break
+    else:
+        return _anthropic_blocks(role, blocks, scrubber)
     held = key_json(blocks)
     if held is None:
         return _anthropic_blocks(role, blocks, scrubber)
@@ -226,7 +246,9 @@ def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Opti
         return found  # type: ignore[no-any-return]
     piece = _anthropic_blocks(role, blocks, scrubber)
     if piece is not None:
-        _reuse.put(key, piece)
+        _reuse.put(
+            key, piece, _text_cost(len(held) + len(piece), held.isascii() and piece.isascii(), 2)
+        )
     return piece
 
 
@@ -257,11 +279,9 @@ def _anthropic_blocks(role: str, blocks: list[Any], scrubber: Scrubber) -> Optio
             content = block.get("content")
             if type(ident) is not str or (content is not None and type(content) is not str):
                 return None
-            response = scrub_text(clean_text(content), scrubber) if content else ""
             parts.append(
-                '{"type":"tool_call_response","id":'
-                f"{_string(scrub_text(clean_text(ident), scrubber))},"
-                f'"response":{_string(response)}}}'
+                f'{{"type":"tool_call_response","id":{_field(ident, scrubber)},'
+                f'"response":{_field(content, scrubber) if content else _EMPTY}}}'
             )
             results += 1
         elif kind == "thinking":
@@ -279,10 +299,11 @@ def _anthropic_blocks(role: str, blocks: list[Any], scrubber: Scrubber) -> Optio
 
 
 def _tool_call(ident: str, name: str, arguments: Any, scrubber: Scrubber) -> str:
-    parsed = scrub(json_arguments(arguments), scrubber)
+    plain = type(arguments) is dict and is_plain_json(arguments)
+    parsed = scrub(arguments if plain else json_arguments(arguments), scrubber)
     return (
-        f'{{"type":"tool_call","id":{_string(scrub_text(clean_text(ident), scrubber))},'
-        f'"name":{_string(scrub_text(clean_text(name), scrubber))},"arguments":{dumps(parsed)}}}'
+        f'{{"type":"tool_call","id":{_field(ident, scrubber)},'
+        f'"name":{_field(name, scrubber)},"arguments":{dumps(parsed)}}}'
     )
 
 
@@ -297,6 +318,17 @@ def _string(text: str) -> str:
     return encode_basestring(text)
 
 
+def _field(text: str, scrubber: Scrubber) -> str:
+    """An id, a name or a tool's response as a JSON string: clean, and scrubbed inside
+    when it holds JSON that may hide a secret."""
+    if not text.isascii():
+        text = clean_text(text)
+    elif "\x7f" not in text and text[:1] not in JSON_HEADS:
+        return encode_basestring_ascii(text)
+    return _string(scrub_text(text, scrubber))
+
+
+_EMPTY = '""'
 _RESULT = object()
 _CALLS = object()
 _BLOCKS = object()
@@ -356,8 +388,11 @@ class _Reuse:
                 self.promote(key, found)
         return found
 
-    def put(self, key: Hashable, value: Any) -> None:
-        cost = _cost(key, value)
+    def put(self, key: Hashable, value: Any, cost: Optional[int] = None) -> None:
+        """Keep ``value`` under ``key``; ``cost``: the memory they hold, when the caller
+        knows it (see ``text_cost``)."""
+        if cost is None:
+            cost = _cost(key, value)
         if cost <= self.max_entry_bytes:
             self.young[key] = value
             self.used += cost
@@ -385,6 +420,12 @@ REUSE_MAX_ENTRY_BYTES = 64 * 1024
 _ENTRY_OVERHEAD = 240  # the entry's tuples and dict slot
 _PLAIN_OVERHEAD = _ENTRY_OVERHEAD + 2 * 80  # and the two strings' object headers
 _size = sys.getsizeof
+
+
+def _text_cost(chars: int, ascii: bool, strings: int) -> int:
+    """An upper bound of the memory held by ``strings`` strings of ``chars`` characters in
+    all, ASCII (one byte each) or not (up to four), and their entry."""
+    return chars * (1 if ascii else 4) + strings * 80 + _ENTRY_OVERHEAD
 
 
 def _cost(key: Any, value: Any) -> int:

@@ -66,6 +66,8 @@ USAGE_KEYS: dict[str, tuple[str, ...]] = {
 
 def count(value: Any) -> Optional[int]:
     """A token count as a non-negative int, or ``None`` when it is not one."""
+    if type(value) is int:
+        return value if value >= 0 else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
@@ -230,7 +232,11 @@ def _openai_responses(obj: Any) -> Usage:
 
 
 def _first_count(*values: Any) -> Optional[int]:
-    return next((c for c in map(count, values) if c is not None), None)
+    for value in values:
+        counted = count(value)
+        if counted is not None:
+            return counted
+    return None
 
 
 def _inclusive(total: Optional[int], cached: Optional[int], write: Optional[int]) -> Optional[int]:
