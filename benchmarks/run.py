@@ -348,7 +348,7 @@ def serializer_rows() -> list[tuple[str, str, str, str, str]]:
             "(context)",
         ),
         row(
-            "serialize 100 messages, half tool calls (general path), vs json.dumps",
+            "serialize the same 100 messages, half tool calls, again vs json.dumps",
             t_struct,
             t_struct_json,
             r_struct,

@@ -198,7 +198,8 @@ def chat(
             for name, value in read_request(request).items():
                 if given.get(name) is None:
                     given[name] = value
-        parameters: Optional[Request] = Request(*(given[name] for name in Request._fields))
+        read = Request(*(given[name] for name in Request._fields))
+        parameters: Optional[Request] = None if all(v is None for v in read) else read
         messages = given["messages"]
         system_instructions = given["system_instructions"]
         tools = given["tools"]
@@ -236,9 +237,7 @@ def chat(
             messages,
             system_instructions,
             tools,
-            parameters
-            if parameters is not None and any(v is not None for v in parameters)
-            else None,
+            parameters,
             None if prompt_name is None else safe_str(prompt_name),
         ),
         options(record_inputs, record_outputs, redact, capture_errors),

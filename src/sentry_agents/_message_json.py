@@ -154,11 +154,7 @@ def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[st
     if type(ident) is not str:
         return None
     key = (_RESULT, ident, content, scrubber)
-    found = _reuse.young.get(key)
-    if found is None:
-        found = _reuse.old.get(key)
-        if found is not None:
-            _reuse.promote(key, found)
+    found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
     content = content or ""
@@ -204,11 +200,7 @@ def _openai_tool_calls(
             return None
         held += (ident, name, arguments)
     key = tuple(held)
-    found = _reuse.young.get(key)
-    if found is None:
-        found = _reuse.old.get(key)
-        if found is not None:
-            _reuse.promote(key, found)
+    found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
     parts: list[str] = []

@@ -9,7 +9,7 @@ from . import _keys as keys
 from ._budget import fit, fit_pieces
 from ._config import Options
 from ._cost import context_attributes, cost_attributes
-from ._guard import guard, logger
+from ._guard import contained, guard, logger
 from ._jsonable import safe_str
 from ._message_json import encode_messages
 from ._messages import split_system, system_parts, to_gen_ai_messages
@@ -99,25 +99,37 @@ class UsageSpan(GenAISpan[U]):
         """
         if self._native is None or not self._native.recording:
             return
-        with guard:
-            base = _NO_USAGE
-            if usage is not None:
+        try:  # not ``with guard``: this runs for every model call
+            if usage is None:
+                given = Usage(
+                    input_tokens,
+                    output_tokens,
+                    input_tokens_cached,
+                    input_tokens_cache_write,
+                    output_tokens_reasoning,
+                    total_tokens,
+                )
+            else:
                 base = usage if isinstance(usage, Usage) else usage_from(usage)
-            given = Usage(
-                base.input_tokens if input_tokens is None else input_tokens,
-                base.output_tokens if output_tokens is None else output_tokens,
-                base.input_tokens_cached if input_tokens_cached is None else input_tokens_cached,
-                base.input_tokens_cache_write
-                if input_tokens_cache_write is None
-                else input_tokens_cache_write,
-                base.output_tokens_reasoning
-                if output_tokens_reasoning is None
-                else output_tokens_reasoning,
-                base.total_tokens if total_tokens is None else total_tokens,
-            )
+                given = Usage(
+                    base.input_tokens if input_tokens is None else input_tokens,
+                    base.output_tokens if output_tokens is None else output_tokens,
+                    base.input_tokens_cached
+                    if input_tokens_cached is None
+                    else input_tokens_cached,
+                    base.input_tokens_cache_write
+                    if input_tokens_cache_write is None
+                    else input_tokens_cache_write,
+                    base.output_tokens_reasoning
+                    if output_tokens_reasoning is None
+                    else output_tokens_reasoning,
+                    base.total_tokens if total_tokens is None else total_tokens,
+                )
             self._usage, problems = checked(given)
             for problem in problems:
                 logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)
+        except Exception as exc:
+            contained(exc)
 
     @property
     def _usage_is_set(self) -> bool:
@@ -137,9 +149,6 @@ class UsageSpan(GenAISpan[U]):
             attributes.update(context_attributes(usage, rates))
         self._native.set_many(attributes)
         self._count_child_usage(usage, cost)
-
-
-_NO_USAGE = Usage()
 
 
 class ModelSpan(UsageSpan[M]):
