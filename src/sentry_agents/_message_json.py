@@ -356,8 +356,8 @@ class _Reuse:
     the old one is dropped; an entry found in the old one moves back to the young one.
 
     Bounded by the memory of the strings it keeps (keys and JSON: ``sys.getsizeof``, or
-    for plain messages the upper bound of one byte per character of ASCII text and four
-    of any other, plus a fixed overhead per entry), whatever the text (ASCII, CJK, emoji).
+    the upper bound of one byte per character of ASCII text and four of any other, plus
+    a fixed overhead per string and per entry), whatever the text (ASCII, CJK, emoji).
     The running total is kept without a lock (it is updated on the hot path of every
     span): two threads racing on it can only let one generation pass its half by a few
     entries before it turns over."""
@@ -382,7 +382,7 @@ class _Reuse:
 
     def put(self, key: Hashable, value: Any, cost: Optional[int] = None) -> None:
         """Keep ``value`` under ``key``; ``cost``: the memory they hold, when the caller
-        knows it (see ``text_cost``)."""
+        knows it (see ``_text_cost``)."""
         if cost is None:
             cost = _cost(key, value)
         if cost <= self.max_entry_bytes:
