@@ -58,7 +58,9 @@ def test_time_to_first_chunk_never_exceeds_the_span_duration(sentry):
     assert outside == []
 
 
-def test_a_failed_span_ends_before_its_error_is_reported(sentry):
+def watch_reports(sentry) -> tuple[list[Any], list[bool]]:
+    """sentry-sdk initialised to note, at each error report, whether the last span put
+    in the first list had already ended (in the second)."""
     native_spans: list[Any] = []
     ended_when_reported: list[bool] = []
 
@@ -67,6 +69,11 @@ def test_a_failed_span_ends_before_its_error_is_reported(sentry):
         return event
 
     sentry.init(before_send=before_send)
+    return native_spans, ended_when_reported
+
+
+def test_a_failed_span_ends_before_its_error_is_reported(sentry):
+    native_spans, ended_when_reported = watch_reports(sentry)
     error = ValueError("instant failure")
     with pytest.raises(ValueError) as caught:
         with sentry_agents.invoke_agent("Agent"):
@@ -91,14 +98,7 @@ def test_a_failed_span_ends_before_its_error_is_reported(sentry):
 
 
 def test_a_failed_decorated_tool_ends_before_its_error_is_reported(sentry):
-    native_spans: list[Any] = []
-    ended_when_reported: list[bool] = []
-
-    def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
-        ended_when_reported.append(ended(native_spans[-1]))
-        return event
-
-    sentry.init(before_send=before_send)
+    native_spans, ended_when_reported = watch_reports(sentry)
 
     @sentry_agents.tool
     def broken() -> None:
