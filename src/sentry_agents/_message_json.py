@@ -158,11 +158,7 @@ def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[st
     if found is not None:
         return found  # type: ignore[no-any-return]
     content = content or ""
-    response = _field(content, scrubber) if content else _EMPTY
-    piece = (
-        '{"role":"tool","parts":[{"type":"tool_call_response","id":'
-        f'{_field(ident, scrubber)},"response":{response}}}]}}'
-    )
+    piece = _message("tool", [_tool_response(ident, content, scrubber)])
     ascii = piece.isascii() and ident.isascii() and content.isascii()
     _reuse.put(key, piece, _text_cost(len(ident) + len(content) + len(piece), ascii, 3))
     return piece
@@ -212,7 +208,7 @@ def _openai_tool_calls(
         parts.append(f'{{"type":"text","content":{_string(clean_text(refusal))}}}')
     for index in range(6, len(held), 3):
         parts.append(_tool_call(held[index], held[index + 1], held[index + 2], scrubber))
-    piece = f'{{"role":"{role}","parts":[{",".join(parts)}]}}'
+    piece = _message(role, parts)
     strings = [piece, content or "", reasoning or "", refusal or "", *held[6:]]
     cost = _text_cost(sum(map(len, strings)), all(map(str.isascii, strings)), len(strings))
     _reuse.put(key, piece, cost)
@@ -271,10 +267,7 @@ def _anthropic_blocks(role: str, blocks: list[Any], scrubber: Scrubber) -> Optio
             content = block.get("content")
             if type(ident) is not str or (content is not None and type(content) is not str):
                 return None
-            parts.append(
-                f'{{"type":"tool_call_response","id":{_field(ident, scrubber)},'
-                f'"response":{_field(content, scrubber) if content else _EMPTY}}}'
-            )
+            parts.append(_tool_response(ident, content, scrubber))
             results += 1
         elif kind == "thinking":
             thinking = block.get("thinking") or ""
@@ -297,6 +290,12 @@ def _tool_call(ident: str, name: str, arguments: Any, scrubber: Scrubber) -> str
         f'{{"type":"tool_call","id":{_field(ident, scrubber)},'
         f'"name":{_field(name, scrubber)},"arguments":{dumps(parsed)}}}'
     )
+
+
+def _tool_response(ident: str, content: Optional[str], scrubber: Scrubber) -> str:
+    """A tool result part: the call's id and the result text, scrubbed inside."""
+    response = _field(content, scrubber) if content else _EMPTY
+    return f'{{"type":"tool_call_response","id":{_field(ident, scrubber)},"response":{response}}}'
 
 
 def _message(role: str, parts: list[str]) -> str:
