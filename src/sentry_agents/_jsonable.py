@@ -229,18 +229,18 @@ def json_arguments(value: Any) -> Any:
         and "\\u" not in value
         and value.count("{") + value.count("[") <= MAX_DEPTH
     ):
+        # The scanner itself: ``decode`` adds two regex matches and a call per value, and
+        # differs from it only by skipping JSON white space around the value.
+        start = len(value) - len(value.lstrip(_JSON_SPACE))
         try:
-            # The scanner itself: ``decode`` adds two regex matches and a call per value.
-            parsed, end = _scan(value, 0)
-            if end == len(value) or value[end:].isspace():
-                return parsed
+            parsed, end = _scan(value, start)
         except (StopIteration, ValueError):
-            pass
-        try:
-            return _ARGUMENTS_DECODER.decode(value)
-        except ValueError:
             return value
+        return parsed if not value[end:].strip(_JSON_SPACE) else value
     return jsonable(parse_json_maybe(value))
+
+
+_JSON_SPACE = " \t\n\r"
 
 
 def is_plain_json(value: Any, depth: int = 0) -> bool:
