@@ -57,10 +57,6 @@ class ChatSpan(ModelSpan[ChatConfig]):
         self._open_streams = 0
         self._deferred: Optional[tuple[Optional[BaseException]]] = None
 
-    def _name(self) -> str:
-        model = self._config.model
-        return f"{self.operation} {model}" if model else self.operation
-
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         super()._start_attributes(attributes)
         request = self._config.request
@@ -75,8 +71,8 @@ class ChatSpan(ModelSpan[ChatConfig]):
             attributes[keys.PROMPT_NAME] = self._config.prompt_name
 
     @property
-    def _is_llm_call(self) -> bool:
-        return True
+    def _absorbed_ops(self) -> frozenset[str]:
+        return keys.LLM_OPS
 
     def set_response(self, response: Any) -> None:
         """Record a provider response object (or its dict form) in one call: output

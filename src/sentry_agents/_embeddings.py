@@ -25,10 +25,6 @@ class EmbeddingsSpan(UsageSpan[EmbeddingsConfig]):
     def __init__(self, config: EmbeddingsConfig, options: Options) -> None:
         super().__init__(keys.EMBEDDINGS, config, options)
 
-    def _name(self) -> str:
-        model = self._config.model
-        return f"embeddings {model}" if model else "embeddings"
-
     def _record_start_content(self) -> None:
         inputs = self._config.inputs
         if inputs is not None:

@@ -32,10 +32,6 @@ class EvaluationSpan(UsageSpan[EvaluationConfig]):
     def __init__(self, config: EvaluationConfig, options: Options) -> None:
         super().__init__(keys.EVALUATE, config, options)
 
-    def _name(self) -> str:
-        model = self._config.model
-        return f"evaluate {model}" if model else "evaluate"
-
     def _record_start_content(self) -> None:
         config = self._config
         if config.state is not None or config.questions is not None:

@@ -52,6 +52,9 @@ def _same(value: Any) -> Any:
     return value
 
 
+_NO_USAGE = Usage()
+
+
 class UsageSpan(GenAISpan[U]):
     """A span that calls a model: request model, provider, response model, token usage,
     and, when prices are configured for its model, cost and context window use.
@@ -65,6 +68,11 @@ class UsageSpan(GenAISpan[U]):
         super().__init__(operation, config, options)
         self._usage: Optional[Usage] = None
         self._response_model: Optional[str] = None
+
+    def _name(self) -> str:
+        """``{operation} {model}``, as Sentry names a model call."""
+        model = self._config.model
+        return f"{self.operation} {model}" if model else self.operation
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         config = self._config
@@ -100,31 +108,21 @@ class UsageSpan(GenAISpan[U]):
         if self._native is None or not self._native.recording:
             return
         try:  # not ``with guard``: this runs for every model call
-            if usage is None:
-                given = Usage(
-                    input_tokens,
-                    output_tokens,
-                    input_tokens_cached,
-                    input_tokens_cache_write,
-                    output_tokens_reasoning,
-                    total_tokens,
-                )
-            else:
+            base = _NO_USAGE
+            if usage is not None:
                 base = usage if isinstance(usage, Usage) else usage_from(usage)
-                given = Usage(
-                    base.input_tokens if input_tokens is None else input_tokens,
-                    base.output_tokens if output_tokens is None else output_tokens,
-                    base.input_tokens_cached
-                    if input_tokens_cached is None
-                    else input_tokens_cached,
-                    base.input_tokens_cache_write
-                    if input_tokens_cache_write is None
-                    else input_tokens_cache_write,
-                    base.output_tokens_reasoning
-                    if output_tokens_reasoning is None
-                    else output_tokens_reasoning,
-                    base.total_tokens if total_tokens is None else total_tokens,
-                )
+            given = Usage(
+                base.input_tokens if input_tokens is None else input_tokens,
+                base.output_tokens if output_tokens is None else output_tokens,
+                base.input_tokens_cached if input_tokens_cached is None else input_tokens_cached,
+                base.input_tokens_cache_write
+                if input_tokens_cache_write is None
+                else input_tokens_cache_write,
+                base.output_tokens_reasoning
+                if output_tokens_reasoning is None
+                else output_tokens_reasoning,
+                base.total_tokens if total_tokens is None else total_tokens,
+            )
             self._usage, problems = checked(given)
             for problem in problems:
                 logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)

@@ -32,10 +32,6 @@ class RerankSpan(UsageSpan[RerankConfig]):
     def __init__(self, config: RerankConfig, options: Options) -> None:
         super().__init__(keys.RERANK, config, options)
 
-    def _name(self) -> str:
-        model = self._config.model
-        return f"rerank {model}" if model else "rerank"
-
     def _record_start_content(self) -> None:
         config = self._config
         if config.query is not None:

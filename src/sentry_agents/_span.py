@@ -463,14 +463,10 @@ class GenAISpan(Generic[C]):
     # --- what sentry-sdk's AI integrations' hooks ask of our spans (``_sdk.integrations``) --
 
     @property
-    def _is_llm_call(self) -> bool:
-        return False
-
-    @property
     def _absorbed_ops(self) -> frozenset[str]:
         """Ops of the integration spans that record the same work as this span when made
-        directly inside it (merged into it, so the work is one span)."""
-        return keys.LLM_OPS if self._is_llm_call else frozenset()
+        directly inside it (merged into it, so the work is one span): none by default."""
+        return frozenset()
 
     @property
     def _usage_is_set(self) -> bool:
