@@ -90,6 +90,19 @@ def safe_str(value: Any) -> str:
     return clean_text(text) if isinstance(text, str) else "<unprintable>"
 
 
+def optional_str(value: Any) -> Optional[str]:
+    """``safe_str(value)``, or ``None`` for ``None``."""
+    return None if value is None else safe_str(value)
+
+
+def finite_number(value: Any) -> Optional[float]:
+    """An int or float (not a bool) as a finite float; ``None`` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def clean_text(text: str) -> str:
     """Text that UTF-8 (and so JSON on the wire) can carry: surrogate pairs joined,
     each lone surrogate replaced by U+FFFD."""
@@ -309,12 +322,14 @@ __all__ = [
     "clean_text",
     "dumps",
     "field",
+    "finite_number",
     "has_field",
     "is_plain_json",
     "json_arguments",
     "jsonable",
     "key_json",
     "loads_finite",
+    "optional_str",
     "parse_json_maybe",
     "safe_str",
 ]

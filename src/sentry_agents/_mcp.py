@@ -19,7 +19,7 @@ from . import _mcp_data as shape
 from . import _sdk
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard, logger
-from ._jsonable import json_arguments, jsonable, safe_str
+from ._jsonable import json_arguments, jsonable, optional_str, safe_str
 from ._sdk import AttributeValue
 from ._sdk.integrations import MCP_ORIGIN
 from ._span import GenAISpan
@@ -294,12 +294,12 @@ def mcp_server(
     return MCPServerSpan(
         MCPServerConfig(
             safe_str(method),
-            None if target is None else safe_str(target),
+            optional_str(target),
             shape.request_id(request_id),
-            _optional_text(session_id),
-            _optional_text(transport),
-            _optional_text(network_transport),
-            _optional_text(protocol_version),
+            optional_str(session_id),
+            optional_str(transport),
+            optional_str(network_transport),
+            optional_str(protocol_version),
             client,
             server,
             arguments,
@@ -344,9 +344,9 @@ def mcp_notification(
             safe_str(method),
             direction,
             params,
-            _optional_text(session_id),
-            _optional_text(transport),
-            _optional_text(network_transport),
+            optional_str(session_id),
+            optional_str(transport),
+            optional_str(network_transport),
             meta,
         ),
         options(record_inputs, None, redact, capture_errors),
@@ -371,10 +371,6 @@ def mcp_meta(meta: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
         logger.warning("sentry_agents: no trace context for _meta: %r", exc)
         sentry_trace = baggage = None
     return shape.merged_meta(meta, sentry_trace, baggage)
-
-
-def _optional_text(value: Any) -> Optional[str]:
-    return None if value is None else safe_str(value)
 
 
 __all__ = [

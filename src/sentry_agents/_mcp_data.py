@@ -10,7 +10,6 @@ functions, no sentry-sdk import.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Optional
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 
 from . import _keys as keys
 from ._budget import MIN_BUDGET, fit, size
-from ._jsonable import BLOB_SUBSTITUTE, field, jsonable, safe_str
+from ._jsonable import BLOB_SUBSTITUTE, field, finite_number, jsonable, safe_str
 
 Attributes = dict[str, Any]
 
@@ -85,8 +84,6 @@ def _first(obj: Any, *names: str) -> Any:
 
 
 def _text(value: Any) -> Optional[str]:
-    if value is None:
-        return None
     if isinstance(value, str):
         return safe_str(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -260,13 +257,6 @@ PROGRESS = "notifications/progress"
 LOGGING = "notifications/message"
 
 
-def _number(value: Any) -> Optional[float]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
 def notification_attributes(method: str, params: Any) -> Attributes:
     """The attributes a notification's params give (cancelled, progress, logging,
     initialized); the logging message itself is content, see ``logging_data``."""
@@ -289,12 +279,12 @@ def notification_attributes(method: str, params: Any) -> Attributes:
             keys.MCP_PROGRESS_TOKEN,
             request_id(_first(params, "progressToken", "progress_token")),
         )
-        current = _number(field(params, "progress"))
-        total = _number(field(params, "total"))
+        current = finite_number(field(params, "progress"))
+        total = finite_number(field(params, "total"))
         _put(out, keys.MCP_PROGRESS_CURRENT, current)
         _put(out, keys.MCP_PROGRESS_TOTAL, total)
         if current is not None and total:
-            _put(out, keys.MCP_PROGRESS_PERCENTAGE, _number(current / total * 100))
+            _put(out, keys.MCP_PROGRESS_PERCENTAGE, finite_number(current / total * 100))
         _put(out, keys.MCP_PROGRESS_MESSAGE, _text(field(params, "message")))
     elif method == LOGGING:
         _put(out, keys.MCP_LOGGING_LEVEL, _text(field(params, "level")))

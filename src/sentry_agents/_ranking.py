@@ -8,10 +8,9 @@ is the document's position in the request; items stay in the order given (best f
 
 from __future__ import annotations
 
-import math
 from typing import Any, Optional
 
-from ._jsonable import as_list, field, jsonable
+from ._jsonable import as_list, field, finite_number, jsonable
 
 _LIST_FIELDS = ("results", "data", "ranking")
 
@@ -32,7 +31,7 @@ def ranking(result: Any) -> list[dict[str, Any]]:
 
 def _item(item: Any) -> dict[str, Any]:
     if isinstance(item, (list, tuple)) and len(item) == 2:
-        index, score = _index(item[0]), _score(item[1])
+        index, score = _index(item[0]), finite_number(item[1])
         if index is not None and score is not None:
             return {"index": index, "score": score}
     if isinstance(item, (str, int, float)) or item is None:
@@ -41,7 +40,7 @@ def _item(item: Any) -> dict[str, Any]:
     index = _index(field(item, "index", field(item, "originalIndex")))
     if index is not None:
         out["index"] = index
-    score = _score(field(item, "relevance_score", field(item, "score")))
+    score = finite_number(field(item, "relevance_score", field(item, "score")))
     if score is not None:
         out["score"] = score
     document = field(item, "document")
@@ -53,13 +52,6 @@ def _item(item: Any) -> dict[str, Any]:
 
 def _index(value: Any) -> Optional[int]:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _score(value: Any) -> Optional[float]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 __all__ = ["ranking"]

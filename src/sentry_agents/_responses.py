@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, Optional
 
-from ._jsonable import as_list, field, safe_str
+from ._jsonable import as_list, field, optional_str, safe_str
 from ._messages import Message, to_gen_ai_messages
 from ._usage import Usage, usage_from
 
@@ -54,10 +54,6 @@ def read_response(response: Any) -> ResponseInfo:
     return ResponseInfo(usage=usage_from(response))
 
 
-def _text(value: Any) -> Optional[str]:
-    return None if value is None else safe_str(value)
-
-
 def finish_reason(value: Any) -> Optional[str]:
     """A finish reason as the provider names it (enum members by their value or name)."""
     if value is None:
@@ -98,8 +94,8 @@ def _openai_chat(response: Any) -> ResponseInfo:
     output, reasons = _per_choice(field(response, "choices"), "message", "delta")
     return ResponseInfo(
         output=output,
-        model=_text(field(response, "model")),
-        response_id=_text(field(response, "id")),
+        model=optional_str(field(response, "model")),
+        response_id=optional_str(field(response, "id")),
         finish_reasons=reasons,
         usage=usage_from(field(response, "usage")),
     )
@@ -109,16 +105,16 @@ def _openai_responses(response: Any) -> ResponseInfo:
     items = as_list(field(response, "output")) or []
     messages = to_gen_ai_messages(items, default_role="assistant")
     parts = [part for message in messages for part in message["parts"]]
-    status = _text(field(response, "status"))
-    incomplete = _text(field(field(response, "incomplete_details"), "reason"))
+    status = optional_str(field(response, "status"))
+    incomplete = optional_str(field(field(response, "incomplete_details"), "reason"))
     reason = incomplete or status
     output: list[Message] = [{"role": "assistant", "parts": parts}] if parts else []
     if output and reason:
         output[0]["finish_reason"] = reason
     return ResponseInfo(
         output=output,
-        model=_text(field(response, "model")),
-        response_id=_text(field(response, "id")),
+        model=optional_str(field(response, "model")),
+        response_id=optional_str(field(response, "id")),
         finish_reasons=[reason] if reason else [],
         usage=usage_from(field(response, "usage")),
     )
@@ -134,8 +130,8 @@ def _anthropic(response: Any) -> ResponseInfo:
             message["finish_reason"] = reason
     return ResponseInfo(
         output=output,
-        model=_text(field(response, "model")),
-        response_id=_text(field(response, "id")),
+        model=optional_str(field(response, "model")),
+        response_id=optional_str(field(response, "id")),
         finish_reasons=[reason] if reason else [],
         usage=usage_from(field(response, "usage")),
     )
@@ -145,8 +141,8 @@ def _google(response: Any) -> ResponseInfo:
     output, reasons = _per_choice(field(response, "candidates"), "content")
     return ResponseInfo(
         output=output,
-        model=_text(field(response, "model_version")),
-        response_id=_text(field(response, "response_id")),
+        model=optional_str(field(response, "model_version")),
+        response_id=optional_str(field(response, "response_id")),
         finish_reasons=reasons,
         usage=usage_from(field(response, "usage_metadata")),
     )
@@ -163,8 +159,8 @@ def _langchain(message: Any) -> ResponseInfo:
     model = field(metadata, "model_name") or field(metadata, "model")
     return ResponseInfo(
         output=output,
-        model=_text(model),
-        response_id=_text(field(message, "id")),
+        model=optional_str(model),
+        response_id=optional_str(field(message, "id")),
         finish_reasons=[reason] if reason else [],
         usage=usage_from(field(message, "usage_metadata")),
     )
