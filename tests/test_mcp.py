@@ -640,6 +640,14 @@ def test_w3c_traceparent_alone(sentry):
     assert server.span_id in root_ids(sentry)
 
 
+def test_an_uppercase_sentry_trace_is_continued(sentry):
+    meta = {"sentry-trace": f"{TRACE_ID.upper()}-{SPAN_ID.upper()}-1"}
+    with sentry_agents.mcp_server("tools/call", "get_weather", meta=meta):
+        pass
+    server = sentry.named("tools/call get_weather")
+    assert (server.trace_id, server.parent_span_id) == (TRACE_ID, SPAN_ID)
+
+
 def test_w3c_traceparent_not_sampled_leaves_the_decision_here(sentry):
     with sentry_agents.mcp_server(
         "tools/call", "get_weather", meta={"traceparent": f"00-{TRACE_ID}-{SPAN_ID}-00"}

@@ -364,13 +364,14 @@ def incoming_trace(meta: Any) -> Optional[dict[str, str]]:
     if meta is None or isinstance(meta, (str, bytes)):
         return None
     sentry_trace = field(meta, SENTRY_TRACE)
-    if not (
-        isinstance(sentry_trace, str) and _SENTRY_TRACE.fullmatch(sentry_trace.strip().lower())
-    ):
+    if isinstance(sentry_trace, str):
+        # Hex read case-blind, as the traceparent path reads it; sentry-sdk takes lowercase.
+        sentry_trace = sentry_trace.strip().lower()
+    if not (isinstance(sentry_trace, str) and _SENTRY_TRACE.fullmatch(sentry_trace)):
         sentry_trace = sentry_trace_from_traceparent(field(meta, TRACEPARENT))
     if sentry_trace is None:
         return None
-    headers = {SENTRY_TRACE: sentry_trace.strip()}
+    headers = {SENTRY_TRACE: sentry_trace}
     baggage = field(meta, BAGGAGE)
     if isinstance(baggage, str) and baggage:
         headers[BAGGAGE] = baggage
