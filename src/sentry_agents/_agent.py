@@ -68,13 +68,11 @@ class AgentSpan(ModelSpan[AgentConfig]):
         if native is None:
             return
         usage = self._usage
-        run = self._agents[0] if self._agents else None
+        run = self._agents[0]  # an agent's own run comes first (``_agents_inside``)
         cost: Optional[Cost] = None
         if usage is not None:
-            cost = self._price(
-                usage, (self._response_model, self._config.model), self._config.provider
-            )[0]
-        elif run is not None and run.child_usage:
+            cost = self._own_price(usage)[0]
+        elif run.child_usage:
             total = Usage()
             for child in list(run.child_usage):
                 total = total + child

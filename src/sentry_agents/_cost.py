@@ -232,6 +232,24 @@ class Pricing:
                 return rates
         return None
 
+    def price(
+        self, usage: Usage, models: tuple[Optional[str], ...], provider: Optional[str]
+    ) -> tuple[Optional[Cost], Optional[Rates]]:
+        """The cost of a model call with ``usage`` at the rates of the first of ``models``
+        that has any, and those rates; ``(None, None)`` when none has."""
+        rates = self.rates_for(models, provider)
+        return (None, None) if rates is None else (cost_of(usage, rates), rates)
+
+
+def models_of(attributes: Mapping[str, Any]) -> tuple[str, ...]:
+    """An LLM span's models from its attributes, the response model first (Sentry prices
+    by it)."""
+    return tuple(
+        value
+        for value in (attributes.get(keys.RESPONSE_MODEL), attributes.get(keys.REQUEST_MODEL))
+        if isinstance(value, str)
+    )
+
 
 def genai_prices_rates(model: str, provider: Optional[str] = None) -> Optional[Rates]:
     """``model``'s rates from the ``genai-prices`` package (its bundled data), or ``None``
@@ -284,5 +302,6 @@ __all__ = [
     "genai_prices_rates",
     "lookup",
     "model_names",
+    "models_of",
     "price_table",
 ]

@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional, Protocol, TypeVar
 from . import _keys as keys
 from ._budget import fit, fit_pieces
 from ._config import Options
-from ._cost import context_attributes, cost_attributes
+from ._cost import Cost, Rates, context_attributes, cost_attributes
 from ._guard import contained, guard, logger
 from ._jsonable import safe_str
 from ._message_json import encode_messages
@@ -133,14 +133,17 @@ class UsageSpan(GenAISpan[U]):
     def _usage_is_set(self) -> bool:
         return self._usage is not None
 
+    def _own_price(self, usage: Usage) -> tuple[Optional[Cost], Optional[Rates]]:
+        """The cost of this span's own model call, priced by its response model, else its
+        request model."""
+        return self._price(usage, (self._response_model, self._config.model), self._config.provider)
+
     def _before_finish(self) -> None:
         usage = self._usage
         if usage is None or self._native is None:
             return
         attributes: dict[str, AttributeValue] = dict(usage_attributes(usage))
-        cost, rates = self._price(
-            usage, (self._response_model, self._config.model), self._config.provider
-        )
+        cost, rates = self._own_price(usage)
         if cost is not None:
             attributes.update(cost_attributes(cost))
         if rates is not None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional, Union
 
 from . import _keys as keys
-from ._cost import Pricing, cost_of, price_table
+from ._cost import Pricing, models_of, price_table
 from ._envelopes import SpanRecord
 from ._usage import usage_from_attributes
 
@@ -236,13 +236,12 @@ def pricing_pricer(pricing: Pricing) -> Pricer:
     """A ``Pricer`` by Sentry's formula (the one that prices the spans we send)."""
 
     def price(a: Mapping[str, Any]) -> Optional[float]:
-        models = (a.get(keys.RESPONSE_MODEL), a.get(keys.REQUEST_MODEL))
         provider = a.get(keys.PROVIDER_NAME)
-        rates = pricing.rates_for(
-            tuple(m if isinstance(m, str) else None for m in models),
+        cost = pricing.price(
+            usage_from_attributes(dict(a)),
+            models_of(a),
             provider if isinstance(provider, str) else None,
-        )
-        cost = cost_of(usage_from_attributes(dict(a)), rates) if rates is not None else None
+        )[0]
         return cost.total if cost is not None else None
 
     return price

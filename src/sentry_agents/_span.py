@@ -26,7 +26,7 @@ from ._config import (
     resolve,
 )
 from ._conversation import current_conversation_id
-from ._cost import Cost, Rates, cost_of
+from ._cost import Cost, Rates
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
 from ._jsonable import clean_text, jsonable, safe_str
@@ -453,12 +453,7 @@ class GenAISpan(Generic[C]):
         """The cost of a model call with ``usage``, priced by the first of ``models`` the
         configured prices know, and those rates."""
         pricing = self._settings.pricing
-        if pricing is None:
-            return None, None
-        rates = pricing.rates_for(models, provider)
-        if rates is None:
-            return None, None
-        return cost_of(usage, rates), rates
+        return (None, None) if pricing is None else pricing.price(usage, models, provider)
 
     # --- what sentry-sdk's AI integrations' hooks ask of our spans (``_sdk.integrations``) --
 

@@ -36,7 +36,7 @@ import sentry_sdk
 
 from .. import _keys as keys
 from .._config import settings
-from .._cost import Cost, cost_attributes, cost_of
+from .._cost import Cost, cost_attributes, models_of
 from .._guard import logger
 from .._merge import additions
 from .._usage import Usage, checked, usage_attributes, usage_from_attributes
@@ -220,19 +220,10 @@ def _rework_streamed(span: dict[str, Any]) -> None:
     if op in keys.LLM_OPS:
         usage = usage_from_attributes(attributes)
         if not usage.is_empty():
-            cost = parent._price_child(usage, _models(attributes), _provider(attributes))
+            cost = parent._price_child(usage, models_of(attributes), _provider(attributes))
             if cost is not None and keys.COST_TOTAL_TOKENS not in attributes:
                 attributes.update(cost_attributes(cost))
             parent._count_child_usage(usage, cost)
-
-
-def _models(attributes: dict[str, Any]) -> tuple[Optional[str], ...]:
-    """An LLM span's models, the response model first (Sentry prices by it)."""
-    return tuple(
-        value
-        for value in (attributes.get(keys.RESPONSE_MODEL), attributes.get(keys.REQUEST_MODEL))
-        if isinstance(value, str)
-    )
 
 
 def _provider(attributes: dict[str, Any]) -> Optional[str]:
@@ -376,8 +367,7 @@ def _cost_of_node(
     pricing = settings().pricing
     if pricing is None or usage.is_empty() or not any(ours.get(a) for a in agent_ids):
         return None
-    rates = pricing.rates_for(_models(data), _provider(data))
-    cost = cost_of(usage, rates) if rates is not None else None
+    cost = pricing.price(usage, models_of(data), _provider(data))[0]
     if cost is not None:
         data.update(cost_attributes(cost))
     return cost
