@@ -99,7 +99,7 @@ class ClientState:
         # their own (``stream_gen_ai_spans``, on by default since 2.64); before, and with
         # it off, they stay inside the transaction event.
         self.splits_gen_ai = not self.streaming and options.get("stream_gen_ai_spans") is True
-        limit = (client.options or {}).get("max_value_length")
+        limit = options.get("max_value_length")
         self.max_value_length: Optional[int] = (
             limit if isinstance(limit, int) and limit > 0 else None
         )
@@ -151,11 +151,7 @@ class NativeSpan:
         self.span.set_data(key, value)
 
     def set_many(self, attributes: Mapping[str, AttributeValue]) -> None:
-        if _UPDATE_DATA:
-            self.span.update_data(attributes)
-        else:
-            for key, value in attributes.items():
-                self.span.set_data(key, value)
+        _set_data(self.span, attributes)
 
     def mark(self, status: Literal["error", "cancelled"]) -> None:
         self.span.set_status("internal_error" if status == "error" else "cancelled")
@@ -211,6 +207,16 @@ def current_span() -> Any:
     return getattr(scope, _STREAMED_SLOT if client.streaming else "span", None)
 
 
+def _set_data(span: Any, attributes: Mapping[str, AttributeValue]) -> None:
+    """Many attributes on a transaction-mode span: one ``update_data`` where sentry-sdk
+    has it."""
+    if _UPDATE_DATA:
+        span.update_data(attributes)
+    else:
+        for key, value in attributes.items():
+            span.set_data(key, value)
+
+
 def start_span(
     op: str,
     name: str,
@@ -257,8 +263,7 @@ def start_span(
         transaction = propagation.continued_transaction(op, name, incoming)
     else:
         transaction = _Transaction(op=op, name=name, scope=scope)
-    for key, value in attributes().items():
-        transaction.set_data(key, value)
+    _set_data(transaction, attributes())
     span = sentry_sdk.start_transaction(transaction)
     return NativeSpan(span, client, span.sampled is True, True)
 
