@@ -48,7 +48,8 @@ _GOOGLE_CONFIG: dict[str, tuple[str, ...]] = {
 
 def read_request(request: Any) -> dict[str, Any]:
     """The ``chat()`` keywords a provider request's arguments (a dict, or an object with
-    those attributes) give, by their ``chat()`` names; absent ones are left out."""
+    those attributes) give, by their ``chat()`` names, as given (``chat`` converts them as
+    it converts its own keywords); absent ones are left out."""
     found: dict[str, Any] = {}
     _take(found, request, _TOP_LEVEL)
     config = field(request, "config")
@@ -60,9 +61,6 @@ def read_request(request: Any) -> dict[str, Any]:
     effort = field(field(request, "reasoning"), "effort")
     if effort is not None and "reasoning_level" not in found:
         found["reasoning_level"] = effort
-    stops = stop_sequences(found.pop("stop_sequences", None))
-    if stops is not None:
-        found["stop_sequences"] = stops
     return found
 
 
