@@ -23,7 +23,7 @@ from ._jsonable import json_arguments, jsonable, optional_str, safe_str
 from ._sdk import AttributeValue
 from ._sdk.integrations import MCP_ORIGIN
 from ._span import GenAISpan
-from ._tool import record_tool_result
+from ._tool import record_result_content, record_tool_result
 
 DIRECTIONS = {
     "client_to_server": keys.OP_MCP_NOTIFICATION_CLIENT_TO_SERVER,
@@ -164,15 +164,7 @@ class MCPServerSpan(_MCPSpan):
                 if not self._config.protocol_version:
                     self._set(keys.MCP_PROTOCOL_VERSION, shape.protocol_version(result))
             elif method == "tools/call" and result is not None:
-                text = self._set_content(
-                    keys.TOOL_CALL_RESULT,
-                    "tool.result",
-                    result,
-                    jsonable,
-                    output=True,
-                    structured=False,
-                )
-                self._set(keys.MCP_TOOL_RESULT_CONTENT, text)
+                record_result_content(self, result, jsonable, mcp_keys=True)
 
     def set_error(self, code: Any) -> None:
         """The request was answered with a JSON-RPC error: the span fails with

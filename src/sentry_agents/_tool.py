@@ -80,9 +80,7 @@ class ToolSpan(GenAISpan[ToolConfig]):
             with guard:
                 record_tool_result(self, result, mcp_keys=False)
             return
-        self._set_content(
-            keys.TOOL_CALL_RESULT, "tool.result", result, jsonable, output=True, structured=False
-        )
+        record_result_content(self, result, jsonable, mcp_keys=False)
 
     # A decorated tool function: its bound arguments and its return value.
 
@@ -110,13 +108,16 @@ def record_tool_result(span: GenAISpan[Any], result: Any, *, mcp_keys: bool) -> 
     if mcp_keys:
         span._set(keys.MCP_TOOL_RESULT_IS_ERROR, read.is_error)
         span._set(keys.MCP_TOOL_RESULT_CONTENT_COUNT, len(read.blocks))
+    record_result_content(span, read, tool_result_content, mcp_keys=mcp_keys)
+
+
+def record_result_content(
+    span: GenAISpan[Any], result: Any, convert: Callable[[Any], Any], *, mcp_keys: bool
+) -> None:
+    """A tool's result as ``gen_ai.tool.call.result`` behind the output gate (and, with
+    ``mcp_keys``, as the deprecated ``mcp.tool.result.content`` too)."""
     text = span._set_content(
-        keys.TOOL_CALL_RESULT,
-        "tool.result",
-        read,
-        tool_result_content,
-        output=True,
-        structured=False,
+        keys.TOOL_CALL_RESULT, "tool.result", result, convert, output=True, structured=False
     )
     if mcp_keys:
         span._set(keys.MCP_TOOL_RESULT_CONTENT, text)
@@ -189,4 +190,11 @@ def tool(
     return wrap(func) if func is not None else wrap
 
 
-__all__ = ["ToolConfig", "ToolSpan", "execute_tool", "record_tool_result", "tool"]
+__all__ = [
+    "ToolConfig",
+    "ToolSpan",
+    "execute_tool",
+    "record_result_content",
+    "record_tool_result",
+    "tool",
+]
