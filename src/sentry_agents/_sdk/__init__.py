@@ -308,8 +308,9 @@ def join_current(op: str, origin: str) -> Optional[NativeSpan]:
 
 
 def outgoing_trace() -> tuple[Optional[str], Optional[str]]:
-    """(``sentry-trace``, ``baggage``) to pass on from here; see ``.propagation``."""
-    return propagation.outgoing()
+    """(``sentry-trace``, ``baggage``) to pass on from here (``(None, None)`` when
+    sentry-sdk is not initialised); see ``.propagation``."""
+    return (None, None) if active_client() is None else propagation.outgoing()
 
 
 def activate(native: NativeSpan) -> Any:

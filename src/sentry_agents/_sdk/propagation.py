@@ -15,11 +15,6 @@ from typing import Any, Optional
 import sentry_sdk
 import sentry_sdk.scope
 
-try:
-    from sentry_sdk import traces as _traces
-except ImportError:  # sentry-sdk before span streaming
-    _traces = None  # type: ignore[assignment]
-
 
 def continued_transaction(op: str, name: str, incoming: Mapping[str, str]) -> Any:
     """A transaction (transaction mode, not started yet) in the trace ``incoming``
@@ -31,16 +26,16 @@ def continued_transaction(op: str, name: str, incoming: Mapping[str, str]) -> An
 def continued_segment(name: str, attributes: dict[str, Any], incoming: Mapping[str, str]) -> Any:
     """A started segment (streaming mode), not made current, in the trace ``incoming``
     carries."""
+    from sentry_sdk import traces  # only reached in streaming mode, which has it
+
     with sentry_sdk.scope.isolation_scope(), sentry_sdk.scope.new_scope():
-        _traces.continue_trace(dict(incoming))
-        return _traces.start_span(name=name, attributes=attributes, active=False)
+        traces.continue_trace(dict(incoming))
+        return traces.start_span(name=name, attributes=attributes, active=False)
 
 
 def outgoing() -> tuple[Optional[str], Optional[str]]:
     """(``sentry-trace``, ``baggage``) of the current span, else of the scope's
-    propagation context; ``(None, None)`` when sentry-sdk is not initialised."""
-    if not sentry_sdk.get_client().is_active():
-        return None, None
+    propagation context (the caller checks that sentry-sdk is initialised)."""
     return sentry_sdk.get_traceparent(), sentry_sdk.get_baggage()
 
 
