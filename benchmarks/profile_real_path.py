@@ -94,14 +94,14 @@ def model_call(mode: str, case: int, calls: int) -> Callable[[], None]:
 
 
 def serializer(case: int, calls: int) -> Callable[[], None]:
-    label, make = real_path.SERIALIZER_CASES[case]
+    label, make, budget = real_path.SERIALIZER_CASES[case]
     print(f"serialize_messages, {label}, new each call")
     nxt = real_path.same_or_new(make, True, calls + 1)
-    sentry_agents.serialize_messages(nxt(), max_bytes=10_000_000)
+    sentry_agents.serialize_messages(nxt(), max_bytes=budget)
 
     def run() -> None:
         for _ in range(calls):
-            sentry_agents.serialize_messages(nxt(), max_bytes=10_000_000)
+            sentry_agents.serialize_messages(nxt(), max_bytes=budget)
 
     return run
 

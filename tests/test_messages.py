@@ -499,6 +499,43 @@ def test_span_records_the_original_message_count_when_trimmed(sentry):
     assert attrs["sentry.sdk_meta.gen_ai.input.messages.original_length"] == 30
 
 
+def test_a_trimmed_history_keeps_its_older_system_prompt_and_count(sentry):
+    """Messages past the budget are not written, but their system prompt is still sent
+    and the count still includes them."""
+    import sentry_agents
+
+    sentry_agents.configure(max_message_bytes=1000)
+    messages = [
+        {"role": "system", "content": [{"type": "text", "text": "You are terse."}]},
+        *({"role": "user", "content": f"m{i} " + "x" * 100} for i in range(30)),
+    ]
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    attrs = sentry.named("chat m").attributes
+    assert json.loads(attrs["gen_ai.system_instructions"]) == [
+        {"type": "text", "content": "You are terse."}
+    ]
+    assert 0 < len(json.loads(attrs["gen_ai.input.messages"])) < 30
+    assert attrs["sentry.sdk_meta.gen_ai.input.messages.original_length"] == 30
+
+
+def test_a_system_message_serialized_before_is_still_split_out_of_a_span(sentry):
+    """``serialize_messages`` keeps a system message in the list; a span given the same
+    message afterwards still sends it as system instructions (not reused as written)."""
+    import sentry_agents
+
+    messages = [
+        {"role": "system", "content": [{"type": "text", "text": "Be brief."}]},
+        {"role": "user", "content": "hi"},
+    ]
+    assert json.loads(sentry_agents.serialize_messages(messages))[0]["role"] == "system"
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    attrs = sentry.named("chat m").attributes
+    assert json.loads(attrs["gen_ai.system_instructions"])[0]["content"] == "Be brief."
+    assert [m["role"] for m in json.loads(attrs["gen_ai.input.messages"])] == ["user"]
+
+
 def test_max_value_length_is_respected_in_transaction_mode(sentry):
     import sentry_agents
 

@@ -311,6 +311,76 @@ def test_messages_written_one_by_one_are_exactly_the_general_json(msgs, split):
     first.json.encode("utf-8")
 
 
+any_items = st.lists(
+    st.one_of(
+        mixed_messages.map(lambda msgs: msgs[0] if msgs else "a bare string"),
+        some_text,
+        st.builds(
+            lambda text: {"role": "system", "content": [{"type": "text", "text": text}]},
+            some_text,
+        ),
+        st.builds(
+            lambda call_id, arguments: {
+                "type": "function_call",
+                "call_id": call_id,
+                "name": "lookup",
+                "arguments": json.dumps(arguments),
+            },
+            some_text,
+            json_object,
+        ),
+        st.builds(
+            lambda text: {"role": "system", "type": "function_call_output", "output": text},
+            some_text,
+        ),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_items, st.booleans(), st.integers(min_value=0, max_value=3000))
+def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, split, budget):
+    """Written newest first and stopped once the budget is full: the same JSON, counts
+    and system parts as writing every message and fitting afterwards."""
+    from sentry_agents._budget import fit_pieces
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    whole = encode_messages(items, split=split, scrubber=scrubber)
+    budgeted = encode_messages(items, split=split, scrubber=scrubber, max_bytes=budget)
+    assert whole is not None and budgeted is not None and whole.dropped == 0
+    assert budgeted.system == whole.system
+    assert len(budgeted.pieces) + budgeted.dropped == len(whole.pieces)
+    assert budgeted.pieces == whole.pieces[len(whole.pieces) - len(budgeted.pieces) :]
+    assert fit_pieces(budgeted.pieces, budgeted.dropped, budget) == fit_pieces(
+        whole.pieces, 0, budget
+    )
+
+
+def test_a_long_new_history_costs_what_its_budget_holds():
+    """Messages older than what fills the budget are not written (nor kept for reuse),
+    and the span still says how many messages there were."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    history = [
+        tool_call_message(None, f"call_{i}", "lookup", {"q": f"question {i} " * 10})
+        if i % 2
+        else {"role": "tool", "tool_call_id": f"call_{i - 1}", "content": "answer " * 40}
+        for i in range(1_000)
+    ]
+    _message_json._reuse.clear()
+    encoded = _message_json.encode_messages(
+        history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
+    )
+    assert encoded is not None
+    assert 20_000 <= len(encoded.json) < 30_000, "past the budget: older ones unwritten"
+    assert len(encoded.pieces) + encoded.dropped == 1_000
+    assert len(_message_json._reuse) == len(encoded.pieces) < 150
+
+
 @pytest.mark.parametrize("alphabet", ["ascii", "cjk", "emoji"])
 def test_reused_json_stays_within_its_byte_bound_for_any_text(alphabet):
     import sys

@@ -80,14 +80,16 @@ def fit(value: Any, max_bytes: int) -> Fitted:
     return Fitted(_placeholder(value, max_bytes), count, 1 if isinstance(value, list) else 0, True)
 
 
-def fit_pieces(pieces: list[str], max_bytes: int) -> Optional[Fitted]:
+def fit_pieces(pieces: list[str], dropped: int, max_bytes: int) -> Optional[Fitted]:
     """A JSON array of already-encoded items within budget, newest first kept, or
-    ``None`` when even the newest item alone is too big (then only cutting text helps)."""
+    ``None`` when even the newest item alone is too big (then only cutting text helps).
+    ``dropped``: how many older items were left unwritten, known not to fit."""
     if max_bytes < MIN_BUDGET:
         max_bytes = MIN_BUDGET
+    count = len(pieces) + dropped
     text = f"[{','.join(pieces)}]"
-    if size(text) <= max_bytes:
-        return Fitted(text, len(pieces), len(pieces), False)
+    if not dropped and size(text) <= max_bytes:
+        return Fitted(text, count, count, False)
     budget = max_bytes - 2
     kept = 0
     for piece in reversed(pieces):
@@ -99,7 +101,7 @@ def fit_pieces(pieces: list[str], max_bytes: int) -> Optional[Fitted]:
     if pieces and not kept:
         return None
     chosen = pieces[len(pieces) - kept :]
-    return Fitted("[" + ",".join(chosen) + "]", len(pieces), kept, kept < len(pieces))
+    return Fitted("[" + ",".join(chosen) + "]", count, kept, kept < count)
 
 
 def _is_conversation(value: Any) -> bool:

@@ -15,7 +15,7 @@ import sys
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any, Hashable, NamedTuple, Optional
 
-from ._budget import fit, fit_pieces
+from ._budget import MIN_BUDGET, fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, settings
 from ._jsonable import clean_text, dumps, is_plain_json, json_arguments, key_json
 from ._messages import ROLE_ALIASES, Part, convert_item, split_system, to_gen_ai_messages
@@ -23,11 +23,13 @@ from ._privacy import JSON_HEADS, Scrubber, scrub, scrub_messages, scrub_text, s
 
 
 class Encoded(NamedTuple):
-    """A conversation as JSON pieces: the system parts apart (when split), and the JSON
-    text of each other message."""
+    """A conversation as JSON pieces: the system parts apart (when split), the JSON text
+    of each other message, newest last, and how many older messages were not written
+    because a budget could not keep them."""
 
     system: list[Part]
     pieces: list[str]
+    dropped: int = 0
 
     @property
     def json(self) -> str:
@@ -35,91 +37,165 @@ class Encoded(NamedTuple):
 
 
 def encode_messages(
-    messages: Any, *, split: bool, scrubber: Scrubber, default_role: str = "user"
+    messages: Any,
+    *,
+    split: bool,
+    scrubber: Scrubber,
+    default_role: str = "user",
+    max_bytes: Optional[int] = None,
 ) -> Optional[Encoded]:
     """Each message of a list as role/parts JSON, scrubbed; system messages' parts apart
-    when ``split``. ``None`` when ``messages`` is not a list (take the general path)."""
+    when ``split``. ``None`` when ``messages`` is not a list (take the general path).
+
+    Written newest first: with ``max_bytes``, messages older than those that already
+    fill it are not written at all (``fit_pieces`` would drop them), only counted, and
+    their system parts still taken. A long history costs what its budget holds."""
     if type(messages) is not list:
         return None
-    system: list[Part] = []
+    system: list[list[Part]] = []
     pieces: list[str] = []
     aliases = ROLE_ALIASES
     reuse = _reuse
     max_entry, half = reuse.max_entry_bytes, reuse.half
     young, old = reuse.young, reuse.old
     direct = scrubber.structural_keys_kept
-    for item in messages:
-        if type(item) is dict:
-            if len(item) == 2:
-                # The most common message, plain {role, content} text, written directly:
-                # this loop is the hot path of every chat span.
-                raw_role, raw_content = item.get("role"), item.get("content")
-                if type(raw_role) is str and type(raw_content) is str:
-                    plain_key = (raw_role, raw_content)
-                    piece = young.get(plain_key)
-                    if piece is None:
-                        piece = old.get(plain_key)
-                        if piece is not None:
-                            reuse.promote(plain_key, piece)
+    # JSON characters of the pieces counted so far, commas included: at least their
+    # UTF-8 bytes, so once past the budget no older message can be kept. Counted before
+    # writing a message, every _COUNT_EVERY pieces (a message reused costs less than
+    # counting it).
+    written, counted, recount = 0, 0, 1
+    full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
+    older = reversed(messages)
+    for item in older:
+        if type(item) is dict and len(item) == 2:
+            # The most common message, plain {role, content} text: this loop is the hot
+            # path of every chat span.
+            raw_role, raw_content = item.get("role"), item.get("content")
+            if type(raw_role) is str and type(raw_content) is str:
+                plain_key = (raw_role, raw_content)
+                piece = young.get(plain_key)
+                if piece is None:
+                    piece = old.get(plain_key)
                     if piece is not None:
-                        pieces.append(piece)
-                        continue
-                    role = aliases.get(raw_role)
-                    cacheable = role is not None and role != "system"
-                    if role is None:
-                        role = aliases.get(raw_role.lower(), default_role)
-                    if role != "tool":
-                        ascii = raw_content.isascii()
-                        content = raw_content if ascii else clean_text(raw_content)
-                        if split and role == "system":
-                            if content:
-                                system.append({"type": "text", "content": content})
-                            continue
-                        if not content:
-                            piece = f'{{"role":"{role}","parts":[]}}'
-                        else:
-                            text = (
-                                encode_basestring_ascii(content)
-                                if ascii and "\x7f" not in content
-                                else encode_basestring(content)
-                            )
-                            piece = (
-                                f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
-                            )
-                        if cacheable:
-                            cost = (len(raw_content) + len(piece)) * (
-                                1 if ascii else 4
-                            ) + _PLAIN_OVERHEAD
-                            if cost <= max_entry:
-                                young[plain_key] = piece
-                                reuse.used += cost
-                                if reuse.used > half:
-                                    reuse.turn_over()
-                                    young, old = reuse.young, reuse.old
-                        pieces.append(piece)
-                        continue
-            if direct:
-                written = _direct(item, scrubber)
-                if written is not None:
-                    pieces.append(written)
+                        reuse.promote(plain_key, piece)
+                if piece is not None:
+                    pieces.append(piece)
                     continue
-        key = _key_of(item, default_role, scrubber)
-        if key is not None:
-            found = reuse.get(key)
-            if found is not None:
-                pieces.extend(found)
+                if len(pieces) >= recount:
+                    written, counted, recount = _count(pieces, written, counted)
+                    if written >= full:
+                        return _rest_dropped(system, pieces, [item, *older], split, default_role)
+                role = aliases.get(raw_role)
+                cacheable = role is not None and role != "system"
+                if role is None:
+                    role = aliases.get(raw_role.lower(), default_role)
+                if role != "tool":
+                    ascii = raw_content.isascii()
+                    content = raw_content if ascii else clean_text(raw_content)
+                    if split and role == "system":
+                        if content:
+                            system.append([{"type": "text", "content": content}])
+                        continue
+                    if not content:
+                        piece = f'{{"role":"{role}","parts":[]}}'
+                    else:
+                        text = (
+                            encode_basestring_ascii(content)
+                            if ascii and "\x7f" not in content
+                            else encode_basestring(content)
+                        )
+                        piece = f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
+                    if cacheable:
+                        cost = (len(raw_content) + len(piece)) * (
+                            1 if ascii else 4
+                        ) + _PLAIN_OVERHEAD
+                        if cost <= max_entry:
+                            young[plain_key] = piece
+                            reuse.used += cost
+                            if reuse.used > half:
+                                reuse.turn_over()
+                                young, old = reuse.young, reuse.old
+                    pieces.append(piece)
+                    continue
+        if len(pieces) >= recount:
+            written, counted, recount = _count(pieces, written, counted)
+            if written >= full:
+                return _rest_dropped(system, pieces, [item, *older], split, default_role)
+        if direct and type(item) is dict:
+            piece = _direct(item, scrubber)
+            if piece is not None:
+                pieces.append(piece)
                 continue
-        converted = convert_item(item, default_role)
-        if split:
-            parts, converted = split_system(converted)
-            system.extend(parts)
-            if parts:
-                key = None
-        many = tuple(dumps(m) for m in scrub_messages(converted, scrubber))
-        if key is not None:
-            _reuse.put(key, many)
+        key = _key_of(item, default_role, split, scrubber)
+        many = None if key is None else reuse.get(key)
+        if many is None:
+            converted = convert_item(item, default_role)
+            if split:
+                parts, converted = split_system(converted)
+                if parts:
+                    system.append(parts)
+                    key = None
+            many = tuple(dumps(m) for m in scrub_messages(converted, scrubber))
+            if key is not None:
+                _reuse.put(key, many)
         pieces.extend(many)
-    return Encoded(system, pieces)
+    return _in_order(system, pieces, 0)
+
+
+_MAX_WRITTEN = sys.maxsize
+_COUNT_EVERY = 16
+
+
+def _count(pieces: list[str], written: int, counted: int) -> tuple[int, int, int]:
+    """``written`` with the pieces after the first ``counted`` added; the new count, and
+    the count at which to add again."""
+    written += sum(map(len, pieces[counted:])) + len(pieces) - counted
+    counted = len(pieces)
+    return written, counted, counted + _COUNT_EVERY
+
+
+def _in_order(system: list[list[Part]], pieces: list[str], dropped: int) -> Encoded:
+    """What was gathered newest first, put back in the conversation's order."""
+    pieces.reverse()
+    if not system:
+        return Encoded([], pieces, dropped)
+    return Encoded([part for parts in reversed(system) for part in parts], pieces, dropped)
+
+
+def _rest_dropped(
+    system: list[list[Part]], pieces: list[str], rest: list[Any], split: bool, default_role: str
+) -> Encoded:
+    """``rest``, the messages older than a full budget, newest first: counted (each item
+    is one message) and, when ``split``, their system parts taken."""
+    dropped = 0
+    for older in rest:
+        if split and _may_be_system(older, default_role):
+            parts, kept = split_system(convert_item(older, default_role))
+            if parts:
+                system.append(parts)
+            dropped += len(kept)
+        else:
+            dropped += 1
+    return _in_order(system, pieces, dropped)
+
+
+_NOT_SYSTEM_TYPES = frozenset(
+    ("function_call", "function_call_output", "custom_tool_call", "custom_tool_call_output")
+)
+
+
+def _may_be_system(item: Any, default_role: str) -> bool:
+    """Whether ``item`` may be a system message; ``False`` only for a dict whose role
+    says it is not (read as the converter reads it)."""
+    if type(item) is not dict:
+        return True
+    role = item.get("role")
+    if type(role) is not str:
+        return True
+    return (
+        ROLE_ALIASES.get(role.lower(), default_role) == "system"
+        and item.get("type") not in _NOT_SYSTEM_TYPES
+    )
 
 
 # --- the commonest dict messages, written directly ------------------------------------------
@@ -339,8 +415,8 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     if budget is None:
         budget = MESSAGE_BYTES_IN_EVENT
     scrubber = scrubber_for(current.scrub_keys)
-    encoded = encode_messages(messages, split=False, scrubber=scrubber)
-    fitted = fit_pieces(encoded.pieces, budget) if encoded is not None else None
+    encoded = encode_messages(messages, split=False, scrubber=scrubber, max_bytes=budget)
+    fitted = fit_pieces(encoded.pieces, encoded.dropped, budget) if encoded is not None else None
     if fitted is None:
         fitted = fit(scrub_messages(to_gen_ai_messages(messages), scrubber), budget)
     return fitted.text
@@ -432,13 +508,16 @@ def _cost(key: Any, value: Any) -> int:
 _reuse = _Reuse(REUSE_MAX_BYTES, REUSE_MAX_ENTRY_BYTES)
 
 
-def _key_of(item: Any, default_role: str, scrubber: Scrubber) -> Optional[tuple[Any, ...]]:
+def _key_of(
+    item: Any, default_role: str, split: bool, scrubber: Scrubber
+) -> Optional[tuple[Any, ...]]:
     """What a dict message holds, as a hashable key: its JSON (``None`` when it holds
-    anything but JSON values), with what else its written JSON depends on."""
+    anything but JSON values), with what else its written JSON depends on (whether
+    system messages are split out: written as a message, or not at all)."""
     if type(item) is not dict:
         return None
     text = key_json(item)
-    return None if text is None else (text, default_role, scrubber)
+    return None if text is None else (text, default_role, split, scrubber)
 
 
 __all__ = [

@@ -174,13 +174,15 @@ class ModelSpan(UsageSpan[M]):
     def _record_input(self, raw_messages: Any, raw_system: Any, tools: Any) -> None:
         system = system_parts(raw_system) if raw_system is not None else []
         messages: list[dict[str, Any]] = []
-        encoded = None
+        encoded = fitted = None
         if raw_messages is not None and self._redactor() is None:
             # Without a redaction hook (which sees the whole list), messages are written
             # one by one, reusing the JSON of messages sent before.
             scrubber = scrubber_for(self._settings.scrub_keys)
-            encoded = encode_messages(raw_messages, split=True, scrubber=scrubber)
-        fitted = fit_pieces(encoded.pieces, self._budget()) if encoded is not None else None
+            budget = self._budget()
+            encoded = encode_messages(raw_messages, split=True, scrubber=scrubber, max_bytes=budget)
+            if encoded is not None:
+                fitted = fit_pieces(encoded.pieces, encoded.dropped, budget)
         if encoded is not None and fitted is not None:
             system.extend(encoded.system)
             if fitted.original_count:
