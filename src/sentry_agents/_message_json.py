@@ -47,9 +47,10 @@ def encode_messages(
     """Each message of a list as role/parts JSON, scrubbed; system messages' parts apart
     when ``split``. ``None`` when ``messages`` is not a list (take the general path).
 
-    Written newest first: with ``max_bytes``, messages older than those that already
-    fill it are not written at all (``fit_pieces`` would drop them), only counted, and
-    their system parts still taken. A long history costs what its budget holds."""
+    Written newest first: with ``max_bytes``, once the messages written fill it, the
+    older ones (from the next one that is not plain text, costly to write) are not
+    written at all (``fit_pieces`` would drop them): only counted, and their system parts
+    still taken. A long agent history costs about what its budget holds."""
     if type(messages) is not list:
         return None
     system: list[list[Part]] = []
@@ -60,9 +61,9 @@ def encode_messages(
     young, old = reuse.young, reuse.old
     direct = scrubber.structural_keys_kept
     # JSON characters of the pieces counted so far, commas included: at least their
-    # UTF-8 bytes, so once past the budget no older message can be kept. Counted before
-    # writing a message, every _COUNT_EVERY pieces (a message reused costs less than
-    # counting it).
+    # UTF-8 bytes, so once past the budget no older message can be kept. Counted every
+    # _COUNT_EVERY pieces, before writing a message other than plain text (those cost
+    # most to write: plain text costs little more than counting it).
     written, counted, recount = 0, 0, 1
     full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
     older = reversed(messages)
@@ -81,10 +82,6 @@ def encode_messages(
                 if piece is not None:
                     pieces.append(piece)
                     continue
-                if len(pieces) >= recount:
-                    written, counted, recount = _count(pieces, written, counted)
-                    if written >= full:
-                        return _rest_dropped(system, pieces, [item, *older], split, default_role)
                 role = aliases.get(raw_role)
                 cacheable = role is not None and role != "system"
                 if role is None:
