@@ -18,7 +18,14 @@ from typing import Any, Hashable, NamedTuple, Optional
 from ._budget import MIN_BUDGET, fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, settings
 from ._jsonable import clean_text, dumps, is_plain_json, json_arguments, key_json
-from ._messages import ROLE_ALIASES, Part, convert_item, split_system, to_gen_ai_messages
+from ._messages import (
+    ROLE_ALIASES,
+    Part,
+    convert_item,
+    may_be_system,
+    split_system,
+    to_gen_ai_messages,
+)
 from ._privacy import JSON_HEADS, Scrubber, scrub, scrub_messages, scrub_text, scrubber_for
 
 
@@ -166,7 +173,7 @@ def _rest_dropped(
     is one message) and, when ``split``, their system parts taken."""
     dropped = 0
     for older in rest:
-        if split and _may_be_system(older, default_role):
+        if split and may_be_system(older, default_role):
             parts, kept = split_system(convert_item(older, default_role))
             if parts:
                 system.append(parts)
@@ -174,25 +181,6 @@ def _rest_dropped(
         else:
             dropped += 1
     return _in_order(system, pieces, dropped)
-
-
-_NOT_SYSTEM_TYPES = frozenset(
-    ("function_call", "function_call_output", "custom_tool_call", "custom_tool_call_output")
-)
-
-
-def _may_be_system(item: Any, default_role: str) -> bool:
-    """Whether ``item`` may be a system message; ``False`` only for a dict whose role
-    says it is not (read as the converter reads it)."""
-    if type(item) is not dict:
-        return True
-    role = item.get("role")
-    if type(role) is not str:
-        return True
-    return (
-        ROLE_ALIASES.get(role.lower(), default_role) == "system"
-        and item.get("type") not in _NOT_SYSTEM_TYPES
-    )
 
 
 # --- the commonest dict messages, written directly ------------------------------------------

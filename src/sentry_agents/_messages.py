@@ -160,9 +160,9 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     item_type = field(item, "type")
     role = field(item, "role")
 
-    if item_type == "function_call" or item_type == "custom_tool_call":
+    if item_type in _RESPONSES_CALLS:
         return [{"role": "assistant", "parts": [_tool_call_from_responses(item)]}]
-    if item_type in ("function_call_output", "custom_tool_call_output"):
+    if item_type in _RESPONSES_OUTPUTS:
         part = {
             "type": "tool_call_response",
             "id": safe_str(field(item, "call_id") or ""),
@@ -218,6 +218,27 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
                 }
             ]
     return [{"role": normalized, "parts": parts}]
+
+
+_RESPONSES_CALLS = ("function_call", "custom_tool_call")
+_RESPONSES_OUTPUTS = ("function_call_output", "custom_tool_call_output")
+
+
+def may_be_system(item: Any, default_role: str) -> bool:
+    """Whether ``convert_item`` may make ``item`` a system message, told without
+    converting it: ``False`` only for a dict whose role says it is not (read as
+    ``_convert_one`` reads it; a Responses tool item is never one)."""
+    if type(item) is not dict:
+        return True
+    role = item.get("role")
+    if type(role) is not str:
+        return True
+    item_type = item.get("type")
+    return (
+        ROLE_ALIASES.get(role.lower(), default_role) == "system"
+        and item_type not in _RESPONSES_CALLS
+        and item_type not in _RESPONSES_OUTPUTS
+    )
 
 
 def _plain_text_message(item: Any, default_role: str) -> Optional[tuple[str, str]]:
@@ -568,6 +589,7 @@ __all__ = [
     "Message",
     "Part",
     "convert_item",
+    "may_be_system",
     "normalize_role",
     "split_system",
     "system_parts",
