@@ -87,9 +87,10 @@ def fit_pieces(pieces: list[str], dropped: int, max_bytes: int) -> Optional[Fitt
     if max_bytes < MIN_BUDGET:
         max_bytes = MIN_BUDGET
     count = len(pieces) + dropped
-    text = f"[{','.join(pieces)}]"
-    if not dropped and size(text) <= max_bytes:
-        return Fitted(text, count, count, False)
+    if not dropped:  # with some dropped, what was written is already over budget
+        text = f"[{','.join(pieces)}]"
+        if size(text) <= max_bytes:
+            return Fitted(text, count, count, False)
     budget = max_bytes - 2
     kept = 0
     for piece in reversed(pieces):
