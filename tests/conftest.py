@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from sentry_sdk.transport import HttpTransport
 
 import sentry_agents._config
-from fakes import LocalServer, QuietHandler
+from fakes import FakeProvider, LocalServer, QuietHandler
 from sentry_agents._envelopes import Capture, SpanRecord
 from sentry_agents.testing import batch_in_flight
 
@@ -256,6 +256,14 @@ def _sentry(ingest: IngestServer, mode: str) -> Iterator[Sentry]:
     yield helper
     helper.close()
     sentry_agents._config.reset()
+
+
+@pytest.fixture
+def provider() -> Iterator[FakeProvider]:
+    """A provider API with nothing scripted yet; see ``fakes.FakeProvider``."""
+    fake = FakeProvider()
+    yield fake
+    fake.close()
 
 
 @pytest.fixture(autouse=True)

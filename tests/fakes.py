@@ -1,33 +1,300 @@
-"""Scripted replies and fake provider servers on 127.0.0.1 for the real OpenAI and
-Anthropic clients: the examples' own (``examples/_offline.py``), reused by the tests."""
+"""The tests' fakes: provider APIs on 127.0.0.1 for the real OpenAI and Anthropic
+clients, their scripted replies, and the local server the stand-ins of Sentry build on.
+
+Every scripted reply is validated against the installed provider SDK's own models
+first, so a fake that drifted from the real API fails where it is made. The examples
+have their own offline mode (``examples/_offline.py``, which users copy); the tests do
+not use it.
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Union
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+Reply = Union[dict[str, Any], list[dict[str, Any]]]
 
-from _offline import (
-    FakeProvider,
-    LocalServer,
-    QuietHandler,
-    anthropic_events,
-    anthropic_message,
-    chat_chunks,
-    chat_completion,
-    response_events,
-    response_object,
-)
+OPENAI_MODEL = "gpt-4o-mini-2024-07-18"
+RESPONSES_MODEL = "o4-mini-2025-04-16"
+ANTHROPIC_MODEL = "claude-sonnet-4-5-20250929"
 
-__all__ = [
-    "FakeProvider",
-    "LocalServer",
-    "QuietHandler",
-    "anthropic_events",
-    "anthropic_message",
-    "chat_chunks",
-    "chat_completion",
-    "response_events",
-    "response_object",
-]
+# What the tests assert about usage comes from these counts.
+CHAT_USAGE = {
+    "prompt_tokens": 120,
+    "completion_tokens": 30,
+    "total_tokens": 150,
+    "prompt_tokens_details": {"cached_tokens": 100},
+    "completion_tokens_details": {"reasoning_tokens": 12},
+}
+CHAT_STREAM_USAGE = {
+    "prompt_tokens": 50,
+    "completion_tokens": 7,
+    "total_tokens": 57,
+    "prompt_tokens_details": {"cached_tokens": 40},
+    "completion_tokens_details": {"reasoning_tokens": 2},
+}
+RESPONSES_USAGE = {
+    "input_tokens": 80,
+    "output_tokens": 40,
+    "total_tokens": 120,
+    "input_tokens_details": {"cached_tokens": 64, "cache_write_tokens": 0},
+    "output_tokens_details": {"reasoning_tokens": 32},
+}
+ANTHROPIC_USAGE = {
+    "input_tokens": 20,
+    "output_tokens": 10,
+    "cache_read_input_tokens": 1000,
+    "cache_creation_input_tokens": 50,
+}
+
+
+# --- servers on 127.0.0.1 --------------------------------------------------------------
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that keeps the test output free of request logs."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class LocalServer:
+    """``handler`` served on a free port of 127.0.0.1 by a background thread until
+    :meth:`close`."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.port: int = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# --- provider APIs ---------------------------------------------------------------------
+
+
+class FakeProvider(LocalServer):
+    """A provider API on 127.0.0.1 whose replies the test scripts per path, in order: a
+    dict is sent as JSON, a list of dicts as server-sent events (what ``stream=True``
+    reads); a path with nothing left to send answers 404. Its clients are the real SDK
+    clients pointed at it: a real server, because each SDK brings its own HTTP library
+    (anthropic 2 moved to ``httpx2``), and all of them speak HTTP."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, list[Reply]] = {}
+        answer = self.answer
+
+        class Handler(QuietHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, content_type, body = answer(self.path.split("?")[0])
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        super().__init__(Handler)
+
+    def script(self, path: str, *replies: Reply) -> FakeProvider:
+        self.replies.setdefault(path, []).extend(replies)
+        return self
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        """(status, content type, body) of the next reply scripted for ``path``."""
+        queue = self.replies.get(path)
+        if not queue:
+            error = {"error": {"message": f"nothing scripted for {path}"}}
+            return 404, "application/json", json.dumps(error).encode()
+        reply = queue.pop(0)
+        if isinstance(reply, dict):
+            return 200, "application/json", json.dumps(reply).encode()
+        events = "".join(_event(path, event) for event in reply)
+        if path.endswith("/chat/completions"):
+            events += "data: [DONE]\n\n"
+        return 200, "text/event-stream", events.encode()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def openai(self) -> Any:
+        import openai
+
+        return openai.OpenAI(api_key="sk-test", base_url=self.url + "/v1")
+
+    def async_openai(self) -> Any:
+        import openai
+
+        return openai.AsyncOpenAI(api_key="sk-test", base_url=self.url + "/v1")
+
+    def anthropic(self) -> Any:
+        import anthropic
+
+        return anthropic.Anthropic(api_key="sk-ant", base_url=self.url)
+
+
+def _event(path: str, event: dict[str, Any]) -> str:
+    """One server-sent event as the provider frames it: Chat Completions sends bare data
+    lines, the Responses and Anthropic APIs name each event by its type."""
+    data = f"data: {json.dumps(event)}\n\n"
+    return data if path.endswith("/chat/completions") else f"event: {event['type']}\n{data}"
+
+
+def _valid(model: Any, reply: dict[str, Any]) -> dict[str, Any]:
+    """``reply``, once the provider SDK's ``model`` (a class or a union) accepted it."""
+    from pydantic import TypeAdapter
+
+    TypeAdapter(model).validate_python(reply)
+    return reply
+
+
+# --- scripted replies ------------------------------------------------------------------
+
+
+def chat_completion(content: str) -> dict[str, Any]:
+    """An OpenAI Chat Completions reply with ``CHAT_USAGE``, finished by ``stop``."""
+    from openai.types.chat import ChatCompletion
+
+    choice = {
+        "index": 0,
+        "message": {"role": "assistant", "content": content},
+        "finish_reason": "stop",
+    }
+    reply = {
+        "id": "chatcmpl-abc",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": OPENAI_MODEL,
+        "choices": [choice],
+        "usage": CHAT_USAGE,
+    }
+    return _valid(ChatCompletion, reply)
+
+
+def chat_chunks(text: str) -> list[dict[str, Any]]:
+    """``text`` streamed by Chat Completions four characters a chunk, then the finish
+    reason, then a chunk with ``CHAT_STREAM_USAGE`` only (``include_usage``)."""
+    from openai.types.chat import ChatCompletionChunk
+
+    def chunk(delta: dict[str, Any], finish: Any = None) -> dict[str, Any]:
+        return {"index": 0, "delta": delta, "finish_reason": finish}
+
+    choices = [[chunk({"role": "assistant", "content": ""})]]
+    choices += [[chunk({"content": text[i : i + 4]})] for i in range(0, len(text), 4)]
+    choices += [[chunk({}, "stop")], []]
+    chunks = [
+        {
+            "id": "chatcmpl-s1",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": OPENAI_MODEL,
+            "choices": c,
+        }
+        for c in choices
+    ]
+    chunks[-1]["usage"] = CHAT_STREAM_USAGE
+    return [_valid(ChatCompletionChunk, c) for c in chunks]
+
+
+def response_object(text: str = "Rainy.") -> dict[str, Any]:
+    """An OpenAI Responses reply: a reasoning item, then a message with ``text``, with
+    ``RESPONSES_USAGE``."""
+    from openai.types.responses import Response
+
+    summary = [{"type": "summary_text", "text": "Think."}]
+    reasoning = {"type": "reasoning", "id": "rs_1", "summary": summary}
+    message = {
+        "type": "message",
+        "id": "msg_1",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": text, "annotations": []}],
+    }
+    reply = {
+        "id": "resp_123",
+        "object": "response",
+        "created_at": 1700000000,
+        "model": RESPONSES_MODEL,
+        "status": "completed",
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+        "tools": [],
+        "output": [reasoning, message],
+        "usage": RESPONSES_USAGE,
+    }
+    return _valid(Response, reply)
+
+
+def response_events(text: str) -> list[dict[str, Any]]:
+    """``text`` streamed by the Responses API a word at a time, between
+    ``response.created`` and ``response.completed``."""
+    from openai.types.responses import ResponseStreamEvent
+
+    final = response_object(text)
+    started = {**final, "status": "in_progress", "output": [], "usage": None}
+    events = [{"type": "response.created", "sequence_number": 0, "response": started}]
+    for n, word in enumerate(text.split(" "), start=1):
+        events.append(
+            {
+                "type": "response.output_text.delta",
+                "sequence_number": n,
+                "item_id": "msg_1",
+                "output_index": 1,
+                "content_index": 0,
+                "delta": word if n == 1 else " " + word,
+                "logprobs": [],
+            }
+        )
+    events.append({"type": "response.completed", "sequence_number": 99, "response": final})
+    return [_valid(ResponseStreamEvent, e) for e in events]
+
+
+def anthropic_message(text: str = "Bonjour.") -> dict[str, Any]:
+    """An Anthropic Messages reply with ``text``, ended by ``end_turn``, with
+    ``ANTHROPIC_USAGE`` (cache reads and writes)."""
+    from anthropic.types import Message
+
+    reply = {
+        "id": "msg_01",
+        "type": "message",
+        "role": "assistant",
+        "model": ANTHROPIC_MODEL,
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": ANTHROPIC_USAGE,
+    }
+    return _valid(Message, reply)
+
+
+def anthropic_events(text: str) -> list[dict[str, Any]]:
+    """``text`` streamed by the Anthropic Messages API a word at a time; the final
+    ``message_delta`` reports 15 output tokens."""
+    from anthropic.types import RawMessageStreamEvent
+
+    start = {**anthropic_message(""), "content": [], "stop_reason": None}
+    start["usage"] = {**ANTHROPIC_USAGE, "output_tokens": 1}
+    block = {"type": "text", "text": ""}
+    events = [
+        {"type": "message_start", "message": start},
+        {"type": "content_block_start", "index": 0, "content_block": block},
+    ]
+    events += [
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": w}}
+        for w in (word + " " for word in text.split(" "))
+    ]
+    stop = {"stop_reason": "end_turn", "stop_sequence": None}
+    events += [
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": stop, "usage": {"output_tokens": 15}},
+        {"type": "message_stop"},
+    ]
+    return [_valid(RawMessageStreamEvent, e) for e in events]

@@ -988,26 +988,21 @@ def test_tool_definition_in_each_provider_shape():
 # --- sentry-sdk's AI integrations: their model calls are priced too --------------------
 
 
-def test_integration_llm_calls_inside_our_agent_are_priced(sentry):
+def test_integration_llm_calls_inside_our_agent_are_priced(sentry, provider):
     pytest.importorskip("openai")
     if not hasattr(sentry_sdk.consts.OP, "GEN_AI_CHAT"):
         pytest.skip("this sentry-sdk's AI integrations make ai.* spans")
-    import openai
     from sentry_sdk.integrations.openai import OpenAIIntegration
 
-    from fakes import FakeProvider, chat_completion
+    from fakes import chat_completion
 
-    provider = FakeProvider().script("/v1/chat/completions", chat_completion("sunny"))
-    try:
-        sentry.init(integrations=[OpenAIIntegration()])
-        sentry_agents.configure(prices={"gpt-4o-mini": {"input": 1.0, "output": 2.0}})
-        client = openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
-        with sentry_agents.invoke_agent("Weather Agent"):
-            client.chat.completions.create(
-                model="gpt-4o-mini", messages=[{"role": "user", "content": "Paris?"}]
-            )
-    finally:
-        provider.close()
+    client = provider.script("/v1/chat/completions", chat_completion("sunny")).openai()
+    sentry.init(integrations=[OpenAIIntegration()])
+    sentry_agents.configure(prices={"gpt-4o-mini": {"input": 1.0, "output": 2.0}})
+    with sentry_agents.invoke_agent("Weather Agent"):
+        client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "Paris?"}]
+        )
     # chat_completion's usage: 120 input tokens (100 cached), 30 output (12 reasoning).
     expected = (120 * 1.0 + 30 * 2.0) / 1e6
     llm = next(s for s in sentry.spans() if s.op == "gen_ai.chat")

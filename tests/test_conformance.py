@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import inspect
 import json
-from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
@@ -19,7 +18,7 @@ import sentry_sdk
 
 import sentry_agents
 from conftest import HAS_TRANSACTIONS, MODES
-from fakes import FakeProvider, anthropic_message, chat_completion, response_object
+from fakes import anthropic_message, chat_completion, response_object
 from sentry_agents._envelopes import SpanRecord
 from sentry_agents.testing import start_capture, stop_capture
 
@@ -109,13 +108,6 @@ def output_text(value: Any) -> str:
     return "".join(p.get("content", "") for p in parts if p.get("type") == "text")
 
 
-@pytest.fixture
-def provider() -> Iterator[FakeProvider]:
-    fake = FakeProvider()
-    yield fake
-    fake.close()
-
-
 def capture(mode: str, integrations: list[Any], run: Callable[[], None]) -> list[SpanRecord]:
     spans = start_capture(mode, integrations=integrations)
     try:
@@ -160,13 +152,12 @@ MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "conten
 
 @pytest.mark.parametrize("mode", MODES)
 def test_openai_chat_matches_sentry_sdk_integration(mode, provider):
-    import openai
     from sentry_sdk.integrations.openai import OpenAIIntegration
 
     provider.script(
         "/v1/chat/completions", chat_completion("It is sunny."), chat_completion("It is sunny.")
     )
-    client = openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+    client = provider.openai()
 
     def call():
         return client.chat.completions.create(
@@ -187,11 +178,10 @@ def test_openai_chat_matches_sentry_sdk_integration(mode, provider):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_anthropic_matches_sentry_sdk_integration(mode, provider):
-    import anthropic
     from sentry_sdk.integrations.anthropic import AnthropicIntegration
 
     provider.script("/v1/messages", anthropic_message("Salut."), anthropic_message("Salut."))
-    client = anthropic.Anthropic(api_key="sk-ant", base_url=provider.base_url)
+    client = provider.anthropic()
     messages = [{"role": "user", "content": "Hi"}]
 
     def call():
@@ -392,12 +382,11 @@ def root_span(mode: str, name: str) -> Any:
 @pytest.mark.parametrize("mode", MODES)
 def test_openai_agents_two_agent_run_matches_hand_written_flow(mode, provider):
     pytest.importorskip("agents")
-    import openai
     from agents import Agent, Runner, function_tool, set_default_openai_client, set_tracing_disabled
     from sentry_sdk.integrations.openai_agents import OpenAIAgentsIntegration
 
     provider.script("/v1/responses", *agents_responses(), *agents_responses())
-    async_client = openai.AsyncOpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+    async_client = provider.async_openai()
     set_default_openai_client(async_client, use_for_tracing=False)
     set_tracing_disabled(True)
 
@@ -418,7 +407,7 @@ def test_openai_agents_two_agent_run_matches_hand_written_flow(mode, provider):
         lambda: asyncio.run(Runner.run(triage, "Weather in Paris?")),
     )
 
-    client = openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+    client = provider.openai()
 
     def model_call() -> Any:
         with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:

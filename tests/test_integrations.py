@@ -4,27 +4,19 @@ one LLM span per model call, agent names and usage on the integrations' spans to
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import sentry_sdk
 
 import sentry_agents
 from conftest import HAS_TRANSACTIONS
-from fakes import FakeProvider, anthropic_message, chat_completion
+from fakes import anthropic_message, chat_completion
 
 LLM_OPS = {"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content"}
 pytestmark = pytest.mark.skipif(
     not hasattr(sentry_sdk.consts.OP, "GEN_AI_CHAT"),
     reason="this sentry-sdk's AI integrations make ai.* spans, which the dashboards do not count",
 )
-
-
-@pytest.fixture
-def provider() -> Iterator[FakeProvider]:
-    fake = FakeProvider()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture
@@ -48,18 +40,12 @@ def llm_spans(sentry) -> list:
     return [s for s in sentry.spans() if s.op in LLM_OPS]
 
 
-def openai_client(provider):
-    import openai
-
-    return openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
-
-
 MESSAGES = [{"role": "user", "content": "Weather in Paris?"}]
 
 
 def test_integration_is_really_on(with_integrations, provider):
     provider.script("/v1/chat/completions", chat_completion("sunny"))
-    openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    provider.openai().chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
     spans = llm_spans(with_integrations)
     assert len(spans) == 1 and spans[0].attributes.get(
         "sentry.origin", "auto.ai.openai"
@@ -70,7 +56,7 @@ def test_chat_around_an_instrumented_call_is_one_span(with_integrations, provide
     provider.script(
         "/v1/chat/completions", chat_completion("It is sunny."), chat_completion("Still sunny.")
     )
-    client = openai_client(provider)
+    client = provider.openai()
     with sentry_agents.invoke_agent("Weather Agent") as agent:
         for _ in range(2):
             with sentry_agents.chat(
@@ -100,14 +86,13 @@ def test_chat_around_an_instrumented_call_is_one_span(with_integrations, provide
 
 
 def test_integration_spans_inside_our_agent_get_its_name_and_usage(with_integrations, provider):
-    import anthropic
 
     provider.script("/v1/chat/completions", chat_completion("ok"))
     provider.script("/v1/messages", anthropic_message("Salut."))
-    anthropic_client = anthropic.Anthropic(api_key="sk-ant", base_url=provider.base_url)
+    anthropic_client = provider.anthropic()
     with sentry_agents.invoke_agent("Travel Agent"):
         with sentry_agents.execute_tool("lookup"):
-            openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+            provider.openai().chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
         anthropic_client.messages.create(
             model="claude-sonnet-4-5", max_tokens=10, messages=MESSAGES
         )
@@ -122,7 +107,7 @@ def test_integration_spans_inside_our_agent_get_its_name_and_usage(with_integrat
 def test_explicit_agent_usage_is_kept(with_integrations, provider):
     provider.script("/v1/chat/completions", chat_completion("ok"))
     with sentry_agents.invoke_agent("Explicit") as agent:
-        openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        provider.openai().chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
         agent.set_usage(input_tokens=7, output_tokens=1)
     assert (
         with_integrations.named("invoke_agent Explicit").attributes["gen_ai.usage.input_tokens"]
@@ -134,7 +119,7 @@ def test_standalone_chat_around_an_instrumented_call(with_integrations, provider
     provider.script("/v1/chat/completions", chat_completion("ok"))
     with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=MESSAGES) as llm:
         llm.set_response(
-            openai_client(provider).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+            provider.openai().chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
         )
     spans = llm_spans(with_integrations)
     assert len(spans) == 1
@@ -151,19 +136,16 @@ def test_no_change_without_integrations(sentry, provider):
     with sentry_agents.invoke_agent("Plain"):
         with sentry_agents.chat("gpt-4o-mini") as llm:
             llm.set_response(
-                openai_client(provider).chat.completions.create(
-                    model="gpt-4o-mini", messages=MESSAGES
-                )
+                provider.openai().chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
             )
     assert not integrations.enabled(_sdk.active_client())
     assert len(llm_spans(sentry)) == 1
 
 
 def test_anthropic_call_inside_chat_is_one_span(with_integrations, provider):
-    import anthropic
 
     provider.script("/v1/messages", anthropic_message("Salut."))
-    client = anthropic.Anthropic(api_key="sk-ant", base_url=provider.base_url)
+    client = provider.anthropic()
     with sentry_agents.invoke_agent("French Agent"):
         with sentry_agents.chat(
             "claude-sonnet-4-5", provider="anthropic", messages=MESSAGES
@@ -194,9 +176,7 @@ def test_finished_spans_are_not_kept_with_the_integrations_on(with_integrations,
         with sentry_agents.invoke_agent("Agent", messages=big):
             with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=big) as llm:
                 llm.set_response(
-                    openai_client(provider).chat.completions.create(
-                        model="gpt-4o-mini", messages=big
-                    )
+                    provider.openai().chat.completions.create(model="gpt-4o-mini", messages=big)
                 )
     assert len(llm_spans(with_integrations)) == 5
     with integrations._lock:
@@ -209,7 +189,7 @@ def test_what_the_integration_adds_follows_our_gate_and_current_keys(with_integr
     """A chat span without messages takes the integration's input under the current key,
     as role/parts; with record_inputs/record_outputs=False it takes no content at all."""
     provider.script("/v1/chat/completions", chat_completion("Rain."), chat_completion("Rain."))
-    client = openai_client(provider)
+    client = provider.openai()
     with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
         llm.set_response(client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES))
     with sentry_agents.chat(

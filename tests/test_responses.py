@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 import sentry_agents
-from fakes import FakeProvider, anthropic_message, chat_completion, response_object
+from fakes import anthropic_message, chat_completion, response_object
 from sentry_agents import Usage
 from sentry_agents._responses import read_response
-
-
-@pytest.fixture
-def provider() -> Iterator[FakeProvider]:
-    fake = FakeProvider()
-    yield fake
-    fake.close()
 
 
 def test_openai_chat_completion_object():
@@ -153,10 +145,9 @@ def test_litellm_model_response():
 
 
 def test_openai_client_chat_completions_end_to_end(sentry, provider):
-    import openai
 
     provider.script("/v1/chat/completions", chat_completion("It is sunny."))
-    client = openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+    client = provider.openai()
     messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Weather?"}]
     with sentry_agents.chat("gpt-4o-mini", provider="openai", messages=messages) as llm:
         llm.set_response(client.chat.completions.create(model="gpt-4o-mini", messages=messages))
@@ -173,10 +164,9 @@ def test_openai_client_chat_completions_end_to_end(sentry, provider):
 
 
 def test_openai_client_responses_end_to_end(sentry, provider):
-    import openai
 
     provider.script("/v1/responses", response_object("Cloudy."))
-    client = openai.OpenAI(api_key="sk-test", base_url=provider.base_url + "/v1")
+    client = provider.openai()
     with sentry_agents.chat("o4-mini", provider="openai", messages="Weather?") as llm:
         llm.set_response(client.responses.create(model="o4-mini", input="Weather?"))
     span = sentry.named("chat o4-mini").attributes
@@ -189,10 +179,9 @@ def test_openai_client_responses_end_to_end(sentry, provider):
 
 
 def test_anthropic_client_end_to_end(sentry, provider):
-    import anthropic
 
     provider.script("/v1/messages", anthropic_message("Salut."))
-    client = anthropic.Anthropic(api_key="sk-ant", base_url=provider.base_url)
+    client = provider.anthropic()
     with sentry_agents.chat(
         "claude-sonnet-4-5", provider="anthropic", system_instructions="Be French."
     ) as llm:

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 
 import pytest
 
 import sentry_agents
-from fakes import FakeProvider, anthropic_events, chat_chunks, response_events
-
-
-@pytest.fixture
-def provider() -> Iterator[FakeProvider]:
-    fake = FakeProvider()
-    yield fake
-    fake.close()
-
-
-def openai_client(provider: FakeProvider, cls_name: str = "OpenAI"):
-    import openai
-
-    return getattr(openai, cls_name)(api_key="sk-test", base_url=provider.base_url + "/v1")
+from fakes import anthropic_events, chat_chunks, response_events
 
 
 def test_openai_chat_stream_end_to_end(sentry, provider):
@@ -31,7 +17,7 @@ def test_openai_chat_stream_end_to_end(sentry, provider):
         chat_chunks("Hello there, traveller!"),
         chat_chunks("Hello there, traveller!"),
     )
-    client = openai_client(provider)
+    client = provider.openai()
     direct = [
         c.model_dump()
         for c in client.chat.completions.create(model="gpt-4o-mini", messages=[], stream=True)
@@ -67,7 +53,7 @@ def test_openai_chat_stream_end_to_end(sentry, provider):
 
 def test_openai_responses_stream_end_to_end(sentry, provider):
     provider.script("/v1/responses", response_events("Sunny and warm."))
-    client = openai_client(provider)
+    client = provider.openai()
     with sentry_agents.chat("o4-mini", provider="openai") as llm:
         texts = [
             e.delta
@@ -84,10 +70,9 @@ def test_openai_responses_stream_end_to_end(sentry, provider):
 
 
 def test_anthropic_stream_end_to_end(sentry, provider):
-    import anthropic
 
     provider.script("/v1/messages", anthropic_events("Bonjour from Claude"))
-    client = anthropic.Anthropic(api_key="sk-ant", base_url=provider.base_url)
+    client = provider.anthropic()
     with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
         events = list(
             llm.stream(
@@ -109,7 +94,7 @@ def test_anthropic_stream_end_to_end(sentry, provider):
 
 def test_async_openai_stream(sentry, provider):
     provider.script("/v1/chat/completions", chat_chunks("async text"))
-    client = openai_client(provider, "AsyncOpenAI")
+    client = provider.async_openai()
 
     async def main() -> str:
         out = []

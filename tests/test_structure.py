@@ -200,3 +200,18 @@ def test_data_shaping_modules_import_no_sentry_sdk_and_no_provider_sdk():
     banned = {"sentry_sdk", "openai", "anthropic", "google", "langchain_core", "litellm", "mcp"}
     for name in LAYERS["data"]:
         assert not imports_of(name, module_files()[name])[1] & banned, name
+
+
+def test_tests_use_their_own_fakes_not_the_examples_offline_mode():
+    """The tests' fakes are their own (``fakes.py``): the examples' offline mode is for
+    users to copy, and a change to it must not change what a test checks. (A test of an
+    example may import that example.)"""
+    for path in Path(__file__).resolve().parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = {node.module.split(".")[0]}
+            else:
+                continue
+            assert "_offline" not in names, f"{path.name} imports the examples' _offline"
