@@ -61,8 +61,7 @@ class ChatSpan(ModelSpan[ChatConfig]):
         super()._start_attributes(attributes)
         request = self._config.request
         if request is not None:
-            for name, key, convert in _REQUEST_ATTRIBUTES:
-                value = getattr(request, name)
+            for value, (key, convert) in zip(request, _REQUEST_CONVERSIONS):
                 if value is not None:
                     converted = convert(value)
                     if converted is not None:
@@ -259,17 +258,19 @@ def _int(value: Any) -> Optional[int]:
         return None
 
 
-_REQUEST_ATTRIBUTES: tuple[tuple[str, str, Callable[[Any], Optional[AttributeValue]]], ...] = (
-    ("temperature", keys.REQUEST_TEMPERATURE, _float),
-    ("top_p", keys.REQUEST_TOP_P, _float),
-    ("top_k", keys.REQUEST_TOP_K, _int),
-    ("max_tokens", keys.REQUEST_MAX_TOKENS, _int),
-    ("frequency_penalty", keys.REQUEST_FREQUENCY_PENALTY, _float),
-    ("presence_penalty", keys.REQUEST_PRESENCE_PENALTY, _float),
-    ("seed", keys.REQUEST_SEED, safe_str),
-    ("reasoning_level", keys.REQUEST_REASONING_LEVEL, safe_str),
-    ("stop_sequences", keys.REQUEST_STOP_SEQUENCES, to_stop_sequences),
-)
+_REQUEST_ATTRIBUTES: dict[str, tuple[str, Callable[[Any], Optional[AttributeValue]]]] = {
+    "temperature": (keys.REQUEST_TEMPERATURE, _float),
+    "top_p": (keys.REQUEST_TOP_P, _float),
+    "top_k": (keys.REQUEST_TOP_K, _int),
+    "max_tokens": (keys.REQUEST_MAX_TOKENS, _int),
+    "frequency_penalty": (keys.REQUEST_FREQUENCY_PENALTY, _float),
+    "presence_penalty": (keys.REQUEST_PRESENCE_PENALTY, _float),
+    "seed": (keys.REQUEST_SEED, safe_str),
+    "reasoning_level": (keys.REQUEST_REASONING_LEVEL, safe_str),
+    "stop_sequences": (keys.REQUEST_STOP_SEQUENCES, to_stop_sequences),
+}
 """Each request parameter by name: its attribute key and the type Sentry expects."""
+_REQUEST_CONVERSIONS = tuple(_REQUEST_ATTRIBUTES[name] for name in Request._fields)
+"""The same, in the order of ``Request``'s fields."""
 
 __all__ = ["ChatConfig", "ChatSpan", "Request", "chat"]

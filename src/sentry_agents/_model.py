@@ -52,8 +52,6 @@ def _same(value: Any) -> Any:
     return value
 
 
-_NO_USAGE = Usage()
-
 
 class UsageSpan(GenAISpan[U]):
     """A span that calls a model: request model, provider, response model, token usage,
@@ -108,9 +106,18 @@ class UsageSpan(GenAISpan[U]):
         if self._native is None or not self._native.recording:
             return
         try:  # not ``with guard``: this runs for every model call
-            base = _NO_USAGE
-            if usage is not None:
-                base = usage if isinstance(usage, Usage) else usage_from(usage)
+            if usage is None:
+                given = Usage(
+                    input_tokens,
+                    output_tokens,
+                    input_tokens_cached,
+                    input_tokens_cache_write,
+                    output_tokens_reasoning,
+                    total_tokens,
+                )
+                self._checked_usage(given)
+                return
+            base = usage if isinstance(usage, Usage) else usage_from(usage)
             given = Usage(
                 base.input_tokens if input_tokens is None else input_tokens,
                 base.output_tokens if output_tokens is None else output_tokens,
@@ -123,11 +130,14 @@ class UsageSpan(GenAISpan[U]):
                 else output_tokens_reasoning,
                 base.total_tokens if total_tokens is None else total_tokens,
             )
-            self._usage, problems = checked(given)
-            for problem in problems:
-                logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)
+            self._checked_usage(given)
         except Exception as exc:
             contained(exc)
+
+    def _checked_usage(self, given: Usage) -> None:
+        self._usage, problems = checked(given)
+        for problem in problems:
+            logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)
 
     @property
     def _usage_is_set(self) -> bool:
@@ -143,11 +153,13 @@ class UsageSpan(GenAISpan[U]):
         if usage is None or self._native is None:
             return
         attributes: dict[str, AttributeValue] = dict(usage_attributes(usage))
-        cost, rates = self._own_price(usage)
-        if cost is not None:
-            attributes.update(cost_attributes(cost))
-        if rates is not None:
-            attributes.update(context_attributes(usage, rates))
+        cost = None
+        if self._settings.pricing is not None:
+            cost, rates = self._own_price(usage)
+            if cost is not None:
+                attributes.update(cost_attributes(cost))
+            if rates is not None:
+                attributes.update(context_attributes(usage, rates))
         self._native.set_many(attributes)
         self._count_child_usage(usage, cost)
 
