@@ -81,10 +81,9 @@ def init(mode: str) -> None:
     sentry_sdk.init(**options)
 
 
-def ours(messages: list[dict[str, str]] = MESSAGES) -> Any:
-    with sentry_agents.chat(
-        "gpt-4o-mini", provider="openai", messages=messages, temperature=0.2
-    ) as llm:
+def ours(messages: list[dict[str, str]] = MESSAGES, package: Any = sentry_agents) -> Any:
+    """The chat span every row times (``package``: another version, in ``versions.py``)."""
+    with package.chat("gpt-4o-mini", provider="openai", messages=messages, temperature=0.2) as llm:
         llm.set_response_model("gpt-4o-mini-2024-07-18")
         llm.set_usage(
             input_tokens=120, output_tokens=30, input_tokens_cached=100, output_tokens_reasoning=12
@@ -156,15 +155,14 @@ def check_equivalent(mode: str = RECORDING) -> None:
     init(mode)
     with root_span(mode):
         spans = [ours(), raw_for(mode)()]
-    sent = [
-        {
-            k: v
-            for k, v in (s.get_attributes() if streams(mode) else s._data).items()
-            if k.startswith("gen_ai.")
-        }
-        for s in spans
-    ]
+    sent = [gen_ai_attributes(mode, span) for span in spans]
     assert sent[0] == sent[1], "the baseline does not send what sentry-agents sends"
+
+
+def gen_ai_attributes(mode: str, span: Any) -> dict[str, Any]:
+    """The ``gen_ai.*`` attributes a finished span of ``mode`` carries."""
+    attributes = span.get_attributes() if streams(mode) else span._data
+    return {k: v for k, v in attributes.items() if k.startswith("gen_ai.")}
 
 
 def root_span(mode: str) -> Any:

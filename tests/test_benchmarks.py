@@ -8,12 +8,14 @@ import inspect
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
+from typing import Any
 
 import pytest
 import sentry_sdk
 from pytest_mock import MockerFixture
 
+import sentry_agents
 from conftest import MODES
 
 RUN_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
@@ -133,3 +135,29 @@ def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> Non
     real_path.check_recorded(spans, "OpenAIIntegration")
     with pytest.raises(AssertionError, match="LLM spans sent"):
         real_path.check_recorded([], "nothing")
+
+
+def test_versions_names_what_an_older_version_sends_differently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``versions.py`` times older commits beside this tree; it must say when one sends
+    something else, since that alone changes its cost."""
+    monkeypatch.syspath_prepend(str(RUN_PY.parent))
+    monkeypatch.delitem(sys.modules, "run", raising=False)
+    versions = importlib.import_module("versions")
+    try:
+
+        def chat_without_temperature(model: str, **options: Any) -> Any:
+            return sentry_agents.chat(model, **{**options, "temperature": None})
+
+        older = SimpleNamespace(chat=chat_without_temperature)
+        same = SimpleNamespace(chat=sentry_agents.chat)
+        sentry_agents.configure(record_inputs=True, record_outputs=True)
+        found = versions.differences(
+            versions.run.RECORDING, {"older": older, "same": same, "this tree": sentry_agents}
+        )
+        assert found == {"older": ["gen_ai.request.temperature"], "same": []}
+    finally:
+        sys.modules.pop("versions", None)
+        sys.modules.pop("run", None)
+        sentry_sdk.get_global_scope().set_client(None)

@@ -1,0 +1,123 @@
+"""Benchmark: this tree's chat span against the same span at older commits, in one process.
+
+Each git ref's ``src/sentry_agents`` is extracted into a temporary folder and imported
+under another name (the package uses relative imports only), so every version runs
+side by side with this tree and with the hand-written raw span of ``run.py``,
+interleaved round by round: machine noise hits all of them alike, which separate runs
+on a shared machine cannot promise. Each figure is the median of the per-round ratios
+to the raw span (the "chat span" rows of ``run.py classic``).
+
+Run: ``.venv/bin/python benchmarks/versions.py REF [REF ...] [--rounds N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import io
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import run
+import sentry_sdk
+
+import sentry_agents
+
+ROOT = Path(__file__).resolve().parent.parent
+CALLS = 200
+
+
+def extract(ref: str, into: Path) -> str:
+    """``ref``'s package as an importable module name under ``into``."""
+    name = "sentry_agents_" + "".join(c if c.isalnum() else "_" for c in ref)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref, "src/sentry_agents"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if sys.version_info >= (3, 12):
+            tar.extractall(into, filter="data")
+        else:
+            tar.extractall(into)
+    (into / "src" / "sentry_agents").rename(into / name)
+    return name
+
+
+def differences(mode: str, versions: dict[str, Any]) -> dict[str, list[str]]:
+    """Per older version, the ``gen_ai.*`` attributes its span sends differently from this
+    tree's (an older version that sends less is cheaper for that reason alone)."""
+    run.init(mode)
+    with run.root_span(mode):
+        sent = {
+            label: run.gen_ai_attributes(mode, run.ours(package=package))
+            for label, package in versions.items()
+        }
+    ours = sent.pop("this tree")
+    return {
+        label: sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
+        for label, theirs in sent.items()
+    }
+
+
+def compare(mode: str, versions: dict[str, Any], rounds: int) -> dict[str, tuple[float, float]]:
+    """Per version: (median µs per call, median ratio to the raw span)."""
+    run.init(mode)
+    funcs = {
+        label: functools.partial(run.ours, package=package) for label, package in versions.items()
+    }
+    funcs["raw span"] = run.raw_for(mode)
+    times: dict[str, list[float]] = {label: [] for label in funcs}
+    for _ in range(2):
+        for func in funcs.values():
+            run.within_root(mode, func, CALLS)()
+    for _ in range(rounds):
+        for label, func in funcs.items():
+            times[label].append(run.within_root(mode, func, CALLS)())
+    raw = times["raw span"]
+    return {
+        label: (statistics.median(t) * 1e6, statistics.median(a / b for a, b in zip(t, raw)))
+        for label, t in times.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("refs", nargs="+", help="git refs to compare with this tree")
+    parser.add_argument("--rounds", type=int, default=31)
+    args = parser.parse_args()
+    modes = ["sampled", "stream"] if run.HAS_TRANSACTIONS else ["stream"]
+    print(
+        f"Python {sys.version.split()[0]}, sentry-sdk {sentry_sdk.VERSION}, "
+        f"{args.rounds} rounds of {CALLS} calls"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        sys.path.insert(0, folder)
+        versions: dict[str, Any] = {}
+        for ref in args.refs:
+            versions[ref] = importlib.import_module(extract(ref, Path(folder)))
+        versions["this tree"] = sentry_agents
+        for package in versions.values():
+            # Content recorded, as in run.py (which configures this tree at every init).
+            package.configure(record_inputs=True, record_outputs=True)
+        for mode in modes:
+            for label, keys in differences(mode, versions).items():
+                if keys:
+                    print(f"note: {label} sends these differently in {mode} mode: {keys}")
+        print("| chat span | " + " | ".join(versions) + " | raw span |")
+        print("|---|" + "---|" * (len(versions) + 1))
+        for mode in modes:
+            rows = compare(mode, versions, args.rounds)
+            cells = [f"{us:.1f} µs, {ratio:.3f}x" for us, ratio in rows.values()]
+            print(f"| {mode} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
