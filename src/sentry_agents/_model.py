@@ -52,7 +52,6 @@ def _same(value: Any) -> Any:
     return value
 
 
-
 class UsageSpan(GenAISpan[U]):
     """A span that calls a model: request model, provider, response model, token usage,
     and, when prices are configured for its model, cost and context window use.
@@ -135,6 +134,7 @@ class UsageSpan(GenAISpan[U]):
             contained(exc)
 
     def _checked_usage(self, given: Usage) -> None:
+        """Keep ``given`` made consistent, and warn about what had to change."""
         self._usage, problems = checked(given)
         for problem in problems:
             logger.warning("sentry_agents: set_usage on %s: %s", self._name(), problem)
