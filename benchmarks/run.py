@@ -55,9 +55,16 @@ class NullTransport(Transport):
         pass
 
 
-# sentry-sdk 3.x only streams spans: there the transaction-mode rows are left out.
+# sentry-sdk 3.x only streams spans: there the transaction-mode rows are left out;
+# before 2.x's trace_lifecycle="stream", the stream rows are.
 HAS_TRANSACTIONS = hasattr(sentry_sdk, "start_transaction")
+HAS_STREAMING = hasattr(sentry_sdk, "traces")
 RECORDING = "sampled" if HAS_TRANSACTIONS else "stream"
+RECORDING_MODES = tuple(
+    mode
+    for mode, available in (("sampled", HAS_TRANSACTIONS), ("stream", HAS_STREAMING))
+    if available
+)
 
 
 def streams(mode: str) -> bool:
@@ -201,7 +208,7 @@ def compare(a: Callable[[], float], b: Callable[[], float]) -> tuple[float, floa
 
 
 def span_rows() -> list[tuple[str, str, str, str, str]]:
-    recording = ("sampled", "stream") if HAS_TRANSACTIONS else ("stream",)
+    recording = RECORDING_MODES
     for mode in recording:
         check_equivalent(mode)
     rows = []

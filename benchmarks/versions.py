@@ -7,7 +7,9 @@ interleaved round by round: machine noise hits all of them alike, which separate
 on a shared machine cannot promise. Each figure is the median of the per-round ratios
 to the raw span (the "chat span" rows of ``run.py classic``).
 
-Run: ``.venv/bin/python benchmarks/versions.py REF [REF ...] [--rounds N]``.
+Run: ``.venv/bin/python benchmarks/versions.py REF [REF ...] [--rounds N]``. "This tree"
+is the ``sentry_agents`` that Python imports (printed first): from a second checkout, run
+it with that checkout's ``src`` on ``PYTHONPATH``.
 """
 
 from __future__ import annotations
@@ -34,20 +36,24 @@ CALLS = 200
 
 
 def extract(ref: str, into: Path) -> str:
-    """``ref``'s package as an importable module name under ``into``."""
-    name = "sentry_agents_" + "".join(c if c.isalnum() else "_" for c in ref)
-    archive = subprocess.run(
+    """``ref``'s package as an importable module name under ``into`` (a folder of its own
+    per ref)."""
+    archived = subprocess.run(
         ["git", "archive", "--format=tar", ref, "src/sentry_agents"],
         cwd=ROOT,
-        check=True,
         capture_output=True,
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        if sys.version_info >= (3, 12):
-            tar.extractall(into, filter="data")
+    )
+    if archived.returncode != 0:
+        raise SystemExit(f"git archive {ref}: {archived.stderr.decode(errors='replace').strip()}")
+    folder = Path(tempfile.mkdtemp(dir=into))
+    with tarfile.open(fileobj=io.BytesIO(archived.stdout)) as tar:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(folder, filter="data")
         else:
-            tar.extractall(into)
-    (into / "src" / "sentry_agents").rename(into / name)
+            tar.extractall(folder)
+    name = f"sentry_agents_{folder.name}"
+    (folder / "src" / "sentry_agents").rename(folder / name)
+    sys.path.insert(0, str(folder))
     return name
 
 
@@ -93,27 +99,28 @@ def main() -> None:
     parser.add_argument("refs", nargs="+", help="git refs to compare with this tree")
     parser.add_argument("--rounds", type=int, default=31)
     args = parser.parse_args()
-    modes = ["sampled", "stream"] if run.HAS_TRANSACTIONS else ["stream"]
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     print(
         f"Python {sys.version.split()[0]}, sentry-sdk {sentry_sdk.VERSION}, "
         f"{args.rounds} rounds of {CALLS} calls"
     )
+    print(f"this tree: {Path(sentry_agents.__file__).parent}")
     with tempfile.TemporaryDirectory() as folder:
-        sys.path.insert(0, folder)
         versions: dict[str, Any] = {}
-        for ref in args.refs:
+        for ref in dict.fromkeys(args.refs):
             versions[ref] = importlib.import_module(extract(ref, Path(folder)))
         versions["this tree"] = sentry_agents
         for package in versions.values():
             # Content recorded, as in run.py (which configures this tree at every init).
             package.configure(record_inputs=True, record_outputs=True)
-        for mode in modes:
+        for mode in run.RECORDING_MODES:
             for label, keys in differences(mode, versions).items():
                 if keys:
                     print(f"note: {label} sends these differently in {mode} mode: {keys}")
-        print("| chat span | " + " | ".join(versions) + " | raw span |")
+        print("| mode | " + " | ".join(versions) + " | raw span |")
         print("|---|" + "---|" * (len(versions) + 1))
-        for mode in modes:
+        for mode in run.RECORDING_MODES:
             rows = compare(mode, versions, args.rounds)
             cells = [f"{us:.1f} µs, {ratio:.3f}x" for us, ratio in rows.values()]
             print(f"| {mode} | " + " | ".join(cells) + " |", flush=True)

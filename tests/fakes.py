@@ -1,14 +1,16 @@
 """The tests' fakes: provider APIs on 127.0.0.1 for the real OpenAI and Anthropic
 clients, their scripted replies, and the local server the stand-ins of Sentry build on.
 
-Every scripted reply is validated against the installed provider SDK's own models
-first, so a fake that drifted from the real API fails where it is made. The examples
-have their own offline mode (``examples/_offline.py``, which users copy); the tests do
-not use it.
+Every scripted reply is validated, strictly, against the installed provider SDK's own
+models first: a reply missing a field the SDK requires, or with a value of the wrong
+type, fails where it is made (keys the SDK does not know pass, as they do in the SDKs).
+The examples have their own offline mode (``examples/_offline.py``, which users copy);
+the tests do not use it.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,11 +81,13 @@ class LocalServer:
 
 
 class FakeProvider(LocalServer):
-    """A provider API on 127.0.0.1 whose replies the test scripts per path, in order: a
-    dict is sent as JSON, a list of dicts as server-sent events (what ``stream=True``
-    reads); a path with nothing left to send answers 404. Its clients are the real SDK
-    clients pointed at it: a real server, because each SDK brings its own HTTP library
-    (anthropic 2 moved to ``httpx2``), and all of them speak HTTP."""
+    """A provider API on 127.0.0.1 that answers each POST with the next reply the test
+    scripted for its path: a dict as JSON, a list of dicts as server-sent events (what
+    ``stream=True`` reads); a path with nothing left answers 404. Its clients are the
+    real SDK clients pointed at it, without retries (a failed request fails the test
+    instead of quietly taking the next reply): a real server, because each SDK brings
+    its own HTTP library (anthropic 2 moved to ``httpx2``), and all of them speak HTTP.
+    Each connection is closed after its reply, so no handler outlives :meth:`close`."""
 
     def __init__(self) -> None:
         self.replies: dict[str, list[Reply]] = {}
@@ -95,9 +99,11 @@ class FakeProvider(LocalServer):
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, content_type, body = answer(self.path.split("?")[0])
+                self.close_connection = True
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -128,17 +134,17 @@ class FakeProvider(LocalServer):
     def openai(self) -> Any:
         import openai
 
-        return openai.OpenAI(api_key="sk-test", base_url=self.url + "/v1")
+        return openai.OpenAI(api_key="sk-test", base_url=self.url + "/v1", max_retries=0)
 
     def async_openai(self) -> Any:
         import openai
 
-        return openai.AsyncOpenAI(api_key="sk-test", base_url=self.url + "/v1")
+        return openai.AsyncOpenAI(api_key="sk-test", base_url=self.url + "/v1", max_retries=0)
 
     def anthropic(self) -> Any:
         import anthropic
 
-        return anthropic.Anthropic(api_key="sk-ant", base_url=self.url)
+        return anthropic.Anthropic(api_key="sk-ant", base_url=self.url, max_retries=0)
 
 
 def _event(path: str, event: dict[str, Any]) -> str:
@@ -149,11 +155,13 @@ def _event(path: str, event: dict[str, Any]) -> str:
 
 
 def _valid(model: Any, reply: dict[str, Any]) -> dict[str, Any]:
-    """``reply``, once the provider SDK's ``model`` (a class or a union) accepted it."""
+    """``reply``, once the provider SDK's ``model`` (a class or a union) accepted it
+    without converting any value, as a copy of its own (nothing shared with the
+    constants above, which a test may then change freely)."""
     from pydantic import TypeAdapter
 
-    TypeAdapter(model).validate_python(reply)
-    return reply
+    TypeAdapter(model).validate_python(reply, strict=True)
+    return copy.deepcopy(reply)
 
 
 # --- scripted replies ------------------------------------------------------------------
@@ -204,9 +212,9 @@ def chat_chunks(text: str) -> list[dict[str, Any]]:
     return [_valid(ChatCompletionChunk, c) for c in chunks]
 
 
-def response_object(text: str = "Rainy.") -> dict[str, Any]:
+def response_object(text: str = "Rainy.", **fields: Any) -> dict[str, Any]:
     """An OpenAI Responses reply: a reasoning item, then a message with ``text``, with
-    ``RESPONSES_USAGE``."""
+    ``RESPONSES_USAGE``; ``fields`` replace its top-level fields."""
     from openai.types.responses import Response
 
     summary = [{"type": "summary_text", "text": "Think."}]
@@ -229,6 +237,7 @@ def response_object(text: str = "Rainy.") -> dict[str, Any]:
         "tools": [],
         "output": [reasoning, message],
         "usage": RESPONSES_USAGE,
+        **fields,
     }
     return _valid(Response, reply)
 
@@ -276,8 +285,8 @@ def anthropic_message(text: str = "Bonjour.") -> dict[str, Any]:
 
 
 def anthropic_events(text: str) -> list[dict[str, Any]]:
-    """``text`` streamed by the Anthropic Messages API a word at a time; the final
-    ``message_delta`` reports 15 output tokens."""
+    """``text`` streamed by the Anthropic Messages API a word at a time, each followed by
+    a space; the final ``message_delta`` reports 15 output tokens."""
     from anthropic.types import RawMessageStreamEvent
 
     start = {**anthropic_message(""), "content": [], "stop_reason": None}

@@ -137,27 +137,48 @@ def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> Non
         real_path.check_recorded([], "nothing")
 
 
-def test_versions_names_what_an_older_version_sends_differently(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """``versions.py`` times older commits beside this tree; it must say when one sends
-    something else, since that alone changes its cost."""
+@pytest.fixture
+def versions(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """``benchmarks/versions.py`` as a module (with the ``run`` it imports); what it adds
+    to ``sys.path`` and ``sys.modules`` is undone afterwards."""
     monkeypatch.syspath_prepend(str(RUN_PY.parent))
     monkeypatch.delitem(sys.modules, "run", raising=False)
-    versions = importlib.import_module("versions")
     try:
-
-        def chat_without_temperature(model: str, **options: Any) -> Any:
-            return sentry_agents.chat(model, **{**options, "temperature": None})
-
-        older = SimpleNamespace(chat=chat_without_temperature)
-        same = SimpleNamespace(chat=sentry_agents.chat)
-        sentry_agents.configure(record_inputs=True, record_outputs=True)
-        found = versions.differences(
-            versions.run.RECORDING, {"older": older, "same": same, "this tree": sentry_agents}
-        )
-        assert found == {"older": ["gen_ai.request.temperature"], "same": []}
+        yield importlib.import_module("versions")
     finally:
-        sys.modules.pop("versions", None)
-        sys.modules.pop("run", None)
+        for name in list(sys.modules):
+            if name in ("run", "versions") or name.startswith("sentry_agents_"):
+                del sys.modules[name]
         sentry_sdk.get_global_scope().set_client(None)
+
+
+def test_versions_names_what_an_older_version_sends_differently(versions: ModuleType) -> None:
+    """``versions.py`` times older commits beside this tree; it must say when one sends
+    something else, since that alone changes its cost."""
+
+    def chat_without_temperature(model: str, **options: Any) -> Any:
+        return sentry_agents.chat(model, **{**options, "temperature": None})
+
+    older = SimpleNamespace(chat=chat_without_temperature)
+    same = SimpleNamespace(chat=sentry_agents.chat)
+    sentry_agents.configure(record_inputs=True, record_outputs=True)
+    found = versions.differences(
+        versions.run.RECORDING, {"older": older, "same": same, "this tree": sentry_agents}
+    )
+    assert found == {"older": ["gen_ai.request.temperature"], "same": []}
+
+
+@pytest.mark.skipif(
+    not (RUN_PY.parent.parent / ".git").exists(), reason="not a git checkout (an sdist, say)"
+)
+def test_versions_times_a_commit_beside_this_tree(versions: ModuleType, tmp_path: Path) -> None:
+    older = importlib.import_module(versions.extract("HEAD", tmp_path))
+    assert str(Path(older.__file__).resolve()).startswith(str(tmp_path.resolve()))
+    assert older.chat is not sentry_agents.chat
+    older.configure(record_inputs=True, record_outputs=True)
+    rows = versions.compare(
+        versions.run.RECORDING, {"HEAD": older, "this tree": sentry_agents}, rounds=1
+    )
+    assert list(rows) == ["HEAD", "this tree", "raw span"]
+    assert all(per_call > 0 and ratio > 0 for per_call, ratio in rows.values())
+    assert rows["raw span"][1] == 1.0

@@ -294,18 +294,14 @@ def test_every_attribute_key_we_name_is_in_the_registry():
 
 def agents_responses() -> list[dict[str, Any]]:
     def reply(output: list[dict[str, Any]], rid: str, inputs: int, outputs: int) -> dict[str, Any]:
-        base = response_object()
-        usage = {**base["usage"], "input_tokens": inputs, "output_tokens": outputs}
-        usage["total_tokens"] = inputs + outputs
-        usage["output_tokens_details"] = {"reasoning_tokens": 0}
-        usage["input_tokens_details"] = {"cached_tokens": 0, "cache_write_tokens": 0}
-        return {
-            **base,
-            "id": rid,
-            "model": "gpt-4o-mini-2024-07-18",
-            "output": output,
-            "usage": usage,
+        usage = {
+            "input_tokens": inputs,
+            "output_tokens": outputs,
+            "total_tokens": inputs + outputs,
+            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": 0},
         }
+        return response_object(id=rid, model="gpt-4o-mini-2024-07-18", output=output, usage=usage)
 
     def call(name: str, args: dict[str, Any], call_id: str) -> dict[str, Any]:
         return {
