@@ -202,6 +202,28 @@ def test_data_shaping_modules_import_no_sentry_sdk_and_no_provider_sdk():
         assert not imports_of(name, module_files()[name])[1] & banned, name
 
 
+def test_attribute_keys_are_written_only_in_keys():
+    """A key Sentry's conventions rename is changed in one place: ``_keys``. (Content
+    kinds such as ``"tool.arguments"``, what the redaction hook is told, are not keys.)"""
+    from sentry_agents import _keys
+
+    named = {v for v in vars(_keys).values() if isinstance(v, str) and "." in v}
+    for name, path in module_files().items():
+        if name == "_keys":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        literals = [
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and (node.value.startswith("gen_ai.") or node.value in named)
+            and id(node) not in docstrings
+        ]
+        assert not literals, f"{name} writes keys itself: {literals}"
+
+
 def test_tests_use_their_own_fakes_not_the_examples_offline_mode():
     """The tests' fakes are their own (``fakes.py``): the examples' offline mode is for
     users to copy, and a change to it must not change what a test checks. (A test of an

@@ -21,6 +21,28 @@ def test_colour_only_when_asked():
     assert "\033[" not in render_tree([span], color=False)
 
 
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {  # the current keys, as sentry-agents sends them
+            "gen_ai.usage.cache_read.input_tokens": 100,
+            "gen_ai.usage.reasoning.output_tokens": 12,
+        },
+        {  # the older names, as sentry-sdk's own integrations send them
+            "gen_ai.usage.input_tokens.cached": 100,
+            "gen_ai.usage.output_tokens.reasoning": 12,
+        },
+    ],
+)
+def test_token_counts_are_shown_under_either_name(usage):
+    from sentry_agents._envelopes import SpanRecord
+    from sentry_agents._render import render_tree
+
+    attributes = {"gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30, **usage}
+    span = SpanRecord("t", "s", None, "gen_ai.chat", "chat m", "ok", 0.0, 0.5, attributes)
+    assert "120 in (100 cached) / 30 out (12 reasoning) tokens" in render_tree([span])
+
+
 @pytest.mark.parametrize("agent_spans", MODES, indirect=True)
 def test_agent_spans_fixture_gives_the_tree(agent_spans):
     traced_run()

@@ -16,6 +16,8 @@ from typing import Any, Optional
 
 from sentry_sdk.envelope import Envelope
 
+from . import _keys as keys
+
 MAX_ENVELOPE_BYTES = 100 * 1024 * 1024
 """Largest envelope accepted after decompression (a compressed body is inflated in
 steps, so a small body that would inflate to gigabytes stops here)."""
@@ -176,7 +178,7 @@ def span_from_v2(span: dict[str, Any]) -> SpanRecord:
         trace_id=span.get("trace_id", ""),
         span_id=span.get("span_id", ""),
         parent_span_id=span.get("parent_span_id"),
-        op=attributes.get("sentry.op"),
+        op=attributes.get(keys.SENTRY_OP),
         name=span.get("name", ""),
         status=span.get("status", "ok") or "ok",
         start=_ts(span.get("start_timestamp")),

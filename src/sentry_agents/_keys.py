@@ -38,6 +38,7 @@ is not."""
 # --- common --------------------------------------------------------------------------------
 
 SENTRY_OP = "sentry.op"
+SENTRY_ORIGIN = "sentry.origin"
 OPERATION_NAME = "gen_ai.operation.name"
 PROVIDER_NAME = "gen_ai.provider.name"
 AGENT_NAME = "gen_ai.agent.name"
@@ -106,9 +107,12 @@ CONTEXT_UTILIZATION = "gen_ai.context.utilization"
 
 # --- deprecated keys sentry-sdk's integrations still send, by the current key we send -----
 
+SYSTEM_DEPRECATED = "gen_ai.system"
+REQUEST_MESSAGES_DEPRECATED = "gen_ai.request.messages"
+
 DEPRECATED = {
-    "gen_ai.system": PROVIDER_NAME,
-    "gen_ai.request.messages": INPUT_MESSAGES,
+    SYSTEM_DEPRECATED: PROVIDER_NAME,
+    REQUEST_MESSAGES_DEPRECATED: INPUT_MESSAGES,
     "gen_ai.response.text": OUTPUT_MESSAGES,
     "gen_ai.response.tool_calls": OUTPUT_MESSAGES,
     "gen_ai.request.available_tools": TOOL_DEFINITIONS,
@@ -275,6 +279,7 @@ __all__ = [
     "PROVIDER_NAME",
     "REQUEST_FREQUENCY_PENALTY",
     "REQUEST_MAX_TOKENS",
+    "REQUEST_MESSAGES_DEPRECATED",
     "REQUEST_MODEL",
     "REQUEST_PRESENCE_PENALTY",
     "REQUEST_REASONING_LEVEL",
@@ -292,7 +297,9 @@ __all__ = [
     "RESPONSE_STREAMING",
     "RESPONSE_TIME_TO_FIRST_CHUNK",
     "SENTRY_OP",
+    "SENTRY_ORIGIN",
     "STREAM_ABANDONED",
+    "SYSTEM_DEPRECATED",
     "SYSTEM_INSTRUCTIONS",
     "TEXT_COMPLETION",
     "TOOL_CALL_ARGUMENTS",

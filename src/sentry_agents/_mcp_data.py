@@ -97,16 +97,31 @@ def implementation(info: Any, side: str) -> Attributes:
     an object; ``side`` is ``client`` or ``server``."""
     if info is None:
         return {}
+    named = _IMPLEMENTATION_KEYS[side]
     if isinstance(info, str):
-        return {f"mcp.{side}.name": safe_str(info)}
+        return {named["name"]: safe_str(info)}
     inner = _first(info, f"{side}Info", f"{side}_info")
     source = inner if inner is not None else info
     out: Attributes = {}
-    for part in ("name", "title", "version"):
+    for part, key in named.items():
         value = _text(field(source, part))
         if value:
-            out[f"mcp.{side}.{part}"] = value
+            out[key] = value
     return out
+
+
+_IMPLEMENTATION_KEYS = {
+    "client": {
+        "name": keys.MCP_CLIENT_NAME,
+        "title": keys.MCP_CLIENT_TITLE,
+        "version": keys.MCP_CLIENT_VERSION,
+    },
+    "server": {
+        "name": keys.MCP_SERVER_NAME,
+        "title": keys.MCP_SERVER_TITLE,
+        "version": keys.MCP_SERVER_VERSION,
+    },
+}
 
 
 def protocol_version(*sources: Any) -> Optional[str]:

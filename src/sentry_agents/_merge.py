@@ -19,7 +19,7 @@ from ._messages import to_gen_ai_messages
 
 _TAKEN = (keys.OP_PREFIX, "mcp.", "network.")
 _INPUTS = frozenset({keys.INPUT_MESSAGES, keys.SYSTEM_INSTRUCTIONS, keys.TOOL_DEFINITIONS})
-_INPUT_PREFIXES = ("mcp.request.argument.",)
+_INPUT_PREFIXES = (keys.mcp_argument(""),)
 _OUTPUTS = frozenset(
     {
         keys.OUTPUT_MESSAGES,
@@ -64,9 +64,9 @@ def _renamed(key: str, value: Any, budget: int) -> Optional[Any]:
     """A deprecated key's value under its current key: the provider as it is, legacy
     ``{role, content}`` input messages as role/parts; other content is left out (ours
     records the response itself)."""
-    if key == "gen_ai.system":
+    if key == keys.SYSTEM_DEPRECATED:
         return value
-    if key == "gen_ai.request.messages" and isinstance(value, str):
+    if key == keys.REQUEST_MESSAGES_DEPRECATED and isinstance(value, str):
         try:
             legacy = json.loads(value)
         except ValueError:

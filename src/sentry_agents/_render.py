@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional, Union
 from . import _keys as keys
 from ._cost import Pricing, models_of, price_table
 from ._envelopes import SpanRecord
-from ._usage import usage_from_attributes
+from ._usage import USAGE_KEYS, usage_from_attributes
 
 Prices = Mapping[str, Mapping[str, float]]
 """Per model, $ per million tokens: input, output, cached_input, cache_write, reasoning."""
@@ -150,11 +150,11 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, pricer: Optional[Pric
         blocked = f"blocked: {_preview(reason)}" if reason else "blocked"
         head += "  " + paint(_RED, blocked)
     if span.is_error():
-        head += "  " + paint(_RED, f"✗ {printable(a.get('error.type') or span.status)}")
+        head += "  " + paint(_RED, f"✗ {printable(a.get(keys.ERROR_TYPE) or span.status)}")
     lines = [head]
     for label, key in (
-        ("args", "gen_ai.tool.call.arguments"),
-        ("result", "gen_ai.tool.call.result"),
+        ("args", keys.TOOL_CALL_ARGUMENTS),
+        ("result", keys.TOOL_CALL_RESULT),
     ):
         if key in a:
             lines.append(f"{indent}    {label}: {_preview(a[key])}")
@@ -212,18 +212,27 @@ def _duration(seconds: float) -> str:
 
 
 def _tokens(a: Mapping[str, Any]) -> str:
-    inputs, outputs = a.get("gen_ai.usage.input_tokens"), a.get("gen_ai.usage.output_tokens")
+    inputs, outputs = _sent(a, "input_tokens"), _sent(a, "output_tokens")
     if inputs is None and outputs is None:
         return ""
     text = f"{printable(inputs or 0)} in"
-    cached = a.get("gen_ai.usage.cache_read.input_tokens")
+    cached = _sent(a, "input_tokens_cached")
     if cached:
         text += f" ({printable(cached)} cached)"
     text += f" / {printable(outputs or 0)} out"
-    reasoning = a.get("gen_ai.usage.reasoning.output_tokens")
+    reasoning = _sent(a, "output_tokens_reasoning")
     if reasoning:
         text += f" ({printable(reasoning)} reasoning)"
     return text + " tokens"
+
+
+def _sent(a: Mapping[str, Any], count: str) -> Any:
+    """A usage count as sent, under its current key or the older name sentry-sdk's own
+    integrations send (whatever its type: the viewer shows what arrived)."""
+    for key in USAGE_KEYS[count]:
+        if key in a:
+            return a[key]
+    return None
 
 
 def _preview(value: Any) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Literal, Optional, Union
 import sentry_sdk
 import sentry_sdk.utils
 
+from .. import _keys as keys
 from . import propagation
 
 AttributeValue = Union[str, int, float, bool, list[str]]
@@ -240,7 +241,7 @@ def start_span(
     scope = sentry_sdk.get_current_scope()
     if client.streaming:
         at_start: dict[str, Any] = attributes()
-        at_start["sentry.op"] = op
+        at_start[keys.SENTRY_OP] = op
         if incoming is not None and getattr(scope, _STREAMED_SLOT, None) is None:
             span = propagation.continued_segment(name, at_start, incoming)
         else:
@@ -254,7 +255,7 @@ def start_span(
     current = scope.span
     if current is not None and current.containing_transaction is not None:
         span = current.start_child(op=op, **{_NAME_KEYWORD: name})
-        split = client.splits_gen_ai and op.startswith("gen_ai.")
+        split = client.splits_gen_ai and op.startswith(keys.OP_PREFIX)
         native = NativeSpan(span, client, span.sampled is True, not split)
         if native.recording:
             native.set_many(attributes())
@@ -298,7 +299,7 @@ def join_current(op: str, origin: str) -> Optional[NativeSpan]:
         if streamed is None or isinstance(streamed, _NOOP_STREAMED):
             return None
         attributes = streamed.get_attributes()
-        if attributes.get("sentry.op") != op or attributes.get("sentry.origin") != origin:
+        if attributes.get(keys.SENTRY_OP) != op or attributes.get(keys.SENTRY_ORIGIN) != origin:
             return None
         return _JoinedStreamedSpan(streamed, client, True, False)
     span = sentry_sdk.get_current_scope().span

@@ -227,7 +227,7 @@ def _rework_streamed(span: dict[str, Any]) -> None:
 
 
 def _provider(attributes: dict[str, Any]) -> Optional[str]:
-    value = attributes.get(keys.PROVIDER_NAME, attributes.get("gen_ai.system"))
+    value = attributes.get(keys.PROVIDER_NAME, attributes.get(keys.SYSTEM_DEPRECATED))
     return value if isinstance(value, str) else None
 
 
