@@ -172,6 +172,8 @@ def test_versions_names_what_an_older_version_sends_differently(versions: Module
     not (RUN_PY.parent.parent / ".git").exists(), reason="not a git checkout (an sdist, say)"
 )
 def test_versions_times_a_commit_beside_this_tree(versions: ModuleType, tmp_path: Path) -> None:
+    if not _child_spans_take_name():
+        pytest.skip("the benchmark's baseline is written for sentry-sdk 2.15 and later")
     older = importlib.import_module(versions.extract("HEAD", tmp_path))
     assert str(Path(older.__file__).resolve()).startswith(str(tmp_path.resolve()))
     assert older.chat is not sentry_agents.chat
