@@ -22,21 +22,21 @@ OPENAI_MODEL = "gpt-4o-mini-2024-07-18"
 RESPONSES_MODEL = "o4-mini-2025-04-16"
 ANTHROPIC_MODEL = "claude-sonnet-4-5-20250929"
 
+
+def chat_usage(prompt: int, completion: int, *, cached: int, reasoning: int) -> dict[str, Any]:
+    """OpenAI Chat Completions usage; the total is prompt + completion, as OpenAI reports."""
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": cached},
+        "completion_tokens_details": {"reasoning_tokens": reasoning},
+    }
+
+
 # What the tests assert about usage comes from these counts.
-CHAT_USAGE = {
-    "prompt_tokens": 120,
-    "completion_tokens": 30,
-    "total_tokens": 150,
-    "prompt_tokens_details": {"cached_tokens": 100},
-    "completion_tokens_details": {"reasoning_tokens": 12},
-}
-CHAT_STREAM_USAGE = {
-    "prompt_tokens": 50,
-    "completion_tokens": 7,
-    "total_tokens": 57,
-    "prompt_tokens_details": {"cached_tokens": 40},
-    "completion_tokens_details": {"reasoning_tokens": 2},
-}
+CHAT_USAGE = chat_usage(120, 30, cached=100, reasoning=12)
+CHAT_STREAM_USAGE = chat_usage(50, 7, cached=40, reasoning=2)
 RESPONSES_USAGE = {
     "input_tokens": 80,
     "output_tokens": 40,
