@@ -392,6 +392,31 @@ def anthropic_history(n: int, tag: str = "") -> list[dict[str, Any]]:
     return out
 
 
+def sdk_objects(history: list[dict[str, Any]]) -> list[Any]:
+    """``history`` as agent loops hold it: each assistant turn the provider SDK's own
+    object (``messages.append(completion.choices[0].message)``; Anthropic's
+    ``{"role": "assistant", "content": response.content}``), the rest as written."""
+    from anthropic.types import TextBlock, ToolUseBlock
+    from openai.types.chat import ChatCompletionMessage
+
+    blocks = {"text": TextBlock, "tool_use": ToolUseBlock}
+    out: list[Any] = []
+    for message in history:
+        if message["role"] != "assistant":
+            out.append(message)
+        elif isinstance(message["content"], list):
+            content = [blocks[b["type"]].model_validate(b) for b in message["content"]]
+            out.append({"role": "assistant", "content": content})
+        else:
+            out.append(ChatCompletionMessage.model_validate(message))
+    return out
+
+
+def dumps_objects(messages: Any) -> str:
+    """``json.dumps`` of a history holding SDK objects, written as their JSON dumps."""
+    return json.dumps(messages, default=lambda o: o.model_dump(mode="json", exclude_none=True))
+
+
 def pool_of(make: Callable[[str], Any], size: int) -> Callable[[], Any]:
     """The next of ``size`` objects made in advance, each with content never seen before."""
     items = iter([make(f" #{i}") for i in range(size)])
@@ -487,6 +512,20 @@ HISTORY_CASES: list[tuple[str, Callable[[str], Any], bool]] = [
     ("40 messages half tool calls, re-sent", lambda tag: tool_history(40, tag), False),
     ("40 messages half tool calls, new each call", lambda tag: tool_history(40, tag), True),
 ]
+# Histories as agent loops usually hold them: the assistant turns are the SDK's own
+# objects (model-call rows only: the hand-written baseline reads dicts).
+SDK_HISTORY_CASES: list[tuple[str, Callable[[str], Any], bool]] = [
+    (
+        "40 messages half tool calls, assistant turns the SDK's own objects, re-sent",
+        lambda tag: sdk_objects(tool_history(40, tag)),
+        False,
+    ),
+    (
+        "40 messages half tool calls, assistant turns the SDK's own objects, new each call",
+        lambda tag: sdk_objects(tool_history(40, tag)),
+        True,
+    ),
+]
 
 
 def openai_integration() -> Any:
@@ -559,7 +598,7 @@ def model_call_rows(plan: Plan) -> list[Row]:
     for mode in MODES:
         ours_env = Env(mode)  # no AI integration: sentry-agents alone
         sdk_env = Env(mode, [openai_integration()])
-        for label, make, new in HISTORY_CASES:
+        for label, make, new in HISTORY_CASES + SDK_HISTORY_CASES:
             ours = helper_call(client, same_or_new(make, new, plan.pool))
             theirs = plain_call(client, same_or_new(make, new, plan.pool))
             bare = plain_call(client, same_or_new(make, new, plan.pool))
@@ -1092,7 +1131,7 @@ def both_on_rows(plan: Plan) -> list[Row]:
 # --- 5. serialize_messages vs json.dumps -------------------------------------------------
 
 NO_TRUNCATION = 10_000_000  # the conversion alone is compared
-SERIALIZER_CASES: list[tuple[str, Callable[[str], Any], int]] = [
+SERIALIZER_CASES: list[tuple[str, Callable[[str], Any], int]] = [  # vs json.dumps
     ("100 plain messages", lambda tag: plain_history(100, tag), NO_TRUNCATION),
     (
         "100 messages half tool calls",
@@ -1106,11 +1145,25 @@ SERIALIZER_CASES: list[tuple[str, Callable[[str], Any], int]] = [
         20_000,
     ),
 ]
+# Histories holding the SDKs' own objects, as agent loops build them: against json.dumps
+# writing each object's ``model_dump`` (``dumps_objects``).
+SDK_SERIALIZER_CASES: list[tuple[str, Callable[[str], Any]]] = [
+    (
+        "100 messages half tool calls, assistant turns openai's own ChatCompletionMessage",
+        lambda tag: sdk_objects(tool_history(100, tag, system=False)),
+    ),
+    (
+        "99 Anthropic messages, assistant content the SDK's own blocks",
+        lambda tag: sdk_objects(anthropic_history(99, tag)),
+    ),
+]
 
 
 def serializer_rows(plan: Plan) -> list[Row]:
     rows = []
-    for label, make, budget in SERIALIZER_CASES:
+    cases = [(label, make, budget, json.dumps) for label, make, budget in SERIALIZER_CASES]
+    cases += [(label, make, NO_TRUNCATION, dumps_objects) for label, make in SDK_SERIALIZER_CASES]
+    for label, make, budget, baseline in cases:
         for new in (True, False):
             ours_next = same_or_new(make, new, plan.pool)
             json_next = same_or_new(make, new, plan.pool)
@@ -1119,12 +1172,18 @@ def serializer_rows(plan: Plan) -> list[Row]:
                 for _ in range(plan.calls):
                     sentry_agents.serialize_messages(nxt(), max_bytes=budget)
 
-            def dumps(nxt: Callable[[], Any] = json_next) -> None:
+            def dumps(nxt: Callable[[], Any] = json_next, baseline: Any = baseline) -> None:
                 for _ in range(plan.calls):
-                    json.dumps(nxt())
+                    baseline(nxt())
 
             t = cpu_rounds({"ours": ours, "json": dumps}, plan.calls, plan.rounds)
             target = "<= 1.50x" if label.startswith("100 plain") else "<= 2.00x"
+            if baseline is dumps_objects:
+                note, target = "json.dumps writes each object's model_dump", ""
+            elif budget != NO_TRUNCATION:
+                note, target = "json.dumps writes all of it", ""
+            else:
+                note = ""
             rows.append(
                 Row(
                     f"serialize_messages vs json.dumps, {label}, "
@@ -1133,8 +1192,8 @@ def serializer_rows(plan: Plan) -> list[Row]:
                     us(t.med("ours")),
                     us(t.med("json")),
                     x(t.ratio("ours", "json")),
-                    note="" if budget == NO_TRUNCATION else "json.dumps writes all of it",
-                    target=target if budget == NO_TRUNCATION else "",
+                    note=note,
+                    target=target,
                 )
             )
     return rows

@@ -117,6 +117,29 @@ def test_real_path_equivalence_check_fails_when_the_hand_written_span_differs(
         )
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_real_path_sdk_object_history_is_the_same_conversation(
+    real_path: ModuleType, mode: str
+) -> None:
+    """The histories holding the SDKs' own objects are the dict histories, converted: the
+    helper sends the same messages for both, so their rows differ only by the objects."""
+    response = real_path.chat_completion()
+    env = real_path.Env(mode)
+    for history in (real_path.tool_history(40), real_path.anthropic_history(9)):
+        objects = real_path.sdk_objects(history)
+        assert any(not isinstance(m, dict) for m in objects) or any(
+            not isinstance(block, dict) for m in objects for block in m["content"]
+        )
+        sent = [
+            real_path.gen_ai_attributes(
+                env.spans_of(real_path.helper_span(lambda m=m: m, response))[0][0]
+            )
+            for m in (history, objects)
+        ]
+        assert sent[0] == sent[1]
+        assert "gen_ai.input.messages" in sent[0]
+
+
 @pytest.mark.skipif(
     not hasattr(sentry_sdk.consts.OP, "GEN_AI_CHAT"),
     reason="this sentry-sdk's OpenAI integration makes ai.* spans, not gen_ai.chat",

@@ -311,6 +311,223 @@ def test_messages_written_one_by_one_are_exactly_the_general_json(msgs, split):
     first.json.encode("utf-8")
 
 
+def openai_message(content, refusal, calls, reasoning):
+    """The SDK's own ``ChatCompletionMessage``, as agent loops append it to their history."""
+    from openai.types.chat import ChatCompletionMessage
+
+    fields = {"role": "assistant", "content": content, "refusal": refusal}
+    if calls is not None:
+        fields["tool_calls"] = [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)},
+            }
+            for call_id, name, arguments in calls
+        ]
+    if reasoning is not None:
+        fields["reasoning_content"] = reasoning  # OpenAI-compatible providers send it
+    return ChatCompletionMessage.model_validate(fields)
+
+
+def anthropic_blocks(role, picks):
+    """An Anthropic message whose content is the SDK's own blocks (``response.content``),
+    with a tool result as the user writes it (a dict)."""
+    from anthropic.types import RedactedThinkingBlock, TextBlock, ThinkingBlock, ToolUseBlock
+
+    made = {
+        "text": lambda text, _: TextBlock(type="text", text=text),
+        "tool_use": lambda text, data: ToolUseBlock(
+            type="tool_use", id=f"toolu_{text}", name="lookup", input=data
+        ),
+        "thinking": lambda text, _: ThinkingBlock(type="thinking", thinking=text, signature="s"),
+        "redacted_thinking": lambda text, _: RedactedThinkingBlock(
+            type="redacted_thinking", data=text
+        ),
+        "tool_result": lambda text, data: {
+            "type": "tool_result",
+            "tool_use_id": text,
+            "content": json.dumps(data),
+        },
+    }
+    return {"role": role, "content": [made[kind](text, data) for kind, text, data in picks]}
+
+
+sdk_messages = st.lists(
+    st.one_of(
+        st.builds(
+            openai_message,
+            st.none() | some_text,
+            st.none() | some_text,
+            st.none() | st.lists(st.tuples(some_text, some_text, json_object), max_size=2),
+            st.none() | some_text,
+        ),
+        st.builds(
+            anthropic_blocks,
+            st.sampled_from(["user", "assistant"]),
+            st.lists(
+                st.tuples(
+                    st.sampled_from(
+                        ["text", "tool_use", "thinking", "redacted_thinking", "tool_result"]
+                    ),
+                    some_text,
+                    json_object,
+                ),
+                max_size=3,
+            ),
+        ),
+        mixed_messages.map(lambda msgs: msgs[0] if msgs else {"role": "user", "content": ""}),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sdk_messages, st.booleans())
+def test_provider_sdk_objects_in_a_history_are_written_as_the_general_path_writes_them(msgs, split):
+    """An SDK's own messages and content blocks, read from their fields by the direct
+    writers: the same text as the general path, and reused when sent again."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import split_system
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    first = encode_messages(msgs, split=split, scrubber=scrubber)
+    again = encode_messages(msgs, split=split, scrubber=scrubber)
+    assert first is not None and again == first
+    converted = to_gen_ai_messages(msgs)
+    system, rest = split_system(converted) if split else ([], converted)
+    assert first.json == dumps(scrub_messages(rest, scrubber))
+    assert first.system == system
+
+
+def test_an_agent_loop_of_provider_sdk_objects_is_reused_message_by_message():
+    """The history an OpenAI or Anthropic agent loop builds from the SDKs' own objects:
+    every message is kept for reuse when first written, and found again at the next step."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    openai_loop = [{"role": "user", "content": "Weather in Oslo and Paris?"}]
+    anthropic_loop = [{"role": "user", "content": "Weather in Oslo and Paris?"}]
+    for step, city in enumerate(["Oslo", "Paris"]):
+        openai_loop += [
+            openai_message(None, None, [(f"call_{step}", "weather", {"city": city})], None),
+            {"role": "tool", "tool_call_id": f"call_{step}", "content": '{"sky": "rain"}'},
+        ]
+        anthropic_loop += [
+            anthropic_blocks("assistant", [("text", "Looking.", {}), ("tool_use", city, {})]),
+            anthropic_blocks("user", [("tool_result", f"toolu_{city}", {"sky": "rain"})]),
+        ]
+    for history in (openai_loop, anthropic_loop):
+        _message_json._reuse.clear()
+        first = _message_json.encode_messages(history, split=True, scrubber=scrubber)
+        assert first is not None
+        assert len(_message_json._reuse) == len(history), "each message kept when written"
+        again = _message_json.encode_messages(history, split=True, scrubber=scrubber)
+        assert again == first and len(_message_json._reuse) == len(history)
+
+
+def _variants(message, path, value):
+    """``message`` (nested dicts and lists) with the value at ``path`` replaced."""
+    changed = copy.deepcopy(message)
+    target = changed
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return changed
+
+
+REUSED_SHAPES = [
+    (
+        {
+            "role": "assistant",
+            "content": "Checking.",
+            "refusal": "no",
+            "reasoning_content": "think",
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+            ],
+        },
+        [
+            ("content",),
+            ("refusal",),
+            ("reasoning_content",),
+            ("tool_calls", 0, "id"),
+            ("tool_calls", 0, "function", "name"),
+            ("tool_calls", 0, "function", "arguments"),
+        ],
+    ),
+    ({"role": "tool", "tool_call_id": "c1", "content": "14C"}, [("tool_call_id",), ("content",)]),
+    (
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": "a"},
+                {"type": "tool_use", "id": "t1", "name": "f", "input": {"q": 1}},
+                {"type": "thinking", "thinking": "hm", "signature": "s"},
+                {"type": "tool_result", "tool_use_id": "t0", "content": "ok"},
+                "plain",
+            ],
+        },
+        [
+            ("content", 0, "text"),
+            ("content", 1, "id"),
+            ("content", 1, "name"),
+            ("content", 1, "input"),
+            ("content", 2, "thinking"),
+            ("content", 3, "tool_use_id"),
+            ("content", 3, "content"),
+            ("content", 4),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("message, paths", REUSED_SHAPES)
+def test_every_field_the_direct_writers_read_is_in_the_reuse_key(message, paths):
+    """A message reused from an earlier span must be the same message: changing any
+    value a writer reads gives new JSON, never the JSON kept for the message before."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    original = encode_messages([message], split=False, scrubber=scrubber)
+    assert original is not None
+    for path in paths:
+        changed = _variants(message, path, {"q": 2} if path[-1] == "input" else "other")
+        encoded = encode_messages([changed], split=False, scrubber=scrubber)
+        assert encoded is not None and encoded.json != original.json, path
+        assert encoded.json == dumps(scrub_messages(to_gen_ai_messages([changed]), scrubber))
+
+
+def test_an_sdk_object_with_a_property_where_a_field_is_read_takes_the_general_path():
+    """A model whose ``content`` is a property, not a field: only the general path reads
+    it, so the direct writers leave the message to it."""
+    from pydantic import BaseModel
+
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    class Reply(BaseModel):
+        role: str
+        tool_calls: list[dict[str, str]] = []
+
+        @property
+        def content(self) -> str:
+            return "from a property"
+
+    encoded = encode_messages(
+        [Reply(role="assistant")], split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS)
+    )
+    assert encoded is not None
+    assert json.loads(encoded.json) == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "from a property"}]}
+    ]
+
+
 any_items = st.lists(
     st.one_of(
         mixed_messages.map(lambda msgs: msgs[0] if msgs else "a bare string"),

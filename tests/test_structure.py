@@ -241,3 +241,33 @@ def test_tests_use_their_own_fakes_not_the_examples_offline_mode():
                 continue
             for name in names:
                 assert "_offline" not in str(name).split("."), f"{path.name} imports {name}"
+
+
+def test_the_direct_message_writers_read_only_names_they_declare():
+    """An SDK object's fields are read from its ``__dict__`` only when no name the direct
+    writers read is a property of its class: every name they read is declared."""
+    from sentry_agents._message_json import _READ_NAMES
+
+    tree = ast.parse((PACKAGE / "_message_json.py").read_text())
+    writers = {"_direct", "_openai_tool_result", "_openai_tool_calls", "_read_blocks"}
+    read: set[str] = set()
+    for function in ast.walk(tree):
+        if not (isinstance(function, ast.FunctionDef) and function.name in writers):
+            continue
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "get"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                read.add(node.args[0].value)
+            elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+                if isinstance(node.slice.value, str):
+                    read.add(node.slice.value)
+            elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant):
+                if any(isinstance(op, ast.In) for op in node.ops):
+                    read.add(node.left.value)
+    assert len(read) > 10
+    assert read <= _READ_NAMES, read - _READ_NAMES

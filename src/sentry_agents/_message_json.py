@@ -125,11 +125,13 @@ def encode_messages(
             written, counted, recount = _count(pieces, written, counted)
             if written >= full:
                 return _rest_dropped(system, pieces, [item, *older], split, default_role)
-        if direct and type(item) is dict:
-            piece = _direct(item, scrubber)
-            if piece is not None:
-                pieces.append(piece)
-                continue
+        if direct:
+            fields = item if type(item) is dict else _fields(item)
+            if fields is not None:
+                piece = _direct(fields, scrubber)
+                if piece is not None:
+                    pieces.append(piece)
+                    continue
         key = _key_of(item, default_role, split, scrubber)
         many = None if key is None else reuse.get(key)
         if many is None:
@@ -183,6 +185,49 @@ def _rest_dropped(
     return _in_order(system, pieces, dropped)
 
 
+def _fields(value: Any) -> Optional[dict[str, Any]]:
+    """A pydantic model's fields as the dict the direct writers read: a provider SDK's
+    own message, tool call or content block, as agent loops append them to their history
+    (``messages.append(completion.choices[0].message)``). ``None`` for any other object,
+    and for a class where a name the writers read is not a field (a property, say): only
+    the general path reads those right."""
+    cls = type(value)
+    readable = _readable.get(cls)
+    if readable is None:
+        readable = _readable_class(cls)
+    if not readable:
+        return None
+    fields: dict[str, Any] = value.__dict__
+    extra = getattr(value, "__pydantic_extra__", None)
+    return {**fields, **extra} if extra else fields
+
+
+def _readable_class(cls: type) -> bool:
+    try:
+        declared = getattr(cls, "__pydantic_fields__", None)
+        readable = (
+            isinstance(declared, dict)
+            and "__pydantic_extra__" in getattr(cls, "__slots__", ())
+            and not any(hasattr(cls, name) for name in _READ_NAMES if name not in declared)
+        )
+    except Exception:
+        readable = False
+    if len(_readable) >= _READABLE_MAX_CLASSES:
+        _readable.clear()
+    _readable[cls] = readable
+    return readable
+
+
+# Every name the direct writers read from a message, tool call, function or block.
+_READ_NAMES = frozenset(
+    {"role", "content", "type", "parts", "tool_calls", "tool_call_id", "name", "refusal"}
+    | {"reasoning_content", "function_call", "function", "id", "arguments", "text", "input"}
+    | {"tool_use_id", "thinking"}
+)
+_readable: dict[type, bool] = {}
+_READABLE_MAX_CLASSES = 512
+
+
 # --- the commonest dict messages, written directly ------------------------------------------
 # Each writer gives exactly the text ``dumps(scrub_messages(convert_item(item)))`` would
 # (the tests compare them), or ``None`` for a shape it does not take on. OpenAI tool
@@ -229,6 +274,8 @@ def _openai_tool_calls(
     role: str, item: dict[str, Any], content: Any, scrubber: Scrubber
 ) -> Optional[str]:
     calls = item["tool_calls"]
+    if calls is None:
+        calls = ()
     reasoning = item.get("reasoning_content")
     refusal = item.get("refusal")
     if (
@@ -243,11 +290,15 @@ def _openai_tool_calls(
     held: list[Any] = [_CALLS, role, content, reasoning, refusal, scrubber]
     for call in calls:
         if type(call) is not dict:
-            return None
+            call = _fields(call)
+            if call is None:
+                return None
         function = call.get("function")
         source = function if function is not None else call
         if type(source) is not dict:
-            return None
+            source = _fields(source)
+            if source is None:
+                return None
         ident, name, arguments = (
             call.get("id") or "",
             source.get("name") or "",
@@ -277,39 +328,44 @@ def _openai_tool_calls(
 
 
 def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
-    """An Anthropic message; one with tool calls is looked up first by its blocks' JSON
-    (what they hold). Text and tool results are quicker to write than to look up."""
-    for block in blocks:
-        if type(block) is dict:
-            kind = block.get("type")
-            if kind == "tool_use" or kind == "server_tool_use":
-                break
-    else:
-        return _anthropic_blocks(role, blocks, scrubber)
-    held = key_json(blocks)
-    if held is None:
-        return _anthropic_blocks(role, blocks, scrubber)
-    key = (_BLOCKS, role, held, scrubber)
+    """An Anthropic message, looked up first by what its blocks hold (an agent loop sends
+    its text, tool calls and tool results again at every step), else written from it."""
+    read = _read_blocks(role, blocks, scrubber)
+    if read is None:
+        return None
+    held, inputs, keyed = read
+    if not keyed:  # a tool input that is not JSON has no key: written every time
+        return _blocks_json(role, held, inputs, scrubber)
+    key = tuple(held)
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    piece = _anthropic_blocks(role, blocks, scrubber)
-    if piece is not None:
-        _reuse.put(
-            key, piece, _text_cost(len(held) + len(piece), held.isascii() and piece.isascii(), 2)
-        )
+    piece = _blocks_json(role, held, inputs, scrubber)
+    strings = key[3:]
+    ascii = piece.isascii() and all(map(str.isascii, strings))
+    _reuse.put(key, piece, _text_cost(sum(map(len, strings)) + len(piece), ascii, len(key)))
     return piece
 
 
-def _anthropic_blocks(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
-    parts: list[str] = []
-    results = 0
+def _read_blocks(
+    role: str, blocks: list[Any], scrubber: Scrubber
+) -> Optional[tuple[list[Any], list[Any], bool]]:
+    """What an Anthropic message's JSON is written from: a flat key (a marker of each
+    block's kind, then its strings; a block's other fields, such as ``cache_control``, do
+    not change its JSON), each tool call's input as given (the key holds its JSON), and
+    whether every input is JSON, so that the key tells the message apart. ``None`` for a
+    block this does not write."""
+    held: list[Any] = [_BLOCKS, role, scrubber]
+    inputs: list[Any] = []
+    keyed = True
     for block in blocks:
         if type(block) is str:
-            parts.append(f'{{"type":"text","content":{_string(clean_text(block))}}}')
+            held += (_TEXT_BLOCK, block)
             continue
         if type(block) is not dict:
-            return None
+            block = _fields(block)
+            if block is None:
+                return None
         kind = block.get("type")
         if kind == "text":
             text = block.get("text")
@@ -317,28 +373,59 @@ def _anthropic_blocks(role: str, blocks: list[Any], scrubber: Scrubber) -> Optio
                 text = block.get("content", "")
             if type(text) is not str:
                 return None
-            parts.append(f'{{"type":"text","content":{_string(clean_text(text))}}}')
+            held += (_TEXT_BLOCK, text)
         elif kind == "tool_use" or kind == "server_tool_use":
             ident, name = block.get("id") or "", block.get("name") or ""
             if type(ident) is not str or type(name) is not str:
                 return None
-            parts.append(_tool_call(ident, name, block.get("input"), scrubber))
+            arguments = block.get("input")
+            arguments_json = key_json(arguments)
+            if arguments_json is None:
+                arguments_json, keyed = "", False
+            held += (_CALL_BLOCK, ident, name, arguments_json)
+            inputs.append(arguments)
         elif kind == "tool_result":
-            ident = block.get("tool_use_id") or ""
-            content = block.get("content")
+            ident, content = block.get("tool_use_id") or "", block.get("content")
             if type(ident) is not str or (content is not None and type(content) is not str):
                 return None
-            parts.append(_tool_response(ident, content, scrubber))
-            results += 1
+            held += (_RESULT_BLOCK, ident, content or "")
         elif kind == "thinking":
             thinking = block.get("thinking") or ""
             if type(thinking) is not str:
                 return None
-            parts.append(f'{{"type":"reasoning","content":{_string(clean_text(thinking))}}}')
+            held += (_THINKING_BLOCK, thinking)
         elif kind == "redacted_thinking":
-            parts.append('{"type":"reasoning","content":"[redacted]"}')
+            held.append(_REDACTED_BLOCK)
         else:
             return None
+    return held, inputs, keyed
+
+
+def _blocks_json(role: str, held: list[Any], inputs: list[Any], scrubber: Scrubber) -> str:
+    """The JSON of an Anthropic message from what ``_read_blocks`` read of it."""
+    parts: list[str] = []
+    results = 0
+    calls = iter(inputs)
+    index, end = 3, len(held)
+    while index < end:
+        kind = held[index]
+        if kind is _TEXT_BLOCK:
+            parts.append(f'{{"type":"text","content":{_string(clean_text(held[index + 1]))}}}')
+            index += 2
+        elif kind is _CALL_BLOCK:
+            parts.append(_tool_call(held[index + 1], held[index + 2], next(calls), scrubber))
+            index += 4
+        elif kind is _RESULT_BLOCK:
+            parts.append(_tool_response(held[index + 1], held[index + 2], scrubber))
+            results += 1
+            index += 3
+        elif kind is _THINKING_BLOCK:
+            text = _string(clean_text(held[index + 1]))
+            parts.append(f'{{"type":"reasoning","content":{text}}}')
+            index += 2
+        else:
+            parts.append('{"type":"reasoning","content":"[redacted]"}')
+            index += 1
     if role == "user" and parts and results == len(parts):
         role = "tool"
     return _message(role, parts)
@@ -384,6 +471,9 @@ _EMPTY = '""'
 _RESULT = object()
 _CALLS = object()
 _BLOCKS = object()
+# Block markers in a key of Anthropic blocks: strings, so that everything after the
+# key's head is a string (a block's kind fixes how many follow its marker).
+_TEXT_BLOCK, _CALL_BLOCK, _RESULT_BLOCK, _THINKING_BLOCK, _REDACTED_BLOCK = "tcrkx"
 
 
 def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str:
