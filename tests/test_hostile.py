@@ -213,7 +213,7 @@ def test_set_usage_with_values_whose_repr_fails_or_nest_deeply(sentry, sdk_log):
     span = sentry.named("chat m")
     assert span.attributes["gen_ai.usage.total_tokens"] == 7
     assert "gen_ai.usage.input_tokens" not in span.attributes
-    assert "input_tokens (a RaisingStr) is not a non-negative integer" in sdk_log.text
+    assert "input_tokens (a RaisingStr) is not a non-negative 64-bit integer" in sdk_log.text
 
 
 def test_operation_array_like_and_model_without_str_still_send_the_span(sentry):
@@ -261,3 +261,26 @@ def test_json_attributes_stay_valid_under_max_value_length(static_sentry):
     custom = json.loads(attrs["custom.list"])
     assert custom and len(attrs["custom.list"]) <= 1000
     assert len(attrs["custom.text"]) <= 1000 and attrs["custom.text"].endswith("[truncated]")
+
+
+def test_integers_too_large_for_json_or_for_sentry_keep_the_rest(sentry):
+    """An integer Python refuses to write (over 4,300 digits) no longer loses the whole
+    attribute, and counts and parameters past 64 bits (what Sentry stores) are left out,
+    not sent as numbers Sentry would reject."""
+    huge = 10**5000
+    with sentry_agents.chat("m", max_tokens=2**70, reasoning_level={"effort": "high"}) as llm:
+        llm.set_output({"value": huge, "kept": "yes"})
+        llm.set_attribute("app.huge", huge)
+        llm.set_usage(input_tokens=10, output_tokens=2**70)
+    with sentry_agents.execute_tool("t") as tool:
+        tool.set_result({"value": huge, "kept": "yes"})
+    chat = sentry.named("chat m").attributes
+    output = json.loads(chat["gen_ai.output.messages"])
+    assert "yes" in json.dumps(output) and "integer of 16610 bits" in json.dumps(output)
+    assert chat["app.huge"] == "[integer of 16610 bits]"
+    assert chat["gen_ai.usage.input_tokens"] == 10
+    assert "gen_ai.usage.output_tokens" not in chat
+    assert "gen_ai.request.max_tokens" not in chat
+    assert chat["gen_ai.request.reasoning.level"] == "high"
+    result = json.loads(sentry.named("execute_tool t").attributes["gen_ai.tool.call.result"])
+    assert result == {"value": "[integer of 16610 bits]", "kept": "yes"}

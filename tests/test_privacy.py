@@ -46,6 +46,57 @@ def run_with_secrets() -> None:
             )
 
 
+def test_secrets_in_text_that_only_looks_like_json_never_leave_the_process(sentry):
+    """Tool arguments cut short (a stopped stream), two JSON documents run together, JSON
+    encoded twice, a Python ``repr`` of a dict, bare Google parts, Gemini streamed
+    arguments and tool-definition defaults: none of them may carry a secret out."""
+    from google.genai import types
+
+    def connect(host: str, options: dict = {"password": "CANARY-DEFAULT"}) -> None:  # noqa: B006
+        """Connect."""
+
+    def gemini_chunks():  # type: ignore[no-untyped-def]
+        call = types.FunctionCall(name="login", args={"user": "bob", "password": "CANARY-GEM"})
+        part = types.Part(function_call=call)
+        yield types.GenerateContentResponse(
+            candidates=[types.Candidate(content=types.Content(role="model", parts=[part]))]
+        )
+
+    png = b"\x89PNG\r\n\x1a\nCANARY-BYTES"
+    contents = [
+        types.Part.from_bytes(data=png, mime_type="image/png"),
+        types.Part.from_function_response(
+            name="auth", response={"result": {"access_token": "CANARY-PART"}}
+        ),
+    ]
+    with sentry_agents.invoke_agent("Agent"):
+        with sentry_agents.chat("gemini-2.5-flash", messages=contents, tools=[connect]) as llm:
+            for _ in llm.stream(gemini_chunks()):
+                pass
+        results = {
+            "cut": '{"user": "bob", "password": "CANARY-CUT',
+            "two": '{"password": "CANARY-TWO"}{"password": "x"}',
+            "twice": json.dumps(json.dumps({"api_key": "CANARY-TWICE", "city": "Paris"})),
+            "repr": str({"user": "bob", "secret": "CANARY-REPR"}),
+        }
+        for name, result in results.items():
+            with sentry_agents.execute_tool(name, arguments=result) as tool:
+                tool.set_result(result)
+    raw = sentry.raw()
+    for canary in (b"CANARY-DEFAULT", b"CANARY-GEM", b"CANARY-BYTES", b"CANARY-PART"):
+        assert canary not in raw
+    for canary in (b"CANARY-CUT", b"CANARY-TWO", b"CANARY-TWICE", b"CANARY-REPR"):
+        assert canary not in raw
+    assert b"bob" in raw and b"Paris" in raw, "what is not a secret is kept"
+    twice = sentry.named("execute_tool twice").attributes["gen_ai.tool.call.result"]
+    assert json.loads(json.loads(twice)) == {"api_key": "[Filtered]", "city": "Paris"}
+    chat = sentry.named("chat gemini-2.5-flash").attributes
+    output = json.loads(chat["gen_ai.output.messages"])
+    assert output[0]["parts"][0]["arguments"] == {"user": "bob", "password": "[Filtered]"}
+    inputs = json.loads(chat["gen_ai.input.messages"])
+    assert inputs[0]["parts"][0]["content"] == "[Blob substitute]"
+
+
 def test_secrets_under_deny_listed_keys_never_leave_the_process(sentry):
     run_with_secrets()
     raw = sentry.raw()

@@ -7,14 +7,14 @@ from typing import Any, Callable, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard
-from ._jsonable import safe_str
+from ._jsonable import dumps, field, jsonable, safe_str
 from ._model import ModelSpan
 from ._requests import read_request
 from ._requests import stop_sequences as to_stop_sequences
 from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
 from ._stream import wrap_stream
-from ._usage import usage_from_attributes
+from ._usage import COUNT_LIMIT, usage_from_attributes
 
 
 class Request(NamedTuple):
@@ -253,9 +253,21 @@ def _int(value: Any) -> Optional[int]:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return int(value)
+        number = int(value)
     except Exception:
         return None
+    return number if -COUNT_LIMIT <= number < COUNT_LIMIT else None
+
+
+def _reasoning_level(value: Any) -> str:
+    """A reasoning level as text: OpenAI's ``{"effort": "high"}`` as its effort, any
+    other structure as JSON."""
+    if isinstance(value, str):
+        return safe_str(value)
+    effort = field(value, "effort")
+    if isinstance(effort, str):
+        return safe_str(effort)
+    return dumps(jsonable(value))
 
 
 _REQUEST_ATTRIBUTES: dict[str, tuple[str, Callable[[Any], Optional[AttributeValue]]]] = {
@@ -266,7 +278,7 @@ _REQUEST_ATTRIBUTES: dict[str, tuple[str, Callable[[Any], Optional[AttributeValu
     "frequency_penalty": (keys.REQUEST_FREQUENCY_PENALTY, _float),
     "presence_penalty": (keys.REQUEST_PRESENCE_PENALTY, _float),
     "seed": (keys.REQUEST_SEED, safe_str),
-    "reasoning_level": (keys.REQUEST_REASONING_LEVEL, safe_str),
+    "reasoning_level": (keys.REQUEST_REASONING_LEVEL, _reasoning_level),
     "stop_sequences": (keys.REQUEST_STOP_SEQUENCES, to_stop_sequences),
 }
 """Each request parameter by name: its attribute key and the type Sentry expects."""

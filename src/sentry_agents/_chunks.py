@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._jsonable import as_list, field, json_arguments, jsonable, safe_str
+from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
 from ._responses import ResponseInfo, finish_reason, read_response
 from ._usage import Usage, usage_from
 
@@ -207,7 +207,7 @@ class StreamAccumulator:
                         entry = self.tool_calls.setdefault(len(self.tool_calls), _ToolCall())
                         entry.id = safe_str(field(call, "id") or "")
                         entry.name = safe_str(field(call, "name") or "")
-                        entry.arguments = safe_str(jsonable(field(call, "args") or {}))
+                        entry.arguments = dumps(jsonable(field(call, "args") or {}))
                 self._reason(field(candidate, "finish_reason"))
             metadata = field(chunk, "usage_metadata")
             if metadata is not None:

@@ -121,10 +121,11 @@ def jsonable(value: Any) -> Any:
 
 
 def _convert(value: Any, depth: int, seen: set[int]) -> Any:
-    if value is None or type(value) is bool or type(value) is int:
+    if value is None or type(value) is bool:
         return value
     if isinstance(value, int):
-        return int(value)
+        number = int(value)
+        return number if number.bit_length() <= MAX_INT_BITS else int_text(number)
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, float):
@@ -156,6 +157,18 @@ def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
     if dumped is not _MISSING:
         return _convert(dumped, depth + 1, seen)
     return safe_str(value)
+
+
+MAX_INT_BITS = 10_000
+"""Larger integers (about 3,000 digits) are written as text saying their size: Python
+refuses to write an integer of more than 4,300 digits, which would lose the whole value."""
+
+
+def int_text(number: int) -> str:
+    """``str(number)``, or for an integer past ``MAX_INT_BITS`` its size."""
+    if number.bit_length() <= MAX_INT_BITS:
+        return str(number)
+    return f"[integer of {number.bit_length()} bits]"
 
 
 def _key(key: Any) -> str:
@@ -263,7 +276,9 @@ def is_plain_json(value: Any, depth: int = 0) -> bool:
     kind = type(value)
     if kind is str:
         return value.isascii()  # type: ignore[no-any-return]
-    if kind is int or kind is bool or value is None:
+    if kind is int:
+        return value.bit_length() <= MAX_INT_BITS  # type: ignore[no-any-return]
+    if kind is bool or value is None:
         return True
     if kind is float:
         return math.isfinite(value)
@@ -324,6 +339,7 @@ __all__ = [
     "field",
     "finite_number",
     "has_field",
+    "int_text",
     "is_plain_json",
     "json_arguments",
     "jsonable",

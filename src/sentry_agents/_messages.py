@@ -191,7 +191,7 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     if role is None and item_type is None and not has_field(item, "content"):
         if isinstance(item, Mapping) or parts_field is not None:
             return [{"role": default_role, "parts": to_parts(item)}]
-        return [{"role": default_role, "parts": [_text(safe_str(item))]}]
+        return [{"role": default_role, "parts": _object_parts(item)}]
 
     normalized = normalize_role(role, default_role)
     parts = to_parts(field(item, "content"))
@@ -550,6 +550,18 @@ def _google_part(part: Any) -> list[Part]:
     if isinstance(part, Mapping) and "content" in part:
         return to_parts(part["content"])
     return [_unknown_part(part)]
+
+
+def _object_parts(item: Any) -> list[Part]:
+    """An object that is not a message, in a list of messages: a Google part (``contents``
+    may hold bare parts) read as one; any other object as its fields, scrubbed like any
+    structured part, or as its text when it has no fields. Never its ``repr``, which would
+    show what scrubbing removes (or an image's bytes)."""
+    parts = _google_part(item)
+    structured = isinstance(parts[0].get("content"), (dict, list)) if parts else True
+    if len(parts) == 1 and parts[0].get("type") == "unknown" and not structured:
+        return [_text(safe_str(item))]
+    return parts
 
 
 def _unknown_part(block: Any) -> Part:

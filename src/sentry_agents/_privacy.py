@@ -195,8 +195,9 @@ def scrub(value: Any, scrubber: Scrubber) -> Any:
 
 
 _KEPT = (False, False)
-JSON_HEADS = frozenset("{[ \t\n\r")
-"""The first characters of a string that may hold a JSON object or array."""
+JSON_HEADS = frozenset('{[" \t\n\r')
+"""The first characters of a string that may hold a JSON object or array (or a JSON
+string holding one: JSON encoded twice)."""
 
 
 def _scrub(value: Any, scrubber: Scrubber) -> Any:
@@ -257,16 +258,40 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
     head = text[:1]
     if head.isspace():
         head = text.lstrip()[:1]
-    if head not in ("{", "[") or not head:
+    if head not in ('"', "{", "["):
         return text
     try:
         parsed = loads_finite(text)
     except (ValueError, RecursionError):
-        return text
+        return _scrub_unparsed(text, scrubber)
+    if isinstance(parsed, str):  # JSON encoded twice: the JSON inside scrubbed, as text
+        inner = scrub_text(parsed, scrubber)
+        return text if inner is parsed else dumps(inner)
     if not isinstance(parsed, (dict, list)):
         return text
     scrubbed = _scrub(parsed, scrubber)
     return text if scrubbed is parsed else dumps(scrubbed)
+
+
+def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
+    """Text that looks like JSON but does not parse (cut short, as a stopped stream's tool
+    arguments are; two documents run together; a Python ``repr`` of a dict): its
+    structure cannot be trusted, so everything after the first secret's key is replaced."""
+    for match in _QUOTED_KEY.finditer(text):
+        if scrubber.decide(match.group(2) or match.group(3))[0]:
+            return f"{text[: match.end()]} {FILTERED}"
+    if "\\u" in text:  # a key spelled with escapes: read decoded, and nothing kept
+        decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        keys = (m.group(2) or m.group(3) for m in _QUOTED_KEY.finditer(decoded))
+        if any(scrubber.decide(key)[0] for key in keys):
+            return FILTERED
+    return text
+
+
+# A quoted key and its colon, in double or single quotes, escaped or not (JSON encoded
+# twice writes ``\"key\":``).
+_QUOTED_KEY = re.compile(r"""(\\*)(?:"([^"\\]{1,256})\1"|'([^'\\]{1,256})\1')\s*:""")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
 def scrub_parts(parts: Any, scrubber: Scrubber) -> Any:
@@ -325,11 +350,17 @@ def _scrub_defaults(schema: Any, scrubber: Scrubber) -> Any:
                 )
                 for name, prop in item.items()
             }
+        elif key in _SCHEMA_VALUES:
+            out[key] = scrub(item, scrubber)
         elif isinstance(item, (dict, list)):
             out[key] = _scrub_defaults(item, scrubber)
         else:
             out[key] = item
     return out
+
+
+# Schema keywords whose values are data (a default, examples), not schema: scrubbed as data.
+_SCHEMA_VALUES = frozenset({"default", "examples", "example", "const", "enum"})
 
 
 def _filtered_default(prop: Any) -> Any:

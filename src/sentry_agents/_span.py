@@ -29,7 +29,7 @@ from ._conversation import current_conversation_id
 from ._cost import Cost, Rates
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
-from ._jsonable import clean_text, jsonable, safe_str
+from ._jsonable import clean_text, int_text, jsonable, safe_str
 from ._merge import additions
 from ._privacy import SCRUBBERS, Dropped, redact, scrubber_for
 from ._sdk import AttributeValue
@@ -507,7 +507,7 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         return bool(value)
     if isinstance(value, int):
         number = int(value)
-        return number if -_INT64 <= number < _INT64 else str(number)
+        return number if -_INT64 <= number < _INT64 else int_text(number)
     if isinstance(value, str):
         return _cut_text(safe_str(value), budget)
     if isinstance(value, float):

@@ -65,16 +65,20 @@ USAGE_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def count(value: Any) -> Optional[int]:
-    """A token count as a non-negative int, or ``None`` when it is not one."""
+    """A token count as a non-negative 64-bit int (what Sentry stores), or ``None`` when
+    it is not one."""
     if type(value) is int:
-        return value if value >= 0 else None
+        return value if 0 <= value < COUNT_LIMIT else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return int(value) if value >= 0 else None
-    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value) if 0 <= value < COUNT_LIMIT else None
+    if isinstance(value, float) and value.is_integer() and 0 <= value < COUNT_LIMIT:
         return int(value)
     return None
+
+
+COUNT_LIMIT = 1 << 63
 
 
 def checked(usage: Usage) -> tuple[Usage, list[str]]:
@@ -95,10 +99,11 @@ def checked(usage: Usage) -> tuple[Usage, list[str]]:
     total = usage.total_tokens
     given = (total_in, total_out, cached, write, reasoning, total)
     for raw in given:
-        if raw is not None and (type(raw) is not int or raw < 0):
+        if raw is not None and (type(raw) is not int or not 0 <= raw < COUNT_LIMIT):
             counted = [count(value) for value in given]
             problems = [
-                f"{name} (a {type(value).__name__}) is not a non-negative integer and was left out"
+                f"{name} (a {type(value).__name__}) is not a non-negative 64-bit integer "
+                "and was left out"
                 for name, value, kept in zip(_FIELDS, given, counted)
                 if value is not None and kept is None
             ]
@@ -327,6 +332,7 @@ def _with_total(
 
 
 __all__ = [
+    "COUNT_LIMIT",
     "USAGE_KEYS",
     "Usage",
     "checked",
