@@ -547,3 +547,42 @@ def test_max_value_length_is_respected_in_transaction_mode(sentry):
     json.loads(value)
     if sentry.mode == "static":
         assert len(value) <= 600
+
+
+def test_an_output_of_bare_content_blocks_is_one_message(sentry):
+    """``set_output(message.content)``: Anthropic's blocks (or Google's parts) are the
+    parts of one assistant message, as ``set_response`` sends them."""
+    from anthropic.types import RedactedThinkingBlock, TextBlock, ToolUseBlock
+    from google.genai import types
+
+    import sentry_agents
+
+    blocks = [
+        RedactedThinkingBlock(type="redacted_thinking", data="opaque"),
+        TextBlock(type="text", text="Checking."),
+        ToolUseBlock(type="tool_use", id="tu_1", name="weather", input={"city": "Oslo"}),
+    ]
+    with sentry_agents.invoke_agent("Agent") as agent:
+        agent.set_output(blocks)
+        with sentry_agents.chat("gemini") as llm:
+            llm.set_output([types.Part(text="Rain."), types.Part(text="Bring a coat.")])
+    sent = json.loads(sentry.named("invoke_agent Agent").attributes["gen_ai.output.messages"])
+    assert sent == [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "reasoning", "content": "[redacted]"},
+                text("Checking."),
+                {
+                    "type": "tool_call",
+                    "id": "tu_1",
+                    "name": "weather",
+                    "arguments": {"city": "Oslo"},
+                },
+            ],
+        }
+    ]
+    gemini = json.loads(sentry.named("chat gemini").attributes["gen_ai.output.messages"])
+    assert gemini == [{"role": "assistant", "parts": [text("Rain."), text("Bring a coat.")]}]
+    two = [{"role": "assistant", "content": "a"}, {"role": "assistant", "content": "b"}]
+    assert len(sentry_agents.to_gen_ai_messages(two, default_role="assistant")) == 2

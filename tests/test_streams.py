@@ -157,3 +157,52 @@ def test_stream_returned_from_with_block_keeps_span_open_until_consumed(sentry):
     assert list(stream) == ["a", "b"]
     attrs = sentry.named("chat late").attributes
     assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"][0]["content"] == "ab"
+
+
+def test_openai_stream_of_several_choices_keeps_each_choice_apart(sentry):
+    """``n=2``: each choice is its own output message with its own finish reason, as
+    ``set_response`` sends them; tool calls of different choices are not run together."""
+    from openai.types.chat import ChatCompletionChunk
+
+    def chunk(choices):  # type: ignore[no-untyped-def]
+        return ChatCompletionChunk.model_validate(
+            {
+                "id": "c1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": "gpt-4o",
+                "choices": choices,
+            }
+        )
+
+    def call(ident, arguments):  # type: ignore[no-untyped-def]
+        function = {"name": "login", "arguments": arguments}
+        return {"tool_calls": [{"index": 0, "id": ident, "type": "function", "function": function}]}
+
+    chunks = [
+        chunk(
+            [{"index": 0, "delta": {"content": "Hel"}}, {"index": 1, "delta": {"content": "Bon"}}]
+        ),
+        chunk(
+            [
+                {"index": 0, "delta": {"content": "lo"}, "finish_reason": "stop"},
+                {"index": 1, "delta": {"content": "jour"}, "finish_reason": "length"},
+            ]
+        ),
+        chunk(
+            [
+                {"index": 0, "delta": call("a", '{"password": "CANARY-A"}')},
+                {"index": 1, "delta": call("b", '{"password": "CANARY-B"}')},
+            ]
+        ),
+    ]
+    with sentry_agents.chat("gpt-4o") as llm:
+        for _ in llm.stream(iter(chunks)):
+            pass
+    span = sentry.named("chat gpt-4o")
+    output = json.loads(span.attributes["gen_ai.output.messages"])
+    assert [m["parts"][0]["content"] for m in output] == ["Hello", "Bonjour"]
+    assert [m["finish_reason"] for m in output] == ["stop", "length"]
+    assert [m["parts"][1]["arguments"] for m in output] == [{"password": "[Filtered]"}] * 2
+    assert json.loads(span.attributes["gen_ai.response.finish_reasons"]) == ["stop", "length"]
+    assert b"CANARY" not in sentry.raw()

@@ -23,14 +23,50 @@ class _ToolCall:
         self.arguments = ""
 
 
-class StreamAccumulator:
-    """Collects text, reasoning, tool calls, finish reasons, model, id and usage."""
+class _Choice:
+    """What one choice of a stream said (OpenAI streams ``n`` choices at once)."""
+
+    __slots__ = ("finish_reason", "reasoning", "text", "tool_calls")
 
     def __init__(self) -> None:
-        self.chunks = 0
         self.text: list[str] = []
         self.reasoning: list[str] = []
         self.tool_calls: dict[Any, _ToolCall] = {}
+        self.finish_reason: Optional[str] = None
+
+    def parts(self) -> list[dict[str, Any]]:
+        parts: list[dict[str, Any]] = []
+        if self.reasoning:
+            parts.append({"type": "reasoning", "content": "".join(self.reasoning)})
+        if self.text:
+            parts.append({"type": "text", "content": "".join(self.text)})
+        for call in self.tool_calls.values():
+            parts.append(
+                {
+                    "type": "tool_call",
+                    "id": call.id,
+                    "name": call.name,
+                    "arguments": json_arguments(call.arguments),
+                }
+            )
+        return parts
+
+
+_MAX_CHOICES = 128
+
+
+class StreamAccumulator:
+    """Collects text, reasoning, tool calls, finish reasons, model, id and usage; each
+    choice of an OpenAI stream apart (the first choice's are ``text``, ``reasoning`` and
+    ``tool_calls``, where every other provider's go)."""
+
+    def __init__(self) -> None:
+        self.chunks = 0
+        first = _Choice()
+        self._choices = {0: first}
+        self.text = first.text
+        self.reasoning = first.reasoning
+        self.tool_calls = first.tool_calls
         self.finish_reasons: list[str] = []
         self.model: Optional[str] = None
         self.response_id: Optional[str] = None
@@ -59,26 +95,17 @@ class StreamAccumulator:
     def result(self) -> ResponseInfo:
         if self._final is not None:
             return self._final
-        parts: list[dict[str, Any]] = []
-        if self.reasoning:
-            parts.append({"type": "reasoning", "content": "".join(self.reasoning)})
-        if self.text:
-            parts.append({"type": "text", "content": "".join(self.text)})
-        for call in self.tool_calls.values():
-            parts.append(
-                {
-                    "type": "tool_call",
-                    "id": call.id,
-                    "name": call.name,
-                    "arguments": json_arguments(call.arguments),
-                }
-            )
         output: list[dict[str, Any]] = []
-        if parts:
-            message: dict[str, Any] = {"role": "assistant", "parts": parts}
-            if self.finish_reasons:
-                message["finish_reason"] = self.finish_reasons[-1]
-            output.append(message)
+        last = self.finish_reasons[-1] if self.finish_reasons else None
+        for index in sorted(self._choices):
+            choice = self._choices[index]
+            parts = choice.parts()
+            if parts:
+                message: dict[str, Any] = {"role": "assistant", "parts": parts}
+                reason = choice.finish_reason or (last if index == 0 else None)
+                if reason:
+                    message["finish_reason"] = reason
+                output.append(message)
         return ResponseInfo(
             output=output,
             model=self.model,
@@ -97,6 +124,17 @@ class StreamAccumulator:
         if response_id and self.response_id is None:
             self.response_id = safe_str(response_id)
 
+    def _choice(self, index: Any) -> _Choice:
+        """The choice of this index (the first for a missing or unusable one)."""
+        if type(index) is not int or index <= 0:
+            return self._choices[0]
+        choice = self._choices.get(index)
+        if choice is None:
+            if len(self._choices) >= _MAX_CHOICES:
+                return self._choices[0]
+            choice = self._choices[index] = _Choice()
+        return choice
+
     def _reason(self, reason: Any) -> None:
         text = finish_reason(reason)
         if text is not None:
@@ -105,24 +143,28 @@ class StreamAccumulator:
     def _openai_chunk(self, chunk: Any) -> None:
         self._meta(chunk)
         for choice in as_list(field(chunk, "choices")) or []:
+            target = self._choice(field(choice, "index"))
             delta = field(choice, "delta")
             content = field(delta, "content")
             if isinstance(content, str):
-                self.text.append(content)
+                target.text.append(content)
             reasoning = field(delta, "reasoning_content")
             if isinstance(reasoning, str):
-                self.reasoning.append(reasoning)
+                target.reasoning.append(reasoning)
             refusal = field(delta, "refusal")
             if isinstance(refusal, str):
-                self.text.append(refusal)
+                target.text.append(refusal)
             for call in as_list(field(delta, "tool_calls")) or []:
-                index = field(call, "index", len(self.tool_calls))
-                entry = self.tool_calls.setdefault(index, _ToolCall())
+                index = field(call, "index", len(target.tool_calls))
+                entry = target.tool_calls.setdefault(index, _ToolCall())
                 entry.id = safe_str(field(call, "id") or entry.id)
                 function = field(call, "function")
                 entry.name = safe_str(field(function, "name") or entry.name)
                 entry.arguments += safe_str(field(function, "arguments") or "")
-            self._reason(field(choice, "finish_reason"))
+            reason = finish_reason(field(choice, "finish_reason"))
+            if reason is not None:
+                self.finish_reasons.append(reason)
+                target.finish_reason = reason
         usage = field(chunk, "usage")
         if usage is not None:
             self.usage = usage_from(usage)

@@ -63,6 +63,31 @@ def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Mes
         return [_unconvertible(role)]
 
 
+def output_messages(output: Any) -> list[Message]:
+    """A model's output as messages: a list of bare content blocks (Anthropic's
+    ``message.content``, Google parts) is one assistant message, not one per block."""
+    items = as_list(output)
+    if items and all(_is_block(item) for item in items):
+        try:
+            return [{"role": "assistant", "parts": to_parts(items)}]
+        except Exception:
+            return [_unconvertible("assistant")]
+    return to_gen_ai_messages(output, default_role="assistant")
+
+
+def _is_block(item: Any) -> bool:
+    """A typed content block, or a Google part, with no role of its own."""
+    if isinstance(item, str) or field(item, "role") is not None:
+        return False
+    kind = field(item, "type")
+    if isinstance(kind, str):
+        return kind in _BLOCK_HANDLERS or kind in _PART_TYPES
+    return kind is None and any(field(item, name) is not None for name in _GOOGLE_PART_FIELDS)
+
+
+_GOOGLE_PART_FIELDS = ("text", "inline_data", "file_data", "function_call", "function_response")
+
+
 def split_system(messages: list[Message]) -> tuple[list[Part], list[Message]]:
     """Separate system messages (their parts) from the conversation."""
     system: list[Part] = []
@@ -603,6 +628,7 @@ __all__ = [
     "convert_item",
     "may_be_system",
     "normalize_role",
+    "output_messages",
     "split_system",
     "system_parts",
     "to_gen_ai_messages",

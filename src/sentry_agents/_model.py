@@ -12,7 +12,7 @@ from ._cost import Cost, Rates, context_attributes, cost_attributes
 from ._guard import contained, guard, logger
 from ._jsonable import safe_str
 from ._message_json import encode_messages
-from ._messages import split_system, system_parts, to_gen_ai_messages
+from ._messages import output_messages, split_system, system_parts, to_gen_ai_messages
 from ._privacy import scrubber_for
 from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
@@ -220,7 +220,7 @@ class ModelSpan(UsageSpan[M]):
     def set_output(self, output: Any) -> None:
         """Record the model's (or agent's) output: a string, messages or content blocks."""
         self._set_content(
-            keys.OUTPUT_MESSAGES, "output.messages", output, _output_messages, output=True
+            keys.OUTPUT_MESSAGES, "output.messages", output, output_messages, output=True
         )
 
     def set_response_id(self, response_id: str) -> None:
@@ -257,10 +257,6 @@ class ModelSpan(UsageSpan[M]):
             )
         if not info.usage.is_empty():
             self.set_usage(info.usage)
-
-
-def _output_messages(output: Any) -> list[dict[str, Any]]:
-    return to_gen_ai_messages(output, default_role="assistant")
 
 
 __all__ = ["ModelConfig", "ModelSpan", "UsageConfig", "UsageSpan"]
