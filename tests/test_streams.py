@@ -206,3 +206,35 @@ def test_openai_stream_of_several_choices_keeps_each_choice_apart(sentry):
     assert [m["parts"][1]["arguments"] for m in output] == [{"password": "[Filtered]"}] * 2
     assert json.loads(span.attributes["gen_ai.response.finish_reasons"]) == ["stop", "length"]
     assert b"CANARY" not in sentry.raw()
+
+
+def test_a_stream_still_open_when_its_agent_ends_ends_with_the_agent(sentry):
+    """A chat's ``with`` ended while its stream was still open (returned to be read
+    later, or left after a ``break``): the chat span ends, at the latest, when its agent
+    does, with what was received, so it is sent and its usage counts in the agent's."""
+    chunks = [
+        {"id": "c1", "model": "gpt-4o", "choices": [{"index": 0, "delta": {"content": "Hel"}}]},
+        {
+            "choices": [{"index": 0, "delta": {"content": "lo"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 40, "completion_tokens": 10, "total_tokens": 50},
+        },
+        {"choices": [{"index": 0, "delta": {"content": " never read"}}]},
+    ]
+    received = []
+    with sentry_agents.invoke_agent("Agent"):
+        with sentry_agents.chat("gpt-4o") as llm:
+            stream = llm.stream(iter(chunks))
+        for chunk in stream:
+            received.append(chunk)
+            if len(received) == 2:
+                break
+    received.extend(stream)  # the stream still passes its chunks on after the agent ended
+    assert received == chunks
+    chat = sentry.named("chat gpt-4o")
+    agent = sentry.named("invoke_agent Agent")
+    assert chat.attributes["sentry_agents.stream.abandoned"] is True
+    output = json.loads(chat.attributes["gen_ai.output.messages"])
+    assert output[0]["parts"][0]["content"] == "Hello"
+    assert agent.attributes["gen_ai.usage.input_tokens"] == 40
+    assert chat.end <= agent.end
+    assert chat.parent_span_id == agent.span_id

@@ -63,6 +63,11 @@ class AgentSpan(ModelSpan[AgentConfig]):
         run = AgentRun(config.name, config.model, config.provider)
         return (run, *parent._agents) if parent is not None else (run,)
 
+    def _end(self, error: Optional[BaseException]) -> None:
+        if self._agents:
+            self._agents[0].end_outliving()  # before this run's usage is summed
+        super()._end(error)
+
     def _before_finish(self) -> None:
         native = self._native
         if native is None:

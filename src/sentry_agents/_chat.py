@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, NamedTuple, Optional
 
 from . import _keys as keys
@@ -50,12 +51,13 @@ class ChatSpan(ModelSpan[ChatConfig]):
     ``chat``, ``text_completion`` or ``generate_content``.
     """
 
-    __slots__ = ("_deferred", "_open_streams")
+    __slots__ = ("_deferred", "_open_streams", "_streams")
 
     def __init__(self, config: ChatConfig, options: Options) -> None:
         super().__init__(config.operation, config, options)
         self._open_streams = 0
         self._deferred: Optional[tuple[Optional[BaseException]]] = None
+        self._streams: Optional[weakref.WeakSet[Any]] = None
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         super()._start_attributes(attributes)
@@ -102,11 +104,22 @@ class ChatSpan(ModelSpan[ChatConfig]):
         if self._open_streams:
             self._deferred = (error,)
             self._deactivate()
+            if self._agents:
+                self._agents[0].outliving.append(self._end_streams)
             return
         super().finish(error)
 
-    def _stream_opened(self) -> None:
+    def _stream_opened(self, stream: Any) -> None:
         self._open_streams += 1
+        if self._streams is None:
+            self._streams = weakref.WeakSet()
+        self._streams.add(stream)
+
+    def _end_streams(self) -> None:
+        """End the span now, what its open streams received so far recorded as abandoned
+        (the streams still pass their chunks on): the agent it runs in is ending."""
+        for stream in list(self._streams or ()):
+            stream.abandon()
 
     def _stream_closed(
         self,

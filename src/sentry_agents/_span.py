@@ -61,7 +61,7 @@ class AgentRun:
     """What spans inside an agent run need of it: its name, model and provider, and the
     usage and cost of the model calls made in it."""
 
-    __slots__ = ("child_cost", "child_usage", "model", "name", "provider")
+    __slots__ = ("child_cost", "child_usage", "model", "name", "outliving", "provider")
 
     def __init__(
         self, name: str, model: Optional[str] = None, provider: Optional[str] = None
@@ -71,6 +71,19 @@ class AgentRun:
         self.provider = provider
         self.child_usage: list[Usage] = []
         self.child_cost: list[Cost] = []
+        self.outliving: list[Callable[[], None]] = []
+        """How to end the spans inside the run whose ``with`` ended while a stream of
+        theirs was still open: they end, at the latest, when the run does."""
+
+    def end_outliving(self) -> None:
+        """End the spans inside the run still waiting for a stream, before the run ends:
+        a span ending after its parent would be lost (or left out of its usage)."""
+        while self.outliving:
+            end = self.outliving.pop()
+            try:
+                end()
+            except Exception as exc:
+                contained(exc)
 
     def add(self, usage: Usage, cost: Optional[Cost] = None) -> None:
         # list.append is atomic: calls may finish in threads

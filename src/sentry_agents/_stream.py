@@ -19,7 +19,7 @@ from ._sdk import now_ns
 class StreamOwner(Protocol):
     """The span a stream reports to: told when the stream opens and when it ends."""
 
-    def _stream_opened(self) -> None: ...
+    def _stream_opened(self, stream: Any) -> None: ...
 
     def _stream_closed(
         self,
@@ -42,7 +42,7 @@ class _Stream:
         self._span: Optional[StreamOwner] = span
         self._accumulator = StreamAccumulator()
         self._first_chunk_ns: Optional[int] = None
-        span._stream_opened()
+        span._stream_opened(self)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -65,6 +65,11 @@ class _Stream:
                 info = self._accumulator.result()
         finally:  # an interrupt while reading what arrived still ends the span
             span._stream_closed(info, self._first_chunk_ns, abandoned, error)
+
+    def abandon(self) -> None:
+        """Stop recording: what was received so far is recorded as abandoned, and the
+        stream goes on passing its chunks to its consumer."""
+        self._end(abandoned=True)
 
     def __del__(self) -> None:
         if getattr(self, "_span", None) is not None:
