@@ -219,6 +219,26 @@ def test_tool_results_over_budget_keep_their_first_rows(sentry):
     assert parsed["rows"][:2] == rows(2) and parsed["rows"][-1] == MARK
 
 
+def test_tool_results_given_as_json_text_over_budget_still_parse(sentry):
+    """A result already serialised (``json.dumps(rows)``, as tools often return it) is
+    cut as the structure it holds; text that is not JSON is cut as text."""
+    sentry_agents.configure(max_message_bytes=5000)
+    with sentry_agents.execute_tool("query") as tool:
+        tool.set_result(json.dumps({"rows": rows(1000)}))
+    with sentry_agents.execute_tool("prose") as tool:
+        tool.set_result("{not json " + "x" * 10_000)
+    with sentry_agents.execute_tool("small") as tool:
+        tool.set_result('{"rows": [1, 2]}')
+    text = sentry.named("execute_tool query").attributes["gen_ai.tool.call.result"]
+    assert nbytes(text) <= 5000
+    parsed = json.loads(text)
+    assert parsed["rows"][:2] == rows(2) and parsed["rows"][-1] == MARK
+    prose = sentry.named("execute_tool prose").attributes["gen_ai.tool.call.result"]
+    assert nbytes(prose) <= 5000 and prose.startswith("{not json xxx")
+    small = sentry.named("execute_tool small").attributes["gen_ai.tool.call.result"]
+    assert small == '{"rows": [1, 2]}', "text within budget is sent as it is"
+
+
 # --- strings are cut at character and escape boundaries, as long as they can be ----------
 
 

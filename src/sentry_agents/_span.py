@@ -29,7 +29,7 @@ from ._conversation import current_conversation_id
 from ._cost import Cost, Rates
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
-from ._jsonable import clean_text, int_text, jsonable, safe_str
+from ._jsonable import clean_text, int_text, jsonable, loads_finite, safe_str
 from ._merge import additions
 from ._privacy import SCRUBBERS, Dropped, redact, scrubber_for
 from ._sdk import AttributeValue
@@ -405,7 +405,7 @@ class GenAISpan(Generic[C]):
             data = content[0]
             budget = self._budget()
             if not structured and isinstance(data, str):
-                text = _cut_text(data, budget)
+                text = _fit_text(data, budget)
                 self._set(key, text)
                 return text
             fitted = fit(data, budget)
@@ -527,6 +527,21 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         real = float(value)
         return real if math.isfinite(real) else None
     return fit(jsonable(value), budget).text
+
+
+def _fit_text(text: str, budget: int) -> str:
+    """Text within ``budget``; JSON text (a tool's result, often) over it is cut as the
+    structure it holds, so that it still parses."""
+    if size(text) <= budget:
+        return text
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            parsed = loads_finite(text)
+        except (ValueError, RecursionError):
+            parsed = None
+        if isinstance(parsed, (dict, list)):
+            return fit(jsonable(parsed), budget).text
+    return _cut_text(text, budget)
 
 
 def _cut_text(text: str, budget: int) -> str:
