@@ -341,9 +341,9 @@ def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Opti
     if found is not None:
         return found  # type: ignore[no-any-return]
     piece = _blocks_json(role, held, inputs, scrubber)
-    strings = key[3:]
-    ascii = piece.isascii() and all(map(str.isascii, strings))
-    _reuse.put(key, piece, _text_cost(sum(map(len, strings)) + len(piece), ascii, len(key)))
+    strings = "".join(key[3:])  # everything after the key's head is a string
+    ascii = piece.isascii() and strings.isascii()
+    _reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
     return piece
 
 
@@ -413,7 +413,8 @@ def _blocks_json(role: str, held: list[Any], inputs: list[Any], scrubber: Scrubb
             parts.append(f'{{"type":"text","content":{_string(clean_text(held[index + 1]))}}}')
             index += 2
         elif kind is _CALL_BLOCK:
-            parts.append(_tool_call(held[index + 1], held[index + 2], next(calls), scrubber))
+            ident, name, arguments_json = held[index + 1 : index + 4]
+            parts.append(_tool_call(ident, name, next(calls), scrubber, arguments_json))
             index += 4
         elif kind is _RESULT_BLOCK:
             parts.append(_tool_response(held[index + 1], held[index + 2], scrubber))
@@ -431,12 +432,18 @@ def _blocks_json(role: str, held: list[Any], inputs: list[Any], scrubber: Scrubb
     return _message(role, parts)
 
 
-def _tool_call(ident: str, name: str, arguments: Any, scrubber: Scrubber) -> str:
+def _tool_call(
+    ident: str, name: str, arguments: Any, scrubber: Scrubber, arguments_json: str = ""
+) -> str:
+    """A tool call part; ``arguments_json``: the ``key_json`` of ``arguments`` when known,
+    which is what ``dumps`` writes of plain JSON."""
     plain = type(arguments) is dict and is_plain_json(arguments)
-    parsed = scrub(arguments if plain else json_arguments(arguments), scrubber)
+    parsed = arguments if plain else json_arguments(arguments)
+    scrubbed = scrub(parsed, scrubber)
+    written = arguments_json if plain and arguments_json and scrubbed is parsed else None
     return (
         f'{{"type":"tool_call","id":{_field(ident, scrubber)},'
-        f'"name":{_field(name, scrubber)},"arguments":{dumps(parsed)}}}'
+        f'"name":{_field(name, scrubber)},"arguments":{written or dumps(scrubbed)}}}'
     )
 
 
