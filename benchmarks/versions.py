@@ -7,7 +7,9 @@ interleaved round by round: machine noise hits all of them alike, which separate
 on a shared machine cannot promise. Each figure is the median of the per-round ratios
 to the raw span (the "chat span" rows of ``run.py classic``).
 
-Run: ``.venv/bin/python benchmarks/versions.py REF [REF ...] [--rounds N]``. "This tree"
+Run: ``.venv/bin/python benchmarks/versions.py REF [REF ...] [--rounds N]``; with
+``--serializer``, ``serialize_messages`` on ``real_path``'s histories instead, as the
+ratio to ``json.dumps``. "This tree"
 is the ``sentry_agents`` that Python imports (printed first): from a second checkout, run
 it with that checkout's ``src`` on ``PYTHONPATH``.
 """
@@ -16,15 +18,18 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import importlib
 import io
+import json
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import run
 import sentry_sdk
@@ -94,16 +99,79 @@ def compare(mode: str, versions: dict[str, Any], rounds: int) -> dict[str, tuple
     }
 
 
+SERIALIZER_BATCH = 20
+
+
+def serializer_cases() -> list[tuple[str, Callable[[str], Any], Callable[[Any], str]]]:
+    """``real_path``'s serializer histories (those not cut to a budget), each with what it
+    is compared to: ``json.dumps``, or for SDK objects ``json.dumps`` of their dumps."""
+    import real_path
+
+    cases = [
+        (label, make, json.dumps)
+        for label, make, budget in real_path.SERIALIZER_CASES
+        if budget == real_path.NO_TRUNCATION
+    ]
+    objects = real_path.dumps_objects
+    cases += [(label, make, objects) for label, make in real_path.SDK_SERIALIZER_CASES]
+    return cases
+
+
+def compare_serializer(
+    versions: dict[str, Any], rounds: int, batch: int = SERIALIZER_BATCH
+) -> dict[str, dict[str, float]]:
+    """Per history, new each call and re-sent: each version's ``serialize_messages`` as
+    the median ratio to its baseline, timed in turn with it, round by round."""
+    import real_path
+
+    rows: dict[str, dict[str, float]] = {}
+    for label, make, baseline in serializer_cases():
+        same = make(" same")
+        for new in (True, False):
+            whole = real_path.NO_TRUNCATION
+            funcs: dict[str, Callable[[Any], Any]] = {
+                name: functools.partial(package.serialize_messages, max_bytes=whole)
+                for name, package in versions.items()
+            }
+            funcs["baseline"] = baseline
+            ratios: dict[str, list[float]] = {name: [] for name in versions}
+            for round_ in range(rounds):
+                spent: dict[str, int] = {}
+                for name, func in funcs.items():
+                    histories = (
+                        [make(f" {name} {round_}.{i}") for i in range(batch)]
+                        if new
+                        else [same] * batch
+                    )
+                    gc.collect()
+                    start = time.process_time_ns()
+                    for history in histories:
+                        func(history)
+                    spent[name] = max(1, time.process_time_ns() - start)
+                for name in versions:
+                    ratios[name].append(spent[name] / spent["baseline"])
+            rows[f"{label}, {'new each call' if new else 're-sent'}"] = {
+                name: statistics.median(values) for name, values in ratios.items()
+            }
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("refs", nargs="+", help="git refs to compare with this tree")
     parser.add_argument("--rounds", type=int, default=31)
+    parser.add_argument(
+        "--serializer",
+        action="store_true",
+        help="compare serialize_messages on real_path's histories instead of the chat span",
+    )
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    calls = f"{SERIALIZER_BATCH} histories" if args.serializer else f"{CALLS} calls"
     print(
         f"Python {sys.version.split()[0]}, sentry-sdk {sentry_sdk.VERSION}, "
-        f"{args.rounds} rounds of {CALLS} calls"
+        f"{args.rounds} rounds of {calls}"
     )
     print(f"this tree: {Path(sentry_agents.__file__).parent}")
     with tempfile.TemporaryDirectory() as folder:
@@ -114,6 +182,13 @@ def main() -> None:
         for package in versions.values():
             # Content recorded, as in run.py (which configures this tree at every init).
             package.configure(record_inputs=True, record_outputs=True)
+        if args.serializer:
+            print("| history (ratio to json.dumps) | " + " | ".join(versions) + " |")
+            print("|---|" + "---|" * len(versions))
+            for label, ratios in compare_serializer(versions, args.rounds).items():
+                cells = [f"{ratio:.2f}x" for ratio in ratios.values()]
+                print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+            return
         for mode in run.RECORDING_MODES:
             for label, keys in differences(mode, versions).items():
                 if keys:

@@ -207,3 +207,18 @@ def test_versions_times_a_commit_beside_this_tree(versions: ModuleType, tmp_path
     assert list(rows) == ["HEAD", "this tree", "raw span"]
     assert all(per_call > 0 and ratio > 0 for per_call, ratio in rows.values())
     assert rows["raw span"][1] == 1.0
+
+
+@pytest.mark.skipif(
+    not (RUN_PY.parent.parent / ".git").exists(), reason="not a git checkout (an sdist, say)"
+)
+def test_versions_compares_the_serializer_of_a_commit_beside_this_tree(
+    versions: ModuleType, tmp_path: Path
+) -> None:
+    older = importlib.import_module(versions.extract("HEAD", tmp_path))
+    rows = versions.compare_serializer({"HEAD": older, "this tree": sentry_agents}, 1, batch=1)
+    labels = [label for label, _, _ in versions.serializer_cases()]
+    assert len(rows) == 2 * len(labels) and len(labels) >= 5
+    assert any("ChatCompletionMessage" in label for label in labels)
+    assert all(set(r) == {"HEAD", "this tree"} for r in rows.values())
+    assert all(ratio > 0 for r in rows.values() for ratio in r.values())
