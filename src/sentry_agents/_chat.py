@@ -119,7 +119,7 @@ class ChatSpan(ModelSpan[ChatConfig]):
         """End the span now, what its open streams received so far recorded as abandoned
         (the streams still pass their chunks on): the agent it runs in is ending."""
         for stream in list(self._streams or ()):
-            stream.abandon()
+            stream._abandon()
 
     def _stream_closed(
         self,
@@ -275,12 +275,11 @@ def _int(value: Any) -> Optional[int]:
 def _reasoning_level(value: Any) -> str:
     """A reasoning level as text: OpenAI's ``{"effort": "high"}`` as its effort, any
     other structure as JSON."""
-    if isinstance(value, str):
-        return safe_str(value)
     effort = field(value, "effort")
     if isinstance(effort, str):
         return safe_str(effort)
-    return dumps(jsonable(value))
+    structured = jsonable(value)
+    return dumps(structured) if isinstance(structured, (dict, list)) else safe_str(value)
 
 
 _REQUEST_ATTRIBUTES: dict[str, tuple[str, Callable[[Any], Optional[AttributeValue]]]] = {

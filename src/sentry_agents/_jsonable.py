@@ -54,14 +54,23 @@ _kinds: dict[type, frozenset[str]] = {}
 _KINDS_MAX_CLASSES = 512
 
 
+def declared_fields(cls: type) -> Optional[dict[str, Any]]:
+    """The fields a pydantic (v2) model class declares; ``None`` for any other class."""
+    fields = getattr(cls, "__pydantic_fields__", None)
+    if isinstance(fields, dict) and "__pydantic_extra__" in getattr(cls, "__slots__", ()):
+        return fields
+    return None
+
+
 def _kind_of(cls: type) -> frozenset[str]:
     kind = _PLAIN
     try:
-        fields = getattr(cls, "__pydantic_fields__", None)
         if issubclass(cls, Mapping):
             kind = _MAPPING
-        elif isinstance(fields, dict) and "__pydantic_extra__" in getattr(cls, "__slots__", ()):
-            kind = frozenset(fields) | frozenset(dir(cls))
+        else:
+            fields = declared_fields(cls)
+            if fields is not None:
+                kind = frozenset(fields) | frozenset(dir(cls))
     except Exception:
         kind = _PLAIN
     if len(_kinds) >= _KINDS_MAX_CLASSES:
@@ -335,6 +344,7 @@ __all__ = [
     "MAX_DEPTH",
     "as_list",
     "clean_text",
+    "declared_fields",
     "dumps",
     "field",
     "finite_number",

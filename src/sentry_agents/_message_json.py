@@ -17,7 +17,14 @@ from typing import Any, Hashable, NamedTuple, Optional
 
 from ._budget import MIN_BUDGET, fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, settings
-from ._jsonable import clean_text, dumps, is_plain_json, json_arguments, key_json
+from ._jsonable import (
+    clean_text,
+    declared_fields,
+    dumps,
+    is_plain_json,
+    json_arguments,
+    key_json,
+)
 from ._messages import (
     ROLE_ALIASES,
     Part,
@@ -204,11 +211,9 @@ def _fields(value: Any) -> Optional[dict[str, Any]]:
 
 def _readable_class(cls: type) -> bool:
     try:
-        declared = getattr(cls, "__pydantic_fields__", None)
-        readable = (
-            isinstance(declared, dict)
-            and "__pydantic_extra__" in getattr(cls, "__slots__", ())
-            and not any(hasattr(cls, name) for name in _READ_NAMES if name not in declared)
+        declared = declared_fields(cls)
+        readable = declared is not None and not any(
+            hasattr(cls, name) for name in _READ_NAMES if name not in declared
         )
     except Exception:
         readable = False

@@ -66,7 +66,7 @@ class _Stream:
         finally:  # an interrupt while reading what arrived still ends the span
             span._stream_closed(info, self._first_chunk_ns, abandoned, error)
 
-    def abandon(self) -> None:
+    def _abandon(self) -> None:
         """Stop recording: what was received so far is recorded as abandoned, and the
         stream goes on passing its chunks to its consumer."""
         self._end(abandoned=True)
