@@ -135,10 +135,12 @@ class StreamAccumulator:
             choice = self._choices[index] = _Choice()
         return choice
 
-    def _reason(self, reason: Any) -> None:
+    def _reason(self, reason: Any) -> Optional[str]:
+        """Keep a finish reason; the reason as text (``None`` when there is none)."""
         text = finish_reason(reason)
         if text is not None:
             self.finish_reasons.append(text)
+        return text
 
     def _openai_chunk(self, chunk: Any) -> None:
         self._meta(chunk)
@@ -161,9 +163,8 @@ class StreamAccumulator:
                 function = field(call, "function")
                 entry.name = safe_str(field(function, "name") or entry.name)
                 entry.arguments += safe_str(field(function, "arguments") or "")
-            reason = finish_reason(field(choice, "finish_reason"))
+            reason = self._reason(field(choice, "finish_reason"))
             if reason is not None:
-                self.finish_reasons.append(reason)
                 target.finish_reason = reason
         usage = field(chunk, "usage")
         if usage is not None:
