@@ -8,14 +8,14 @@ from typing import Any, Callable, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard
-from ._jsonable import dumps, field, jsonable, safe_str
+from ._jsonable import INT64_LIMIT, dumps, field, jsonable, safe_str
 from ._model import ModelSpan
 from ._requests import read_request
 from ._requests import stop_sequences as to_stop_sequences
 from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
 from ._stream import wrap_stream
-from ._usage import COUNT_LIMIT, usage_from_attributes
+from ._usage import usage_from_attributes
 
 
 class Request(NamedTuple):
@@ -269,7 +269,7 @@ def _int(value: Any) -> Optional[int]:
         number = int(value)
     except Exception:
         return None
-    return number if -COUNT_LIMIT <= number < COUNT_LIMIT else None
+    return number if -INT64_LIMIT <= number < INT64_LIMIT else None
 
 
 def _reasoning_level(value: Any) -> str:

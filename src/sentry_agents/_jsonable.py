@@ -168,6 +168,10 @@ def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
     return safe_str(value)
 
 
+INT64_LIMIT = 1 << 63
+"""Integers from ``-INT64_LIMIT`` up to (not including) it fit the 64 bits in which
+Sentry stores an integer attribute."""
+
 MAX_INT_BITS = 10_000
 """Larger integers (about 3,000 digits) are written as text saying their size: Python
 refuses to write an integer of more than 4,300 digits, which would lose the whole value."""
@@ -341,6 +345,7 @@ def as_list(value: Any) -> Optional[list[Any]]:
 
 __all__ = [
     "BLOB_SUBSTITUTE",
+    "INT64_LIMIT",
     "MAX_DEPTH",
     "as_list",
     "clean_text",

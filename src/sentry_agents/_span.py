@@ -29,7 +29,7 @@ from ._conversation import current_conversation_id
 from ._cost import Cost, Rates
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
-from ._jsonable import clean_text, int_text, jsonable, loads_finite, safe_str
+from ._jsonable import INT64_LIMIT, clean_text, int_text, jsonable, loads_finite, safe_str
 from ._merge import additions
 from ._privacy import SCRUBBERS, Dropped, redact, scrubber_for
 from ._sdk import AttributeValue
@@ -508,9 +508,6 @@ class GenAISpan(Generic[C]):
         return self._price(usage, models, provider)[0]
 
 
-_INT64 = 1 << 63
-
-
 def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
     """An attribute value sentry-sdk sends as it is: text cleaned, integers within 64
     bits (else as text), finite floats; anything else as JSON within ``budget``."""
@@ -520,7 +517,7 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         return bool(value)
     if isinstance(value, int):
         number = int(value)
-        return number if -_INT64 <= number < _INT64 else int_text(number)
+        return number if -INT64_LIMIT <= number < INT64_LIMIT else int_text(number)
     if isinstance(value, str):
         return _cut_text(safe_str(value), budget)
     if isinstance(value, float):

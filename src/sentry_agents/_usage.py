@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Optional
 
 from . import _keys as keys
-from ._jsonable import field
+from ._jsonable import INT64_LIMIT, field
 
 
 @dataclass
@@ -68,17 +68,14 @@ def count(value: Any) -> Optional[int]:
     """A token count as a non-negative 64-bit int (what Sentry stores), or ``None`` when
     it is not one."""
     if type(value) is int:
-        return value if 0 <= value < COUNT_LIMIT else None
+        return value if 0 <= value < INT64_LIMIT else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return int(value) if 0 <= value < COUNT_LIMIT else None
-    if isinstance(value, float) and value.is_integer() and 0 <= value < COUNT_LIMIT:
+        return int(value) if 0 <= value < INT64_LIMIT else None
+    if isinstance(value, float) and value.is_integer() and 0 <= value < INT64_LIMIT:
         return int(value)
     return None
-
-
-COUNT_LIMIT = 1 << 63
 
 
 def checked(usage: Usage) -> tuple[Usage, list[str]]:
@@ -99,7 +96,7 @@ def checked(usage: Usage) -> tuple[Usage, list[str]]:
     total = usage.total_tokens
     given = (total_in, total_out, cached, write, reasoning, total)
     for raw in given:
-        if raw is not None and (type(raw) is not int or not 0 <= raw < COUNT_LIMIT):
+        if raw is not None and (type(raw) is not int or not 0 <= raw < INT64_LIMIT):
             counted = [count(value) for value in given]
             problems = [
                 f"{name} (a {type(value).__name__}) is not a non-negative 64-bit integer "
@@ -332,7 +329,6 @@ def _with_total(
 
 
 __all__ = [
-    "COUNT_LIMIT",
     "USAGE_KEYS",
     "Usage",
     "checked",
