@@ -583,8 +583,8 @@ def _object_parts(item: Any) -> list[Part]:
     structured part, or as its text when it has no fields. Never its ``repr``, which would
     show what scrubbing removes (or an image's bytes)."""
     parts = _google_part(item)
-    structured = isinstance(parts[0].get("content"), (dict, list)) if parts else True
-    if len(parts) == 1 and parts[0].get("type") == "unknown" and not structured:
+    unstructured = not isinstance(parts[0].get("content"), (dict, list))
+    if len(parts) == 1 and parts[0]["type"] == "unknown" and unstructured:
         return [_text(safe_str(item))]
     return parts
 
