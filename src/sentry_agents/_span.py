@@ -531,19 +531,22 @@ def _fit_text(text: str, budget: int) -> str:
     structure it holds, so that it still parses."""
     if size(text) <= budget:
         return text
-    if text.lstrip()[:1] in ("{", "["):
+    if text[:1] in ("{", "[") or text.lstrip()[:1] in ("{", "["):
         try:
             parsed = loads_finite(text)
         except (ValueError, RecursionError):
             parsed = None
         if isinstance(parsed, (dict, list)):
             return fit(jsonable(parsed), budget).text
-    return _cut_text(text, budget)
+    return _cut(text, budget)
 
 
 def _cut_text(text: str, budget: int) -> str:
-    if size(text) <= budget:
-        return text
+    return text if size(text) <= budget else _cut(text, budget)
+
+
+def _cut(text: str, budget: int) -> str:
+    """``text``, known to be over ``budget``, cut to it with a marker."""
     cut = text.encode("utf-8")[: max(0, budget - len(TRUNCATION_MARKER))]
     return cut.decode("utf-8", "ignore") + TRUNCATION_MARKER
 
