@@ -412,6 +412,51 @@ def sdk_objects(history: list[dict[str, Any]]) -> list[Any]:
     return out
 
 
+def responses_history(n: int, tag: str = "") -> list[Any]:
+    """``n`` items of an OpenAI Responses API agent loop (``input += response.output``):
+    the model's reasoning, tool calls and messages the SDK's own objects, each tool's
+    output and the user's turns as written."""
+    from openai.types.responses import (
+        ResponseFunctionToolCall,
+        ResponseOutputMessage,
+        ResponseOutputText,
+        ResponseReasoningItem,
+    )
+    from openai.types.responses.response_reasoning_item import Summary
+
+    out: list[Any] = [{"role": "user", "content": f"Plan a weekend{tag}: {FILLER}"}]
+    i = 0
+    while len(out) < n:
+        call_id = f"call_{i}{tag.replace(' ', '_')}"
+        summary = [Summary(type="summary_text", text=f"Check the weather {i}{tag}.")]
+        text = ResponseOutputText(
+            type="output_text", text=f"Step {i}{tag}: {FILLER}", annotations=[]
+        )
+        step = [
+            ResponseReasoningItem(id=f"rs_{i}", type="reasoning", summary=summary),
+            ResponseFunctionToolCall(
+                id=f"fc_{i}",
+                type="function_call",
+                call_id=call_id,
+                name="get_weather",
+                arguments=json.dumps({"city": f"city {i}{tag}", "days": 3}),
+                status="completed",
+            ),
+            {
+                "type": "function_call_output",
+                "call_id": call_id,
+                "output": json.dumps({"city": f"city {i}{tag}", "forecast": ["rain", "sun"]}),
+            },
+            ResponseOutputMessage(
+                id=f"msg_{i}", type="message", role="assistant", status="completed", content=[text]
+            ),
+            {"role": "user", "content": f"And then {i}{tag}? {FILLER}"},
+        ]
+        out.extend(step[: n - len(out)])
+        i += 1
+    return out
+
+
 def dumps_objects(messages: Any) -> str:
     """``json.dumps`` of a history holding SDK objects, written as their JSON dumps."""
     return json.dumps(messages, default=lambda o: o.model_dump(mode="json", exclude_none=True))
@@ -1155,6 +1200,10 @@ SDK_SERIALIZER_CASES: list[tuple[str, Callable[[str], Any]]] = [
     (
         "99 Anthropic messages, assistant content the SDK's own blocks",
         lambda tag: sdk_objects(anthropic_history(99, tag)),
+    ),
+    (
+        "100 OpenAI Responses API items, the model's output the SDK's own items",
+        lambda tag: responses_history(100, tag),
     ),
 ]
 

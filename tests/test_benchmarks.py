@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,6 +116,22 @@ def test_real_path_equivalence_check_fails_when_the_hand_written_span_differs(
             real_path.helper_span(lambda: messages, response),
             real_path.raw_call(env.streaming, lambda: messages, response),
         )
+
+
+def test_real_path_responses_history_holds_the_sdks_items(real_path: ModuleType) -> None:
+    """The Responses API history holds the SDK's own items, and is sent as the same
+    history of their dumps would be: reasoning, tool calls, tool outputs and text."""
+    import sentry_agents
+
+    history = real_path.responses_history(12)
+    assert len(history) == 12 and sum(not isinstance(item, dict) for item in history) >= 6
+    dumped = [
+        item if isinstance(item, dict) else item.model_dump(exclude_none=True) for item in history
+    ]
+    sent = sentry_agents.serialize_messages(history, max_bytes=real_path.NO_TRUNCATION)
+    assert sent == sentry_agents.serialize_messages(dumped, max_bytes=real_path.NO_TRUNCATION)
+    kinds = {part["type"] for message in json.loads(sent) for part in message["parts"]}
+    assert kinds == {"reasoning", "tool_call", "tool_call_response", "text"}
 
 
 @pytest.mark.parametrize("mode", MODES)

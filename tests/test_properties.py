@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +27,11 @@ values = st.recursive(
     scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=5),
-        st.dictionaries(st.one_of(st.text(max_size=10), st.integers()), children, max_size=5),
+        st.dictionaries(
+            st.one_of(st.text(max_size=10), st.integers(), st.booleans(), st.none(), st.floats()),
+            children,
+            max_size=5,
+        ),
         st.frozensets(st.integers(), max_size=3),
     ),
     max_leaves=30,
@@ -353,8 +359,74 @@ def anthropic_blocks(role, picks):
     return {"role": role, "content": [made[kind](text, data) for kind, text, data in picks]}
 
 
+def responses_item(kind, text, data, as_dict=False):
+    """An item of an OpenAI Responses API history as the SDK gives it (``input +=
+    response.output``), or as a dict; a tool's output as the user writes it (a dict)."""
+    from openai.types.responses import (
+        ResponseFunctionToolCall,
+        ResponseOutputMessage,
+        ResponseOutputRefusal,
+        ResponseOutputText,
+        ResponseReasoningItem,
+    )
+    from openai.types.responses.response_reasoning_item import Summary
+
+    if kind == "message":
+        content = [ResponseOutputText(type="output_text", text=text, annotations=[])]
+        if data:
+            content.append(ResponseOutputRefusal(type="refusal", refusal=json.dumps(data)))
+        item = ResponseOutputMessage(
+            id="msg_1", type="message", role="assistant", status="completed", content=content
+        )
+    elif kind == "function_call":
+        item = ResponseFunctionToolCall(
+            type="function_call", call_id=text, name="lookup", arguments=json.dumps(data)
+        )
+    elif kind == "custom_tool_call":  # the SDK's class only in newer versions: a dict
+        return {"type": "custom_tool_call", "call_id": text, "name": "run", "input": text}
+    elif kind == "reasoning":  # a summary, the reasoning's text, or only its encryption
+        shown = len(text) % 3
+        summary = [Summary(type="summary_text", text=text)] if shown == 0 else []
+        content = [{"type": "reasoning_text", "text": json.dumps(data)}] if shown == 1 else None
+        encrypted = "gAAAAB" if shown == 2 else None
+        item = ResponseReasoningItem.model_validate(
+            {
+                "id": "rs_1",
+                "type": "reasoning",
+                "summary": summary,
+                "content": content,
+                "encrypted_content": encrypted,
+            }
+        )
+    else:
+        return {"type": kind, "call_id": text, "output": json.dumps(data) if data else None}
+    return item.model_dump(exclude_none=True) if as_dict else item
+
+
+def google_content(role, text, data):
+    """A Gemini history's ``Content``: text, a function call and its response as parts."""
+    from google.genai import types
+
+    parts = [
+        types.Part(text=text),
+        types.Part(function_call=types.FunctionCall(name="lookup", args=data)),
+        types.Part(function_response=types.FunctionResponse(name="lookup", response=data)),
+    ]
+    return types.Content(role=role, parts=parts[: 1 + len(text) % 3])
+
+
+RESPONSES_KINDS = ["message", "function_call", "custom_tool_call", "reasoning"]
+RESPONSES_KINDS += ["function_call_output", "custom_tool_call_output"]
 sdk_messages = st.lists(
     st.one_of(
+        st.builds(google_content, st.sampled_from(["user", "model"]), some_text, json_object),
+        st.builds(
+            responses_item,
+            st.sampled_from(RESPONSES_KINDS),
+            some_text,
+            json_object,
+            st.booleans(),
+        ),
         st.builds(
             openai_message,
             st.none() | some_text,
@@ -385,8 +457,9 @@ sdk_messages = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(sdk_messages, st.booleans())
 def test_provider_sdk_objects_in_a_history_are_written_as_the_general_path_writes_them(msgs, split):
-    """An SDK's own messages and content blocks, read from their fields by the direct
-    writers: the same text as the general path, and reused when sent again."""
+    """An SDK's own messages, items and content blocks (OpenAI, Anthropic, Google), read
+    from their fields by the direct writers or converted and kept under their fields:
+    the same text as the general path, and reused when sent again."""
     from sentry_agents._jsonable import dumps
     from sentry_agents._message_json import encode_messages
     from sentry_agents._messages import split_system
@@ -403,15 +476,23 @@ def test_provider_sdk_objects_in_a_history_are_written_as_the_general_path_write
 
 
 def test_an_agent_loop_of_provider_sdk_objects_is_reused_message_by_message():
-    """The history an OpenAI or Anthropic agent loop builds from the SDKs' own objects:
-    every message is kept for reuse when first written, and found again at the next step."""
+    """The history an OpenAI (Chat Completions or Responses) or Anthropic agent loop
+    builds from the SDKs' own objects: every message is kept for reuse when first
+    written, and found again at the next step."""
     from sentry_agents import _message_json
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     openai_loop = [{"role": "user", "content": "Weather in Oslo and Paris?"}]
     anthropic_loop = [{"role": "user", "content": "Weather in Oslo and Paris?"}]
+    responses_loop = [{"role": "user", "content": "Weather in Oslo and Paris?"}]
     for step, city in enumerate(["Oslo", "Paris"]):
+        responses_loop += [
+            responses_item("reasoning", f"Look up {city}.", {}),
+            responses_item("function_call", f"call_{step}", {"city": city}),
+            responses_item("function_call_output", f"call_{step}", {"sky": "rain"}),
+            responses_item("message", f"Rain in {city}.", {}),
+        ]
         openai_loop += [
             openai_message(None, None, [(f"call_{step}", "weather", {"city": city})], None),
             {"role": "tool", "tool_call_id": f"call_{step}", "content": '{"sky": "rain"}'},
@@ -420,7 +501,11 @@ def test_an_agent_loop_of_provider_sdk_objects_is_reused_message_by_message():
             anthropic_blocks("assistant", [("text", "Looking.", {}), ("tool_use", city, {})]),
             anthropic_blocks("user", [("tool_result", f"toolu_{city}", {"sky": "rain"})]),
         ]
-    for history in (openai_loop, anthropic_loop):
+    responses_loop.append(responses_item("message", "Sorry.", {"why": "policy"}))
+    for item in responses_loop[1:]:  # every item the loop holds is written directly
+        fields = item if isinstance(item, dict) else _message_json._fields(item)
+        assert _message_json._direct(fields, scrubber) is not None, item
+    for history in (openai_loop, anthropic_loop, responses_loop):
         _message_json._reuse.clear()
         first = _message_json.encode_messages(history, split=True, scrubber=scrubber)
         assert first is not None
@@ -485,6 +570,38 @@ REUSED_SHAPES = [
 ]
 
 
+REUSED_SHAPES += [  # the items of an OpenAI Responses API history
+    (
+        {"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{}", "id": "fc"},
+        [("call_id",), ("name",), ("arguments",)],
+    ),
+    ({"type": "custom_tool_call", "id": "ct", "name": "f", "input": "x"}, [("id",), ("input",)]),
+    (
+        {"type": "function_call_output", "call_id": "c1", "output": "14C"},
+        [("call_id",), ("output",)],
+    ),
+    (
+        {
+            "type": "reasoning",
+            "summary": [{"type": "summary_text", "text": "a"}],
+            "content": [{"type": "reasoning_text", "text": "b"}],
+        },
+        [("summary", 0, "text"), ("content", 0, "text")],
+    ),
+    (
+        {
+            "type": "message",
+            "role": "assistant",
+            "content": [
+                {"type": "output_text", "text": "a", "annotations": []},
+                {"type": "refusal", "refusal": "no"},
+            ],
+        },
+        [("role",), ("content", 0, "text"), ("content", 1, "refusal")],
+    ),
+]
+
+
 @pytest.mark.parametrize("message, paths", REUSED_SHAPES)
 def test_every_field_the_direct_writers_read_is_in_the_reuse_key(message, paths):
     """A message reused from an earlier span must be the same message: changing any
@@ -526,6 +643,117 @@ def test_an_sdk_object_with_a_property_where_a_field_is_read_takes_the_general_p
     assert json.loads(encoded.json) == [
         {"role": "assistant", "parts": [{"type": "text", "content": "from a property"}]}
     ]
+
+
+def test_an_sdk_object_is_reused_only_by_its_class_and_fields():
+    """The key of an SDK object names its class with a random token drawn for each
+    process, which no data can spell: neither a dict of the same fields nor another class
+    with the same fields shares its entry; and a class that computes a field is never
+    reused by its fields, nor a class that serializes itself."""
+    from pydantic import BaseModel, computed_field, model_serializer
+
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    class Call(BaseModel):
+        type: str = "function_call"
+        call_id: str
+        name: str
+        arguments: str
+
+    class OtherCall(Call):
+        pass
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    call = Call(call_id="c1", name="lookup", arguments='{"city": "Oslo"}')
+    keys = [
+        _message_json._key_of(item, "user", False, scrubber)
+        for item in (call, OtherCall(**call.__dict__), dict(call.__dict__))
+    ]
+    assert None not in keys and len(set(keys)) == 3
+    (name, fields), *_ = json.loads(keys[0][0]).items()
+    assert fields == call.__dict__ and "Call" not in name
+    tokens = {
+        subprocess.run(
+            [sys.executable, "-c", "from sentry_agents import _message_json as m; print(m._TOKEN)"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for _ in range(2)
+    }
+    assert len(tokens) == 2 and all(len(token.strip()) == 32 for token in tokens), tokens
+
+    class Computed(BaseModel):
+        type: str = "function_call_output"
+        call_id: str
+
+        @computed_field  # type: ignore[prop-decorator]
+        @property
+        def output(self) -> str:
+            return "computed"
+
+    class Serialized(BaseModel):
+        type: str = "function_call_output"
+        call_id: str
+
+        @model_serializer
+        def dump(self) -> dict[str, str]:
+            return {"output": "from the serializer"}
+
+    for item in (Computed(call_id="c1"), Serialized(call_id="c1")):
+        assert _message_json._key_of(item, "user", False, scrubber) is None
+        assert _message_json._fields(item) is None
+
+
+def test_an_sdk_object_with_a_property_where_a_field_is_read_is_converted_every_time():
+    """A Responses-style tool output whose ``output`` is a property: what it answers may
+    change between spans, so the message is never reused by its fields."""
+    from pydantic import BaseModel
+
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    answers = iter(["first", "second"])
+
+    class Output(BaseModel):
+        type: str = "function_call_output"
+        call_id: str
+
+        @property
+        def output(self) -> str:
+            return next(answers)
+
+    item = [Output(call_id="c1")]
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    sent = [encode_messages(item, split=False, scrubber=scrubber) for _ in range(2)]
+    assert [json.loads(e.json)[0]["parts"][0]["response"] for e in sent if e] == [
+        "first",
+        "second",
+    ]
+
+
+@pytest.mark.parametrize("key", [True, False, None, 1.5, float("nan"), float("inf"), 7])
+def test_dict_keys_that_are_not_text_are_written_as_json_writes_them(key):
+    """``{True: 1}`` and ``{"true": 1}`` have the same key JSON, so the message written
+    for one may be reused for the other: both are written as ``json.dumps`` writes them,
+    whichever was written first."""
+    from sentry_agents import _message_json
+
+    def message(arguments):
+        return {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t", "name": "f", "input": arguments}],
+        }
+
+    written = json.dumps({key: 1})
+    as_text = json.loads(written)
+    for first, second in ((key, *as_text), (*as_text, key)):
+        _message_json._reuse.clear()
+        sent = [serialize_messages([message({k: 1})]) for k in (first, second)]
+        assert sent[0] == sent[1]
+        assert json.loads(sent[0])[0]["parts"][0]["arguments"] == as_text
+        assert sent[0] == serialize_messages([message(as_text)])
 
 
 any_items = st.lists(

@@ -243,14 +243,15 @@ def test_tests_use_their_own_fakes_not_the_examples_offline_mode():
                 assert "_offline" not in str(name).split("."), f"{path.name} imports {name}"
 
 
-def test_the_direct_message_writers_read_only_names_they_declare():
-    """An SDK object's fields are read from its ``__dict__`` only when no name the direct
-    writers read is a property of its class: every name they read is declared."""
-    from sentry_agents._message_json import _READ_NAMES
+def test_the_message_writers_read_only_names_they_declare():
+    """An SDK object is read by its fields (and reused by them) only when no name the
+    conversion reads is a property of its class: every name read is in ``READ_NAMES``,
+    by the direct writers and by the general conversion alike."""
+    from sentry_agents._messages import _GOOGLE_PART_FIELDS, READ_NAMES
 
     tree = ast.parse((PACKAGE / "_message_json.py").read_text())
     writers = {"_direct", "_openai_tool_result", "_openai_tool_calls", "_read_blocks"}
-    read: set[str] = set()
+    direct: set[str] = set()
     for function in ast.walk(tree):
         if not (isinstance(function, ast.FunctionDef) and function.name in writers):
             continue
@@ -262,10 +263,26 @@ def test_the_direct_message_writers_read_only_names_they_declare():
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
             ):
-                read.add(node.args[0].value)
+                direct.add(node.args[0].value)
             elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-                read.add(node.slice.value)
+                direct.add(node.slice.value)
             elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant):
-                read.update(node.left.value for op in node.ops if isinstance(op, ast.In))
-    assert len(read) > 10
-    assert read <= _READ_NAMES, read - _READ_NAMES
+                direct.update(node.left.value for op in node.ops if isinstance(op, ast.In))
+    assert len(direct) > 10
+    assert direct <= READ_NAMES, direct - READ_NAMES
+
+    converted: set[str] = set(_GOOGLE_PART_FIELDS)
+    unnamed: list[str] = []
+    for node in ast.walk(ast.parse((PACKAGE / "_messages.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("field", "has_field"):
+            if isinstance(node.args[1], ast.Constant):
+                converted.add(node.args[1].value)
+            else:
+                unnamed.append(ast.unparse(node))
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("getattr", "vars"):
+            unnamed.append(ast.unparse(node))
+    assert len(converted) > 30
+    assert converted <= READ_NAMES, converted - READ_NAMES
+    # A name given as a variable comes from a tuple of names checked here.
+    assert sorted(unnamed) == ["field(item, name)", "has_field(item, key)"], unnamed
+    assert {"role", "parts", "content", "type"} <= READ_NAMES

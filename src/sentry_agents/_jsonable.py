@@ -11,7 +11,7 @@ import dataclasses
 import json
 import math
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 BLOB_SUBSTITUTE = "[Blob substitute]"
 MAX_DEPTH = 24
@@ -185,7 +185,15 @@ def int_text(number: int) -> str:
 
 
 def _key(key: Any) -> str:
-    return key if isinstance(key, str) and key.isascii() else safe_str(key)
+    """A mapping's key as text; a number, ``True``, ``False`` or ``None`` as JSON writes
+    it (``true``, not ``True``), so that ``key_json`` tells keys apart as written."""
+    if isinstance(key, str):
+        return key if key.isascii() else clean_text(key)
+    if isinstance(key, int) and key.bit_length() > MAX_INT_BITS:
+        return int_text(key)
+    if key is None or isinstance(key, (int, float)):
+        return json.dumps(key)
+    return safe_str(key)
 
 
 def _dump_model(value: Any) -> Any:
@@ -228,33 +236,47 @@ def _not_jsonable(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def key_json(value: Any) -> Optional[str]:
-    """JSON text that tells apart what ``value`` holds, as a lookup key; ``None`` when it
-    holds anything but JSON values, a cycle, or nesting too deep to write."""
-    try:
-        if _encode_key is None:
-            return _KEY_ENCODER.encode(value)
-        return "".join(_encode_key(value, 0))
-    except (TypeError, ValueError, RecursionError):
-        return None
+def key_writer(default: Callable[[Any], Any]) -> Callable[[Any], Optional[str]]:
+    """A ``key_json`` that gives each value other than JSON to ``default``, which returns
+    what stands for it in the key, or raises ``TypeError`` (no key)."""
+    encode: Callable[[Any], str]
+    if _make_encoder is None:
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=default).encode
+    else:
+        chunks = _make_encoder(
+            None, default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+
+        def encode(value: Any) -> str:
+            return "".join(chunks(value, 0))
+
+    def key(value: Any) -> Optional[str]:
+        try:
+            return encode(value)
+        except (TypeError, ValueError, RecursionError):
+            return None
+
+    return key
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-_KEY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-# json's C encoders made once (``json.dumps`` makes one per call, a third of the cost of
+# json's C encoder made once (``json.dumps`` makes one per call, a third of the cost of
 # a small value), without the circular check: a cycle still ends in an error
-# (RecursionError), and ``dumps`` is given acyclic copies.
+# (RecursionError), and ``dumps`` is given acyclic copies. A key encoder is made the same
+# way, with NaN allowed.
 _make_encoder = getattr(json.encoder, "c_make_encoder", None)
-_encode, _encode_key = (
-    (None, None)
+_encode = (
+    None
     if _make_encoder is None
-    else (
-        _make_encoder(
-            None, _not_jsonable, json.encoder.encode_basestring, None, ":", ",", False, False, nan
-        )
-        for nan in (False, True)
+    else _make_encoder(
+        None, _not_jsonable, json.encoder.encode_basestring, None, ":", ",", False, False, False
     )
 )
+
+key_json = key_writer(_not_jsonable)
+"""JSON text that tells apart what a value holds, as a lookup key (dict keys that are not
+text are told apart as ``jsonable`` writes them); ``None`` when it holds anything but JSON
+values, a cycle, or nesting too deep to write."""
 
 
 def json_arguments(value: Any) -> Any:

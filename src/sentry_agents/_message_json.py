@@ -11,9 +11,11 @@ exactly ``dumps`` of the scrubbed conversion, message by message.
 
 from __future__ import annotations
 
+import itertools
+import os
 import sys
 from json.encoder import encode_basestring, encode_basestring_ascii
-from typing import Any, Hashable, NamedTuple, Optional
+from typing import Any, Callable, Hashable, NamedTuple, Optional
 
 from ._budget import MIN_BUDGET, fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, settings
@@ -24,8 +26,10 @@ from ._jsonable import (
     is_plain_json,
     json_arguments,
     key_json,
+    key_writer,
 )
 from ._messages import (
+    READ_NAMES,
     ROLE_ALIASES,
     Part,
     convert_item,
@@ -196,41 +200,62 @@ def _fields(value: Any) -> Optional[dict[str, Any]]:
     """A pydantic model's fields as the dict the direct writers read: a provider SDK's
     own message, tool call or content block, as agent loops append them to their history
     (``messages.append(completion.choices[0].message)``). ``None`` for any other object,
-    and for a class where a name the writers read is not a field (a property, say): only
-    the general path reads those right."""
-    cls = type(value)
-    readable = _readable.get(cls)
-    if readable is None:
-        readable = _readable_class(cls)
-    if not readable:
-        return None
+    and for a class where a name the conversion reads is not a field (a property, say),
+    or which computes fields or serializes itself (its dump may hold more than its
+    fields): only the general path reads those right, from the object."""
+    return _fields_of(value) if _class_name(type(value)) else None
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
     fields: dict[str, Any] = value.__dict__
     extra = getattr(value, "__pydantic_extra__", None)
     return {**fields, **extra} if extra else fields
 
 
-def _readable_class(cls: type) -> bool:
+def _class_name(cls: type) -> str:
+    """A name for a class read by its fields, unique in this process and in no data
+    (it starts with a random token); ``""`` for a class that is not."""
+    name = _class_names.get(cls)
+    return _name_class(cls) if name is None else name
+
+
+def _name_class(cls: type) -> str:
     try:
         declared = declared_fields(cls)
-        readable = declared is not None and not any(
-            hasattr(cls, name) for name in _READ_NAMES if name not in declared
+        decorators = getattr(cls, "__pydantic_decorators__", None)
+        readable = (
+            declared is not None
+            and decorators is not None
+            and not decorators.computed_fields
+            and not decorators.model_serializers
+            and not decorators.field_serializers
+            and not any(hasattr(cls, name) for name in READ_NAMES if name not in declared)
         )
     except Exception:
         readable = False
-    if len(_readable) >= _READABLE_MAX_CLASSES:
-        _readable.clear()
-    _readable[cls] = readable
-    return readable
+    if len(_class_names) >= _MAX_CLASSES:
+        _class_names.clear()
+    name = f"{_TOKEN}{next(_numbers)}" if readable else ""
+    _class_names[cls] = name
+    return name
 
 
-# Every name the direct writers read from a message, tool call, function or block.
-_READ_NAMES = frozenset(
-    {"role", "content", "type", "parts", "tool_calls", "tool_call_id", "name", "refusal"}
-    | {"reasoning_content", "function_call", "function", "id", "arguments", "text", "input"}
-    | {"tool_use_id", "thinking"}
-)
-_readable: dict[type, bool] = {}
-_READABLE_MAX_CLASSES = 512
+_class_names: dict[type, str] = {}
+_MAX_CLASSES = 512
+_TOKEN = os.urandom(16).hex()
+_numbers = itertools.count()
+
+
+def _object_in_key(value: Any) -> dict[str, Any]:
+    """An SDK object in a message's key: its fields under its class's name (a JSON
+    object no data can spell), so that the key tells its class and fields apart."""
+    name = _class_name(type(value))
+    if not name:
+        raise TypeError
+    return {name: _fields_of(value)}
+
+
+_key_json = key_writer(_object_in_key)
 
 
 # --- the commonest dict messages, written directly ------------------------------------------
@@ -240,9 +265,16 @@ _READABLE_MAX_CLASSES = 512
 
 
 def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
-    """OpenAI tool calls and tool results, and Anthropic content blocks, as JSON."""
+    """OpenAI tool calls and tool results, Anthropic content blocks, and the items of an
+    OpenAI Responses API history, as JSON."""
+    kind = item.get("type")
+    if kind is not None and kind != "message":
+        if item.get("role") is not None or type(kind) is not str:
+            return None
+        writer = _RESPONSES_ITEMS.get(kind)
+        return None if writer is None else writer(item, scrubber)
     role = ROLE_ALIASES.get(item.get("role"))  # type: ignore[arg-type]
-    if role is None or role == "system" or "type" in item or "parts" in item:
+    if role is None or role == "system" or "parts" in item:
         return None
     if role == "tool":
         return _openai_tool_result(item, scrubber)
@@ -256,13 +288,19 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
 
 def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     content = item.get("content")
-    if content is not None and type(content) is not str:
-        return None
     call_id = item.get("tool_call_id")
-    if call_id is None and not content:
+    if call_id is None and not content and (content is None or type(content) is str):
         return '{"role":"tool","parts":[]}'
-    ident = call_id or item.get("name") or ""
-    if type(ident) is not str:
+    return _tool_result(call_id or item.get("name") or "", content, scrubber)
+
+
+def _responses_tool_output(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+    return _tool_result(item.get("call_id") or "", item.get("output"), scrubber)
+
+
+def _tool_result(ident: Any, content: Any, scrubber: Scrubber) -> Optional[str]:
+    """A tool message of one result, looked up first by the strings it holds."""
+    if type(ident) is not str or (content is not None and type(content) is not str):
         return None
     key = (_RESULT, ident, content, scrubber)
     found = _reuse.get(key)
@@ -272,6 +310,58 @@ def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[st
     piece = _message("tool", [_tool_response(ident, content, scrubber)])
     ascii = piece.isascii() and ident.isascii() and content.isascii()
     _reuse.put(key, piece, _text_cost(len(ident) + len(content) + len(piece), ascii, 3))
+    return piece
+
+
+def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+    """A Responses API tool call (``function_call``, ``custom_tool_call``), looked up first
+    by its id, name and arguments."""
+    ident, name = item.get("call_id") or item.get("id") or "", item.get("name") or ""
+    arguments = item.get("arguments")
+    if arguments is None:
+        arguments = item.get("input")
+    if type(ident) is not str or type(name) is not str or type(arguments) is not str:
+        return None
+    key = (_CALLS, ident, name, arguments, scrubber)
+    found = _reuse.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    piece = _message("assistant", [_tool_call(ident, name, arguments, scrubber)])
+    strings = (piece, ident, name, arguments)
+    _reuse.put(key, piece, _text_cost(sum(map(len, strings)), all(map(str.isascii, strings)), 4))
+    return piece
+
+
+def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+    """A Responses API reasoning item: its summary and content texts, one per line."""
+    texts: list[str] = []
+    for name in ("summary", "content"):
+        entries = item.get(name)
+        if entries is None:
+            continue
+        if type(entries) is not list and type(entries) is not tuple:
+            return None
+        for entry in entries:
+            if type(entry) is not dict:
+                entry = _fields(entry)
+                if entry is None:
+                    return None
+            text = entry.get("text")
+            if text is not None and type(text) is not str:
+                return None
+            if text:
+                texts.append(text)
+    text = "\n".join(texts)
+    if not text and item.get("encrypted_content"):
+        text = "[encrypted]"
+    key = (_REASONING, text)
+    found = _reuse.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    part = f'{{"type":"reasoning","content":{_string(clean_text(text))}}}'
+    piece = _message("assistant", [part])
+    ascii = piece.isascii() and text.isascii()
+    _reuse.put(key, piece, _text_cost(len(text) + len(piece), ascii, 2))
     return piece
 
 
@@ -372,10 +462,15 @@ def _read_blocks(
             if block is None:
                 return None
         kind = block.get("type")
-        if kind == "text":
+        if kind == "text" or kind == "output_text" or kind == "input_text":
             text = block.get("text")
             if text is None:
                 text = block.get("content", "")
+            if type(text) is not str:
+                return None
+            held += (_TEXT_BLOCK, text)
+        elif kind == "refusal":
+            text = block.get("refusal") or ""
             if type(text) is not str:
                 return None
             held += (_TEXT_BLOCK, text)
@@ -483,6 +578,14 @@ _EMPTY = '""'
 _RESULT = object()
 _CALLS = object()
 _BLOCKS = object()
+_REASONING = object()
+_RESPONSES_ITEMS: dict[str, Callable[[dict[str, Any], Scrubber], Optional[str]]] = {
+    "function_call": _responses_tool_call,
+    "custom_tool_call": _responses_tool_call,
+    "function_call_output": _responses_tool_output,
+    "custom_tool_call_output": _responses_tool_output,
+    "reasoning": _responses_reasoning,
+}
 # Block markers in a key of Anthropic blocks: strings, so that everything after the
 # key's head is a string (a block's kind fixes how many follow its marker).
 _TEXT_BLOCK, _CALL_BLOCK, _RESULT_BLOCK, _THINKING_BLOCK, _REDACTED_BLOCK = "tcrkx"
@@ -598,12 +701,13 @@ _reuse = _Reuse(REUSE_MAX_BYTES, REUSE_MAX_ENTRY_BYTES)
 def _key_of(
     item: Any, default_role: str, split: bool, scrubber: Scrubber
 ) -> Optional[tuple[Any, ...]]:
-    """What a dict message holds, as a hashable key: its JSON (``None`` when it holds
-    anything but JSON values), with what else its written JSON depends on (whether
-    system messages are split out: written as a message, or not at all)."""
-    if type(item) is not dict:
+    """What a message holds, as a hashable key: the JSON of a dict, or of an SDK object
+    read by its fields (``None`` when it holds anything else), with what else its
+    written JSON depends on (whether system messages are split out: written as a
+    message, or not at all)."""
+    if type(item) is not dict and not _class_name(type(item)):
         return None
-    text = key_json(item)
+    text = _key_json(item)
     return None if text is None else (text, default_role, split, scrubber)
 
 

@@ -38,6 +38,17 @@ ROLE_ALIASES = {
     "function": "tool",
     "ipython": "tool",
 }
+# Every name the conversion reads from a message, part, block, tool call or source
+# (``test_structure`` keeps it complete): an SDK object whose class has none of them
+# but as fields converts the same as its fields do.
+READ_NAMES = frozenset(
+    {"role", "content", "contents", "type", "parts", "text", "thinking", "thought", "refusal"}
+    | {"reasoning_content", "summary", "encrypted_content", "finish_reason", "name", "id"}
+    | {"tool_calls", "tool_call_id", "tool_use_id", "call_id", "function", "function_call"}
+    | {"function_response", "arguments", "args", "input", "output", "response", "source"}
+    | {"data", "inline_data", "file_data", "file", "file_id", "file_uri", "file_url", "url"}
+    | {"image_url", "input_audio", "format", "media_type", "mime_type"}
+)
 _PART_TYPES = ("text", "reasoning", "tool_call", "tool_call_response", "blob", "uri", "file")
 _TEXT_BLOCKS = ("text", "input_text", "output_text")
 
