@@ -203,23 +203,20 @@ def _fields(value: Any) -> Optional[dict[str, Any]]:
     and for a class where a name the conversion reads is not a field (a property, say),
     or which computes fields or serializes itself (its dump may hold more than its
     fields): only the general path reads those right, from the object."""
-    return _fields_of(value) if _class_name(type(value)) else None
-
-
-def _fields_of(value: Any) -> dict[str, Any]:
+    cls = type(value)
+    name = _class_names.get(cls)
+    if name is None:
+        name = _name_class(cls)
+    if not name:
+        return None
     fields: dict[str, Any] = value.__dict__
     extra = getattr(value, "__pydantic_extra__", None)
     return {**fields, **extra} if extra else fields
 
 
-def _class_name(cls: type) -> str:
+def _name_class(cls: type) -> str:
     """A name for a class read by its fields, unique in this process and in no data
     (it starts with a random token); ``""`` for a class that is not."""
-    name = _class_names.get(cls)
-    return _name_class(cls) if name is None else name
-
-
-def _name_class(cls: type) -> str:
     try:
         declared = declared_fields(cls)
         decorators = getattr(cls, "__pydantic_decorators__", None)
@@ -249,10 +246,11 @@ _numbers = itertools.count()
 def _object_in_key(value: Any) -> dict[str, Any]:
     """An SDK object in a message's key: its fields under its class's name (a JSON
     object no data can spell), so that the key tells its class and fields apart."""
-    name = _class_name(type(value))
-    if not name:
+    fields = _fields(value)
+    name = _class_names.get(type(value))
+    if fields is None or not name:  # (the names may have been cleared in between)
         raise TypeError
-    return {name: _fields_of(value)}
+    return {name: fields}
 
 
 _key_json = key_writer(_object_in_key)
@@ -705,7 +703,7 @@ def _key_of(
     read by its fields (``None`` when it holds anything else), with what else its
     written JSON depends on (whether system messages are split out: written as a
     message, or not at all)."""
-    if type(item) is not dict and not _class_name(type(item)):
+    if type(item) is not dict and _fields(item) is None:
         return None
     text = _key_json(item)
     return None if text is None else (text, default_role, split, scrubber)
