@@ -521,6 +521,38 @@ def completion_json(
     }
 
 
+def responses_json() -> dict[str, Any]:
+    """A Responses API response as OpenAI sends it: one message of text."""
+    text = "Pack an umbrella: rain in Paris on Saturday, sun on Sunday."
+    return {
+        "id": "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b",
+        "object": "response",
+        "created_at": 1741476542,
+        "status": "completed",
+        "model": "gpt-4o-mini-2024-07-18",
+        "output": [
+            {
+                "type": "message",
+                "id": "msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b",
+                "status": "completed",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }
+        ],
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+        "tools": [],
+        "temperature": 0.2,
+        "usage": {
+            "input_tokens": 1200,
+            "input_tokens_details": {"cached_tokens": 1024},
+            "output_tokens": 300,
+            "output_tokens_details": {"reasoning_tokens": 64},
+            "total_tokens": 1500,
+        },
+    }
+
+
 def _answer(body: bytes) -> Any:
     import httpx
 
@@ -534,13 +566,20 @@ def openai_client(handler: Optional[Callable[[Any], Any]] = None) -> Any:
     import httpx
     import openai
 
-    handler = handler or _answer(json.dumps(completion_json()).encode())
+    if handler is None:
+        chat, responses = (_answer(json.dumps(body()).encode()) for body in _BODIES)
+        handler = lambda request: (  # noqa: E731
+            responses if request.url.path.endswith("/responses") else chat
+        )(request)
     return openai.OpenAI(
         api_key="sk-benchmark",
         base_url="http://127.0.0.1:9/v1",
         max_retries=0,
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
     )
+
+
+_BODIES = (completion_json, responses_json)
 
 
 def chat_completion() -> Any:
@@ -573,6 +612,29 @@ SDK_HISTORY_CASES: list[tuple[str, Callable[[str], Any], bool]] = [
 ]
 
 
+# The same loop on the Responses API (``input += response.output``), called with
+# ``client.responses.create``.
+RESPONSES_CASES: list[tuple[str, Callable[[str], Any], bool]] = [
+    (
+        "Responses API, 40 items, the model's output the SDK's own items, re-sent",
+        lambda tag: responses_history(40, tag),
+        False,
+    ),
+    (
+        "Responses API, 40 items, the model's output the SDK's own items, new each call",
+        lambda tag: responses_history(40, tag),
+        True,
+    ),
+]
+
+
+RESPONSES_NOTE = (
+    "; the openai client's own request building (its maybe_transform of the input) takes"
+    " most of the bare call, so the added costs are within its noise: the serializer row"
+    " of this history shows sentry-agents' side alone"
+)
+
+
 def openai_integration() -> Any:
     """sentry-sdk's OpenAIIntegration recording prompts (3.x has no ``include_prompts``:
     there ``data_collection`` alone decides)."""
@@ -584,31 +646,39 @@ def openai_integration() -> Any:
         return OpenAIIntegration()
 
 
-def helper_call(client: Any, messages: Callable[[], Any]) -> Callable[[], Any]:
-    """A model call as a sentry-agents user writes it."""
+def helper_call(
+    client: Any, messages: Callable[[], Any], responses: bool = False
+) -> Callable[[], Any]:
+    """A model call as a sentry-agents user writes it (on the Responses API when
+    ``responses``)."""
+    create = plain_call(client, messages, responses)
 
     def call() -> Any:
         msgs = messages()
         with sentry_agents.chat(MODEL, provider="openai", messages=msgs, temperature=0.2) as llm:
-            llm.set_response(
-                client.chat.completions.create(model=MODEL, messages=msgs, temperature=0.2)
-            )
+            llm.set_response(create(msgs))
 
     return call
 
 
-def plain_call(client: Any, messages: Callable[[], Any]) -> Callable[[], Any]:
-    """The same model call, with no helper (recorded by OpenAIIntegration when it is on)."""
+def plain_call(
+    client: Any, messages: Callable[[], Any], responses: bool = False
+) -> Callable[..., Any]:
+    """The same model call, with no helper (recorded by OpenAIIntegration when it is on);
+    given the messages, it sends those."""
 
-    def call() -> Any:
-        return client.chat.completions.create(model=MODEL, messages=messages(), temperature=0.2)
+    def call(msgs: Any = None) -> Any:
+        msgs = messages() if msgs is None else msgs
+        if responses:
+            return client.responses.create(model=MODEL, input=msgs, temperature=0.2)
+        return client.chat.completions.create(model=MODEL, messages=msgs, temperature=0.2)
 
     return call
 
 
 def check_recorded(spans: list[SpanRecord], side: str, llm_spans: int = 1) -> None:
     """Both sides record the call with its content: the gate is open on both."""
-    chats = [s for s in spans if s.op == "gen_ai.chat"]
+    chats = [s for s in spans if s.op in ("gen_ai.chat", "gen_ai.responses")]
     assert len(chats) == llm_spans, f"{side}: {len(chats)} LLM spans sent, not {llm_spans}"
     attributes = chats[0].attributes
     assert "gen_ai.input.messages" in attributes or "gen_ai.request.messages" in attributes, (
@@ -643,10 +713,12 @@ def model_call_rows(plan: Plan) -> list[Row]:
     for mode in MODES:
         ours_env = Env(mode)  # no AI integration: sentry-agents alone
         sdk_env = Env(mode, [openai_integration()])
-        for label, make, new in HISTORY_CASES + SDK_HISTORY_CASES:
-            ours = helper_call(client, same_or_new(make, new, plan.pool))
-            theirs = plain_call(client, same_or_new(make, new, plan.pool))
-            bare = plain_call(client, same_or_new(make, new, plan.pool))
+        cases = [(*case, False) for case in HISTORY_CASES + SDK_HISTORY_CASES]
+        cases += [(*case, True) for case in RESPONSES_CASES]
+        for label, make, new, responses in cases:
+            ours = helper_call(client, same_or_new(make, new, plan.pool), responses)
+            theirs = plain_call(client, same_or_new(make, new, plan.pool), responses)
+            bare = plain_call(client, same_or_new(make, new, plan.pool), responses)
             check_recorded(ours_env.spans_of(ours)[0], "sentry-agents")
             check_recorded(sdk_env.spans_of(theirs)[0], "OpenAIIntegration")
             ours_bytes, _ = ours_env.sent_per_call(ours)
@@ -667,7 +739,8 @@ def model_call_rows(plan: Plan) -> list[Row]:
                     t,
                     "ours",
                     "sdk",
-                    f"sent per call {ours_bytes:,.0f} / {sdk_bytes:,.0f} B",
+                    f"sent per call {ours_bytes:,.0f} / {sdk_bytes:,.0f} B"
+                    + (RESPONSES_NOTE if responses else ""),
                     "<= 1.00x",
                 )
             )

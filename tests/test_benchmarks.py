@@ -162,17 +162,24 @@ def test_real_path_sdk_object_history_is_the_same_conversation(
     reason="this sentry-sdk's OpenAI integration makes ai.* spans, not gen_ai.chat",
 )
 def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> None:
-    """Both sides of the model-call rows record the call and its content."""
+    """Both sides of the model-call rows record the call and its content, on Chat
+    Completions and on the Responses API."""
 
     client = real_path.openai_client()
-    messages = real_path.tool_history(40)
     ours = real_path.Env(real_path.MODES[-1])
-    spans, sent = ours.spans_of(real_path.helper_call(client, lambda: messages))
-    real_path.check_recorded(spans, "sentry-agents")
-    assert sent > 0
     theirs = real_path.Env(real_path.MODES[-1], [real_path.openai_integration()])
-    spans, _ = theirs.spans_of(real_path.plain_call(client, lambda: messages))
-    real_path.check_recorded(spans, "OpenAIIntegration")
+    for messages, responses in (
+        (real_path.tool_history(40), False),
+        (real_path.responses_history(40), True),
+    ):
+        spans, sent = ours.spans_of(real_path.helper_call(client, lambda m=messages: m, responses))
+        real_path.check_recorded(spans, "sentry-agents")
+        assert sent > 0
+        output = json.loads(spans[0].attributes["gen_ai.output.messages"])
+        assert output[0]["parts"][0]["content"].startswith("Pack an umbrella")
+        spans, _ = theirs.spans_of(real_path.plain_call(client, lambda m=messages: m, responses))
+        real_path.check_recorded(spans, "OpenAIIntegration")
+        assert {s.op for s in spans} >= {"gen_ai.responses" if responses else "gen_ai.chat"}
     with pytest.raises(AssertionError, match="LLM spans sent"):
         real_path.check_recorded([], "nothing")
 
