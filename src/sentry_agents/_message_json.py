@@ -320,7 +320,7 @@ def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber) -> Optional[s
         arguments = item.get("input")
     if type(ident) is not str or type(name) is not str or type(arguments) is not str:
         return None
-    key = (_CALLS, ident, name, arguments, scrubber)
+    key = (_RESPONSES_CALL, ident, name, arguments, scrubber)
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -576,6 +576,7 @@ _EMPTY = '""'
 _RESULT = object()
 _CALLS = object()
 _BLOCKS = object()
+_RESPONSES_CALL = object()
 _REASONING = object()
 _RESPONSES_ITEMS: dict[str, Callable[[dict[str, Any], Scrubber], Optional[str]]] = {
     "function_call": _responses_tool_call,
