@@ -284,3 +284,70 @@ def test_integers_too_large_for_json_or_for_sentry_keep_the_rest(sentry):
     assert chat["gen_ai.request.reasoning.level"] == "high"
     result = json.loads(sentry.named("execute_tool t").attributes["gen_ai.tool.call.result"])
     assert result == {"value": "[integer of 16610 bits]", "kept": "yes"}
+
+
+class _Ambiguous:
+    """An array-like value: asking whether it is true raises, as numpy's arrays do."""
+
+    def __bool__(self) -> bool:
+        raise ValueError("the truth value of an array is ambiguous")
+
+
+class _NoEquality:
+    def __eq__(self, other: object) -> bool:
+        raise ValueError("cannot compare")
+
+    __hash__ = object.__hash__
+
+
+class _BrokenDict(dict):  # type: ignore[type-arg]
+    def items(self):  # type: ignore[no-untyped-def]
+        raise RuntimeError("items() failed")
+
+
+HOSTILE_MESSAGES = {
+    "reasoning item, encrypted content array-like": {
+        "type": "reasoning",
+        "summary": [],
+        "encrypted_content": _Ambiguous(),
+    },
+    "function call, id array-like": {
+        "type": "function_call",
+        "call_id": _Ambiguous(),
+        "name": "f",
+        "arguments": "{}",
+    },
+    "function call output, id array-like": {
+        "type": "function_call_output",
+        "call_id": _Ambiguous(),
+        "output": "x",
+    },
+    "refusal block array-like": {
+        "role": "assistant",
+        "content": [{"type": "refusal", "refusal": _Ambiguous()}],
+    },
+    "tool result array-like": {"role": "tool", "tool_call_id": None, "content": _Ambiguous()},
+    "type that cannot be compared": {"role": "user", "content": "x", "type": _NoEquality()},
+    "block type that cannot be compared": {
+        "role": "user",
+        "content": [{"type": _NoEquality(), "text": "x"}],
+    },
+    "role that cannot be hashed": {"role": ["user"], "content": "x", "name": "n"},
+    "dict whose items() raises": {"role": "user", "content": "x", "meta": _BrokenDict(a=1)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_MESSAGES))
+def test_messages_whose_values_raise_are_written_without_raising(name):
+    """The direct writers and the reuse keys meet such values before the general
+    conversion (which contains them) does: they give way to it, never raise."""
+    from sentry_agents._message_json import _reuse
+
+    for _ in range(2):  # written, then looked up
+        sent = sentry_agents.serialize_messages(
+            [HOSTILE_MESSAGES[name], {"role": "user", "content": "ok"}]
+        )
+        messages = json.loads(sent)
+        assert messages[-1] == {"role": "user", "parts": [{"type": "text", "content": "ok"}]}
+        assert len(messages) == 2
+    _reuse.clear()

@@ -7,6 +7,7 @@ import copy
 import json
 import subprocess
 import sys
+import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -731,6 +732,124 @@ def test_an_sdk_object_with_a_property_where_a_field_is_read_is_converted_every_
         "first",
         "second",
     ]
+
+
+class _Text(str):
+    pass
+
+
+class _Number(float):  # numpy's float64 is a float subclass
+    pass
+
+
+SAME_KEY_PAIRS = {
+    # A str subclass holding JSON: scrubbed inside, as the plain str is.
+    "str subclass": (
+        {"role": "tool", "tool_call_id": "c", "content": [{"type": "x", "data": "{}"}]},
+        ("content", 0, "data"),
+        '{"api_key": "sk-live-1"}',
+        _Text,
+    ),
+    # A float subclass under a count-like key: kept as a count, as the plain float is.
+    "float subclass": (
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "n"}]},
+        ("content", 0, "input"),
+        {"token_count": 3.0},
+        lambda value: {"token_count": _Number(value["token_count"])},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAME_KEY_PAIRS))
+def test_a_subclass_value_is_written_as_its_plain_value_whichever_comes_first(name):
+    """A ``str`` or ``float`` subclass has the same reuse key as its plain value, so both
+    must be written alike: as ``json`` writes them, scrubbed the same way."""
+    from sentry_agents import _message_json
+
+    message, path, plain, subclass = SAME_KEY_PAIRS[name]
+    variants = [_variants(message, path, value) for value in (plain, subclass(plain))]
+    sent = []
+    for first, second in (variants, variants[::-1]):
+        _message_json._reuse.clear()
+        sent += [serialize_messages([first]), serialize_messages([second])]
+    assert len(set(sent)) == 1, sent
+    assert "sk-live" not in sent[0] and ("token_count" not in sent[0] or "3.0" in sent[0])
+
+
+BESIDE_THE_CONTENT = [
+    {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": "hi"}],
+        "refusal": "no",
+    },
+    {"role": "assistant", "content": [{"type": "text", "text": "hi"}], "reasoning_content": "r"},
+    {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "hi"}],
+        "function_call": {"name": "f", "arguments": '{"api_key": "sk-live-2"}'},
+    },
+    {"role": "tool", "content": "", "refusal": "x"},
+    {"role": "tool", "content": "", "tool_calls": [{"id": "c", "function": {"name": "f"}}]},
+]
+
+
+@pytest.mark.parametrize("message", BESIDE_THE_CONTENT)
+def test_parts_beside_a_messages_content_are_written(message):
+    """A refusal, reasoning or function call beside a list of content blocks (or beside
+    a tool message's content) is written as the general conversion writes it."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    for _ in range(2):
+        encoded = encode_messages([message], split=False, scrubber=scrubber)
+        assert encoded is not None
+        assert encoded.json == dumps(scrub_messages(to_gen_ai_messages([message]), scrubber))
+    assert "sk-live" not in encoded.json and len(json.loads(encoded.json)[0]["parts"]) >= 1
+
+
+def test_classes_whose_conversion_depends_on_more_than_their_fields_are_not_reused():
+    """A class with private state its dump reads, or a property (from a base class)
+    where the conversion reads a field, is converted every time, from the object."""
+    from pydantic import BaseModel, PrivateAttr
+
+    from sentry_agents import _message_json
+
+    class Doc(BaseModel):
+        title: str
+        _note: str = PrivateAttr(default="")
+
+        def model_dump(self, **kwargs):  # type: ignore[no-untyped-def]
+            return {**super().model_dump(**kwargs), "note": self._note}
+
+    class Redacting:
+        @property
+        def input(self) -> str:
+            return "***"
+
+    with warnings.catch_warnings():  # pydantic says the field shadows the property
+        warnings.simplefilter("ignore")
+
+        class Block(Redacting, BaseModel):
+            type: str = "tool_use"
+            id: str = "t"
+            name: str = "f"
+            input: dict[str, str]
+
+    docs = []
+    for note in ("one", "two"):
+        doc = Doc(title="t")
+        doc._note = note
+        docs.append(doc)
+    sent = [serialize_messages([doc]) for doc in docs]
+    assert "one" in sent[0] and "two" in sent[1]
+
+    block = Block(input={"pin": "1234"})
+    assert _message_json._fields(block) is None and _message_json._fields(docs[0]) is None
+    sent = serialize_messages([{"role": "assistant", "content": [block]}])
+    assert json.loads(sent)[0]["parts"][0]["arguments"] == "***"
 
 
 @pytest.mark.parametrize("key", [True, False, None, 1.5, float("nan"), float("inf"), 7])

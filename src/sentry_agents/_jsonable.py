@@ -114,7 +114,10 @@ def finite_number(value: Any) -> Optional[float]:
 
 def clean_text(text: str) -> str:
     """Text that UTF-8 (and so JSON on the wire) can carry: surrogate pairs joined,
-    each lone surrogate replaced by U+FFFD."""
+    each lone surrogate replaced by U+FFFD; a ``str`` subclass as a plain ``str`` (what
+    scrubbing and keys see is what ``json`` writes)."""
+    if type(text) is not str:
+        text = str.__str__(text)
     if text.isascii():
         return text
     try:
@@ -138,6 +141,7 @@ def _convert(value: Any, depth: int, seen: set[int]) -> Any:
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, float):
+        value = float.__float__(value)  # a float subclass (numpy's) as the float it is
         return value if math.isfinite(value) else safe_str(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return BLOB_SUBSTITUTE
@@ -253,7 +257,7 @@ def key_writer(default: Callable[[Any], Any]) -> Callable[[Any], Optional[str]]:
     def key(value: Any) -> Optional[str]:
         try:
             return encode(value)
-        except (TypeError, ValueError, RecursionError):
+        except Exception:  # not JSON, a cycle, or a value whose methods raise
             return None
 
     return key

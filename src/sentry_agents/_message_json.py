@@ -139,7 +139,10 @@ def encode_messages(
         if direct:
             fields = item if type(item) is dict else _fields(item)
             if fields is not None:
-                piece = _direct(fields, scrubber)
+                try:
+                    piece = _direct(fields, scrubber)
+                except Exception:  # a hostile value: the general path contains it
+                    piece = None
                 if piece is not None:
                     pieces.append(piece)
                     continue
@@ -200,9 +203,10 @@ def _fields(value: Any) -> Optional[dict[str, Any]]:
     """A pydantic model's fields as the dict the direct writers read: a provider SDK's
     own message, tool call or content block, as agent loops append them to their history
     (``messages.append(completion.choices[0].message)``). ``None`` for any other object,
-    and for a class where a name the conversion reads is not a field (a property, say),
-    or which computes fields or serializes itself (its dump may hold more than its
-    fields): only the general path reads those right, from the object."""
+    and for a class where a name the conversion reads is an attribute of the class (a
+    property, say), or which computes fields, serializes itself or holds private
+    attributes (its dump may hold more than its fields): only the general path reads
+    those right, from the object."""
     cls = type(value)
     name = _class_names.get(cls)
     if name is None:
@@ -226,7 +230,10 @@ def _name_class(cls: type) -> str:
             and not decorators.computed_fields
             and not decorators.model_serializers
             and not decorators.field_serializers
-            and not any(hasattr(cls, name) for name in READ_NAMES if name not in declared)
+            and not getattr(cls, "__private_attributes__", None)
+            # A pydantic class keeps no attribute of its own for a field: one found on it
+            # (a property, inherited or not) answers instead of the field.
+            and not any(hasattr(cls, name) for name in READ_NAMES)
         )
     except Exception:
         readable = False
@@ -274,11 +281,19 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     role = ROLE_ALIASES.get(item.get("role"))  # type: ignore[arg-type]
     if role is None or role == "system" or "parts" in item:
         return None
+    content = item.get("content")
+    if "tool_calls" in item and role != "tool":
+        return _openai_tool_calls(role, item, content, scrubber)
+    # Parts beside the content: only the tool-call writer above writes them.
+    if len(item) > 2 and (
+        item.get("tool_calls") is not None
+        or item.get("refusal") is not None
+        or item.get("reasoning_content") is not None
+        or item.get("function_call") is not None
+    ):
+        return None
     if role == "tool":
         return _openai_tool_result(item, scrubber)
-    content = item.get("content")
-    if "tool_calls" in item:
-        return _openai_tool_calls(role, item, content, scrubber)
     if type(content) is list:
         return _anthropic_message(role, content, scrubber)
     return None
