@@ -646,6 +646,32 @@ def test_an_sdk_object_with_a_property_where_a_field_is_read_takes_the_general_p
     ]
 
 
+def test_reuse_keys_give_the_garbage_collector_nothing_to_scan():
+    """The reuse cache holds thousands of keys for the life of the process: made of text
+    and markers only (the scrubber stands in a key as text), each is untracked by the
+    garbage collector after its first collection, so full collections do not scan them."""
+    import gc
+
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    _message_json._reuse.clear()
+    history = [
+        openai_message("a", None, [("c1", "f", {"q": 1})], "r"),
+        {"role": "tool", "tool_call_id": "c1", "content": '{"ok": true}'},
+        anthropic_blocks("assistant", [("text", "b", {}), ("tool_use", "t", {"q": 2})]),
+        *(responses_item(kind, kind, {"k": 1}) for kind in RESPONSES_KINDS),
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x"}}]},
+        google_content("model", "hi", {"k": 2}),
+    ]
+    _message_json.encode_messages(history, split=False, scrubber=scrubber)
+    keys = list(_message_json._reuse.young)
+    assert len(keys) == len(history)
+    gc.collect()
+    assert [key for key in keys if gc.is_tracked(key)] == []
+
+
 def test_an_sdk_object_is_reused_only_by_its_class_and_fields():
     """The key of an SDK object names its class with a random token drawn for each
     process, which no data can spell: neither a dict of the same fields nor another class

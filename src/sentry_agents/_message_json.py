@@ -315,7 +315,7 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber) -> Optional[str]:
     """A tool message of one result, looked up first by the strings it holds."""
     if type(ident) is not str or (content is not None and type(content) is not str):
         return None
-    key = (_RESULT, ident, content, scrubber)
+    key = (_RESULT, ident, content, scrubber.key)
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -335,7 +335,7 @@ def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber) -> Optional[s
         arguments = item.get("input")
     if type(ident) is not str or type(name) is not str or type(arguments) is not str:
         return None
-    key = (_RESPONSES_CALL, ident, name, arguments, scrubber)
+    key = (_RESPONSES_CALL, ident, name, arguments, scrubber.key)
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -395,7 +395,7 @@ def _openai_tool_calls(
     ):
         return None
     # The key: what the message's JSON depends on, then each call's id, name, arguments.
-    held: list[Any] = [_CALLS, role, content, reasoning, refusal, scrubber]
+    held: list[Any] = [_CALLS, role, content, reasoning, refusal, scrubber.key]
     for call in calls:
         if type(call) is not dict:
             call = _fields(call)
@@ -463,7 +463,7 @@ def _read_blocks(
     not change its JSON), each tool call's input as given (the key holds its JSON), and
     whether every input is JSON, so that the key tells the message apart. ``None`` for a
     block this does not write."""
-    held: list[Any] = [_BLOCKS, role, scrubber]
+    held: list[Any] = [_BLOCKS, role, scrubber.key]
     inputs: list[Any] = []
     keyed = True
     for block in blocks:
@@ -722,7 +722,7 @@ def _key_of(
     if type(item) is not dict and _fields(item) is None:
         return None
     text = _key_json(item)
-    return None if text is None else (text, default_role, split, scrubber)
+    return None if text is None else (text, default_role, split, scrubber.key)
 
 
 __all__ = [

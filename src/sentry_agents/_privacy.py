@@ -10,6 +10,7 @@ Numbers under count-like keys (``token_count``, ``session_timeout``) are kept.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any, Callable, Optional
 
@@ -96,13 +97,19 @@ def words(key: str) -> tuple[str, ...]:
     return tuple(w for w in _SEPARATORS.split(spaced.lower()) if w)
 
 
+_scrubbers = itertools.count()
+
+
 class Scrubber:
     """Which keys hold secrets, for one deny list, with a bounded cache of decisions
     (at most 4,096 keys of up to 128 characters: under 1 MB)."""
 
-    __slots__ = ("_decisions", "_hint", "_terms", "active", "structural_keys_kept")
+    __slots__ = ("_decisions", "_hint", "_terms", "active", "key", "structural_keys_kept")
 
     def __init__(self, names: frozenset[str]) -> None:
+        self.key = f"scrubber {next(_scrubbers)}"
+        """What stands for this scrubber in a lookup key: text, unique in this process,
+        so that keys holding it are left alone by the garbage collector."""
         self._terms = tuple(sorted({w for w in map(words, names) if w}))
         self.active = bool(self._terms)
         """Whether anything is scrubbed at all (an empty deny list: nothing)."""
