@@ -672,6 +672,26 @@ def test_reuse_keys_give_the_garbage_collector_nothing_to_scan():
     assert [key for key in keys if gc.is_tracked(key)] == []
 
 
+def test_the_per_class_tables_stay_within_their_bounds():
+    """How each class is read is kept per class: at most 512 classes and 2 MiB of name
+    tables, however many classes (or however many fields) an application has."""
+    import sys
+
+    from pydantic import create_model
+
+    from sentry_agents import _jsonable, _message_json
+
+    wide = [create_model(f"Wide{i}", **{f"f{n}": (int, 0) for n in range(2000)}) for i in range(24)]
+    narrow = [create_model(f"Narrow{i}", role=(str, "user")) for i in range(600)]
+    for cls in wide + narrow:
+        instance = cls()
+        assert _jsonable.field(instance, "f1" if cls in wide else "role") is not None
+        _message_json._fields(instance)
+    held = sum(sys.getsizeof(kind) for kind in _jsonable._kinds.values())
+    assert held <= _jsonable.KINDS_MAX_BYTES and len(_jsonable._kinds) <= 512
+    assert 0 < len(_message_json._class_names) <= 512
+
+
 def test_an_sdk_object_is_reused_only_by_its_class_and_fields():
     """The key of an SDK object names its class with a random token drawn for each
     process, which no data can spell: neither a dict of the same fields nor another class

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
@@ -51,7 +52,12 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
 _MAPPING: frozenset[str] = frozenset({"<mapping>"})
 _PLAIN: frozenset[str] = frozenset({"<plain>"})
 _kinds: dict[type, frozenset[str]] = {}
+_kinds_bytes = 0
 _KINDS_MAX_CLASSES = 512
+KINDS_MAX_BYTES = 2 * 1024 * 1024
+"""How each class is read is kept for at most 512 classes and 2 MiB of name tables (a
+pydantic model's takes about 4 KB)."""
+_KIND_OVERHEAD = 200  # the dict slot and the class's share of the table
 
 
 def declared_fields(cls: type) -> Optional[dict[str, Any]]:
@@ -73,9 +79,15 @@ def _kind_of(cls: type) -> frozenset[str]:
                 kind = frozenset(fields) | frozenset(dir(cls))
     except Exception:
         kind = _PLAIN
-    if len(_kinds) >= _KINDS_MAX_CLASSES:
+    global _kinds_bytes
+    cost = _KIND_OVERHEAD + (0 if kind is _PLAIN or kind is _MAPPING else sys.getsizeof(kind))
+    if cost > KINDS_MAX_BYTES:
+        return kind
+    if len(_kinds) >= _KINDS_MAX_CLASSES or _kinds_bytes + cost > KINDS_MAX_BYTES:
         _kinds.clear()
+        _kinds_bytes = 0
     _kinds[cls] = kind
+    _kinds_bytes += cost
     return kind
 
 
