@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import warnings
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -806,6 +807,21 @@ SAME_KEY_PAIRS = {
 }
 
 
+class _Count(int):  # an int subclass whose int() says otherwise
+    def __int__(self) -> int:
+        return 5
+
+    __index__ = __int__
+
+
+SAME_KEY_PAIRS["int subclass"] = (
+    {"role": "user", "content": [{"type": "x", "v": 0}]},
+    ("content", 0, "v"),
+    1,
+    _Count,
+)
+
+
 @pytest.mark.parametrize("name", sorted(SAME_KEY_PAIRS))
 def test_a_subclass_value_is_written_as_its_plain_value_whichever_comes_first(name):
     """A ``str`` or ``float`` subclass has the same reuse key as its plain value, so both
@@ -819,7 +835,33 @@ def test_a_subclass_value_is_written_as_its_plain_value_whichever_comes_first(na
         _message_json._reuse.clear()
         sent += [serialize_messages([first]), serialize_messages([second])]
     assert len(set(sent)) == 1, sent
+    assert sent[0] == serialize_messages([variants[0]])  # as json writes the plain value
     assert "sk-live" not in sent[0] and ("token_count" not in sent[0] or "3.0" in sent[0])
+
+
+def test_a_key_that_only_pretends_to_be_another_is_scrubbed_as_the_text_it_holds():
+    """A ``str`` subclass key whose hash and equality say it is another key: scrubbing
+    decides on the text it holds, and the plain dict sharing its reuse key stays
+    scrubbed."""
+    from sentry_agents import _message_json
+
+    class Pretender(str):
+        def __hash__(self) -> int:
+            return hash("a")
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+    def message(value):
+        return {"role": "user", "content": [{"type": "x", "v": value}]}
+
+    _message_json._reuse.clear()
+    serialize_messages([message({"a": 1})])
+    sent = [
+        serialize_messages([message(value)])
+        for value in ({Pretender("password"): "hunter2"}, {"password": "hunter2"})
+    ]
+    assert not any("hunter2" in text for text in sent), sent
 
 
 BESIDE_THE_CONTENT = [
@@ -896,6 +938,42 @@ def test_classes_whose_conversion_depends_on_more_than_their_fields_are_not_reus
     assert _message_json._fields(block) is None and _message_json._fields(docs[0]) is None
     sent = serialize_messages([{"role": "assistant", "content": [block]}])
     assert json.loads(sent)[0]["parts"][0]["arguments"] == "***"
+
+    class Hiding(BaseModel):
+        type: str
+        text: str
+
+        def __getattribute__(self, name: str) -> Any:
+            value = object.__getattribute__(self, name)
+            return "[hidden]" if name == "text" else value
+
+    hiding = Hiding(type="text", text="secret")
+    assert _message_json._fields(hiding) is None
+    sent = serialize_messages([{"role": "user", "content": [hiding]}])
+    assert json.loads(sent)[0]["parts"][0]["content"] == "[hidden]"
+
+
+def test_a_field_wins_over_an_extra_of_the_same_name():
+    """A model that allows extras may hold an extra named as a field (the field given
+    by its alias): the field is what the conversion reads, and what the key holds."""
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    class Message(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        role: str
+        content: Any = Field(default=None, alias="body")
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    for body in ("first", "second", [{"type": "text", "text": "blocks"}]):
+        message = Message(role="user", body=body, content=[{"type": "text", "text": "shadow"}])
+        encoded = encode_messages([message], split=False, scrubber=scrubber)
+        assert encoded is not None
+        assert encoded.json == dumps(scrub_messages(to_gen_ai_messages([message]), scrubber))
+        assert "shadow" not in encoded.json
 
 
 @pytest.mark.parametrize("key", [True, False, None, 1.5, float("nan"), float("inf"), 7])

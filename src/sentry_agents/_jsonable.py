@@ -148,7 +148,7 @@ def _convert(value: Any, depth: int, seen: set[int]) -> Any:
     if value is None or type(value) is bool:
         return value
     if isinstance(value, int):
-        number = int(value)
+        number = int.__int__(value)  # an int subclass as json writes it, whatever its __int__
         return number if number.bit_length() <= MAX_INT_BITS else int_text(number)
     if isinstance(value, str):
         return clean_text(value)
@@ -203,8 +203,8 @@ def int_text(number: int) -> str:
 def _key(key: Any) -> str:
     """A mapping's key as text; a number, ``True``, ``False`` or ``None`` as JSON writes
     it (``true``, not ``True``), so that ``key_json`` tells keys apart as written."""
-    if isinstance(key, str):
-        return key if key.isascii() else clean_text(key)
+    if isinstance(key, str):  # a str subclass as the plain str (its hash and equality too)
+        return key if type(key) is str and key.isascii() else clean_text(key)
     if isinstance(key, int) and key.bit_length() > MAX_INT_BITS:
         return int_text(key)
     if key is None or isinstance(key, (int, float)):

@@ -215,7 +215,7 @@ def _fields(value: Any) -> Optional[dict[str, Any]]:
         return None
     fields: dict[str, Any] = value.__dict__
     extra = getattr(value, "__pydantic_extra__", None)
-    return {**fields, **extra} if extra else fields
+    return {**extra, **fields} if extra else fields  # a field wins over an extra, as in getattr
 
 
 def _name_class(cls: type) -> str:
@@ -234,6 +234,7 @@ def _name_class(cls: type) -> str:
             # A pydantic class keeps no attribute of its own for a field: one found on it
             # (a property, inherited or not) answers instead of the field.
             and not any(hasattr(cls, name) for name in READ_NAMES)
+            and _reads_attributes_as_pydantic_does(cls)
         )
     except Exception:
         readable = False
@@ -242,6 +243,21 @@ def _name_class(cls: type) -> str:
     name = f"{_TOKEN}{next(_numbers)}" if readable else ""
     _class_names[cls] = name
     return name
+
+
+def _reads_attributes_as_pydantic_does(cls: type) -> bool:
+    """Whether ``cls`` looks its attributes up as pydantic's ``BaseModel`` does (an
+    override of ``__getattribute__`` or ``__getattr__`` may answer other than its
+    fields)."""
+    base = next(
+        (k for k in cls.__mro__ if k.__name__ == "BaseModel" and k.__module__ == "pydantic.main"),
+        None,
+    )
+    return (
+        base is not None
+        and cls.__getattribute__ is base.__getattribute__
+        and getattr(cls, "__getattr__", None) is getattr(base, "__getattr__", None)
+    )
 
 
 _class_names: dict[type, str] = {}
