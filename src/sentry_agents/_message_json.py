@@ -625,7 +625,8 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     """Messages in any supported shape as a role/parts JSON string within ``max_bytes``
     UTF-8 bytes (``None``: the budget set with ``configure(max_message_bytes=...)``, else
     20,000, the default for a span sent inside a transaction event), scrubbed of
-    secrets as the helpers scrub them.
+    secrets as the helpers scrub them. A redaction hook is not called: it sees what a
+    span records, and this records nothing.
 
     Over budget, the newest messages that fit are kept (always the last; if it is too
     big alone, its beginning is kept, with a visible marker). The result always parses.
