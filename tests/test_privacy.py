@@ -97,6 +97,37 @@ def test_secrets_in_text_that_only_looks_like_json_never_leave_the_process(sentr
     assert inputs[0]["parts"][0]["content"] == "[Blob substitute]"
 
 
+def test_secrets_beside_the_content_of_text_parts_never_leave_the_process(sentry):
+    """Role/parts messages are passed through as written, extra keys included: those
+    beside a text or reasoning part's content are scrubbed like any structured value
+    (the content itself, text, is left alone)."""
+    messages = [
+        {"role": "system", "parts": [{"type": "text", "content": "Be brief.", "api_key": "C-1"}]},
+        {
+            "role": "user",
+            "parts": [
+                {"type": "text", "content": "hi", "meta": {"password": "C-2", "lang": "en"}},
+                {"type": "reasoning", "content": "think", "token": "C-3"},
+            ],
+        },
+    ]
+    with sentry_agents.invoke_agent("Agent"):
+        with sentry_agents.chat("m", messages=messages):
+            pass
+    raw = sentry.raw()
+    assert not any(canary in raw for canary in (b"C-1", b"C-2", b"C-3"))
+    chat = sentry.named("chat m").attributes
+    system = json.loads(chat["gen_ai.system_instructions"])
+    assert system == [{"type": "text", "content": "Be brief.", "api_key": "[Filtered]"}]
+    parts = json.loads(chat["gen_ai.input.messages"])[0]["parts"]
+    assert parts[0] == {
+        "type": "text",
+        "content": "hi",
+        "meta": {"password": "[Filtered]", "lang": "en"},
+    }
+    assert parts[1]["content"] == "think" and parts[1]["token"] == "[Filtered]"
+
+
 def test_secrets_under_deny_listed_keys_never_leave_the_process(sentry):
     run_with_secrets()
     raw = sentry.raw()

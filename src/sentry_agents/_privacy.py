@@ -303,15 +303,26 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 def scrub_parts(parts: Any, scrubber: Scrubber) -> Any:
     """Scrub message parts: their structured values (tool call arguments and responses,
-    blocks of other types) can hold secrets under keys; text and reasoning are left alone."""
+    blocks of other types) can hold secrets under keys; the content of text and
+    reasoning is left alone, though not what else such a part was given."""
     if not scrubber or not isinstance(parts, list):
         return parts
     out = []
     for part in parts:
-        if isinstance(part, dict) and part.get("type") not in ("text", "reasoning"):
-            part = _scrub(part, scrubber)
+        if isinstance(part, dict):
+            if part.get("type") not in ("text", "reasoning"):
+                part = _scrub(part, scrubber)
+            elif len(part) > 2 or "content" not in part:
+                part = _scrub_beside_text(part, scrubber)
         out.append(part)
     return out
+
+
+def _scrub_beside_text(part: dict[str, Any], scrubber: Scrubber) -> dict[str, Any]:
+    """A text or reasoning part given more than its content (a role/parts message passed
+    through as written): everything but the content scrubbed."""
+    rest = _scrub({k: v for k, v in part.items() if k != "content"}, scrubber)
+    return {k: part[k] if k == "content" else rest[k] for k in part}
 
 
 def _plain_text(parts: Any) -> bool:
