@@ -204,9 +204,9 @@ def _fields(value: Any) -> Optional[dict[str, Any]]:
     own message, tool call or content block, as agent loops append them to their history
     (``messages.append(completion.choices[0].message)``). ``None`` for any other object,
     and for a class where a name the conversion reads is an attribute of the class (a
-    property, say), or which computes fields, serializes itself or holds private
-    attributes (its dump may hold more than its fields): only the general path reads
-    those right, from the object."""
+    property, say), which computes fields, serializes itself or holds private attributes
+    (its dump may hold more than its fields), or which looks its attributes up in a way
+    of its own: only the general path reads those right, from the object."""
     cls = type(value)
     name = _class_names.get(cls)
     if name is None:
