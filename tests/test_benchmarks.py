@@ -179,7 +179,6 @@ def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> Non
         assert output[0]["parts"][0]["content"].startswith("Pack an umbrella")
         spans, _ = theirs.spans_of(real_path.plain_call(client, lambda m=messages: m, responses))
         real_path.check_recorded(spans, "OpenAIIntegration")
-        assert {s.op for s in spans} >= {"gen_ai.responses" if responses else "gen_ai.chat"}
     with pytest.raises(AssertionError, match="LLM spans sent"):
         real_path.check_recorded([], "nothing")
 
