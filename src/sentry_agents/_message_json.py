@@ -337,8 +337,7 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber) -> Optional[str]:
         return found  # type: ignore[no-any-return]
     content = content or ""
     piece = _message("tool", [_tool_response(ident, content, scrubber)])
-    ascii = piece.isascii() and ident.isascii() and content.isascii()
-    _reuse.put(key, piece, _text_cost(len(ident) + len(content) + len(piece), ascii, 3))
+    _reuse.put(key, piece, _strings_cost((piece, ident, content)))
     return piece
 
 
@@ -356,8 +355,7 @@ def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber) -> Optional[s
     if found is not None:
         return found  # type: ignore[no-any-return]
     piece = _message("assistant", [_tool_call(ident, name, arguments, scrubber)])
-    strings = (piece, ident, name, arguments)
-    _reuse.put(key, piece, _text_cost(sum(map(len, strings)), all(map(str.isascii, strings)), 4))
+    _reuse.put(key, piece, _strings_cost((piece, ident, name, arguments)))
     return piece
 
 
@@ -389,8 +387,7 @@ def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber) -> Optional[s
         return found  # type: ignore[no-any-return]
     part = f'{{"type":"reasoning","content":{_string(clean_text(text))}}}'
     piece = _message("assistant", [part])
-    ascii = piece.isascii() and text.isascii()
-    _reuse.put(key, piece, _text_cost(len(text) + len(piece), ascii, 2))
+    _reuse.put(key, piece, _strings_cost((piece, text)))
     return piece
 
 
@@ -445,9 +442,8 @@ def _openai_tool_calls(
     for index in range(6, len(held), 3):
         parts.append(_tool_call(held[index], held[index + 1], held[index + 2], scrubber))
     piece = _message(role, parts)
-    strings = [piece, content or "", reasoning or "", refusal or "", *held[6:]]
-    cost = _text_cost(sum(map(len, strings)), all(map(str.isascii, strings)), len(strings))
-    _reuse.put(key, piece, cost)
+    strings = (piece, content or "", reasoning or "", refusal or "", *held[6:])
+    _reuse.put(key, piece, _strings_cost(strings))
     return piece
 
 
@@ -714,6 +710,11 @@ def _text_cost(chars: int, ascii: bool, strings: int) -> int:
     """An upper bound of the memory held by ``strings`` strings of ``chars`` characters in
     all, ASCII (one byte each) or not (up to four), and their entry."""
     return chars * (1 if ascii else 4) + strings * 80 + _ENTRY_OVERHEAD
+
+
+def _strings_cost(strings: tuple[str, ...]) -> int:
+    """``_text_cost`` of these strings: an entry's key strings and its JSON."""
+    return _text_cost(sum(map(len, strings)), all(map(str.isascii, strings)), len(strings))
 
 
 def _cost(key: Any, value: Any) -> int:
