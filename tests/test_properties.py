@@ -647,6 +647,28 @@ def test_an_sdk_object_with_a_property_where_a_field_is_read_takes_the_general_p
     ]
 
 
+@pytest.mark.parametrize("split", [False, True])
+def test_a_plain_text_sent_under_one_role_then_another_keeps_each_role(split):
+    """Plain messages are kept for reuse under their text alone: the same text sent by
+    every role (and alias) in turn, twice over, is written for the role it was sent by."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import ROLE_ALIASES, split_system
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    roles = [*ROLE_ALIASES, "User", "odd"]
+    for text in ["", "OK", "h\u00e9 \ud800"]:
+        history = [{"role": role, "content": text} for role in roles + roles[::-1]]
+        converted = to_gen_ai_messages(history)
+        system, rest = split_system(converted) if split else ([], converted)
+        for _ in range(2):
+            encoded = encode_messages(history, split=split, scrubber=scrubber)
+            assert encoded is not None
+            assert encoded.json == dumps(scrub_messages(rest, scrubber))
+            assert encoded.system == system
+
+
 def test_reuse_keys_give_the_garbage_collector_nothing_to_scan():
     """The reuse cache holds thousands of keys for the life of the process: made of text
     and markers only (the scrubber stands in a key as text), each is untracked by the
@@ -1094,7 +1116,7 @@ def test_reused_json_stays_within_its_byte_bound_for_any_text(alphabet):
         assert reuse.used <= _message_json.REUSE_MAX_BYTES
     held = 0
     for key, value in [*reuse.young.items(), *reuse.old.items()]:
-        strings = [part for part in key if type(part) is str]
+        strings = [key] if type(key) is str else [part for part in key if type(part) is str]
         values = [value] if type(value) is str else list(value)
         held += sum(sys.getsizeof(s) for s in strings + values)
     assert held <= _message_json.REUSE_MAX_BYTES

@@ -73,7 +73,7 @@ def encode_messages(
         return None
     system: list[list[Part]] = []
     pieces: list[str] = []
-    aliases = ROLE_ALIASES
+    aliases, initials, role_at = ROLE_ALIASES, _PLAIN_INITIALS, _ROLE_AT
     reuse = _reuse
     max_entry, half = reuse.max_entry_bytes, reuse.half
     young, old = reuse.young, reuse.old
@@ -91,17 +91,19 @@ def encode_messages(
             # path of every chat span.
             raw_role, raw_content = item.get("role"), item.get("content")
             if type(raw_role) is str and type(raw_content) is str:
-                plain_key = (raw_role, raw_content)
-                piece = young.get(plain_key)
-                if piece is None:
-                    piece = old.get(plain_key)
-                    if piece is not None:
-                        reuse.promote(plain_key, piece)
-                if piece is not None:
-                    pieces.append(piece)
-                    continue
+                # Kept under its text alone (no tuple to build, hash or track): the
+                # role's initial in its JSON tells for which role it was written.
+                initial = initials.get(raw_role)
+                if initial is not None:
+                    piece = young.get(raw_content)
+                    if piece is None:
+                        piece = old.get(raw_content)
+                        if piece is not None and piece[role_at] == initial:
+                            reuse.promote(raw_content, piece)
+                    if piece is not None and piece[role_at] == initial:
+                        pieces.append(piece)
+                        continue
                 role = aliases.get(raw_role)
-                cacheable = role is not None and role != "system"
                 if role is None:
                     role = aliases.get(raw_role.lower(), default_role)
                 if role != "tool":
@@ -120,12 +122,12 @@ def encode_messages(
                             else encode_basestring(content)
                         )
                         piece = f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
-                    if cacheable:
+                    if initial is not None:
                         cost = (len(raw_content) + len(piece)) * (
                             1 if ascii else 4
                         ) + _PLAIN_OVERHEAD
                         if cost <= max_entry:
-                            young[plain_key] = piece
+                            young[raw_content] = piece
                             reuse.used += cost
                             if reuse.used > half:
                                 reuse.turn_over()
@@ -163,6 +165,12 @@ def encode_messages(
 
 
 _MAX_WRITTEN = sys.maxsize
+# The roles whose plain messages are kept for reuse (not system messages: they may be
+# split out), each with the initial of the role its JSON is written for, at _ROLE_AT.
+_PLAIN_INITIALS = {
+    name: role[0] for name, role in ROLE_ALIASES.items() if role not in ("system", "tool")
+}
+_ROLE_AT = len('{"role":"')
 _COUNT_EVERY = 16
 
 
@@ -719,9 +727,8 @@ def _strings_cost(strings: tuple[str, ...]) -> int:
 
 def _cost(key: Any, value: Any) -> int:
     """The memory an entry holds: its key's strings and its JSON (see ``_Reuse``)."""
-    if len(key) == 2:  # a plain message: (role, content)
-        content = key[1]
-        return (len(content) + len(value)) * (1 if content.isascii() else 4) + _PLAIN_OVERHEAD
+    if type(key) is str:  # a plain message, kept under its text
+        return (len(key) + len(value)) * (1 if key.isascii() else 4) + _PLAIN_OVERHEAD
     # Every member of the key counted (its None and marker objects too: a few bytes over).
     held = _ENTRY_OVERHEAD + _size(value) + sum(map(_size, key))
     return held if type(value) is str else held + sum(map(_size, value))
