@@ -1281,11 +1281,17 @@ SDK_SERIALIZER_CASES: list[tuple[str, Callable[[str], Any]]] = [
 ]
 
 
-def serializer_rows(plan: Plan) -> list[Row]:
-    rows = []
+def serializer_cases() -> list[tuple[str, Callable[[str], Any], int, Callable[[Any], str]]]:
+    """Every serializer history with its budget and what it is compared to: ``json.dumps``,
+    or for SDK objects ``json.dumps`` of their dumps."""
     cases = [(label, make, budget, json.dumps) for label, make, budget in SERIALIZER_CASES]
     cases += [(label, make, NO_TRUNCATION, dumps_objects) for label, make in SDK_SERIALIZER_CASES]
-    for label, make, budget, baseline in cases:
+    return cases
+
+
+def serializer_rows(plan: Plan) -> list[Row]:
+    rows = []
+    for label, make, budget, baseline in serializer_cases():
         for new in (True, False):
             ours_next = same_or_new(make, new, plan.pool)
             json_next = same_or_new(make, new, plan.pool)

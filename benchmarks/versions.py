@@ -21,7 +21,6 @@ import functools
 import gc
 import importlib
 import io
-import json
 import statistics
 import subprocess
 import sys
@@ -103,18 +102,14 @@ SERIALIZER_BATCH = 20
 
 
 def serializer_cases() -> list[tuple[str, Callable[[str], Any], Callable[[Any], str]]]:
-    """``real_path``'s serializer histories (those not cut to a budget), each with what it
-    is compared to: ``json.dumps``, or for SDK objects ``json.dumps`` of their dumps."""
+    """``real_path``'s serializer histories not cut to a budget, each with its baseline."""
     import real_path
 
-    cases = [
-        (label, make, json.dumps)
-        for label, make, budget in real_path.SERIALIZER_CASES
+    return [
+        (label, make, baseline)
+        for label, make, budget, baseline in real_path.serializer_cases()
         if budget == real_path.NO_TRUNCATION
     ]
-    objects = real_path.dumps_objects
-    cases += [(label, make, objects) for label, make in real_path.SDK_SERIALIZER_CASES]
-    return cases
 
 
 def compare_serializer(
