@@ -66,6 +66,50 @@ class ArrayLike:
     __hash__ = object.__hash__
 
 
+class LyingInt(int):
+    """An int subclass whose methods lie: it converts to 2**70 and compares as in any
+    range."""
+
+    def __int__(self) -> int:
+        return 2**70
+
+    def __float__(self) -> float:
+        return math.inf
+
+    def __lt__(self, other: object) -> bool:
+        return True
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+
+class RaisingInt(int):
+    """An int subclass whose conversions and comparisons raise."""
+
+    def __int__(self) -> int:
+        raise RuntimeError("int")
+
+    def __float__(self) -> float:
+        raise RuntimeError("float")
+
+    def __lt__(self, other: object) -> bool:
+        raise RuntimeError("lt")
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+
+class LyingFloat(float):
+    def __float__(self) -> float:
+        return math.nan
+
+    def is_integer(self) -> bool:
+        return True
+
+    def __lt__(self, other: object) -> bool:
+        return True
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+
 class Color(enum.Enum):
     RED = "red"
 
@@ -93,6 +137,10 @@ HOSTILE: dict[str, Callable[[], Any]] = {
     "nan": lambda: math.nan,
     "infinity": lambda: -math.inf,
     "huge int": lambda: 10**100,
+    "int whose methods lie": lambda: LyingInt(2**70),
+    "negative int whose methods lie": lambda: LyingInt(-3),
+    "int whose methods raise": lambda: RaisingInt(7),
+    "float whose methods lie": lambda: LyingFloat(2.5e30),
     "negative": lambda: -5,
     "bool": lambda: True,
     "object": object,
@@ -182,6 +230,9 @@ def assert_all_valid(sentry: Sentry, expected_spans: int) -> None:
                 value.encode("utf-8")
             if key in JSON_KEYS:
                 json.loads(value)
+            if type(value) is int:  # what Sentry stores: 64-bit, and counts not negative
+                assert -(2**63) <= value < 2**63, key
+                assert value >= 0 or not key.startswith("gen_ai.usage."), key
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
@@ -284,6 +335,35 @@ def test_integers_too_large_for_json_or_for_sentry_keep_the_rest(sentry):
     assert chat["gen_ai.request.reasoning.level"] == "high"
     result = json.loads(sentry.named("execute_tool t").attributes["gen_ai.tool.call.result"])
     assert result == {"value": "[integer of 16610 bits]", "kept": "yes"}
+
+
+def test_int_and_float_subclasses_are_sent_as_the_numbers_they_hold(sentry):
+    """Counts, parameters and attributes of an int or float subclass are read as the
+    number it holds (as ``json`` writes it), whatever its ``__int__``, ``__float__`` or
+    comparisons say: never a number out of Sentry's range, never a raise."""
+    with sentry_agents.chat(
+        "m", max_tokens=LyingInt(100), top_k=RaisingInt(5), temperature=LyingFloat(0.5)
+    ) as llm:
+        llm.set_usage(
+            input_tokens=LyingInt(10),
+            output_tokens=RaisingInt(3),
+            input_tokens_cached=LyingFloat(4.0),
+            total_tokens=LyingInt(-1),
+        )
+        llm.set_attribute("app.count", LyingInt(2**70))
+        llm.set_attribute("app.raising", RaisingInt(7))
+        llm.set_attribute("app.ratio", LyingFloat(0.25))
+    chat = sentry.named("chat m").attributes
+    assert chat["gen_ai.request.max_tokens"] == 100
+    assert chat["gen_ai.request.top_k"] == 5
+    assert chat["gen_ai.request.temperature"] == 0.5
+    assert chat["gen_ai.usage.input_tokens"] == 10
+    assert chat["gen_ai.usage.output_tokens"] == 3
+    assert chat["gen_ai.usage.input_tokens.cached"] == 4
+    assert "gen_ai.usage.total_tokens" not in chat or chat["gen_ai.usage.total_tokens"] == 13
+    assert chat["app.count"] == str(2**70)
+    assert chat["app.raising"] == 7
+    assert chat["app.ratio"] == 0.25
 
 
 class _Ambiguous:

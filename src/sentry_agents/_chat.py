@@ -256,7 +256,10 @@ def _float(value: Any) -> Optional[float]:
     if value is None or isinstance(value, bool):
         return None
     try:
-        result = float(value)
+        # An int or float subclass read as the number it holds, whatever its methods say.
+        if isinstance(value, int):
+            value = int.__int__(value)
+        result = float.__float__(value if isinstance(value, float) else float(value))
     except Exception:
         return None
     return result if result == result and abs(result) != float("inf") else None
@@ -266,7 +269,8 @@ def _int(value: Any) -> Optional[int]:
     if value is None or isinstance(value, bool):
         return None
     try:
-        number = int(value)
+        # An int subclass read as the int it holds; anything else as the int it gives.
+        number = int.__int__(value if isinstance(value, int) else int(value))
     except Exception:
         return None
     return number if -INT64_LIMIT <= number < INT64_LIMIT else None

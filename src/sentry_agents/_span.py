@@ -515,13 +515,13 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         return None
     if isinstance(value, bool):
         return bool(value)
-    if isinstance(value, int):
-        number = int(value)
+    if isinstance(value, int):  # a subclass as the int it holds, whatever its methods say
+        number = int.__int__(value)
         return number if -INT64_LIMIT <= number < INT64_LIMIT else int_text(number)
     if isinstance(value, str):
         return _cut_text(safe_str(value), budget)
     if isinstance(value, float):
-        real = float(value)
+        real = float.__float__(value)
         return real if math.isfinite(real) else None
     return fit(jsonable(value), budget).text
 

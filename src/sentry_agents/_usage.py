@@ -71,10 +71,12 @@ def count(value: Any) -> Optional[int]:
         return value if 0 <= value < INT64_LIMIT else None
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int):
-        return int(value) if 0 <= value < INT64_LIMIT else None
-    if isinstance(value, float) and value.is_integer() and 0 <= value < INT64_LIMIT:
-        return int(value)
+    if isinstance(value, int):  # a subclass read as the int it holds, whatever its methods say
+        number = int.__int__(value)
+        return number if 0 <= number < INT64_LIMIT else None
+    if isinstance(value, float):
+        real = float.__float__(value)
+        return int(real) if real.is_integer() and 0 <= real < INT64_LIMIT else None
     return None
 
 
