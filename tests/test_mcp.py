@@ -532,6 +532,29 @@ def test_notifications(sentry):
         no_gen_ai_common(span)
 
 
+def test_progress_numbers_a_float_cannot_hold_are_left_out(sentry):
+    """JSON-RPC numbers parse to ints of any size, and an int subclass may say anything
+    of itself: progress past a float's range is left out, an int subclass is read as the
+    int it holds, and the notification's span is sent finished."""
+
+    class RaisingInt(int):
+        def __float__(self) -> float:
+            raise RuntimeError("float")
+
+    huge = json.loads("1" + "0" * 400)
+    with sentry_agents.mcp_notification(
+        "notifications/progress",
+        "server_to_client",
+        params={"progressToken": "t", "progress": huge, "total": RaisingInt(100)},
+    ):
+        pass
+    progress = sentry.named("notifications/progress").attributes
+    assert progress["mcp.progress.token"] == "t"
+    assert progress["mcp.progress.total"] == 100.0
+    assert "mcp.progress.current" not in progress
+    assert "mcp.progress.percentage" not in progress
+
+
 def test_logging_message_behind_the_input_gate(sentry):
     sentry.init(send_default_pii=False)
     with sentry_agents.mcp_notification(

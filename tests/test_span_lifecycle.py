@@ -256,6 +256,26 @@ def test_sdk_failure_while_recording_is_contained(sentry, mocker, sdk_log):
     assert sentry_agents.current_span() is None
 
 
+def test_a_span_whose_start_attributes_fail_still_starts_and_is_finished(sentry, mocker, sdk_log):
+    """A failure computing a span's attributes at start is contained where they are
+    computed: the span is sent, named and finished (in transaction mode sentry-sdk's
+    child was started before them, and was left open)."""
+    from sentry_agents import _tool
+
+    sentry.init(debug=True)
+    mocker.patch.object(
+        _tool.ToolSpan, "_start_attributes", side_effect=RuntimeError("attributes broke")
+    )
+    with sentry_agents.invoke_agent("A"):
+        with sentry_agents.execute_tool("lookup") as tool:
+            tool.set_result("ok")
+    span = sentry.named("execute_tool lookup")
+    assert span.op == "gen_ai.execute_tool"
+    assert span.parent_span_id == sentry.named("invoke_agent A").span_id
+    assert "attributes broke" in sdk_log.text
+    assert sentry_agents.current_span() is None
+
+
 def test_scope_is_restored_even_when_our_own_reset_fails(sentry, mocker, sdk_log):
     from sentry_agents import _span
 

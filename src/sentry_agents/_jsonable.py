@@ -120,7 +120,14 @@ def finite_number(value: Any) -> Optional[float]:
     """An int or float (not a bool) as a finite float; ``None`` for anything else."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    number = float(value)
+    # A subclass read as the number it holds, whatever its methods say.
+    if isinstance(value, float):
+        number = float.__float__(value)
+    else:
+        try:
+            number = float(int.__int__(value))
+        except OverflowError:  # beyond a float's range
+            return None
     return number if math.isfinite(number) else None
 
 

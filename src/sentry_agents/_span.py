@@ -261,8 +261,14 @@ class GenAISpan(Generic[C]):
         return _sdk.start_span(self._op(), self._name(), self._attributes_at_start)
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
-        attributes = self._common_start_attributes()
-        self._start_attributes(attributes)
+        """What the span starts with; a failure computing them is contained here, so the
+        span still starts (with what was gathered) and is finished like any other."""
+        attributes: dict[str, AttributeValue] = {}
+        try:
+            attributes = self._common_start_attributes()
+            self._start_attributes(attributes)
+        except Exception as exc:
+            contained(exc)
         return attributes
 
     def _add_run_context(self, attributes: dict[str, AttributeValue]) -> None:
