@@ -282,6 +282,51 @@ def test_json_string_tool_results_and_tool_messages_are_scrubbed(sentry):
     assert json.loads(response["response"]) == {"access_token": "[Filtered]", "ok": True}
 
 
+def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
+    """A tool result of several parts (an MCP result's text blocks joined one per line,
+    JSON Lines, JSON after a heading): each line that begins a JSON object or array is
+    scrubbed as that JSON, on the client's tool span and the MCP server's span alike;
+    pretty-printed JSON stays one document, and text without a secret is sent as is."""
+    config = json.dumps({"host": "db.internal", "password": "CANARY-1"})
+    other = json.dumps({"api_key": "CANARY-2", "region": "eu"})
+    pretty = json.dumps({"rows": [{"token": "CANARY-3"}], "n": 1}, indent=2)
+    results = {
+        "heading": {
+            "content": [{"type": "text", "text": "Settings:"}, {"type": "text", "text": config}]
+        },
+        "two documents": {
+            "content": [{"type": "text", "text": config}, {"type": "text", "text": other}]
+        },
+        "json lines": f"{config}\n{other}",
+        "pretty": f"Rows:\n{pretty}",
+        "no secret": 'Found:\n{"city": "Lyon"}\n[1, 2]',
+    }
+    for name, result in results.items():
+        with sentry_agents.execute_tool(name, mcp_server="db") as tool:
+            tool.set_result(result)
+        with sentry_agents.mcp_server("tools/call", name, request_id=1) as server:
+            server.set_result(result)
+    raw = sentry.raw()
+    assert b"CANARY" not in raw
+    sent = {
+        s.name: s.attributes["gen_ai.tool.call.result"]
+        for s in sentry.spans()
+        if s.op == "gen_ai.execute_tool"
+    }
+    heading, config_sent = sent["execute_tool heading"].split("\n")
+    assert heading == "Settings:"
+    assert json.loads(config_sent) == {"host": "db.internal", "password": "[Filtered]"}
+    lines = [json.loads(line) for line in sent["execute_tool two documents"].split("\n")]
+    assert lines == [
+        {"host": "db.internal", "password": "[Filtered]"},
+        {"api_key": "[Filtered]", "region": "eu"},
+    ]
+    assert sent["execute_tool json lines"] == sent["execute_tool two documents"]
+    title, document = sent["execute_tool pretty"].split("\n", 1)
+    assert json.loads(document) == {"rows": [{"token": "[Filtered]"}], "n": 1}
+    assert sent["execute_tool no secret"] == results["no secret"]
+
+
 def test_key_names_match_by_their_words_but_token_counts_stay(sentry):
     arguments = {
         "X-Api-Key": "CANARY-1",
@@ -291,18 +336,25 @@ def test_key_names_match_by_their_words_but_token_counts_stay(sentry):
         "refresh_token": "CANARY-5",
         "apiKey": "CANARY-6",
         "db_password": "CANARY-7",
+        "password2": "CANARY-8",  # a number is a word of its own (Django's password1/2)
+        "apiKey2": "CANARY-9",
         "max_tokens": 256,
         "token_count": 12,
         "author": "Jane",
         "tokenizer": "cl100k",
+        "sha256": "abc",
     }
-    with sentry_agents.execute_tool("call_api", arguments=arguments):
-        pass
+    with sentry_agents.execute_tool("call_api", arguments=arguments) as tool:
+        # JSON text read from a file with its byte order mark
+        tool.set_result('\ufeff{"password": "CANARY-10", "ok": true}')
     raw = sentry.raw()
-    assert not any(f"CANARY-{i}".encode() in raw for i in range(1, 8))
-    sent = sentry.named("execute_tool call_api").json_attribute("gen_ai.tool.call.arguments")
+    assert not any(f"CANARY-{i}".encode() in raw for i in range(1, 11))
+    span = sentry.named("execute_tool call_api")
+    sent = span.json_attribute("gen_ai.tool.call.arguments")
     assert sent["max_tokens"] == 256 and sent["token_count"] == 12
-    assert sent["author"] == "Jane" and sent["tokenizer"] == "cl100k"
+    assert sent["author"] == "Jane" and sent["tokenizer"] == "cl100k" and sent["sha256"] == "abc"
+    result = json.loads(span.attributes["gen_ai.tool.call.result"])
+    assert result == {"password": "[Filtered]", "ok": True}
 
 
 def test_decorated_agents_and_tools_scrub_arguments_by_parameter_name(sentry):

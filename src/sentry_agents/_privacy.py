@@ -64,7 +64,7 @@ DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(k.lower() for k in [*_SDK_KEYS, *
 """The names whose values are scrubbed by default (see ``configure(scrub_keys=...)``)."""
 
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])")
-_SEPARATORS = re.compile(r"[^a-z0-9]+")
+_SEPARATORS = re.compile(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _COUNT_WORDS = frozenset(
     [
         "count",
@@ -92,7 +92,8 @@ _CACHE_KEY_CHARS = 128
 
 
 def words(key: str) -> tuple[str, ...]:
-    """A key's words: camelCase, case and separators ignored."""
+    """A key's words: camelCase, case and separators ignored, digits a word of their own
+    (``password2`` is ``password`` and ``2``)."""
     spaced = _CAMEL.sub(lambda m: f"{m[1] or m[3]} {m[2] or m[4]}", key)
     return tuple(w for w in _SEPARATORS.split(spaced.lower()) if w)
 
@@ -202,9 +203,9 @@ def scrub(value: Any, scrubber: Scrubber) -> Any:
 
 
 _KEPT = (False, False)
-JSON_HEADS = frozenset('{[" \t\n\r')
+JSON_HEADS = frozenset('{[" \t\n\r\ufeff')
 """The first characters of a string that may hold a JSON object or array (or a JSON
-string holding one: JSON encoded twice)."""
+string holding one: JSON encoded twice), a byte order mark (a file read as UTF-8) too."""
 
 
 def _scrub(value: Any, scrubber: Scrubber) -> Any:
@@ -262,13 +263,14 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
     none or nothing in it is a secret."""
     if text[:1] not in JSON_HEADS or not scrubber.active or not scrubber.may_hide(text):
         return text
-    head = text[:1]
+    body = text[1:] if text[:1] == "\ufeff" else text
+    head = body[:1]
     if head.isspace():
-        head = text.lstrip()[:1]
+        head = body.lstrip()[:1]
     if head not in ('"', "{", "["):
         return text
     try:
-        parsed = loads_finite(text)
+        parsed = loads_finite(body)
     except (ValueError, RecursionError):
         return _scrub_unparsed(text, scrubber)
     if isinstance(parsed, str):  # JSON encoded twice: the JSON inside scrubbed, as text
@@ -278,6 +280,22 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
         return text
     scrubbed = _scrub(parsed, scrubber)
     return text if scrubbed is parsed else dumps(scrubbed)
+
+
+def scrub_result(value: Any, scrubber: Scrubber) -> Any:
+    """A tool's result, scrubbed as ``scrub`` does; text with a line that begins a JSON
+    object or array after its first (several MCP text blocks joined, JSON Lines, JSON
+    after a heading) has each such part scrubbed on its own."""
+    if type(value) is not str or not scrubber.active or not _JSON_AFTER_LINE.search(value):
+        return scrub(value, scrubber)
+    parts = _JSON_AFTER_LINE.split(value)
+    scrubbed = [scrub_text(part, scrubber) for part in parts]
+    if all(new is old for new, old in zip(scrubbed, parts)):
+        return value
+    return "\n".join(scrubbed)
+
+
+_JSON_AFTER_LINE = re.compile(r"\n(?=[{\[])")
 
 
 def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
@@ -404,7 +422,7 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "system_instructions": scrub_parts,
     "tool.definitions": scrub_tool_definitions,
     "tool.arguments": scrub,
-    "tool.result": scrub,
+    "tool.result": scrub_result,
     "evaluation.input": scrub_evaluation,
     "rerank.documents": scrub,
     "rerank.results": scrub,
