@@ -323,6 +323,7 @@ def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
     ]
     assert sent["execute_tool json lines"] == sent["execute_tool two documents"]
     title, document = sent["execute_tool pretty"].split("\n", 1)
+    assert title == "Rows:"
     assert json.loads(document) == {"rows": [{"token": "[Filtered]"}], "n": 1}
     assert sent["execute_tool no secret"] == results["no secret"]
 
