@@ -313,6 +313,47 @@ def test_guardrail_reason_is_output_content(sentry):
     assert "sentry_agents.guardrail.reason" not in a
 
 
+def test_guardrail_reason_is_scrubbed_and_a_structured_one_sent_as_json(sentry):
+    """A reason is content: text as is, anything else as JSON (not its Python repr), and
+    secrets under deny-listed keys are filtered in both, as in a tool's result."""
+
+    @sentry_agents.guardrail("credentials", stage="output")
+    def credentials(text: str) -> tuple[bool, dict[str, str]]:
+        return False, {"api_key": "CANARY-1", "where": "line 2"}
+
+    with sentry_agents.invoke_agent("Support Agent"):
+        credentials("here is my key")
+        with sentry_agents.guardrail("json_reason") as check:
+            check.set_outcome(False, reason='{"password": "CANARY-2", "rule": 7}')
+        with sentry_agents.guardrail("text_reason") as check:
+            check.set_outcome(False, reason="an email address")
+    assert b"CANARY" not in sentry.raw()
+    reason = "sentry_agents.guardrail.reason"
+    structured = json.loads(sentry.named("guardrail credentials").attributes[reason])
+    assert structured == {"api_key": "[Filtered]", "where": "line 2"}
+    text = json.loads(sentry.named("guardrail json_reason").attributes[reason])
+    assert text == {"password": "[Filtered]", "rule": 7}
+    assert sentry.named("guardrail text_reason").attributes[reason] == "an email address"
+
+
+def test_an_ambiguous_outcome_never_raises_into_the_app(sentry, sdk_log):
+    """A value whose truth raises (a numpy array of results) is contained and logged: the
+    block goes on, the span is sent ok with its reason, and no ``passed`` is guessed."""
+
+    class Ambiguous:
+        def __bool__(self) -> bool:
+            raise ValueError("The truth value of an array is ambiguous")
+
+    sentry.init(debug=True)
+    with sentry_agents.guardrail("per_sentence") as check:
+        check.set_outcome(Ambiguous(), reason="scores per sentence")  # type: ignore[arg-type]
+    span = sentry.named("guardrail per_sentence")
+    assert not span.is_error()
+    assert "sentry_agents.guardrail.passed" not in span.attributes
+    assert span.attributes["sentry_agents.guardrail.reason"] == "scores per sentence"
+    assert "truth value of an array" in sdk_log.text
+
+
 # --- rerank ----------------------------------------------------------------------------
 
 

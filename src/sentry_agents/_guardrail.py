@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard
-from ._jsonable import field, safe_str
+from ._jsonable import field, jsonable, safe_str
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 
@@ -53,14 +53,16 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
             attributes[keys.GUARDRAIL_STAGE] = self._config.stage
 
     def set_outcome(self, passed: bool, reason: Any = None) -> None:
-        """Whether the checked input or output passed (``False``: blocked), and why."""
-        self._set(keys.GUARDRAIL_PASSED, bool(passed))
+        """Whether the checked input or output passed (``False``: blocked), and why:
+        text as is, anything else as JSON, scrubbed of secrets as tool results are."""
+        with guard:  # a value whose truth is ambiguous (a numpy array) raises
+            self._set(keys.GUARDRAIL_PASSED, bool(passed))
         if reason is not None:
             self._set_content(
                 keys.GUARDRAIL_REASON,
                 "guardrail.reason",
                 reason,
-                safe_str,
+                jsonable,
                 output=True,
                 structured=False,
             )

@@ -427,9 +427,10 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "rerank.documents": scrub,
     "rerank.results": scrub,
     "mcp.notification": scrub,
+    "guardrail.reason": scrub_result,
 }
 """Content kinds (as the redaction hook sees them) and how each is scrubbed; embeddings
-inputs, evaluation answers and guardrail reasons hold no key/value data to scrub."""
+inputs and evaluation answers hold no key/value data to scrub."""
 
 
 class Dropped(Exception):
