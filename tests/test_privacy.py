@@ -285,8 +285,9 @@ def test_json_string_tool_results_and_tool_messages_are_scrubbed(sentry):
 def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
     """A tool result of several parts (an MCP result's text blocks joined one per line,
     JSON Lines, JSON after a heading): each line that begins a JSON object or array is
-    scrubbed as that JSON, on the client's tool span and the MCP server's span alike;
-    pretty-printed JSON stays one document, and text without a secret is sent as is."""
+    scrubbed as that JSON, on the client's tool span, the MCP server's span and in the
+    next model call's history alike; pretty-printed JSON stays one document, and text
+    without a secret is sent as is."""
     config = json.dumps({"host": "db.internal", "password": "CANARY-1"})
     other = json.dumps({"api_key": "CANARY-2", "region": "eu"})
     pretty = json.dumps({"rows": [{"token": "CANARY-3"}], "n": 1}, indent=2)
@@ -306,6 +307,18 @@ def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
             tool.set_result(result)
         with sentry_agents.mcp_server("tools/call", name, request_id=1) as server:
             server.set_result(result)
+    # The same text sent back to the model, in the next call's history.
+    history = [
+        {"role": "tool", "tool_call_id": "c1", "content": f"Settings:\n{config}"},
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": "t1", "content": f"{config}\n{other}"}
+            ],
+        },
+    ]
+    with sentry_agents.chat("m", messages=history):
+        pass
     raw = sentry.raw()
     assert b"CANARY" not in raw
     sent = {
@@ -326,6 +339,10 @@ def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
     assert title == "Rows:"
     assert json.loads(document) == {"rows": [{"token": "[Filtered]"}], "n": 1}
     assert sent["execute_tool no secret"] == results["no secret"]
+    messages = sentry.named("chat m").json_attribute("gen_ai.input.messages")
+    response = messages[0]["parts"][0]["response"]
+    assert response == f'Settings:\n{{"host":"db.internal","password":"[Filtered]"}}'
+    assert messages[1]["parts"][0]["response"] == sent["execute_tool two documents"]
 
 
 def test_key_names_match_by_their_words_but_token_counts_stay(sentry):

@@ -647,6 +647,38 @@ def test_an_sdk_object_with_a_property_where_a_field_is_read_takes_the_general_p
     ]
 
 
+MULTI_LINE_JSON = [
+    'Settings:\n{"password": "x", "host": "h"}',
+    '{"token": "a"}\n{"api_key": "b"}',
+    '[\n{"a": 1},\n{"secret": 2}\n]',
+    'no secret here\n{"city": "Paris"}',
+    '\ufeff{"password": 1}',
+    'line one\nline two {"password": 3}',
+]
+
+
+@pytest.mark.parametrize("text", MULTI_LINE_JSON)
+def test_json_on_later_lines_is_written_as_the_general_path_writes_it(text):
+    """Tool results, tool-call arguments and tool-result blocks holding JSON on a later
+    line (or after a byte order mark): the direct writers scrub them as the general
+    path does, and reuse them the same."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    history = [
+        tool_call_message(None, "c1", "lookup", {"q": text}),
+        {"role": "tool", "tool_call_id": "c1", "content": text},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": text}]},
+        {"type": "function_call_output", "call_id": "c2", "output": text},
+    ]
+    for _ in range(2):
+        encoded = encode_messages(history, split=False, scrubber=scrubber)
+        assert encoded is not None
+        assert encoded.json == dumps(scrub_messages(to_gen_ai_messages(history), scrubber))
+
+
 @pytest.mark.parametrize("split", [False, True])
 def test_a_plain_text_sent_under_one_role_then_another_keeps_each_role(split):
     """Plain messages are kept for reuse under their text alone: the same text sent by

@@ -602,7 +602,7 @@ def _field(text: str, scrubber: Scrubber) -> str:
     when it holds JSON that may hide a secret."""
     if not text.isascii():
         text = clean_text(text)
-    elif "\x7f" not in text and text[:1] not in JSON_HEADS:
+    elif "\x7f" not in text and text[:1] not in JSON_HEADS and "\n" not in text:
         return encode_basestring_ascii(text)
     return _string(scrub_text(text, scrubber))
 

@@ -224,7 +224,7 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
                 item_kind = type(item)
                 if item_kind is dict or item_kind is list:
                     new = _scrub(item, scrubber)
-                elif item_kind is str and item[:1] in JSON_HEADS:
+                elif item_kind is str and (item[:1] in JSON_HEADS or "\n" in item):
                     new = scrub_text(item, scrubber)
             if out is None:
                 if new is item:
@@ -242,7 +242,7 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
             item_kind = type(item)
             if item_kind is dict or item_kind is list:
                 new = _scrub(item, scrubber)
-            elif item_kind is str and item[:1] in JSON_HEADS:
+            elif item_kind is str and (item[:1] in JSON_HEADS or "\n" in item):
                 new = scrub_text(item, scrubber)
             else:
                 continue
@@ -259,11 +259,42 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
 
 
 def scrub_text(text: str, scrubber: Scrubber) -> str:
-    """A JSON object or array held in a string, scrubbed; the string itself when it holds
-    none or nothing in it is a secret."""
-    if text[:1] not in JSON_HEADS or not scrubber.active or not scrubber.may_hide(text):
+    """JSON held in a string, scrubbed: a JSON object or array (or JSON text encoded
+    twice), or else each line that begins one (an MCP result's text blocks joined one
+    per line, JSON Lines, JSON after a heading); the string itself when it holds none or
+    nothing in it is a secret."""
+    if (
+        (text[:1] not in JSON_HEADS and "\n" not in text)
+        or not scrubber.active
+        or not scrubber.may_hide(text)
+    ):
         return text
-    body = text[1:] if text[:1] == "\ufeff" else text
+    if "\n" in text and _JSON_AFTER_LINE.search(text) is not None and not _parses(text):
+        parts = _JSON_AFTER_LINE.split(text)
+        scrubbed = [_scrub_document(part, scrubber) for part in parts]
+        if all(new is old for new, old in zip(scrubbed, parts)):
+            return text
+        return "\n".join(scrubbed)
+    return _scrub_document(text, scrubber)
+
+
+def _without_mark(text: str) -> str:
+    """``text`` without the byte order mark it may begin with (a file read as UTF-8)."""
+    return text[1:] if text[:1] == "\ufeff" else text
+
+
+def _parses(text: str) -> bool:
+    try:
+        loads_finite(_without_mark(text))
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _scrub_document(text: str, scrubber: Scrubber) -> str:
+    """One JSON object or array held in a string, scrubbed; the string itself when it
+    does not begin like one."""
+    body = _without_mark(text)
     head = body[:1]
     if head.isspace():
         head = body.lstrip()[:1]
@@ -280,19 +311,6 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
         return text
     scrubbed = _scrub(parsed, scrubber)
     return text if scrubbed is parsed else dumps(scrubbed)
-
-
-def scrub_result(value: Any, scrubber: Scrubber) -> Any:
-    """A tool's result, scrubbed as ``scrub`` does; text with a line that begins a JSON
-    object or array after its first (several MCP text blocks joined, JSON Lines, JSON
-    after a heading) has each such part scrubbed on its own."""
-    if type(value) is not str or not scrubber.active or not _JSON_AFTER_LINE.search(value):
-        return scrub(value, scrubber)
-    parts = _JSON_AFTER_LINE.split(value)
-    scrubbed = [scrub_text(part, scrubber) for part in parts]
-    if all(new is old for new, old in zip(scrubbed, parts)):
-        return value
-    return "\n".join(scrubbed)
 
 
 _JSON_AFTER_LINE = re.compile(r"\n(?=[{\[])")
@@ -422,12 +440,12 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "system_instructions": scrub_parts,
     "tool.definitions": scrub_tool_definitions,
     "tool.arguments": scrub,
-    "tool.result": scrub_result,
+    "tool.result": scrub,
     "evaluation.input": scrub_evaluation,
     "rerank.documents": scrub,
     "rerank.results": scrub,
     "mcp.notification": scrub,
-    "guardrail.reason": scrub_result,
+    "guardrail.reason": scrub,
 }
 """Content kinds (as the redaction hook sees them) and how each is scrubbed; embeddings
 inputs and evaluation answers hold no key/value data to scrub."""
