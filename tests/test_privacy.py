@@ -341,7 +341,7 @@ def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
     assert sent["execute_tool no secret"] == results["no secret"]
     messages = sentry.named("chat m").json_attribute("gen_ai.input.messages")
     response = messages[0]["parts"][0]["response"]
-    assert response == f'Settings:\n{{"host":"db.internal","password":"[Filtered]"}}'
+    assert response == 'Settings:\n{"host":"db.internal","password":"[Filtered]"}'
     assert messages[1]["parts"][0]["response"] == sent["execute_tool two documents"]
 
 
