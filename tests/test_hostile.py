@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import gzip
 import json
 import math
 from typing import Any, Callable
 
 import pytest
+from sentry_sdk.envelope import Envelope
 
 import sentry_agents
 from conftest import HAS_TRANSACTIONS, Sentry
@@ -170,7 +172,7 @@ def every_entry_point(value: Any) -> int:
     sentry_agents.to_gen_ai_messages(value)
     sentry_agents.serialize_messages(value)
     sentry_agents.usage_from(value)
-    with sentry_agents.conversation(value):
+    with sentry_agents.conversation(value, user=value):
         with sentry_agents.invoke_agent(
             value, model=value, provider=value, messages=value, tools=value, pipeline=value
         ) as agent:
@@ -431,3 +433,66 @@ def test_messages_whose_values_raise_are_written_without_raising(name):
         assert messages[-1] == {"role": "user", "parts": [{"type": "text", "content": "ok"}]}
         assert len(messages) == 2
     _reuse.clear()
+
+
+def transaction_users(sentry: Sentry) -> list[Any]:
+    """The ``user`` of each transaction event received."""
+    sentry.flush()
+    with sentry.server.lock:
+        bodies = list(sentry.server.bodies)
+    users = []
+    for body in bodies:
+        raw = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
+        for item in Envelope.deserialize(raw).items:
+            if item.type == "transaction":
+                users.append(json.loads(item.payload.get_bytes()).get("user"))
+    return users
+
+
+def test_conversation_user_fields_are_cleaned_as_the_id_is(sentry):
+    """A lone surrogate in a user field (a header decoded with ``surrogateescape``)
+    reached the wire as an escape strict JSON parsers reject; other values went to
+    sentry-sdk as they were (NaN, bytes)."""
+    user = {
+        "id": 42,
+        "email": "ada\ud800@example.com",
+        "username": RaisingStr(),
+        "segment": {"note": "x\udfff", "score": math.nan, "blob": b"\x00"},
+        "plan": None,
+    }
+    with sentry_agents.conversation("conv\ud800", user=user):
+        with sentry_agents.invoke_agent("Support Agent"):
+            pass
+    raw = sentry.raw()
+    assert b"\\ud800" not in raw and b"\\udfff" not in raw
+    attrs = sentry.named("invoke_agent Support Agent").attributes
+    assert attrs["gen_ai.conversation.id"] == "conv\ufffd"
+    if sentry.mode == "stream":
+        assert attrs["user.id"] == "42"
+        assert attrs["user.email"] == "ada\ufffd@example.com"
+        assert attrs["user.name"] == "<RaisingStr>"
+    else:
+        assert transaction_users(sentry) == [
+            {
+                "id": "42",
+                "email": "ada\ufffd@example.com",
+                "username": "<RaisingStr>",
+                "segment": {"note": "x\ufffd", "score": "nan", "blob": "[Blob substitute]"},
+            }
+        ]
+
+
+def test_conversation_user_that_cannot_be_read_is_left_out(sentry, sdk_log):
+    """A mapping whose ``items()`` raises (a lazy session whose load fails) raised into
+    the app before the block ran."""
+    sentry.init(debug=True)
+    ran = False
+    with sentry_agents.conversation("conv-1", user=_BrokenDict(id="u-42")):
+        with sentry_agents.invoke_agent("Support Agent"):
+            ran = True
+    assert ran
+    attrs = sentry.named("invoke_agent Support Agent").attributes
+    assert attrs["gen_ai.conversation.id"] == "conv-1"
+    assert "user.id" not in attrs
+    assert "the conversation's user could not be read" in sdk_log.text
+    assert "items() failed" in sdk_log.text

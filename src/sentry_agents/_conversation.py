@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, TypeVar
 from . import _sdk
 from ._decorate import Call, decorate
 from ._guard import logger
-from ._jsonable import field, safe_str
+from ._jsonable import field, jsonable, safe_str
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,22 +34,34 @@ _USER_FIELDS = ("id", "email", "username", "ip_address")
 def user_dict(user: Any) -> Optional[dict[str, Any]]:
     """``user`` as sentry-sdk's ``set_user`` takes it: from a mapping (``id``, ``email``,
     ``username``, ...; ``None`` values left out), an object with any of those attributes
-    (a web framework's user), or a plain value taken as the id."""
+    (a web framework's user), or a plain value taken as the id.
+
+    What is sent is valid: the standard fields as text, any other value as a JSON copy,
+    lone surrogates replaced. A user that cannot be read (a mapping whose ``items()``
+    raises) is logged and left out, so the conversation still runs.
+    """
+    try:
+        return _user_dict(user)
+    except Exception as exc:
+        logger.warning("sentry_agents: the conversation's user could not be read: %r", exc)
+        return None
+
+
+def _user_dict(user: Any) -> Optional[dict[str, Any]]:
     if user is None:
         return None
     if isinstance(user, (str, int)):
         return {"id": safe_str(user)}
     if isinstance(user, Mapping):
-        out = {safe_str(k): v for k, v in user.items() if v is not None}
-    else:
-        out = {name: field(user, name) for name in _USER_FIELDS}
-        out = {k: v for k, v in out.items() if v is not None}
-        if not out:
-            return {"id": safe_str(user)}
-    for name in _USER_FIELDS:
-        if name in out and not isinstance(out[name], str):
-            out[name] = safe_str(out[name])
-    return out or None
+        out = {}
+        for key, value in list(user.items()):
+            if value is not None:
+                name = safe_str(key)
+                out[name] = safe_str(value) if name in _USER_FIELDS else jsonable(value)
+        return out or None
+    out = {name: field(user, name) for name in _USER_FIELDS}
+    out = {k: safe_str(v) for k, v in out.items() if v is not None}
+    return out or {"id": safe_str(user)}
 
 
 class conversation:
