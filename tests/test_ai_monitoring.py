@@ -4,6 +4,7 @@ sentry-sdk sends over HTTP to a server on 127.0.0.1, in both tracing modes."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import logging
@@ -1024,6 +1025,59 @@ def test_tool_definition_in_each_provider_shape():
         assert tool_definitions([shaped])[0]["parameters"] == parameters
     with pytest.raises(ValueError):
         sentry_agents.tool_definition(get_weather, format="openai")
+
+
+class SearchTool:
+    """Search the docs."""
+
+    def __call__(self, query: str, limit: int = 5) -> list[str]:
+        return []
+
+
+def lookup(order_id: str, note: str = "") -> None:
+    """Look an order up."""
+
+
+# A JSON schema written as the annotation (a dict, which cannot be hashed).
+lookup.__annotations__["order_id"] = {"type": "string", "pattern": "^A-[0-9]+$"}
+
+
+def test_tool_definition_of_partials_callable_objects_and_unmappable_hints():
+    """A partial or a callable object (no ``__name__``) raised AttributeError, a dict
+    written as an annotation TypeError; in ``tools=`` each lost every tool's definition."""
+    fixed_unit = sentry_agents.tool_definition(functools.partial(get_weather, unit="kelvin"))
+    assert fixed_unit == {
+        "type": "function",
+        "name": "get_weather",
+        "description": "Current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    }
+    fixed_city = sentry_agents.tool_definition(functools.partial(get_weather, "Paris"))
+    assert fixed_city["parameters"] == {
+        "type": "object",
+        "properties": {"unit": {"type": "string", "default": "celsius"}},
+    }
+    assert sentry_agents.tool_definition(SearchTool(), format="anthropic") == {
+        "name": "SearchTool",
+        "description": "Search the docs.",
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "query": {"type": "string"},
+                "limit": {"type": "integer", "default": 5},
+            },
+            "required": ["query"],
+        },
+    }
+    assert sentry_agents.tool_definition(lookup)["parameters"] == {
+        "type": "object",
+        "properties": {"order_id": {}, "note": {"type": "string", "default": ""}},
+        "required": ["order_id"],
+    }
 
 
 # --- sentry-sdk's AI integrations: their model calls are priced too --------------------

@@ -496,3 +496,28 @@ def test_conversation_user_that_cannot_be_read_is_left_out(sentry, sdk_log):
     assert "user.id" not in attrs
     assert "the conversation's user could not be read" in sdk_log.text
     assert "items() failed" in sdk_log.text
+
+
+class _ClassRaises:
+    """A callable proxy whose ``__class__`` raises: ``isinstance`` checks on it raise."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> Any:
+        raise RuntimeError("__class__")
+
+    def __call__(self) -> None:
+        pass
+
+
+def test_a_tool_that_cannot_be_read_leaves_the_others(sentry):
+    """One such tool lost the whole ``gen_ai.tool.definitions`` attribute."""
+
+    def get_weather(city: str) -> dict[str, Any]:
+        """Current weather for a city."""
+        return {}
+
+    with sentry_agents.chat("m", tools=[get_weather, _ClassRaises()]):
+        pass
+    definitions = sentry.named("chat m").json_attribute("gen_ai.tool.definitions")
+    assert [d["name"] for d in definitions] == ["get_weather", "[unconvertible tool]"]
+    assert definitions[0]["parameters"]["required"] == ["city"]

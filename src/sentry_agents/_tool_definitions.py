@@ -7,6 +7,7 @@ Pure functions, no sentry-sdk import. The output is a list of
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Mapping
@@ -29,14 +30,25 @@ _JSON_TYPES: dict[Any, str] = {
 }
 
 
+UNCONVERTIBLE_TOOL = "[unconvertible tool]"
+"""The name given to a tool that cannot be read, in place of it alone."""
+
+
 def tool_definitions(tools: Any) -> list[ToolDefinition]:
-    """Convert a list of tools (any provider's shape, or Python functions) to definitions."""
+    """Convert a list of tools (any provider's shape, or Python functions) to definitions.
+
+    A tool that cannot be read becomes a placeholder named ``UNCONVERTIBLE_TOOL``; the
+    others are kept.
+    """
     items = as_list(tools)
     if items is None:
         items = [tools]
     out: list[ToolDefinition] = []
     for tool in items:
-        out.extend(_convert(tool))
+        try:
+            out.extend(_convert(tool))
+        except Exception:
+            out.append({"type": "function", "name": UNCONVERTIBLE_TOOL})
     return out
 
 
@@ -47,14 +59,16 @@ FORMATS = ("chat_completions", "responses", "anthropic", "google")
 def tool_definition(func: Callable[..., Any], format: Optional[str] = None) -> ToolDefinition:
     """The JSON-schema definition of a Python function, for ``tools=`` or a provider.
 
-    Name from the function, description from the docstring's first paragraph,
-    parameters from the signature and type hints. By default the shape
-    ``gen_ai.tool.definitions`` uses (``{"type": "function", "name", "description",
-    "parameters"}``); ``format`` gives a provider's: ``"chat_completions"`` (OpenAI
-    ``{"type": "function", "function": {...}}``), ``"responses"`` (OpenAI Responses,
-    with ``"strict": False`` as optional parameters need),
-    ``"anthropic"`` (``input_schema``) or ``"google"`` (a function declaration). Raises
-    ``ValueError`` for any other ``format``.
+    Name from the function, description from the docstring's first paragraph, parameters
+    from the signature and type hints (a hint it cannot map allows any value). A
+    ``functools.partial`` is described as its function without the arguments it binds
+    (the model is not to set them); a callable object by its class's name and its
+    ``__call__``. By default the shape ``gen_ai.tool.definitions`` uses (``{"type":
+    "function", "name", "description", "parameters"}``); ``format`` gives a provider's:
+    ``"chat_completions"`` (OpenAI ``{"type": "function", "function": {...}}``),
+    ``"responses"`` (OpenAI Responses, with ``"strict": False`` as optional parameters
+    need), ``"anthropic"`` (``input_schema``) or ``"google"`` (a function declaration).
+    Raises ``ValueError`` for any other ``format``.
     """
     if format is not None and format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
@@ -86,13 +100,22 @@ def in_format(definition: ToolDefinition, format: str) -> ToolDefinition:
 
 
 def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
-    func = getattr(func, "__sentry_agents_wrapped__", func)
+    func = _attr(func, "__sentry_agents_wrapped__", func)
+    target, bound = func, set[str]()
+    while isinstance(target, functools.partial):
+        bound.update(_attr(target, "keywords", None) or ())
+        target = target.func
+    call = _call_method(target)
     signature = signature_of(func)
-    hints = _type_hints(func)
+    hints = _type_hints(target if call is None else call)
     properties: dict[str, Any] = {}
     required: list[str] = []
     for name, param in signature.parameters.items() if signature else []:
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in ("self", "cls"):
+        if (
+            param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
+            or name in ("self", "cls")
+            or name in bound
+        ):
             continue
         properties[name] = json_schema(hints.get(name, param.annotation))
         if param.default is inspect.Parameter.empty:
@@ -104,15 +127,42 @@ def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
     parameters: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         parameters["required"] = required
-    definition: ToolDefinition = {"type": "function", "name": safe_str(func.__name__)}
-    description = docstring_summary(func)
+    name = _attr(target, "__name__", None)
+    if not isinstance(name, str):
+        name = type(target).__name__
+    definition: ToolDefinition = {"type": "function", "name": safe_str(name)}
+    description = docstring_summary(target)
+    if description is None and call is not None:
+        description = docstring_summary(call)
     if description:
         definition["description"] = description
     definition["parameters"] = parameters
     return definition
 
 
-def _type_hints(func: Callable[..., Any]) -> dict[str, Any]:
+def _call_method(target: Any) -> Any:
+    """The ``__call__`` of a callable object's class, which holds its hints (and perhaps
+    its docstring); ``None`` for a function, method or class, or an object wrapping one
+    (``functools.update_wrapper``), whose own hints are read."""
+    try:
+        source = inspect.unwrap(target)
+    except Exception:
+        source = target
+    if inspect.isroutine(source) or inspect.isclass(source):
+        return None
+    return _attr(type(source), "__call__", None)
+
+
+def _attr(obj: Any, name: str, default: Any) -> Any:
+    """``getattr`` that answers ``default`` whatever the lookup raises (a proxy's
+    ``__getattr__``, a property)."""
+    try:
+        return getattr(obj, name, default)
+    except Exception:
+        return default
+
+
+def _type_hints(func: Any) -> dict[str, Any]:
     """Resolved hints; string annotations (``from __future__ import annotations``) may
     name ``typing`` members the module did not import at top level."""
     for localns in (None, vars(typing)):
@@ -124,14 +174,25 @@ def _type_hints(func: Callable[..., Any]) -> dict[str, Any]:
 
 
 def docstring_summary(func: Any) -> Optional[str]:
-    doc = inspect.getdoc(func)
-    if not doc:
+    try:
+        doc = inspect.getdoc(func)
+    except Exception:  # a __doc__ that raises
         return None
-    return doc.strip().split("\n\n", 1)[0].replace("\n", " ").strip() or None
+    if not doc or not isinstance(doc, str):
+        return None
+    return safe_str(doc.strip().split("\n\n", 1)[0].replace("\n", " ").strip()) or None
 
 
 def json_schema(annotation: Any) -> dict[str, Any]:
-    """A small JSON schema for a type hint; ``{}`` (anything) when unknown."""
+    """A small JSON schema for a type hint; ``{}`` (anything) when unknown or when the
+    hint cannot be read (a dict written as the annotation, which cannot be hashed)."""
+    try:
+        return _schema(annotation)
+    except Exception:
+        return {}
+
+
+def _schema(annotation: Any) -> dict[str, Any]:
     if annotation is inspect.Parameter.empty or annotation is Any:
         return {}
     if annotation in _JSON_TYPES:
@@ -168,10 +229,11 @@ def _is_abc(origin: Any, name: str) -> bool:
 
 
 def signature_of(func: Callable[..., Any]) -> Optional[inspect.Signature]:
-    """``inspect.signature(func)``, or ``None`` for callables that have none."""
+    """``inspect.signature(func)``, or ``None`` for callables that have none or whose
+    signature cannot be read."""
     try:
         return inspect.signature(func)
-    except (TypeError, ValueError):
+    except Exception:
         return None
 
 
@@ -213,6 +275,7 @@ def _definition(source: Any, schema_key: str, tool_type: str = "function") -> To
 
 __all__ = [
     "FORMATS",
+    "UNCONVERTIBLE_TOOL",
     "ToolDefinition",
     "docstring_summary",
     "in_format",
