@@ -146,6 +146,11 @@ class FakeProvider(LocalServer):
 
         return anthropic.Anthropic(api_key="sk-ant", base_url=self.url, max_retries=0)
 
+    def async_anthropic(self) -> Any:
+        import anthropic
+
+        return anthropic.AsyncAnthropic(api_key="sk-ant", base_url=self.url, max_retries=0)
+
 
 def _event(path: str, event: dict[str, Any]) -> str:
     """One server-sent event as the provider frames it: Chat Completions sends bare data

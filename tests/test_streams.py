@@ -238,3 +238,71 @@ def test_a_stream_still_open_when_its_agent_ends_ends_with_the_agent(sentry):
     assert agent.attributes["gen_ai.usage.input_tokens"] == 40
     assert chat.end <= agent.end
     assert chat.parent_span_id == agent.span_id
+
+
+class Unreadable:
+    """A stream whose own ``__iter__`` / ``__aiter__`` fails: the user's error."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        raise self.error
+
+
+class AsyncUnreadable(Unreadable):
+    def __aiter__(self):  # type: ignore[no-untyped-def]
+        raise self.error
+
+
+@pytest.mark.parametrize("source", [Unreadable, AsyncUnreadable])
+def test_a_stream_that_cannot_be_iterated_raises_its_own_error_and_the_span_ends(sentry, source):
+    error = ValueError("no iterator")
+    with pytest.raises(ValueError) as caught:
+        with sentry_agents.chat("m") as llm:
+            llm.stream(source(error))
+    assert caught.value is error
+    span = sentry.named("chat m")
+    assert span.attributes["error.type"] == "ValueError"
+    assert "gen_ai.response.streaming" not in span.attributes
+
+
+def test_an_anthropic_stream_manager_is_refused_until_entered(sentry, provider):
+    """``client.messages.stream(...)`` is a context manager, not a stream: ``stream``
+    raises ``TypeError`` saying so (the span does not wait for it); the stream it gives
+    when entered is recorded."""
+    provider.script("/v1/messages", anthropic_events("Bonjour"))
+    client = provider.anthropic()
+    request = {"model": "claude-sonnet-4-5", "max_tokens": 50, "messages": []}
+    manager = client.messages.stream(**request)
+    with pytest.raises(TypeError, match="MessageStreamManager is a context manager"):
+        with sentry_agents.chat("refused") as llm:
+            llm.stream(manager)
+    assert sentry.named("chat refused").attributes["error.type"] == "TypeError"
+    with sentry_agents.chat("entered") as llm:
+        with manager as stream:
+            types = [e.type for e in llm.stream(stream)]
+    assert types[0] == "message_start"
+    output = json.loads(sentry.named("chat entered").attributes["gen_ai.output.messages"])
+    assert output[0]["parts"] == [{"type": "text", "content": "Bonjour "}]
+
+
+def test_an_async_anthropic_stream_manager_is_refused_until_entered(sentry, provider):
+    provider.script("/v1/messages", anthropic_events("Bonjour"))
+    client = provider.async_anthropic()
+    request = {"model": "claude-sonnet-4-5", "max_tokens": 50, "messages": []}
+
+    async def main() -> None:
+        manager = client.messages.stream(**request)
+        with pytest.raises(TypeError, match="AsyncMessageStreamManager is a context manager"):
+            async with sentry_agents.chat("refused") as llm:
+                llm.stream(manager)
+        async with sentry_agents.chat("entered") as llm:
+            async with manager as stream:
+                types = [e.type async for e in llm.stream(stream)]
+        assert types[0] == "message_start"
+
+    asyncio.run(main())
+    assert sentry.named("chat refused").attributes["error.type"] == "TypeError"
+    output = json.loads(sentry.named("chat entered").attributes["gen_ai.output.messages"])
+    assert output[0]["parts"] == [{"type": "text", "content": "Bonjour "}]

@@ -95,7 +95,11 @@ class ChatSpan(ModelSpan[ChatConfig]):
     def stream(self, iterable: Any) -> Any:
         """Wrap a provider stream (sync or async): chunks pass through unchanged while
         the span records the streamed output, finish reasons, model, id, usage,
-        ``gen_ai.response.streaming`` and the time to the first chunk."""
+        ``gen_ai.response.streaming`` and the time to the first chunk.
+
+        Something that is not iterable raises ``TypeError`` here, as a ``for`` loop over
+        it would, and the span does not wait for it: enter a stream manager (Anthropic's
+        ``client.messages.stream(...)``) and pass the stream it gives."""
         return wrap_stream(self, iterable)
 
     def finish(self, error: Optional[BaseException] = None) -> None:

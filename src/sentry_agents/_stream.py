@@ -8,7 +8,7 @@ returned to be consumed later), the span stays open until the stream ends.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Protocol
+from typing import Any, Iterator, Optional, Protocol
 
 from ._chunks import StreamAccumulator
 from ._guard import guard
@@ -80,8 +80,8 @@ class SyncStream(_Stream):
     """Wraps a sync iterable of chunks (an OpenAI ``Stream``, a generator, ...)."""
 
     def __init__(self, span: StreamOwner, source: Any) -> None:
+        self._iterator = _iterate(source)  # before the span counts the stream as open
         super().__init__(span, source)
-        self._iterator = iter(source)
 
     def __iter__(self) -> SyncStream:
         return self
@@ -118,8 +118,8 @@ class AsyncStream(_Stream):
     """Wraps an async iterable of chunks (an OpenAI ``AsyncStream``, an async generator, ...)."""
 
     def __init__(self, span: StreamOwner, source: Any) -> None:
+        self._iterator = source.__aiter__()  # before the span counts the stream as open
         super().__init__(span, source)
-        self._iterator = source.__aiter__()
 
     def __aiter__(self) -> AsyncStream:
         return self
@@ -156,8 +156,31 @@ class AsyncStream(_Stream):
         await self.aclose()
 
 
+def _iterate(source: Any) -> Iterator[Any]:
+    """``iter(source)``; for something that is not iterable, a ``TypeError`` saying what
+    ``stream`` takes (a stream manager, such as Anthropic's ``client.messages.stream(...)``,
+    is entered first)."""
+    try:
+        return iter(source)
+    except TypeError:
+        if getattr(type(source), "__iter__", None) is not None:
+            raise  # its own ``__iter__`` failed: that error, unchanged
+        kind = type(source).__name__
+        hint = ""
+        if hasattr(source, "__enter__") or hasattr(source, "__aenter__"):
+            hint = (
+                f"; {kind} is a context manager: enter it and pass the stream it gives "
+                "(with client.messages.stream(...) as stream: llm.stream(stream), or "
+                "async with)"
+            )
+        raise TypeError(
+            f"stream() takes an iterable or async iterable of chunks, not {kind}{hint}"
+        ) from None
+
+
 def wrap_stream(span: StreamOwner, source: Any) -> Any:
-    """A sync or async wrapper, matching what ``source`` is."""
+    """A sync or async wrapper, matching what ``source`` is; ``TypeError`` (the span
+    untouched) for something that is neither."""
     if hasattr(source, "__aiter__"):
         return AsyncStream(span, source)
     return SyncStream(span, source)
