@@ -208,6 +208,24 @@ def test_interrupt_while_a_stream_is_recorded_finishes_its_span(sentry):
     assert_finished_as_cancelled(sentry, "chat m")
 
 
+def test_interrupt_while_an_open_stream_is_recorded_on_an_error_finishes_its_span(sentry):
+    """The ``with`` block raised with its stream open, and recording what the stream
+    received was interrupted: the span still finishes, failed by the block's error."""
+
+    def interrupt_on_output(kind: str, value: Any) -> Any:
+        if kind == "output.messages":
+            raise KeyboardInterrupt
+        return value
+
+    with pytest.raises(KeyboardInterrupt):
+        with sentry_agents.chat("m", redact=interrupt_on_output) as llm:
+            stream = llm.stream(iter(["a", "b"]))
+            for _ in stream:
+                raise ToolBroke("the consumer failed")
+    assert sentry.named("chat m").attributes["error.type"] == "ToolBroke"
+    assert sentry_agents.current_span() is None
+
+
 def test_exception_marks_spans_reports_once_and_reraises_same_object(sentry):
     error = ToolBroke("no weather")
     with pytest.raises(ToolBroke) as caught:

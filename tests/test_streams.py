@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import weakref
 
 import pytest
 
@@ -306,3 +308,62 @@ def test_an_async_anthropic_stream_manager_is_refused_until_entered(sentry, prov
     assert sentry.named("chat refused").attributes["error.type"] == "TypeError"
     output = json.loads(sentry.named("chat entered").attributes["gen_ai.output.messages"])
     assert output[0]["parts"] == [{"type": "text", "content": "Bonjour "}]
+
+
+def test_an_error_in_the_with_block_ends_the_span_and_its_open_stream(sentry):
+    """The consumer raised with the stream still open: the span ends with the error and
+    what was received, though the error's traceback keeps the stream alive."""
+    sentry_agents.configure(capture_errors=False)  # sentry-sdk keeps the last error it sent
+    error = KeyError("choices")
+    streams = []
+
+    def handle(error: KeyError) -> None:
+        with sentry_agents.chat("m") as llm:
+            stream = llm.stream(iter(["Hel", "lo", " never read"]))
+            streams.append(weakref.ref(stream))
+            for chunk in stream:
+                if chunk == "lo":
+                    raise error
+
+    with pytest.raises(KeyError) as caught:
+        handle(error)
+    assert caught.value is error
+    span = sentry.named("chat m")
+    assert span.attributes["error.type"] == "KeyError"
+    assert span.attributes["sentry_agents.stream.abandoned"] is True
+    assert json.loads(span.attributes["gen_ai.output.messages"])[0]["parts"][0]["content"] == (
+        "Hello"
+    )
+    del caught, error
+    gc.collect()
+    assert streams[0]() is None
+
+
+def test_a_task_cancelled_while_its_stream_is_open_ends_the_span(sentry):
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield "Hel"
+        yield "lo"
+
+    async def handle(reading: asyncio.Event) -> None:
+        async with sentry_agents.chat("m") as llm:
+            stream = llm.stream(chunks())
+            async for _ in stream:
+                reading.set()
+                await asyncio.Event().wait()  # a slow client: the server cancels the task
+
+    async def main() -> None:
+        reading = asyncio.Event()
+        task = asyncio.create_task(handle(reading))
+        await reading.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    span = sentry.named("chat m")
+    if sentry.mode == "static":
+        assert span.status == "cancelled"
+    assert span.attributes["sentry_agents.stream.abandoned"] is True
+    assert json.loads(span.attributes["gen_ai.output.messages"])[0]["parts"][0]["content"] == (
+        "Hel"
+    )

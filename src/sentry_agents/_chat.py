@@ -51,12 +51,12 @@ class ChatSpan(ModelSpan[ChatConfig]):
     ``chat``, ``text_completion`` or ``generate_content``.
     """
 
-    __slots__ = ("_deferred", "_open_streams", "_streams")
+    __slots__ = ("_open_streams", "_streams", "_waiting")
 
     def __init__(self, config: ChatConfig, options: Options) -> None:
         super().__init__(config.operation, config, options)
         self._open_streams = 0
-        self._deferred: Optional[tuple[Optional[BaseException]]] = None
+        self._waiting = False
         self._streams: Optional[weakref.WeakSet[Any]] = None
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
@@ -103,15 +103,24 @@ class ChatSpan(ModelSpan[ChatConfig]):
         return wrap_stream(self, iterable)
 
     def finish(self, error: Optional[BaseException] = None) -> None:
-        """Finish the span, or, while a stream from ``stream`` is still open,
-        leave it open until that stream ends."""
-        if self._open_streams:
-            self._deferred = (error,)
+        """Finish the span, or, while a stream from ``stream`` is still open (handed
+        back to be read later), leave it open until that stream ends or is dropped.
+
+        Finishing with ``error`` (the ``with`` block raised) finishes it now, its open
+        streams recorded with what they received and marked abandoned: the error ended
+        their consumer, and its traceback may keep them alive for good."""
+        if not self._open_streams:
+            super().finish(error)
+        elif error is None:
+            self._waiting = True
             self._deactivate()
             if self._agents:
                 self._agents[0].outliving.append(self._end_streams)
-            return
-        super().finish(error)
+        else:
+            try:
+                self._end_streams()
+            finally:  # an interrupt while recording a stream still ends the span
+                super().finish(error)
 
     def _stream_opened(self, stream: Any) -> None:
         self._open_streams += 1
@@ -120,8 +129,9 @@ class ChatSpan(ModelSpan[ChatConfig]):
         self._streams.add(stream)
 
     def _end_streams(self) -> None:
-        """End the span now, what its open streams received so far recorded as abandoned
-        (the streams still pass their chunks on): the agent it runs in is ending."""
+        """Stop recording the open streams, what they received so far recorded as
+        abandoned (the streams still pass their chunks on); a waiting span ends with
+        the last of them."""
         for stream in list(self._streams or ()):
             stream._abandon()
 
@@ -137,10 +147,9 @@ class ChatSpan(ModelSpan[ChatConfig]):
                 self._record_stream(info, first_chunk_ns, abandoned)
         finally:  # an interrupt while recording still lets the span end
             self._open_streams -= 1
-            if self._deferred is not None and not self._open_streams:
-                deferred_error = self._deferred[0]
-                self._deferred = None
-                self._end(deferred_error if deferred_error is not None else error)
+            if self._waiting and not self._open_streams:
+                self._waiting = False
+                self._end(error)
 
     def _record_stream(
         self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool

@@ -3,7 +3,9 @@
 The wrapper records when the stream is exhausted, fails, is closed, or is dropped
 unfinished (an abandoned stream: what was received is recorded and marked). If the
 chat span's ``with`` block ends while its stream is still open (the stream was
-returned to be consumed later), the span stays open until the stream ends.
+returned to be consumed later), the span stays open until the stream ends or is
+dropped; if the block ends with an exception, the stream is abandoned and the span
+ends then.
 """
 
 from __future__ import annotations
