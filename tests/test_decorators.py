@@ -4,8 +4,10 @@ call, what a decorated agent or tool records, and spans that end however the cod
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import json
+import warnings
 
 import pytest
 import sentry_sdk
@@ -312,3 +314,103 @@ def test_conversation_decorates_a_generator_for_its_whole_run(sentry):
     assert sentry.named("chat step-0").attributes["gen_ai.conversation.id"] == "conv-gen"
     assert sentry.named("chat step-1").attributes["gen_ai.conversation.id"] == "conv-gen"
     assert "gen_ai.conversation.id" not in sentry.named("chat after").attributes
+
+
+def _passed_through(func):
+    """An ordinary decorator, as applications write them: sync, whatever it wraps."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def test_an_async_function_under_a_plain_decorator_is_recorded_while_awaited(sentry):
+    """A sync function that returns a coroutine (an ``async def`` under a plain
+    decorator): its span stays open until the coroutine is awaited to its end, is the
+    parent of what runs inside it, records its result or its error (the same object,
+    raised), and calls gathered together are siblings, not nested."""
+    error = ValueError("backend down")
+
+    @sentry_agents.tool
+    @_passed_through
+    async def get_weather(city: str) -> dict:
+        with sentry_agents.chat("m", messages=city):
+            await asyncio.sleep(0)
+        return {"city": city, "forecast": "rain"}
+
+    @sentry_agents.tool
+    @_passed_through
+    async def failing(city: str) -> None:
+        await asyncio.sleep(0)
+        raise error
+
+    async def main() -> None:
+        with sentry_agents.invoke_agent("Planner"):
+            assert await asyncio.gather(get_weather("Paris"), get_weather("Lyon")) == [
+                {"city": "Paris", "forecast": "rain"},
+                {"city": "Lyon", "forecast": "rain"},
+            ]
+            with pytest.raises(ValueError) as caught:
+                await failing("Nice")
+            assert caught.value is error
+
+    asyncio.run(main())
+    agent = sentry.named("invoke_agent Planner")
+    tools = [s for s in sentry.spans() if s.name == "execute_tool get_weather"]
+    assert len(tools) == 2 and all(t.parent_span_id == agent.span_id for t in tools)
+    chats = [s for s in sentry.spans() if s.name == "chat m"]
+    assert sorted(c.parent_span_id for c in chats) == sorted(t.span_id for t in tools)
+    results = sorted(t.attributes["gen_ai.tool.call.result"] for t in tools)
+    assert [json.loads(r)["city"] for r in results] == ["Lyon", "Paris"]
+    failed = sentry.named("execute_tool failing")
+    assert failed.attributes["error.type"] == "ValueError"
+    assert failed.parent_span_id == agent.span_id
+
+
+def test_a_coroutine_never_awaited_ends_its_span_cancelled(sentry):
+    @sentry_agents.tool
+    @_passed_through
+    async def forgotten() -> str:
+        return "never"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "coroutine ... was never awaited"
+        forgotten()
+        gc.collect()
+    span = sentry.named("execute_tool forgotten")
+    assert "gen_ai.tool.call.result" not in span.attributes
+    if sentry.mode == "static":
+        assert span.status == "cancelled"
+    assert sentry.events() == []
+    assert sentry_agents.current_span() is None
+
+
+def test_tool_and_agent_decorate_classmethods_and_staticmethods(sentry):
+    class Weather:
+        @sentry_agents.tool
+        @classmethod
+        def for_city(cls, city: str) -> dict:
+            """The forecast for a city."""
+            return {"city": city, "by": cls.__name__}
+
+        @sentry_agents.tool
+        @staticmethod
+        def convert(celsius: float) -> float:
+            return celsius * 9 / 5 + 32
+
+        @sentry_agents.agent
+        @classmethod
+        def planner(cls, goal: str) -> str:
+            return f"plan for {goal}"
+
+    assert Weather.for_city("Paris") == {"city": "Paris", "by": "Weather"}
+    assert Weather().convert(10) == 50.0
+    assert Weather.planner("a weekend") == "plan for a weekend"
+    city = sentry.named("execute_tool for_city").attributes
+    assert city["gen_ai.tool.description"] == "The forecast for a city."
+    assert json.loads(city["gen_ai.tool.call.arguments"]) == {"city": "Paris"}
+    convert = sentry.named("execute_tool convert").attributes
+    assert json.loads(convert["gen_ai.tool.call.arguments"]) == {"celsius": 10}
+    assert sentry.named("invoke_agent planner").status == "ok"

@@ -7,7 +7,7 @@ from typing import Any, Callable, NamedTuple, Optional, TypeVar
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._cost import Cost, cost_attributes
-from ._decorate import Call
+from ._decorate import Call, function_of
 from ._jsonable import dumps, jsonable, safe_str
 from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
@@ -188,7 +188,7 @@ def agent(
 
     def wrap(function: F) -> F:
         span = invoke_agent(
-            name if name else safe_str(getattr(function, "__name__", "agent")),
+            name if name else safe_str(getattr(function_of(function), "__name__", "agent")),
             model=model,
             provider=provider,
             system_instructions=system_instructions,

@@ -12,8 +12,10 @@ untouched between steps.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
+import weakref
 from collections.abc import AsyncGenerator, Generator
 from typing import Any, Callable, Optional, Protocol, TypeVar
 
@@ -72,7 +74,10 @@ class Run(Protocol):
 
 
 def decorate(func: F, new_run: Callable[[], Run]) -> F:
-    """Wrap ``func`` so each call runs inside a new run from ``new_run``."""
+    """Wrap ``func`` so each call runs inside a new run from ``new_run``; a
+    ``classmethod`` or ``staticmethod`` (decorated above its own decorator) stays one."""
+    if isinstance(func, (classmethod, staticmethod)):
+        return type(func)(decorate(func.__func__, new_run))
     signature = signature_of(func)
 
     def started(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Run:
@@ -188,11 +193,40 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
             except BaseException as exc:
                 run.finish(exc)
                 raise
+            if inspect.iscoroutine(result):  # an ``async def`` under a plain decorator
+                return awaited(run, result)
             return done(run, result)
+
+        async def run_awaited(run: Run, coroutine: Any) -> Any:
+            run._activate()
+            try:
+                result = await coroutine
+            except BaseException as exc:
+                run.finish(exc)
+                raise
+            return done(run, result)
+
+        def awaited(run: Run, coroutine: Any) -> Any:
+            """The coroutine a sync function returned, as a coroutine that keeps the run
+            open (and active while it runs) until it is awaited to its end; one never
+            awaited ends the run, cancelled, when it is dropped."""
+            run._deactivate()  # until awaited: the caller may start others first (gather)
+            outer = run_awaited(run, coroutine)
+            weakref.finalize(outer, run.finish, _NEVER_AWAITED)
+            return outer
 
         wrapper = run_sync
     wrapper.__sentry_agents_wrapped__ = func
     return wrapper  # type: ignore[no-any-return]
+
+
+_NEVER_AWAITED = asyncio.CancelledError("never awaited")
+
+
+def function_of(func: Any) -> Any:
+    """The function a ``classmethod`` or ``staticmethod`` holds (its name and docstring
+    are that function's), else ``func``."""
+    return func.__func__ if isinstance(func, (classmethod, staticmethod)) else func
 
 
 def joined(items: list[Any]) -> Any:
@@ -202,4 +236,4 @@ def joined(items: list[Any]) -> Any:
     return items
 
 
-__all__ = ["Call", "Run", "decorate", "joined"]
+__all__ = ["Call", "Run", "decorate", "function_of", "joined"]

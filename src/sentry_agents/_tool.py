@@ -7,7 +7,7 @@ from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
-from ._decorate import Call
+from ._decorate import Call, function_of
 from ._guard import guard
 from ._jsonable import json_arguments, jsonable, safe_str
 from ._mcp_data import is_call_tool_result, tool_result, tool_result_content
@@ -177,9 +177,10 @@ def tool(
     """
 
     def wrap(function: F) -> F:
+        named = function_of(function)
         span = execute_tool(
-            name if name else safe_str(getattr(function, "__name__", "tool")),
-            description=description if description is not None else docstring_summary(function),
+            name if name else safe_str(getattr(named, "__name__", "tool")),
+            description=description if description is not None else docstring_summary(named),
             record_inputs=record_inputs,
             record_outputs=record_outputs,
             redact=redact,
