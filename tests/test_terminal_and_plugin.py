@@ -120,3 +120,25 @@ def test_cost_from_genai_prices_when_installed():
     span = SpanRecord("t", "s", None, "gen_ai.chat", "chat gpt-4o", "ok", 0.0, 0.1, attributes)
     assert f"${expected:.6f}" in render_tree([span], prices=pricer)
     assert pricer({**attributes, "gen_ai.request.model": "no-such-model"}) is None
+
+
+def test_start_capture_works_without_pytest():
+    """``start_capture`` is for scripts, notebooks and other test runners: importing
+    ``sentry_agents.testing`` where pytest cannot be imported still gives it (and no
+    fixture)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['pytest'] = None\n"  # as if pytest were not installed
+        "import sentry_agents, sentry_agents.testing as testing\n"
+        "spans = testing.start_capture()\n"
+        "with sentry_agents.invoke_agent('A'):\n"
+        "    with sentry_agents.execute_tool('t'):\n"
+        "        pass\n"
+        "print([s.name for s in spans.all], hasattr(testing, 'agent_spans'))\n"
+        "testing.stop_capture()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['invoke_agent A', 'execute_tool t'] False"

@@ -1,4 +1,5 @@
-"""A pytest plugin for testing your own instrumentation (registered automatically).
+"""A pytest plugin for testing your own instrumentation (registered automatically), and
+``start_capture`` for any other test runner, script or notebook (pytest not needed).
 
 The ``agent_spans`` fixture initialises sentry-sdk for one test with an in-memory
 transport and the content gate open, and gives back what sentry-sdk really sent as
@@ -21,11 +22,9 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from types import FrameType
 from typing import Any, Optional
 
-import pytest
 import sentry_sdk
 
 from . import _keys as keys
@@ -33,7 +32,7 @@ from ._envelopes import Capture, SpanRecord
 from ._usage import Usage, usage_from_attributes
 from .console import MemoryTransport
 
-__all__ = ["AgentSpans", "MemoryTransport", "agent_spans", "start_capture", "stop_capture"]
+__all__ = ["AgentSpans", "MemoryTransport", "start_capture", "stop_capture"]
 
 
 def _has_option(name: str) -> bool:
@@ -228,23 +227,10 @@ def stop_capture() -> None:
     sentry_sdk.get_global_scope().set_client(None)
 
 
-@pytest.fixture
-def agent_spans(request: pytest.FixtureRequest) -> Iterator[AgentSpans]:
-    """sentry-sdk initialised for this test with an in-memory transport; the spans it sent.
-
-    Parametrize indirectly with ``"stream"`` for span-streaming mode.
-    """
-    spans = start_capture(getattr(request, "param", "static"))
-    yield spans
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        print("\nsentry-agents: spans sent during this test:\n" + spans.render())
-    stop_capture()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome: Any = yield
-    report = outcome.get_result()
-    if report.when == "call":
-        item.rep_call = report  # type: ignore[attr-defined]
+try:  # the plugin pytest loads from this module (its entry point)
+    from ._pytest_plugin import agent_spans
+    from ._pytest_plugin import pytest_runtest_makereport as pytest_runtest_makereport
+except ImportError:  # without pytest: start_capture and stop_capture still work
+    pass
+else:
+    __all__ += ["agent_spans"]
