@@ -22,8 +22,8 @@ from sentry_sdk.transport import HttpTransport
 
 import sentry_agents._config
 from fakes import FakeProvider, LocalServer, QuietHandler
+from sentry_agents._capture import batch_in_flight
 from sentry_agents._envelopes import Capture, SpanRecord
-from sentry_agents.testing import batch_in_flight
 
 try:
     from sentry_sdk.tracing_utils import has_span_streaming_enabled  # noqa: F401

@@ -88,7 +88,15 @@ LAYERS = {
         "_rerank",
         "_mcp",
     ],
-    "viewing": ["_envelopes", "_render", "console", "testing", "__main__"],
+    "viewing": [
+        "_envelopes",
+        "_render",
+        "console",
+        "_capture",
+        "_pytest_plugin",
+        "testing",
+        "__main__",
+    ],
     "public": ["__init__"],
 }
 RANK = {module: rank for rank, layer in enumerate(LAYERS.values()) for module in layer}
@@ -101,7 +109,7 @@ SENTRY_SDK_USERS = {
     "_guard": "sentry_sdk.utils.logger",
     "_envelopes": "sentry_sdk.envelope.Envelope",
     "console": "sentry_sdk.transport.Transport",
-    "testing": "sentry_sdk.init and flush",
+    "_capture": "sentry_sdk.init and flush",
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .testing import AgentSpans, start_capture, stop_capture
+from ._capture import AgentSpans, start_capture, stop_capture
 
 
 @pytest.fixture

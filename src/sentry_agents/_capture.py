@@ -1,0 +1,214 @@
+"""Capturing what sentry-sdk really sends, in memory, as a tree of gen_ai spans: what
+``sentry_agents.testing`` offers, with or without pytest."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import threading
+import time
+from types import FrameType
+from typing import Any, Optional
+
+import sentry_sdk
+
+from . import _keys as keys
+from ._envelopes import Capture, SpanRecord
+from ._usage import Usage, usage_from_attributes
+from .console import MemoryTransport
+
+
+def _has_option(name: str) -> bool:
+    try:
+        return name in inspect.signature(sentry_sdk.consts.ClientConstructor.__init__).parameters
+    except Exception:
+        return False
+
+
+_HAS_DATA_COLLECTION = _has_option("data_collection")
+"""sentry-sdk's ``data_collection`` option, which replaces ``send_default_pii``."""
+
+_SUBJECT_KEYS = {
+    keys.OP_GUARDRAIL: keys.GUARDRAIL_NAME,
+    keys.OP_EXECUTE_TOOL: keys.TOOL_NAME,
+    keys.OP_INVOKE_AGENT: keys.AGENT_NAME,
+    keys.OP_CREATE_AGENT: keys.AGENT_NAME,
+}
+
+
+class AgentSpans:
+    """The gen_ai spans one test produced, as a tree, with readable assertions."""
+
+    def __init__(self, capture: Capture) -> None:
+        self._capture = capture
+
+    @property
+    def all(self) -> list[SpanRecord]:
+        """Every span sent (gen_ai or not), in the order sentry-sdk sent them."""
+        _flush()
+        return list(self._capture.spans)
+
+    @property
+    def spans(self) -> list[SpanRecord]:
+        """The gen_ai spans and guardrail checks, in start order."""
+        found = [s for s in self.all if _is_ours(s.op)]
+        return sorted(found, key=lambda s: s.start)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """The error events sent (exceptions captured inside the helpers, say)."""
+        sentry_sdk.flush()
+        return list(self._capture.events)
+
+    def find(
+        self,
+        op: Optional[str] = None,
+        name: Optional[str] = None,
+        under: Optional[SpanRecord] = None,
+    ) -> list[SpanRecord]:
+        """Spans whose op is ``op`` (``gen_ai.`` may be left out) and whose name or agent
+        name is ``name``, below ``under`` (at any depth) when given."""
+        wanted_op = None
+        if op is not None:
+            wanted_op = op if op.startswith(keys.OP_PREFIX) or _is_ours(op) else keys.OP_PREFIX + op
+        out = []
+        for span in self.spans:
+            if wanted_op is not None and span.op != wanted_op:
+                continue
+            if name is not None and name not in (span.name, _subject(span)):
+                continue
+            if under is not None and not self.is_below(span, under):
+                continue
+            out.append(span)
+        return out
+
+    def expect(
+        self,
+        op: Optional[str] = None,
+        name: Optional[str] = None,
+        under: Optional[SpanRecord] = None,
+    ) -> SpanRecord:
+        """The one span matching ``find(op, name, under)``; fails with the spans sent
+        when there is none or more than one."""
+        found = self.find(op, name, under)
+        if len(found) == 1:
+            return found[0]
+        what = " ".join(x for x in (op, "named " + name if name else None) if x) or "a span"
+        where = f" under {under.name}" if under is not None else ""
+        problem = "none" if not found else f"{len(found)} of them"
+        raise AssertionError(
+            f"expected one {what} span{where}; found {problem}. Spans sent:\n{self.render()}"
+        )
+
+    def parent(self, span: SpanRecord) -> Optional[SpanRecord]:
+        """The span's parent among every span sent, gen_ai or not (``None`` for a root)."""
+        for candidate in self.all:
+            if candidate.span_id == span.parent_span_id:
+                return candidate
+        return None
+
+    def children(self, span: SpanRecord) -> list[SpanRecord]:
+        """The gen_ai spans directly below ``span``."""
+        return [s for s in self.spans if s.parent_span_id == span.span_id]
+
+    def is_below(self, span: SpanRecord, ancestor: SpanRecord) -> bool:
+        """Whether ``ancestor`` is above ``span`` at any depth."""
+        parent = self.parent(span)
+        while parent is not None:
+            if parent.span_id == ancestor.span_id:
+                return True
+            parent = self.parent(parent)
+        return False
+
+    @staticmethod
+    def messages(span: SpanRecord, key: str = keys.INPUT_MESSAGES) -> Any:
+        """A message attribute parsed (input by default; pass ``gen_ai.output.messages``)."""
+        return span.json_attribute(key)
+
+    @staticmethod
+    def tool_arguments(span: SpanRecord) -> Any:
+        """A tool span's ``gen_ai.tool.call.arguments``, parsed."""
+        return span.json_attribute(keys.TOOL_CALL_ARGUMENTS)
+
+    @staticmethod
+    def usage(span: SpanRecord) -> Usage:
+        """The token usage the span carries."""
+        return usage_from_attributes(span.attributes)
+
+    def render(self, color: bool = False) -> str:
+        """The spans as the terminal view prints them."""
+        from ._render import render_tree
+
+        return render_tree(self.all, color=color)
+
+
+def _is_ours(op: Optional[str]) -> bool:
+    """A span an agent run is made of: a gen_ai span or a guardrail check."""
+    return op is not None and (op.startswith(keys.OP_PREFIX) or op == keys.OP_GUARDRAIL)
+
+
+def batch_in_flight() -> bool:
+    """Whether one of sentry-sdk's batcher threads has taken a batch of spans from its
+    buffer and not yet handed it to the transport (a flush meanwhile finds nothing)."""
+    me = threading.get_ident()
+    for ident, top in sys._current_frames().items():
+        frame: Optional[FrameType] = top if ident != me else None
+        while frame is not None:
+            code = frame.f_code
+            if code.co_name == "_flush" and "batcher" in os.path.basename(code.co_filename):
+                return True
+            frame = frame.f_back
+    return False
+
+
+def _flush(bound: float = 60.0) -> None:
+    """``sentry_sdk.flush()``, then wait (at most ``bound`` seconds) for a batch of spans
+    that sentry-sdk's background thread was handing over while the flush ran."""
+    sentry_sdk.flush()
+    deadline = time.monotonic() + bound
+    while batch_in_flight() and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
+def _subject(span: SpanRecord) -> Optional[str]:
+    """What a span is about: its tool, its agent, or its model."""
+    value = span.attributes.get(_SUBJECT_KEYS.get(span.op or "", keys.REQUEST_MODEL))
+    return None if value is None else str(value)
+
+
+def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
+    """Initialise sentry-sdk with an in-memory transport and the content gate open, for
+    tests outside the fixture; ``mode="stream"`` for span streaming. Extra ``options``
+    go to ``sentry_sdk.init`` (``integrations=[...]``, say).
+
+    The gate is opened with sentry-sdk's ``data_collection={"gen_ai": {...}}`` where the
+    installed sentry-sdk has it (``send_default_pii=True`` only where it does not), so
+    nothing here triggers sentry-sdk's deprecation warning for ``send_default_pii``."""
+    transport = MemoryTransport()
+    options = {
+        "transport": transport,
+        "traces_sample_rate": 1.0,
+        "default_integrations": False,
+        "auto_enabling_integrations": False,
+        **options,
+    }
+    if hasattr(sentry_sdk, "start_transaction") and mode == "stream":
+        options.setdefault("trace_lifecycle", "stream")  # 3.x: the only mode
+    if _HAS_DATA_COLLECTION:
+        if "send_default_pii" not in options:
+            options.setdefault("data_collection", {"gen_ai": {"inputs": True, "outputs": True}})
+    else:
+        options.setdefault("send_default_pii", True)
+    sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
+    return AgentSpans(transport.capture)
+
+
+def stop_capture() -> None:
+    """Flush and return sentry-sdk to "not initialised"."""
+    _flush()
+    sentry_sdk.get_client().close()
+    sentry_sdk.get_global_scope().set_client(None)
+
+
+__all__ = ["AgentSpans", "batch_in_flight", "start_capture", "stop_capture"]
