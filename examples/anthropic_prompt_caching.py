@@ -14,7 +14,7 @@ from _offline import FakeProvider, anthropic_message, api_key, init_sentry, prov
 
 import sentry_agents
 
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-4-6"
 SYSTEM = [
     {
         "type": "text",

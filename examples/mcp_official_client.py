@@ -3,8 +3,10 @@ trace context in ``_meta`` (``meta=`` on ``call_tool``): the server's ``tools/ca
 is the child of the agent's ``execute_tool`` span, in one trace.
 
 Needs the ``mcp`` package (Python 3.10+). Offline, both processes send to a stand-in for
-Sentry on 127.0.0.1 and the trace is printed as one tree; with ``SENTRY_DSN`` set, both
-send there. Run: ``python examples/mcp_official_client.py``
+Sentry on 127.0.0.1 and the trace is printed as one tree (after it, the session's
+``initialize``, ``notifications/initialized`` and ``tools/list`` print as roots of their
+own: the client sends them before any ``_meta`` is passed); with ``SENTRY_DSN`` set,
+both send there. Run: ``python examples/mcp_official_client.py``
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ def get_weather(city: str) -> dict[str, object]:
     return {"city": city, "forecast": "rain", "celsius": 14}
 
 
-TOOLS = [{"type": "function", "function": sentry_agents.tool_definition(get_weather)}]
+TOOLS = [sentry_agents.tool_definition(get_weather, format="chat_completions")]
 TOOL_CALL = {
     "id": "call_1",
     "type": "function",

@@ -37,10 +37,10 @@ async def anthropic_stream(client: anthropic.AsyncAnthropic) -> str:
     messages = [{"role": "user", "content": "Say hello."}]
     pieces = []
     async with sentry_agents.chat(
-        "claude-sonnet-4-5", provider="anthropic", messages=messages
+        "claude-sonnet-4-6", provider="anthropic", messages=messages
     ) as llm:
         stream = await client.messages.create(
-            model="claude-sonnet-4-5", max_tokens=50, messages=messages, stream=True
+            model="claude-sonnet-4-6", max_tokens=50, messages=messages, stream=True
         )
         async for event in llm.stream(stream):
             if event.type == "content_block_delta" and event.delta.type == "text_delta":

@@ -35,7 +35,7 @@ EXPECTED = {
         "handoff from Triage Agent to Billing Agent",
         "invoke_agent Billing Agent",
     ],
-    "streaming.py": ["chat gpt-4o-mini", "chat claude-sonnet-4-5", "OpenAI: Rainy, elegant"],
+    "streaming.py": ["chat gpt-4o-mini", "chat claude-sonnet-4-6", "OpenAI: Rainy, elegant"],
     "concurrent_agents.py": [
         "invoke_agent Trip Planner",
         "  invoke_agent Paris Agent",
