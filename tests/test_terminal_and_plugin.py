@@ -142,3 +142,47 @@ def test_start_capture_works_without_pytest():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['invoke_agent A', 'execute_tool t'] False"
+
+
+def test_an_agent_priced_by_the_console_shows_the_sum_of_its_model_calls():
+    """Priced at print time (``ConsoleTransport(prices=...)``, ``serve``), an agent's line
+    shows what its model calls cost in all, nested agents' included, as sentry-agents
+    sums it when it prices the spans itself; an agent without priced calls shows none."""
+    from sentry_agents._envelopes import SpanRecord
+    from sentry_agents._render import render_tree
+
+    def span(span_id, parent, op, name, **attributes):
+        return SpanRecord("t", span_id, parent, op, name, "ok", 0.0, 0.1, attributes)
+
+    prices = {"m": {"input": 1.0, "output": 2.0}}  # $ per million tokens
+    spans = [
+        span(
+            "a",
+            None,
+            "gen_ai.invoke_agent",
+            "invoke_agent Planner",
+            **{"gen_ai.request.model": "m"},
+        ),
+        span(
+            "c1",
+            "a",
+            "gen_ai.chat",
+            "chat m",
+            **{"gen_ai.request.model": "m", "gen_ai.usage.input_tokens": 1_000_000},
+        ),
+        span("b", "a", "gen_ai.invoke_agent", "invoke_agent Helper"),
+        span(
+            "c2",
+            "b",
+            "gen_ai.chat",
+            "chat m",
+            **{"gen_ai.request.model": "m", "gen_ai.usage.output_tokens": 500_000},
+        ),
+        span("e", None, "gen_ai.invoke_agent", "invoke_agent Idle"),
+    ]
+    rendered = render_tree(spans, prices=prices).splitlines()
+    lines = {line.strip().split("  ")[0]: line for line in rendered}
+    assert "$2.000000" in lines["invoke_agent Planner"]
+    assert "$1.000000" in lines["invoke_agent Helper"]
+    assert "$" not in lines["invoke_agent Idle"]
+    assert render_tree(spans).count("$") == 0

@@ -109,8 +109,28 @@ def render_tree(
         children.setdefault(parent, []).append(span)
     lines: list[str] = []
 
+    def cost_of(span: SpanRecord) -> Optional[float]:
+        """What the span was sent with, else its price; an agent's, priced here, is the
+        sum of the model calls under it (as sentry-agents sums it when it prices)."""
+        cost = _sent_cost(span.attributes)
+        if cost is not None or pricer is None:
+            return cost
+        if span.op != keys.OP_INVOKE_AGENT:
+            return _cost(span.attributes, pricer)
+        found = [c for c in map(cost_of_calls, children.get(span.span_id, [])) if c is not None]
+        return sum(found) if found else None
+
+    def cost_of_calls(span: SpanRecord) -> Optional[float]:
+        """The cost of the model calls in ``span`` and under it, nested agents' included."""
+        found = [c for c in map(cost_of_calls, children.get(span.span_id, [])) if c is not None]
+        if span.op != keys.OP_INVOKE_AGENT:
+            own = cost_of(span)
+            if own is not None:
+                found.append(own)
+        return sum(found) if found else None
+
     def walk(span: SpanRecord, depth: int) -> None:
-        lines.extend(_span_lines(span, depth, color, pricer))
+        lines.extend(_span_lines(span, depth, color, cost_of(span)))
         for child in children.get(span.span_id, []):
             walk(child, depth + 1)
 
@@ -119,7 +139,7 @@ def render_tree(
     return "\n".join(lines)
 
 
-def _span_lines(span: SpanRecord, depth: int, color: bool, pricer: Optional[Pricer]) -> list[str]:
+def _span_lines(span: SpanRecord, depth: int, color: bool, cost: Optional[float]) -> list[str]:
     a = span.attributes
     indent = "  " * depth
 
@@ -135,9 +155,6 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, pricer: Optional[Pric
     tokens = _tokens(a)
     if tokens:
         details.append(tokens)
-    cost = _sent_cost(a)
-    if cost is None and span.op != keys.OP_INVOKE_AGENT:
-        cost = _cost(a, pricer)
     if cost is not None:
         details.append(f"${cost:.6f}")
     if details:
