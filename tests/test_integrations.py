@@ -10,9 +10,10 @@ import sentry_sdk
 
 import sentry_agents
 from conftest import HAS_TRANSACTIONS
-from fakes import anthropic_message, chat_completion
+from fakes import anthropic_message, chat_completion, response_object
 
-LLM_OPS = {"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content"}
+# gen_ai.responses: sentry-sdk 2.x's op for an OpenAI Responses call (3.0 uses gen_ai.chat).
+LLM_OPS = {"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content", "gen_ai.responses"}
 pytestmark = pytest.mark.skipif(
     not hasattr(sentry_sdk.consts.OP, "GEN_AI_CHAT"),
     reason="this sentry-sdk's AI integrations make ai.* spans, which the dashboards do not count",
@@ -207,3 +208,38 @@ def test_what_the_integration_adds_follows_our_gate_and_current_keys(with_integr
         assert span.attributes["gen_ai.provider.name"] == "openai"
     assert not {"gen_ai.input.messages", "gen_ai.output.messages"} & set(second.attributes)
     assert b"Weather in Paris" in with_integrations.raw(), "control: the first span has it"
+
+
+def _demoted(sentry, parent) -> list:
+    """The integration's spans of the same call sent under ``parent`` as plain
+    ``function`` children (streaming mode; in transaction mode they are dropped)."""
+    return [s for s in sentry.spans() if s.parent_span_id == parent.span_id and s.op == "function"]
+
+
+def test_chat_around_a_responses_call_is_one_span(with_integrations, provider):
+    """sentry-sdk 2.x records ``client.responses.create`` as ``gen_ai.responses``: one model
+    call all the same, merged into ours like a chat completion."""
+    provider.script("/v1/responses", response_object("Rain."))
+    with sentry_agents.invoke_agent("Rain Agent"):
+        with sentry_agents.chat("o4-mini", provider="openai") as llm:
+            llm.set_response(provider.openai().responses.create(model="o4-mini", input="Rain?"))
+    spans = llm_spans(with_integrations)
+    assert [s.op for s in spans] == ["gen_ai.chat"], [s.name for s in spans]
+    ours = spans[0]
+    assert ours.attributes["gen_ai.usage.input_tokens"] == 80
+    assert ours.attributes["gen_ai.agent.name"] == "Rain Agent"
+    assert len(_demoted(with_integrations, ours)) == (with_integrations.mode == "stream")
+    agent = with_integrations.named("invoke_agent Rain Agent").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 80
+    assert agent["gen_ai.usage.output_tokens"] == 40
+
+
+def test_an_integration_only_responses_call_counts_in_the_agent_usage(with_integrations, provider):
+    provider.script("/v1/responses", response_object("Rain."))
+    with sentry_agents.invoke_agent("Rain Agent"):
+        provider.openai().responses.create(model="o4-mini", input="Rain?")
+    (span,) = llm_spans(with_integrations)
+    assert span.attributes["gen_ai.agent.name"] == "Rain Agent"
+    agent = with_integrations.named("invoke_agent Rain Agent").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 80
+    assert agent["gen_ai.usage.output_tokens"] == 40

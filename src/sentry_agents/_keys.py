@@ -26,7 +26,13 @@ LLM_OPERATIONS = (CHAT, TEXT_COMPLETION, GENERATE_CONTENT)
 OP_INVOKE_AGENT = OP_PREFIX + INVOKE_AGENT
 OP_CREATE_AGENT = OP_PREFIX + CREATE_AGENT
 OP_EXECUTE_TOOL = OP_PREFIX + EXECUTE_TOOL
-LLM_OPS = frozenset(OP_PREFIX + name for name in (*LLM_OPERATIONS, EMBEDDINGS))
+OP_EMBEDDINGS = OP_PREFIX + EMBEDDINGS
+OP_SDK_RESPONSES = OP_PREFIX + "responses"
+"""sentry-sdk 2.x's op for an OpenAI Responses API call (3.0 makes it ``gen_ai.chat``).
+Never sent by our spans."""
+LLM_OPS = frozenset(
+    (*(OP_PREFIX + name for name in LLM_OPERATIONS), OP_EMBEDDINGS, OP_SDK_RESPONSES)
+)
 """Ops of spans that are one model call (sentry-sdk's integrations make these too)."""
 
 OP_GUARDRAIL = "guardrail"
@@ -266,6 +272,7 @@ __all__ = [
     "NETWORK_TRANSPORT",
     "OPERATION_NAME",
     "OP_CREATE_AGENT",
+    "OP_EMBEDDINGS",
     "OP_EXECUTE_TOOL",
     "OP_GUARDRAIL",
     "OP_INVOKE_AGENT",
@@ -273,6 +280,7 @@ __all__ = [
     "OP_MCP_NOTIFICATION_SERVER_TO_CLIENT",
     "OP_MCP_SERVER",
     "OP_PREFIX",
+    "OP_SDK_RESPONSES",
     "OUTPUT_MESSAGES",
     "PIPELINE_NAME",
     "PROMPT_NAME",
