@@ -44,6 +44,7 @@ RESPONSES_USAGE = {
     "input_tokens_details": {"cached_tokens": 64, "cache_write_tokens": 0},
     "output_tokens_details": {"reasoning_tokens": 32},
 }
+EMBEDDINGS_USAGE = {"prompt_tokens": 7, "total_tokens": 7}
 ANTHROPIC_USAGE = {
     "input_tokens": 20,
     "output_tokens": 10,
@@ -245,6 +246,15 @@ def response_object(text: str = "Rainy.", **fields: Any) -> dict[str, Any]:
         **fields,
     }
     return _valid(Response, reply)
+
+
+def embeddings_reply(model: str, count: int = 1) -> dict[str, Any]:
+    """An OpenAI Embeddings reply from ``model``: ``count`` vectors, ``EMBEDDINGS_USAGE``."""
+    from openai.types import CreateEmbeddingResponse
+
+    data = [{"object": "embedding", "index": i, "embedding": [0.1, 0.2]} for i in range(count)]
+    reply = {"object": "list", "data": data, "model": model, "usage": EMBEDDINGS_USAGE}
+    return _valid(CreateEmbeddingResponse, reply)
 
 
 def response_events(text: str) -> list[dict[str, Any]]:

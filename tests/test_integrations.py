@@ -10,7 +10,7 @@ import sentry_sdk
 
 import sentry_agents
 from conftest import HAS_TRANSACTIONS
-from fakes import anthropic_message, chat_completion, response_object
+from fakes import anthropic_message, chat_completion, embeddings_reply, response_object
 
 # gen_ai.responses: sentry-sdk 2.x's op for an OpenAI Responses call (3.0 uses gen_ai.chat).
 LLM_OPS = {"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content", "gen_ai.responses"}
@@ -243,3 +243,37 @@ def test_an_integration_only_responses_call_counts_in_the_agent_usage(with_integ
     agent = with_integrations.named("invoke_agent Rain Agent").attributes
     assert agent["gen_ai.usage.input_tokens"] == 80
     assert agent["gen_ai.usage.output_tokens"] == 40
+
+
+def test_embeddings_around_an_instrumented_call_is_one_span(with_integrations, provider):
+    """Ours takes what it lacks (the inputs; the usage, when not set) from the
+    integration's span of the same call, and the agent counts the tokens once."""
+    model = "text-embedding-3-small"
+    provider.script("/v1/embeddings", embeddings_reply(model), embeddings_reply(model))
+    client = provider.openai()
+    with sentry_agents.invoke_agent("Search Agent"):
+        with sentry_agents.embeddings(model, provider="openai", inputs=["Paris"]) as emb:
+            emb.set_usage(client.embeddings.create(model=model, input=["Paris"]))
+        with sentry_agents.embeddings(model, provider="openai"):
+            client.embeddings.create(model=model, input=["Lyon"])
+    spans = [s for s in with_integrations.spans() if s.op == "gen_ai.embeddings"]
+    assert [s.name for s in spans] == [f"embeddings {model}"] * 2
+    for span in spans:
+        assert span.attributes["gen_ai.usage.input_tokens"] == 7
+        assert span.attributes["gen_ai.agent.name"] == "Search Agent"
+        assert len(_demoted(with_integrations, span)) == (with_integrations.mode == "stream")
+    inputs = sorted(s.json_attribute("gen_ai.embeddings.input") for s in spans)
+    assert inputs == [["Lyon"], ["Paris"]]
+    agent = with_integrations.named("invoke_agent Search Agent").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 14
+
+
+def test_embeddings_take_no_inputs_from_the_integration_past_our_gate(with_integrations, provider):
+    model = "text-embedding-3-small"
+    provider.script("/v1/embeddings", embeddings_reply(model))
+    with sentry_agents.embeddings(model, provider="openai", record_inputs=False):
+        provider.openai().embeddings.create(model=model, input=["Secret town"])
+    (span,) = [s for s in with_integrations.spans() if s.op == "gen_ai.embeddings"]
+    assert span.attributes["gen_ai.usage.input_tokens"] == 7
+    assert "gen_ai.embeddings.input" not in span.attributes
+    assert b"Secret town" not in with_integrations.raw()

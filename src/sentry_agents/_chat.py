@@ -15,7 +15,6 @@ from ._requests import stop_sequences as to_stop_sequences
 from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
 from ._stream import wrap_stream
-from ._usage import usage_from_attributes
 
 
 class Request(NamedTuple):
@@ -80,15 +79,6 @@ class ChatSpan(ModelSpan[ChatConfig]):
         messages, response model and id, finish reasons and usage."""
         self._set(keys.RESPONSE_STREAMING, False)
         self._apply_response(read_response(response))
-
-    def _absorb(self, attributes: dict[str, Any]) -> None:
-        super()._absorb(attributes)
-        model = attributes.get(keys.RESPONSE_MODEL)
-        if self._response_model is None and isinstance(model, str):
-            self._response_model = model
-        if self._usage is None:
-            usage = usage_from_attributes(attributes)
-            self._usage = None if usage.is_empty() else usage
 
     # --- streams ------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from ._config import UNSET, Options, Redactor, options
 from ._jsonable import jsonable, safe_str
 from ._model import UsageSpan
 
+_EMBEDDINGS_OPS = frozenset({keys.OP_EMBEDDINGS})
+
 
 class EmbeddingsConfig(NamedTuple):
     model: Optional[str]
@@ -24,6 +26,10 @@ class EmbeddingsSpan(UsageSpan[EmbeddingsConfig]):
 
     def __init__(self, config: EmbeddingsConfig, options: Options) -> None:
         super().__init__(keys.EMBEDDINGS, config, options)
+
+    @property
+    def _absorbed_ops(self) -> frozenset[str]:
+        return _EMBEDDINGS_OPS
 
     def _record_start_content(self) -> None:
         inputs = self._config.inputs

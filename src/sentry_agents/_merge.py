@@ -18,7 +18,9 @@ from ._budget import fit
 from ._messages import to_gen_ai_messages
 
 _TAKEN = (keys.OP_PREFIX, "mcp.", "network.")
-_INPUTS = frozenset({keys.INPUT_MESSAGES, keys.SYSTEM_INSTRUCTIONS, keys.TOOL_DEFINITIONS})
+_INPUTS = frozenset(
+    {keys.INPUT_MESSAGES, keys.SYSTEM_INSTRUCTIONS, keys.TOOL_DEFINITIONS, keys.EMBEDDINGS_INPUT}
+)
 _INPUT_PREFIXES = (keys.mcp_argument(""),)
 _OUTPUTS = frozenset(
     {

@@ -18,7 +18,7 @@ from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 from ._tool_definitions import tool_definitions
-from ._usage import Usage, checked, usage_attributes, usage_from
+from ._usage import Usage, checked, usage_attributes, usage_from, usage_from_attributes
 
 
 class UsageConfig(Protocol):
@@ -142,6 +142,16 @@ class UsageSpan(GenAISpan[U]):
     @property
     def _usage_is_set(self) -> bool:
         return self._usage is not None
+
+    def _absorb(self, attributes: dict[str, Any]) -> None:
+        """Also take the integration's response model and usage, where this span has none."""
+        super()._absorb(attributes)
+        model = attributes.get(keys.RESPONSE_MODEL)
+        if self._response_model is None and isinstance(model, str):
+            self._response_model = model
+        if self._usage is None:
+            usage = usage_from_attributes(attributes)
+            self._usage = None if usage.is_empty() else usage
 
     def _own_price(self, usage: Usage) -> tuple[Optional[Cost], Optional[Rates]]:
         """The cost of this span's own model call, priced by its response model, else its

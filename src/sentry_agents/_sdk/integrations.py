@@ -1,7 +1,8 @@
 """Living alongside sentry-sdk's own AI integrations (OpenAI, Anthropic, Google GenAI, ...).
 
-When such an integration is enabled, a model call made inside ``chat(...)`` (or an MCP
-request handled inside ``mcp_server(...)``, with the MCP integration) would be recorded
+When such an integration is enabled, a model call made inside ``chat(...)`` (an
+embeddings call inside ``embeddings(...)``, an MCP request handled inside
+``mcp_server(...)`` with the MCP integration) would be recorded
 twice, and the integration's spans inside our ``invoke_agent`` would lack the agent's
 name and escape its usage total. Only then (no cost otherwise) this module:
 
