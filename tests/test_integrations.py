@@ -268,6 +268,23 @@ def test_embeddings_around_an_instrumented_call_is_one_span(with_integrations, p
     assert agent["gen_ai.usage.input_tokens"] == 14
 
 
+def test_an_embeddings_call_inside_chat_stays_a_call_of_its_own(with_integrations, provider):
+    """Retrieval inside a chat span's block: the chat span takes in only its own model
+    call; the embeddings call is still sent, and its tokens counted, on its own."""
+    model = "text-embedding-3-small"
+    provider.script("/v1/embeddings", embeddings_reply(model))
+    with sentry_agents.invoke_agent("RAG Agent"):
+        with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+            provider.openai().embeddings.create(model=model, input=["Paris"])
+            llm.set_usage(input_tokens=100, output_tokens=10)
+    (chat,) = [s for s in with_integrations.spans() if s.op == "gen_ai.chat"]
+    (emb,) = [s for s in with_integrations.spans() if s.op == "gen_ai.embeddings"]
+    assert chat.attributes["gen_ai.usage.input_tokens"] == 100
+    assert emb.attributes["gen_ai.usage.input_tokens"] == 7
+    agent = with_integrations.named("invoke_agent RAG Agent").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 107
+
+
 def test_embeddings_take_no_inputs_from_the_integration_past_our_gate(with_integrations, provider):
     model = "text-embedding-3-small"
     provider.script("/v1/embeddings", embeddings_reply(model))

@@ -17,6 +17,11 @@ from ._sdk import AttributeValue
 from ._stream import wrap_stream
 
 
+_CHAT_OPS = keys.LLM_OPS - {keys.OP_EMBEDDINGS}
+"""The integrations' spans a chat span takes in: its own model call (an embeddings call
+made inside it is a call of its own)."""
+
+
 class Request(NamedTuple):
     """Request parameters, as the caller gave them (converted when the span starts)."""
 
@@ -72,7 +77,7 @@ class ChatSpan(ModelSpan[ChatConfig]):
 
     @property
     def _absorbed_ops(self) -> frozenset[str]:
-        return keys.LLM_OPS
+        return _CHAT_OPS
 
     def set_response(self, response: Any) -> None:
         """Record a provider response object (or its dict form) in one call: output
