@@ -16,7 +16,6 @@ from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
 from ._stream import wrap_stream
 
-
 _CHAT_OPS = keys.LLM_OPS - {keys.OP_EMBEDDINGS}
 """The integrations' spans a chat span takes in: its own model call (an embeddings call
 made inside it is a call of its own)."""
