@@ -94,6 +94,62 @@ def test_anthropic_stream_end_to_end(sentry, provider):
     assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["end_turn"]
 
 
+def test_google_stream_ending_in_a_usage_only_chunk_counts_usage_once(sentry):
+    """Gemini's usage is a running total, and Gemini 3 ends a stream with a chunk of only
+    ``usage_metadata``: that chunk is Google's (last total wins), not a LangChain delta."""
+    from google.genai import types
+
+    usage = {"prompt_token_count": 40, "candidates_token_count": 5, "total_token_count": 45}
+    chunks = [
+        types.GenerateContentResponse.model_validate(chunk)
+        for chunk in (
+            {
+                "candidates": [
+                    {
+                        "content": {"role": "model", "parts": [{"text": "Rain today."}]},
+                        "finish_reason": "STOP",
+                    }
+                ],
+                "model_version": "gemini-3-flash",
+                "response_id": "r1",
+                "usage_metadata": usage,
+            },
+            {"model_version": "gemini-3-flash", "response_id": "r1", "usage_metadata": usage},
+            {"usage_metadata": usage},
+        )
+    ]
+    with sentry_agents.chat("gemini-3-flash", provider="gcp.gemini") as llm:
+        assert list(llm.stream(iter(chunks))) == chunks
+    attrs = sentry.named("chat gemini-3-flash").attributes
+    assert attrs["gen_ai.usage.input_tokens"] == 40
+    assert attrs["gen_ai.usage.output_tokens"] == 5
+    assert attrs["gen_ai.usage.total_tokens"] == 45
+    assert attrs["gen_ai.response.id"] == "r1"
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Rain today."}
+    ]
+
+
+def test_langchain_stream_usage_is_summed_from_its_deltas(sentry):
+    from langchain_core.messages import AIMessageChunk
+
+    chunks = [
+        AIMessageChunk(content="Hel", id="run-1"),
+        AIMessageChunk(content="lo", usage_metadata=_lc_usage(10, 2)),
+        AIMessageChunk(content="", usage_metadata=_lc_usage(0, 3)),
+    ]
+    with sentry_agents.chat("m") as llm:
+        list(llm.stream(iter(chunks)))
+    attrs = sentry.named("chat m").attributes
+    assert attrs["gen_ai.usage.input_tokens"] == 10
+    assert attrs["gen_ai.usage.output_tokens"] == 5
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"][0]["content"] == "Hello"
+
+
+def _lc_usage(inputs: int, outputs: int) -> dict:
+    return {"input_tokens": inputs, "output_tokens": outputs, "total_tokens": inputs + outputs}
+
+
 def test_async_openai_stream(sentry, provider):
     provider.script("/v1/chat/completions", chat_chunks("async text"))
     client = provider.async_openai()

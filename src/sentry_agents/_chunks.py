@@ -236,7 +236,7 @@ class StreamAccumulator:
         self.usage = usage_from(self._anthropic_usage)
 
     def _google_or_langchain(self, chunk: Any) -> None:
-        if field(chunk, "candidates") is not None or field(chunk, "prompt_feedback") is not None:
+        if _is_google_chunk(chunk):
             self._meta(chunk, "model_version", "response_id")
             for candidate in as_list(field(chunk, "candidates")) or []:
                 for part in as_list(field(field(candidate, "content"), "parts")) or []:
@@ -287,6 +287,27 @@ class StreamAccumulator:
         usage = field(chunk, "usage_metadata")
         if usage is not None:
             self.usage = self.usage + usage_from(usage)
+
+
+def _is_google_chunk(chunk: Any) -> bool:
+    """Whether a chunk is Google GenAI's rather than LangChain's: one of Google's own
+    fields, or usage in Google's names. Gemini ends a stream with a chunk of only
+    ``usage_metadata``, a running total, which LangChain's rules would add as a delta."""
+    if any(field(chunk, key) is not None for key in _GOOGLE_FIELDS):
+        return True
+    metadata = field(chunk, "usage_metadata")
+    return metadata is not None and any(field(metadata, key) is not None for key in _GOOGLE_USAGE)
+
+
+_GOOGLE_FIELDS = ("candidates", "prompt_feedback", "model_version", "response_id")
+_GOOGLE_USAGE = (
+    "prompt_token_count",
+    "candidates_token_count",
+    "total_token_count",
+    "thoughts_token_count",
+    "cached_content_token_count",
+    "tool_use_prompt_token_count",
+)
 
 
 _ANTHROPIC_EVENTS = frozenset(
