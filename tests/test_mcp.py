@@ -431,6 +431,33 @@ def test_prompt_content_behind_the_output_gate(sentry):
     assert b"hush" not in sentry.raw()
 
 
+def test_prompt_description_is_content_budgeted_and_redacted(sentry):
+    """A prompt's description is content: within the byte budget, seen by the redaction
+    hook as ``tool.result`` like the prompt's message, and behind the output gate."""
+    sentry_agents.configure(max_message_bytes=500)
+    seen = []
+
+    def hook(kind: str, value: Any) -> Any:
+        seen.append((kind, value[:9]))
+        return value.replace("4711", "[id]")
+
+    prompt = {"description": "Customer 4711 notes: " + "x" * 5_000, "messages": []}
+    with sentry_agents.mcp_server("prompts/get", "long", redact=hook) as span:
+        span.set_result(prompt)
+    with sentry_agents.mcp_server("prompts/get", "dropped", redact=lambda k, v: None) as span:
+        span.set_result(prompt)
+    with sentry_agents.mcp_server("prompts/get", "gated", record_outputs=False) as span:
+        span.set_result(prompt)
+    assert seen == [("tool.result", "Customer ")]
+    text = sentry.named("prompts/get long").attributes["mcp.prompt.result.description"]
+    assert len(text.encode()) <= 500 and text.startswith("Customer [id] notes: xx")
+    for name in ("prompts/get dropped", "prompts/get gated"):
+        attributes = sentry.named(name).attributes
+        assert attributes["mcp.prompt.result.message_count"] == 0
+        assert "mcp.prompt.result.description" not in attributes
+    assert b"4711" not in sentry.raw()
+
+
 def test_real_mcp_types(sentry):
     types = pytest.importorskip("mcp.types")
     result = types.CallToolResult(

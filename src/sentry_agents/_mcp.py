@@ -147,8 +147,8 @@ class MCPServerSpan(_MCPSpan):
         - ``CallToolResult`` (or its dict): content as ``gen_ai.tool.call.result`` and the
           deprecated ``mcp.tool.result.content`` (output gate), ``content_count``; with
           ``isError`` the span fails with ``error.type = "tool_error"``, no error event.
-        - ``GetPromptResult``: message count; for one message its role and content
-          (output gate); the description.
+        - ``GetPromptResult``: message count; its description and, for one message, its
+          role and content (output gate).
         - ``InitializeResult``: the server's name, title, version and protocol version.
         - anything else returned by a ``tools/call`` handler: recorded as a tool result.
         """
@@ -179,7 +179,15 @@ class MCPServerSpan(_MCPSpan):
         self._set(keys.MCP_PROMPT_RESULT_MESSAGE_COUNT, prompt.message_count)
         if not self._outputs_ok:
             return
-        self._set(keys.MCP_PROMPT_RESULT_DESCRIPTION, prompt.description)
+        if prompt.description is not None:
+            self._set_content(
+                keys.MCP_PROMPT_RESULT_DESCRIPTION,
+                "tool.result",
+                prompt.description,
+                safe_str,
+                output=True,
+                structured=False,
+            )
         if prompt.message_count == 1:
             self._set(keys.MCP_PROMPT_RESULT_MESSAGE_ROLE, prompt.role)
             if prompt.content is not None:
