@@ -1080,6 +1080,55 @@ def test_tool_definition_of_partials_callable_objects_and_unmappable_hints():
     }
 
 
+class Framework:
+    """Framework base class: subclass me and implement __call__."""
+
+    def __call__(self, query: str) -> str:
+        """Run the tool."""
+        return query
+
+
+class Lookup(Framework):
+    def __call__(self, query: str) -> str:
+        return query
+
+
+class Ping(Framework):
+    pass
+
+
+def test_tool_descriptions_are_the_tools_own_docstrings_never_inherited(sentry):
+    """``inspect.getdoc`` inherits: a bare pydantic model was described by pydantic's
+    ``BaseModel`` docstring, a callable object by ``Call self as a function.``"""
+    from pydantic import BaseModel
+
+    class GetWeather(BaseModel):
+        city: str
+
+    class GetForecast(BaseModel):
+        """The forecast for a city."""
+
+        city: str
+
+    def described(tool: Any) -> Any:
+        return sentry_agents.tool_definition(tool).get("description")
+
+    assert described(GetWeather) is None
+    assert sentry_agents.tool_definition(GetWeather)["parameters"]["required"] == ["city"]
+    assert described(GetForecast) == "The forecast for a city."
+    assert described(Lookup) is None
+    assert described(Lookup()) is None
+    assert described(Ping()) == "Run the tool."  # its __call__'s own docstring
+    assert described(SearchTool()) == "Search the docs."
+    sentry_agents.tool(Ping())("paris")
+    sentry_agents.tool(functools.partial(get_weather, unit="kelvin"))("Paris")
+    spans = [s for s in sentry.spans() if s.op == "gen_ai.execute_tool"]
+    assert [s.attributes.get("gen_ai.tool.description") for s in spans] == [
+        "Run the tool.",
+        "Current weather for a city.",
+    ]
+
+
 # --- sentry-sdk's AI integrations: their model calls are priced too --------------------
 
 

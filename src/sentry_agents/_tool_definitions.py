@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 import typing
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
@@ -59,15 +60,16 @@ FORMATS = ("chat_completions", "responses", "anthropic", "google")
 def tool_definition(func: Callable[..., Any], format: Optional[str] = None) -> ToolDefinition:
     """The JSON-schema definition of a Python function, for ``tools=`` or a provider.
 
-    Name from the function, description from the docstring's first paragraph, parameters
-    from the signature and type hints (a hint it cannot map allows any value). A
-    ``functools.partial`` is described as its function without the arguments it binds
-    (the model is not to set them); a callable object by its class's name and its
-    ``__call__``. By default the shape ``gen_ai.tool.definitions`` uses (``{"type":
-    "function", "name", "description", "parameters"}``); ``format`` gives a provider's:
-    ``"chat_completions"`` (OpenAI ``{"type": "function", "function": {...}}``),
-    ``"responses"`` (OpenAI Responses, with ``"strict": False`` as optional parameters
-    need), ``"anthropic"`` (``input_schema``) or ``"google"`` (a function declaration).
+    Name from the function, description from the first paragraph of its own docstring
+    (never one inherited from a base class), parameters from the signature and type
+    hints (a hint it cannot map allows any value). A ``functools.partial`` is described
+    as its function without the arguments it binds (the model is not to set them); a
+    callable object by its class's name and its ``__call__``. By default the shape
+    ``gen_ai.tool.definitions`` uses (``{"type": "function", "name", "description",
+    "parameters"}``); ``format`` gives a provider's: ``"chat_completions"`` (OpenAI
+    ``{"type": "function", "function": {...}}``), ``"responses"`` (OpenAI Responses,
+    with ``"strict": False`` as optional parameters need), ``"anthropic"``
+    (``input_schema``) or ``"google"`` (a function declaration).
     Raises ``ValueError`` for any other ``format``.
     """
     if format is not None and format not in FORMATS:
@@ -132,8 +134,6 @@ def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
         name = type(target).__name__
     definition: ToolDefinition = {"type": "function", "name": safe_str(name)}
     description = docstring_summary(target)
-    if description is None and call is not None:
-        description = docstring_summary(call)
     if description:
         definition["description"] = description
     definition["parameters"] = parameters
@@ -141,9 +141,9 @@ def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
 
 
 def _call_method(target: Any) -> Any:
-    """The ``__call__`` of a callable object's class, which holds its hints (and perhaps
-    its docstring); ``None`` for a function, method or class, or an object wrapping one
-    (``functools.update_wrapper``), whose own hints are read."""
+    """The ``__call__`` of a callable object's class, which holds its hints; ``None`` for
+    a function, method or class, or an object wrapping one (``functools.update_wrapper``),
+    whose own hints are read."""
     try:
         source = inspect.unwrap(target)
     except Exception:
@@ -174,13 +174,34 @@ def _type_hints(func: Any) -> dict[str, Any]:
 
 
 def docstring_summary(func: Any) -> Optional[str]:
+    """The first paragraph of a tool's own docstring: a function's or class's, a
+    partial's function's, a callable object's class's, else its ``__call__``'s. Never an
+    inherited one (``inspect.getdoc`` gives a bare pydantic model ``BaseModel``'s)."""
     try:
-        doc = inspect.getdoc(func)
+        doc = _own_doc(func)
     except Exception:  # a __doc__ that raises
         return None
     if not doc or not isinstance(doc, str):
         return None
-    return safe_str(doc.strip().split("\n\n", 1)[0].replace("\n", " ").strip()) or None
+    doc = inspect.cleandoc(doc)
+    return safe_str(doc.split("\n\n", 1)[0].replace("\n", " ").strip()) or None
+
+
+def _own_doc(func: Any) -> Any:
+    while isinstance(func, functools.partial):
+        func = func.func
+    # A class's __doc__ is its own (None without a docstring), an object's is its own
+    # or its class's; only inspect.getdoc looks further, into the bases.
+    doc = func.__doc__
+    if doc is None and not (inspect.isroutine(func) or inspect.isclass(func)):
+        call = _call_method(func)
+        if call is not None and not isinstance(call, _SLOT_WRAPPERS):
+            doc = call.__doc__
+    return doc
+
+
+# A __call__ implemented in C (of a class, of a C type) documents only itself.
+_SLOT_WRAPPERS = (types.WrapperDescriptorType, types.MethodWrapperType)
 
 
 def json_schema(annotation: Any) -> dict[str, Any]:
