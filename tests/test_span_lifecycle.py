@@ -195,12 +195,14 @@ def test_interrupt_while_a_decorator_records_the_result_finishes_its_span(sentry
     assert_finished_as_cancelled(sentry, "execute_tool lookup")
 
 
-def test_interrupt_while_a_stream_is_recorded_finishes_its_span(sentry):
-    def interrupt_on_output(kind: str, value: Any) -> Any:
-        if kind == "output.messages":
-            raise KeyboardInterrupt
-        return value
+def interrupt_on_output(kind: str, value: Any) -> Any:
+    """A redaction hook interrupted as it is given a span's output."""
+    if kind == "output.messages":
+        raise KeyboardInterrupt
+    return value
 
+
+def test_interrupt_while_a_stream_is_recorded_finishes_its_span(sentry):
     with pytest.raises(KeyboardInterrupt):
         with sentry_agents.chat("m", redact=interrupt_on_output) as llm:
             for _ in llm.stream(iter(["a", "b"])):
@@ -211,11 +213,6 @@ def test_interrupt_while_a_stream_is_recorded_finishes_its_span(sentry):
 def test_interrupt_while_an_open_stream_is_recorded_on_an_error_finishes_its_span(sentry):
     """The ``with`` block raised with its stream open, and recording what the stream
     received was interrupted: the span still finishes, failed by the block's error."""
-
-    def interrupt_on_output(kind: str, value: Any) -> Any:
-        if kind == "output.messages":
-            raise KeyboardInterrupt
-        return value
 
     with pytest.raises(KeyboardInterrupt):
         with sentry_agents.chat("m", redact=interrupt_on_output) as llm:
