@@ -368,6 +368,26 @@ def test_int_and_float_subclasses_are_sent_as_the_numbers_they_hold(sentry):
     assert chat["app.ratio"] == 0.25
 
 
+def test_names_and_ids_of_any_length_stay_within_the_budget(sentry):
+    """A name or an id is the caller's text: a span's name and its start attributes are
+    kept within the message budget like content (cut with a marker)."""
+    huge = "n" * 300_000
+    with sentry_agents.conversation(huge):
+        with sentry_agents.invoke_agent(huge, model=huge, provider=huge):
+            with sentry_agents.execute_tool(huge, call_id=huge, description=huge):
+                pass
+            with sentry_agents.mcp_server("tools/call", huge, request_id=huge):
+                pass
+    spans = sentry.gen_ai_spans() + [s for s in sentry.spans() if s.op == "mcp.server"]
+    assert len(spans) == 3
+    for span in spans:
+        assert len(span.name.encode()) <= 20_000, span.op
+        for key, value in span.attributes.items():
+            if isinstance(value, str):
+                assert len(value.encode()) <= 20_000, key
+    assert len(sentry.raw()) < 500_000
+
+
 class _Ambiguous:
     """An array-like value: asking whether it is true raises, as numpy's arrays do."""
 

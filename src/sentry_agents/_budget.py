@@ -45,6 +45,14 @@ def size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
+def cut_text(text: str, max_bytes: int) -> str:
+    """``text`` within ``max_bytes`` UTF-8 bytes: as it is, or cut with a marker."""
+    if size(text) <= max_bytes:
+        return text
+    cut = text.encode("utf-8", "surrogatepass")[: max(0, max_bytes - len(TRUNCATION_MARKER))]
+    return cut.decode("utf-8", "ignore") + TRUNCATION_MARKER
+
+
 def fit(value: Any, max_bytes: int) -> Fitted:
     """Serialize an already-jsonable value within ``max_bytes`` UTF-8 bytes.
 
@@ -308,4 +316,4 @@ def _placeholder(value: Any, max_bytes: int) -> str:
     return dumps(TRUNCATION_MARKER)
 
 
-__all__ = ["MIN_BUDGET", "TRUNCATION_MARKER", "Fitted", "fit", "fit_pieces", "size"]
+__all__ = ["MIN_BUDGET", "TRUNCATION_MARKER", "Fitted", "cut_text", "fit", "fit_pieces", "size"]

@@ -8,6 +8,8 @@ from contextvars import ContextVar, Token
 from typing import Any, Callable, Optional, TypeVar
 
 from . import _sdk
+from ._budget import cut_text
+from ._config import MESSAGE_BYTES_IN_EVENT
 from ._decorate import Call, decorate
 from ._guard import logger
 from ._jsonable import field, jsonable, safe_str
@@ -79,7 +81,7 @@ class conversation:
     """
 
     def __init__(self, conversation_id: str, *, user: Any = None) -> None:
-        self.conversation_id = safe_str(conversation_id)
+        self.conversation_id = cut_text(safe_str(conversation_id), MESSAGE_BYTES_IN_EVENT)
         """The id sent as ``gen_ai.conversation.id``."""
         self.user = user_dict(user)
         self._tokens: list[tuple[Token[Optional[str]], Any]] = []

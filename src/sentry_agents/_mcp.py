@@ -61,7 +61,7 @@ class _MCPSpan(GenAISpan[Any]):
     def _start_native(self) -> Optional[_sdk.NativeSpan]:
         return _sdk.start_span(
             self._op(),
-            self._name(),
+            self._bounded_name(),
             self._attributes_at_start,
             shape.incoming_trace(self._config.meta),
         )

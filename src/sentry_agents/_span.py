@@ -16,7 +16,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 
 from . import _keys as keys
 from . import _sdk
-from ._budget import TRUNCATION_MARKER, Fitted, fit, size
+from ._budget import Fitted, cut_text, fit, size
 from ._config import (
     MESSAGE_BYTES_IN_EVENT,
     MESSAGE_BYTES_PER_SPAN,
@@ -258,15 +258,24 @@ class GenAISpan(Generic[C]):
     def _start_native(self) -> Optional[_sdk.NativeSpan]:
         """Start the sentry-sdk span: a child of the current span or a new root (a kind
         that continues an incoming trace starts its own)."""
-        return _sdk.start_span(self._op(), self._name(), self._attributes_at_start)
+        return _sdk.start_span(self._op(), self._bounded_name(), self._attributes_at_start)
+
+    def _bounded_name(self) -> str:
+        """The span's name within the budget (a name is the caller's text, any length)."""
+        return cut_text(self._name(), self._budget())
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
-        """What the span starts with; a failure computing them is contained here, so the
-        span still starts (with what was gathered) and is finished like any other."""
+        """What the span starts with, text within the budget; a failure computing them is
+        contained here, so the span still starts (with what was gathered) and is finished
+        like any other."""
         attributes: dict[str, AttributeValue] = {}
         try:
             attributes = self._common_start_attributes()
             self._start_attributes(attributes)
+            budget = self._budget()
+            for key, value in attributes.items():
+                if type(value) is str and len(value) > budget // 4:
+                    attributes[key] = cut_text(value, budget)
         except Exception as exc:
             contained(exc)
         return attributes
@@ -525,7 +534,7 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         number = int.__int__(value)
         return number if -INT64_LIMIT <= number < INT64_LIMIT else int_text(number)
     if isinstance(value, str):
-        return _cut_text(safe_str(value), budget)
+        return cut_text(safe_str(value), budget)
     if isinstance(value, float):
         real = float.__float__(value)
         return real if math.isfinite(real) else None
@@ -544,17 +553,7 @@ def _fit_text(text: str, budget: int) -> str:
             parsed = None
         if isinstance(parsed, (dict, list)):
             return fit(jsonable(parsed), budget).text
-    return _cut(text, budget)
-
-
-def _cut_text(text: str, budget: int) -> str:
-    return text if size(text) <= budget else _cut(text, budget)
-
-
-def _cut(text: str, budget: int) -> str:
-    """``text``, known to be over ``budget``, cut to it with a marker."""
-    cut = text.encode("utf-8")[: max(0, budget - len(TRUNCATION_MARKER))]
-    return cut.decode("utf-8", "ignore") + TRUNCATION_MARKER
+    return cut_text(text, budget)
 
 
 __all__ = ["AgentRun", "GenAISpan", "current_span"]
