@@ -345,6 +345,39 @@ def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
     assert messages[1]["parts"][0]["response"] == sent["execute_tool two documents"]
 
 
+def test_text_around_json_lines_is_kept_and_data_that_cannot_be_read_is_cut(sentry):
+    """Only JSON that parses is scrubbed in a text that does not begin like JSON (the
+    lines around it are kept; a line of code that merely starts with a bracket is left
+    alone); a text that begins like JSON but cannot be read is cut after its first
+    secret's key, its later lines included."""
+    doc = 'Send this body:\n{"api_key": "CANARY-1", "model": "gpt-4o"}\nThen read the reply.\n'
+    code = "import requests\n[get(u, headers={'authorization': auth()}) for u in urls]\nsave()\n"
+    fence = 'Config:\n```json\n{\n  "password": "CANARY-2"\n}\n```\nDone.'
+    cut_short = '{"city": "Paris"}\n{"token": "CANARY-3", "city": "Ly'
+    python_repr = "{'token': 'CANARY-4', 'accounts':\n[Account(api_key='CANARY-5')]}"
+    results = {"doc": doc, "fence": fence, "cut short": cut_short, "repr": python_repr}
+    for name, result in results.items():
+        with sentry_agents.execute_tool(name) as tool:
+            tool.set_result(result)
+    with sentry_agents.execute_tool("run", arguments={"code": code}):
+        pass
+    assert b"CANARY" not in sentry.raw()
+
+    def sent(name: str) -> str:
+        return sentry.named(f"execute_tool {name}").attributes["gen_ai.tool.call.result"]
+
+    heading, body, rest = sent("doc").split("\n", 2)
+    assert (heading, rest) == ("Send this body:", "Then read the reply.\n")
+    assert json.loads(body) == {"api_key": "[Filtered]", "model": "gpt-4o"}
+    assert sent("fence").startswith("Config:\n```json\n{") and sent("fence").endswith(
+        "}\n```\nDone."
+    )
+    assert sent("cut short") == '{"city": "Paris"}\n{"token": [Filtered]'
+    assert sent("repr") == "{'token': [Filtered]"
+    arguments = sentry.named("execute_tool run").json_attribute("gen_ai.tool.call.arguments")
+    assert arguments == {"code": code}
+
+
 def test_key_names_match_by_their_words_but_token_counts_stay(sentry):
     arguments = {
         "X-Api-Key": "CANARY-1",
@@ -361,6 +394,7 @@ def test_key_names_match_by_their_words_but_token_counts_stay(sentry):
         "author": "Jane",
         "tokenizer": "cl100k",
         "sha256": "abc",
+        "auth0_domain": "acme.auth0.com",  # the identity provider, not an auth secret
     }
     with sentry_agents.execute_tool("call_api", arguments=arguments) as tool:
         # JSON text read from a file with its byte order mark
@@ -371,6 +405,7 @@ def test_key_names_match_by_their_words_but_token_counts_stay(sentry):
     sent = span.json_attribute("gen_ai.tool.call.arguments")
     assert sent["max_tokens"] == 256 and sent["token_count"] == 12
     assert sent["author"] == "Jane" and sent["tokenizer"] == "cl100k" and sent["sha256"] == "abc"
+    assert sent["auth0_domain"] == "acme.auth0.com"
     result = json.loads(span.attributes["gen_ai.tool.call.result"])
     assert result == {"password": "[Filtered]", "ok": True}
 

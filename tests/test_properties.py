@@ -654,6 +654,10 @@ MULTI_LINE_JSON = [
     'no secret here\n{"city": "Paris"}',
     '\ufeff{"password": 1}',
     'line one\nline two {"password": 3}',
+    'Send:\n{"api_key": "k", "model": "m"}\nThen read it.',
+    "x = 1\n[f(u, headers={'authorization': h()}) for u in us]\nsave()",
+    '{"a": 1}\n{"token": "t", "b": "cut sh',
+    "{'token': 't',\n[A(api_key='k')]}",
 ]
 
 

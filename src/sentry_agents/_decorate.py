@@ -211,7 +211,8 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
             open (and active while it runs) until it is awaited to its end; one never
             awaited ends the run, cancelled, when it is dropped."""
             run._deactivate()  # until awaited: the caller may start others first (gather)
-            outer = run_awaited(run, coroutine)
+            outer: Any = run_awaited(run, coroutine)
+            outer.__name__, outer.__qualname__ = coroutine.__name__, coroutine.__qualname__
             weakref.finalize(outer, run.finish, _NEVER_AWAITED)
             return outer
 

@@ -372,6 +372,12 @@ def loads_finite(text: str) -> Any:
     return _ARGUMENTS_DECODER.decode(text)
 
 
+def decode_prefix(text: str, start: int) -> tuple[Any, int]:
+    """The JSON value that begins at ``start`` (as ``loads_finite`` reads it) and where it
+    ends; what follows it is not read. Raises ``ValueError`` where none begins."""
+    return _ARGUMENTS_DECODER.raw_decode(text, start)
+
+
 def parse_json_maybe(value: Any) -> Any:
     """Decode a JSON string (tool arguments often arrive as one); anything else as is."""
     if isinstance(value, str):
@@ -395,6 +401,7 @@ __all__ = [
     "as_list",
     "clean_text",
     "declared_fields",
+    "decode_prefix",
     "dumps",
     "field",
     "finite_number",

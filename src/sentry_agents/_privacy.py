@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
-from ._jsonable import dumps, loads_finite
+from ._jsonable import decode_prefix, dumps, loads_finite
 
 FILTERED = "[Filtered]"
 
@@ -64,7 +64,10 @@ DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(k.lower() for k in [*_SDK_KEYS, *
 """The names whose values are scrubbed by default (see ``configure(scrub_keys=...)``)."""
 
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])")
-_SEPARATORS = re.compile(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+_DIGITS = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+_NAMES_WITH_DIGITS = frozenset({"auth0"})
+"""Words kept whole: names whose digits are part of them (a product, not a number)."""
 _COUNT_WORDS = frozenset(
     [
         "count",
@@ -93,9 +96,16 @@ _CACHE_KEY_CHARS = 128
 
 def words(key: str) -> tuple[str, ...]:
     """A key's words: camelCase, case and separators ignored, digits a word of their own
-    (``password2`` is ``password`` and ``2``)."""
+    (``password2`` is ``password`` and ``2``) but in names that end in one (``auth0``,
+    the identity provider, is not ``auth``)."""
     spaced = _CAMEL.sub(lambda m: f"{m[1] or m[3]} {m[2] or m[4]}", key)
-    return tuple(w for w in _SEPARATORS.split(spaced.lower()) if w)
+    found: list[str] = []
+    for word in _SEPARATORS.split(spaced.lower()):
+        if word in _NAMES_WITH_DIGITS:
+            found.append(word)
+        elif word:
+            found += (part for part in _DIGITS.split(word) if part)
+    return tuple(found)
 
 
 _scrubbers = itertools.count()
@@ -259,23 +269,35 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
 
 
 def scrub_text(text: str, scrubber: Scrubber) -> str:
-    """JSON held in a string, scrubbed: a JSON object or array (or JSON text encoded
-    twice), or else each line that begins one (an MCP result's text blocks joined one
-    per line, JSON Lines, JSON after a heading); the string itself when it holds none or
-    nothing in it is a secret."""
+    """JSON held in a string, scrubbed. A string that begins like a JSON object or array
+    (or JSON text encoded twice) is scrubbed as that JSON; one that does not parse is
+    read as the documents it begins with, one per line (JSON Lines, an MCP result's JSON
+    blocks joined), and is cut after the first secret's key of any part that does not
+    parse. In any other text, each JSON object or array that begins a line and parses
+    (JSON after a heading, in a code fence) is scrubbed in place, the text around it
+    kept. The string itself when nothing in it is a secret."""
     if (
         (text[:1] not in JSON_HEADS and "\n" not in text)
         or not scrubber.active
         or not scrubber.may_hide(text)
     ):
         return text
-    if "\n" in text and _JSON_AFTER_LINE.search(text) is not None and not _parses(text):
-        parts = _JSON_AFTER_LINE.split(text)
-        scrubbed = [_scrub_document(part, scrubber) for part in parts]
-        if all(new is old for new, old in zip(scrubbed, parts)):
-            return text
-        return "\n".join(scrubbed)
-    return _scrub_document(text, scrubber)
+    body = _without_mark(text)
+    head = body[:1]
+    if head.isspace():
+        head = body.lstrip()[:1]
+    if head == '"':
+        return _scrub_document(text, body, scrubber)
+    if head in ("{", "["):
+        try:
+            parsed = loads_finite(body)
+        except (ValueError, RecursionError):
+            return _scrub_documents(text, scrubber, strict=True)
+        scrubbed = _scrub(parsed, scrubber)
+        return text if scrubbed is parsed else dumps(scrubbed)
+    if "\n" not in text:
+        return text
+    return _scrub_documents(text, scrubber, strict=False)
 
 
 def _without_mark(text: str) -> str:
@@ -283,37 +305,59 @@ def _without_mark(text: str) -> str:
     return text[1:] if text[:1] == "\ufeff" else text
 
 
-def _parses(text: str) -> bool:
-    try:
-        loads_finite(_without_mark(text))
-    except (ValueError, RecursionError):
-        return False
-    return True
-
-
-def _scrub_document(text: str, scrubber: Scrubber) -> str:
-    """One JSON object or array held in a string, scrubbed; the string itself when it
-    does not begin like one."""
-    body = _without_mark(text)
-    head = body[:1]
-    if head.isspace():
-        head = body.lstrip()[:1]
-    if head not in ('"', "{", "["):
-        return text
+def _scrub_document(text: str, body: str, scrubber: Scrubber) -> str:
+    """JSON text encoded twice: the JSON inside scrubbed, as text."""
     try:
         parsed = loads_finite(body)
     except (ValueError, RecursionError):
         return _scrub_unparsed(text, scrubber)
-    if isinstance(parsed, str):  # JSON encoded twice: the JSON inside scrubbed, as text
-        inner = scrub_text(parsed, scrubber)
-        return text if inner is parsed else dumps(inner)
-    if not isinstance(parsed, (dict, list)):
+    if not isinstance(parsed, str):
         return text
-    scrubbed = _scrub(parsed, scrubber)
-    return text if scrubbed is parsed else dumps(scrubbed)
+    inner = scrub_text(parsed, scrubber)
+    return text if inner is parsed else dumps(inner)
 
 
-_JSON_AFTER_LINE = re.compile(r"\n(?=[{\[])")
+def _scrub_documents(text: str, scrubber: Scrubber, *, strict: bool) -> str:
+    """Each JSON object or array that begins a line of ``text`` and parses, scrubbed in
+    place. ``strict`` (text that began like JSON, so data): what lies between them is
+    data whose structure cannot be read, cut after its first secret's key as
+    ``_scrub_unparsed`` does; otherwise it is kept as written."""
+    out: list[str] = []
+    last, changed = 0, False
+    for at, stop, value in _documents(text):
+        gap = text[last:at]
+        cut = _scrub_unparsed(gap, scrubber) if strict else gap
+        if cut is not gap:
+            return "".join(out) + cut
+        scrubbed = _scrub(value, scrubber)
+        out += (gap, text[at:stop] if scrubbed is value else dumps(scrubbed))
+        changed = changed or scrubbed is not value
+        last = stop
+    tail = text[last:]
+    cut = _scrub_unparsed(tail, scrubber) if strict else tail
+    if cut is tail and not changed:
+        return text
+    return "".join(out) + cut
+
+
+def _documents(text: str) -> Iterator[tuple[int, int, Any]]:
+    """(start, end, value) of each JSON object or array that begins a line of ``text``
+    (its first included) and parses, in order, none inside another."""
+    end = 0
+    for match in _LINE_OF_JSON.finditer(text):
+        at = match.end()
+        if at < end:
+            continue
+        try:
+            value, stop = decode_prefix(text, at)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, (dict, list)):
+            yield at, stop, value
+            end = stop
+
+
+_LINE_OF_JSON = re.compile(r"(?:^|\n)[ \t\r\ufeff]*(?=[{\[])")
 
 
 def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:

@@ -470,7 +470,11 @@ class GenAISpan(Generic[C]):
         budget = self._settings.max_message_bytes
         native = self._native
         if budget is None:
-            in_event = native is None or native.in_event
+            if native is not None:
+                in_event = native.in_event
+            else:  # starting: in an event unless sentry-sdk streams spans
+                client = _sdk.active_client()
+                in_event = client is None or not client.streaming
             budget = MESSAGE_BYTES_IN_EVENT if in_event else MESSAGE_BYTES_PER_SPAN
         limit = native.client.max_value_length if native and not native.streaming else None
         return min(budget, limit) if limit else budget
