@@ -16,7 +16,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 
 from . import _keys as keys
 from . import _sdk
-from ._budget import Fitted, cut_text, fit, size
+from ._budget import MIN_BUDGET, Fitted, cut_text, fit, size
 from ._config import (
     MESSAGE_BYTES_IN_EVENT,
     MESSAGE_BYTES_PER_SPAN,
@@ -262,7 +262,11 @@ class GenAISpan(Generic[C]):
 
     def _bounded_name(self) -> str:
         """The span's name within the budget (a name is the caller's text, any length)."""
-        return cut_text(self._name(), self._budget())
+        name = self._name()
+        return name if len(name) <= _ALWAYS_WITHIN else cut_text(name, self._text_budget())
+
+    def _text_budget(self) -> int:
+        return max(self._budget(), MIN_BUDGET)
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
         """What the span starts with, text within the budget; a failure computing them is
@@ -272,10 +276,9 @@ class GenAISpan(Generic[C]):
         try:
             attributes = self._common_start_attributes()
             self._start_attributes(attributes)
-            budget = self._budget()
             for key, value in attributes.items():
-                if type(value) is str and len(value) > budget // 4:
-                    attributes[key] = cut_text(value, budget)
+                if type(value) is str and len(value) > _ALWAYS_WITHIN:
+                    attributes[key] = cut_text(value, self._text_budget())
         except Exception as exc:
             contained(exc)
         return attributes
@@ -543,6 +546,10 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         real = float.__float__(value)
         return real if math.isfinite(real) else None
     return fit(jsonable(value), budget).text
+
+
+_ALWAYS_WITHIN = MIN_BUDGET // 4
+"""Characters of text within any budget (at most 4 UTF-8 bytes each)."""
 
 
 def _fit_text(text: str, budget: int) -> str:
