@@ -136,12 +136,12 @@ def test_start_capture_works_without_pytest():
         "with sentry_agents.invoke_agent('A'):\n"
         "    with sentry_agents.execute_tool('t'):\n"
         "        pass\n"
-        "print([s.name for s in spans.all], hasattr(testing, 'agent_spans'))\n"
+        "print(sorted(s.name for s in spans.all), hasattr(testing, 'agent_spans'))\n"
         "testing.stop_capture()\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['invoke_agent A', 'execute_tool t'] False"
+    assert done.stdout.strip() == "['execute_tool t', 'invoke_agent A'] False"
 
 
 def test_an_agent_priced_by_the_console_shows_the_sum_of_its_model_calls():
