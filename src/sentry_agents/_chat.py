@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import weakref
 from typing import Any, Callable, NamedTuple, Optional
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard
-from ._jsonable import INT64_LIMIT, dumps, field, jsonable, safe_str
+from ._jsonable import INT64_LIMIT, dumps, exact_number, field, jsonable, safe_str
 from ._model import ModelSpan
 from ._requests import read_request
 from ._requests import stop_sequences as to_stop_sequences
@@ -260,23 +261,24 @@ def chat(
 
 
 def _float(value: Any) -> Optional[float]:
+    """A request parameter as a finite float: a number as it is, anything else (a
+    numeric string, a ``Decimal``) as the float it gives."""
     if value is None or isinstance(value, bool):
         return None
     try:
-        # An int or float subclass read as the number it holds, whatever its methods say.
-        if isinstance(value, int):
-            value = int.__int__(value)
-        result = float.__float__(value if isinstance(value, float) else float(value))
+        number = exact_number(value)
+        result = float(value if number is None else number)
     except Exception:
         return None
-    return result if result == result and abs(result) != float("inf") else None
+    return result if math.isfinite(result) else None
 
 
 def _int(value: Any) -> Optional[int]:
+    """A request parameter as a 64-bit int: an int as it is, anything else as the int it
+    gives."""
     if value is None or isinstance(value, bool):
         return None
     try:
-        # An int subclass read as the int it holds; anything else as the int it gives.
         number = int.__int__(value if isinstance(value, int) else int(value))
     except Exception:
         return None

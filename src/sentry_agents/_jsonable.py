@@ -12,7 +12,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 BLOB_SUBSTITUTE = "[Blob substitute]"
 MAX_DEPTH = 24
@@ -116,19 +116,29 @@ def optional_str(value: Any) -> Optional[str]:
     return None if value is None else safe_str(value)
 
 
+def exact_number(value: Any) -> Union[int, float, None]:
+    """An int or float (not a bool) as the plain number it holds, as ``json`` writes it:
+    a subclass (numpy's, or one whose methods lie) read past its own methods. ``None``
+    for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    return None
+
+
 def finite_number(value: Any) -> Optional[float]:
     """An int or float (not a bool) as a finite float; ``None`` for anything else."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    number = exact_number(value)
+    if number is None:
         return None
-    # A subclass read as the number it holds, whatever its methods say.
-    if isinstance(value, float):
-        number = float.__float__(value)
-    else:
-        try:
-            number = float(int.__int__(value))
-        except OverflowError:  # beyond a float's range
-            return None
-    return number if math.isfinite(number) else None
+    try:
+        real = float(number)
+    except OverflowError:  # beyond a float's range
+        return None
+    return real if math.isfinite(real) else None
 
 
 def clean_text(text: str) -> str:
@@ -154,14 +164,13 @@ def jsonable(value: Any) -> Any:
 def _convert(value: Any, depth: int, seen: set[int]) -> Any:
     if value is None or type(value) is bool:
         return value
-    if isinstance(value, int):
-        number = int.__int__(value)  # an int subclass as json writes it, whatever its __int__
-        return number if number.bit_length() <= MAX_INT_BITS else int_text(number)
     if isinstance(value, str):
         return clean_text(value)
-    if isinstance(value, float):
-        value = float.__float__(value)  # a float subclass (numpy's) as the float it is
-        return value if math.isfinite(value) else safe_str(value)
+    number = exact_number(value)
+    if type(number) is int:
+        return number if number.bit_length() <= MAX_INT_BITS else int_text(number)
+    if number is not None:
+        return number if math.isfinite(number) else safe_str(number)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return BLOB_SUBSTITUTE
     if depth >= MAX_DEPTH:
@@ -403,6 +412,7 @@ __all__ = [
     "declared_fields",
     "decode_prefix",
     "dumps",
+    "exact_number",
     "field",
     "finite_number",
     "has_field",

@@ -29,7 +29,15 @@ from ._conversation import current_conversation_id
 from ._cost import Cost, Rates
 from ._decorate import Call, decorate
 from ._guard import contained, guard, logger
-from ._jsonable import INT64_LIMIT, clean_text, int_text, jsonable, loads_finite, safe_str
+from ._jsonable import (
+    INT64_LIMIT,
+    clean_text,
+    exact_number,
+    int_text,
+    jsonable,
+    loads_finite,
+    safe_str,
+)
 from ._merge import additions
 from ._privacy import SCRUBBERS, Dropped, redact, scrubber_for
 from ._sdk import AttributeValue
@@ -537,14 +545,13 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         return None
     if isinstance(value, bool):
         return bool(value)
-    if isinstance(value, int):  # a subclass as the int it holds, whatever its methods say
-        number = int.__int__(value)
-        return number if -INT64_LIMIT <= number < INT64_LIMIT else int_text(number)
     if isinstance(value, str):
         return cut_text(safe_str(value), budget)
-    if isinstance(value, float):
-        real = float.__float__(value)
-        return real if math.isfinite(real) else None
+    number = exact_number(value)
+    if type(number) is int:
+        return number if -INT64_LIMIT <= number < INT64_LIMIT else int_text(number)
+    if number is not None:
+        return number if math.isfinite(number) else None
     return fit(jsonable(value), budget).text
 
 

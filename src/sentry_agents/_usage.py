@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Optional
 
 from . import _keys as keys
-from ._jsonable import INT64_LIMIT, field
+from ._jsonable import INT64_LIMIT, exact_number, field
 
 
 @dataclass
@@ -69,15 +69,12 @@ def count(value: Any) -> Optional[int]:
     it is not one."""
     if type(value) is int:
         return value if 0 <= value < INT64_LIMIT else None
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):  # a subclass read as the int it holds, whatever its methods say
-        number = int.__int__(value)
-        return number if 0 <= number < INT64_LIMIT else None
-    if isinstance(value, float):
-        real = float.__float__(value)
-        return int(real) if real.is_integer() and 0 <= real < INT64_LIMIT else None
-    return None
+    number = exact_number(value)
+    if isinstance(number, float):
+        if not number.is_integer():  # a fraction, nan or inf
+            return None
+        number = int(number)
+    return number if number is not None and 0 <= number < INT64_LIMIT else None
 
 
 def checked(usage: Usage) -> tuple[Usage, list[str]]:
