@@ -387,6 +387,63 @@ def test_a_coroutine_never_awaited_ends_its_span_cancelled(sentry):
     assert sentry_agents.current_span() is None
 
 
+def test_a_generator_function_under_a_plain_decorator_is_recorded_while_iterated(sentry):
+    """A sync function that returns a generator (a generator function under a plain
+    decorator): its span stays open until the generator ends, is the parent of what runs
+    inside it on every step (and of nothing the caller does between steps), and records
+    what it yielded, or its error, raised as the same object."""
+    error = ValueError("backend down")
+
+    @sentry_agents.tool
+    @_passed_through
+    def forecast(city: str):
+        for day in ("sat", "sun"):
+            with sentry_agents.chat(f"m-{day}"):
+                pass
+            yield f"{city} {day}: rain. "
+
+    @sentry_agents.tool
+    @_passed_through
+    def failing():
+        yield "partial"
+        raise error
+
+    with sentry_agents.invoke_agent("Planner") as planner:
+        days = forecast("Paris")
+        assert sentry_agents.current_span() is planner
+        assert next(days) == "Paris sat: rain. "
+        with sentry_agents.chat("between"):
+            pass
+        assert list(days) == ["Paris sun: rain. "]
+        with pytest.raises(ValueError) as caught:
+            list(failing())
+        assert caught.value is error
+    agent = sentry.named("invoke_agent Planner")
+    tool = sentry.named("execute_tool forecast")
+    assert tool.parent_span_id == agent.span_id
+    assert tool.attributes["gen_ai.tool.call.result"] == "Paris sat: rain. Paris sun: rain. "
+    assert sentry.named("chat m-sat").parent_span_id == tool.span_id
+    assert sentry.named("chat m-sun").parent_span_id == tool.span_id
+    assert sentry.named("chat between").parent_span_id == agent.span_id
+    failed = sentry.named("execute_tool failing")
+    assert failed.attributes["error.type"] == "ValueError"
+
+
+def test_a_generator_never_iterated_ends_its_span_cancelled(sentry):
+    @sentry_agents.tool
+    @_passed_through
+    def forgotten():
+        yield "never"
+
+    forgotten()
+    gc.collect()
+    span = sentry.named("execute_tool forgotten")
+    assert "gen_ai.tool.call.result" not in span.attributes
+    if sentry.mode == "static":
+        assert span.status == "cancelled"
+    assert sentry_agents.current_span() is None
+
+
 def test_tool_and_agent_decorate_classmethods_and_staticmethods(sentry):
     class Weather:
         @sentry_agents.tool

@@ -91,16 +91,6 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
             raise
         return run
 
-    def done(run: Run, result: Any, yielded: Optional[list[Any]] = None) -> Any:
-        try:
-            with guard:
-                run._record_return(result if yielded is None else joined(yielded))
-        except BaseException as exc:  # an interrupt while recording the result
-            run.finish(exc)
-            raise
-        run.finish()
-        return result
-
     if inspect.isasyncgenfunction(func):
 
         @functools.wraps(func)
@@ -139,35 +129,7 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
 
         @functools.wraps(func)
         def run_gen(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-            run = started(args, kwargs)
-            items: Optional[list[Any]] = [] if run._wants_return else None
-            send: Any = None
-            throw: Optional[BaseException] = None
-            try:
-                gen = func(*args, **kwargs)
-                while True:
-                    try:
-                        item = gen.send(send) if throw is None else gen.throw(throw)
-                    except StopIteration as stop:
-                        result = stop.value
-                        break
-                    send, throw = None, None
-                    if items is not None:
-                        items.append(item)
-                    run._deactivate()
-                    try:
-                        send = yield item
-                    except GeneratorExit:
-                        run._activate()
-                        gen.close()
-                        raise
-                    except BaseException as exc:
-                        throw = exc
-                    run._activate()
-            except BaseException as exc:
-                run.finish(exc)
-                raise
-            return done(run, result, items if result is None else None)
+            return (yield from steps(started(args, kwargs), lambda: func(*args, **kwargs)))
 
         wrapper = run_gen
     elif inspect.iscoroutinefunction(func):
@@ -195,33 +157,98 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
                 raise
             if inspect.iscoroutine(result):  # an ``async def`` under a plain decorator
                 return awaited(run, result)
+            if inspect.isgenerator(result):  # a generator function under one
+                return stepped(run, result)
             return done(run, result)
-
-        async def run_awaited(run: Run, coroutine: Any) -> Any:
-            run._activate()
-            try:
-                result = await coroutine
-            except BaseException as exc:
-                run.finish(exc)
-                raise
-            return done(run, result)
-
-        def awaited(run: Run, coroutine: Any) -> Any:
-            """The coroutine a sync function returned, as a coroutine that keeps the run
-            open (and active while it runs) until it is awaited to its end; one never
-            awaited ends the run, cancelled, when it is dropped."""
-            run._deactivate()  # until awaited: the caller may start others first (gather)
-            outer: Any = run_awaited(run, coroutine)
-            outer.__name__, outer.__qualname__ = coroutine.__name__, coroutine.__qualname__
-            weakref.finalize(outer, run.finish, _NEVER_AWAITED)
-            return outer
 
         wrapper = run_sync
     wrapper.__sentry_agents_wrapped__ = func
     return wrapper  # type: ignore[no-any-return]
 
 
+def done(run: Run, result: Any, yielded: Optional[list[Any]] = None) -> Any:
+    """Record what a call returned (or its generator yielded) and finish its run."""
+    try:
+        with guard:
+            run._record_return(result if yielded is None else joined(yielded))
+    except BaseException as exc:  # an interrupt while recording the result
+        run.finish(exc)
+        raise
+    run.finish()
+    return result
+
+
+def steps(
+    run: Run, make: Callable[[], Generator[Any, Any, Any]], resume: bool = False
+) -> Generator[Any, Any, Any]:
+    """The steps of the generator ``make`` gives, inside ``run`` (active on entry, or
+    made active first when ``resume``): active only while the generator runs, finished
+    when it ends, fails, is closed or is garbage-collected."""
+    if resume:
+        run._activate()
+    items: Optional[list[Any]] = [] if run._wants_return else None
+    send: Any = None
+    throw: Optional[BaseException] = None
+    try:
+        gen = make()
+        while True:
+            try:
+                item = gen.send(send) if throw is None else gen.throw(throw)
+            except StopIteration as stop:
+                result = stop.value
+                break
+            send, throw = None, None
+            if items is not None:
+                items.append(item)
+            run._deactivate()
+            try:
+                send = yield item
+            except GeneratorExit:
+                run._activate()
+                gen.close()
+                raise
+            except BaseException as exc:
+                throw = exc
+            run._activate()
+    except BaseException as exc:
+        run.finish(exc)
+        raise
+    return done(run, result, items if result is None else None)
+
+
+async def run_awaited(run: Run, coroutine: Any) -> Any:
+    run._activate()
+    try:
+        result = await coroutine
+    except BaseException as exc:
+        run.finish(exc)
+        raise
+    return done(run, result)
+
+
+def awaited(run: Run, coroutine: Any) -> Any:
+    """The coroutine a sync function returned, as a coroutine that keeps the run open
+    (and active while it runs) until it is awaited to its end; one never awaited ends
+    the run, cancelled, when it is dropped."""
+    run._deactivate()  # until awaited: the caller may start others first (gather)
+    outer: Any = run_awaited(run, coroutine)
+    outer.__name__, outer.__qualname__ = coroutine.__name__, coroutine.__qualname__
+    weakref.finalize(outer, run.finish, _NEVER_AWAITED)
+    return outer
+
+
+def stepped(run: Run, gen: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
+    """The generator a sync function returned, as one that keeps the run open (and
+    active while it steps) until it ends; one never iterated ends the run, cancelled,
+    when it is dropped (a generator that never started runs no code when closed)."""
+    run._deactivate()  # until iterated, as for a coroutine
+    outer = steps(run, lambda: gen, resume=True)
+    weakref.finalize(outer, run.finish, _NEVER_ITERATED)
+    return outer
+
+
 _NEVER_AWAITED = asyncio.CancelledError("never awaited")
+_NEVER_ITERATED = GeneratorExit("never iterated")
 
 
 def function_of(func: Any) -> Any:
