@@ -1129,6 +1129,20 @@ def test_tool_descriptions_are_the_tools_own_docstrings_never_inherited(sentry):
     ]
 
 
+def test_decorated_tools_are_named_as_their_definitions_name_them(sentry):
+    """A callable object or a partial decorated with ``@tool`` (or ``@agent``) gets the
+    name ``tool_definition`` gives the model for it, not a placeholder."""
+    weather = functools.partial(get_weather, unit="kelvin")
+    sentry_agents.tool(Ping())("paris")
+    sentry_agents.tool(weather)("Paris")
+    sentry_agents.agent(Ping())("paris")
+    names = [s.name for s in sentry.spans()]
+    assert f"execute_tool {sentry_agents.tool_definition(Ping())['name']}" in names
+    assert f"execute_tool {sentry_agents.tool_definition(weather)['name']}" in names
+    assert sentry_agents.tool_definition(weather)["name"] == "get_weather"
+    assert "invoke_agent Ping" in names
+
+
 # --- sentry-sdk's AI integrations: their model calls are priced too --------------------
 
 

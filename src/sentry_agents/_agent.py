@@ -13,6 +13,7 @@ from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
 from ._sdk import AttributeValue
 from ._span import AgentRun, GenAISpan
+from ._tool_definitions import callable_name
 from ._usage import Usage, checked, usage_attributes
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -188,7 +189,7 @@ def agent(
 
     def wrap(function: F) -> F:
         span = invoke_agent(
-            name if name else safe_str(getattr(function_of(function), "__name__", "agent")),
+            name if name else callable_name(function_of(function)),
             model=model,
             provider=provider,
             system_instructions=system_instructions,

@@ -13,7 +13,7 @@ from ._jsonable import json_arguments, jsonable, safe_str
 from ._mcp_data import is_call_tool_result, tool_result, tool_result_content
 from ._sdk import AttributeValue
 from ._span import GenAISpan
-from ._tool_definitions import docstring_summary
+from ._tool_definitions import callable_name, docstring_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -179,7 +179,7 @@ def tool(
     def wrap(function: F) -> F:
         named = function_of(function)
         span = execute_tool(
-            name if name else safe_str(getattr(named, "__name__", "tool")),
+            name if name else callable_name(named),
             description=description if description is not None else docstring_summary(named),
             record_inputs=record_inputs,
             record_outputs=record_outputs,

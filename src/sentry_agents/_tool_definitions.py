@@ -129,10 +129,7 @@ def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
     parameters: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         parameters["required"] = required
-    name = _attr(target, "__name__", None)
-    if not isinstance(name, str):
-        name = type(target).__name__
-    definition: ToolDefinition = {"type": "function", "name": safe_str(name)}
+    definition: ToolDefinition = {"type": "function", "name": callable_name(target)}
     description = docstring_summary(target)
     if description:
         definition["description"] = description
@@ -151,6 +148,15 @@ def _call_method(target: Any) -> Any:
     if inspect.isroutine(source) or inspect.isclass(source):
         return None
     return _attr(type(source), "__call__", None)
+
+
+def callable_name(func: Any) -> str:
+    """The name a function is known by: its ``__name__``, a partial's function's, or a
+    callable object's class name (what ``tool_definition`` and the decorators call it)."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    name = _attr(func, "__name__", None)
+    return safe_str(name if isinstance(name, str) else type(func).__name__)
 
 
 def _attr(obj: Any, name: str, default: Any) -> Any:
@@ -298,6 +304,7 @@ __all__ = [
     "FORMATS",
     "UNCONVERTIBLE_TOOL",
     "ToolDefinition",
+    "callable_name",
     "docstring_summary",
     "in_format",
     "json_schema",
