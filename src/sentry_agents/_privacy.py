@@ -287,7 +287,7 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
     if head.isspace():
         head = body.lstrip()[:1]
     if head == '"':
-        return _scrub_document(text, body, scrubber)
+        return _scrub_json_string(text, body, scrubber)
     if head in ("{", "["):
         try:
             parsed = loads_finite(body)
@@ -305,7 +305,7 @@ def _without_mark(text: str) -> str:
     return text[1:] if text[:1] == "\ufeff" else text
 
 
-def _scrub_document(text: str, body: str, scrubber: Scrubber) -> str:
+def _scrub_json_string(text: str, body: str, scrubber: Scrubber) -> str:
     """JSON text encoded twice: the JSON inside scrubbed, as text."""
     try:
         parsed = loads_finite(body)
