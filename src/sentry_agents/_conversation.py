@@ -3,6 +3,7 @@ the conversation's user is the one Sentry shows for them."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Optional, TypeVar
@@ -135,13 +136,27 @@ class conversation:
         self._tokens.append((_conversation_id.set(self.conversation_id), scope_cm))
 
     def _deactivate(self) -> None:
-        if not self._tokens:
+        """Undo the latest entry made in this context: one object entered at once in
+        several threads or tasks leaves each as it found it, not undoing another's entry."""
+        entries = list(self._tokens)
+        if not entries:
             return
-        token, scope_cm = self._tokens.pop()
-        try:
-            _conversation_id.reset(token)
-        except Exception:
+        entry = entries[-1]
+        for candidate in reversed(entries):
+            try:
+                _conversation_id.reset(candidate[0])
+            except ValueError:  # entered in another context
+                continue
+            except Exception:
+                logger.debug("sentry_agents: could not restore the conversation id")
+                break
+            entry = candidate
+            break
+        else:
             logger.debug("sentry_agents: could not restore the conversation id")
+        with contextlib.suppress(ValueError):  # another thread took it meanwhile
+            self._tokens.remove(entry)
+        scope_cm = entry[1]
         if scope_cm is not None:
             try:
                 scope_cm.__exit__(None, None, None)
