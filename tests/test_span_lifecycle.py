@@ -385,3 +385,41 @@ def test_capture_errors_off_records_the_failure_without_an_error_event(sentry):
         assert span.attributes["error.type"] == "ToolBroke"
     messages = [e["exception"]["values"][-1]["value"] for e in sentry.events()]
     assert messages == ["loud"]
+
+
+def test_a_span_started_in_a_helper_entered_again_after_it_ended_is_sent(sentry):
+    reused = sentry_agents.invoke_agent("Reused")
+    with reused:
+        pass
+    with reused:  # started twice: ignored, but made current again
+        with sentry_agents.chat("second-run"):
+            pass
+    agent, llm = sentry.named("invoke_agent Reused"), sentry.named("chat second-run")
+    assert (llm.trace_id, llm.parent_span_id) == (agent.trace_id, agent.span_id)
+
+
+def test_spans_after_a_nested_exit_of_the_same_helper_are_sent(sentry):
+    outer = sentry_agents.invoke_agent("Nested")
+    with outer:
+        with outer:
+            pass  # ends the run: one object is one run
+        with sentry_agents.execute_tool("after-inner-exit"):
+            pass
+    agent, tool = sentry.named("invoke_agent Nested"), sentry.named("execute_tool after-inner-exit")
+    assert (tool.trace_id, tool.parent_span_id) == (agent.trace_id, agent.span_id)
+
+
+def test_spans_after_a_span_finished_in_another_task_are_sent(sentry):
+    async def main() -> None:
+        started = sentry_agents.chat("finished-elsewhere").start()
+
+        async def finish_it() -> None:
+            started.finish()
+
+        await asyncio.create_task(finish_it())
+        with sentry_agents.chat("after"):
+            pass
+
+    asyncio.run(main())
+    first, after = sentry.named("chat finished-elsewhere"), sentry.named("chat after")
+    assert after.trace_id == first.trace_id

@@ -232,7 +232,9 @@ def start_span(
     ["transaction_context"]["data"]``): in transaction mode the transaction is built with
     them before sentry-sdk samples it. For a child in transaction mode they are only
     computed when it is sampled. A new root continues the trace of ``incoming``
-    (``sentry-trace`` and ``baggage``) when given.
+    (``sentry-trace`` and ``baggage``) when given. In transaction mode, where the current
+    span's transaction was already sent, the span is a new root under it in its trace
+    (``_under_finished``).
     """
     client = active_client()
     if client is None:
@@ -252,8 +254,9 @@ def start_span(
             # threads starting children at once could each make one. Made here, first.
             _ = span.span_id
         return StreamedSpan(span, client, recording, False)
-    current = scope.span
-    if current is not None and current.containing_transaction is not None:
+    current: Any = scope.span
+    transaction_of_current = current.containing_transaction if current is not None else None
+    if transaction_of_current is not None and transaction_of_current.timestamp is None:
         span = current.start_child(op=op, **{_NAME_KEYWORD: name})
         split = client.splits_gen_ai and op.startswith(keys.OP_PREFIX)
         native = NativeSpan(span, client, span.sampled is True, not split)
@@ -262,11 +265,27 @@ def start_span(
         return native
     if incoming is not None:
         transaction = propagation.continued_transaction(op, name, incoming)
+    elif transaction_of_current is not None:
+        transaction = _under_finished(current, op, name, scope)
     else:
         transaction = _Transaction(op=op, name=name, scope=scope)
     _set_data(transaction, attributes())
     span = sentry_sdk.start_transaction(transaction)
     return NativeSpan(span, client, span.sampled is True, True)
+
+
+def _under_finished(current: Any, op: str, name: str, scope: Any) -> Any:
+    """A transaction of its own in the trace of ``current``, as its child: a span
+    started while the current span's transaction was already sent (a helper entered
+    again after it ended, or finished in another task) would be lost as a child of it."""
+    return _Transaction(
+        op=op,
+        name=name,
+        scope=scope,
+        trace_id=current.trace_id,
+        parent_span_id=current.span_id,
+        parent_sampled=current.sampled,
+    )
 
 
 class _JoinedSpan(NativeSpan):
