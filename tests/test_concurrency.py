@@ -102,3 +102,34 @@ def test_children_started_at_once_in_threads_have_their_parent(sentry):
         != spans[f"invoke_agent agent-{r}"].span_id
     ]
     assert wrong == []
+
+
+def test_one_span_entered_in_two_threads_at_once_leaves_each_as_it_was(sentry):
+    shared = sentry_agents.invoke_agent("Shared")
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with shared:
+            first_in.set()
+            second_in.wait()
+        first_out.set()
+        with sentry_agents.chat("after-first"):
+            pass
+
+    def second() -> None:
+        first_in.wait()
+        with shared:  # started twice: ignored, but made current here too
+            second_in.set()
+            first_out.wait()
+        with sentry_agents.chat("after-second"):
+            pass
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for name in ("chat after-first", "chat after-second"):
+        llm = sentry.named(name)
+        assert llm.parent_span_id is None, name
+        assert "gen_ai.agent.name" not in llm.attributes, name

@@ -54,6 +54,8 @@ _current: ContextVar[Optional[GenAISpan[Any]]] = ContextVar("sentry_agents_curre
 # current sentry-sdk span still leads back to the enclosing helper. Entries live from
 # start to finish.
 _open_by_native: dict[int, GenAISpan[Any]] = {}
+_Activation = tuple[Any, Token[Optional["GenAISpan[Any]"]]]
+"""One activation of a span: sentry-sdk's (to undo) and our context variable's token."""
 _CAPTURED_MARK = "__sentry_agents_captured__"
 
 # A run's phases: new; open; closing (failing, last attributes); closed (nothing is set).
@@ -131,7 +133,7 @@ class GenAISpan(Generic[C]):
         self._resolved: Optional[Resolved] = None
         self._inputs_ok = False
         self._outputs_ok = False
-        self._activations: list[tuple[Any, Token[Optional[GenAISpan[Any]]]]] = []
+        self._activations: list[_Activation] = []
 
     def _again(self: S) -> S:
         """A new run of the same helper (one per decorated call): every kind is made
@@ -329,20 +331,46 @@ class GenAISpan(Generic[C]):
         self._activations.append((activation, _current.set(self)))
 
     def _deactivate(self) -> None:
-        if not self._activations:
+        activations = self._activations
+        if not activations:
             return
-        activation, token = self._activations.pop()
+        entry = activations[-1]
         # Each reset may fail on its own (a token from another context, when a
         # generator moved on), and the other must still happen.
         try:
-            _current.reset(token)
+            _current.reset(entry[1])
+        except ValueError as exc:
+            entry = self._made_here(entry, exc)
         except Exception as exc:
             contained(exc)
+        for index in range(len(activations) - 1, -1, -1):
+            if activations[index] is entry:
+                del activations[index]
+                break
+        activation = entry[0]
         if activation is not None:
             try:
                 _sdk.deactivate(activation)
             except Exception as exc:
                 contained(exc)
+
+    def _made_here(self, latest: _Activation, error: ValueError) -> _Activation:
+        """The latest activation made in this context, its token reset, when the latest
+        of all was made in another (one object entered at once in several threads or
+        tasks); else ``latest``, with ``error`` logged."""
+        entries: list[_Activation] = list(self._activations)
+        for entry in reversed(entries):
+            if entry is latest:
+                continue
+            try:
+                _current.reset(entry[1])
+            except ValueError:
+                continue
+            except Exception as exc:
+                contained(exc)
+            return entry
+        contained(error)
+        return latest
 
     def _end(self, error: Optional[BaseException]) -> None:
         if self._phase != _OPEN:
