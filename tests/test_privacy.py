@@ -224,6 +224,26 @@ def test_hook_that_raises_or_returns_junk_drops_the_content(sentry, sdk_log):
     assert "not JSON for tool.result" in sdk_log.text
 
 
+def test_hook_whose_model_call_is_recorded_drops_that_calls_content_once(sentry, sdk_log):
+    sentry.init(debug=True)
+    calls = []
+
+    def llm_redactor(kind, value):  # asks a model, itself recorded, to mask the content
+        calls.append(kind)
+        with sentry_agents.chat("redactor", messages=[{"role": "user", "content": "MASK"}]):
+            pass
+        return value
+
+    sentry_agents.configure(redact=llm_redactor)
+    with sentry_agents.invoke_agent("A", messages="hello"):
+        pass
+    assert calls == ["input.messages"]
+    assert [s.name for s in sentry.gen_ai_spans()].count("chat redactor") == 1
+    assert "gen_ai.input.messages" in sentry.named("invoke_agent A").attributes
+    assert b"MASK" not in sentry.raw()
+    assert "RecursionError" not in sdk_log.text
+
+
 def test_per_span_redact_override(sentry):
     sentry_agents.configure(redact=lambda kind, value: "GLOBAL")
     with sentry_agents.execute_tool("a") as tool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from contextvars import ContextVar
 from typing import Any, Callable, Iterator, Optional
 
 from ._jsonable import decode_prefix, dumps, loads_finite
@@ -503,15 +504,27 @@ class Dropped(Exception):
         self.reason = reason
 
 
+_in_hook: ContextVar[bool] = ContextVar("sentry_agents_in_redact_hook", default=False)
+
+
 def redact(hook: Optional[Callable[[str, Any], Any]], kind: str, value: Any) -> Any:
     """Apply the user's hook; raise ``Dropped`` instead of ever returning the raw value
-    when the hook fails or returns something that is not JSON-serializable."""
+    when the hook fails or returns something that is not JSON-serializable.
+
+    Content recorded by a span made inside the hook (a model call that masks the text,
+    itself recorded) is dropped: running the hook on it would run it again, endlessly.
+    """
     if hook is None:
         return value
+    if _in_hook.get():
+        raise Dropped(f"{kind} recorded inside the redact hook")
+    token = _in_hook.set(True)
     try:
         result = hook(kind, value)
     except Exception as exc:
         raise Dropped(f"redact hook raised {type(exc).__name__} for {kind}") from None
+    finally:
+        _in_hook.reset(token)
     if result is None:
         raise Dropped(f"redact hook dropped {kind}")
     try:
