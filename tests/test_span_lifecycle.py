@@ -246,6 +246,28 @@ def test_exception_marks_spans_reports_once_and_reraises_same_object(sentry):
     assert events[0]["contexts"]["trace"]["span_id"] == tool.span_id
 
 
+@pytest.mark.skipif(not hasattr(asyncio, "TaskGroup"), reason="asyncio.TaskGroup: Python 3.11+")
+def test_errors_a_task_group_gathers_are_reported_once(sentry):
+    first, second = ToolBroke("first"), ToolBroke("second")
+
+    async def tool(name: str, error: Exception) -> None:
+        async with sentry_agents.execute_tool(name):
+            raise error
+
+    async def main() -> None:
+        async with sentry_agents.invoke_agent("A"):
+            async with asyncio.TaskGroup() as group:
+                group.create_task(tool("one", first))
+                group.create_task(tool("two", second))
+
+    with pytest.raises(BaseException) as caught:
+        asyncio.run(main())
+    assert list(caught.value.exceptions) == [first, second]
+    assert sentry.named("invoke_agent A").attributes["error.type"] == "ExceptionGroup"
+    reported = [e["exception"]["values"][-1]["value"] for e in sentry.events()]
+    assert sorted(reported) == ["first", "second"]
+
+
 def test_uninitialised_sdk_is_a_no_op():
     assert not sentry_sdk.get_client().is_active()
     with sentry_agents.invoke_agent("A") as agent:

@@ -417,7 +417,7 @@ class GenAISpan(Generic[C]):
         native.mark("error")
         if native.recording:
             native.set(keys.ERROR_TYPE, type(error).__name__)
-        if getattr(error, _CAPTURED_MARK, False) or not self._settings.capture_errors:
+        if _reported(error) or not self._settings.capture_errors:
             return False
         with contextlib.suppress(Exception):
             setattr(error, _CAPTURED_MARK, True)
@@ -564,6 +564,27 @@ class GenAISpan(Generic[C]):
         """The cost of a model call made inside this span by someone else (one of
         sentry-sdk's integrations), with this span's prices."""
         return self._price(usage, models, provider)[0]
+
+
+def _reported(error: BaseException) -> bool:
+    """Whether a span inside already reported ``error``: it is marked, or it is an
+    exception group (a ``TaskGroup``'s) that holds only such errors."""
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if getattr(current, _CAPTURED_MARK, False):
+            continue
+        inner = getattr(current, "exceptions", None)
+        if not _is_group(current) or not isinstance(inner, tuple) or not inner:
+            return False
+        pending.extend(inner)
+    return True
+
+
+def _is_group(error: BaseException) -> bool:
+    """Whether ``error`` is an exception group (built in, or the ``exceptiongroup``
+    backport before Python 3.11)."""
+    return any(cls.__name__ == "BaseExceptionGroup" for cls in type(error).__mro__)
 
 
 def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
