@@ -75,7 +75,7 @@ LAYERS = {
         "_mcp_data",
     ],
     "adapter": ["_guard", "_sdk", "_sdk.integrations", "_sdk.propagation"],
-    "lifecycle": ["_decorate", "_conversation", "_span", "_stream"],
+    "lifecycle": ["_activations", "_decorate", "_conversation", "_span", "_stream"],
     "kinds": [
         "_model",
         "_agent",

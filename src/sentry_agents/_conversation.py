@@ -3,12 +3,12 @@ the conversation's user is the one Sentry shows for them."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Optional, TypeVar
 
 from . import _sdk
+from ._activations import leave
 from ._budget import cut_text
 from ._config import MESSAGE_BYTES_IN_EVENT
 from ._decorate import Call, decorate
@@ -136,27 +136,11 @@ class conversation:
         self._tokens.append((_conversation_id.set(self.conversation_id), scope_cm))
 
     def _deactivate(self) -> None:
-        """Undo the latest entry made in this context: one object entered at once in
-        several threads or tasks leaves each as it found it, not undoing another's entry."""
-        entries = list(self._tokens)
-        if not entries:
+        if not self._tokens:
             return
-        entry = entries[-1]
-        for candidate in reversed(entries):
-            try:
-                _conversation_id.reset(candidate[0])
-            except ValueError:  # entered in another context
-                continue
-            except Exception:
-                logger.debug("sentry_agents: could not restore the conversation id")
-                break
-            entry = candidate
-            break
-        else:
+        (_, scope_cm), error = leave(_conversation_id, self._tokens, 0)
+        if error is not None:
             logger.debug("sentry_agents: could not restore the conversation id")
-        with contextlib.suppress(ValueError):  # another thread took it meanwhile
-            self._tokens.remove(entry)
-        scope_cm = entry[1]
         if scope_cm is not None:
             try:
                 scope_cm.__exit__(None, None, None)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 
 from . import _keys as keys
 from . import _sdk
+from ._activations import leave
 from ._budget import MIN_BUDGET, Fitted, cut_text, fit, size
 from ._config import (
     MESSAGE_BYTES_IN_EVENT,
@@ -331,46 +332,18 @@ class GenAISpan(Generic[C]):
         self._activations.append((activation, _current.set(self)))
 
     def _deactivate(self) -> None:
-        activations = self._activations
-        if not activations:
+        if not self._activations:
             return
-        entry = activations[-1]
-        # Each reset may fail on its own (a token from another context, when a
-        # generator moved on), and the other must still happen.
-        try:
-            _current.reset(entry[1])
-        except ValueError as exc:
-            entry = self._made_here(entry, exc)
-        except Exception as exc:
-            contained(exc)
-        for index in range(len(activations) - 1, -1, -1):
-            if activations[index] is entry:
-                del activations[index]
-                break
-        activation = entry[0]
+        # Each undo may fail on its own (a token from another context, when a generator
+        # moved on), and the other must still happen.
+        (activation, _), error = leave(_current, self._activations, 1)
+        if error is not None:
+            contained(error)
         if activation is not None:
             try:
                 _sdk.deactivate(activation)
             except Exception as exc:
                 contained(exc)
-
-    def _made_here(self, latest: _Activation, error: ValueError) -> _Activation:
-        """The latest activation made in this context, its token reset, when the latest
-        of all was made in another (one object entered at once in several threads or
-        tasks); else ``latest``, with ``error`` logged."""
-        entries: list[_Activation] = list(self._activations)
-        for entry in reversed(entries):
-            if entry is latest:
-                continue
-            try:
-                _current.reset(entry[1])
-            except ValueError:
-                continue
-            except Exception as exc:
-                contained(exc)
-            return entry
-        contained(error)
-        return latest
 
     def _end(self, error: Optional[BaseException]) -> None:
         if self._phase != _OPEN:

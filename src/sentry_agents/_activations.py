@@ -1,0 +1,42 @@
+"""Leaving a run (a span or a conversation block) that was entered more than once at a
+time: each exit undoes the entry its own context made.
+
+One helper object may be entered at once in several threads or tasks (a module-level
+``conversation`` or ``chat`` object used by a thread pool), each entry setting a context
+variable. A context variable's token can only be reset in the context that made it, so
+an exit takes the latest entry made in its own context, not the latest of all.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any, Optional, TypeVar
+
+E = TypeVar("E", bound=tuple[Any, ...])
+
+
+def leave(var: ContextVar[Any], entries: list[E], at: int) -> tuple[E, Optional[Exception]]:
+    """Remove from ``entries`` (each holding a token of ``var`` at index ``at``) the latest
+    one made in this context, with ``var`` reset by its token; when none was (a token
+    already used, or every entry made elsewhere), the latest of all, with the error its
+    reset raised. ``entries`` must not be empty."""
+    chosen, error = entries[-1], None
+    for index in range(len(entries) - 1, -1, -1):
+        try:
+            entry = entries[index]
+            var.reset(entry[at])
+        except IndexError:  # just taken by another thread
+            continue
+        except Exception as exc:  # another context's token, or one used already
+            error = error or exc
+            continue
+        chosen, error = entry, None
+        break
+    for index in range(len(entries) - 1, -1, -1):
+        if entries[index] is chosen:
+            del entries[index]
+            break
+    return chosen, error
+
+
+__all__ = ["leave"]
