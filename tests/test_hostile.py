@@ -550,3 +550,25 @@ def test_a_tool_that_cannot_be_read_leaves_the_others(sentry):
     definitions = sentry.named("chat m").json_attribute("gen_ai.tool.definitions")
     assert [d["name"] for d in definitions] == ["get_weather", "[unconvertible tool]"]
     assert definitions[0]["parameters"]["required"] == ["city"]
+
+
+def test_text_set_after_the_start_stays_within_the_budget(sentry):
+    """An error code, a response model, an MCP server's name and a prompt's role given
+    after the span started are cut to the budget as its start attributes are."""
+    sentry_agents.configure(max_message_bytes=1_000)
+    huge = "é" * 100_000
+    with sentry_agents.mcp_server("initialize") as server:
+        server.set_result({"serverInfo": {"name": huge, "version": huge}, "protocolVersion": huge})
+    with sentry_agents.mcp_server("prompts/get", "greet") as prompt:
+        prompt.set_result({"messages": [{"role": huge, "content": "hi"}]})
+    with sentry_agents.mcp_server("tools/call", "t") as failed:
+        failed.set_error(huge)
+    with sentry_agents.rerank("r") as ranked:
+        ranked.set_result({"model": huge, "results": []})
+    spans = sentry.spans()
+    assert len(spans) == 4
+    for span in spans:
+        for key, value in span.attributes.items():
+            if isinstance(value, str):
+                assert len(value.encode()) <= 1_000, (span.name, key)
+    assert sentry.named("tools/call t").attributes["error.type"].startswith("éé")

@@ -399,11 +399,16 @@ class GenAISpan(Generic[C]):
     # --- recording helpers for kinds -------------------------------------------------------
 
     def _set(self, key: str, value: Optional[AttributeValue]) -> None:
+        """Set one attribute; text set after the start (a response model, an error code, an
+        MCP server's name) is cut to the budget as start attributes are."""
         native = self._native
         if value is None or native is None or not native.recording or self._phase == _CLOSED:
             return
-        if type(value) is str and not value.isascii():
-            value = clean_text(value)
+        if type(value) is str:
+            if len(value) > _ALWAYS_WITHIN:
+                value = cut_text(value, self._text_budget())
+            if not value.isascii():
+                value = clean_text(value)
         native.set(key, value)
 
     def _set_content(
