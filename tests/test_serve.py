@@ -284,6 +284,32 @@ def test_console_transport_gen_ai_only_keeps_the_ancestors(sdk, mode):
     assert "SELECT plans" not in text
 
 
+class AsciiStream(io.TextIOWrapper):
+    """A terminal that is not UTF-8 (a Windows console, ``LANG=C``): strict ASCII."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO(), encoding="ascii", write_through=True)
+
+    def getvalue(self) -> str:
+        self.flush()
+        return self.buffer.getvalue().decode("ascii")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_console_transport_prints_on_a_terminal_that_is_not_utf8(sdk, mode):
+    """A name it cannot encode, or the tree's own marks (``✗``, ``·``), are escaped: the
+    tree was lost whole to a UnicodeEncodeError."""
+    out = AsciiStream()
+    sdk(mode, transport=ConsoleTransport(out))
+    with root_span(mode, "http.server", "POST /plan"):
+        with sentry_agents.invoke_agent("Agent \u00e9t\u00e9"):
+            with sentry_agents.chat("gpt-4o") as llm:
+                llm.set_usage(input_tokens=10, output_tokens=2)
+    flush()
+    text = wait_for(out, "chat gpt-4o")  # type: ignore[arg-type]
+    assert "invoke_agent Agent \\xe9t\\xe9" in text and "chat gpt-4o" in text, text
+
+
 def test_gen_ai_filter_keeps_an_ancestor_sent_in_a_later_envelope():
     def record(span_id: str, parent: Optional[str], op: str, trace: str = "t") -> SpanRecord:
         return SpanRecord(trace, span_id, parent, op, f"{op} {span_id}", "ok", 0.0, 1.0)

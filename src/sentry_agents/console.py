@@ -77,4 +77,17 @@ class ConsoleTransport(MemoryTransport):
     def print_spans(self, spans: list[SpanRecord]) -> None:
         """Print spans as a tree (override to send them elsewhere)."""
         color = bool(getattr(self.stream, "isatty", lambda: False)())
-        print(render_tree(spans, color=color, prices=self.prices), file=self.stream, flush=True)
+        text = render_tree(spans, color=color, prices=self.prices)
+        print(_encodable(text, self.stream), file=self.stream, flush=True)
+
+
+def _encodable(text: str, stream: IO[str]) -> str:
+    """``text`` with what the stream's encoding cannot write as backslash escapes (a
+    terminal that is not UTF-8 would otherwise lose the whole tree to one character)."""
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str):
+        return text
+    try:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except (LookupError, UnicodeError):
+        return text
