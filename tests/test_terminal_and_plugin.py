@@ -73,6 +73,22 @@ def test_expect_failure_message_is_readable(agent_spans):
     assert "execute_tool get_weather" in message, "the failure shows what was sent"
 
 
+@pytest.mark.parametrize("agent_spans", MODES, indirect=True)
+def test_agent_spans_finds_mcp_spans(agent_spans):
+    """An MCP server's spans are part of an agent run, as the terminal view shows them:
+    ``expect("mcp.server")`` found none."""
+    import sentry_agents
+
+    with sentry_agents.mcp_server("tools/call", "get_weather", request_id=7):
+        pass
+    with sentry_agents.mcp_notification("notifications/progress", "server_to_client"):
+        pass
+    server = agent_spans.expect("mcp.server", name="tools/call get_weather")
+    assert server.attributes["mcp.request.id"] == "7"
+    agent_spans.expect("mcp.notification.server_to_client")
+    assert len(agent_spans.spans) == 2
+
+
 def test_failing_user_test_prints_the_span_tree(pytester):
     pytester.makepyfile(
         """

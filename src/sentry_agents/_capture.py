@@ -51,7 +51,7 @@ class AgentSpans:
 
     @property
     def spans(self) -> list[SpanRecord]:
-        """The gen_ai spans and guardrail checks, in start order."""
+        """The gen_ai spans, guardrail checks and MCP spans, in start order."""
         found = [s for s in self.all if _is_ours(s.op)]
         return sorted(found, key=lambda s: s.start)
 
@@ -144,8 +144,14 @@ class AgentSpans:
 
 
 def _is_ours(op: Optional[str]) -> bool:
-    """A span an agent run is made of: a gen_ai span or a guardrail check."""
-    return op is not None and (op.startswith(keys.OP_PREFIX) or op == keys.OP_GUARDRAIL)
+    """A span an agent run is made of: a gen_ai span, a guardrail check, or an MCP span
+    (an MCP server's requests and notifications), as the terminal view selects them."""
+    return op is not None and (
+        op.startswith((keys.OP_PREFIX, _MCP_PREFIX)) or op == keys.OP_GUARDRAIL
+    )
+
+
+_MCP_PREFIX = "mcp."
 
 
 def batch_in_flight() -> bool:
