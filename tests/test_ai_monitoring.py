@@ -8,6 +8,7 @@ import functools
 import gzip
 import json
 import logging
+import math
 import subprocess
 import sys
 from typing import Any
@@ -696,6 +697,28 @@ def test_price_lookup_and_table_checks():
             sentry_agents.configure(prices=bad)
     with pytest.raises(ValueError):
         price_table({"m": {"context_window": 0}})
+
+
+def test_prices_beyond_a_float_or_64_bits_are_refused_or_left_out(sentry):
+    """A table is refused when a price is an int too large for a float (it raised
+    OverflowError) or a context window is over 64 bits (it was sent as such); prices so
+    high that a cost overflows leave the span without cost (it was sent as ``"inf"``)."""
+    for bad in ({"m": {"input": 10**400}}, {"m": {"input": 1, "context_window": 2**63}}):
+        with pytest.raises(ValueError):
+            sentry_agents.configure(prices=bad)
+    sentry_agents.configure(prices={"m": {"input": 1e308, "output": 1e308}, "ok": {"input": 1}})
+    with sentry_agents.invoke_agent("a"):
+        with sentry_agents.chat("m") as llm:
+            llm.set_usage(input_tokens=10**12, output_tokens=10**12)
+        with sentry_agents.chat("ok") as llm:
+            llm.set_usage(input_tokens=1_000_000, output_tokens=0)
+    for span in sentry.spans():
+        costs = {k: v for k, v in span.attributes.items() if k.startswith("gen_ai.cost.")}
+        if span.name == "chat m":
+            assert costs == {}, costs
+        else:
+            assert all(isinstance(v, float) and math.isfinite(v) for v in costs.values()), costs
+    assert sentry.named("invoke_agent a").attributes["gen_ai.cost.total_tokens"] == 1.0
 
 
 def test_cost_from_genai_prices_when_asked_for(sentry):

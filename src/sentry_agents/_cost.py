@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
+from ._jsonable import INT64_LIMIT, finite_number
 from ._usage import Usage
 
 _PER_TOKEN = 1_000_000
@@ -80,17 +81,27 @@ def cost_of(usage: Usage, rates: Rates) -> Optional[Cost]:
     cache_read = cached * cached_rate / _PER_TOKEN
     cache_creation = written * write_rate / _PER_TOKEN
     reasoning_cost = reasoning * reasoning_rate / _PER_TOKEN
-    return Cost(
+    cost = Cost(
         input=(inputs - cached - written) * rates.input / _PER_TOKEN + cache_read + cache_creation,
         output=(outputs - reasoning) * rates.output / _PER_TOKEN + reasoning_cost,
         cache_read=cache_read,
         cache_creation=cache_creation,
         reasoning=reasoning_cost,
     )
+    return cost if _finite(cost) else None
+
+
+def _finite(cost: Cost) -> bool:
+    """Whether every figure of ``cost`` is a finite number (prices near a float's limit
+    overflow, and Sentry's doubles cannot carry infinity)."""
+    return all(math.isfinite(figure) for figure in (*cost, cost.total))
 
 
 def cost_attributes(cost: Cost) -> dict[str, float]:
-    """The six ``gen_ai.cost.*`` attributes (doubles, USD)."""
+    """The six ``gen_ai.cost.*`` attributes (doubles, USD); none for a cost that is not
+    finite (a sum that overflowed)."""
+    if not _finite(cost):
+        return {}
     return {
         keys.COST_INPUT_TOKENS: cost.input,
         keys.COST_OUTPUT_TOKENS: cost.output,
@@ -149,13 +160,17 @@ def _rates(model: str, entry: Any) -> Rates:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"prices of {model!r}: {name} must be a number")
-        if not math.isfinite(value) or value < 0:
+        number = finite_number(value)
+        if number is None or number < 0:
             raise ValueError(f"prices of {model!r}: {name} must be a finite number >= 0")
-        values[name] = float(value)
+        values[name] = number
     window = entry.get("context_window")
     if window is not None:
-        if isinstance(window, bool) or not isinstance(window, int) or window <= 0:
+        if isinstance(window, bool) or not isinstance(window, int):
             raise ValueError(f"prices of {model!r}: context_window must be a positive int")
+        window = int.__int__(window)
+        if not 0 < window < INT64_LIMIT:
+            raise ValueError(f"prices of {model!r}: context_window must be a positive 64-bit int")
         values["context_window"] = window
     return Rates(**values)
 
