@@ -277,6 +277,23 @@ def test_arguments_within_the_budget(sentry):
         json.loads(value)
 
 
+def test_argument_keys_count_against_the_budget(sentry):
+    """Many arguments with long names and short values: the names are part of what one
+    request's arguments send, so they share the budget (2,000 128-byte names were sent
+    whatever the budget)."""
+    sentry_agents.configure(max_message_bytes=1_000)
+    many = {f"{i:04d}" + "k" * 124: i for i in range(2_000)}
+    with sentry_agents.mcp_server("tools/call", "bulk", arguments=many):
+        pass
+    sent = {
+        k: v
+        for k, v in sentry.named("tools/call bulk").attributes.items()
+        if k.startswith("mcp.request.argument.")
+    }
+    assert 1 <= len(sent) < 2_000
+    assert sum(len(k.encode()) + len(v.encode()) for k, v in sent.items()) <= 1_000
+
+
 # --- results --------------------------------------------------------------------------
 
 

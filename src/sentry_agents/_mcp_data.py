@@ -250,17 +250,20 @@ def is_initialize_result(value: Any) -> bool:
 
 def argument_attributes(arguments: Any, budget: int) -> Attributes:
     """``mcp.request.argument.<key>`` per argument, each value as JSON (a string in quotes,
-    as Sentry's SDKs send it), all of them within ``budget`` bytes together."""
+    as Sentry's SDKs send it), all of them, names included, within ``budget`` bytes
+    together (the first argument is always kept, its value within the least budget)."""
     if not isinstance(arguments, dict):
         return {}
     out: Attributes = {}
     remaining = budget
     for key, value in arguments.items():
-        if remaining < MIN_BUDGET:
+        name = keys.mcp_argument(safe_str(key)[:_MAX_ARGUMENT_KEY])
+        room = remaining - size(name)
+        if room < MIN_BUDGET and out:
             break
-        text = fit(value, remaining).text
-        remaining -= size(text)
-        out[keys.mcp_argument(safe_str(key)[:_MAX_ARGUMENT_KEY])] = text
+        text = fit(value, room).text
+        remaining = room - size(text)
+        out[name] = text
     return out
 
 
