@@ -511,6 +511,24 @@ def test_conversation_user_fields_are_cleaned_as_the_id_is(sentry):
         ]
 
 
+def test_conversation_user_fields_are_cut_as_the_id_is(sentry):
+    """A user's id and email of any length were sent whole (300,000 characters each as
+    ``user.id`` and ``user.email`` of every span in stream mode)."""
+    with sentry_agents.conversation(
+        "c" * 300_000, user={"id": "i" * 300_000, "email": "é" * 300_000}
+    ):
+        with sentry_agents.invoke_agent("Support Agent"):
+            pass
+    attrs = sentry.named("invoke_agent Support Agent").attributes
+    sent = [attrs[k] for k in ("user.id", "user.email") if k in attrs]
+    sent += [v for user in transaction_users(sentry) if user for v in user.values()]
+    assert sent, "the user was sent"
+    limit = len(attrs["gen_ai.conversation.id"].encode())
+    assert limit <= 20_000
+    for value in sent:
+        assert len(value.encode()) <= limit
+
+
 def test_conversation_user_that_cannot_be_read_is_left_out(sentry, sdk_log):
     """A mapping whose ``items()`` raises (a lazy session whose load fails) raised into
     the app before the block ran."""

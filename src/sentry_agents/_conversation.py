@@ -54,17 +54,23 @@ def _user_dict(user: Any) -> Optional[dict[str, Any]]:
     if user is None:
         return None
     if isinstance(user, (str, int)):
-        return {"id": safe_str(user)}
+        return {"id": _field_text(user)}
     if isinstance(user, Mapping):
         out = {}
         for key, value in list(user.items()):
             if value is not None:
                 name = safe_str(key)
-                out[name] = safe_str(value) if name in _USER_FIELDS else jsonable(value)
+                out[name] = _field_text(value) if name in _USER_FIELDS else jsonable(value)
         return out or None
     out = {name: field(user, name) for name in _USER_FIELDS}
-    out = {k: safe_str(v) for k, v in out.items() if v is not None}
-    return out or {"id": safe_str(user)}
+    out = {k: _field_text(v) for k, v in out.items() if v is not None}
+    return out or {"id": _field_text(user)}
+
+
+def _field_text(value: Any) -> str:
+    """A user field as text within the bytes a conversation id gets (any longer, it is
+    sent on every span of the block)."""
+    return cut_text(safe_str(value), MESSAGE_BYTES_IN_EVENT)
 
 
 class conversation:
