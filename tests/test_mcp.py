@@ -742,6 +742,19 @@ def test_sentry_trace_wins_and_its_sampling_decision_holds(sentry):
     assert not [s for s in sentry.spans() if s.name == "tools/call dropped"]
 
 
+def test_a_baggage_over_the_w3c_limit_is_not_carried_on(sentry):
+    """A client's baggage of 1 MB went into the envelope's trace header and into every
+    ``_meta`` and header sent onward from the request; over W3C Baggage's 8,192 bytes
+    it is dropped, and the trace is still continued from ``sentry-trace``."""
+    huge = f"sentry-trace_id={TRACE_ID},sentry-release=" + "x" * 1_000_000
+    meta = {"sentry-trace": f"{TRACE_ID}-{SPAN_ID}-1", "baggage": huge}
+    with sentry_agents.mcp_server("tools/call", "get_weather", meta=meta):
+        onward = sentry_agents.mcp_meta()
+    assert len(onward.get("baggage", "")) <= 8_192
+    assert len(sentry.raw()) < 100_000
+    assert sentry.named("tools/call get_weather").trace_id == TRACE_ID
+
+
 @pytest.mark.parametrize(
     "meta",
     [

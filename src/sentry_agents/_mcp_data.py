@@ -27,6 +27,10 @@ TRACEPARENT = "traceparent"
 
 JSONRPC_VERSION = "2.0"
 
+MAX_BAGGAGE_BYTES = 8192
+"""W3C Baggage's limit: a client's larger baggage is not continued (it would go into the
+envelope's trace header and into every request sent onward)."""
+
 # Methods whose span name and attributes carry a target, and the keys it goes under.
 TARGET_KEYS: dict[str, tuple[str, ...]] = {
     "tools/call": (keys.TOOL_NAME, keys.MCP_TOOL_NAME),
@@ -391,7 +395,7 @@ def incoming_trace(meta: Any) -> Optional[dict[str, str]]:
         return None
     headers = {SENTRY_TRACE: sentry_trace}
     baggage = field(meta, BAGGAGE)
-    if isinstance(baggage, str) and baggage:
+    if isinstance(baggage, str) and baggage and size(baggage) <= MAX_BAGGAGE_BYTES:
         headers[BAGGAGE] = baggage
     return headers
 
@@ -416,6 +420,7 @@ __all__ = [
     "INITIALIZED",
     "JSONRPC_VERSION",
     "LOGGING",
+    "MAX_BAGGAGE_BYTES",
     "PROGRESS",
     "SENTRY_TRACE",
     "TARGET_KEYS",
