@@ -310,6 +310,31 @@ def test_console_transport_prints_on_a_terminal_that_is_not_utf8(sdk, mode):
     assert "invoke_agent Agent \\xe9t\\xe9" in text and "chat gpt-4o" in text, text
 
 
+class BrokenPipe(io.StringIO):
+    """Standard output piped to a reader that has gone (``| head``)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_console_transport_that_cannot_print_does_not_raise_into_the_app(sdk, mode, caplog):
+    """In span-streaming mode sentry-sdk hands spans over inside ``sentry_sdk.flush()``:
+    the print's ``BrokenPipeError`` reached the app from there."""
+    from sentry_sdk.utils import logger
+
+    logger.addHandler(caplog.handler)
+    try:
+        sdk(mode, transport=ConsoleTransport(BrokenPipe()), debug=True)
+        with root_span(mode, "http.server", "POST /plan"):
+            with sentry_agents.invoke_agent("Planner"):
+                pass
+        sentry_sdk.flush(timeout=WAIT)
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "Broken pipe" in caplog.text
+
+
 def test_gen_ai_filter_keeps_an_ancestor_sent_in_a_later_envelope():
     def record(span_id: str, parent: Optional[str], op: str, trace: str = "t") -> SpanRecord:
         return SpanRecord(trace, span_id, parent, op, f"{op} {span_id}", "ok", 0.0, 1.0)

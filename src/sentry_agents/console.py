@@ -13,6 +13,7 @@ import threading
 from typing import IO, Any, Optional, Union
 
 from sentry_sdk.transport import Transport
+from sentry_sdk.utils import logger
 
 from ._envelopes import Capture, SpanRecord
 from ._render import GenAiFilter, Pricer, Prices, render_tree
@@ -64,7 +65,8 @@ class ConsoleTransport(MemoryTransport):
         self._lock = threading.Lock()  # sentry-sdk calls a custom transport from any thread
 
     def capture_envelope(self, envelope: Any) -> None:
-        """Keep the envelope and print the spans it brought."""
+        """Keep the envelope and print the spans it brought; a failure to print is logged,
+        never raised (sentry-sdk calls this inside the app's ``sentry_sdk.flush()``)."""
         with self._lock:
             before = len(self.capture.spans)
             super().capture_envelope(envelope)
@@ -72,7 +74,10 @@ class ConsoleTransport(MemoryTransport):
             if self.gen_ai_only:
                 new = self._select(new)
             if new:
-                self.print_spans(new)
+                try:
+                    self.print_spans(new)
+                except Exception as exc:  # a closed or broken stream: sentry-sdk's flush()
+                    logger.warning("sentry_agents: ConsoleTransport could not print: %r", exc)
 
     def print_spans(self, spans: list[SpanRecord]) -> None:
         """Print spans as a tree (override to send them elsewhere)."""
