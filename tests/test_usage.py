@@ -80,3 +80,19 @@ def test_set_usage_keywords_override_the_given_usage(sentry):
     assert c["gen_ai.usage.output_tokens"] == 9
     assert c["gen_ai.usage.cache_read.input_tokens"] == 2
     assert c["gen_ai.usage.total_tokens"] == 14
+
+
+def test_agent_total_covers_calls_that_report_no_total(sentry):
+    """An embeddings or rerank call reports input tokens only, so no total: the agent's
+    total was the sum of the other calls' totals, below its own input (30 in, 15 total)."""
+    with sentry_agents.invoke_agent("Researcher"):
+        with sentry_agents.chat("gpt-4o") as llm:
+            llm.set_usage(input_tokens=10, output_tokens=5, total_tokens=15)
+        with sentry_agents.embeddings("text-embedding-3-small") as emb:
+            emb.set_usage(input_tokens=10)
+        with sentry_agents.rerank("rerank-v3.5") as ranker:
+            ranker.set_usage(input_tokens=10)
+    agent = sentry.named("invoke_agent Researcher").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 30
+    assert agent["gen_ai.usage.output_tokens"] == 5
+    assert agent["gen_ai.usage.total_tokens"] == 35

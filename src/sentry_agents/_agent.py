@@ -14,7 +14,7 @@ from ._privacy import FILTERED, scrub, scrubber_for
 from ._sdk import AttributeValue
 from ._span import AgentRun, GenAISpan
 from ._tool_definitions import callable_name
-from ._usage import Usage, checked, usage_attributes
+from ._usage import checked, summed, usage_attributes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,10 +79,7 @@ class AgentSpan(ModelSpan[AgentConfig]):
         if usage is not None:
             cost = self._own_price(usage)[0]
         elif run.child_usage:
-            total = Usage()
-            for child in list(run.child_usage):
-                total = total + child
-            usage = checked(total)[0]
+            usage = checked(summed(list(run.child_usage)))[0]
             for child_cost in list(run.child_cost):
                 cost = child_cost if cost is None else cost.plus(child_cost)
         attributes: dict[str, AttributeValue] = {}

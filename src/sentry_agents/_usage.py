@@ -8,7 +8,7 @@ token usage), and a wrong mapping shows in Sentry as wrong or negative cost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Optional
 
 from . import _keys as keys
@@ -46,6 +46,22 @@ class Usage:
 
 
 _FIELDS = tuple(f.name for f in fields(Usage))
+
+
+def summed(usages: list[Usage]) -> Usage:
+    """The usage of several calls added up. Where some calls reported a total and others
+    did not (an embeddings call: input tokens only), each of the others counts its input
+    plus output, so the total covers every call, never less than its parts."""
+    with_total = any(usage.total_tokens is not None for usage in usages)
+    out = Usage()
+    for usage in usages:
+        if with_total and usage.total_tokens is None:
+            known = (usage.input_tokens, usage.output_tokens)
+            if any(part is not None for part in known):
+                usage = replace(usage, total_tokens=sum(part or 0 for part in known))
+        out = out + usage
+    return out
+
 
 # Attribute keys; each sub-count also goes out under the name Sentry's docs page uses.
 USAGE_KEYS: dict[str, tuple[str, ...]] = {
@@ -332,6 +348,7 @@ __all__ = [
     "Usage",
     "checked",
     "count",
+    "summed",
     "usage_attributes",
     "usage_from",
     "usage_from_attributes",
