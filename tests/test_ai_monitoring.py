@@ -782,7 +782,8 @@ def test_sampler_decisions():
     assert sampler(ctx("queue.task", parent=False)) == 0.0
     assert sampler({"transaction_context": None}) == 0.2
     assert sampler("nonsense") == 0.2  # type: ignore[arg-type]
-    for bad in ({"default": 2}, {"agents": "1"}, {"per_agent": {"a": -0.1}}):
+    too_big = 10**400  # an int beyond a float's range raised OverflowError
+    for bad in ({"default": 2}, {"agents": "1"}, {"per_agent": {"a": -0.1}}, {"agents": too_big}):
         with pytest.raises(ValueError):
             sentry_agents.traces_sampler(**bad)
 

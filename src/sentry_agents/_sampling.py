@@ -10,11 +10,11 @@ root before sentry-sdk samples it, in transaction mode and in span-streaming mod
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional
 
 from . import _keys as keys
+from ._jsonable import finite_number
 
 Sampler = Callable[[dict[str, Any]], float]
 
@@ -85,8 +85,8 @@ def _decide(
 def _rate(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"traces_sampler: {name} must be a number from 0 to 1, not {value!r}")
-    rate = float(value)
-    if not math.isfinite(rate) or not 0.0 <= rate <= 1.0:
+    rate = finite_number(value)
+    if rate is None or not 0.0 <= rate <= 1.0:
         raise ValueError(f"traces_sampler: {name} must be from 0 to 1, not {value!r}")
     return rate
 
