@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Optional
@@ -674,6 +675,29 @@ def test_mcp_meta_merges_without_replacing(sentry):
     assert given == {"progressToken": 1, "baggage": "mine=1", "io.modelcontextprotocol/x": "y"}
     kept = sentry_agents.mcp_meta({"traceparent": "00-" + "1" * 32 + "-" + "2" * 16 + "-01"})
     assert kept["traceparent"].startswith("00-1111")
+
+
+class _UnreadableMeta(Mapping):  # type: ignore[type-arg]
+    """A lazy ``_meta`` whose reading fails (its session closed)."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise RuntimeError("session closed")
+
+    def __iter__(self) -> Any:
+        raise RuntimeError("session closed")
+
+    def __len__(self) -> int:
+        return 1
+
+
+def test_mcp_meta_of_a_mapping_that_cannot_be_read_does_not_raise(sentry, sdk_log):
+    """Copying it raised into the app; the trace context is still given, and the
+    failure logged."""
+    sentry.init(debug=True)
+    with sentry_agents.execute_tool("get_weather", mcp_server="weather"):
+        meta = sentry_agents.mcp_meta(_UnreadableMeta())
+    assert set(meta) == {"sentry-trace", "baggage", "traceparent"}
+    assert "session closed" in sdk_log.text
 
 
 def test_mcp_meta_without_sentry_sdk_is_a_copy():

@@ -357,7 +357,7 @@ def mcp_meta(meta: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
     """The ``_meta`` of an MCP request with the current trace context merged in: a copy
     of ``meta`` plus ``sentry-trace``, ``baggage`` and W3C ``traceparent``, each only
     where ``meta`` does not already have it. Unchanged (a copy) when sentry-sdk is not
-    initialised.
+    initialised; the trace context alone, logged, when ``meta`` cannot be read.
 
     Call it inside the ``execute_tool`` span of the call, so the server's span becomes
     that span's child.
@@ -370,7 +370,11 @@ def mcp_meta(meta: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
     except Exception as exc:
         logger.warning("sentry_agents: no trace context for _meta: %r", exc)
         sentry_trace = baggage = None
-    return shape.merged_meta(meta, sentry_trace, baggage)
+    try:
+        return shape.merged_meta(meta, sentry_trace, baggage)
+    except Exception as exc:  # a mapping that cannot be read: the trace context alone
+        logger.warning("sentry_agents: mcp_meta could not copy the _meta given: %r", exc)
+        return shape.merged_meta(None, sentry_trace, baggage)
 
 
 __all__ = [
