@@ -548,3 +548,21 @@ def test_configure_forces_the_gate(sentry):
         llm.set_output("bye")
     attrs = sentry.named("chat m").attributes
     assert "hello" in attrs["gen_ai.input.messages"] and "bye" in attrs["gen_ai.output.messages"]
+
+
+def test_embeddings_inputs_are_scrubbed_as_rerank_documents_are(sentry):
+    """Records embedded as JSON (text or structured inputs) kept their secrets, while the
+    same records given to ``rerank`` as documents were scrubbed."""
+    record = {"name": "Ada", "api_key": "CANARY-EMBED"}
+    with sentry_agents.embeddings(
+        "text-embedding-3-small", inputs=[json.dumps(record), {"password": "CANARY-PART"}]
+    ):
+        pass
+    with sentry_agents.rerank("rerank-v3.5", documents=[json.dumps(record)]):
+        pass
+    raw = sentry.raw()
+    assert b"CANARY" not in raw
+    sent = sentry.named("embeddings text-embedding-3-small").json_attribute(
+        "gen_ai.embeddings.input"
+    )
+    assert json.loads(sent[0]) == {"name": "Ada", "api_key": "[Filtered]"}

@@ -487,13 +487,14 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "tool.arguments": scrub,
     "tool.result": scrub,
     "evaluation.input": scrub_evaluation,
+    "embeddings.input": scrub,
     "rerank.documents": scrub,
     "rerank.results": scrub,
     "mcp.notification": scrub,
     "guardrail.reason": scrub,
 }
-"""Content kinds (as the redaction hook sees them) and how each is scrubbed; embeddings
-inputs and evaluation answers hold no key/value data to scrub."""
+"""Content kinds (as the redaction hook sees them) and how each is scrubbed; evaluation
+answers are keyed by question, not by data, so they are not."""
 
 
 class Dropped(Exception):
