@@ -335,6 +335,14 @@ def test_console_transport_that_cannot_print_does_not_raise_into_the_app(sdk, mo
     assert "Broken pipe" in caplog.text
 
 
+def test_console_transport_checks_its_price_table_when_made():
+    """A table that is not one was read at each print, so the tree was never printed
+    (the error only in sentry-sdk's debug log); it is refused when the transport is
+    made, as ``configure(prices=...)`` refuses it."""
+    with pytest.raises(TypeError):
+        ConsoleTransport(io.StringIO(), prices={"gpt-4o": {"input": "2.5"}})
+
+
 def test_gen_ai_filter_keeps_an_ancestor_sent_in_a_later_envelope():
     def record(span_id: str, parent: Optional[str], op: str, trace: str = "t") -> SpanRecord:
         return SpanRecord(trace, span_id, parent, op, f"{op} {span_id}", "ok", 0.0, 1.0)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Mapping
 from typing import IO, Any, Optional, Union
 
 from sentry_sdk.transport import Transport
 from sentry_sdk.utils import logger
 
 from ._envelopes import Capture, SpanRecord
-from ._render import GenAiFilter, Pricer, Prices, render_tree
+from ._render import GenAiFilter, Pricer, Prices, render_tree, table_pricer
 
 __all__ = ["ConsoleTransport", "MemoryTransport", "render_tree"]
 
@@ -57,8 +58,9 @@ class ConsoleTransport(MemoryTransport):
         super().__init__()
         self.stream = stream if stream is not None else sys.stdout
         """Where the trees are printed (standard output by default)."""
-        self.prices = prices
-        """A price table or pricing function for cost estimates, if given."""
+        self.prices = table_pricer(prices) if isinstance(prices, Mapping) else prices
+        """The pricing function for cost estimates, if given (a table is checked, and
+        made into one, here)."""
         self.gen_ai_only = gen_ai_only
         """Print only the gen_ai spans and the spans above them."""
         self._select = GenAiFilter()
