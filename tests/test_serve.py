@@ -456,6 +456,19 @@ def test_spans_without_a_name_print_their_op_or_a_placeholder(view):
     assert all(line.strip() for line in lines), "no blank line"
 
 
+def test_a_cost_beyond_a_float_prints_the_span_without_it(view):
+    """A hand-made envelope whose cost is an integer too large for a float: the span is
+    printed (without a cost), not the envelope refused."""
+    huge = span("s1", "gen_ai.chat", "chat huge", **{"gen_ai.cost.total_tokens": 10**400})
+    body = envelope(
+        ("transaction", transaction("invoke_agent Huge", "gen_ai.invoke_agent", [huge]))
+    )
+    assert view.post(body)[0] == 200
+    lines = view.wait_for("chat huge").splitlines()
+    assert lines[0].startswith("invoke_agent Huge")
+    assert "$" not in "".join(lines)
+
+
 def test_renderer_escapes_for_every_caller():
     span_ = SpanRecord("t", "s", None, "gen_ai.chat", "a\x1bb\ud800", "ok", 0.0, 0.1, {})
     assert render_tree([span_]).startswith("a\\x1bb\\ud800")

@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional, Union
 from . import _keys as keys
 from ._cost import Pricing, models_of, price_table
 from ._envelopes import SpanRecord
+from ._jsonable import finite_number
 from ._usage import USAGE_KEYS, usage_from_attributes
 
 Prices = Mapping[str, Mapping[str, float]]
@@ -192,10 +193,7 @@ _NO_MODEL_SHOWN = frozenset({keys.OP_INVOKE_AGENT, keys.OP_EXECUTE_TOOL, keys.OP
 
 def _sent_cost(a: Mapping[str, Any]) -> Optional[float]:
     """The total cost in USD the span was sent with, if any."""
-    value = a.get(keys.COST_TOTAL_TOKENS)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
+    return finite_number(a.get(keys.COST_TOTAL_TOKENS))
 
 
 def _cost(a: Mapping[str, Any], pricer: Optional[Pricer]) -> Optional[float]:
