@@ -423,3 +423,47 @@ def test_a_task_cancelled_while_its_stream_is_open_ends_the_span(sentry):
     assert json.loads(span.attributes["gen_ai.output.messages"])[0]["parts"][0]["content"] == (
         "Hel"
     )
+
+
+def test_openai_chat_stream_helper_events_are_recorded_once(sentry, provider):
+    """``client.chat.completions.stream(...)`` yields events, not chunks: each chunk
+    arrives in a ``chunk`` event, beside ``content.delta`` / ``content.done`` events that
+    repeat its text (which must not be counted again)."""
+    provider.script("/v1/chat/completions", chat_chunks("Hello there, traveller!"))
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        with client.chat.completions.stream(
+            model="gpt-4o-mini", messages=[], stream_options={"include_usage": True}
+        ) as stream:
+            kinds = {event.type for event in llm.stream(stream)}
+    assert {"chunk", "content.delta", "content.done"} <= kinds
+    attrs = sentry.named("chat gpt-4o-mini").attributes
+    assert json.loads(attrs["gen_ai.output.messages"]) == [
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": "Hello there, traveller!"}],
+            "finish_reason": "stop",
+        }
+    ]
+    assert attrs["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
+    assert attrs["gen_ai.response.id"] == "chatcmpl-s1"
+    assert attrs["gen_ai.usage.input_tokens"] == 50
+    assert attrs["gen_ai.usage.output_tokens"] == 7
+    assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["stop"]
+
+
+def test_async_openai_chat_stream_helper_events_are_recorded(sentry, provider):
+    provider.script("/v1/chat/completions", chat_chunks("async helper"))
+    client = provider.async_openai()
+
+    async def main() -> None:
+        async with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+            async with client.chat.completions.stream(model="gpt-4o-mini", messages=[]) as stream:
+                async for _ in llm.stream(stream):
+                    pass
+
+    asyncio.run(main())
+    attrs = sentry.named("chat gpt-4o-mini").attributes
+    output = json.loads(attrs["gen_ai.output.messages"])
+    assert output[0]["parts"] == [{"type": "text", "content": "async helper"}]
+    assert attrs["gen_ai.usage.input_tokens"] == 50

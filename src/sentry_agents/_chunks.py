@@ -80,7 +80,11 @@ class StreamAccumulator:
             self.text.append(chunk)
             return
         event_type = field(chunk, "type")
-        if isinstance(event_type, str) and event_type.startswith("response."):
+        if event_type == "chunk":
+            self._openai_chunk(field(chunk, "chunk"))
+        elif isinstance(event_type, str) and event_type.startswith(_CHAT_HELPER_EVENTS):
+            return
+        elif isinstance(event_type, str) and event_type.startswith("response."):
             self._responses_event(event_type, chunk)
         elif event_type in _ANTHROPIC_EVENTS:
             self._anthropic_event(event_type, chunk)
@@ -309,6 +313,10 @@ _GOOGLE_USAGE = (
     "tool_use_prompt_token_count",
 )
 
+
+# The events of OpenAI's ``client.chat.completions.stream(...)``: each chunk comes in a
+# ``chunk`` event; the others repeat what that chunk said.
+_CHAT_HELPER_EVENTS = ("content.", "refusal.", "tool_calls.", "logprobs.")
 
 _ANTHROPIC_EVENTS = frozenset(
     {
