@@ -467,3 +467,52 @@ def test_async_openai_chat_stream_helper_events_are_recorded(sentry, provider):
     output = json.loads(attrs["gen_ai.output.messages"])
     assert output[0]["parts"] == [{"type": "text", "content": "async helper"}]
     assert attrs["gen_ai.usage.input_tokens"] == 50
+
+
+def test_anthropic_stream_helper_text_stream_and_final_message_are_recorded(sentry, provider):
+    """Anthropic's documented way to read ``client.messages.stream(...)``: its
+    ``text_stream``, then ``get_final_message()``, called on what ``llm.stream`` gave."""
+    provider.script("/v1/messages", anthropic_events("Bonjour from Claude"))
+    client = provider.anthropic()
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
+        with client.messages.stream(
+            model="claude-sonnet-4-5", max_tokens=50, messages=[]
+        ) as stream:
+            wrapped = llm.stream(stream)
+            text = "".join(wrapped.text_stream)
+            final = wrapped.get_final_message()
+    assert text == "Bonjour from Claude "
+    assert final.usage.output_tokens == 15
+    attrs = sentry.named("chat claude-sonnet-4-5").attributes
+    assert "sentry_agents.stream.abandoned" not in attrs
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Bonjour from Claude "}
+    ]
+    assert attrs["gen_ai.usage.input_tokens"] == 1070
+    assert attrs["gen_ai.usage.output_tokens"] == 15
+    assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["end_turn"]
+
+
+def test_async_anthropic_stream_helper_final_text_is_recorded(sentry, provider):
+    provider.script("/v1/messages", anthropic_events("Hola"), anthropic_events("Ciao"))
+    client = provider.async_anthropic()
+
+    async def main() -> tuple[str, str]:
+        async with sentry_agents.chat("claude-a", provider="anthropic") as llm:
+            async with client.messages.stream(
+                model="claude-a", max_tokens=50, messages=[]
+            ) as stream:
+                text = "".join([t async for t in llm.stream(stream).text_stream])
+        async with sentry_agents.chat("claude-b", provider="anthropic") as llm:
+            async with client.messages.stream(
+                model="claude-b", max_tokens=50, messages=[]
+            ) as stream:
+                final = await llm.stream(stream).get_final_text()
+        return text, final
+
+    assert asyncio.run(main()) == ("Hola ", "Ciao ")
+    for name, text in (("chat claude-a", "Hola "), ("chat claude-b", "Ciao ")):
+        attrs = sentry.named(name).attributes
+        assert "sentry_agents.stream.abandoned" not in attrs
+        assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"][0]["content"] == text
+        assert attrs["gen_ai.usage.input_tokens"] == 1070

@@ -10,10 +10,11 @@ ends then.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Protocol
+from typing import Any, AsyncIterator, Callable, Iterator, Optional, Protocol
 
 from ._chunks import StreamAccumulator
 from ._guard import guard
+from ._jsonable import field
 from ._responses import ResponseInfo
 from ._sdk import now_ns
 
@@ -88,6 +89,31 @@ class SyncStream(_Stream):
     def __iter__(self) -> SyncStream:
         return self
 
+    def __getattr__(self, name: str) -> Any:
+        """The source's attribute; its ways of reading itself (Anthropic's ``text_stream``,
+        ``get_final_message()`` and the like) read through this wrapper, so what they
+        read is recorded."""
+        value = super().__getattr__(name)
+        if name == "text_stream":
+            return self._text_stream()
+        if name in _READERS and callable(value):
+            return self._after_reading(value)
+        return value
+
+    def _text_stream(self) -> Iterator[str]:
+        for chunk in self:
+            text = _text_delta(chunk)
+            if text is not None:
+                yield text
+
+    def _after_reading(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        def read_then(*args: Any, **kwargs: Any) -> Any:
+            for _ in self:
+                pass
+            return method(*args, **kwargs)
+
+        return read_then
+
     def __next__(self) -> Any:
         try:
             chunk = next(self._iterator)
@@ -126,6 +152,32 @@ class AsyncStream(_Stream):
     def __aiter__(self) -> AsyncStream:
         return self
 
+    def __getattr__(self, name: str) -> Any:
+        """As :meth:`SyncStream.__getattr__`, for async readers."""
+        value = super().__getattr__(name)
+        if name == "text_stream":
+            return self._text_stream()
+        if name in _READERS and callable(value):
+            return self._after_reading(value)
+        return value
+
+    async def _text_stream(self) -> AsyncIterator[str]:
+        async for chunk in self:
+            text = _text_delta(chunk)
+            if text is not None:
+                yield text
+
+    def _after_reading(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        async def read_then(*args: Any, **kwargs: Any) -> Any:
+            async for _ in self:
+                pass
+            result = method(*args, **kwargs)
+            if hasattr(result, "__await__"):
+                result = await result
+            return result
+
+        return read_then
+
     async def __anext__(self) -> Any:
         try:
             chunk = await self._iterator.__anext__()
@@ -156,6 +208,23 @@ class AsyncStream(_Stream):
 
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.aclose()
+
+
+# Stream helpers' methods that read the rest of the stream themselves (Anthropic's
+# ``MessageStream``, OpenAI's ``ChatCompletionStream`` and ``ResponseStream``).
+_READERS = frozenset(
+    {"until_done", "get_final_message", "get_final_text", "get_final_completion"}
+    | {"get_final_response"}
+)
+
+
+def _text_delta(chunk: Any) -> Optional[str]:
+    """The text of an Anthropic ``text_delta`` event, as its ``text_stream`` yields it."""
+    if field(chunk, "type") != "content_block_delta":
+        return None
+    delta = field(chunk, "delta")
+    text = field(delta, "text")
+    return text if field(delta, "type") == "text_delta" and isinstance(text, str) else None
 
 
 def _iterate(source: Any) -> Iterator[Any]:
