@@ -200,3 +200,53 @@ def test_anthropic_client_end_to_end(sentry, provider):
     assert json.loads(span["gen_ai.system_instructions"]) == [
         {"type": "text", "content": "Be French."}
     ]
+
+
+def _audio_completion() -> dict:
+    """A Chat Completions reply of an audio model (``modalities=["text", "audio"]``): no
+    ``content``, the spoken answer in ``message.audio`` with its transcript."""
+    reply = chat_completion("unused")
+    reply["model"] = "gpt-4o-audio-preview-2024-12-17"
+    reply["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "refusal": None,
+        "audio": {
+            "id": "audio_abc",
+            "data": "UklGRiQAAABXQVZFZm10IBAAAAABAAEA" * 8,
+            "expires_at": 1700003600,
+            "transcript": "It is sunny in Paris.",
+        },
+    }
+    return reply
+
+
+def test_openai_audio_output_records_its_transcript_and_a_blob(sentry, provider):
+    provider.script("/v1/chat/completions", _audio_completion())
+    client = provider.openai()
+    messages = [{"role": "user", "content": "Weather?"}]
+    with sentry_agents.chat("gpt-4o-audio-preview", provider="openai") as llm:
+        completion = client.chat.completions.create(
+            model="gpt-4o-audio-preview",
+            modalities=["text", "audio"],
+            audio={"voice": "alloy", "format": "wav"},
+            messages=messages,
+        )
+        llm.set_response(completion)
+    # The agent loop's next call: the audio answer, as it came back, in the history.
+    history = [*messages, completion.choices[0].message, {"role": "user", "content": "Rome?"}]
+    with sentry_agents.chat("gpt-4o-audio-preview-2", provider="openai", messages=history):
+        pass
+    expected = [
+        {"type": "text", "content": "It is sunny in Paris."},
+        {"type": "blob", "modality": "audio", "content": "[Blob substitute]"},
+    ]
+    attrs = sentry.named("chat gpt-4o-audio-preview").attributes
+    assert json.loads(attrs["gen_ai.output.messages"]) == [
+        {"role": "assistant", "parts": expected, "finish_reason": "stop"}
+    ]
+    sent = json.loads(
+        sentry.named("chat gpt-4o-audio-preview-2").attributes["gen_ai.input.messages"]
+    )
+    assert sent[1] == {"role": "assistant", "parts": expected}
+    assert b"UklGRiQAAAB" not in sentry.raw()

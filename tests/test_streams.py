@@ -516,3 +516,41 @@ def test_async_anthropic_stream_helper_final_text_is_recorded(sentry, provider):
         assert "sentry_agents.stream.abandoned" not in attrs
         assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"][0]["content"] == text
         assert attrs["gen_ai.usage.input_tokens"] == 1070
+
+
+def test_openai_audio_stream_records_its_transcript_and_a_blob(sentry, provider):
+    from openai.types.chat import ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-au", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "gpt-4o-audio-preview-2024-12-17"
+    deltas = [
+        {"role": "assistant", "audio": {"id": "audio_abc", "transcript": "Sunny "}},
+        {"audio": {"transcript": "today.", "data": "UklGRiQAAABXQVZF"}},
+        {"audio": {"expires_at": 1700003600}},
+    ]
+    chunks = [{**frame, "choices": [{"index": 0, "delta": d}]} for d in deltas]
+    chunks.append({**frame, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    chunks = [ChatCompletionChunk.model_validate(c).model_dump(mode="json") for c in chunks]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o-audio-preview", provider="openai") as llm:
+        stream = client.chat.completions.create(
+            model="gpt-4o-audio-preview",
+            modalities=["text", "audio"],
+            audio={"voice": "alloy", "format": "pcm16"},
+            messages=[],
+            stream=True,
+        )
+        for _ in llm.stream(stream):
+            pass
+    attrs = sentry.named("chat gpt-4o-audio-preview").attributes
+    assert json.loads(attrs["gen_ai.output.messages"]) == [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "text", "content": "Sunny today."},
+                {"type": "blob", "modality": "audio", "content": "[Blob substitute]"},
+            ],
+            "finish_reason": "stop",
+        }
+    ]

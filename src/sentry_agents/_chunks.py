@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
+from ._messages import audio_parts
 from ._responses import ResponseInfo, finish_reason, read_response
 from ._usage import Usage, usage_from
 
@@ -26,9 +27,10 @@ class _ToolCall:
 class _Choice:
     """What one choice of a stream said (OpenAI streams ``n`` choices at once)."""
 
-    __slots__ = ("finish_reason", "reasoning", "text", "tool_calls")
+    __slots__ = ("audio", "finish_reason", "reasoning", "text", "tool_calls")
 
     def __init__(self) -> None:
+        self.audio = False
         self.text: list[str] = []
         self.reasoning: list[str] = []
         self.tool_calls: dict[Any, _ToolCall] = {}
@@ -40,6 +42,8 @@ class _Choice:
             parts.append({"type": "reasoning", "content": "".join(self.reasoning)})
         if self.text:
             parts.append({"type": "text", "content": "".join(self.text)})
+        if self.audio:
+            parts.extend(audio_parts(None))
         for call in self.tool_calls.values():
             parts.append(
                 {
@@ -160,6 +164,12 @@ class StreamAccumulator:
             refusal = field(delta, "refusal")
             if isinstance(refusal, str):
                 target.text.append(refusal)
+            audio = field(delta, "audio")
+            if audio is not None:
+                target.audio = True
+                transcript = field(audio, "transcript")
+                if isinstance(transcript, str):
+                    target.text.append(transcript)
             for call in as_list(field(delta, "tool_calls")) or []:
                 index = field(call, "index", len(target.tool_calls))
                 entry = target.tool_calls.setdefault(index, _ToolCall())

@@ -413,6 +413,7 @@ def _openai_tool_calls(
         or (reasoning is not None and type(reasoning) is not str)
         or (refusal is not None and type(refusal) is not str)
         or item.get("function_call") is not None
+        or item.get("audio") is not None
     ):
         return None
     # The key: what the message's JSON depends on, then each call's id, name, arguments.

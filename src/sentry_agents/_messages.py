@@ -47,7 +47,7 @@ READ_NAMES = frozenset(
     | {"tool_calls", "tool_call_id", "tool_use_id", "call_id", "function", "function_call"}
     | {"function_response", "arguments", "args", "input", "output", "response", "source"}
     | {"data", "inline_data", "file_data", "file", "file_id", "file_uri", "file_url", "url"}
-    | {"image_url", "input_audio", "format", "media_type", "mime_type"}
+    | {"image_url", "input_audio", "format", "media_type", "mime_type", "audio", "transcript"}
 )
 _PART_TYPES = ("text", "reasoning", "tool_call", "tool_call_response", "blob", "uri", "file")
 _TEXT_BLOCKS = ("text", "input_text", "output_text")
@@ -234,6 +234,9 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     refusal = field(item, "refusal")
     if isinstance(refusal, str) and refusal:
         parts.append(_text(refusal))
+    audio = field(item, "audio")
+    if audio is not None:
+        parts.extend(audio_parts(field(audio, "transcript")))
     reasoning = field(item, "reasoning_content")
     if isinstance(reasoning, str) and reasoning:
         parts.insert(0, {"type": "reasoning", "content": reasoning})
@@ -353,6 +356,14 @@ def _blob(modality: str, mime_type: Optional[str]) -> Part:
     if mime_type:
         part["mime_type"] = mime_type
     return part
+
+
+def audio_parts(transcript: Any) -> list[Part]:
+    """An OpenAI audio answer (``message.audio``): its transcript as text, the sound
+    itself as a substituted blob."""
+    parts = [_text(transcript)] if isinstance(transcript, str) and transcript else []
+    parts.append(_blob("audio", None))
+    return parts
 
 
 def _modality(mime_type: Optional[str], default: str = "document") -> str:
@@ -636,6 +647,7 @@ __all__ = [
     "UNCONVERTIBLE",
     "Message",
     "Part",
+    "audio_parts",
     "convert_item",
     "may_be_system",
     "normalize_role",
