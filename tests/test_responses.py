@@ -250,3 +250,52 @@ def test_openai_audio_output_records_its_transcript_and_a_blob(sentry, provider)
     )
     assert sent[1] == {"role": "assistant", "parts": expected}
     assert b"UklGRiQAAAB" not in sentry.raw()
+
+
+def test_openai_responses_built_in_tool_calls_are_assistant_tool_calls(sentry, provider):
+    """Web search and file search calls in a Responses API output are the model's tool
+    calls: in the output, and as assistant messages when the output is sent back as the
+    next call's input (``input += response.output``)."""
+    web = {
+        "type": "web_search_call",
+        "id": "ws_1",
+        "status": "completed",
+        "action": {"type": "search", "query": "Paris weather"},
+    }
+    files = {
+        "type": "file_search_call",
+        "id": "fs_1",
+        "status": "completed",
+        "queries": ["umbrella policy"],
+        "results": [{"file_id": "file-1", "filename": "a.txt", "score": 0.9, "text": "Yes."}],
+    }
+    reply = response_object("Rain.")
+    reply["output"] = [web, files, *reply["output"]]
+    provider.script("/v1/responses", reply)
+    client = provider.openai()
+    tools = [{"type": "web_search"}, {"type": "file_search", "vector_store_ids": ["vs_1"]}]
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        response = client.responses.create(model="o4-mini", input="Weather?", tools=tools)
+        llm.set_response(response)
+    history = [{"role": "user", "content": "Weather?"}, *response.output]
+    with sentry_agents.chat("o4-mini-next", provider="openai", messages=history):
+        pass
+    web_call = {
+        "type": "tool_call",
+        "id": "ws_1",
+        "name": "web_search",
+        "arguments": {"type": "search", "query": "Paris weather"},
+    }
+    file_call = {
+        "type": "tool_call",
+        "id": "fs_1",
+        "name": "file_search",
+        "arguments": ["umbrella policy"],
+    }
+    output = json.loads(sentry.named("chat o4-mini").attributes["gen_ai.output.messages"])
+    assert output[0]["parts"][:2] == [web_call, file_call]
+    sent = json.loads(sentry.named("chat o4-mini-next").attributes["gen_ai.input.messages"])
+    assert sent[1:3] == [
+        {"role": "assistant", "parts": [web_call]},
+        {"role": "assistant", "parts": [file_call]},
+    ]

@@ -48,6 +48,7 @@ READ_NAMES = frozenset(
     | {"function_response", "arguments", "args", "input", "output", "response", "source"}
     | {"data", "inline_data", "file_data", "file", "file_id", "file_uri", "file_url", "url"}
     | {"image_url", "input_audio", "format", "media_type", "mime_type", "audio", "transcript"}
+    | {"action", "queries", "code"}
 )
 _PART_TYPES = ("text", "reasoning", "tool_call", "tool_call_response", "blob", "uri", "file")
 _TEXT_BLOCKS = ("text", "input_text", "output_text")
@@ -207,6 +208,8 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
         return [{"role": "tool", "parts": [part]}]
     if item_type == "reasoning" and role is None:
         return [{"role": "assistant", "parts": _reasoning_item_parts(item)}]
+    if role is None and _is_built_in_call(item_type):
+        return [{"role": "assistant", "parts": [_built_in_call(item, item_type)]}]
 
     if role is None and isinstance(item_type, str) and _is_langchain_type(item_type):
         return [_langchain_message(item, item_type)]
@@ -261,6 +264,37 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
 
 _RESPONSES_CALLS = ("function_call", "custom_tool_call")
 _RESPONSES_OUTPUTS = ("function_call_output", "custom_tool_call_output")
+
+
+def _is_built_in_call(item_type: Any) -> bool:
+    """A Responses API item of a built-in tool's call (``web_search_call``,
+    ``file_search_call``, ``code_interpreter_call``, ``computer_call``, ``mcp_call``...)."""
+    return (
+        isinstance(item_type, str)
+        and item_type.endswith("_call")
+        and item_type not in _BLOCK_HANDLERS
+        and item_type not in _PART_TYPES
+    )
+
+
+def _built_in_call(item: Any, item_type: str) -> Part:
+    """A built-in tool's call as a ``tool_call``: named by its ``name`` (an MCP tool) or
+    its type, with what it was asked (never its results, which may be an image)."""
+    asked = (
+        field(item, "arguments"),
+        field(item, "args"),
+        field(item, "action"),
+        field(item, "queries"),
+        field(item, "code"),
+        field(item, "input"),
+    )
+    arguments = next((value for value in asked if value is not None), None)
+    return {
+        "type": "tool_call",
+        "id": safe_str(field(item, "call_id") or field(item, "id") or ""),
+        "name": safe_str(field(item, "name") or item_type[: -len("_call")]),
+        "arguments": json_arguments(arguments) if arguments is not None else {},
+    }
 
 
 def may_be_system(item: Any, default_role: str) -> bool:
