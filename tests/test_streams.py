@@ -554,3 +554,67 @@ def test_openai_audio_stream_records_its_transcript_and_a_blob(sentry, provider)
             "finish_reason": "stop",
         }
     ]
+
+
+def _google_client(chunks: list) -> object:
+    """The real google-genai client, its HTTP answered in process with ``chunks`` as the
+    server-sent events of ``streamGenerateContent``."""
+    genai = pytest.importorskip("google.genai")
+    import httpx
+
+    body = "".join(f"data: {json.dumps(chunk)}\r\n\r\n" for chunk in chunks).encode()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+
+    options = genai.types.HttpOptions(
+        httpx_client=httpx.Client(transport=httpx.MockTransport(answer)),
+        httpx_async_client=httpx.AsyncClient(transport=httpx.MockTransport(answer)),
+    )
+    return genai.Client(api_key="test-key", http_options=options)
+
+
+def test_google_stream_of_several_candidates_keeps_each_candidate_apart(sentry):
+    """``candidate_count=2``: each chunk carries both candidates by ``index``; each is
+    its own output message with its own finish reason, as ``set_response`` sends them."""
+
+    def chunk(texts: list[str], reasons: list = [None, None]) -> dict:  # noqa: B006
+        candidates = []
+        for index, (text, reason) in enumerate(zip(texts, reasons)):
+            candidate = {"index": index, "content": {"role": "model", "parts": [{"text": text}]}}
+            if reason:
+                candidate["finishReason"] = reason
+            candidates.append(candidate)
+        usage = {"promptTokenCount": 10, "candidatesTokenCount": 8, "totalTokenCount": 18}
+        return {
+            "candidates": candidates,
+            "modelVersion": "gemini-2.5-flash",
+            "usageMetadata": usage,
+        }
+
+    client = _google_client(
+        [chunk(["Rain ", "Sun"]), chunk(["today.", "ny."], ["STOP", "MAX_TOKENS"])]
+    )
+    with sentry_agents.chat("gemini-2.5-flash", provider="gcp.gemini") as llm:
+        for _ in llm.stream(
+            client.models.generate_content_stream(
+                model="gemini-2.5-flash",
+                contents="Weather?",
+            )
+        ):
+            pass
+    attrs = sentry.named("chat gemini-2.5-flash").attributes
+    assert json.loads(attrs["gen_ai.output.messages"]) == [
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": "Rain today."}],
+            "finish_reason": "STOP",
+        },
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": "Sunny."}],
+            "finish_reason": "MAX_TOKENS",
+        },
+    ]
+    assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["STOP", "MAX_TOKENS"]
+    assert attrs["gen_ai.usage.output_tokens"] == 8

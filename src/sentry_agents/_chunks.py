@@ -25,7 +25,8 @@ class _ToolCall:
 
 
 class _Choice:
-    """What one choice of a stream said (OpenAI streams ``n`` choices at once)."""
+    """What one choice of a stream said (OpenAI streams ``n`` choices at once, Google
+    ``candidate_count`` candidates)."""
 
     __slots__ = ("audio", "finish_reason", "reasoning", "text", "tool_calls")
 
@@ -61,8 +62,8 @@ _MAX_CHOICES = 128
 
 class StreamAccumulator:
     """Collects text, reasoning, tool calls, finish reasons, model, id and usage; each
-    choice of an OpenAI stream apart (the first choice's are ``text``, ``reasoning`` and
-    ``tool_calls``, where every other provider's go)."""
+    choice of an OpenAI stream (or candidate of a Google one) apart (the first's are
+    ``text``, ``reasoning`` and ``tool_calls``, where every other provider's go)."""
 
     def __init__(self) -> None:
         self.chunks = 0
@@ -253,19 +254,22 @@ class StreamAccumulator:
         if _is_google_chunk(chunk):
             self._meta(chunk, "model_version", "response_id")
             for candidate in as_list(field(chunk, "candidates")) or []:
+                target = self._choice(field(candidate, "index"))
                 for part in as_list(field(field(candidate, "content"), "parts")) or []:
                     text = field(part, "text")
                     if isinstance(text, str):
-                        (self.reasoning if field(part, "thought") is True else self.text).append(
-                            text
-                        )
+                        thought = field(part, "thought") is True
+                        (target.reasoning if thought else target.text).append(text)
                     call = field(part, "function_call")
                     if call is not None:
-                        entry = self.tool_calls.setdefault(len(self.tool_calls), _ToolCall())
+                        calls = target.tool_calls
+                        entry = calls.setdefault(len(calls), _ToolCall())
                         entry.id = safe_str(field(call, "id") or "")
                         entry.name = safe_str(field(call, "name") or "")
                         entry.arguments = dumps(jsonable(field(call, "args") or {}))
-                self._reason(field(candidate, "finish_reason"))
+                reason = self._reason(field(candidate, "finish_reason"))
+                if reason is not None:
+                    target.finish_reason = reason
             metadata = field(chunk, "usage_metadata")
             if metadata is not None:
                 self.usage = usage_from(metadata)
