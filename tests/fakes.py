@@ -153,6 +153,30 @@ class FakeProvider(LocalServer):
         return anthropic.AsyncAnthropic(api_key="sk-ant", base_url=self.url, max_retries=0)
 
 
+def google_client(reply: Reply) -> Any:
+    """The real google-genai client, its HTTP answered in process (``httpx.MockTransport``;
+    the client takes an httpx client of ours) with ``reply``: a dict as the JSON of
+    ``generateContent``, a list of dicts as the server-sent events of
+    ``streamGenerateContent``."""
+    import httpx
+    from google import genai
+
+    if isinstance(reply, dict):
+        body, content_type = json.dumps(reply).encode(), "application/json"
+    else:
+        events = "".join(f"data: {json.dumps(chunk)}\r\n\r\n" for chunk in reply)
+        body, content_type = events.encode(), "text/event-stream"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"content-type": content_type})
+
+    options = genai.types.HttpOptions(
+        httpx_client=httpx.Client(transport=httpx.MockTransport(answer)),
+        httpx_async_client=httpx.AsyncClient(transport=httpx.MockTransport(answer)),
+    )
+    return genai.Client(api_key="test-key", http_options=options)
+
+
 def _event(path: str, event: dict[str, Any]) -> str:
     """One server-sent event as the provider frames it: Chat Completions sends bare data
     lines, the Responses and Anthropic APIs name each event by its type."""

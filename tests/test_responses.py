@@ -7,7 +7,7 @@ import json
 import pytest
 
 import sentry_agents
-from fakes import anthropic_message, chat_completion, response_object
+from fakes import anthropic_message, chat_completion, google_client, response_object
 from sentry_agents import Usage
 from sentry_agents._responses import read_response
 
@@ -299,3 +299,23 @@ def test_openai_responses_built_in_tool_calls_are_assistant_tool_calls(sentry, p
         {"role": "assistant", "parts": [web_call]},
         {"role": "assistant", "parts": [file_call]},
     ]
+
+
+def test_google_blocked_prompt_keeps_the_response_model_and_id(sentry):
+    """A prompt Gemini blocks has no ``candidates``, only ``prompt_feedback``: still a
+    Google response, whose model, id and usage are recorded."""
+    pytest.importorskip("google.genai")
+    client = google_client(
+        {
+            "responseId": "g-blocked",
+            "modelVersion": "gemini-2.5-flash-001",
+            "promptFeedback": {"blockReason": "SAFETY"},
+            "usageMetadata": {"promptTokenCount": 12, "totalTokenCount": 12},
+        }
+    )
+    with sentry_agents.chat("gemini-2.5-flash", provider="gcp.gemini") as llm:
+        llm.set_response(client.models.generate_content(model="gemini-2.5-flash", contents="?"))
+    attrs = sentry.named("chat gemini-2.5-flash").attributes
+    assert attrs["gen_ai.response.model"] == "gemini-2.5-flash-001"
+    assert attrs["gen_ai.response.id"] == "g-blocked"
+    assert attrs["gen_ai.usage.input_tokens"] == 12

@@ -10,7 +10,7 @@ import weakref
 import pytest
 
 import sentry_agents
-from fakes import anthropic_events, chat_chunks, response_events
+from fakes import anthropic_events, chat_chunks, google_client, response_events
 
 
 def test_openai_chat_stream_end_to_end(sentry, provider):
@@ -556,27 +556,10 @@ def test_openai_audio_stream_records_its_transcript_and_a_blob(sentry, provider)
     ]
 
 
-def _google_client(chunks: list) -> object:
-    """The real google-genai client, its HTTP answered in process with ``chunks`` as the
-    server-sent events of ``streamGenerateContent``."""
-    genai = pytest.importorskip("google.genai")
-    import httpx
-
-    body = "".join(f"data: {json.dumps(chunk)}\r\n\r\n" for chunk in chunks).encode()
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
-
-    options = genai.types.HttpOptions(
-        httpx_client=httpx.Client(transport=httpx.MockTransport(answer)),
-        httpx_async_client=httpx.AsyncClient(transport=httpx.MockTransport(answer)),
-    )
-    return genai.Client(api_key="test-key", http_options=options)
-
-
 def test_google_stream_of_several_candidates_keeps_each_candidate_apart(sentry):
     """``candidate_count=2``: each chunk carries both candidates by ``index``; each is
     its own output message with its own finish reason, as ``set_response`` sends them."""
+    pytest.importorskip("google.genai")
 
     def chunk(texts: list[str], reasons: list = [None, None]) -> dict:  # noqa: B006
         candidates = []
@@ -592,7 +575,7 @@ def test_google_stream_of_several_candidates_keeps_each_candidate_apart(sentry):
             "usageMetadata": usage,
         }
 
-    client = _google_client(
+    client = google_client(
         [chunk(["Rain ", "Sun"]), chunk(["today.", "ny."], ["STOP", "MAX_TOKENS"])]
     )
     with sentry_agents.chat("gemini-2.5-flash", provider="gcp.gemini") as llm:

@@ -35,7 +35,7 @@ def read_response(response: Any) -> ResponseInfo:
         return ResponseInfo(output=to_gen_ai_messages(response, default_role="assistant"))
     if field(response, "choices") is not None:
         return _openai_chat(response)
-    if field(response, "candidates") is not None:
+    if field(response, "candidates") is not None or field(response, "model_version") is not None:
         return _google(response)
     if field(response, "object") == "response" or (
         isinstance(field(response, "output"), (list, tuple))
