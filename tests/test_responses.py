@@ -319,3 +319,69 @@ def test_google_blocked_prompt_keeps_the_response_model_and_id(sentry):
     assert attrs["gen_ai.response.model"] == "gemini-2.5-flash-001"
     assert attrs["gen_ai.response.id"] == "g-blocked"
     assert attrs["gen_ai.usage.input_tokens"] == 12
+
+
+def test_openai_responses_computer_use_loop_history(sentry, provider):
+    """A computer-use loop sends back the model's ``computer_call`` and its
+    ``computer_call_output`` (a screenshot as a data URL): a tool call and its result,
+    the screenshot as a blob, never its bytes."""
+    call = {
+        "type": "computer_call",
+        "id": "cu_1",
+        "call_id": "call_cu",
+        "action": {"type": "click", "button": "left", "x": 10, "y": 20},
+        "pending_safety_checks": [],
+        "status": "completed",
+    }
+    reply = response_object("unused")
+    reply["output"] = [call]
+    provider.script("/v1/responses", reply)
+    client = provider.openai()
+    tools = [{"type": "computer_use_preview", "display_width": 8, "display_height": 8}]
+    response = client.responses.create(
+        model="computer-use-preview", input="Click it.", tools=tools, truncation="auto"
+    )
+    screenshot = "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB" * 4
+    history = [
+        {"role": "user", "content": "Click it."},
+        *response.output,
+        {
+            "type": "computer_call_output",
+            "call_id": "call_cu",
+            "output": {"type": "computer_screenshot", "image_url": screenshot},
+        },
+    ]
+    with sentry_agents.chat("computer-use-preview", provider="openai", messages=history):
+        pass
+    sent = json.loads(sentry.named("chat computer-use-preview").attributes["gen_ai.input.messages"])
+    assert sent[1:] == [
+        {
+            "role": "assistant",
+            "parts": [
+                {
+                    "type": "tool_call",
+                    "id": "call_cu",
+                    "name": "computer",
+                    "arguments": {"type": "click", "button": "left", "x": 10, "y": 20},
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "parts": [
+                {
+                    "type": "tool_call_response",
+                    "id": "call_cu",
+                    "response": [
+                        {
+                            "type": "blob",
+                            "modality": "image",
+                            "content": "[Blob substitute]",
+                            "mime_type": "image/png",
+                        }
+                    ],
+                }
+            ],
+        },
+    ]
+    assert b"iVBORw0KGgo" not in sentry.raw()

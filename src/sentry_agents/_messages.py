@@ -210,6 +210,15 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
         return [{"role": "assistant", "parts": _reasoning_item_parts(item)}]
     if role is None and _is_built_in_call(item_type):
         return [{"role": "assistant", "parts": [_built_in_call(item, item_type)]}]
+    if role is None and isinstance(item_type, str) and item_type.endswith("_call_output"):
+        output = field(item, "output")
+        typed = field(output, "type") in _BLOCK_HANDLERS
+        part = {
+            "type": "tool_call_response",
+            "id": safe_str(field(item, "call_id") or field(item, "id") or ""),
+            "response": to_parts([output]) if typed else _response_value(output),
+        }
+        return [{"role": "tool", "parts": [part]}]
 
     if role is None and isinstance(item_type, str) and _is_langchain_type(item_type):
         return [_langchain_message(item, item_type)]
@@ -660,6 +669,7 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     "refusal": _refusal_block,
     "image_url": _openai_image_url,
     "input_image": _openai_image_url,
+    "computer_screenshot": _openai_image_url,
     "input_audio": _openai_input_audio,
     "file": _openai_file,
     "input_file": _openai_file,
