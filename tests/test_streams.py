@@ -601,3 +601,32 @@ def test_google_stream_of_several_candidates_keeps_each_candidate_apart(sentry):
     ]
     assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["STOP", "MAX_TOKENS"]
     assert attrs["gen_ai.usage.output_tokens"] == 8
+
+
+def test_openai_responses_stream_that_fails_records_its_status(sentry, provider):
+    """A Responses stream ended by ``response.failed`` (with no output or usage of its
+    own) keeps the text it streamed and records ``failed`` as its finish reason."""
+    events = response_events("Partial answer")
+    failed = events[-1]
+    failed["type"] = "response.failed"
+    failed["response"].update(
+        status="failed",
+        output=[],
+        usage=None,
+        error={"code": "server_error", "message": "The model failed."},
+    )
+    provider.script("/v1/responses", events)
+    client = provider.openai()
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        for _ in llm.stream(client.responses.create(model="o4-mini", input="hi", stream=True)):
+            pass
+    attrs = sentry.named("chat o4-mini").attributes
+    assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["failed"]
+    assert json.loads(attrs["gen_ai.output.messages"]) == [
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": "Partial answer"}],
+            "finish_reason": "failed",
+        }
+    ]
+    assert attrs["gen_ai.response.id"] == "resp_123"

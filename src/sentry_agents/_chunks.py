@@ -208,6 +208,8 @@ class StreamAccumulator:
             final = read_response(field(event, "response"))
             if final.output or not final.usage.is_empty():
                 self._final = final
+            else:  # a failed response may say only its status; what was streamed stays
+                self.finish_reasons.extend(final.finish_reasons)
 
     def _anthropic_event(self, event_type: str, event: Any) -> None:
         if event_type == "message_start":
