@@ -630,3 +630,44 @@ def test_openai_responses_stream_that_fails_records_its_status(sentry, provider)
         }
     ]
     assert attrs["gen_ai.response.id"] == "resp_123"
+
+
+def test_anthropic_stream_tool_call_without_arguments_has_an_empty_object(sentry, provider):
+    """A tool taking no input streams one empty ``input_json_delta``: its arguments are
+    ``{}``, as ``set_response`` records the same call, not the empty string."""
+    from anthropic.types import RawMessageStreamEvent
+    from pydantic import TypeAdapter
+
+    start = {**anthropic_events("x")[0]["message"], "content": []}
+    events = [
+        {"type": "message_start", "message": start},
+        {
+            "type": "content_block_start",
+            "index": 0,
+            "content_block": {"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}},
+        },
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "input_json_delta", "partial_json": ""},
+        },
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+            "usage": {"output_tokens": 9},
+        },
+        {"type": "message_stop"},
+    ]
+    for event in events:
+        TypeAdapter(RawMessageStreamEvent).validate_python(event)
+    provider.script("/v1/messages", events)
+    client = provider.anthropic()
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
+        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[]) as s:
+            for _ in llm.stream(s):
+                pass
+    attrs = sentry.named("chat claude-sonnet-4-5").attributes
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "tool_call", "id": "toolu_1", "name": "now", "arguments": {}}
+    ]

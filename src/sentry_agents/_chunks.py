@@ -234,6 +234,10 @@ class StreamAccumulator:
             elif delta_type == "input_json_delta":
                 entry = self.tool_calls.setdefault(field(event, "index"), _ToolCall())
                 entry.arguments += safe_str(field(delta, "partial_json") or "")
+        elif event_type == "content_block_stop":
+            call = self.tool_calls.get(field(event, "index"))
+            if call is not None and not call.arguments:
+                call.arguments = "{}"  # a tool's input is an object, empty when nothing streamed
         elif event_type == "message_delta":
             self._reason(field(field(event, "delta"), "stop_reason"))
             self._merge_anthropic_usage(field(event, "usage"))
