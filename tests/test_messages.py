@@ -586,3 +586,27 @@ def test_an_output_of_bare_content_blocks_is_one_message(sentry):
     assert gemini == [{"role": "assistant", "parts": [text("Rain."), text("Bring a coat.")]}]
     two = [{"role": "assistant", "content": "a"}, {"role": "assistant", "content": "b"}]
     assert len(sentry_agents.to_gen_ai_messages(two, default_role="assistant")) == 2
+
+
+def test_base64_in_a_block_of_an_unknown_type_is_never_sent():
+    """A content block of a type not read here (LangChain's standard ``audio`` and
+    ``video`` blocks, say) is kept as structure, but its base64 content (a ``base64``
+    field, a data: URL) becomes ``[Blob substitute]``, as images and audio always do."""
+    messages = pytest.importorskip("langchain_core.messages")
+
+    sound = "UklGRiQAAABXQVZFZm10IBAAAAABAAEA"
+    film = "data:video/mp4;base64,AAAAIGZ0eXBpc29tAAACAGlzb21pc28y"
+    message = messages.HumanMessage(
+        content=[
+            {"type": "audio", "base64": sound, "mime_type": "audio/wav"},
+            {"type": "video", "url": film},
+            {"type": "note", "text": "data: not a data URL"},
+        ]
+    )
+    sent = serialize_messages([message])
+    assert sound not in sent and "AAAAIGZ0eXBp" not in sent
+    assert json.loads(sent)[0]["parts"] == [
+        {"type": "audio", "base64": "[Blob substitute]", "mime_type": "audio/wav"},
+        {"type": "video", "url": "[Blob substitute]"},
+        {"type": "note", "text": "data: not a data URL"},
+    ]
