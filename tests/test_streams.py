@@ -269,7 +269,12 @@ def test_openai_stream_of_several_choices_keeps_each_choice_apart(sentry):
 def test_a_stream_still_open_when_its_agent_ends_ends_with_the_agent(sentry):
     """A chat's ``with`` ended while its stream was still open (returned to be read
     later, or left after a ``break``): the chat span ends, at the latest, when its agent
-    does, with what was received, so it is sent and its usage counts in the agent's."""
+    does, with what was received, so it is sent and its usage counts in the agent's.
+    (Being sent at all shows it ended first in transaction mode, where a span ending
+    after its transaction is not sent; its output shows it ended before the rest was
+    read. The timestamps are not compared: sentry-sdk 2.x computes each span's end from
+    its own wall-clock start plus a monotonic duration, in microseconds, so a child
+    ended just before its parent can show an end a microsecond after the parent's.)"""
     chunks = [
         {"id": "c1", "model": "gpt-4o", "choices": [{"index": 0, "delta": {"content": "Hel"}}]},
         {
@@ -294,7 +299,6 @@ def test_a_stream_still_open_when_its_agent_ends_ends_with_the_agent(sentry):
     output = json.loads(chat.attributes["gen_ai.output.messages"])
     assert output[0]["parts"][0]["content"] == "Hello"
     assert agent.attributes["gen_ai.usage.input_tokens"] == 40
-    assert chat.end <= agent.end
     assert chat.parent_span_id == agent.span_id
 
 
