@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
+
+import pytest
 
 import sentry_agents
 from conftest import DELIVERY_BOUND
@@ -104,8 +107,14 @@ def test_children_started_at_once_in_threads_have_their_parent(sentry):
     assert wrong == []
 
 
-def test_one_span_entered_in_two_threads_at_once_leaves_each_as_it_was(sentry):
-    shared = sentry_agents.invoke_agent("Shared")
+@pytest.mark.parametrize("kind", ["span", "conversation"])
+def test_one_object_entered_in_two_threads_at_once_leaves_each_as_it_was(sentry, kind):
+    """One helper or conversation object entered by two threads at once: each exit
+    undoes its own thread's entry, so neither thread keeps it afterwards."""
+    if kind == "span":
+        shared: Any = sentry_agents.invoke_agent("Shared")
+    else:
+        shared = sentry_agents.conversation("conv-shared")
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
 
     def first() -> None:
@@ -118,9 +127,11 @@ def test_one_span_entered_in_two_threads_at_once_leaves_each_as_it_was(sentry):
 
     def second() -> None:
         first_in.wait()
-        with shared:  # started twice: ignored, but made current here too
+        with shared:  # a span started twice: ignored, but made current here too
             second_in.set()
             first_out.wait()
+            with sentry_agents.chat("inside-second"):
+                pass
         with sentry_agents.chat("after-second"):
             pass
 
@@ -129,7 +140,11 @@ def test_one_span_entered_in_two_threads_at_once_leaves_each_as_it_was(sentry):
         thread.start()
     for thread in threads:
         thread.join()
+    if kind == "conversation":
+        inside = sentry.named("chat inside-second").attributes
+        assert inside["gen_ai.conversation.id"] == "conv-shared"
     for name in ("chat after-first", "chat after-second"):
         llm = sentry.named(name)
         assert llm.parent_span_id is None, name
         assert "gen_ai.agent.name" not in llm.attributes, name
+        assert "gen_ai.conversation.id" not in llm.attributes, name

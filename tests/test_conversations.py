@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sentry_sdk
 
@@ -40,36 +38,3 @@ def test_conversation_id_set_with_sentry_sdk_reaches_our_spans(sentry):
                 pass
     for name in ("invoke_agent A", "execute_tool lookup"):
         assert sentry.named(name).attributes["gen_ai.conversation.id"] == "conv-sdk"
-
-
-def test_one_conversation_entered_in_two_threads_at_once_leaves_each_as_it_was(sentry):
-    shared = sentry_agents.conversation("conv-shared")
-    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
-
-    def first() -> None:
-        with shared:
-            first_in.set()
-            second_in.wait()
-        first_out.set()
-        with sentry_agents.chat("after-first"):
-            pass
-
-    def second() -> None:
-        first_in.wait()
-        with shared:
-            second_in.set()
-            first_out.wait()
-            with sentry_agents.chat("inside-second"):
-                pass
-        with sentry_agents.chat("after-second"):
-            pass
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    inside = sentry.named("chat inside-second").attributes
-    assert inside["gen_ai.conversation.id"] == "conv-shared"
-    for name in ("chat after-first", "chat after-second"):
-        assert "gen_ai.conversation.id" not in sentry.named(name).attributes, name

@@ -262,16 +262,18 @@ def test_arguments_go_through_the_redaction_hook_as_tool_arguments(sentry):
     assert attributes["mcp.request.argument.city"] == '"[city]"'
 
 
+def sent_arguments(sentry: Any, span_name: str) -> dict[str, Any]:
+    """The ``mcp.request.argument.*`` attributes the named span was sent with."""
+    attributes = sentry.named(span_name).attributes
+    return {k: v for k, v in attributes.items() if k.startswith("mcp.request.argument.")}
+
+
 def test_arguments_within_the_budget(sentry):
     sentry_agents.configure(max_message_bytes=1_000)
     many = {f"key{i}": "x" * 300 for i in range(20)}
     with sentry_agents.mcp_server("tools/call", "bulk", arguments=many):
         pass
-    sent = {
-        k: v
-        for k, v in sentry.named("tools/call bulk").attributes.items()
-        if k.startswith("mcp.request.argument.")
-    }
+    sent = sent_arguments(sentry, "tools/call bulk")
     assert 1 <= len(sent) < 20
     assert sum(len(v.encode()) for v in sent.values()) <= 1_000
     for value in sent.values():
@@ -286,11 +288,7 @@ def test_argument_keys_count_against_the_budget(sentry):
     many = {f"{i:04d}" + "k" * 124: i for i in range(2_000)}
     with sentry_agents.mcp_server("tools/call", "bulk", arguments=many):
         pass
-    sent = {
-        k: v
-        for k, v in sentry.named("tools/call bulk").attributes.items()
-        if k.startswith("mcp.request.argument.")
-    }
+    sent = sent_arguments(sentry, "tools/call bulk")
     assert 1 <= len(sent) < 2_000
     assert sum(len(k.encode()) + len(v.encode()) for k, v in sent.items()) <= 1_000
 

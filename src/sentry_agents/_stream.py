@@ -48,9 +48,26 @@ class _Stream:
         span._stream_opened(self)
 
     def __getattr__(self, name: str) -> Any:
+        """The source's attribute; its ways of reading itself (Anthropic's ``text_stream``,
+        ``get_final_message()`` and the like) read through this wrapper, so what they
+        read is recorded."""
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(self._source, name)
+        value = getattr(self._source, name)
+        if name == "text_stream":
+            return self._text_stream()
+        if name in _READERS and callable(value):
+            return self._after_reading(value)
+        return value
+
+    def _text_stream(self) -> Any:
+        """The text deltas (as Anthropic's ``text_stream`` yields them), read through this
+        wrapper."""
+        raise NotImplementedError
+
+    def _after_reading(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        """``method`` of the source, called once this wrapper has read the rest."""
+        raise NotImplementedError
 
     def _chunk(self, chunk: Any) -> None:
         with guard:
@@ -88,17 +105,6 @@ class SyncStream(_Stream):
 
     def __iter__(self) -> SyncStream:
         return self
-
-    def __getattr__(self, name: str) -> Any:
-        """The source's attribute; its ways of reading itself (Anthropic's ``text_stream``,
-        ``get_final_message()`` and the like) read through this wrapper, so what they
-        read is recorded."""
-        value = super().__getattr__(name)
-        if name == "text_stream":
-            return self._text_stream()
-        if name in _READERS and callable(value):
-            return self._after_reading(value)
-        return value
 
     def _text_stream(self) -> Iterator[str]:
         for chunk in self:
@@ -151,15 +157,6 @@ class AsyncStream(_Stream):
 
     def __aiter__(self) -> AsyncStream:
         return self
-
-    def __getattr__(self, name: str) -> Any:
-        """As :meth:`SyncStream.__getattr__`, for async readers."""
-        value = super().__getattr__(name)
-        if name == "text_stream":
-            return self._text_stream()
-        if name in _READERS and callable(value):
-            return self._after_reading(value)
-        return value
 
     async def _text_stream(self) -> AsyncIterator[str]:
         async for chunk in self:
