@@ -6,6 +6,7 @@ import asyncio
 import gc
 import json
 import weakref
+from typing import Any
 
 import pytest
 
@@ -675,3 +676,89 @@ def test_anthropic_stream_tool_call_without_arguments_has_an_empty_object(sentry
     assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
         {"type": "tool_call", "id": "toolu_1", "name": "now", "arguments": {}}
     ]
+
+
+def test_an_anthropic_stream_is_recorded_as_its_final_message_is(sentry, provider):
+    """Thinking, redacted thinking, text, a server tool's call and result and a tool call,
+    interleaved: the stream's output is what ``set_response`` records of the message the
+    SDK builds from the same events, every block, in order (thinking was put first and
+    redacted thinking and server tool results were dropped)."""
+    from anthropic.types import RawMessageStreamEvent
+    from pydantic import TypeAdapter
+
+    start = {**anthropic_events("x")[0]["message"], "content": []}
+    blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]] = [
+        (
+            {"type": "thinking", "thinking": "", "signature": ""},
+            [
+                {"type": "thinking_delta", "thinking": "Weather first, "},
+                {"type": "thinking_delta", "thinking": "then plan."},
+                {"type": "signature_delta", "signature": "sig"},
+            ],
+        ),
+        ({"type": "redacted_thinking", "data": "opaque"}, []),
+        (
+            {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {}},
+            [
+                {"type": "input_json_delta", "partial_json": '{"query": "Paris'},
+                {"type": "input_json_delta", "partial_json": ' weather"}'},
+            ],
+        ),
+        (
+            {
+                "type": "web_search_tool_result",
+                "tool_use_id": "srvtoolu_1",
+                "content": [
+                    {
+                        "type": "web_search_result",
+                        "title": "Paris weather",
+                        "url": "https://example.com/paris",
+                        "encrypted_content": "e",
+                        "page_age": None,
+                    }
+                ],
+            },
+            [],
+        ),
+        ({"type": "text", "text": ""}, [{"type": "text_delta", "text": "Rain on Saturday."}]),
+        (
+            {"type": "thinking", "thinking": "", "signature": ""},
+            [{"type": "thinking_delta", "thinking": "Now the hotel."}],
+        ),
+        (
+            {"type": "tool_use", "id": "toolu_1", "name": "book_hotel", "input": {}},
+            [{"type": "input_json_delta", "partial_json": '{"city": "Paris"}'}],
+        ),
+    ]
+    events: list[dict[str, Any]] = [{"type": "message_start", "message": start}]
+    for index, (block, deltas) in enumerate(blocks):
+        events.append({"type": "content_block_start", "index": index, "content_block": block})
+        events += [{"type": "content_block_delta", "index": index, "delta": d} for d in deltas]
+        events.append({"type": "content_block_stop", "index": index})
+    events += [
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+            "usage": {"output_tokens": 40},
+        },
+        {"type": "message_stop"},
+    ]
+    for event in events:
+        TypeAdapter(RawMessageStreamEvent).validate_python(event)
+    provider.script("/v1/messages", events)
+    client = provider.anthropic()
+    with sentry_agents.chat("claude-streamed", provider="anthropic") as llm:
+        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[]) as s:
+            for _ in llm.stream(s):
+                pass
+            final = s.get_final_message()
+    with sentry_agents.chat("claude-final", provider="anthropic") as llm:
+        llm.set_response(final)
+    streamed = json.loads(sentry.named("chat claude-streamed").attributes["gen_ai.output.messages"])
+    whole = json.loads(sentry.named("chat claude-final").attributes["gen_ai.output.messages"])
+    assert streamed == whole
+    kinds = [part["type"] for part in streamed[0]["parts"]]
+    assert kinds[:2] == ["reasoning", "reasoning"]  # the thinking, then the redacted one
+    assert kinds[-2:] == ["reasoning", "tool_call"]
+    assert streamed[0]["parts"][-1]["arguments"] == {"city": "Paris"}
+    assert streamed[0]["finish_reason"] == "tool_use"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
-from ._messages import audio_parts
+from ._messages import audio_parts, to_gen_ai_messages
 from ._responses import ResponseInfo, finish_reason, read_response
 from ._usage import Usage, usage_from
 
@@ -77,6 +77,7 @@ class StreamAccumulator:
         self.response_id: Optional[str] = None
         self.usage = Usage()
         self._anthropic_usage: dict[str, Any] = {}
+        self._blocks: dict[Any, _Block] = {}  # an Anthropic message's, by index
         self._final: Optional[ResponseInfo] = None
 
     def add(self, chunk: Any) -> None:
@@ -106,6 +107,8 @@ class StreamAccumulator:
             return self._final
         output: list[dict[str, Any]] = []
         last = self.finish_reasons[-1] if self.finish_reasons else None
+        if self._blocks:
+            output = _anthropic_output(self._blocks, last)
         for index in sorted(self._choices):
             choice = self._choices[index]
             parts = choice.parts()
@@ -217,27 +220,19 @@ class StreamAccumulator:
             self._meta(message)
             self._merge_anthropic_usage(field(message, "usage"))
         elif event_type == "content_block_start":
-            block = field(event, "content_block")
-            if field(block, "type") in ("tool_use", "server_tool_use"):
-                entry = self.tool_calls.setdefault(field(event, "index"), _ToolCall())
-                entry.id = safe_str(field(block, "id") or "")
-                entry.name = safe_str(field(block, "name") or "")
-            elif field(block, "type") == "text" and field(block, "text"):
-                self.text.append(safe_str(field(block, "text")))
+            block = jsonable(field(event, "content_block"))
+            if isinstance(block, dict) and len(self._blocks) < _MAX_BLOCKS:
+                self._blocks[field(event, "index")] = _Block(block)
         elif event_type == "content_block_delta":
             delta = field(event, "delta")
-            delta_type = field(delta, "type")
-            if delta_type == "text_delta":
-                self.text.append(safe_str(field(delta, "text") or ""))
-            elif delta_type == "thinking_delta":
-                self.reasoning.append(safe_str(field(delta, "thinking") or ""))
-            elif delta_type == "input_json_delta":
-                entry = self.tool_calls.setdefault(field(event, "index"), _ToolCall())
-                entry.arguments += safe_str(field(delta, "partial_json") or "")
-        elif event_type == "content_block_stop":
-            call = self.tool_calls.get(field(event, "index"))
-            if call is not None and not call.arguments:
-                call.arguments = "{}"  # a tool's input is an object, empty when nothing streamed
+            kind = _DELTAS.get(field(delta, "type"))
+            if kind is not None:
+                block_type, key, name = kind
+                target = self._blocks.get(field(event, "index"))
+                if target is None and len(self._blocks) < _MAX_BLOCKS:
+                    target = self._blocks[field(event, "index")] = _Block({"type": block_type})
+                if target is not None:
+                    target.pieces.setdefault(key, []).append(safe_str(field(delta, name) or ""))
         elif event_type == "message_delta":
             self._reason(field(field(event, "delta"), "stop_reason"))
             self._merge_anthropic_usage(field(event, "usage"))
@@ -333,6 +328,48 @@ _GOOGLE_USAGE = (
     "tool_use_prompt_token_count",
 )
 
+
+class _Block:
+    """An Anthropic content block as it streams: its start, and the pieces each delta
+    adds to one of its fields."""
+
+    __slots__ = ("pieces", "start")
+
+    def __init__(self, start: dict[str, Any]) -> None:
+        self.start = start
+        self.pieces: dict[str, list[str]] = {}
+
+    def whole(self) -> dict[str, Any]:
+        """The block as a message holds it, its tool input parsed (``{}`` when none came)."""
+        block = dict(self.start)
+        for key, pieces in self.pieces.items():
+            if key == "input":
+                block["input"] = json_arguments("".join(pieces) or "{}")
+            else:
+                block[key] = safe_str(block.get(key) or "") + "".join(pieces)
+        return block
+
+
+def _anthropic_output(blocks: dict[Any, _Block], reason: Optional[str]) -> list[dict[str, Any]]:
+    """The message an Anthropic stream made, its blocks in order, read as ``set_response``
+    reads the message itself."""
+    content = [block.whole() for block in blocks.values()]
+    message = {"role": "assistant", "content": content}
+    output = to_gen_ai_messages([message], default_role="assistant")
+    if reason:
+        for message in output:
+            message["finish_reason"] = reason
+    return output
+
+
+# Anthropic deltas: the kind of block they belong to, the field they add to, and where
+# their piece is.
+_DELTAS: dict[str, tuple[str, str, str]] = {
+    "text_delta": ("text", "text", "text"),
+    "thinking_delta": ("thinking", "thinking", "thinking"),
+    "input_json_delta": ("tool_use", "input", "partial_json"),
+}
+_MAX_BLOCKS = 1024
 
 # The events of OpenAI's ``client.chat.completions.stream(...)``: each chunk comes in a
 # ``chunk`` event; the others repeat what that chunk said.
