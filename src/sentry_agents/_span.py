@@ -273,11 +273,14 @@ class GenAISpan(Generic[C]):
 
     def _bounded_name(self) -> str:
         """The span's name within the budget (a name is the caller's text, any length)."""
-        name = self._name()
-        return name if len(name) <= _ALWAYS_WITHIN else cut_text(name, self._text_budget())
+        return self._within_budget(self._name())
 
-    def _text_budget(self) -> int:
-        return max(self._budget(), MIN_BUDGET)
+    def _within_budget(self, text: str) -> str:
+        """``text`` cut to the budget; the budget is looked up only for text that could
+        exceed it."""
+        if len(text) <= _ALWAYS_WITHIN:
+            return text
+        return cut_text(text, max(self._budget(), MIN_BUDGET))
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
         """What the span starts with, text within the budget; a failure computing them is
@@ -288,8 +291,8 @@ class GenAISpan(Generic[C]):
             attributes = self._common_start_attributes()
             self._start_attributes(attributes)
             for key, value in attributes.items():
-                if type(value) is str and len(value) > _ALWAYS_WITHIN:
-                    attributes[key] = cut_text(value, self._text_budget())
+                if type(value) is str:
+                    attributes[key] = self._within_budget(value)
         except Exception as exc:
             contained(exc)
         return attributes
@@ -405,8 +408,7 @@ class GenAISpan(Generic[C]):
         if value is None or native is None or not native.recording or self._phase == _CLOSED:
             return
         if type(value) is str:
-            if len(value) > _ALWAYS_WITHIN:
-                value = cut_text(value, self._text_budget())
+            value = self._within_budget(value)
             if not value.isascii():
                 value = clean_text(value)
         native.set(key, value)
