@@ -346,3 +346,26 @@ def anthropic_events(text: str) -> list[dict[str, Any]]:
         {"type": "message_stop"},
     ]
     return [_valid(RawMessageStreamEvent, e) for e in events]
+
+
+def anthropic_block_events(
+    blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]], stop_reason: str, output_tokens: int
+) -> list[dict[str, Any]]:
+    """An Anthropic message streamed block by block: each block's ``content_block_start``
+    with the block given, its deltas and its stop, in order; then the message's stop
+    reason and output tokens."""
+    from anthropic.types import RawMessageStreamEvent
+
+    start = {**anthropic_message(""), "content": [], "stop_reason": None}
+    start["usage"] = {**ANTHROPIC_USAGE, "output_tokens": 1}
+    events: list[dict[str, Any]] = [{"type": "message_start", "message": start}]
+    for index, (block, deltas) in enumerate(blocks):
+        events.append({"type": "content_block_start", "index": index, "content_block": block})
+        events += [{"type": "content_block_delta", "index": index, "delta": d} for d in deltas]
+        events.append({"type": "content_block_stop", "index": index})
+    stop = {"stop_reason": stop_reason, "stop_sequence": None}
+    events += [
+        {"type": "message_delta", "delta": stop, "usage": {"output_tokens": output_tokens}},
+        {"type": "message_stop"},
+    ]
+    return [_valid(RawMessageStreamEvent, e) for e in events]

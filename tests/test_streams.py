@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 import sentry_agents
-from fakes import anthropic_events, chat_chunks, google_client, response_events
+from fakes import (
+    anthropic_block_events,
+    anthropic_events,
+    chat_chunks,
+    google_client,
+    response_events,
+)
 
 
 def test_openai_chat_stream_end_to_end(sentry, provider):
@@ -640,32 +646,9 @@ def test_openai_responses_stream_that_fails_records_its_status(sentry, provider)
 def test_anthropic_stream_tool_call_without_arguments_has_an_empty_object(sentry, provider):
     """A tool taking no input streams one empty ``input_json_delta``: its arguments are
     ``{}``, as ``set_response`` records the same call, not the empty string."""
-    from anthropic.types import RawMessageStreamEvent
-    from pydantic import TypeAdapter
-
-    start = {**anthropic_events("x")[0]["message"], "content": []}
-    events = [
-        {"type": "message_start", "message": start},
-        {
-            "type": "content_block_start",
-            "index": 0,
-            "content_block": {"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}},
-        },
-        {
-            "type": "content_block_delta",
-            "index": 0,
-            "delta": {"type": "input_json_delta", "partial_json": ""},
-        },
-        {"type": "content_block_stop", "index": 0},
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": "tool_use", "stop_sequence": None},
-            "usage": {"output_tokens": 9},
-        },
-        {"type": "message_stop"},
-    ]
-    for event in events:
-        TypeAdapter(RawMessageStreamEvent).validate_python(event)
+    tool = {"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}}
+    empty = {"type": "input_json_delta", "partial_json": ""}
+    events = anthropic_block_events([(tool, [empty])], "tool_use", 9)
     provider.script("/v1/messages", events)
     client = provider.anthropic()
     with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
@@ -683,10 +666,6 @@ def test_an_anthropic_stream_is_recorded_as_its_final_message_is(sentry, provide
     interleaved: the stream's output is what ``set_response`` records of the message the
     SDK builds from the same events, every block, in order (thinking was put first and
     redacted thinking and server tool results were dropped)."""
-    from anthropic.types import RawMessageStreamEvent
-    from pydantic import TypeAdapter
-
-    start = {**anthropic_events("x")[0]["message"], "content": []}
     blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]] = [
         (
             {"type": "thinking", "thinking": "", "signature": ""},
@@ -730,21 +709,7 @@ def test_an_anthropic_stream_is_recorded_as_its_final_message_is(sentry, provide
             [{"type": "input_json_delta", "partial_json": '{"city": "Paris"}'}],
         ),
     ]
-    events: list[dict[str, Any]] = [{"type": "message_start", "message": start}]
-    for index, (block, deltas) in enumerate(blocks):
-        events.append({"type": "content_block_start", "index": index, "content_block": block})
-        events += [{"type": "content_block_delta", "index": index, "delta": d} for d in deltas]
-        events.append({"type": "content_block_stop", "index": index})
-    events += [
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": "tool_use", "stop_sequence": None},
-            "usage": {"output_tokens": 40},
-        },
-        {"type": "message_stop"},
-    ]
-    for event in events:
-        TypeAdapter(RawMessageStreamEvent).validate_python(event)
+    events = anthropic_block_events(blocks, "tool_use", 40)
     provider.script("/v1/messages", events)
     client = provider.anthropic()
     with sentry_agents.chat("claude-streamed", provider="anthropic") as llm:
