@@ -444,6 +444,14 @@ HOSTILE_MESSAGES = {
         "content": [{"type": _NoEquality(), "text": "x"}],
     },
     "role that cannot be hashed": {"role": ["user"], "content": "x", "name": "n"},
+    "lone block, type that cannot be hashed": {
+        "role": "user",
+        "content": [{"type": ["text"], "text": "x"}],
+    },
+    "lone block, role that cannot be hashed": {
+        "role": ["user"],
+        "content": [{"type": "text", "text": "x"}],
+    },
     "dict whose items() raises": {"role": "user", "content": "x", "meta": _BrokenDict(a=1)},
 }
 

@@ -324,12 +324,12 @@ def json_arguments(value: Any) -> Any:
     ):
         # The scanner itself: ``decode`` adds two regex matches and a call per value, and
         # differs from it only by skipping JSON white space around the value.
-        start = len(value) - len(value.lstrip(_JSON_SPACE))
+        start = 0 if value[:1] not in _JSON_SPACE else len(value) - len(value.lstrip(_JSON_SPACE))
         try:
             parsed, end = _scan(value, start)
         except (StopIteration, ValueError):
             return value
-        return parsed if not value[end:].strip(_JSON_SPACE) else value
+        return parsed if end == len(value) or not value[end:].strip(_JSON_SPACE) else value
     return jsonable(parse_json_maybe(value))
 
 
@@ -353,11 +353,22 @@ def is_plain_json(value: Any, depth: int = 0) -> bool:
         return False
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str or not key.isascii() or not is_plain_json(item, depth + 1):
+            if type(key) is not str or not key.isascii():
+                return False
+            if type(item) is str:  # the commonest, without a call
+                if not item.isascii():
+                    return False
+            elif not is_plain_json(item, depth + 1):
                 return False
         return True
     if kind is list:
-        return all(is_plain_json(item, depth + 1) for item in value)
+        for item in value:
+            if type(item) is str:
+                if not item.isascii():
+                    return False
+            elif not is_plain_json(item, depth + 1):
+                return False
+        return True
     return False
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from json.encoder import encode_basestring, encode_basestring_ascii
+from json.encoder import encode_basestring as _string
 from typing import Any, Callable, Hashable, NamedTuple, Optional
 
 from ._budget import MIN_BUDGET, fit, fit_pieces
@@ -73,7 +73,9 @@ def encode_messages(
         return None
     system: list[list[Part]] = []
     pieces: list[str] = []
-    aliases, initials, role_at = ROLE_ALIASES, _PLAIN_INITIALS, _ROLE_AT
+    append = pieces.append
+    aliases, kept_roles, role_at = ROLE_ALIASES, _KEPT_ROLES, _ROLE_AT
+    encode = _string  # clean text as a JSON string, as ``dumps`` writes it
     reuse = _reuse
     max_entry, half = reuse.max_entry_bytes, reuse.half
     young, old = reuse.young, reuse.old
@@ -90,49 +92,50 @@ def encode_messages(
             # The most common message, plain {role, content} text: this loop is the hot
             # path of every chat span.
             raw_role, raw_content = item.get("role"), item.get("content")
-            if type(raw_role) is str and type(raw_content) is str:
+            if type(raw_content) is list and len(raw_content) == 1:
+                raw_content = _lone_text(raw_role, raw_content[0], raw_content)
+            if type(raw_content) is str and type(raw_role) is str:
                 # Kept under its text alone (no tuple to build, hash or track): the
                 # role's initial in its JSON tells for which role it was written.
-                initial = initials.get(raw_role)
-                if initial is not None:
+                role = kept_roles.get(raw_role)
+                keep = role is not None
+                if keep:
                     piece = young.get(raw_content)
                     if piece is None:
                         piece = old.get(raw_content)
-                        if piece is not None and piece[role_at] == initial:
+                        if piece is not None and piece[role_at] == role[0]:
                             reuse.promote(raw_content, piece)
-                    if piece is not None and piece[role_at] == initial:
-                        pieces.append(piece)
+                    if piece is not None and piece[role_at] == role[0]:
+                        append(piece)
                         continue
-                role = aliases.get(raw_role)
-                if role is None:
-                    role = aliases.get(raw_role.lower(), default_role)
-                if role != "tool":
-                    ascii = raw_content.isascii()
-                    content = raw_content if ascii else clean_text(raw_content)
+                else:
+                    role = aliases.get(raw_role)
+                    if role is None:
+                        role = aliases.get(raw_role.lower(), default_role)
                     if split and role == "system":
+                        content = clean_text(raw_content)
                         if content:
                             system.append([{"type": "text", "content": content}])
                         continue
-                    if not content:
-                        piece = f'{{"role":"{role}","parts":[]}}'
+                if role != "tool":
+                    if raw_content.isascii():
+                        width, text = 1, encode(raw_content)
                     else:
-                        text = (
-                            encode_basestring_ascii(content)
-                            if ascii and "\x7f" not in content
-                            else encode_basestring(content)
-                        )
-                        piece = f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
-                    if initial is not None:
-                        cost = (len(raw_content) + len(piece)) * (
-                            1 if ascii else 4
-                        ) + _PLAIN_OVERHEAD
+                        width, text = 4, encode(clean_text(raw_content))
+                    piece = (
+                        f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
+                        if raw_content
+                        else f'{{"role":"{role}","parts":[]}}'
+                    )
+                    append(piece)
+                    if keep:
+                        cost = (len(raw_content) + len(piece)) * width + _PLAIN_OVERHEAD
                         if cost <= max_entry:
                             young[raw_content] = piece
                             reuse.used += cost
                             if reuse.used > half:
                                 reuse.turn_over()
                                 young, old = reuse.young, reuse.old
-                    pieces.append(piece)
                     continue
         if len(pieces) >= recount:
             written, counted, recount = _count(pieces, written, counted)
@@ -146,7 +149,7 @@ def encode_messages(
                 except Exception:  # a hostile value: the general path contains it
                     piece = None
                 if piece is not None:
-                    pieces.append(piece)
+                    append(piece)
                     continue
         key = _key_of(item, default_role, split, scrubber)
         many = None if key is None else reuse.get(key)
@@ -166,10 +169,8 @@ def encode_messages(
 
 _MAX_WRITTEN = sys.maxsize
 # The roles whose plain messages are kept for reuse (not system messages: they may be
-# split out), each with the initial of the role its JSON is written for, at _ROLE_AT.
-_PLAIN_INITIALS = {
-    name: role[0] for name, role in ROLE_ALIASES.items() if role not in ("system", "tool")
-}
+# split out): the role each is written as, whose initial is at _ROLE_AT in its JSON.
+_KEPT_ROLES = {name: role for name, role in ROLE_ALIASES.items() if role not in ("system", "tool")}
 _ROLE_AT = len('{"role":"')
 _COUNT_EVERY = 16
 
@@ -303,7 +304,11 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
         writer = _RESPONSES_ITEMS.get(kind)
         return None if writer is None else writer(item, scrubber)
     role = ROLE_ALIASES.get(item.get("role"))  # type: ignore[arg-type]
-    if role is None or role == "system" or "parts" in item:
+    if role is None or role == "system":
+        return None
+    if item.keys() <= _RESULT_KEYS and role == "tool":  # the commonest first: no more to check
+        return _openai_tool_result(item, scrubber)
+    if "parts" in item:
         return None
     content = item.get("content")
     if "tool_calls" in item and role != "tool":
@@ -321,6 +326,12 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     if type(content) is list:
         return _anthropic_message(role, content, scrubber)
     return None
+
+
+# The keys of an OpenAI tool result, and of a message of tool calls, holding nothing else
+# to write.
+_RESULT_KEYS = frozenset({"role", "content", "tool_call_id", "name"})
+_CALLS_KEYS = frozenset({"role", "content", "tool_calls"})
 
 
 def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
@@ -344,8 +355,9 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber) -> Optional[str]:
     if found is not None:
         return found  # type: ignore[no-any-return]
     content = content or ""
-    piece = _message("tool", [_tool_response(ident, content, scrubber)])
-    _reuse.put(key, piece, _strings_cost((piece, ident, content)))
+    piece = f'{{"role":"tool","parts":[{_tool_response(ident, content, scrubber)}]}}'
+    ascii = piece.isascii() and ident.isascii() and content.isascii()
+    _reuse.put(key, piece, _text_cost(len(piece) + len(ident) + len(content), ascii, 3))
     return piece
 
 
@@ -405,15 +417,19 @@ def _openai_tool_calls(
     calls = item["tool_calls"]
     if calls is None:
         calls = ()
-    reasoning = item.get("reasoning_content")
-    refusal = item.get("refusal")
-    if (
-        (type(calls) is not list and type(calls) is not tuple)
-        or (content is not None and type(content) is not str)
-        or (reasoning is not None and type(reasoning) is not str)
-        or (refusal is not None and type(refusal) is not str)
-        or item.get("function_call") is not None
-        or item.get("audio") is not None
+    if item.keys() <= _CALLS_KEYS:
+        reasoning = refusal = None
+    else:
+        reasoning, refusal = item.get("reasoning_content"), item.get("refusal")
+        if (
+            (reasoning is not None and type(reasoning) is not str)
+            or (refusal is not None and type(refusal) is not str)
+            or item.get("function_call") is not None
+            or item.get("audio") is not None
+        ):
+            return None
+    if (type(calls) is not list and type(calls) is not tuple) or (
+        content is not None and type(content) is not str
     ):
         return None
     # The key: what the message's JSON depends on, then each call's id, name, arguments.
@@ -451,14 +467,39 @@ def _openai_tool_calls(
     for index in range(6, len(held), 3):
         parts.append(_tool_call(held[index], held[index + 1], held[index + 2], scrubber))
     piece = _message(role, parts)
-    strings = (piece, content or "", reasoning or "", refusal or "", *held[6:])
-    _reuse.put(key, piece, _strings_cost(strings))
+    strings = "".join(held[6:])
+    if content:
+        strings += content
+    if reasoning:
+        strings += reasoning
+    if refusal:
+        strings += refusal
+    ascii = piece.isascii() and strings.isascii()
+    _reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
     return piece
+
+
+def _lone_text(role: Any, block: Any, blocks: list[Any]) -> Any:
+    """The text of a message whose content is one text block (not empty, of a role kept
+    for reuse), which is written as the same text given as a string is; else ``blocks``."""
+    if type(block) is dict and type(role) is str and role in _KEPT_ROLES:
+        kind, text = block.get("type"), block.get("text")
+        if type(text) is str and text and type(kind) is str and kind in _TEXT_KINDS:
+            return text
+    return blocks
+
+
+_TEXT_KINDS = frozenset({"text", "output_text", "input_text"})
 
 
 def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
     """An Anthropic message, looked up first by what its blocks hold (an agent loop sends
-    its text, tool calls and tool results again at every step), else written from it."""
+    its text, tool calls and tool results again at every step), else written from it. A
+    user message of one tool result is written as an OpenAI tool message is."""
+    if len(blocks) == 1 and role == "user" and type(blocks[0]) is dict:
+        block = blocks[0]
+        if block.get("type") == "tool_result":
+            return _tool_result(block.get("tool_use_id") or "", block.get("content"), scrubber)
     read = _read_blocks(role, blocks, scrubber)
     if read is None:
         return None
@@ -591,20 +632,13 @@ def _message(role: str, parts: list[str]) -> str:
     return f'{{"role":"{role}","parts":[{",".join(parts)}]}}'
 
 
-def _string(text: str) -> str:
-    """``text`` (already clean) as a JSON string, as ``dumps`` writes it."""
-    if text.isascii() and "\x7f" not in text:
-        return encode_basestring_ascii(text)
-    return encode_basestring(text)
-
-
 def _field(text: str, scrubber: Scrubber) -> str:
     """An id, a name or a tool's response as a JSON string: clean, and scrubbed inside
     when it holds JSON that may hide a secret."""
     if not text.isascii():
         text = clean_text(text)
-    elif "\x7f" not in text and text[:1] not in JSON_HEADS and "\n" not in text:
-        return encode_basestring_ascii(text)
+    elif text[:1] not in JSON_HEADS and "\n" not in text:
+        return _string(text)
     return _string(scrub_text(text, scrubber))
 
 
