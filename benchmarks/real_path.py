@@ -1304,7 +1304,17 @@ def serializer_rows(plan: Plan) -> list[Row]:
                 for _ in range(plan.calls):
                     baseline(nxt())
 
-            t = cpu_rounds({"ours": ours, "json": dumps}, plan.calls, plan.rounds)
+            sides = {"ours": ours, "json": dumps}
+            by_hand = new and label in HAND_WRITTEN
+            if by_hand:
+                hand_next = same_or_new(make, new, plan.pool)
+
+                def hand(nxt: Callable[[], Any] = hand_next) -> None:
+                    for _ in range(plan.calls):
+                        messages_by_hand(nxt())
+
+                sides["hand"] = hand
+            t = cpu_rounds(sides, plan.calls, plan.rounds)
             target = "<= 1.50x" if label.startswith("100 plain") else "<= 2.00x"
             if baseline is dumps_objects:
                 note, target = "json.dumps writes each object's model_dump", ""
@@ -1324,7 +1334,25 @@ def serializer_rows(plan: Plan) -> list[Row]:
                     target=target,
                 )
             )
+            if by_hand:
+                rows.append(
+                    Row(
+                        f"the same JSON written by hand in Python vs json.dumps, {label}, "
+                        "new each call",
+                        "",
+                        us(t.med("hand")),
+                        us(t.med("json")),
+                        x(t.ratio("hand", "json")),
+                        note="messages_by_hand: dicts, json.loads of each tool call's "
+                        "arguments, one encoder call; no scrubbing, budget or reuse",
+                    )
+                )
     return rows
+
+
+# The serializer cases in OpenAI's chat shape, which ``messages_by_hand`` writes too: what
+# a plain Python conversion to the same JSON costs, beside json.dumps of the input.
+HAND_WRITTEN = ("100 plain messages", "100 messages half tool calls")
 
 
 # --- 6. set_response on real provider objects --------------------------------------------

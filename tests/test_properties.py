@@ -1159,6 +1159,26 @@ def test_reused_json_stays_within_its_byte_bound_for_any_text(alphabet):
     assert len(reuse) > 100, "the bound still leaves room for a long conversation"
 
 
+def test_a_plain_message_after_a_turn_over_is_kept_in_the_young_generation(mocker):
+    """A tool result kept for reuse can turn the generations over in the middle of a
+    history: the plain messages written after it go to the new young generation (not to
+    the old one, dropped at the next turn over)."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    reuse = _message_json._Reuse(4_000, 4_000)
+    mocker.patch.object(_message_json, "_reuse", reuse)
+    reuse.young["filler"] = "x"
+    reuse.used = reuse.half - 10  # the tool result's entry turns them over
+    history = [
+        {"role": "user", "content": "after the turn over"},
+        {"role": "tool", "tool_call_id": "c1", "content": "a result"},
+    ]
+    _message_json.encode_messages(history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS))
+    assert "filler" in reuse.old, "the generations were turned over"
+    assert "after the turn over" in reuse.young
+
+
 def test_a_message_too_big_to_keep_is_written_every_time():
     from sentry_agents import _message_json
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for

@@ -150,6 +150,7 @@ def encode_messages(
                     piece = None
                 if piece is not None:
                     append(piece)
+                    young, old = reuse.young, reuse.old  # (kept it may have turned them over)
                     continue
         key = _key_of(item, default_role, split, scrubber)
         many = None if key is None else reuse.get(key)
@@ -162,7 +163,8 @@ def encode_messages(
                     key = None
             many = tuple(dumps(m) for m in scrub_messages(converted, scrubber))
             if key is not None:
-                _reuse.put(key, many)
+                reuse.put(key, many)
+                young, old = reuse.young, reuse.old
         pieces.extend(many)
     return _in_order(system, pieces, 0)
 
