@@ -74,7 +74,7 @@ def encode_messages(
     system: list[list[Part]] = []
     pieces: list[str] = []
     append = pieces.append
-    aliases, kept_roles, role_at = ROLE_ALIASES, _KEPT_ROLES, _ROLE_AT
+    aliases, initials, role_at = ROLE_ALIASES, _PLAIN_INITIALS, _ROLE_AT
     encode = _string  # clean text as a JSON string, as ``dumps`` writes it
     reuse = _reuse
     max_entry, half = reuse.max_entry_bytes, reuse.half
@@ -97,17 +97,17 @@ def encode_messages(
             if type(raw_content) is str and type(raw_role) is str:
                 # Kept under its text alone (no tuple to build, hash or track): the
                 # role's initial in its JSON tells for which role it was written.
-                role = kept_roles.get(raw_role)
-                keep = role is not None
-                if keep:
+                initial = initials.get(raw_role)
+                if initial is not None:
                     piece = young.get(raw_content)
                     if piece is None:
                         piece = old.get(raw_content)
-                        if piece is not None and piece[role_at] == role[0]:
+                        if piece is not None and piece[role_at] == initial:
                             reuse.promote(raw_content, piece)
-                    if piece is not None and piece[role_at] == role[0]:
+                    if piece is not None and piece[role_at] == initial:
                         append(piece)
                         continue
+                    role = aliases[raw_role]
                 else:
                     role = aliases.get(raw_role)
                     if role is None:
@@ -128,10 +128,11 @@ def encode_messages(
                         else f'{{"role":"{role}","parts":[]}}'
                     )
                     append(piece)
-                    if keep:
+                    if initial is not None:
                         cost = (len(raw_content) + len(piece)) * width + _PLAIN_OVERHEAD
                         if cost <= max_entry:
-                            young[raw_content] = piece
+                            # (the generations may have been turned over since young was read)
+                            reuse.young[raw_content] = piece
                             reuse.used += cost
                             if reuse.used > half:
                                 reuse.turn_over()
@@ -150,7 +151,6 @@ def encode_messages(
                     piece = None
                 if piece is not None:
                     append(piece)
-                    young, old = reuse.young, reuse.old  # (kept it may have turned them over)
                     continue
         key = _key_of(item, default_role, split, scrubber)
         many = None if key is None else reuse.get(key)
@@ -164,15 +164,16 @@ def encode_messages(
             many = tuple(dumps(m) for m in scrub_messages(converted, scrubber))
             if key is not None:
                 reuse.put(key, many)
-                young, old = reuse.young, reuse.old
         pieces.extend(many)
     return _in_order(system, pieces, 0)
 
 
 _MAX_WRITTEN = sys.maxsize
 # The roles whose plain messages are kept for reuse (not system messages: they may be
-# split out): the role each is written as, whose initial is at _ROLE_AT in its JSON.
-_KEPT_ROLES = {name: role for name, role in ROLE_ALIASES.items() if role not in ("system", "tool")}
+# split out), each with the initial of the role its JSON is written for, at _ROLE_AT.
+_PLAIN_INITIALS = {
+    name: role[0] for name, role in ROLE_ALIASES.items() if role not in ("system", "tool")
+}
 _ROLE_AT = len('{"role":"')
 _COUNT_EVERY = 16
 
@@ -308,13 +309,15 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     role = ROLE_ALIASES.get(item.get("role"))  # type: ignore[arg-type]
     if role is None or role == "system":
         return None
-    if item.keys() <= _RESULT_KEYS and role == "tool":  # the commonest first: no more to check
-        return _openai_tool_result(item, scrubber)
+    # The commonest first: tool results holding nothing else, and tool calls.
+    if role == "tool":
+        if item.keys() <= _RESULT_KEYS:
+            return _openai_tool_result(item, scrubber)
+    elif "tool_calls" in item and "parts" not in item:
+        return _openai_tool_calls(role, item, item.get("content"), scrubber)
     if "parts" in item:
         return None
     content = item.get("content")
-    if "tool_calls" in item and role != "tool":
-        return _openai_tool_calls(role, item, content, scrubber)
     # Parts beside the content: only the tool-call writer above writes them.
     if len(item) > 2 and (
         item.get("tool_calls") is not None
@@ -484,7 +487,7 @@ def _openai_tool_calls(
 def _lone_text(role: Any, block: Any, blocks: list[Any]) -> Any:
     """The text of a message whose content is one text block (not empty, of a role kept
     for reuse), which is written as the same text given as a string is; else ``blocks``."""
-    if type(block) is dict and type(role) is str and role in _KEPT_ROLES:
+    if type(block) is dict and type(role) is str and role in _PLAIN_INITIALS:
         kind, text = block.get("type"), block.get("text")
         if type(text) is str and text and type(kind) is str and kind in _TEXT_KINDS:
             return text
