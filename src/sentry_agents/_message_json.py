@@ -109,9 +109,7 @@ def encode_messages(
                         continue
                     role = aliases[raw_role]
                 else:
-                    role = aliases.get(raw_role)
-                    if role is None:
-                        role = aliases.get(raw_role.lower(), default_role)
+                    role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
                     if split and role == "system":
                         content = clean_text(raw_content)
                         if content:
