@@ -477,6 +477,66 @@ def test_provider_sdk_objects_in_a_history_are_written_as_the_general_path_write
     assert first.system == system
 
 
+LONE_BLOCKS = [
+    {"role": "user", "content": [{"type": "text", "text": "Weather in Oslo?"}]},
+    {"role": "assistant", "content": [{"type": "output_text", "text": "Rain."}]},
+    {"role": "user", "content": [{"type": "text", "text": "x", "cache_control": {"t": 1}}]},
+    {"role": "user", "content": [{"type": "text", "text": ""}]},
+    {"role": "system", "content": [{"type": "text", "text": "Be brief."}]},
+    {"role": "developer", "content": [{"type": "input_text", "text": "Be kind."}]},
+    {"role": "User", "content": [{"type": "text", "text": "odd role"}]},
+    {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}]},
+    {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t2"}]},
+    {"role": "assistant", "content": [{"type": "tool_result", "tool_use_id": "t3"}]},
+]
+
+
+@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("message", LONE_BLOCKS, ids=lambda m: json.dumps(m)[:60])
+def test_a_message_of_one_block_is_written_as_the_general_path_writes_it(message, split):
+    """A lone text block is written (and kept) by the plain-text path, a lone tool result
+    as an OpenAI tool message: the same text as the general path, first and reused."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import split_system
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    first = encode_messages([message], split=split, scrubber=scrubber)
+    again = encode_messages([message], split=split, scrubber=scrubber)
+    assert first is not None and again == first
+    converted = to_gen_ai_messages([message])
+    system, rest = split_system(converted) if split else ([], converted)
+    assert first.json == dumps(scrub_messages(rest, scrubber))
+    assert first.system == system
+
+
+def test_the_same_text_or_result_in_another_shape_is_found_again():
+    """An Anthropic message of one text block and the same text given as a string, or of
+    one tool result and the OpenAI tool message it equals, are kept once."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    _message_json._reuse.clear()
+    anthropic = [
+        {"role": "user", "content": [{"type": "text", "text": "Weather in Oslo?"}]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}],
+        },
+    ]
+    openai = [
+        {"role": "user", "content": "Weather in Oslo?"},
+        {"role": "tool", "tool_call_id": "t1", "content": "ok"},
+    ]
+    first = _message_json.encode_messages(anthropic, split=False, scrubber=scrubber)
+    assert len(_message_json._reuse) == 2
+    second = _message_json.encode_messages(openai, split=False, scrubber=scrubber)
+    assert len(_message_json._reuse) == 2, "found again, not kept twice"
+    assert first == second
+
+
 def test_an_agent_loop_of_provider_sdk_objects_is_reused_message_by_message():
     """The history an OpenAI (Chat Completions or Responses) or Anthropic agent loop
     builds from the SDKs' own objects: every message is kept for reuse when first
