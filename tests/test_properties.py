@@ -997,6 +997,18 @@ BESIDE_THE_CONTENT = [
     },
     {"role": "tool", "content": "", "refusal": "x"},
     {"role": "tool", "content": "", "tool_calls": [{"id": "c", "function": {"name": "f"}}]},
+    # An audio answer's transcript and sound beside blocks, a tool result or no content.
+    {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "hi"}],
+        "audio": {"transcript": "t"},
+    },
+    {
+        "role": "user",
+        "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}],
+        "audio": {"transcript": "t"},
+    },
+    {"role": "tool", "content": "", "audio": {"transcript": "t"}},
 ]
 
 

@@ -316,12 +316,14 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     if "parts" in item:
         return None
     content = item.get("content")
-    # Parts beside the content: only the tool-call writer above writes them.
+    # Parts beside the content (an audio answer's too): only the tool-call writer above
+    # writes them.
     if len(item) > 2 and (
         item.get("tool_calls") is not None
         or item.get("refusal") is not None
         or item.get("reasoning_content") is not None
         or item.get("function_call") is not None
+        or item.get("audio") is not None
     ):
         return None
     if role == "tool":
