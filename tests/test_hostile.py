@@ -411,6 +411,20 @@ class _NoEquality:
     __hash__ = object.__hash__
 
 
+class _Posing:
+    """A dict key hashed as the name a reader looks up, which cannot be compared: the
+    lookup itself raises."""
+
+    def __init__(self, name: str) -> None:
+        self.hash = hash(name)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        raise ValueError("cannot compare")
+
+
 class _BrokenDict(dict):  # type: ignore[type-arg]
     def items(self):  # type: ignore[no-untyped-def]
         raise RuntimeError("items() failed")
@@ -453,7 +467,36 @@ HOSTILE_MESSAGES = {
         "content": [{"type": "text", "text": "x"}],
     },
     "dict whose items() raises": {"role": "user", "content": "x", "meta": _BrokenDict(a=1)},
+    "key posing as the role": {_Posing("role"): "user", "content": "x"},
+    "key posing as the content": {"role": "user", _Posing("content"): "x"},
+    "lone block, key posing as its type": {
+        "role": "user",
+        "content": [{_Posing("type"): "text", "text": "x"}],
+    },
+    "lone block, key posing as its text": {
+        "role": "user",
+        "content": [{"type": "text", _Posing("text"): "x"}],
+    },
 }
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_MESSAGES))
+def test_messages_whose_values_raise_past_the_budget_are_counted_without_raising(name):
+    """A message older than a full budget is only counted (its system parts taken when
+    split): it gives way to the general conversion there too, never raises."""
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    newer = [{"role": "assistant", "content": [{"type": "text", "text": "a" * 50}]}] * 40
+    for split in (False, True):
+        whole = encode_messages([HOSTILE_MESSAGES[name], *newer], split=split, scrubber=scrubber)
+        budgeted = encode_messages(
+            [HOSTILE_MESSAGES[name], *newer], split=split, scrubber=scrubber, max_bytes=300
+        )
+        assert whole is not None and budgeted is not None
+        assert budgeted.dropped > 0 and budgeted.system == whole.system
+        assert len(budgeted.pieces) + budgeted.dropped == len(whole.pieces)
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_MESSAGES))

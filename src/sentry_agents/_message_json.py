@@ -91,9 +91,12 @@ def encode_messages(
         if type(item) is dict and len(item) == 2:
             # The most common message, plain {role, content} text: this loop is the hot
             # path of every chat span.
-            raw_role, raw_content = item.get("role"), item.get("content")
-            if type(raw_content) is list and len(raw_content) == 1:
-                raw_content = _lone_text(raw_role, raw_content[0], raw_content)
+            try:
+                raw_role, raw_content = item.get("role"), item.get("content")
+                if type(raw_content) is list and len(raw_content) == 1:
+                    raw_content = _lone_text(raw_role, raw_content[0], raw_content)
+            except Exception:  # a key posing as one of these: the general path contains it
+                raw_role = raw_content = None
             if type(raw_content) is str and type(raw_role) is str:
                 # Kept under its text alone (no tuple to build, hash or track): the
                 # role's initial in its JSON tells for which role it was written.

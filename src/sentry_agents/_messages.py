@@ -312,15 +312,18 @@ def may_be_system(item: Any, default_role: str) -> bool:
     ``_convert_one`` reads it; a Responses tool item is never one)."""
     if type(item) is not dict:
         return True
-    role = item.get("role")
-    if type(role) is not str:
+    try:
+        role = item.get("role")
+        if type(role) is not str:
+            return True
+        item_type = item.get("type")
+        return (
+            ROLE_ALIASES.get(role.lower(), default_role) == "system"
+            and item_type not in _RESPONSES_CALLS
+            and item_type not in _RESPONSES_OUTPUTS
+        )
+    except Exception:  # a key posing as the role, a type that cannot be compared
         return True
-    item_type = item.get("type")
-    return (
-        ROLE_ALIASES.get(role.lower(), default_role) == "system"
-        and item_type not in _RESPONSES_CALLS
-        and item_type not in _RESPONSES_OUTPUTS
-    )
 
 
 def _plain_text_message(item: Any, default_role: str) -> Optional[tuple[str, str]]:
