@@ -356,6 +356,27 @@ def test_an_ambiguous_outcome_never_raises_into_the_app(sentry, sdk_log):
     assert "truth value of an array" in sdk_log.text
 
 
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [("false", False), (" FALSE\n", False), ("True", True), (1, True), (0, False)],
+)
+def test_an_outcome_given_as_text_is_read_as_its_word(sentry, given, sent):
+    """A model's or a config's "false" is blocked, not passed (its truth is True)."""
+    with sentry_agents.guardrail("from_text") as check:
+        check.set_outcome(given)
+    assert sentry.named("guardrail from_text").attributes["sentry_agents.guardrail.passed"] is sent
+
+
+def test_an_outcome_of_other_text_is_not_guessed(sentry, sdk_log):
+    sentry.init(debug=True)
+    with sentry_agents.guardrail("unclear") as check:
+        check.set_outcome("blocked", reason="policy 4")  # type: ignore[arg-type]
+    span = sentry.named("guardrail unclear")
+    assert "sentry_agents.guardrail.passed" not in span.attributes
+    assert span.attributes["sentry_agents.guardrail.reason"] == "policy 4"
+    assert "'blocked' is not true or false" in sdk_log.text
+
+
 # --- rerank ----------------------------------------------------------------------------
 
 

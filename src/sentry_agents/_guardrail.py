@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
-from ._guard import guard
+from ._guard import guard, logger
 from ._jsonable import field, jsonable, safe_str
 from ._sdk import AttributeValue
 from ._span import GenAISpan
@@ -54,9 +54,17 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
 
     def set_outcome(self, passed: bool, reason: Any = None) -> None:
         """Whether the checked input or output passed (``False``: blocked), and why:
-        text as is, anything else as JSON, scrubbed of secrets as tool results are."""
+        text as is, anything else as JSON, scrubbed of secrets as tool results are.
+
+        ``passed`` given as text (a model's or a config's answer) is read as its word,
+        ``"true"`` or ``"false"`` in any case; other text records no outcome (its truth
+        would say "passed" for ``"false"`` and ``"blocked"`` alike)."""
         with guard:  # a value whose truth is ambiguous (a numpy array) raises
-            self._set(keys.GUARDRAIL_PASSED, bool(passed))
+            outcome = _passed(passed)
+            if outcome is None:
+                logger.warning("sentry_agents: guardrail outcome %r is not true or false", passed)
+            else:
+                self._set(keys.GUARDRAIL_PASSED, outcome)
         if reason is not None:
             self._set_content(
                 keys.GUARDRAIL_REASON,
@@ -78,6 +86,16 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
     @property
     def _wants_return(self) -> bool:
         return True
+
+
+def _passed(value: Any) -> Optional[bool]:
+    """``value`` as an outcome: its truth, or for text its word (``None`` for other text)."""
+    if isinstance(value, str):
+        return _WORDS.get(value.strip().lower())
+    return bool(value)
+
+
+_WORDS = {"true": True, "false": False}
 
 
 def _outcome(value: Any) -> Optional[tuple[bool, Any]]:
