@@ -310,15 +310,13 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     role = ROLE_ALIASES.get(item.get("role"))  # type: ignore[arg-type]
     if role is None or role == "system":
         return None
-    # The commonest first: tool results holding nothing else, and tool calls.
-    if role == "tool":
-        if item.keys() <= _RESULT_KEYS:
-            return _openai_tool_result(item, scrubber)
-    elif "tool_calls" in item and "parts" not in item:
-        return _openai_tool_calls(role, item, item.get("content"), scrubber)
+    if role == "tool" and item.keys() <= _RESULT_KEYS:  # the commonest: nothing else to read
+        return _openai_tool_result(item, scrubber)
     if "parts" in item:
         return None
     content = item.get("content")
+    if "tool_calls" in item and role != "tool":
+        return _openai_tool_calls(role, item, content, scrubber)
     # Parts beside the content (an audio answer's too): only the tool-call writer above
     # writes them.
     if len(item) > 2 and (
@@ -363,9 +361,8 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber) -> Optional[str]:
     if found is not None:
         return found  # type: ignore[no-any-return]
     content = content or ""
-    piece = f'{{"role":"tool","parts":[{_tool_response(ident, content, scrubber)}]}}'
-    ascii = piece.isascii() and ident.isascii() and content.isascii()
-    _reuse.put(key, piece, _text_cost(len(piece) + len(ident) + len(content), ascii, 3))
+    piece = _message("tool", [_tool_response(ident, content, scrubber)])
+    _reuse.put(key, piece, _strings_cost((piece, ident, content)))
     return piece
 
 
@@ -475,15 +472,8 @@ def _openai_tool_calls(
     for index in range(6, len(held), 3):
         parts.append(_tool_call(held[index], held[index + 1], held[index + 2], scrubber))
     piece = _message(role, parts)
-    strings = "".join(held[6:])
-    if content:
-        strings += content
-    if reasoning:
-        strings += reasoning
-    if refusal:
-        strings += refusal
-    ascii = piece.isascii() and strings.isascii()
-    _reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
+    strings = (piece, content or "", reasoning or "", refusal or "", *held[6:])
+    _reuse.put(key, piece, _strings_cost(strings))
     return piece
 
 
@@ -764,8 +754,10 @@ def _text_cost(chars: int, ascii: bool, strings: int) -> int:
 
 
 def _strings_cost(strings: tuple[str, ...]) -> int:
-    """``_text_cost`` of these strings: an entry's key strings and its JSON."""
-    return _text_cost(sum(map(len, strings)), all(map(str.isascii, strings)), len(strings))
+    """``_text_cost`` of these strings: an entry's key strings and its JSON (joined once:
+    one length and one ASCII test, in C)."""
+    joined = "".join(strings)
+    return _text_cost(len(joined), joined.isascii(), len(strings))
 
 
 def _cost(key: Any, value: Any) -> int:
