@@ -475,6 +475,38 @@ def test_renderer_escapes_for_every_caller():
     assert "\x1b" not in OUR_COLOURS.sub("", render_tree([span_], color=True))
 
 
+def test_spans_whose_parents_loop_are_printed_once_each(view):
+    """Hand-made spans whose parents form a cycle, a span its own parent, and a span id
+    sent twice: each span is printed once (none lost, the server does not loop)."""
+    a = {**span("sa", "gen_ai.chat", "chat loop-a"), "parent_span_id": "sb"}
+    b = {**span("sb", "gen_ai.execute_tool", "execute_tool loop-b"), "parent_span_id": "sa"}
+    own = {**span("so", "gen_ai.chat", "chat own-parent"), "parent_span_id": "so"}
+    twice = {**span("root", "gen_ai.chat", "chat same-id"), "parent_span_id": "root"}
+    body = envelope(
+        (
+            "transaction",
+            transaction("invoke_agent Loops", "gen_ai.invoke_agent", [a, b, own, twice]),
+        )
+    )
+    assert view.post(body)[0] == 200
+    names = ("invoke_agent Loops", "loop-a", "loop-b", "own-parent", "same-id")
+    printed = view.wait_for(*names)
+    for name in names:
+        assert printed.count(name) == 1, printed
+
+
+def test_a_chain_deeper_than_the_recursion_limit_prints_whole():
+    depth = sys.getrecursionlimit() + 100
+    spans = [SpanRecord("t", "s0", None, "gen_ai.invoke_agent", "s0", "ok", 0.0, 1.0, {})]
+    spans += [
+        SpanRecord("t", f"s{i}", f"s{i - 1}", "gen_ai.chat", f"s{i}", "ok", i, i + 1.0, {})
+        for i in range(1, depth)
+    ]
+    lines = render_tree(spans).splitlines()
+    assert len(lines) == depth
+    assert lines[-1].startswith("  " * (depth - 1) + f"s{depth - 1}")
+
+
 # --- hostile requests ---------------------------------------------------------------
 
 

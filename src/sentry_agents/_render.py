@@ -98,46 +98,79 @@ class GenAiFilter:
 def render_tree(
     spans: list[SpanRecord], *, color: bool = False, prices: Union[Prices, Pricer, None] = None
 ) -> str:
-    """One tree per root span; spans whose parent was not sent are roots too. ``prices``
-    is a price table (per model, $ per million tokens of ``input``, ``output``,
-    ``cached_input``, ``cache_write``, ``reasoning``) or a function from a span's
-    attributes to its cost in $."""
+    """One tree per root span; spans whose parent was not sent are roots too, and so is
+    the first (by start) of spans whose parents form a cycle. ``prices`` is a price table
+    (per model, $ per million tokens of ``input``, ``output``, ``cached_input``,
+    ``cache_write``, ``reasoning``) or a function from a span's attributes to its cost
+    in $. Every span is printed once, at any depth and whatever ids it was sent with."""
     pricer = table_pricer(prices) if isinstance(prices, Mapping) else prices
     ids = {s.span_id for s in spans}
+    ordered = sorted(spans, key=lambda s: s.start)
     children: dict[Optional[str], list[SpanRecord]] = {}
-    for span in sorted(spans, key=lambda s: s.start):
+    for span in ordered:
         parent = span.parent_span_id if span.parent_span_id in ids else None
         children.setdefault(parent, []).append(span)
+    roots, kids, order = _forest(ordered, children)
+    costs = _costs(order, kids, pricer)
     lines: list[str] = []
-
-    def cost_of(span: SpanRecord) -> Optional[float]:
-        """What the span was sent with, else its price; an agent's, priced here, is the
-        sum of the model calls under it (as sentry-agents sums it when it prices)."""
-        cost = _sent_cost(span.attributes)
-        if cost is not None or pricer is None:
-            return cost
-        if span.op != keys.OP_INVOKE_AGENT:
-            return _cost(span.attributes, pricer)
-        found = [c for c in map(cost_of_calls, children.get(span.span_id, [])) if c is not None]
-        return sum(found) if found else None
-
-    def cost_of_calls(span: SpanRecord) -> Optional[float]:
-        """The cost of the model calls in ``span`` and under it, nested agents' included."""
-        found = [c for c in map(cost_of_calls, children.get(span.span_id, [])) if c is not None]
-        if span.op != keys.OP_INVOKE_AGENT:
-            own = cost_of(span)
-            if own is not None:
-                found.append(own)
-        return sum(found) if found else None
-
-    def walk(span: SpanRecord, depth: int) -> None:
-        lines.extend(_span_lines(span, depth, color, cost_of(span)))
-        for child in children.get(span.span_id, []):
-            walk(child, depth + 1)
-
-    for root in children.get(None, []):
-        walk(root, 0)
+    stack = [(root, 0) for root in reversed(roots)]
+    while stack:
+        span, depth = stack.pop()
+        lines.extend(_span_lines(span, depth, color, costs[id(span)]))
+        stack.extend((child, depth + 1) for child in reversed(kids[id(span)]))
     return "\n".join(lines)
+
+
+def _forest(
+    ordered: list[SpanRecord], children: dict[Optional[str], list[SpanRecord]]
+) -> tuple[list[SpanRecord], dict[int, list[SpanRecord]], list[SpanRecord]]:
+    """(roots, each span's children as printed, every span parents first): a span is
+    placed once, under the first parent that reaches it (ids sent twice, or a span its
+    own parent, cannot loop), without recursion (a chain of any depth)."""
+    roots: list[SpanRecord] = []
+    kids: dict[int, list[SpanRecord]] = {}
+    order: list[SpanRecord] = []
+    placed: set[int] = set()
+
+    def grow(root: SpanRecord) -> None:
+        roots.append(root)
+        placed.add(id(root))
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            mine = [c for c in children.get(node.span_id, ()) if id(c) not in placed]
+            placed.update(map(id, mine))
+            kids[id(node)] = mine
+            stack.extend(mine)
+
+    for root in children.get(None, ()):
+        grow(root)
+    for span in ordered:  # parents in a cycle: none of them was reached from a root
+        if id(span) not in placed:
+            grow(span)
+    return roots, kids, order
+
+
+def _costs(
+    order: list[SpanRecord], kids: dict[int, list[SpanRecord]], pricer: Optional[Pricer]
+) -> dict[int, Optional[float]]:
+    """Each span's cost: what it was sent with, else its price; an agent's, priced here,
+    is the sum of the model calls under it (as sentry-agents sums it when it prices),
+    nested agents' included. ``order`` has parents before children."""
+    costs: dict[int, Optional[float]] = {}
+    calls: dict[int, Optional[float]] = {}  # the model calls in a span and under it
+    for span in reversed(order):
+        below = [c for c in (calls[id(child)] for child in kids[id(span)]) if c is not None]
+        agent = span.op == keys.OP_INVOKE_AGENT
+        cost = _sent_cost(span.attributes)
+        if cost is None and pricer is not None:
+            cost = (sum(below) if below else None) if agent else _cost(span.attributes, pricer)
+        costs[id(span)] = cost
+        if not agent and cost is not None:
+            below.append(cost)
+        calls[id(span)] = sum(below) if below else None
+    return costs
 
 
 def _span_lines(span: SpanRecord, depth: int, color: bool, cost: Optional[float]) -> list[str]:
