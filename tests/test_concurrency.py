@@ -148,3 +148,47 @@ def test_one_object_entered_in_two_threads_at_once_leaves_each_as_it_was(sentry,
         assert llm.parent_span_id is None, name
         assert "gen_ai.agent.name" not in llm.attributes, name
         assert "gen_ai.conversation.id" not in llm.attributes, name
+
+
+def test_two_threads_configuring_at_once_both_keep_their_change(mocker):
+    """A second thread calls ``configure`` while the first is between reading the settings
+    and writing them back: it waits for the first, so neither change is lost."""
+    from sentry_agents import _config
+
+    test_thread = threading.current_thread()
+    waiting = threading.Event()  # the second thread reached the lock, or is done
+
+    class Watched:
+        def __init__(self) -> None:
+            self.lock = threading.Lock()
+
+        def __enter__(self) -> None:
+            if threading.current_thread() is not test_thread:
+                waiting.set()
+            self.lock.acquire()
+
+        def __exit__(self, *exc: Any) -> None:
+            self.lock.release()
+
+    def second() -> None:
+        try:
+            sentry_agents.configure(scrub_keys={"my_secret"})
+        finally:
+            waiting.set()
+
+    real_replace = _config.replace
+    other = threading.Thread(target=second)
+
+    def replace_while_another_configures(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is test_thread and other.ident is None:
+            other.start()
+            assert waiting.wait(DELIVERY_BOUND)
+        return real_replace(*args, **kwargs)
+
+    mocker.patch.object(_config, "_changing", Watched(), create=True)
+    mocker.patch.object(_config, "replace", replace_while_another_configures)
+    sentry_agents.configure(record_inputs=True)
+    other.join(DELIVERY_BOUND)
+    assert not other.is_alive()
+    assert _config.settings().record_inputs is True
+    assert _config.settings().scrub_keys == frozenset({"my_secret"})

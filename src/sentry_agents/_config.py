@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Callable, NamedTuple, Optional
@@ -94,6 +95,9 @@ def options(
 
 _settings = Settings()
 _default = DEFAULT_OPTIONS.resolve(_settings)
+_changing = threading.Lock()
+"""Held while ``configure`` reads the settings and writes them back: two threads
+configuring at once each keep the other's change."""
 
 
 def settings() -> Settings:
@@ -162,25 +166,27 @@ def configure(
         changes["scrub_keys"] = frozenset(str(k).lower() for k in scrub_keys)
     if capture_errors is not UNSET:
         changes["capture_errors"] = bool(capture_errors)
-    if prices is not UNSET or genai_prices is not UNSET:
-        current = _settings.pricing
-        table = current.table if current is not None else {}
-        if prices is not UNSET:
-            table = {} if prices is None else price_table(prices)
-        use_genai = current.use_genai_prices if current is not None else False
-        if genai_prices is not UNSET:
-            use_genai = bool(genai_prices)
-        pricing = Pricing(table, use_genai)
-        changes["pricing"] = pricing if pricing else None
-    _settings = replace(_settings, **changes)
-    _default = DEFAULT_OPTIONS.resolve(_settings)
+    table = None if prices is UNSET else {} if prices is None else price_table(prices)
+    with _changing:
+        if prices is not UNSET or genai_prices is not UNSET:
+            current = _settings.pricing
+            if table is None:
+                table = current.table if current is not None else {}
+            use_genai = current.use_genai_prices if current is not None else False
+            if genai_prices is not UNSET:
+                use_genai = bool(genai_prices)
+            pricing = Pricing(table, use_genai)
+            changes["pricing"] = pricing if pricing else None
+        _settings = replace(_settings, **changes)
+        _default = DEFAULT_OPTIONS.resolve(_settings)
 
 
 def reset() -> None:
     """Back to defaults (for tests)."""
     global _settings, _default
-    _settings = Settings()
-    _default = DEFAULT_OPTIONS.resolve(_settings)
+    with _changing:
+        _settings = Settings()
+        _default = DEFAULT_OPTIONS.resolve(_settings)
 
 
 def _optional_bool(value: Any) -> Optional[bool]:
