@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
-from ._messages import audio_parts, to_gen_ai_messages
-from ._responses import ResponseInfo, finish_reason, read_response
+from ._messages import audio_parts
+from ._responses import ResponseInfo, anthropic_output, finish_reason, read_response
 from ._usage import Usage, usage_from
 
 
@@ -108,7 +108,8 @@ class StreamAccumulator:
         output: list[dict[str, Any]] = []
         last = self.finish_reasons[-1] if self.finish_reasons else None
         if self._blocks:
-            output = _anthropic_output(self._blocks, last)
+            # An Anthropic stream: its blocks in order, read as a whole message is read.
+            output = anthropic_output([block.whole() for block in self._blocks.values()], last)
         for index in sorted(self._choices):
             choice = self._choices[index]
             parts = choice.parts()
@@ -348,18 +349,6 @@ class _Block:
             else:
                 block[key] = safe_str(block.get(key) or "") + "".join(pieces)
         return block
-
-
-def _anthropic_output(blocks: dict[Any, _Block], reason: Optional[str]) -> list[dict[str, Any]]:
-    """The message an Anthropic stream made, its blocks in order, read as ``set_response``
-    reads the message itself."""
-    content = [block.whole() for block in blocks.values()]
-    message = {"role": "assistant", "content": content}
-    output = to_gen_ai_messages([message], default_role="assistant")
-    if reason:
-        for message in output:
-            message["finish_reason"] = reason
-    return output
 
 
 # Anthropic deltas: the kind of block they belong to, the field they add to, and where

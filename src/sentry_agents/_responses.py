@@ -120,16 +120,22 @@ def _openai_responses(response: Any) -> ResponseInfo:
     )
 
 
-def _anthropic(response: Any) -> ResponseInfo:
-    reason = finish_reason(field(response, "stop_reason"))
+def anthropic_output(content: Any, reason: Optional[str]) -> list[Message]:
+    """The output message of an Anthropic response's content blocks (or of those a
+    stream put together), with its stop reason."""
     output = to_gen_ai_messages(
-        [{"role": "assistant", "content": field(response, "content")}], default_role="assistant"
+        [{"role": "assistant", "content": content}], default_role="assistant"
     )
     if reason:
         for message in output:
             message["finish_reason"] = reason
+    return output
+
+
+def _anthropic(response: Any) -> ResponseInfo:
+    reason = finish_reason(field(response, "stop_reason"))
     return ResponseInfo(
-        output=output,
+        output=anthropic_output(field(response, "content"), reason),
         model=optional_str(field(response, "model")),
         response_id=optional_str(field(response, "id")),
         finish_reasons=[reason] if reason else [],
