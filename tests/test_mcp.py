@@ -1011,3 +1011,84 @@ def test_inside_a_flask_request_the_server_span_nests_under_it(static_sentry):
     assert request.parent_span_id == client_span.span_id
     assert server.trace_id == request.trace_id == client_span.trace_id
     assert server.span_id not in root_ids(static_sentry)
+
+
+# --- resource URIs: credentials never sent --------------------------------------------------
+
+SECRET_URI = "postgres://admin:CANARY-PW@db/x?api_key=CANARY-KEY&sslmode=require#token=CANARY-T"
+SHOWN_URI = (
+    "postgres://[Filtered]:[Filtered]@db/x?api_key=[Filtered]&sslmode=require#token=[Filtered]"
+)
+
+
+@pytest.mark.parametrize("gate", [True, False], ids=["content-on", "content-off"])
+@pytest.mark.parametrize("method", ["resources/read", "resources/subscribe"])
+def test_resource_uri_credentials_are_filtered_in_name_and_attributes(sentry, gate, method):
+    sentry.init(send_default_pii=gate)
+    with sentry_agents.mcp_server(
+        method, SECRET_URI, arguments={"uri": SECRET_URI, "limit": 3}, record_inputs=gate
+    ):
+        pass
+    span = sentry.named(f"{method} {SHOWN_URI}")
+    assert span.attributes["mcp.resource.uri"] == SHOWN_URI
+    assert span.attributes["mcp.resource.protocol"] == "postgres"
+    if gate:
+        assert span.attributes["mcp.request.argument.uri"] == json.dumps(SHOWN_URI)
+        assert span.attributes["mcp.request.argument.limit"] == "3"
+    else:
+        assert "mcp.request.argument.uri" not in span.attributes
+    raw = sentry.raw()
+    for canary in (b"CANARY-PW", b"CANARY-KEY", b"CANARY-T"):
+        assert canary not in raw
+
+
+def test_tool_and_prompt_targets_are_not_read_as_uris(sentry):
+    with sentry_agents.mcp_server("tools/call", "fetch?token=x"):
+        pass
+    with sentry_agents.mcp_server("prompts/get", "//user@host"):
+        pass
+    assert (
+        sentry.named("tools/call fetch?token=x").attributes["gen_ai.tool.name"] == "fetch?token=x"
+    )
+    assert sentry.named("prompts/get //user@host").attributes["mcp.prompt.name"] == "//user@host"
+
+
+@pytest.mark.parametrize("root", [True, False], ids=["integration-root", "integration-child"])
+def test_integrations_span_named_with_a_secret_uri_is_renamed(sentry, root):
+    """Recording on sentry-sdk's own MCP span (which names it with the raw URI), the span's
+    name and ``mcp.resource.uri`` are replaced by the filtered URI."""
+    from sentry_agents._sdk.integrations import MCP_ORIGIN
+
+    raw_name = f"resources/read {SECRET_URI}"
+
+    def integration_span() -> Any:
+        if sentry.mode == "stream":
+            return sentry_sdk.traces.start_span(
+                name=raw_name,
+                attributes={"sentry.op": "mcp.server", "sentry.origin": MCP_ORIGIN},
+            )
+        if root:
+            return sentry_sdk.start_transaction(op="mcp.server", name=raw_name, origin=MCP_ORIGIN)
+        return sentry_sdk.start_span(op="mcp.server", name=raw_name, origin=MCP_ORIGIN)
+
+    def run() -> None:
+        with integration_span() as span:
+            if sentry.mode == "stream":
+                span.set_attribute("mcp.resource.uri", SECRET_URI)
+            else:
+                span.set_data("mcp.resource.uri", SECRET_URI)
+            with sentry_agents.mcp_server("resources/read", SECRET_URI, request_id=4):
+                pass
+
+    if root or sentry.mode == "stream":
+        run()
+    else:
+        with sentry_sdk.start_transaction(op="http.server", name="POST /mcp"):
+            run()
+    served = [s for s in sentry.spans() if s.op == "mcp.server"]
+    assert [s.name for s in served] == [f"resources/read {SHOWN_URI}"]
+    assert served[0].attributes["mcp.resource.uri"] == SHOWN_URI
+    assert served[0].attributes["mcp.request.id"] == "4"
+    raw = sentry.raw()
+    for canary in (b"CANARY-PW", b"CANARY-KEY", b"CANARY-T"):
+        assert canary not in raw

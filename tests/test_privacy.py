@@ -6,10 +6,13 @@ import json
 import re
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import sentry_agents
 from conftest import HAS_DATA_COLLECTION
 from sentry_agents import DEFAULT_SCRUB_KEYS
+from sentry_agents._privacy import scrubber_for
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
@@ -566,3 +569,117 @@ def test_embeddings_inputs_are_scrubbed_as_rerank_documents_are(sentry):
         "gen_ai.embeddings.input"
     )
     assert json.loads(sent[0]) == {"name": "Ada", "api_key": "[Filtered]"}
+
+
+# --- URIs (an MCP resource's): credentials filtered, whatever the gate says ----------------
+
+DEFAULT_SCRUBBER = scrubber_for(DEFAULT_SCRUB_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("uri", "shown"),
+    [
+        ("postgres://admin:hunter2@db/x", "postgres://[Filtered]:[Filtered]@db/x"),
+        ("https://ghp_abc@github.com/o/r", "https://[Filtered]:[Filtered]@github.com/o/r"),
+        ("postgres://a:p@ss#1@db/x", "postgres://[Filtered]:[Filtered]@db/x"),
+        ("postgres://a:p?ss@db:5432/x", "postgres://[Filtered]:[Filtered]@db:5432/x"),
+        ("https://host/file?api_key=abc&v=2", "https://host/file?api_key=[Filtered]&v=2"),
+        (
+            "https://h/?X-Api-Key=1&apiKey=2&max_tokens=3",
+            "https://h/?X-Api-Key=[Filtered]&apiKey=[Filtered]&max_tokens=3",
+        ),
+        (
+            "s3://b/k?X-Amz-Security-Token=t&token_count=3",
+            "s3://b/k?X-Amz-Security-Token=[Filtered]&token_count=3",
+        ),
+        ("https://h/cb#access_token=t&state=s", "https://h/cb#access_token=[Filtered]&state=s"),
+        (
+            "https://h/?api%5Fkey=k&db+password=p",
+            "https://h/?api%5Fkey=[Filtered]&db+password=[Filtered]",
+        ),
+        (
+            "https://h/p?next=https://u:p@i/q?token=t&ok=1",
+            "https://h/p?next=https://[Filtered]:[Filtered]@i/q?token=[Filtered]&ok=1",
+        ),
+        ("jdbc:mysql://root:pw@db/app", "jdbc:mysql://[Filtered]:[Filtered]@db/app"),
+        # Nothing to hide: kept as written.
+        ("file:///notes.txt", "file:///notes.txt"),
+        ("config://app", "config://app"),
+        ("https://host?email=ada@example.com", "https://host?email=ada@example.com"),
+        ("https://host/x?token=&token", "https://host/x?token=&token"),
+        ("mailto:ada@example.com", "mailto:ada@example.com"),
+        ("db://x/password/y", "db://x/password/y"),
+    ],
+)
+def test_filter_uri_hides_userinfo_and_secret_parameters(uri, shown):
+    from sentry_agents._privacy import filter_uri
+
+    assert filter_uri(uri, DEFAULT_SCRUBBER) == shown
+
+
+def test_filter_uri_follows_the_deny_list_but_always_hides_userinfo():
+    from sentry_agents._privacy import filter_uri
+
+    uri = "https://u:p@h/?customer_ref=c&api_key=k"
+    custom = scrubber_for(DEFAULT_SCRUB_KEYS | {"customer_ref"})
+    assert filter_uri(uri, custom) == (
+        "https://[Filtered]:[Filtered]@h/?customer_ref=[Filtered]&api_key=[Filtered]"
+    )
+    off = scrubber_for(frozenset())
+    assert filter_uri(uri, off) == "https://[Filtered]:[Filtered]@h/?customer_ref=c&api_key=k"
+
+
+class _Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("str")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        None,
+        12,
+        b"postgres://a:CANARY@h",
+        _Unprintable(),
+        "",
+        "@",
+        "//@",
+        "?=&=#=;=",
+        "http://[::1",
+        "http://a:CANARY@[::1/x",
+        "\ud800://u:CANARY@h?token=\udc00",
+        "https://h/?token=%ZZ%ff\ud800",
+        "x://\x00:CANARY\n@h",
+        "//" + "a?b" * 100_000 + "@",
+        "@" + "//" * 500_000,
+        "@" + "//a#b" * 100_000,
+        "?" + "token=1&" * 200_000,
+        "//" + "x" * 1_000_000 + ":CANARY@h",
+        "https://h/?token=" + "9" * 10_000,
+    ],
+    ids=lambda v: type(v).__name__ + str(len(v) if isinstance(v, (str, bytes)) else ""),
+)
+def test_filter_uri_is_total_and_linear_on_hostile_values(hostile):
+    import time
+
+    from sentry_agents._privacy import filter_uri
+
+    started = time.perf_counter()
+    shown = filter_uri(hostile, DEFAULT_SCRUBBER)
+    assert time.perf_counter() - started < 2.0
+    assert isinstance(shown, str)
+    assert "CANARY" not in shown
+    if isinstance(hostile, str) and "token=" in hostile:
+        assert "token=1" not in shown and "token=9" not in shown
+
+
+@given(user=st.text(), password=st.text(min_size=1), rest=st.text())
+def test_filter_uri_never_sends_a_password_it_can_tell_from_the_path(user, password, rest):
+    """Whatever the user name and password, but for a ``/`` in them (which begins the
+    path) and a ``=`` (after a ``?`` or ``#``, a query's: ``host?to=ada@example.com``)."""
+    from sentry_agents._privacy import filter_uri
+
+    assume("/" not in user + password and "=" not in user + password)
+    canary = f"\x01{password}\x02"
+    uri = f"db://{user}:{canary}@host/{rest}"
+    assert canary not in filter_uri(uri, DEFAULT_SCRUBBER)

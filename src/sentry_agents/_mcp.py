@@ -20,6 +20,7 @@ from . import _sdk
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard, logger
 from ._jsonable import json_arguments, jsonable, optional_str, safe_str
+from ._privacy import scrubber_for
 from ._sdk import AttributeValue
 from ._sdk.integrations import MCP_ORIGIN
 from ._span import GenAISpan
@@ -91,13 +92,22 @@ class MCPServerSpan(_MCPSpan):
         super().__init__(keys.OP_MCP_SERVER, config, options)
 
     def _name(self) -> str:
-        return shape.span_name(self._config.method, self._config.target)
+        return shape.span_name(self._config.method, self._target())
+
+    def _target(self) -> Optional[str]:
+        """The target as sent: a resource URI without its credentials."""
+        config = self._config
+        return shape.shown_target(
+            config.method, config.target, scrubber_for(self._settings.scrub_keys)
+        )
 
     def _start_native(self) -> Optional[_sdk.NativeSpan]:
         joined = _sdk.join_current(keys.OP_MCP_SERVER, MCP_ORIGIN)
         if joined is None:
             return super()._start_native()
         if joined.recording:
+            if self._target() != self._config.target:  # the integration named it raw
+                joined.rename(self._bounded_name())
             attributes = self._attributes_at_start()
             if self._config.request_id is None:
                 theirs = shape.request_id(joined.attributes().get(keys.MCP_REQUEST_ID))
@@ -109,7 +119,7 @@ class MCPServerSpan(_MCPSpan):
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         config = self._config
         attributes[keys.MCP_METHOD_NAME] = config.method
-        attributes.update(shape.target_attributes(config.method, config.target))
+        attributes.update(shape.target_attributes(config.method, self._target()))
         if config.request_id is not None:
             attributes[keys.JSONRPC_REQUEST_ID] = config.request_id
             attributes[keys.MCP_REQUEST_ID] = config.request_id
@@ -138,7 +148,11 @@ class MCPServerSpan(_MCPSpan):
             if not isinstance(content[0], dict):
                 logger.debug("sentry_agents: MCP arguments that are not an object skipped")
                 return
-            for key, value in shape.argument_attributes(content[0], self._budget()).items():
+            arguments = content[0]
+            if self._config.method in shape.RESOURCE_METHODS:
+                scrubber = scrubber_for(self._settings.scrub_keys)
+                arguments = shape.argument_uri_filtered(arguments, scrubber)
+            for key, value in shape.argument_attributes(arguments, self._budget()).items():
                 self._set(key, value)
 
     def set_result(self, result: Any) -> None:

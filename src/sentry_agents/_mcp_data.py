@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Optional
-from urllib.parse import urlsplit
 
 from . import _keys as keys
 from ._budget import MIN_BUDGET, fit, size
 from ._jsonable import BLOB_SUBSTITUTE, field, finite_number, jsonable, safe_str
+from ._privacy import Scrubber, filter_uri
 
 Attributes = dict[str, Any]
 
@@ -40,6 +40,9 @@ TARGET_KEYS: dict[str, tuple[str, ...]] = {
     "resources/unsubscribe": (keys.MCP_RESOURCE_URI,),
 }
 
+RESOURCE_METHODS = frozenset(m for m, k in TARGET_KEYS.items() if keys.MCP_RESOURCE_URI in k)
+"""Methods whose target is a resource's URI."""
+
 _NETWORK_TRANSPORTS = {
     "stdio": "pipe",
     "pipe": "pipe",
@@ -54,6 +57,23 @@ _NETWORK_TRANSPORTS = {
 _MAX_ARGUMENT_KEY = 128
 
 
+def shown_target(method: str, target: Optional[str], scrubber: Scrubber) -> Optional[str]:
+    """The target as the span name and attributes show it: a resource's URI with its
+    credentials filtered (``filter_uri``), since the name and ``mcp.resource.uri`` are
+    sent whatever the content gate says; a tool or prompt name as given."""
+    if target is not None and method in RESOURCE_METHODS:
+        return filter_uri(target, scrubber)
+    return target
+
+
+def argument_uri_filtered(arguments: Any, scrubber: Scrubber) -> Any:
+    """A request's arguments with a resource URI under ``uri`` filtered as the target is,
+    so ``mcp.request.argument.uri`` does not send what the span's name hides."""
+    if isinstance(arguments, dict) and isinstance(arguments.get("uri"), str):
+        return {**arguments, "uri": filter_uri(arguments["uri"], scrubber)}
+    return arguments
+
+
 def span_name(method: str, target: Optional[str]) -> str:
     """``{method} {target}`` for methods that have a target, else ``{method}``."""
     return f"{method} {target}" if target and method in TARGET_KEYS else method
@@ -65,13 +85,15 @@ def target_attributes(method: str, target: Optional[str]) -> Attributes:
         return {}
     attributes: Attributes = dict.fromkeys(TARGET_KEYS[method], target)
     if keys.MCP_RESOURCE_URI in attributes:
-        try:
-            scheme = urlsplit(target).scheme
-        except ValueError:
-            scheme = ""
+        # Read by RFC 3986's grammar, not urlsplit: a filtered userinfo's brackets would
+        # read as an IPv6 address that does not parse.
+        scheme = _SCHEME.match(target)
         if scheme:
-            attributes[keys.MCP_RESOURCE_PROTOCOL] = scheme
+            attributes[keys.MCP_RESOURCE_PROTOCOL] = scheme[1].lower()
     return attributes
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 def network_transport(transport: Optional[str]) -> Optional[str]:
@@ -422,12 +444,14 @@ __all__ = [
     "LOGGING",
     "MAX_BAGGAGE_BYTES",
     "PROGRESS",
+    "RESOURCE_METHODS",
     "SENTRY_TRACE",
     "TARGET_KEYS",
     "TRACEPARENT",
     "PromptResult",
     "ToolResult",
     "argument_attributes",
+    "argument_uri_filtered",
     "content_block",
     "implementation",
     "incoming_trace",
@@ -443,6 +467,7 @@ __all__ = [
     "protocol_version",
     "request_id",
     "sentry_trace_from_traceparent",
+    "shown_target",
     "span_name",
     "target_attributes",
     "tool_result",

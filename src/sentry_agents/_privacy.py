@@ -14,8 +14,9 @@ import itertools
 import re
 from contextvars import ContextVar
 from typing import Any, Callable, Iterator, Optional
+from urllib.parse import unquote_plus
 
-from ._jsonable import decode_prefix, dumps, loads_finite
+from ._jsonable import decode_prefix, dumps, loads_finite, safe_str
 
 FILTERED = "[Filtered]"
 
@@ -479,6 +480,58 @@ def scrub_evaluation(messages: Any, scrubber: Scrubber) -> Any:
     ]
 
 
+# The userinfo of an authority: from ``//`` to the last ``@`` before the next ``/``; a
+# ``?`` or ``#`` on the way is part of it unless a ``=`` follows before the ``@`` (a query
+# or fragment holding an address), so a password holding ``@``, ``?`` or ``#`` unencoded
+# is caught whole. Each ``?``/``#`` begins one repetition: the text is read one way only.
+_USERINFO = re.compile(r"//[^/?#]*(?:[?#][^/?#=]*)*@")
+_FILTERED_USERINFO = f"//{FILTERED}:{FILTERED}@"
+# One ``name=value`` pair of a query or fragment; ``?`` ends a value too, so the query
+# of a URI nested unencoded in a value is read as well.
+_URI_PARAM = re.compile(r"([?&#;])([^?&#;=]*)=([^?&#;]*)")
+_MAX_COUNT_DIGITS = 18
+
+
+def filter_uri(uri: Any, scrubber: Scrubber) -> str:
+    """A URI (an MCP resource's) as recorded: every userinfo (``user:password@``, or a
+    token as the user name) replaced as a whole, as sentry-sdk's ``sanitize_url`` does,
+    and the values of query and fragment parameters under a secret's name replaced.
+
+    A URI is metadata, recorded whatever the content gate says, so its credentials are
+    filtered here. Total: anything but text is read as its text, and text that cannot
+    be read at all is replaced whole rather than risked.
+    """
+    text = uri if type(uri) is str else safe_str(uri)
+    try:
+        return _filter_uri(text, scrubber)
+    except Exception:  # nothing known to raise; a secret is never sent as a fallback
+        return FILTERED
+
+
+def _filter_uri(text: str, scrubber: Scrubber) -> str:
+    if "@" in text:
+        text = _USERINFO.sub(_FILTERED_USERINFO, text)
+    if not scrubber.active:
+        return text
+    starts = [at for at in (text.find("?"), text.find("#")) if at >= 0]
+    if not starts:
+        return text
+    start = min(starts)
+
+    def param(match: re.Match[str]) -> str:
+        value = match[3]
+        if not value:
+            return match[0]
+        read: Any = value
+        if len(value) <= _MAX_COUNT_DIGITS and value.isascii() and value.isdigit():
+            read = int(value)  # a count (``token_count=3``) is kept, as in JSON
+        if scrubber.hides(unquote_plus(match[2]), read):
+            return f"{match[1]}{match[2]}={FILTERED}"
+        return match[0]
+
+    return text[:start] + _URI_PARAM.sub(param, text[start:])
+
+
 SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "input.messages": scrub_messages,
     "output.messages": scrub_messages,
@@ -542,6 +595,7 @@ __all__ = [
     "SCRUBBERS",
     "Dropped",
     "Scrubber",
+    "filter_uri",
     "redact",
     "scrub",
     "scrub_text",

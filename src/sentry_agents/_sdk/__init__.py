@@ -157,6 +157,13 @@ class NativeSpan:
     def mark(self, status: Literal["error", "cancelled"]) -> None:
         self.span.set_status("internal_error" if status == "error" else "cancelled")
 
+    def rename(self, name: str) -> None:
+        """Give the span a new name (a joined span named with what must not be sent)."""
+        if _Transaction is not None and isinstance(self.span, _Transaction):
+            self.span.name = name
+        else:
+            self.span.description = name
+
     def attributes(self) -> dict[str, Any]:
         """The attributes set so far."""
         return dict(self.span._data)
@@ -186,6 +193,9 @@ class StreamedSpan(NativeSpan):
     def mark(self, status: Literal["error", "cancelled"]) -> None:
         if status == "error":
             self.span.status = "error"
+
+    def rename(self, name: str) -> None:
+        self.span.name = name
 
     def attributes(self) -> dict[str, Any]:
         return dict(self.span.get_attributes())
