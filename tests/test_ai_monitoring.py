@@ -19,6 +19,7 @@ from sentry_sdk.envelope import Envelope
 
 import sentry_agents
 from conftest import HAS_DATA_COLLECTION, HAS_TRANSACTIONS, Sentry
+from sentry_agents import DEFAULT_SCRUB_KEYS
 from sentry_agents._envelopes import SpanRecord
 
 pytest_plugins = ["pytester"]
@@ -140,6 +141,67 @@ def test_evaluation_shapes_sentry_cannot_read_are_logged_and_sent_as_given(sentr
     assert "answer 'accuracy': score must be a number, not str" in logged
     assert "answer 'y': no question of that name was asked" in logged
     assert "Sentry shows it raw" in logged
+
+
+def test_evaluation_answers_and_questions_are_scrubbed_as_other_content(sentry):
+    """Answers went out unscrubbed (a secret under ``api_key``, JSON in an explanation);
+    questions' fields and the evaluated state are scrubbed too. Question names and the
+    labels keying criteria, probabilities and legends are the caller's (``auth_issue``,
+    ``token_leak``), and the fields Sentry reads are kept."""
+    questions = {
+        **QUESTIONS,
+        "leak": {"type": "choice", "criteria": {"token_leak": "A token was shown"}},
+        "secret_q": {"type": "noul", "instructions": '{"password": "CANARY-Q"}'},
+    }
+    answers = {
+        **ANSWERS,
+        "leak": {
+            "type": "choice",
+            "choice": "token_leak",
+            "probabilities": {"token_leak": 0.9},
+            "reason": "The reply showed a key.",
+            "api_key": "CANARY-ANSWER",
+        },
+        "secret_q": {
+            "type": "noul",
+            "noul": 0.5,
+            "explanation": 'Found:\n{"access_token": "CANARY-EXPLAINED", "scope": "read"}',
+        },
+    }
+    state = {"reply": "done", "authorization": "CANARY-STATE"}
+    with sentry_agents.evaluate("jev", state=state, questions=questions) as evaluation:
+        evaluation.set_answers(answers)
+    assert b"CANARY" not in sentry.raw()
+    span = sentry.named("evaluate jev")
+    sent_in = span.json_attribute("gen_ai.input.messages")[0]
+    assert sent_in["state"] == {"reply": "done", "authorization": "[Filtered]"}
+    assert sent_in["questions"] == {
+        **questions,
+        "secret_q": {"type": "noul", "instructions": '{"password":"[Filtered]"}'},
+    }
+    sent = span.json_attribute("gen_ai.output.messages")
+    assert sent == [
+        {
+            "type": "evaluation",
+            "answers": {
+                **answers,
+                "leak": {**answers["leak"], "api_key": "[Filtered]"},
+                "secret_q": {
+                    "type": "noul",
+                    "noul": 0.5,
+                    "explanation": 'Found:\n{"access_token":"[Filtered]","scope":"read"}',
+                },
+            },
+        }
+    ]
+
+
+def test_evaluation_fields_are_filtered_when_the_deny_list_names_them(sentry):
+    sentry_agents.configure(scrub_keys=DEFAULT_SCRUB_KEYS | {"score"})
+    with sentry_agents.evaluate("jev", questions=QUESTIONS) as evaluation:
+        evaluation.set_answers({"accuracy": {"type": "score", "score": 2}})
+    answers = sentry.named("evaluate jev").json_attribute("gen_ai.output.messages")[0]["answers"]
+    assert answers == {"accuracy": {"type": "score", "score": "[Filtered]"}}
 
 
 def test_evaluation_set_response_reads_answers_model_and_usage(sentry):

@@ -470,14 +470,55 @@ def _filtered_default(prop: Any) -> Any:
 
 
 def scrub_evaluation(messages: Any, scrubber: Scrubber) -> Any:
-    """An evaluation object with its evaluated ``state`` scrubbed; question and answer
-    names are the caller's labels (``authIssue``), not secrets."""
-    if not isinstance(messages, list):
+    """An evaluation's input or output object scrubbed: its evaluated ``state`` as data,
+    and each question and answer field by field, as output messages' structured parts
+    are. Question and answer names (``authIssue``) and the labels keying ``criteria``,
+    ``probabilities`` and ``legend`` are the caller's labels, not secrets' keys; the
+    fields Sentry reads (``type``, ``score``, ``choice``, ...) are kept unless the deny
+    list names them."""
+    if not scrubber or not isinstance(messages, list):
         return messages
-    return [
-        {**m, "state": scrub(m["state"], scrubber)} if isinstance(m, dict) and "state" in m else m
-        for m in messages
-    ]
+    out = []
+    for message in messages:
+        if isinstance(message, dict):
+            message = {
+                key: _EVALUATION_PARTS.get(key, scrub)(value, scrubber) if key != "type" else value
+                for key, value in message.items()
+            }
+        out.append(message)
+    return out
+
+
+def _scrub_by_name(items: Any, scrubber: Scrubber) -> Any:
+    """Questions or answers keyed by their names: each scrubbed, its name kept."""
+    if not isinstance(items, dict):
+        return scrub(items, scrubber)
+    return {name: _scrub_judgement(item, scrubber) for name, item in items.items()}
+
+
+def _scrub_judgement(item: Any, scrubber: Scrubber) -> Any:
+    """One question or answer: a field under a secret's name replaced, the others
+    scrubbed as data, a map keyed by labels scrubbed value by value."""
+    if not isinstance(item, dict):
+        return scrub(item, scrubber)
+    out: dict[Any, Any] = {}
+    for key, value in item.items():
+        if scrubber.hides(key, value):
+            out[key] = FILTERED
+        elif key in _LABELLED and isinstance(value, dict):
+            out[key] = {label: scrub(v, scrubber) for label, v in value.items()}
+        else:
+            out[key] = scrub(value, scrubber)
+    return out
+
+
+_EVALUATION_PARTS: dict[str, Callable[[Any, Scrubber], Any]] = {
+    "questions": _scrub_by_name,
+    "answers": _scrub_by_name,
+}
+_LABELLED = frozenset({"criteria", "probabilities", "legend"})
+"""Fields of a question or answer keyed by the caller's labels (a choice's labels, a
+score's values), not by data."""
 
 
 # The userinfo of an authority: from ``//`` to the last ``@`` before the next ``/``; a
@@ -540,14 +581,14 @@ SCRUBBERS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "tool.arguments": scrub,
     "tool.result": scrub,
     "evaluation.input": scrub_evaluation,
+    "evaluation.output": scrub_evaluation,
     "embeddings.input": scrub,
     "rerank.documents": scrub,
     "rerank.results": scrub,
     "mcp.notification": scrub,
     "guardrail.reason": scrub,
 }
-"""Content kinds (as the redaction hook sees them) and how each is scrubbed; evaluation
-answers are keyed by question, not by data, so they are not."""
+"""Content kinds (as the redaction hook sees them) and how each is scrubbed."""
 
 
 class Dropped(Exception):
