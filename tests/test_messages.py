@@ -205,6 +205,89 @@ def test_openai_responses_items():
     assert to_gen_ai_messages("plain input") == [{"role": "user", "parts": [text("plain input")]}]
 
 
+MCP_CALL = {"type": "tool_call", "id": "mcpr_1", "name": "deploy", "arguments": {"env": "prod"}}
+
+
+def _mcp_and_bookkeeping_items(as_dict: bool) -> list:
+    """The Responses API items with no role of their own besides calls, outputs and
+    reasoning, as the SDK gives them (``input += response.output``) or as dicts."""
+    from openai.types.responses import ResponseCompactionItem
+    from openai.types.responses.response_input_item import (
+        ItemReference,
+        McpApprovalRequest,
+        McpApprovalResponse,
+        McpListTools,
+    )
+
+    items = [
+        ItemReference(type="item_reference", id="msg_0"),
+        ResponseCompactionItem(type="compaction", id="cmp_1", encrypted_content="gAAAAB"),
+        McpListTools.model_validate(
+            {
+                "type": "mcp_list_tools",
+                "id": "mcpl_1",
+                "server_label": "ops",
+                "tools": [{"name": "deploy", "input_schema": {"type": "object"}}],
+            }
+        ),
+        McpApprovalRequest(
+            type="mcp_approval_request",
+            id="mcpr_1",
+            name="deploy",
+            arguments='{"env": "prod"}',
+            server_label="ops",
+        ),
+        McpApprovalResponse(
+            type="mcp_approval_response",
+            approval_request_id="mcpr_1",
+            approve=False,
+            reason="Not on a Friday.",
+        ),
+    ]
+    return [item.model_dump(exclude_none=True) for item in items] if as_dict else items
+
+
+@pytest.mark.parametrize("as_dict", [False, True], ids=["sdk", "dict"])
+def test_openai_responses_mcp_and_bookkeeping_items_are_never_empty_messages(as_dict):
+    """An item reference, a compaction and an MCP tool list say nothing of the
+    conversation: dropped (they were empty user messages). An MCP approval request is
+    the model's tool call; the approval response, the user's decision as text."""
+    items = _mcp_and_bookkeeping_items(as_dict)
+    expected = [
+        {"role": "user", "parts": [text("Deploy?")]},
+        {"role": "assistant", "parts": [MCP_CALL]},
+        {
+            "role": "user",
+            "parts": [text("MCP tool call denied (request mcpr_1): Not on a Friday.")],
+        },
+    ]
+    history = [{"role": "user", "content": "Deploy?"}, *items]
+    assert to_gen_ai_messages(history) == expected
+    assert json.loads(serialize_messages(history)) == expected
+    for dropped in items[:3]:
+        assert to_gen_ai_messages([dropped]) == []
+        assert serialize_messages([dropped]) == "[]"
+
+
+@pytest.mark.parametrize(
+    "answer, said",
+    [
+        ({"approve": True}, "MCP tool call approved (request mcpr_1)"),
+        ({"approve": False}, "MCP tool call denied (request mcpr_1)"),
+        ({"approve": True, "reason": "Fine."}, "MCP tool call approved (request mcpr_1): Fine."),
+        ({"approve": "yes"}, "MCP tool call answered (request mcpr_1)"),
+        ({"approve": 1}, "MCP tool call answered (request mcpr_1)"),
+        ({"approve": None, "approval_request_id": None}, "MCP tool call answered"),
+    ],
+)
+def test_an_mcp_approval_response_says_what_was_decided_and_never_guesses(answer, said):
+    """Only a boolean ``approve`` is read as approved or denied; anything else is not
+    guessed at."""
+    item = {"type": "mcp_approval_response", "approval_request_id": "mcpr_1", **answer}
+    assert to_gen_ai_messages([item]) == [{"role": "user", "parts": [text(said)]}]
+    assert json.loads(serialize_messages([item])) == to_gen_ai_messages([item])
+
+
 def test_anthropic_blocks_and_system():
     from anthropic.types import Message
 

@@ -400,9 +400,44 @@ def responses_item(kind, text, data, as_dict=False):
                 "encrypted_content": encrypted,
             }
         )
+    elif kind in MCP_AND_BOOKKEEPING_KINDS:
+        item = _mcp_or_bookkeeping_item(kind, text, data)
     else:
         return {"type": kind, "call_id": text, "output": json.dumps(data) if data else None}
     return item.model_dump(exclude_none=True) if as_dict else item
+
+
+MCP_AND_BOOKKEEPING_KINDS = ["mcp_approval_request", "mcp_approval_response"]
+MCP_AND_BOOKKEEPING_KINDS += ["mcp_list_tools", "item_reference", "compaction"]
+
+
+def _mcp_or_bookkeeping_item(kind, text, data):
+    """A Responses API item with no role: an MCP approval request (a tool call) or its
+    response (the user's decision), or one sent as no message at all (an item
+    reference, a compaction, an MCP server's tool list), as the SDK's own class."""
+    from openai.types.responses import ResponseCompactionItem
+    from openai.types.responses.response_input_item import ItemReference, McpApprovalResponse
+    from openai.types.responses.response_output_item import McpApprovalRequest, McpListTools
+
+    if kind == "mcp_approval_request":
+        return McpApprovalRequest(
+            type=kind, id=text, name="deploy", arguments=json.dumps(data), server_label="ops"
+        )
+    if kind == "mcp_approval_response":
+        return McpApprovalResponse(
+            type=kind,
+            approval_request_id=text,
+            approve=len(text) % 2 == 0,
+            reason=json.dumps(data) if data else None,
+        )
+    if kind == "mcp_list_tools":
+        tools = [{"name": name, "input_schema": {"type": "object"}} for name in data]
+        return McpListTools.model_validate(
+            {"type": kind, "id": text, "server_label": "ops", "tools": tools}
+        )
+    if kind == "item_reference":
+        return ItemReference(type=kind, id=text)
+    return ResponseCompactionItem(type=kind, id="cmp_1", encrypted_content=text)
 
 
 def google_content(role, text, data):
@@ -419,6 +454,7 @@ def google_content(role, text, data):
 
 RESPONSES_KINDS = ["message", "function_call", "custom_tool_call", "reasoning"]
 RESPONSES_KINDS += ["function_call_output", "custom_tool_call_output"]
+RESPONSES_KINDS += MCP_AND_BOOKKEEPING_KINDS
 sdk_messages = st.lists(
     st.one_of(
         st.builds(google_content, st.sampled_from(["user", "model"]), some_text, json_object),
@@ -576,6 +612,33 @@ def test_an_agent_loop_of_provider_sdk_objects_is_reused_message_by_message():
         assert again == first and len(_message_json._reuse) == len(history)
 
 
+@pytest.mark.parametrize("as_dict", [False, True], ids=["sdk", "dict"])
+def test_responses_mcp_and_bookkeeping_items_in_a_history_are_written_and_reused(as_dict):
+    """An MCP approval request is written directly, as the tool call it is; an item
+    reference, a compaction and an MCP tool list write nothing (no empty message), and
+    are found again next time like any message."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    asked = responses_item("mcp_approval_request", "mcpr_1", {"env": "prod"}, as_dict)
+    fields = asked if as_dict else _message_json._fields(asked)
+    assert _message_json._direct(fields, scrubber) == (
+        '{"role":"assistant","parts":[{"type":"tool_call","id":"mcpr_1","name":"deploy",'
+        '"arguments":{"env":"prod"}}]}'
+    )
+    history = [
+        responses_item(kind, "x1", {"deploy": 1}, as_dict) for kind in MCP_AND_BOOKKEEPING_KINDS
+    ]
+    _message_json._reuse.clear()
+    first = _message_json.encode_messages(history, split=True, scrubber=scrubber)
+    assert first is not None and len(first.pieces) == 2  # the request and the response
+    assert '"parts":[]' not in first.json
+    kept = len(_message_json._reuse)
+    again = _message_json.encode_messages(history, split=True, scrubber=scrubber)
+    assert again == first and len(_message_json._reuse) == kept == len(history)
+
+
 def _variants(message, path, value):
     """``message`` (nested dicts and lists) with the value at ``path`` replaced."""
     changed = copy.deepcopy(message)
@@ -641,6 +704,20 @@ REUSED_SHAPES += [  # the items of an OpenAI Responses API history
     (
         {"type": "function_call_output", "call_id": "c1", "output": "14C"},
         [("call_id",), ("output",)],
+    ),
+    (
+        {
+            "type": "mcp_approval_request",
+            "id": "mcpr_1",
+            "name": "deploy",
+            "arguments": "{}",
+            "server_label": "ops",
+        },
+        [("id",), ("name",), ("arguments",)],
+    ),
+    (
+        {"type": "mcp_approval_response", "approval_request_id": "mcpr_1", "approve": True},
+        [("approval_request_id",), ("approve",)],
     ),
     (
         {

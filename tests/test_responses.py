@@ -301,6 +301,53 @@ def test_openai_responses_built_in_tool_calls_are_assistant_tool_calls(sentry, p
     ]
 
 
+def test_openai_responses_mcp_approval_loop_sends_no_empty_messages(sentry, provider):
+    """A remote MCP tool that needs approval: the response lists the server's tools and
+    asks to call one. Its output is the call alone (the tool list is no message); sent
+    back with the user's approval, an item reference and a compaction, the history is
+    the question, the call and the decision, with no empty message."""
+    listed = {
+        "type": "mcp_list_tools",
+        "id": "mcpl_1",
+        "server_label": "ops",
+        "tools": [{"name": "deploy", "input_schema": {"type": "object"}}],
+    }
+    asked = {
+        "type": "mcp_approval_request",
+        "id": "mcpr_1",
+        "name": "deploy",
+        "arguments": '{"env": "prod"}',
+        "server_label": "ops",
+    }
+    provider.script("/v1/responses", response_object("unused", output=[listed, asked]))
+    client = provider.openai()
+    tools = [{"type": "mcp", "server_label": "ops", "server_url": "https://mcp.example.com"}]
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        response = client.responses.create(model="o4-mini", input="Deploy?", tools=tools)
+        llm.set_response(response)
+    history = [
+        {"type": "item_reference", "id": "msg_0"},
+        {"role": "user", "content": "Deploy?"},
+        {"type": "compaction", "id": "cmp_1", "encrypted_content": "gAAAAB"},
+        *response.output,
+        {"type": "mcp_approval_response", "approval_request_id": "mcpr_1", "approve": True},
+    ]
+    with sentry_agents.chat("o4-mini-next", provider="openai", messages=history):
+        pass
+    call = {"type": "tool_call", "id": "mcpr_1", "name": "deploy", "arguments": {"env": "prod"}}
+    output = json.loads(sentry.named("chat o4-mini").attributes["gen_ai.output.messages"])
+    assert output == [{"role": "assistant", "parts": [call], "finish_reason": "completed"}]
+    sent = json.loads(sentry.named("chat o4-mini-next").attributes["gen_ai.input.messages"])
+    assert sent == [
+        {"role": "user", "parts": [{"type": "text", "content": "Deploy?"}]},
+        {"role": "assistant", "parts": [call]},
+        {
+            "role": "user",
+            "parts": [{"type": "text", "content": "MCP tool call approved (request mcpr_1)"}],
+        },
+    ]
+
+
 def test_google_blocked_prompt_keeps_the_response_model_and_id(sentry):
     """A prompt Gemini blocks has no ``candidates``, only ``prompt_feedback``: still a
     Google response, whose model, id and usage are recorded."""

@@ -367,8 +367,9 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber) -> Optional[str]:
 
 
 def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
-    """A Responses API tool call (``function_call``, ``custom_tool_call``), looked up first
-    by its id, name and arguments."""
+    """A Responses API tool call (``function_call``, ``custom_tool_call``, and the call an
+    ``mcp_approval_request`` asks to allow), looked up first by its id, name and
+    arguments."""
     ident, name = item.get("call_id") or item.get("id") or "", item.get("name") or ""
     arguments = item.get("arguments")
     if arguments is None:
@@ -652,6 +653,7 @@ _RESPONSES_ITEMS: dict[str, Callable[[dict[str, Any], Scrubber], Optional[str]]]
     "function_call_output": _responses_tool_output,
     "custom_tool_call_output": _responses_tool_output,
     "reasoning": _responses_reasoning,
+    "mcp_approval_request": _responses_tool_call,
 }
 # Block markers in a key of Anthropic blocks: strings, so that everything after the
 # key's head is a string (a block's kind fixes how many follow its marker).

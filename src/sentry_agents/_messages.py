@@ -48,7 +48,7 @@ READ_NAMES = frozenset(
     | {"function_response", "arguments", "args", "input", "output", "response", "source"}
     | {"data", "inline_data", "file_data", "file", "file_id", "file_uri", "file_url", "url"}
     | {"image_url", "input_audio", "format", "media_type", "mime_type", "audio", "transcript"}
-    | {"action", "queries", "code"}
+    | {"action", "queries", "code", "approval_request_id", "approve", "reason"}
 )
 _PART_TYPES = ("text", "reasoning", "tool_call", "tool_call_response", "blob", "uri", "file")
 _TEXT_BLOCKS = ("text", "input_text", "output_text")
@@ -197,6 +197,10 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     item_type = field(item, "type")
     role = field(item, "role")
 
+    if role is None and item_type in _NOT_CONVERSATION:
+        return []
+    if role is None and item_type == "mcp_approval_response":
+        return [_mcp_approval_response(item)]
     if item_type in _RESPONSES_CALLS:
         return [{"role": "assistant", "parts": [_tool_call_from_responses(item)]}]
     if item_type in _RESPONSES_OUTPUTS:
@@ -271,8 +275,30 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     return [{"role": normalized, "parts": parts}]
 
 
-_RESPONSES_CALLS = ("function_call", "custom_tool_call")
+# An MCP approval request is the call the model asks the user to allow: a tool call
+# (its id, the MCP tool's name and its JSON arguments), as the model's other calls are.
+_RESPONSES_CALLS = ("function_call", "custom_tool_call", "mcp_approval_request")
 _RESPONSES_OUTPUTS = ("function_call_output", "custom_tool_call_output")
+# Responses API items holding nothing of the conversation: a reference to an item the
+# API stores, a compaction's encrypted summary (or the request for one), an MCP
+# server's list of tools. Dropped: no message stands for them (an empty one would be
+# noise). A tuple, not a set: an item's type may be any value, even unhashable.
+_NOT_CONVERSATION = ("item_reference", "compaction", "compaction_trigger", "mcp_list_tools")
+
+
+def _mcp_approval_response(item: Any) -> Message:
+    """The user's answer to an ``mcp_approval_request``: a user message saying which
+    request was approved or denied, and why when a reason is given. Text, not a
+    ``tool_call_response``: the decision is the user's, not the MCP tool's result (a
+    later ``mcp_call`` holds that), and a message of tool results alone is sent as the
+    tool's. An ``approve`` that is not a boolean is not guessed: the text says
+    "answered"."""
+    approve = field(item, "approve")
+    decision = "approved" if approve is True else "denied" if approve is False else "answered"
+    request = safe_str(field(item, "approval_request_id") or "")
+    reason = safe_str(field(item, "reason") or "")
+    text = f"MCP tool call {decision}" + (f" (request {request})" if request else "")
+    return {"role": "user", "parts": [_text(f"{text}: {reason}" if reason else text)]}
 
 
 def _is_built_in_call(item_type: Any) -> bool:
