@@ -101,6 +101,42 @@ def test_anthropic_stream_end_to_end(sentry, provider):
     assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["end_turn"]
 
 
+@pytest.mark.parametrize("cache_read", [None, 0, 7], ids=["unreported", "zero", "seven"])
+def test_an_anthropic_stream_sends_a_cache_read_count_only_when_reported(
+    sentry, provider, cache_read
+):
+    """A stream whose events never report cache reads sends no cache-read count (it sent
+    0, a guess); one that reports 0 sends 0. Either way, as ``set_response`` records the
+    message the SDK builds from the same events."""
+    events = anthropic_events("Hi there")
+    usage = {"input_tokens": 20, "output_tokens": 1}
+    if cache_read is not None:
+        usage["cache_read_input_tokens"] = cache_read
+    events[0]["message"]["usage"] = usage
+    provider.script("/v1/messages", events)
+    client = provider.anthropic()
+    with sentry_agents.chat("claude-streamed", provider="anthropic") as llm:
+        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[]) as s:
+            for _ in llm.stream(s):
+                pass
+            final = s.get_final_message()
+    with sentry_agents.chat("claude-final", provider="anthropic") as llm:
+        llm.set_response(final)
+    streamed = sentry.named("chat claude-streamed").attributes
+    whole = sentry.named("chat claude-final").attributes
+    cache_keys = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.input_tokens.cached")
+    for attrs in (streamed, whole):
+        assert attrs["gen_ai.usage.input_tokens"] == 20 + (cache_read or 0)
+        assert attrs["gen_ai.usage.output_tokens"] == 15
+        for key in cache_keys:
+            assert attrs.get(key) == cache_read, key
+            assert (key in attrs) is (cache_read is not None), key
+    usage = [
+        {k: v for k, v in a.items() if k.startswith("gen_ai.usage.")} for a in (streamed, whole)
+    ]
+    assert usage[0] == usage[1]
+
+
 def test_google_stream_ending_in_a_usage_only_chunk_counts_usage_once(sentry):
     """Gemini's usage is a running total, and Gemini 3 ends a stream with a chunk of only
     ``usage_metadata``: that chunk is Google's (last total wins), not a LangChain delta."""

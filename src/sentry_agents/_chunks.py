@@ -12,7 +12,7 @@ from typing import Any, Optional
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
 from ._messages import audio_parts
 from ._responses import ResponseInfo, anthropic_output, finish_reason, read_response
-from ._usage import Usage, usage_from
+from ._usage import Usage, anthropic_usage, usage_from
 
 
 class _ToolCall:
@@ -239,7 +239,8 @@ class StreamAccumulator:
             self._merge_anthropic_usage(field(event, "usage"))
 
     def _merge_anthropic_usage(self, usage: Any) -> None:
-        """Anthropic reports counts cumulatively across events: keep the latest of each."""
+        """Anthropic reports counts cumulatively across events: keep the latest of each.
+        A count no event reported (cache reads, say) stays unset, never 0."""
         for key in (
             "input_tokens",
             "output_tokens",
@@ -249,8 +250,7 @@ class StreamAccumulator:
             value = field(usage, key)
             if value is not None:
                 self._anthropic_usage[key] = value
-        self._anthropic_usage.setdefault("cache_read_input_tokens", 0)
-        self.usage = usage_from(self._anthropic_usage)
+        self.usage = anthropic_usage(self._anthropic_usage)
 
     def _google_or_langchain(self, chunk: Any) -> None:
         if _is_google_chunk(chunk):

@@ -197,7 +197,7 @@ def usage_from(obj: Any) -> Usage:
     ):
         return _openai_responses(obj)
     if _has_any(obj, "cache_read_input_tokens", "cache_creation_input_tokens"):
-        return _anthropic(obj)
+        return anthropic_usage(obj)
     if field(obj, "input_tokens") is not None or field(obj, "output_tokens") is not None:
         return _plain(obj)
     if _has_any(obj, "inputTokens", "outputTokens"):
@@ -264,7 +264,9 @@ def _inclusive(total: Optional[int], cached: Optional[int], write: Optional[int]
     return total
 
 
-def _anthropic(obj: Any) -> Usage:
+def anthropic_usage(obj: Any) -> Usage:
+    """Anthropic usage (its ``input_tokens`` excludes cache reads and writes, which are
+    added to it); a count it does not report stays ``None``, a reported 0 stays 0."""
     uncached = count(field(obj, "input_tokens"))
     cached = count(field(obj, "cache_read_input_tokens"))
     write = count(field(obj, "cache_creation_input_tokens"))
@@ -346,6 +348,7 @@ def _with_total(
 __all__ = [
     "USAGE_KEYS",
     "Usage",
+    "anthropic_usage",
     "checked",
     "count",
     "summed",
