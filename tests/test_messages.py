@@ -693,3 +693,40 @@ def test_base64_in_a_block_of_an_unknown_type_is_never_sent():
         {"type": "video", "url": "[Blob substitute]"},
         {"type": "note", "text": "data: not a data URL"},
     ]
+
+
+_CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+_CALL_PART = {"type": "tool_call", "id": "c1", "name": "f", "arguments": {"a": 1}}
+_NO_ID_CALL_PART = {**_CALL_PART, "id": ""}
+_AUDIO = [text("t"), {"type": "blob", "modality": "audio", "content": BLOB}]
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ({"role": "tool", "tool_calls": [_CALL]}, [_CALL_PART]),
+        ({"role": "tool", "refusal": "no"}, [text("no")]),
+        ({"role": "tool", "audio": {"transcript": "t"}}, _AUDIO),
+        ({"role": "function", "function_call": _CALL["function"]}, [_NO_ID_CALL_PART]),
+        ({"role": "tool", "reasoning_content": "r"}, [{"type": "reasoning", "content": "r"}]),
+        (
+            {"role": "tool", "tool_call_id": "c0", "content": "ok", "refusal": "no"},
+            [{"type": "tool_call_response", "id": "c0", "response": "ok"}, text("no")],
+        ),
+        (
+            {"role": "tool", "tool_call_id": "c0", "content": "ok", "reasoning_content": "r"},
+            [
+                {"type": "reasoning", "content": "r"},
+                {"type": "tool_call_response", "id": "c0", "response": "ok"},
+            ],
+        ),
+    ],
+    ids=lambda value: json.dumps(value)[:50],
+)
+def test_what_a_tool_message_holds_beside_its_content_is_kept(message, parts):
+    """A tool message's tool calls, refusal, transcript and reasoning are kept, by both
+    writers: not an empty tool result (the general path) nor no part (the direct one).
+    Its content, or an id of the call it answers, is its one tool result."""
+    assert to_gen_ai_messages([message]) == [{"role": "tool", "parts": parts}]
+    for _ in range(2):  # written, then reused
+        assert json.loads(serialize_messages([message])) == [{"role": "tool", "parts": parts}]

@@ -265,6 +265,20 @@ def tool_call_message(content, call_id, name, arguments):
     }
 
 
+def beside_only(role, key, text, arguments):
+    """A tool (or legacy function) message holding only a part that lies beside content
+    elsewhere: a tool call, a refusal, a transcript, reasoning, a function call."""
+    call = {"name": text, "arguments": json.dumps(arguments)}
+    value = {
+        "tool_calls": [{"id": text, "type": "function", "function": call}],
+        "refusal": text,
+        "audio": {"transcript": text},
+        "reasoning_content": text,
+        "function_call": call,
+    }[key]
+    return {"role": role, key: value}
+
+
 def anthropic_message(role, text, tool_input, result):
     return {
         "role": role,
@@ -280,6 +294,15 @@ mixed_messages = st.lists(
     st.one_of(
         plain_messages.map(lambda msgs: msgs[0] if msgs else {"role": "user", "content": ""}),
         st.builds(tool_call_message, st.none() | some_text, some_text, some_text, json_object),
+        st.builds(
+            beside_only,
+            st.sampled_from(["tool", "function"]),
+            st.sampled_from(
+                ["tool_calls", "refusal", "audio", "reasoning_content", "function_call"]
+            ),
+            some_text,
+            json_object,
+        ),
         st.builds(
             lambda call_id, content: {"role": "tool", "tool_call_id": call_id, "content": content},
             some_text,
@@ -1059,6 +1082,11 @@ def test_a_key_that_only_pretends_to_be_another_is_scrubbed_as_the_text_it_holds
     assert not any("hunter2" in text for text in sent), sent
 
 
+_CALL = {
+    "id": "c",
+    "type": "function",
+    "function": {"name": "f", "arguments": '{"api_key": "sk-live-3"}'},
+}
 BESIDE_THE_CONTENT = [
     {
         "type": "message",
@@ -1086,6 +1114,16 @@ BESIDE_THE_CONTENT = [
         "audio": {"transcript": "t"},
     },
     {"role": "tool", "content": "", "audio": {"transcript": "t"}},
+    # Two keys: the role and one part, no content (the direct writer wrote no part).
+    *(
+        {"role": "tool", "tool_calls": [_CALL]},
+        {"role": "tool", "refusal": "no"},
+        {"role": "tool", "audio": {"transcript": "t"}},
+        {"role": "function", "function_call": _CALL["function"]},
+        {"role": "tool", "reasoning_content": "r"},
+    ),
+    {"role": "tool", "tool_call_id": "c1", "content": "ok", "refusal": "no"},
+    {"role": "tool", "tool_call_id": "c1", "content": "ok", "tool_calls": [_CALL]},
 ]
 
 

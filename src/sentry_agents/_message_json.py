@@ -318,7 +318,8 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     if "tool_calls" in item and role != "tool":
         return _openai_tool_calls(role, item, content, scrubber)
     # Parts beside the content (an audio answer's too): only the tool-call writer above
-    # writes them.
+    # writes them. (A message of two keys has no content beside them: the tool branch
+    # below declines it, any other role has no writer for it.)
     if len(item) > 2 and (
         item.get("tool_calls") is not None
         or item.get("refusal") is not None
@@ -328,6 +329,11 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
     ):
         return None
     if role == "tool":
+        # Reached only with a key beside a result's (rare). With two keys, that key is
+        # all the message holds (a tool call, a refusal, a transcript...), which the
+        # check above let by: the general path writes it.
+        if len(item) == 2:
+            return None
         return _openai_tool_result(item, scrubber)
     if type(content) is list:
         return _anthropic_message(role, content, scrubber)

@@ -246,7 +246,10 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
         return [{"role": default_role, "parts": _object_parts(item)}]
 
     normalized = normalize_role(role, default_role)
-    parts = to_parts(field(item, "content"))
+    content = field(item, "content")
+    parts = to_parts(content)
+    if normalized == "tool":
+        parts = _tool_result_parts(item, content, parts)
     refusal = field(item, "refusal")
     if isinstance(refusal, str) and refusal:
         parts.append(_text(refusal))
@@ -261,18 +264,25 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     function_call = field(item, "function_call")
     if function_call is not None:
         parts.append(_tool_call(function_call))
-    if normalized == "tool":
-        call_id = field(item, "tool_call_id")
-        if call_id is not None or parts:
-            response = field(item, "content")
-            parts = [
-                {
-                    "type": "tool_call_response",
-                    "id": safe_str(call_id or field(item, "name") or ""),
-                    "response": _response_value(response),
-                }
-            ]
     return [{"role": normalized, "parts": parts}]
+
+
+def _tool_result_parts(item: Any, content: Any, content_parts: list[Part]) -> list[Part]:
+    """A tool message's content as its one ``tool_call_response`` (the content kept as
+    the response, not as parts), when it answers a call (a ``tool_call_id``) or has
+    content; else no part. What lies beside the content (reasoning, a refusal, an audio
+    transcript, tool calls) is added by the caller, as for any role: a tool message of
+    only those is not an empty tool result."""
+    call_id = field(item, "tool_call_id")
+    if call_id is None and not content_parts:
+        return []
+    return [
+        {
+            "type": "tool_call_response",
+            "id": safe_str(call_id or field(item, "name") or ""),
+            "response": _response_value(content),
+        }
+    ]
 
 
 # An MCP approval request is the call the model asks the user to allow: a tool call
