@@ -730,3 +730,42 @@ def test_what_a_tool_message_holds_beside_its_content_is_kept(message, parts):
     assert to_gen_ai_messages([message]) == [{"role": "tool", "parts": parts}]
     for _ in range(2):  # written, then reused
         assert json.loads(serialize_messages([message])) == [{"role": "tool", "parts": parts}]
+
+
+def _custom_call(tool_input: str) -> dict:
+    return {"id": "ct1", "type": "custom", "custom": {"name": "grammar", "input": tool_input}}
+
+
+@pytest.mark.parametrize("as_object", [False, True], ids=["dict", "sdk object"])
+def test_an_openai_custom_tool_call_keeps_its_name_and_input(as_object):
+    """A Chat Completions call of a custom tool holds its name and free-text input under
+    ``custom``: written as a tool call with that name and the input as its arguments (as
+    a Responses API ``custom_tool_call``'s: text, or JSON when it parses, scrubbed)."""
+    from openai.types.chat import ChatCompletionMessage
+
+    message = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            _custom_call("free text"),
+            _custom_call('{"q": "x", "api_key": "sk-live-9"}'),
+            _CALL,
+        ],
+    }
+    history = [ChatCompletionMessage.model_validate(message) if as_object else message]
+    expected = [
+        {"type": "tool_call", "id": "ct1", "name": "grammar", "arguments": "free text"},
+        {"type": "tool_call", "id": "ct1", "name": "grammar", "arguments": {"q": "x"}},
+        _CALL_PART,
+    ]
+    converted = to_gen_ai_messages(history)[0]["parts"]
+    assert converted[0] == expected[0] and converted[2] == expected[2]
+    assert converted[1]["arguments"]["q"] == "x"
+    for _ in range(2):  # written, then reused
+        written = json.loads(serialize_messages(history))[0]["parts"]
+        assert written[0] == expected[0] and written[2] == expected[2]
+        assert written[1]["arguments"] == {"q": "x", "api_key": "[Filtered]"}
+    responses_item = {"type": "custom_tool_call", "call_id": "ct1", "name": "grammar"}
+    assert json.loads(serialize_messages([{**responses_item, "input": "free text"}])) == [
+        {"role": "assistant", "parts": [expected[0]]}
+    ]

@@ -265,6 +265,17 @@ def tool_call_message(content, call_id, name, arguments):
     }
 
 
+def custom_call_message(content, call_id, name, tool_input):
+    """An assistant message of an OpenAI custom tool's call: free text (or JSON) input."""
+    return {
+        "role": "assistant",
+        "content": content,
+        "tool_calls": [
+            {"id": call_id, "type": "custom", "custom": {"name": name, "input": tool_input}}
+        ],
+    }
+
+
 def beside_only(role, key, text, arguments):
     """A tool (or legacy function) message holding only a part that lies beside content
     elsewhere: a tool call, a refusal, a transcript, reasoning, a function call."""
@@ -294,6 +305,13 @@ mixed_messages = st.lists(
     st.one_of(
         plain_messages.map(lambda msgs: msgs[0] if msgs else {"role": "user", "content": ""}),
         st.builds(tool_call_message, st.none() | some_text, some_text, some_text, json_object),
+        st.builds(
+            custom_call_message,
+            st.none() | some_text,
+            some_text,
+            some_text,
+            some_text | json_object.map(json.dumps),
+        ),
         st.builds(
             beside_only,
             st.sampled_from(["tool", "function"]),
@@ -349,12 +367,15 @@ def openai_message(content, refusal, calls, reasoning):
     fields = {"role": "assistant", "content": content, "refusal": refusal}
     if calls is not None:
         fields["tool_calls"] = [
-            {
+            {"id": call_id, "type": "custom", "custom": {"name": name, "input": custom}}
+            if custom is not None
+            else {
                 "id": call_id,
                 "type": "function",
                 "function": {"name": name, "arguments": json.dumps(arguments)},
             }
-            for call_id, name, arguments in calls
+            for call_id, name, arguments, *rest in calls
+            for custom in (rest[0] if rest else None,)
         ]
     if reasoning is not None:
         fields["reasoning_content"] = reasoning  # OpenAI-compatible providers send it
@@ -492,7 +513,16 @@ sdk_messages = st.lists(
             openai_message,
             st.none() | some_text,
             st.none() | some_text,
-            st.none() | st.lists(st.tuples(some_text, some_text, json_object), max_size=2),
+            st.none()
+            | st.lists(
+                st.tuples(
+                    some_text,
+                    some_text,
+                    json_object,
+                    st.none() | some_text | json_object.map(json.dumps),
+                ),
+                max_size=2,
+            ),
             st.none() | some_text,
         ),
         st.builds(
@@ -1087,6 +1117,8 @@ _CALL = {
     "type": "function",
     "function": {"name": "f", "arguments": '{"api_key": "sk-live-3"}'},
 }
+_CUSTOM = {"id": "c2", "type": "custom", "custom": {"name": "grammar", "input": "free text"}}
+_SECRET_INPUT = '{"query": "x", "api_key": "sk-live-4"}'
 BESIDE_THE_CONTENT = [
     {
         "type": "message",
@@ -1124,6 +1156,15 @@ BESIDE_THE_CONTENT = [
     ),
     {"role": "tool", "tool_call_id": "c1", "content": "ok", "refusal": "no"},
     {"role": "tool", "tool_call_id": "c1", "content": "ok", "tool_calls": [_CALL]},
+    # OpenAI custom tools' calls: free text, JSON holding a secret, beside a function's.
+    {"role": "assistant", "content": None, "tool_calls": [_CUSTOM]},
+    {"role": "assistant", "tool_calls": [_CUSTOM, _CALL]},
+    {
+        "role": "assistant",
+        "tool_calls": [
+            {"id": "c3", "type": "custom", "custom": {"name": "g", "input": _SECRET_INPUT}}
+        ],
+    },
 ]
 
 

@@ -252,6 +252,44 @@ def test_openai_audio_output_records_its_transcript_and_a_blob(sentry, provider)
     assert b"UklGRiQAAAB" not in sentry.raw()
 
 
+def test_an_openai_custom_tool_call_is_recorded_in_the_output_and_the_next_input(sentry, provider):
+    """A Chat Completions reply calling a custom tool (free-text input, not JSON): the
+    call's id, name and input in ``gen_ai.output.messages``, and the same when the
+    message is sent back in the next call's history."""
+    reply = chat_completion("unused")
+    reply["choices"][0]["finish_reason"] = "tool_calls"
+    reply["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": "call_c1",
+                "type": "custom",
+                "custom": {"name": "sql", "input": "SELECT 1 -- api_key=none"},
+            }
+        ],
+    }
+    provider.script("/v1/chat/completions", reply)
+    client = provider.openai()
+    messages = [{"role": "user", "content": "Count?"}]
+    with sentry_agents.chat("gpt-5", provider="openai") as llm:
+        completion = client.chat.completions.create(model="gpt-5", messages=messages)
+        llm.set_response(completion)
+    history = [*messages, completion.choices[0].message]
+    with sentry_agents.chat("gpt-5-next", provider="openai", messages=history):
+        pass
+    call = {
+        "type": "tool_call",
+        "id": "call_c1",
+        "name": "sql",
+        "arguments": "SELECT 1 -- api_key=none",
+    }
+    output = json.loads(sentry.named("chat gpt-5").attributes["gen_ai.output.messages"])
+    assert output == [{"role": "assistant", "parts": [call], "finish_reason": "tool_calls"}]
+    sent = json.loads(sentry.named("chat gpt-5-next").attributes["gen_ai.input.messages"])
+    assert sent[1] == {"role": "assistant", "parts": [call]}
+
+
 def test_openai_responses_built_in_tool_calls_are_assistant_tool_calls(sentry, provider):
     """Web search and file search calls in a Responses API output are the model's tool
     calls: in the output, and as assistant messages when the output is sent back as the

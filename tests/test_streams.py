@@ -78,6 +78,38 @@ def test_openai_responses_stream_end_to_end(sentry, provider):
     assert {"type": "text", "content": "Sunny and warm."} in output[0]["parts"]
 
 
+def test_a_responses_stream_cut_short_keeps_its_custom_tool_calls():
+    """A Responses stream ended before ``response.completed`` keeps the calls whose items
+    were done: a custom tool's (its free-text input) as a function's (its arguments)."""
+    from openai.types.responses import ResponseStreamEvent
+    from pydantic import TypeAdapter
+
+    from sentry_agents._chunks import StreamAccumulator
+
+    items = [
+        {"type": "function_call", "id": "fc_1", "call_id": "c1", "name": "f", "arguments": "{}"},
+        {"type": "custom_tool_call", "id": "ct_1", "call_id": "c2", "name": "g", "input": "x y"},
+    ]
+    accumulator = StreamAccumulator()
+    for n, item in enumerate(items):
+        event = {
+            "type": "response.output_item.done",
+            "sequence_number": n,
+            "output_index": n,
+            "item": item,
+        }
+        accumulator.add(TypeAdapter(ResponseStreamEvent).validate_python(event))
+    assert accumulator.result().output == [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "tool_call", "id": "c1", "name": "f", "arguments": {}},
+                {"type": "tool_call", "id": "c2", "name": "g", "arguments": "x y"},
+            ],
+        }
+    ]
+
+
 def test_anthropic_stream_end_to_end(sentry, provider):
 
     provider.script("/v1/messages", anthropic_events("Bonjour from Claude"))

@@ -199,13 +199,17 @@ class StreamAccumulator:
             self.reasoning.append(safe_str(field(event, "delta") or ""))
         elif event_type == "response.output_item.done":
             item = field(event, "item")
-            if field(item, "type") == "function_call":
+            kind = field(item, "type")
+            if kind == "function_call" or kind == "custom_tool_call":
+                # A custom tool's call holds its free-text input where a function's
+                # holds its arguments (written as a whole response's call is).
                 entry = self.tool_calls.setdefault(
                     field(item, "id") or len(self.tool_calls), _ToolCall()
                 )
                 entry.id = safe_str(field(item, "call_id") or "")
                 entry.name = safe_str(field(item, "name") or "")
-                entry.arguments = safe_str(field(item, "arguments") or "")
+                arguments = field(item, "arguments" if kind == "function_call" else "input")
+                entry.arguments = safe_str(arguments or "")
         elif event_type in ("response.created", "response.in_progress"):
             self._meta(field(event, "response"))
         elif event_type in ("response.completed", "response.incomplete", "response.failed"):

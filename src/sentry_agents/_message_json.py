@@ -452,7 +452,12 @@ def _openai_tool_calls(
             if call is None:
                 return None
         function = call.get("function")
-        source = function if function is not None else call
+        if function is not None:
+            source = function
+        else:  # a custom tool's call (its input is its arguments), or a generic one
+            source = call.get("custom")
+            if source is None:
+                source = call
         if type(source) is not dict:
             source = _fields(source)
             if source is None:
@@ -463,7 +468,12 @@ def _openai_tool_calls(
             source.get("arguments"),
         )
         if type(ident) is not str or type(name) is not str or type(arguments) is not str:
-            return None
+            # A custom tool's call (or a generic one) holds its input where a function's
+            # holds its arguments: read as the general path reads it.
+            if arguments is None:
+                arguments = source.get("args", source.get("input"))
+            if type(ident) is not str or type(name) is not str or type(arguments) is not str:
+                return None
         held += (ident, name, arguments)
     key = tuple(held)
     found = _reuse.get(key)

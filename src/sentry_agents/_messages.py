@@ -48,7 +48,7 @@ READ_NAMES = frozenset(
     | {"function_response", "arguments", "args", "input", "output", "response", "source"}
     | {"data", "inline_data", "file_data", "file", "file_id", "file_uri", "file_url", "url"}
     | {"image_url", "input_audio", "format", "media_type", "mime_type", "audio", "transcript"}
-    | {"action", "queries", "code", "approval_request_id", "approve", "reason"}
+    | {"action", "queries", "code", "approval_request_id", "approve", "reason", "custom"}
 )
 _PART_TYPES = ("text", "reasoning", "tool_call", "tool_call_response", "blob", "uri", "file")
 _TEXT_BLOCKS = ("text", "input_text", "output_text")
@@ -476,8 +476,13 @@ def _file(file_id: Any, modality: str, mime_type: Optional[str] = None) -> Part:
 
 
 def _tool_call(call: Any) -> Part:
-    """OpenAI chat ``tool_calls`` entry, legacy ``function_call``, or a generic call."""
+    """OpenAI chat ``tool_calls`` entry (a function's or a custom tool's), legacy
+    ``function_call``, or a generic call. A custom tool's call holds its name and its
+    ``input`` (free text) under ``custom``: the input is its arguments, read as a
+    Responses API ``custom_tool_call``'s is (JSON when it parses as JSON, else text)."""
     function = field(call, "function")
+    if function is None:
+        function = field(call, "custom")
     source = function if function is not None else call
     arguments = field(source, "arguments")
     if arguments is None:
