@@ -641,3 +641,83 @@ def test_text_set_after_the_start_stays_within_the_budget(sentry):
             if isinstance(value, str):
                 assert len(value.encode()) <= 1_000, (span.name, key)
     assert sentry.named("tools/call t").attributes["error.type"].startswith("éé")
+
+
+_UNCOMPARABLE_RESPONSES: dict[str, Callable[[], Any]] = {
+    "object array-like": lambda: {"object": ArrayLike(), "content": "hello"},
+    "object raising ==": lambda: {"object": _NoEquality(), "content": "hello"},
+    "type raising ==": lambda: {"type": _NoEquality(), "content": "hello"},
+    "type array-like": lambda: {"type": ArrayLike(), "content": "hello"},
+    "stop_reason raising ==": lambda: {
+        "type": "message",
+        "stop_reason": _NoEquality(),
+        "content": "hello",
+    },
+    "langchain finish_reason array-like": lambda: {
+        "type": "ai",
+        "content": "hello",
+        "response_metadata": {"finish_reason": ArrayLike(), "model_name": "m-1"},
+    },
+    "langchain metadata array-like": lambda: {
+        "type": "ai",
+        "content": "hello",
+        "response_metadata": ArrayLike(),
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(_UNCOMPARABLE_RESPONSES))
+def test_set_response_with_fields_that_cannot_be_compared_records_the_rest(sentry, name):
+    """A response field whose ``==`` or truth raises (a numpy array's) is as good as
+    absent: set_response does not raise, and the output it holds is still recorded (a
+    message whose own ``type`` cannot be read is one the converter cannot read either)."""
+    with sentry_agents.chat("m") as llm:
+        llm.set_response(_UNCOMPARABLE_RESPONSES[name]())
+    attrs = sentry.named("chat m").attributes
+    assert attrs["gen_ai.response.streaming"] is False
+    output = json.loads(attrs["gen_ai.output.messages"])
+    content = "[unconvertible message]" if name.startswith("type ") else "hello"
+    assert output[0]["parts"] == [{"type": "text", "content": content}]
+    assert "gen_ai.response.finish_reasons" not in attrs
+    if name == "langchain finish_reason array-like":
+        assert attrs["gen_ai.response.model"] == "m-1"
+
+
+def test_set_response_that_cannot_be_read_is_contained(sentry, sdk_log, mocker):
+    """Whatever the readers could not tell apart is contained at set_response: logged,
+    never raised, and the span is still sent."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+    mocker.patch("sentry_agents._model.read_response", side_effect=ValueError("unreadable"))
+    with sentry_agents.chat("m") as llm:
+        llm.set_response({"content": "hello"})
+    attrs = sentry.named("chat m").attributes
+    assert attrs["gen_ai.response.streaming"] is False
+    assert "gen_ai.output.messages" not in attrs
+    assert "unreadable" in sdk_log.text
+
+
+class _TextStreamSource:
+    """A stream helper with ``text_stream`` (as Anthropic's ``MessageStream``)."""
+
+    def __init__(self, chunks: list[Any]) -> None:
+        self._chunks = chunks
+        self.text_stream = iter(())
+
+    def __iter__(self) -> Any:
+        return iter(self._chunks)
+
+
+def test_text_stream_skips_chunks_whose_type_cannot_be_compared(sentry):
+    def delta(text: str) -> dict[str, Any]:
+        return {"type": "content_block_delta", "delta": {"type": "text_delta", "text": text}}
+
+    chunks = [
+        delta("Hel"),
+        {"type": ArrayLike()},
+        {"type": "content_block_delta", "delta": {"type": _NoEquality(), "text": "x"}},
+        delta("lo"),
+    ]
+    with sentry_agents.chat("m") as llm:
+        text = "".join(llm.stream(_TextStreamSource(chunks)).text_stream)
+    assert text == "Hello"
+    assert sentry.named("chat m").attributes["gen_ai.response.streaming"] is True

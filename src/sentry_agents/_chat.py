@@ -13,7 +13,7 @@ from ._jsonable import INT64_LIMIT, dumps, exact_number, field, jsonable, safe_s
 from ._model import ModelSpan
 from ._requests import read_request
 from ._requests import stop_sequences as to_stop_sequences
-from ._responses import ResponseInfo, read_response
+from ._responses import ResponseInfo
 from ._sdk import AttributeValue
 from ._stream import wrap_stream
 
@@ -81,9 +81,10 @@ class ChatSpan(ModelSpan[ChatConfig]):
 
     def set_response(self, response: Any) -> None:
         """Record a provider response object (or its dict form) in one call: output
-        messages, response model and id, finish reasons and usage."""
+        messages, response model and id, finish reasons and usage (a response that
+        cannot be read is logged, not raised, as ``ModelSpan.set_response`` says)."""
         self._set(keys.RESPONSE_STREAMING, False)
-        self._apply_response(read_response(response))
+        super().set_response(response)
 
     # --- streams ------------------------------------------------------------------------
 

@@ -250,8 +250,16 @@ class ModelSpan(UsageSpan[M]):
 
     def set_response(self, response: Any) -> None:
         """Record a provider response object (or its dict form) in one call: output
-        messages, response model and id, finish reasons and usage."""
-        self._apply_response(read_response(response))
+        messages, response model and id, finish reasons and usage.
+
+        A response that cannot be read (a field whose ``==`` or truth raises, as a numpy
+        array's does, where the readers could not tell it apart) is logged, not raised."""
+        try:  # not ``with guard``: this runs for every model call
+            info = read_response(response)
+        except Exception as exc:
+            contained(exc)
+            return
+        self._apply_response(info)
 
     def _apply_response(self, info: ResponseInfo) -> None:
         if info.model is not None:

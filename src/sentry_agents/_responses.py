@@ -37,21 +37,48 @@ def read_response(response: Any) -> ResponseInfo:
         return _openai_chat(response)
     if field(response, "candidates") is not None or field(response, "model_version") is not None:
         return _google(response)
-    if field(response, "object") == "response" or (
+    if _equals(field(response, "object"), "response") or (
         isinstance(field(response, "output"), (list, tuple))
         and field(response, "status") is not None
     ):
         return _openai_responses(response)
-    if field(response, "type") == "message" and field(response, "stop_reason", "") != "":
+    kind = field(response, "type")
+    if _equals(kind, "message") and _equals(field(response, "stop_reason", ""), "") is False:
         return _anthropic(response)
     if (
-        field(response, "type") in ("ai", "AIMessageChunk")
+        _equals(kind, "ai")
+        or _equals(kind, "AIMessageChunk")
         or field(response, "response_metadata") is not None
     ):
         return _langchain(response)
     if field(response, "role") is not None or field(response, "content") is not None:
         return ResponseInfo(output=to_gen_ai_messages(response, default_role="assistant"))
     return ResponseInfo(usage=usage_from(response))
+
+
+def _equals(value: Any, text: str) -> Optional[bool]:
+    """Whether a field read by shape is ``text``: plain text compared directly, anything
+    else (an enum member, a ``str`` subclass) by its own ``==``. ``None`` when that
+    comparison or its truth raises (a numpy array's ``==`` is not a bool): the field is
+    then as good as absent, and the response is read by its other fields."""
+    if type(value) is str:
+        return value == text
+    try:
+        return bool(value == text)
+    except Exception:
+        return None
+
+
+def _first_true(*values: Any) -> Any:
+    """The first of ``values`` that is true (``a or b`` read by shape), else ``None``; a
+    value whose truth raises (a numpy array) counts as absent."""
+    for value in values:
+        try:
+            if value:
+                return value
+        except Exception:
+            continue
+    return None
 
 
 def finish_reason(value: Any) -> Optional[str]:
@@ -155,14 +182,16 @@ def _google(response: Any) -> ResponseInfo:
 
 
 def _langchain(message: Any) -> ResponseInfo:
-    metadata = field(message, "response_metadata") or {}
-    reason = finish_reason(field(metadata, "finish_reason") or field(metadata, "stop_reason"))
+    metadata = _first_true(field(message, "response_metadata"))
+    reason = finish_reason(
+        _first_true(field(metadata, "finish_reason"), field(metadata, "stop_reason"))
+    )
     output = to_gen_ai_messages([message], default_role="assistant")
     for converted in output:
         converted["role"] = "assistant"
         if reason:
             converted["finish_reason"] = reason
-    model = field(metadata, "model_name") or field(metadata, "model")
+    model = _first_true(field(metadata, "model_name"), field(metadata, "model"))
     return ResponseInfo(
         output=output,
         model=optional_str(model),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, AsyncIterator, Callable, Iterator, Optional, Protocol
 
 from ._chunks import StreamAccumulator
-from ._guard import guard
+from ._guard import contained, guard
 from ._jsonable import field
 from ._responses import ResponseInfo
 from ._sdk import now_ns
@@ -216,12 +216,18 @@ _READERS = frozenset(
 
 
 def _text_delta(chunk: Any) -> Optional[str]:
-    """The text of an Anthropic ``text_delta`` event, as its ``text_stream`` yields it."""
-    if field(chunk, "type") != "content_block_delta":
+    """The text of an Anthropic ``text_delta`` event, as its ``text_stream`` yields it;
+    ``None`` for any other chunk, and for one whose ``type`` cannot be compared (its
+    ``==`` or truth raises: the failure is logged, and the consumer reads on)."""
+    try:
+        if field(chunk, "type") != "content_block_delta":
+            return None
+        delta = field(chunk, "delta")
+        text = field(delta, "text")
+        return text if field(delta, "type") == "text_delta" and isinstance(text, str) else None
+    except Exception as exc:
+        contained(exc)
         return None
-    delta = field(chunk, "delta")
-    text = field(delta, "text")
-    return text if field(delta, "type") == "text_delta" and isinstance(text, str) else None
 
 
 def _iterate(source: Any) -> Iterator[Any]:
