@@ -721,3 +721,58 @@ def test_text_stream_skips_chunks_whose_type_cannot_be_compared(sentry):
         text = "".join(llm.stream(_TextStreamSource(chunks)).text_stream)
     assert text == "Hello"
     assert sentry.named("chat m").attributes["gen_ai.response.streaming"] is True
+
+
+DEEP_JSON = "[" * 3000 + "]" * 3000
+"""JSON text nested deeper than Python's recursion limit lets ``json`` read."""
+
+
+def test_json_nested_too_deep_to_read_is_kept_as_text(sentry):
+    """Tool arguments nested past the recursion limit are kept as text, as invalid JSON
+    is: a stream keeps its whole response, a history its message and its role."""
+    from sentry_agents._jsonable import json_arguments, parse_json_maybe
+
+    assert parse_json_maybe(DEEP_JSON) == DEEP_JSON
+    assert json_arguments(DEEP_JSON) == DEEP_JSON
+    call = {"index": 0, "id": "c1", "function": {"name": "f", "arguments": DEEP_JSON}}
+    chunks = [
+        {"id": "r1", "model": "gpt-x", "choices": [{"index": 0, "delta": {"content": "Hi"}}]},
+        {
+            "id": "r1",
+            "model": "gpt-x",
+            "choices": [
+                {"index": 0, "finish_reason": "tool_calls", "delta": {"tool_calls": [call]}}
+            ],
+        },
+        {"id": "r1", "model": "gpt-x", "choices": [], "usage": {"prompt_tokens": 10}},
+    ]
+    with sentry_agents.chat("gpt-x") as llm:
+        for _ in llm.stream(iter(chunks)):
+            pass
+    history = [
+        {"role": "user", "content": "go"},
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "f", "arguments": DEEP_JSON}}
+            ],
+        },
+    ]
+    with sentry_agents.chat("history", messages=history):
+        pass
+    for written in (sentry_agents.serialize_messages(history),):
+        assert json.loads(written)[1]["parts"][0]["arguments"] == DEEP_JSON
+    streamed = sentry.named("chat gpt-x").attributes
+    assert streamed["gen_ai.response.id"] == "r1"
+    assert streamed["gen_ai.response.model"] == "gpt-x"
+    assert streamed["gen_ai.usage.input_tokens"] == 10
+    output = json.loads(streamed["gen_ai.output.messages"])
+    assert output[0]["parts"][-1]["arguments"] == DEEP_JSON
+    inputs = json.loads(sentry.named("chat history").attributes["gen_ai.input.messages"])
+    assert [m["role"] for m in inputs] == ["user", "assistant"]
+    assert inputs[1]["parts"][0] == {
+        "type": "tool_call",
+        "id": "c1",
+        "name": "f",
+        "arguments": DEEP_JSON,
+    }

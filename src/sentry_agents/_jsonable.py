@@ -388,22 +388,28 @@ _scan = _ARGUMENTS_DECODER.scan_once  # type: ignore[attr-defined]
 def loads_finite(text: str) -> Any:
     """``json.loads`` with non-finite numbers (``NaN``, ``Infinity``) read as text, so
     what it gives can be written back as strict JSON. Raises ``ValueError`` for text that
-    is not JSON."""
+    is not JSON, and ``RecursionError`` for JSON nested too deep to read (callers catch
+    both)."""
     return _ARGUMENTS_DECODER.decode(text)
 
 
 def decode_prefix(text: str, start: int) -> tuple[Any, int]:
     """The JSON value that begins at ``start`` (as ``loads_finite`` reads it) and where it
-    ends; what follows it is not read. Raises ``ValueError`` where none begins."""
+    ends; what follows it is not read. Raises ``ValueError`` where none begins, and
+    ``RecursionError`` where one is nested too deep to read."""
     return _ARGUMENTS_DECODER.raw_decode(text, start)
 
 
 def parse_json_maybe(value: Any) -> Any:
-    """Decode a JSON string (tool arguments often arrive as one); anything else as is."""
+    """Decode a JSON string (tool arguments often arrive as one); anything else as is.
+
+    Text that does not parse stays text, and so does JSON nested deeper than Python's
+    recursion limit lets ``json`` read (``RecursionError``): it is kept as written, as
+    invalid JSON is, rather than losing the message or the stream it came in."""
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value
     return value
 

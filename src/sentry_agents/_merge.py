@@ -71,7 +71,7 @@ def _renamed(key: str, value: Any, budget: int) -> Optional[Any]:
     if key == keys.REQUEST_MESSAGES_DEPRECATED and isinstance(value, str):
         try:
             legacy = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             return None
         return fit(to_gen_ai_messages(legacy), budget).text if legacy else None
     return None
