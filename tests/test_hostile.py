@@ -776,3 +776,34 @@ def test_json_nested_too_deep_to_read_is_kept_as_text(sentry):
         "name": "f",
         "arguments": DEEP_JSON,
     }
+
+
+@pytest.mark.parametrize("digits", [3011, 3500, 4300])
+def test_tool_arguments_with_an_integer_too_large_are_written_as_its_size(sentry, digits):
+    """json_arguments' fast path gives what decoding then the jsonable walk gives: an
+    integer past MAX_INT_BITS as text saying its size, never the integer itself."""
+    from sentry_agents._jsonable import json_arguments, jsonable, parse_json_maybe
+
+    text = '{"n": ' + "9" * digits + "}"
+    size = (10**digits - 1).bit_length()
+    assert (
+        json_arguments(text)
+        == jsonable(parse_json_maybe(text))
+        == {"n": f"[integer of {size} bits]"}
+    )
+    assert json_arguments("[" + "9" * 3011 + "]") == ["[integer of 10003 bits]"]
+    assert json_arguments('["' + "1" * 3011 + '"]') == ["1" * 3011]  # text stays text
+    with sentry_agents.execute_tool("t", arguments=text):
+        pass
+    history = [
+        {
+            "role": "assistant",
+            "tool_calls": [{"id": "c", "function": {"name": "f", "arguments": text}}],
+        }
+    ]
+    with sentry_agents.chat("m", messages=history):
+        pass
+    arguments = json.loads(sentry.named("execute_tool t").attributes["gen_ai.tool.call.arguments"])
+    assert arguments == {"n": f"[integer of {size} bits]"}
+    inputs = json.loads(sentry.named("chat m").attributes["gen_ai.input.messages"])
+    assert inputs[0]["parts"][0]["arguments"] == {"n": f"[integer of {size} bits]"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
@@ -314,8 +315,9 @@ values, a cycle, or nesting too deep to write."""
 def json_arguments(value: Any) -> Any:
     """``jsonable(parse_json_maybe(value))``, without the copying walk for the common case:
     JSON text that cannot hold what the walk would change (non-ASCII keys or text, which
-    may hide lone surrogates, or nesting past ``MAX_DEPTH``) is decoded into a jsonable
-    value directly, non-finite numbers written as text as the walk does."""
+    may hide lone surrogates, nesting past ``MAX_DEPTH``, or an integer past
+    ``MAX_INT_BITS``, looked for only in text long enough to hold one) is decoded into a
+    jsonable value directly, non-finite numbers written as text as the walk does."""
     if (
         type(value) is str
         and value.isascii()
@@ -329,8 +331,20 @@ def json_arguments(value: Any) -> Any:
             parsed, end = _scan(value, start)
         except (StopIteration, ValueError):
             return value
-        return parsed if end == len(value) or not value[end:].strip(_JSON_SPACE) else value
+        if end != len(value) and value[end:].strip(_JSON_SPACE):
+            return value
+        if len(value) >= _MIN_LONG_INT_DIGITS and _LONG_INT.search(value):
+            return jsonable(parsed)  # an integer past MAX_INT_BITS, written as its size
+        return parsed
     return jsonable(parse_json_maybe(value))
+
+
+_MIN_LONG_INT_DIGITS = 3_011
+"""Digits of the smallest integer past ``MAX_INT_BITS`` (``2**10000``): only text this
+long can hold one, so shorter text (nearly all) is not searched."""
+_LONG_INT = re.compile(f"[0-9]{{{_MIN_LONG_INT_DIGITS}}}")
+"""A run of digits as long as that (in a number, or in text: the walk then only costs
+time)."""
 
 
 _JSON_SPACE = " \t\n\r"
