@@ -807,3 +807,33 @@ def test_tool_arguments_with_an_integer_too_large_are_written_as_its_size(sentry
     assert arguments == {"n": f"[integer of {size} bits]"}
     inputs = json.loads(sentry.named("chat m").attributes["gen_ai.input.messages"])
     assert inputs[0]["parts"][0]["arguments"] == {"n": f"[integer of {size} bits]"}
+
+
+def test_stop_sequences_are_cleaned_and_kept_within_the_budget(sentry):
+    """Stop sequences are the caller's text: each cleaned, and the list kept within the
+    message budget as JSON writes it (its first strings, the next cut with the marker,
+    then the marker item when any was left out)."""
+    sentry_agents.configure(max_message_bytes=1_000)
+    with sentry_agents.chat("huge", stop_sequences=["x" * 300_000, "y" * 300_000]):
+        pass
+    with sentry_agents.chat("lone", stop_sequences="stop\ud800"):
+        pass
+    with sentry_agents.chat("request", request={"stop": ["ok", "é" * 5_000, "never", None]}):
+        pass
+    with sentry_agents.chat("small", stop_sequences=["END", "\ud800"]):
+        pass
+    sentry.raw().decode("utf-8")  # strict: no lone surrogate reached the wire
+
+    def stops(name: str) -> list[str]:
+        value = sentry.named(f"chat {name}").attributes["gen_ai.request.stop_sequences"]
+        assert len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()) <= 1_000
+        return value  # type: ignore[no-any-return]
+
+    huge = stops("huge")
+    assert len(huge) == 2 and huge[1] == "...[truncated]"
+    assert huge[0].startswith("xxx") and huge[0].endswith("x...[truncated]")
+    assert stops("lone") == ["stop\ufffd"]
+    request = stops("request")
+    assert request[0] == "ok" and request[-1] == "...[truncated]" and len(request) == 3
+    assert request[1].startswith("éé") and request[1].endswith("é...[truncated]")
+    assert stops("small") == ["END", "\ufffd"]

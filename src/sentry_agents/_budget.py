@@ -113,6 +113,24 @@ def fit_pieces(pieces: list[str], dropped: int, max_bytes: int) -> Optional[Fitt
     return Fitted("[" + ",".join(chosen) + "]", count, kept, kept < count)
 
 
+def fit_strings(items: list[str], max_bytes: int) -> list[str]:
+    """A string array (already clean text) within ``max_bytes`` UTF-8 bytes as JSON
+    writes it, for an array attribute (stop sequences): the list itself when it fits;
+    otherwise cut as ``fit`` cuts a list: its first strings that fit, the next one's
+    beginning ending with ``"...[truncated]"``, and the item ``"...[truncated]"`` last
+    when any string was left out (``["...[truncated]"]`` when not even a beginning fits).
+    """
+    max_bytes = max(int(max_bytes), MIN_BUDGET)
+    # Each character writes at most 6 bytes (an escape); short lists are not measured.
+    if 6 * sum(len(item) for item in items) + 3 * len(items) + 2 <= max_bytes:
+        return items
+    fitted = fit(items, max_bytes)
+    if not fitted.truncated:
+        return items
+    cut: list[str] = json.loads(fitted.text)
+    return cut
+
+
 def _is_conversation(value: Any) -> bool:
     return (
         isinstance(value, list)
@@ -316,4 +334,13 @@ def _placeholder(value: Any, max_bytes: int) -> str:
     return dumps(TRUNCATION_MARKER)
 
 
-__all__ = ["MIN_BUDGET", "TRUNCATION_MARKER", "Fitted", "cut_text", "fit", "fit_pieces", "size"]
+__all__ = [
+    "MIN_BUDGET",
+    "TRUNCATION_MARKER",
+    "Fitted",
+    "cut_text",
+    "fit",
+    "fit_pieces",
+    "fit_strings",
+    "size",
+]

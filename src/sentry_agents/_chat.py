@@ -7,6 +7,7 @@ import weakref
 from typing import Any, Callable, NamedTuple, Optional
 
 from . import _keys as keys
+from ._budget import fit_strings
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard
 from ._jsonable import INT64_LIMIT, dumps, exact_number, field, jsonable, safe_str
@@ -70,6 +71,8 @@ class ChatSpan(ModelSpan[ChatConfig]):
             for value, (key, convert) in zip(request, _REQUEST_CONVERSIONS):
                 if value is not None:
                     converted = convert(value)
+                    if type(converted) is list:  # stop sequences: the list within budget
+                        converted = fit_strings(converted, self._budget())
                     if converted is not None:
                         attributes[key] = converted
         if self._config.prompt_name is not None:
@@ -190,7 +193,10 @@ def chat(
     ``async with`` or a decorator (timing each call; record with ``current_span()``).
 
     ``stop_sequences`` (a string or a list) is sent as the string array
-    ``gen_ai.request.stop_sequences``; ``prompt_name`` as ``gen_ai.prompt.name``.
+    ``gen_ai.request.stop_sequences``, within the message budget as JSON writes it (over
+    it: the first strings that fit, the next one's beginning ending with
+    ``"...[truncated]"``, then the item ``"...[truncated]"`` when any was left out);
+    ``prompt_name`` as ``gen_ai.prompt.name``.
     ``request`` takes the keyword arguments you pass to the provider (OpenAI
     ``chat.completions.create`` / ``responses.create``, Anthropic ``messages.create``,
     Google ``models.generate_content``) and reads from them whatever the other keywords

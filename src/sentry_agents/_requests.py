@@ -76,11 +76,13 @@ def _take(found: dict[str, Any], source: Any, names: dict[str, tuple[str, ...]])
 
 
 def stop_sequences(value: Any) -> Optional[list[str]]:
-    """Stop sequences as a list of strings (one string is a list of one), or ``None``."""
+    """Stop sequences as a list of clean strings (one string is a list of one; lone
+    surrogates replaced, as all text sent is), or ``None``. Not budgeted here: the span
+    fits the list to its budget (``_budget.fit_strings``)."""
     if value is None:
         return None
     if isinstance(value, str):
-        return [value]
+        return [safe_str(value)]
     items = as_list(value)
     if items is None:
         return None
