@@ -992,6 +992,38 @@ def test_configured_budget_wins_in_every_mode(sentry):
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (math.nan, ValueError),
+        (math.inf, ValueError),
+        (-math.inf, ValueError),
+        ("lots", ValueError),
+        (True, TypeError),
+        (object(), TypeError),
+        ([300], TypeError),
+    ],
+)
+def test_a_budget_that_is_not_a_number_of_bytes_is_refused_by_name(value, error):
+    """A budget of NaN or an infinity left serialize_messages unbudgeted, and text raised
+    deep inside: each is the caller's error, raised where it is given, naming it."""
+    big = [{"role": "user", "content": "x" * 50_000}]
+    with pytest.raises(error, match="max_bytes"):
+        sentry_agents.serialize_messages(big, max_bytes=value)
+    with pytest.raises(error, match="max_message_bytes"):
+        sentry_agents.configure(max_message_bytes=value)
+
+
+def test_a_budget_int_makes_a_number_of_is_taken(sentry):
+    big = [{"role": "user", "content": "x" * 50_000}]
+    assert len(sentry_agents.serialize_messages(big, max_bytes="3000").encode()) <= 3_000
+    assert len(sentry_agents.serialize_messages(big, max_bytes=3000.0).encode()) <= 3_000
+    sentry_agents.configure(max_message_bytes=" 4000 ")
+    with sentry_agents.chat("m", messages=big):
+        pass
+    assert sent_size(sentry.named("chat m")) <= 4_000
+
+
 def test_gen_ai_spans_kept_in_the_transaction_get_sentry_sdks_budget(static_sentry):
     if "stream_gen_ai_spans" not in sentry_sdk.get_client().options:
         pytest.skip("this sentry-sdk keeps every span in the transaction: covered above")

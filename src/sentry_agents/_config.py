@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -93,6 +94,36 @@ def options(
     return Options(record_inputs, record_outputs, redact, capture_errors)
 
 
+def byte_budget(value: Any, name: str) -> int:
+    """A byte budget the caller gave as ``name``, as an ``int``: an int as it is, anything
+    else as the int ``int()`` makes of it (a whole float, ``"300"``, a ``Decimal``).
+
+    An argument that is none of these is the caller's error, raised here with its name
+    rather than deep inside (``TypeError``: a bool or a value ``int()`` does not take;
+    ``ValueError``: NaN, an infinity, or text that is not a number). A budget below 256
+    bytes is raised to 256 where it is used."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int (a number of bytes), not bool")
+    if isinstance(value, int):
+        return int.__int__(value)
+    try:
+        return int(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an int (a number of bytes), not {type(value).__name__}"
+        ) from None
+    except (ValueError, OverflowError):  # NaN, an infinity, text that is not a number
+        raise ValueError(f"{name} must be a finite number of bytes, not {_shown(value)}") from None
+
+
+def _shown(value: Any) -> str:
+    """``value`` in an error message: its short repr, else its type's name."""
+    try:
+        return reprlib.repr(value)
+    except Exception:
+        return f"a {type(value).__name__}"
+
+
 _settings = Settings()
 _default = DEFAULT_OPTIONS.resolve(_settings)
 _changing = threading.Lock()
@@ -130,7 +161,8 @@ def configure(
       follows how sentry-sdk sends the span: 20,000 inside a transaction event (where
       sentry-sdk's own integrations cut messages too), 200,000 for a span sent on its own
       (span streaming, and gen_ai spans split out of transactions since sentry-sdk 2.64).
-      ``None`` goes back to that default.
+      ``None`` goes back to that default. An int, or what ``int()`` makes a finite number
+      of; anything else (a bool, NaN, an infinity) raises ``TypeError``/``ValueError``.
     - ``redact``: ``redact(kind, value)`` called for every piece of content about to be
       recorded; return the value to record or ``None`` to drop it. ``None`` removes the hook.
     - ``scrub_keys``: keys whose values become ``[Filtered]`` anywhere inside tool
@@ -155,7 +187,11 @@ def configure(
     if record_outputs is not UNSET:
         changes["record_outputs"] = _optional_bool(record_outputs)
     if max_message_bytes is not UNSET:
-        changes["max_message_bytes"] = None if max_message_bytes is None else int(max_message_bytes)
+        changes["max_message_bytes"] = (
+            None
+            if max_message_bytes is None
+            else byte_budget(max_message_bytes, "max_message_bytes")
+        )
     if redact is not UNSET:
         if redact is not None and not callable(redact):
             raise TypeError("redact must be a callable or None")

@@ -18,7 +18,7 @@ from json.encoder import encode_basestring as _string
 from typing import Any, Callable, Hashable, NamedTuple, Optional
 
 from ._budget import MIN_BUDGET, fit, fit_pieces
-from ._config import MESSAGE_BYTES_IN_EVENT, settings
+from ._config import MESSAGE_BYTES_IN_EVENT, byte_budget, settings
 from ._jsonable import (
     clean_text,
     declared_fields,
@@ -685,9 +685,13 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
 
     Over budget, the newest messages that fit are kept (always the last; if it is too
     big alone, its beginning is kept, with a visible marker). The result always parses.
+
+    ``max_bytes`` is an int, or what ``int()`` makes a finite number of (raises
+    ``TypeError`` or ``ValueError`` naming it otherwise: NaN or an infinity would leave
+    the messages unbudgeted); below 256 it is 256.
     """
     current = settings()
-    budget = current.max_message_bytes if max_bytes is None else max_bytes
+    budget = current.max_message_bytes if max_bytes is None else byte_budget(max_bytes, "max_bytes")
     if budget is None:
         budget = MESSAGE_BYTES_IN_EVENT
     scrubber = scrubber_for(current.scrub_keys)
