@@ -368,6 +368,56 @@ def test_guardrail_decorator_records_the_returned_outcome(sentry):
     assert tripwire["sentry_agents.guardrail.reason"] == "homework request"
 
 
+def test_guardrail_outcomes_read_alike_however_they_are_given(sentry, sdk_log):
+    """Bytes are read as the text they hold, ``None`` records no outcome (as unreadable
+    text does, with a warning), and a decorated guardrail's ``passed`` is read as
+    ``set_outcome`` reads its argument."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+
+    @sentry_agents.guardrail("returned")
+    def returned(value: Any) -> Any:
+        return value
+
+    given: dict[str, Any] = {
+        "bytes false": b"false",
+        "bytes TRUE": bytearray(b" TRUE "),
+        "text false": "false",
+        "none": None,
+        "maybe": "maybe",
+    }
+    for name, value in given.items():
+        with sentry_agents.guardrail(name) as check:
+            check.set_outcome(value)
+    returned({"passed": "false", "reason": "said so"})
+    returned({"passed": b"true"})
+    returned({"passed": None})
+
+    class Verdict:
+        passed = "False"
+        reason = "an object"
+
+    returned(Verdict())
+
+    def passed(name: str) -> Any:
+        return sentry.named(f"guardrail {name}").attributes.get("sentry_agents.guardrail.passed")
+
+    assert passed("bytes false") is False
+    assert passed("bytes TRUE") is True
+    assert passed("text false") is False
+    assert passed("none") is None
+    assert passed("maybe") is None
+    assert "guardrail outcome None is not true or false" in sdk_log.text
+    outcomes = [
+        (
+            s.attributes.get("sentry_agents.guardrail.passed"),
+            s.attributes.get("sentry_agents.guardrail.reason"),
+        )
+        for s in sentry.spans()
+        if s.name == "guardrail returned"
+    ]
+    assert outcomes == [(False, "said so"), (True, None), (None, None), (False, "an object")]
+
+
 def test_guardrail_reason_is_output_content(sentry):
     sentry.init(send_default_pii=False)
     with sentry_agents.guardrail("pii") as check:

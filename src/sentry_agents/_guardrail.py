@@ -56,9 +56,11 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
         """Whether the checked input or output passed (``False``: blocked), and why:
         text as is, anything else as JSON, scrubbed of secrets as tool results are.
 
-        ``passed`` given as text (a model's or a config's answer) is read as its word,
-        ``"true"`` or ``"false"`` in any case; other text records no outcome (its truth
-        would say "passed" for ``"false"`` and ``"blocked"`` alike)."""
+        ``passed`` given as text (a model's or a config's answer), or as bytes (decoded
+        as UTF-8), is read as its word, ``"true"`` or ``"false"`` in any case; other text
+        records no outcome (its truth would say "passed" for ``"false"`` and ``"blocked"``
+        alike), and so does ``None`` (no answer is not a block), each with a warning in
+        sentry-sdk's debug log. Anything else is read by its truth."""
         with guard:  # a value whose truth is ambiguous (a numpy array) raises
             outcome = _passed(passed)
             if outcome is None:
@@ -89,7 +91,13 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
 
 
 def _passed(value: Any) -> Optional[bool]:
-    """``value`` as an outcome: its truth, or for text its word (``None`` for other text)."""
+    """``value`` as an outcome: for text or bytes its word (``None`` for other text),
+    ``None`` for ``None``, else its truth. ``set_outcome`` and a decorated guardrail's
+    ``passed`` are both read here, so they record the same outcome for the same value."""
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", "replace")
     if isinstance(value, str):
         return _WORDS.get(value.strip().lower())
     return bool(value)
@@ -98,16 +106,19 @@ def _passed(value: Any) -> Optional[bool]:
 _WORDS = {"true": True, "false": False}
 
 
-def _outcome(value: Any) -> Optional[tuple[bool, Any]]:
+def _outcome(value: Any) -> Optional[tuple[Any, Any]]:
     """(passed, reason) from what a guardrail function returned: a bool, a ``(passed,
     reason)`` pair, an object or dict with ``passed`` (and ``reason``), or one with
-    ``tripwire_triggered`` (the OpenAI Agents SDK's guardrail output)."""
+    ``tripwire_triggered`` (the OpenAI Agents SDK's guardrail output). An object's or
+    dict's ``passed`` is given as it is, for ``set_outcome`` to read as it reads its own
+    argument (``"false"`` is blocked there too); one that is absent, ``None`` or a method
+    is not an outcome."""
     if isinstance(value, bool):
         return value, None
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bool):
         return value[0], value[1]
     passed = field(value, "passed")
-    if isinstance(passed, bool):
+    if passed is not None and not callable(passed):
         return passed, field(value, "reason")
     tripwire = field(value, "tripwire_triggered")
     if isinstance(tripwire, bool):
