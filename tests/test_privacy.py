@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from hypothesis import assume, given
@@ -683,3 +684,63 @@ def test_filter_uri_never_sends_a_password_it_can_tell_from_the_path(user, passw
     canary = f"\x01{password}\x02"
     uri = f"db://{user}:{canary}@host/{rest}"
     assert canary not in filter_uri(uri, DEFAULT_SCRUBBER)
+
+
+def sent_everywhere(sentry, arguments: dict[str, Any]) -> list[Any]:
+    """``arguments`` as a model's tool call and as a tool's result text: what
+    ``serialize_messages`` (the direct writer), the general message path, a chat span's
+    input messages and a tool span's arguments and result made of them, each parsed."""
+    from sentry_agents import serialize_messages, to_gen_ai_messages
+    from sentry_agents._config import settings
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._privacy import scrub_messages
+
+    text = json.dumps(arguments, ensure_ascii=False)
+    messages = [
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c", "type": "function", "function": {"name": "f", "arguments": text}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c", "content": text},
+    ]
+    direct = serialize_messages(messages)
+    general = dumps(
+        scrub_messages(to_gen_ai_messages(messages), scrubber_for(settings().scrub_keys))
+    )
+    assert direct == general
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    with sentry_agents.execute_tool("f", arguments=arguments) as tool:
+        tool.set_result(text)
+    span = json.loads(direct)
+    chat = sentry.named("chat m").json_attribute("gen_ai.input.messages")
+    assert chat == span
+    tool_span = sentry.named("execute_tool f")
+    return [
+        span[0]["parts"][0]["arguments"],
+        json.loads(span[1]["parts"][0]["response"]),
+        tool_span.json_attribute("gen_ai.tool.call.arguments"),
+        json.loads(tool_span.attributes["gen_ai.tool.call.result"]),
+    ]
+
+
+def test_deny_listed_names_in_any_script_are_scrubbed(sentry):
+    """Letters of every script make words: ``пароль`` and ``密码`` were dropped from the
+    deny list (no ASCII letter in them) and ``contraseña`` became ``contrase``."""
+    sentry_agents.configure(scrub_keys=DEFAULT_SCRUB_KEYS | {"пароль", "密码", "contraseña"})
+    arguments = {
+        "Пароль": "CANARY-1",
+        "密码": "CANARY-2",
+        "user_密码": "CANARY-3",
+        "CONTRASEÑA": "CANARY-4",
+        "pa\u017f\u017fword": "CANARY-5",  # a long s folds to s: the default list's password
+        "пароль2": "CANARY-6",  # noqa: RUF001
+        "contrase": "kept",
+        "паролька": "kept",
+    }
+    for sent in sent_everywhere(sentry, arguments):
+        assert sent == {k: "kept" if v == "kept" else "[Filtered]" for k, v in arguments.items()}
+    assert b"CANARY" not in sentry.raw()

@@ -1428,3 +1428,48 @@ def test_fast_path_keeps_the_same_messages_as_the_general_path(msgs, budget):
     out = serialize_messages(msgs, max_bytes=budget)
     assert out == fit(to_gen_ai_messages(msgs), budget).text
     assert len(out.encode("utf-8")) <= budget
+
+
+ascii_key = st.text(
+    alphabet=st.sampled_from(list("aAbBzZ09_- .")) | st.characters(max_codepoint=127),
+    max_size=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ascii_key)
+def test_ascii_keys_split_alike_on_both_paths_of_words(key):
+    """``words`` splits ASCII keys with a fast path; the path of every other key splits
+    them exactly alike (a name and a key are never split two ways)."""
+    from sentry_agents._privacy import _unicode_words, words
+
+    assert _unicode_words(key) == words(key)
+
+
+key_fragments = st.sampled_from(
+    [
+        "password", "Password", "PASSWORD", "pass", "word", "api", "Api", "API", "key",
+        "Key", "keys", "Keys", "token", "Token", "tokens", "TOKENS", "secret", "es", "s",
+        "S", "max", "count", "customer", "Customer", "ssn", "Ssn", "SSN", "Пароль",
+        "пароль", "ПАРОЛЬ", "密码", "straße", "STRAẞE", "\u017f", "\u212a", "ñ", "n\u0301", "2",
+        "auth0", "_", "-", " ", ".", "\ufeff",
+    ]
+)  # fmt: skip
+secret_like_key = st.lists(key_fragments | st.text(max_size=2), max_size=6).map("".join)
+PREFILTER_NAMES = frozenset(
+    {"password", "api_key", "token", "secret", "customerSsn", "пароль", "密码", "straße"}
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(secret_like_key)
+def test_the_prefilter_sees_every_secret_key(key):
+    """``Scrubber.may_hide`` skips JSON text only when no key in it can be a secret's:
+    whatever the case, script, case folding (``ß``, the long s, the Kelvin sign) and spelling
+    of the key, and however JSON writes it."""
+    from sentry_agents._privacy import scrubber_for
+
+    scrubber = scrubber_for(PREFILTER_NAMES)
+    if scrubber.decide(key)[0]:
+        for ensure_ascii in (True, False):
+            assert scrubber.may_hide(json.dumps({key: "v"}, ensure_ascii=ensure_ascii))

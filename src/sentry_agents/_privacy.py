@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from contextvars import ContextVar
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import unquote_plus
@@ -99,7 +100,12 @@ _CACHE_KEY_CHARS = 128
 def words(key: str) -> tuple[str, ...]:
     """A key's words: camelCase, case and separators ignored, digits a word of their own
     (``password2`` is ``password`` and ``2``) but in names that end in one (``auth0``,
-    the identity provider, is not ``auth``)."""
+    the identity provider, is not ``auth``). Letters and digits of every script are word
+    characters and words are case-folded (``Пароль`` is ``пароль``, ``contraseña`` one
+    word), so a name in any language is matched as an English one is; ASCII keys take a
+    faster path that splits them exactly alike."""
+    if not key.isascii():
+        return _unicode_words(key)
     spaced = _CAMEL.sub(lambda m: f"{m[1] or m[3]} {m[2] or m[4]}", key)
     found: list[str] = []
     for word in _SEPARATORS.split(spaced.lower()):
@@ -108,6 +114,56 @@ def words(key: str) -> tuple[str, ...]:
         elif word:
             found += (part for part in _DIGITS.split(word) if part)
     return tuple(found)
+
+
+def _unicode_words(key: str) -> tuple[str, ...]:
+    """``words`` of any text. Each character is given a shape (``A`` upper or title
+    case, ``a`` lower case, ``x`` a letter without case, ``0`` a decimal digit, a space
+    anything else), the ASCII rules are applied to the shapes, and a change between a
+    cased and a caseless script is a word boundary too (``密码Token``: ``密码`` and
+    ``token``). On ASCII text this is exactly the ASCII path of ``words``."""
+    shape = _shape(key)
+    cuts = {m.start() + 1 for m in _CAMEL.finditer(shape)}
+    cuts.update(m.start() for m in _SCRIPT_CHANGE.finditer(shape))
+    found: list[str] = []
+    for run in _WORD_RUN.finditer(shape):
+        start, end = run.span()
+        bounds = [start, *sorted(at for at in cuts if start < at < end), end]
+        for begin, stop in zip(bounds, bounds[1:]):
+            word = key[begin:stop].casefold()
+            if word in _NAMES_WITH_DIGITS:
+                found.append(word)
+                continue
+            inner = [begin, *(m.start() for m in _DIGIT_CHANGE.finditer(shape, begin, stop)), stop]
+            found += (key[a:b].casefold() for a, b in zip(inner, inner[1:]) if a < b)
+    return tuple(found)
+
+
+def _shape(text: str) -> str:
+    """One shape character per character of ``text`` (see ``_unicode_words``); a
+    combining mark takes the shape of what it is written on."""
+    shapes: list[str] = []
+    previous = " "
+    for char in text:
+        if char.isupper() or char.istitle():
+            previous = "A"
+        elif char.islower():
+            previous = "a"
+        elif char.isdecimal():
+            previous = "0"
+        elif char.isalnum():
+            previous = "x"
+        elif unicodedata.category(char)[0] == "M":
+            previous = "x" if previous == " " else previous
+        else:
+            previous = " "
+        shapes.append(previous)
+    return "".join(shapes)
+
+
+_WORD_RUN = re.compile(r"[^ ]+")
+_SCRIPT_CHANGE = re.compile(r"(?<=[aA])(?=x)|(?<=x)(?=[aA])")
+_DIGIT_CHANGE = re.compile(r"(?<=[aAx])(?=0)|(?<=0)(?=[aAx])")
 
 
 _scrubbers = itertools.count()
@@ -139,10 +195,13 @@ class Scrubber:
 
     def may_hide(self, text: str) -> bool:
         """Whether JSON ``text`` may hold a secret's key: ``False`` only when no deny-listed
-        word occurs in it at all (nor a ``\\u`` escape that could spell one)."""
+        word occurs in it at all (nor a ``\\u`` escape that could spell one). Text that is
+        not ASCII is case-folded as ``words`` folds keys (``ß`` is ``ss``, the long s is ``s``),
+        character by character, so the folded text holds each folded key whole."""
         if "\\u" in text:
             return True
-        return self._hint.search(text.lower()) is not None
+        folded = text.lower() if text.isascii() else text.casefold()
+        return self._hint.search(folded) is not None
 
     def decide(self, key: str) -> tuple[bool, bool]:
         """(is this a secret's key, does it also name a count)."""
