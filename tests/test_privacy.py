@@ -744,3 +744,40 @@ def test_deny_listed_names_in_any_script_are_scrubbed(sentry):
     for sent in sent_everywhere(sentry, arguments):
         assert sent == {k: "kept" if v == "kept" else "[Filtered]" for k, v in arguments.items()}
     assert b"CANARY" not in sentry.raw()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Done.\r{"password": "CANARY"}',  # a line broken by \r alone (old Mac, some tools)
+        'Done.\r\n{"password": "CANARY"}\r\nBye.',
+        ' \ufeff{"password": "CANARY"}',  # a blank, then a file's byte order mark
+        '\u00a0\ufeff\r\n{"password": "CANARY"}',
+        '\u3000[{"token": "CANARY"}]',
+        'Result:\r  \ufeff{"api_key": "CANARY"} trailing',
+    ],
+)
+def test_json_after_a_carriage_return_or_blanks_and_marks_is_scrubbed(sentry, text):
+    """``scrub_text`` read JSON only at the start of the text or of a line after ``\\n``:
+    a ``\\r`` line break, or white space before a byte order mark, let it through, on
+    both message writers and in a tool's result alike."""
+    from sentry_agents import serialize_messages, to_gen_ai_messages
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._privacy import scrub_messages
+
+    messages = [
+        {"role": "tool", "tool_call_id": "c", "content": text},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "t", "content": text}],
+        },
+    ]
+    direct = serialize_messages(messages)
+    assert direct == dumps(scrub_messages(to_gen_ai_messages(messages), DEFAULT_SCRUBBER))
+    assert "CANARY" not in direct
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    with sentry_agents.execute_tool("f", arguments={"note": text}) as tool:
+        tool.set_result(text)
+    assert b"CANARY" not in sentry.raw()
+    assert "[Filtered]" in sentry.named("execute_tool f").attributes["gen_ai.tool.call.result"]

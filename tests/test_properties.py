@@ -1473,3 +1473,37 @@ def test_the_prefilter_sees_every_secret_key(key):
     if scrubber.decide(key)[0]:
         for ensure_ascii in (True, False):
             assert scrubber.may_hide(json.dumps({key: "v"}, ensure_ascii=ensure_ascii))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=()), max_size=20),
+    st.sampled_from(["", "\n", "\r", "\r\n", "\n\r", "\r\r"]),
+    st.text(alphabet=" \t\ufeff\u00a0\u2003\u3000\x0b", max_size=4),
+    st.dictionaries(secret_or_plain_key, json_like, max_size=3),
+    st.text(alphabet=st.characters(blacklist_categories=()), max_size=20),
+)
+def test_json_beginning_a_line_is_scrubbed_whatever_breaks_the_line(
+    before, line_break, blanks, extra, after
+):
+    """JSON at the start of a tool's result, or of a line of it (broken by ``\\n``,
+    ``\\r`` or both), after white space and byte order marks: its secrets never sent,
+    and both message writers write the same text."""
+    from sentry_agents import serialize_messages
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._messages import to_gen_ai_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    if before and not line_break:
+        before = ""  # JSON that does not begin a line is text, not data
+    canary = "\x01CANARY\x02"
+    document = json.dumps({**extra, "password": canary}, ensure_ascii=False)
+    text = f"{before}{line_break}{blanks}{document}\n{after}"
+    messages = [
+        {"role": "tool", "tool_call_id": "c", "content": text},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": text}]},
+    ]
+    written = serialize_messages(messages, max_bytes=10**6)
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    assert written == dumps(scrub_messages(to_gen_ai_messages(messages), scrubber))
+    assert "CANARY" not in json.dumps(json.loads(written), ensure_ascii=False)

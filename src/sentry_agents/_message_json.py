@@ -652,7 +652,7 @@ def _field(text: str, scrubber: Scrubber) -> str:
     when it holds JSON that may hide a secret."""
     if not text.isascii():
         text = clean_text(text)
-    elif text[:1] not in JSON_HEADS and "\n" not in text:
+    elif text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text:
         return _string(text)
     return _string(scrub_text(text, scrubber))
 

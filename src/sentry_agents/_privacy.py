@@ -274,9 +274,15 @@ def scrub(value: Any, scrubber: Scrubber) -> Any:
 
 
 _KEPT = (False, False)
-JSON_HEADS = frozenset('{[" \t\n\r\ufeff')
+JSON_HEADS = frozenset(
+    '{["\ufeff\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003'
+    "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 """The first characters of a string that may hold a JSON object or array (or a JSON
-string holding one: JSON encoded twice), a byte order mark (a file read as UTF-8) too."""
+string holding one: JSON encoded twice): those, white space (``str.isspace``) and a
+byte order mark (a file read as UTF-8), in any order, may come first. A string that
+begins otherwise is scrubbed only when it has more than one line (``\n`` or ``\r``
+breaks them): every shortcut past ``scrub_text`` tests exactly that."""
 
 
 def _scrub(value: Any, scrubber: Scrubber) -> Any:
@@ -295,7 +301,7 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
                 item_kind = type(item)
                 if item_kind is dict or item_kind is list:
                     new = _scrub(item, scrubber)
-                elif item_kind is str and (item[:1] in JSON_HEADS or "\n" in item):
+                elif item_kind is str and (item[:1] in JSON_HEADS or "\n" in item or "\r" in item):
                     new = scrub_text(item, scrubber)
             if out is None:
                 if new is item:
@@ -313,7 +319,7 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
             item_kind = type(item)
             if item_kind is dict or item_kind is list:
                 new = _scrub(item, scrubber)
-            elif item_kind is str and (item[:1] in JSON_HEADS or "\n" in item):
+            elif item_kind is str and (item[:1] in JSON_HEADS or "\n" in item or "\r" in item):
                 new = scrub_text(item, scrubber)
             else:
                 continue
@@ -338,15 +344,14 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
     (JSON after a heading, in a code fence) is scrubbed in place, the text around it
     kept. The string itself when nothing in it is a secret."""
     if (
-        (text[:1] not in JSON_HEADS and "\n" not in text)
+        (text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text)
         or not scrubber.active
         or not scrubber.may_hide(text)
     ):
         return text
-    body = _without_mark(text)
+    lead = _LEADING.match(text)
+    body = text[lead.end() :] if lead else text
     head = body[:1]
-    if head.isspace():
-        head = body.lstrip()[:1]
     if head == '"':
         return _scrub_json_string(text, body, scrubber)
     if head in ("{", "["):
@@ -356,14 +361,14 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
             return _scrub_documents(text, scrubber, strict=True)
         scrubbed = _scrub(parsed, scrubber)
         return text if scrubbed is parsed else dumps(scrubbed)
-    if "\n" not in text:
+    if "\n" not in text and "\r" not in text:
         return text
     return _scrub_documents(text, scrubber, strict=False)
 
 
-def _without_mark(text: str) -> str:
-    """``text`` without the byte order mark it may begin with (a file read as UTF-8)."""
-    return text[1:] if text[:1] == "\ufeff" else text
+_LEADING = re.compile(r"[\s\ufeff]*")
+"""White space and byte order marks, in any order, before JSON (a file read as UTF-8,
+text pasted after a blank)."""
 
 
 def _scrub_json_string(text: str, body: str, scrubber: Scrubber) -> str:
@@ -418,7 +423,9 @@ def _documents(text: str) -> Iterator[tuple[int, int, Any]]:
             end = stop
 
 
-_LINE_OF_JSON = re.compile(r"(?:^|\n)[ \t\r\ufeff]*(?=[{\[])")
+# A line break is ``\n``, ``\r`` or both; white space other than those and byte order
+# marks may come before the JSON (a run of them is read once: no line break in it).
+_LINE_OF_JSON = re.compile(r"(?:^|[\n\r])(?:[^\S\n\r]|\ufeff)*(?=[{\[])")
 
 
 def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
