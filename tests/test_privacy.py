@@ -781,3 +781,40 @@ def test_json_after_a_carriage_return_or_blanks_and_marks_is_scrubbed(sentry, te
         tool.set_result(text)
     assert b"CANARY" not in sentry.raw()
     assert "[Filtered]" in sentry.named("execute_tool f").attributes["gen_ai.tool.call.result"]
+
+
+def test_a_name_added_in_camel_case_matches_every_spelling_of_it(sentry):
+    """``configure`` lowercased each name before splitting it into words, so
+    ``customerSsn`` became the one word ``customerssn`` and matched no ``customerSsn``
+    key. Names keep their spelling; a name of several words matches them run together."""
+    sentry_agents.configure(scrub_keys=DEFAULT_SCRUB_KEYS | {"customerSsn"})
+    spellings = ["customerSsn", "customer_ssn", "CUSTOMER-SSN", "CustomerSSN", "customerssn"]
+    arguments = {key: f"CANARY-{i}" for i, key in enumerate(spellings)}
+    arguments.update({"customer": "kept", "customer_name": "kept", "ssn_hint": "kept"})
+    for sent in sent_everywhere(sentry, arguments):
+        assert sent == {k: "kept" if v == "kept" else "[Filtered]" for k, v in arguments.items()}
+    assert b"CANARY" not in sentry.raw()
+    assert "customerSsn" in sentry_agents._config.settings().scrub_keys
+
+
+def test_a_name_given_as_one_word_matches_that_word_in_any_case():
+    """``customerssn`` has no word boundary to go by: it matches keys where it is one
+    word, in any case, not ``customer_ssn``. Default names, given as one word or as
+    several, match both spellings (``api_key``: ``apikey`` and ``API-Key``)."""
+    from sentry_agents import serialize_messages
+
+    sentry_agents.configure(scrub_keys=DEFAULT_SCRUB_KEYS | {"customerssn"})
+    arguments = {
+        "customerssn": "CANARY",
+        "CUSTOMERSSN": "CANARY",
+        "customer_ssn": "kept",
+        "ipAddress": "CANARY",
+        "ipaddress": "CANARY",
+        "accesskey": "CANARY",
+    }
+    message = {
+        "role": "assistant",
+        "tool_calls": [{"id": "c", "function": {"name": "f", "arguments": json.dumps(arguments)}}],
+    }
+    sent = json.loads(serialize_messages([message]))[0]["parts"][0]["arguments"]
+    assert sent == {k: "kept" if v == "kept" else "[Filtered]" for k, v in arguments.items()}

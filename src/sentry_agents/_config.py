@@ -168,6 +168,9 @@ def configure(
     - ``scrub_keys``: keys whose values become ``[Filtered]`` anywhere inside tool
       arguments, results and message parts. An iterable replaces the list; pass
       ``DEFAULT_SCRUB_KEYS | {"my_key"}`` to extend it and ``()`` to turn scrubbing off.
+      A name is split into words as keys are, whatever its case and separators:
+      ``customerSsn`` (or ``customer_ssn``) also matches ``CUSTOMER-SSN`` and
+      ``customerssn``, while ``customerssn``, one word, does not match ``customer_ssn``.
     - ``capture_errors``: ``False`` records a failure on its span (status and
       ``error.type``) without sending an error event to Sentry.
     - ``prices``: ``{model: {"input": 2.5, "output": 10, "cached_input": 1.25,
@@ -199,7 +202,8 @@ def configure(
     if scrub_keys is not UNSET:
         if isinstance(scrub_keys, str):
             raise TypeError("scrub_keys must be an iterable of key names, not a string")
-        changes["scrub_keys"] = frozenset(str(k).lower() for k in scrub_keys)
+        # Kept as spelled: the word boundaries of ``customerSsn`` are in its case.
+        changes["scrub_keys"] = frozenset(str(k) for k in scrub_keys)
     if capture_errors is not UNSET:
         changes["capture_errors"] = bool(capture_errors)
     table = None if prices is UNSET else {} if prices is None else price_table(prices)

@@ -1,8 +1,9 @@
 """Scrubbing of secrets from content, and the user's redaction hook.
 
 Pure functions, no sentry-sdk import. A key is a secret's key when the words of one
-deny-listed name appear in it, adjacent and in order, whatever the case and the
-separators: ``api_key`` matches ``X-Api-Key``, ``OPENAI_API_KEY`` and ``apiKey``;
+deny-listed name appear in it, adjacent and in order (or run together as one of its
+words), whatever the case and the separators: ``api_key`` matches ``X-Api-Key``,
+``OPENAI_API_KEY``, ``apiKey`` and ``apikey``;
 ``token`` matches ``access_token`` and ``refreshToken`` but not ``max_tokens``. The
 deny list is sentry-sdk's own (its ``EventScrubber`` lists) with a few additions.
 Numbers under count-like keys (``token_count``, ``session_timeout``) are kept.
@@ -179,7 +180,11 @@ class Scrubber:
         self.key = f"scrubber {next(_scrubbers)}"
         """What stands for this scrubber in a lookup key: text, unique in this process,
         so that keys holding it are left alone by the garbage collector."""
-        self._terms = tuple(sorted({w for w in map(words, names) if w}))
+        terms = {found for found in map(words, names) if found}
+        # A name of several words matches them run together too (``customerSsn``,
+        # ``customerssn``): the run holds each word, so the hints stay sound.
+        terms.update(("".join(term),) for term in list(terms) if len(term) > 1)
+        self._terms = tuple(sorted(terms))
         self.active = bool(self._terms)
         """Whether anything is scrubbed at all (an empty deny list: nothing)."""
         self._decisions: dict[str, tuple[bool, bool]] = {}
