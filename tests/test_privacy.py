@@ -818,3 +818,78 @@ def test_a_name_given_as_one_word_matches_that_word_in_any_case():
     }
     sent = json.loads(serialize_messages([message]))[0]["parts"][0]["arguments"]
     assert sent == {k: "kept" if v == "kept" else "[Filtered]" for k, v in arguments.items()}
+
+
+def test_secrets_named_in_the_plural_are_scrubbed_and_token_counts_kept(sentry):
+    """``api_keys``, ``passwords``, ``access_tokens`` went out as written: a key's word
+    now matches a deny-listed word (or a name's last word) with ``s`` or ``es`` added.
+    A name matched only in the plural names a count too: a number (or null) under it is
+    kept, so every usage count of OpenAI, Anthropic and Google stays, and text or a list
+    under it (``tokens: ["..."]``, ``max_tokens: "..."``) is filtered."""
+    usage = {
+        "prompt_tokens": 10,
+        "completion_tokens": 5,
+        "total_tokens": 15,
+        "input_tokens": 7,
+        "output_tokens": 3,
+        "cached_tokens": 0,
+        "reasoning_tokens": 2,
+        "cache_read_input_tokens": 4,
+        "cache_creation_input_tokens": 1,
+        "prompt_token_count": 10,
+        "candidates_token_count": 5,
+        "thoughts_token_count": 2,
+        "cached_content_token_count": 0,
+        "total_token_count": 17,
+        "promptTokenCount": 10,
+        "tokens": 1500,
+        "max_tokens": None,
+        "maxOutputTokens": 256,
+        "api_keys": 2,
+    }
+    arguments = {
+        "api_keys": {"openai": "CANARY-1"},
+        "apiKeys": ["CANARY-2"],
+        "X-Api-Keys": "CANARY-3",
+        "passwords": ["CANARY-4"],
+        "secrets": "CANARY-5",
+        "access_tokens": ["CANARY-6"],
+        "refreshTokens": "CANARY-7",
+        "credentials": "CANARY-8",
+        "ip_addresses": ["CANARY-9"],
+        "sessions": {"id": "CANARY-10"},
+        "tokens": ["CANARY-11"],
+        "max_tokens": "CANARY-12",
+        "usage": usage,
+        "tokenizer": "kept",
+        "keys": "kept",
+        "authors": "kept",
+        "status": "kept",
+    }
+    expected = {k: v if v == "kept" or k == "usage" else "[Filtered]" for k, v in arguments.items()}
+    for sent in sent_everywhere(sentry, arguments):
+        assert sent == expected
+    assert b"CANARY" not in sentry.raw()
+
+
+def test_tool_definition_defaults_are_judged_as_values_under_their_names(sentry):
+    """A parameter named in the plural keeps a count as its default (``max_tokens=256``)
+    and loses anything else (``api_keys=...``)."""
+
+    def generate(
+        prompt: str,
+        max_tokens: int = 256,
+        api_keys: str = "CANARY-DEFAULT",
+        passwords: tuple[str, ...] = ("CANARY-TUPLE",),
+    ) -> str:
+        """Generate."""
+        return prompt
+
+    with sentry_agents.chat("m", tools=[generate]):
+        pass
+    assert b"CANARY" not in sentry.raw()
+    definitions = sentry.named("chat m").json_attribute("gen_ai.tool.definitions")
+    properties = definitions[0]["parameters"]["properties"]
+    assert properties["max_tokens"]["default"] == 256
+    assert properties["api_keys"]["default"] == "[Filtered]"
+    assert properties["passwords"]["default"] == "[Filtered]"

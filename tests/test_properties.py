@@ -246,7 +246,9 @@ def test_a_value_called_plain_json_is_its_own_jsonable_copy(value):
         assert json.loads(dumps(value)) == value
 
 
-secret_or_plain_key = st.sampled_from(["city", "api_key", "X-Api-Key", "max_tokens", "note"])
+secret_or_plain_key = st.sampled_from(
+    ["city", "api_key", "X-Api-Key", "max_tokens", "note", "api_keys", "input_tokens", "ipaddress"]
+)
 json_object = st.dictionaries(secret_or_plain_key, json_like, max_size=4)
 some_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=40)
 

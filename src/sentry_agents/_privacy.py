@@ -3,10 +3,11 @@
 Pure functions, no sentry-sdk import. A key is a secret's key when the words of one
 deny-listed name appear in it, adjacent and in order (or run together as one of its
 words), whatever the case and the separators: ``api_key`` matches ``X-Api-Key``,
-``OPENAI_API_KEY``, ``apiKey`` and ``apikey``;
-``token`` matches ``access_token`` and ``refreshToken`` but not ``max_tokens``. The
-deny list is sentry-sdk's own (its ``EventScrubber`` lists) with a few additions.
-Numbers under count-like keys (``token_count``, ``session_timeout``) are kept.
+``OPENAI_API_KEY``, ``apiKey`` and ``apikey``; a word matches in the plural too
+(``api_keys``, ``access_tokens``). The deny list is sentry-sdk's own (its
+``EventScrubber`` lists) with a few additions. Numbers (and ``null``) under count-like
+keys (``token_count``, ``session_timeout``) and under names matched only in the plural
+(``max_tokens``, ``input_tokens``) are kept.
 """
 
 from __future__ import annotations
@@ -174,7 +175,16 @@ class Scrubber:
     """Which keys hold secrets, for one deny list, with a bounded cache of decisions
     (at most 4,096 keys of up to 128 characters: under 1 MB)."""
 
-    __slots__ = ("_decisions", "_hint", "_terms", "active", "key", "structural_keys_kept")
+    __slots__ = (
+        "_decisions",
+        "_hint",
+        "_multi",
+        "_single",
+        "_terms",
+        "active",
+        "key",
+        "structural_keys_kept",
+    )
 
     def __init__(self, names: frozenset[str]) -> None:
         self.key = f"scrubber {next(_scrubbers)}"
@@ -185,6 +195,8 @@ class Scrubber:
         # ``customerssn``): the run holds each word, so the hints stay sound.
         terms.update(("".join(term),) for term in list(terms) if len(term) > 1)
         self._terms = tuple(sorted(terms))
+        self._single = frozenset(term[0] for term in self._terms if len(term) == 1)
+        self._multi = tuple(term for term in self._terms if len(term) > 1)
         self.active = bool(self._terms)
         """Whether anything is scrubbed at all (an empty deny list: nothing)."""
         self._decisions: dict[str, tuple[bool, bool]] = {}
@@ -209,12 +221,16 @@ class Scrubber:
         return self._hint.search(folded) is not None
 
     def decide(self, key: str) -> tuple[bool, bool]:
-        """(is this a secret's key, does it also name a count)."""
+        """(is this a secret's key, does it also name a count). A key that names a
+        secret only in the plural (``max_tokens``, ``api_keys``) names a count too: a
+        number under it is how many (``input_tokens: 120``), anything else the secrets."""
         decision = self._decisions.get(key)
         if decision is None:
             found = words(key)
-            secret = any(_contains(found, term) for term in self._terms)
-            decision = (secret, secret and not _COUNT_WORDS.isdisjoint(found))
+            match = _match(found, self._single, self._multi)
+            secret = match != _NOT_NAMED
+            counting = match == _IN_PLURAL or not _COUNT_WORDS.isdisjoint(found)
+            decision = (secret, secret and counting)
             if len(key) <= _CACHE_KEY_CHARS:
                 if len(self._decisions) >= _CACHE_ITEMS:
                     self._decisions.clear()
@@ -228,7 +244,7 @@ class Scrubber:
         secret, counting = self.decide(key)
         if not secret:
             return False
-        return not (counting and type(value) in (int, float))
+        return not (counting and type(value) in _COUNTS)
 
 
 def _hint_words(terms: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
@@ -250,11 +266,37 @@ def _hint_pattern(hints: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives) or "(?!)")
 
 
-def _contains(found: tuple[str, ...], term: tuple[str, ...]) -> bool:
-    size = len(term)
-    if size == 1:
-        return term[0] in found
-    return any(found[i : i + size] == term for i in range(len(found) - size + 1))
+_NOT_NAMED, _IN_PLURAL, _AS_WRITTEN = 0, 1, 2
+_COUNTS = (int, float, type(None))
+"""What a key naming a count keeps: a number, or none (``max_tokens: null``)."""
+
+
+def _match(
+    found: tuple[str, ...], single: frozenset[str], multi: tuple[tuple[str, ...], ...]
+) -> int:
+    """How a key's words hold a deny-listed name: ``_AS_WRITTEN``; ``_IN_PLURAL``, its
+    (last) word with ``s`` or ``es`` added (``passwords``, ``api_keys``, ``max_tokens``)
+    and nowhere as written; or ``_NOT_NAMED``. Each plural holds its singular, so the
+    hints of ``may_hide`` find it too."""
+    plural = False
+    for word in found:
+        if word in single:
+            return _AS_WRITTEN
+        plural = plural or _singular(word) in single or _singular(word, "es") in single
+    for term in multi:
+        size, head, last = len(term), term[:-1], term[-1]
+        for at in range(len(found) - size + 1):
+            if found[at : at + size - 1] == head:
+                word = found[at + size - 1]
+                if word == last:
+                    return _AS_WRITTEN
+                plural = plural or word in (last + "s", last + "es")
+    return _IN_PLURAL if plural else _NOT_NAMED
+
+
+def _singular(word: str, ending: str = "s") -> str:
+    """``word`` without a plural ``ending`` (``""`` when it has none)."""
+    return word[: -len(ending)] if len(word) > len(ending) and word.endswith(ending) else ""
 
 
 _last: tuple[frozenset[str], Scrubber] = (DEFAULT_SCRUB_KEYS, Scrubber(DEFAULT_SCRUB_KEYS))
@@ -300,7 +342,7 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
             decision = decisions.get(key) if type(key) is str else None
             if decision is None:
                 decision = scrubber.decide(key) if isinstance(key, str) else _KEPT
-            if decision[0] and not (decision[1] and type(item) in (int, float)):
+            if decision[0] and not (decision[1] and type(item) in _COUNTS):
                 new = FILTERED
             else:
                 item_kind = type(item)
@@ -516,9 +558,7 @@ def _scrub_defaults(schema: Any, scrubber: Scrubber) -> Any:
     for key, item in schema.items():
         if key == "properties" and isinstance(item, dict):
             out[key] = {
-                name: _scrub_defaults(
-                    _filtered_default(prop) if scrubber.hides(name, "") else prop, scrubber
-                )
+                name: _scrub_defaults(_filtered_default(name, prop, scrubber), scrubber)
                 for name, prop in item.items()
             }
         elif key in _SCHEMA_VALUES:
@@ -534,8 +574,10 @@ def _scrub_defaults(schema: Any, scrubber: Scrubber) -> Any:
 _SCHEMA_VALUES = frozenset({"default", "examples", "example", "const", "enum"})
 
 
-def _filtered_default(prop: Any) -> Any:
-    if isinstance(prop, dict) and "default" in prop:
+def _filtered_default(name: Any, prop: Any, scrubber: Scrubber) -> Any:
+    """A parameter's schema with its default replaced when the parameter is a secret's:
+    judged as a value under that name is (``max_tokens=256`` is a count, kept)."""
+    if isinstance(prop, dict) and "default" in prop and scrubber.hides(name, prop["default"]):
         return {**prop, "default": FILTERED}
     return prop
 
