@@ -192,3 +192,33 @@ def test_two_threads_configuring_at_once_both_keep_their_change(mocker):
     assert not other.is_alive()
     assert _config.settings().record_inputs is True
     assert _config.settings().scrub_keys == frozenset({"my_secret"})
+
+
+def test_a_span_exited_in_another_task_leaves_the_right_parent_behind(sentry):
+    """A span entered in one task and exited in another: the first task's later spans
+    are children of the span around it, not of the one that ended, and
+    ``current_span()`` there is that span too."""
+    seen: list[Any] = []
+
+    async def main() -> None:
+        with sentry_agents.invoke_agent("Outer") as outer:
+            tool = sentry_agents.execute_tool("elsewhere")
+            tool.__enter__()
+
+            async def close_it() -> None:
+                tool.__exit__(None, None, None)
+
+            await asyncio.create_task(close_it())
+            seen.append(sentry_agents.current_span() is outer)
+            with sentry_agents.chat("after"):
+                with sentry_agents.execute_tool("inside"):
+                    pass
+
+    asyncio.run(main())
+    spans = {s.name: s for s in sentry.gen_ai_spans()}
+    outer_span = spans["invoke_agent Outer"]
+    assert spans["execute_tool elsewhere"].parent_span_id == outer_span.span_id
+    assert spans["chat after"].parent_span_id == outer_span.span_id
+    assert spans["execute_tool inside"].parent_span_id == spans["chat after"].span_id
+    assert spans["chat after"].attributes["gen_ai.agent.name"] == "Outer"
+    assert seen == [True]

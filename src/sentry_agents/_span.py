@@ -64,8 +64,13 @@ _NEW, _OPEN, _CLOSING, _CLOSED = 0, 1, 2, 3
 
 
 def current_span() -> Optional[GenAISpan[Any]]:
-    """The innermost sentry-agents span active here, if any."""
-    return _current.get()
+    """The innermost sentry-agents span active here, if any: a span exited in another
+    context (a task other than the one that entered it) is still this context's
+    variable, so the first span around it that is not closed."""
+    span = _current.get()
+    while span is not None and span._phase == _CLOSED:
+        span = span._outer
+    return span
 
 
 class AgentRun:
@@ -117,6 +122,7 @@ class GenAISpan(Generic[C]):
         "_inputs_ok",
         "_native",
         "_options",
+        "_outer",
         "_outputs_ok",
         "_phase",
         "_resolved",
@@ -135,6 +141,8 @@ class GenAISpan(Generic[C]):
         self._inputs_ok = False
         self._outputs_ok = False
         self._activations: list[_Activation] = []
+        self._outer: Optional[GenAISpan[Any]] = None
+        """The span current where this one started (``current_span`` skips a closed one)."""
 
     def _again(self: S) -> S:
         """A new run of the same helper (one per decorated call): every kind is made
@@ -243,9 +251,10 @@ class GenAISpan(Generic[C]):
         self._phase = _OPEN
         self._resolved = resolve(self._options)
         try:
-            parent = _current.get()
+            parent = current_span()
             if parent is None and _open_by_native:
                 parent = _open_by_native.get(id(_sdk.current_span()))
+            self._outer = parent
             self._agents = self._agents_inside(parent)
             native = self._native = self._start_native()
             if native is None:

@@ -350,22 +350,31 @@ def activate(native: NativeSpan) -> Any:
     each other's spans, and lets a generator step in and out of its span.
     """
     scope = sentry_sdk.get_current_scope().fork()
-    if native.streaming:
-        setattr(scope, _STREAMED_SLOT, native.span)
-    else:
-        scope.span = native.span
+    slot = _STREAMED_SLOT if native.streaming else "span"
+    previous = getattr(scope, slot, None)
+    setattr(scope, slot, native.span)
     if _scope_var is not None:
-        return _scope_var.set(scope)
+        return _scope_var.set(scope), scope, slot, previous
     cm = sentry_sdk.scope.use_scope(scope)
     cm.__enter__()
-    return cm
+    return cm, scope, slot, previous
 
 
 def deactivate(activation: Any) -> None:
-    if _scope_var is not None:
-        _scope_var.reset(activation)
-    else:
-        activation.__exit__(None, None, None)
+    """Undo ``activate``. Left in another context than the one it was made in (a span
+    entered in one task and exited in another), the first context cannot be reset from
+    here; the scope it still holds is this activation's own, so its span goes back to
+    the one before, and spans started there later get the right parent. (A root stays:
+    spans started after it are new roots in its trace, see ``_under_finished``.)"""
+    undo, scope, slot, previous = activation
+    try:
+        if _scope_var is not None:
+            _scope_var.reset(undo)
+        else:
+            undo.__exit__(None, None, None)
+    except ValueError:  # a token of another context
+        if previous is not None:
+            setattr(scope, slot, previous)
 
 
 def capture_exception(exc: BaseException) -> None:
