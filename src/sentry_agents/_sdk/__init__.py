@@ -349,15 +349,17 @@ def activate(native: NativeSpan) -> Any:
     A forked scope per activation keeps concurrent tasks and threads from seeing
     each other's spans, and lets a generator step in and out of its span.
     """
-    scope = sentry_sdk.get_current_scope().fork()
-    slot = _STREAMED_SLOT if native.streaming else "span"
-    previous = getattr(scope, slot, None)
-    setattr(scope, slot, native.span)
+    around = sentry_sdk.get_current_scope()
+    scope = around.fork()
+    if native.streaming:
+        setattr(scope, _STREAMED_SLOT, native.span)
+    else:
+        scope.span = native.span
     if _scope_var is not None:
-        return _scope_var.set(scope), scope, slot, previous
+        return _scope_var.set(scope), scope, around, native.streaming
     cm = sentry_sdk.scope.use_scope(scope)
     cm.__enter__()
-    return cm, scope, slot, previous
+    return cm, scope, around, native.streaming
 
 
 def deactivate(activation: Any) -> None:
@@ -366,13 +368,15 @@ def deactivate(activation: Any) -> None:
     here; the scope it still holds is this activation's own, so its span goes back to
     the one before, and spans started there later get the right parent. (A root stays:
     spans started after it are new roots in its trace, see ``_under_finished``.)"""
-    undo, scope, slot, previous = activation
+    undo, scope, around, streaming = activation
     try:
         if _scope_var is not None:
             _scope_var.reset(undo)
         else:
             undo.__exit__(None, None, None)
     except ValueError:  # a token of another context
+        slot = _STREAMED_SLOT if streaming else "span"
+        previous = getattr(around, slot, None)
         if previous is not None:
             setattr(scope, slot, previous)
 
