@@ -112,10 +112,38 @@ def test_generator_closed_early_thrown_into_and_collected(sentry):
     assert len(spans) == 3
     errors = [s for s in spans if s.attributes.get("error.type") == "ValueError"]
     assert len(errors) == 1
-    cancelled = [s for s in spans if s is not errors[0]]
-    if sentry.mode == "static":
-        assert all(s.status == "cancelled" for s in cancelled)
+    closed = [s for s in spans if s is not errors[0]]
+    # A generator its consumer closed (a break, or dropped) ended normally, in every mode.
+    assert [s.status for s in closed] == ["ok", "ok"]
+    assert all("error.type" not in s.attributes for s in closed)
+    assert len(sentry.events()) == 1  # the ValueError thrown in, only
     assert sentry_agents.current_span() is None
+
+
+def test_a_generator_broken_out_of_inside_an_agent_ends_ok(sentry):
+    """A decorated generator the caller breaks out of, as a child span (split out of its
+    transaction in transaction mode), is sent ``ok``: closing it is a normal end."""
+
+    @sentry_agents.agent
+    def answer():
+        yield "a"
+        yield "b"
+
+    @sentry_agents.tool
+    def items():
+        yield 1
+        yield 2
+
+    with sentry_agents.invoke_agent("Root"):
+        for _ in answer():
+            break
+        for _ in items():
+            break
+    for name in ("invoke_agent answer", "execute_tool items"):
+        span = sentry.named(name)
+        assert span.status == "ok", name
+        assert "error.type" not in span.attributes
+    assert sentry.events() == []
 
 
 def test_async_generator_agent(sentry):
@@ -377,10 +405,13 @@ def _forgotten_generator():
     yield "never"
 
 
-@pytest.mark.parametrize("forgotten", [_forgotten_coroutine, _forgotten_generator])
-def test_a_coroutine_or_generator_never_started_ends_its_span_cancelled(sentry, forgotten):
-    """What a sync function returned (a coroutine never awaited, a generator never
-    iterated) ends its span, cancelled, when it is dropped."""
+@pytest.mark.parametrize(
+    ("forgotten", "status"), [(_forgotten_coroutine, "cancelled"), (_forgotten_generator, "ok")]
+)
+def test_a_coroutine_or_generator_never_started_ends_its_span(sentry, forgotten, status):
+    """What a sync function returned ends its span when it is dropped: a coroutine never
+    awaited as cancelled (``ok`` in streaming mode), a generator never iterated as closed
+    by its consumer (``ok``)."""
     decorated = sentry_agents.tool(name="forgotten")(_passed_through(forgotten))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "coroutine ... was never awaited"
@@ -388,8 +419,7 @@ def test_a_coroutine_or_generator_never_started_ends_its_span_cancelled(sentry, 
         gc.collect()
     span = sentry.named("execute_tool forgotten")
     assert "gen_ai.tool.call.result" not in span.attributes
-    if sentry.mode == "static":
-        assert span.status == "cancelled"
+    assert span.status == (status if sentry.mode == "static" else "ok")
     assert sentry.events() == []
     assert sentry_agents.current_span() is None
 

@@ -370,8 +370,36 @@ def test_cancellation_is_not_an_error_report(sentry):
     asyncio.run(main())
     span = sentry.named("invoke_agent Slow")
     assert "error.type" not in span.attributes
-    if sentry.mode == "static":
-        assert span.status == "cancelled"
+    assert span.status == ("cancelled" if sentry.mode == "static" else "ok")
+    assert sentry.events() == []
+
+
+def test_a_cancelled_span_sent_apart_from_its_transaction_is_not_an_error(sentry):
+    """A cancelled gen_ai child span, which sentry-sdk sends apart from its transaction
+    (as a span item with only ``ok`` and ``error``), arrives ``ok``, not ``error``; the
+    transaction it was cancelled in keeps ``cancelled``."""
+
+    async def main() -> None:
+        started = asyncio.Event()
+
+        async def agents() -> None:
+            async with sentry_agents.invoke_agent("Outer"):
+                async with sentry_agents.invoke_agent("Inner"):
+                    started.set()
+                    await asyncio.Event().wait()  # only cancellation ends it
+
+        task = asyncio.ensure_future(agents())
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    inner = sentry.named("invoke_agent Inner")
+    assert inner.status == "ok"
+    assert "error.type" not in inner.attributes
+    outer = sentry.named("invoke_agent Outer")
+    assert outer.status == ("cancelled" if sentry.mode == "static" else "ok")
     assert sentry.events() == []
 
 

@@ -239,8 +239,9 @@ def awaited(run: Run, coroutine: Any) -> Any:
 
 def stepped(run: Run, gen: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
     """The generator a sync function returned, as one that keeps the run open (and
-    active while it steps) until it ends; one never iterated ends the run, cancelled,
-    when it is dropped (a generator that never started runs no code when closed)."""
+    active while it steps) until it ends; one never iterated ends the run when it is
+    dropped, as closed by its consumer (a generator that never started runs no code
+    when closed)."""
     run._deactivate()  # until iterated, as for a coroutine
     outer = steps(run, lambda: gen, resume=True)
     weakref.finalize(outer, run.finish, _NEVER_ITERATED)

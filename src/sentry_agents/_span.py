@@ -397,9 +397,18 @@ class GenAISpan(Generic[C]):
 
     def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> bool:
         """Mark the span failed (cancelled, for an interrupt); whether ``error`` is this
-        span's to report."""
+        span's to report.
+
+        A generator closed by its consumer (``GeneratorExit``: a ``break``, a generator
+        dropped) ended normally, so its status stays ``ok``. A real interrupt is marked
+        ``cancelled`` only where the span is sent inside a transaction event, which keeps
+        that status; a span sent on its own (streaming mode, or a gen_ai span sentry-sdk
+        splits out of its transaction) has only ``ok`` and ``error``, and sentry-sdk would
+        turn ``cancelled`` into ``error``: it stays ``ok`` there.
+        """
         if not isinstance(error, Exception):
-            native.mark("cancelled")
+            if native.in_event and not isinstance(error, GeneratorExit):
+                native.mark("cancelled")
             return False
         native.mark("error")
         if native.recording:
