@@ -9,8 +9,10 @@ import weakref
 from typing import Any
 
 import pytest
+import sentry_sdk
 
 import sentry_agents
+from conftest import HAS_TRANSACTIONS
 from fakes import (
     anthropic_block_events,
     anthropic_events,
@@ -245,6 +247,65 @@ def test_async_openai_stream(sentry, provider):
     assert output[0]["parts"][0]["content"] == "async text"
 
 
+@pytest.mark.parametrize("closer", ["close", "aclose"])
+def test_an_async_openai_stream_closed_early_ends_its_span(sentry, provider, closer):
+    """``await stream.close()`` (OpenAI's public way to close an ``AsyncStream``) closes
+    the source and ends the span, abandoned, while the wrapper is still referenced."""
+    provider.script("/v1/chat/completions", chat_chunks("async text"))
+    client = provider.async_openai()
+
+    async def main() -> Any:
+        async with sentry_agents.chat("gpt-4o-mini") as llm:
+            stream = llm.stream(
+                await client.chat.completions.create(model="gpt-4o-mini", messages=[], stream=True)
+            )
+            async for _ in stream:
+                break
+            await getattr(stream, closer)()
+            assert stream.response.is_closed
+        return stream  # still referenced: only closing it ends the span
+
+    stream = asyncio.run(main())
+    span = sentry.named("chat gpt-4o-mini")
+    assert span.attributes["sentry_agents.stream.abandoned"] is True
+    assert span.status == "ok"
+    del stream
+
+
+def test_an_async_stream_whose_source_closes_at_once_can_be_closed_with_or_without_await(
+    sentry,
+):
+    class Chunks:
+        closed = 0
+
+        def __aiter__(self) -> Any:
+            return self
+
+        async def __anext__(self) -> str:
+            return "a"
+
+        def close(self) -> None:
+            Chunks.closed += 1
+
+    async def main() -> list[Any]:
+        streams = []
+        for name in ("awaited", "not awaited"):
+            async with sentry_agents.chat(name) as llm:
+                stream = llm.stream(Chunks())
+                await stream.__anext__()
+                closing = stream.close()
+                if name == "awaited":
+                    await closing
+                streams.append(stream)
+        return streams
+
+    streams = asyncio.run(main())
+    assert Chunks.closed == 2
+    for name in ("awaited", "not awaited"):
+        assert sentry.named(f"chat {name}").attributes["sentry_agents.stream.abandoned"] is True
+    del streams
+
+
 def test_chunks_pass_through_as_the_same_objects(sentry):
     sentinels = [object(), object(), object()]
     with sentry_agents.chat("m") as llm:
@@ -278,6 +339,36 @@ def test_error_mid_stream_records_what_arrived(sentry):
         json.loads(span.attributes["gen_ai.output.messages"])[0]["parts"][0]["content"]
         == "partial "
     )
+
+
+def _request_root(sentry: Any) -> Any:
+    """A request's root span: a transaction in transaction mode, a segment otherwise."""
+    if sentry.mode == "static" and HAS_TRANSACTIONS:
+        return sentry_sdk.start_transaction(name="request")
+    return sentry_sdk.traces.start_span(name="request")
+
+
+@pytest.mark.parametrize("pattern", ["with", "close"])
+def test_a_stream_broken_out_of_is_sent_when_closed_though_still_referenced(sentry, pattern):
+    """docs/streaming.md's pattern: a stream bound to a name and broken out of is
+    recorded when its ``with`` block ends or it is closed, so the chat span is sent with
+    its transaction though ``stream`` is still referenced when the transaction ends."""
+    with _request_root(sentry):
+        with sentry_agents.chat("m") as llm:
+            if pattern == "with":
+                with llm.stream(iter(["a", "b", "c"])) as stream:
+                    for _ in stream:
+                        break
+            else:
+                stream = llm.stream(iter(["a", "b", "c"]))
+                for _ in stream:
+                    break
+                stream.close()
+        # the request goes on; ``stream`` is still a live local
+    span = sentry.named("chat m")
+    assert span.attributes["sentry_agents.stream.abandoned"] is True
+    assert json.loads(span.attributes["gen_ai.output.messages"])[0]["parts"][0]["content"] == "a"
+    del stream
 
 
 def test_stream_returned_from_with_block_keeps_span_open_until_consumed(sentry):

@@ -10,7 +10,16 @@ ends then.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Callable, Iterator, Optional, Protocol
+from typing import (
+    Any,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+    Optional,
+    Protocol,
+)
 
 from ._chunks import StreamAccumulator
 from ._guard import contained, guard
@@ -200,11 +209,52 @@ class AsyncStream(_Stream):
         finally:
             self._end(abandoned=self._span is not None)
 
+    def close(self) -> Awaitable[None]:
+        """Close the underlying stream (``await stream.close()``, as OpenAI's and
+        Anthropic's async streams are closed); what was received so far is recorded.
+
+        Handled here rather than passed to the source, so the span ends (as abandoned,
+        if the stream was not finished) and is not left open while the wrapper is
+        referenced. The source's ``close()`` result is awaited when it is awaitable; a
+        source whose ``close()`` is sync is closed at once, and the result can still be
+        awaited.
+        """
+        try:
+            close = getattr(self._source, "close", None)
+            if not callable(close):
+                close = getattr(self._source, "aclose", None)
+            result = close() if callable(close) else None
+        except BaseException:
+            self._end(abandoned=self._span is not None)
+            raise
+        if result is not None and hasattr(result, "__await__"):
+            return self._closing(result)
+        self._end(abandoned=self._span is not None)
+        return _Closed()
+
+    async def _closing(self, closing: Awaitable[Any]) -> None:
+        """Await the source's closing, then end the span (even if closing failed)."""
+        try:
+            await closing
+        finally:
+            self._end(abandoned=self._span is not None)
+
     async def __aenter__(self) -> AsyncStream:
         return self
 
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.aclose()
+
+
+class _Closed:
+    """What ``AsyncStream.close()`` returns when the source closed at once: awaiting it
+    does nothing (and not awaiting it warns of nothing, unlike a coroutine)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return
+        yield
 
 
 # Stream helpers' methods that read the rest of the stream themselves (Anthropic's
