@@ -207,6 +207,41 @@ def test_tool_decorator_errors_pass_through(sentry):
     assert len(sentry.events()) == 1
 
 
+def test_agent_and_tool_take_a_string_in_the_functions_place_as_the_name(sentry):
+    """``@agent("Weather Agent")`` reads as ``@invoke_agent("Weather Agent")``: it names
+    the span (and ``@tool("lookup")`` the tool's), with no error event."""
+
+    @sentry_agents.agent("Weather Agent", model="m")
+    def weather(city: str) -> str:
+        return lookup(city)
+
+    @sentry_agents.tool("lookup")
+    def lookup(city: str) -> str:
+        """Look the weather up."""
+        return f"rain in {city}"
+
+    assert weather("Paris") == "rain in Paris"
+    agent_span = sentry.named("invoke_agent Weather Agent")
+    tool_span = sentry.named("execute_tool lookup")
+    assert tool_span.parent_span_id == agent_span.span_id
+    assert agent_span.attributes["gen_ai.agent.name"] == "Weather Agent"
+    assert tool_span.attributes["gen_ai.tool.description"] == "Look the weather up."
+    assert not any(s.name.endswith(" str") for s in sentry.spans())
+    assert sentry.events() == []
+
+
+@pytest.mark.parametrize("decorator", [sentry_agents.agent, sentry_agents.tool])
+def test_agent_and_tool_refuse_what_is_not_a_function_when_decorating(sentry, decorator):
+    with pytest.raises(TypeError, match="a name twice"):
+        decorator("A", name="B")
+    with pytest.raises(TypeError, match="decorates a function, not int"):
+        decorator(42)
+    with pytest.raises(TypeError, match="decorates a function, not int"):
+        decorator(name="A")(42)
+    assert sentry.spans() == []
+    assert sentry.events() == []
+
+
 def test_agent_decorator_records_input_and_output(sentry):
     @sentry_agents.agent(name="Echo Agent", model="m")
     def echo(question: str) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Optional, TypeVar
+from typing import Any, Callable, NamedTuple, Optional, TypeVar, Union
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._cost import Cost, cost_attributes
-from ._decorate import Call, function_of
+from ._decorate import Call, decoratable, decorator_arguments, function_of
 from ._jsonable import dumps, jsonable, safe_str
 from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
@@ -163,7 +163,7 @@ def invoke_agent(
 
 
 def agent(
-    func: Optional[F] = None,
+    func: Union[F, str, None] = None,
     *,
     name: Optional[str] = None,
     model: Optional[str] = None,
@@ -181,10 +181,15 @@ def agent(
     ``invoke_agent`` span per call, named after the function unless ``name`` is given.
 
     The same as ``@invoke_agent(name)``: the call's input and its return value are
-    recorded behind the content gate. Use as ``@agent`` or ``@agent(name=...)``.
+    recorded behind the content gate. Use as ``@agent``, ``@agent("Weather Agent")``
+    or ``@agent(name=...)`` (a string in the function's place is the name). Anything
+    else that is not a function raises ``TypeError`` when decorating.
     """
 
+    func, name = decorator_arguments("agent", func, name)
+
     def wrap(function: F) -> F:
+        decoratable("agent", function)
         span = invoke_agent(
             name if name else callable_name(function_of(function)),
             model=model,

@@ -166,6 +166,35 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
     return wrapper  # type: ignore[no-any-return]
 
 
+def decorator_arguments(
+    decorator: str, func: Optional[Any], name: Optional[str]
+) -> tuple[Optional[Any], Optional[str]]:
+    """The function and the name a decorator (``agent``, ``tool``) was given.
+
+    A string in the function's place is the name: ``@agent("Weather Agent")`` reads as
+    ``@invoke_agent("Weather Agent")`` does, so it works as ``@agent(name=...)``.
+    Anything else that is not a function is refused here, when decorating, rather than
+    accepted and failing (with a bogus span and an error event) at every call.
+    """
+    if isinstance(func, str):
+        if name is not None:
+            raise TypeError(f"{decorator}() got a name twice: {func!r} and name={name!r}")
+        return None, func
+    if func is not None:
+        decoratable(decorator, func)
+    return func, name
+
+
+def decoratable(decorator: str, func: Any) -> None:
+    """Refuse (``TypeError``) what ``decorator`` cannot wrap: anything but a callable, a
+    ``classmethod`` or a ``staticmethod``."""
+    if not (callable(func) or isinstance(func, (classmethod, staticmethod))):
+        raise TypeError(
+            f"@{decorator} decorates a function, not {type(func).__name__}; "
+            f"name the span with @{decorator}(name=...)"
+        )
+
+
 def done(run: Run, result: Any, yielded: Optional[list[Any]] = None) -> Any:
     """Record what a call returned (or its generator yielded) and finish its run."""
     try:
@@ -265,4 +294,12 @@ def joined(items: list[Any]) -> Any:
     return items
 
 
-__all__ = ["Call", "Run", "decorate", "function_of", "joined"]
+__all__ = [
+    "Call",
+    "Run",
+    "decoratable",
+    "decorate",
+    "decorator_arguments",
+    "function_of",
+    "joined",
+]

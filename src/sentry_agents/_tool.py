@@ -3,11 +3,11 @@ an MCP tool call is one too (Sentry has no MCP client span), with the ``mcp.*`` 
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Optional, TypeVar
+from typing import Any, Callable, NamedTuple, Optional, TypeVar, Union
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
-from ._decorate import Call, function_of
+from ._decorate import Call, decoratable, decorator_arguments, function_of
 from ._guard import guard
 from ._jsonable import json_arguments, jsonable, safe_str
 from ._mcp_data import is_call_tool_result, tool_result, tool_result_content
@@ -157,7 +157,7 @@ def execute_tool(
 
 
 def tool(
-    func: Optional[F] = None,
+    func: Union[F, str, None] = None,
     *,
     name: Optional[str] = None,
     description: Optional[str] = None,
@@ -171,12 +171,17 @@ def tool(
     docstring unless ``name`` / ``description`` are given.
 
     The same as ``@execute_tool(name, description=...)``: the call's arguments and its
-    return value are recorded behind the content gate. Use as ``@tool`` or
-    ``@tool(name=...)``. The decorated function keeps its signature;
+    return value are recorded behind the content gate. Use as ``@tool``,
+    ``@tool("lookup")`` or ``@tool(name=...)`` (a string in the function's place is the
+    name); anything else that is not a function raises ``TypeError`` when decorating.
+    The decorated function keeps its signature;
     ``tool_definition`` gives its JSON schema for ``tools=``.
     """
 
+    func, name = decorator_arguments("tool", func, name)
+
     def wrap(function: F) -> F:
+        decoratable("tool", function)
         named = function_of(function)
         span = execute_tool(
             name if name else callable_name(named),
