@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -352,22 +353,28 @@ def test_user_exception_passes_through_when_sdk_also_fails(sentry, mocker):
     assert sentry.named("chat m").is_error()
 
 
-def test_cancellation_is_not_an_error_report(sentry):
+def cancel_once_started(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run ``body`` in a task until it sets its event, then cancel the task (only
+    cancellation ends it)."""
+
     async def main() -> None:
         started = asyncio.Event()
-
-        async def slow_agent() -> None:
-            async with sentry_agents.invoke_agent("Slow"):
-                started.set()
-                await asyncio.Event().wait()  # never set: only cancellation ends it
-
-        task = asyncio.ensure_future(slow_agent())
+        task = asyncio.ensure_future(body(started))
         await started.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
 
     asyncio.run(main())
+
+
+def test_cancellation_is_not_an_error_report(sentry):
+    async def slow_agent(started: asyncio.Event) -> None:
+        async with sentry_agents.invoke_agent("Slow"):
+            started.set()
+            await asyncio.Event().wait()
+
+    cancel_once_started(slow_agent)
     span = sentry.named("invoke_agent Slow")
     assert "error.type" not in span.attributes
     assert span.status == ("cancelled" if sentry.mode == "static" else "ok")
@@ -379,22 +386,13 @@ def test_a_cancelled_span_sent_apart_from_its_transaction_is_not_an_error(sentry
     (as a span item with only ``ok`` and ``error``), arrives ``ok``, not ``error``; the
     transaction it was cancelled in keeps ``cancelled``."""
 
-    async def main() -> None:
-        started = asyncio.Event()
+    async def agents(started: asyncio.Event) -> None:
+        async with sentry_agents.invoke_agent("Outer"):
+            async with sentry_agents.invoke_agent("Inner"):
+                started.set()
+                await asyncio.Event().wait()
 
-        async def agents() -> None:
-            async with sentry_agents.invoke_agent("Outer"):
-                async with sentry_agents.invoke_agent("Inner"):
-                    started.set()
-                    await asyncio.Event().wait()  # only cancellation ends it
-
-        task = asyncio.ensure_future(agents())
-        await started.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    asyncio.run(main())
+    cancel_once_started(agents)
     inner = sentry.named("invoke_agent Inner")
     assert inner.status == "ok"
     assert "error.type" not in inner.attributes

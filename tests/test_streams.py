@@ -135,6 +135,24 @@ def test_anthropic_stream_end_to_end(sentry, provider):
     assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["end_turn"]
 
 
+def streamed_and_whole(sentry, provider, events: list[Any]) -> tuple[dict[str, Any], ...]:
+    """The attributes of a chat span recording an Anthropic stream of ``events`` and of
+    one recording, with ``set_response``, the message the SDK built from the same events."""
+    provider.script("/v1/messages", events)
+    client = provider.anthropic()
+    with sentry_agents.chat("claude-streamed", provider="anthropic") as llm:
+        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[]) as s:
+            for _ in llm.stream(s):
+                pass
+            final = s.get_final_message()
+    with sentry_agents.chat("claude-final", provider="anthropic") as llm:
+        llm.set_response(final)
+    return (
+        sentry.named("chat claude-streamed").attributes,
+        sentry.named("chat claude-final").attributes,
+    )
+
+
 @pytest.mark.parametrize("cache_read", [None, 0, 7], ids=["unreported", "zero", "seven"])
 def test_an_anthropic_stream_sends_a_cache_read_count_only_when_reported(
     sentry, provider, cache_read
@@ -147,17 +165,7 @@ def test_an_anthropic_stream_sends_a_cache_read_count_only_when_reported(
     if cache_read is not None:
         usage["cache_read_input_tokens"] = cache_read
     events[0]["message"]["usage"] = usage
-    provider.script("/v1/messages", events)
-    client = provider.anthropic()
-    with sentry_agents.chat("claude-streamed", provider="anthropic") as llm:
-        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[]) as s:
-            for _ in llm.stream(s):
-                pass
-            final = s.get_final_message()
-    with sentry_agents.chat("claude-final", provider="anthropic") as llm:
-        llm.set_response(final)
-    streamed = sentry.named("chat claude-streamed").attributes
-    whole = sentry.named("chat claude-final").attributes
+    streamed, whole = streamed_and_whole(sentry, provider, events)
     cache_keys = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.input_tokens.cached")
     for attrs in (streamed, whole):
         assert attrs["gen_ai.usage.input_tokens"] == 20 + (cache_read or 0)
@@ -869,17 +877,9 @@ def test_an_anthropic_stream_is_recorded_as_its_final_message_is(sentry, provide
         ),
     ]
     events = anthropic_block_events(blocks, "tool_use", 40)
-    provider.script("/v1/messages", events)
-    client = provider.anthropic()
-    with sentry_agents.chat("claude-streamed", provider="anthropic") as llm:
-        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[]) as s:
-            for _ in llm.stream(s):
-                pass
-            final = s.get_final_message()
-    with sentry_agents.chat("claude-final", provider="anthropic") as llm:
-        llm.set_response(final)
-    streamed = json.loads(sentry.named("chat claude-streamed").attributes["gen_ai.output.messages"])
-    whole = json.loads(sentry.named("chat claude-final").attributes["gen_ai.output.messages"])
+    streamed_attributes, whole_attributes = streamed_and_whole(sentry, provider, events)
+    streamed = json.loads(streamed_attributes["gen_ai.output.messages"])
+    whole = json.loads(whole_attributes["gen_ai.output.messages"])
     assert streamed == whole
     kinds = [part["type"] for part in streamed[0]["parts"]]
     assert kinds[:2] == ["reasoning", "reasoning"]  # the thinking, then the redacted one
