@@ -732,6 +732,8 @@ def test_json_nested_too_deep_to_read_is_kept_as_text(sentry):
     is: a stream keeps its whole response, a history its message and its role."""
     from sentry_agents._jsonable import json_arguments, parse_json_maybe
 
+    if sentry.mode == "static":  # older 2.x cut strings at 1,024 characters
+        sentry.init(max_value_length=100_000)
     assert parse_json_maybe(DEEP_JSON) == DEEP_JSON
     assert json_arguments(DEEP_JSON) == DEEP_JSON
     call = {"index": 0, "id": "c1", "function": {"name": "f", "arguments": DEEP_JSON}}

@@ -18,6 +18,7 @@ from sentry_sdk.envelope import Envelope
 import sentry_agents
 from conftest import HAS_TRANSACTIONS
 from sentry_agents._envelopes import SpanRecord
+from sentry_agents._sdk import _NAME_KEYWORD
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN_ID = "00f067aa0ba902b7"
@@ -1070,7 +1071,9 @@ def test_integrations_span_named_with_a_secret_uri_is_renamed(sentry, root):
             )
         if root:
             return sentry_sdk.start_transaction(op="mcp.server", name=raw_name, origin=MCP_ORIGIN)
-        return sentry_sdk.start_span(op="mcp.server", name=raw_name, origin=MCP_ORIGIN)
+        return sentry_sdk.start_span(
+            op="mcp.server", origin=MCP_ORIGIN, **{_NAME_KEYWORD: raw_name}
+        )
 
     def run() -> None:
         with integration_span() as span:

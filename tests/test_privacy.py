@@ -695,6 +695,8 @@ def sent_everywhere(sentry, arguments: dict[str, Any]) -> list[Any]:
     from sentry_agents._jsonable import dumps
     from sentry_agents._privacy import scrub_messages
 
+    if sentry.mode == "static":  # older 2.x cut strings at 1,024 characters
+        sentry.init(max_value_length=100_000)
     text = json.dumps(arguments, ensure_ascii=False)
     messages = [
         {
