@@ -173,21 +173,19 @@ def decorator_arguments(
 
     A string in the function's place is the name: ``@agent("Weather Agent")`` reads as
     ``@invoke_agent("Weather Agent")`` does, so it works as ``@agent(name=...)``.
-    Anything else that is not a function is refused here, when decorating, rather than
-    accepted and failing (with a bogus span and an error event) at every call.
+    Anything else is checked by ``decoratable`` when the decorator wraps it.
     """
     if isinstance(func, str):
         if name is not None:
             raise TypeError(f"{decorator}() got a name twice: {func!r} and name={name!r}")
         return None, func
-    if func is not None:
-        decoratable(decorator, func)
     return func, name
 
 
 def decoratable(decorator: str, func: Any) -> None:
     """Refuse (``TypeError``) what ``decorator`` cannot wrap: anything but a callable, a
-    ``classmethod`` or a ``staticmethod``."""
+    ``classmethod`` or a ``staticmethod``. Called when decorating, rather than accepting
+    it and failing (with a bogus span and an error event) at every call."""
     if not (callable(func) or isinstance(func, (classmethod, staticmethod))):
         raise TypeError(
             f"@{decorator} decorates a function, not {type(func).__name__}; "

@@ -467,13 +467,12 @@ def _openai_tool_calls(
             source.get("name") or "",
             source.get("arguments"),
         )
-        if type(ident) is not str or type(name) is not str or type(arguments) is not str:
+        if arguments is None:
             # A custom tool's call (or a generic one) holds its input where a function's
             # holds its arguments: read as the general path reads it.
-            if arguments is None:
-                arguments = source.get("args", source.get("input"))
-            if type(ident) is not str or type(name) is not str or type(arguments) is not str:
-                return None
+            arguments = source.get("args", source.get("input"))
+        if type(ident) is not str or type(name) is not str or type(arguments) is not str:
+            return None
         held += (ident, name, arguments)
     key = tuple(held)
     found = _reuse.get(key)
