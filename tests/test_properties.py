@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sentry_agents import serialize_messages, to_gen_ai_messages, usage_from
+from sentry_agents import _models, serialize_messages, to_gen_ai_messages, usage_from
 from sentry_agents._usage import checked
 
 scalars = st.one_of(
@@ -656,7 +656,7 @@ def test_an_agent_loop_of_provider_sdk_objects_is_reused_message_by_message():
         ]
     responses_loop.append(responses_item("message", "Sorry.", {"why": "policy"}))
     for item in responses_loop[1:]:  # every item the loop holds is written directly
-        fields = item if isinstance(item, dict) else _message_json._fields(item)
+        fields = item if isinstance(item, dict) else _models.model_fields(item)
         assert _message_json._direct(fields, scrubber) is not None, item
     for history in (openai_loop, anthropic_loop, responses_loop):
         _message_json._reuse.clear()
@@ -677,7 +677,7 @@ def test_responses_mcp_and_bookkeeping_items_in_a_history_are_written_and_reused
 
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     asked = responses_item("mcp_approval_request", "mcpr_1", {"env": "prod"}, as_dict)
-    fields = asked if as_dict else _message_json._fields(asked)
+    fields = asked if as_dict else _models.model_fields(asked)
     assert _message_json._direct(fields, scrubber) == (
         '{"role":"assistant","parts":[{"type":"tool_call","id":"mcpr_1","name":"deploy",'
         '"arguments":{"env":"prod"}}]}'
@@ -930,17 +930,17 @@ def test_the_per_class_tables_stay_within_their_bounds():
 
     from pydantic import create_model
 
-    from sentry_agents import _jsonable, _message_json
+    from sentry_agents import _jsonable
 
     wide = [create_model(f"Wide{i}", **{f"f{n}": (int, 0) for n in range(2000)}) for i in range(24)]
     narrow = [create_model(f"Narrow{i}", role=(str, "user")) for i in range(600)]
     for cls in wide + narrow:
         instance = cls()
         assert _jsonable.field(instance, "f1" if cls in wide else "role") is not None
-        _message_json._fields(instance)
+        _models.model_fields(instance)
     held = sum(sys.getsizeof(kind) for kind in _jsonable._kinds.values())
     assert held <= _jsonable.KINDS_MAX_BYTES and len(_jsonable._kinds) <= 512
-    assert 0 < len(_message_json._class_names) <= 512
+    assert 0 < len(_models._class_names) <= 512
 
 
 def test_an_sdk_object_is_reused_only_by_its_class_and_fields():
@@ -973,7 +973,7 @@ def test_an_sdk_object_is_reused_only_by_its_class_and_fields():
     assert fields == call.__dict__ and "Call" not in name
     tokens = {
         subprocess.run(
-            [sys.executable, "-c", "from sentry_agents import _message_json as m; print(m._TOKEN)"],
+            [sys.executable, "-c", "from sentry_agents import _models as m; print(m._TOKEN)"],
             capture_output=True,
             text=True,
             check=True,
@@ -1001,7 +1001,7 @@ def test_an_sdk_object_is_reused_only_by_its_class_and_fields():
 
     for item in (Computed(call_id="c1"), Serialized(call_id="c1")):
         assert _message_json._key_of(item, "user", False, scrubber) is None
-        assert _message_json._fields(item) is None
+        assert _models.model_fields(item) is None
 
 
 def test_an_sdk_object_with_a_property_where_a_field_is_read_is_converted_every_time():
@@ -1191,8 +1191,6 @@ def test_classes_whose_conversion_depends_on_more_than_their_fields_are_not_reus
     where the conversion reads a field, is converted every time, from the object."""
     from pydantic import BaseModel, PrivateAttr
 
-    from sentry_agents import _message_json
-
     class Doc(BaseModel):
         title: str
         _note: str = PrivateAttr(default="")
@@ -1223,7 +1221,7 @@ def test_classes_whose_conversion_depends_on_more_than_their_fields_are_not_reus
     assert "one" in sent[0] and "two" in sent[1]
 
     block = Block(input={"pin": "1234"})
-    assert _message_json._fields(block) is None and _message_json._fields(docs[0]) is None
+    assert _models.model_fields(block) is None and _models.model_fields(docs[0]) is None
     sent = serialize_messages([{"role": "assistant", "content": [block]}])
     assert json.loads(sent)[0]["parts"][0]["arguments"] == "***"
 
@@ -1236,7 +1234,7 @@ def test_classes_whose_conversion_depends_on_more_than_their_fields_are_not_reus
             return "[hidden]" if name == "text" else value
 
     hiding = Hiding(type="text", text="secret")
-    assert _message_json._fields(hiding) is None
+    assert _models.model_fields(hiding) is None
     sent = serialize_messages([{"role": "user", "content": [hiding]}])
     assert json.loads(sent)[0]["parts"][0]["content"] == "[hidden]"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from typing import Any
 
 import pytest
 
@@ -470,3 +472,86 @@ def test_openai_responses_computer_use_loop_history(sentry, provider):
         },
     ]
     assert b"iVBORw0KGgo" not in sentry.raw()
+
+
+def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
+    """Chat Completions as the ``openai`` SDK parses them, each with whether its own
+    models' fields are enough to read it (else it is read by shape)."""
+    base = chat_completion("Hi")
+
+    def variant(label: str, change: Any, fast: bool = True) -> tuple[str, dict[str, Any], bool]:
+        reply = copy.deepcopy(base)
+        change(reply)
+        return label, reply, fast
+
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+
+    def message(reply: dict[str, Any]) -> dict[str, Any]:
+        return reply["choices"][0]["message"]  # type: ignore[no-any-return]
+
+    return [
+        variant("text", lambda r: None),
+        variant("empty text", lambda r: message(r).update(content="")),
+        variant("no text", lambda r: message(r).update(content=None)),
+        variant("non-ASCII text", lambda r: message(r).update(content="Grüß dich 🌧")),
+        variant("annotations", lambda r: message(r).update(annotations=[])),
+        variant("tool call", lambda r: message(r).update(content=None, tool_calls=[call])),
+        variant("refusal", lambda r: message(r).update(content=None, refusal="No.")),
+        variant(
+            "audio",
+            lambda r: message(r).update(
+                audio={"id": "a", "data": "AAAA", "expires_at": 1, "transcript": "Hi"}
+            ),
+        ),
+        variant("reasoning extra", lambda r: message(r).update(reasoning_content="Think.")),
+        variant(
+            "two choices",
+            lambda r: r["choices"].append(
+                {**copy.deepcopy(r["choices"][0]), "index": 1, "finish_reason": "length"}
+            ),
+        ),
+        variant("no choices", lambda r: r.update(choices=[])),
+        variant("empty finish reason", lambda r: r["choices"][0].update(finish_reason="")),
+        variant("no usage", lambda r: r.pop("usage")),
+        variant("no usage details", lambda r: r["usage"].pop("prompt_tokens_details")),
+        variant(
+            "cache counts as extras (proxies)",
+            lambda r: r["usage"].update(cache_read_input_tokens=90, cache_creation_input_tokens=7),
+        ),
+        variant(
+            "cache write in the details",
+            lambda r: r["usage"]["prompt_tokens_details"].update(
+                cache_write_tokens=5, cache_creation_tokens=6
+            ),
+        ),
+        variant("sub-counts over the total", lambda r: r["usage"].update(prompt_tokens=10)),
+        variant("no model", lambda r: r.pop("model")),
+        variant("no finish reason", lambda r: r["choices"][0].pop("finish_reason"), False),
+        variant("no message", lambda r: r["choices"][0].pop("message"), False),
+        variant("usage not an object", lambda r: r.update(usage=150), False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "fast"), [pytest.param(r, f, id=label) for label, r, f in _chat_variants()]
+)
+def test_a_chat_completion_read_from_its_fields_reads_as_reading_by_shape(
+    reply: dict[str, Any], fast: bool
+) -> None:
+    """``set_response`` reads the ``openai`` SDK's own ``ChatCompletion`` (built as its
+    client builds it, unvalidated) from its models' fields, without probing each name: it
+    must give exactly what reading by shape gives (and what the same reply as a dict
+    gives), whatever the reply holds."""
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletion
+
+    from sentry_agents import _models, _responses
+
+    response = construct_type(type_=ChatCompletion, value=reply)  # as the client parses it
+    assert isinstance(response, ChatCompletion)
+    fields = _models.model_fields(response)
+    assert fields is not None
+    assert (_responses._chat_completion(fields) is not None) is fast
+    assert read_response(response) == _responses._openai_chat(response)
+    as_dict = response.model_dump(exclude_unset=True, warnings=False)
+    assert read_response(response) == read_response(as_dict)

@@ -64,6 +64,7 @@ LAYERS = {
         "_cost",
         "_config",
         "_messages",
+        "_models",
         "_message_json",
         "_merge",
         "_responses",
@@ -294,3 +295,25 @@ def test_the_message_writers_read_only_names_they_declare():
     # A name given as a variable comes from a tuple of names checked here.
     assert sorted(unnamed) == ["field(item, name)", "has_field(item, key)"], unnamed
     assert {"role", "parts", "content", "type"} <= READ_NAMES
+
+
+def test_the_response_readers_read_only_names_they_declare():
+    """A response is read from its models' fields only when no name read is a property
+    of their classes: every name the readers read from fields is declared."""
+    from sentry_agents._messages import READ_NAMES
+    from sentry_agents._models import RESPONSE_READ_NAMES
+
+    tree = ast.parse((PACKAGE / "_responses.py").read_text())
+    read: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ) or (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)):
+            read.add(node.args[0].value if isinstance(node, ast.Call) else node.slice.value)
+    read = {name for name in read if isinstance(name, str)}
+    assert {"choices", "usage", "prompt_tokens", "message"} <= read
+    assert read <= READ_NAMES | RESPONSE_READ_NAMES, read - READ_NAMES - RESPONSE_READ_NAMES

@@ -131,6 +131,11 @@ def fit_strings(items: list[str], max_bytes: int) -> list[str]:
     return cut
 
 
+def strings_json(items: list[str], max_bytes: int) -> str:
+    """The JSON array of ``items`` (already clean text) as ``fit_strings`` fits them."""
+    return "[" + ",".join(map(encode_basestring, fit_strings(items, max_bytes))) + "]"
+
+
 def _is_conversation(value: Any) -> bool:
     return (
         isinstance(value, list)
@@ -343,4 +348,5 @@ __all__ = [
     "fit_pieces",
     "fit_strings",
     "size",
+    "strings_json",
 ]

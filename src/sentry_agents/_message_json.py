@@ -11,8 +11,6 @@ exactly ``dumps`` of the scrubbed conversion, message by message.
 
 from __future__ import annotations
 
-import itertools
-import os
 import sys
 from json.encoder import encode_basestring as _string
 from typing import Any, Callable, Hashable, NamedTuple, Optional
@@ -21,7 +19,6 @@ from ._budget import MIN_BUDGET, fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, byte_budget, settings
 from ._jsonable import (
     clean_text,
-    declared_fields,
     dumps,
     is_plain_json,
     json_arguments,
@@ -29,7 +26,6 @@ from ._jsonable import (
     key_writer,
 )
 from ._messages import (
-    READ_NAMES,
     ROLE_ALIASES,
     Part,
     convert_item,
@@ -37,6 +33,7 @@ from ._messages import (
     split_system,
     to_gen_ai_messages,
 )
+from ._models import class_name, model_fields
 from ._privacy import JSON_HEADS, Scrubber, scrub, scrub_messages, scrub_text, scrubber_for
 
 
@@ -144,7 +141,7 @@ def encode_messages(
             if written >= full:
                 return _rest_dropped(system, pieces, [item, *older], split, default_role)
         if direct:
-            fields = item if type(item) is dict else _fields(item)
+            fields = item if type(item) is dict else model_fields(item)
             if fields is not None:
                 try:
                     piece = _direct(fields, scrubber)
@@ -212,78 +209,11 @@ def _rest_dropped(
     return _in_order(system, pieces, dropped)
 
 
-def _fields(value: Any) -> Optional[dict[str, Any]]:
-    """A pydantic model's fields as the dict the direct writers read: a provider SDK's
-    own message, tool call or content block, as agent loops append them to their history
-    (``messages.append(completion.choices[0].message)``). ``None`` for any other object,
-    and for a class where a name the conversion reads is an attribute of the class (a
-    property, say), which computes fields, serializes itself or holds private attributes
-    (its dump may hold more than its fields), or which looks its attributes up in a way
-    of its own: only the general path reads those right, from the object."""
-    cls = type(value)
-    name = _class_names.get(cls)
-    if name is None:
-        name = _name_class(cls)
-    if not name:
-        return None
-    fields: dict[str, Any] = value.__dict__
-    extra = getattr(value, "__pydantic_extra__", None)
-    return {**extra, **fields} if extra else fields  # a field wins over an extra, as in getattr
-
-
-def _name_class(cls: type) -> str:
-    """A name for a class read by its fields, unique in this process and in no data
-    (it starts with a random token); ``""`` for a class that is not."""
-    try:
-        declared = declared_fields(cls)
-        decorators = getattr(cls, "__pydantic_decorators__", None)
-        readable = (
-            declared is not None
-            and decorators is not None
-            and not decorators.computed_fields
-            and not decorators.model_serializers
-            and not decorators.field_serializers
-            and not getattr(cls, "__private_attributes__", None)
-            # A pydantic class keeps no attribute of its own for a field: one found on it
-            # (a property, inherited or not) answers instead of the field.
-            and not any(hasattr(cls, name) for name in READ_NAMES)
-            and _reads_attributes_as_pydantic_does(cls)
-        )
-    except Exception:
-        readable = False
-    if len(_class_names) >= _MAX_CLASSES:
-        _class_names.clear()
-    name = f"{_TOKEN}{next(_numbers)}" if readable else ""
-    _class_names[cls] = name
-    return name
-
-
-def _reads_attributes_as_pydantic_does(cls: type) -> bool:
-    """Whether ``cls`` looks its attributes up as pydantic's ``BaseModel`` does (an
-    override of ``__getattribute__`` or ``__getattr__`` may answer other than its
-    fields)."""
-    base = next(
-        (k for k in cls.__mro__ if k.__name__ == "BaseModel" and k.__module__ == "pydantic.main"),
-        None,
-    )
-    return (
-        base is not None
-        and cls.__getattribute__ is base.__getattribute__
-        and getattr(cls, "__getattr__", None) is getattr(base, "__getattr__", None)
-    )
-
-
-_class_names: dict[type, str] = {}
-_MAX_CLASSES = 512
-_TOKEN = os.urandom(16).hex()
-_numbers = itertools.count()
-
-
 def _object_in_key(value: Any) -> dict[str, Any]:
     """An SDK object in a message's key: its fields under its class's name (a JSON
     object no data can spell), so that the key tells its class and fields apart."""
-    fields = _fields(value)
-    name = _class_names.get(type(value))
+    fields = model_fields(value)
+    name = class_name(type(value))
     if fields is None or not name:  # (the names may have been cleared in between)
         raise TypeError
     return {name: fields}
@@ -402,7 +332,7 @@ def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber) -> Optional[s
             return None
         for entry in entries:
             if type(entry) is not dict:
-                entry = _fields(entry)
+                entry = model_fields(entry)
                 if entry is None:
                     return None
             text = entry.get("text")
@@ -448,7 +378,7 @@ def _openai_tool_calls(
     held: list[Any] = [_CALLS, role, content, reasoning, refusal, scrubber.key]
     for call in calls:
         if type(call) is not dict:
-            call = _fields(call)
+            call = model_fields(call)
             if call is None:
                 return None
         function = call.get("function")
@@ -459,7 +389,7 @@ def _openai_tool_calls(
             if source is None:
                 source = call
         if type(source) is not dict:
-            source = _fields(source)
+            source = model_fields(source)
             if source is None:
                 return None
         ident, name, arguments = (
@@ -547,7 +477,7 @@ def _read_blocks(
             held += (_TEXT_BLOCK, block)
             continue
         if type(block) is not dict:
-            block = _fields(block)
+            block = model_fields(block)
             if block is None:
                 return None
         kind = block.get("type")
@@ -800,7 +730,7 @@ def _key_of(
     read by its fields (``None`` when it holds anything else), with what else its
     written JSON depends on (whether system messages are split out: written as a
     message, or not at all)."""
-    if type(item) is not dict and _fields(item) is None:
+    if type(item) is not dict and model_fields(item) is None:
         return None
     text = _key_json(item)
     return None if text is None else (text, default_role, split, scrubber.key)

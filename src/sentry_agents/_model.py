@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional, Protocol, TypeVar
 
 from . import _keys as keys
-from ._budget import fit, fit_pieces
+from ._budget import fit_pieces, strings_json
 from ._config import Options
 from ._cost import Cost, Rates, context_attributes, cost_attributes
 from ._guard import contained, guard, logger
@@ -267,7 +267,8 @@ class ModelSpan(UsageSpan[M]):
         if info.response_id is not None:
             self.set_response_id(info.response_id)
         if info.finish_reasons:
-            self._set(keys.RESPONSE_FINISH_REASONS, fit(info.finish_reasons, self._budget()).text)
+            reasons = strings_json(info.finish_reasons, self._budget())
+            self._set(keys.RESPONSE_FINISH_REASONS, reasons)
         if info.output is not None:
             # Already role/parts messages (read by _responses): only scrubbed and fitted.
             self._set_content(

@@ -12,8 +12,9 @@ from dataclasses import field as dataclass_field
 from typing import Any, Optional
 
 from ._jsonable import as_list, field, optional_str, safe_str
-from ._messages import Message, to_gen_ai_messages
-from ._usage import Usage, usage_from
+from ._messages import READ_NAMES, Message, convert_item, to_gen_ai_messages, to_parts
+from ._models import model_fields
+from ._usage import Usage, openai_chat_usage, usage_from
 
 
 @dataclass
@@ -31,6 +32,11 @@ def read_response(response: Any) -> ResponseInfo:
     """Recognise ``response`` by shape; what cannot be read is left empty, never guessed."""
     if response is None:
         return ResponseInfo()
+    fields = model_fields(response)
+    if fields is not None and "choices" in fields:
+        info = _chat_completion(fields)
+        if info is not None:
+            return info
     if isinstance(response, str):
         return ResponseInfo(output=to_gen_ai_messages(response, default_role="assistant"))
     if field(response, "choices") is not None:
@@ -126,6 +132,83 @@ def _openai_chat(response: Any) -> ResponseInfo:
         finish_reasons=reasons,
         usage=usage_from(field(response, "usage")),
     )
+
+
+def _chat_completion(fields: dict[str, Any]) -> Optional[ResponseInfo]:
+    """A Chat Completion as the ``openai`` SDK's own models hold it, read from their
+    fields: what ``_openai_chat`` reads from it, without probing each name. ``None`` for
+    what only the general reading reads right (a choice, message or usage that is not a
+    model read by its fields, a choice without a message or finish reason as text)."""
+    choices = fields["choices"]
+    usage = fields.get("usage")
+    usage_fields = _fields_or_empty(usage)
+    if type(choices) is not list or usage_fields is None:
+        return None
+    prompt = _fields_or_empty(usage_fields.get("prompt_tokens_details"))
+    completion = _fields_or_empty(usage_fields.get("completion_tokens_details"))
+    if prompt is None or completion is None:
+        return None
+    output: list[Message] = []
+    reasons: list[str] = []
+    for choice in choices:
+        read = model_fields(choice)
+        message = read.get("message") if read is not None else None
+        reason = read.get("finish_reason") if read is not None else None
+        if message is None or type(reason) is not str:
+            return None
+        reason = safe_str(reason)
+        for converted in _assistant_message(message):
+            if reason:
+                converted["finish_reason"] = reason
+            output.append(converted)
+        if reason:
+            reasons.append(reason)
+    return ResponseInfo(
+        output=output,
+        model=optional_str(fields.get("model")),
+        response_id=optional_str(fields.get("id")),
+        finish_reasons=reasons,
+        usage=Usage()
+        if usage is None
+        else openai_chat_usage(
+            usage_fields.get("prompt_tokens"),
+            usage_fields.get("completion_tokens"),
+            usage_fields.get("total_tokens"),
+            (prompt.get("cached_tokens"), usage_fields.get("cache_read_input_tokens")),
+            (
+                usage_fields.get("cache_creation_input_tokens"),
+                prompt.get("cache_write_tokens"),
+                prompt.get("cache_creation_tokens"),
+            ),
+            completion.get("reasoning_tokens"),
+        ),
+    )
+
+
+def _fields_or_empty(value: Any) -> Optional[dict[str, Any]]:
+    """A model's fields, no fields for ``None``, or ``None`` for anything else."""
+    return _NO_FIELDS if value is None else model_fields(value)
+
+
+_NO_FIELDS: dict[str, Any] = {}
+
+
+def _assistant_message(message: Any) -> list[Message]:
+    """The model's message of a choice: a model holding only its text (the commonest
+    answer) written at once, anything else converted as any message is."""
+    fields = model_fields(message)
+    if fields is not None and fields.get("role") == "assistant":
+        content = fields.get("content")
+        if content is None or type(content) is str:
+            for name, value in fields.items():
+                if value is not None and name in READ_NAMES and name not in _TEXT_MESSAGE:
+                    break
+            else:
+                return [{"role": "assistant", "parts": to_parts(content)}]
+    return convert_item(message, "assistant")
+
+
+_TEXT_MESSAGE = ("role", "content")
 
 
 def _openai_responses(response: Any) -> ResponseInfo:

@@ -214,23 +214,41 @@ def _has_any(obj: Any, *names: str) -> bool:
 
 
 def _openai_chat(obj: Any) -> Usage:
-    prompt = count(field(obj, "prompt_tokens"))
     details = field(obj, "prompt_tokens_details")
-    cached = _first_count(field(details, "cached_tokens"), field(obj, "cache_read_input_tokens"))
-    write = _first_count(
-        field(obj, "cache_creation_input_tokens"),
-        field(details, "cache_write_tokens"),
-        field(details, "cache_creation_tokens"),
-    )
-    completion = count(field(obj, "completion_tokens"))
-    reasoning = count(field(field(obj, "completion_tokens_details"), "reasoning_tokens"))
-    return _with_total(
-        _inclusive(prompt, cached, write),
-        completion,
-        cached,
-        write,
-        reasoning,
+    return openai_chat_usage(
+        field(obj, "prompt_tokens"),
+        field(obj, "completion_tokens"),
         field(obj, "total_tokens"),
+        (field(details, "cached_tokens"), field(obj, "cache_read_input_tokens")),
+        (
+            field(obj, "cache_creation_input_tokens"),
+            field(details, "cache_write_tokens"),
+            field(details, "cache_creation_tokens"),
+        ),
+        field(field(obj, "completion_tokens_details"), "reasoning_tokens"),
+    )
+
+
+def openai_chat_usage(
+    prompt: Any,
+    completion: Any,
+    total: Any,
+    cached: tuple[Any, ...],
+    write: tuple[Any, ...],
+    reasoning: Any,
+) -> Usage:
+    """Chat Completions usage from the values its fields hold, however they were read;
+    ``cached`` and ``write`` are the fields that may hold those counts, the first a count
+    wins."""
+    cached_count = _first_count(cached)
+    write_count = _first_count(write)
+    return _with_total(
+        _inclusive(count(prompt), cached_count, write_count),
+        count(completion),
+        cached_count,
+        write_count,
+        count(reasoning),
+        total,
     )
 
 
@@ -248,11 +266,13 @@ def _openai_responses(obj: Any) -> Usage:
     )
 
 
-def _first_count(*values: Any) -> Optional[int]:
+def _first_count(values: tuple[Any, ...]) -> Optional[int]:
+    """The first of ``values`` that is a count."""
     for value in values:
-        counted = count(value)
-        if counted is not None:
-            return counted
+        if value is not None:
+            counted = count(value)
+            if counted is not None:
+                return counted
     return None
 
 
@@ -351,6 +371,7 @@ __all__ = [
     "anthropic_usage",
     "checked",
     "count",
+    "openai_chat_usage",
     "summed",
     "usage_attributes",
     "usage_from",
