@@ -71,7 +71,7 @@ def encode_messages(
     system: list[list[Part]] = []
     pieces: list[str] = []
     append = pieces.append
-    aliases, initials, role_at = ROLE_ALIASES, _PLAIN_INITIALS, _ROLE_AT
+    aliases, plain_roles, role_at, overhead = ROLE_ALIASES, _PLAIN_ROLES, _ROLE_AT, _PLAIN_OVERHEAD
     encode = _string  # clean text as a JSON string, as ``dumps`` writes it
     reuse = _reuse
     max_entry, half = reuse.max_entry_bytes, reuse.half
@@ -97,18 +97,21 @@ def encode_messages(
             if type(raw_content) is str and type(raw_role) is str:
                 # Kept under its text alone (no tuple to build, hash or track): the
                 # role's initial in its JSON tells for which role it was written.
-                initial = initials.get(raw_role)
-                if initial is not None:
+                kept = plain_roles.get(raw_role)
+                if kept is not None:
+                    initial, role = kept
                     piece = young.get(raw_content)
                     if piece is None:
                         piece = old.get(raw_content)
                         if piece is not None and piece[role_at] == initial:
                             reuse.promote(raw_content, piece)
-                    if piece is not None and piece[role_at] == initial:
+                            append(piece)
+                            continue
+                    elif piece[role_at] == initial:
                         append(piece)
                         continue
-                    role = aliases[raw_role]
                 else:
+                    initial = None
                     role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
                     if split and role == "system":
                         content = clean_text(raw_content)
@@ -127,7 +130,7 @@ def encode_messages(
                     )
                     append(piece)
                     if initial is not None:
-                        cost = (len(raw_content) + len(piece)) * width + _PLAIN_OVERHEAD
+                        cost = (len(raw_content) + len(piece)) * width + overhead
                         if cost <= max_entry:
                             # (the generations may have been turned over since young was read)
                             reuse.young[raw_content] = piece
@@ -169,8 +172,8 @@ def encode_messages(
 _MAX_WRITTEN = sys.maxsize
 # The roles whose plain messages are kept for reuse (not system messages: they may be
 # split out), each with the initial of the role its JSON is written for, at _ROLE_AT.
-_PLAIN_INITIALS = {
-    name: role[0] for name, role in ROLE_ALIASES.items() if role not in ("system", "tool")
+_PLAIN_ROLES = {
+    name: (role[0], role) for name, role in ROLE_ALIASES.items() if role not in ("system", "tool")
 }
 _ROLE_AT = len('{"role":"')
 _COUNT_EVERY = 16
@@ -426,7 +429,7 @@ def _openai_tool_calls(
 def _lone_text(role: Any, block: Any, blocks: list[Any]) -> Any:
     """The text of a message whose content is one text block (not empty, of a role kept
     for reuse), which is written as the same text given as a string is; else ``blocks``."""
-    if type(block) is dict and type(role) is str and role in _PLAIN_INITIALS:
+    if type(block) is dict and type(role) is str and role in _PLAIN_ROLES:
         kind, text = block.get("type"), block.get("text")
         if type(text) is str and text and type(kind) is str and kind in _TEXT_KINDS:
             return text
