@@ -7,7 +7,6 @@ import weakref
 from typing import Any, Callable, NamedTuple, Optional
 
 from . import _keys as keys
-from ._budget import fit_strings
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard
 from ._jsonable import INT64_LIMIT, dumps, exact_number, field, jsonable, safe_str
@@ -71,8 +70,6 @@ class ChatSpan(ModelSpan[ChatConfig]):
             for value, (key, convert) in zip(request, _REQUEST_CONVERSIONS):
                 if value is not None:
                     converted = convert(value)
-                    if type(converted) is list:  # stop sequences: the list within budget
-                        converted = fit_strings(converted, self._budget())
                     if converted is not None:
                         attributes[key] = converted
         if self._config.prompt_name is not None:

@@ -86,20 +86,23 @@ class MCPServerSpan(_MCPSpan):
     results); names, ids, transports, counts and ``isError`` are always sent.
     """
 
-    __slots__ = ()
+    __slots__ = ("_shown",)
 
     def __init__(self, config: MCPServerConfig, options: Options) -> None:
         super().__init__(keys.OP_MCP_SERVER, config, options)
+        self._shown: Optional[tuple[Optional[str]]] = None
 
     def _name(self) -> str:
         return shape.span_name(self._config.method, self._target())
 
     def _target(self) -> Optional[str]:
-        """The target as sent: a resource URI without its credentials."""
-        config = self._config
-        return shape.shown_target(
-            config.method, config.target, scrubber_for(self._settings.scrub_keys)
-        )
+        """The target as sent: a resource URI without its credentials (worked out once,
+        for the name, the attributes and a joined span alike)."""
+        if self._shown is None:
+            config = self._config
+            scrubber = scrubber_for(self._settings.scrub_keys)
+            self._shown = (shape.shown_target(config.method, config.target, scrubber),)
+        return self._shown[0]
 
     def _start_native(self) -> Optional[_sdk.NativeSpan]:
         joined = _sdk.join_current(keys.OP_MCP_SERVER, MCP_ORIGIN)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from . import _keys as keys
 from . import _sdk
 from ._activations import leave
-from ._budget import MIN_BUDGET, Fitted, cut_text, fit, size
+from ._budget import MIN_BUDGET, Fitted, cut_text, fit, fit_strings, size
 from ._config import (
     MESSAGE_BYTES_IN_EVENT,
     MESSAGE_BYTES_PER_SPAN,
@@ -294,9 +294,9 @@ class GenAISpan(Generic[C]):
         return cut_text(text, max(self._budget(), MIN_BUDGET))
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
-        """What the span starts with, text within the budget; a failure computing them is
-        contained here, so the span still starts (with what was gathered) and is finished
-        like any other."""
+        """What the span starts with, text and string arrays (stop sequences) within the
+        budget; a failure computing them is contained here, so the span still starts (with
+        what was gathered) and is finished like any other."""
         attributes: dict[str, AttributeValue] = {}
         try:
             attributes = self._common_start_attributes()
@@ -304,6 +304,8 @@ class GenAISpan(Generic[C]):
             for key, value in attributes.items():
                 if type(value) is str:
                     attributes[key] = self._within_budget(value)
+                elif type(value) is list:
+                    attributes[key] = fit_strings(value, self._budget())
         except Exception as exc:
             contained(exc)
         return attributes
