@@ -594,6 +594,16 @@ DEFAULT_SCRUBBER = scrubber_for(DEFAULT_SCRUB_KEYS)
             "s3://b/k?X-Amz-Security-Token=[Filtered]&token_count=3",
         ),
         ("https://h/cb#access_token=t&state=s", "https://h/cb#access_token=[Filtered]&state=s"),
+        # Pre-signed URLs: the signature is what grants access.
+        (
+            "s3://b/k?X-Amz-Credential=c&X-Amz-Signature=s&X-Amz-Expires=60",
+            "s3://b/k?X-Amz-Credential=[Filtered]&X-Amz-Signature=[Filtered]&X-Amz-Expires=60",
+        ),
+        (
+            "https://a.blob.core.windows.net/c/f?sv=2024&sig=abc%3D&se=2026",
+            "https://a.blob.core.windows.net/c/f?sv=2024&sig=[Filtered]&se=2026",
+        ),
+        ("gs://b/o?X-Goog-Signature=abc", "gs://b/o?X-Goog-Signature=[Filtered]"),
         (
             "https://h/?api%5Fkey=k&db+password=p",
             "https://h/?api%5Fkey=[Filtered]&db+password=[Filtered]",

@@ -63,7 +63,18 @@ _SDK_KEYS = [
     "ip_address",
     "remote_addr",
 ]
-_MORE_KEYS = ["pwd", "passphrase", "credential", "access_key", "bearer", "jwt"]
+# A signature (``X-Amz-Signature``, ``X-Goog-Signature``, an Azure SAS ``sig``) is what
+# lets a pre-signed URL be used by whoever holds it.
+_MORE_KEYS = [
+    "pwd",
+    "passphrase",
+    "credential",
+    "access_key",
+    "bearer",
+    "jwt",
+    "signature",
+    "sig",
+]
 
 DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(k.lower() for k in [*_SDK_KEYS, *_MORE_KEYS])
 """The names whose values are scrubbed by default (see ``configure(scrub_keys=...)``)."""
