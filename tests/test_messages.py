@@ -269,6 +269,19 @@ def test_openai_responses_mcp_and_bookkeeping_items_are_never_empty_messages(as_
         assert serialize_messages([dropped]) == "[]"
 
 
+def test_an_openai_item_reference_without_its_type_is_dropped_too():
+    """The Responses API lets an item reference leave out its type (``{"id": ...}``): it
+    is no message either, never an unknown part; an item that holds more than an id is
+    kept."""
+    from openai.types.responses.response_input_item import ItemReference
+
+    history = [{"role": "user", "content": "Again?"}, {"id": "msg_0"}, ItemReference(id="rs_1")]
+    assert to_gen_ai_messages(history) == [{"role": "user", "parts": [text("Again?")]}]
+    assert serialize_messages(history) == serialize_messages(history[:1])
+    kept = {"id": "msg_0", "content": "Hi"}
+    assert to_gen_ai_messages([kept]) == [{"role": "user", "parts": [text("Hi")]}]
+
+
 @pytest.mark.parametrize(
     "answer, said",
     [

@@ -15,6 +15,7 @@ from ._jsonable import (
     BLOB_SUBSTITUTE,
     as_list,
     clean_text,
+    declared_fields,
     field,
     has_field,
     json_arguments,
@@ -197,7 +198,9 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     item_type = field(item, "type")
     role = field(item, "role")
 
-    if role is None and item_type in _NOT_CONVERSATION:
+    if role is None and (
+        item_type in _NOT_CONVERSATION or (item_type is None and _is_item_reference(item))
+    ):
         return []
     if role is None and item_type == "mcp_approval_response":
         return [_mcp_approval_response(item)]
@@ -294,6 +297,18 @@ _RESPONSES_OUTPUTS = ("function_call_output", "custom_tool_call_output")
 # server's list of tools. Dropped: no message stands for them (an empty one would be
 # noise). A tuple, not a set: an item's type may be any value, even unhashable.
 _NOT_CONVERSATION = ("item_reference", "compaction", "compaction_trigger", "mcp_list_tools")
+
+
+def _is_item_reference(item: Any) -> bool:
+    """A Responses API item that only refers to a stored item by its id, its type (which
+    may be left out) not given: ``{"id": "msg_1"}``, or the SDK's ``ItemReference`` of
+    only an id. Every other key or declared field must be empty."""
+    names = item.keys() if isinstance(item, Mapping) else declared_fields(type(item))
+    return (
+        names is not None
+        and type(field(item, "id")) is str
+        and all(field(item, name) is None for name in names if name != "id")
+    )
 
 
 def _mcp_approval_response(item: Any) -> Message:
