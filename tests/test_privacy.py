@@ -758,6 +758,29 @@ def test_deny_listed_names_in_any_script_are_scrubbed(sentry):
     assert b"CANARY" not in sentry.raw()
 
 
+def test_names_written_in_another_unicode_form_are_scrubbed(sentry):
+    """A name is matched in its composed compatibility form (NFKC), however it is
+    written: an accent apart from its letter (macOS file names, some keyboards), full-width
+    letters (East Asian input), a deny-listed name given decomposed."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "contraseña")
+    assert decomposed != "contraseña"
+    sentry_agents.configure(
+        scrub_keys=DEFAULT_SCRUB_KEYS | {"contraseña", unicodedata.normalize("NFD", "clé")}
+    )
+    arguments = {
+        decomposed: "CANARY-1",
+        "ｐａｓｓｗｏｒｄ": "CANARY-2",  # noqa: RUF001
+        "ＡＰＩ＿ＫＥＹ": "CANARY-3",  # noqa: RUF001
+        "user_clé": "CANARY-4",
+        "contrase": "kept",
+    }
+    for sent in sent_everywhere(sentry, arguments):
+        assert sent == {k: "kept" if v == "kept" else "[Filtered]" for k, v in arguments.items()}
+    assert b"CANARY" not in sentry.raw()
+
+
 @pytest.mark.parametrize(
     "text",
     [

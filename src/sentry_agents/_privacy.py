@@ -134,7 +134,13 @@ def _unicode_words(key: str) -> tuple[str, ...]:
     case, ``a`` lower case, ``x`` a letter without case, ``0`` a decimal digit, a space
     anything else), the ASCII rules are applied to the shapes, and a change between a
     cased and a caseless script is a word boundary too (``密码Token``: ``密码`` and
-    ``token``). On ASCII text this is exactly the ASCII path of ``words``."""
+    ``token``). On ASCII text this is exactly the ASCII path of ``words``. The key is
+    first brought to its compatibility composed form (NFKC), as every name is: a letter
+    and its accent written apart (``n`` and U+0303) are the one letter written whole,
+    full-width letters the ASCII ones."""
+    key = unicodedata.normalize("NFKC", key)
+    if key.isascii():
+        return words(key)
     shape = _shape(key)
     cuts = {m.start() + 1 for m in _CAMEL.finditer(shape)}
     cuts.update(m.start() for m in _SCRIPT_CHANGE.finditer(shape))
@@ -224,12 +230,13 @@ class Scrubber:
     def may_hide(self, text: str) -> bool:
         """Whether JSON ``text`` may hold a secret's key: ``False`` only when no deny-listed
         word occurs in it at all (nor a ``\\u`` escape that could spell one). Text that is
-        not ASCII is case-folded as ``words`` folds keys (``ß`` is ``ss``, the long s is ``s``),
-        character by character, so the folded text holds each folded key whole."""
+        not ASCII is normalized (NFKC) and case-folded as ``words`` treats keys (``ß`` is
+        ``ss``, the long s is ``s``), so the folded text holds each folded key whole."""
         if "\\u" in text:
             return True
-        folded = text.lower() if text.isascii() else text.casefold()
-        return self._hint.search(folded) is not None
+        if not text.isascii():
+            return self._hint.search(unicodedata.normalize("NFKC", text).casefold()) is not None
+        return self._hint.search(text.lower()) is not None
 
     def decide(self, key: str) -> tuple[bool, bool]:
         """(is this a secret's key, does it also name a count). A key that names a
