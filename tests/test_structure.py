@@ -252,6 +252,26 @@ def test_tests_use_their_own_fakes_not_the_examples_offline_mode():
                 assert "_offline" not in str(name).split("."), f"{path.name} imports {name}"
 
 
+def names_read_from_dicts(tree: ast.AST) -> set[str]:
+    """The names ``tree`` reads from dicts: ``d.get("name")``, ``d["name"]`` and
+    ``"name" in d``."""
+    read: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            read.add(node.args[0].value)
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            read.add(node.slice.value)
+        elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant):
+            read.update(node.left.value for op in node.ops if isinstance(op, ast.In))
+    return {name for name in read if isinstance(name, str)}
+
+
 def test_the_message_writers_read_only_names_they_declare():
     """An SDK object is read by its fields (and reused by them) only when no name the
     conversion reads is a property of its class: every name read is in ``READ_NAMES``,
@@ -262,21 +282,8 @@ def test_the_message_writers_read_only_names_they_declare():
     writers = {"_direct", "_openai_tool_result", "_openai_tool_calls", "_read_blocks"}
     direct: set[str] = set()
     for function in ast.walk(tree):
-        if not (isinstance(function, ast.FunctionDef) and function.name in writers):
-            continue
-        for node in ast.walk(function):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "get"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                direct.add(node.args[0].value)
-            elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-                direct.add(node.slice.value)
-            elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant):
-                direct.update(node.left.value for op in node.ops if isinstance(op, ast.In))
+        if isinstance(function, ast.FunctionDef) and function.name in writers:
+            direct |= names_read_from_dicts(function)
     assert len(direct) > 10
     assert direct <= READ_NAMES, direct - READ_NAMES
 
@@ -304,17 +311,6 @@ def test_the_response_readers_read_only_names_they_declare():
     from sentry_agents._messages import READ_NAMES
     from sentry_agents._models import RESPONSE_READ_NAMES
 
-    tree = ast.parse((PACKAGE / "_responses.py").read_text())
-    read: set[str] = set()
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "get"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ) or (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)):
-            read.add(node.args[0].value if isinstance(node, ast.Call) else node.slice.value)
-    read = {name for name in read if isinstance(name, str)}
+    read = names_read_from_dicts(ast.parse((PACKAGE / "_responses.py").read_text()))
     assert {"choices", "usage", "prompt_tokens", "message"} <= read
     assert read <= READ_NAMES | RESPONSE_READ_NAMES, read - READ_NAMES - RESPONSE_READ_NAMES
