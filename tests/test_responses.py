@@ -529,6 +529,24 @@ def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
         variant("no finish reason", lambda r: r["choices"][0].pop("finish_reason"), False),
         variant("no message", lambda r: r["choices"][0].pop("message"), False),
         variant("usage not an object", lambda r: r.update(usage=150), False),
+        variant(
+            "Responses API counts (proxies)",
+            lambda r: r.update(usage={"input_tokens": 10, "output_tokens": 5}),
+        ),
+        variant(
+            "Anthropic counts (proxies)",
+            lambda r: r.update(
+                usage={"input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 90}
+            ),
+        ),
+        variant("only a total", lambda r: r.update(usage={"total_tokens": 7}), False),
+        variant(
+            "Google counts (extra)",
+            lambda r: r["usage"].update(
+                prompt_tokens=None, completion_tokens=None, prompt_token_count=3
+            ),
+            False,
+        ),
     ]
 
 
@@ -555,3 +573,343 @@ def test_a_chat_completion_read_from_its_fields_reads_as_reading_by_shape(
     assert read_response(response) == _responses._openai_chat(response)
     as_dict = response.model_dump(exclude_unset=True, warnings=False)
     assert read_response(response) == read_response(as_dict)
+
+
+def _variant(
+    base: dict[str, Any], label: str, change: Any, route: str, fast: bool = True
+) -> tuple[str, dict[str, Any], str, bool]:
+    """A copy of ``base`` changed by ``change``, with the reader reading by shape picks for
+    it and whether its own models' fields are enough to read it."""
+    reply = copy.deepcopy(base)
+    change(reply)
+    return label, reply, route, fast
+
+
+def _nested_too_deep() -> dict[str, Any]:
+    """A block holding blocks 3,000 deep: converting it raises ``RecursionError``, which
+    the general reading turns into a placeholder message."""
+    block = {"type": "text", "text": "Deep."}
+    for _ in range(3000):
+        block = {"type": "document", "source": {"type": "content", "content": [block]}}
+    return block
+
+
+def _anthropic_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
+    """Anthropic Messages replies, each with the reader reading by shape picks for it and
+    whether its own models' fields are enough to read it."""
+    base = anthropic_message("Bonjour.")
+
+    def variant(
+        label: str, change: Any, route: str = "anthropic", fast: bool = True
+    ) -> tuple[str, dict[str, Any], str, bool]:
+        return _variant(base, label, change, route, fast)
+
+    def content(*blocks: dict[str, Any]) -> Any:
+        return lambda r: r.update(content=list(blocks))
+
+    text = {"type": "text", "text": "Let me check."}
+    call = {
+        "type": "tool_use",
+        "id": "toolu_01",
+        "name": "get_weather",
+        "input": {"city": "Paris", "days": [{"n": 1, "when": None}], "at": {"lat": 48.85}},
+    }
+    thinking = {"type": "thinking", "thinking": "Rain?", "signature": "EqQBCgIYAhIM"}
+    usage = lambda **counts: lambda r: r["usage"].update(counts)  # noqa: E731
+    return [
+        variant("text", lambda r: None),
+        variant("non-ASCII text", content({"type": "text", "text": "Grüß dich 🌧"})),
+        variant("a lone surrogate", content({"type": "text", "text": "a\ud800b"})),
+        variant("tool use, nested input", content(text, call)),
+        variant("tool use, no input", content({**call, "input": {}})),
+        variant("tool use, non-ASCII", content({**call, "name": "météo", "input": {"é": "ü"}})),
+        variant("tool use, input as text", content({**call, "input": '{"a": [1, 2]}'})),
+        variant(
+            "server tool use and its result",
+            content(
+                {**call, "type": "server_tool_use", "name": "web_search", "input": {"q": "x"}},
+                {
+                    "type": "web_search_tool_result",
+                    "tool_use_id": "toolu_01",
+                    "content": [{"type": "web_search_result", "url": "https://a.example"}],
+                },
+            ),
+        ),
+        variant("thinking", content(thinking, text)),
+        variant("empty thinking", content({**thinking, "thinking": ""}, text)),
+        variant("redacted thinking", content({"type": "redacted_thinking", "data": "EmwK"}, text)),
+        variant("empty content", content()),
+        variant("an unknown block", content(text, {"type": "future", "base64": "AAAA"})),
+        variant("a text block without text", content({"type": "text"})),
+        variant("content nested too deep", content(_nested_too_deep()), "anthropic", False),
+        variant("stop reason None", lambda r: r.update(stop_reason=None)),
+        variant("tool use stop", lambda r: r.update(stop_reason="tool_use")),
+        variant(
+            "unusual stop reason", lambda r: r.update(stop_reason="model_context_window_exceeded")
+        ),
+        variant("new stop reason", lambda r: r.update(stop_reason="später")),
+        variant("empty stop reason", lambda r: r.update(stop_reason=""), "other", False),
+        variant("stop reason not text", lambda r: r.update(stop_reason=5), "anthropic", False),
+        variant(
+            "no cache counts",
+            lambda r: (
+                r["usage"].pop("cache_read_input_tokens")
+                and r["usage"].pop("cache_creation_input_tokens")
+            ),
+        ),
+        variant(
+            "zero cache counts", usage(cache_read_input_tokens=0, cache_creation_input_tokens=0)
+        ),
+        variant("only cache reads", usage(input_tokens=None, cache_creation_input_tokens=None)),
+        variant(
+            "no counts",
+            usage(
+                input_tokens=None,
+                output_tokens=None,
+                cache_read_input_tokens=None,
+                cache_creation_input_tokens=None,
+            ),
+            "anthropic",
+            False,
+        ),
+        variant(
+            "a total and no output count (extras)",
+            usage(
+                output_tokens=None,
+                total_tokens=77,
+                cache_read_input_tokens=None,
+                cache_creation_input_tokens=None,
+            ),
+        ),
+        variant("thinking token details", usage(output_tokens_details={"thinking_tokens": 7})),
+        variant(
+            "cache creation and server tool use",
+            usage(
+                cache_creation={"ephemeral_5m_input_tokens": 50, "ephemeral_1h_input_tokens": 0},
+                server_tool_use={"web_search_requests": 1},
+                service_tier="standard",
+            ),
+        ),
+        variant("no usage", lambda r: r.pop("usage")),
+        variant("usage not an object", lambda r: r.update(usage=150), "anthropic", False),
+        variant("OpenAI counts (proxies)", usage(prompt_tokens=5)),
+        variant("Google counts (extra)", usage(usage_metadata={"a": 1}), "anthropic", False),
+        variant("no model", lambda r: r.pop("model")),
+        variant("model not text", lambda r: r.update(model=4)),
+        variant(
+            "extras",
+            lambda r: r.update(
+                container={"id": "c", "expires_at": "2026-01-01T00:00:00Z"},
+                stop_sequence="STOP",
+                request_id="req_1",
+            ),
+        ),
+        variant("no choices (extra)", lambda r: r.update(choices=[]), "chat"),
+        variant("choices (extra)", lambda r: r.update(choices=[{"index": 0}]), "chat", False),
+        variant("candidates (extra)", lambda r: r.update(candidates=[]), "google", False),
+        variant("model version (extra)", lambda r: r.update(model_version="m"), "google", False),
+        variant("object response (extra)", lambda r: r.update(object="response"), "responses"),
+        variant(
+            "output and status (extras)",
+            lambda r: r.update(output=[], status="completed"),
+            "responses",
+        ),
+        variant("object not text (extra)", lambda r: r.update(object=5), "anthropic", False),
+        variant("another type", lambda r: r.update(type="ai"), "langchain", False),
+    ]
+
+
+def _responses_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
+    """Responses API replies, each with the reader reading by shape picks for it and
+    whether its own models' fields are enough to read it."""
+    base = response_object("Rainy.")
+
+    def variant(
+        label: str, change: Any, route: str = "responses", fast: bool = True
+    ) -> tuple[str, dict[str, Any], str, bool]:
+        return _variant(base, label, change, route, fast)
+
+    def blocks(*content: dict[str, Any]) -> Any:
+        return lambda r: r["output"][1].update(content=list(content))
+
+    def output(*items: dict[str, Any]) -> Any:
+        return lambda r: r.update(output=list(items))
+
+    text = {"type": "output_text", "text": "Rainy.", "annotations": []}
+    call = {
+        "type": "function_call",
+        "id": "fc_1",
+        "call_id": "call_1",
+        "name": "get_weather",
+        "arguments": '{"city": "Paris", "days": [1, 2]}',
+        "status": "completed",
+    }
+    usage = lambda **counts: lambda r: r["usage"].update(counts)  # noqa: E731
+    return [
+        variant("reasoning and text", lambda r: None),
+        variant("text", lambda r: r["output"].pop(0)),
+        variant("non-ASCII text", blocks({**text, "text": "Grüß dich 🌧"})),
+        variant("two texts", blocks(text, {**text, "text": "Sunny."})),
+        variant(
+            "annotations and logprobs",
+            blocks(
+                {
+                    **text,
+                    "annotations": [
+                        {
+                            "type": "url_citation",
+                            "url": "https://a.example",
+                            "title": "A",
+                            "start_index": 0,
+                            "end_index": 5,
+                        }
+                    ],
+                    "logprobs": [],
+                }
+            ),
+        ),
+        variant("refusal", blocks({"type": "refusal", "refusal": "No."})),
+        variant("text and refusal", blocks(text, {"type": "refusal", "refusal": ""})),
+        variant("empty content", blocks()),
+        variant("an unknown block", blocks(text, {"type": "output_audio", "data": "AAAA"})),
+        variant("a text block without text", blocks({"type": "output_text"})),
+        variant("a tool message", lambda r: r["output"][1].update(role="tool")),
+        variant("content nested too deep", blocks(_nested_too_deep())),
+        variant("a message with a refusal (extra)", lambda r: r["output"][1].update(refusal="No.")),
+        variant(
+            "encrypted reasoning",
+            lambda r: r["output"][0].update(summary=[], encrypted_content="gAAAA"),
+        ),
+        variant("function call", output(call)),
+        variant("function call, arguments not JSON", output({**call, "arguments": "Paris"})),
+        variant(
+            "built-in tool call",
+            output(
+                {
+                    "type": "web_search_call",
+                    "id": "ws_1",
+                    "status": "completed",
+                    "action": {"type": "search", "query": "rain"},
+                },
+                base["output"][1],
+            ),
+        ),
+        variant("no output", output()),
+        variant(
+            "incomplete",
+            lambda r: r.update(
+                status="incomplete", incomplete_details={"reason": "max_output_tokens"}
+            ),
+        ),
+        variant("incomplete, no reason", lambda r: r.update(incomplete_details={})),
+        variant(
+            "incomplete details as text",
+            lambda r: r.update(incomplete_details="max_output_tokens"),
+            "responses",
+            False,
+        ),
+        variant(
+            "failed",
+            lambda r: r.update(
+                status="failed", output=[], error={"code": "server_error", "message": "Boom."}
+            ),
+        ),
+        variant("in progress", lambda r: r.update(status="in_progress")),
+        variant("cancelled", lambda r: r.update(status="cancelled")),
+        variant("queued", lambda r: r.update(status="queued")),
+        variant("non-ASCII status", lambda r: r.update(status="terminé")),
+        variant("no status", lambda r: r.pop("status")),
+        variant("no usage", lambda r: r.pop("usage")),
+        variant(
+            "usage without details",
+            lambda r: (
+                r["usage"].pop("input_tokens_details") and r["usage"].pop("output_tokens_details")
+            ),
+        ),
+        variant(
+            "cache writes",
+            lambda r: r["usage"]["input_tokens_details"].update(cache_write_tokens=9),
+        ),
+        variant("sub-counts over the total", usage(input_tokens=10, total_tokens=None)),
+        variant("no counts", usage(input_tokens=None, output_tokens=None, total_tokens=None)),
+        variant(
+            "cache counts as extras (proxies)",
+            usage(cache_read_input_tokens=5, cache_creation_input_tokens=3),
+        ),
+        variant("usage not an object", lambda r: r.update(usage=150), "responses", False),
+        variant("usage details not objects", usage(input_tokens_details=5), "responses", False),
+        variant("OpenAI chat counts (proxies)", usage(prompt_tokens=5)),
+        variant("Google counts (extra)", usage(prompt_token_count=5), "responses", False),
+        variant("no model", lambda r: r.pop("model")),
+        variant("output text (extra)", lambda r: r.update(output_text="Rainy.")),
+        variant("extras", lambda r: r.update(request_id="req_1", service_tier="default")),
+        variant("no choices (extra)", lambda r: r.update(choices=[]), "chat"),
+        variant("choices (extra)", lambda r: r.update(choices=[{"index": 0}]), "chat", False),
+        variant("candidates (extra)", lambda r: r.update(candidates=[]), "google", False),
+        variant(
+            "another object, output and status",
+            lambda r: r.update(object="chat.completion"),
+        ),
+        variant("object not text", lambda r: r.update(object=5), "responses", False),
+        variant(
+            "another object, no status",
+            lambda r: r.update(object="list") or r.pop("status"),
+            "other",
+            False,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("provider_model", "reply", "route", "fast"),
+    [
+        pytest.param(provider_model, reply, route, fast, id=f"{provider_model}: {label}")
+        for provider_model, variants in (
+            ("anthropic", _anthropic_variants()),
+            ("responses", _responses_variants()),
+        )
+        for label, reply, route, fast in variants
+    ],
+)
+def test_an_sdk_response_read_from_its_fields_reads_as_reading_by_shape(
+    provider_model: str,
+    reply: dict[str, Any],
+    route: str,
+    fast: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``set_response`` reads the ``anthropic`` SDK's own ``Message`` and the ``openai``
+    SDK's own Responses API ``Response`` (built as their clients build them, unvalidated)
+    from their models' fields, without probing each name, when the fields show the shape
+    reading by shape finds: it must give exactly what reading by shape gives (and what
+    the same reply as a dict gives), whatever the reply holds."""
+    from sentry_agents import _models, _responses
+
+    if provider_model == "anthropic":
+        from anthropic._models import construct_type
+        from anthropic.types import Message as model
+    else:
+        from openai._models import construct_type  # type: ignore[no-redef]
+        from openai.types.responses import Response as model  # type: ignore[assignment]
+
+    response = construct_type(type_=model, value=reply)  # as the client parses it
+    assert isinstance(response, model)
+    fields = _models.model_fields(response)
+    assert fields is not None
+    assert (_responses._from_fields(fields) is not None) is fast
+    read = read_response(response)
+    with monkeypatch.context() as patched:
+        patched.setattr(_responses, "model_fields", lambda value: None)
+        assert read == read_response(response)
+    readers = {
+        "anthropic": _responses._anthropic,
+        "responses": _responses._openai_responses,
+        "chat": _responses._openai_chat,
+        "google": _responses._google,
+        "langchain": _responses._langchain,
+    }
+    if route in readers:
+        assert read == readers[route](response)
+    else:
+        assert not any(read == reader(response) for reader in readers.values())
+    assert read == read_response(response.model_dump(exclude_unset=True, warnings=False))

@@ -22,7 +22,10 @@ RESPONSE_READ_NAMES = frozenset(
     | {"prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details"}
     | {"completion_tokens_details", "cached_tokens", "cache_write_tokens"}
     | {"cache_creation_tokens", "reasoning_tokens", "cache_read_input_tokens"}
-    | {"cache_creation_input_tokens"}
+    | {"cache_creation_input_tokens", "candidates", "model_version", "object", "status"}
+    | {"stop_reason", "incomplete_details", "usage_metadata", "prompt_token_count"}
+    | {"candidates_token_count", "input_token_details", "output_token_details"}
+    | {"input_tokens_details", "output_tokens_details", "input_tokens", "output_tokens"}
 )
 _READ = READ_NAMES | RESPONSE_READ_NAMES
 

@@ -11,10 +11,17 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, Optional
 
-from ._jsonable import as_list, field, optional_str, safe_str
-from ._messages import READ_NAMES, Message, convert_item, to_gen_ai_messages, to_parts
+from ._jsonable import as_list, field, json_arguments, optional_str, safe_str
+from ._messages import READ_NAMES, Message, Part, convert_item, to_gen_ai_messages, to_parts
 from ._models import model_fields
-from ._usage import Usage, openai_chat_usage, usage_from
+from ._usage import (
+    Usage,
+    anthropic_counts_usage,
+    openai_chat_usage,
+    openai_responses_usage,
+    plain_usage,
+    usage_from,
+)
 
 
 @dataclass
@@ -33,8 +40,8 @@ def read_response(response: Any) -> ResponseInfo:
     if response is None:
         return ResponseInfo()
     fields = model_fields(response)
-    if fields is not None and "choices" in fields:
-        info = _chat_completion(fields)
+    if fields is not None:
+        info = _from_fields(fields)
         if info is not None:
             return info
     if isinstance(response, str):
@@ -123,6 +130,29 @@ def _per_choice(
     return output, reasons
 
 
+def _from_fields(fields: dict[str, Any]) -> Optional[ResponseInfo]:
+    """A provider SDK's own response (a ``ChatCompletion``, a Responses API ``Response``,
+    an Anthropic ``Message``) read from its models' fields, when they show the shape
+    ``read_response`` finds reading by shape, tried in its order; ``None`` for anything
+    else, read by shape."""
+    get = fields.get
+    if get("choices") is not None:
+        return _chat_completion(fields)
+    if get("candidates") is not None or get("model_version") is not None:
+        return None
+    named, output = get("object"), get("output")
+    if named is not None and type(named) is not str:  # compared by its own ``==`` there
+        return None
+    if named == "response" or (isinstance(output, (list, tuple)) and get("status") is not None):
+        return _responses_response(fields)
+    kind, reason = get("type"), get("stop_reason", "")
+    if type(kind) is not str or kind != "message":
+        return None
+    if reason is None or (type(reason) is str and reason):
+        return _anthropic_message(fields, reason)
+    return None
+
+
 def _openai_chat(response: Any) -> ResponseInfo:
     output, reasons = _per_choice(field(response, "choices"), "message", "delta")
     return ResponseInfo(
@@ -138,15 +168,11 @@ def _chat_completion(fields: dict[str, Any]) -> Optional[ResponseInfo]:
     """A Chat Completion as the ``openai`` SDK's own models hold it, read from their
     fields: what ``_openai_chat`` reads from it, without probing each name. ``None`` for
     what only the general reading reads right (a choice, message or usage that is not a
-    model read by its fields, a choice without a message or finish reason as text)."""
+    model read by its fields, a choice without a message or finish reason as text, usage
+    of another shape)."""
     choices = fields["choices"]
-    usage = fields.get("usage")
-    usage_fields = _fields_or_empty(usage)
-    if type(choices) is not list or usage_fields is None:
-        return None
-    prompt = _fields_or_empty(usage_fields.get("prompt_tokens_details"))
-    completion = _fields_or_empty(usage_fields.get("completion_tokens_details"))
-    if prompt is None or completion is None:
+    usage = _usage_of_fields(fields.get("usage"))
+    if type(choices) is not list or usage is None:
         return None
     output: list[Message] = []
     reasons: list[str] = []
@@ -168,20 +194,7 @@ def _chat_completion(fields: dict[str, Any]) -> Optional[ResponseInfo]:
         model=optional_str(fields.get("model")),
         response_id=optional_str(fields.get("id")),
         finish_reasons=reasons,
-        usage=Usage()
-        if usage is None
-        else openai_chat_usage(
-            usage_fields.get("prompt_tokens"),
-            usage_fields.get("completion_tokens"),
-            usage_fields.get("total_tokens"),
-            (prompt.get("cached_tokens"), usage_fields.get("cache_read_input_tokens")),
-            (
-                usage_fields.get("cache_creation_input_tokens"),
-                prompt.get("cache_write_tokens"),
-                prompt.get("cache_creation_tokens"),
-            ),
-            completion.get("reasoning_tokens"),
-        ),
+        usage=usage,
     )
 
 
@@ -214,19 +227,142 @@ _TEXT_MESSAGE = ("role", "content")
 def _openai_responses(response: Any) -> ResponseInfo:
     items = as_list(field(response, "output")) or []
     messages = to_gen_ai_messages(items, default_role="assistant")
-    parts = [part for message in messages for part in message["parts"]]
-    status = optional_str(field(response, "status"))
-    incomplete = optional_str(field(field(response, "incomplete_details"), "reason"))
-    reason = incomplete or status
-    output: list[Message] = [{"role": "assistant", "parts": parts}] if parts else []
-    if output and reason:
-        output[0]["finish_reason"] = reason
+    return _responses_info(
+        [part for message in messages for part in message["parts"]],
+        field(response, "status"),
+        field(field(response, "incomplete_details"), "reason"),
+        field(response, "model"),
+        field(response, "id"),
+        usage_from(field(response, "usage")),
+    )
+
+
+def _responses_response(fields: dict[str, Any]) -> Optional[ResponseInfo]:
+    """A Responses API ``Response`` as the ``openai`` SDK's own models hold it, read from
+    their fields: what ``_openai_responses`` reads from it. ``None`` when its incomplete
+    details or usage are not models read by their fields."""
+    incomplete = fields.get("incomplete_details")
+    if incomplete is not None:
+        details = model_fields(incomplete)
+        if details is None:
+            return None
+        incomplete = details.get("reason")
+    usage = _usage_of_fields(fields.get("usage"))
+    if usage is None:
+        return None
+    parts: list[Part] = []
+    for item in as_list(fields.get("output")) or []:
+        read = _output_message_parts(item)
+        if read is None:
+            for message in convert_item(item, "assistant"):
+                parts.extend(message["parts"])
+        else:
+            parts.extend(read)
+    return _responses_info(
+        parts,
+        fields.get("status"),
+        incomplete,
+        fields.get("model"),
+        fields.get("id"),
+        usage,
+    )
+
+
+def _output_message_parts(item: Any) -> Optional[list[Part]]:
+    """The parts of a Responses API output message of the model's (a model read by its
+    fields holding only its content), as ``convert_item`` converts it; ``None`` for any
+    other item, or content that does not convert."""
+    fields = model_fields(item)
+    if fields is None:
+        return None
+    get = fields.get
+    kind, role = get("type"), get("role")
+    if type(kind) is not str or kind != "message" or type(role) is not str or role != "assistant":
+        return None
+    for name in _BESIDE_CONTENT:
+        if get(name) is not None:
+            return None
+    return _content_parts(get("content"))
+
+
+# What ``convert_item`` reads of a message beside its role and content.
+_BESIDE_CONTENT = ("parts", "refusal", "audio", "reasoning_content", "tool_calls", "function_call")
+
+
+def _content_parts(content: Any) -> Optional[list[Part]]:
+    """``to_parts(content)``: a list of text, refusal, tool-use and thinking blocks read
+    from their fields (what an answer commonly holds) written at once, any other content
+    converted as any is; ``None`` when it does not convert (the general reading writes a
+    placeholder message for it)."""
+    if type(content) is list:
+        parts: list[Part] = []
+        for block in content:
+            fields = model_fields(block)
+            part = None if fields is None else _block_part(fields)
+            if part is None:
+                break
+            parts.append(part)
+        else:
+            return parts
+    try:
+        return to_parts(content)
+    except Exception:
+        return None
+
+
+def _block_part(block: dict[str, Any]) -> Optional[Part]:
+    """The part of a text, refusal, tool-use or thinking block as ``to_parts`` writes it,
+    from the block's fields; ``None`` for any other block, or one holding other than
+    text where text is read."""
+    kind = block.get("type")
+    if type(kind) is not str:
+        return None
+    if kind in _TEXT_TYPES:
+        text = block.get("text")
+        return {"type": "text", "content": safe_str(text)} if type(text) is str else None
+    if kind == "tool_use" or kind == "server_tool_use":
+        ident, name = block.get("id"), block.get("name")
+        if type(ident) is not str or type(name) is not str:
+            return None
+        arguments = json_arguments(block.get("input"))
+        return {
+            "type": "tool_call",
+            "id": safe_str(ident),
+            "name": safe_str(name),
+            "arguments": arguments,
+        }
+    if kind == "thinking":
+        thinking = block.get("thinking")
+        return (
+            {"type": "reasoning", "content": safe_str(thinking)} if type(thinking) is str else None
+        )
+    if kind == "redacted_thinking":
+        return {"type": "reasoning", "content": "[redacted]"}
+    if kind == "refusal":
+        refusal = block.get("refusal")
+        return {"type": "text", "content": safe_str(refusal)} if type(refusal) is str else None
+    return None
+
+
+_TEXT_TYPES = ("text", "output_text")
+
+
+def _responses_info(
+    parts: list[Part], status: Any, incomplete: Any, model: Any, response_id: Any, usage: Usage
+) -> ResponseInfo:
+    """A Responses API response from the values its fields hold: the parts of its output
+    items as one assistant message, finished for why it is incomplete, else for its
+    status."""
+    reason = optional_str(incomplete) or optional_str(status)
+    read: list[Message] = [{"role": "assistant", "parts": parts}] if parts else []
+    if read and reason:
+        read[0]["finish_reason"] = reason
     return ResponseInfo(
-        output=output,
-        model=optional_str(field(response, "model")),
-        response_id=optional_str(field(response, "id")),
+        output=read,
+        model=optional_str(model),
+        response_id=optional_str(response_id),
         finish_reasons=[reason] if reason else [],
-        usage=usage_from(field(response, "usage")),
+        usage=usage,
     )
 
 
@@ -251,6 +387,87 @@ def _anthropic(response: Any) -> ResponseInfo:
         finish_reasons=[reason] if reason else [],
         usage=usage_from(field(response, "usage")),
     )
+
+
+def _anthropic_message(fields: dict[str, Any], reason: Optional[str]) -> Optional[ResponseInfo]:
+    """An Anthropic ``Message`` as the ``anthropic`` SDK's own models hold it, read from
+    their fields: what ``_anthropic`` reads from it (its content blocks converted as any
+    are). ``None`` when its usage is not a model read by its fields, or when its content
+    cannot be converted (the general reading writes a placeholder for it)."""
+    usage = _usage_of_fields(fields.get("usage"))
+    if usage is None:
+        return None
+    parts = _content_parts(fields.get("content"))
+    if parts is None:
+        return None
+    message: Message = {"role": "assistant", "parts": parts}
+    reason = None if reason is None else safe_str(reason)
+    if reason:
+        message["finish_reason"] = reason
+    return ResponseInfo(
+        output=[message],
+        model=optional_str(fields.get("model")),
+        response_id=optional_str(fields.get("id")),
+        finish_reasons=[reason] if reason else [],
+        usage=usage,
+    )
+
+
+def _usage_of_fields(usage: Any) -> Optional[Usage]:
+    """What ``usage_from`` reads from a Chat Completions, Responses API or Anthropic usage
+    model, read from its fields in the order ``usage_from`` tells shapes apart; ``None``
+    for any other shape, or for details that are not models read by their fields."""
+    if usage is None:
+        return Usage()
+    fields = model_fields(usage)
+    if fields is None:
+        return None
+    get = fields.get
+    if get("usage_metadata") is not None or get("usage") is not None:
+        return None
+    if get("prompt_tokens") is not None or get("completion_tokens") is not None:
+        prompt = _fields_or_empty(get("prompt_tokens_details"))
+        completion = _fields_or_empty(get("completion_tokens_details"))
+        if prompt is None or completion is None:
+            return None
+        return openai_chat_usage(
+            get("prompt_tokens"),
+            get("completion_tokens"),
+            get("total_tokens"),
+            (prompt.get("cached_tokens"), get("cache_read_input_tokens")),
+            (
+                get("cache_creation_input_tokens"),
+                prompt.get("cache_write_tokens"),
+                prompt.get("cache_creation_tokens"),
+            ),
+            completion.get("reasoning_tokens"),
+        )
+    if (
+        get("prompt_token_count") is not None
+        or get("candidates_token_count") is not None
+        or get("input_token_details") is not None
+        or get("output_token_details") is not None
+    ):
+        return None
+    inputs, outputs = get("input_tokens_details"), get("output_tokens_details")
+    if inputs is not None or outputs is not None:
+        inputs, outputs = _fields_or_empty(inputs), _fields_or_empty(outputs)
+        if inputs is None or outputs is None:
+            return None
+        return openai_responses_usage(
+            get("input_tokens"),
+            get("output_tokens"),
+            get("total_tokens"),
+            inputs.get("cached_tokens"),
+            inputs.get("cache_write_tokens"),
+            outputs.get("reasoning_tokens"),
+        )
+    cached, write = get("cache_read_input_tokens"), get("cache_creation_input_tokens")
+    if cached is not None or write is not None:
+        return anthropic_counts_usage(get("input_tokens"), cached, write, get("output_tokens"))
+    if get("input_tokens") is not None or get("output_tokens") is not None:
+        return plain_usage(get("input_tokens"), get("output_tokens"), get("total_tokens"))
+    return None
 
 
 def _google(response: Any) -> ResponseInfo:

@@ -254,15 +254,29 @@ def openai_chat_usage(
 
 def _openai_responses(obj: Any) -> Usage:
     details = field(obj, "input_tokens_details")
-    cached = count(field(details, "cached_tokens"))
-    write = count(field(details, "cache_write_tokens"))
-    return _with_total(
-        _inclusive(count(field(obj, "input_tokens")), cached, write),
-        count(field(obj, "output_tokens")),
-        cached,
-        write,
-        count(field(field(obj, "output_tokens_details"), "reasoning_tokens")),
+    return openai_responses_usage(
+        field(obj, "input_tokens"),
+        field(obj, "output_tokens"),
         field(obj, "total_tokens"),
+        field(details, "cached_tokens"),
+        field(details, "cache_write_tokens"),
+        field(field(obj, "output_tokens_details"), "reasoning_tokens"),
+    )
+
+
+def openai_responses_usage(
+    input_tokens: Any, output_tokens: Any, total: Any, cached: Any, write: Any, reasoning: Any
+) -> Usage:
+    """Responses API usage from the values its fields hold, however they were read."""
+    cached_count = count(cached)
+    write_count = count(write)
+    return _with_total(
+        _inclusive(count(input_tokens), cached_count, write_count),
+        count(output_tokens),
+        cached_count,
+        write_count,
+        count(reasoning),
+        total,
     )
 
 
@@ -287,13 +301,25 @@ def _inclusive(total: Optional[int], cached: Optional[int], write: Optional[int]
 def anthropic_usage(obj: Any) -> Usage:
     """Anthropic usage (its ``input_tokens`` excludes cache reads and writes, which are
     added to it); a count it does not report stays ``None``, a reported 0 stays 0."""
-    uncached = count(field(obj, "input_tokens"))
-    cached = count(field(obj, "cache_read_input_tokens"))
-    write = count(field(obj, "cache_creation_input_tokens"))
+    return anthropic_counts_usage(
+        field(obj, "input_tokens"),
+        field(obj, "cache_read_input_tokens"),
+        field(obj, "cache_creation_input_tokens"),
+        field(obj, "output_tokens"),
+    )
+
+
+def anthropic_counts_usage(
+    input_tokens: Any, cache_read: Any, cache_write: Any, output: Any
+) -> Usage:
+    """``anthropic_usage`` from the values its fields hold, however they were read."""
+    uncached = count(input_tokens)
+    cached = count(cache_read)
+    write = count(cache_write)
     total_in = None
     if uncached is not None or cached is not None or write is not None:
         total_in = (uncached or 0) + (cached or 0) + (write or 0)
-    return _with_total(total_in, count(field(obj, "output_tokens")), cached, write, None, None)
+    return _with_total(total_in, count(output), cached, write, None, None)
 
 
 def _google(obj: Any) -> Usage:
@@ -331,14 +357,14 @@ def _langchain(obj: Any) -> Usage:
 
 
 def _plain(obj: Any) -> Usage:
-    return _with_total(
-        count(field(obj, "input_tokens")),
-        count(field(obj, "output_tokens")),
-        None,
-        None,
-        None,
-        field(obj, "total_tokens"),
+    return plain_usage(
+        field(obj, "input_tokens"), field(obj, "output_tokens"), field(obj, "total_tokens")
     )
+
+
+def plain_usage(input_tokens: Any, output_tokens: Any, total: Any) -> Usage:
+    """Usage of only input and output counts (and perhaps a total), however they were read."""
+    return _with_total(count(input_tokens), count(output_tokens), None, None, None, total)
 
 
 def _bedrock(obj: Any) -> Usage:
@@ -368,10 +394,13 @@ def _with_total(
 __all__ = [
     "USAGE_KEYS",
     "Usage",
+    "anthropic_counts_usage",
     "anthropic_usage",
     "checked",
     "count",
     "openai_chat_usage",
+    "openai_responses_usage",
+    "plain_usage",
     "summed",
     "usage_attributes",
     "usage_from",
