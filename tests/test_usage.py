@@ -96,3 +96,74 @@ def test_agent_total_covers_calls_that_report_no_total(sentry):
     assert agent["gen_ai.usage.input_tokens"] == 30
     assert agent["gen_ai.usage.output_tokens"] == 5
     assert agent["gen_ai.usage.total_tokens"] == 35
+
+
+def test_anthropic_thinking_tokens_are_reasoning_and_the_cache_is_still_added(sentry):
+    """Anthropic's usage reports the thinking tokens of extended thinking in
+    ``output_tokens_details`` (within ``output_tokens``): its usage was then read as the
+    Responses API's, dropping the cache reads and writes from the input total. Read as
+    Anthropic's, whole message and stream alike, thinking as the reasoning sub-count."""
+    from anthropic._models import construct_type
+    from anthropic.types import Message
+    from anthropic.types import Usage as AnthropicUsage
+
+    counts = {
+        "input_tokens": 20,
+        "output_tokens": 30,
+        "cache_read_input_tokens": 1000,
+        "cache_creation_input_tokens": 50,
+        "output_tokens_details": {"thinking_tokens": 12},
+    }
+    expected = Usage(1070, 30, 1000, 50, 12, 1100)
+    assert usage_from(construct_type(type_=AnthropicUsage, value=counts)) == expected
+    assert usage_from(counts) == expected
+    no_cache = {**counts, "cache_read_input_tokens": None, "cache_creation_input_tokens": None}
+    assert usage_from(no_cache) == Usage(20, 30, None, None, 12, 50)
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5",
+        "content": [{"type": "text", "text": "Done."}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": counts,
+    }
+    events = [
+        {
+            "type": "message_start",
+            "message": {
+                **message,
+                "content": [],
+                "stop_reason": None,
+                "usage": {**counts, "output_tokens": 1, "output_tokens_details": None},
+            },
+        },
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "text_delta", "text": "Done."},
+        },
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn"},
+            "usage": {"output_tokens": 30, "output_tokens_details": {"thinking_tokens": 12}},
+        },
+        {"type": "message_stop"},
+    ]
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
+        llm.set_response(construct_type(type_=Message, value=message))
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
+        for _ in llm.stream(iter(events)):
+            pass
+    spans = [span for span in sentry.spans() if span.name == "chat claude-sonnet-4-5"]
+    assert len(spans) == 2
+    for span in spans:
+        attributes = span.attributes
+        assert attributes["gen_ai.usage.input_tokens"] == 1070
+        assert attributes["gen_ai.usage.cache_read.input_tokens"] == 1000
+        assert attributes["gen_ai.usage.cache_creation.input_tokens"] == 50
+        assert attributes["gen_ai.usage.reasoning.output_tokens"] == 12
+        assert attributes["gen_ai.usage.output_tokens"] == 30

@@ -250,6 +250,7 @@ class StreamAccumulator:
             "output_tokens",
             "cache_read_input_tokens",
             "cache_creation_input_tokens",
+            "output_tokens_details",
         ):
             value = field(usage, key)
             if value is not None:

@@ -26,6 +26,7 @@ RESPONSE_READ_NAMES = frozenset(
     | {"stop_reason", "incomplete_details", "usage_metadata", "prompt_token_count"}
     | {"candidates_token_count", "input_token_details", "output_token_details"}
     | {"input_tokens_details", "output_tokens_details", "input_tokens", "output_tokens"}
+    | {"thinking_tokens"}
 )
 _READ = READ_NAMES | RESPONSE_READ_NAMES
 

@@ -449,11 +449,17 @@ def _usage_of_fields(usage: Any) -> Optional[Usage]:
         or get("output_token_details") is not None
     ):
         return None
-    inputs, outputs = get("input_tokens_details"), get("output_tokens_details")
-    if inputs is not None or outputs is not None:
-        inputs, outputs = _fields_or_empty(inputs), _fields_or_empty(outputs)
-        if inputs is None or outputs is None:
-            return None
+    given_inputs, given_outputs = get("input_tokens_details"), get("output_tokens_details")
+    inputs, outputs = _fields_or_empty(given_inputs), _fields_or_empty(given_outputs)
+    if inputs is None or outputs is None:
+        return None
+    cached, write = get("cache_read_input_tokens"), get("cache_creation_input_tokens")
+    thinking = outputs.get("thinking_tokens")
+    if given_inputs is None and (cached is not None or write is not None or thinking is not None):
+        return anthropic_counts_usage(
+            get("input_tokens"), cached, write, get("output_tokens"), thinking
+        )
+    if given_inputs is not None or given_outputs is not None:
         return openai_responses_usage(
             get("input_tokens"),
             get("output_tokens"),
@@ -462,9 +468,6 @@ def _usage_of_fields(usage: Any) -> Optional[Usage]:
             inputs.get("cache_write_tokens"),
             outputs.get("reasoning_tokens"),
         )
-    cached, write = get("cache_read_input_tokens"), get("cache_creation_input_tokens")
-    if cached is not None or write is not None:
-        return anthropic_counts_usage(get("input_tokens"), cached, write, get("output_tokens"))
     if get("input_tokens") is not None or get("output_tokens") is not None:
         return plain_usage(get("input_tokens"), get("output_tokens"), get("total_tokens"))
     return None

@@ -191,13 +191,14 @@ def usage_from(obj: Any) -> Usage:
         or field(obj, "output_token_details") is not None
     ):
         return _langchain(obj)
-    if (
-        field(obj, "input_tokens_details") is not None
-        or field(obj, "output_tokens_details") is not None
+    inputs, outputs = field(obj, "input_tokens_details"), field(obj, "output_tokens_details")
+    if inputs is None and (
+        _has_any(obj, "cache_read_input_tokens", "cache_creation_input_tokens")
+        or field(outputs, "thinking_tokens") is not None
     ):
-        return _openai_responses(obj)
-    if _has_any(obj, "cache_read_input_tokens", "cache_creation_input_tokens"):
         return anthropic_usage(obj)
+    if inputs is not None or outputs is not None:
+        return _openai_responses(obj)
     if field(obj, "input_tokens") is not None or field(obj, "output_tokens") is not None:
         return _plain(obj)
     if _has_any(obj, "inputTokens", "outputTokens"):
@@ -300,17 +301,20 @@ def _inclusive(total: Optional[int], cached: Optional[int], write: Optional[int]
 
 def anthropic_usage(obj: Any) -> Usage:
     """Anthropic usage (its ``input_tokens`` excludes cache reads and writes, which are
-    added to it); a count it does not report stays ``None``, a reported 0 stays 0."""
+    added to it; its ``output_tokens`` includes the thinking tokens its
+    ``output_tokens_details`` reports); a count it does not report stays ``None``, a
+    reported 0 stays 0."""
     return anthropic_counts_usage(
         field(obj, "input_tokens"),
         field(obj, "cache_read_input_tokens"),
         field(obj, "cache_creation_input_tokens"),
         field(obj, "output_tokens"),
+        field(field(obj, "output_tokens_details"), "thinking_tokens"),
     )
 
 
 def anthropic_counts_usage(
-    input_tokens: Any, cache_read: Any, cache_write: Any, output: Any
+    input_tokens: Any, cache_read: Any, cache_write: Any, output: Any, thinking: Any
 ) -> Usage:
     """``anthropic_usage`` from the values its fields hold, however they were read."""
     uncached = count(input_tokens)
@@ -319,7 +323,7 @@ def anthropic_counts_usage(
     total_in = None
     if uncached is not None or cached is not None or write is not None:
         total_in = (uncached or 0) + (cached or 0) + (write or 0)
-    return _with_total(total_in, count(output), cached, write, None, None)
+    return _with_total(total_in, count(output), cached, write, count(thinking), None)
 
 
 def _google(obj: Any) -> Usage:
