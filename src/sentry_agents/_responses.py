@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, Optional
 
-from ._jsonable import as_list, field, json_arguments, optional_str, safe_str
+from ._jsonable import as_list, field, optional_str, safe_str
 from ._messages import READ_NAMES, Message, Part, convert_item, to_gen_ai_messages, to_parts
 from ._models import model_fields
 from ._usage import (
@@ -290,61 +290,30 @@ _BESIDE_CONTENT = ("parts", "refusal", "audio", "reasoning_content", "tool_calls
 
 
 def _content_parts(content: Any) -> Optional[list[Part]]:
-    """``to_parts(content)``: a list of text, refusal, tool-use and thinking blocks read
-    from their fields (what an answer commonly holds) written at once, any other content
-    converted as any is; ``None`` when it does not convert (the general reading writes a
+    """``to_parts(content)``, a list of the blocks an answer commonly holds (text,
+    refusal, tool use, thinking) given to it as their fields, which its handlers read as
+    they read the blocks; ``None`` when it does not convert (the general reading writes a
     placeholder message for it)."""
     if type(content) is list:
-        parts: list[Part] = []
+        read: list[Any] = []
         for block in content:
             fields = model_fields(block)
-            part = None if fields is None else _block_part(fields)
-            if part is None:
+            kind = None if fields is None else fields.get("type")
+            if type(kind) is not str or kind not in _FIELD_BLOCKS:
                 break
-            parts.append(part)
+            read.append(fields)
         else:
-            return parts
+            content = read
     try:
         return to_parts(content)
     except Exception:
         return None
 
 
-def _block_part(block: dict[str, Any]) -> Optional[Part]:
-    """The part of a text, refusal, tool-use or thinking block as ``to_parts`` writes it,
-    from the block's fields; ``None`` for any other block, or one holding other than
-    text where text is read."""
-    kind = block.get("type")
-    if type(kind) is not str:
-        return None
-    if kind in _TEXT_TYPES:
-        text = block.get("text")
-        return {"type": "text", "content": safe_str(text)} if type(text) is str else None
-    if kind == "tool_use" or kind == "server_tool_use":
-        ident, name = block.get("id"), block.get("name")
-        if type(ident) is not str or type(name) is not str:
-            return None
-        arguments = json_arguments(block.get("input"))
-        return {
-            "type": "tool_call",
-            "id": safe_str(ident),
-            "name": safe_str(name),
-            "arguments": arguments,
-        }
-    if kind == "thinking":
-        thinking = block.get("thinking")
-        return (
-            {"type": "reasoning", "content": safe_str(thinking)} if type(thinking) is str else None
-        )
-    if kind == "redacted_thinking":
-        return {"type": "reasoning", "content": "[redacted]"}
-    if kind == "refusal":
-        refusal = block.get("refusal")
-        return {"type": "text", "content": safe_str(refusal)} if type(refusal) is str else None
-    return None
-
-
-_TEXT_TYPES = ("text", "output_text")
+_FIELD_BLOCKS = frozenset(
+    {"text", "output_text", "refusal", "tool_use", "server_tool_use", "thinking"}
+    | {"redacted_thinking"}
+)
 
 
 def _responses_info(
