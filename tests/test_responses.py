@@ -547,6 +547,16 @@ def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
             ),
             False,
         ),
+        variant(
+            "usage in Google's names",
+            lambda r: r.update(usage={"prompt_token_count": 3, "candidates_token_count": 4}),
+            False,
+        ),
+        variant(
+            "usage with a usage_metadata",
+            lambda r: r["usage"].update(usage_metadata={"input_tokens": 9, "output_tokens": 1}),
+            False,
+        ),
     ]
 
 
@@ -569,8 +579,8 @@ def test_a_chat_completion_read_from_its_fields_reads_as_reading_by_shape(
     assert isinstance(response, ChatCompletion)
     fields = _models.model_fields(response)
     assert fields is not None
-    assert (_responses._chat_completion(fields) is not None) is fast
     assert read_response(response) == _responses._openai_chat(response)
+    assert (_responses._chat_completion(fields) is not None) is fast
     as_dict = response.model_dump(exclude_unset=True, warnings=False)
     assert read_response(response) == read_response(as_dict)
 
