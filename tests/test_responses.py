@@ -923,3 +923,40 @@ def test_an_sdk_response_read_from_its_fields_reads_as_reading_by_shape(
     else:
         assert not any(read == reader(response) for reader in readers.values())
     assert read == read_response(response.model_dump(exclude_unset=True, warnings=False))
+
+
+class _AnyRole(str):
+    """A role whose ``==`` says it equals anything (its text is ``user``)."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+
+class _UncomparableRole:
+    """A role whose ``==`` raises (as a numpy array's truth does)."""
+
+    def __eq__(self, other: object) -> bool:
+        raise ValueError("not comparable")
+
+    __hash__ = object.__hash__
+
+    def __str__(self) -> str:
+        return "assistant"
+
+
+@pytest.mark.parametrize("role", [_AnyRole("user"), _UncomparableRole()], ids=["lying", "raising"])
+def test_a_chat_message_role_is_read_as_its_text(role: Any) -> None:
+    """A message's role is compared as plain text, as reading by shape reads it: a role
+    whose own ``==`` lies or raises is read by shape, never taken for ``assistant`` nor
+    let raise out of ``read_response``."""
+    from openai.types.chat import ChatCompletion, ChatCompletionMessage
+    from openai.types.chat.chat_completion import Choice
+
+    from sentry_agents import _responses
+
+    message = ChatCompletionMessage.model_construct(role=role, content="Hi")
+    choice = Choice.model_construct(index=0, finish_reason="stop", message=message)
+    response = ChatCompletion.model_construct(id="c1", model="m", choices=[choice])
+    assert read_response(response) == _responses._openai_chat(response)

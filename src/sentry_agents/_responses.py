@@ -210,7 +210,9 @@ def _assistant_message(message: Any) -> list[Message]:
     """The model's message of a choice: a model holding only its text (the commonest
     answer) written at once, anything else converted as any message is."""
     fields = model_fields(message)
-    if fields is not None and fields.get("role") == "assistant":
+    # Only plain text compared: a role's own ``==`` may raise or differ from its text.
+    role = fields.get("role") if fields is not None else None
+    if fields is not None and type(role) is str and role == "assistant":
         content = fields.get("content")
         if content is None or type(content) is str:
             for name, value in fields.items():
