@@ -557,6 +557,11 @@ def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
             lambda r: r["usage"].update(usage_metadata={"input_tokens": 9, "output_tokens": 1}),
             False,
         ),
+        variant(
+            "usage with a usage inside",
+            lambda r: r.update(usage={"completion_tokens": 1, "usage": {"input_tokens": 9}}),
+            False,
+        ),
     ]
 
 
