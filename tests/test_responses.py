@@ -965,3 +965,23 @@ def test_a_chat_message_role_is_read_as_its_text(role: Any) -> None:
     choice = Choice.model_construct(index=0, finish_reason="stop", message=message)
     response = ChatCompletion.model_construct(id="c1", model="m", choices=[choice])
     assert read_response(response) == _responses._openai_chat(response)
+
+
+@pytest.mark.parametrize("part", ["response", "message", "usage"])
+def test_a_chat_completion_whose_extras_are_not_a_dict_is_read_by_shape(part: str) -> None:
+    """A model's ``__pydantic_extra__`` set to something other than a dict (by hand) is
+    not read as its fields: ``read_response`` reads it by shape, as before, instead of
+    raising."""
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletion
+
+    from sentry_agents import _responses
+
+    response = construct_type(type_=ChatCompletion, value=chat_completion("Hi"))
+    model = {
+        "response": response,
+        "message": response.choices[0].message,
+        "usage": response.usage,
+    }[part]
+    object.__setattr__(model, "__pydantic_extra__", ("choices",))
+    assert read_response(response) == _responses._openai_chat(response)

@@ -47,6 +47,10 @@ def model_fields(value: Any) -> Optional[dict[str, Any]]:
         return None
     fields: dict[str, Any] = value.__dict__
     extra = getattr(value, "__pydantic_extra__", None)
+    if extra is None:
+        return fields
+    if type(extra) is not dict:  # set by hand to something else: read from the object
+        return None
     return {**extra, **fields} if extra else fields  # a field wins over an extra, as in getattr
 
 
