@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 import sentry_agents
 from fakes import anthropic_message, chat_completion, google_client, response_object
 from sentry_agents import Usage
-from sentry_agents._responses import read_response
+from sentry_agents._responses import ResponseInfo, read_response
 
 
 def test_openai_chat_completion_object():
@@ -985,3 +987,60 @@ def test_a_chat_completion_whose_extras_are_not_a_dict_is_read_by_shape(part: st
     }[part]
     object.__setattr__(model, "__pydantic_extra__", ("choices",))
     assert read_response(response) == _responses._openai_chat(response)
+
+
+class _KeyedMessage(BaseModel, Mapping):  # type: ignore[misc]
+    """A model that is also a mapping, whose keys say other than its fields."""
+
+    role: Any = None
+    content: Any = None
+
+    def __getitem__(self, key: str) -> Any:
+        return {"role": "user", "content": "By key."}[key]
+
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
+        return iter(("role", "content"))
+
+    def __len__(self) -> int:
+        return 2
+
+
+class _KeyedCompletion(BaseModel, Mapping):  # type: ignore[misc]
+    """A Chat Completion shaped model that is also a mapping with no ``choices`` key."""
+
+    choices: Any = None
+    model: Any = None
+
+    def __getitem__(self, key: str) -> Any:
+        return {"model": "by-key"}[key]
+
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
+        return iter(("model",))
+
+    def __len__(self) -> int:
+        return 1
+
+
+@pytest.mark.parametrize("keyed", ["response", "message"])
+def test_a_model_that_is_a_mapping_is_read_by_its_keys(keyed: str) -> None:
+    """Reading by shape reads a mapping by its keys (its ``get``), a pydantic model that
+    is one too: the fields of such a model are not read in their place."""
+    from openai.types.chat import ChatCompletion
+
+    response = ChatCompletion.model_construct(**chat_completion("By field."))
+    if keyed == "message":
+        # Set after construction: the SDK builds a message of its own from a mapping.
+        response.choices[0].message = _KeyedMessage(role="assistant", content="By field.")
+        info = read_response(response)
+        assert info.output == [
+            {
+                "role": "user",
+                "parts": [{"type": "text", "content": "By key."}],
+                "finish_reason": "stop",
+            }
+        ]
+    else:
+        # Its keys hold no choices (nor anything else a response holds).
+        assert read_response(_KeyedCompletion(model="m", choices=response.choices)) == (
+            ResponseInfo()
+        )

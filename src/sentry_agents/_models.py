@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Mapping
 from typing import Any, Optional
 
 from ._jsonable import declared_fields
@@ -37,8 +38,9 @@ def model_fields(value: Any) -> Optional[dict[str, Any]]:
     or response. ``None`` for any other object,
     and for a class where a name the conversion reads is an attribute of the class (a
     property, say), which computes fields, serializes itself or holds private attributes
-    (its dump may hold more than its fields), or which looks its attributes up in a way
-    of its own: only the general path (``field``) reads those right, from the object."""
+    (its dump may hold more than its fields), which looks its attributes up in a way of
+    its own, or which is a mapping (read by its keys): only the general path (``field``)
+    reads those right, from the object."""
     cls = type(value)
     name = _class_names.get(cls)
     if name is None:
@@ -71,6 +73,8 @@ def _name_class(cls: type) -> str:
             # (a property, inherited or not) answers instead of the field.
             and not any(hasattr(cls, name) for name in _READ)
             and _reads_attributes_as_pydantic_does(cls)
+            # A mapping is read by its keys (``field`` asks its ``get``), not its fields.
+            and not issubclass(cls, Mapping)
         )
     except Exception:
         readable = False
