@@ -1044,3 +1044,42 @@ def test_a_model_that_is_a_mapping_is_read_by_its_keys(keyed: str) -> None:
         assert read_response(_KeyedCompletion(model="m", choices=response.choices)) == (
             ResponseInfo()
         )
+
+
+class _Reply(BaseModel):
+    """A model of some library's with no ``choices`` field."""
+
+    model: Any = None
+
+
+class _Counts(BaseModel):
+    """A usage model of some library's with only a total."""
+
+    total_tokens: Any = None
+
+
+class _Stop(BaseModel):
+    """A choice model of some library's with no ``message`` field."""
+
+    finish_reason: Any = None
+
+
+def test_names_set_beside_a_models_fields_are_not_read_as_fields() -> None:
+    """``model_copy(update=...)`` puts a name the class does not declare (nor allows as
+    an extra) in the model's ``__dict__``; reading by shape never reads it, so neither
+    does reading by fields: a response, choice or usage holding one is read by shape."""
+    from openai.types.chat import ChatCompletion, ChatCompletionMessage
+
+    from sentry_agents import _responses
+
+    message = ChatCompletionMessage(role="assistant", content="Hi")
+    reply = _Reply(model="m").model_copy(update={"choices": [{"message": message}]})
+    assert read_response(reply) == ResponseInfo()
+
+    choice = _Stop(finish_reason="stop").model_copy(update={"message": message})
+    usage = _Counts(total_tokens=3).model_copy(update={"prompt_tokens": 2})
+    for response in (
+        ChatCompletion.model_construct(model="m", choices=[choice]),
+        ChatCompletion.model_construct(model="m", choices=[], usage=usage),
+    ):
+        assert read_response(response) == _responses._openai_chat(response)

@@ -42,12 +42,17 @@ def model_fields(value: Any) -> Optional[dict[str, Any]]:
     its own, or which is a mapping (read by its keys): only the general path (``field``)
     reads those right, from the object."""
     cls = type(value)
-    name = _class_names.get(cls)
-    if name is None:
-        name = _name_class(cls)
+    known = _class_names.get(cls)
+    if known is None:
+        known = _name_class(cls)
+    name, declared = known
     if not name:
         return None
     fields: dict[str, Any] = value.__dict__
+    # A name beside the declared ones, set by hand (``model_copy(update=...)`` puts it
+    # there), is no field: ``field`` does not read it.
+    if not declared.issuperset(fields):
+        return None
     extra = getattr(value, "__pydantic_extra__", None)
     if extra is None:
         return fields
@@ -56,9 +61,10 @@ def model_fields(value: Any) -> Optional[dict[str, Any]]:
     return {**extra, **fields} if extra else fields  # a field wins over an extra, as in getattr
 
 
-def _name_class(cls: type) -> str:
+def _name_class(cls: type) -> tuple[str, frozenset[str]]:
     """A name for a class read by its fields, unique in this process and in no data
-    (it starts with a random token); ``""`` for a class that is not."""
+    (it starts with a random token), with the names of its fields; ``""`` for a class
+    that is not."""
     try:
         declared = declared_fields(cls)
         decorators = getattr(cls, "__pydantic_decorators__", None)
@@ -80,9 +86,9 @@ def _name_class(cls: type) -> str:
         readable = False
     if len(_class_names) >= _MAX_CLASSES:
         _class_names.clear()
-    name = f"{_TOKEN}{next(_numbers)}" if readable else ""
-    _class_names[cls] = name
-    return name
+    known = (f"{_TOKEN}{next(_numbers)}", frozenset(declared or ())) if readable else _UNREAD
+    _class_names[cls] = known
+    return known
 
 
 def _reads_attributes_as_pydantic_does(cls: type) -> bool:
@@ -100,7 +106,8 @@ def _reads_attributes_as_pydantic_does(cls: type) -> bool:
     )
 
 
-_class_names: dict[type, str] = {}
+_class_names: dict[type, tuple[str, frozenset[str]]] = {}
+_UNREAD: tuple[str, frozenset[str]] = ("", frozenset())
 _MAX_CLASSES = 512
 _TOKEN = os.urandom(16).hex()
 _numbers = itertools.count()
@@ -109,7 +116,8 @@ _numbers = itertools.count()
 def class_name(cls: type) -> Optional[str]:
     """The name ``model_fields`` gave ``cls`` (``""`` for a class not read by its fields),
     or ``None`` when it has none (yet, or no longer: at most 512 classes are kept)."""
-    return _class_names.get(cls)
+    known = _class_names.get(cls)
+    return None if known is None else known[0]
 
 
 __all__ = ["RESPONSE_READ_NAMES", "class_name", "model_fields"]
