@@ -1083,3 +1083,31 @@ def test_names_set_beside_a_models_fields_are_not_read_as_fields() -> None:
         ChatCompletion.model_construct(model="m", choices=[], usage=usage),
     ):
         assert read_response(response) == _responses._openai_chat(response)
+
+
+class _ReasoningMixin:
+    """A plain base giving a message a property where a field would be read."""
+
+    @property
+    def reasoning_content(self) -> str:
+        return "From a property."
+
+
+def test_a_property_inherited_from_a_plain_base_is_read_as_reading_by_shape_reads_it() -> None:
+    """Whether a class has an attribute where a field would be read is looked up in its
+    classes' namespaces (as an instance's attributes are): one from a base that is not a
+    model still sends its message to reading by shape."""
+    from openai.types.chat import ChatCompletion, ChatCompletionMessage
+
+    from sentry_agents import _models, _responses
+
+    class Message(_ReasoningMixin, ChatCompletionMessage):
+        pass
+
+    response = ChatCompletion.model_construct(**chat_completion("Hi"))
+    response.choices[0].message = Message(role="assistant", content="Hi")
+    assert _models.model_fields(response.choices[0].message) is None
+    info = read_response(response)
+    assert info == _responses._openai_chat(response)
+    assert info.output is not None
+    assert info.output[0]["parts"][0] == {"type": "reasoning", "content": "From a property."}

@@ -76,8 +76,10 @@ def _name_class(cls: type) -> tuple[str, frozenset[str]]:
             and not decorators.field_serializers
             and not getattr(cls, "__private_attributes__", None)
             # A pydantic class keeps no attribute of its own for a field: one found on it
-            # (a property, inherited or not) answers instead of the field.
-            and not any(hasattr(cls, name) for name in _READ)
+            # (a property, inherited or not) answers instead of the field. Looked up in
+            # the classes' own namespaces, as an instance's attributes are (``hasattr``
+            # on the class costs an exception per name a pydantic class lacks).
+            and all(_READ.isdisjoint(vars(base)) for base in cls.__mro__)
             and _reads_attributes_as_pydantic_does(cls)
             # A mapping is read by its keys (``field`` asks its ``get``), not its fields.
             and not issubclass(cls, Mapping)
