@@ -1111,3 +1111,24 @@ def test_a_property_inherited_from_a_plain_base_is_read_as_reading_by_shape_read
     assert info == _responses._openai_chat(response)
     assert info.output is not None
     assert info.output[0]["parts"][0] == {"type": "reasoning", "content": "From a property."}
+
+
+class _UnhashableClass(type):
+    """A metaclass whose classes cannot be hashed (it defines ``==`` without a hash)."""
+
+    def __eq__(cls, other: object) -> bool:
+        return cls is other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Text(str, metaclass=_UnhashableClass):
+    """Text whose class cannot be a dict key."""
+
+
+def test_text_whose_class_cannot_be_hashed_is_read_as_text() -> None:
+    """Looking a response's class up among the models read by their fields must not
+    raise for a class that cannot be hashed: text of one is the model's text, as it
+    was before any class was looked up."""
+    info = read_response(_Text("Hi"))
+    assert info.output == [{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]

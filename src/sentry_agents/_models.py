@@ -42,7 +42,10 @@ def model_fields(value: Any) -> Optional[dict[str, Any]]:
     its own, or which is a mapping (read by its keys): only the general path (``field``)
     reads those right, from the object."""
     cls = type(value)
-    known = _class_names.get(cls)
+    try:
+        known = _class_names.get(cls)
+    except TypeError:  # a class its metaclass made unhashable: no model's
+        return None
     if known is None:
         known = _name_class(cls)
     name, declared = known
