@@ -56,7 +56,7 @@ def model_fields(value: Any) -> Optional[dict[str, Any]]:
     # there), is no field: ``field`` does not read it. Looked for only when the count of
     # names differs from the declared (the check costs a third of this function): a model
     # both missing a declared field and holding another name is not told apart.
-    if len(fields) != len(declared) and not declared.issuperset(fields):
+    if len(fields) != len(declared) and not fields.keys() <= declared.keys():
         return None
     extra = getattr(value, "__pydantic_extra__", None)
     if extra is None:
@@ -66,7 +66,7 @@ def model_fields(value: Any) -> Optional[dict[str, Any]]:
     return {**extra, **fields} if extra else fields  # a field wins over an extra, as in getattr
 
 
-def _name_class(cls: type) -> tuple[str, frozenset[str]]:
+def _name_class(cls: type) -> tuple[str, dict[str, Any]]:
     """A name for a class read by its fields, unique in this process and in no data
     (it starts with a random token), with the names of its fields; ``""`` for a class
     that is not."""
@@ -93,7 +93,8 @@ def _name_class(cls: type) -> tuple[str, frozenset[str]]:
         readable = False
     if len(_class_names) >= _MAX_CLASSES:
         _class_names.clear()
-    known = (f"{_TOKEN}{next(_numbers)}", frozenset(declared or ())) if readable else _UNREAD
+    # The class's own table of its fields, not a copy: an entry holds little of its own.
+    known = (f"{_TOKEN}{next(_numbers)}", declared or {}) if readable else _UNREAD
     _class_names[cls] = known
     return known
 
@@ -113,8 +114,8 @@ def _reads_attributes_as_pydantic_does(cls: type) -> bool:
     )
 
 
-_class_names: dict[type, tuple[str, frozenset[str]]] = {}
-_UNREAD: tuple[str, frozenset[str]] = ("", frozenset())
+_class_names: dict[type, tuple[str, dict[str, Any]]] = {}
+_UNREAD: tuple[str, dict[str, Any]] = ("", {})
 _MAX_CLASSES = 512
 _TOKEN = os.urandom(16).hex()
 _numbers = itertools.count()
