@@ -9,7 +9,8 @@ to the raw span (the "chat span" rows of ``run.py classic``).
 
 Run: ``.venv/bin/python benchmarks/versions.py REF [REF ...] [--rounds N]``; with
 ``--serializer``, ``serialize_messages`` on ``real_path``'s histories instead, as the
-ratio to ``json.dumps``. "This tree"
+ratio to ``json.dumps``; with ``--set-response``, ``set_response`` on its provider
+responses, in µs per call. "This tree"
 is the ``sentry_agents`` that Python imports (printed first): from a second checkout, run
 it with that checkout's ``src`` on ``PYTHONPATH``.
 """
@@ -151,6 +152,46 @@ def compare_serializer(
     return rows
 
 
+SET_RESPONSE_CALLS = 2000
+
+
+def compare_set_response(
+    versions: dict[str, Any], rounds: int, calls: int = SET_RESPONSE_CALLS
+) -> dict[str, dict[str, float]]:
+    """Per provider response of ``real_path`` (built as its SDK builds it) and tracing
+    mode: each version's ``set_response`` on one open chat span, µs per call, the median
+    of rounds timed in turn."""
+    import real_path
+
+    cases = [
+        ("openai ChatCompletion", real_path.chat_completion),
+        ("anthropic Message", real_path.anthropic_message),
+        ("google GenerateContentResponse", real_path.gemini_response),
+    ]
+    rows: dict[str, dict[str, float]] = {}
+    for mode in real_path.MODES:
+        env = real_path.Env(mode)
+        for label, make in cases:
+            response = make()
+            spent: dict[str, list[float]] = {name: [] for name in versions}
+            for round_ in range(rounds):
+                order = list(versions.items())
+                for name, package in order if round_ % 2 else reversed(order):
+                    env.activate()
+                    with env.root(), package.chat(real_path.MODEL, provider="openai") as llm:
+                        gc.collect()
+                        start = time.process_time_ns()
+                        for _ in range(calls):
+                            llm.set_response(response)
+                        elapsed = time.process_time_ns() - start
+                    env.flush()
+                    spent[name].append(elapsed / calls / 1000)
+            rows[f"{label}, {mode}"] = {
+                name: statistics.median(values) for name, values in spent.items()
+            }
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("refs", nargs="+", help="git refs to compare with this tree")
@@ -160,10 +201,17 @@ def main() -> None:
         action="store_true",
         help="compare serialize_messages on real_path's histories instead of the chat span",
     )
+    parser.add_argument(
+        "--set-response",
+        action="store_true",
+        help="compare set_response on real_path's provider responses (µs per call)",
+    )
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     calls = f"{SERIALIZER_BATCH} histories" if args.serializer else f"{CALLS} calls"
+    if args.set_response:
+        calls = f"{SET_RESPONSE_CALLS} calls"
     print(
         f"Python {sys.version.split()[0]}, sentry-sdk {sentry_sdk.VERSION}, "
         f"{args.rounds} rounds of {calls}"
@@ -177,6 +225,13 @@ def main() -> None:
         for package in versions.values():
             # Content recorded, as in run.py (which configures this tree at every init).
             package.configure(record_inputs=True, record_outputs=True)
+        if args.set_response:
+            print("| response, mode (µs per set_response) | " + " | ".join(versions) + " |")
+            print("|---|" + "---|" * len(versions))
+            for label, times in compare_set_response(versions, args.rounds).items():
+                cells = [f"{value:.1f} µs" for value in times.values()]
+                print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+            return
         if args.serializer:
             print("| history (ratio to json.dumps) | " + " | ".join(versions) + " |")
             print("|---|" + "---|" * len(versions))

@@ -245,3 +245,20 @@ def test_versions_compares_the_serializer_of_a_commit_beside_this_tree(
     assert any("ChatCompletionMessage" in label for label in labels)
     assert all(set(r) == {"HEAD", "this tree"} for r in rows.values())
     assert all(ratio > 0 for r in rows.values() for ratio in r.values())
+
+
+@pytest.mark.skipif(
+    not (RUN_PY.parent.parent / ".git").exists(), reason="not a git checkout (an sdist, say)"
+)
+def test_versions_compares_set_response_of_a_commit_beside_this_tree(
+    versions: ModuleType, tmp_path: Path
+) -> None:
+    older = importlib.import_module(versions.extract("HEAD", tmp_path))
+    rows = versions.compare_set_response({"HEAD": older, "this tree": sentry_agents}, 1, 2)
+    assert {label.split(",")[0] for label in rows} == {
+        "openai ChatCompletion",
+        "anthropic Message",
+        "google GenerateContentResponse",
+    }
+    assert all(set(r) == {"HEAD", "this tree"} for r in rows.values())
+    assert all(value > 0 for r in rows.values() for value in r.values())
