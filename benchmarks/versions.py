@@ -192,6 +192,14 @@ def compare_set_response(
     return rows
 
 
+def print_rows(title: str, names: list[str], rows: dict[str, dict[str, float]], cell: str) -> None:
+    """A Markdown table: one row per label, one column per version."""
+    print(f"| {title} | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for label, values in rows.items():
+        print(f"| {label} | " + " | ".join(cell.format(v) for v in values.values()) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("refs", nargs="+", help="git refs to compare with this tree")
@@ -226,18 +234,12 @@ def main() -> None:
             # Content recorded, as in run.py (which configures this tree at every init).
             package.configure(record_inputs=True, record_outputs=True)
         if args.set_response:
-            print("| response, mode (µs per set_response) | " + " | ".join(versions) + " |")
-            print("|---|" + "---|" * len(versions))
-            for label, times in compare_set_response(versions, args.rounds).items():
-                cells = [f"{value:.1f} µs" for value in times.values()]
-                print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+            rows = compare_set_response(versions, args.rounds)
+            print_rows("response, mode (µs per set_response)", list(versions), rows, "{:.1f} µs")
             return
         if args.serializer:
-            print("| history (ratio to json.dumps) | " + " | ".join(versions) + " |")
-            print("|---|" + "---|" * len(versions))
-            for label, ratios in compare_serializer(versions, args.rounds).items():
-                cells = [f"{ratio:.2f}x" for ratio in ratios.values()]
-                print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+            rows = compare_serializer(versions, args.rounds)
+            print_rows("history (ratio to json.dumps)", list(versions), rows, "{:.2f}x")
             return
         for mode in run.RECORDING_MODES:
             for label, keys in differences(mode, versions).items():

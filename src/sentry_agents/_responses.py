@@ -17,8 +17,7 @@ from ._models import model_fields
 from ._usage import (
     Usage,
     anthropic_counts_usage,
-    openai_chat_usage,
-    openai_responses_usage,
+    openai_usage,
     plain_usage,
     usage_from,
 )
@@ -401,7 +400,7 @@ def _usage_of_fields(usage: Any) -> Optional[Usage]:
         completion = _fields_or_empty(get("completion_tokens_details"))
         if prompt is None or completion is None:
             return None
-        return openai_chat_usage(
+        return openai_usage(
             get("prompt_tokens"),
             get("completion_tokens"),
             get("total_tokens"),
@@ -431,12 +430,12 @@ def _usage_of_fields(usage: Any) -> Optional[Usage]:
             get("input_tokens"), cached, write, get("output_tokens"), thinking
         )
     if given_inputs is not None or given_outputs is not None:
-        return openai_responses_usage(
+        return openai_usage(
             get("input_tokens"),
             get("output_tokens"),
             get("total_tokens"),
-            inputs.get("cached_tokens"),
-            inputs.get("cache_write_tokens"),
+            (inputs.get("cached_tokens"),),
+            (inputs.get("cache_write_tokens"),),
             outputs.get("reasoning_tokens"),
         )
     if get("input_tokens") is not None or get("output_tokens") is not None:

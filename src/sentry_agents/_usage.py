@@ -216,7 +216,7 @@ def _has_any(obj: Any, *names: str) -> bool:
 
 def _openai_chat(obj: Any) -> Usage:
     details = field(obj, "prompt_tokens_details")
-    return openai_chat_usage(
+    return openai_usage(
         field(obj, "prompt_tokens"),
         field(obj, "completion_tokens"),
         field(obj, "total_tokens"),
@@ -230,47 +230,31 @@ def _openai_chat(obj: Any) -> Usage:
     )
 
 
-def openai_chat_usage(
-    prompt: Any,
-    completion: Any,
+def _openai_responses(obj: Any) -> Usage:
+    details = field(obj, "input_tokens_details")
+    return openai_usage(
+        field(obj, "input_tokens"),
+        field(obj, "output_tokens"),
+        field(obj, "total_tokens"),
+        (field(details, "cached_tokens"),),
+        (field(details, "cache_write_tokens"),),
+        field(field(obj, "output_tokens_details"), "reasoning_tokens"),
+    )
+
+
+def openai_usage(
+    input_tokens: Any,
+    output_tokens: Any,
     total: Any,
     cached: tuple[Any, ...],
     write: tuple[Any, ...],
     reasoning: Any,
 ) -> Usage:
-    """Chat Completions usage from the values its fields hold, however they were read;
-    ``cached`` and ``write`` are the fields that may hold those counts, the first a count
-    wins."""
+    """OpenAI usage (Chat Completions or Responses API, whose input counts include cache
+    reads and writes) from the values its fields hold, however they were read; ``cached``
+    and ``write`` are the fields that may hold those counts, the first a count wins."""
     cached_count = _first_count(cached)
     write_count = _first_count(write)
-    return _with_total(
-        _inclusive(count(prompt), cached_count, write_count),
-        count(completion),
-        cached_count,
-        write_count,
-        count(reasoning),
-        total,
-    )
-
-
-def _openai_responses(obj: Any) -> Usage:
-    details = field(obj, "input_tokens_details")
-    return openai_responses_usage(
-        field(obj, "input_tokens"),
-        field(obj, "output_tokens"),
-        field(obj, "total_tokens"),
-        field(details, "cached_tokens"),
-        field(details, "cache_write_tokens"),
-        field(field(obj, "output_tokens_details"), "reasoning_tokens"),
-    )
-
-
-def openai_responses_usage(
-    input_tokens: Any, output_tokens: Any, total: Any, cached: Any, write: Any, reasoning: Any
-) -> Usage:
-    """Responses API usage from the values its fields hold, however they were read."""
-    cached_count = count(cached)
-    write_count = count(write)
     return _with_total(
         _inclusive(count(input_tokens), cached_count, write_count),
         count(output_tokens),
@@ -402,8 +386,7 @@ __all__ = [
     "anthropic_usage",
     "checked",
     "count",
-    "openai_chat_usage",
-    "openai_responses_usage",
+    "openai_usage",
     "plain_usage",
     "summed",
     "usage_attributes",
