@@ -13,6 +13,7 @@ from pydantic import BaseModel
 import sentry_agents
 from fakes import anthropic_message, chat_completion, google_client, response_object
 from sentry_agents import Usage
+from sentry_agents._messages import MAX_NESTING, UNCONVERTIBLE
 from sentry_agents._responses import ResponseInfo, read_response
 
 
@@ -602,11 +603,12 @@ def _variant(
     return label, reply, route, fast
 
 
-def _nested_too_deep() -> dict[str, Any]:
-    """A block holding blocks 3,000 deep: converting it raises ``RecursionError``, which
-    the general reading turns into a placeholder message."""
+def _nested_too_deep(depth: int = 3000) -> dict[str, Any]:
+    """A block holding blocks ``depth`` deep (by default 3,000): converting it past
+    ``MAX_NESTING`` raises ``RecursionError``, which the general reading turns into a
+    placeholder message."""
     block = {"type": "text", "text": "Deep."}
-    for _ in range(3000):
+    for _ in range(depth):
         block = {"type": "document", "source": {"type": "content", "content": [block]}}
     return block
 
@@ -659,6 +661,13 @@ def _anthropic_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
         variant("an unknown block", content(text, {"type": "future", "base64": "AAAA"})),
         variant("a text block without text", content({"type": "text"})),
         variant("content nested too deep", content(_nested_too_deep()), "anthropic", False),
+        variant("content nested as deep as converted", content(_nested_too_deep(MAX_NESTING))),
+        variant(
+            "content nested a block too deep",
+            content(_nested_too_deep(MAX_NESTING + 1)),
+            "anthropic",
+            False,
+        ),
         variant("stop reason None", lambda r: r.update(stop_reason=None)),
         variant("tool use stop", lambda r: r.update(stop_reason="tool_use")),
         variant(
@@ -792,6 +801,8 @@ def _responses_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
         variant("a text block without text", blocks({"type": "output_text"})),
         variant("a tool message", lambda r: r["output"][1].update(role="tool")),
         variant("content nested too deep", blocks(_nested_too_deep())),
+        variant("content nested as deep as converted", blocks(_nested_too_deep(MAX_NESTING))),
+        variant("content nested a block too deep", blocks(_nested_too_deep(MAX_NESTING + 1))),
         variant("a message with a refusal (extra)", lambda r: r["output"][1].update(refusal="No.")),
         variant(
             "encrypted reasoning",
@@ -930,6 +941,49 @@ def test_an_sdk_response_read_from_its_fields_reads_as_reading_by_shape(
     else:
         assert not any(read == reader(response) for reader in readers.values())
     assert read == read_response(response.model_dump(exclude_unset=True, warnings=False))
+
+
+@pytest.mark.parametrize("provider_model", ["anthropic", "responses"])
+def test_content_nested_deep_reads_the_same_from_fields_and_by_shape(
+    provider_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading from the models' fields takes a few frames fewer than reading by shape:
+    content nested so deep that the interpreter's stack ran out on one reading and not
+    on the other (about 330 blocks) was converted on one and a placeholder on the
+    other. Nesting is counted, not left to the stack: past ``MAX_NESTING`` blocks both
+    read a placeholder, however deep."""
+    from sentry_agents import _responses
+
+    if provider_model == "anthropic":
+        from anthropic._models import construct_type
+        from anthropic.types import Message as model
+
+        base = anthropic_message("Bonjour.")
+    else:
+        from openai._models import construct_type  # type: ignore[no-redef]
+        from openai.types.responses import Response as model  # type: ignore[assignment]
+
+        base = response_object("Rainy.")
+
+    def deeper(frames: int, response: Any) -> ResponseInfo:
+        """``read_response(response)`` called ``frames`` frames deeper."""
+        return deeper(frames - 1, response) if frames else read_response(response)
+
+    placeholder = [{"type": "text", "content": UNCONVERTIBLE}]
+    for depth in [*range(1, 40), *range(150, 420)]:
+        reply = copy.deepcopy(base)
+        block = _nested_too_deep(depth)
+        if provider_model == "anthropic":
+            reply["content"] = [block]
+        else:
+            reply["output"][1]["content"] = [block]
+        response = construct_type(type_=model, value=reply)
+        for frames in range(4):  # wherever the stack would run out
+            read = deeper(frames, response)
+            with monkeypatch.context() as patched:
+                patched.setattr(_responses, "model_fields", lambda value: None)
+                assert read == deeper(frames, response), (depth, frames)
+            assert (read.output[0]["parts"][-1:] == placeholder) is (depth > MAX_NESTING)
 
 
 class _AnyRole(str):

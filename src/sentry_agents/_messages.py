@@ -8,11 +8,13 @@ LangChain, legacy ``{role, content}`` and role/parts itself.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
 from ._jsonable import (
     BLOB_SUBSTITUTE,
+    MAX_DEPTH,
     as_list,
     clean_text,
     declared_fields,
@@ -128,6 +130,37 @@ def to_parts(content: Any) -> list[Part]:
     for item in items:
         parts.extend(_block_parts(item))
     return parts
+
+
+def _nested_parts(content: Any) -> list[Part]:
+    """``to_parts`` of content held in a block (a document's, a tool result's, a part's):
+    past ``MAX_NESTING`` blocks deep it raises ``RecursionError`` itself, at the same
+    depth however deep the caller's stack is, so that a reply converts the same whichever
+    way it is read (from its models' fields or by shape, a few calls apart), never
+    converted on one and a placeholder on the other."""
+    depth = _nesting.depth
+    if depth >= MAX_NESTING:
+        raise RecursionError("content nested too deep")
+    _nesting.depth = depth + 1
+    try:
+        return to_parts(content)
+    finally:
+        _nesting.depth = depth
+
+
+MAX_NESTING = MAX_DEPTH
+"""How many blocks deep content held in blocks is converted (beyond, the message is a
+placeholder), as deep as ``jsonable`` copies; each level takes a few frames of the
+interpreter's stack."""
+
+
+class _Nesting(threading.local):
+    """How many blocks deep ``_nested_parts`` is converting, in each thread."""
+
+    depth = 0
+
+
+_nesting = _Nesting()
 
 
 def system_parts(system: Any) -> list[Part]:
@@ -528,7 +561,7 @@ def _response_value(value: Any) -> Any:
         return clean_text(value) if value is not None else ""
     items = as_list(value)
     if items is not None and items and all(has_field(i, "type") for i in items):
-        return to_parts(items)
+        return _nested_parts(items)
     return jsonable(value)
 
 
@@ -630,7 +663,7 @@ def _anthropic_source(block: Any) -> list[Part]:
     if source_type == "text":
         return [_text(safe_str(field(source, "data") or ""))]
     if source_type == "content":
-        return to_parts(field(source, "content"))
+        return _nested_parts(field(source, "content"))
     return [_blob(_modality(mime, default), mime)]
 
 
@@ -697,7 +730,7 @@ def _google_part(part: Any) -> list[Part]:
             }
         ]
     if isinstance(part, Mapping) and "content" in part:
-        return to_parts(part["content"])
+        return _nested_parts(part["content"])
     return [_unknown_part(part)]
 
 
