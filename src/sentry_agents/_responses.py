@@ -12,7 +12,7 @@ from dataclasses import field as dataclass_field
 from typing import Any, Optional
 
 from ._jsonable import as_list, field, optional_str, safe_str
-from ._messages import READ_NAMES, Message, Part, convert_item, to_gen_ai_messages, to_parts
+from ._messages import Message, Part, convert_item, to_gen_ai_messages, to_parts
 from ._models import model_fields
 from ._usage import (
     Usage,
@@ -211,18 +211,17 @@ def _assistant_message(message: Any) -> list[Message]:
     fields = model_fields(message)
     # Only plain text compared: a role's own ``==`` may raise or differ from its text.
     role = fields.get("role") if fields is not None else None
-    if fields is not None and type(role) is str and role == "assistant":
+    if (
+        fields is not None
+        and type(role) is str
+        and role == "assistant"
+        and fields.get("type") is None
+        and _only_content(fields)
+    ):
         content = fields.get("content")
         if content is None or type(content) is str:
-            for name, value in fields.items():
-                if value is not None and name in READ_NAMES and name not in _TEXT_MESSAGE:
-                    break
-            else:
-                return [{"role": "assistant", "parts": to_parts(content)}]
+            return [{"role": "assistant", "parts": to_parts(content)}]
     return convert_item(message, "assistant")
-
-
-_TEXT_MESSAGE = ("role", "content")
 
 
 def _openai_responses(response: Any) -> ResponseInfo:
@@ -280,13 +279,19 @@ def _output_message_parts(item: Any) -> Optional[list[Part]]:
     kind, role = get("type"), get("role")
     if type(kind) is not str or kind != "message" or type(role) is not str or role != "assistant":
         return None
-    for name in _BESIDE_CONTENT:
-        if get(name) is not None:
-            return None
+    if not _only_content(fields):
+        return None
     return _content_parts(get("content"))
 
 
-# What ``convert_item`` reads of a message beside its role and content.
+def _only_content(fields: dict[str, Any]) -> bool:
+    """Whether a message's fields hold nothing ``convert_item`` reads beside its role,
+    type and content."""
+    get = fields.get
+    return all(get(name) is None for name in _BESIDE_CONTENT)
+
+
+# What ``convert_item`` reads of a message beside its role, type and content.
 _BESIDE_CONTENT = ("parts", "refusal", "audio", "reasoning_content", "tool_calls", "function_call")
 
 

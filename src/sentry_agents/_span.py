@@ -251,9 +251,7 @@ class GenAISpan(Generic[C]):
         self._phase = _OPEN
         self._resolved = resolve(self._options)
         try:
-            parent = _current.get()
-            if parent is not None and parent._phase == _CLOSED:
-                parent = current_span()
+            parent = current_span()
             if parent is None and _open_by_native:
                 parent = _open_by_native.get(id(_sdk.current_span()))
             self._outer = parent

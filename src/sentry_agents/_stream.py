@@ -148,7 +148,7 @@ class SyncStream(_Stream):
             if callable(close):
                 close()
         finally:
-            self._end(abandoned=self._span is not None)
+            self._abandon()
 
     def __enter__(self) -> SyncStream:
         return self
@@ -207,7 +207,7 @@ class AsyncStream(_Stream):
                         await result
                     break
         finally:
-            self._end(abandoned=self._span is not None)
+            self._abandon()
 
     def close(self) -> Awaitable[None]:
         """Close the underlying stream (``await stream.close()``, as OpenAI's and
@@ -225,11 +225,11 @@ class AsyncStream(_Stream):
                 close = getattr(self._source, "aclose", None)
             result = close() if callable(close) else None
         except BaseException:
-            self._end(abandoned=self._span is not None)
+            self._abandon()
             raise
         if result is not None and hasattr(result, "__await__"):
             return self._closing(result)
-        self._end(abandoned=self._span is not None)
+        self._abandon()
         return _Closed()
 
     async def _closing(self, closing: Awaitable[Any]) -> None:
@@ -237,7 +237,7 @@ class AsyncStream(_Stream):
         try:
             await closing
         finally:
-            self._end(abandoned=self._span is not None)
+            self._abandon()
 
     async def __aenter__(self) -> AsyncStream:
         return self
