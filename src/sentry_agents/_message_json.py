@@ -99,7 +99,7 @@ def encode_messages(
                 # role's initial in its JSON tells for which role it was written.
                 kept = plain_roles.get(raw_role)
                 if kept is not None:
-                    initial, role = kept
+                    initial, role, head = kept
                     piece = young.get(raw_content)
                     if piece is None:
                         piece = old.get(raw_content)
@@ -110,34 +110,32 @@ def encode_messages(
                     elif piece[role_at] == initial:
                         append(piece)
                         continue
-                else:
-                    initial = None
-                    role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
+                    if not raw_content:
+                        piece = _plain_piece(role, raw_content)
+                        cost = len(piece) + overhead
+                    elif raw_content.isascii():
+                        piece = f"{head}{encode(raw_content)}{_PLAIN_END}"
+                        cost = len(raw_content) + len(piece) + overhead
+                    else:
+                        piece = f"{head}{encode(clean_text(raw_content))}{_PLAIN_END}"
+                        cost = (len(raw_content) + len(piece)) * 4 + overhead
+                    append(piece)
+                    if cost <= max_entry:
+                        # (the generations may have been turned over since young was read)
+                        reuse.young[raw_content] = piece
+                        reuse.used += cost
+                        if reuse.used > half:
+                            reuse.turn_over()
+                            young, old = reuse.young, reuse.old
+                    continue
+                role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
+                if role != "tool":
                     if split and role == "system":
                         content = clean_text(raw_content)
                         if content:
                             system.append([{"type": "text", "content": content}])
-                        continue
-                if role != "tool":
-                    if raw_content.isascii():
-                        width, text = 1, encode(raw_content)
                     else:
-                        width, text = 4, encode(clean_text(raw_content))
-                    piece = (
-                        f'{{"role":"{role}","parts":[{{"type":"text","content":{text}}}]}}'
-                        if raw_content
-                        else f'{{"role":"{role}","parts":[]}}'
-                    )
-                    append(piece)
-                    if initial is not None:
-                        cost = (len(raw_content) + len(piece)) * width + overhead
-                        if cost <= max_entry:
-                            # (the generations may have been turned over since young was read)
-                            reuse.young[raw_content] = piece
-                            reuse.used += cost
-                            if reuse.used > half:
-                                reuse.turn_over()
-                                young, old = reuse.young, reuse.old
+                        append(_plain_piece(role, raw_content))
                     continue
         if len(pieces) >= recount:
             written, counted, recount = _count(pieces, written, counted)
@@ -171,11 +169,24 @@ def encode_messages(
 
 _MAX_WRITTEN = sys.maxsize
 # The roles whose plain messages are kept for reuse (not system messages: they may be
-# split out), each with the initial of the role its JSON is written for, at _ROLE_AT.
+# split out), each with the initial of the role its JSON is written for (at _ROLE_AT),
+# the role, and the JSON that comes before its text.
 _PLAIN_ROLES = {
-    name: (role[0], role) for name, role in ROLE_ALIASES.items() if role not in ("system", "tool")
+    name: (role[0], role, f'{{"role":"{role}","parts":[{{"type":"text","content":')
+    for name, role in ROLE_ALIASES.items()
+    if role not in ("system", "tool")
 }
 _ROLE_AT = len('{"role":"')
+_PLAIN_END = "}]}"
+
+
+def _plain_piece(role: str, text: str) -> str:
+    """A plain text message of ``role`` as JSON."""
+    if not text:
+        return f'{{"role":"{role}","parts":[]}}'
+    return f'{{"role":"{role}","parts":[{{"type":"text","content":{_string(clean_text(text))}}}]}}'
+
+
 _COUNT_EVERY = 16
 
 
