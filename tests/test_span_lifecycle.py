@@ -247,6 +247,66 @@ def test_exception_marks_spans_reports_once_and_reraises_same_object(sentry):
     assert events[0]["contexts"]["trace"]["span_id"] == tool.span_id
 
 
+class Recorded(Exception):
+    """An exception whose attributes the user's code compares (as some loggers and test
+    helpers do): recording must add none."""
+
+
+def test_an_error_reported_inside_is_reported_once_and_left_untouched(sentry):
+    """Nested spans report the user's error once, without setting anything on it: its
+    ``__dict__`` is what the user's code put there, before and after."""
+    error = Recorded("tool failed")
+    error.detail = "kept"  # type: ignore[attr-defined]
+    with pytest.raises(Recorded) as caught:
+        with sentry_agents.invoke_agent("Outer"):
+            with sentry_agents.invoke_agent("Inner"):
+                with sentry_agents.execute_tool("breaks"):
+                    raise error
+    assert caught.value is error
+    assert vars(error) == {"detail": "kept"}, "nothing of ours was set on the exception"
+    assert len(sentry.events()) == 1, "reported once, by the innermost span"
+    for name in ("execute_tool breaks", "invoke_agent Inner", "invoke_agent Outer"):
+        assert sentry.named(name).attributes["error.type"] == "Recorded"
+
+
+def test_an_error_caught_inside_and_raised_again_later_is_reported_again(sentry):
+    """What spans inside reported is forgotten once the span around them ends normally:
+    the same exception raised again in a later span (kept and re-raised by the user's
+    code) is that span's failure, reported with it."""
+    error = Recorded("failed twice")
+    with sentry_agents.invoke_agent("First"):
+        try:
+            with sentry_agents.execute_tool("first"):
+                raise error
+        except Recorded:
+            pass
+    with pytest.raises(Recorded):
+        with sentry_agents.invoke_agent("Second"):
+            raise error
+    assert vars(error) == {}
+    assert len(sentry.events()) == 2
+    assert sentry.named("invoke_agent First").attributes.get("error.type") is None
+
+
+def test_an_error_caught_inside_a_span_is_reported_by_a_span_it_leaves_later(sentry):
+    """An error a tool span reported, caught and raised again inside the same agent span,
+    is not reported again by that agent span; a different exception chained to it is."""
+    error = Recorded("first")
+    with pytest.raises(ValueError) as caught:
+        with sentry_agents.invoke_agent("Agent"):
+            try:
+                with sentry_agents.execute_tool("breaks"):
+                    raise error
+            except Recorded as inner:
+                with pytest.raises(Recorded):
+                    with sentry_agents.execute_tool("again"):
+                        raise inner
+                raise ValueError("gave up") from inner
+    assert caught.value.__cause__ is error
+    reported = [e["exception"]["values"][-1]["value"] for e in sentry.events()]
+    assert reported == ["first", "gave up"]
+
+
 @pytest.mark.skipif(not hasattr(asyncio, "TaskGroup"), reason="asyncio.TaskGroup: Python 3.11+")
 def test_errors_a_task_group_gathers_are_reported_once(sentry):
     first, second = ToolBroke("first"), ToolBroke("second")

@@ -9,7 +9,6 @@ from the same immutable configuration. The same object works as ``with``,
 
 from __future__ import annotations
 
-import contextlib
 import math
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Generic, Optional, TypeVar
@@ -57,7 +56,6 @@ _current: ContextVar[Optional[GenAISpan[Any]]] = ContextVar("sentry_agents_curre
 _open_by_native: dict[int, GenAISpan[Any]] = {}
 _Activation = tuple[Any, Token[Optional["GenAISpan[Any]"]]]
 """One activation of a span: sentry-sdk's (to undo) and our context variable's token."""
-_CAPTURED_MARK = "__sentry_agents_captured__"
 
 # A run's phases: new; open; closing (failing, last attributes); closed (nothing is set).
 _NEW, _OPEN, _CLOSING, _CLOSED = 0, 1, 2, 3
@@ -125,6 +123,7 @@ class GenAISpan(Generic[C]):
         "_outer",
         "_outputs_ok",
         "_phase",
+        "_reported_inside",
         "_resolved",
         "operation",
     )
@@ -143,6 +142,10 @@ class GenAISpan(Generic[C]):
         self._activations: list[_Activation] = []
         self._outer: Optional[GenAISpan[Any]] = None
         """The span current where this one started (``current_span`` skips a closed one)."""
+        self._reported_inside: Optional[list[BaseException]] = None
+        """The errors spans inside this one reported, while it is open: told by them, so
+        that an error reported inside is not reported again as it leaves this span (the
+        user's exception is left as it is: no mark is set on it)."""
 
     def _again(self: S) -> S:
         """A new run of the same helper (one per decorated call): every kind is made
@@ -362,6 +365,7 @@ class GenAISpan(Generic[C]):
     def _end(self, error: Optional[BaseException]) -> None:
         if self._phase != _OPEN:
             return
+        inside, self._reported_inside = self._reported_inside, None
         native = self._native
         if native is None:
             self._phase = _CLOSED
@@ -372,7 +376,7 @@ class GenAISpan(Generic[C]):
         try:
             try:
                 if error is not None:
-                    report = self._fail(native, error)
+                    report = self._fail(native, error, inside)
                 if native.recording:
                     self._before_finish()
                     if native.client.ai_integrations:
@@ -395,9 +399,12 @@ class GenAISpan(Generic[C]):
             except Exception as exc:
                 contained(exc)
 
-    def _fail(self, native: _sdk.NativeSpan, error: BaseException) -> bool:
+    def _fail(
+        self, native: _sdk.NativeSpan, error: BaseException, inside: Optional[list[BaseException]]
+    ) -> bool:
         """Mark the span failed (cancelled, for an interrupt); whether ``error`` is this
-        span's to report.
+        span's to report (``inside``: the errors spans inside it reported, which the span
+        around it is told of with ``error`` when this one reports it).
 
         A generator closed by its consumer (``GeneratorExit``: a ``break``, a generator
         dropped) ended normally, so its status stays ``ok``. A real interrupt is marked
@@ -413,11 +420,25 @@ class GenAISpan(Generic[C]):
         native.mark("error")
         if native.recording:
             native.set(keys.ERROR_TYPE, type(error).__name__)
-        if _reported(error) or not self._settings.capture_errors:
-            return False
-        with contextlib.suppress(Exception):
-            setattr(error, _CAPTURED_MARK, True)
-        return True
+        # Reported already: by a span inside this one, or inside a span around it (an
+        # error caught there and raised again in this one).
+        seen = list(inside or ())
+        around: list[GenAISpan[Any]] = []
+        outer = self._outer
+        while outer is not None:
+            if outer._phase != _CLOSED:
+                around.append(outer)
+                seen += outer._reported_inside or ()
+            outer = outer._outer
+        report = self._settings.capture_errors and not _reported(error, seen)
+        if around and (report or inside):
+            known = around[0]._reported_inside
+            if known is None:
+                known = around[0]._reported_inside = []
+            known.extend(inside or ())
+            if report:
+                known.append(error)
+        return report
 
     # --- recording helpers for kinds -------------------------------------------------------
 
@@ -566,13 +587,15 @@ class GenAISpan(Generic[C]):
         return self._price(usage, models, provider)[0]
 
 
-def _reported(error: BaseException) -> bool:
-    """Whether a span inside already reported ``error``: it is marked, or it is an
-    exception group (a ``TaskGroup``'s) that holds only such errors."""
+def _reported(error: BaseException, known: Optional[list[BaseException]]) -> bool:
+    """Whether a span inside already reported ``error``: it is one of ``known``, or it is
+    an exception group (a ``TaskGroup``'s) that holds only such errors."""
+    if not known:
+        return False
     pending = [error]
     while pending:
         current = pending.pop()
-        if getattr(current, _CAPTURED_MARK, False):
+        if any(current is seen for seen in known):
             continue
         inner = getattr(current, "exceptions", None)
         if not _is_group(current) or not isinstance(inner, tuple) or not inner:
