@@ -901,6 +901,66 @@ def raw_span_rows(plan: Plan) -> list[Row]:
     return rows
 
 
+# --- 2b. what sending the richer span costs sentry-sdk --------------------------------------
+
+
+def span_sending(streaming: bool, attributes: dict[str, Any]) -> Callable[[], Any]:
+    """A raw sentry-sdk chat span sending ``attributes``, nothing else done."""
+
+    def static() -> Any:
+        with sentry_sdk.start_span(op="gen_ai.chat", **{NAME_KEYWORD: f"chat {MODEL}"}) as span:
+            for key, value in attributes.items():
+                span.set_data(key, value)
+
+    def stream() -> Any:
+        with sentry_sdk.traces.start_span(
+            name=f"chat {MODEL}", attributes={"sentry.op": "gen_ai.chat"}
+        ) as span:
+            for key, value in attributes.items():
+                span.set_attribute(key, value)
+
+    return stream if streaming or not HAS_TRANSACTIONS else static
+
+
+def sending_rows(plan: Plan) -> list[Row]:
+    """sentry-sdk's own cost of sending the ``gen_ai`` attributes sentry-agents sends for a
+    model call against those OpenAIIntegration sends (each as recorded on the model-call
+    row's 10-message call), both written with raw sentry-sdk: how much of the model-call
+    rows' difference is the richer span (output messages, response id, finish reasons,
+    each usage sub-count under both its names) rather than sentry-agents' own work."""
+    ProviderClock.install()
+    client = openai_client()
+    make = lambda: plain_history(10, " sending")  # noqa: E731
+    rows = []
+    for mode in MODES:
+        ours_env, sdk_env = Env(mode), Env(mode, [openai_integration()])
+        ours = gen_ai_attributes(ours_env.spans_of(helper_call(client, make))[0][0])
+        theirs = gen_ai_attributes(sdk_env.spans_of(plain_call(client, make))[0][0])
+        env = Env(mode)
+        t = cpu_rounds(
+            {
+                "ours": env.rounds_of(span_sending(env.streaming, ours), plan.calls),
+                "sdk": env.rounds_of(span_sending(env.streaming, theirs), plan.calls),
+            },
+            plan.calls,
+            plan.rounds,
+        )
+        difference = med([a - b for a, b in zip(t.total["ours"], t.total["sdk"])])
+        rows.append(
+            Row(
+                "sending the span (raw sentry-sdk): sentry-agents' gen_ai attributes vs "
+                "OpenAIIntegration's, 10 messages",
+                mode,
+                us(t.med("ours")),
+                us(t.med("sdk")),
+                x(t.ratio("ours", "sdk")),
+                note=f"{len(ours)} / {len(theirs)} gen_ai attributes; {us(difference)} more "
+                "per span, part of the model-call rows' added cost",
+            )
+        )
+    return rows
+
+
 # --- 3. a two-agent run: by hand with sentry-agents vs openai-agents + its integration ---
 
 QUESTION = "What should I pack for Paris this weekend?"
@@ -1623,6 +1683,7 @@ def table(rows: list[Row]) -> str:
 SECTIONS: dict[str, Callable[[Plan], list[Row]]] = {
     "model-call": model_call_rows,
     "raw-span": raw_span_rows,
+    "sending": sending_rows,
     "two-agent": two_agent_rows,
     "serializer": serializer_rows,
     "set-response": set_response_rows,

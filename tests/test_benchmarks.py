@@ -183,6 +183,25 @@ def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> Non
         real_path.check_recorded([], "nothing")
 
 
+@pytest.mark.skipif(
+    not hasattr(sentry_sdk.consts.OP, "GEN_AI_CHAT"),
+    reason="this sentry-sdk's OpenAI integration makes ai.* spans, not gen_ai.chat",
+)
+def test_real_path_sending_rows_send_each_sides_attributes(real_path: ModuleType) -> None:
+    """The "sending the span" rows time raw spans that send exactly the attributes each
+    side recorded (ours more of them: the output, response id, finish reasons...)."""
+    attributes = {"gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 12}
+    for mode in real_path.MODES:
+        env = real_path.Env(mode)
+        spans, _ = env.spans_of(real_path.span_sending(env.streaming, attributes))
+        assert [real_path.gen_ai_attributes(s) for s in spans] == [attributes]
+    rows = real_path.sending_rows(real_path.Plan(rounds=1, calls=1))
+    assert [row.mode for row in rows] == list(real_path.MODES)
+    for row in rows:
+        ours, theirs = (int(n) for n in row.note.split(" gen_ai")[0].split(" / "))
+        assert ours > theirs >= 10
+
+
 @pytest.fixture
 def versions(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     """``benchmarks/versions.py`` as a module (with the ``run`` it imports); what it adds
