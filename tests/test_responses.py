@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -548,12 +550,10 @@ def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
             lambda r: r["usage"].update(
                 prompt_tokens=None, completion_tokens=None, prompt_token_count=3
             ),
-            False,
         ),
         variant(
             "usage in Google's names",
             lambda r: r.update(usage={"prompt_token_count": 3, "candidates_token_count": 4}),
-            False,
         ),
         variant(
             "usage with a usage_metadata",
@@ -591,6 +591,18 @@ def test_a_chat_completion_read_from_its_fields_reads_as_reading_by_shape(
     assert (_responses._chat_completion(fields) is not None) is fast
     as_dict = response.model_dump(exclude_unset=True, warnings=False)
     assert read_response(response) == read_response(as_dict)
+
+
+@contextlib.contextmanager
+def _by_shape(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Within it, ``read_response`` reads every response by shape: no model (response,
+    usage, choice, message or block) is read from its fields."""
+    from sentry_agents import _responses
+
+    with monkeypatch.context() as patched:
+        for reader in ("model_fields", "response_fields"):
+            patched.setattr(_responses, reader, lambda value: None)
+        yield
 
 
 def _variant(
@@ -732,8 +744,8 @@ def _anthropic_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
         ),
         variant("no choices (extra)", lambda r: r.update(choices=[]), "chat"),
         variant("choices (extra)", lambda r: r.update(choices=[{"index": 0}]), "chat", False),
-        variant("candidates (extra)", lambda r: r.update(candidates=[]), "google", False),
-        variant("model version (extra)", lambda r: r.update(model_version="m"), "google", False),
+        variant("candidates (extra)", lambda r: r.update(candidates=[]), "google"),
+        variant("model version (extra)", lambda r: r.update(model_version="m"), "google"),
         variant("object response (extra)", lambda r: r.update(object="response"), "responses"),
         variant(
             "output and status (extras)",
@@ -867,13 +879,13 @@ def _responses_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
         variant("usage not an object", lambda r: r.update(usage=150), "responses", False),
         variant("usage details not objects", usage(input_tokens_details=5), "responses", False),
         variant("OpenAI chat counts (proxies)", usage(prompt_tokens=5)),
-        variant("Google counts (extra)", usage(prompt_token_count=5), "responses", False),
+        variant("Google counts (extra)", usage(prompt_token_count=5)),
         variant("no model", lambda r: r.pop("model")),
         variant("output text (extra)", lambda r: r.update(output_text="Rainy.")),
         variant("extras", lambda r: r.update(request_id="req_1", service_tier="default")),
         variant("no choices (extra)", lambda r: r.update(choices=[]), "chat"),
         variant("choices (extra)", lambda r: r.update(choices=[{"index": 0}]), "chat", False),
-        variant("candidates (extra)", lambda r: r.update(candidates=[]), "google", False),
+        variant("candidates (extra)", lambda r: r.update(candidates=[]), "google"),
         variant(
             "another object, output and status",
             lambda r: r.update(object="chat.completion"),
@@ -922,12 +934,11 @@ def test_an_sdk_response_read_from_its_fields_reads_as_reading_by_shape(
 
     response = construct_type(type_=model, value=reply)  # as the client parses it
     assert isinstance(response, model)
-    fields = _models.model_fields(response)
+    fields = _models.response_fields(response)
     assert fields is not None
     assert (_responses._from_fields(fields) is not None) is fast
     read = read_response(response)
-    with monkeypatch.context() as patched:
-        patched.setattr(_responses, "model_fields", lambda value: None)
+    with _by_shape(monkeypatch):
         assert read == read_response(response)
     readers = {
         "anthropic": _responses._anthropic,
@@ -943,6 +954,393 @@ def test_an_sdk_response_read_from_its_fields_reads_as_reading_by_shape(
     assert read == read_response(response.model_dump(exclude_unset=True, warnings=False))
 
 
+def _gemini_reply() -> dict[str, Any]:
+    """A ``generateContent`` reply (in the SDK's field names): the model's text, its
+    finish reason, and usage with thoughts and cached tokens."""
+    return {
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"text": "Rain on Saturday."}]},
+                "finish_reason": "STOP",
+                "index": 0,
+                "safety_ratings": [{"category": "HARM_CATEGORY_HARASSMENT", "blocked": False}],
+            }
+        ],
+        "model_version": "gemini-2.5-flash",
+        "response_id": "resp-8xK2",
+        "create_time": "2026-01-01T00:00:00Z",
+        "usage_metadata": {
+            "prompt_token_count": 1200,
+            "candidates_token_count": 236,
+            "thoughts_token_count": 64,
+            "cached_content_token_count": 1024,
+            "total_token_count": 1500,
+            "prompt_tokens_details": [{"modality": "TEXT", "token_count": 1200}],
+            "traffic_type": "ON_DEMAND",
+        },
+    }
+
+
+def _google_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
+    """``generateContent`` replies, each with the reader reading by shape picks for it and
+    whether its own models' fields are enough to read it."""
+    base = _gemini_reply()
+
+    def variant(
+        label: str, change: Any, route: str = "google", fast: bool = True
+    ) -> tuple[str, dict[str, Any], str, bool]:
+        return _variant(base, label, change, route, fast)
+
+    def candidate(**changes: Any) -> Any:
+        return lambda r: r["candidates"][0].update(changes)
+
+    def content(**changes: Any) -> Any:
+        return lambda r: r["candidates"][0]["content"].update(changes)
+
+    def parts(*given: dict[str, Any]) -> Any:
+        return content(parts=list(given))
+
+    def usage(**counts: Any) -> Any:
+        return lambda r: r["usage_metadata"].update(counts)
+
+    text = {"text": "Rain on Saturday."}
+    call = {
+        "function_call": {
+            "id": "call-1",
+            "name": "get_weather",
+            "args": {"city": "Paris", "days": [{"n": 1, "when": None}], "at": {"lat": 48.85}},
+        }
+    }
+    blocked = {
+        "model_version": "gemini-2.5-flash-001",
+        "response_id": "g-blocked",
+        "prompt_feedback": {"block_reason": "SAFETY", "block_reason_message": "Blocked."},
+        "usage_metadata": {"prompt_token_count": 12, "total_token_count": 12},
+    }
+    return [
+        variant("text", lambda r: None),
+        variant("non-ASCII text", parts({"text": "Grüß dich 🌧"})),
+        variant("a lone surrogate", parts({"text": "a\ud800b"})),
+        variant("empty text", parts({"text": ""})),
+        variant("thought and text", parts({"text": "Rain?", "thought": True}, text)),
+        variant(
+            "thought signature", parts({**text, "thought_signature": b"\x01\x02", "thought": False})
+        ),
+        variant("function call", parts(text, call)),
+        variant("function call, no args", parts({"function_call": {"name": "now"}})),
+        variant(
+            "function response",
+            parts({"function_response": {"name": "now", "response": {"at": "noon"}}}),
+        ),
+        variant("inline data", parts({"inline_data": {"mime_type": "image/png", "data": b"PNG"}})),
+        variant("inline data, no type", parts({"inline_data": {"data": b"AAAA"}})),
+        variant(
+            "file data",
+            parts({"file_data": {"mime_type": "video/mp4", "file_uri": "gs://b/v.mp4"}}),
+        ),
+        variant(
+            "executable code and its result",
+            parts(
+                {"executable_code": {"language": "PYTHON", "code": "print(1)"}},
+                {"code_execution_result": {"outcome": "OUTCOME_OK", "output": "1"}},
+            ),
+        ),
+        variant("an empty part", parts({})),
+        variant("no parts", parts()),
+        variant("parts not given", lambda r: r["candidates"][0]["content"].pop("parts")),
+        variant("content of no role", content(role=None), "google", False),
+        variant("content of the user", content(role="user"), "google", False),
+        variant("no content", lambda r: r["candidates"][0].pop("content")),
+        variant(
+            "two candidates",
+            lambda r: r["candidates"].append(
+                {**copy.deepcopy(r["candidates"][0]), "index": 1, "finish_reason": "MAX_TOKENS"}
+            ),
+        ),
+        variant("no candidates", lambda r: r.update(candidates=[])),
+        variant("blocked prompt", lambda r: (r.clear(), r.update(copy.deepcopy(blocked)))),
+        variant(
+            "blocked prompt, no model version",
+            lambda r: (r.clear(), r.update(copy.deepcopy(blocked)), r.pop("model_version")),
+            "other",
+            False,
+        ),
+        variant("safety stop", candidate(finish_reason="SAFETY", content=None)),
+        variant("malformed function call", candidate(finish_reason="MALFORMED_FUNCTION_CALL")),
+        variant("unspecified finish reason", candidate(finish_reason="FINISH_REASON_UNSPECIFIED")),
+        variant("no finish reason", candidate(finish_reason=None)),
+        variant("finish message", candidate(finish_message="Stopped.", avg_logprobs=-0.5)),
+        variant("tool use prompt counts", usage(tool_use_prompt_token_count=40)),
+        variant("no thoughts", usage(thoughts_token_count=None)),
+        variant("no cache", usage(cached_content_token_count=None)),
+        variant("only candidates counted", usage(prompt_token_count=None)),
+        variant(
+            "only a total",
+            usage(
+                prompt_token_count=None,
+                candidates_token_count=None,
+                thoughts_token_count=None,
+                cached_content_token_count=None,
+            ),
+            "google",
+            False,
+        ),
+        variant("sub-counts over the total", usage(total_token_count=3)),
+        variant("no usage", lambda r: r.pop("usage_metadata")),
+        variant("no model version", lambda r: r.pop("model_version")),
+        variant("no response id", lambda r: r.pop("response_id")),
+        variant("model version only", lambda r: (r.pop("candidates"), r.pop("usage_metadata"))),
+    ]
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model class a field's annotation holds (``Optional[list[Part]]``
+    holds ``Part``), else ``None``."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _constructed(cls: Any, value: Any) -> Any:
+    """``value`` as ``cls`` unvalidated, ``model_construct`` at every level: an enum's
+    value stays the text it was given, bytes stay bytes."""
+    if isinstance(value, list):
+        return [_constructed(cls, item) for item in value]
+    if cls is None or not isinstance(value, dict):
+        return value
+    given = {}
+    for name, item in value.items():
+        declared = cls.model_fields.get(name)
+        given[name] = (
+            item if declared is None else _constructed(_model_in(declared.annotation), item)
+        )
+    return cls.model_construct(**given)
+
+
+def _unvalidated_google_variants() -> list[tuple[str, Any, str, bool]]:
+    """``GenerateContentResponse`` models built unvalidated, holding what validation would
+    have refused or changed, each with the reader reading by shape picks for it and
+    whether its own models' fields are enough to read it."""
+    from google.genai import types
+
+    def built(change: Any) -> Any:
+        reply = _gemini_reply()
+        change(reply)
+        return _constructed(types.GenerateContentResponse, reply)
+
+    def part(**given: Any) -> Any:
+        return lambda r: r["candidates"][0]["content"].update(parts=[given])
+
+    def holding(*parts: Any) -> Any:
+        response = built(lambda r: None)
+        response.candidates[0].content = types.Content.model_construct(
+            role="model", parts=list(parts)
+        )
+        return response
+
+    return [
+        ("finish reason as text", built(lambda r: None), "google", True),
+        (
+            "a new finish reason",
+            built(lambda r: r["candidates"][0].update(finish_reason="NEW")),
+            "google",
+            True,
+        ),
+        (
+            "finish reason not text",
+            built(lambda r: r["candidates"][0].update(finish_reason=5)),
+            "google",
+            True,
+        ),
+        ("a role/parts part", holding({"type": "text", "content": "Hi."}), "google", True),
+        ("a part as a dict", holding({"text": "Hi.", "thought": True}), "google", True),
+        ("a part as text", holding("Hi.", None), "google", True),
+        ("an unknown part", built(part(type="text", content="Hi.")), "google", True),
+        ("text not text", built(part(text=5)), "google", True),
+        (
+            "a mime type not text",
+            built(part(inline_data={"mime_type": 5, "data": b"A"})),
+            "google",
+            False,
+        ),
+        (
+            "a role not text",
+            built(lambda r: r["candidates"][0]["content"].update(role=5)),
+            "google",
+            False,
+        ),
+        (
+            "counts as text",
+            built(lambda r: r["usage_metadata"].update(prompt_token_count="12")),
+            "google",
+            True,
+        ),
+        (
+            "a negative count",
+            built(lambda r: r["usage_metadata"].update(candidates_token_count=-1)),
+            "google",
+            True,
+        ),
+        ("model version not text", built(lambda r: r.update(model_version=5)), "google", True),
+        (
+            "candidates as a tuple",
+            types.GenerateContentResponse.model_construct(
+                candidates=tuple(built(lambda r: None).candidates), model_version="m"
+            ),
+            "google",
+            False,
+        ),
+        (
+            "candidates not a list",
+            types.GenerateContentResponse.model_construct(candidates=5, model_version="m"),
+            "google",
+            False,
+        ),
+        (
+            "a candidate as a dict",
+            types.GenerateContentResponse.model_construct(
+                candidates=[_gemini_reply()["candidates"][0]]
+            ),
+            "google",
+            False,
+        ),
+        (
+            "content as a dict",
+            types.GenerateContentResponse.model_construct(
+                candidates=[types.Candidate.model_construct(content={"role": "model", "parts": []})]
+            ),
+            "google",
+            False,
+        ),
+        (
+            "usage as a dict",
+            types.GenerateContentResponse.model_construct(
+                model_version="m", usage_metadata={"prompt_token_count": 3}
+            ),
+            "google",
+            False,
+        ),
+    ]
+
+
+def _google_responses() -> list[Any]:
+    """Every Google variant as ``pytest`` parameters: each reply validated (as the client
+    parses it) and unvalidated, and the unvalidated-only models."""
+    from google.genai import types
+
+    params = []
+    for label, reply, route, fast in _google_variants():
+        with warnings.catch_warnings():  # a finish reason the SDK does not know
+            warnings.simplefilter("ignore")
+            validated = types.GenerateContentResponse.model_validate(reply)
+        unvalidated = _constructed(types.GenerateContentResponse, reply)
+        params.append(pytest.param(validated, route, fast, id=f"validated: {label}"))
+        params.append(pytest.param(unvalidated, route, fast, id=f"unvalidated: {label}"))
+    for label, response, route, fast in _unvalidated_google_variants():
+        params.append(pytest.param(response, route, fast, id=f"unvalidated: {label}"))
+    return params
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # unvalidated parts
+@pytest.mark.parametrize(("response", "route", "fast"), _google_responses())
+def test_a_google_response_read_from_its_fields_reads_as_reading_by_shape(
+    response: Any, route: str, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``set_response`` reads the ``google-genai`` SDK's own ``GenerateContentResponse``
+    (validated as its client parses it, or built unvalidated) from its models' fields,
+    without probing each name, when the fields show the shape reading by shape finds: it
+    must give exactly what reading by shape gives, whatever the reply holds."""
+    from sentry_agents import _models, _responses
+
+    fields = _models.response_fields(response)
+    assert fields is not None
+    assert _models.model_fields(response) is None  # its ``text`` and ``parts`` properties
+    assert (_responses._from_fields(fields) is not None) is fast
+    read = read_response(response)
+    with _by_shape(monkeypatch):
+        assert read == read_response(response)
+    if route == "google":
+        assert read == _responses._google(response)
+    else:
+        assert read.output is None and read.model is None
+
+
+def test_the_google_clients_response_is_read_from_its_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the real ``google-genai`` client returns (its JSON parsed as the client parses
+    it) takes the fields reading, and reads as reading by shape."""
+    from google.genai import types
+
+    from sentry_agents import _models, _responses
+
+    reply = _gemini_reply()
+    reply["candidates"][0]["content"]["parts"].insert(0, {"text": "Rain?", "thought": True})
+    wire = types.GenerateContentResponse.model_validate(reply).model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    client = google_client(wire)
+    response = client.models.generate_content(model="gemini-2.5-flash", contents="?")
+    fields = _models.response_fields(response)
+    assert fields is not None and _responses._from_fields(fields) is not None
+    read = read_response(response)
+    with _by_shape(monkeypatch):
+        assert read == read_response(response)
+    assert read.finish_reasons == ["STOP"] and read.usage == Usage(1200, 300, 1024, None, 64, 1500)
+    assert read.output is not None and [part["type"] for part in read.output[0]["parts"]] == [
+        "reasoning",
+        "text",
+    ]
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # unvalidated parts
+def test_a_response_and_its_usage_are_read_only_for_the_response_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A response's or its usage's class is read by its fields however many other names
+    the conversion reads are its attributes (Google's ``text`` and ``parts``): every name
+    the response readers read of those fields must be one of ``RESPONSE_READ_NAMES``, none
+    of which such a class has as an attribute."""
+    from anthropic._models import construct_type as anthropic_construct
+    from anthropic.types import Message
+    from openai._models import construct_type as openai_construct
+    from openai.types.chat import ChatCompletion
+    from openai.types.responses import Response
+
+    from sentry_agents import _models, _responses
+
+    read: set[str] = set()
+
+    class Recording(dict[str, Any]):
+        def get(self, key: str, default: Any = None) -> Any:
+            read.add(key)
+            return super().get(key, default)
+
+        def __getitem__(self, key: str) -> Any:
+            read.add(key)
+            return super().__getitem__(key)
+
+    def recording(value: Any) -> Any:
+        fields = _models.response_fields(value)
+        return None if fields is None else Recording(fields)
+
+    responses = [param.values[0] for param in _google_responses()]
+    responses += [openai_construct(type_=ChatCompletion, value=r) for _, r, _ in _chat_variants()]
+    responses += [anthropic_construct(type_=Message, value=r) for _, r, *_ in _anthropic_variants()]
+    responses += [openai_construct(type_=Response, value=r) for _, r, *_ in _responses_variants()]
+    monkeypatch.setattr(_responses, "response_fields", recording)
+    for response in responses:
+        read_response(response)
+    assert {"choices", "output", "content", "candidates", "thoughts_token_count"} <= read
+    assert read <= _models.RESPONSE_READ_NAMES, read - _models.RESPONSE_READ_NAMES
+
+
 @pytest.mark.parametrize("provider_model", ["anthropic", "responses"])
 def test_content_nested_deep_reads_the_same_from_fields_and_by_shape(
     provider_model: str, monkeypatch: pytest.MonkeyPatch
@@ -952,8 +1350,6 @@ def test_content_nested_deep_reads_the_same_from_fields_and_by_shape(
     on the other (about 330 blocks) was converted on one and a placeholder on the
     other. Nesting is counted, not left to the stack: past ``MAX_NESTING`` blocks both
     read a placeholder, however deep."""
-    from sentry_agents import _responses
-
     if provider_model == "anthropic":
         from anthropic._models import construct_type
         from anthropic.types import Message as model
@@ -980,8 +1376,7 @@ def test_content_nested_deep_reads_the_same_from_fields_and_by_shape(
         response = construct_type(type_=model, value=reply)
         for frames in range(4):  # wherever the stack would run out
             read = deeper(frames, response)
-            with monkeypatch.context() as patched:
-                patched.setattr(_responses, "model_fields", lambda value: None)
+            with _by_shape(monkeypatch):
                 assert read == deeper(frames, response), (depth, frames)
             assert (read.output[0]["parts"][-1:] == placeholder) is (depth > MAX_NESTING)
 

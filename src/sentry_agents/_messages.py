@@ -269,7 +269,7 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     if isinstance(parts_field, (list, tuple)) and (role is not None or item_type is None):
         message: Message = {
             "role": normalize_role(role, default_role),
-            "parts": _parts_from_part_list(parts_field),
+            "parts": part_list_parts(parts_field),
         }
         finish_reason = field(item, "finish_reason")
         if isinstance(finish_reason, str):
@@ -565,7 +565,9 @@ def _response_value(value: Any) -> Any:
     return jsonable(value)
 
 
-def _parts_from_part_list(parts: Any) -> list[Part]:
+def part_list_parts(parts: Any) -> list[Part]:
+    """A message's ``parts`` (role/parts parts, Google parts or any blocks) as parts: a
+    role/parts part given as a mapping passed through, anything else converted as a block."""
     out: list[Part] = []
     for part in parts:
         part_type = field(part, "type")
@@ -805,6 +807,7 @@ __all__ = [
     "may_be_system",
     "normalize_role",
     "output_messages",
+    "part_list_parts",
     "split_system",
     "system_parts",
     "to_gen_ai_messages",

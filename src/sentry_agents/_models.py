@@ -11,15 +11,16 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ._jsonable import declared_fields
 from ._messages import READ_NAMES
 
-# The names the response readers read from a model's fields (``_responses``, ``_usage``;
-# ``test_structure`` keeps it complete).
+# The names the response readers read from a model's fields (``_responses``, ``_usage``),
+# all those read from a response's or its usage's own fields among them (``test_structure``
+# and ``test_responses`` keep it complete).
 RESPONSE_READ_NAMES = frozenset(
-    {"choices", "message", "finish_reason", "model", "id", "usage"}
+    {"choices", "message", "finish_reason", "model", "id", "usage", "type", "content"}
     | {"prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details"}
     | {"completion_tokens_details", "cached_tokens", "cache_write_tokens"}
     | {"cache_creation_tokens", "reasoning_tokens", "cache_read_input_tokens"}
@@ -27,12 +28,50 @@ RESPONSE_READ_NAMES = frozenset(
     | {"stop_reason", "incomplete_details", "usage_metadata", "prompt_token_count"}
     | {"candidates_token_count", "input_token_details", "output_token_details"}
     | {"input_tokens_details", "output_tokens_details", "input_tokens", "output_tokens"}
-    | {"thinking_tokens"}
+    | {"thinking_tokens", "output", "response_id", "tool_use_prompt_token_count"}
+    | {"thoughts_token_count", "cached_content_token_count", "total_token_count"}
 )
 _READ = READ_NAMES | RESPONSE_READ_NAMES
 
 
-def model_fields(value: Any) -> Optional[dict[str, Any]]:
+def _fields_reader(entry: int, doc: str) -> Callable[[Any], Optional[dict[str, Any]]]:
+    """A reader of a model's fields that reads the models of a class when item ``entry``
+    of its entry in ``_class_names`` is true: one body for ``model_fields`` and
+    ``response_fields``, each as fast as a function of its own (a flag argument made
+    ``model_fields``, which the message writers call for every message and block, about
+    6% slower)."""
+
+    def read(value: Any) -> Optional[dict[str, Any]]:
+        cls = type(value)
+        try:
+            known = _class_names.get(cls)
+        except TypeError:  # a class its metaclass made unhashable: no model's
+            return None
+        if known is None:
+            known = _name_class(cls)
+        if not known[entry]:
+            return None
+        declared = known[1]
+        fields: dict[str, Any] = value.__dict__
+        # A name beside the declared ones, set by hand (``model_copy(update=...)`` puts it
+        # there), is no field: ``field`` does not read it. Looked for only when the count
+        # of names differs from the declared (the check costs a third of this function):
+        # a model both missing a declared field and holding another name is not told apart.
+        if len(fields) != len(declared) and not fields.keys() <= declared.keys():
+            return None
+        extra = getattr(value, "__pydantic_extra__", None)
+        if extra is None:
+            return fields
+        if type(extra) is not dict:  # set by hand to something else: read from the object
+            return None
+        return {**extra, **fields} if extra else fields  # a field wins, as in getattr
+
+    read.__doc__ = doc
+    return read
+
+
+model_fields = _fields_reader(
+    0,
     """A pydantic model's fields (with its extra fields) as the dict the direct writers
     and the response readers read: a provider SDK's own message, tool call, content block
     or response. ``None`` for any other object,
@@ -40,61 +79,53 @@ def model_fields(value: Any) -> Optional[dict[str, Any]]:
     property, say), which computes fields, serializes itself or holds private attributes
     (its dump may hold more than its fields), which looks its attributes up in a way of
     its own, or which is a mapping (read by its keys): only the general path (``field``)
-    reads those right, from the object."""
-    cls = type(value)
-    try:
-        known = _class_names.get(cls)
-    except TypeError:  # a class its metaclass made unhashable: no model's
-        return None
-    if known is None:
-        known = _name_class(cls)
-    name, declared = known
-    if not name:
-        return None
-    fields: dict[str, Any] = value.__dict__
-    # A name beside the declared ones, set by hand (``model_copy(update=...)`` puts it
-    # there), is no field: ``field`` does not read it. Looked for only when the count of
-    # names differs from the declared (the check costs a third of this function): a model
-    # both missing a declared field and holding another name is not told apart.
-    if len(fields) != len(declared) and not fields.keys() <= declared.keys():
-        return None
-    extra = getattr(value, "__pydantic_extra__", None)
-    if extra is None:
-        return fields
-    if type(extra) is not dict:  # set by hand to something else: read from the object
-        return None
-    return {**extra, **fields} if extra else fields  # a field wins over an extra, as in getattr
+    reads those right, from the object.""",
+)
+response_fields = _fields_reader(
+    2,
+    """``model_fields`` of a response or of its usage, which the response readers read
+    only for the names of ``RESPONSE_READ_NAMES``: its class is read by its fields also
+    when it has another name the conversion reads as an attribute, or holds private
+    attributes (Google's ``GenerateContentResponse`` has ``text`` and ``parts``
+    properties, its usage metadata a private attribute), which change no name read.""",
+)
 
 
-def _name_class(cls: type) -> tuple[str, dict[str, Any]]:
+def _name_class(cls: type) -> tuple[str, dict[str, Any], bool]:
     """A name for a class read by its fields, unique in this process and in no data
-    (it starts with a random token), with the names of its fields; ``""`` for a class
-    that is not."""
+    (it starts with a random token), with the names of its fields and whether a response
+    or usage of the class is read by them; ``""`` for a class that is not (by
+    ``model_fields``)."""
     try:
         declared = declared_fields(cls)
         decorators = getattr(cls, "__pydantic_decorators__", None)
-        readable = (
+        responses = (
             declared is not None
             and decorators is not None
             and not decorators.computed_fields
             and not decorators.model_serializers
             and not decorators.field_serializers
-            and not getattr(cls, "__private_attributes__", None)
             # A pydantic class keeps no attribute of its own for a field: one found on it
             # (a property, inherited or not) answers instead of the field. Looked up in
             # the classes' own namespaces, as an instance's attributes are (``hasattr``
             # on the class costs an exception per name a pydantic class lacks).
-            and all(_READ.isdisjoint(vars(base)) for base in cls.__mro__)
+            and all(RESPONSE_READ_NAMES.isdisjoint(vars(base)) for base in cls.__mro__)
             and _reads_attributes_as_pydantic_does(cls)
             # A mapping is read by its keys (``field`` asks its ``get``), not its fields.
             and not issubclass(cls, Mapping)
         )
+        readable = (
+            responses
+            and not getattr(cls, "__private_attributes__", None)
+            and all(_READ.isdisjoint(vars(base)) for base in cls.__mro__)
+        )
     except Exception:
-        readable = False
+        responses = readable = False
     if len(_class_names) >= _MAX_CLASSES:
         _class_names.clear()
     # The class's own table of its fields, not a copy: an entry holds little of its own.
-    known = (f"{_TOKEN}{next(_numbers)}", declared or {}) if readable else _UNREAD
+    name = f"{_TOKEN}{next(_numbers)}" if readable else ""
+    known = (name, declared or {}, True) if responses else _UNREAD
     _class_names[cls] = known
     return known
 
@@ -114,8 +145,8 @@ def _reads_attributes_as_pydantic_does(cls: type) -> bool:
     )
 
 
-_class_names: dict[type, tuple[str, dict[str, Any]]] = {}
-_UNREAD: tuple[str, dict[str, Any]] = ("", {})
+_class_names: dict[type, tuple[str, dict[str, Any], bool]] = {}
+_UNREAD: tuple[str, dict[str, Any], bool] = ("", {}, False)
 _MAX_CLASSES = 512
 _TOKEN = os.urandom(16).hex()
 _numbers = itertools.count()
@@ -128,4 +159,4 @@ def class_name(cls: type) -> Optional[str]:
     return None if known is None else known[0]
 
 
-__all__ = ["RESPONSE_READ_NAMES", "class_name", "model_fields"]
+__all__ = ["RESPONSE_READ_NAMES", "class_name", "model_fields", "response_fields"]

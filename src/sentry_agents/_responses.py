@@ -12,11 +12,19 @@ from dataclasses import field as dataclass_field
 from typing import Any, Optional
 
 from ._jsonable import as_list, field, optional_str, safe_str
-from ._messages import Message, Part, convert_item, to_gen_ai_messages, to_parts
-from ._models import model_fields
+from ._messages import (
+    Message,
+    Part,
+    convert_item,
+    part_list_parts,
+    to_gen_ai_messages,
+    to_parts,
+)
+from ._models import model_fields, response_fields
 from ._usage import (
     Usage,
     anthropic_counts_usage,
+    google_counts_usage,
     openai_usage,
     plain_usage,
     usage_from,
@@ -38,7 +46,7 @@ def read_response(response: Any) -> ResponseInfo:
     """Recognise ``response`` by shape; what cannot be read is left empty, never guessed."""
     if response is None:
         return ResponseInfo()
-    fields = model_fields(response)
+    fields = response_fields(response)
     if fields is not None:
         info = _from_fields(fields)
         if info is not None:
@@ -119,26 +127,36 @@ def _per_choice(
         if message is None and fallback_key is not None:
             message = field(choice, fallback_key)
         reason = finish_reason(field(choice, "finish_reason"))
+        converted: list[Message] = []
         if message is not None:
-            for converted in to_gen_ai_messages([message], default_role="assistant"):
-                if reason:
-                    converted["finish_reason"] = reason
-                output.append(converted)
-        if reason:
-            reasons.append(reason)
+            converted = to_gen_ai_messages([message], default_role="assistant")
+        _add_choice(output, reasons, converted, reason)
     return output, reasons
+
+
+def _add_choice(
+    output: list[Message], reasons: list[str], messages: list[Message], reason: Optional[str]
+) -> None:
+    """A choice's (or a candidate's) messages and finish reason added to those of its
+    response: each message finished for the reason, when it has one."""
+    for message in messages:
+        if reason:
+            message["finish_reason"] = reason
+        output.append(message)
+    if reason:
+        reasons.append(reason)
 
 
 def _from_fields(fields: dict[str, Any]) -> Optional[ResponseInfo]:
     """A provider SDK's own response (a ``ChatCompletion``, a Responses API ``Response``,
-    an Anthropic ``Message``) read from its models' fields, when they show the shape
-    ``read_response`` finds reading by shape, tried in its order; ``None`` for anything
-    else, read by shape."""
+    an Anthropic ``Message``, a Google ``GenerateContentResponse``) read from its models'
+    fields, when they show the shape ``read_response`` finds reading by shape, tried in
+    its order; ``None`` for anything else, read by shape."""
     get = fields.get
     if get("choices") is not None:
         return _chat_completion(fields)
     if get("candidates") is not None or get("model_version") is not None:
-        return None
+        return _generate_content_response(fields)
     named, output = get("object"), get("output")
     if named is not None and type(named) is not str:  # compared by its own ``==`` there
         return None
@@ -181,13 +199,7 @@ def _chat_completion(fields: dict[str, Any]) -> Optional[ResponseInfo]:
         reason = read.get("finish_reason") if read is not None else None
         if message is None or type(reason) is not str:
             return None
-        reason = safe_str(reason)
-        for converted in _assistant_message(message):
-            if reason:
-                converted["finish_reason"] = reason
-            output.append(converted)
-        if reason:
-            reasons.append(reason)
+        _add_choice(output, reasons, _assistant_message(message), safe_str(reason))
     return ResponseInfo(
         output=output,
         model=optional_str(fields.get("model")),
@@ -389,12 +401,13 @@ def _anthropic_message(fields: dict[str, Any], reason: Optional[str]) -> Optiona
 
 
 def _usage_of_fields(usage: Any) -> Optional[Usage]:
-    """What ``usage_from`` reads from a Chat Completions, Responses API or Anthropic usage
-    model, read from its fields in the order ``usage_from`` tells shapes apart; ``None``
-    for any other shape, or for details that are not models read by their fields."""
+    """What ``usage_from`` reads from a Chat Completions, Responses API, Anthropic or
+    Google usage model, read from its fields in the order ``usage_from`` tells shapes
+    apart; ``None`` for any other shape, or for details that are not models read by their
+    fields."""
     if usage is None:
         return Usage()
-    fields = model_fields(usage)
+    fields = response_fields(usage)
     if fields is None:
         return None
     get = fields.get
@@ -417,12 +430,16 @@ def _usage_of_fields(usage: Any) -> Optional[Usage]:
             ),
             completion.get("reasoning_tokens"),
         )
-    if (
-        get("prompt_token_count") is not None
-        or get("candidates_token_count") is not None
-        or get("input_token_details") is not None
-        or get("output_token_details") is not None
-    ):
+    if get("prompt_token_count") is not None or get("candidates_token_count") is not None:
+        return google_counts_usage(
+            get("prompt_token_count"),
+            get("tool_use_prompt_token_count"),
+            get("candidates_token_count"),
+            get("thoughts_token_count"),
+            get("cached_content_token_count"),
+            get("total_token_count"),
+        )
+    if get("input_token_details") is not None or get("output_token_details") is not None:
         return None
     given_inputs, given_outputs = get("input_tokens_details"), get("output_tokens_details")
     inputs, outputs = _fields_or_empty(given_inputs), _fields_or_empty(given_outputs)
@@ -457,6 +474,61 @@ def _google(response: Any) -> ResponseInfo:
         finish_reasons=reasons,
         usage=usage_from(field(response, "usage_metadata")),
     )
+
+
+def _generate_content_response(fields: dict[str, Any]) -> Optional[ResponseInfo]:
+    """A ``GenerateContentResponse`` as the ``google-genai`` SDK's own models hold it,
+    read from their fields: what ``_google`` reads from it. ``None`` when its candidates
+    are not a list of models read by their fields, a candidate's content is not the
+    model's parts (or they do not convert), or its usage metadata is not a model read by
+    its fields."""
+    candidates = fields.get("candidates")
+    usage = _usage_of_fields(fields.get("usage_metadata"))
+    if usage is None or (candidates is not None and type(candidates) is not list):
+        return None
+    output: list[Message] = []
+    reasons: list[str] = []
+    for candidate in candidates or ():
+        read = model_fields(candidate)
+        if read is None:
+            return None
+        content = read.get("content")
+        messages: list[Message] = []
+        if content is not None:
+            parts = _model_content_parts(content)
+            if parts is None:
+                return None
+            messages.append({"role": "assistant", "parts": parts})
+        _add_choice(output, reasons, messages, finish_reason(read.get("finish_reason")))
+    return ResponseInfo(
+        output=output,
+        model=optional_str(fields.get("model_version")),
+        response_id=optional_str(fields.get("response_id")),
+        finish_reasons=reasons,
+        usage=usage,
+    )
+
+
+def _model_content_parts(content: Any) -> Optional[list[Part]]:
+    """The parts of a candidate's ``Content`` of the model's (a model read by its fields,
+    of role ``model``, holding only its parts), as ``convert_item`` converts it; ``None``
+    for any other content, or parts that do not convert (the general reading writes a
+    placeholder message for them)."""
+    fields = model_fields(content)
+    if fields is None:
+        return None
+    get = fields.get
+    role, parts = get("role"), get("parts")
+    if type(role) is not str or role != "model" or get("type") is not None:
+        return None
+    if parts is None and get("content") is None and _only_content(fields):
+        return []
+    if type(parts) is not list or get("finish_reason") is not None:
+        return None
+    try:
+        return part_list_parts(parts)
+    except Exception:
+        return None
 
 
 def _langchain(message: Any) -> ResponseInfo:

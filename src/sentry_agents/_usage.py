@@ -311,24 +311,31 @@ def anthropic_counts_usage(
 
 
 def _google(obj: Any) -> Usage:
-    prompt = count(field(obj, "prompt_token_count"))
-    tool_prompt = count(field(obj, "tool_use_prompt_token_count"))
-    candidates = count(field(obj, "candidates_token_count"))
-    thoughts = count(field(obj, "thoughts_token_count"))
-    total_in = (
-        None if prompt is None and tool_prompt is None else (prompt or 0) + (tool_prompt or 0)
-    )
-    total_out = None
-    if candidates is not None or thoughts is not None:
-        total_out = (candidates or 0) + (thoughts or 0)
-    return _with_total(
-        total_in,
-        total_out,
-        count(field(obj, "cached_content_token_count")),
-        None,
-        thoughts,
+    return google_counts_usage(
+        field(obj, "prompt_token_count"),
+        field(obj, "tool_use_prompt_token_count"),
+        field(obj, "candidates_token_count"),
+        field(obj, "thoughts_token_count"),
+        field(obj, "cached_content_token_count"),
         field(obj, "total_token_count"),
     )
+
+
+def google_counts_usage(
+    prompt: Any, tool_prompt: Any, candidates: Any, thoughts: Any, cached: Any, total: Any
+) -> Usage:
+    """Google GenAI usage (its input is the prompt's and the tool results' counts, its
+    output the candidates' and the thoughts') from the values its fields hold, however
+    they were read."""
+    prompt_count, tool_count = count(prompt), count(tool_prompt)
+    candidates_count, thoughts_count = count(candidates), count(thoughts)
+    total_in = None
+    if prompt_count is not None or tool_count is not None:
+        total_in = (prompt_count or 0) + (tool_count or 0)
+    total_out = None
+    if candidates_count is not None or thoughts_count is not None:
+        total_out = (candidates_count or 0) + (thoughts_count or 0)
+    return _with_total(total_in, total_out, count(cached), None, thoughts_count, total)
 
 
 def _langchain(obj: Any) -> Usage:
@@ -386,6 +393,7 @@ __all__ = [
     "anthropic_usage",
     "checked",
     "count",
+    "google_counts_usage",
     "openai_usage",
     "plain_usage",
     "summed",
