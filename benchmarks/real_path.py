@@ -928,7 +928,6 @@ def sending_rows(plan: Plan) -> list[Row]:
     row's 10-message call), both written with raw sentry-sdk: how much of the model-call
     rows' difference is the richer span (output messages, response id, finish reasons,
     each usage sub-count under both its names) rather than sentry-agents' own work."""
-    ProviderClock.install()
     client = openai_client()
     make = lambda: plain_history(10, " sending")  # noqa: E731
     rows = []
