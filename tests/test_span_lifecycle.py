@@ -288,6 +288,38 @@ def test_an_error_caught_inside_and_raised_again_later_is_reported_again(sentry)
     assert sentry.named("invoke_agent First").attributes.get("error.type") is None
 
 
+def test_a_long_run_keeps_only_its_latest_reported_errors_alive(sentry):
+    """Tool failures caught inside an open agent span (an agent loop feeding errors back to
+    the model) are remembered only up to a bound, so they do not pile up in memory."""
+    import gc
+    import weakref
+
+    class Failure(Exception):
+        pass
+
+    class Payload:
+        """What a failure holds (exceptions themselves take no weak references)."""
+
+    alive: list[weakref.ref[Any]] = []
+    reported: list[Any] = []
+    # Each failure is reported; the events are counted, not queued (200 would fill it).
+    sentry.init(before_send=lambda event, hint: reported.append(event) and None)
+    with sentry_agents.invoke_agent("Looping"):
+        for step in range(200):
+            payload = Payload()
+            alive.append(weakref.ref(payload))
+            try:
+                with sentry_agents.execute_tool("flaky"):
+                    raise Failure(payload, step)
+            except Failure:
+                pass
+            del payload
+        gc.collect()
+        kept = sum(ref() is not None for ref in alive)
+    assert len(reported) == 200
+    assert 0 < kept <= 65, f"{kept} reported errors still held by the open agent span"
+
+
 def test_an_error_caught_inside_a_span_is_reported_by_a_span_it_leaves_later(sentry):
     """An error a tool span reported, caught and raised again inside the same agent span,
     is not reported again by that agent span; a different exception chained to it is."""

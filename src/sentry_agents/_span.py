@@ -57,6 +57,10 @@ _open_by_native: dict[int, GenAISpan[Any]] = {}
 _Activation = tuple[Any, Token[Optional["GenAISpan[Any]"]]]
 """One activation of a span: sentry-sdk's (to undo) and our context variable's token."""
 
+_REPORTED_KEPT = 64
+"""At most this many errors reported inside a span are remembered while it is open (the
+latest): a long run whose tools fail and are retried keeps no more of them alive."""
+
 # A run's phases: new; open; closing (failing, last attributes); closed (nothing is set).
 _NEW, _OPEN, _CLOSING, _CLOSED = 0, 1, 2, 3
 
@@ -438,6 +442,7 @@ class GenAISpan(Generic[C]):
             known.extend(inside or ())
             if report:
                 known.append(error)
+            del known[:-_REPORTED_KEPT]
         return report
 
     # --- recording helpers for kinds -------------------------------------------------------
