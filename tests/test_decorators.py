@@ -305,6 +305,45 @@ def test_tool_definition_from_function():
     assert sentry_agents.tool_definition(decorated)["name"] == "plan"
 
 
+def test_tool_definition_types_each_position_of_a_tuple_and_each_hint_it_can_read(sentry):
+    """``tuple[int, str]`` is an int then a string (an array of ints was sent, which a
+    model given the schema must follow), and a hint naming what is imported only for
+    type checkers leaves that one parameter untyped, not every parameter."""
+    from typing import TYPE_CHECKING, Optional
+
+    if TYPE_CHECKING:
+        from decimal import Decimal
+
+    def book(
+        city: str,
+        nights: int,
+        room: tuple[int, str],
+        dates: tuple[str, ...] = (),
+        tags: Optional[list[str]] = None,
+        budget: Optional[Decimal] = None,
+    ) -> None:
+        """Book a hotel."""
+
+    properties = {
+        "city": {"type": "string"},
+        "nights": {"type": "integer"},
+        "room": {
+            "type": "array",
+            "prefixItems": [{"type": "integer"}, {"type": "string"}],
+            "minItems": 2,
+            "maxItems": 2,
+        },
+        "dates": {"type": "array", "items": {"type": "string"}, "default": []},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "budget": {},
+    }
+    assert sentry_agents.tool_definition(book)["parameters"]["properties"] == properties
+    with sentry_agents.chat("gpt-4o-mini", provider="openai", tools=[book]):
+        pass
+    (sent,) = sentry.named("chat gpt-4o-mini").json_attribute("gen_ai.tool.definitions")
+    assert sent["parameters"]["properties"] == properties
+
+
 def test_invoke_agent_and_execute_tool_decorate_as_agent_and_tool_do(sentry):
     """One decorator behaviour: ``@invoke_agent(name)`` records what ``@agent`` records,
     and ``@execute_tool(name)`` what ``@tool`` records."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import types
 import typing
 from collections.abc import Mapping
@@ -176,7 +177,28 @@ def _type_hints(func: Any) -> dict[str, Any]:
             return typing.get_type_hints(func, localns=localns)
         except Exception:
             continue
-    return {}
+    return _each_hint(func)
+
+
+def _each_hint(func: Any) -> dict[str, Any]:
+    """The hints that can be resolved, one by one, when not all of them can: a name
+    imported only under ``TYPE_CHECKING`` leaves that parameter unknown (any value), not
+    every parameter of the function."""
+    try:
+        annotations = dict(_attr(func, "__annotations__", None) or {})
+        globalns = _attr(inspect.unwrap(func), "__globals__", None)
+        if globalns is None:  # a class: its module's names
+            globalns = vars(sys.modules[func.__module__])
+    except Exception:
+        return {}
+    hints: dict[str, Any] = {}
+    for name, annotation in annotations.items():
+        one = types.SimpleNamespace(__annotations__={name: annotation})
+        try:
+            hints.update(typing.get_type_hints(one, globalns=globalns, localns=vars(typing)))
+        except Exception:
+            continue
+    return hints
 
 
 def docstring_summary(func: Any) -> Optional[str]:
@@ -234,6 +256,17 @@ def _schema(annotation: Any) -> dict[str, Any]:
         return {"anyOf": options}
     if origin is typing.Literal:
         return {"enum": [jsonable(a) for a in args]}
+    fixed = [a for a in args if a != ()] if origin is tuple else []  # tuple[()]: ((),) < 3.11
+    if fixed and not (len(fixed) == 2 and fixed[1] is Ellipsis):
+        # A tuple of fixed length, each position of its own type (as pydantic writes it):
+        # ``tuple[int, str]`` is an int then a string, not an array of ints.
+        n = len(fixed)
+        return {
+            "type": "array",
+            "prefixItems": [json_schema(a) for a in fixed],
+            "minItems": n,
+            "maxItems": n,
+        }
     if origin in (list, tuple, set, frozenset) or _is_abc(origin, "Sequence"):
         schema: dict[str, Any] = {"type": "array"}
         if args and args[0] is not Ellipsis:
