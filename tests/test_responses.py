@@ -209,6 +209,74 @@ def test_anthropic_client_end_to_end(sentry, provider):
     ]
 
 
+def test_anthropic_server_tool_results_are_tool_call_responses(sentry, provider):
+    """A server tool's result block (web search, code execution, ...) answers its
+    ``server_tool_use`` call: a ``tool_call_response`` part with the call's id, in the
+    reply and in the history sent again, not a part of a type Sentry does not know."""
+    reply = anthropic_message("Rain.")
+    search_result = {
+        "type": "web_search_result",
+        "url": "https://weather.example/paris",
+        "title": "Paris",
+        "encrypted_content": "e",
+        "page_age": None,
+    }
+    reply["content"] = [
+        {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"q": "x"}},
+        {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": [search_result]},
+        {"type": "server_tool_use", "id": "srvtoolu_2", "name": "code_execution", "input": {}},
+        {
+            "type": "code_execution_tool_result",
+            "tool_use_id": "srvtoolu_2",
+            "content": {
+                "type": "code_execution_result",
+                "stdout": "14",
+                "stderr": "",
+                "return_code": 0,
+                "content": [],
+            },
+        },
+        *reply["content"],
+    ]
+    provider.script("/v1/messages", reply)
+    client = provider.anthropic()
+    messages: list = [{"role": "user", "content": "Weather in Paris?"}]
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
+        message = client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=100, messages=messages
+        )
+        llm.set_response(message)
+    messages.append({"role": "assistant", "content": message.content})
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic", messages=messages):
+        pass
+    output, again = (
+        span.attributes for span in sorted(sentry.gen_ai_spans(), key=lambda s: s.start)
+    )
+    expected = [
+        {"type": "tool_call", "id": "srvtoolu_1", "name": "web_search", "arguments": {"q": "x"}},
+        {
+            "type": "tool_call_response",
+            "id": "srvtoolu_1",
+            "response": [{k: v for k, v in search_result.items() if v is not None}],
+        },
+        {"type": "tool_call", "id": "srvtoolu_2", "name": "code_execution", "arguments": {}},
+        {
+            "type": "tool_call_response",
+            "id": "srvtoolu_2",
+            "response": {
+                "type": "code_execution_result",
+                "stdout": "14",
+                "stderr": "",
+                "return_code": 0,
+                "content": [],
+            },
+        },
+        {"type": "text", "content": "Rain."},
+    ]
+    assert json.loads(output["gen_ai.output.messages"])[0]["parts"] == expected
+    assert json.loads(again["gen_ai.input.messages"])[1]["parts"] == expected
+
+
 def _audio_completion() -> dict:
     """A Chat Completions reply of an audio model (``modalities=["text", "audio"]``): no
     ``content``, the spoken answer in ``message.audio`` with its transcript."""

@@ -775,6 +775,17 @@ def _without_base64(value: Any) -> Any:
     return value
 
 
+_SERVER_TOOL_RESULTS = (
+    "web_search_tool_result",
+    "web_fetch_tool_result",
+    "code_execution_tool_result",
+    "bash_code_execution_tool_result",
+    "text_editor_code_execution_tool_result",
+    "tool_search_tool_result",
+    "mcp_tool_result",
+)
+"""Anthropic blocks holding a server tool's result for the ``tool_use_id`` of its call."""
+
 _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     **{name: _text_block for name in _TEXT_BLOCKS},
     "refusal": _refusal_block,
@@ -789,6 +800,8 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     "tool_use": _anthropic_tool_use,
     "server_tool_use": _anthropic_tool_use,
     "tool_result": _anthropic_tool_result,
+    # The results of Anthropic's server tools, answers to their server_tool_use calls.
+    **{name: _anthropic_tool_result for name in _SERVER_TOOL_RESULTS},
     "thinking": _thinking,
     "redacted_thinking": _redacted_thinking,
     "reasoning": _reasoning_item_parts,
