@@ -507,6 +507,72 @@ def test_unknown_blocks_are_structure_and_one_bad_message_is_a_placeholder(sentr
     assert sent[2]["parts"][0]["arguments"] == {"secret": "[Filtered]"}
 
 
+def test_containers_and_namespaces_are_structure_never_their_text(sentry):
+    """A deque, a UserList, a mapping's views, a SimpleNamespace, an argparse Namespace
+    and an attrs instance were recorded as their text, which is the repr of what they
+    hold: secrets and all. They are converted as lists and dicts are, and scrubbed; a
+    conversation kept in a deque is read as its messages."""
+    import argparse
+    import collections
+    import types
+
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": ""}}
+    history = collections.deque(
+        [
+            {"role": "user", "content": "log me in"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {**call, "function": {"name": "login", "arguments": '{"password": "CANARY-1"}'}}
+                ],
+            },
+        ],
+        maxlen=20,
+    )
+    values: dict[str, Any] = {
+        "deque": collections.deque([{"password": "CANARY-2"}]),
+        "user_list": collections.UserList([{"api_key": "CANARY-3"}]),
+        "items": {"token": "CANARY-4", "city": "Paris"}.items(),
+        "values": {"a": {"secret": "CANARY-5"}}.values(),
+        "namespace": types.SimpleNamespace(city="Paris", password="CANARY-6"),
+        "arguments": argparse.Namespace(city="Paris", api_key="CANARY-7"),
+    }
+    try:
+        import attr
+    except ImportError:  # attrs is optional here
+        pass
+    else:
+
+        @attr.s
+        class Login:
+            user = attr.ib(default="ada")
+            password = attr.ib(default="CANARY-8")
+            dsn = attr.ib(default="postgres://ada:CANARY-9@db", repr=False)
+
+        values["attrs"] = Login()
+    with sentry_agents.chat("m", messages=history):
+        pass
+    for name, value in values.items():
+        with sentry_agents.execute_tool(name, arguments={"held": value}) as tool:
+            tool.set_result(value)
+    raw = sentry.raw()
+    for n in range(1, 10):
+        assert f"CANARY-{n}".encode() not in raw
+    sent = sentry.named("chat m").json_attribute("gen_ai.input.messages")
+    assert [m["role"] for m in sent] == ["user", "assistant"]
+    assert sent[1]["parts"][0]["arguments"] == {"password": "[Filtered]"}
+    results = {
+        name: json.loads(sentry.named(f"execute_tool {name}").attributes["gen_ai.tool.call.result"])
+        for name in values
+    }
+    assert results["deque"] == [{"password": "[Filtered]"}]
+    assert results["items"] == {"token": "[Filtered]", "city": "Paris"}
+    assert results["namespace"] == {"city": "Paris", "password": "[Filtered]"}
+    assert results["arguments"] == {"city": "Paris", "api_key": "[Filtered]"}
+    if "attrs" in results:
+        assert results["attrs"] == {"user": "ada", "password": "[Filtered]"}
+
+
 def test_content_not_sent_when_gate_closed(sentry, mocker):
     sentry.init(send_default_pii=False)
     to_messages = mocker.spy(sentry_agents._model, "to_gen_ai_messages")

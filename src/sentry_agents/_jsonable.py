@@ -7,13 +7,15 @@ objects whose ``__repr__`` raises, deep nesting).
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
 import math
 import re
 import sys
-from collections.abc import Mapping
-from typing import Any, Callable, Optional, Union
+import types
+from collections.abc import ItemsView, Iterable, Mapping, MappingView, Set, ValuesView
+from typing import Any, Callable, Optional, Union, cast
 
 BLOB_SUBSTITUTE = "[Blob substitute]"
 MAX_DEPTH = 24
@@ -190,15 +192,33 @@ def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
     if isinstance(value, Mapping):
         try:
             items = list(value.items())
-        except Exception:
-            return safe_str(value)
+        except Exception:  # not its text, which would list what it holds
+            return _type_name(value)
         return {_key(k): _convert(v, depth + 1, seen) for k, v in items}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_convert(v, depth + 1, seen) for v in list(value)]
     dumped = _dump_model(value)
     if dumped is not _MISSING:
         return _convert(dumped, depth + 1, seen)
+    if isinstance(value, _COLLECTIONS):
+        try:
+            held: list[Any] = list(cast(Iterable[Any], value))  # a MappingView iterates
+        except Exception:
+            return _type_name(value)
+        if isinstance(value, ItemsView):  # a mapping's items, keyed as the mapping is
+            return {_key(k): _convert(v, depth + 1, seen) for k, v in held}
+        return [_convert(v, depth + 1, seen) for v in held]
     return safe_str(value)
+
+
+_COLLECTIONS = (collections.deque, collections.UserList, MappingView, Set)
+"""Containers that are not lists, tuples or sets, converted as lists are: their text
+(``str``) is the ``repr`` of what they hold, which would show what scrubbing removes."""
+
+
+def _type_name(value: Any) -> str:
+    """What stands for a value that cannot be read: its type, never its text."""
+    return f"[{safe_str(type(value).__name__)}]"
 
 
 INT64_LIMIT = 1 << 63
@@ -229,8 +249,20 @@ def _key(key: Any) -> str:
     return safe_str(key)
 
 
+def _is_namespace(value: Any) -> bool:
+    """A ``SimpleNamespace`` or an ``argparse.Namespace``: only its attributes, which
+    its text lists, secrets too (``argparse`` looked up, not imported: a namespace of it
+    exists only once it is)."""
+    if isinstance(value, types.SimpleNamespace):
+        return True
+    argparse = sys.modules.get("argparse")
+    namespace = getattr(argparse, "Namespace", None)
+    return isinstance(namespace, type) and isinstance(value, namespace)
+
+
 def _dump_model(value: Any) -> Any:
-    """Fields of a pydantic model or dataclass instance, or ``_MISSING``."""
+    """Fields of a pydantic model, dataclass or attrs instance or a namespace (its
+    attributes), the dict of ``to_dict()``, or ``_MISSING``."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         try:
             return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
@@ -240,6 +272,17 @@ def _dump_model(value: Any) -> Any:
     if callable(dump):
         try:
             return value.model_dump(mode="python", exclude_none=True)
+        except Exception:
+            return _MISSING
+    if _is_namespace(value):
+        try:
+            return dict(vars(value))
+        except Exception:
+            return _MISSING
+    attributes = getattr(type(value), "__attrs_attrs__", None)  # an attrs class
+    if isinstance(attributes, tuple):
+        try:  # a field its class keeps out of its text (repr=False) is kept out here too
+            return {a.name: getattr(value, a.name) for a in attributes if a.repr is not False}
         except Exception:
             return _MISSING
     to_dict = getattr(type(value), "to_dict", None)
@@ -434,11 +477,28 @@ def as_list(value: Any) -> Optional[list[Any]]:
     return None
 
 
+def as_sequence(value: Any) -> Optional[list[Any]]:
+    """``as_list``, and a list of what a ``deque``, a ``UserList`` or a mapping's
+    ``values()`` holds (a conversation kept in a bounded deque, say); ``None`` for
+    anything else."""
+    items = as_list(value)
+    if items is None and isinstance(value, _SEQUENCES):
+        try:
+            return list(value)
+        except Exception:
+            return None
+    return items
+
+
+_SEQUENCES = (collections.deque, collections.UserList, ValuesView)
+
+
 __all__ = [
     "BLOB_SUBSTITUTE",
     "INT64_LIMIT",
     "MAX_DEPTH",
     "as_list",
+    "as_sequence",
     "clean_text",
     "declared_fields",
     "decode_prefix",

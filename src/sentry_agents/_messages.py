@@ -16,6 +16,7 @@ from ._jsonable import (
     BLOB_SUBSTITUTE,
     MAX_DEPTH,
     as_list,
+    as_sequence,
     clean_text,
     declared_fields,
     field,
@@ -184,7 +185,7 @@ def _convert_messages(messages: Any, default_role: str) -> list[Message]:
         return []
     if isinstance(messages, str):
         return [{"role": default_role, "parts": [_text(messages)]}]
-    items = as_list(messages)
+    items = as_sequence(messages)
     if items is None:
         contents = field(messages, "contents")
         if contents is not None:
