@@ -573,6 +573,24 @@ def test_containers_and_namespaces_are_structure_never_their_text(sentry):
         assert results["attrs"] == {"user": "ada", "password": "[Filtered]"}
 
 
+def test_dataclass_fields_kept_out_of_its_text_are_kept_out_of_sentry(sentry):
+    """``field(repr=False)`` is how a dataclass keeps a secret out of its text; a name the
+    deny list does not know (``dsn``) was sent all the same."""
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Database:
+        host: str
+        dsn: str = dataclasses.field(repr=False, default="postgres://ada:CANARY-DSN@db/app")
+
+    with sentry_agents.execute_tool("connect", arguments={"db": Database("db")}) as tool:
+        tool.set_result(Database("db"))
+    assert b"CANARY-DSN" not in sentry.raw()
+    span = sentry.named("execute_tool connect")
+    assert span.json_attribute("gen_ai.tool.call.arguments") == {"db": {"host": "db"}}
+    assert json.loads(span.attributes["gen_ai.tool.call.result"]) == {"host": "db"}
+
+
 def test_content_not_sent_when_gate_closed(sentry, mocker):
     sentry.init(send_default_pii=False)
     to_messages = mocker.spy(sentry_agents._model, "to_gen_ai_messages")

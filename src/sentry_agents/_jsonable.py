@@ -264,8 +264,8 @@ def _dump_model(value: Any) -> Any:
     """Fields of a pydantic model, dataclass or attrs instance or a namespace (its
     attributes), the dict of ``to_dict()``, or ``_MISSING``."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        try:
-            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        try:  # a field kept out of its text (repr=False: a password, say) is kept out here
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.repr}
         except Exception:
             return _MISSING
     dump = getattr(type(value), "model_dump", None)
@@ -281,7 +281,7 @@ def _dump_model(value: Any) -> Any:
             return _MISSING
     attributes = getattr(type(value), "__attrs_attrs__", None)  # an attrs class
     if isinstance(attributes, tuple):
-        try:  # a field its class keeps out of its text (repr=False) is kept out here too
+        try:  # as a dataclass's: a field with repr=False is kept out
             return {a.name: getattr(value, a.name) for a in attributes if a.repr is not False}
         except Exception:
             return _MISSING
