@@ -1318,6 +1318,51 @@ def test_tool_descriptions_are_the_tools_own_docstrings_never_inherited(sentry):
     ]
 
 
+def test_langchain_and_openai_agents_tools_are_sent_with_their_json_schemas(sentry):
+    """A LangChain tool's ``input_schema`` is a pydantic model class: its parameters were
+    sent as the class's text (``"<class 'langchain_core.utils.pydantic.lookup'>"``), not
+    a schema; they are its JSON schema, with secrets' defaults scrubbed. An OpenAI Agents
+    SDK tool's schema (``params_json_schema``) was left out."""
+    from langchain_core.tools import tool as langchain_tool
+
+    @langchain_tool
+    def lookup(city: str, api_key: str = "CANARY-LC") -> str:
+        """Look up the weather."""
+        return "rain"
+
+    tools: list[Any] = [lookup]
+    try:  # the OpenAI Agents SDK needs Python 3.10
+        from agents import function_tool
+    except ImportError:
+        forecast = None
+    else:
+
+        @function_tool
+        def forecast(city: str, days: int = 1) -> str:
+            """The forecast for a city."""
+            return "rain"
+
+        tools.append(forecast)
+    with sentry_agents.chat("gpt-4o-mini", provider="openai", tools=tools):
+        pass
+    sent, *others = sentry.named("chat gpt-4o-mini").json_attribute("gen_ai.tool.definitions")
+    assert sent["name"] == "lookup" and sent["description"] == "Look up the weather."
+    parameters = sent["parameters"]
+    assert parameters["type"] == "object" and parameters["required"] == ["city"]
+    assert parameters["properties"]["city"]["type"] == "string"
+    assert parameters["properties"]["api_key"]["default"] == "[Filtered]"
+    assert b"CANARY-LC" not in sentry.raw()
+    if forecast is not None:  # its FunctionTool holds its schema as params_json_schema
+        assert others == [
+            {
+                "type": "function",
+                "name": "forecast",
+                "description": "The forecast for a city.",
+                "parameters": forecast.params_json_schema,
+            }
+        ]
+
+
 def test_decorated_tools_are_named_as_their_definitions_name_them(sentry):
     """A callable object or a partial decorated with ``@tool`` (or ``@agent``) gets the
     name ``tool_definition`` gives the model for it, not a placeholder."""

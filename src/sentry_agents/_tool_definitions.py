@@ -327,10 +327,29 @@ def _definition(source: Any, schema_key: str, tool_type: str = "function") -> To
         definition["description"] = safe_str(description)
     schema = field(source, schema_key)
     if schema is None and schema_key == "parameters":
+        # Google's JSON-schema field, and the OpenAI Agents SDK's FunctionTool's.
         schema = field(source, "parameters_json_schema")
+        if schema is None:
+            schema = field(source, "params_json_schema")
+    if isinstance(schema, type):
+        # A pydantic model class (a LangChain tool's ``input_schema``): its JSON schema,
+        # not the class's name.
+        schema = _model_schema(schema)
     if schema is not None:
         definition["parameters"] = jsonable(schema)
     return definition
+
+
+def _model_schema(cls: type) -> Optional[dict[str, Any]]:
+    """The JSON schema of a pydantic model class; ``None`` for any other class."""
+    model_json_schema = _attr(cls, "model_json_schema", None)
+    if not callable(model_json_schema):
+        return None
+    try:
+        schema = model_json_schema()
+    except Exception:
+        return None
+    return schema if isinstance(schema, dict) else None
 
 
 __all__ = [
