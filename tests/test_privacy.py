@@ -402,6 +402,22 @@ def test_text_around_json_lines_is_kept_and_data_that_cannot_be_read_is_cut(sent
     assert arguments == {"code": code}
 
 
+def test_text_that_begins_like_json_is_cut_after_a_bare_secret_key_too(sentry):
+    """An object literal with bare keys (``{password: "..."}``, as JavaScript writes it
+    and models sometimes answer) begins like JSON and cannot be read: it is cut after
+    its first secret's key, as a quoted key is; it was sent whole."""
+    literal = '{city: "Paris", password: "CANARY-BARE", note: "x"}'
+    nested = '[{user: "ada", auth: {token: "CANARY-NESTED"}}]'
+    for name, text in {"literal": literal, "nested": nested}.items():
+        with sentry_agents.execute_tool(name, arguments=text) as tool:
+            tool.set_result(text)
+    assert b"CANARY" not in sentry.raw()
+    literal_sent = sentry.named("execute_tool literal").attributes["gen_ai.tool.call.result"]
+    assert literal_sent == '{city: "Paris", password: [Filtered]'
+    nested_sent = sentry.named("execute_tool nested").attributes["gen_ai.tool.call.result"]
+    assert nested_sent == '[{user: "ada", auth: [Filtered]'
+
+
 def test_key_names_match_by_their_words_but_token_counts_stay(sentry):
     arguments = {
         "X-Api-Key": "CANARY-1",

@@ -496,10 +496,20 @@ _LINE_OF_JSON = re.compile(r"(?:^|[\n\r])(?:[^\S\n\r]|\ufeff)*(?=[{\[])")
 def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
     """Text that looks like JSON but does not parse (cut short, as a stopped stream's tool
     arguments are; two documents run together; a Python ``repr`` of a dict): its
-    structure cannot be trusted, so everything after the first secret's key is replaced."""
+    structure cannot be trusted, so everything after the first secret's key is replaced.
+    A key may be quoted (JSON, a ``repr``) or bare, as a JavaScript object literal writes
+    it after ``{`` or ``,`` (``{password: "..."}``)."""
+    first: Optional[int] = None
     for match in _QUOTED_KEY.finditer(text):
         if scrubber.decide(match.group(2) or match.group(3))[0]:
-            return f"{text[: match.end()]} {FILTERED}"
+            first = match.end()
+            break
+    for match in _BARE_KEY.finditer(text, 0, len(text) if first is None else first):
+        if scrubber.decide(match.group(1))[0]:
+            first = match.end()
+            break
+    if first is not None:
+        return f"{text[:first]} {FILTERED}"
     if "\\u" in text:  # a key spelled with escapes: read decoded, and nothing kept
         decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         keys = (m.group(2) or m.group(3) for m in _QUOTED_KEY.finditer(decoded))
@@ -512,6 +522,8 @@ def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
 # twice writes ``\"key\":``).
 _QUOTED_KEY = re.compile(r"""(\\*)(?:"([^"\\]{1,256})\1"|'([^'\\]{1,256})\1')\s*:""")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# A bare key and its colon where an object literal has one: after ``{`` or ``,``.
+_BARE_KEY = re.compile(r"[{,]\s*([A-Za-z_$][\w$-]{0,255})\s*:")
 
 
 def scrub_parts(parts: Any, scrubber: Scrubber) -> Any:
