@@ -654,6 +654,44 @@ def test_configure_forces_the_gate(sentry):
     assert "hello" in attrs["gen_ai.input.messages"] and "bye" in attrs["gen_ai.output.messages"]
 
 
+@pytest.mark.parametrize("unclear", ["false", "no", 0, 1, "", [], object()])
+def test_a_content_gate_that_is_not_a_bool_never_opens_it(sentry, sdk_log, unclear):
+    """``record_inputs="false"`` turned recording on (the string is true to ``bool``):
+    ``configure`` refuses anything but ``True``, ``False`` and ``None``; a helper given
+    one records nothing of that content, even with sentry-sdk's gate open, and says why
+    in sentry-sdk's log."""
+    sentry.init(send_default_pii=True, debug=True)
+    with pytest.raises(TypeError, match="record_inputs must be True, False or None"):
+        sentry_agents.configure(record_inputs=unclear)
+    with pytest.raises(TypeError, match="record_outputs must be True, False or None"):
+        sentry_agents.configure(record_outputs=unclear)
+    with sentry_agents.chat(
+        "m", messages="canary-in", record_inputs=unclear, record_outputs=unclear
+    ) as llm:
+        llm.set_output("canary-out")
+    assert b"canary" not in sentry.raw()
+    assert "record_inputs must be True, False or None" in sdk_log.text
+
+
+def test_a_numpy_style_bool_is_a_bool(sentry):
+    """A bool that is not Python's (``numpy.bool_``, named ``bool_``) is read as the bool it
+    holds."""
+
+    class bool_:  # named as numpy names it
+        def __init__(self, value: bool) -> None:
+            self.value = value
+
+        def __bool__(self) -> bool:
+            return self.value
+
+    sentry.init(send_default_pii=False)
+    sentry_agents.configure(record_inputs=bool_(True))
+    with sentry_agents.chat("m", messages="canary-in", record_outputs=bool_(False)) as llm:
+        llm.set_output("canary-out")
+    raw = sentry.raw()
+    assert b"canary-in" in raw and b"canary-out" not in raw
+
+
 def test_embeddings_inputs_are_scrubbed_as_rerank_documents_are(sentry):
     """Records embedded as JSON (text or structured inputs) kept their secrets, while the
     same records given to ``rerank`` as documents were scrubbed."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, NamedTuple, Optional
 
 from ._cost import Pricing, price_table
+from ._guard import logger
 from ._privacy import DEFAULT_SCRUB_KEYS
 
 Redactor = Callable[[str, Any], Any]
@@ -83,7 +84,11 @@ def options(
     redact: Optional[Redactor] = UNSET,
     capture_errors: Optional[bool] = None,
 ) -> Options:
-    """One helper's overrides; the shared default when it overrides nothing."""
+    """One helper's overrides; the shared default when it overrides nothing. A content
+    gate that is neither ``None`` nor a bool is closed (logged): ``"false"`` is true to
+    ``bool``, and an unclear answer never records content."""
+    record_inputs = _helper_gate(record_inputs, "record_inputs")
+    record_outputs = _helper_gate(record_outputs, "record_outputs")
     if (
         record_inputs is None
         and record_outputs is None
@@ -157,6 +162,7 @@ def configure(
 
     - ``record_inputs`` / ``record_outputs``: ``None`` follows sentry-sdk's own gate
       (``data_collection["gen_ai"]``, else ``send_default_pii``); ``True``/``False`` force it.
+      Anything else raises ``TypeError`` (the string ``"false"`` would read as true).
     - ``max_message_bytes``: UTF-8 budget of each message-like attribute. By default it
       follows how sentry-sdk sends the span: 20,000 inside a transaction event (where
       sentry-sdk's own integrations cut messages too), 200,000 for a span sent on its own
@@ -186,9 +192,9 @@ def configure(
     global _settings, _default
     changes: dict[str, Any] = {}
     if record_inputs is not UNSET:
-        changes["record_inputs"] = _optional_bool(record_inputs)
+        changes["record_inputs"] = _gate(record_inputs, "record_inputs")
     if record_outputs is not UNSET:
-        changes["record_outputs"] = _optional_bool(record_outputs)
+        changes["record_outputs"] = _gate(record_outputs, "record_outputs")
     if max_message_bytes is not UNSET:
         changes["max_message_bytes"] = (
             None
@@ -229,8 +235,22 @@ def reset() -> None:
         _default = DEFAULT_OPTIONS.resolve(_settings)
 
 
-def _optional_bool(value: Any) -> Optional[bool]:
-    return None if value is None else bool(value)
+def _gate(value: Any, name: str) -> Optional[bool]:
+    """A content gate as given: ``None`` or a bool (numpy's too); ``TypeError`` otherwise."""
+    if value is None or isinstance(value, bool):
+        return value
+    if type(value).__name__ == "bool_":  # numpy.bool_, without importing numpy
+        return bool(value)
+    raise TypeError(f"{name} must be True, False or None, not {reprlib.repr(value)}")
+
+
+def _helper_gate(value: Any, name: str) -> Optional[bool]:
+    """A helper's content gate: ``_gate``'s, or closed (``False``) for anything else."""
+    try:
+        return _gate(value, name)
+    except TypeError as error:
+        logger.warning("sentry_agents: %s; not recording that content", error)
+        return False
 
 
 __all__ = [
