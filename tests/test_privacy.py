@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from typing import Any
@@ -11,7 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import sentry_agents
-from conftest import HAS_DATA_COLLECTION
+from conftest import HAS_DATA_COLLECTION, HAS_TRANSACTIONS
 from sentry_agents import DEFAULT_SCRUB_KEYS
 from sentry_agents._privacy import scrubber_for
 
@@ -690,6 +691,42 @@ def test_a_numpy_style_bool_is_a_bool(sentry):
         llm.set_output("canary-out")
     raw = sentry.raw()
     assert b"canary-in" in raw and b"canary-out" not in raw
+
+
+def _anthropic_integration(include_prompts: bool) -> Any:
+    from sentry_sdk.integrations.anthropic import AnthropicIntegration
+
+    if "include_prompts" not in inspect.signature(AnthropicIntegration.__init__).parameters:
+        pytest.skip("this sentry-sdk's AI integrations have no include_prompts")
+    return AnthropicIntegration(include_prompts=include_prompts)
+
+
+@pytest.mark.skipif(not HAS_TRANSACTIONS, reason="send_default_pii: sentry-sdk 2.x")
+def test_an_ai_integration_set_not_to_include_prompts_closes_the_gate(sentry):
+    """``send_default_pii=True`` with an AI integration of sentry-sdk's set up with
+    ``include_prompts=False``: that integration records no content, and neither do our
+    spans (unless ``configure`` forces it), where they recorded everything."""
+    sentry.init(send_default_pii=True, integrations=[_anthropic_integration(False)])
+    with sentry_agents.chat("m", provider="anthropic", messages="canary-in") as llm:
+        llm.set_output("canary-out")
+    with sentry_agents.execute_tool("t", arguments={"q": "canary-arg"}):
+        pass
+    sentry_agents.configure(record_inputs=True)
+    with sentry_agents.chat("forced", messages="canary-forced") as llm:
+        llm.set_output("canary-hidden")
+    raw = sentry.raw()
+    assert b"canary-forced" in raw
+    for hidden in (b"canary-in", b"canary-out", b"canary-arg", b"canary-hidden"):
+        assert hidden not in raw
+
+
+@pytest.mark.skipif(not HAS_TRANSACTIONS, reason="send_default_pii: sentry-sdk 2.x")
+def test_an_ai_integration_including_prompts_leaves_the_gate_open(sentry):
+    sentry.init(send_default_pii=True, integrations=[_anthropic_integration(True)])
+    with sentry_agents.chat("m", messages="canary-in") as llm:
+        llm.set_output("canary-out")
+    raw = sentry.raw()
+    assert b"canary-in" in raw and b"canary-out" in raw
 
 
 def test_embeddings_inputs_are_scrubbed_as_rerank_documents_are(sentry):

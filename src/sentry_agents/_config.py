@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import reprlib
 import threading
 from collections.abc import Mapping
@@ -9,8 +10,11 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, NamedTuple, Optional
 
 from ._cost import Pricing, price_table
-from ._guard import logger
 from ._privacy import DEFAULT_SCRUB_KEYS
+
+_sdk_logger = logging.getLogger("sentry_sdk.errors")
+"""sentry-sdk's own logger (``sentry_sdk.utils.logger``, shown with ``debug=True``), by
+its name: this layer imports nothing of sentry-sdk."""
 
 Redactor = Callable[[str, Any], Any]
 """A redaction hook: ``redact(kind, value)`` returns the value to record, or ``None`` to
@@ -249,7 +253,7 @@ def _helper_gate(value: Any, name: str) -> Optional[bool]:
     try:
         return _gate(value, name)
     except TypeError as error:
-        logger.warning("sentry_agents: %s; not recording that content", error)
+        _sdk_logger.warning("sentry_agents: %s; not recording that content", error)
         return False
 
 

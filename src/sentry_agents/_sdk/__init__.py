@@ -399,7 +399,9 @@ def content_gate() -> tuple[bool, bool]:
     """sentry-sdk's own gate for (prompts, outputs) on the installed version.
 
     ``data_collection["gen_ai"]`` when the user set it (or on 3.x, where it is the
-    only switch), otherwise ``send_default_pii``.
+    only switch), otherwise ``send_default_pii``, closed when one of sentry-sdk's AI
+    integrations was set up with ``include_prompts=False`` (each of them records
+    content only with both; ours follow the strictest).
     """
     client = sentry_sdk.get_client()
     options = client.options or {}
@@ -410,6 +412,12 @@ def content_gate() -> tuple[bool, bool]:
         if isinstance(gen_ai, dict) and (pii is None or collection.get("provided_by_user")):
             return bool(gen_ai.get("inputs", False)), bool(gen_ai.get("outputs", False))
     allowed = bool(pii()) if pii is not None else bool(options.get("send_default_pii"))
+    integrations = getattr(client, "integrations", None)
+    if allowed and isinstance(integrations, dict):
+        allowed = all(
+            getattr(integration, "include_prompts", True) is not False
+            for integration in integrations.values()
+        )
     return allowed, allowed
 
 
