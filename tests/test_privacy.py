@@ -729,6 +729,42 @@ def test_an_ai_integration_including_prompts_leaves_the_gate_open(sentry):
     assert b"canary-in" in raw and b"canary-out" in raw
 
 
+def test_an_image_or_file_by_url_keeps_no_signature_or_credentials(sentry):
+    """A pre-signed URL given as an image (OpenAI ``image_url``, Anthropic's URL source,
+    a Responses ``input_image``) is as good as a credential for as long as it is valid:
+    its signature and any ``user:password@`` are filtered as an MCP resource URI's are."""
+    signed = "https://b.s3.amazonaws.com/cat.png?X-Amz-Expires=300&X-Amz-Signature=CANARY1"
+    sas = "https://acct.blob.core.windows.net/c/cat.png?sv=2024&sig=CANARY2"
+    userinfo = "https://ada:CANARY3@files.example.com/cat.png"
+    messages = [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": signed}}]},
+        {"role": "user", "content": [{"type": "image", "source": {"type": "url", "url": sas}}]},
+        {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_image", "image_url": userinfo}],
+        },
+    ]
+    with sentry_agents.chat("m", messages=messages) as llm:
+        llm.set_output([{"type": "image", "source": {"type": "url", "url": signed}}])
+    raw = sentry.raw()
+    assert b"CANARY" not in raw
+    attributes = sentry.named("chat m").attributes
+    uris = [
+        part["uri"]
+        for key in ("gen_ai.input.messages", "gen_ai.output.messages")
+        for message in json.loads(attributes[key])
+        for part in message["parts"]
+        if part["type"] == "uri"
+    ]
+    assert uris == [
+        signed.replace("CANARY1", "[Filtered]"),
+        sas.replace("CANARY2", "[Filtered]"),
+        "https://[Filtered]:[Filtered]@files.example.com/cat.png",
+        signed.replace("CANARY1", "[Filtered]"),
+    ]
+
+
 def test_embeddings_inputs_are_scrubbed_as_rerank_documents_are(sentry):
     """Records embedded as JSON (text or structured inputs) kept their secrets, while the
     same records given to ``rerank`` as documents were scrubbed."""

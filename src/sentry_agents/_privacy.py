@@ -535,12 +535,24 @@ def scrub_parts(parts: Any, scrubber: Scrubber) -> Any:
     out = []
     for part in parts:
         if isinstance(part, dict):
-            if part.get("type") not in ("text", "reasoning"):
+            kind = part.get("type")
+            if kind not in ("text", "reasoning"):
                 part = _scrub(part, scrubber)
+                if kind == "uri" and type(part.get("uri")) is str:
+                    part = _uri_filtered(part, scrubber)
             elif len(part) > 2 or "content" not in part:
                 part = _scrub_beside_text(part, scrubber)
         out.append(part)
     return out
+
+
+def _uri_filtered(part: dict[str, Any], scrubber: Scrubber) -> dict[str, Any]:
+    """A uri part (an image or file by URL) with its URI filtered as an MCP resource's is:
+    a pre-signed URL's signature (``X-Amz-Signature``, an Azure SAS ``sig``) or the
+    credentials in ``user:password@`` are what lets anyone fetch it."""
+    uri = part["uri"]
+    filtered = filter_uri(uri, scrubber)
+    return part if filtered == uri else {**part, "uri": filtered}
 
 
 def _scrub_beside_text(part: dict[str, Any], scrubber: Scrubber) -> dict[str, Any]:
