@@ -331,6 +331,28 @@ def test_plain_string_deltas_and_abandoned_stream(sentry):
     assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"][0]["content"] == "Hello wor"
 
 
+def test_a_stream_ended_before_its_first_chunk_sends_no_output(sentry):
+    """Abandoned (closed unread), or failing before anything arrived: no output is known,
+    and none is sent (not an empty list of messages)."""
+
+    def failing():
+        raise ConnectionError("refused")
+        yield "never"
+
+    with sentry_agents.chat("unread") as llm:
+        llm.stream(iter(["never read"])).close()
+    with pytest.raises(ConnectionError):
+        with sentry_agents.chat("refused") as llm:
+            for _ in llm.stream(failing()):
+                pass
+    unread, refused = sentry.named("chat unread"), sentry.named("chat refused")
+    assert unread.attributes["sentry_agents.stream.abandoned"] is True
+    assert refused.attributes["error.type"] == "ConnectionError"
+    for span in (unread, refused):
+        assert span.attributes["gen_ai.response.streaming"] is True
+        assert "gen_ai.output.messages" not in span.attributes
+
+
 def test_error_mid_stream_records_what_arrived(sentry):
     def failing():
         yield "partial "

@@ -269,8 +269,9 @@ class ModelSpan(UsageSpan[M]):
         if info.finish_reasons:
             reasons = strings_json(info.finish_reasons, self._budget())
             self._set(keys.RESPONSE_FINISH_REASONS, reasons)
-        if info.output is not None:
-            # Already role/parts messages (read by _responses): only scrubbed and fitted.
+        if info.output:
+            # Already role/parts messages (read by _responses): only scrubbed and fitted;
+            # none at all (a stream abandoned before its first chunk) is not sent as [].
             self._set_content(
                 keys.OUTPUT_MESSAGES, "output.messages", info.output, _same, output=True
             )
