@@ -14,7 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sentry_agents import _models, serialize_messages, to_gen_ai_messages, usage_from
+from sentry_agents import (
+    DEFAULT_SCRUB_KEYS,
+    _models,
+    serialize_messages,
+    to_gen_ai_messages,
+    usage_from,
+)
 from sentry_agents._usage import checked
 
 scalars = st.one_of(
@@ -1473,6 +1479,30 @@ def test_the_prefilter_sees_every_secret_key(key):
     if scrubber.decide(key)[0]:
         for ensure_ascii in (True, False):
             assert scrubber.may_hide(json.dumps({key: "v"}, ensure_ascii=ensure_ascii))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(secret_like_key | st.text(max_size=12))
+def test_a_key_the_prefilter_passes_is_decided_as_its_words_decide(key):
+    """``decide`` answers "no secret" without splitting a key into words when no deny-listed
+    word occurs in it (``may_hide``): never another answer than its words give."""
+    from sentry_agents._privacy import scrubber_for
+
+    for names in (PREFILTER_NAMES, DEFAULT_SCRUB_KEYS):
+        scrubber = scrubber_for(names)
+        assert scrubber.decide(key) == scrubber.decide_by_words(key)
+
+
+def test_a_key_no_deny_listed_word_occurs_in_is_not_split_into_words(mocker):
+    """Many distinct keys (a tool result of 300,000) cost a prefilter each, not a split."""
+    from sentry_agents import _privacy
+
+    scrubber = _privacy.Scrubber(DEFAULT_SCRUB_KEYS)
+    split = mocker.spy(_privacy, "words")
+    assert [scrubber.decide(f"row_{i}") for i in range(100)] == [(False, False)] * 100
+    assert split.call_count == 0
+    assert scrubber.decide("user_password") == (True, False)
+    assert split.call_count == 1
 
 
 @settings(max_examples=400, deadline=None)

@@ -188,6 +188,10 @@ _DIGIT_CHANGE = re.compile(r"(?<=[aAx])(?=0)|(?<=0)(?=[aAx])")
 _scrubbers = itertools.count()
 
 
+_KEPT = (False, False)
+"""A key's decision when it names no secret."""
+
+
 class Scrubber:
     """Which keys hold secrets, for one deny list, with a bounded cache of decisions
     (at most 4,096 keys of up to 128 characters: under 1 MB)."""
@@ -244,16 +248,23 @@ class Scrubber:
         number under it is how many (``input_tokens: 120``), anything else the secrets."""
         decision = self._decisions.get(key)
         if decision is None:
-            found = words(key)
-            match = _match(found, self._single, self._multi)
-            secret = match != _NOT_NAMED
-            counting = match == _IN_PLURAL or not _COUNT_WORDS.isdisjoint(found)
-            decision = (secret, secret and counting)
+            # A key in which no deny-listed word occurs at all is no secret's, found for a
+            # fraction of splitting it into words (a tool result of many distinct keys is
+            # read key by key); the tests check that this never changes a decision.
+            decision = self.decide_by_words(key) if self.may_hide(key) else _KEPT
             if len(key) <= _CACHE_KEY_CHARS:
                 if len(self._decisions) >= _CACHE_ITEMS:
                     self._decisions.clear()
                 self._decisions[key] = decision
         return decision
+
+    def decide_by_words(self, key: str) -> tuple[bool, bool]:
+        """``decide``, from the key's words alone (not cached)."""
+        found = words(key)
+        match = _match(found, self._single, self._multi)
+        secret = match != _NOT_NAMED
+        counting = match == _IN_PLURAL or not _COUNT_WORDS.isdisjoint(found)
+        return secret, secret and counting
 
     def hides(self, key: Any, value: Any) -> bool:
         """Whether ``value`` under ``key`` must not be recorded."""
@@ -338,7 +349,6 @@ def scrub(value: Any, scrubber: Scrubber) -> Any:
     return _scrub(value, scrubber) if scrubber.active else value
 
 
-_KEPT = (False, False)
 JSON_HEADS = frozenset(
     '{["\ufeff\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003'
     "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
