@@ -198,7 +198,7 @@ def added_ratio(da: list[float], db: list[float]) -> tuple[float, float, float]:
 
 
 def us(value: float) -> str:
-    return f"{value:.1f} µs" if value < 100 else f"{value:.0f} µs"
+    return f"{value:.1f} µs" if value < 100 else f"{value:,.0f} µs"
 
 
 def x(value: float) -> str:
@@ -1605,6 +1605,52 @@ def retained_bytes(script: str, length: int, messages: int) -> tuple[int, int]:
     return peak, entries
 
 
+LARGE_RESULTS: list[tuple[str, Callable[[], Any]]] = [
+    ("300,000 distinct keys", lambda: {f"key_{i}": i for i in range(300_000)}),
+    (
+        "50,000 records (about 4 MB of JSON)",
+        lambda: [
+            {"id": i, "name": f"user {i}", "email": f"u{i}@example.com", "score": i * 1.5}
+            for i in range(50_000)
+        ],
+    ),
+]
+
+
+def large_rows(plan: Plan) -> list[Row]:
+    """A tool returning far more than its attribute's budget keeps: what recording it
+    costs (converted, scrubbed, cut to the budget, sent), against ``json.dumps`` writing
+    all of it once."""
+    env = Env("static")
+    rows = []
+    for label, make in LARGE_RESULTS:
+        result = make()
+
+        def ours(result: Any = result) -> None:
+            with sentry_agents.execute_tool("query") as tool:
+                tool.set_result(result)
+
+        spans, _ = env.spans_of(ours)
+        sent = len(spans[0].attributes["gen_ai.tool.call.result"].encode())
+
+        def dumps(result: Any = result) -> None:
+            json.dumps(result)
+
+        rounds = max(3, plan.rounds // 3)
+        t = cpu_rounds({"ours": env.rounds_of(ours, 1), "json": dumps}, 1, rounds)
+        rows.append(
+            Row(
+                f"a tool result of {label}: execute_tool + set_result vs json.dumps",
+                "static",
+                us(t.med("ours")),
+                us(t.med("json")),
+                x(t.ratio("ours", "json")),
+                note=f"{sent:,} bytes of it sent (its budget); json.dumps writes it all",
+            )
+        )
+    return rows
+
+
 def memory_rows(plan: Plan) -> list[Row]:
     rows = []
     messages = 2_500 if plan is QUICK else 5_000
@@ -1687,6 +1733,7 @@ SECTIONS: dict[str, Callable[[Plan], list[Row]]] = {
     "serializer": serializer_rows,
     "set-response": set_response_rows,
     "memory": memory_rows,
+    "large": large_rows,
     "both-on": both_on_rows,  # last: it installs the hooks for AI integrations
 }
 

@@ -202,6 +202,30 @@ def test_real_path_sending_rows_send_each_sides_attributes(real_path: ModuleType
         assert ours > theirs >= 10
 
 
+def test_real_path_large_rows_record_the_result_cut_to_its_budget(
+    real_path: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The "large" rows time a tool span whose result is far over its budget, and say how
+    much of it was sent: the result cut, with its marker."""
+    big = {f"key_{i}": i for i in range(20_000)}
+    monkeypatch.setattr(real_path, "LARGE_RESULTS", [("20,000 keys", lambda: big)])
+    rows = real_path.large_rows(real_path.Plan(rounds=1, calls=1))
+    assert [row.label for row in rows] == [
+        "a tool result of 20,000 keys: execute_tool + set_result vs json.dumps"
+    ]
+    sent = int(rows[0].note.split(" bytes")[0].split()[-1].replace(",", ""))
+    assert sent < len(json.dumps(big, separators=(",", ":")))
+    env = real_path.Env("static")
+    spans, _ = env.spans_of(lambda: _record(big))
+    result = spans[0].attributes["gen_ai.tool.call.result"]
+    assert len(result.encode()) == sent and "[truncated]" in result
+
+
+def _record(result: Any) -> None:
+    with sentry_agents.execute_tool("query") as tool:
+        tool.set_result(result)
+
+
 @pytest.fixture
 def versions(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     """``benchmarks/versions.py`` as a module (with the ``run`` it imports); what it adds
