@@ -1031,29 +1031,29 @@ def test_json_after_a_carriage_return_or_blanks_and_marks_is_scrubbed(sentry, te
 
 def test_a_name_added_in_camel_case_matches_every_spelling_of_it(sentry):
     """``configure`` lowercased each name before splitting it into words, so
-    ``customerSsn`` became the one word ``customerssn`` and matched no ``customerSsn``
+    ``customerRef`` became the one word ``customerref`` and matched no ``customerRef``
     key. Names keep their spelling; a name of several words matches them run together."""
-    sentry_agents.configure(scrub_keys=DEFAULT_SCRUB_KEYS | {"customerSsn"})
-    spellings = ["customerSsn", "customer_ssn", "CUSTOMER-SSN", "CustomerSSN", "customerssn"]
+    sentry_agents.configure(scrub_keys=DEFAULT_SCRUB_KEYS | {"customerRef"})
+    spellings = ["customerRef", "customer_ref", "CUSTOMER-REF", "CustomerREF", "customerref"]
     arguments = {key: f"CANARY-{i}" for i, key in enumerate(spellings)}
-    arguments.update({"customer": "kept", "customer_name": "kept", "ssn_hint": "kept"})
+    arguments.update({"customer": "kept", "customer_name": "kept", "ref_hint": "kept"})
     for sent in sent_everywhere(sentry, arguments):
         assert sent == {k: "kept" if v == "kept" else "[Filtered]" for k, v in arguments.items()}
     assert b"CANARY" not in sentry.raw()
-    assert "customerSsn" in sentry_agents._config.settings().scrub_keys
+    assert "customerRef" in sentry_agents._config.settings().scrub_keys
 
 
 def test_a_name_given_as_one_word_matches_that_word_in_any_case():
-    """``customerssn`` has no word boundary to go by: it matches keys where it is one
-    word, in any case, not ``customer_ssn``. Default names, given as one word or as
+    """``customerref`` has no word boundary to go by: it matches keys where it is one
+    word, in any case, not ``customer_ref``. Default names, given as one word or as
     several, match both spellings (``api_key``: ``apikey`` and ``API-Key``)."""
     from sentry_agents import serialize_messages
 
-    sentry_agents.configure(scrub_keys=DEFAULT_SCRUB_KEYS | {"customerssn"})
+    sentry_agents.configure(scrub_keys=DEFAULT_SCRUB_KEYS | {"customerref"})
     arguments = {
-        "customerssn": "CANARY",
-        "CUSTOMERSSN": "CANARY",
-        "customer_ssn": "kept",
+        "customerref": "CANARY",
+        "CUSTOMERREF": "CANARY",
+        "customer_ref": "kept",
         "ipAddress": "CANARY",
         "ipaddress": "CANARY",
         "accesskey": "CANARY",
@@ -1116,6 +1116,132 @@ def test_secrets_named_in_the_plural_are_scrubbed_and_token_counts_kept(sentry):
     for sent in sent_everywhere(sentry, arguments):
         assert sent == expected
     assert b"CANARY" not in sentry.raw()
+
+
+def test_secret_names_glued_into_one_word_are_scrubbed_and_counts_kept(sentry):
+    """Keys written as one lowercase word (``newpassword``, ``clientsecret``,
+    ``authtoken``) were not split into words and went out as written. A word that ends
+    with a secret's name, or begins with one, is a secret's key; glued in the plural or
+    to a count word it names a count too, and words made from a name (``tokenizer``,
+    ``secretary``) are not secrets."""
+    arguments = {
+        "newpassword": "CANARY-1",
+        "sslpassword": "CANARY-2",
+        "dbpassword": "CANARY-3",
+        "clientsecret": "CANARY-4",
+        "secretkey": "CANARY-5",
+        "authtoken": "CANARY-6",
+        "refreshtoken": "CANARY-7",
+        "idtoken": "CANARY-8",
+        "bearertoken": "CANARY-9",
+        "userpassword": "CANARY-10",
+        "accesstoken": "CANARY-11",
+        "apisecret": "CANARY-12",
+        "awscredentials": {"key": "CANARY-13"},
+        "passwordhash": "CANARY-14",
+        "openaiapikey": "CANARY-15",
+        "NEWPASSWORD": "CANARY-16",
+        "newpassword2": "CANARY-17",
+        "authtokens": ["CANARY-18"],
+        "maxtokens": "CANARY-19",
+        "oldpwd": "CANARY-20",
+        "inputtokens": 120,
+        "outputtokens": None,
+        "tokencount": 12,
+        "maxtoken": 64,
+        "tokenizer": "cl100k",
+        "tokenizers": ["o200k"],
+        "tokenization": "bpe",
+        "secretary": "Ada",
+        "passwordless": True,
+        "sessions": 3,
+        "author": "Jane",
+        "oauth_provider": "google",
+    }
+    expected = {k: "[Filtered]" if "CANARY" in json.dumps(v) else v for k, v in arguments.items()}
+    for sent in sent_everywhere(sentry, arguments):
+        assert sent == expected
+    assert b"CANARY" not in sentry.raw()
+
+
+def test_connection_strings_one_time_passwords_and_card_codes_are_scrubbed(sentry):
+    """``dsn``, ``database_url``, ``connection_string``, ``otp``, ``cvv``/``cvc``, ``ssn``,
+    ``signing_key`` and ``secret_key`` were not deny-listed (a DSN and a database URL
+    hold a password); ``pin`` is not, nor a count of one-time passwords' digits."""
+    arguments = {
+        "dsn": "https://CANARY-1@o1.ingest.sentry.io/1",
+        "SENTRY_DSN": "CANARY-2",
+        "sentrydsn": "CANARY-3",
+        "DATABASE_URL": "postgres://u:CANARY-4@db/app",
+        "databaseUrl": "CANARY-5",
+        "connection_string": "AccountKey=CANARY-6",
+        "storageConnectionString": "CANARY-7",
+        "otp": 918273645,
+        "totp": "CANARY-8",
+        "cvv": "CANARY-9",
+        "card_cvc": 123,
+        "ssn": "CANARY-10",
+        "customer_ssn": "CANARY-11",
+        "signingKey": "CANARY-12",
+        "SECRET_KEY": "CANARY-13",
+        "awssecretkey": "CANARY-14",
+        "pin": True,
+        "otp_length": 6,
+        "url": "https://example.com",
+        "database": "app",
+    }
+    kept = {"pin", "otp_length", "url", "database"}
+    expected = {k: v if k in kept else "[Filtered]" for k, v in arguments.items()}
+    for sent in sent_everywhere(sentry, arguments):
+        assert sent == expected
+    raw = sentry.raw()
+    assert b"CANARY" not in raw and b"918273645" not in raw
+
+
+@pytest.mark.parametrize(
+    ("key", "decision"),
+    [
+        ("newpassword", (True, False)),
+        ("clientsecret", (True, False)),
+        ("secretkey", (True, False)),
+        ("tokenvalue", (True, False)),
+        ("tokensused", (True, False)),  # privacy first: not read as tokens + used
+        ("passwordminlength", (True, False)),
+        ("maxtokens", (True, True)),
+        ("inputtokens", (True, True)),
+        ("authtokens", (True, True)),
+        ("openaiapikeys", (True, True)),
+        ("maxtoken", (True, True)),
+        ("tokencount", (True, True)),
+        ("tokenscount", (True, True)),
+        ("tokenexpires", (True, True)),
+        ("tokenizer", (False, False)),
+        ("tokenise", (False, False)),
+        ("secretariat", (False, False)),
+        ("secretly", (False, False)),
+        ("passwordless", (False, False)),
+        ("author", (False, False)),
+        ("oauth", (False, False)),
+        ("possession", (False, False)),
+        ("cookiecutter", (False, False)),
+        ("sessiontimeout", (False, False)),
+        ("pin", (False, False)),
+        ("design", (False, False)),
+    ],
+)
+def test_a_glued_key_is_decided_by_the_name_at_its_start_or_end(key, decision):
+    """``Scrubber.decide`` on one-word keys: (a secret's key, a count's too)."""
+    assert DEFAULT_SCRUBBER.decide(key) == decision
+
+
+def test_glued_names_follow_the_configured_list():
+    """A name glues only while it is deny-listed: without ``token`` in the list,
+    ``authtoken`` is kept; a name of the user's own is matched as a word, not glued."""
+    scrubber = scrubber_for(frozenset({"password", "customer_ref"}))
+    assert scrubber.decide("newpassword") == (True, False)
+    assert scrubber.decide("authtoken") == (False, False)
+    assert scrubber.decide("customerref") == (True, False)
+    assert scrubber.decide("oldcustomerref") == (False, False)
 
 
 def test_tool_definition_defaults_are_judged_as_values_under_their_names(sentry):

@@ -1458,7 +1458,8 @@ key_fragments = st.sampled_from(
         "Key", "keys", "Keys", "token", "Token", "tokens", "TOKENS", "secret", "es", "s",
         "S", "max", "count", "customer", "Customer", "ssn", "Ssn", "SSN", "Пароль",
         "пароль", "ПАРОЛЬ", "密码", "straße", "STRAẞE", "\u017f", "\u212a", "ñ", "n\u0301", "2",
-        "auth0", "_", "-", " ", ".", "\ufeff",
+        "auth0", "_", "-", " ", ".", "\ufeff", "new", "client", "izer", "ary", "less", "dsn",
+        "otp", "pwd",
     ]
 )  # fmt: skip
 secret_like_key = st.lists(key_fragments | st.text(max_size=2), max_size=6).map("".join)
@@ -1472,13 +1473,13 @@ PREFILTER_NAMES = frozenset(
 def test_the_prefilter_sees_every_secret_key(key):
     """``Scrubber.may_hide`` skips JSON text only when no key in it can be a secret's:
     whatever the case, script, case folding (``ß``, the long s, the Kelvin sign) and spelling
-    of the key, and however JSON writes it."""
-    from sentry_agents._privacy import scrubber_for
+    of the key (names glued to other letters too), and however JSON writes it."""
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
-    scrubber = scrubber_for(PREFILTER_NAMES)
-    if scrubber.decide(key)[0]:
-        for ensure_ascii in (True, False):
-            assert scrubber.may_hide(json.dumps({key: "v"}, ensure_ascii=ensure_ascii))
+    for scrubber in (scrubber_for(PREFILTER_NAMES), scrubber_for(DEFAULT_SCRUB_KEYS)):
+        if scrubber.decide(key)[0]:
+            for ensure_ascii in (True, False):
+                assert scrubber.may_hide(json.dumps({key: "v"}, ensure_ascii=ensure_ascii))
 
 
 @settings(max_examples=1000, deadline=None)

@@ -4,10 +4,13 @@ Pure functions, no sentry-sdk import. A key is a secret's key when the words of 
 deny-listed name appear in it, adjacent and in order (or run together as one of its
 words), whatever the case and the separators: ``api_key`` matches ``X-Api-Key``,
 ``OPENAI_API_KEY``, ``apiKey`` and ``apikey``; a word matches in the plural too
-(``api_keys``, ``access_tokens``). The deny list is sentry-sdk's own (its
+(``api_keys``, ``access_tokens``). A key written as one word holding a common secret's
+name glued at its end or start is a secret's key too (``newpassword``, ``authtoken``,
+``secretkey``; not ``tokenizer``). The deny list is sentry-sdk's own (its
 ``EventScrubber`` lists) with a few additions. Numbers (and ``null``) under count-like
 keys (``token_count``, ``session_timeout``) and under names matched only in the plural
-(``max_tokens``, ``input_tokens``) are kept.
+or glued to a count word (``max_tokens``, ``input_tokens``, ``maxtokens``,
+``tokencount``) are kept.
 """
 
 from __future__ import annotations
@@ -64,7 +67,10 @@ _SDK_KEYS = [
     "remote_addr",
 ]
 # A signature (``X-Amz-Signature``, ``X-Goog-Signature``, an Azure SAS ``sig``) is what
-# lets a pre-signed URL be used by whoever holds it.
+# lets a pre-signed URL be used by whoever holds it. A DSN, a database URL or a
+# connection string holds a password; a one-time password, a card's security code and a
+# social security number are credentials or personal data under any name. ``pin`` is not
+# listed: it names a pinned message, a version pin or a GPIO pin more often than a PIN.
 _MORE_KEYS = [
     "pwd",
     "passphrase",
@@ -74,6 +80,15 @@ _MORE_KEYS = [
     "jwt",
     "signature",
     "sig",
+    "secret_key",
+    "signing_key",
+    "dsn",
+    "database_url",
+    "connection_string",
+    "otp",
+    "cvv",
+    "cvc",
+    "ssn",
 ]
 
 DEFAULT_SCRUB_KEYS: frozenset[str] = frozenset(k.lower() for k in [*_SDK_KEYS, *_MORE_KEYS])
@@ -106,6 +121,66 @@ _COUNT_WORDS = frozenset(
         "index",
     ]
 )
+_GLUED_AT_END = frozenset(
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "token",
+        "credential",
+        "credentials",
+        "apikey",
+        "accesskey",
+        "privatekey",
+        "secretkey",
+        "signingkey",
+        "authorization",
+        "cookie",
+        "signature",
+        "jwt",
+        "ipaddress",
+        "dsn",
+        "databaseurl",
+        "connectionstring",
+        "otp",
+        "cvv",
+        "cvc",
+        "ssn",
+    ]
+)
+"""Deny-listed words that name a secret at the end of a longer word too (``newpassword``,
+``clientsecret``, ``authtoken``, ``sentrydsn``). ``session`` and ``auth`` are not: many
+English words end so (``possession``, ``oauth``), and a session is seldom a credential."""
+_GLUED_AT_START = frozenset(
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "token",
+        "credential",
+        "credentials",
+        "apikey",
+        "accesskey",
+        "privatekey",
+        "signingkey",
+        "jwt",
+        "otp",
+        "cvv",
+        "cvc",
+        "ssn",
+    ]
+)
+"""Deny-listed words that name a secret at the start of a longer word too (``secretkey``,
+``passwordhash``, ``tokenvalue``); not ``auth`` (``author``), ``session``, ``cookie``
+(``cookiecutter``) or ``signature``, which begin words that are not secrets."""
+_DERIVED = ("iz", "is", "ary", "ari", "ion", "ive", "ly", "less")
+"""How an English word made from a name at its start goes on (``tokenizer``,
+``tokenise``, ``secretary``, ``secretariat``, ``secretion``, ``secretive``, ``secretly``,
+``passwordless``): such a word is not the name glued to another."""
 _CACHE_ITEMS = 4096
 _CACHE_KEY_CHARS = 128
 
@@ -198,6 +273,9 @@ class Scrubber:
 
     __slots__ = (
         "_decisions",
+        "_glued_at_end",
+        "_glued_at_start",
+        "_glued_endings",
         "_hint",
         "_multi",
         "_single",
@@ -218,6 +296,9 @@ class Scrubber:
         self._terms = tuple(sorted(terms))
         self._single = frozenset(term[0] for term in self._terms if len(term) == 1)
         self._multi = tuple(term for term in self._terms if len(term) > 1)
+        self._glued_at_end = tuple(sorted(_GLUED_AT_END & self._single))
+        self._glued_at_start = tuple(sorted(_GLUED_AT_START & self._single))
+        self._glued_endings = tuple(n + e for n in self._glued_at_end for e in ("", "s", "es"))
         self.active = bool(self._terms)
         """Whether anything is scrubbed at all (an empty deny list: nothing)."""
         self._decisions: dict[str, tuple[bool, bool]] = {}
@@ -261,7 +342,7 @@ class Scrubber:
     def decide_by_words(self, key: str) -> tuple[bool, bool]:
         """``decide``, from the key's words alone (not cached)."""
         found = words(key)
-        match = _match(found, self._single, self._multi)
+        match = _match(found, self)
         secret = match != _NOT_NAMED
         counting = match == _IN_PLURAL or not _COUNT_WORDS.isdisjoint(found)
         return secret, secret and counting
@@ -300,19 +381,23 @@ _COUNTS = (int, float, type(None))
 """What a key naming a count keeps: a number, or none (``max_tokens: null``)."""
 
 
-def _match(
-    found: tuple[str, ...], single: frozenset[str], multi: tuple[tuple[str, ...], ...]
-) -> int:
+def _match(found: tuple[str, ...], scrubber: Scrubber) -> int:
     """How a key's words hold a deny-listed name: ``_AS_WRITTEN``; ``_IN_PLURAL``, its
     (last) word with ``s`` or ``es`` added (``passwords``, ``api_keys``, ``max_tokens``)
-    and nowhere as written; or ``_NOT_NAMED``. Each plural holds its singular, so the
-    hints of ``may_hide`` find it too."""
+    or glued to a count word (``maxtoken``), and nowhere as written; or ``_NOT_NAMED``.
+    Each plural and glued word holds the name, so the hints of ``may_hide`` find it too."""
+    single = scrubber._single
     plural = False
     for word in found:
         if word in single:
             return _AS_WRITTEN
         plural = plural or _singular(word) in single or _singular(word, "es") in single
-    for term in multi:
+        if word.endswith(scrubber._glued_endings) or word.startswith(scrubber._glued_at_start):
+            glued = _glued(word, scrubber._glued_at_end, scrubber._glued_at_start)
+            if glued == _AS_WRITTEN:
+                return _AS_WRITTEN
+            plural = plural or glued == _IN_PLURAL
+    for term in scrubber._multi:
         size, head, last = len(term), term[:-1], term[-1]
         for at in range(len(found) - size + 1):
             if found[at : at + size - 1] == head:
@@ -321,6 +406,35 @@ def _match(
                     return _AS_WRITTEN
                 plural = plural or word in (last + "s", last + "es")
     return _IN_PLURAL if plural else _NOT_NAMED
+
+
+def _glued(word: str, at_end: tuple[str, ...], at_start: tuple[str, ...]) -> int:
+    """How one word holds a name glued to more letters, as keys written in one lowercase
+    word do: at its end (``newpassword``; in the plural, ``maxtokens``) or at its start
+    (``secretkey``) unless the word is one made from the name (``tokenizer``). Like a
+    plural, a name glued to a count word (``maxtoken``, ``tokencount``) names a count."""
+    named = _NOT_NAMED
+    for name in at_end:
+        if word.endswith(name):
+            head, plural = word[: -len(name)], False
+        elif word.endswith((name + "s", name + "es")):
+            head, plural = word[: word.rindex(name)], True
+        else:
+            continue
+        if not head:
+            continue
+        if not plural and head not in _COUNT_WORDS:
+            return _AS_WRITTEN
+        named = _IN_PLURAL
+    for name in at_start:
+        if len(word) > len(name) and word.startswith(name):
+            rest = word[len(name) :]
+            if rest in ("s", "es") or rest.startswith(_DERIVED):
+                continue
+            if rest not in _COUNT_WORDS and not (rest[0] == "s" and rest[1:] in _COUNT_WORDS):
+                return _AS_WRITTEN
+            named = _IN_PLURAL
+    return named
 
 
 def _singular(word: str, ending: str = "s") -> str:
