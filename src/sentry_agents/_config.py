@@ -179,8 +179,8 @@ def configure(
       arguments, results and message parts. An iterable replaces the list; pass
       ``DEFAULT_SCRUB_KEYS | {"my_key"}`` to extend it and ``()`` to turn scrubbing off.
       A name is split into words as keys are, whatever its case and separators:
-      ``customerSsn`` (or ``customer_ssn``) also matches ``CUSTOMER-SSN`` and
-      ``customerssn``, while ``customerssn``, one word, does not match ``customer_ssn``.
+      ``customerRef`` (or ``customer_ref``) also matches ``CUSTOMER-REF`` and
+      ``customerref``, while ``customerref``, one word, does not match ``customer_ref``.
     - ``capture_errors``: ``False`` records a failure on its span (status and
       ``error.type``) without sending an error event to Sentry.
     - ``prices``: ``{model: {"input": 2.5, "output": 10, "cached_input": 1.25,
@@ -212,7 +212,7 @@ def configure(
     if scrub_keys is not UNSET:
         if isinstance(scrub_keys, str):
             raise TypeError("scrub_keys must be an iterable of key names, not a string")
-        # Kept as spelled: the word boundaries of ``customerSsn`` are in its case.
+        # Kept as spelled: the word boundaries of ``customerRef`` are in its case.
         changes["scrub_keys"] = frozenset(str(k) for k in scrub_keys)
     if capture_errors is not UNSET:
         changes["capture_errors"] = bool(capture_errors)

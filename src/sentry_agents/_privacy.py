@@ -290,8 +290,8 @@ class Scrubber:
         """What stands for this scrubber in a lookup key: text, unique in this process,
         so that keys holding it are left alone by the garbage collector."""
         terms = {found for found in map(words, names) if found}
-        # A name of several words matches them run together too (``customerSsn``,
-        # ``customerssn``): the run holds each word, so the hints stay sound.
+        # A name of several words matches them run together too (``customerRef``,
+        # ``customerref``): the run holds each word, so the hints stay sound.
         terms.update(("".join(term),) for term in list(terms) if len(term) > 1)
         self._terms = tuple(sorted(terms))
         self._single = frozenset(term[0] for term in self._terms if len(term) == 1)
