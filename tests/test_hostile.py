@@ -839,3 +839,33 @@ def test_stop_sequences_are_cleaned_and_kept_within_the_budget(sentry):
     assert request[0] == "ok" and request[-1] == "...[truncated]" and len(request) == 3
     assert request[1].startswith("éé") and request[1].endswith("é...[truncated]")
     assert stops("small") == ["END", "\ufffd"]
+
+
+def test_a_generator_or_iterator_is_written_as_its_type_never_consumed(sentry):
+    """A one-shot value (a generator given as messages or output, an iterator of tool
+    definitions, a coroutine) is not read, as reading it would take it from the
+    application; it was written as its text, a memory address: its type's name now."""
+
+    def messages():
+        yield {"role": "user", "content": "never read"}
+
+    async def answer() -> str:
+        return "never awaited"
+
+    given, coroutine = messages(), answer()
+    try:
+        with sentry_agents.chat("m", messages=given, tools=iter([{"name": "t"}])) as llm:
+            llm.set_output(coroutine)
+        with sentry_agents.execute_tool("t", arguments=map(str, [1])) as tool:
+            tool.set_result(x for x in [1])
+    finally:
+        coroutine.close()
+    assert next(given) == {"role": "user", "content": "never read"}, "not consumed"
+    raw = sentry.raw()
+    assert b" at 0x" not in raw
+    chat = sentry.named("chat m").attributes
+    assert "<generator>" in chat["gen_ai.input.messages"]
+    assert "<coroutine>" in chat["gen_ai.output.messages"]
+    tool_span = sentry.named("execute_tool t").attributes
+    assert "<map>" in tool_span["gen_ai.tool.call.arguments"]
+    assert "<generator>" in tool_span["gen_ai.tool.call.result"]

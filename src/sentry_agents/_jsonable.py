@@ -14,7 +14,17 @@ import math
 import re
 import sys
 import types
-from collections.abc import ItemsView, Iterable, Mapping, MappingView, Set, ValuesView
+from collections.abc import (
+    AsyncIterator,
+    Coroutine,
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    MappingView,
+    Set,
+    ValuesView,
+)
 from typing import Any, Callable, Optional, Union, cast
 
 BLOB_SUBSTITUTE = "[Blob substitute]"
@@ -106,12 +116,19 @@ def safe_str(value: Any) -> str:
         return clean_text(value)
     try:
         text = str(value)
+        if " at 0x" in text and isinstance(value, _ONE_SHOT):
+            raise TypeError  # a memory address says nothing: its type is what is known
     except Exception:
         try:
             return f"<{type(value).__name__}>"
         except Exception:
             return "<unprintable>"
     return clean_text(text) if isinstance(text, str) else "<unprintable>"
+
+
+_ONE_SHOT = (Iterator, AsyncIterator, Coroutine)
+"""What is not read for its content (it can be read once, and that read is the
+application's): a generator, an iterator, a coroutine, written as its type's name."""
 
 
 def optional_str(value: Any) -> Optional[str]:
