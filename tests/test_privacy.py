@@ -693,6 +693,28 @@ def test_a_numpy_style_bool_is_a_bool(sentry):
     assert b"canary-in" in raw and b"canary-out" not in raw
 
 
+def test_numpys_bool_since_numpy_2_is_a_bool(sentry):
+    """Since NumPy 2 numpy's bool type is named ``bool`` (``numpy.bool``, ``bool_`` an
+    alias of it): ``configure(record_inputs=numpy.True_)`` raised TypeError and a helper
+    given one recorded nothing."""
+
+    class NumpyBool:
+        def __init__(self, value: bool) -> None:
+            self.value = value
+
+        def __bool__(self) -> bool:
+            return self.value
+
+    NumpyBool.__name__ = NumpyBool.__qualname__ = "bool"
+    NumpyBool.__module__ = "numpy"
+    sentry.init(send_default_pii=False)
+    sentry_agents.configure(record_inputs=NumpyBool(True))
+    with sentry_agents.chat("m", messages="canary-in", record_outputs=NumpyBool(False)) as llm:
+        llm.set_output("canary-out")
+    raw = sentry.raw()
+    assert b"canary-in" in raw and b"canary-out" not in raw
+
+
 def _anthropic_integration(include_prompts: bool) -> Any:
     from sentry_sdk.integrations.anthropic import AnthropicIntegration
 
@@ -718,6 +740,16 @@ def test_an_ai_integration_set_not_to_include_prompts_closes_the_gate(sentry):
     assert b"canary-forced" in raw
     for hidden in (b"canary-in", b"canary-out", b"canary-arg", b"canary-hidden"):
         assert hidden not in raw
+
+
+@pytest.mark.skipif(not HAS_TRANSACTIONS, reason="send_default_pii: sentry-sdk 2.x")
+def test_an_ai_integration_given_a_false_include_prompts_closes_the_gate(sentry):
+    """sentry-sdk's integrations test ``include_prompts`` for truth: ``include_prompts=0``
+    closes theirs, and must close ours (only ``False`` itself did)."""
+    sentry.init(send_default_pii=True, integrations=[_anthropic_integration(0)])  # type: ignore[arg-type]
+    with sentry_agents.chat("m", messages="canary-in") as llm:
+        llm.set_output("canary-out")
+    assert b"canary" not in sentry.raw()
 
 
 @pytest.mark.skipif(not HAS_TRANSACTIONS, reason="send_default_pii: sentry-sdk 2.x")

@@ -243,7 +243,10 @@ def _gate(value: Any, name: str) -> Optional[bool]:
     """A content gate as given: ``None`` or a bool (numpy's too); ``TypeError`` otherwise."""
     if value is None or isinstance(value, bool):
         return value
-    if type(value).__name__ == "bool_":  # numpy.bool_, without importing numpy
+    kind = type(value)
+    # numpy's bool, without importing numpy: ``numpy.bool_`` before NumPy 2, ``numpy.bool``
+    # (its ``bool_`` an alias) since.
+    if kind.__name__ == "bool_" or (kind.__name__ == "bool" and kind.__module__ == "numpy"):
         return bool(value)
     raise TypeError(f"{name} must be True, False or None, not {reprlib.repr(value)}")
 

@@ -415,7 +415,7 @@ def content_gate() -> tuple[bool, bool]:
     integrations = getattr(client, "integrations", None)
     if allowed and isinstance(integrations, dict):
         allowed = all(
-            getattr(integration, "include_prompts", True) is not False
+            bool(getattr(integration, "include_prompts", True))
             for integration in integrations.values()
         )
     return allowed, allowed
