@@ -302,10 +302,10 @@ def test_a_long_run_keeps_only_its_latest_reported_errors_alive(sentry):
 
     alive: list[weakref.ref[Any]] = []
     reported: list[Any] = []
-    # Each failure is reported; the events are counted, not queued (200 would fill it).
+    # Each failure is reported; the events are counted, not queued (300 would fill it).
     sentry.init(before_send=lambda event, hint: reported.append(event) and None)
     with sentry_agents.invoke_agent("Looping"):
-        for step in range(200):
+        for step in range(300):
             payload = Payload()
             alive.append(weakref.ref(payload))
             try:
@@ -316,8 +316,43 @@ def test_a_long_run_keeps_only_its_latest_reported_errors_alive(sentry):
             del payload
         gc.collect()
         kept = sum(ref() is not None for ref in alive)
-    assert len(reported) == 200
-    assert 0 < kept <= 65, f"{kept} reported errors still held by the open agent span"
+    assert len(reported) == 300
+    assert 0 < kept <= 257, f"{kept} reported errors still held by the open agent span"
+
+
+def test_an_error_reported_outside_any_span_is_not_reported_again_where_it_ends(sentry):
+    """A task started before the agent span it is awaited in, or a generator started
+    before it, has no span around its own: what it reports is remembered apart (the
+    latest few), so the agent span it reaches does not report it again."""
+
+    async def work() -> None:
+        with sentry_agents.execute_tool("in_task"):
+            raise Recorded("from a task")
+
+    async def main() -> None:
+        task = asyncio.ensure_future(work())
+        await asyncio.sleep(0)  # the task runs (and fails) before the agent span starts
+        with sentry_agents.invoke_agent("Awaits"):
+            await task
+
+    with pytest.raises(Recorded):
+        asyncio.run(main())
+
+    @sentry_agents.execute_tool("stepped")
+    def steps():
+        yield 1
+        raise Recorded("from a generator")
+
+    stepped = steps()
+    next(stepped)
+    with pytest.raises(Recorded):
+        with sentry_agents.invoke_agent("Iterates"):
+            for _ in stepped:
+                pass
+    reported = sorted(e["exception"]["values"][-1]["value"] for e in sentry.events())
+    assert reported == ["from a generator", "from a task"]
+    for name in ("invoke_agent Awaits", "invoke_agent Iterates"):
+        assert sentry.named(name).attributes["error.type"] == "Recorded"
 
 
 def test_an_error_caught_inside_a_span_is_reported_by_a_span_it_leaves_later(sentry):
@@ -359,6 +394,30 @@ def test_errors_a_task_group_gathers_are_reported_once(sentry):
     assert sentry.named("invoke_agent A").attributes["error.type"] == "ExceptionGroup"
     reported = [e["exception"]["values"][-1]["value"] for e in sentry.events()]
     assert sorted(reported) == ["first", "second"]
+
+
+@pytest.mark.skipif(not hasattr(asyncio, "TaskGroup"), reason="asyncio.TaskGroup: Python 3.11+")
+def test_a_task_group_of_a_hundred_failing_tools_is_reported_once_each(sentry):
+    """More failures than a handful: each reported by its tool span, the group the
+    TaskGroup raises with them all not reported again."""
+    reported: list[Any] = []
+    sentry.init(before_send=lambda event, hint: reported.append(event) and None)
+
+    async def tool(index: int) -> None:
+        async with sentry_agents.execute_tool(f"t{index}"):
+            raise ToolBroke(f"tool {index}")
+
+    async def main() -> None:
+        async with sentry_agents.invoke_agent("Many"):
+            async with asyncio.TaskGroup() as group:
+                for index in range(100):
+                    group.create_task(tool(index))
+
+    with pytest.raises(BaseException) as caught:
+        asyncio.run(main())
+    assert len(caught.value.exceptions) == 100
+    values = sorted(e["exception"]["values"][-1]["value"] for e in reported)
+    assert values == sorted(f"tool {index}" for index in range(100))
 
 
 def test_uninitialised_sdk_is_a_no_op():

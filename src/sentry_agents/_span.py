@@ -9,6 +9,7 @@ from the same immutable configuration. The same object works as ``with``,
 
 from __future__ import annotations
 
+import collections
 import math
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Generic, Optional, TypeVar
@@ -57,9 +58,14 @@ _open_by_native: dict[int, GenAISpan[Any]] = {}
 _Activation = tuple[Any, Token[Optional["GenAISpan[Any]"]]]
 """One activation of a span: sentry-sdk's (to undo) and our context variable's token."""
 
-_REPORTED_KEPT = 64
+_REPORTED_KEPT = 256
 """At most this many errors reported inside a span are remembered while it is open (the
 latest): a long run whose tools fail and are retried keeps no more of them alive."""
+_reported_alone: collections.deque[BaseException] = collections.deque(maxlen=8)
+"""The latest errors reported by spans with no open span around them (a task or a
+generator started before the agent span it ends in, a thread that was not given the
+context): kept alive, as sentry-sdk's DedupeIntegration keeps the last error it saw, so
+that a span they reach later does not report them again."""
 
 # A run's phases: new; open; closing (failing, last attributes); closed (nothing is set).
 _NEW, _OPEN, _CLOSING, _CLOSED = 0, 1, 2, 3
@@ -425,8 +431,8 @@ class GenAISpan(Generic[C]):
         if native.recording:
             native.set(keys.ERROR_TYPE, type(error).__name__)
         # Reported already: by a span inside this one, or inside a span around it (an
-        # error caught there and raised again in this one).
-        seen = list(inside or ())
+        # error caught there and raised again in this one), or by one outside any other.
+        seen = [*(inside or ()), *_reported_alone]
         around: list[GenAISpan[Any]] = []
         outer = self._outer
         while outer is not None:
@@ -443,6 +449,8 @@ class GenAISpan(Generic[C]):
             if report:
                 known.append(error)
             del known[:-_REPORTED_KEPT]
+        elif report and not around:
+            _reported_alone.append(error)
         return report
 
     # --- recording helpers for kinds -------------------------------------------------------
