@@ -1237,7 +1237,10 @@ def test_connection_strings_one_time_passwords_and_card_codes_are_scrubbed(sentr
         ("clientsecret", (True, False)),
         ("secretkey", (True, False)),
         ("tokenvalue", (True, False)),
-        ("tokensused", (True, False)),  # privacy first: not read as tokens + used
+        ("tokensused", (True, True)),  # as tokens_used: a number under it is how many
+        ("tokensremaining", (True, True)),
+        ("ssnsuffix", (True, False)),  # another name's plural at the start stays a secret
+        ("passwordsused", (True, False)),
         ("passwordminlength", (True, False)),
         ("maxtokens", (True, True)),
         ("inputtokens", (True, True)),

@@ -431,10 +431,17 @@ def _glued(word: str, at_end: tuple[str, ...], at_start: tuple[str, ...]) -> int
             rest = word[len(name) :]
             if rest in ("s", "es") or rest.startswith(_DERIVED):
                 continue
-            if rest not in _COUNT_WORDS and not (rest[0] == "s" and rest[1:] in _COUNT_WORDS):
+            counted = rest in _COUNT_WORDS or (rest[0] == "s" and rest[1:] in _COUNT_WORDS)
+            if not counted and not (name in _COUNTED_IN_PLURAL and rest[0] == "s"):
                 return _AS_WRITTEN
             named = _IN_PLURAL
     return named
+
+
+_COUNTED_IN_PLURAL = frozenset(["token"])
+"""Names whose plural glued at the start of a key says how many (``tokensused``,
+``tokensremaining``, as ``tokens_used`` does); another's plural there is still a secret's
+(``ssnsuffix`` may hold the last digits of one)."""
 
 
 def _singular(word: str, ending: str = "s") -> str:
