@@ -153,30 +153,20 @@ _GLUED_AT_END = frozenset(
 """Deny-listed words that name a secret at the end of a longer word too (``newpassword``,
 ``clientsecret``, ``authtoken``, ``sentrydsn``). ``session`` and ``auth`` are not: many
 English words end so (``possession``, ``oauth``), and a session is seldom a credential."""
-_GLUED_AT_START = frozenset(
-    [
-        "password",
-        "passwd",
-        "pwd",
-        "passphrase",
-        "secret",
-        "token",
-        "credential",
-        "credentials",
-        "apikey",
-        "accesskey",
-        "privatekey",
-        "signingkey",
-        "jwt",
-        "otp",
-        "cvv",
-        "cvc",
-        "ssn",
-    ]
-)
+_GLUED_AT_START = _GLUED_AT_END - {
+    "cookie",
+    "signature",
+    "authorization",
+    "ipaddress",
+    "dsn",
+    "databaseurl",
+    "connectionstring",
+    "secretkey",
+}
 """Deny-listed words that name a secret at the start of a longer word too (``secretkey``,
-``passwordhash``, ``tokenvalue``); not ``auth`` (``author``), ``session``, ``cookie``
-(``cookiecutter``) or ``signature``, which begin words that are not secrets."""
+``passwordhash``, ``tokenvalue``): those at the end but ``cookie`` (``cookiecutter``),
+``signature``, ``authorization`` and the names of addresses and connections, which begin
+words that are not secrets (``secretkey`` begins with ``secret`` already)."""
 _DERIVED = ("iz", "is", "ary", "ari", "ion", "ive", "ly", "less")
 """How an English word made from a name at its start goes on (``tokenizer``,
 ``tokenise``, ``secretary``, ``secretariat``, ``secretion``, ``secretive``, ``secretly``,
