@@ -674,29 +674,13 @@ def test_a_content_gate_that_is_not_a_bool_never_opens_it(sentry, sdk_log, uncle
     assert "record_inputs must be True, False or None" in sdk_log.text
 
 
-def test_a_numpy_style_bool_is_a_bool(sentry):
-    """A bool that is not Python's (``numpy.bool_``, named ``bool_``) is read as the bool it
-    holds."""
-
-    class bool_:  # named as numpy names it
-        def __init__(self, value: bool) -> None:
-            self.value = value
-
-        def __bool__(self) -> bool:
-            return self.value
-
-    sentry.init(send_default_pii=False)
-    sentry_agents.configure(record_inputs=bool_(True))
-    with sentry_agents.chat("m", messages="canary-in", record_outputs=bool_(False)) as llm:
-        llm.set_output("canary-out")
-    raw = sentry.raw()
-    assert b"canary-in" in raw and b"canary-out" not in raw
-
-
-def test_numpys_bool_since_numpy_2_is_a_bool(sentry):
-    """Since NumPy 2 numpy's bool type is named ``bool`` (``numpy.bool``, ``bool_`` an
-    alias of it): ``configure(record_inputs=numpy.True_)`` raised TypeError and a helper
-    given one recorded nothing."""
+@pytest.mark.parametrize(
+    ("type_name", "module"), [("bool_", "numpy"), ("bool", "numpy")], ids=["numpy<2", "numpy2"]
+)
+def test_numpys_bool_is_a_bool(sentry, type_name, module):
+    """numpy's bool (``numpy.bool_``; since NumPy 2 ``numpy.bool``, ``bool_`` an alias of
+    it) is read as the bool it holds: configure raised TypeError and a helper given one
+    recorded nothing. (A stand-in named and placed as numpy's: numpy is not needed.)"""
 
     class NumpyBool:
         def __init__(self, value: bool) -> None:
@@ -705,8 +689,8 @@ def test_numpys_bool_since_numpy_2_is_a_bool(sentry):
         def __bool__(self) -> bool:
             return self.value
 
-    NumpyBool.__name__ = NumpyBool.__qualname__ = "bool"
-    NumpyBool.__module__ = "numpy"
+    NumpyBool.__name__ = NumpyBool.__qualname__ = type_name
+    NumpyBool.__module__ = module
     sentry.init(send_default_pii=False)
     sentry_agents.configure(record_inputs=NumpyBool(True))
     with sentry_agents.chat("m", messages="canary-in", record_outputs=NumpyBool(False)) as llm:
