@@ -747,6 +747,121 @@ def model_call_rows(plan: Plan) -> list[Row]:
     return rows
 
 
+# --- 1b. a streamed model call: sentry-agents vs OpenAIIntegration -----------------------
+
+STREAMED_CHUNKS = (20, 200)
+STREAMED_WORDS = ("Pack ", "an ", "umbrella: ", "rain ", "in ", "Paris ", "on ", "Saturday. ")
+
+
+def streamed_body(chunks: int) -> bytes:
+    """A Chat Completions stream as OpenAI sends it (server-sent events): ``chunks`` text
+    deltas after the role's, then the finish reason and the usage
+    (``stream_options={"include_usage": True}``)."""
+    head = {
+        "id": "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
+        "object": "chat.completion.chunk",
+        "created": 1741569952,
+        "model": "gpt-4o-mini-2024-07-18",
+        "system_fingerprint": "fp_06737a9306",
+        "service_tier": "default",
+    }
+
+    def choice(delta: dict[str, Any], reason: Optional[str] = None) -> dict[str, Any]:
+        return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}
+
+    events = [{**head, "choices": [choice({"role": "assistant", "content": ""})]}]
+    for n in range(chunks):
+        word = STREAMED_WORDS[n % len(STREAMED_WORDS)]
+        events.append({**head, "choices": [choice({"content": word})]})
+    events.append({**head, "choices": [choice({}, "stop")]})
+    usage = completion_json()["usage"]
+    events.append({**head, "choices": [], "usage": usage})
+    text = "".join(f"data: {json.dumps(event)}\n\n" for event in events)
+    return (text + "data: [DONE]\n\n").encode()
+
+
+def streamed_client(chunks: int) -> Any:
+    import httpx
+
+    body = streamed_body(chunks)
+    return openai_client(
+        lambda request: httpx.Response(
+            200, content=body, headers={"content-type": "text/event-stream"}
+        )
+    )
+
+
+def streamed_calls(client: Any, messages: Callable[[], Any]) -> tuple[Callable[[], Any], ...]:
+    """A streamed model call read to its end: with the helper (``llm.stream``), and
+    plain (recorded by OpenAIIntegration where it is on)."""
+
+    def create(msgs: Any) -> Any:
+        return client.chat.completions.create(
+            model=MODEL,
+            messages=msgs,
+            temperature=0.2,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+
+    def ours() -> None:
+        msgs = messages()
+        with sentry_agents.chat(MODEL, provider="openai", messages=msgs, temperature=0.2) as llm:
+            for _ in llm.stream(create(msgs)):
+                pass
+
+    def plain() -> None:
+        for _ in create(messages()):
+            pass
+
+    return ours, plain
+
+
+def streamed_rows(plan: Plan) -> list[Row]:
+    """What a streamed call costs each side over the bare call, all of it: the client
+    parses each chunk while it is read, outside its ``create``, so the provider clock
+    cannot take its work out."""
+    rows = []
+    for mode in MODES:
+        ours_env = Env(mode)
+        sdk_env = Env(mode, [openai_integration()])
+        for chunks in STREAMED_CHUNKS:
+            client = streamed_client(chunks)
+            messages = same_or_new(lambda tag: plain_history(10, tag), False, plan.pool)
+            ours, plain = streamed_calls(client, messages)
+            check_recorded(ours_env.spans_of(ours)[0], "sentry-agents")
+            check_recorded(sdk_env.spans_of(plain)[0], "OpenAIIntegration")
+            t = cpu_rounds(
+                {
+                    "ours": ours_env.rounds_of(ours, plan.model_calls),
+                    "sdk": sdk_env.rounds_of(plain, plan.model_calls),
+                    "bare": ours_env.rounds_of(plain, plan.model_calls),
+                },
+                plan.model_calls,
+                plan.rounds,
+            )
+            bare = t.total["bare"]
+            da, db, r = added_ratio(
+                [a - z for a, z in zip(t.total["ours"], bare)],
+                [b - z for b, z in zip(t.total["sdk"], bare)],
+            )
+            rows.append(
+                Row(
+                    f"streamed model call, {chunks} chunks, 10 messages re-sent: "
+                    "sentry-agents vs OpenAIIntegration",
+                    mode,
+                    us(t.med("ours")),
+                    us(t.med("sdk")),
+                    x(t.ratio("ours", "sdk")),
+                    f"{us(da)} / {us(db)}",
+                    x(r),
+                    f"bare call {us(t.med('bare'))}; added cost of all of the call",
+                    "",
+                )
+            )
+    return rows
+
+
 # --- 2. sentry-agents vs a hand-written span sending exactly the same attributes ---------
 
 
@@ -1727,6 +1842,7 @@ def table(rows: list[Row]) -> str:
 
 SECTIONS: dict[str, Callable[[Plan], list[Row]]] = {
     "model-call": model_call_rows,
+    "streamed": streamed_rows,
     "raw-span": raw_span_rows,
     "sending": sending_rows,
     "two-agent": two_agent_rows,

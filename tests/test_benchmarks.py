@@ -183,6 +183,27 @@ def test_real_path_model_call_sides_record_content(real_path: ModuleType) -> Non
         real_path.check_recorded([], "nothing")
 
 
+def test_real_path_streamed_sides_record_the_whole_stream(real_path: ModuleType) -> None:
+    """Both sides of the streamed rows read the stream to its end and record it: the
+    helper sends every chunk's text, the finish reason and the usage of the last chunk."""
+    client = real_path.streamed_client(20)
+    messages = real_path.plain_history(10)
+    ours, plain = real_path.streamed_calls(client, lambda: messages)
+    spans, _ = real_path.Env(real_path.MODES[-1]).spans_of(ours)
+    real_path.check_recorded(spans, "sentry-agents")
+    attributes = spans[0].attributes
+    [output] = json.loads(attributes["gen_ai.output.messages"])
+    words = real_path.STREAMED_WORDS
+    assert output["parts"] == [
+        {"type": "text", "content": "".join(words[n % len(words)] for n in range(20))}
+    ]
+    assert output["finish_reason"] == "stop"
+    assert attributes["gen_ai.usage.input_tokens"] == 1200
+    assert attributes["gen_ai.response.streaming"] is True
+    theirs = real_path.Env(real_path.MODES[-1], [real_path.openai_integration()])
+    real_path.check_recorded(theirs.spans_of(plain)[0], "OpenAIIntegration")
+
+
 @pytest.mark.skipif(
     not hasattr(sentry_sdk.consts.OP, "GEN_AI_CHAT"),
     reason="this sentry-sdk's OpenAI integration makes ai.* spans, not gen_ai.chat",

@@ -908,3 +908,90 @@ def test_an_anthropic_stream_is_recorded_as_its_final_message_is(sentry, provide
     assert kinds[-2:] == ["reasoning", "tool_call"]
     assert streamed[0]["parts"][-1]["arguments"] == {"city": "Paris"}
     assert streamed[0]["finish_reason"] == "tool_use"
+
+
+def _random_chat_chunks(rng: Any) -> list[dict[str, Any]]:
+    """An OpenAI chat stream as dicts, drawn at random: text, reasoning, refusals, tool
+    calls split over chunks, several choices, finish reasons, usage, empty deltas and
+    fields set to ``None``."""
+    chunks: list[dict[str, Any]] = []
+    for n in range(rng.randint(1, 8)):
+        chunk: dict[str, Any] = {
+            "id": rng.choice(["chatcmpl-1", "", None]),
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": rng.choice(["gpt-4o", "", None]),
+            "choices": [],
+        }
+        for index in rng.sample(range(3), rng.randint(0, 2)):
+            delta: dict[str, Any] = {}
+            for name in ("role", "content", "reasoning_content", "refusal"):
+                if rng.random() < 0.4:
+                    delta[name] = rng.choice(["assistant", f"{name} {n}", "", None])
+            if rng.random() < 0.3:
+                delta["tool_calls"] = [
+                    {
+                        "index": rng.choice([0, 1]),
+                        "id": rng.choice([f"call_{n}", None]),
+                        "type": "function",
+                        "function": {
+                            "name": rng.choice(["get_weather", None]),
+                            "arguments": rng.choice(['{"city": ', '"Paris"}', "", None]),
+                        },
+                    }
+                    for _ in range(rng.randint(0, 2))
+                ]
+            choice: dict[str, Any] = {"index": index, "delta": delta}
+            choice["finish_reason"] = rng.choice([None, None, "stop", "tool_calls", "length"])
+            chunk["choices"].append(choice)
+        if rng.random() < 0.2:
+            chunk["usage"] = {"prompt_tokens": 9, "completion_tokens": n, "total_tokens": 9 + n}
+        chunks.append(chunk)
+    return chunks
+
+
+def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
+    """A chat chunk (a dict, or the ``openai`` SDK's own model as its stream builds it) is
+    read from its fields, not by probing each name: exactly what reading by shape keeps,
+    over random streams; a chunk the fields reading declines (an audio delta, a delta of
+    another kind) is read by shape."""
+    import random
+    from types import SimpleNamespace
+
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletionChunk
+
+    from sentry_agents import _chunks
+
+    def accumulated(chunks: list[Any]) -> Any:
+        accumulator = _chunks.StreamAccumulator()
+        for chunk in chunks:
+            accumulator.add(chunk)
+        return accumulator.result()
+
+    by_fields = _chunks.StreamAccumulator._openai_fields
+    taken: list[bool] = []
+
+    def counted(self: Any, chunk: Any) -> bool:
+        result = by_fields(self, chunk)
+        taken.append(result)
+        return result
+
+    rng = random.Random(15)
+    streams = [_random_chat_chunks(rng) for _ in range(400)]
+    models = [[construct_type(type_=ChatCompletionChunk, value=c) for c in s] for s in streams]
+    declined = [
+        [{"choices": [{"index": 0, "delta": SimpleNamespace(content="hi", refusal=None)}]}],
+        [{"choices": ({"index": 0, "delta": {"content": "a tuple"}},)}],
+        [{"choices": [{"delta": {"audio": {"id": "a1", "transcript": "said"}}}]}],
+        [{"choices": [{"delta": {"tool_calls": ({"index": 0, "id": "c"},)}}]}],
+    ]
+    for stream in streams + models + declined:
+        monkeypatch.setattr(_chunks.StreamAccumulator, "_openai_fields", counted)
+        fast = accumulated(stream)
+        monkeypatch.setattr(_chunks.StreamAccumulator, "_openai_fields", lambda s, c: False)
+        assert fast == accumulated(stream), stream
+    assert taken.count(True) == sum(len(s) for s in streams + models)
+    assert taken.count(False) == len(declined)
+    assert any(accumulated(s).output for s in models)
+    assert any(r.finish_reasons and r.usage.input_tokens for r in map(accumulated, models))

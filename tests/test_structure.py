@@ -320,3 +320,21 @@ def test_the_response_readers_read_only_names_they_declare():
     assert unnamed == ["get(name)"], unnamed
     read |= set(_BESIDE_CONTENT)
     assert read <= READ_NAMES | RESPONSE_READ_NAMES, read - READ_NAMES - RESPONSE_READ_NAMES
+
+
+def test_the_chunk_readers_read_only_names_they_declare():
+    """A stream's chunk is read from its models' fields only when no name read is a
+    property of their classes: every name the fields reading reads is declared."""
+    from sentry_agents._messages import READ_NAMES
+    from sentry_agents._models import RESPONSE_READ_NAMES
+
+    tree = ast.parse((PACKAGE / "_chunks.py").read_text())
+    readers = {"add", "_openai_fields", "_calls_fields"}
+    read: set[str] = set()
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef) and function.name in readers:
+            names, unnamed = names_read_from_dicts(function)
+            assert not unnamed, unnamed
+            read |= names
+    assert {"choices", "delta", "index", "tool_calls", "function", "usage"} <= read
+    assert read <= READ_NAMES | RESPONSE_READ_NAMES, read - READ_NAMES - RESPONSE_READ_NAMES

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
 from ._messages import audio_parts
+from ._models import model_fields
 from ._responses import ResponseInfo, anthropic_output, finish_reason, read_response
 from ._usage import Usage, anthropic_usage, usage_from
 
@@ -84,6 +85,9 @@ class StreamAccumulator:
         self.chunks += 1
         if isinstance(chunk, str):
             self.text.append(chunk)
+            return
+        fields = chunk if type(chunk) is dict else model_fields(chunk)
+        if fields is not None and fields.get("type") is None and self._openai_fields(fields):
             return
         event_type = field(chunk, "type")
         if event_type == "chunk":
@@ -188,6 +192,71 @@ class StreamAccumulator:
         usage = field(chunk, "usage")
         if usage is not None:
             self.usage = usage_from(usage)
+
+    def _openai_fields(self, chunk: dict[str, Any]) -> bool:
+        """An OpenAI chat chunk (a dict, or the ``openai`` SDK's own model) read from its
+        fields, as ``_openai_chunk`` reads it by probing each name: a stream sends
+        hundreds of these. ``False``, with nothing kept, for a chunk this does not read
+        (its choices, deltas or tool calls not dicts or models read by their fields, an
+        audio delta): ``_openai_chunk`` reads it."""
+        choices = chunk.get("choices")
+        if type(choices) is not list:
+            return False
+        read: list[tuple[dict[str, Any], dict[str, Any], Any]] = []
+        for choice in choices:
+            fields = choice if type(choice) is dict else model_fields(choice)
+            if fields is None:
+                return False
+            delta = fields.get("delta")
+            if delta is None:
+                delta = _NO_FIELDS
+            elif type(delta) is not dict:
+                delta = model_fields(delta)
+                if delta is None:
+                    return False
+            if delta.get("audio") is not None:
+                return False
+            calls = delta.get("tool_calls")
+            if calls is not None:
+                calls = _calls_fields(calls)
+                if calls is None:
+                    return False
+            read.append((fields, delta, calls))
+        model, response_id = chunk.get("model"), chunk.get("id")
+        if model and self.model is None:
+            self.model = safe_str(model)
+        if response_id and self.response_id is None:
+            self.response_id = safe_str(response_id)
+        first = self._choices[0]
+        for fields, delta, calls in read:
+            index = fields.get("index")
+            target = first if type(index) is not int or index <= 0 else self._choice(index)
+            content = delta.get("content")
+            if isinstance(content, str):
+                target.text.append(content)
+            reasoning = delta.get("reasoning_content")
+            if isinstance(reasoning, str):
+                target.reasoning.append(reasoning)
+            refusal = delta.get("refusal")
+            if isinstance(refusal, str):
+                target.text.append(refusal)
+            if calls:
+                for call, function in calls:
+                    entry = target.tool_calls.setdefault(
+                        call.get("index", len(target.tool_calls)), _ToolCall()
+                    )
+                    entry.id = safe_str(call.get("id") or entry.id)
+                    entry.name = safe_str(function.get("name") or entry.name)
+                    entry.arguments += safe_str(function.get("arguments") or "")
+            reason = fields.get("finish_reason")
+            if reason is not None:
+                reason = self._reason(reason)
+                if reason is not None:
+                    target.finish_reason = reason
+        usage = chunk.get("usage")
+        if usage is not None:
+            self.usage = usage_from(usage)
+        return True
 
     def _responses_event(self, event_type: str, event: Any) -> None:
         if event_type == "response.output_text.delta":
@@ -367,6 +436,30 @@ _MAX_BLOCKS = 1024
 
 # The events of OpenAI's ``client.chat.completions.stream(...)``: each chunk comes in a
 # ``chunk`` event; the others repeat what that chunk said.
+_NO_FIELDS: dict[str, Any] = {}
+
+
+def _calls_fields(calls: Any) -> Optional[list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """The tool calls of an OpenAI chat delta as (call, function) fields, for
+    ``_openai_fields``; ``None`` when one is not a dict or a model read by its fields."""
+    if type(calls) is not list:
+        return None
+    read = []
+    for call in calls:
+        fields = call if type(call) is dict else model_fields(call)
+        if fields is None:
+            return None
+        function = fields.get("function")
+        if function is None:
+            function = _NO_FIELDS
+        elif type(function) is not dict:
+            function = model_fields(function)
+            if function is None:
+                return None
+        read.append((fields, function))
+    return read
+
+
 _CHAT_HELPER_EVENTS = ("content.", "refusal.", "tool_calls.", "logprobs.")
 
 _ANTHROPIC_EVENTS = frozenset(

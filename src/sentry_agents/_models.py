@@ -16,9 +16,9 @@ from typing import Any, Callable, Optional
 from ._jsonable import declared_fields
 from ._messages import READ_NAMES
 
-# The names the response readers read from a model's fields (``_responses``, ``_usage``),
-# all those read from a response's or its usage's own fields among them (``test_structure``
-# and ``test_responses`` keep it complete).
+# The names the response readers read from a model's fields (``_responses``, ``_usage``,
+# and ``_chunks`` of a stream's chunks), all those read from a response's or its usage's own
+# fields among them (``test_structure`` and ``test_responses`` keep it complete).
 RESPONSE_READ_NAMES = frozenset(
     {"choices", "message", "finish_reason", "model", "id", "usage", "type", "content"}
     | {"prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details"}
@@ -30,6 +30,7 @@ RESPONSE_READ_NAMES = frozenset(
     | {"input_tokens_details", "output_tokens_details", "input_tokens", "output_tokens"}
     | {"thinking_tokens", "output", "response_id", "tool_use_prompt_token_count"}
     | {"thoughts_token_count", "cached_content_token_count", "total_token_count"}
+    | {"index", "delta"}
 )
 _READ = READ_NAMES | RESPONSE_READ_NAMES
 

@@ -79,10 +79,12 @@ class _Stream:
         raise NotImplementedError
 
     def _chunk(self, chunk: Any) -> None:
-        with guard:
+        try:  # not ``with guard``: this runs for every chunk
             if self._first_chunk_ns is None:
                 self._first_chunk_ns = now_ns()  # the clock the span's duration is on
             self._accumulator.add(chunk)
+        except Exception as exc:
+            contained(exc)
 
     def _end(self, error: Optional[BaseException] = None, abandoned: bool = False) -> None:
         span, self._span = self._span, None
