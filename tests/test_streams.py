@@ -928,6 +928,8 @@ def _random_chat_chunks(rng: Any) -> list[dict[str, Any]]:
             for name in ("role", "content", "reasoning_content", "refusal"):
                 if rng.random() < 0.4:
                     delta[name] = rng.choice(["assistant", f"{name} {n}", "", None])
+            if rng.random() < 0.1:
+                delta["audio"] = {"id": "audio_1", "transcript": rng.choice([f"said {n}", None])}
             if rng.random() < 0.3:
                 delta["tool_calls"] = [
                     {
@@ -953,7 +955,7 @@ def _random_chat_chunks(rng: Any) -> list[dict[str, Any]]:
 def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
     """A chat chunk (a dict, or the ``openai`` SDK's own model as its stream builds it) is
     read from its fields, not by probing each name: exactly what reading by shape keeps,
-    over random streams; a chunk the fields reading declines (an audio delta, a delta of
+    over random streams; a chunk the fields reading declines (a delta or tool calls of
     another kind) is read by shape."""
     import random
     from types import SimpleNamespace
@@ -983,8 +985,8 @@ def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
     declined = [
         [{"choices": [{"index": 0, "delta": SimpleNamespace(content="hi", refusal=None)}]}],
         [{"choices": ({"index": 0, "delta": {"content": "a tuple"}},)}],
-        [{"choices": [{"delta": {"audio": {"id": "a1", "transcript": "said"}}}]}],
         [{"choices": [{"delta": {"tool_calls": ({"index": 0, "id": "c"},)}}]}],
+        [{"choices": [{"delta": {"tool_calls": [SimpleNamespace(index=0, id="c")]}}]}],
     ]
     for stream in streams + models + declined:
         monkeypatch.setattr(_chunks.StreamAccumulator, "_openai_fields", counted)

@@ -7,7 +7,7 @@ and plain strings (text deltas), recognised by shape.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Protocol, Sequence
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
 from ._messages import audio_parts
@@ -134,10 +134,12 @@ class StreamAccumulator:
     # --- providers ------------------------------------------------------------------------
 
     def _meta(self, chunk: Any, model_key: str = "model", id_key: str = "id") -> None:
-        model = field(chunk, model_key)
+        self._keep_meta(field(chunk, model_key), field(chunk, id_key))
+
+    def _keep_meta(self, model: Any, response_id: Any) -> None:
+        """The response's model and id, the first given of each."""
         if model and self.model is None:
             self.model = safe_str(model)
-        response_id = field(chunk, id_key)
         if response_id and self.response_id is None:
             self.response_id = safe_str(response_id)
 
@@ -160,49 +162,27 @@ class StreamAccumulator:
         return text
 
     def _openai_chunk(self, chunk: Any) -> None:
-        self._meta(chunk)
+        """An OpenAI chat chunk of any shape (an object of another library, say), each
+        name probed."""
+        choices: list[_ReadChoice] = []
         for choice in as_list(field(chunk, "choices")) or []:
-            target = self._choice(field(choice, "index"))
             delta = field(choice, "delta")
-            content = field(delta, "content")
-            if isinstance(content, str):
-                target.text.append(content)
-            reasoning = field(delta, "reasoning_content")
-            if isinstance(reasoning, str):
-                target.reasoning.append(reasoning)
-            refusal = field(delta, "refusal")
-            if isinstance(refusal, str):
-                target.text.append(refusal)
-            audio = field(delta, "audio")
-            if audio is not None:
-                target.audio = True
-                transcript = field(audio, "transcript")
-                if isinstance(transcript, str):
-                    target.text.append(transcript)
-            for call in as_list(field(delta, "tool_calls")) or []:
-                index = field(call, "index", len(target.tool_calls))
-                entry = target.tool_calls.setdefault(index, _ToolCall())
-                entry.id = safe_str(field(call, "id") or entry.id)
-                function = field(call, "function")
-                entry.name = safe_str(field(function, "name") or entry.name)
-                entry.arguments += safe_str(field(function, "arguments") or "")
-            reason = self._reason(field(choice, "finish_reason"))
-            if reason is not None:
-                target.finish_reason = reason
-        usage = field(chunk, "usage")
-        if usage is not None:
-            self.usage = usage_from(usage)
+            calls = [
+                (_Probed(call), _Probed(field(call, "function")))
+                for call in as_list(field(delta, "tool_calls")) or []
+            ]
+            choices.append((_Probed(choice), _Probed(delta), calls))
+        self._openai_choices(_Probed(chunk), choices)
 
     def _openai_fields(self, chunk: dict[str, Any]) -> bool:
         """An OpenAI chat chunk (a dict, or the ``openai`` SDK's own model) read from its
-        fields, as ``_openai_chunk`` reads it by probing each name: a stream sends
-        hundreds of these. ``False``, with nothing kept, for a chunk this does not read
-        (its choices, deltas or tool calls not dicts or models read by their fields, an
-        audio delta): ``_openai_chunk`` reads it."""
+        fields, not name by name: a stream sends hundreds of these. ``False``, with
+        nothing kept, for a chunk whose choices, deltas or tool calls are not dicts or
+        models read by their fields (``_openai_chunk`` reads it)."""
         choices = chunk.get("choices")
         if type(choices) is not list:
             return False
-        read: list[tuple[dict[str, Any], dict[str, Any], Any]] = []
+        read: list[_ReadChoice] = []
         for choice in choices:
             fields = choice if type(choice) is dict else model_fields(choice)
             if fields is None:
@@ -214,22 +194,22 @@ class StreamAccumulator:
                 delta = model_fields(delta)
                 if delta is None:
                     return False
-            if delta.get("audio") is not None:
+            given = delta.get("tool_calls")
+            calls = _NO_CALLS if given is None else _calls_fields(given)
+            if calls is None:
                 return False
-            calls = delta.get("tool_calls")
-            if calls is not None:
-                calls = _calls_fields(calls)
-                if calls is None:
-                    return False
             read.append((fields, delta, calls))
-        model, response_id = chunk.get("model"), chunk.get("id")
-        if model and self.model is None:
-            self.model = safe_str(model)
-        if response_id and self.response_id is None:
-            self.response_id = safe_str(response_id)
+        self._openai_choices(chunk, read)
+        return True
+
+    def _openai_choices(self, chunk: _Reader, choices: list[_ReadChoice]) -> None:
+        """What an OpenAI chat chunk says, kept: its model and id, each choice's text,
+        reasoning, audio transcript, tool calls and finish reason, and its usage; each
+        object given as what reads its names (its fields, or ``_Probed``)."""
+        self._keep_meta(chunk.get("model"), chunk.get("id"))
         first = self._choices[0]
-        for fields, delta, calls in read:
-            index = fields.get("index")
+        for choice, delta, calls in choices:
+            index = choice.get("index")
             target = first if type(index) is not int or index <= 0 else self._choice(index)
             content = delta.get("content")
             if isinstance(content, str):
@@ -240,15 +220,20 @@ class StreamAccumulator:
             refusal = delta.get("refusal")
             if isinstance(refusal, str):
                 target.text.append(refusal)
-            if calls:
-                for call, function in calls:
-                    entry = target.tool_calls.setdefault(
-                        call.get("index", len(target.tool_calls)), _ToolCall()
-                    )
-                    entry.id = safe_str(call.get("id") or entry.id)
-                    entry.name = safe_str(function.get("name") or entry.name)
-                    entry.arguments += safe_str(function.get("arguments") or "")
-            reason = fields.get("finish_reason")
+            audio = delta.get("audio")
+            if audio is not None:
+                target.audio = True
+                transcript = field(audio, "transcript")
+                if isinstance(transcript, str):
+                    target.text.append(transcript)
+            for call, function in calls:
+                entry = target.tool_calls.setdefault(
+                    call.get("index", len(target.tool_calls)), _ToolCall()
+                )
+                entry.id = safe_str(call.get("id") or entry.id)
+                entry.name = safe_str(function.get("name") or entry.name)
+                entry.arguments += safe_str(function.get("arguments") or "")
+            reason = choice.get("finish_reason")
             if reason is not None:
                 reason = self._reason(reason)
                 if reason is not None:
@@ -256,7 +241,6 @@ class StreamAccumulator:
         usage = chunk.get("usage")
         if usage is not None:
             self.usage = usage_from(usage)
-        return True
 
     def _responses_event(self, event_type: str, event: Any) -> None:
         if event_type == "response.output_text.delta":
@@ -434,17 +418,40 @@ _DELTAS: dict[str, tuple[str, str, str]] = {
 }
 _MAX_BLOCKS = 1024
 
+
 # The events of OpenAI's ``client.chat.completions.stream(...)``: each chunk comes in a
 # ``chunk`` event; the others repeat what that chunk said.
+class _Reader(Protocol):
+    """What reads an OpenAI chunk's names: its fields (a dict), or ``_Probed``."""
+
+    def get(self, name: str, default: Any = None, /) -> Any: ...
+
+
+class _Probed:
+    """An object of any shape read as a dict of its fields is: each name probed with
+    ``field``."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    def get(self, name: str, default: Any = None, /) -> Any:
+        return field(self._value, name, default)
+
+
+# A choice of an OpenAI chat chunk, its delta, and its delta's (tool call, function)s.
+_ReadChoice = tuple[_Reader, _Reader, Sequence[tuple[_Reader, _Reader]]]
 _NO_FIELDS: dict[str, Any] = {}
+_NO_CALLS: tuple[tuple[_Reader, _Reader], ...] = ()
 
 
-def _calls_fields(calls: Any) -> Optional[list[tuple[dict[str, Any], dict[str, Any]]]]:
+def _calls_fields(calls: Any) -> Optional[list[tuple[_Reader, _Reader]]]:
     """The tool calls of an OpenAI chat delta as (call, function) fields, for
     ``_openai_fields``; ``None`` when one is not a dict or a model read by its fields."""
     if type(calls) is not list:
         return None
-    read = []
+    read: list[tuple[_Reader, _Reader]] = []
     for call in calls:
         fields = call if type(call) is dict else model_fields(call)
         if fields is None:

@@ -429,18 +429,26 @@ def is_plain_json(value: Any, depth: int = 0) -> bool:
         for key, item in value.items():
             if type(key) is not str or not key.isascii():
                 return False
-            if type(item) is str:  # the commonest, without a call
+            item_kind = type(item)
+            if item_kind is str:  # the commonest, without a call
                 if not item.isascii():
                     return False
-            elif not is_plain_json(item, depth + 1):
+            elif item_kind is int:
+                if item.bit_length() > MAX_INT_BITS:
+                    return False
+            elif item_kind is not bool and item is not None and not is_plain_json(item, depth + 1):
                 return False
         return True
     if kind is list:
         for item in value:
-            if type(item) is str:
+            item_kind = type(item)
+            if item_kind is str:
                 if not item.isascii():
                     return False
-            elif not is_plain_json(item, depth + 1):
+            elif item_kind is int:
+                if item.bit_length() > MAX_INT_BITS:
+                    return False
+            elif item_kind is not bool and item is not None and not is_plain_json(item, depth + 1):
                 return False
         return True
     return False
