@@ -567,3 +567,111 @@ def test_tool_and_agent_decorate_classmethods_and_staticmethods(sentry):
     convert = sentry.named("execute_tool convert").attributes
     assert json.loads(convert["gen_ai.tool.call.arguments"]) == {"celsius": 10}
     assert sentry.named("invoke_agent planner").status == "ok"
+
+
+class Unreadable(Exception):
+    pass
+
+
+_FUNCTION_ATTRIBUTES = (
+    "__name__",
+    "__qualname__",
+    "__doc__",
+    "__module__",
+    "__annotations__",
+    "__dict__",
+    "__signature__",
+    "__wrapped__",
+    "__class__",
+    "__code__",
+)
+
+
+class RaisingAttributes:
+    """A callable object (a proxy over nothing, say) whose every attribute a function
+    has raises when read, ``__class__`` too."""
+
+    def __call__(self, city: str) -> str:
+        if city == "nowhere":
+            raise LookupError(city)
+        return f"sunny in {city}"
+
+    def __getattribute__(self, name: str) -> object:
+        if name in _FUNCTION_ATTRIBUTES:
+            raise Unreadable(name)
+        return object.__getattribute__(self, name)
+
+
+class AsyncRaisingAttributes(RaisingAttributes):
+    async def __call__(self, city: str) -> str:  # type: ignore[override]
+        await asyncio.sleep(0)
+        return f"sunny in {city}"
+
+
+class NotStringNames:
+    """A callable object whose names are not strings (a function's must be)."""
+
+    def __init__(self) -> None:
+        self.__name__ = 42
+        self.__qualname__ = b"bytes"
+        self.__doc__ = 7
+
+    def __call__(self, city: str) -> str:
+        return f"sunny in {city}"
+
+
+class SignatureRaises:
+    @property
+    def __signature__(self) -> object:
+        raise Unreadable("__signature__")
+
+    def __call__(self, city: str) -> str:
+        return f"sunny in {city}"
+
+
+def forecast(city: str, days: int) -> str:
+    """The forecast for some days."""
+    return f"{days} days in {city}"
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (RaisingAttributes, "RaisingAttributes"),
+        (NotStringNames, "NotStringNames"),
+        (SignatureRaises, "SignatureRaises"),
+        (lambda: functools.partial(forecast, days=3), "forecast"),
+    ],
+    ids=["attributes-raise", "names-not-strings", "signature-raises", "partial"],
+)
+@pytest.mark.parametrize("decorator", ["tool", "agent"])
+def test_callables_whose_names_cannot_be_read_decorate_and_are_recorded(
+    sentry, sdk_log, make, name, decorator
+):
+    """Decorating never raises over what a callable's attributes do: the span and the
+    wrapper are named by ``callable_name`` (the function's name, else the class's)."""
+    wrapped = getattr(sentry_agents, decorator)(make())
+    assert wrapped.__name__ == wrapped.__qualname__ == name
+    assert wrapped("Paris").endswith("in Paris")
+    prefix = "execute_tool" if decorator == "tool" else "invoke_agent"
+    span = sentry.named(f"{prefix} {name}")
+    assert span.status == "ok"
+    if decorator == "tool":
+        assert span.attributes["gen_ai.tool.name"] == name
+        assert "Paris" in span.attributes["gen_ai.tool.call.arguments"]
+        assert span.attributes["gen_ai.tool.call.result"].endswith("in Paris")
+    assert "failed to record" not in sdk_log.text
+
+
+def test_a_callable_whose_attributes_raise_keeps_its_errors_and_its_coroutine(sentry):
+    tool = sentry_agents.tool(RaisingAttributes())
+    with pytest.raises(LookupError) as caught:
+        tool("nowhere")
+    assert caught.value.args == ("nowhere",)
+    plan = sentry_agents.agent(AsyncRaisingAttributes())
+    assert asyncio.run(plan("Paris")) == "sunny in Paris"
+    failed = sentry.named("execute_tool RaisingAttributes")
+    assert failed.attributes["error.type"] == "LookupError"
+    agent = sentry.named("invoke_agent AsyncRaisingAttributes")
+    assert agent.status == "ok"
+    assert agent.attributes["gen_ai.output.messages"].count("sunny in Paris") == 1

@@ -13,15 +13,17 @@ untouched between steps.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import weakref
 from collections.abc import AsyncGenerator, Generator
-from typing import Any, Callable, Optional, Protocol, TypeVar
+from types import CoroutineType, GeneratorType
+from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 
 from ._guard import guard
 from ._jsonable import jsonable
-from ._tool_definitions import signature_of
+from ._tool_definitions import callable_name, instance_of, signature_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,9 +78,11 @@ class Run(Protocol):
 def decorate(func: F, new_run: Callable[[], Run]) -> F:
     """Wrap ``func`` so each call runs inside a new run from ``new_run``; a
     ``classmethod`` or ``staticmethod`` (decorated above its own decorator) stays one."""
-    if isinstance(func, (classmethod, staticmethod)):
-        return type(func)(decorate(func.__func__, new_run))
+    if instance_of(func, (classmethod, staticmethod)):
+        method: Any = func
+        return cast(F, type(method)(decorate(method.__func__, new_run)))
     signature = signature_of(func)
+    kind = kind_of(func)
 
     def started(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Run:
         run = new_run()
@@ -91,9 +95,9 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
             raise
         return run
 
-    if inspect.isasyncgenfunction(func):
+    if kind is _ASYNC_GEN:
 
-        @functools.wraps(func)
+        @wraps(func)
         async def run_async_gen(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
             run = started(args, kwargs)
             items: Optional[list[Any]] = [] if run._wants_return else None
@@ -125,16 +129,16 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
             done(run, None, items)
 
         wrapper: Any = run_async_gen
-    elif inspect.isgeneratorfunction(func):
+    elif kind is _GEN:
 
-        @functools.wraps(func)
+        @wraps(func)
         def run_gen(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
             return (yield from steps(started(args, kwargs), lambda: func(*args, **kwargs)))
 
         wrapper = run_gen
-    elif inspect.iscoroutinefunction(func):
+    elif kind is _ASYNC:
 
-        @functools.wraps(func)
+        @wraps(func)
         async def run_async(*args: Any, **kwargs: Any) -> Any:
             run = started(args, kwargs)
             try:
@@ -147,7 +151,7 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
         wrapper = run_async
     else:
 
-        @functools.wraps(func)
+        @wraps(func)
         def run_sync(*args: Any, **kwargs: Any) -> Any:
             run = started(args, kwargs)
             try:
@@ -155,15 +159,62 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
             except BaseException as exc:
                 run.finish(exc)
                 raise
-            if inspect.iscoroutine(result):  # an ``async def`` under a plain decorator
+            if instance_of(result, CoroutineType):  # an ``async def`` under a plain decorator
                 return awaited(run, result)
-            if inspect.isgenerator(result):  # a generator function under one
+            if instance_of(result, GeneratorType):  # a generator function under one
                 return stepped(run, result)
             return done(run, result)
 
         wrapper = run_sync
     wrapper.__sentry_agents_wrapped__ = func
     return wrapper  # type: ignore[no-any-return]
+
+
+_ASYNC_GEN, _GEN, _ASYNC, _SYNC = "async generator", "generator", "async", "sync"
+
+
+def kind_of(func: Any) -> str:
+    """Which wrapper ``func`` needs; a plain one where ``inspect`` cannot tell (an
+    object whose attributes raise), which still follows a coroutine or a generator it
+    returns."""
+    try:
+        if inspect.isasyncgenfunction(func):
+            return _ASYNC_GEN
+        if inspect.isgeneratorfunction(func):
+            return _GEN
+        if inspect.iscoroutinefunction(func):
+            return _ASYNC
+    except Exception:
+        pass
+    return _SYNC
+
+
+W = TypeVar("W", bound=Callable[..., Any])
+
+
+def wraps(func: Any) -> Callable[[W], W]:
+    """``functools.wraps`` that cannot fail: an attribute of ``func`` that raises, or
+    that the wrapper refuses (a ``__name__`` that is not a string), is left out. A
+    ``__name__`` or ``__qualname__`` not copied is ``callable_name(func)``: a callable
+    object's class name, a ``functools.partial``'s function's name."""
+
+    def apply(wrapper: W) -> W:
+        copied = set()
+        for attr in functools.WRAPPER_ASSIGNMENTS:
+            try:
+                setattr(wrapper, attr, getattr(func, attr))
+            except Exception:  # absent, raising, or refused
+                continue
+            copied.add(attr)
+        with contextlib.suppress(Exception):
+            wrapper.__dict__.update(func.__dict__)
+        for attr in ("__name__", "__qualname__"):
+            if attr not in copied:
+                setattr(wrapper, attr, callable_name(func))
+        wrapper.__wrapped__ = func  # type: ignore[attr-defined]
+        return wrapper
+
+    return apply
 
 
 def decorator_arguments(
@@ -175,7 +226,7 @@ def decorator_arguments(
     ``@invoke_agent("Weather Agent")`` does, so it works as ``@agent(name=...)``.
     Anything else is checked by ``decoratable`` when the decorator wraps it.
     """
-    if isinstance(func, str):
+    if instance_of(func, str):
         if name is not None:
             raise TypeError(f"{decorator}() got a name twice: {func!r} and name={name!r}")
         return None, func
@@ -186,7 +237,7 @@ def decoratable(decorator: str, func: Any) -> None:
     """Refuse (``TypeError``) what ``decorator`` cannot wrap: anything but a callable, a
     ``classmethod`` or a ``staticmethod``. Called when decorating, rather than accepting
     it and failing (with a bogus span and an error event) at every call."""
-    if not (callable(func) or isinstance(func, (classmethod, staticmethod))):
+    if not (callable(func) or instance_of(func, (classmethod, staticmethod))):
         raise TypeError(
             f"@{decorator} decorates a function, not {type(func).__name__}; "
             f"name the span with @{decorator}(name=...)"
@@ -282,7 +333,7 @@ _NEVER_ITERATED = GeneratorExit("never iterated")
 def function_of(func: Any) -> Any:
     """The function a ``classmethod`` or ``staticmethod`` holds (its name and docstring
     are that function's), else ``func``."""
-    return func.__func__ if isinstance(func, (classmethod, staticmethod)) else func
+    return func.__func__ if instance_of(func, (classmethod, staticmethod)) else func
 
 
 def joined(items: list[Any]) -> Any:

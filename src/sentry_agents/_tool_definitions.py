@@ -153,11 +153,23 @@ def _call_method(target: Any) -> Any:
 
 def callable_name(func: Any) -> str:
     """The name a function is known by: its ``__name__``, a partial's function's, or a
-    callable object's class name (what ``tool_definition`` and the decorators call it)."""
-    while isinstance(func, functools.partial):
+    callable object's class name (what ``tool_definition`` and the decorators call it).
+    An object whose ``__name__`` is not a string, or raises, is named by its type."""
+    while instance_of(func, functools.partial):
         func = func.func
     name = _attr(func, "__name__", None)
-    return safe_str(name if isinstance(name, str) else type(func).__name__)
+    if not instance_of(name, str):
+        name = _attr(type(func), "__name__", None)
+    return safe_str(name) if instance_of(name, str) else "callable"
+
+
+def instance_of(obj: Any, kinds: Union[type, tuple[type, ...]]) -> bool:
+    """``isinstance`` that answers ``False`` where it would raise (an object whose
+    ``__class__`` raises, as a proxy's ``__getattribute__`` may)."""
+    try:
+        return isinstance(obj, kinds)
+    except Exception:
+        return False
 
 
 def _attr(obj: Any, name: str, default: Any) -> Any:
@@ -359,6 +371,7 @@ __all__ = [
     "callable_name",
     "docstring_summary",
     "in_format",
+    "instance_of",
     "json_schema",
     "signature_of",
     "tool_definition",
