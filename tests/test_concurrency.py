@@ -4,6 +4,9 @@ right parent and agent."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
+import sys
 import threading
 from typing import Any
 
@@ -222,3 +225,72 @@ def test_a_span_exited_in_another_task_leaves_the_right_parent_behind(sentry):
     assert spans["execute_tool inside"].parent_span_id == spans["chat after"].span_id
     assert spans["chat after"].attributes["gen_ai.agent.name"] == "Outer"
     assert seen == [True]
+
+
+def _paused_in(code: Any, opcode: int, work: Any) -> tuple[threading.Thread, threading.Event]:
+    """A thread running ``work`` that stops before the ``opcode``-th instruction it runs
+    in ``code`` (traced one instruction at a time) until the event returned is set; the
+    caller then knows the thread is exactly there (``paused``) or never got there."""
+    reached, resume = threading.Event(), threading.Event()
+    state = {"seen": 0, "paused": False}
+
+    def step(frame: Any, event: str, arg: Any) -> Any:
+        if event == "opcode" and not state["paused"]:
+            state["seen"] += 1
+            if state["seen"] == opcode:
+                state["paused"] = True
+                reached.set()
+                resume.wait(DELIVERY_BOUND)
+        return step
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        if frame.f_code is not code:
+            return None
+        frame.f_trace_opcodes = True
+        return step
+
+    def run() -> None:
+        sys.settrace(trace)
+        try:
+            work()
+        finally:
+            sys.settrace(None)
+            reached.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    reached.wait(DELIVERY_BOUND)
+    thread.paused = state["paused"]  # type: ignore[attr-defined]
+    return thread, resume
+
+
+def test_a_stream_exhausted_and_closed_by_two_threads_at_once_ends_once(sentry, sdk_log):
+    """One thread exhausts a stream while another closes it: whichever ends it first
+    records it, the other does nothing, and the chat span is sent once. Every
+    interleaving is tried: the exhausting thread is stopped before each instruction of
+    the ending in turn while the closing thread runs it whole."""
+    from sentry_agents._stream import _Stream
+
+    opcode = 0
+    while True:
+        opcode += 1
+        with sentry_agents.chat(f"m-{opcode}") as llm:
+            stream = llm.stream(iter(["a", "b"]))
+            assert next(stream) == "a"
+            exhausting, resume = _paused_in(
+                _Stream._end.__code__, opcode, functools.partial(list, stream)
+            )
+            closing = threading.Thread(target=stream.close)
+            if exhausting.paused:
+                closing.start()
+                closing.join(DELIVERY_BOUND)
+                assert not closing.is_alive(), "the closing thread waits on the other"
+            resume.set()
+            exhausting.join()
+        if not exhausting.paused:  # past the last instruction: every one was tried
+            break
+    spans = [s for s in sentry.spans() if s.name.startswith("chat m-")]
+    assert sorted(s.name for s in spans) == sorted(f"chat m-{i}" for i in range(1, opcode + 1))
+    assert all(s.attributes["gen_ai.response.streaming"] is True for s in spans)
+    assert opcode > 5  # the ending was traced
+    assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []

@@ -51,7 +51,10 @@ class _Stream:
 
     def __init__(self, span: StreamOwner, source: Any) -> None:
         self._source = source
-        self._span: Optional[StreamOwner] = span
+        # The span, until the stream ends: taken out by ``list.pop``, one atomic step, so
+        # of two threads ending the stream at once (one closing it while another reads
+        # its end) exactly one gets it and records it.
+        self._span: list[StreamOwner] = [span]
         self._accumulator = StreamAccumulator()
         self._first_chunk_ns: Optional[int] = None
         span._stream_opened(self)
@@ -87,8 +90,9 @@ class _Stream:
             contained(exc)
 
     def _end(self, error: Optional[BaseException] = None, abandoned: bool = False) -> None:
-        span, self._span = self._span, None
-        if span is None:
+        try:
+            span = self._span.pop()
+        except IndexError:  # ended already, here or in another thread
             return
         info = ResponseInfo()
         try:
@@ -103,7 +107,7 @@ class _Stream:
         self._end(abandoned=True)
 
     def __del__(self) -> None:
-        if getattr(self, "_span", None) is not None:
+        if getattr(self, "_span", None):
             self._end(abandoned=True)
 
 
