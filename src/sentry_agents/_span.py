@@ -601,8 +601,11 @@ class GenAISpan(Generic[C]):
 
 
 def _reported(error: BaseException, known: Optional[list[BaseException]]) -> bool:
-    """Whether a span inside already reported ``error``: it is one of ``known``, or it is
-    an exception group (a ``TaskGroup``'s) that holds only such errors."""
+    """Whether ``error`` was reported already: it is one of ``known``, or it is an
+    exception group (a ``TaskGroup``'s) that holds only such errors. ``known`` is what
+    ``_fail`` gathers: the errors reported by spans inside the failing span and inside
+    each open span around it, and those reported by spans with no open span around them
+    (``_reported_alone``)."""
     if not known:
         return False
     pending = [error]
