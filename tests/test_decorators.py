@@ -479,8 +479,17 @@ def _forgotten_generator():
     yield "never"
 
 
+async def _forgotten_async_generator():
+    yield "never"
+
+
 @pytest.mark.parametrize(
-    ("forgotten", "status"), [(_forgotten_coroutine, "cancelled"), (_forgotten_generator, "ok")]
+    ("forgotten", "status"),
+    [
+        (_forgotten_coroutine, "cancelled"),
+        (_forgotten_generator, "ok"),
+        (_forgotten_async_generator, "ok"),
+    ],
 )
 def test_a_coroutine_or_generator_never_started_ends_its_span(sentry, forgotten, status):
     """What a sync function returned ends its span when it is dropped: a coroutine never
@@ -675,3 +684,62 @@ def test_a_callable_whose_attributes_raise_keeps_its_errors_and_its_coroutine(se
     agent = sentry.named("invoke_agent AsyncRaisingAttributes")
     assert agent.status == "ok"
     assert agent.attributes["gen_ai.output.messages"].count("sunny in Paris") == 1
+
+
+def test_an_async_generator_function_under_a_plain_decorator_is_recorded_while_iterated(
+    sentry,
+):
+    """A sync function that returns an async generator (an async generator function
+    under a plain decorator, or a callable object's ``async def __call__`` with
+    ``yield``): its span stays open until the generator ends or is closed, is the parent
+    of what runs inside it on every step (and of nothing the caller does between steps),
+    and records what it yielded, or its error, raised as the same object."""
+    error = ValueError("backend down")
+
+    @sentry_agents.tool
+    @_passed_through
+    async def forecast(city: str):
+        for day in ("sat", "sun"):
+            async with sentry_agents.chat(f"m-{day}"):
+                await asyncio.sleep(0)
+            yield f"{city} {day}: rain. "
+
+    class Failing:
+        async def __call__(self):
+            yield "partial"
+            raise error
+
+    failing = sentry_agents.tool(Failing())
+
+    async def main() -> None:
+        async with sentry_agents.invoke_agent("Planner") as planner:
+            days = forecast("Paris")
+            assert sentry_agents.current_span() is planner
+            assert await days.__anext__() == "Paris sat: rain. "
+            async with sentry_agents.chat("between"):
+                pass
+            assert [d async for d in days] == ["Paris sun: rain. "]
+            with pytest.raises(ValueError) as caught:
+                async for _ in failing():
+                    pass
+            assert caught.value is error
+            closed = forecast("Rome")
+            assert await closed.__anext__() == "Rome sat: rain. "
+            await closed.aclose()
+            assert sentry_agents.current_span() is planner
+
+    asyncio.run(main())
+    agent = sentry.named("invoke_agent Planner")
+    tools = [s for s in sentry.spans() if s.name == "execute_tool forecast"]
+    assert len(tools) == 2 and all(t.parent_span_id == agent.span_id for t in tools)
+    paris = next(t for t in tools if "Paris" in t.attributes["gen_ai.tool.call.arguments"])
+    assert paris.attributes["gen_ai.tool.call.result"] == "Paris sat: rain. Paris sun: rain. "
+    rome = next(t for t in tools if t is not paris)
+    assert rome.status == "ok"  # closed by its consumer: a normal end
+    sat = [s for s in sentry.spans() if s.name == "chat m-sat"]
+    assert {s.parent_span_id for s in sat} == {paris.span_id, rome.span_id}
+    assert sentry.named("chat m-sun").parent_span_id == paris.span_id
+    assert sentry.named("chat between").parent_span_id == agent.span_id
+    failed = sentry.named("execute_tool Failing")
+    assert failed.attributes["error.type"] == "ValueError"
+    assert failed.parent_span_id == agent.span_id

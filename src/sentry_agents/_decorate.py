@@ -18,7 +18,7 @@ import functools
 import inspect
 import weakref
 from collections.abc import AsyncGenerator, Generator
-from types import CoroutineType, GeneratorType
+from types import AsyncGeneratorType, CoroutineType, GeneratorType
 from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 
 from ._guard import guard
@@ -96,39 +96,9 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
         return run
 
     if kind is _ASYNC_GEN:
-
-        @wraps(func)
-        async def run_async_gen(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
-            run = started(args, kwargs)
-            items: Optional[list[Any]] = [] if run._wants_return else None
-            send: Any = None
-            throw: Optional[BaseException] = None
-            try:
-                agen = func(*args, **kwargs)
-                while True:
-                    try:
-                        item = await (agen.asend(send) if throw is None else agen.athrow(throw))
-                    except StopAsyncIteration:
-                        break
-                    send, throw = None, None
-                    if items is not None:
-                        items.append(item)
-                    run._deactivate()
-                    try:
-                        send = yield item
-                    except GeneratorExit:
-                        run._activate()
-                        await agen.aclose()
-                        raise
-                    except BaseException as exc:
-                        throw = exc
-                    run._activate()
-            except BaseException as exc:
-                run.finish(exc)
-                raise
-            done(run, None, items)
-
-        wrapper: Any = run_async_gen
+        wrapper: Any = wraps(func)(
+            async_steps(lambda args, kwargs: (started(args, kwargs), lambda: func(*args, **kwargs)))
+        )
     elif kind is _GEN:
 
         @wraps(func)
@@ -163,6 +133,8 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
                 return awaited(run, result)
             if instance_of(result, GeneratorType):  # a generator function under one
                 return stepped(run, result)
+            if instance_of(result, AsyncGeneratorType):  # an async generator function
+                return async_stepped(run, result)
             return done(run, result)
 
         wrapper = run_sync
@@ -254,6 +226,67 @@ def done(run: Run, result: Any, yielded: Optional[list[Any]] = None) -> Any:
         raise
     run.finish()
     return result
+
+
+def async_steps(
+    begin: Callable[[tuple[Any, ...], dict[str, Any]], tuple[Run, Callable[[], Any]]],
+) -> Callable[..., AsyncGenerator[Any, Any]]:
+    """An async generator function (what ``inspect`` and frameworks take it for) whose
+    call runs the steps of an async generator inside a run: ``begin``, given the call's
+    arguments on the first step, gives the run (active) and what makes the generator.
+    The run is active only while the generator runs, and finished when it ends, fails,
+    is closed or is garbage-collected."""
+
+    async def run_async_gen(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
+        run, make = begin(args, kwargs)
+        items: Optional[list[Any]] = [] if run._wants_return else None
+        send: Any = None
+        throw: Optional[BaseException] = None
+        try:
+            agen = make()
+            while True:
+                try:
+                    item = await (agen.asend(send) if throw is None else agen.athrow(throw))
+                except StopAsyncIteration:
+                    break
+                send, throw = None, None
+                if items is not None:
+                    items.append(item)
+                run._deactivate()
+                try:
+                    send = yield item
+                except GeneratorExit:
+                    run._activate()
+                    await agen.aclose()
+                    raise
+                except BaseException as exc:
+                    throw = exc
+                run._activate()
+        except BaseException as exc:
+            run.finish(exc)
+            raise
+        done(run, None, items)
+
+    return run_async_gen
+
+
+def _resumed(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Run, Callable[[], Any]]:
+    run, agen = args
+    run._activate()
+    return run, lambda: agen
+
+
+_resumed_async_steps = async_steps(_resumed)
+
+
+def async_stepped(run: Run, agen: Any) -> Any:
+    """The async generator a sync function returned, as one that keeps the run open (and
+    active while it steps) until it ends; one never iterated ends the run when it is
+    dropped, as ``stepped`` does."""
+    run._deactivate()  # until iterated, as for a coroutine
+    outer = _resumed_async_steps(run, agen)
+    weakref.finalize(outer, run.finish, _NEVER_ITERATED)
+    return outer
 
 
 def steps(
