@@ -371,6 +371,43 @@ def test_error_mid_stream_records_what_arrived(sentry):
     )
 
 
+def test_an_error_mid_stream_caught_inside_the_block_fails_the_span(sentry):
+    """The consumer catches the stream's error inside the ``with`` block (to retry, or
+    to answer with what arrived): the span fails all the same, as it does when the
+    stream is read after the block, and the error is reported once."""
+    errors = [ConnectionError("dropped"), ConnectionError("dropped again")]
+
+    def failing(error: BaseException):
+        yield "partial "
+        raise error
+
+    async def afailing(error: BaseException):
+        yield "partial "
+        raise error
+
+    with sentry_agents.chat("sync") as llm:
+        with pytest.raises(ConnectionError) as caught:
+            for _ in llm.stream(failing(errors[0])):
+                pass
+        assert caught.value is errors[0]
+
+    async def main() -> None:
+        async with sentry_agents.chat("async") as llm:
+            with pytest.raises(ConnectionError) as caught:
+                async for _ in llm.stream(afailing(errors[1])):
+                    pass
+            assert caught.value is errors[1]
+
+    asyncio.run(main())
+    for name in ("chat sync", "chat async"):
+        span = sentry.named(name)
+        assert span.is_error(), name
+        assert span.attributes["error.type"] == "ConnectionError"
+        output = json.loads(span.attributes["gen_ai.output.messages"])
+        assert output[0]["parts"][0]["content"] == "partial "
+    assert len(sentry.events()) == 2
+
+
 def _request_root(sentry: Any) -> Any:
     """A request's root span: a transaction in transaction mode, a segment otherwise."""
     if sentry.mode == "static" and HAS_TRANSACTIONS:

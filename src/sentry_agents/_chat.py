@@ -55,13 +55,16 @@ class ChatSpan(ModelSpan[ChatConfig]):
     ``chat``, ``text_completion`` or ``generate_content``.
     """
 
-    __slots__ = ("_open_streams", "_streams", "_waiting")
+    __slots__ = ("_open_streams", "_stream_error", "_streams", "_waiting")
 
     def __init__(self, config: ChatConfig, options: Options) -> None:
         super().__init__(config.operation, config, options)
         self._open_streams = 0
         self._waiting = False
         self._streams: Optional[weakref.WeakSet[Any]] = None
+        self._stream_error: Optional[BaseException] = None
+        """The error a stream of this span failed with (the span fails with it, though
+        the consumer caught it inside the ``with`` block)."""
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         super()._start_attributes(attributes)
@@ -104,9 +107,10 @@ class ChatSpan(ModelSpan[ChatConfig]):
 
         Finishing with ``error`` (the ``with`` block raised) finishes it now, its open
         streams recorded with what they received and marked abandoned: the error ended
-        their consumer, and its traceback may keep them alive for good."""
+        their consumer, and its traceback may keep them alive for good. A stream that
+        failed fails the span, though its consumer caught the error."""
         if not self._open_streams:
-            super().finish(error)
+            super().finish(error if error is not None else self._stream_error)
         elif error is None:
             self._waiting = True
             self._deactivate()
@@ -142,10 +146,12 @@ class ChatSpan(ModelSpan[ChatConfig]):
             with guard:
                 self._record_stream(info, first_chunk_ns, abandoned)
         finally:  # an interrupt while recording still lets the span end
+            if error is not None:
+                self._stream_error = error
             self._open_streams -= 1
             if self._waiting and not self._open_streams:
                 self._waiting = False
-                self._end(error)
+                self._end(self._stream_error)
 
     def _record_stream(
         self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool
