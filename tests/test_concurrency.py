@@ -294,3 +294,55 @@ def test_a_stream_exhausted_and_closed_by_two_threads_at_once_ends_once(sentry, 
     assert all(s.attributes["gen_ai.response.streaming"] is True for s in spans)
     assert opcode > 5  # the ending was traced
     assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []
+
+
+def _chat_block(
+    name: str, streams: list[Any], entered: threading.Event, leave: threading.Event
+) -> None:
+    """A chat block that hands its stream out, and ends when told to."""
+    with sentry_agents.chat(name) as llm:
+        streams.append(llm.stream(iter(["a", "b"])))
+        entered.set()
+        leave.wait(DELIVERY_BOUND)
+
+
+@pytest.mark.parametrize("stopped", ["block", "stream"])
+def test_a_chat_block_ending_while_another_thread_ends_its_stream_sends_the_span_once(
+    sentry, sdk_log, stopped
+):
+    """The ``with`` block of a chat span ends in one thread while another thread reads
+    its stream to the end: the span is sent once, whichever comes first. Every
+    interleaving is tried: one thread is stopped before each instruction in turn (of the
+    span's finishing, or of its hearing that the stream ended) while the other runs
+    whole."""
+    from sentry_agents._chat import ChatSpan
+
+    opcode = 0
+    while True:
+        opcode += 1
+        streams: list[Any] = []
+        entered, leave = threading.Event(), threading.Event()
+        block = functools.partial(_chat_block, f"w-{opcode}", streams, entered, leave)
+        if stopped == "block":  # stopped in ChatSpan.finish; the stream read meanwhile
+            leave.set()
+            first, resume = _paused_in(ChatSpan.finish.__code__, opcode, block)
+            other = threading.Thread(target=list, args=(streams[0],))
+            other.start()
+        else:  # stopped hearing that the stream ended; the block ends meanwhile
+            other = threading.Thread(target=block)
+            other.start()
+            entered.wait(DELIVERY_BOUND)
+            first, resume = _paused_in(
+                ChatSpan._stream_closed.__code__, opcode, functools.partial(list, streams[0])
+            )
+            leave.set()
+        other.join(DELIVERY_BOUND)
+        assert not other.is_alive(), "the other thread waits on the stopped one"
+        resume.set()
+        first.join()
+        if not first.paused:  # past the last instruction: every one was tried
+            break
+    spans = [s for s in sentry.spans() if s.name.startswith("chat w-")]
+    assert sorted(s.name for s in spans) == sorted(f"chat w-{i}" for i in range(1, opcode + 1))
+    assert opcode > 5
+    assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []

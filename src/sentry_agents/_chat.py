@@ -59,8 +59,11 @@ class ChatSpan(ModelSpan[ChatConfig]):
 
     def __init__(self, config: ChatConfig, options: Options) -> None:
         super().__init__(config.operation, config, options)
-        self._open_streams = 0
-        self._waiting = False
+        # One item per open stream, and one while ``finish`` waits for the last of them:
+        # appended and popped (each one atomic step), so that when the block ends in one
+        # thread as a stream ends in another, exactly one of them ends the span.
+        self._open_streams: list[None] = []
+        self._waiting: list[None] = []
         self._streams: Optional[weakref.WeakSet[Any]] = None
         self._stream_error: Optional[BaseException] = None
         """The error a stream of this span failed with (the span fails with it, though
@@ -112,18 +115,28 @@ class ChatSpan(ModelSpan[ChatConfig]):
         if not self._open_streams:
             super().finish(error if error is not None else self._stream_error)
         elif error is None:
-            self._waiting = True
+            self._waiting.append(None)
             self._deactivate()
             if self._agents:
                 self._agents[0].outliving.append(self._end_streams)
+            if not self._open_streams:  # the last one ended meanwhile, in another thread
+                self._end_waiting()
         else:
             try:
                 self._end_streams()
             finally:  # an interrupt while recording a stream still ends the span
                 super().finish(error)
 
+    def _end_waiting(self) -> None:
+        """End the span waiting for its streams, unless it was ended already."""
+        try:
+            self._waiting.pop()
+        except IndexError:
+            return
+        self._end(self._stream_error)
+
     def _stream_opened(self, stream: Any) -> None:
-        self._open_streams += 1
+        self._open_streams.append(None)
         if self._streams is None:
             self._streams = weakref.WeakSet()
         self._streams.add(stream)
@@ -148,10 +161,9 @@ class ChatSpan(ModelSpan[ChatConfig]):
         finally:  # an interrupt while recording still lets the span end
             if error is not None:
                 self._stream_error = error
-            self._open_streams -= 1
+            self._open_streams.pop()
             if self._waiting and not self._open_streams:
-                self._waiting = False
-                self._end(self._stream_error)
+                self._end_waiting()
 
     def _record_stream(
         self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool
