@@ -129,12 +129,11 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
             except BaseException as exc:
                 run.finish(exc)
                 raise
-            if instance_of(result, CoroutineType):  # an ``async def`` under a plain decorator
-                return awaited(run, result)
-            if instance_of(result, GeneratorType):  # a generator function under one
-                return stepped(run, result)
-            if instance_of(result, AsyncGeneratorType):  # an async generator function
-                return async_stepped(run, result)
+            # A coroutine, generator or async generator (an ``async def`` or a generator
+            # function under a plain decorator) keeps the run open while it runs.
+            resume = _RESUMABLE.get(type(result))
+            if resume is not None:
+                return resume(run, result)
             return done(run, result)
 
         wrapper = run_sync
@@ -358,6 +357,14 @@ def stepped(run: Run, gen: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]
     weakref.finalize(outer, run.finish, _NEVER_ITERATED)
     return outer
 
+
+_RESUMABLE: dict[type, Callable[[Run, Any], Any]] = {
+    CoroutineType: awaited,
+    GeneratorType: stepped,
+    AsyncGeneratorType: async_stepped,
+}
+"""What keeps a run open for what a sync function returned, by its exact type (these
+types cannot be subclassed, and ``type()`` asks the object nothing)."""
 
 _NEVER_AWAITED = asyncio.CancelledError("never awaited")
 _NEVER_ITERATED = GeneratorExit("never iterated")
