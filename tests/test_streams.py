@@ -408,6 +408,31 @@ def test_an_error_mid_stream_caught_inside_the_block_fails_the_span(sentry):
     assert len(sentry.events()) == 2
 
 
+def test_chunks_read_after_the_stream_ended_pass_through_unread(sentry):
+    """A stream its agent abandoned (or closed, then read on) still passes its chunks to
+    the consumer, but they are not looked at or kept: the span was sent already."""
+    reads: list[str] = []
+
+    class Chunk:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def __getattr__(self, name: str) -> Any:
+            reads.append(name)
+            raise AttributeError(name)
+
+    chunks = [Chunk(str(i)) for i in range(5)]
+    with sentry_agents.invoke_agent("Agent"):
+        with sentry_agents.chat("m") as llm:
+            stream = llm.stream(iter(chunks))
+            assert next(stream) is chunks[0]
+    read_before = len(reads)
+    assert read_before > 0  # the first chunk was recorded
+    assert all(a is b for a, b in zip(stream, chunks[1:]))
+    assert reads[read_before:] == []
+    assert sentry.named("chat m").attributes["sentry_agents.stream.abandoned"] is True
+
+
 def _request_root(sentry: Any) -> Any:
     """A request's root span: a transaction in transaction mode, a segment otherwise."""
     if sentry.mode == "static" and HAS_TRANSACTIONS:

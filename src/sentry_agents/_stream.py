@@ -82,6 +82,8 @@ class _Stream:
         raise NotImplementedError
 
     def _chunk(self, chunk: Any) -> None:
+        if not self._span:  # ended (abandoned): the chunk passes on, neither read nor kept
+            return
         try:  # not ``with guard``: this runs for every chunk
             if self._first_chunk_ns is None:
                 self._first_chunk_ns = now_ns()  # the clock the span's duration is on
