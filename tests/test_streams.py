@@ -1059,3 +1059,98 @@ def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
     assert taken.count(False) == len(declined)
     assert any(accumulated(s).output for s in models)
     assert any(r.finish_reasons and r.usage.input_tokens for r in map(accumulated, models))
+
+
+def _random_google_chunks(rng: Any) -> list[dict[str, Any]]:
+    """A Google GenAI stream as dicts, drawn at random: text and thought parts, function
+    calls, several candidates, finish reasons, running usage, a last chunk of usage alone,
+    prompt feedback, and fields set to ``None``."""
+    chunks: list[dict[str, Any]] = []
+    for n in range(rng.randint(1, 6)):
+        chunk: dict[str, Any] = {}
+        if rng.random() < 0.8:
+            chunk["candidates"] = []
+            for index in rng.sample(range(3), rng.randint(0, 2)):
+                parts: list[dict[str, Any]] = []
+                for _ in range(rng.randint(0, 2)):
+                    part: dict[str, Any] = {"text": rng.choice([f"w{n} ", "", None])}
+                    if rng.random() < 0.3:
+                        part["thought"] = rng.choice([True, False, None])
+                    if rng.random() < 0.2:
+                        part["function_call"] = {
+                            "id": rng.choice([f"fc{n}", None]),
+                            "name": rng.choice(["get_weather", None]),
+                            "args": rng.choice([{"city": "Paris"}, {}, None]),
+                        }
+                    parts.append(part)
+                candidate: dict[str, Any] = {"index": index}
+                if rng.random() < 0.9:
+                    candidate["content"] = {"role": "model", "parts": parts}
+                candidate["finish_reason"] = rng.choice([None, None, "STOP", "MAX_TOKENS"])
+                chunk["candidates"].append(candidate)
+        for name, value in (("model_version", "gemini-2.0-flash"), ("response_id", "r1")):
+            if rng.random() < 0.5:
+                chunk[name] = rng.choice([value, None])
+        if rng.random() < 0.1:
+            chunk["prompt_feedback"] = {"block_reason": None}
+        if rng.random() < 0.4:
+            chunk["usage_metadata"] = {
+                "prompt_token_count": rng.choice([10, None]),
+                "candidates_token_count": n,
+                "total_token_count": 10 + n,
+            }
+        chunks.append(chunk)
+    return chunks
+
+
+def test_google_chunks_read_from_their_fields_as_by_shape(monkeypatch):
+    """A Google GenAI chunk (a dict, or google-genai's own ``GenerateContentResponse`` as
+    its stream builds them) is read from its fields: exactly what reading by shape keeps,
+    over random streams; a chunk of another shape is left to the probing reading."""
+    import random
+    from types import SimpleNamespace
+
+    from google.genai import types
+
+    from sentry_agents import _chunks
+
+    def accumulated(chunks: list[Any]) -> Any:
+        accumulator = _chunks.StreamAccumulator()
+        for chunk in chunks:
+            accumulator.add(chunk)
+        return accumulator.result()
+
+    by_fields = _chunks.StreamAccumulator._google_fields
+    taken: list[bool] = []
+
+    def counted(self: Any, chunk: Any) -> bool:
+        result = by_fields(self, chunk)
+        taken.append(result)
+        return result
+
+    def googles(chunk: Any) -> bool:
+        """Whether reading by shape reads ``chunk`` as Google's."""
+        has = [_chunks.field(chunk, name) is not None for name in _chunks._GOOGLE_READ]
+        return any(has) and _chunks._is_google_chunk(chunk)
+
+    rng = random.Random(15)
+    streams = [_random_google_chunks(rng) for _ in range(300)]
+    models = [[types.GenerateContentResponse.model_validate(c) for c in s] for s in streams]
+    others = [
+        [{"candidates": [SimpleNamespace(index=0, content=None, finish_reason="STOP")]}],
+        [{"candidates": ({"index": 0},)}],
+        [{"content": "a LangChain delta", "usage_metadata": {"input_tokens": 3}}],
+        [{"response_metadata": {}, "id": "run-1"}],
+    ]
+    for stream in streams + models + others:
+        monkeypatch.setattr(_chunks.StreamAccumulator, "_google_fields", counted)
+        fast = accumulated(stream)
+        monkeypatch.setattr(_chunks.StreamAccumulator, "_google_fields", lambda s, c: False)
+        assert fast == accumulated(stream), stream
+    assert taken[:-4] == [googles(c) for s in streams + models for c in s]
+    assert taken.count(True) > 1500
+    assert taken[-4:] == [False] * 4
+    results = [accumulated(s) for s in models]
+    assert any(r.output and r.finish_reasons and r.usage.input_tokens for r in results)
+    assert any(p["type"] == "tool_call" for r in results for m in r.output for p in m["parts"])
+    assert any(p["type"] == "reasoning" for r in results for m in r.output for p in m["parts"])

@@ -325,16 +325,23 @@ def test_the_response_readers_read_only_names_they_declare():
 def test_the_chunk_readers_read_only_names_they_declare():
     """A stream's chunk is read from its models' fields only when no name read is a
     property of their classes: every name the fields reading reads is declared."""
+    from sentry_agents._chunks import _GOOGLE_FIELDS, _GOOGLE_READ, _GOOGLE_USAGE
     from sentry_agents._messages import READ_NAMES
     from sentry_agents._models import RESPONSE_READ_NAMES
 
     tree = ast.parse((PACKAGE / "_chunks.py").read_text())
     readers = {"add", "_openai_fields", "_openai_choices", "_calls_fields"}
+    readers |= {"_google_fields", "_google_candidates"}
     read: set[str] = set()
+    unnamed: list[str] = []
     for function in ast.walk(tree):
         if isinstance(function, ast.FunctionDef) and function.name in readers:
-            names, unnamed = names_read_from_dicts(function)
-            assert not unnamed, unnamed
+            names, more = names_read_from_dicts(function)
             read |= names
+            unnamed += more
+    # A name given as a variable comes from a tuple of names checked here.
+    assert sorted(unnamed) == ["get(name)"] * 2 + ["usage.get(name)"], unnamed
+    read |= {*_GOOGLE_FIELDS, *_GOOGLE_READ, *_GOOGLE_USAGE}
     assert {"choices", "delta", "index", "tool_calls", "function", "usage"} <= read
+    assert {"candidates", "parts", "function_call", "args", "usage_metadata"} <= read
     assert read <= READ_NAMES | RESPONSE_READ_NAMES, read - READ_NAMES - RESPONSE_READ_NAMES

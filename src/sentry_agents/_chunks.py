@@ -11,7 +11,7 @@ from typing import Any, Optional, Protocol, Sequence
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
 from ._messages import audio_parts
-from ._models import model_fields
+from ._models import model_fields, response_fields
 from ._responses import ResponseInfo, anthropic_output, finish_reason, read_response
 from ._usage import Usage, anthropic_usage, usage_from
 
@@ -86,9 +86,18 @@ class StreamAccumulator:
         if isinstance(chunk, str):
             self.text.append(chunk)
             return
+        # Read from its fields where it can be (a stream sends hundreds of chunks), else by
+        # probing each name. A Google chunk's class has properties the message conversion
+        # reads (``text``, ``parts``): read by the names of a response only.
         fields = chunk if type(chunk) is dict else model_fields(chunk)
-        if fields is not None and fields.get("type") is None and self._openai_fields(fields):
-            return
+        if fields is None:
+            fields = response_fields(chunk)
+        if fields is not None and fields.get("type") is None:
+            if fields.get("choices") is not None:
+                if self._openai_fields(fields):
+                    return
+            elif self._google_fields(fields):
+                return
         event_type = field(chunk, "type")
         if event_type == "chunk":
             self._openai_chunk(field(chunk, "chunk"))
@@ -100,10 +109,7 @@ class StreamAccumulator:
             self._anthropic_event(event_type, chunk)
         elif field(chunk, "choices") is not None:
             self._openai_chunk(chunk)
-        elif any(
-            field(chunk, key) is not None
-            for key in ("candidates", "usage_metadata", "content", "tool_call_chunks")
-        ):
+        elif any(field(chunk, key) is not None for key in _GOOGLE_READ):
             self._google_or_langchain(chunk)
 
     def result(self) -> ResponseInfo:
@@ -311,30 +317,84 @@ class StreamAccumulator:
         self.usage = anthropic_usage(self._anthropic_usage)
 
     def _google_or_langchain(self, chunk: Any) -> None:
-        if _is_google_chunk(chunk):
-            self._meta(chunk, "model_version", "response_id")
-            for candidate in as_list(field(chunk, "candidates")) or []:
-                target = self._choice(field(candidate, "index"))
-                for part in as_list(field(field(candidate, "content"), "parts")) or []:
-                    text = field(part, "text")
-                    if isinstance(text, str):
-                        thought = field(part, "thought") is True
-                        (target.reasoning if thought else target.text).append(text)
-                    call = field(part, "function_call")
-                    if call is not None:
-                        calls = target.tool_calls
-                        entry = calls.setdefault(len(calls), _ToolCall())
-                        entry.id = safe_str(field(call, "id") or "")
-                        entry.name = safe_str(field(call, "name") or "")
-                        entry.arguments = dumps(jsonable(field(call, "args") or {}))
-                reason = self._reason(field(candidate, "finish_reason"))
-                if reason is not None:
-                    target.finish_reason = reason
-            metadata = field(chunk, "usage_metadata")
-            if metadata is not None:
-                self.usage = usage_from(metadata)
+        if not _is_google_chunk(chunk):
+            self._langchain_chunk(chunk)
             return
-        self._langchain_chunk(chunk)
+        candidates: list[_ReadCandidate] = []
+        for candidate in as_list(field(chunk, "candidates")) or []:
+            parts = as_list(field(field(candidate, "content"), "parts")) or []
+            read: list[tuple[_Reader, _Reader]] = [
+                (_Probed(part), _Probed(field(part, "function_call"))) for part in parts
+            ]
+            candidates.append((_Probed(candidate), read))
+        self._google_candidates(_Probed(chunk), candidates)
+
+    def _google_fields(self, chunk: dict[str, Any]) -> bool:
+        """A Google GenAI chunk (a dict, or google-genai's own response) read from its
+        fields, not name by name; ``False``, with nothing kept, for any other chunk, or
+        one whose candidates, content, parts or calls are not dicts or models read by
+        their fields (``_google_or_langchain`` reads it)."""
+        get = chunk.get
+        given = get("candidates")  # (the commonest: a chunk of candidates is Google's)
+        if given is None:
+            if all(get(name) is None for name in _GOOGLE_FIELDS):
+                metadata = get("usage_metadata")
+                if metadata is None:
+                    return False
+                usage = metadata if type(metadata) is dict else response_fields(metadata)
+                if usage is None or all(usage.get(name) is None for name in _GOOGLE_USAGE):
+                    return False
+            elif all(get(name) is None for name in _GOOGLE_READ):
+                return False  # no chunk of any shape read
+            given = []
+        elif type(given) is not list:
+            return False
+        candidates: list[_ReadCandidate] = []
+        for candidate in given:
+            fields = _fields_of(candidate)
+            content = fields.get("content") if fields is not None else None
+            content_fields = _NO_FIELDS if content is None else _fields_of(content)
+            if fields is None or content_fields is None:
+                return False
+            parts = content_fields.get("parts")
+            if parts is not None and type(parts) is not list:
+                return False
+            read: list[tuple[_Reader, _Reader]] = []
+            for part in parts or ():
+                part_fields = _fields_of(part)
+                call = part_fields.get("function_call") if part_fields is not None else None
+                call_fields = _NO_FIELDS if call is None else _fields_of(call)
+                if part_fields is None or call_fields is None:
+                    return False
+                read.append((part_fields, call_fields))
+            candidates.append((fields, read))
+        self._google_candidates(chunk, candidates)
+        return True
+
+    def _google_candidates(self, chunk: _Reader, candidates: list[_ReadCandidate]) -> None:
+        """What a Google chunk says, kept: its model and id, each candidate's text,
+        thoughts, function calls and finish reason, and its usage; each object given as
+        what reads its names (its fields, or ``_Probed``)."""
+        self._keep_meta(chunk.get("model_version"), chunk.get("response_id"))
+        for candidate, parts in candidates:
+            target = self._choice(candidate.get("index"))
+            for part, call in parts:
+                text = part.get("text")
+                if isinstance(text, str):
+                    thought = part.get("thought") is True
+                    (target.reasoning if thought else target.text).append(text)
+                if part.get("function_call") is not None:
+                    calls = target.tool_calls
+                    entry = calls.setdefault(len(calls), _ToolCall())
+                    entry.id = safe_str(call.get("id") or "")
+                    entry.name = safe_str(call.get("name") or "")
+                    entry.arguments = dumps(jsonable(call.get("args") or {}))
+            reason = self._reason(candidate.get("finish_reason"))
+            if reason is not None:
+                target.finish_reason = reason
+        metadata = chunk.get("usage_metadata")
+        if metadata is not None:
+            self.usage = usage_from(metadata)
 
     def _langchain_chunk(self, chunk: Any) -> None:
         content = field(chunk, "content")
@@ -378,6 +438,8 @@ def _is_google_chunk(chunk: Any) -> bool:
 
 
 _GOOGLE_FIELDS = ("candidates", "prompt_feedback", "model_version", "response_id")
+# The fields of a Google or LangChain chunk, one of which any such chunk has.
+_GOOGLE_READ = ("candidates", "usage_metadata", "content", "tool_call_chunks")
 _GOOGLE_USAGE = (
     "prompt_token_count",
     "candidates_token_count",
@@ -442,6 +504,15 @@ class _Probed:
 
 # A choice of an OpenAI chat chunk, its delta, and its delta's (tool call, function)s.
 _ReadChoice = tuple[_Reader, _Reader, Sequence[tuple[_Reader, _Reader]]]
+# A candidate of a Google chunk, and its content's (part, function call)s.
+_ReadCandidate = tuple[_Reader, list[tuple[_Reader, _Reader]]]
+
+
+def _fields_of(value: Any) -> Optional[dict[str, Any]]:
+    """A dict as it is, a model's fields, ``None`` for anything else."""
+    return value if type(value) is dict else model_fields(value)
+
+
 _NO_FIELDS: dict[str, Any] = {}
 _NO_CALLS: tuple[tuple[_Reader, _Reader], ...] = ()
 
