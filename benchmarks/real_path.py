@@ -1734,8 +1734,8 @@ LARGE_RESULTS: list[tuple[str, Callable[[], Any]]] = [
 
 def large_rows(plan: Plan) -> list[Row]:
     """A tool returning far more than its attribute's budget keeps: what recording it
-    costs (converted, scrubbed, cut to the budget, sent), against ``json.dumps`` writing
-    all of it once."""
+    costs (what the budget can show converted, scrubbed, cut to the budget and sent; the
+    rest is not converted), against ``json.dumps`` writing all of it once."""
     env = Env("static")
     rows = []
     for label, make in LARGE_RESULTS:

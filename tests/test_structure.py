@@ -59,6 +59,7 @@ LAYERS = {
         "_jsonable",
         "_budget",
         "_privacy",
+        "_bounded",
         "_usage",
         "_tool_definitions",
         "_cost",

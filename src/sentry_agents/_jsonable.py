@@ -181,6 +181,18 @@ def jsonable(value: Any) -> Any:
     return _convert(value, 0, set())
 
 
+def convert_at(value: Any, depth: int, seen: set[int]) -> Any:
+    """``jsonable``'s copy of ``value`` met ``depth`` levels down, inside the containers
+    whose ids are ``seen``: what a walk converting a container item by item gives each
+    item (``_bounded``'s)."""
+    return _convert(value, depth, seen)
+
+
+def jsonable_key(key: Any) -> str:
+    """A mapping's key as ``jsonable`` writes it."""
+    return _key(key)
+
+
 def _convert(value: Any, depth: int, seen: set[int]) -> Any:
     if value is None or type(value) is bool:
         return value
@@ -525,6 +537,7 @@ __all__ = [
     "as_list",
     "as_sequence",
     "clean_text",
+    "convert_at",
     "declared_fields",
     "decode_prefix",
     "dumps",
@@ -536,6 +549,7 @@ __all__ = [
     "is_plain_json",
     "json_arguments",
     "jsonable",
+    "jsonable_key",
     "key_json",
     "loads_finite",
     "optional_str",

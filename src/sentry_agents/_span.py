@@ -17,6 +17,7 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from . import _keys as keys
 from . import _sdk
 from ._activations import leave
+from ._bounded import fit_within
 from ._budget import MIN_BUDGET, Fitted, cut_text, fit, fit_strings, size
 from ._config import (
     MESSAGE_BYTES_IN_EVENT,
@@ -40,7 +41,7 @@ from ._jsonable import (
     safe_str,
 )
 from ._merge import additions
-from ._privacy import SCRUBBERS, Dropped, redact, scrubber_for
+from ._privacy import SCRUBBERS, Dropped, redact, scrub, scrubber_for
 from ._sdk import AttributeValue
 from ._sdk import integrations as sdk_integrations
 from ._usage import Usage
@@ -482,11 +483,23 @@ class GenAISpan(Generic[C]):
 
         Nothing happens (not even conversion) unless the span records and the gate
         for this direction is open. The raw value is never recorded when the
-        redaction hook fails.
+        redaction hook fails. Without a hook, a list, tuple or dict scrubbed as data
+        (a tool's result, say) is converted only as far as its budget can show
+        (``fit_within``: the same text, at a cost bounded by the budget).
         """
         if not (self._outputs_ok if output else self._inputs_ok) or self._phase == _CLOSED:
             return None
         with guard:
+            settings = self._settings
+            if (
+                convert is jsonable
+                and type(value) in _BOUNDED
+                and settings.redact is None
+                and SCRUBBERS.get(kind) is scrub
+            ):
+                fitted = fit_within(value, self._budget(), scrubber_for(settings.scrub_keys))
+                self._set_fitted(key, fitted)
+                return fitted.text
             content = self._content(key, kind, value, convert)
             if content is None:
                 return None
@@ -642,6 +655,9 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         return number if math.isfinite(number) else None
     return fit(jsonable(value), budget).text
 
+
+_BOUNDED = (list, tuple, dict)
+"""Content types converted only as far as their budget can show (``fit_within``)."""
 
 _ALWAYS_WITHIN = MIN_BUDGET // 4
 """Characters of text within any budget (at most 4 UTF-8 bytes each)."""
