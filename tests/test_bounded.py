@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,14 +23,16 @@ NO_SCRUBBING = Scrubber(frozenset())
 BUDGETS = (256, 1_000, 20_000)
 
 
-def whole(value: Any, budget: int, scrubber: Scrubber = SCRUBBER) -> Fitted:
-    """What recording ``value`` sent before: all of it converted, scrubbed, then fitted."""
-    return fit(scrub(jsonable(value), scrubber), budget)
+def whole(value: Any, budget: int, scrubber: Optional[Scrubber] = SCRUBBER) -> Fitted:
+    """What recording ``value`` sent before: all of it converted, scrubbed (unless no
+    scrubber is given), then fitted."""
+    converted = jsonable(value)
+    return fit(converted if scrubber is None else scrub(converted, scrubber), budget)
 
 
 def assert_same(value: Any, budgets: tuple[int, ...] = BUDGETS) -> None:
     for budget in budgets:
-        for scrubber in (SCRUBBER, NO_SCRUBBING):
+        for scrubber in (SCRUBBER, None):
             assert fit_within(value, budget, scrubber) == whole(value, budget, scrubber), budget
 
 
@@ -179,7 +181,7 @@ def _large(draw: st.DrawFn) -> Any:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_large(), st.sampled_from([256, 700, 4_000, 20_000]))
 def test_property_fitting_within_sends_what_fitting_all_sends(value: Any, budget: int) -> None:
-    for scrubber in (SCRUBBER, NO_SCRUBBING):
+    for scrubber in (SCRUBBER, NO_SCRUBBING, None):
         assert fit_within(value, budget, scrubber) == whole(value, budget, scrubber)
 
 
@@ -223,3 +225,19 @@ def test_a_redaction_hook_still_sees_all_of_it(sentry: Any) -> None:
     assert sentry.named("execute_tool lookup").json_attribute("gen_ai.tool.call.result") == (
         jsonable(records(20_000)[-3:])
     )
+
+
+def test_big_arguments_and_json_text_results_are_sent_as_before(sentry: Any) -> None:
+    sentry_agents.configure(max_message_bytes=8_000)
+    arguments = {"filters": records(5_000, api_key="k-1"), "limit": 5_000}
+    text = json.dumps(records(20_000, password="hunter2"))
+    with sentry_agents.execute_tool("lookup", arguments=arguments) as tool:
+        tool.set_result(text)
+    span = sentry.named("execute_tool lookup")
+    assert span.attributes["gen_ai.tool.call.arguments"] == whole(arguments, 8_000).text
+    scrubbed = scrub(text, SCRUBBER)
+    assert (
+        span.attributes["gen_ai.tool.call.result"]
+        == fit(jsonable(json.loads(scrubbed)), 8_000).text
+    )
+    assert "hunter2" not in sentry.raw().decode("utf-8", "replace")

@@ -35,12 +35,16 @@ _SMALL_INT = 1 << 62
 _LARGE_FLOAT = 1e300
 """Numbers within these are written as they are (``jsonable`` keeps them), at least a
 byte each."""
+_UNSCRUBBED = Scrubber(frozenset())
 
 
-def fit_within(value: Any, max_bytes: int, scrubber: Scrubber) -> Fitted:
-    """``fit(scrub(jsonable(value), scrubber), max_bytes)``, converting and scrubbing
-    only what the budget can show (see the module's docstring). No redaction hook may
-    see the value in between: what it is given would be cut short."""
+def fit_within(value: Any, max_bytes: int, scrubber: Optional[Scrubber] = None) -> Fitted:
+    """``fit(scrub(jsonable(value), scrubber), max_bytes)`` (``fit(jsonable(value),
+    max_bytes)`` with no scrubber), converting and scrubbing only what the budget can
+    show (see the module's docstring). No redaction hook may see the value in between:
+    what it is given would be cut short."""
+    if scrubber is None:
+        scrubber = _UNSCRUBBED
     room = max(int(max_bytes), MIN_BUDGET)
     bounded = _Bounded(scrubber, room)
     if type(value) in (list, tuple) and value:

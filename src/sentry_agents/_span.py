@@ -36,6 +36,7 @@ from ._jsonable import (
     clean_text,
     exact_number,
     int_text,
+    json_arguments,
     jsonable,
     loads_finite,
     safe_str,
@@ -484,15 +485,15 @@ class GenAISpan(Generic[C]):
         Nothing happens (not even conversion) unless the span records and the gate
         for this direction is open. The raw value is never recorded when the
         redaction hook fails. Without a hook, a list, tuple or dict scrubbed as data
-        (a tool's result, say) is converted only as far as its budget can show
-        (``fit_within``: the same text, at a cost bounded by the budget).
+        (a tool's result or arguments, say) is converted only as far as its budget can
+        show (``fit_within``: the same text, at a cost bounded by the budget).
         """
         if not (self._outputs_ok if output else self._inputs_ok) or self._phase == _CLOSED:
             return None
         with guard:
             settings = self._settings
             if (
-                convert is jsonable
+                (convert is jsonable or convert is json_arguments)
                 and type(value) in _BOUNDED
                 and settings.redact is None
                 and SCRUBBERS.get(kind) is scrub
@@ -653,7 +654,7 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         return number if -INT64_LIMIT <= number < INT64_LIMIT else int_text(number)
     if number is not None:
         return number if math.isfinite(number) else None
-    return fit(jsonable(value), budget).text
+    return fit_within(value, budget).text
 
 
 _BOUNDED = (list, tuple, dict)
@@ -674,7 +675,7 @@ def _fit_text(text: str, budget: int) -> str:
         except (ValueError, RecursionError):
             parsed = None
         if isinstance(parsed, (dict, list)):
-            return fit(jsonable(parsed), budget).text
+            return fit_within(parsed, budget).text
     return cut_text(text, budget)
 
 
