@@ -9,6 +9,9 @@ with a text part saying so), a dict with the key ``"..."`` set to ``"[truncated]
 
 Sizes are measured once, bottom-up, and only as far as the budget reaches, so fitting
 costs one ``json.dumps`` of the value plus work proportional to the budget.
+``_bounded.fit_within`` relies on that: what the cutter reads of a value beyond the
+budget is only its last item, its length and its marker-like keys, so a value cut short
+past the budget fits to the same text (``tests/test_bounded.py`` checks the two agree).
 """
 
 from __future__ import annotations
