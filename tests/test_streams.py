@@ -1154,3 +1154,42 @@ def test_google_chunks_read_from_their_fields_as_by_shape(monkeypatch):
     assert any(r.output and r.finish_reasons and r.usage.input_tokens for r in results)
     assert any(p["type"] == "tool_call" for r in results for m in r.output for p in m["parts"])
     assert any(p["type"] == "reasoning" for r in results for m in r.output for p in m["parts"])
+def test_a_stream_of_empty_content_beside_tool_calls_is_recorded_as_the_whole_reply(
+    sentry, provider
+):
+    """OpenAI-compatible servers (Ollama, vLLM) send ``"content": ""`` (and DeepSeek-style
+    ``"reasoning_content": ""``) in every chunk beside the tool calls: the streamed
+    output is what ``set_response`` records of the whole reply, no empty text part."""
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-e", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "qwen3"
+    call = {"index": 0, "id": "call_1", "type": "function"}
+    deltas = [
+        {"role": "assistant", "content": "", "reasoning_content": ""},
+        {
+            "content": "",
+            "reasoning_content": "",
+            "tool_calls": [{**call, "function": {"name": "get_weather", "arguments": '{"city": '}}],
+        },
+        {"content": "", "tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}}]},
+    ]
+    chunks = [{**frame, "choices": [{"index": 0, "delta": d}]} for d in deltas]
+    chunks.append({**frame, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+    chunks = [ChatCompletionChunk.model_validate(c).model_dump(mode="json") for c in chunks]
+    function = {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    message = {"role": "assistant", "content": "", "tool_calls": [{**call, "function": function}]}
+    whole = {"id": "chatcmpl-e", "object": "chat.completion", "created": 1, "model": "qwen3"}
+    whole["choices"] = [{"index": 0, "message": message, "finish_reason": "tool_calls"}]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("qwen3", provider="openai") as llm:
+        for _ in llm.stream(
+            client.chat.completions.create(model="qwen3", messages=[], stream=True)
+        ):
+            pass
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(ChatCompletion.model_validate(whole))
+    streamed = json.loads(sentry.named("chat qwen3").attributes["gen_ai.output.messages"])
+    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    assert [part["type"] for part in streamed[0]["parts"]] == ["tool_call"]

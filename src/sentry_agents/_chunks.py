@@ -40,10 +40,14 @@ class _Choice:
 
     def parts(self) -> list[dict[str, Any]]:
         parts: list[dict[str, Any]] = []
-        if self.reasoning:
-            parts.append({"type": "reasoning", "content": "".join(self.reasoning)})
-        if self.text:
-            parts.append({"type": "text", "content": "".join(self.text)})
+        # Empty pieces alone make no part, as empty content in a whole response makes
+        # none (OpenAI-compatible servers send ``"content": ""`` beside tool calls).
+        reasoning = "".join(self.reasoning)
+        if reasoning:
+            parts.append({"type": "reasoning", "content": reasoning})
+        text = "".join(self.text)
+        if text:
+            parts.append({"type": "text", "content": text})
         if self.audio:
             parts.extend(audio_parts(None))
         for call in self.tool_calls.values():
