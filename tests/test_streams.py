@@ -1193,3 +1193,48 @@ def test_a_stream_of_empty_content_beside_tool_calls_is_recorded_as_the_whole_re
     streamed = json.loads(sentry.named("chat qwen3").attributes["gen_ai.output.messages"])
     assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
     assert [part["type"] for part in streamed[0]["parts"]] == ["tool_call"]
+
+
+def test_a_chunk_model_missing_a_field_and_holding_another_name_is_read_as_by_shape(
+    monkeypatch,
+):
+    """A model of the user's own (extra fields not kept apart) built by
+    ``model_construct`` without a required field, then given another name by
+    ``model_copy(update=...)``: as many names as fields are declared, one of them not a
+    field, which reading by shape does not read. The fields reading keeps exactly that."""
+    from typing import Optional
+
+    from pydantic import BaseModel
+
+    from sentry_agents import _chunks
+
+    class Delta(BaseModel):
+        content: str
+        role: str
+
+    class Choice(BaseModel):
+        index: int
+        delta: Any
+
+    class Chunk(BaseModel):
+        id: str
+        model: str
+        choices: list[Any]
+        usage: Optional[Any] = None
+
+    delta = Delta.model_construct(content="Hi").model_copy(
+        update={"reasoning_content": "CANARY-not-a-field"}
+    )
+    chunk = Chunk.model_construct(
+        id="c1", model="m", choices=[Choice.model_construct(index=0, delta=delta)]
+    )
+
+    def accumulated() -> Any:
+        accumulator = _chunks.StreamAccumulator()
+        accumulator.add(chunk)
+        return accumulator.result()
+
+    by_fields = accumulated()
+    monkeypatch.setattr(_chunks.StreamAccumulator, "_openai_fields", lambda s, c: False)
+    assert by_fields == accumulated()
+    assert by_fields.output == [{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]

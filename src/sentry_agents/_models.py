@@ -55,10 +55,12 @@ def _fields_reader(entry: int, doc: str) -> Callable[[Any], Optional[dict[str, A
         declared = known[1]
         fields: dict[str, Any] = value.__dict__
         # A name beside the declared ones, set by hand (``model_copy(update=...)`` puts it
-        # there), is no field: ``field`` does not read it. Looked for only when the count
-        # of names differs from the declared (the check costs a third of this function):
-        # a model both missing a declared field and holding another name is not told apart.
-        if len(fields) != len(declared) and not fields.keys() <= declared.keys():
+        # there unless the class keeps extra fields), is no field: ``field`` does not read
+        # it. Looked for only when the count of names differs from the declared (the check
+        # costs a third of this function), or always for a class that does not keep extra
+        # fields apart: there ``model_construct`` leaves out a required field, and
+        # ``model_copy(update=...)`` adds another name in its place, the count unchanged.
+        if (len(fields) != len(declared) or known[3]) and not fields.keys() <= declared.keys():
             return None
         extra = getattr(value, "__pydantic_extra__", None)
         if extra is None:
@@ -92,11 +94,13 @@ response_fields = _fields_reader(
 )
 
 
-def _name_class(cls: type) -> tuple[str, dict[str, Any], bool]:
+def _name_class(cls: type) -> tuple[str, dict[str, Any], bool, bool]:
     """A name for a class read by its fields, unique in this process and in no data
-    (it starts with a random token), with the names of its fields and whether a response
-    or usage of the class is read by them; ``""`` for a class that is not (by
-    ``model_fields``)."""
+    (it starts with a random token), with the names of its fields, whether a response
+    or usage of the class is read by them, and whether its instances' names are all
+    checked against them (a class whose extra fields are not kept apart); ``""`` for a
+    class that is not read by its fields (by ``model_fields``)."""
+    strict = True
     try:
         declared = declared_fields(cls)
         decorators = getattr(cls, "__pydantic_decorators__", None)
@@ -120,13 +124,15 @@ def _name_class(cls: type) -> tuple[str, dict[str, Any], bool]:
             and not getattr(cls, "__private_attributes__", None)
             and all(_READ.isdisjoint(vars(base)) for base in cls.__mro__)
         )
+        config = getattr(cls, "model_config", None)
+        strict = not isinstance(config, dict) or config.get("extra") != "allow"
     except Exception:
         responses = readable = False
     if len(_class_names) >= _MAX_CLASSES:
         _class_names.clear()
     # The class's own table of its fields, not a copy: an entry holds little of its own.
     name = f"{_TOKEN}{next(_numbers)}" if readable else ""
-    known = (name, declared or {}, True) if responses else _UNREAD
+    known = (name, declared or {}, True, strict) if responses else _UNREAD
     _class_names[cls] = known
     return known
 
@@ -146,8 +152,8 @@ def _reads_attributes_as_pydantic_does(cls: type) -> bool:
     )
 
 
-_class_names: dict[type, tuple[str, dict[str, Any], bool]] = {}
-_UNREAD: tuple[str, dict[str, Any], bool] = ("", {}, False)
+_class_names: dict[type, tuple[str, dict[str, Any], bool, bool]] = {}
+_UNREAD: tuple[str, dict[str, Any], bool, bool] = ("", {}, False, True)
 _MAX_CLASSES = 512
 _TOKEN = os.urandom(16).hex()
 _numbers = itertools.count()
