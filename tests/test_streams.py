@@ -1238,3 +1238,47 @@ def test_a_chunk_model_missing_a_field_and_holding_another_name_is_read_as_by_sh
     monkeypatch.setattr(_chunks.StreamAccumulator, "_openai_fields", lambda s, c: False)
     assert by_fields == accumulated()
     assert by_fields.output == [{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]
+
+
+def test_finish_reasons_of_several_choices_are_listed_in_their_order_as_the_whole_reply(
+    sentry, provider
+):
+    """``n=2``: the shorter choice (index 1) finishes first. The streamed finish reasons
+    are listed in the choices' order, as ``set_response`` lists those of the whole
+    reply, not in the order they arrived."""
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-n", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "gpt-4o"
+
+    def chunk(index: int, delta: dict[str, Any], finish: Any = None) -> dict[str, Any]:
+        choice = {"index": index, "delta": delta, "finish_reason": finish}
+        return ChatCompletionChunk.model_validate({**frame, "choices": [choice]}).model_dump(
+            mode="json"
+        )
+
+    chunks = [
+        chunk(0, {"role": "assistant", "content": "A long "}),
+        chunk(1, {"role": "assistant", "content": "Short."}),
+        chunk(1, {}, "stop"),
+        chunk(0, {"content": "answer"}),
+        chunk(0, {}, "length"),
+    ]
+    whole = {"id": "chatcmpl-n", "object": "chat.completion", "created": 1, "model": "gpt-4o"}
+    whole["choices"] = [
+        {"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": reason}
+        for i, (text, reason) in enumerate([("A long answer", "length"), ("Short.", "stop")])
+    ]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        stream = client.chat.completions.create(model="gpt-4o", messages=[], n=2, stream=True)
+        for _ in llm.stream(stream):
+            pass
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(ChatCompletion.model_validate(whole))
+    streamed = sentry.named("chat gpt-4o").attributes
+    replied = sentry.named("chat whole").attributes
+    for key in ("gen_ai.response.finish_reasons", "gen_ai.output.messages"):
+        assert json.loads(streamed[key]) == json.loads(replied[key]), key
+    assert json.loads(streamed["gen_ai.response.finish_reasons"]) == ["length", "stop"]

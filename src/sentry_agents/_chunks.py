@@ -78,6 +78,7 @@ class StreamAccumulator:
         self.reasoning = first.reasoning
         self.tool_calls = first.tool_calls
         self.finish_reasons: list[str] = []
+        self._reason_choices: list[int] = []  # the choice each finish reason is of
         self.model: Optional[str] = None
         self.response_id: Optional[str] = None
         self.usage = Usage()
@@ -121,6 +122,12 @@ class StreamAccumulator:
             return self._final
         output: list[dict[str, Any]] = []
         last = self.finish_reasons[-1] if self.finish_reasons else None
+        reasons = self.finish_reasons
+        if any(self._reason_choices):
+            # Several choices finished, in any order: listed in the choices' order, as a
+            # whole response lists them.
+            order = sorted(range(len(reasons)), key=self._reason_choices.__getitem__)
+            reasons = [reasons[i] for i in order]
         if self._blocks:
             # An Anthropic stream: its blocks in order, read as a whole message is read.
             output = anthropic_output([block.whole() for block in self._blocks.values()], last)
@@ -137,7 +144,7 @@ class StreamAccumulator:
             output=output,
             model=self.model,
             response_id=self.response_id,
-            finish_reasons=list(self.finish_reasons),
+            finish_reasons=list(reasons),
             usage=self.usage,
         )
 
@@ -164,11 +171,13 @@ class StreamAccumulator:
             choice = self._choices[index] = _Choice()
         return choice
 
-    def _reason(self, reason: Any) -> Optional[str]:
-        """Keep a finish reason; the reason as text (``None`` when there is none)."""
+    def _reason(self, reason: Any, choice: int = 0) -> Optional[str]:
+        """Keep a finish reason (of the choice of that index); the reason as text
+        (``None`` when there is none)."""
         text = finish_reason(reason)
         if text is not None:
             self.finish_reasons.append(text)
+            self._reason_choices.append(choice)
         return text
 
     def _openai_chunk(self, chunk: Any) -> None:
@@ -245,7 +254,7 @@ class StreamAccumulator:
                 entry.arguments += safe_str(function.get("arguments") or "")
             reason = choice.get("finish_reason")
             if reason is not None:
-                reason = self._reason(reason)
+                reason = self._reason(reason, 0 if target is first else index)
                 if reason is not None:
                     target.finish_reason = reason
         usage = chunk.get("usage")
@@ -281,6 +290,7 @@ class StreamAccumulator:
                 self._final = final
             else:  # a failed response may say only its status; what was streamed stays
                 self.finish_reasons.extend(final.finish_reasons)
+                self._reason_choices.extend([0] * len(final.finish_reasons))
 
     def _anthropic_event(self, event_type: str, event: Any) -> None:
         if event_type == "message_start":
@@ -380,8 +390,10 @@ class StreamAccumulator:
         thoughts, function calls and finish reason, and its usage; each object given as
         what reads its names (its fields, or ``_Probed``)."""
         self._keep_meta(chunk.get("model_version"), chunk.get("response_id"))
+        first = self._choices[0]
         for candidate, parts in candidates:
-            target = self._choice(candidate.get("index"))
+            index = candidate.get("index")
+            target = self._choice(index)
             for part, call in parts:
                 text = part.get("text")
                 if isinstance(text, str):
@@ -393,7 +405,7 @@ class StreamAccumulator:
                     entry.id = safe_str(call.get("id") or "")
                     entry.name = safe_str(call.get("name") or "")
                     entry.arguments = dumps(jsonable(call.get("args") or {}))
-            reason = self._reason(candidate.get("finish_reason"))
+            reason = self._reason(candidate.get("finish_reason"), 0 if target is first else index)
             if reason is not None:
                 target.finish_reason = reason
         metadata = chunk.get("usage_metadata")
