@@ -1282,3 +1282,45 @@ def test_finish_reasons_of_several_choices_are_listed_in_their_order_as_the_whol
     for key in ("gen_ai.response.finish_reasons", "gen_ai.output.messages"):
         assert json.loads(streamed[key]) == json.loads(replied[key]), key
     assert json.loads(streamed["gen_ai.response.finish_reasons"]) == ["length", "stop"]
+
+
+def test_a_choice_cut_before_it_finished_takes_no_other_choices_finish_reason(sentry, provider):
+    """``n=2``, the stream broken out of after the second choice finished but before the
+    first did: the first choice's message has no finish reason (it did not finish), not
+    the second's."""
+    from openai.types.chat import ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-c", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "gpt-4o"
+
+    def chunk(index: int, delta: dict[str, Any], finish: Any = None) -> dict[str, Any]:
+        choice = {"index": index, "delta": delta, "finish_reason": finish}
+        return ChatCompletionChunk.model_validate({**frame, "choices": [choice]}).model_dump(
+            mode="json"
+        )
+
+    chunks = [
+        chunk(0, {"role": "assistant", "content": "A long "}),
+        chunk(1, {"role": "assistant", "content": "Short."}),
+        chunk(1, {}, "stop"),
+        chunk(0, {"content": "answer"}),
+        chunk(0, {}, "length"),
+    ]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        stream = client.chat.completions.create(model="gpt-4o", messages=[], n=2, stream=True)
+        with llm.stream(stream) as wrapped:
+            for seen, _ in enumerate(wrapped, 1):
+                if seen == 3:
+                    break
+    attrs = sentry.named("chat gpt-4o").attributes
+    assert attrs["sentry_agents.stream.abandoned"] is True
+    assert json.loads(attrs["gen_ai.output.messages"]) == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "A long "}]},
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": "Short."}],
+            "finish_reason": "stop",
+        },
+    ]

@@ -121,7 +121,18 @@ class StreamAccumulator:
         if self._final is not None:
             return self._final
         output: list[dict[str, Any]] = []
-        last = self.finish_reasons[-1] if self.finish_reasons else None
+        # The last finish reason of the first choice, which is every other provider's:
+        # another choice's is not the first's (a stream cut before the first finished).
+        last = next(
+            (
+                reason
+                for reason, choice in zip(
+                    reversed(self.finish_reasons), reversed(self._reason_choices)
+                )
+                if choice == 0
+            ),
+            None,
+        )
         reasons = self.finish_reasons
         if any(self._reason_choices):
             # Several choices finished, in any order: listed in the choices' order, as a
