@@ -1324,3 +1324,67 @@ def test_a_choice_cut_before_it_finished_takes_no_other_choices_finish_reason(se
             "finish_reason": "stop",
         },
     ]
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_tool_calls_streamed_without_an_index_are_recorded_as_the_whole_reply(
+    sentry, provider, split
+):
+    """Gemini's OpenAI-compatible endpoint streams tool calls without ``index`` (the
+    ``openai`` SDK's model then holds ``None``): two calls, each with its own id, are two
+    calls as in the whole reply, not one of both arguments run together; a delta with
+    no id (the rest of a call's arguments, or only metadata) goes on the last call."""
+    from openai.types.chat import ChatCompletion
+
+    frame = {"id": "chatcmpl-g", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "gemini-2.5-flash"
+    weather = {"name": "get_weather", "arguments": '{"location":"Sydney"}'}
+    time = {"name": "get_time", "arguments": '{"zone":"AEST"}'}
+    first = {"id": "function-call-1", "type": "function", "function": weather}
+    second = {"id": "function-call-2", "type": "function", "function": time}
+    if split:  # the first call's arguments in two deltas, then a metadata-only delta
+        head = {**first, "function": {"name": "get_weather", "arguments": '{"location":'}}
+        rest = {"function": {"arguments": '"Sydney"}'}}
+        metadata = {"extra_content": {"google": {"thought_signature": "c2ln"}}}
+        deltas = [[head], [rest], [metadata], [second]]
+    else:
+        deltas = [[first], [second]]
+    chunks = [
+        {**frame, "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": d}}]}
+        for d in deltas
+    ]
+    chunks.append({**frame, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    message = {"role": "assistant", "content": None, "tool_calls": [first, second]}
+    whole = {"id": "chatcmpl-g", "object": "chat.completion", "created": 1}
+    whole["model"] = "gemini-2.5-flash"
+    whole["choices"] = [{"index": 0, "message": message, "finish_reason": "stop"}]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("gemini", provider="openai") as llm:
+        stream = client.chat.completions.create(model="gemini", messages=[], stream=True)
+        for _ in llm.stream(stream):
+            pass
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(ChatCompletion.model_validate(whole))
+    streamed = json.loads(sentry.named("chat gemini").attributes["gen_ai.output.messages"])
+    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    assert [part["name"] for part in streamed[0]["parts"]] == ["get_weather", "get_time"]
+
+
+def test_a_choice_finishing_with_its_tool_calls_keeps_its_own_place_among_finish_reasons():
+    """A chunk of two choices: the second's tool call (its own index 0) and finish
+    reason in one delta; its reason is the second choice's, listed after the first's."""
+    from sentry_agents._chunks import StreamAccumulator
+
+    call = {"index": 0, "id": "c1", "type": "function", "function": {"name": "f"}}
+    accumulator = StreamAccumulator()
+    accumulator.add(
+        {
+            "id": "c",
+            "choices": [
+                {"index": 1, "delta": {"tool_calls": [call]}, "finish_reason": "tool_calls"},
+                {"index": 0, "delta": {"content": "Hi"}, "finish_reason": "stop"},
+            ],
+        }
+    )
+    assert accumulator.result().finish_reasons == ["stop", "tool_calls"]

@@ -257,9 +257,10 @@ class StreamAccumulator:
                 if isinstance(transcript, str):
                     target.text.append(transcript)
             for call, function in calls:
-                entry = target.tool_calls.setdefault(
-                    call.get("index", len(target.tool_calls)), _ToolCall()
-                )
+                key = call.get("index")
+                if key is None:
+                    key = _unindexed(target.tool_calls, call.get("id"))
+                entry = target.tool_calls.setdefault(key, _ToolCall())
                 entry.id = safe_str(call.get("id") or entry.id)
                 entry.name = safe_str(function.get("name") or entry.name)
                 entry.arguments += safe_str(function.get("arguments") or "")
@@ -563,6 +564,21 @@ def _calls_fields(calls: Any) -> Optional[list[tuple[_Reader, _Reader]]]:
                 return None
         read.append((fields, function))
     return read
+
+
+def _unindexed(calls: dict[Any, _ToolCall], ident: Any) -> Any:
+    """The key of a streamed tool call given no index (Gemini's OpenAI-compatible
+    endpoint sends none; the ``openai`` SDK's model holds ``None``): the last call's for a
+    delta without an id or with the last call's id (its arguments go on), a new key for
+    a delta with another id (a call of its own, as the whole reply holds it)."""
+    if calls:
+        last = next(reversed(calls))
+        if not ident or safe_str(ident) == calls[last].id:
+            return last
+    key = len(calls)
+    while key in calls:
+        key += 1
+    return key
 
 
 _CHAT_HELPER_EVENTS = ("content.", "refusal.", "tool_calls.", "logprobs.")
