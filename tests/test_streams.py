@@ -1388,3 +1388,43 @@ def test_a_choice_finishing_with_its_tool_calls_keeps_its_own_place_among_finish
         }
     )
     assert accumulator.result().finish_reasons == ["stop", "tool_calls"]
+
+
+def test_a_legacy_function_call_stream_is_recorded_as_the_whole_reply(sentry, provider):
+    """The deprecated ``functions=`` API streams its call as ``function_call`` deltas,
+    the arguments in pieces: recorded as the tool call ``set_response`` records of the
+    whole reply's ``function_call``."""
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-f", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "gpt-4o"
+    deltas = [
+        {
+            "role": "assistant",
+            "content": None,
+            "function_call": {"name": "get_weather", "arguments": ""},
+        },
+        {"function_call": {"arguments": '{"city": '}},
+        {"function_call": {"arguments": '"Paris"}'}},
+    ]
+    chunks = [{**frame, "choices": [{"index": 0, "delta": d}]} for d in deltas]
+    chunks.append(
+        {**frame, "choices": [{"index": 0, "delta": {}, "finish_reason": "function_call"}]}
+    )
+    chunks = [ChatCompletionChunk.model_validate(c).model_dump(mode="json") for c in chunks]
+    call = {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    message = {"role": "assistant", "content": None, "function_call": call}
+    whole = {"id": "chatcmpl-f", "object": "chat.completion", "created": 1, "model": "gpt-4o"}
+    whole["choices"] = [{"index": 0, "message": message, "finish_reason": "function_call"}]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        for _ in llm.stream(
+            client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
+        ):
+            pass
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(ChatCompletion.model_validate(whole))
+    streamed = json.loads(sentry.named("chat gpt-4o").attributes["gen_ai.output.messages"])
+    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    assert streamed[0]["parts"][0]["arguments"] == {"city": "Paris"}

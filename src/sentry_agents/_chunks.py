@@ -264,6 +264,11 @@ class StreamAccumulator:
                 entry.id = safe_str(call.get("id") or entry.id)
                 entry.name = safe_str(function.get("name") or entry.name)
                 entry.arguments += safe_str(function.get("arguments") or "")
+            legacy = delta.get("function_call")  # the deprecated ``functions`` API's call
+            if legacy is not None:
+                entry = target.tool_calls.setdefault(_FUNCTION_CALL, _ToolCall())
+                entry.name = safe_str(field(legacy, "name") or entry.name)
+                entry.arguments += safe_str(field(legacy, "arguments") or "")
             reason = choice.get("finish_reason")
             if reason is not None:
                 reason = self._reason(reason, 0 if target is first else index)
@@ -564,6 +569,9 @@ def _calls_fields(calls: Any) -> Optional[list[tuple[_Reader, _Reader]]]:
                 return None
         read.append((fields, function))
     return read
+
+
+_FUNCTION_CALL = ("function_call",)  # the key of a legacy call, no tool call's index
 
 
 def _unindexed(calls: dict[Any, _ToolCall], ident: Any) -> Any:
