@@ -1428,3 +1428,33 @@ def test_a_legacy_function_call_stream_is_recorded_as_the_whole_reply(sentry, pr
     streamed = json.loads(sentry.named("chat gpt-4o").attributes["gen_ai.output.messages"])
     assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
     assert streamed[0]["parts"][0]["arguments"] == {"city": "Paris"}
+
+
+def test_langchain_tool_call_chunks_without_an_index_are_calls_of_their_own(sentry):
+    """LangChain's chunks hold ``"index": None`` for a provider that gives none: each is
+    a call of its own in LangChain's sum of the chunks (it merges only equal int
+    indexes), and so in the span, not one call of both arguments run together."""
+    from langchain_core.messages import AIMessageChunk
+
+    chunks = [
+        AIMessageChunk(
+            content="",
+            tool_call_chunks=[
+                {"name": "get_weather", "args": '{"city": "Paris"}', "id": "c1", "index": None}
+            ],
+        ),
+        AIMessageChunk(
+            content="",
+            tool_call_chunks=[{"name": "get_time", "args": "{}", "id": "c2", "index": None}],
+        ),
+    ]
+    total = chunks[0] + chunks[1]
+    with sentry_agents.chat("streamed", provider="langchain") as llm:
+        for _ in llm.stream(iter(chunks)):
+            pass
+    with sentry_agents.chat("whole", provider="langchain") as llm:
+        llm.set_response(total)
+    streamed = json.loads(sentry.named("chat streamed").attributes["gen_ai.output.messages"])
+    whole = json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    assert streamed[0]["parts"] == whole[0]["parts"]
+    assert [part["id"] for part in streamed[0]["parts"]] == ["c1", "c2"]

@@ -443,7 +443,9 @@ class StreamAccumulator:
                         safe_str(field(block, "thinking") or field(block, "reasoning") or "")
                     )
         for call in as_list(field(chunk, "tool_call_chunks")) or []:
-            index = field(call, "index", len(self.tool_calls))
+            index = field(call, "index")
+            if index is None:  # a call of its own, as LangChain's sum of the chunks has it
+                index = _new_key(self.tool_calls)
             entry = self.tool_calls.setdefault(index, _ToolCall())
             entry.id = safe_str(field(call, "id") or entry.id)
             entry.name = safe_str(field(call, "name") or entry.name)
@@ -583,6 +585,11 @@ def _unindexed(calls: dict[Any, _ToolCall], ident: Any) -> Any:
         last = next(reversed(calls))
         if not ident or safe_str(ident) == calls[last].id:
             return last
+    return _new_key(calls)
+
+
+def _new_key(calls: dict[Any, _ToolCall]) -> int:
+    """A key for a tool call of its own: no key of ``calls``."""
     key = len(calls)
     while key in calls:
         key += 1
