@@ -1458,3 +1458,21 @@ def test_langchain_tool_call_chunks_without_an_index_are_calls_of_their_own(sent
     whole = json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
     assert streamed[0]["parts"] == whole[0]["parts"]
     assert [part["id"] for part in streamed[0]["parts"]] == ["c1", "c2"]
+
+
+def test_tool_calls_side_by_side_in_one_delta_without_index_or_id_are_calls_of_their_own():
+    """Two calls in one delta, neither with an index nor an id: two calls (a delta never
+    holds two pieces of one call), the second not run into the first."""
+    from sentry_agents._chunks import StreamAccumulator
+
+    calls = [
+        {"type": "function", "function": {"name": "get_weather", "arguments": "{}"}},
+        {"type": "function", "function": {"name": "get_time", "arguments": "{}"}},
+    ]
+    accumulator = StreamAccumulator()
+    accumulator.add({"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": calls}}]})
+    parts = accumulator.result().output[0]["parts"]
+    assert [(part["name"], part["arguments"]) for part in parts] == [
+        ("get_weather", {}),
+        ("get_time", {}),
+    ]

@@ -256,10 +256,18 @@ class StreamAccumulator:
                 transcript = field(audio, "transcript")
                 if isinstance(transcript, str):
                     target.text.append(transcript)
+            unindexed = False  # a call without an index came before, in this delta
             for call, function in calls:
                 key = call.get("index")
                 if key is None:
-                    key = _unindexed(target.tool_calls, call.get("id"))
+                    # Calls beside each other in one delta are calls of their own.
+                    tool_calls = target.tool_calls
+                    key = (
+                        _new_key(tool_calls)
+                        if unindexed
+                        else _unindexed(tool_calls, call.get("id"))
+                    )
+                    unindexed = True
                 entry = target.tool_calls.setdefault(key, _ToolCall())
                 entry.id = safe_str(call.get("id") or entry.id)
                 entry.name = safe_str(function.get("name") or entry.name)
