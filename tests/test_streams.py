@@ -1154,6 +1154,8 @@ def test_google_chunks_read_from_their_fields_as_by_shape(monkeypatch):
     assert any(r.output and r.finish_reasons and r.usage.input_tokens for r in results)
     assert any(p["type"] == "tool_call" for r in results for m in r.output for p in m["parts"])
     assert any(p["type"] == "reasoning" for r in results for m in r.output for p in m["parts"])
+
+
 def test_a_stream_of_empty_content_beside_tool_calls_is_recorded_as_the_whole_reply(
     sentry, provider
 ):
