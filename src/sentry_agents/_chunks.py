@@ -214,16 +214,10 @@ class StreamAccumulator:
             return False
         read: list[_ReadChoice] = []
         for choice in choices:
-            fields = choice if type(choice) is dict else model_fields(choice)
-            if fields is None:
+            fields = _fields_of(choice)
+            delta = None if fields is None else _held_fields(fields, "delta")
+            if fields is None or delta is None:
                 return False
-            delta = fields.get("delta")
-            if delta is None:
-                delta = _NO_FIELDS
-            elif type(delta) is not dict:
-                delta = model_fields(delta)
-                if delta is None:
-                    return False
             given = delta.get("tool_calls")
             calls = _NO_CALLS if given is None else _calls_fields(given)
             if calls is None:
@@ -391,8 +385,7 @@ class StreamAccumulator:
         candidates: list[_ReadCandidate] = []
         for candidate in given:
             fields = _fields_of(candidate)
-            content = fields.get("content") if fields is not None else None
-            content_fields = _NO_FIELDS if content is None else _fields_of(content)
+            content_fields = None if fields is None else _held_fields(fields, "content")
             if fields is None or content_fields is None:
                 return False
             parts = content_fields.get("parts")
@@ -401,11 +394,10 @@ class StreamAccumulator:
             read: list[tuple[_Reader, _Reader]] = []
             for part in parts or ():
                 part_fields = _fields_of(part)
-                call = part_fields.get("function_call") if part_fields is not None else None
-                call_fields = _NO_FIELDS if call is None else _fields_of(call)
-                if part_fields is None or call_fields is None:
+                call = None if part_fields is None else _held_fields(part_fields, "function_call")
+                if part_fields is None or call is None:
                     return False
-                read.append((part_fields, call_fields))
+                read.append((part_fields, call))
             candidates.append((fields, read))
         self._google_candidates(chunk, candidates)
         return True
@@ -556,6 +548,13 @@ def _fields_of(value: Any) -> Optional[dict[str, Any]]:
     return value if type(value) is dict else model_fields(value)
 
 
+def _held_fields(fields: dict[str, Any], name: str) -> Optional[dict[str, Any]]:
+    """``_fields_of`` what ``fields`` holds under ``name``; none (an empty dict) when it
+    holds nothing there."""
+    value = fields.get(name)
+    return _NO_FIELDS if value is None else _fields_of(value)
+
+
 _NO_FIELDS: dict[str, Any] = {}
 _NO_CALLS: tuple[tuple[_Reader, _Reader], ...] = ()
 
@@ -567,16 +566,10 @@ def _calls_fields(calls: Any) -> Optional[list[tuple[_Reader, _Reader]]]:
         return None
     read: list[tuple[_Reader, _Reader]] = []
     for call in calls:
-        fields = call if type(call) is dict else model_fields(call)
-        if fields is None:
+        fields = _fields_of(call)
+        function = None if fields is None else _held_fields(fields, "function")
+        if fields is None or function is None:
             return None
-        function = fields.get("function")
-        if function is None:
-            function = _NO_FIELDS
-        elif type(function) is not dict:
-            function = model_fields(function)
-            if function is None:
-                return None
         read.append((fields, function))
     return read
 
