@@ -1242,16 +1242,12 @@ def test_a_chunk_model_missing_a_field_and_holding_another_name_is_read_as_by_sh
     assert by_fields.output == [{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]
 
 
-def test_finish_reasons_of_several_choices_are_listed_in_their_order_as_the_whole_reply(
-    sentry, provider
-):
-    """``n=2``: the shorter choice (index 1) finishes first. The streamed finish reasons
-    are listed in the choices' order, as ``set_response`` lists those of the whole
-    reply, not in the order they arrived."""
-    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+def _two_choices_chunks(ident: str) -> list[dict[str, Any]]:
+    """An ``n=2`` chat stream as the API sends it: the shorter choice (index 1) finishes
+    first (``stop``), then the first (``length``)."""
+    from openai.types.chat import ChatCompletionChunk
 
-    frame = {"id": "chatcmpl-n", "object": "chat.completion.chunk", "created": 1}
-    frame["model"] = "gpt-4o"
+    frame = {"id": ident, "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o"}
 
     def chunk(index: int, delta: dict[str, Any], finish: Any = None) -> dict[str, Any]:
         choice = {"index": index, "delta": delta, "finish_reason": finish}
@@ -1259,13 +1255,24 @@ def test_finish_reasons_of_several_choices_are_listed_in_their_order_as_the_whol
             mode="json"
         )
 
-    chunks = [
+    return [
         chunk(0, {"role": "assistant", "content": "A long "}),
         chunk(1, {"role": "assistant", "content": "Short."}),
         chunk(1, {}, "stop"),
         chunk(0, {"content": "answer"}),
         chunk(0, {}, "length"),
     ]
+
+
+def test_finish_reasons_of_several_choices_are_listed_in_their_order_as_the_whole_reply(
+    sentry, provider
+):
+    """``n=2``: the shorter choice (index 1) finishes first. The streamed finish reasons
+    are listed in the choices' order, as ``set_response`` lists those of the whole
+    reply, not in the order they arrived."""
+    from openai.types.chat import ChatCompletion
+
+    chunks = _two_choices_chunks("chatcmpl-n")
     whole = {"id": "chatcmpl-n", "object": "chat.completion", "created": 1, "model": "gpt-4o"}
     whole["choices"] = [
         {"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": reason}
@@ -1290,24 +1297,7 @@ def test_a_choice_cut_before_it_finished_takes_no_other_choices_finish_reason(se
     """``n=2``, the stream broken out of after the second choice finished but before the
     first did: the first choice's message has no finish reason (it did not finish), not
     the second's."""
-    from openai.types.chat import ChatCompletionChunk
-
-    frame = {"id": "chatcmpl-c", "object": "chat.completion.chunk", "created": 1}
-    frame["model"] = "gpt-4o"
-
-    def chunk(index: int, delta: dict[str, Any], finish: Any = None) -> dict[str, Any]:
-        choice = {"index": index, "delta": delta, "finish_reason": finish}
-        return ChatCompletionChunk.model_validate({**frame, "choices": [choice]}).model_dump(
-            mode="json"
-        )
-
-    chunks = [
-        chunk(0, {"role": "assistant", "content": "A long "}),
-        chunk(1, {"role": "assistant", "content": "Short."}),
-        chunk(1, {}, "stop"),
-        chunk(0, {"content": "answer"}),
-        chunk(0, {}, "length"),
-    ]
+    chunks = _two_choices_chunks("chatcmpl-c")
     provider.script("/v1/chat/completions", chunks)
     client = provider.openai()
     with sentry_agents.chat("gpt-4o", provider="openai") as llm:
