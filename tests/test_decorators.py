@@ -743,3 +743,32 @@ def test_an_async_generator_function_under_a_plain_decorator_is_recorded_while_i
     failed = sentry.named("execute_tool Failing")
     assert failed.attributes["error.type"] == "ValueError"
     assert failed.parent_span_id == agent.span_id
+
+
+def test_a_value_of_an_unhashable_class_is_returned_and_its_tool_span_sent(sentry, sdk_log):
+    """What a decorated sync function returns is told from a coroutine or a generator
+    without hashing its class (a metaclass with ``__eq__`` and no ``__hash__`` makes it
+    unhashable): the value comes back, the span is sent and is no longer current."""
+
+    class Meta(type):
+        def __eq__(cls, other: object) -> bool:
+            return cls is other
+
+        __hash__ = None  # type: ignore[assignment]
+
+    class Value(metaclass=Meta):
+        def __repr__(self) -> str:
+            return "Value()"
+
+    value = Value()
+
+    @sentry_agents.tool
+    def lookup(city: str) -> Value:
+        return value
+
+    assert lookup("Paris") is value
+    assert sentry_agents.current_span() is None
+    span = sentry.named("execute_tool lookup")
+    assert span.status == "ok"
+    assert span.attributes["gen_ai.tool.call.result"] == "Value()"
+    assert "failed to record" not in sdk_log.text

@@ -94,7 +94,7 @@ class StreamAccumulator:
         # Read from its fields where it can be (a stream sends hundreds of chunks), else by
         # probing each name. A Google chunk's class has properties the message conversion
         # reads (``text``, ``parts``): read by the names of a response only.
-        fields = chunk if type(chunk) is dict else model_fields(chunk)
+        fields = _fields_of(chunk)
         if fields is None:
             fields = response_fields(chunk)
         if fields is not None and fields.get("type") is None:
@@ -233,7 +233,7 @@ class StreamAccumulator:
         self._keep_meta(chunk.get("model"), chunk.get("id"))
         first = self._choices[0]
         for choice, delta, calls in choices:
-            index = choice.get("index")
+            index = choice.get("index")  # the first choice's, without a call: the commonest
             target = first if type(index) is not int or index <= 0 else self._choice(index)
             content = delta.get("content")
             if isinstance(content, str):
@@ -516,10 +516,9 @@ _DELTAS: dict[str, tuple[str, str, str]] = {
 _MAX_BLOCKS = 1024
 
 
-# The events of OpenAI's ``client.chat.completions.stream(...)``: each chunk comes in a
-# ``chunk`` event; the others repeat what that chunk said.
 class _Reader(Protocol):
-    """What reads an OpenAI chunk's names: its fields (a dict), or ``_Probed``."""
+    """What reads the names of a chunk and of what it holds (an OpenAI chunk's choices,
+    a Google chunk's candidates): its fields (a dict), or ``_Probed``."""
 
     def get(self, name: str, default: Any = None, /) -> Any: ...
 
@@ -597,6 +596,8 @@ def _new_key(calls: dict[Any, _ToolCall]) -> int:
     return key
 
 
+# The events of OpenAI's ``client.chat.completions.stream(...)``: each chunk comes in a
+# ``chunk`` event; the others repeat what that chunk said.
 _CHAT_HELPER_EVENTS = ("content.", "refusal.", "tool_calls.", "logprobs.")
 
 _ANTHROPIC_EVENTS = frozenset(

@@ -131,9 +131,13 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
                 raise
             # A coroutine, generator or async generator (an ``async def`` or a generator
             # function under a plain decorator) keeps the run open while it runs.
-            resume = _RESUMABLE.get(type(result))
-            if resume is not None:
-                return resume(run, result)
+            kind = type(result)  # compared by identity: a metaclass may make it unhashable
+            if kind is GeneratorType:
+                return stepped(run, result)
+            if kind is CoroutineType:
+                return awaited(run, result)
+            if kind is AsyncGeneratorType:
+                return async_stepped(run, result)
             return done(run, result)
 
         wrapper = run_sync
@@ -357,14 +361,6 @@ def stepped(run: Run, gen: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]
     weakref.finalize(outer, run.finish, _NEVER_ITERATED)
     return outer
 
-
-_RESUMABLE: dict[type, Callable[[Run, Any], Any]] = {
-    CoroutineType: awaited,
-    GeneratorType: stepped,
-    AsyncGeneratorType: async_stepped,
-}
-"""What keeps a run open for what a sync function returned, by its exact type (these
-types cannot be subclassed, and ``type()`` asks the object nothing)."""
 
 _NEVER_AWAITED = asyncio.CancelledError("never awaited")
 _NEVER_ITERATED = GeneratorExit("never iterated")

@@ -42,7 +42,10 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
     cls = type(obj)
     if cls is dict:
         return obj.get(name, default)
-    kind = _kinds.get(cls)
+    try:
+        kind = _kinds.get(cls)
+    except TypeError:  # a class its metaclass made unhashable: read by plain getattr
+        kind = _PLAIN
     if kind is None:
         kind = _kind_of(cls)
     if kind is _MAPPING:
@@ -218,7 +221,11 @@ def _convert(value: Any, depth: int, seen: set[int]) -> Any:
 
 
 def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
-    if isinstance(value, Mapping):
+    try:
+        mapping = isinstance(value, Mapping)
+    except TypeError:  # a class its metaclass made unhashable: no abstract class can tell
+        return safe_str(value)
+    if mapping:
         try:
             items = list(value.items())
         except Exception:  # not its text, which would list what it holds
