@@ -972,6 +972,39 @@ def test_an_anthropic_stream_is_recorded_as_its_final_message_is(sentry, provide
     assert streamed[0]["finish_reason"] == "tool_use"
 
 
+def _accumulated(chunks: list[Any]) -> Any:
+    """What a stream of ``chunks`` records."""
+    from sentry_agents._chunks import StreamAccumulator
+
+    accumulator = StreamAccumulator()
+    for chunk in chunks:
+        accumulator.add(chunk)
+    return accumulator.result()
+
+
+def _read_both_ways(monkeypatch: Any, reader: str, streams: list[list[Any]]) -> list[bool]:
+    """Each stream read with the fields reading ``reader`` of ``StreamAccumulator`` and
+    with it declining every chunk (reading by shape alone): asserts both record the same,
+    and returns whether the fields reading took each chunk, in order."""
+    from sentry_agents._chunks import StreamAccumulator
+
+    by_fields = getattr(StreamAccumulator, reader)
+    taken: list[bool] = []
+
+    def counted(self: Any, chunk: Any) -> bool:
+        result = by_fields(self, chunk)
+        taken.append(result)
+        return result
+
+    for stream in streams:
+        monkeypatch.setattr(StreamAccumulator, reader, counted)
+        fast = _accumulated(stream)
+        monkeypatch.setattr(StreamAccumulator, reader, lambda s, c: False)
+        assert fast == _accumulated(stream), stream
+    monkeypatch.setattr(StreamAccumulator, reader, by_fields)
+    return taken
+
+
 def _random_chat_chunks(rng: Any) -> list[dict[str, Any]]:
     """An OpenAI chat stream as dicts, drawn at random: text, reasoning, refusals, tool
     calls split over chunks, several choices, finish reasons, usage, empty deltas and
@@ -1025,22 +1058,6 @@ def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
     from openai._models import construct_type
     from openai.types.chat import ChatCompletionChunk
 
-    from sentry_agents import _chunks
-
-    def accumulated(chunks: list[Any]) -> Any:
-        accumulator = _chunks.StreamAccumulator()
-        for chunk in chunks:
-            accumulator.add(chunk)
-        return accumulator.result()
-
-    by_fields = _chunks.StreamAccumulator._openai_fields
-    taken: list[bool] = []
-
-    def counted(self: Any, chunk: Any) -> bool:
-        result = by_fields(self, chunk)
-        taken.append(result)
-        return result
-
     rng = random.Random(15)
     streams = [_random_chat_chunks(rng) for _ in range(400)]
     models = [[construct_type(type_=ChatCompletionChunk, value=c) for c in s] for s in streams]
@@ -1050,15 +1067,11 @@ def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
         [{"choices": [{"delta": {"tool_calls": ({"index": 0, "id": "c"},)}}]}],
         [{"choices": [{"delta": {"tool_calls": [SimpleNamespace(index=0, id="c")]}}]}],
     ]
-    for stream in streams + models + declined:
-        monkeypatch.setattr(_chunks.StreamAccumulator, "_openai_fields", counted)
-        fast = accumulated(stream)
-        monkeypatch.setattr(_chunks.StreamAccumulator, "_openai_fields", lambda s, c: False)
-        assert fast == accumulated(stream), stream
+    taken = _read_both_ways(monkeypatch, "_openai_fields", streams + models + declined)
     assert taken.count(True) == sum(len(s) for s in streams + models)
     assert taken.count(False) == len(declined)
-    assert any(accumulated(s).output for s in models)
-    assert any(r.finish_reasons and r.usage.input_tokens for r in map(accumulated, models))
+    assert any(_accumulated(s).output for s in models)
+    assert any(r.finish_reasons and r.usage.input_tokens for r in map(_accumulated, models))
 
 
 def _random_google_chunks(rng: Any) -> list[dict[str, Any]]:
@@ -1114,20 +1127,6 @@ def test_google_chunks_read_from_their_fields_as_by_shape(monkeypatch):
 
     from sentry_agents import _chunks
 
-    def accumulated(chunks: list[Any]) -> Any:
-        accumulator = _chunks.StreamAccumulator()
-        for chunk in chunks:
-            accumulator.add(chunk)
-        return accumulator.result()
-
-    by_fields = _chunks.StreamAccumulator._google_fields
-    taken: list[bool] = []
-
-    def counted(self: Any, chunk: Any) -> bool:
-        result = by_fields(self, chunk)
-        taken.append(result)
-        return result
-
     def googles(chunk: Any) -> bool:
         """Whether reading by shape reads ``chunk`` as Google's."""
         has = [_chunks.field(chunk, name) is not None for name in _chunks._GOOGLE_READ]
@@ -1142,15 +1141,11 @@ def test_google_chunks_read_from_their_fields_as_by_shape(monkeypatch):
         [{"content": "a LangChain delta", "usage_metadata": {"input_tokens": 3}}],
         [{"response_metadata": {}, "id": "run-1"}],
     ]
-    for stream in streams + models + others:
-        monkeypatch.setattr(_chunks.StreamAccumulator, "_google_fields", counted)
-        fast = accumulated(stream)
-        monkeypatch.setattr(_chunks.StreamAccumulator, "_google_fields", lambda s, c: False)
-        assert fast == accumulated(stream), stream
+    taken = _read_both_ways(monkeypatch, "_google_fields", streams + models + others)
     assert taken[:-4] == [googles(c) for s in streams + models for c in s]
     assert taken.count(True) > 1500
     assert taken[-4:] == [False] * 4
-    results = [accumulated(s) for s in models]
+    results = [_accumulated(s) for s in models]
     assert any(r.output and r.finish_reasons and r.usage.input_tokens for r in results)
     assert any(p["type"] == "tool_call" for r in results for m in r.output for p in m["parts"])
     assert any(p["type"] == "reasoning" for r in results for m in r.output for p in m["parts"])
@@ -1208,8 +1203,6 @@ def test_a_chunk_model_missing_a_field_and_holding_another_name_is_read_as_by_sh
 
     from pydantic import BaseModel
 
-    from sentry_agents import _chunks
-
     class Delta(BaseModel):
         content: str
         role: str
@@ -1231,15 +1224,10 @@ def test_a_chunk_model_missing_a_field_and_holding_another_name_is_read_as_by_sh
         id="c1", model="m", choices=[Choice.model_construct(index=0, delta=delta)]
     )
 
-    def accumulated() -> Any:
-        accumulator = _chunks.StreamAccumulator()
-        accumulator.add(chunk)
-        return accumulator.result()
-
-    by_fields = accumulated()
-    monkeypatch.setattr(_chunks.StreamAccumulator, "_openai_fields", lambda s, c: False)
-    assert by_fields == accumulated()
-    assert by_fields.output == [{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]
+    _read_both_ways(monkeypatch, "_openai_fields", [[chunk]])
+    assert _accumulated([chunk]).output == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}
+    ]
 
 
 def _two_choices_chunks(ident: str) -> list[dict[str, Any]]:
