@@ -340,11 +340,11 @@ def test_the_chunk_readers_read_only_names_they_declare():
             names, more = names_read_from_dicts(function)
             read |= names
             unnamed += more
-            read |= {  # what ``_held_fields(fields, name)`` reads
+            read |= {  # what ``_with_held(value, name)`` reads
                 node.args[1].value
                 for node in ast.walk(function)
                 if isinstance(node, ast.Call)
-                and getattr(node.func, "id", "") == "_held_fields"
+                and getattr(node.func, "id", "") == "_with_held"
                 and isinstance(node.args[1], ast.Constant)
             }
     # A name given as a variable comes from a tuple of names checked here.

@@ -214,10 +214,10 @@ class StreamAccumulator:
             return False
         read: list[_ReadChoice] = []
         for choice in choices:
-            fields = _fields_of(choice)
-            delta = None if fields is None else _held_fields(fields, "delta")
-            if fields is None or delta is None:
+            both = _with_held(choice, "delta")
+            if both is None:
                 return False
+            fields, delta = both
             given = delta.get("tool_calls")
             calls = _NO_CALLS if given is None else _calls_fields(given)
             if calls is None:
@@ -384,20 +384,19 @@ class StreamAccumulator:
             return False
         candidates: list[_ReadCandidate] = []
         for candidate in given:
-            fields = _fields_of(candidate)
-            content_fields = None if fields is None else _held_fields(fields, "content")
-            if fields is None or content_fields is None:
+            both = _with_held(candidate, "content")
+            if both is None:
                 return False
-            parts = content_fields.get("parts")
+            fields, content = both
+            parts = content.get("parts")
             if parts is not None and type(parts) is not list:
                 return False
             read: list[tuple[_Reader, _Reader]] = []
             for part in parts or ():
-                part_fields = _fields_of(part)
-                call = None if part_fields is None else _held_fields(part_fields, "function_call")
-                if part_fields is None or call is None:
+                held = _with_held(part, "function_call")
+                if held is None:
                     return False
-                read.append((part_fields, call))
+                read.append(held)
             candidates.append((fields, read))
         self._google_candidates(chunk, candidates)
         return True
@@ -547,11 +546,15 @@ def _fields_of(value: Any) -> Optional[dict[str, Any]]:
     return value if type(value) is dict else model_fields(value)
 
 
-def _held_fields(fields: dict[str, Any], name: str) -> Optional[dict[str, Any]]:
-    """``_fields_of`` what ``fields`` holds under ``name``; none (an empty dict) when it
-    holds nothing there."""
-    value = fields.get(name)
-    return _NO_FIELDS if value is None else _fields_of(value)
+def _with_held(value: Any, name: str) -> Optional[tuple[dict[str, Any], dict[str, Any]]]:
+    """``_fields_of`` ``value`` and of what it holds under ``name`` (none, an empty dict,
+    when it holds nothing there); ``None`` when either is not read by its fields."""
+    fields = _fields_of(value)
+    if fields is None:
+        return None
+    held = fields.get(name)
+    held_fields = _NO_FIELDS if held is None else _fields_of(held)
+    return None if held_fields is None else (fields, held_fields)
 
 
 _NO_FIELDS: dict[str, Any] = {}
@@ -565,11 +568,10 @@ def _calls_fields(calls: Any) -> Optional[list[tuple[_Reader, _Reader]]]:
         return None
     read: list[tuple[_Reader, _Reader]] = []
     for call in calls:
-        fields = _fields_of(call)
-        function = None if fields is None else _held_fields(fields, "function")
-        if fields is None or function is None:
+        both = _with_held(call, "function")
+        if both is None:
             return None
-        read.append((fields, function))
+        read.append(both)
     return read
 
 
