@@ -488,7 +488,7 @@ def test_messages_whose_values_raise_past_the_budget_are_counted_without_raising
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
-    newer = [{"role": "assistant", "content": [{"type": "text", "text": "a" * 50}]}] * 40
+    newer = [{"role": "assistant", "content": [{"type": "text", "text": "a" * 50}]}] * 80
     for split in (False, True):
         whole = encode_messages([HOSTILE_MESSAGES[name], *newer], split=split, scrubber=scrubber)
         budgeted = encode_messages(

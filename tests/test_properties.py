@@ -1321,22 +1321,36 @@ any_items = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(any_items, st.booleans(), st.integers(min_value=0, max_value=3000))
 def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, split, budget):
-    """Written newest first and stopped once the budget is full: the same JSON, counts
-    and system parts as writing every message and fitting afterwards."""
+    """Written a block at a time, newest block first, and stopped once the budget is
+    full: the same JSON, counts and system parts as writing every message and fitting
+    afterwards, whatever the blocks' sizes (the default ones hold these short lists
+    whole; blocks of one to five messages cut them everywhere) and wherever messages
+    heavy enough to end a block are."""
+    from unittest import mock
+
+    from sentry_agents import _message_json
     from sentry_agents._budget import fit_pieces
     from sentry_agents._message_json import encode_messages
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     whole = encode_messages(items, split=split, scrubber=scrubber)
-    budgeted = encode_messages(items, split=split, scrubber=scrubber, max_bytes=budget)
-    assert whole is not None and budgeted is not None and whole.dropped == 0
-    assert budgeted.system == whole.system
-    assert len(budgeted.pieces) + budgeted.dropped == len(whole.pieces)
-    assert budgeted.pieces == whole.pieces[len(whole.pieces) - len(budgeted.pieces) :]
-    assert fit_pieces(budgeted.pieces, budgeted.dropped, budget) == fit_pieces(
-        whole.pieces, 0, budget
-    )
+    assert whole is not None and whole.dropped == 0
+    blocks = [(_message_json._BLOCK, _message_json._MIN_BLOCK, 1), (3, 1, 1), (1, 1, 1)]
+    blocks += [(3, 1, 100), (5, 2, 1_000)]  # and texts of a few characters heavy
+    for block, least, heavy in blocks:
+        with mock.patch.multiple(
+            _message_json, _BLOCK=block, _MIN_BLOCK=least, _HEAVY_PER_BUDGET=heavy
+        ):
+            budgeted = encode_messages(items, split=split, scrubber=scrubber, max_bytes=budget)
+            in_blocks = encode_messages(items, split=split, scrubber=scrubber)
+        assert budgeted is not None and in_blocks == whole
+        assert budgeted.system == whole.system
+        assert len(budgeted.pieces) + budgeted.dropped == len(whole.pieces)
+        assert budgeted.pieces == whole.pieces[len(whole.pieces) - len(budgeted.pieces) :]
+        assert fit_pieces(budgeted.pieces, budgeted.dropped, budget) == fit_pieces(
+            whole.pieces, 0, budget
+        )
 
 
 def test_a_long_new_history_costs_what_its_budget_holds():
@@ -1359,6 +1373,27 @@ def test_a_long_new_history_costs_what_its_budget_holds():
     assert 20_000 <= len(encoded.json) < 30_000, "past the budget: older ones unwritten"
     assert len(encoded.pieces) + encoded.dropped == 1_000
     assert len(_message_json._reuse) == len(encoded.pieces) < 150
+
+
+def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker):
+    """Tool results each longer than the budget: only the newest is scrubbed and
+    written (the blocks are written oldest first, but one ends before such a result),
+    and the span still says how many messages there were."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    result = json.dumps([{"row": i, "token": "t"} for i in range(2_000)])
+    history: list[Any] = [{"role": "user", "content": "Look these up."}]
+    for i in range(10):
+        history.append(tool_call_message(None, f"call_{i}", "lookup", {"q": i}))
+        history.append({"role": "tool", "tool_call_id": f"call_{i}", "content": result})
+    scrubbed = mocker.spy(_message_json, "scrub_text")
+    encoded = _message_json.encode_messages(
+        history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
+    )
+    assert encoded is not None and len(encoded.pieces) + encoded.dropped == len(history)
+    assert [len(call.args[0]) for call in scrubbed.call_args_list] == [len(result)]
+    assert encoded.pieces[-1].startswith('{"role":"tool"')
 
 
 @pytest.mark.parametrize("alphabet", ["ascii", "cjk", "emoji"])
@@ -1405,8 +1440,8 @@ def test_a_plain_message_after_a_turn_over_is_kept_in_the_young_generation(mocke
     reuse.young["filler"] = "x"
     reuse.used = reuse.half - 10  # the tool result's entry turns them over
     history = [
-        {"role": "user", "content": "after the turn over"},
         {"role": "tool", "tool_call_id": "c1", "content": "a result"},
+        {"role": "user", "content": "after the turn over"},
     ]
     _message_json.encode_messages(history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS))
     assert "filler" in reuse.old, "the generations were turned over"

@@ -62,12 +62,60 @@ def encode_messages(
     """Each message of a list as role/parts JSON, scrubbed; system messages' parts apart
     when ``split``. ``None`` when ``messages`` is not a list (take the general path).
 
-    Written newest first: with ``max_bytes``, once the messages written fill it, the
-    older ones (from the next one that is not plain text, costly to write) are not
-    written at all (``fit_pieces`` would drop them): only counted, and their system parts
-    still taken. A long agent history costs about what its budget holds."""
+    Written a block of messages at a time, newest block first, each block oldest first
+    (reading a list forward costs less): with ``max_bytes``, once the blocks written fill
+    it, the older messages are not written at all (``fit_pieces`` would drop them): only
+    counted, and their system parts still taken. Each block after the first is sized to
+    what the budget has left, and a block ends before a message whose text alone is as
+    long as the budget (``_heavy``: costly to write, and rarely kept): the newer ones
+    are written first, so a long agent history costs about what its budget holds."""
     if type(messages) is not list:
         return None
+    full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
+    heavy = 0 if max_bytes is None else max(full // _HEAVY_PER_BUDGET, 1)
+    if len(messages) <= _BLOCK:  # the commonest: one block
+        pieces, system, deferred = _write_block(messages, split, scrubber, default_role, heavy)
+        if deferred is None:
+            return Encoded([part for parts in system for part in parts], pieces, 0)
+    # Each block's pieces and system parts in the conversation's order, newest block first.
+    blocks: list[list[str]] = []
+    systems: list[list[list[Part]]] = []
+    # JSON characters of the pieces written, commas included: at least their UTF-8
+    # bytes, so once past the budget no older message can be kept.
+    written = count = 0
+    end, size = len(messages), _BLOCK
+    while end:
+        start = end - size if end > size else 0
+        block = messages[start:end]
+        pieces, system, deferred = _write_block(block, split, scrubber, default_role, heavy)
+        if deferred is not None:
+            # Only the newer messages first: the heavy one ends the next block.
+            start += next(at for at, item in enumerate(block) if item is deferred) + 1
+            size = end - start
+            continue
+        blocks.append(pieces)
+        systems.append(system)
+        end = start
+        if end and max_bytes is not None:
+            written += sum(map(len, pieces)) + len(pieces)
+            if written >= full:
+                rest = messages[end - 1 :: -1]
+                return _rest_dropped(blocks, systems, rest, split, default_role)
+            count += len(pieces)
+            # As many messages as the rest of the budget holds at their mean size so far.
+            size = _BLOCK
+            if count:
+                size = min(_BLOCK, max(_MIN_BLOCK, (full - written) * count // written + 1))
+    return _in_order(blocks, systems, 0)
+
+
+def _write_block(
+    block: list[Any], split: bool, scrubber: Scrubber, default_role: str, heavy: int
+) -> tuple[list[str], list[list[Part]], Any]:
+    """The JSON of each message of ``block`` in its order, its system messages' parts
+    when ``split``, and ``None``; or, met before the newest message, the first message
+    whose text is at least ``heavy`` characters long (when not 0), left unwritten, with
+    what was written before it."""
     system: list[list[Part]] = []
     pieces: list[str] = []
     append = pieces.append
@@ -77,14 +125,8 @@ def encode_messages(
     max_entry, half = reuse.max_entry_bytes, reuse.half
     young, old = reuse.young, reuse.old
     direct = scrubber.structural_keys_kept
-    # JSON characters of the pieces counted so far, commas included: at least their
-    # UTF-8 bytes, so once past the budget no older message can be kept. Counted every
-    # _COUNT_EVERY pieces, before writing a message other than plain text (those cost
-    # most to write: plain text costs little more than counting it).
-    written, counted, recount = 0, 0, 1
-    full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
-    older = reversed(messages)
-    for item in older:
+    newest = block[-1] if block else None
+    for item in block:
         if type(item) is dict and len(item) == 2:
             # The most common message, plain {role, content} text: this loop is the hot
             # path of every chat span.
@@ -137,10 +179,8 @@ def encode_messages(
                     else:
                         append(_plain_piece(role, raw_content))
                     continue
-        if len(pieces) >= recount:
-            written, counted, recount = _count(pieces, written, counted)
-            if written >= full:
-                return _rest_dropped(system, pieces, [item, *older], split, default_role)
+        if heavy and item is not newest and _heavy(item, heavy):
+            return pieces, system, item
         if direct:
             fields = item if type(item) is dict else model_fields(item)
             if fields is not None:
@@ -164,10 +204,27 @@ def encode_messages(
             if key is not None:
                 reuse.put(key, many)
         pieces.extend(many)
-    return _in_order(system, pieces, 0)
+    return pieces, system, None
+
+
+def _heavy(item: Any, chars: int) -> bool:
+    """Whether a dict message's text (a tool's result, most often) is at least ``chars``
+    characters long."""
+    if type(item) is not dict:
+        return False
+    try:
+        text = item.get("content")
+        if type(text) is not str:
+            text = item.get("output")
+    except Exception:  # a key posing as one of these: written as it comes
+        return False
+    return type(text) is str and len(text) >= chars
 
 
 _MAX_WRITTEN = sys.maxsize
+_BLOCK = 64
+_MIN_BLOCK = 8
+_HEAVY_PER_BUDGET = 1
 # The roles whose plain messages are kept for reuse (not system messages: they may be
 # split out), each with the initial of the role its JSON is written for (at _ROLE_AT),
 # the role, and the JSON that comes before its text.
@@ -187,40 +244,38 @@ def _plain_piece(role: str, text: str) -> str:
     return f'{{"role":"{role}","parts":[{{"type":"text","content":{_string(clean_text(text))}}}]}}'
 
 
-_COUNT_EVERY = 16
-
-
-def _count(pieces: list[str], written: int, counted: int) -> tuple[int, int, int]:
-    """``written`` with the pieces after the first ``counted`` added; the new count, and
-    the count at which to add again."""
-    written += sum(map(len, pieces[counted:])) + len(pieces) - counted
-    counted = len(pieces)
-    return written, counted, counted + _COUNT_EVERY
-
-
-def _in_order(system: list[list[Part]], pieces: list[str], dropped: int) -> Encoded:
-    """What was gathered newest first, put back in the conversation's order."""
-    pieces.reverse()
-    if not system:
-        return Encoded([], pieces, dropped)
-    return Encoded([part for parts in reversed(system) for part in parts], pieces, dropped)
+def _in_order(blocks: list[list[str]], systems: list[list[list[Part]]], dropped: int) -> Encoded:
+    """What was gathered a block at a time, newest block first, in the conversation's
+    order."""
+    pieces = (
+        blocks[0] if len(blocks) == 1 else [piece for block in reversed(blocks) for piece in block]
+    )
+    parts = [part for system in reversed(systems) for message in system for part in message]
+    return Encoded(parts, pieces, dropped)
 
 
 def _rest_dropped(
-    system: list[list[Part]], pieces: list[str], rest: list[Any], split: bool, default_role: str
+    blocks: list[list[str]],
+    systems: list[list[list[Part]]],
+    rest: list[Any],
+    split: bool,
+    default_role: str,
 ) -> Encoded:
     """``rest``, the messages older than a full budget, newest first: counted (each item
     is one message) and, when ``split``, their system parts taken."""
     dropped = 0
-    for older in rest:
-        if split and may_be_system(older, default_role):
-            parts, kept = split_system(convert_item(older, default_role))
+    older: list[list[Part]] = []
+    for item in rest:
+        if split and may_be_system(item, default_role):
+            parts, kept = split_system(convert_item(item, default_role))
             if parts:
-                system.append(parts)
+                older.append(parts)
             dropped += len(kept)
         else:
             dropped += 1
-    return _in_order(system, pieces, dropped)
+    older.reverse()
+    systems.append(older)
+    return _in_order(blocks, systems, dropped)
 
 
 def _object_in_key(value: Any) -> dict[str, Any]:
