@@ -67,7 +67,7 @@ def encode_messages(
     it, the older messages are not written at all (``fit_pieces`` would drop them): only
     counted, and their system parts still taken. Each block after the first is sized to
     what the budget has left, and a block ends before a message whose text alone is as
-    long as the budget (``_heavy``: costly to write, and rarely kept): the newer ones
+    long as the budget (costly to write, and rarely kept): the newer ones
     are written first, so a long agent history costs about what its budget holds."""
     if type(messages) is not list:
         return None
@@ -179,8 +179,15 @@ def _write_block(
                     else:
                         append(_plain_piece(role, raw_content))
                     continue
-        if heavy and item is not newest and _heavy(item, heavy):
-            return pieces, system, item
+        if heavy and item is not newest and type(item) is dict:
+            try:  # its text, a tool's result most often
+                text = item.get("content")
+                if type(text) is not str:
+                    text = item.get("output")
+            except Exception:  # a key posing as one of these: written as it comes
+                text = None
+            if type(text) is str and len(text) >= heavy:
+                return pieces, system, item
         if direct:
             fields = item if type(item) is dict else model_fields(item)
             if fields is not None:
@@ -205,20 +212,6 @@ def _write_block(
                 reuse.put(key, many)
         pieces.extend(many)
     return pieces, system, None
-
-
-def _heavy(item: Any, chars: int) -> bool:
-    """Whether a dict message's text (a tool's result, most often) is at least ``chars``
-    characters long."""
-    if type(item) is not dict:
-        return False
-    try:
-        text = item.get("content")
-        if type(text) is not str:
-            text = item.get("output")
-    except Exception:  # a key posing as one of these: written as it comes
-        return False
-    return type(text) is str and len(text) >= chars
 
 
 _MAX_WRITTEN = sys.maxsize
@@ -247,10 +240,13 @@ def _plain_piece(role: str, text: str) -> str:
 def _in_order(blocks: list[list[str]], systems: list[list[list[Part]]], dropped: int) -> Encoded:
     """What was gathered a block at a time, newest block first, in the conversation's
     order."""
-    pieces = (
-        blocks[0] if len(blocks) == 1 else [piece for block in reversed(blocks) for piece in block]
-    )
-    parts = [part for system in reversed(systems) for message in system for part in message]
+    pieces = blocks.pop()
+    for block in reversed(blocks):
+        pieces += block
+    parts: list[Part] = []
+    for system in reversed(systems):
+        for message in system:
+            parts += message
     return Encoded(parts, pieces, dropped)
 
 
