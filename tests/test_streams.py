@@ -1456,3 +1456,55 @@ def test_tool_calls_side_by_side_in_one_delta_without_index_or_id_are_calls_of_t
         ("get_weather", {}),
         ("get_time", {}),
     ]
+
+
+def test_parallel_tool_calls_streamed_at_one_index_are_recorded_as_the_whole_reply(
+    sentry, provider, monkeypatch
+):
+    """Proxies that stream parallel tool calls all at ``index: 0``, each call's first
+    delta with an id of its own: a delta at an index whose call has another id starts a
+    new call, a delta without an id goes on the latest call at that index. Recorded as
+    ``set_response`` records the whole reply (read both ways), not one call of every
+    call's arguments run together."""
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-p", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "proxied"
+    weather = {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    time = {"name": "get_time", "arguments": '{"zone": "CET"}'}
+    first = {"id": "call_1", "type": "function", "function": weather}
+    second = {"id": "call_2", "type": "function", "function": time}
+    deltas = [
+        {"index": 0, "id": "call_1", "type": "function", "function": {"name": "get_weather"}},
+        {"index": 0, "function": {"arguments": '{"city": '}},
+        {"index": 0, "function": {"arguments": '"Paris"}'}},
+        {"index": 0, "id": "call_2", "type": "function", "function": {"name": "get_time"}},
+        {"index": 0, "id": "call_2", "function": {"arguments": '{"zone": '}},
+        {"index": 0, "function": {"arguments": '"CET"}'}},
+    ]
+    chunks = [
+        {**frame, "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [d]}}]}
+        for d in deltas
+    ]
+    chunks.append({**frame, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+    chunks = [ChatCompletionChunk.model_validate(c).model_dump(mode="json") for c in chunks]
+    models = [construct_type(type_=ChatCompletionChunk, value=c) for c in chunks]
+    assert _read_both_ways(monkeypatch, "_openai_fields", [chunks, models]) == [True] * 14
+    message = {"role": "assistant", "content": None, "tool_calls": [first, second]}
+    whole = {"id": "chatcmpl-p", "object": "chat.completion", "created": 1, "model": "proxied"}
+    whole["choices"] = [{"index": 0, "message": message, "finish_reason": "tool_calls"}]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("proxied", provider="openai") as llm:
+        stream = client.chat.completions.create(model="proxied", messages=[], stream=True)
+        for _ in llm.stream(stream):
+            pass
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(ChatCompletion.model_validate(whole))
+    streamed = json.loads(sentry.named("chat proxied").attributes["gen_ai.output.messages"])
+    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    assert [(part["id"], part["arguments"]) for part in streamed[0]["parts"]] == [
+        ("call_1", {"city": "Paris"}),
+        ("call_2", {"zone": "CET"}),
+    ]

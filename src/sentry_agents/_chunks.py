@@ -29,13 +29,16 @@ class _Choice:
     """What one choice of a stream said (OpenAI streams ``n`` choices at once, Google
     ``candidate_count`` candidates)."""
 
-    __slots__ = ("audio", "finish_reason", "reasoning", "text", "tool_calls")
+    __slots__ = ("audio", "finish_reason", "latest", "reasoning", "text", "tool_calls")
 
     def __init__(self) -> None:
         self.audio = False
         self.text: list[str] = []
         self.reasoning: list[str] = []
         self.tool_calls: dict[Any, _ToolCall] = {}
+        # The key of the latest call at a streamed index that began more than one call
+        # (a proxy sending parallel calls all at index 0); none for any other index.
+        self.latest: dict[Any, Any] = {}
         self.finish_reason: Optional[str] = None
 
     def parts(self) -> list[dict[str, Any]]:
@@ -262,6 +265,8 @@ class StreamAccumulator:
                         else _unindexed(tool_calls, call.get("id"))
                     )
                     unindexed = True
+                else:
+                    key = _indexed(target, key, call.get("id"))
                 entry = target.tool_calls.setdefault(key, _ToolCall())
                 entry.id = safe_str(call.get("id") or entry.id)
                 entry.name = safe_str(function.get("name") or entry.name)
@@ -588,6 +593,21 @@ def _unindexed(calls: dict[Any, _ToolCall], ident: Any) -> Any:
         if not ident or safe_str(ident) == calls[last].id:
             return last
     return _new_key(calls)
+
+
+def _indexed(choice: _Choice, index: Any, ident: Any) -> Any:
+    """The key of a streamed tool call given ``index``: the latest call's at that index,
+    or a new key when the delta has an id other than that call's (proxies that send
+    parallel calls all at index 0, each with its own id, as the whole reply lists them)."""
+    key = choice.latest.get(index, index) if choice.latest else index
+    if ident:
+        entry = choice.tool_calls.get(key)
+        if entry is not None and entry.id and safe_str(ident) != entry.id:
+            key = (index, len(choice.tool_calls))
+            while key in choice.tool_calls:
+                key = (index, key[1] + 1)
+            choice.latest[index] = key
+    return key
 
 
 def _new_key(calls: dict[Any, _ToolCall]) -> int:
