@@ -1508,3 +1508,44 @@ def test_parallel_tool_calls_streamed_at_one_index_are_recorded_as_the_whole_rep
         ("call_1", {"city": "Paris"}),
         ("call_2", {"zone": "CET"}),
     ]
+
+
+def test_a_stream_of_content_and_a_refusal_is_recorded_as_the_whole_reply(
+    sentry, provider, monkeypatch
+):
+    """Deltas of both ``content`` and ``refusal`` (a model that began to answer, then
+    refused): the content and the refusal are two text parts, as ``set_response``
+    records a whole message holding both, not one text of both run together."""
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-r", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "gpt-4o"
+    deltas = [
+        {"role": "assistant", "content": "Here is "},
+        {"content": "how.", "refusal": "I can't "},
+        {"refusal": "help with that."},
+    ]
+    chunks = [{**frame, "choices": [{"index": 0, "delta": d}]} for d in deltas]
+    chunks.append({**frame, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    chunks = [ChatCompletionChunk.model_validate(c).model_dump(mode="json") for c in chunks]
+    models = [construct_type(type_=ChatCompletionChunk, value=c) for c in chunks]
+    assert _read_both_ways(monkeypatch, "_openai_fields", [chunks, models]) == [True] * 8
+    message = {"role": "assistant", "content": "Here is how.", "refusal": "I can't help with that."}
+    whole = {"id": "chatcmpl-r", "object": "chat.completion", "created": 1, "model": "gpt-4o"}
+    whole["choices"] = [{"index": 0, "message": message, "finish_reason": "stop"}]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        for _ in llm.stream(
+            client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
+        ):
+            pass
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(ChatCompletion.model_validate(whole))
+    streamed = json.loads(sentry.named("chat gpt-4o").attributes["gen_ai.output.messages"])
+    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    assert streamed[0]["parts"] == [
+        {"type": "text", "content": "Here is how."},
+        {"type": "text", "content": "I can't help with that."},
+    ]

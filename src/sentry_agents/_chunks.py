@@ -29,11 +29,12 @@ class _Choice:
     """What one choice of a stream said (OpenAI streams ``n`` choices at once, Google
     ``candidate_count`` candidates)."""
 
-    __slots__ = ("audio", "finish_reason", "latest", "reasoning", "text", "tool_calls")
+    __slots__ = ("audio", "finish_reason", "latest", "reasoning", "refusal", "text", "tool_calls")
 
     def __init__(self) -> None:
         self.audio = False
         self.text: list[str] = []
+        self.refusal: list[str] = []  # a text part of its own, after the text, as in a message
         self.reasoning: list[str] = []
         self.tool_calls: dict[Any, _ToolCall] = {}
         # The key of the latest call at a streamed index that began more than one call
@@ -51,6 +52,9 @@ class _Choice:
         text = "".join(self.text)
         if text:
             parts.append({"type": "text", "content": text})
+        refusal = "".join(self.refusal)
+        if refusal:
+            parts.append({"type": "text", "content": refusal})
         if self.audio:
             parts.extend(audio_parts(None))
         for call in self.tool_calls.values():
@@ -246,7 +250,7 @@ class StreamAccumulator:
                 target.reasoning.append(reasoning)
             refusal = delta.get("refusal")
             if isinstance(refusal, str):
-                target.text.append(refusal)
+                target.refusal.append(refusal)
             audio = delta.get("audio")
             if audio is not None:
                 target.audio = True
