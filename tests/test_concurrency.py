@@ -346,3 +346,40 @@ def test_a_chat_block_ending_while_another_thread_ends_its_stream_sends_the_span
     assert sorted(s.name for s in spans) == sorted(f"chat w-{i}" for i in range(1, opcode + 1))
     assert opcode > 5
     assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_span_ended_by_two_threads_at_once_ends_once(sentry, sdk_log):
+    """Two threads end one chat span at once: it is ended once, whichever thread comes
+    first, so it is sent once and its usage is counted once in its agent's. Every
+    interleaving is tried: one thread is stopped before each instruction of the ending
+    in turn while the other runs it whole."""
+    from sentry_agents._span import GenAISpan
+
+    opcode = 0
+    while True:
+        opcode += 1
+        with sentry_agents.invoke_agent(f"a-{opcode}"):
+            with sentry_agents.chat(f"e-{opcode}") as llm:
+                llm.set_usage(input_tokens=10, output_tokens=1)
+                first, resume = _paused_in(
+                    GenAISpan._end.__code__, opcode, functools.partial(llm._end, None)
+                )
+                other = threading.Thread(target=llm._end, args=(None,))
+                if first.paused:
+                    other.start()
+                    other.join(DELIVERY_BOUND)
+                    assert not other.is_alive(), "the other thread waits on the stopped one"
+                resume.set()
+                first.join()
+        if not first.paused:  # past the last instruction: every one was tried
+            break
+    chats = [s.name for s in sentry.spans() if s.name.startswith("chat e-")]
+    assert sorted(chats) == sorted(f"chat e-{i}" for i in range(1, opcode + 1))
+    for i in range(1, opcode + 1):
+        agent = sentry.named(f"invoke_agent a-{i}").attributes
+        assert (agent["gen_ai.usage.input_tokens"], agent["gen_ai.usage.output_tokens"]) == (
+            10,
+            1,
+        ), i
+    assert opcode > 5  # the ending was traced
+    assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []

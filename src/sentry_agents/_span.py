@@ -71,6 +71,7 @@ that a span they reach later does not report them again."""
 
 # A run's phases: new; open; closing (failing, last attributes); closed (nothing is set).
 _NEW, _OPEN, _CLOSING, _CLOSED = 0, 1, 2, 3
+_NEVER_OPENED: list[None] = []  # a span's ``_open`` until it starts: never added to
 
 
 def current_span() -> Optional[GenAISpan[Any]]:
@@ -131,6 +132,7 @@ class GenAISpan(Generic[C]):
         "_config",
         "_inputs_ok",
         "_native",
+        "_open",
         "_options",
         "_outer",
         "_outputs_ok",
@@ -146,6 +148,9 @@ class GenAISpan(Generic[C]):
         self._config = config
         self._options = options
         self._phase = _NEW
+        self._open = _NEVER_OPENED
+        """One item while the span is open: whoever ends it takes it (``list.pop`` is
+        atomic), so two threads ending the span at once end it once, without a lock."""
         self._native: Optional[_sdk.NativeSpan] = None
         self._agents: tuple[AgentRun, ...] = ()
         self._resolved: Optional[Resolved] = None
@@ -264,6 +269,7 @@ class GenAISpan(Generic[C]):
             logger.debug("sentry_agents: %s was started twice; ignoring", type(self).__name__)
             return
         self._phase = _OPEN
+        self._open = [None]
         self._resolved = resolve(self._options)
         try:
             parent = current_span()
@@ -375,7 +381,9 @@ class GenAISpan(Generic[C]):
                 contained(exc)
 
     def _end(self, error: Optional[BaseException]) -> None:
-        if self._phase != _OPEN:
+        try:
+            self._open.pop()
+        except IndexError:  # never started, or ended already (here or in another thread)
             return
         inside, self._reported_inside = self._reported_inside, None
         native = self._native
