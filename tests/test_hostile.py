@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import functools
 import gzip
 import json
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import pytest
 from sentry_sdk.envelope import Envelope
@@ -617,7 +618,7 @@ def test_a_tool_that_cannot_be_read_leaves_the_others(sentry):
     with sentry_agents.chat("m", tools=[get_weather, _ClassRaises()]):
         pass
     definitions = sentry.named("chat m").json_attribute("gen_ai.tool.definitions")
-    assert [d["name"] for d in definitions] == ["get_weather", "[unconvertible tool]"]
+    assert [d["name"] for d in definitions] == ["get_weather", "_ClassRaises"]
     assert definitions[0]["parameters"]["required"] == ["city"]
 
 
@@ -869,3 +870,129 @@ def test_a_generator_or_iterator_is_written_as_its_type_never_consumed(sentry):
     tool_span = sentry.named("execute_tool t").attributes
     assert "<map>" in tool_span["gen_ai.tool.call.arguments"]
     assert "<generator>" in tool_span["gen_ai.tool.call.result"]
+
+
+class _Reads:
+    """A property counting its reads, which gives ``value`` (itself, when ``None``) and
+    raises after 1,000 reads: a reader following it round a cycle fails, not hangs."""
+
+    def __init__(self, value: Any = None) -> None:
+        self.value = value
+        self.reads = 0
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        self.reads += 1
+        if self.reads > 1000:
+            raise RuntimeError("read round a cycle")
+        return obj if self.value is None else self.value
+
+
+_UNREADABLE = _ClassRaises()
+
+
+def _hostile_callables() -> list[tuple[Any, str, Optional[str], dict[str, Any]]]:
+    """Callables whose parts raise or are not what they should be, each with the name,
+    the description and the parameters ``tool_definition`` gives it."""
+    anything: dict[str, Any] = {"type": "object", "properties": {}}
+
+    def get_weather(city: str, unit: str = "celsius") -> str:
+        """Current weather for a city."""
+        return city
+
+    class Partial(functools.partial):  # type: ignore[type-arg]
+        func = property(lambda self: (_ for _ in ()).throw(RuntimeError("func")))
+
+    class Keywords(functools.partial):  # type: ignore[type-arg]
+        keywords = 5
+
+    class Cyclic(functools.partial):  # type: ignore[type-arg]
+        func = _Reads()
+
+    class BadDoc:
+        """A doc whose truth raises."""
+
+        __doc__ = RaisingEverything()
+
+        def __call__(self, query: str) -> str:
+            return query
+
+    class BrokenText(str):
+        def expandtabs(self, tabsize: int = 8) -> str:
+            raise RuntimeError("expandtabs")
+
+    def broken_doc(query: str) -> str:
+        return query
+
+    broken_doc.__doc__ = BrokenText("A doc of a str subclass that breaks.")
+
+    def with_default(query: str, scope: Any = _UNREADABLE) -> str:
+        return query
+
+    class WrapsRound:
+        __wrapped__ = _Reads()
+
+    def wrapped_round(query: str) -> str:
+        return query
+
+    wrapped_round.__wrapped__ = WrapsRound()  # type: ignore[attr-defined]
+
+    class CallNotCallable:
+        __call__ = 5
+
+    class CallRaises:
+        __call__ = property(lambda self: (_ for _ in ()).throw(RuntimeError("call")))
+
+    def unreadable_hint(query: str) -> str:
+        return query
+
+    unreadable_hint.__annotations__ = {"query": "1 / 0"}
+
+    def unreadable_signature(query: str) -> str:
+        return query
+
+    unreadable_signature.__signature__ = 5  # type: ignore[attr-defined]
+
+    city = {"type": "object", "properties": {"city": {"type": "string"}}}
+    city["required"] = ["city"]
+    query = {"type": "object", "properties": {"query": {"type": "string"}}}
+    query["required"] = ["query"]
+    scope = {**query, "properties": {**query["properties"], "scope": {}}}
+    weather = "Current weather for a city."
+    return [
+        (_ClassRaises(), "_ClassRaises", _ClassRaises.__doc__, anything),
+        (Partial(get_weather, unit="kelvin"), "Partial", None, anything),
+        (Keywords(get_weather, unit="kelvin"), "get_weather", weather, anything),
+        (Cyclic(get_weather), "Cyclic", None, anything),
+        (BadDoc(), "BadDoc", None, query),
+        (broken_doc, "broken_doc", "A doc of a str subclass that breaks.", query),
+        (with_default, "with_default", None, scope),
+        (wrapped_round, "wrapped_round", None, anything),
+        (CallNotCallable(), "CallNotCallable", None, anything),
+        (CallRaises(), "CallRaises", None, anything),
+        (unreadable_hint, "unreadable_hint", None, {**query, "properties": {"query": {}}}),
+        (unreadable_signature, "unreadable_signature", None, anything),
+    ]
+
+
+def test_tool_definition_of_a_hostile_callable_is_a_definition_and_tools_keep_it(sentry):
+    """Callables whose ``func``, ``keywords``, ``__doc__``, ``__class__``, ``__call__``,
+    ``__wrapped__`` or defaults raise, lead round a cycle or are not what they should
+    be raised into ``tool_definition``'s caller (or read round the cycle), and were
+    placeholders in ``tools=``: each is given its name (as the decorators name it) and
+    what can be read of its parameters (parameters that allow any value, else), in
+    every format, and ``tools=`` records those definitions."""
+    cases = _hostile_callables()
+    for tool, name, description, parameters in cases:
+        expected = {"type": "function", "name": name, "parameters": parameters}
+        if description is not None:
+            expected["description"] = description
+        assert sentry_agents.tool_definition(tool) == expected, name
+        for format in ("chat_completions", "responses", "anthropic", "google"):
+            assert sentry_agents.tool_definition(tool, format=format), (name, format)
+    with sentry_agents.chat("m", tools=[case[0] for case in cases]):
+        pass
+    definitions = sentry.named("chat m").json_attribute("gen_ai.tool.definitions")
+    assert [d["name"] for d in definitions] == [case[1] for case in cases]
+    wrapped = cases[7][0].__wrapped__
+    # Stopped at the cycle (a few reads for each of the six definitions), never read round it.
+    assert type(wrapped).__dict__["__wrapped__"].reads < 100

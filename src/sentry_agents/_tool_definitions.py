@@ -71,11 +71,17 @@ def tool_definition(func: Callable[..., Any], format: Optional[str] = None) -> T
     ``{"type": "function", "function": {...}}``), ``"responses"`` (OpenAI Responses,
     with ``"strict": False`` as optional parameters need), ``"anthropic"``
     (``input_schema``) or ``"google"`` (a function declaration).
-    Raises ``ValueError`` for any other ``format``.
+    Raises ``ValueError`` for any other ``format``; a callable that cannot be read
+    (attributes that raise, a signature or hints that cannot be read) is given what can
+    be read of it, at least its name and parameters that allow any value.
     """
     if format is not None and format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
-    definition = _function_definition(func)
+    try:
+        definition = _function_definition(func)
+    except Exception:  # what reading each part apart did not contain
+        definition = {"type": "function", "name": callable_name(func)}
+        definition["parameters"] = {"type": "object", "properties": {}}
     return definition if format is None else in_format(definition, format)
 
 
@@ -104,10 +110,7 @@ def in_format(definition: ToolDefinition, format: str) -> ToolDefinition:
 
 def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
     func = _attr(func, "__sentry_agents_wrapped__", func)
-    target, bound = func, set[str]()
-    while isinstance(target, functools.partial):
-        bound.update(_attr(target, "keywords", None) or ())
-        target = target.func
+    target, bound = _unpartial(func)
     call = _call_method(target)
     signature = signature_of(func)
     hints = _type_hints(target if call is None else call)
@@ -124,7 +127,10 @@ def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
         if param.default is inspect.Parameter.empty:
             required.append(name)
         else:
-            default = jsonable(param.default)
+            try:
+                default = jsonable(param.default)
+            except Exception:  # a value whose ``__class__`` raises: no default said
+                default = None
             if default is not None:
                 properties[name]["default"] = default
     parameters: dict[str, Any] = {"type": "object", "properties": properties}
@@ -138,15 +144,40 @@ def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
     return definition
 
 
+_MAX_PARTIALS = 100  # a partial's ``func`` (a subclass's property) may lead back to it
+
+
+def _unpartial(func: Any) -> tuple[Any, set[str]]:
+    """The callable a ``functools.partial`` (of partials) calls, and the names of the
+    keyword arguments they bind; ``func`` itself for anything else. The search stops at
+    a partial whose ``func`` cannot be read (a subclass's property that raises)."""
+    bound: set[str] = set()
+    for _ in range(_MAX_PARTIALS):
+        if not instance_of(func, functools.partial):
+            break
+        keywords = _attr(func, "keywords", None)
+        if type(keywords) is dict:
+            bound.update(key for key in keywords if type(key) is str)
+        inner = _attr(func, "func", None)
+        if inner is None:
+            break
+        func = inner
+    return func, bound
+
+
 def _call_method(target: Any) -> Any:
     """The ``__call__`` of a callable object's class, which holds its hints; ``None`` for
     a function, method or class, or an object wrapping one (``functools.update_wrapper``),
-    whose own hints are read."""
+    whose own hints are read, and for an object ``inspect`` cannot tell apart (its
+    ``__class__`` raises)."""
     try:
         source = inspect.unwrap(target)
     except Exception:
         source = target
-    if inspect.isroutine(source) or inspect.isclass(source):
+    try:
+        if inspect.isroutine(source) or inspect.isclass(source):
+            return None
+    except Exception:
         return None
     return _attr(type(source), "__call__", None)
 
@@ -155,8 +186,7 @@ def callable_name(func: Any) -> str:
     """The name a function is known by: its ``__name__``, a partial's function's, or a
     callable object's class name (what ``tool_definition`` and the decorators call it).
     An object whose ``__name__`` is not a string, or raises, is named by its type."""
-    while instance_of(func, functools.partial):
-        func = func.func
+    func = _unpartial(func)[0]
     name = _attr(func, "__name__", None)
     if not instance_of(name, str):
         name = _attr(type(func), "__name__", None)
@@ -183,13 +213,30 @@ def _attr(obj: Any, name: str, default: Any) -> Any:
 
 def _type_hints(func: Any) -> dict[str, Any]:
     """Resolved hints; string annotations (``from __future__ import annotations``) may
-    name ``typing`` members the module did not import at top level."""
+    name ``typing`` members the module did not import at top level. A function's globals
+    are given: ``get_type_hints`` would look for them along ``__wrapped__``, for ever
+    when it leads back to the function."""
+    globalns = None if instance_of(func, type) else _globals_of(func)
     for localns in (None, vars(typing)):
         try:
-            return typing.get_type_hints(func, localns=localns)
+            return typing.get_type_hints(func, globalns=globalns, localns=localns)
         except Exception:
             continue
     return _each_hint(func)
+
+
+def _globals_of(func: Any) -> dict[str, Any]:
+    """The globals of the function ``func`` wraps (``inspect.unwrap``, which stops at a
+    cycle), else its own; none (as ``get_type_hints`` has it) when neither has any."""
+    try:
+        source = inspect.unwrap(func)
+    except Exception:
+        source = func
+    for each in (source, func):
+        found = _attr(each, "__globals__", None)
+        if type(found) is dict:
+            return found
+    return {}
 
 
 def _each_hint(func: Any) -> dict[str, Any]:
@@ -219,23 +266,23 @@ def docstring_summary(func: Any) -> Optional[str]:
     inherited one (``inspect.getdoc`` gives a bare pydantic model ``BaseModel``'s)."""
     try:
         doc = _own_doc(func)
-    except Exception:  # a __doc__ that raises
+        if not instance_of(doc, str):
+            return None
+        # As plain text: a subclass of str may override (and break) what is called here.
+        doc = inspect.cleandoc(str.__str__(doc))
+    except Exception:  # a __doc__ that raises, an object ``inspect`` cannot tell apart
         return None
-    if not doc or not isinstance(doc, str):
-        return None
-    doc = inspect.cleandoc(doc)
     return safe_str(doc.split("\n\n", 1)[0].replace("\n", " ").strip()) or None
 
 
 def _own_doc(func: Any) -> Any:
-    while isinstance(func, functools.partial):
-        func = func.func
+    func = _unpartial(func)[0]
     # A class's __doc__ is its own (None without a docstring), an object's is its own
     # or its class's; only inspect.getdoc looks further, into the bases.
     doc = func.__doc__
     if doc is None and not (inspect.isroutine(func) or inspect.isclass(func)):
         call = _call_method(func)
-        if call is not None and not isinstance(call, _SLOT_WRAPPERS):
+        if callable(call) and not isinstance(call, _SLOT_WRAPPERS):
             doc = call.__doc__
     return doc
 
@@ -312,7 +359,7 @@ def signature_of(func: Callable[..., Any]) -> Optional[inspect.Signature]:
 def _convert(tool: Any) -> list[ToolDefinition]:
     if tool is None:
         return []
-    if callable(tool) and not isinstance(tool, Mapping) and inspect.isroutine(tool):
+    if callable(tool) and not instance_of(tool, Mapping) and _is_routine(tool):
         return [tool_definition(tool)]
     declarations = field(tool, "function_declarations")
     if declarations is not None:
@@ -330,6 +377,14 @@ def _convert(tool: Any) -> list[ToolDefinition]:
     if callable(tool):
         return [tool_definition(tool)]
     return [{"type": "function", "name": safe_str(tool)}]
+
+
+def _is_routine(tool: Any) -> bool:
+    """``inspect.isroutine``, ``False`` where it raises (a ``__class__`` that raises)."""
+    try:
+        return inspect.isroutine(tool)
+    except Exception:
+        return False
 
 
 def _definition(source: Any, schema_key: str, tool_type: str = "function") -> ToolDefinition:
