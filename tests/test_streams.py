@@ -1549,3 +1549,43 @@ def test_a_stream_of_content_and_a_refusal_is_recorded_as_the_whole_reply(
         {"type": "text", "content": "Here is how."},
         {"type": "text", "content": "I can't help with that."},
     ]
+
+
+def test_a_stream_of_content_and_an_audio_transcript_is_recorded_as_the_whole_reply(
+    sentry, provider, monkeypatch
+):
+    """Deltas of ``content`` and of an audio transcript: the transcript is a text part
+    of its own before the audio's blob, as ``set_response`` records a whole message
+    holding both, not run into the content's text."""
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-at", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "gpt-4o-audio-preview"
+    deltas = [
+        {"role": "assistant", "content": "Text. "},
+        {"audio": {"id": "audio_1", "transcript": "Sunny "}},
+        {"audio": {"transcript": "today."}},
+    ]
+    chunks = [{**frame, "choices": [{"index": 0, "delta": d}]} for d in deltas]
+    chunks.append({**frame, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    chunks = [ChatCompletionChunk.model_validate(c).model_dump(mode="json") for c in chunks]
+    models = [construct_type(type_=ChatCompletionChunk, value=c) for c in chunks]
+    assert _read_both_ways(monkeypatch, "_openai_fields", [chunks, models]) == [True] * 8
+    audio = {"id": "audio_1", "data": "", "expires_at": 1, "transcript": "Sunny today."}
+    message = {"role": "assistant", "content": "Text. ", "audio": audio}
+    whole = {"id": "chatcmpl-at", "object": "chat.completion", "created": 1}
+    whole["model"] = "gpt-4o-audio-preview"
+    whole["choices"] = [{"index": 0, "message": message, "finish_reason": "stop"}]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("audio", provider="openai") as llm:
+        for _ in llm.stream(
+            client.chat.completions.create(model="gpt-4o-audio-preview", messages=[], stream=True)
+        ):
+            pass
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(ChatCompletion.model_validate(whole))
+    streamed = json.loads(sentry.named("chat audio").attributes["gen_ai.output.messages"])
+    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    assert [part.get("content") for part in streamed[0]["parts"][:2]] == ["Text. ", "Sunny today."]

@@ -29,12 +29,23 @@ class _Choice:
     """What one choice of a stream said (OpenAI streams ``n`` choices at once, Google
     ``candidate_count`` candidates)."""
 
-    __slots__ = ("audio", "finish_reason", "latest", "reasoning", "refusal", "text", "tool_calls")
+    __slots__ = (
+        "audio",
+        "finish_reason",
+        "latest",
+        "reasoning",
+        "refusal",
+        "text",
+        "tool_calls",
+        "transcript",
+    )
 
     def __init__(self) -> None:
         self.audio = False
         self.text: list[str] = []
-        self.refusal: list[str] = []  # a text part of its own, after the text, as in a message
+        # Text parts of their own, after the text, as in a whole message.
+        self.refusal: list[str] = []
+        self.transcript: list[str] = []  # the audio's
         self.reasoning: list[str] = []
         self.tool_calls: dict[Any, _ToolCall] = {}
         # The key of the latest call at a streamed index that began more than one call
@@ -56,7 +67,7 @@ class _Choice:
         if refusal:
             parts.append({"type": "text", "content": refusal})
         if self.audio:
-            parts.extend(audio_parts(None))
+            parts.extend(audio_parts("".join(self.transcript)))
         for call in self.tool_calls.values():
             parts.append(
                 {
@@ -256,7 +267,7 @@ class StreamAccumulator:
                 target.audio = True
                 transcript = field(audio, "transcript")
                 if isinstance(transcript, str):
-                    target.text.append(transcript)
+                    target.transcript.append(transcript)
             unindexed = False  # a call without an index came before, in this delta
             for call, function in calls:
                 key = call.get("index")
