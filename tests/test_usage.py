@@ -167,3 +167,16 @@ def test_anthropic_thinking_tokens_are_reasoning_and_the_cache_is_still_added(se
         assert attributes["gen_ai.usage.cache_creation.input_tokens"] == 50
         assert attributes["gen_ai.usage.reasoning.output_tokens"] == 12
         assert attributes["gen_ai.usage.output_tokens"] == 30
+
+
+def test_a_total_past_64_bits_is_not_sent_from_counts_within_them(sentry):
+    # Each count is a valid 64-bit integer; their sum is not, and Sentry stores 64 bits.
+    with sentry_agents.chat("m") as llm:
+        llm.set_usage(input_tokens=2**62 + 5, output_tokens=2**62)
+    with sentry_agents.chat("n") as llm:
+        llm.set_usage(input_tokens=2**62, output_tokens=2**62 - 1)
+    huge = sentry.named("chat m").attributes
+    assert huge["gen_ai.usage.input_tokens"] == 2**62 + 5
+    assert huge["gen_ai.usage.output_tokens"] == 2**62
+    assert "gen_ai.usage.total_tokens" not in huge
+    assert sentry.named("chat n").attributes["gen_ai.usage.total_tokens"] == 2**63 - 1

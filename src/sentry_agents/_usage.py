@@ -98,7 +98,8 @@ def checked(usage: Usage) -> tuple[Usage, list[str]]:
 
     Counts that are not non-negative integers are left out; sub-counts larger than
     their total are clamped to it (the caller's numbers would otherwise show as
-    negative cost); ``total_tokens`` defaults to input + output when both are known.
+    negative cost); ``total_tokens`` defaults to input + output when both are known (and
+    their sum fits in 64 bits).
     Never invents a count that was not given. ``usage`` itself is returned when it
     needs no change.
     """
@@ -136,7 +137,8 @@ def checked(usage: Usage) -> tuple[Usage, list[str]]:
         )
         reasoning = total_out
     if total is None and total_in is not None and total_out is not None:
-        total = total_in + total_out
+        # Left out when the sum is past 64 bits (Sentry stores 64), as a count given so.
+        total = total_in + total_out if total_in + total_out < INT64_LIMIT else None
     if not problems and (total_in, total_out, cached, write, reasoning, total) == given:
         return usage, problems
     return Usage(total_in, total_out, cached, write, reasoning, total), problems
