@@ -335,6 +335,23 @@ def test_console_transport_that_cannot_print_does_not_raise_into_the_app(sdk, mo
     assert "Broken pipe" in caplog.text
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_console_transport_keeps_nothing_it_printed(sdk, mode):
+    """It kept every span (and its messages) it had printed, for the life of the process:
+    an app left running with it grew by each agent run's content."""
+    out = io.StringIO()
+    transport = ConsoleTransport(out)
+    sdk(mode, transport=transport)
+    sentry_agents.configure(record_inputs=True)
+    for n in range(3):
+        with sentry_agents.invoke_agent(f"Run {n}"):
+            with sentry_agents.chat("gpt-4o", messages=[{"role": "user", "content": "x" * 5000}]):
+                pass
+    flush()
+    assert "invoke_agent Run 2" in wait_for(out, "invoke_agent Run 2")
+    assert transport.capture.spans == [] and transport.capture.events == []
+
+
 def test_console_transport_checks_its_price_table_when_made():
     """A table that is not one was read at each print, so the tree was never printed
     (the error only in sentry-sdk's debug log); it is refused when the transport is

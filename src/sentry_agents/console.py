@@ -46,7 +46,8 @@ class MemoryTransport(Transport):
 class ConsoleTransport(MemoryTransport):
     """Prints the spans of every envelope as an indented tree (colour only on a terminal);
     with ``gen_ai_only``, the gen_ai spans and the spans above them (a web request's
-    transaction, say), as ``python -m sentry_agents serve`` does by default."""
+    transaction, say), as ``python -m sentry_agents serve`` does by default. Nothing is
+    kept once printed (its ``capture`` stays empty)."""
 
     def __init__(
         self,
@@ -67,12 +68,13 @@ class ConsoleTransport(MemoryTransport):
         self._lock = threading.Lock()  # sentry-sdk calls a custom transport from any thread
 
     def capture_envelope(self, envelope: Any) -> None:
-        """Keep the envelope and print the spans it brought; a failure to print is logged,
+        """Print the spans the envelope brought, keeping none of them (an app left running
+        with this transport does not grow with each run). A failure to print is logged,
         never raised (sentry-sdk calls this inside the app's ``sentry_sdk.flush()``)."""
         with self._lock:
-            before = len(self.capture.spans)
-            super().capture_envelope(envelope)
-            new = self.capture.spans[before:]
+            capture = Capture()
+            capture.add_envelope(envelope)
+            new = capture.spans
             if self.gen_ai_only:
                 new = self._select(new)
             if new:
