@@ -368,6 +368,41 @@ def test_guardrail_decorator_records_the_returned_outcome(sentry):
     assert tripwire["sentry_agents.guardrail.reason"] == "homework request"
 
 
+@pytest.mark.parametrize(
+    ("type_name", "module"), [("bool_", "numpy"), ("bool", "numpy")], ids=["numpy<2", "numpy2"]
+)
+def test_guardrail_decorator_reads_numpys_bool_as_a_bool(sentry, type_name, module):
+    """A decorated guardrail returning numpy's bool (``(scores < 0.5).all()``), alone or
+    first in a ``(passed, reason)`` pair, recorded no outcome at all, and said nothing.
+    (A stand-in named and placed as numpy's: numpy is not needed.)"""
+
+    class NumpyBool:
+        def __init__(self, value: bool) -> None:
+            self.value = value
+
+        def __bool__(self) -> bool:
+            return self.value
+
+    NumpyBool.__name__ = NumpyBool.__qualname__ = type_name
+    NumpyBool.__module__ = module
+
+    @sentry_agents.guardrail("alone")
+    def alone() -> Any:
+        return NumpyBool(False)
+
+    @sentry_agents.guardrail("pair")
+    def pair() -> Any:
+        return NumpyBool(True), "scores under 0.5"
+
+    alone()
+    pair()
+    blocked = sentry.named("guardrail alone").attributes
+    assert blocked["sentry_agents.guardrail.passed"] is False
+    passed = sentry.named("guardrail pair").attributes
+    assert passed["sentry_agents.guardrail.passed"] is True
+    assert passed["sentry_agents.guardrail.reason"] == "scores under 0.5"
+
+
 def test_guardrail_outcomes_read_alike_however_they_are_given(sentry, sdk_log):
     """Bytes are read as the text they hold, ``None`` records no outcome (as unreadable
     text does, with a warning), and a decorated guardrail's ``passed`` is read as

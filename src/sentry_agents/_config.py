@@ -239,14 +239,20 @@ def reset() -> None:
         _default = DEFAULT_OPTIONS.resolve(_settings)
 
 
+def is_bool(value: Any) -> bool:
+    """Whether ``value`` is a bool: Python's, or numpy's, without importing numpy
+    (``numpy.bool_`` before NumPy 2, ``numpy.bool``, its ``bool_`` an alias, since)."""
+    if isinstance(value, bool):
+        return True
+    kind = type(value)
+    return kind.__name__ == "bool_" or (kind.__name__ == "bool" and kind.__module__ == "numpy")
+
+
 def _gate(value: Any, name: str) -> Optional[bool]:
     """A content gate as given: ``None`` or a bool (numpy's too); ``TypeError`` otherwise."""
     if value is None or isinstance(value, bool):
         return value
-    kind = type(value)
-    # numpy's bool, without importing numpy: ``numpy.bool_`` before NumPy 2, ``numpy.bool``
-    # (its ``bool_`` an alias) since.
-    if kind.__name__ == "bool_" or (kind.__name__ == "bool" and kind.__module__ == "numpy"):
+    if is_bool(value):
         return bool(value)
     raise TypeError(f"{name} must be True, False or None, not {reprlib.repr(value)}")
 
@@ -270,6 +276,7 @@ __all__ = [
     "Resolved",
     "Settings",
     "configure",
+    "is_bool",
     "options",
     "reset",
     "resolve",

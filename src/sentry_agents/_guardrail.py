@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
-from ._config import UNSET, Options, Redactor, options
+from ._config import UNSET, Options, Redactor, is_bool, options
 from ._guard import guard, logger
 from ._jsonable import field, jsonable, safe_str
 from ._sdk import AttributeValue
@@ -107,21 +107,21 @@ _WORDS = {"true": True, "false": False}
 
 
 def _outcome(value: Any) -> Optional[tuple[Any, Any]]:
-    """(passed, reason) from what a guardrail function returned: a bool, a ``(passed,
-    reason)`` pair, an object or dict with ``passed`` (and ``reason``), or one with
+    """(passed, reason) from what a guardrail function returned: a bool (numpy's too), a
+    ``(passed, reason)`` pair, an object or dict with ``passed`` (and ``reason``), or one with
     ``tripwire_triggered`` (the OpenAI Agents SDK's guardrail output). An object's or
     dict's ``passed`` is given as it is, for ``set_outcome`` to read as it reads its own
     argument (``"false"`` is blocked there too); one that is absent, ``None`` or a method
     is not an outcome."""
-    if isinstance(value, bool):
+    if is_bool(value):  # numpy's too: ``(scores < 0.5).all()``
         return value, None
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bool):
+    if isinstance(value, tuple) and len(value) == 2 and is_bool(value[0]):
         return value[0], value[1]
     passed = field(value, "passed")
     if passed is not None and not callable(passed):
         return passed, field(value, "reason")
     tripwire = field(value, "tripwire_triggered")
-    if isinstance(tripwire, bool):
+    if is_bool(tripwire):
         info = field(value, "output_info")
         return not tripwire, info if isinstance(info, str) else None
     return None
