@@ -674,6 +674,28 @@ def test_a_content_gate_that_is_not_a_bool_never_opens_it(sentry, sdk_log, uncle
     assert "record_inputs must be True, False or None" in sdk_log.text
 
 
+@pytest.mark.parametrize("unclear", ["false", "no", 1, ""])
+def test_capture_errors_that_is_not_a_bool_sends_no_error_event(sentry, sdk_log, unclear):
+    """``capture_errors="false"`` (read from an environment variable) sent error events,
+    as ``record_inputs="false"`` recorded content: the string is true to ``bool``.
+    ``configure`` refuses it (and ``genai_prices="false"``, which imported and used the
+    package); a helper given one sends no error event, and says why."""
+    sentry.init(debug=True)
+    with pytest.raises(TypeError, match="capture_errors must be True or False"):
+        sentry_agents.configure(capture_errors=unclear)
+    with pytest.raises(TypeError, match="genai_prices must be True or False"):
+        sentry_agents.configure(genai_prices=unclear)
+    assert sentry_agents._config.settings() == sentry_agents._config.Settings()
+    error = TimeoutError("the model took too long")
+    with pytest.raises(TimeoutError) as raised:
+        with sentry_agents.chat("m", capture_errors=unclear):
+            raise error
+    assert raised.value is error
+    assert sentry.named("chat m").is_error()
+    assert sentry.events() == []
+    assert "capture_errors must be True or False" in sdk_log.text
+
+
 @pytest.mark.parametrize(
     ("type_name", "module"), [("bool_", "numpy"), ("bool", "numpy")], ids=["numpy<2", "numpy2"]
 )

@@ -90,9 +90,17 @@ def options(
 ) -> Options:
     """One helper's overrides; the shared default when it overrides nothing. A content
     gate that is neither ``None`` nor a bool is closed (logged): ``"false"`` is true to
-    ``bool``, and an unclear answer never records content."""
+    ``bool``, and an unclear answer never records content. An unclear ``capture_errors``
+    sends no error event alike (logged)."""
     record_inputs = _helper_gate(record_inputs, "record_inputs")
     record_outputs = _helper_gate(record_outputs, "record_outputs")
+    if capture_errors is not None and not is_bool(capture_errors):
+        _sdk_logger.warning(
+            "sentry_agents: capture_errors must be True or False, not %s; "
+            "not sending an error event",
+            _shown(capture_errors),
+        )
+        capture_errors = False
     if (
         record_inputs is None
         and record_outputs is None
@@ -182,7 +190,9 @@ def configure(
       ``customerRef`` (or ``customer_ref``) also matches ``CUSTOMER-REF`` and
       ``customerref``, while ``customerref``, one word, does not match ``customer_ref``.
     - ``capture_errors``: ``False`` records a failure on its span (status and
-      ``error.type``) without sending an error event to Sentry.
+      ``error.type``) without sending an error event to Sentry. ``True`` or ``False``
+      only, as ``genai_prices``: anything else raises ``TypeError`` (a helper given
+      anything else sends no error event, and logs why).
     - ``prices``: ``{model: {"input": 2.5, "output": 10, "cached_input": 1.25,
       "cache_write": 3.75, "reasoning": 10, "context_window": 128000}}`` in USD per million
       tokens. LLM spans of a listed model get the six ``gen_ai.cost.*`` attributes by
@@ -215,7 +225,9 @@ def configure(
         # Kept as spelled: the word boundaries of ``customerRef`` are in its case.
         changes["scrub_keys"] = frozenset(str(k) for k in scrub_keys)
     if capture_errors is not UNSET:
-        changes["capture_errors"] = bool(capture_errors)
+        changes["capture_errors"] = _flag(capture_errors, "capture_errors")
+    if genai_prices is not UNSET:
+        genai_prices = _flag(genai_prices, "genai_prices")
     table = None if prices is UNSET else {} if prices is None else price_table(prices)
     with _changing:
         if prices is not UNSET or genai_prices is not UNSET:
@@ -224,7 +236,7 @@ def configure(
                 table = current.table if current is not None else {}
             use_genai = current.use_genai_prices if current is not None else False
             if genai_prices is not UNSET:
-                use_genai = bool(genai_prices)
+                use_genai = genai_prices
             pricing = Pricing(table, use_genai)
             changes["pricing"] = pricing if pricing else None
         _settings = replace(_settings, **changes)
@@ -255,6 +267,14 @@ def _gate(value: Any, name: str) -> Optional[bool]:
     if is_bool(value):
         return bool(value)
     raise TypeError(f"{name} must be True, False or None, not {reprlib.repr(value)}")
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A switch of ``configure`` as given: a bool (numpy's too); ``TypeError`` otherwise
+    (``"false"`` is true to ``bool``)."""
+    if is_bool(value):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, not {_shown(value)}")
 
 
 def _helper_gate(value: Any, name: str) -> Optional[bool]:
