@@ -89,6 +89,20 @@ def test_agent_spans_finds_mcp_spans(agent_spans):
     assert len(agent_spans.spans) == 2
 
 
+@pytest.mark.parametrize("agent_spans", MODES, indirect=True)
+def test_agent_spans_finds_an_mcp_tool_call_by_its_tool_name(agent_spans):
+    """``expect(op, name=...)`` takes "its agent, tool or model name": an MCP server's
+    ``tools/call get_weather`` span, whose tool is ``get_weather``, was not found by it."""
+    import sentry_agents
+
+    with sentry_agents.mcp_server("tools/call", "get_weather"):
+        pass
+    with sentry_agents.mcp_server("tools/list"):
+        pass
+    server = agent_spans.expect("mcp.server", name="get_weather")
+    assert server.name == "tools/call get_weather"
+
+
 def test_failing_user_test_prints_the_span_tree(pytester):
     pytester.makepyfile(
         """

@@ -32,6 +32,7 @@ _HAS_DATA_COLLECTION = _has_option("data_collection")
 _SUBJECT_KEYS = {
     keys.OP_GUARDRAIL: keys.GUARDRAIL_NAME,
     keys.OP_EXECUTE_TOOL: keys.TOOL_NAME,
+    keys.OP_MCP_SERVER: keys.TOOL_NAME,  # a tools/call request's tool
     keys.OP_INVOKE_AGENT: keys.AGENT_NAME,
     keys.OP_CREATE_AGENT: keys.AGENT_NAME,
 }
