@@ -661,6 +661,33 @@ def test_user_dict_shapes():
     assert user_dict(None) is None
 
 
+def test_a_user_object_with_no_user_fields_is_not_sent_as_its_address(sentry, sdk_log):
+    """Flask-Login's anonymous user (no ``id``, ``email`` or ``username``) was sent with its
+    default text as the id, ``<...AnonymousUserMixin object at 0x7f...>``: a new "user" per
+    request on Sentry's pages. It is left out (logged); one that prints as something of
+    its own is still taken as the id."""
+    from sentry_agents._conversation import user_dict
+
+    sentry.init(debug=True)
+
+    class AnonymousUserMixin:
+        is_anonymous = True
+
+    class Named:
+        def __str__(self) -> str:
+            return "u-9"
+
+    assert user_dict(AnonymousUserMixin()) is None
+    assert "no id, email or username" in sdk_log.text
+    assert user_dict(Named()) == {"id": "u-9"}
+    with sentry_agents.conversation("conv-anon", user=AnonymousUserMixin()):
+        with sentry_agents.invoke_agent("Chat Agent"):
+            pass
+    agent = sentry.named("invoke_agent Chat Agent")
+    assert agent.attributes["gen_ai.conversation.id"] == "conv-anon"
+    assert b"object at 0x" not in sentry.raw()
+
+
 def test_prompt_names_on_chat_and_agent(sentry):
     with sentry_agents.invoke_agent("Writer", prompt_name="writer-v3"):
         with sentry_agents.chat("m", prompt_name="outline-v2"):

@@ -37,7 +37,8 @@ _USER_FIELDS = ("id", "email", "username", "ip_address")
 def user_dict(user: Any) -> Optional[dict[str, Any]]:
     """``user`` as sentry-sdk's ``set_user`` takes it: from a mapping (``id``, ``email``,
     ``username``, ...; ``None`` values left out), an object with any of those attributes
-    (a web framework's user), or a plain value taken as the id.
+    (a web framework's user), or a plain value taken as the id (an object with none of
+    them is taken by its text, unless that would be its memory address: left out).
 
     What is sent is valid: the standard fields as text, any other value as a JSON copy,
     lone surrogates replaced. A user that cannot be read (a mapping whose ``items()``
@@ -64,7 +65,18 @@ def _user_dict(user: Any) -> Optional[dict[str, Any]]:
         return out or None
     out = {name: field(user, name) for name in _USER_FIELDS}
     out = {k: _field_text(v) for k, v in out.items() if v is not None}
-    return out or {"id": _field_text(user)}
+    if out:
+        return out
+    cls: Any = type(user)  # its methods read from the class, not bound
+    if cls.__str__ is object.__str__ and cls.__repr__ is object.__repr__:
+        # Its text would be its memory address (Flask-Login's anonymous user): a new
+        # "user" per object on Sentry's pages.
+        logger.debug(
+            "sentry_agents: the conversation's user (a %s) has no id, email or username; left out",
+            cls.__name__,
+        )
+        return None
+    return {"id": _field_text(user)}
 
 
 def _field_text(value: Any) -> str:
