@@ -677,6 +677,19 @@ def test_mcp_meta_merges_without_replacing(sentry):
     assert kept["traceparent"].startswith("00-1111")
 
 
+def test_mcp_meta_adds_no_baggage_of_another_trace_beside_a_given_sentry_trace(sentry):
+    """A ``_meta`` that already held a ``sentry-trace`` (the caller's own trace) got this
+    trace's ``baggage`` beside it: a server continuing that ``sentry-trace`` read the
+    other trace's id and sampling decision from the baggage."""
+    theirs = "1" * 32 + "-" + "2" * 16 + "-1"
+    with sentry_agents.execute_tool("get_weather", mcp_server="weather") as tool:
+        merged = sentry_agents.mcp_meta({"sentry-trace": theirs})
+        trace_id = tool.span.trace_id
+    assert merged["sentry-trace"] == theirs
+    assert "baggage" not in merged, merged
+    assert trace_id not in merged.get("baggage", "")
+
+
 class _UnreadableMeta(Mapping):  # type: ignore[type-arg]
     """A lazy ``_meta`` whose reading fails (its session closed)."""
 

@@ -424,8 +424,12 @@ def incoming_trace(meta: Any) -> Optional[dict[str, str]]:
 
 def merged_meta(meta: Any, sentry_trace: Optional[str], baggage: Optional[str]) -> dict[str, Any]:
     """A copy of ``meta`` with ``sentry-trace``, ``baggage`` and ``traceparent`` added
-    where they are not already there (existing keys are never replaced)."""
+    where they are not already there (existing keys are never replaced). ``baggage`` goes
+    only with the ``sentry-trace`` it belongs to: beside one already there (another
+    trace's) it would give the server that trace's id and sampling decision."""
     out: dict[str, Any] = dict(meta) if isinstance(meta, Mapping) else {}
+    if SENTRY_TRACE in out:
+        baggage = None
     for key, value in (
         (SENTRY_TRACE, sentry_trace),
         (BAGGAGE, baggage),
