@@ -1025,6 +1025,49 @@ def test_sampler_sees_the_agent_at_the_root_in_both_modes(sampled):
     assert not {"invoke_agent Batch", "nightly job", "invoke_agent Inside Job"} & names
 
 
+def test_sampler_routes_match_the_path_of_a_wsgi_or_aiohttp_request(sentry):
+    """``routes=["/api/chat"]`` never matched a Flask or Django request (any WSGI app) or
+    an aiohttp one: sentry-sdk names their transaction ``generic WSGI request`` (``generic
+    AIOHTTP request``) when it samples it, the path being in ``wsgi_environ``
+    (``aiohttp_request``), so the agent runs of the route were sampled at ``default``."""
+    flask = pytest.importorskip("flask")
+    from sentry_sdk.integrations.flask import FlaskIntegration
+
+    sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, routes=["/api/chat"])
+    sentry.init(integrations=[FlaskIntegration()], traces_sampler=sampler, traces_sample_rate=None)
+    app = flask.Flask(__name__)
+
+    @app.post("/api/chat")
+    def chat_route() -> str:
+        with sentry_agents.invoke_agent("Support Agent"):
+            pass
+        return "ok"
+
+    @app.get("/health")
+    def health() -> str:
+        with sentry_agents.invoke_agent("Health Agent"):
+            pass
+        return "ok"
+
+    with app.test_client() as client:
+        client.post("/api/chat")
+        client.get("/health")
+    names = {s.name for s in sentry.spans()}
+    assert "invoke_agent Support Agent" in names
+    assert "invoke_agent Health Agent" not in names
+
+    class AiohttpRequest:  # what sentry-sdk's AioHttpIntegration passes, as read here
+        path = "/api/chat"
+
+    context = {
+        "transaction_context": {"op": "http.server", "name": "generic AIOHTTP request"},
+        "parent_sampled": None,
+        "aiohttp_request": AiohttpRequest(),
+    }
+    assert sampler(context) == 1.0
+    assert sampler({**context, "aiohttp_request": None}) == 0.0
+
+
 @pytest.mark.parametrize("upstream", [True, False])
 def test_sampler_and_a_parent_decision_from_the_caller(sampled, upstream):
     sentry, contexts = sampled

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional
 
 from . import _keys as keys
-from ._jsonable import finite_number
+from ._jsonable import field, finite_number
 
 Sampler = Callable[[dict[str, Any]], float]
 
@@ -32,8 +32,10 @@ def traces_sampler(
       call with no agent around it) is kept at ``agents``, or at ``per_agent[name]`` for
       an agent named there; always when its caller's trace is sampled.
     - Any other root that continues a trace follows its parent's decision.
-    - An ``http.server`` root whose name contains one of ``routes`` (``"/api/chat"``) is
-      kept at ``agents``: agents that run inside a web request start no root of their own.
+    - An ``http.server`` root whose name or request path contains one of ``routes``
+      (``"/api/chat"``) is kept at ``agents``: agents that run inside a web request start
+      no root of their own. The path is the one sentry-sdk's web framework integrations
+      pass (a WSGI app's root, Flask's or Django's, is still unnamed when sampled).
     - Everything else: ``default``.
 
     Rates are numbers from 0 to 1; anything else raises ``ValueError`` here, at
@@ -77,9 +79,27 @@ def _decide(
         return 1.0 if parent else 0.0
     if routes and op == "http.server":
         name = transaction.get("name") or transaction.get("description") or ""
-        if isinstance(name, str) and any(route in name for route in routes):
-            return agents
+        for text in (name, _request_path(context)):
+            if isinstance(text, str) and any(route in text for route in routes):
+                return agents
     return default
+
+
+def _request_path(context: Mapping[str, Any]) -> Any:
+    """The path of the request a web framework integration of sentry-sdk passes beside
+    the root: a WSGI app's (Flask, Django: its root is still named ``generic WSGI
+    request`` when sampled), an ASGI app's, or an aiohttp, Tornado or Sanic request's."""
+    environ = context.get("wsgi_environ")
+    if environ is not None:
+        return field(environ, "PATH_INFO")
+    scope = context.get("asgi_scope")
+    if scope is not None:
+        return field(scope, "path")
+    for key in ("aiohttp_request", "tornado_request", "sanic_request"):
+        request = context.get(key)
+        if request is not None:
+            return field(request, "path")
+    return None
 
 
 def _rate(name: str, value: Any) -> float:
