@@ -105,6 +105,26 @@ def test_integration_spans_inside_our_agent_get_its_name_and_usage(with_integrat
     assert agent["gen_ai.usage.output_tokens"] == 30 + 10
 
 
+def test_evaluate_and_rerank_usage_counts_in_the_agent_with_the_integrations_on(
+    with_integrations, provider
+):
+    """With one of sentry-sdk's AI integrations on (OpenAI's is, wherever ``openai`` is
+    installed), an agent's usage and cost in a transaction left out its evaluation and
+    rerank calls, which count without the integrations and in streaming mode."""
+    sentry_agents.configure(prices={"judge": {"input": 1_000_000, "output": 1_000_000}})
+    provider.script("/v1/chat/completions", chat_completion("ok"))
+    with sentry_agents.invoke_agent("Support Agent"):
+        provider.openai().chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        with sentry_agents.evaluate("judge") as evaluation:
+            evaluation.set_usage(input_tokens=10, output_tokens=2)
+        with sentry_agents.rerank("judge") as ranker:
+            ranker.set_usage(input_tokens=100)
+    agent = with_integrations.named("invoke_agent Support Agent").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 120 + 10 + 100
+    assert agent["gen_ai.usage.output_tokens"] == 30 + 2
+    assert agent["gen_ai.cost.total_tokens"] == 10 + 2 + 100
+
+
 def test_explicit_agent_usage_is_kept(with_integrations, provider):
     provider.script("/v1/chat/completions", chat_completion("ok"))
     with sentry_agents.invoke_agent("Explicit") as agent:

@@ -35,6 +35,10 @@ LLM_OPS = frozenset(
 )
 """Ops of spans that are one model call (sentry-sdk's integrations make these too)."""
 
+USAGE_OPS = LLM_OPS | {OP_PREFIX + EVALUATE, OP_PREFIX + RERANK}
+"""Ops of spans whose usage and cost count towards the agents they are in: model calls,
+evaluations and reranks (ours only make the last two)."""
+
 OP_GUARDRAIL = "guardrail"
 """A guardrail check. Deliberately not ``gen_ai.*`` or ``ai.*``, and sent without
 ``gen_ai.operation.name``: Sentry's ingestion types any span with one of these markers as
@@ -322,6 +326,7 @@ __all__ = [
     "USAGE_INPUT_TOKENS",
     "USAGE_INPUT_TOKENS_CACHED",
     "USAGE_INPUT_TOKENS_CACHE_WRITE",
+    "USAGE_OPS",
     "USAGE_OUTPUT_TOKENS",
     "USAGE_OUTPUT_TOKENS_REASONING",
     "USAGE_REASONING_OUTPUT_TOKENS",

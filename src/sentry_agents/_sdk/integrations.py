@@ -330,7 +330,7 @@ def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Fin
             name = nodes[agent_ids[0]]["data"].get(keys.AGENT_NAME)
             if name:
                 node["data"][keys.AGENT_NAME] = name
-        if op in keys.LLM_OPS:
+        if op in keys.USAGE_OPS:  # our evaluations and reranks count, as without integrations
             usage = usage_from_attributes(node["data"])
             cost = _cost_of_node(node["data"], usage, agent_ids, ours)
             for agent_id in agent_ids:
