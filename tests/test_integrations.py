@@ -125,6 +125,27 @@ def test_evaluate_and_rerank_usage_counts_in_the_agent_with_the_integrations_on(
     assert agent["gen_ai.cost.total_tokens"] == 10 + 2 + 100
 
 
+def test_a_judge_call_the_integration_records_inside_evaluate_counts_once(
+    with_integrations, provider
+):
+    """A judge model called through an instrumented client inside ``evaluate`` is one
+    call: with the evaluation's own usage set from its response, the agent counts it
+    once, and without it, the integration's record of it once."""
+    provider.script("/v1/chat/completions", chat_completion("ok"), chat_completion("ok"))
+    client = provider.openai()
+    with sentry_agents.invoke_agent("Own Usage"):
+        with sentry_agents.evaluate("gpt-4o-mini") as evaluation:
+            reply = client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+            evaluation.set_usage(reply.usage)
+    with sentry_agents.invoke_agent("No Usage"):
+        with sentry_agents.evaluate("gpt-4o-mini"):
+            client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    for name in ("Own Usage", "No Usage"):
+        agent = with_integrations.named(f"invoke_agent {name}").attributes
+        assert agent["gen_ai.usage.input_tokens"] == 120, name
+        assert agent["gen_ai.usage.output_tokens"] == 30, name
+
+
 def test_explicit_agent_usage_is_kept(with_integrations, provider):
     provider.script("/v1/chat/completions", chat_completion("ok"))
     with sentry_agents.invoke_agent("Explicit") as agent:

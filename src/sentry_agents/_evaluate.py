@@ -28,6 +28,7 @@ class EvaluationSpan(UsageSpan[EvaluationConfig]):
     logged at debug level and sent as given."""
 
     __slots__ = ()
+    _IS_ITS_CALLS = True
 
     def __init__(self, config: EvaluationConfig, options: Options) -> None:
         super().__init__(keys.EVALUATE, config, options)

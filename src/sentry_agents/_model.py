@@ -59,12 +59,20 @@ class UsageSpan(GenAISpan[U]):
     Its usage and cost count towards every agent run it is inside.
     """
 
-    __slots__ = ("_response_model", "_usage")
+    __slots__ = ("_calls_inside", "_response_model", "_usage")
+
+    _IS_ITS_CALLS = False
+    """Whether the model calls sentry-sdk's integrations record inside this span are the
+    span's own call (an evaluation's judge, a rerank): counted towards the agents only
+    when the span reports no usage of its own, so that one call is counted once."""
 
     def __init__(self, operation: str, config: U, options: Options) -> None:
         super().__init__(operation, config, options)
         self._usage: Optional[Usage] = None
         self._response_model: Optional[str] = None
+        self._calls_inside: Optional[list[tuple[Usage, Optional[Cost]]]] = (
+            [] if self._IS_ITS_CALLS else None
+        )
 
     def _name(self) -> str:
         """``{operation} {model}``, as Sentry names a model call."""
@@ -158,9 +166,18 @@ class UsageSpan(GenAISpan[U]):
         request model."""
         return self._price(usage, (self._response_model, self._config.model), self._config.provider)
 
+    def _count_child_usage(self, usage: Usage, cost: Optional[Cost] = None) -> None:
+        calls = self._calls_inside
+        if calls is None:
+            super()._count_child_usage(usage, cost)
+        else:  # decided when this span ends (``_IS_ITS_CALLS``)
+            calls.append((usage, cost))
+
     def _before_finish(self) -> None:
         usage = self._usage
         if usage is None or self._native is None:
+            for call_usage, call_cost in self._calls_inside or ():
+                GenAISpan._count_child_usage(self, call_usage, call_cost)
             return
         attributes: dict[str, AttributeValue] = dict(usage_attributes(usage))
         cost = None
@@ -171,7 +188,7 @@ class UsageSpan(GenAISpan[U]):
             if rates is not None:
                 attributes.update(context_attributes(usage, rates))
         self._native.set_many(attributes)
-        self._count_child_usage(usage, cost)
+        GenAISpan._count_child_usage(self, usage, cost)
 
 
 class ModelSpan(UsageSpan[M]):

@@ -28,6 +28,7 @@ class RerankSpan(UsageSpan[RerankConfig]):
     response model as for an LLM call."""
 
     __slots__ = ()
+    _IS_ITS_CALLS = True
 
     def __init__(self, config: RerankConfig, options: Options) -> None:
         super().__init__(keys.RERANK, config, options)

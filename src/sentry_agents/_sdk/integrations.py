@@ -333,6 +333,8 @@ def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Fin
         if op in keys.USAGE_OPS:  # our evaluations and reranks count, as without integrations
             usage = usage_from_attributes(node["data"])
             cost = _cost_of_node(node["data"], usage, agent_ids, ours)
+            if _counted_by_parent(span_id, nodes, parents, ours):
+                continue
             for agent_id in agent_ids:
                 totals[agent_id] = totals.get(agent_id, Usage()) + usage
                 if cost is not None:
@@ -372,6 +374,26 @@ def _cost_of_node(
     if cost is not None:
         data.update(cost_attributes(cost))
     return cost
+
+
+_ITS_CALLS_OPS = frozenset({keys.OP_PREFIX + keys.EVALUATE, keys.OP_PREFIX + keys.RERANK})
+
+
+def _counted_by_parent(
+    span_id: str,
+    nodes: dict[str, dict[str, Any]],
+    parents: dict[str, Any],
+    ours: dict[str, Optional[Finished]],
+) -> bool:
+    """Whether ``span_id`` is an integration's model call directly inside one of our
+    evaluations or reranks that reports its own usage: the same call, counted there."""
+    parent_id = parents.get(span_id)
+    if not isinstance(parent_id, str) or ours.get(span_id) is not None:
+        return False
+    parent = ours.get(parent_id)
+    return (
+        parent is not None and parent.usage_is_set and nodes[parent_id].get("op") in _ITS_CALLS_OPS
+    )
 
 
 def _agent_ancestors(
