@@ -485,11 +485,13 @@ HOSTILE_MESSAGES = {
 def test_messages_whose_values_raise_past_the_budget_are_counted_without_raising(name):
     """A message older than a full budget is only counted (its system parts taken when
     split): it gives way to the general conversion there too, never raises."""
+    from sentry_agents import _message_json
     from sentry_agents._message_json import encode_messages
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
-    newer = [{"role": "assistant", "content": [{"type": "text", "text": "a" * 50}]}] * 80
+    newer = [{"role": "assistant", "content": [{"type": "text", "text": "a" * 50}]}]
+    newer *= _message_json._BLOCK + 20  # a block after the first, past the budget
     for split in (False, True):
         whole = encode_messages([HOSTILE_MESSAGES[name], *newer], split=split, scrubber=scrubber)
         budgeted = encode_messages(

@@ -4,6 +4,7 @@ every usage adapter sends non-negative raw input and output."""
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import subprocess
 import sys
@@ -1324,7 +1325,7 @@ def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, spl
     """Written a block at a time, newest block first, and stopped once the budget is
     full: the same JSON, counts and system parts as writing every message and fitting
     afterwards, whatever the blocks' sizes (the default ones hold these short lists
-    whole; blocks of one to five messages cut them everywhere) and wherever messages
+    whole; blocks of one to nine messages cut them everywhere) and wherever messages
     heavy enough to end a block are."""
     from unittest import mock
 
@@ -1336,11 +1337,19 @@ def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, spl
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     whole = encode_messages(items, split=split, scrubber=scrubber)
     assert whole is not None and whole.dropped == 0
-    blocks = [(_message_json._BLOCK, _message_json._MIN_BLOCK, 1), (3, 1, 1), (1, 1, 1)]
-    blocks += [(3, 1, 100), (5, 2, 1_000)]  # and texts of a few characters heavy
-    for block, least, heavy in blocks:
+    default = (_message_json._BLOCK, _message_json._FIRST_BLOCK, _message_json._MIN_BLOCK)
+    sizes = [default, (3, 2, 1), (1, 1, 1), (9, 4, 2)]
+    # And with texts of a few characters heavy (the default treats these as light), each
+    # time with nothing kept for reuse (a message written before is never heavy).
+    heavies = [_message_json._HEAVY_PER_BUDGET, 300, 1_000]
+    for (block, first, least), heavy in itertools.product(sizes, heavies):
         with mock.patch.multiple(
-            _message_json, _BLOCK=block, _MIN_BLOCK=least, _HEAVY_PER_BUDGET=heavy
+            _message_json,
+            _BLOCK=block,
+            _FIRST_BLOCK=first,
+            _MIN_BLOCK=least,
+            _HEAVY_PER_BUDGET=heavy,
+            _reuse=_message_json._Reuse(1 << 20, 1 << 16),
         ):
             budgeted = encode_messages(items, split=split, scrubber=scrubber, max_bytes=budget)
             in_blocks = encode_messages(items, split=split, scrubber=scrubber)
@@ -1375,25 +1384,53 @@ def test_a_long_new_history_costs_what_its_budget_holds():
     assert len(_message_json._reuse) == len(encoded.pieces) < 150
 
 
-def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker):
-    """Tool results each longer than the budget: only the newest is scrubbed and
-    written (the blocks are written oldest first, but one ends before such a result),
-    and the span still says how many messages there were."""
+def _big_results(shape: str, result: str, count: int) -> list[Any]:
+    """A history of ``count`` tool calls, each answered with ``result``, in ``shape``."""
+    from pydantic import BaseModel
+
+    class ToolMessage(BaseModel):  # as LangChain's: a model holding its content
+        role: str = "tool"
+        tool_call_id: str
+        content: str
+
+    history: list[Any] = [{"role": "user", "content": "Look these up."}]
+    for i in range(count):
+        call_id = f"call_{i}"
+        if shape == "anthropic":
+            use = {"type": "tool_use", "id": call_id, "name": "lookup", "input": {"q": i}}
+            history.append({"role": "assistant", "content": [use]})
+            block = {"type": "tool_result", "tool_use_id": call_id, "content": result}
+            history.append({"role": "user", "content": [block]})
+        elif shape == "responses":
+            history.append(
+                {"type": "function_call", "call_id": call_id, "name": "lookup", "arguments": "{}"}
+            )
+            history.append({"type": "function_call_output", "call_id": call_id, "output": result})
+        else:
+            history.append(tool_call_message(None, call_id, "lookup", {"q": i}))
+            answer = {"role": "tool", "tool_call_id": call_id, "content": result}
+            history.append(ToolMessage(**answer) if shape == "model" else answer)
+    return history
+
+
+@pytest.mark.parametrize("shape", ["openai", "anthropic", "responses", "model"])
+def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape):
+    """Tool results each longer than the budget (OpenAI's, Anthropic's, the Responses
+    API's, an SDK's message object): only the newest is scrubbed and written (the blocks
+    are written oldest first, but one ends before such a result), and the span still
+    says how many messages there were."""
     from sentry_agents import _message_json
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
     result = json.dumps([{"row": i, "token": "t"} for i in range(2_000)])
-    history: list[Any] = [{"role": "user", "content": "Look these up."}]
-    for i in range(10):
-        history.append(tool_call_message(None, f"call_{i}", "lookup", {"q": i}))
-        history.append({"role": "tool", "tool_call_id": f"call_{i}", "content": result})
+    history = _big_results(shape, result, 10)
     scrubbed = mocker.spy(_message_json, "scrub_text")
     encoded = _message_json.encode_messages(
         history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
     )
     assert encoded is not None and len(encoded.pieces) + encoded.dropped == len(history)
     assert [len(call.args[0]) for call in scrubbed.call_args_list] == [len(result)]
-    assert encoded.pieces[-1].startswith('{"role":"tool"')
+    assert '"tool_call_response"' in encoded.pieces[-1]
 
 
 @pytest.mark.parametrize("alphabet", ["ascii", "cjk", "emoji"])

@@ -65,43 +65,55 @@ def encode_messages(
     Written a block of messages at a time, newest block first, each block oldest first
     (reading a list forward costs less): with ``max_bytes``, once the blocks written fill
     it, the older messages are not written at all (``fit_pieces`` would drop them): only
-    counted, and their system parts still taken. Each block after the first is sized to
-    what the budget has left, and a block ends before a message whose text alone is as
-    long as the budget (costly to write, and rarely kept): the newer ones
-    are written first, so a long agent history costs about what its budget holds."""
+    counted, and their system parts still taken. A list of up to 128 messages is one
+    block; in a longer one, the first block is 32 messages and each after it is sized to
+    what the budget has left. A block holding, before its newest message, a tool
+    result (or Anthropic message) not seen before whose text is at least a 64th of the
+    budget (costly to write, and few are kept) is written again newest first, one
+    message at a time, only as far as the budget needs. A long agent history costs about
+    what its budget holds."""
     if type(messages) is not list:
         return None
     full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
     heavy = 0 if max_bytes is None else max(full // _HEAVY_PER_BUDGET, 1)
-    if len(messages) <= _BLOCK:  # the commonest: one block
-        pieces, system, deferred = _write_block(messages, split, scrubber, default_role, heavy)
-        if deferred is None:
-            return Encoded([part for parts in system for part in parts], pieces, 0)
     # Each block's pieces and system parts in the conversation's order, newest block first.
     blocks: list[list[str]] = []
     systems: list[list[list[Part]]] = []
     # JSON characters of the pieces written, commas included: at least their UTF-8
     # bytes, so once past the budget no older message can be kept.
     written = count = 0
-    end, size = len(messages), _BLOCK
+    end = len(messages)
+    size = end if max_bytes is None or end <= _BLOCK else _FIRST_BLOCK
     while end:
         start = end - size if end > size else 0
-        block = messages[start:end]
-        pieces, system, deferred = _write_block(block, split, scrubber, default_role, heavy)
-        if deferred is not None:
-            # Only the newer messages first: the heavy one ends the next block.
-            start += next(at for at, item in enumerate(block) if item is deferred) + 1
-            size = end - start
-            continue
-        blocks.append(pieces)
-        systems.append(system)
-        end = start
-        if end and max_bytes is not None:
+        block = messages if start == 0 and end == len(messages) else messages[start:end]
+        pieces, system, heavy_met = _write_block(block, split, scrubber, default_role, heavy)
+        if not heavy_met:
+            if block is messages:  # the commonest: all of them in one block
+                parts: list[Part] = []
+                for message in system:
+                    parts += message
+                return Encoded(parts, pieces, 0)
+            blocks.append(pieces)
+            systems.append(system)
             written += sum(map(len, pieces)) + len(pieces)
-            if written >= full:
-                rest = messages[end - 1 :: -1]
-                return _rest_dropped(blocks, systems, rest, split, default_role)
             count += len(pieces)
+        else:
+            for at in range(len(block) - 1, -1, -1):
+                one, its_system, _ = _write_block(
+                    block[at : at + 1], split, scrubber, default_role, 0
+                )
+                blocks.append(one)
+                systems.append(its_system)
+                written += sum(map(len, one)) + len(one)
+                count += len(one)
+                if written >= full and start + at:
+                    rest = messages[start + at - 1 :: -1]
+                    return _rest_dropped(blocks, systems, rest, split, default_role)
+        end = start
+        if end:
+            if written >= full:
+                return _rest_dropped(blocks, systems, messages[end - 1 :: -1], split, default_role)
             # As many messages as the rest of the budget holds at their mean size so far.
             size = _BLOCK
             if count:
@@ -111,11 +123,10 @@ def encode_messages(
 
 def _write_block(
     block: list[Any], split: bool, scrubber: Scrubber, default_role: str, heavy: int
-) -> tuple[list[str], list[list[Part]], Any]:
+) -> tuple[list[str], list[list[Part]], bool]:
     """The JSON of each message of ``block`` in its order, its system messages' parts
-    when ``split``, and ``None``; or, met before the newest message, the first message
-    whose text is at least ``heavy`` characters long (when not 0), left unwritten, with
-    what was written before it."""
+    when ``split``, and ``False``; or ``True`` (with what was written before it) as soon
+    as the writers find a message before the newest ``_HEAVY`` (``heavy``: not 0)."""
     system: list[list[Part]] = []
     pieces: list[str] = []
     append = pieces.append
@@ -179,23 +190,16 @@ def _write_block(
                     else:
                         append(_plain_piece(role, raw_content))
                     continue
-        if heavy and item is not newest and type(item) is dict:
-            try:  # its text, a tool's result most often
-                text = item.get("content")
-                if type(text) is not str:
-                    text = item.get("output")
-            except Exception:  # a key posing as one of these: written as it comes
-                text = None
-            if type(text) is str and len(text) >= heavy:
-                return pieces, system, item
         if direct:
             fields = item if type(item) is dict else model_fields(item)
             if fields is not None:
                 try:
-                    piece = _direct(fields, scrubber)
+                    piece = _direct(fields, scrubber, 0 if item is newest else heavy)
                 except Exception:  # a hostile value: the general path contains it
                     piece = None
                 if piece is not None:
+                    if piece is _HEAVY:
+                        return pieces, system, True
                     append(piece)
                     continue
         key = _key_of(item, default_role, split, scrubber)
@@ -211,13 +215,14 @@ def _write_block(
             if key is not None:
                 reuse.put(key, many)
         pieces.extend(many)
-    return pieces, system, None
+    return pieces, system, False
 
 
 _MAX_WRITTEN = sys.maxsize
-_BLOCK = 64
+_BLOCK = 128
+_FIRST_BLOCK = 32  # of a longer list
 _MIN_BLOCK = 8
-_HEAVY_PER_BUDGET = 1
+_HEAVY_PER_BUDGET = 64
 # The roles whose plain messages are kept for reuse (not system messages: they may be
 # split out), each with the initial of the role its JSON is written for (at _ROLE_AT),
 # the role, and the JSON that comes before its text.
@@ -240,7 +245,7 @@ def _plain_piece(role: str, text: str) -> str:
 def _in_order(blocks: list[list[str]], systems: list[list[list[Part]]], dropped: int) -> Encoded:
     """What was gathered a block at a time, newest block first, in the conversation's
     order."""
-    pieces = blocks.pop()
+    pieces = blocks.pop() if blocks else []
     for block in reversed(blocks):
         pieces += block
     parts: list[Part] = []
@@ -293,20 +298,21 @@ _key_json = key_writer(_object_in_key)
 # calls and results are looked up first by the strings they hold.
 
 
-def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+def _direct(item: dict[str, Any], scrubber: Scrubber, heavy: int = 0) -> Optional[str]:
     """OpenAI tool calls and tool results, Anthropic content blocks, and the items of an
-    OpenAI Responses API history, as JSON."""
+    OpenAI Responses API history, as JSON; ``_HEAVY`` for a tool result (or Anthropic
+    message) not written before, of at least ``heavy`` characters (when not 0)."""
     kind = item.get("type")
     if kind is not None and kind != "message":
         if item.get("role") is not None or type(kind) is not str:
             return None
         writer = _RESPONSES_ITEMS.get(kind)
-        return None if writer is None else writer(item, scrubber)
+        return None if writer is None else writer(item, scrubber, heavy)
     role = ROLE_ALIASES.get(item.get("role"))  # type: ignore[arg-type]
     if role is None or role == "system":
         return None
     if role == "tool" and item.keys() <= _RESULT_KEYS:  # the commonest: nothing else to read
-        return _openai_tool_result(item, scrubber)
+        return _openai_tool_result(item, scrubber, heavy)
     if "parts" in item:
         return None
     content = item.get("content")
@@ -329,9 +335,9 @@ def _direct(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
         # check above let by: the general path writes it.
         if len(item) == 2:
             return None
-        return _openai_tool_result(item, scrubber)
+        return _openai_tool_result(item, scrubber, heavy)
     if type(content) is list:
-        return _anthropic_message(role, content, scrubber)
+        return _anthropic_message(role, content, scrubber, heavy)
     return None
 
 
@@ -341,19 +347,19 @@ _RESULT_KEYS = frozenset({"role", "content", "tool_call_id", "name"})
 _CALLS_KEYS = frozenset({"role", "content", "tool_calls"})
 
 
-def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
     content = item.get("content")
     call_id = item.get("tool_call_id")
     if call_id is None and not content and (content is None or type(content) is str):
         return '{"role":"tool","parts":[]}'
-    return _tool_result(call_id or item.get("name") or "", content, scrubber)
+    return _tool_result(call_id or item.get("name") or "", content, scrubber, heavy)
 
 
-def _responses_tool_output(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
-    return _tool_result(item.get("call_id") or "", item.get("output"), scrubber)
+def _responses_tool_output(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
+    return _tool_result(item.get("call_id") or "", item.get("output"), scrubber, heavy)
 
 
-def _tool_result(ident: Any, content: Any, scrubber: Scrubber) -> Optional[str]:
+def _tool_result(ident: Any, content: Any, scrubber: Scrubber, heavy: int = 0) -> Optional[str]:
     """A tool message of one result, looked up first by the strings it holds."""
     if type(ident) is not str or (content is not None and type(content) is not str):
         return None
@@ -361,13 +367,15 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber) -> Optional[str]:
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
+    if heavy and content and len(content) >= heavy:
+        return _HEAVY
     content = content or ""
     piece = _message("tool", [_tool_response(ident, content, scrubber)])
     _reuse.put(key, piece, _strings_cost((piece, ident, content)))
     return piece
 
 
-def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
     """A Responses API tool call (``function_call``, ``custom_tool_call``, and the call an
     ``mcp_approval_request`` asks to allow), looked up first by its id, name and
     arguments."""
@@ -386,7 +394,7 @@ def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber) -> Optional[s
     return piece
 
 
-def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber) -> Optional[str]:
+def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
     """A Responses API reasoning item: its summary and content texts, one per line."""
     texts: list[str] = []
     for name in ("summary", "content"):
@@ -501,14 +509,17 @@ def _lone_text(role: Any, block: Any, blocks: list[Any]) -> Any:
 _TEXT_KINDS = frozenset({"text", "output_text", "input_text"})
 
 
-def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Optional[str]:
+def _anthropic_message(
+    role: str, blocks: list[Any], scrubber: Scrubber, heavy: int
+) -> Optional[str]:
     """An Anthropic message, looked up first by what its blocks hold (an agent loop sends
     its text, tool calls and tool results again at every step), else written from it. A
     user message of one tool result is written as an OpenAI tool message is."""
     if len(blocks) == 1 and role == "user" and type(blocks[0]) is dict:
         block = blocks[0]
         if block.get("type") == "tool_result":
-            return _tool_result(block.get("tool_use_id") or "", block.get("content"), scrubber)
+            ident, content = block.get("tool_use_id") or "", block.get("content")
+            return _tool_result(ident, content, scrubber, heavy)
     read = _read_blocks(role, blocks, scrubber)
     if read is None:
         return None
@@ -519,8 +530,10 @@ def _anthropic_message(role: str, blocks: list[Any], scrubber: Scrubber) -> Opti
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    piece = _blocks_json(role, held, inputs, scrubber)
     strings = "".join(key[3:])  # everything after the key's head is a string
+    if heavy and len(strings) >= heavy:
+        return _HEAVY
+    piece = _blocks_json(role, held, inputs, scrubber)
     ascii = piece.isascii() and strings.isascii()
     _reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
     return piece
@@ -657,7 +670,9 @@ _CALLS = object()
 _BLOCKS = object()
 _RESPONSES_CALL = object()
 _REASONING = object()
-_RESPONSES_ITEMS: dict[str, Callable[[dict[str, Any], Scrubber], Optional[str]]] = {
+_HEAVY = "heavy"
+"""What a writer gives for a message it was asked not to write (``heavy``)."""
+_RESPONSES_ITEMS: dict[str, Callable[[dict[str, Any], Scrubber, int], Optional[str]]] = {
     "function_call": _responses_tool_call,
     "custom_tool_call": _responses_tool_call,
     "function_call_output": _responses_tool_output,
