@@ -1337,17 +1337,23 @@ def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, spl
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     whole = encode_messages(items, split=split, scrubber=scrubber)
     assert whole is not None and whole.dropped == 0
-    default = (_message_json._BLOCK, _message_json._FIRST_BLOCK, _message_json._MIN_BLOCK)
-    sizes = [default, (3, 2, 1), (1, 1, 1), (9, 4, 2)]
+    default = (
+        _message_json._BLOCK,
+        _message_json._FIRST_BLOCK,
+        _message_json._MIN_BLOCK,
+        _message_json._COUNT_EVERY,
+    )
+    sizes = [default, (3, 2, 1, 2), (1, 1, 1, 1), (9, 4, 2, 3)]
     # And with texts of a few characters heavy (the default treats these as light), each
     # time with nothing kept for reuse (a message written before is never heavy).
     heavies = [_message_json._HEAVY_PER_BUDGET, 300, 1_000]
-    for (block, first, least), heavy in itertools.product(sizes, heavies):
+    for (block, first, least, every), heavy in itertools.product(sizes, heavies):
         with mock.patch.multiple(
             _message_json,
             _BLOCK=block,
             _FIRST_BLOCK=first,
             _MIN_BLOCK=least,
+            _COUNT_EVERY=every,
             _HEAVY_PER_BUDGET=heavy,
             _reuse=_message_json._Reuse(1 << 20, 1 << 16),
         ):

@@ -67,11 +67,11 @@ def encode_messages(
     it, the older messages are not written at all (``fit_pieces`` would drop them): only
     counted, and their system parts still taken. A list of up to 128 messages is one
     block; in a longer one, the first block is 32 messages and each after it is sized to
-    what the budget has left. A block holding, before its newest message, a tool
+    what the budget has left. Once a block holds, before its newest message, a tool
     result (or Anthropic message) not seen before whose text is at least a 64th of the
-    budget (costly to write, and few are kept) is written again newest first, one
-    message at a time, only as far as the budget needs. A long agent history costs about
-    what its budget holds."""
+    budget (costly to write, and few are kept), that block and all older messages are
+    written newest first, and only as far as the budget needs. A long agent history
+    costs about what its budget holds."""
     if type(messages) is not list:
         return None
     full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
@@ -87,29 +87,30 @@ def encode_messages(
     while end:
         start = end - size if end > size else 0
         block = messages if start == 0 and end == len(messages) else messages[start:end]
-        pieces, system, heavy_met = _write_block(block, split, scrubber, default_role, heavy)
-        if not heavy_met:
-            if block is messages:  # the commonest: all of them in one block
-                parts: list[Part] = []
-                for message in system:
-                    parts += message
-                return Encoded(parts, pieces, 0)
+        pieces, system, left = _write_block(block, split, scrubber, default_role, heavy)
+        if left is not None:
+            # A heavy message before the newest: from here on, newest first as far as the
+            # budget needs (few such messages fit in it).
+            older = messages[end - 1 :: -1]
+            pieces, system, left = _write_block(
+                older, split, scrubber, default_role, 0, full - written
+            )
+            pieces.reverse()
+            system.reverse()
             blocks.append(pieces)
             systems.append(system)
-            written += sum(map(len, pieces)) + len(pieces)
-            count += len(pieces)
-        else:
-            for at in range(len(block) - 1, -1, -1):
-                one, its_system, _ = _write_block(
-                    block[at : at + 1], split, scrubber, default_role, 0
-                )
-                blocks.append(one)
-                systems.append(its_system)
-                written += sum(map(len, one)) + len(one)
-                count += len(one)
-                if written >= full and start + at:
-                    rest = messages[start + at - 1 :: -1]
-                    return _rest_dropped(blocks, systems, rest, split, default_role)
+            if left:
+                return _rest_dropped(blocks, systems, left, split, default_role)
+            break
+        if block is messages:  # the commonest: all of them in one block
+            parts: list[Part] = []
+            for message in system:
+                parts += message
+            return Encoded(parts, pieces, 0)
+        blocks.append(pieces)
+        systems.append(system)
+        written += sum(map(len, pieces)) + len(pieces)
+        count += len(pieces)
         end = start
         if end:
             if written >= full:
@@ -122,11 +123,19 @@ def encode_messages(
 
 
 def _write_block(
-    block: list[Any], split: bool, scrubber: Scrubber, default_role: str, heavy: int
-) -> tuple[list[str], list[list[Part]], bool]:
+    block: list[Any],
+    split: bool,
+    scrubber: Scrubber,
+    default_role: str,
+    heavy: int,
+    room: int = 0,
+) -> tuple[list[str], list[list[Part]], Optional[list[Any]]]:
     """The JSON of each message of ``block`` in its order, its system messages' parts
-    when ``split``, and ``False``; or ``True`` (with what was written before it) as soon
-    as the writers find a message before the newest ``_HEAVY`` (``heavy``: not 0)."""
+    when ``split``, and the messages left unwritten: ``None`` when none. Stops at a
+    message before the newest that the writers find ``_HEAVY`` (``heavy``: not 0), or,
+    with ``room`` (not 0), once the JSON written fills it, at the next message that is
+    not plain text (those cost most to write: plain text costs little more than
+    counting it)."""
     system: list[list[Part]] = []
     pieces: list[str] = []
     append = pieces.append
@@ -137,7 +146,11 @@ def _write_block(
     young, old = reuse.young, reuse.old
     direct = scrubber.structural_keys_kept
     newest = block[-1] if block else None
-    for item in block:
+    # JSON characters of the pieces counted so far, commas included: counted every
+    # _COUNT_EVERY pieces (see ``_count``).
+    written, counted, recount = 0, 0, 1
+    items = iter(block)
+    for item in items:
         if type(item) is dict and len(item) == 2:
             # The most common message, plain {role, content} text: this loop is the hot
             # path of every chat span.
@@ -190,6 +203,10 @@ def _write_block(
                     else:
                         append(_plain_piece(role, raw_content))
                     continue
+        if room and len(pieces) >= recount:
+            written, counted, recount = _count(pieces, written, counted)
+            if written >= room:
+                return pieces, system, [item, *items]
         if direct:
             fields = item if type(item) is dict else model_fields(item)
             if fields is not None:
@@ -199,7 +216,7 @@ def _write_block(
                     piece = None
                 if piece is not None:
                     if piece is _HEAVY:
-                        return pieces, system, True
+                        return pieces, system, [item, *items]
                     append(piece)
                     continue
         key = _key_of(item, default_role, split, scrubber)
@@ -215,7 +232,7 @@ def _write_block(
             if key is not None:
                 reuse.put(key, many)
         pieces.extend(many)
-    return pieces, system, False
+    return pieces, system, None
 
 
 _MAX_WRITTEN = sys.maxsize
@@ -240,6 +257,17 @@ def _plain_piece(role: str, text: str) -> str:
     if not text:
         return f'{{"role":"{role}","parts":[]}}'
     return f'{{"role":"{role}","parts":[{{"type":"text","content":{_string(clean_text(text))}}}]}}'
+
+
+_COUNT_EVERY = 16
+
+
+def _count(pieces: list[str], written: int, counted: int) -> tuple[int, int, int]:
+    """``written`` with the pieces after the first ``counted`` added; the new count, and
+    the count at which to add again."""
+    written += sum(map(len, pieces[counted:])) + len(pieces) - counted
+    counted = len(pieces)
+    return written, counted, counted + _COUNT_EVERY
 
 
 def _in_order(blocks: list[list[str]], systems: list[list[list[Part]]], dropped: int) -> Encoded:
