@@ -369,3 +369,19 @@ def anthropic_block_events(
         {"type": "message_stop"},
     ]
     return [_valid(RawMessageStreamEvent, e) for e in events]
+
+
+def numpy_bool(type_name: str, module: str) -> Any:
+    """A stand-in for numpy's bool class (``numpy.bool_``; since NumPy 2 ``numpy.bool``),
+    named and placed as numpy's, so that numpy is not needed."""
+
+    class NumpyBool:
+        def __init__(self, value: bool) -> None:
+            self.value = value
+
+        def __bool__(self) -> bool:
+            return self.value
+
+    NumpyBool.__name__ = NumpyBool.__qualname__ = type_name
+    NumpyBool.__module__ = module
+    return NumpyBool

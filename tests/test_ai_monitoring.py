@@ -19,6 +19,7 @@ from sentry_sdk.envelope import Envelope
 
 import sentry_agents
 from conftest import HAS_DATA_COLLECTION, HAS_TRANSACTIONS, Sentry
+from fakes import numpy_bool
 from sentry_agents import DEFAULT_SCRUB_KEYS
 from sentry_agents._envelopes import SpanRecord
 
@@ -376,15 +377,7 @@ def test_guardrail_decorator_reads_numpys_bool_as_a_bool(sentry, type_name, modu
     first in a ``(passed, reason)`` pair, recorded no outcome at all, and said nothing.
     (A stand-in named and placed as numpy's: numpy is not needed.)"""
 
-    class NumpyBool:
-        def __init__(self, value: bool) -> None:
-            self.value = value
-
-        def __bool__(self) -> bool:
-            return self.value
-
-    NumpyBool.__name__ = NumpyBool.__qualname__ = type_name
-    NumpyBool.__module__ = module
+    NumpyBool = numpy_bool(type_name, module)
 
     @sentry_agents.guardrail("alone")
     def alone() -> Any:

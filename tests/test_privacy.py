@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import sentry_agents
 from conftest import HAS_DATA_COLLECTION, HAS_TRANSACTIONS
+from fakes import numpy_bool
 from sentry_agents import DEFAULT_SCRUB_KEYS
 from sentry_agents._privacy import scrubber_for
 
@@ -704,15 +705,7 @@ def test_numpys_bool_is_a_bool(sentry, type_name, module):
     it) is read as the bool it holds: configure raised TypeError and a helper given one
     recorded nothing. (A stand-in named and placed as numpy's: numpy is not needed.)"""
 
-    class NumpyBool:
-        def __init__(self, value: bool) -> None:
-            self.value = value
-
-        def __bool__(self) -> bool:
-            return self.value
-
-    NumpyBool.__name__ = NumpyBool.__qualname__ = type_name
-    NumpyBool.__module__ = module
+    NumpyBool = numpy_bool(type_name, module)
     sentry.init(send_default_pii=False)
     sentry_agents.configure(record_inputs=NumpyBool(True))
     with sentry_agents.chat("m", messages="canary-in", record_outputs=NumpyBool(False)) as llm:

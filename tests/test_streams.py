@@ -972,6 +972,31 @@ def test_an_anthropic_stream_is_recorded_as_its_final_message_is(sentry, provide
     assert streamed[0]["finish_reason"] == "tool_use"
 
 
+def _streamed_as_whole(
+    sentry: Any, provider: Any, chunks: list[Any], whole: dict[str, Any], **request: Any
+) -> Any:
+    """The output messages of ``chunks`` streamed through the real ``openai`` client
+    (``chat streamed``), checked to be what ``set_response`` records of the ``whole``
+    reply (``chat whole``), with the same finish reasons."""
+    from openai.types.chat import ChatCompletion
+
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("streamed", provider="openai") as llm:
+        stream = client.chat.completions.create(
+            model="streamed", messages=[], stream=True, **request
+        )
+        for _ in llm.stream(stream):
+            pass
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(ChatCompletion.model_validate(whole))
+    streamed = sentry.named("chat streamed").attributes
+    replied = sentry.named("chat whole").attributes
+    for key in ("gen_ai.response.finish_reasons", "gen_ai.output.messages"):
+        assert json.loads(streamed[key]) == json.loads(replied[key]), key
+    return json.loads(streamed["gen_ai.output.messages"])
+
+
 def _accumulated(chunks: list[Any]) -> Any:
     """What a stream of ``chunks`` records."""
     from sentry_agents._chunks import StreamAccumulator
@@ -1157,7 +1182,7 @@ def test_a_stream_of_empty_content_beside_tool_calls_is_recorded_as_the_whole_re
     """OpenAI-compatible servers (Ollama, vLLM) send ``"content": ""`` (and DeepSeek-style
     ``"reasoning_content": ""``) in every chunk beside the tool calls: the streamed
     output is what ``set_response`` records of the whole reply, no empty text part."""
-    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+    from openai.types.chat import ChatCompletionChunk
 
     frame = {"id": "chatcmpl-e", "object": "chat.completion.chunk", "created": 1}
     frame["model"] = "qwen3"
@@ -1178,17 +1203,7 @@ def test_a_stream_of_empty_content_beside_tool_calls_is_recorded_as_the_whole_re
     message = {"role": "assistant", "content": "", "tool_calls": [{**call, "function": function}]}
     whole = {"id": "chatcmpl-e", "object": "chat.completion", "created": 1, "model": "qwen3"}
     whole["choices"] = [{"index": 0, "message": message, "finish_reason": "tool_calls"}]
-    provider.script("/v1/chat/completions", chunks)
-    client = provider.openai()
-    with sentry_agents.chat("qwen3", provider="openai") as llm:
-        for _ in llm.stream(
-            client.chat.completions.create(model="qwen3", messages=[], stream=True)
-        ):
-            pass
-    with sentry_agents.chat("whole", provider="openai") as llm:
-        llm.set_response(ChatCompletion.model_validate(whole))
-    streamed = json.loads(sentry.named("chat qwen3").attributes["gen_ai.output.messages"])
-    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    streamed = _streamed_as_whole(sentry, provider, chunks, whole)
     assert [part["type"] for part in streamed[0]["parts"]] == ["tool_call"]
 
 
@@ -1258,7 +1273,6 @@ def test_finish_reasons_of_several_choices_are_listed_in_their_order_as_the_whol
     """``n=2``: the shorter choice (index 1) finishes first. The streamed finish reasons
     are listed in the choices' order, as ``set_response`` lists those of the whole
     reply, not in the order they arrived."""
-    from openai.types.chat import ChatCompletion
 
     chunks = _two_choices_chunks("chatcmpl-n")
     whole = {"id": "chatcmpl-n", "object": "chat.completion", "created": 1, "model": "gpt-4o"}
@@ -1266,19 +1280,9 @@ def test_finish_reasons_of_several_choices_are_listed_in_their_order_as_the_whol
         {"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": reason}
         for i, (text, reason) in enumerate([("A long answer", "length"), ("Short.", "stop")])
     ]
-    provider.script("/v1/chat/completions", chunks)
-    client = provider.openai()
-    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
-        stream = client.chat.completions.create(model="gpt-4o", messages=[], n=2, stream=True)
-        for _ in llm.stream(stream):
-            pass
-    with sentry_agents.chat("whole", provider="openai") as llm:
-        llm.set_response(ChatCompletion.model_validate(whole))
-    streamed = sentry.named("chat gpt-4o").attributes
-    replied = sentry.named("chat whole").attributes
-    for key in ("gen_ai.response.finish_reasons", "gen_ai.output.messages"):
-        assert json.loads(streamed[key]) == json.loads(replied[key]), key
-    assert json.loads(streamed["gen_ai.response.finish_reasons"]) == ["length", "stop"]
+    _streamed_as_whole(sentry, provider, chunks, whole, n=2)
+    reasons = sentry.named("chat streamed").attributes["gen_ai.response.finish_reasons"]
+    assert json.loads(reasons) == ["length", "stop"]
 
 
 def test_a_choice_cut_before_it_finished_takes_no_other_choices_finish_reason(sentry, provider):
@@ -1314,7 +1318,6 @@ def test_tool_calls_streamed_without_an_index_are_recorded_as_the_whole_reply(
     ``openai`` SDK's model then holds ``None``): two calls, each with its own id, are two
     calls as in the whole reply, not one of both arguments run together; a delta with
     no id (the rest of a call's arguments, or only metadata) goes on the last call."""
-    from openai.types.chat import ChatCompletion
 
     frame = {"id": "chatcmpl-g", "object": "chat.completion.chunk", "created": 1}
     frame["model"] = "gemini-2.5-flash"
@@ -1338,16 +1341,7 @@ def test_tool_calls_streamed_without_an_index_are_recorded_as_the_whole_reply(
     whole = {"id": "chatcmpl-g", "object": "chat.completion", "created": 1}
     whole["model"] = "gemini-2.5-flash"
     whole["choices"] = [{"index": 0, "message": message, "finish_reason": "stop"}]
-    provider.script("/v1/chat/completions", chunks)
-    client = provider.openai()
-    with sentry_agents.chat("gemini", provider="openai") as llm:
-        stream = client.chat.completions.create(model="gemini", messages=[], stream=True)
-        for _ in llm.stream(stream):
-            pass
-    with sentry_agents.chat("whole", provider="openai") as llm:
-        llm.set_response(ChatCompletion.model_validate(whole))
-    streamed = json.loads(sentry.named("chat gemini").attributes["gen_ai.output.messages"])
-    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    streamed = _streamed_as_whole(sentry, provider, chunks, whole)
     assert [part["name"] for part in streamed[0]["parts"]] == ["get_weather", "get_time"]
 
 
@@ -1374,7 +1368,7 @@ def test_a_legacy_function_call_stream_is_recorded_as_the_whole_reply(sentry, pr
     """The deprecated ``functions=`` API streams its call as ``function_call`` deltas,
     the arguments in pieces: recorded as the tool call ``set_response`` records of the
     whole reply's ``function_call``."""
-    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+    from openai.types.chat import ChatCompletionChunk
 
     frame = {"id": "chatcmpl-f", "object": "chat.completion.chunk", "created": 1}
     frame["model"] = "gpt-4o"
@@ -1396,17 +1390,7 @@ def test_a_legacy_function_call_stream_is_recorded_as_the_whole_reply(sentry, pr
     message = {"role": "assistant", "content": None, "function_call": call}
     whole = {"id": "chatcmpl-f", "object": "chat.completion", "created": 1, "model": "gpt-4o"}
     whole["choices"] = [{"index": 0, "message": message, "finish_reason": "function_call"}]
-    provider.script("/v1/chat/completions", chunks)
-    client = provider.openai()
-    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
-        for _ in llm.stream(
-            client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
-        ):
-            pass
-    with sentry_agents.chat("whole", provider="openai") as llm:
-        llm.set_response(ChatCompletion.model_validate(whole))
-    streamed = json.loads(sentry.named("chat gpt-4o").attributes["gen_ai.output.messages"])
-    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    streamed = _streamed_as_whole(sentry, provider, chunks, whole)
     assert streamed[0]["parts"][0]["arguments"] == {"city": "Paris"}
 
 
@@ -1467,7 +1451,7 @@ def test_parallel_tool_calls_streamed_at_one_index_are_recorded_as_the_whole_rep
     ``set_response`` records the whole reply (read both ways), not one call of every
     call's arguments run together."""
     from openai._models import construct_type
-    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+    from openai.types.chat import ChatCompletionChunk
 
     frame = {"id": "chatcmpl-p", "object": "chat.completion.chunk", "created": 1}
     frame["model"] = "proxied"
@@ -1494,16 +1478,7 @@ def test_parallel_tool_calls_streamed_at_one_index_are_recorded_as_the_whole_rep
     message = {"role": "assistant", "content": None, "tool_calls": [first, second]}
     whole = {"id": "chatcmpl-p", "object": "chat.completion", "created": 1, "model": "proxied"}
     whole["choices"] = [{"index": 0, "message": message, "finish_reason": "tool_calls"}]
-    provider.script("/v1/chat/completions", chunks)
-    client = provider.openai()
-    with sentry_agents.chat("proxied", provider="openai") as llm:
-        stream = client.chat.completions.create(model="proxied", messages=[], stream=True)
-        for _ in llm.stream(stream):
-            pass
-    with sentry_agents.chat("whole", provider="openai") as llm:
-        llm.set_response(ChatCompletion.model_validate(whole))
-    streamed = json.loads(sentry.named("chat proxied").attributes["gen_ai.output.messages"])
-    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    streamed = _streamed_as_whole(sentry, provider, chunks, whole)
     assert [(part["id"], part["arguments"]) for part in streamed[0]["parts"]] == [
         ("call_1", {"city": "Paris"}),
         ("call_2", {"zone": "CET"}),
@@ -1517,7 +1492,7 @@ def test_a_stream_of_content_and_a_refusal_is_recorded_as_the_whole_reply(
     refused): the content and the refusal are two text parts, as ``set_response``
     records a whole message holding both, not one text of both run together."""
     from openai._models import construct_type
-    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+    from openai.types.chat import ChatCompletionChunk
 
     frame = {"id": "chatcmpl-r", "object": "chat.completion.chunk", "created": 1}
     frame["model"] = "gpt-4o"
@@ -1534,17 +1509,7 @@ def test_a_stream_of_content_and_a_refusal_is_recorded_as_the_whole_reply(
     message = {"role": "assistant", "content": "Here is how.", "refusal": "I can't help with that."}
     whole = {"id": "chatcmpl-r", "object": "chat.completion", "created": 1, "model": "gpt-4o"}
     whole["choices"] = [{"index": 0, "message": message, "finish_reason": "stop"}]
-    provider.script("/v1/chat/completions", chunks)
-    client = provider.openai()
-    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
-        for _ in llm.stream(
-            client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
-        ):
-            pass
-    with sentry_agents.chat("whole", provider="openai") as llm:
-        llm.set_response(ChatCompletion.model_validate(whole))
-    streamed = json.loads(sentry.named("chat gpt-4o").attributes["gen_ai.output.messages"])
-    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    streamed = _streamed_as_whole(sentry, provider, chunks, whole)
     assert streamed[0]["parts"] == [
         {"type": "text", "content": "Here is how."},
         {"type": "text", "content": "I can't help with that."},
@@ -1558,7 +1523,7 @@ def test_a_stream_of_content_and_an_audio_transcript_is_recorded_as_the_whole_re
     of its own before the audio's blob, as ``set_response`` records a whole message
     holding both, not run into the content's text."""
     from openai._models import construct_type
-    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+    from openai.types.chat import ChatCompletionChunk
 
     frame = {"id": "chatcmpl-at", "object": "chat.completion.chunk", "created": 1}
     frame["model"] = "gpt-4o-audio-preview"
@@ -1577,15 +1542,5 @@ def test_a_stream_of_content_and_an_audio_transcript_is_recorded_as_the_whole_re
     whole = {"id": "chatcmpl-at", "object": "chat.completion", "created": 1}
     whole["model"] = "gpt-4o-audio-preview"
     whole["choices"] = [{"index": 0, "message": message, "finish_reason": "stop"}]
-    provider.script("/v1/chat/completions", chunks)
-    client = provider.openai()
-    with sentry_agents.chat("audio", provider="openai") as llm:
-        for _ in llm.stream(
-            client.chat.completions.create(model="gpt-4o-audio-preview", messages=[], stream=True)
-        ):
-            pass
-    with sentry_agents.chat("whole", provider="openai") as llm:
-        llm.set_response(ChatCompletion.model_validate(whole))
-    streamed = json.loads(sentry.named("chat audio").attributes["gen_ai.output.messages"])
-    assert streamed == json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    streamed = _streamed_as_whole(sentry, provider, chunks, whole)
     assert [part.get("content") for part in streamed[0]["parts"][:2]] == ["Text. ", "Sunny today."]
