@@ -624,6 +624,36 @@ def test_a_tool_that_cannot_be_read_leaves_the_others(sentry):
     assert definitions[0]["parameters"]["required"] == ["city"]
 
 
+def test_values_whose_class_raises_are_written_without_raising(sentry, sdk_log):
+    """``isinstance`` reads ``__class__``: such a value as a tool's arguments or result,
+    or inside them, raised out of ``execute_tool`` (and ``safe_str`` and ``jsonable``
+    raised). It is written as its text, its memory address as its type's name."""
+    from sentry_agents._jsonable import jsonable, safe_str
+
+    hostile = _ClassRaises()
+    assert safe_str(hostile) == "<_ClassRaises>"
+    assert jsonable(hostile) == "<_ClassRaises>"
+    assert jsonable({"city": [hostile], hostile: 1}) == {
+        "city": ["<_ClassRaises>"],
+        "<_ClassRaises>": 1,
+    }
+    with sentry_agents.execute_tool("lookup", arguments={"city": hostile, hostile: 1}) as tool:
+        tool.set_result(hostile)
+    with sentry_agents.execute_tool("search", arguments=hostile) as tool:
+        tool.set_result({"hits": [hostile]})
+    assert_all_valid(sentry, 2)
+    lookup = sentry.named("execute_tool lookup").attributes
+    assert json.loads(lookup["gen_ai.tool.call.arguments"]) == {
+        "city": "<_ClassRaises>",
+        "<_ClassRaises>": 1,
+    }
+    assert lookup["gen_ai.tool.call.result"] == "<_ClassRaises>"
+    search = sentry.named("execute_tool search").attributes
+    assert json.loads(search["gen_ai.tool.call.arguments"]) == "<_ClassRaises>"
+    assert json.loads(search["gen_ai.tool.call.result"]) == {"hits": ["<_ClassRaises>"]}
+    assert "Traceback" not in sdk_log.text
+
+
 def test_text_set_after_the_start_stays_within_the_budget(sentry):
     """An error code, a response model, an MCP server's name and a prompt's role given
     after the span started are cut to the budget as its start attributes are."""
@@ -958,7 +988,8 @@ def _hostile_callables() -> list[tuple[Any, str, Optional[str], dict[str, Any]]]
     city["required"] = ["city"]
     query = {"type": "object", "properties": {"query": {"type": "string"}}}
     query["required"] = ["query"]
-    scope = {**query, "properties": {**query["properties"], "scope": {}}}
+    unreadable = {"default": "<_ClassRaises>"}  # its text, its address as its type's name
+    scope = {**query, "properties": {**query["properties"], "scope": unreadable}}
     weather = "Current weather for a city."
     return [
         (_ClassRaises(), "_ClassRaises", _ClassRaises.__doc__, anything),

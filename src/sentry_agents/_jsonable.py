@@ -112,10 +112,13 @@ def has_field(obj: Any, name: str) -> bool:
 
 
 def safe_str(value: Any) -> str:
-    """``str(value)`` that cannot raise and always yields valid UTF-8 text."""
+    """``str(value)`` that cannot raise and always yields valid UTF-8 text.
+
+    Text is told by its type, not ``isinstance``: that reads ``__class__``, which a
+    proxy may answer with ``str`` (and ``str``'s own methods then refuse it) or raise."""
     if type(value) is str and value.isascii():
         return value
-    if isinstance(value, str):
+    if issubclass(type(value), str):
         return clean_text(value)
     try:
         text = str(value)
@@ -142,12 +145,15 @@ def optional_str(value: Any) -> Optional[str]:
 def exact_number(value: Any) -> Union[int, float, None]:
     """An int or float (not a bool) as the plain number it holds, as ``json`` writes it:
     a subclass (numpy's, or one whose methods lie) read past its own methods. ``None``
-    for anything else."""
-    if isinstance(value, bool):
+    for anything else, told by its type (``__class__`` may lie or raise)."""
+    kind = type(value)
+    if kind is int or kind is float:
+        return value  # type: ignore[no-any-return]
+    if kind is bool:
         return None
-    if isinstance(value, int):
+    if issubclass(kind, int):
         return int.__int__(value)
-    if isinstance(value, float):
+    if issubclass(kind, float):
         return float.__float__(value)
     return None
 
@@ -197,16 +203,19 @@ def jsonable_key(key: Any) -> str:
 
 
 def _convert(value: Any, depth: int, seen: set[int]) -> Any:
-    if value is None or type(value) is bool:
+    # Text, numbers and bytes are told by their type: ``isinstance`` reads ``__class__``,
+    # which a proxy answers with the class it stands for, or raises.
+    kind = type(value)
+    if value is None or kind is bool:
         return value
-    if isinstance(value, str):
+    if issubclass(kind, str):
         return clean_text(value)
     number = exact_number(value)
     if type(number) is int:
         return number if number.bit_length() <= MAX_INT_BITS else int_text(number)
     if number is not None:
         return number if math.isfinite(number) else safe_str(number)
-    if isinstance(value, (bytes, bytearray, memoryview)):
+    if issubclass(kind, _BLOBS):
         return BLOB_SUBSTITUTE
     if depth >= MAX_DEPTH:
         return "[...]"
@@ -216,15 +225,20 @@ def _convert(value: Any, depth: int, seen: set[int]) -> Any:
     seen.add(marker)
     try:
         return _convert_container(value, depth, seen)
+    except Exception:  # its ``__class__`` or ``__dict__`` answered once, then raised
+        return _type_name(value)
     finally:
         seen.discard(marker)
+
+
+_BLOBS = (bytes, bytearray, memoryview)
 
 
 def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
     try:
         mapping = isinstance(value, Mapping)
-    except TypeError:  # a class its metaclass made unhashable: no abstract class can tell
-        return safe_str(value)
+    except Exception:  # a class its metaclass made unhashable, or a ``__class__`` that
+        return safe_str(value)  # raises: no abstract class can tell
     if mapping:
         try:
             items = list(value.items())
@@ -276,11 +290,12 @@ def int_text(number: int) -> str:
 def _key(key: Any) -> str:
     """A mapping's key as text; a number, ``True``, ``False`` or ``None`` as JSON writes
     it (``true``, not ``True``), so that ``key_json`` tells keys apart as written."""
-    if isinstance(key, str):  # a str subclass as the plain str (its hash and equality too)
-        return key if type(key) is str and key.isascii() else clean_text(key)
-    if isinstance(key, int) and key.bit_length() > MAX_INT_BITS:
+    kind = type(key)  # not ``isinstance``: a key's ``__class__`` may lie or raise
+    if issubclass(kind, str):  # a str subclass as the plain str (its hash and equality too)
+        return key if kind is str and key.isascii() else clean_text(key)
+    if issubclass(kind, int) and int.bit_length(key) > MAX_INT_BITS:
         return int_text(key)
-    if key is None or isinstance(key, (int, float)):
+    if key is None or issubclass(kind, (int, float)):
         return json.dumps(key)
     return safe_str(key)
 
@@ -507,7 +522,7 @@ def parse_json_maybe(value: Any) -> Any:
     Text that does not parse stays text, and so does JSON nested deeper than Python's
     recursion limit lets ``json`` read (``RecursionError``): it is kept as written, as
     invalid JSON is, rather than losing the message or the stream it came in."""
-    if isinstance(value, str):
+    if issubclass(type(value), str):  # not ``isinstance``: ``__class__`` may lie or raise
         try:
             return json.loads(value)
         except (ValueError, RecursionError):

@@ -183,8 +183,8 @@ class ToolResult(NamedTuple):
 def is_call_tool_result(value: Any, *, by_shape: bool) -> bool:
     """Whether ``value`` is an MCP ``CallToolResult``: by its class name, or with
     ``by_shape`` (where an MCP tool call is known) anything with a ``content`` list."""
-    if value is None or isinstance(value, (str, bytes, int, float)):
-        return False
+    if value is None or issubclass(type(value), (str, bytes, int, float)):
+        return False  # by type: a value's ``__class__`` may raise
     if type(value).__name__ == "CallToolResult":
         return True
     return by_shape and isinstance(field(value, "content"), (list, tuple))

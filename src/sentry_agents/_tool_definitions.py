@@ -127,10 +127,7 @@ def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
         if param.default is inspect.Parameter.empty:
             required.append(name)
         else:
-            try:
-                default = jsonable(param.default)
-            except Exception:  # a value whose ``__class__`` raises: no default said
-                default = None
+            default = jsonable(param.default)
             if default is not None:
                 properties[name]["default"] = default
     parameters: dict[str, Any] = {"type": "object", "properties": properties}
