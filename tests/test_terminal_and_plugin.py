@@ -216,3 +216,59 @@ def test_an_agent_priced_by_the_console_shows_the_sum_of_its_model_calls():
     assert "$1.000000" in lines["invoke_agent Helper"]
     assert "$" not in lines["invoke_agent Idle"]
     assert render_tree(spans).count("$") == 0
+
+
+_DEEP_JSON = b"[" * 100_000 + b"]" * 100_000  # deeper than json can read: RecursionError
+
+
+@pytest.mark.parametrize("agent_spans", MODES, indirect=True)
+def test_a_deeply_nested_json_attachment_is_kept_out_of_the_capture(agent_spans):
+    """Every item's payload was read as JSON, attachments too: one nested deeper than
+    ``json`` can read raised RecursionError out of the transport's ``capture_envelope``
+    and the event it came with was lost."""
+    import sentry_sdk
+
+    import sentry_agents
+
+    with sentry_agents.invoke_agent("Agent"):
+        with sentry_sdk.new_scope() as scope:
+            scope.add_attachment(
+                bytes=_DEEP_JSON, filename="deep.json", content_type="application/json"
+            )
+            sentry_sdk.capture_message("with a deep attachment")
+    agent_spans.expect("invoke_agent", name="Agent")
+    assert [event.get("message") for event in agent_spans.errors] == ["with a deep attachment"]
+
+
+def test_an_item_that_does_not_decode_is_logged_and_the_rest_kept(sdk_log):
+    """``MemoryTransport`` and ``ConsoleTransport`` skip an item they read whose payload
+    is not JSON they can read (logged), and an attachment is never read at all."""
+    import io
+
+    from sentry_sdk.envelope import Envelope, Item, PayloadRef
+
+    from sentry_agents.console import ConsoleTransport, MemoryTransport
+    from sentry_agents.testing import start_capture, stop_capture
+
+    span = {"trace_id": "a" * 32, "span_id": "b" * 16, "name": "kept", "status": "ok"}
+    envelope = Envelope(
+        items=[
+            Item(payload=PayloadRef(bytes=_DEEP_JSON), type="attachment"),
+            Item(payload=PayloadRef(bytes=_DEEP_JSON), type="span"),
+            Item(payload=PayloadRef(bytes=b"{not json"), type="transaction"),
+            Item(payload=PayloadRef(json={"items": [span]}), type="span"),
+        ]
+    )
+    start_capture(debug=True)  # sentry-sdk's logger lets lines through only then
+    try:
+        memory = MemoryTransport()
+        memory.capture_envelope(envelope)
+        printed = io.StringIO()
+        ConsoleTransport(printed).capture_envelope(envelope)
+    finally:
+        stop_capture()
+    assert [s.name for s in memory.capture.spans] == ["kept"]
+    assert "kept" in printed.getvalue()
+    assert "a span item whose payload is not JSON was skipped: RecursionError" in sdk_log.text
+    assert "a transaction item whose payload is not JSON was skipped" in sdk_log.text
+    assert "attachment" not in sdk_log.text

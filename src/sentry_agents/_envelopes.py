@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from sentry_sdk.envelope import Envelope
+from sentry_sdk.utils import logger
 
 from . import _keys as keys
 
@@ -105,12 +106,23 @@ class Capture:
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def add_envelope(self, envelope: Envelope) -> None:
+        """Adds the spans and events of one envelope. Only the items read (transactions,
+        spans, events) are decoded, never an attachment; an item whose payload is not
+        JSON that can be read is skipped and logged, never raised (a transport's
+        ``capture_envelope`` runs inside the app's own sentry-sdk calls)."""
         for item in envelope.items:
+            if item.type not in _READ_ITEMS:
+                continue
             payload = item.payload.json
             if payload is None and item.payload.bytes:
                 try:
                     payload = json.loads(item.payload.bytes)
-                except ValueError:
+                except (ValueError, RecursionError) as error:
+                    logger.warning(
+                        "sentry_agents: a %s item whose payload is not JSON was skipped: %s",
+                        item.type,
+                        type(error).__name__,
+                    )
                     continue
             if item.type == "transaction" and isinstance(payload, dict):
                 self.spans.extend(spans_from_transaction(payload))
@@ -125,6 +137,9 @@ class Capture:
     ) -> None:
         """Adds one request body (see ``decode_body``)."""
         self.add_envelope(Envelope.deserialize(decode_body(body, encoding, limit)))
+
+
+_READ_ITEMS = frozenset({"transaction", "span", "event"})
 
 
 def _ts(value: Any) -> float:
