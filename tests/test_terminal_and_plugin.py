@@ -272,3 +272,16 @@ def test_an_item_that_does_not_decode_is_logged_and_the_rest_kept(sdk_log):
     assert "a span item whose payload is not JSON was skipped: RecursionError" in sdk_log.text
     assert "a transaction item whose payload is not JSON was skipped" in sdk_log.text
     assert "attachment" not in sdk_log.text
+
+
+@pytest.mark.parametrize("mode", ["streaming", "transaction", "STREAM", "", None])
+def test_start_capture_refuses_a_mode_it_does_not_know(mode):
+    """``start_capture("streaming")`` (for ``"stream"``) ran in transaction mode, so a
+    test meant for span streaming passed without running in it."""
+    import sentry_sdk
+
+    from sentry_agents.testing import start_capture
+
+    with pytest.raises(ValueError, match=r"'static'.*'stream'"):
+        start_capture(mode)  # type: ignore[arg-type]
+    assert not sentry_sdk.get_client().is_active()

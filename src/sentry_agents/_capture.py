@@ -184,14 +184,25 @@ def _subject(span: SpanRecord) -> Optional[str]:
     return None if value is None else str(value)
 
 
+CAPTURE_MODES = ("static", "stream")
+"""The modes ``start_capture`` (and the ``agent_spans`` fixture) take."""
+
+
 def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
     """Initialise sentry-sdk with an in-memory transport and the content gate open, for
-    tests outside the fixture; ``mode="stream"`` for span streaming. Extra ``options``
-    go to ``sentry_sdk.init`` (``integrations=[...]``, say).
+    tests outside the fixture. ``mode`` is ``"static"`` (transactions, the default) or
+    ``"stream"`` (span streaming); any other raises ``ValueError``, so that a misspelt
+    mode never runs a test in the other one. Extra ``options`` go to
+    ``sentry_sdk.init`` (``integrations=[...]``, say).
 
     The gate is opened with sentry-sdk's ``data_collection={"gen_ai": {...}}`` where the
     installed sentry-sdk has it (``send_default_pii=True`` only where it does not), so
     nothing here triggers sentry-sdk's deprecation warning for ``send_default_pii``."""
+    if not isinstance(mode, str) or mode not in CAPTURE_MODES:
+        raise ValueError(
+            f"start_capture: mode must be 'static' (transactions) or 'stream' (span "
+            f"streaming), not {mode!r}"
+        )
     transport = MemoryTransport()
     options = {
         "transport": transport,
@@ -218,4 +229,4 @@ def stop_capture() -> None:
     sentry_sdk.get_global_scope().set_client(None)
 
 
-__all__ = ["AgentSpans", "batch_in_flight", "start_capture", "stop_capture"]
+__all__ = ["CAPTURE_MODES", "AgentSpans", "batch_in_flight", "start_capture", "stop_capture"]
