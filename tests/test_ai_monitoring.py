@@ -976,6 +976,37 @@ def test_sampler_decisions():
             sentry_agents.traces_sampler(**bad)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"per_agent": [("Batch", 0.5)]}, "per_agent must be a mapping"),
+        ({"per_agent": "Batch"}, "per_agent must be a mapping"),
+        ({"per_agent": {1: 0.5}}, "per_agent's keys must be agent names"),
+        ({"routes": 5}, "routes must be"),
+        ({"routes": [None]}, "routes must be"),
+        ({"routes": b"/api/chat"}, "routes must be"),
+        ({"routes": ["/api/chat", ""]}, "empty route"),
+        ({"routes": ""}, "empty route"),
+    ],
+)
+def test_sampler_arguments_of_the_wrong_type_raise_value_error(arguments, message):
+    """``per_agent=[("a", .5)]`` raised AttributeError and ``routes=5`` TypeError, though
+    bad arguments are documented to raise ValueError."""
+    with pytest.raises(ValueError, match=message):
+        sentry_agents.traces_sampler(**arguments)
+
+
+def test_sampler_takes_none_for_no_routes_and_no_named_agents():
+    """``routes=None`` raised TypeError; ``None`` means none, as for ``per_agent``."""
+    sampler = sentry_agents.traces_sampler(default=0.2, agents=0.5, per_agent=None, routes=None)
+    request = {"transaction_context": {"op": "http.server", "name": "POST /api/chat"}}
+    assert sampler(request) == 0.2
+    agent = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "Batch"}
+    assert sampler({"transaction_context": {"op": "gen_ai.invoke_agent", "data": agent}}) == 0.5
+    routes = sentry_agents.traces_sampler(default=0.2, agents=0.5, routes=(r for r in ["/chat"]))
+    assert routes(request) == 0.5
+
+
 @pytest.fixture
 def sampled(sentry):
     """sentry-sdk with our sampler (agents always, nothing else, agent "Batch" never);

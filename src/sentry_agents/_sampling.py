@@ -11,7 +11,7 @@ root before sentry-sdk samples it, in transaction mode and in span-streaming mod
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 from . import _keys as keys
 from ._jsonable import field, finite_number
@@ -24,7 +24,7 @@ def traces_sampler(
     agents: float = 1.0,
     *,
     per_agent: Optional[Mapping[str, float]] = None,
-    routes: Iterable[str] = (),
+    routes: Union[str, Iterable[str], None] = (),
 ) -> Sampler:
     """A ``traces_sampler`` for ``sentry_sdk.init``: AI work kept at its own rate.
 
@@ -38,16 +38,16 @@ def traces_sampler(
       pass (a WSGI app's root, Flask's or Django's, is still unnamed when sampled).
     - Everything else: ``default``.
 
-    Rates are numbers from 0 to 1; anything else raises ``ValueError`` here, at
-    configuration. The sampler itself never raises (sentry-sdk would drop the trace): on
-    a context it cannot read it returns ``default``.
+    Rates are numbers from 0 to 1, ``per_agent`` a mapping of agent names to rates,
+    ``routes`` one route or an iterable of routes (non-empty text); ``None`` for either
+    means none. Anything else raises ``ValueError`` here, at configuration. The sampler
+    itself never raises (sentry-sdk would drop the trace): on a context it cannot read
+    it returns ``default``.
     """
     default_rate = _rate("default", default)
     agents_rate = _rate("agents", agents)
-    named = {
-        str(name): _rate(f"per_agent[{name!r}]", rate) for name, rate in (per_agent or {}).items()
-    }
-    route_parts = tuple(str(route) for route in ([routes] if isinstance(routes, str) else routes))
+    named = _named_rates(per_agent)
+    route_parts = _route_parts(routes)
 
     def sampler(sampling_context: dict[str, Any]) -> float:
         """sentry_agents' traces_sampler: agent runs kept at their own rate."""
@@ -100,6 +100,49 @@ def _request_path(context: Mapping[str, Any]) -> Any:
         if request is not None:
             return field(request, "path")
     return None
+
+
+def _named_rates(per_agent: Any) -> dict[str, float]:
+    """``per_agent`` checked: agent names (text) to rates."""
+    if per_agent is None:
+        return {}
+    if not isinstance(per_agent, Mapping):
+        raise ValueError(
+            "traces_sampler: per_agent must be a mapping of agent names to rates "
+            f"({{'Batch Agent': 0.05}}), not a {type(per_agent).__name__}"
+        )
+    named: dict[str, float] = {}
+    for name, rate in per_agent.items():
+        if not isinstance(name, str):
+            raise ValueError(
+                f"traces_sampler: per_agent's keys must be agent names (text), not {name!r}"
+            )
+        named[name] = _rate(f"per_agent[{name!r}]", rate)
+    return named
+
+
+def _route_parts(routes: Any) -> tuple[str, ...]:
+    """``routes`` checked: non-empty text, each (one route, or any iterable of them)."""
+    if routes is None:
+        return ()
+    if isinstance(routes, str):
+        routes = (routes,)
+    try:
+        items = iter(routes)
+    except TypeError:
+        items = None
+    if items is None or isinstance(routes, (bytes, bytearray)):
+        raise ValueError(
+            "traces_sampler: routes must be a route ('/api/chat') or a list of routes, "
+            f"not a {type(routes).__name__}"
+        )
+    parts = tuple(items)
+    for route in parts:
+        if not isinstance(route, str):
+            raise ValueError(f"traces_sampler: routes must be text, not {route!r}")
+        if not route:
+            raise ValueError("traces_sampler: an empty route would match every request")
+    return parts
 
 
 def _rate(name: str, value: Any) -> float:
