@@ -1390,6 +1390,26 @@ def test_a_long_new_history_costs_what_its_budget_holds():
     assert len(_message_json._reuse) == len(encoded.pieces) < 150
 
 
+def test_a_long_plain_conversation_costs_what_its_budget_holds():
+    """Plain text past the budget is not written either (it was, being cheap to write
+    one message at a time, until a 2 MB conversation cost 4 ms): a conversation of
+    2,000 messages of 1,000 characters fitted to 20,000 bytes writes a few dozen."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    history = [
+        {"role": ("user", "assistant")[i % 2], "content": f"{i} " + "lorem ipsum " * 83}
+        for i in range(2_000)
+    ]
+    _message_json._reuse.clear()
+    encoded = _message_json.encode_messages(
+        history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
+    )
+    assert encoded is not None and len(encoded.pieces) + encoded.dropped == 2_000
+    assert len(_message_json._reuse) == len(encoded.pieces) < 100
+    assert encoded.pieces[-1] == _message_json._plain_piece("assistant", history[-1]["content"])
+
+
 def _big_results(shape: str, result: str, count: int) -> list[Any]:
     """A history of ``count`` tool calls, each answered with ``result``, in ``shape``."""
     from pydantic import BaseModel

@@ -76,6 +76,13 @@ def encode_messages(
         return None
     full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
     heavy = 0 if max_bytes is None else max(full // _HEAVY_PER_BUDGET, 1)
+    if len(messages) <= _BLOCK or max_bytes is None:  # the commonest: one block
+        pieces, system, left = _write_block(messages, split, scrubber, default_role, heavy)
+        if left is None:
+            parts: list[Part] = []
+            for message in system:
+                parts += message
+            return Encoded(parts, pieces, 0)
     # Each block's pieces and system parts in the conversation's order, newest block first.
     blocks: list[list[str]] = []
     systems: list[list[list[Part]]] = []
@@ -86,7 +93,7 @@ def encode_messages(
     size = end if max_bytes is None or end <= _BLOCK else _FIRST_BLOCK
     while end:
         start = end - size if end > size else 0
-        block = messages if start == 0 and end == len(messages) else messages[start:end]
+        block = messages[start:end]
         pieces, system, left = _write_block(block, split, scrubber, default_role, heavy)
         if left is not None:
             # A heavy message before the newest: from here on, newest first as far as the
@@ -102,11 +109,6 @@ def encode_messages(
             if left:
                 return _rest_dropped(blocks, systems, left, split, default_role)
             break
-        if block is messages:  # the commonest: all of them in one block
-            parts: list[Part] = []
-            for message in system:
-                parts += message
-            return Encoded(parts, pieces, 0)
         blocks.append(pieces)
         systems.append(system)
         written += sum(map(len, pieces)) + len(pieces)
