@@ -1014,6 +1014,8 @@ def test_tool_definition_of_a_hostile_callable_is_a_definition_and_tools_keep_it
     placeholders in ``tools=``: each is given its name (as the decorators name it) and
     what can be read of its parameters (parameters that allow any value, else), in
     every format, and ``tools=`` records those definitions."""
+    if sentry.mode == "static":  # older 2.x cut strings at 1,024 characters
+        sentry.init(max_value_length=100_000)
     cases = _hostile_callables()
     for tool, name, description, parameters in cases:
         expected = {"type": "function", "name": name, "parameters": parameters}
