@@ -694,7 +694,7 @@ def test_capture_errors_that_is_not_a_bool_sends_no_error_event(sentry, sdk_log,
     assert raised.value is error
     assert sentry.named("chat m").is_error()
     assert sentry.events() == []
-    assert "capture_errors must be True or False" in sdk_log.text
+    assert "capture_errors must be True, False or None" in sdk_log.text
 
 
 @pytest.mark.parametrize(

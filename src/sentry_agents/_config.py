@@ -92,15 +92,9 @@ def options(
     gate that is neither ``None`` nor a bool is closed (logged): ``"false"`` is true to
     ``bool``, and an unclear answer never records content. An unclear ``capture_errors``
     sends no error event alike (logged)."""
-    record_inputs = _helper_gate(record_inputs, "record_inputs")
-    record_outputs = _helper_gate(record_outputs, "record_outputs")
-    if capture_errors is not None and not is_bool(capture_errors):
-        _sdk_logger.warning(
-            "sentry_agents: capture_errors must be True or False, not %s; "
-            "not sending an error event",
-            _shown(capture_errors),
-        )
-        capture_errors = False
+    record_inputs = _helper_switch(record_inputs, "record_inputs", "not recording that content")
+    record_outputs = _helper_switch(record_outputs, "record_outputs", "not recording that content")
+    capture_errors = _helper_switch(capture_errors, "capture_errors", "not sending an error event")
     if (
         record_inputs is None
         and record_outputs is None
@@ -277,12 +271,13 @@ def _flag(value: Any, name: str) -> bool:
     raise TypeError(f"{name} must be True or False, not {_shown(value)}")
 
 
-def _helper_gate(value: Any, name: str) -> Optional[bool]:
-    """A helper's content gate: ``_gate``'s, or closed (``False``) for anything else."""
+def _helper_switch(value: Any, name: str, closed: str) -> Optional[bool]:
+    """A helper's switch as ``_gate`` reads it, or, for anything else, closed (``False``)
+    and logged with what ``closed`` means: an unclear answer never opens it."""
     try:
         return _gate(value, name)
     except TypeError as error:
-        _sdk_logger.warning("sentry_agents: %s; not recording that content", error)
+        _sdk_logger.warning("sentry_agents: %s; %s", error, closed)
         return False
 
 

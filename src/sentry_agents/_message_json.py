@@ -83,6 +83,7 @@ def encode_messages(
             for message in system:
                 parts += message
             return Encoded(parts, pieces, 0)
+        return _newest_first(messages, len(messages), [], [], split, scrubber, default_role, full)
     # Each block's pieces and system parts in the conversation's order, newest block first.
     blocks: list[list[str]] = []
     systems: list[list[list[Part]]] = []
@@ -90,25 +91,15 @@ def encode_messages(
     # bytes, so once past the budget no older message can be kept.
     written = count = 0
     end = len(messages)
-    size = end if max_bytes is None or end <= _BLOCK else _FIRST_BLOCK
+    size = _FIRST_BLOCK
     while end:
         start = end - size if end > size else 0
         block = messages[start:end]
         pieces, system, left = _write_block(block, split, scrubber, default_role, heavy)
         if left is not None:
-            # A heavy message before the newest: from here on, newest first as far as the
-            # budget needs (few such messages fit in it).
-            older = messages[end - 1 :: -1]
-            pieces, system, left = _write_block(
-                older, split, scrubber, default_role, 0, full - written
+            return _newest_first(
+                messages, end, blocks, systems, split, scrubber, default_role, full - written
             )
-            pieces.reverse()
-            system.reverse()
-            blocks.append(pieces)
-            systems.append(system)
-            if left:
-                return _rest_dropped(blocks, systems, left, split, default_role)
-            break
         blocks.append(pieces)
         systems.append(system)
         written += sum(map(len, pieces)) + len(pieces)
@@ -121,6 +112,31 @@ def encode_messages(
             size = _BLOCK
             if count:
                 size = min(_BLOCK, max(_MIN_BLOCK, (full - written) * count // written + 1))
+    return _in_order(blocks, systems, 0)
+
+
+def _newest_first(
+    messages: list[Any],
+    end: int,
+    blocks: list[list[str]],
+    systems: list[list[list[Part]]],
+    split: bool,
+    scrubber: Scrubber,
+    default_role: str,
+    room: int,
+) -> Encoded:
+    """All that was gathered, with the messages before ``end`` written newest first as far
+    as ``room`` needs: taken once a block holds a heavy message before its newest (few such
+    messages fit in the budget)."""
+    pieces, system, left = _write_block(
+        messages[end - 1 :: -1], split, scrubber, default_role, 0, room
+    )
+    pieces.reverse()
+    system.reverse()
+    blocks.append(pieces)
+    systems.append(system)
+    if left:
+        return _rest_dropped(blocks, systems, left, split, default_role)
     return _in_order(blocks, systems, 0)
 
 
