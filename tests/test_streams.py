@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import weakref
@@ -329,6 +330,105 @@ def test_plain_string_deltas_and_abandoned_stream(sentry):
     attrs = sentry.named("chat m").attributes
     assert attrs["sentry_agents.stream.abandoned"] is True
     assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"][0]["content"] == "Hello wor"
+
+
+def _sdk_chunks(text: str) -> list[Any]:
+    """``chat_chunks(text)`` as the ``openai`` SDK's own chunk objects."""
+    from openai.types.chat import ChatCompletionChunk
+
+    return [ChatCompletionChunk.model_validate(c) for c in chat_chunks(text)]
+
+
+_LONG_REPLY = "".join(f"word{i} " for i in range(60))  # 105 chunks of text
+
+
+@pytest.mark.parametrize("end", ["read", "closed", "dropped", "failed"])
+def test_a_long_stream_of_sdk_chunks_records_every_chunk_that_arrived(sentry, end):
+    """A provider SDK's chunks are read a batch at a time, held back between: every chunk
+    that arrived is recorded, in order, however the stream ends (70 chunks: two batches
+    and some held back)."""
+    chunks = _sdk_chunks(_LONG_REPLY)
+    stop = len(chunks) if end == "read" else 70
+
+    def source() -> Any:
+        yield from chunks[:stop]
+        if end == "failed":
+            raise ConnectionError("dropped")
+        yield from chunks[stop:]
+
+    with pytest.raises(ConnectionError) if end == "failed" else contextlib.nullcontext():
+        with sentry_agents.chat("m") as llm:
+            stream = llm.stream(source())
+            for arrived, _ in enumerate(stream, 1):
+                if arrived == stop and end in ("closed", "dropped"):
+                    break
+            if end == "closed":
+                stream.close()
+            elif end == "dropped":
+                del stream
+    attrs = sentry.named("chat m").attributes
+    (message,) = json.loads(attrs["gen_ai.output.messages"])
+    # The first chunk holds the role, each after it four characters of the text.
+    assert message["parts"] == [{"type": "text", "content": _LONG_REPLY[: 4 * (stop - 1)]}]
+    if end == "read":
+        assert message["finish_reason"] == "stop"
+        assert attrs["gen_ai.usage.output_tokens"] == 7
+    else:
+        assert "gen_ai.usage.output_tokens" not in attrs
+        assert (attrs.get("sentry_agents.stream.abandoned") is True) is (end != "failed")
+
+
+def test_sdk_chunks_held_back_are_read_before_a_chunk_read_at_once(sentry):
+    """A dict (or text, or any other object) is read as it arrives, after the SDK's
+    chunks held back before it: the reply keeps the order the chunks came in."""
+    sdk = _sdk_chunks("abcdefgh")  # the role, "abcd", "efgh", the finish, the usage
+    dict_chunk = {"choices": [{"index": 0, "delta": {"content": "-dict-"}}]}
+    with sentry_agents.chat("m") as llm:
+        for _ in llm.stream([sdk[0], sdk[1], dict_chunk, sdk[2], *sdk[3:]]):
+            pass
+    (message,) = json.loads(sentry.named("chat m").attributes["gen_ai.output.messages"])
+    assert message["parts"] == [{"type": "text", "content": "abcd-dict-efgh"}]
+
+
+def test_a_dict_chunk_its_source_reuses_is_read_as_each_arrives(sentry):
+    """A source may yield one dict again and again, changed in between: each state is
+    read as it arrives (not held back to be read later, when only the last is left)."""
+
+    def source() -> Any:
+        chunk: dict[str, Any] = {"choices": [{"index": 0, "delta": {"content": ""}}]}
+        for word in ("one ", "two ", "three"):
+            chunk["choices"][0]["delta"]["content"] = word
+            yield chunk
+
+    with sentry_agents.chat("m") as llm:
+        for _ in llm.stream(source()):
+            pass
+    (message,) = json.loads(sentry.named("chat m").attributes["gen_ai.output.messages"])
+    assert message["parts"] == [{"type": "text", "content": "one two three"}]
+
+
+def test_a_chunk_that_cannot_be_read_in_a_batch_loses_only_itself(sentry, mocker, sdk_log):
+    """Reading a chunk held back fails (fault injected): that chunk is left out and
+    logged; the chunks around it, in its batch too, are recorded."""
+    from sentry_agents._chunks import StreamAccumulator
+
+    chunks = _sdk_chunks(_LONG_REPLY)
+    bad = chunks[10]  # the text's characters 36 to 40
+    read = StreamAccumulator.add
+
+    def add(self: Any, chunk: Any) -> None:
+        if chunk is bad:
+            raise RuntimeError("unreadable chunk")
+        read(self, chunk)
+
+    mocker.patch.object(StreamAccumulator, "add", add)
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+    with sentry_agents.chat("m") as llm:
+        received = list(llm.stream(iter(chunks)))
+    assert all(a is b for a, b in zip(received, chunks)) and len(received) == len(chunks)
+    (message,) = json.loads(sentry.named("chat m").attributes["gen_ai.output.messages"])
+    assert message["parts"] == [{"type": "text", "content": _LONG_REPLY[:36] + _LONG_REPLY[40:]}]
+    assert "unreadable chunk" in sdk_log.text
 
 
 def test_a_stream_ended_before_its_first_chunk_sends_no_output(sentry):

@@ -166,4 +166,23 @@ def class_name(cls: type) -> Optional[str]:
     return None if known is None else known[0]
 
 
-__all__ = ["RESPONSE_READ_NAMES", "class_name", "model_fields", "response_fields"]
+def is_response_model(value: Any) -> bool:
+    """Whether ``value`` is a model that ``response_fields`` reads by its fields: a
+    provider SDK's own response or stream chunk, made anew for each (a stream's chunks
+    can be read later, a batch at a time)."""
+    try:
+        known = _class_names.get(type(value))
+    except TypeError:  # a class its metaclass made unhashable: no model's
+        return False
+    if known is None:
+        known = _name_class(type(value))
+    return known[2]
+
+
+__all__ = [
+    "RESPONSE_READ_NAMES",
+    "class_name",
+    "is_response_model",
+    "model_fields",
+    "response_fields",
+]
