@@ -7,6 +7,7 @@ envelopes it receives into spans (see ``sentry_agents._envelopes``).
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not reach the network
@@ -227,6 +228,15 @@ class Sentry:
 
     def named(self, name: str) -> SpanRecord:
         return self.one(lambda s: s.name == name)
+
+
+def child_span(mode: str, op: str, name: str) -> Any:
+    """A span of the user's own, child of the current one, made the way ``mode`` wants."""
+    if mode == "stream" or not HAS_TRANSACTIONS:
+        return sentry_sdk.traces.start_span(name=name, attributes={"sentry.op": op})
+    # Child spans took ``description=`` before sentry-sdk 2.15 named it ``name=``.
+    span_init = inspect.signature(sentry_sdk.tracing.Span.__init__).parameters
+    return sentry_sdk.start_span(op=op, **{"name" if "name" in span_init else "description": name})
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 import sentry_sdk
 
 import sentry_agents
-from conftest import HAS_TRANSACTIONS
+from conftest import HAS_TRANSACTIONS, child_span
 from fakes import anthropic_message, chat_completion, embeddings_reply, response_object
 
 # gen_ai.responses: sentry-sdk 2.x's op for an OpenAI Responses call (3.0 uses gen_ai.chat).
@@ -105,6 +105,33 @@ def test_integration_spans_inside_our_agent_get_its_name_and_usage(with_integrat
     assert agent["gen_ai.usage.output_tokens"] == 30 + 10
 
 
+def test_integration_calls_under_a_span_of_the_users_count_in_its_agents(
+    with_integrations, provider
+):
+    """A model call the integration records under a span of the user's own (not one of
+    ours) counts in the usage and cost of every agent around it, is priced and gets the
+    nearest agent's name, in streaming mode as in transaction mode (in streaming mode
+    only calls directly under one of our spans counted)."""
+    sentry_agents.configure(prices={"gpt-4o-mini": {"input": 1_000_000, "output": 1_000_000}})
+    provider.script("/v1/chat/completions", chat_completion("ok"), chat_completion("ok"))
+    client = provider.openai()
+    mode = with_integrations.mode
+    with sentry_agents.invoke_agent("Outer"):
+        with child_span(mode, "task", "plan"):
+            client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+            with sentry_agents.invoke_agent("Inner"):
+                with child_span(mode, "task", "step"), child_span(mode, "task", "sub-step"):
+                    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    spans = llm_spans(with_integrations)
+    assert sorted(s.attributes["gen_ai.agent.name"] for s in spans) == ["Inner", "Outer"]
+    assert [s.attributes["gen_ai.cost.total_tokens"] for s in spans] == [150, 150]
+    for name, calls in (("Outer", 2), ("Inner", 1)):
+        agent = with_integrations.named(f"invoke_agent {name}").attributes
+        assert agent["gen_ai.usage.input_tokens"] == 120 * calls, name
+        assert agent["gen_ai.usage.output_tokens"] == 30 * calls, name
+        assert agent["gen_ai.cost.total_tokens"] == 150 * calls, name
+
+
 def test_evaluate_and_rerank_usage_counts_in_the_agent_with_the_integrations_on(
     with_integrations, provider
 ):
@@ -144,6 +171,24 @@ def test_a_judge_call_the_integration_records_inside_evaluate_counts_once(
         agent = with_integrations.named(f"invoke_agent {name}").attributes
         assert agent["gen_ai.usage.input_tokens"] == 120, name
         assert agent["gen_ai.usage.output_tokens"] == 30, name
+
+
+def test_a_judge_call_under_a_span_of_the_users_inside_evaluate_counts_once(
+    with_integrations, provider
+):
+    """The judge's call is the evaluation's own, a span of the user's own in between or
+    not: with the evaluation's usage set from its response, the agent counts it once."""
+    provider.script("/v1/chat/completions", chat_completion("ok"))
+    with sentry_agents.invoke_agent("Judged"):
+        with sentry_agents.evaluate("gpt-4o-mini") as evaluation:
+            with child_span(with_integrations.mode, "task", "ask the judge"):
+                reply = provider.openai().chat.completions.create(
+                    model="gpt-4o-mini", messages=MESSAGES
+                )
+            evaluation.set_usage(reply.usage)
+    agent = with_integrations.named("invoke_agent Judged").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 120
+    assert agent["gen_ai.usage.output_tokens"] == 30
 
 
 def test_explicit_agent_usage_is_kept(with_integrations, provider):

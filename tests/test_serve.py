@@ -4,7 +4,6 @@ sentry-sdk and by hand-made hostile requests."""
 from __future__ import annotations
 
 import http.client
-import inspect
 import io
 import json
 import re
@@ -23,7 +22,7 @@ import pytest
 import sentry_sdk
 
 import sentry_agents
-from conftest import DELIVERY_BOUND, HAS_TRANSACTIONS, MODES
+from conftest import DELIVERY_BOUND, HAS_TRANSACTIONS, MODES, child_span
 from sentry_agents.__main__ import MAX_BODY_BYTES, TraceViewServer
 from sentry_agents._envelopes import MAX_ENVELOPE_BYTES, SpanRecord
 from sentry_agents._render import GenAiFilter, render_tree
@@ -145,14 +144,6 @@ def root_span(mode: str, op: str, name: str) -> Any:
     if mode == "stream" or not HAS_TRANSACTIONS:
         return sentry_sdk.traces.start_span(name=name, attributes={"sentry.op": op})
     return sentry_sdk.start_transaction(op=op, name=name)
-
-
-def child_span(mode: str, op: str, name: str) -> Any:
-    if mode == "stream" or not HAS_TRANSACTIONS:
-        return sentry_sdk.traces.start_span(name=name, attributes={"sentry.op": op})
-    # Child spans took ``description=`` before sentry-sdk 2.15 named it ``name=``.
-    span_init = inspect.signature(sentry_sdk.tracing.Span.__init__).parameters
-    return sentry_sdk.start_span(op=op, **{"name" if "name" in span_init else "description": name})
 
 
 def envelope(*items: tuple[str, dict[str, Any]]) -> bytes:

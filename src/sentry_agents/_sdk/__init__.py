@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import inspect
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Literal, Optional, Union
 
 import sentry_sdk
@@ -216,6 +216,26 @@ def current_span() -> Any:
         return None
     scope = sentry_sdk.get_current_scope()
     return getattr(scope, _STREAMED_SLOT if client.streaming else "span", None)
+
+
+_SCOPE_DEPTH = 1_000
+"""How far down the current scope's stack of open streamed spans ``open_ancestors`` looks."""
+
+
+def open_ancestors(span_id: str) -> Iterator[str]:
+    """``span_id`` and the ids of its ancestors, nearest first, as far as the current
+    scope's stack of open streamed spans (the current one, then the one it replaced, ...)
+    holds them: a streamed span sent knows only its parent's id, and where that parent
+    is a span of the user's own, it is still open here, as are those above it."""
+    streamed = getattr(sentry_sdk.get_current_scope(), _STREAMED_SLOT, None)
+    wanted: Optional[str] = span_id
+    for _ in range(_SCOPE_DEPTH):
+        if streamed is None or wanted is None:
+            return
+        if streamed.span_id == wanted:
+            yield wanted
+            wanted = getattr(streamed, "_parent_span_id", None)
+        streamed = getattr(streamed, "_previous_span_on_scope", None)
 
 
 def _set_data(span: Any, attributes: Mapping[str, AttributeValue]) -> None:
@@ -461,6 +481,7 @@ __all__ = [
     "deactivate",
     "join_current",
     "now_ns",
+    "open_ancestors",
     "outgoing_trace",
     "set_scope_conversation_id",
     "set_scope_user",

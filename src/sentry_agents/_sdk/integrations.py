@@ -16,7 +16,8 @@ name and escape its usage total. Only then (no cost otherwise) this module:
   integration's span knows into ours, still open, which stays the one span of that
   work; the integration's span is sent as a plain ``function`` child without gen_ai or
   mcp attributes. Other integration spans get the agent name, and their usage reaches
-  the agent's total.
+  the agent's total, also through spans of the user's own that are still open
+  (``open_ancestors``).
 
 In both modes an integration's LLM call below one of our spans is priced with the
 configured prices (``configure(prices=...)``) like ours, and its cost reaches the
@@ -41,7 +42,7 @@ from .._cost import Cost, cost_attributes, models_of
 from .._guard import logger
 from .._merge import additions
 from .._usage import Usage, checked, usage_attributes, usage_from_attributes
-from . import ClientState, streaming
+from . import ClientState, open_ancestors, streaming
 
 AI_INTEGRATIONS = frozenset(
     {
@@ -204,10 +205,11 @@ def _rework_streamed(span: dict[str, Any]) -> None:
     op = attributes.get(keys.SENTRY_OP)
     if not isinstance(op, str) or not (op.startswith(keys.OP_PREFIX) or op == keys.OP_MCP_SERVER):
         return
-    parent = _lookup(span.get("parent_span_id"))
-    if parent is None or isinstance(parent, Finished):
+    parent_id = span.get("parent_span_id")
+    parent = _lookup(parent_id)
+    if isinstance(parent, Finished):
         return
-    if op in parent._absorbed_ops:
+    if parent is not None and op in parent._absorbed_ops:
         parent._absorb(attributes)
         for key in [k for k in attributes if k.startswith(_DEMOTED_PREFIXES)]:
             del attributes[key]
@@ -215,16 +217,31 @@ def _rework_streamed(span: dict[str, Any]) -> None:
         return
     if not op.startswith(keys.OP_PREFIX):
         return
-    name = parent._agent_name()
+    owner = parent if parent is not None else _nearest_owner(parent_id)
+    if owner is None:
+        return
+    name = owner._agent_name()
     if name is not None and keys.AGENT_NAME not in attributes:
         attributes[keys.AGENT_NAME] = name
     if op in keys.LLM_OPS:
         usage = usage_from_attributes(attributes)
         if not usage.is_empty():
-            cost = parent._price_child(usage, models_of(attributes), _provider(attributes))
+            cost = owner._price_child(usage, models_of(attributes), _provider(attributes))
             if cost is not None and keys.COST_TOTAL_TOKENS not in attributes:
                 attributes.update(cost_attributes(cost))
-            parent._count_child_usage(usage, cost)
+            owner._count_child_usage(usage, cost)
+
+
+def _nearest_owner(parent_id: Any) -> Optional[Owner]:
+    """Our open span nearest above an integration's span whose parent is not ours (a
+    span of the user's own in between), as transaction mode finds it in the tree."""
+    if not isinstance(parent_id, str):
+        return None
+    for span_id in open_ancestors(parent_id):
+        entry = _lookup(span_id)
+        if entry is not None:
+            return None if isinstance(entry, Finished) else entry
+    return None
 
 
 def _provider(attributes: dict[str, Any]) -> Optional[str]:
@@ -385,15 +402,18 @@ def _counted_by_parent(
     parents: dict[str, Any],
     ours: dict[str, Optional[Finished]],
 ) -> bool:
-    """Whether ``span_id`` is an integration's model call directly inside one of our
-    evaluations or reranks that reports its own usage: the same call, counted there."""
-    parent_id = parents.get(span_id)
-    if not isinstance(parent_id, str) or ours.get(span_id) is not None:
+    """Whether ``span_id`` is an integration's model call whose nearest span of ours
+    above it (spans of the user's own in between or not) is an evaluation or rerank that
+    reports its own usage: the same call, counted there."""
+    if ours.get(span_id) is not None:
         return False
-    parent = ours.get(parent_id)
-    return (
-        parent is not None and parent.usage_is_set and nodes[parent_id].get("op") in _ITS_CALLS_OPS
-    )
+    parent_id = parents.get(span_id)
+    while parent_id in nodes:
+        parent = ours.get(parent_id)
+        if parent is not None:
+            return parent.usage_is_set and nodes[parent_id].get("op") in _ITS_CALLS_OPS
+        parent_id = parents.get(parent_id)
+    return False
 
 
 def _agent_ancestors(
