@@ -417,6 +417,17 @@ def test_json_rpc_error_answer(sentry):
     assert sentry.events() == []
 
 
+def test_set_error_none_records_no_error(sentry):
+    """``set_error(None)`` (as ``span.set_error(reply.error.code if reply.error else
+    None)`` calls it for a success) records nothing: no failure, no ``error.type =
+    "None"``."""
+    with sentry_agents.mcp_server("tools/call", "get_weather") as span:
+        span.set_error(None)
+    span_record = sentry.named("tools/call get_weather")
+    assert not span_record.is_error()
+    assert "error.type" not in span_record.attributes
+
+
 def test_prompt_result(sentry):
     one = GetPromptResult(
         [PromptMessage("user", TextContent("Summarize the notes"))], description="Summary"

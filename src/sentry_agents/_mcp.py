@@ -186,8 +186,11 @@ class MCPServerSpan(_MCPSpan):
     def set_error(self, code: Any) -> None:
         """The request was answered with a JSON-RPC error: the span fails with
         ``error.type`` = the error code (as OpenTelemetry's MCP conventions have it),
-        without an error event. A handler exception needs no call: it fails the span and
-        is reported once."""
+        without an error event. ``None`` (no error code: no error) records nothing, as
+        ``None`` does everywhere here. A handler exception needs no call: it fails the
+        span and is reported once."""
+        if code is None:
+            return
         with guard:
             self._mark_failed(safe_str(code))
 
