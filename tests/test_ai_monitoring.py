@@ -446,6 +446,35 @@ def test_guardrail_outcomes_read_alike_however_they_are_given(sentry, sdk_log):
     assert outcomes == [(False, "said so"), (True, None), (None, None), (False, "an object")]
 
 
+def test_a_decorated_guardrail_returning_text_or_no_outcome(sentry, sdk_log):
+    """A decorated guardrail returning text (a model's verdict) recorded no outcome and
+    said nothing: text is read as ``set_outcome`` reads it, ``"true"`` or ``"false"``;
+    other text, ``None`` and anything else that is no outcome record none, each with a
+    warning in sentry-sdk's debug log, and the span is sent as usual."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+    given: dict[str, Any] = {
+        "upper": "FALSE",
+        "bytes": b"true",
+        "cleaned": "the text, " + "cleaned " * 100,
+        "none": None,
+        "score": 0.5,
+    }
+    for name, value in given.items():
+        sentry_agents.guardrail(name)(functools.partial(lambda v: v, value))()
+    spans = {s.name: s for s in sentry.spans()}
+    outcomes = {
+        name: spans[f"guardrail {name}"].attributes.get("sentry_agents.guardrail.passed")
+        for name in given
+    }
+    assert outcomes == {"upper": False, "bytes": True, "cleaned": None, "none": None, "score": None}
+    assert not any(s.is_error() for s in spans.values())
+    assert not any("sentry_agents.guardrail.reason" in s.attributes for s in spans.values())
+    assert "guardrail outcome 'the text, cl...aned cleaned ' is not" in sdk_log.text
+    assert "cleaned " * 20 not in sdk_log.text, "a long text is cut in the log"
+    assert "guardrail none returned NoneType, not an outcome" in sdk_log.text
+    assert "guardrail score returned float, not an outcome" in sdk_log.text
+
+
 def test_guardrail_reason_is_output_content(sentry):
     sentry.init(send_default_pii=False)
     with sentry_agents.guardrail("pii") as check:

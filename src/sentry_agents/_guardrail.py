@@ -10,6 +10,7 @@ of the AI Agents dashboards.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
@@ -60,11 +61,14 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
         as UTF-8), is read as its word, ``"true"`` or ``"false"`` in any case; other text
         records no outcome (its truth would say "passed" for ``"false"`` and ``"blocked"``
         alike), and so does ``None`` (no answer is not a block), each with a warning in
-        sentry-sdk's debug log. Anything else is read by its truth."""
+        sentry-sdk's debug log (the text cut short). Anything else is read by its truth."""
         with guard:  # a value whose truth is ambiguous (a numpy array) raises
             outcome = _passed(passed)
             if outcome is None:
-                logger.warning("sentry_agents: guardrail outcome %r is not true or false", passed)
+                logger.warning(
+                    "sentry_agents: guardrail outcome %s is not true or false",
+                    reprlib.repr(passed),
+                )
             else:
                 self._set(keys.GUARDRAIL_PASSED, outcome)
         if reason is not None:
@@ -80,9 +84,17 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
     # A decorated guardrail function: its return value is the outcome.
 
     def _record_return(self, value: Any) -> None:
+        """A return value that is no outcome (``None``, a number, ...) records none, with a
+        warning naming its type (not its content) in sentry-sdk's debug log."""
         with guard:
             outcome = _outcome(value)
-            if outcome is not None:
+            if outcome is None:
+                logger.warning(
+                    "sentry_agents: guardrail %s returned %s, not an outcome; none recorded",
+                    self._config.name,
+                    type(value).__name__,
+                )
+            else:
                 self.set_outcome(*outcome)
 
     @property
@@ -107,13 +119,14 @@ _WORDS = {"true": True, "false": False}
 
 
 def _outcome(value: Any) -> Optional[tuple[Any, Any]]:
-    """(passed, reason) from what a guardrail function returned: a bool (numpy's too), a
-    ``(passed, reason)`` pair, an object or dict with ``passed`` (and ``reason``), or one with
-    ``tripwire_triggered`` (the OpenAI Agents SDK's guardrail output). An object's or
-    dict's ``passed`` is given as it is, for ``set_outcome`` to read as it reads its own
-    argument (``"false"`` is blocked there too); one that is absent, ``None`` or a method
-    is not an outcome."""
-    if is_bool(value):  # numpy's too: ``(scores < 0.5).all()``
+    """(passed, reason) from what a guardrail function returned: a bool (numpy's too),
+    text or bytes (a model's verdict), a ``(passed, reason)`` pair, an object or dict with
+    ``passed`` (and ``reason``), or one with ``tripwire_triggered`` (the OpenAI Agents
+    SDK's guardrail output). Text, and an object's or dict's ``passed``, are given as
+    they are, for ``set_outcome`` to read as it reads its own argument (``"false"`` is
+    blocked, text other than ``"true"`` and ``"false"`` no outcome, with a warning); a
+    ``passed`` that is absent, ``None`` or a method is not an outcome."""
+    if is_bool(value) or isinstance(value, (str, bytes, bytearray)):
         return value, None
     if isinstance(value, tuple) and len(value) == 2 and is_bool(value[0]):
         return value[0], value[1]
@@ -139,8 +152,10 @@ def guardrail(
     decorator; ``stage`` says what it checks (``"input"``, ``"output"``, ``"tool"``...).
 
     Record the outcome with ``GuardrailSpan.set_outcome``. Decorating a guardrail
-    function records its return value as the outcome: ``True``/``False``, a ``(passed,
-    reason)`` pair, or an object with ``passed`` or ``tripwire_triggered``.
+    function records its return value as the outcome: ``True``/``False``, the text
+    ``"true"``/``"false"``, a ``(passed, reason)`` pair, or an object with ``passed`` or
+    ``tripwire_triggered``. Anything else (``None``, other text) records no outcome, never
+    a guessed one, with a warning in sentry-sdk's debug log; the span is sent as usual.
     """
     return GuardrailSpan(
         GuardrailConfig(safe_str(name), None if stage is None else safe_str(stage)),
