@@ -380,3 +380,18 @@ def test_embeddings_take_no_inputs_from_the_integration_past_our_gate(with_integ
     assert span.attributes["gen_ai.usage.input_tokens"] == 7
     assert "gen_ai.embeddings.input" not in span.attributes
     assert b"Secret town" not in with_integrations.raw()
+
+
+def test_parent_ids_that_loop_end_the_walk_up_a_transaction():
+    """A transaction's spans whose parent ids loop (set by hand: sentry-sdk makes none)
+    end the walks that name and count an integration's call, not loop for ever."""
+    from sentry_agents._sdk import integrations
+
+    nodes = {
+        "a": {"op": "gen_ai.invoke_agent", "parent_span_id": "b", "data": {}},
+        "b": {"op": "function", "parent_span_id": "a", "data": {}},
+        "c": {"op": "gen_ai.chat", "parent_span_id": "b", "data": {}},
+    }
+    parents = {span_id: node["parent_span_id"] for span_id, node in nodes.items()}
+    assert integrations._agent_ancestors("c", nodes, parents).count("a") <= len(nodes)
+    assert integrations._counted_by_parent("c", nodes, parents, {}) is False

@@ -408,7 +408,9 @@ def _counted_by_parent(
     if ours.get(span_id) is not None:
         return False
     parent_id = parents.get(span_id)
-    while parent_id in nodes:
+    for _ in range(len(nodes)):  # no further: parent ids set by hand may loop
+        if parent_id not in nodes:
+            break
         parent = ours.get(parent_id)
         if parent is not None:
             return parent.usage_is_set and nodes[parent_id].get("op") in _ITS_CALLS_OPS
@@ -421,7 +423,9 @@ def _agent_ancestors(
 ) -> list[str]:
     found = []
     current = parents.get(span_id)
-    while current in nodes:
+    for _ in range(len(nodes)):  # no further: parent ids set by hand may loop
+        if current not in nodes:
+            break
         if nodes[current].get("op") == keys.OP_INVOKE_AGENT:
             found.append(current)
         current = parents.get(current)
