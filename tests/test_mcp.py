@@ -428,6 +428,16 @@ def test_set_error_none_records_no_error(sentry):
     assert "error.type" not in span_record.attributes
 
 
+def test_set_error_of_an_empty_code_fails_the_span_as_other(sentry):
+    """An empty error code still fails the span, with OpenTelemetry's ``_OTHER`` (an
+    error of no known type), not an empty ``error.type``."""
+    with sentry_agents.mcp_server("tools/call", "get_weather") as span:
+        span.set_error("")
+    span_record = sentry.named("tools/call get_weather")
+    assert span_record.is_error()
+    assert span_record.attributes["error.type"] == "_OTHER"
+
+
 def test_prompt_result(sentry):
     one = GetPromptResult(
         [PromptMessage("user", TextContent("Summarize the notes"))], description="Summary"

@@ -187,12 +187,13 @@ class MCPServerSpan(_MCPSpan):
         """The request was answered with a JSON-RPC error: the span fails with
         ``error.type`` = the error code (as OpenTelemetry's MCP conventions have it),
         without an error event. ``None`` (no error code: no error) records nothing, as
-        ``None`` does everywhere here. A handler exception needs no call: it fails the
-        span and is reported once."""
+        ``None`` does everywhere here; an empty code fails it with ``_OTHER``, as those
+        conventions name an error of no known type. A handler exception needs no call: it
+        fails the span and is reported once."""
         if code is None:
             return
         with guard:
-            self._mark_failed(safe_str(code))
+            self._mark_failed(safe_str(code) or "_OTHER")
 
     def _record_prompt(self, result: Any) -> None:
         prompt = shape.prompt_result(result)
