@@ -50,6 +50,8 @@ NOT_IN_REGISTRY = {
     "sentry_agents.guardrail.reason": "ours: why the guardrail blocked or passed",
     "sentry_agents.rerank.documents": "ours: the registry has no rerank attributes",
     "sentry_agents.rerank.results": "ours: the registry has no rerank attributes",
+    "sentry_agents.mcp.request.argument_count": "ours: how many arguments an MCP request "
+    "had when not all were recorded; the registry has no such key",
 }
 # Deprecated keys we send on purpose, and why.
 _USAGE_DOCS = "the name Sentry's AI Agents docs page uses for this usage sub-count"

@@ -279,6 +279,7 @@ def test_arguments_within_the_budget(sentry):
     assert sum(len(v.encode()) for v in sent.values()) <= 1_000
     for value in sent.values():
         json.loads(value)
+    assert sentry.named("tools/call bulk").attributes[ARGUMENT_COUNT] == 20
 
 
 def test_argument_keys_count_against_the_budget(sentry):
@@ -292,6 +293,53 @@ def test_argument_keys_count_against_the_budget(sentry):
     sent = sent_arguments(sentry, "tools/call bulk")
     assert 1 <= len(sent) < 2_000
     assert sum(len(k.encode()) + len(v.encode()) for k, v in sent.items()) <= 1_000
+
+
+ARGUMENT_COUNT = "sentry_agents.mcp.request.argument_count"
+
+
+def test_long_argument_names_sharing_their_first_128_characters_stay_apart(sentry):
+    """Names are cut to 128 characters; two that differ only past that were sent under one
+    key, the second value overwriting the first. A cut name ends in a hash of the whole
+    name, the same for the same name in every request."""
+    prefix = "p" * 128
+    arguments = {prefix + "_city": "Paris", prefix + "_days": 3, "short": True}
+    for name in ("tools/call first", "tools/call again"):
+        with sentry_agents.mcp_server("tools/call", name.split()[1], arguments=arguments):
+            pass
+    first = sent_arguments(sentry, "tools/call first")
+    assert sorted(first.values()) == ['"Paris"', "3", "true"]
+    assert first == sent_arguments(sentry, "tools/call again")
+    for key in first:
+        name = key.removeprefix("mcp.request.argument.")
+        assert len(name) <= 128
+        assert name == "short" or name.startswith(prefix[:100])
+    assert ARGUMENT_COUNT not in sentry.named("tools/call first").attributes
+
+
+def test_an_argument_named_like_a_cut_name_does_not_overwrite_it(sentry):
+    """A name that happens to be another's cut key: the first argument's value stays, and
+    the count tells that one argument is missing."""
+    from sentry_agents._mcp_data import argument_key
+
+    long = "n" * 200
+    lookalike = argument_key(long).removeprefix("mcp.request.argument.")
+    with sentry_agents.mcp_server("tools/call", "t", arguments={long: 1, lookalike: 2}):
+        pass
+    assert list(sent_arguments(sentry, "tools/call t").values()) == ["1"]
+    assert sentry.named("tools/call t").attributes[ARGUMENT_COUNT] == 2
+
+
+def test_argument_attributes_are_capped_and_the_count_says_how_many_there_were(sentry):
+    """Thousands of small arguments fit the byte budget, and each was an attribute of its
+    own; at most ``MAX_ARGUMENTS`` (64) are sent, the first ones, and
+    ``sentry_agents.mcp.request.argument_count`` gives how many the request had."""
+    many = {f"a{i}": i for i in range(5_000)}
+    with sentry_agents.mcp_server("tools/call", "bulk", arguments=many):
+        pass
+    sent = sent_arguments(sentry, "tools/call bulk")
+    assert sent == {f"mcp.request.argument.a{i}": str(i) for i in range(64)}
+    assert sentry.named("tools/call bulk").attributes[ARGUMENT_COUNT] == 5_000
 
 
 # --- results --------------------------------------------------------------------------

@@ -199,6 +199,9 @@ GUARDRAIL_REASON = "sentry_agents.guardrail.reason"
 RERANK_DOCUMENTS = "sentry_agents.rerank.documents"
 RERANK_RESULTS = "sentry_agents.rerank.results"
 """The registry has no rerank attributes: the documents and the ranking go under ours."""
+MCP_REQUEST_ARGUMENT_COUNT = "sentry_agents.mcp.request.argument_count"
+"""How many arguments an MCP request had, set when not all of them were recorded (the
+registry has no such key)."""
 
 
 def original_length(key: str) -> str:
@@ -261,6 +264,7 @@ __all__ = [
     "MCP_PROTOCOL_READY",
     "MCP_PROTOCOL_VERSION",
     "MCP_REQUEST_ARGUMENT",
+    "MCP_REQUEST_ARGUMENT_COUNT",
     "MCP_REQUEST_ID",
     "MCP_RESOURCE_PROTOCOL",
     "MCP_RESOURCE_URI",

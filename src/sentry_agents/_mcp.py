@@ -139,7 +139,9 @@ class MCPServerSpan(_MCPSpan):
 
     def set_arguments(self, arguments: Any) -> None:
         """The request's arguments (a dict, or its JSON), as ``mcp.request.argument.<key>``
-        each, behind the input gate and scrubbed like tool arguments."""
+        each, behind the input gate and scrubbed like tool arguments: the first
+        ``MAX_ARGUMENTS`` (64), with ``sentry_agents.mcp.request.argument_count`` when
+        some are left out (see ``argument_attributes``)."""
         if not self._inputs_ok:
             return
         with guard:
@@ -307,7 +309,10 @@ def mcp_server(
       derived from ``transport`` when it is stdio or HTTP-based); ``protocol_version``.
     - ``client`` / ``server``: the ``clientInfo`` / ``serverInfo`` of the ``initialize``
       exchange (or the initialize params / result holding them), as dicts or objects.
-    - ``arguments``: the request's arguments, behind the input gate.
+    - ``arguments``: the request's arguments, behind the input gate: the first 64, names
+      over 128 characters cut and ended with a hash of the whole name;
+      ``sentry_agents.mcp.request.argument_count`` says how many there were when some
+      are left out.
     - ``meta``: the request's ``_meta``. With no transaction or segment active, the span
       continues the client's trace from its ``sentry-trace`` and ``baggage`` (or a W3C
       ``traceparent`` alone); inside one (an HTTP request's) it nests there.

@@ -10,8 +10,10 @@ functions, no sentry-sdk import.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
+from itertools import islice
 from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
@@ -54,7 +56,13 @@ _NETWORK_TRANSPORTS = {
     "streamablehttp": "tcp",
     "websocket": "tcp",
 }
-_MAX_ARGUMENT_KEY = 128
+MAX_ARGUMENTS = 64
+"""At most this many ``mcp.request.argument.<key>`` attributes per request (each is an
+attribute of its own, and thousands of small ones fit any byte budget); the first ones
+are kept."""
+MAX_ARGUMENT_NAME = 128
+"""Longest argument name in a key; see ``argument_key``."""
+_NAME_HASH_BYTES = 4
 
 
 def shown_target(method: str, target: Optional[str], scrubber: Scrubber) -> Optional[str]:
@@ -274,22 +282,39 @@ def is_initialize_result(value: Any) -> bool:
 # --- arguments ------------------------------------------------------------------------------
 
 
+def argument_key(name: str) -> str:
+    """The attribute key of the argument ``name``: the name itself up to
+    ``MAX_ARGUMENT_NAME`` characters; a longer one cut, and ended with ``~`` and a hash of
+    the whole name, so names sharing their first characters keep keys of their own (the
+    same name always gets the same key)."""
+    if len(name) > MAX_ARGUMENT_NAME:
+        digest = hashlib.blake2s(name.encode(), digest_size=_NAME_HASH_BYTES).hexdigest()
+        name = f"{name[: MAX_ARGUMENT_NAME - len(digest) - 1]}~{digest}"
+    return keys.mcp_argument(name)
+
+
 def argument_attributes(arguments: Any, budget: int) -> Attributes:
-    """``mcp.request.argument.<key>`` per argument, each value as JSON (a string in quotes,
-    as Sentry's SDKs send it), all of them, names included, within ``budget`` bytes
-    together (the first argument is always kept, its value within the least budget)."""
+    """``mcp.request.argument.<key>`` per argument (see ``argument_key``), each value as
+    JSON (a string in quotes, as Sentry's SDKs send it): the first ``MAX_ARGUMENTS`` of
+    them, names included, within ``budget`` bytes together (the first argument is always
+    kept, its value within the least budget). When some are left out,
+    ``sentry_agents.mcp.request.argument_count`` says how many the request had."""
     if not isinstance(arguments, dict):
         return {}
     out: Attributes = {}
     remaining = budget
-    for key, value in arguments.items():
-        name = keys.mcp_argument(safe_str(key)[:_MAX_ARGUMENT_KEY])
+    for key, value in islice(arguments.items(), MAX_ARGUMENTS):
+        name = argument_key(safe_str(key))
         room = remaining - size(name)
         if room < MIN_BUDGET and out:
             break
+        if name in out:
+            continue  # a name that is another's cut key: neither replaces the other
         text = fit(value, room).text
         remaining = room - size(text)
         out[name] = text
+    if len(out) < len(arguments):
+        out[keys.MCP_REQUEST_ARGUMENT_COUNT] = len(arguments)
     return out
 
 
@@ -446,6 +471,8 @@ __all__ = [
     "INITIALIZED",
     "JSONRPC_VERSION",
     "LOGGING",
+    "MAX_ARGUMENTS",
+    "MAX_ARGUMENT_NAME",
     "MAX_BAGGAGE_BYTES",
     "PROGRESS",
     "RESOURCE_METHODS",
@@ -455,6 +482,7 @@ __all__ = [
     "PromptResult",
     "ToolResult",
     "argument_attributes",
+    "argument_key",
     "argument_uri_filtered",
     "content_block",
     "implementation",
