@@ -385,3 +385,28 @@ def numpy_bool(type_name: str, module: str) -> Any:
     NumpyBool.__name__ = NumpyBool.__qualname__ = type_name
     NumpyBool.__module__ = module
     return NumpyBool
+
+
+def numpy_scalar(type_name: str, kind: type, *, with_item: bool = True) -> Any:
+    """A stand-in for a numpy scalar class (``numpy.float32``, ``numpy.int64``), named and
+    placed as numpy's and, like those, neither an int nor a float: ``item()`` gives the
+    Python number, ``__float__`` (and ``__index__`` for integers) convert it.
+    ``with_item=False`` leaves ``item`` out, for a scalar read by its number protocols."""
+
+    class NumpyScalar:
+        def __init__(self, value: Any) -> None:
+            self.value = kind(value)
+
+        def __float__(self) -> float:
+            return float(self.value)
+
+        def __repr__(self) -> str:
+            return f"{type_name}({self.value})"
+
+    if with_item:
+        NumpyScalar.item = lambda self: self.value  # type: ignore[attr-defined]
+    if kind is int:
+        NumpyScalar.__index__ = lambda self: self.value  # type: ignore[attr-defined]
+    NumpyScalar.__name__ = NumpyScalar.__qualname__ = type_name
+    NumpyScalar.__module__ = "numpy"
+    return NumpyScalar

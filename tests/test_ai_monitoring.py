@@ -19,7 +19,7 @@ from sentry_sdk.envelope import Envelope
 
 import sentry_agents
 from conftest import HAS_DATA_COLLECTION, HAS_TRANSACTIONS, Sentry
-from fakes import numpy_bool
+from fakes import numpy_bool, numpy_scalar
 from sentry_agents import DEFAULT_SCRUB_KEYS
 from sentry_agents._envelopes import SpanRecord
 
@@ -614,6 +614,51 @@ def test_ranking_shapes():
     assert ranking(vercel) == [{"index": 3, "score": 0.5, "document": {"id": 7}}]
     assert ranking(["b", "a"]) == [{"document": "b"}, {"document": "a"}]
     assert ranking([(1, float("nan"))]) == [{"document": [1, "nan"]}]
+
+
+@pytest.mark.parametrize("with_item", [True, False], ids=["item()", "number protocols"])
+def test_rerank_reads_cross_encoder_rank_and_numpy_scalars(sentry, with_item):
+    """sentence-transformers' ``CrossEncoder.rank`` returns ``corpus_id``, a numpy
+    ``float32`` ``score`` and, asked for, the ``text``; pairs built with numpy
+    (``argsort``) hold numpy ints. None of these is an int or a float, so each item was
+    recorded as a document of its own repr. (Stand-ins named and placed as numpy's:
+    numpy is not needed.)"""
+    float32 = numpy_scalar("float32", float, with_item=with_item)
+    int64 = numpy_scalar("int64", int, with_item=with_item)
+    documents = ["Rome in summer", "Oslo in winter", "Paris in spring"]
+    ranked = [
+        {"corpus_id": 2, "score": float32(0.5), "text": "Paris in spring"},
+        {"corpus_id": int64(0), "score": float32(0.25)},
+        {"corpus_id": 1, "score": float32(math.nan)},
+    ]
+    with sentry_agents.rerank("cross-encoder", query="April?", documents=documents) as ranker:
+        ranker.set_result(ranked)
+    with sentry_agents.rerank("bm25", documents=documents) as ranker:
+        ranker.set_result([(int64(1), float32(2.5)), (float32(0.0), float32(1.0))])
+    results = "sentry_agents.rerank.results"
+    assert sentry.named("rerank cross-encoder").json_attribute(results) == [
+        {"index": 2, "score": 0.5, "document": "Paris in spring"},
+        {"index": 0, "score": 0.25},
+        {"index": 1},
+    ]
+    assert sentry.named("rerank bm25").json_attribute(results) == [
+        {"index": 1, "score": 2.5},
+        {"document": ["float32(0.0)", "float32(1.0)"]},
+    ]
+
+
+def test_ranking_reads_no_bool_as_a_number():
+    """numpy's bool gives a bool from ``item()``: not a score nor an index."""
+    from sentry_agents._ranking import ranking
+
+    class FakeBool:
+        def item(self) -> bool:
+            return True
+
+        def __float__(self) -> float:
+            return 1.0
+
+    assert ranking([{"index": FakeBool(), "score": FakeBool(), "text": "t"}]) == [{"document": "t"}]
 
 
 # --- users, prompts, stop sequences ----------------------------------------------------

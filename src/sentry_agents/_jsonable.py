@@ -11,6 +11,7 @@ import collections
 import dataclasses
 import json
 import math
+import operator
 import re
 import sys
 import types
@@ -155,6 +156,27 @@ def exact_number(value: Any) -> Union[int, float, None]:
         return int.__int__(value)
     if issubclass(kind, float):
         return float.__float__(value)
+    return None
+
+
+def scalar_number(value: Any) -> Union[int, float, None]:
+    """``exact_number``, and the number a numpy-like scalar (``numpy.float32``,
+    ``numpy.int64``, a one-element tensor) holds, told by shape without importing numpy:
+    what its ``item()`` gives, else its ``__index__``, else its ``__float__``. ``None``
+    for a bool (numpy's ``item()`` gives one), for anything else, and when reading raises."""
+    number = exact_number(value)
+    kind = type(value)
+    if number is not None or kind is bool:
+        return number
+    try:
+        if callable(getattr(kind, "item", None)):
+            return exact_number(value.item())
+        if hasattr(kind, "__index__"):
+            return exact_number(operator.index(value))
+        if hasattr(kind, "__float__"):
+            return exact_number(float(value))
+    except Exception:
+        return None
     return None
 
 
@@ -577,4 +599,5 @@ __all__ = [
     "optional_str",
     "parse_json_maybe",
     "safe_str",
+    "scalar_number",
 ]

@@ -52,8 +52,9 @@ class RerankSpan(UsageSpan[RerankConfig]):
 
     def set_result(self, result: Any) -> None:
         """The ranking: a provider's rerank response (Cohere, Voyage, Jina and the like),
-        its list of results, or ``(index, score)`` pairs, best first. A response's
-        ``model`` is recorded as the response model too."""
+        its list of results, what sentence-transformers' ``CrossEncoder.rank`` returns,
+        or ``(index, score)`` pairs, best first; numpy scores and indices are read as
+        numbers. A response's ``model`` is recorded as the response model too."""
         with guard:
             model = field(result, "model")
             if isinstance(model, str):
