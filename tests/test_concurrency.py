@@ -8,12 +8,12 @@ import functools
 import logging
 import sys
 import threading
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
 import sentry_agents
-from conftest import DELIVERY_BOUND
+from conftest import DELIVERY_BOUND, ended
 
 
 def test_200_concurrent_agents_have_the_right_parents(sentry):
@@ -264,6 +264,20 @@ def _paused_in(code: Any, opcode: int, work: Any) -> tuple[threading.Thread, thr
     return thread, resume
 
 
+def _every_instruction(attempt: Callable[[int], threading.Thread]) -> int:
+    """Try every interleaving: ``attempt(opcode)``, for opcode 1, 2, ..., stops a thread
+    before that instruction of the code it traces (``_paused_in``), runs the other side
+    meanwhile, and returns the stopped thread once it has finished. The last attempt is
+    the first whose thread was never stopped (it ran past the last instruction). Returns
+    the number of attempts."""
+    opcode = 0
+    while True:
+        opcode += 1
+        if not attempt(opcode).paused:
+            assert opcode > 5, "the code was traced"
+            return opcode
+
+
 def test_a_stream_exhausted_and_closed_by_two_threads_at_once_ends_once(sentry, sdk_log):
     """One thread exhausts a stream while another closes it: whichever ends it first
     records it, the other does nothing, and the chat span is sent once. Every
@@ -271,9 +285,7 @@ def test_a_stream_exhausted_and_closed_by_two_threads_at_once_ends_once(sentry, 
     the ending in turn while the closing thread runs it whole."""
     from sentry_agents._stream import _Stream
 
-    opcode = 0
-    while True:
-        opcode += 1
+    def attempt(opcode: int) -> threading.Thread:
         with sentry_agents.chat(f"m-{opcode}") as llm:
             stream = llm.stream(iter(["a", "b"]))
             assert next(stream) == "a"
@@ -287,12 +299,12 @@ def test_a_stream_exhausted_and_closed_by_two_threads_at_once_ends_once(sentry, 
                 assert not closing.is_alive(), "the closing thread waits on the other"
             resume.set()
             exhausting.join()
-        if not exhausting.paused:  # past the last instruction: every one was tried
-            break
+        return exhausting
+
+    tried = _every_instruction(attempt)
     spans = [s for s in sentry.spans() if s.name.startswith("chat m-")]
-    assert sorted(s.name for s in spans) == sorted(f"chat m-{i}" for i in range(1, opcode + 1))
+    assert sorted(s.name for s in spans) == sorted(f"chat m-{i}" for i in range(1, tried + 1))
     assert all(s.attributes["gen_ai.response.streaming"] is True for s in spans)
-    assert opcode > 5  # the ending was traced
     assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []
 
 
@@ -317,9 +329,7 @@ def test_a_chat_block_ending_while_another_thread_ends_its_stream_sends_the_span
     whole."""
     from sentry_agents._chat import ChatSpan
 
-    opcode = 0
-    while True:
-        opcode += 1
+    def attempt(opcode: int) -> threading.Thread:
         streams: list[Any] = []
         entered, leave = threading.Event(), threading.Event()
         block = functools.partial(_chat_block, f"w-{opcode}", streams, entered, leave)
@@ -340,11 +350,11 @@ def test_a_chat_block_ending_while_another_thread_ends_its_stream_sends_the_span
         assert not other.is_alive(), "the other thread waits on the stopped one"
         resume.set()
         first.join()
-        if not first.paused:  # past the last instruction: every one was tried
-            break
+        return first
+
+    tried = _every_instruction(attempt)
     spans = [s for s in sentry.spans() if s.name.startswith("chat w-")]
-    assert sorted(s.name for s in spans) == sorted(f"chat w-{i}" for i in range(1, opcode + 1))
-    assert opcode > 5
+    assert sorted(s.name for s in spans) == sorted(f"chat w-{i}" for i in range(1, tried + 1))
     assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []
 
 
@@ -355,9 +365,7 @@ def test_a_span_ended_by_two_threads_at_once_ends_once(sentry, sdk_log):
     in turn while the other runs it whole."""
     from sentry_agents._span import GenAISpan
 
-    opcode = 0
-    while True:
-        opcode += 1
+    def attempt(opcode: int) -> threading.Thread:
         with sentry_agents.invoke_agent(f"a-{opcode}"):
             with sentry_agents.chat(f"e-{opcode}") as llm:
                 llm.set_usage(input_tokens=10, output_tokens=1)
@@ -371,15 +379,60 @@ def test_a_span_ended_by_two_threads_at_once_ends_once(sentry, sdk_log):
                     assert not other.is_alive(), "the other thread waits on the stopped one"
                 resume.set()
                 first.join()
-        if not first.paused:  # past the last instruction: every one was tried
-            break
+        return first
+
+    tried = _every_instruction(attempt)
     chats = [s.name for s in sentry.spans() if s.name.startswith("chat e-")]
-    assert sorted(chats) == sorted(f"chat e-{i}" for i in range(1, opcode + 1))
-    for i in range(1, opcode + 1):
+    assert sorted(chats) == sorted(f"chat e-{i}" for i in range(1, tried + 1))
+    for i in range(1, tried + 1):
         agent = sentry.named(f"invoke_agent a-{i}").attributes
         assert (agent["gen_ai.usage.input_tokens"], agent["gen_ai.usage.output_tokens"]) == (
             10,
             1,
         ), i
-    assert opcode > 5  # the ending was traced
+    assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_span_started_by_two_threads_at_once_starts_once(sentry, sdk_log):
+    """Two threads start one chat span at once: it is started once, whichever thread
+    comes first, and the other's start is a re-entry (ignored, and logged); the one
+    sentry-sdk span both see is the one ended and sent. Every interleaving is tried:
+    one thread is stopped before each instruction of the start in turn while the other
+    runs it whole."""
+    from sentry_agents._span import GenAISpan
+
+    sentry.init(debug=True)  # sentry-sdk's logger passes debug records only then
+    seen: list[Any] = []
+
+    def attempt(opcode: int) -> threading.Thread:
+        llm = sentry_agents.chat(f"s-{opcode}")
+        natives: list[Any] = []
+
+        def start() -> None:
+            llm._begin()
+            natives.append(llm.span)
+
+        first, resume = _paused_in(GenAISpan._begin.__code__, opcode, start)
+        other = threading.Thread(target=start)
+        if first.paused:
+            other.start()
+            other.join(DELIVERY_BOUND)
+            assert not other.is_alive(), "the other thread waits on the stopped one"
+        resume.set()
+        first.join()
+        llm.finish()
+        started = {id(native): native for native in natives if native is not None}
+        assert list(started.values()) == [llm.span], opcode
+        seen.append(llm.span)
+        return first
+
+    tried = _every_instruction(attempt)
+    assert all(ended(native) for native in seen)
+    chats = [s for s in sentry.spans() if s.name.startswith("chat s-")]
+    assert sorted(s.name for s in chats) == sorted(f"chat s-{i}" for i in range(1, tried + 1))
+    assert {s.span_id for s in chats} == {native.span_id for native in seen}
+    # Each record reaches the handler twice: sentry-sdk's logger propagates to the root
+    # logger, where pytest's capture listens too.
+    ignored = {id(r) for r in sdk_log.records if "was started twice" in r.getMessage()}
+    assert len(ignored) == tried - 1  # the last attempt starts it in one thread only
     assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []

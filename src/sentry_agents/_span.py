@@ -139,6 +139,7 @@ class GenAISpan(Generic[C]):
         "_phase",
         "_reported_inside",
         "_resolved",
+        "_unstarted",
         "operation",
     )
 
@@ -148,6 +149,9 @@ class GenAISpan(Generic[C]):
         self._config = config
         self._options = options
         self._phase = _NEW
+        self._unstarted = [None]
+        """One item until the span starts: whoever starts it takes it, as ``_open`` is
+        taken to end it, so two threads entering the span at once start it once."""
         self._open = _NEVER_OPENED
         """One item while the span is open: whoever ends it takes it (``list.pop`` is
         atomic), so two threads ending the span at once end it once, without a lock."""
@@ -265,7 +269,9 @@ class GenAISpan(Generic[C]):
     # --- lifecycle -------------------------------------------------------------------------
 
     def _begin(self) -> None:
-        if self._phase != _NEW:
+        try:
+            self._unstarted.pop()
+        except IndexError:  # started already (here or in another thread): a re-entry
             logger.debug("sentry_agents: %s was started twice; ignoring", type(self).__name__)
             return
         self._phase = _OPEN
