@@ -436,3 +436,33 @@ def test_a_span_started_by_two_threads_at_once_starts_once(sentry, sdk_log):
     ignored = {id(r) for r in sdk_log.records if "was started twice" in r.getMessage()}
     assert len(ignored) == tried - 1  # the last attempt starts it in one thread only
     assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_span_left_in_one_thread_while_another_starts_it_is_finished(sentry, sdk_log):
+    """One thread starts a chat span while another, entering it too, leaves it: the
+    sentry-sdk span the start makes is finished and sent once, whichever comes first.
+    Every interleaving is tried: the starting thread is stopped before each instruction
+    of the start in turn while the other enters and leaves whole."""
+    from sentry_agents._span import GenAISpan
+
+    seen: list[Any] = []
+
+    def attempt(opcode: int) -> threading.Thread:
+        llm = sentry_agents.chat(f"l-{opcode}")
+        first, resume = _paused_in(GenAISpan._begin.__code__, opcode, llm._begin)
+        other = threading.Thread(target=lambda: (llm._begin(), llm._end(None)))
+        if first.paused:
+            other.start()
+            other.join(DELIVERY_BOUND)
+            assert not other.is_alive(), "the other thread waits on the stopped one"
+        resume.set()
+        first.join()
+        llm._end(None)
+        seen.append(llm.span)
+        return first
+
+    tried = _every_instruction(attempt)
+    assert all(ended(native) for native in seen)
+    chats = [s.name for s in sentry.spans() if s.name.startswith("chat l-")]
+    assert sorted(chats) == sorted(f"chat l-{i}" for i in range(1, tried + 1))
+    assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []

@@ -154,7 +154,9 @@ class GenAISpan(Generic[C]):
         taken to end it, so two threads entering the span at once start it once."""
         self._open = _NEVER_OPENED
         """One item while the span is open: whoever ends it takes it (``list.pop`` is
-        atomic), so two threads ending the span at once end it once, without a lock."""
+        atomic), so two threads ending the span at once end it once, without a lock. Set
+        once the start is done: a thread that leaves the span meanwhile ends nothing, and
+        the span ends when the thread starting it leaves it."""
         self._native: Optional[_sdk.NativeSpan] = None
         self._agents: tuple[AgentRun, ...] = ()
         self._resolved: Optional[Resolved] = None
@@ -275,7 +277,6 @@ class GenAISpan(Generic[C]):
             logger.debug("sentry_agents: %s was started twice; ignoring", type(self).__name__)
             return
         self._phase = _OPEN
-        self._open = [None]
         self._resolved = resolve(self._options)
         try:
             parent = current_span()
@@ -284,23 +285,24 @@ class GenAISpan(Generic[C]):
             self._outer = parent
             self._agents = self._agents_inside(parent)
             native = self._native = self._start_native()
-            if native is None:
-                return
-            _open_by_native[id(native.span)] = self
-            if native.recording:
-                client = native.client
-                if sdk_integrations.enabled(client):
-                    sdk_integrations.started(client, native.span.span_id, self)
-                self._inputs_ok, self._outputs_ok = self._gate(client)
-                if self._inputs_ok:
-                    self._record_start_content()
+            if native is not None:
+                _open_by_native[id(native.span)] = self
+                if native.recording:
+                    client = native.client
+                    if sdk_integrations.enabled(client):
+                        sdk_integrations.started(client, native.span.span_id, self)
+                    self._inputs_ok, self._outputs_ok = self._gate(client)
+                    if self._inputs_ok:
+                        self._record_start_content()
         except Exception as exc:
             contained(exc)
         except BaseException as exc:
             # An interrupt (from a redaction hook, or while converting a long history)
             # after the span started: it is finished as cancelled, not left open.
+            self._open = [None]
             self._end(exc)
             raise
+        self._open = [None]
 
     def _start_native(self) -> Optional[_sdk.NativeSpan]:
         """Start the sentry-sdk span: a child of the current span or a new root (a kind
