@@ -264,6 +264,24 @@ def _paused_in(code: Any, opcode: int, work: Any) -> tuple[threading.Thread, thr
     return thread, resume
 
 
+def _stopped_while(
+    code: Any, opcode: int, stopped: Callable[[], Any], other: Callable[[], Any]
+) -> threading.Thread:
+    """``stopped`` run in a thread halted before the ``opcode``-th instruction it runs in
+    ``code`` (``_paused_in``), ``other`` run whole in a second thread meanwhile (when the
+    first did halt there), then the first let go on to its end: the first thread, for
+    ``_every_instruction``."""
+    first, resume = _paused_in(code, opcode, stopped)
+    if first.paused:
+        second = threading.Thread(target=other)
+        second.start()
+        second.join(DELIVERY_BOUND)
+        assert not second.is_alive(), "the other thread waits on the stopped one"
+    resume.set()
+    first.join()
+    return first
+
+
 def _every_instruction(attempt: Callable[[int], threading.Thread]) -> int:
     """Try every interleaving: ``attempt(opcode)``, for opcode 1, 2, ..., stops a thread
     before that instruction of the code it traces (``_paused_in``), runs the other side
@@ -289,16 +307,9 @@ def test_a_stream_exhausted_and_closed_by_two_threads_at_once_ends_once(sentry, 
         with sentry_agents.chat(f"m-{opcode}") as llm:
             stream = llm.stream(iter(["a", "b"]))
             assert next(stream) == "a"
-            exhausting, resume = _paused_in(
-                _Stream._end.__code__, opcode, functools.partial(list, stream)
+            exhausting = _stopped_while(
+                _Stream._end.__code__, opcode, functools.partial(list, stream), stream.close
             )
-            closing = threading.Thread(target=stream.close)
-            if exhausting.paused:
-                closing.start()
-                closing.join(DELIVERY_BOUND)
-                assert not closing.is_alive(), "the closing thread waits on the other"
-            resume.set()
-            exhausting.join()
         return exhausting
 
     tried = _every_instruction(attempt)
@@ -369,17 +380,8 @@ def test_a_span_ended_by_two_threads_at_once_ends_once(sentry, sdk_log):
         with sentry_agents.invoke_agent(f"a-{opcode}"):
             with sentry_agents.chat(f"e-{opcode}") as llm:
                 llm.set_usage(input_tokens=10, output_tokens=1)
-                first, resume = _paused_in(
-                    GenAISpan._end.__code__, opcode, functools.partial(llm._end, None)
-                )
-                other = threading.Thread(target=llm._end, args=(None,))
-                if first.paused:
-                    other.start()
-                    other.join(DELIVERY_BOUND)
-                    assert not other.is_alive(), "the other thread waits on the stopped one"
-                resume.set()
-                first.join()
-        return first
+                end = functools.partial(llm._end, None)
+                return _stopped_while(GenAISpan._end.__code__, opcode, end, end)
 
     tried = _every_instruction(attempt)
     chats = [s.name for s in sentry.spans() if s.name.startswith("chat e-")]
@@ -412,14 +414,7 @@ def test_a_span_started_by_two_threads_at_once_starts_once(sentry, sdk_log):
             llm._begin()
             natives.append(llm.span)
 
-        first, resume = _paused_in(GenAISpan._begin.__code__, opcode, start)
-        other = threading.Thread(target=start)
-        if first.paused:
-            other.start()
-            other.join(DELIVERY_BOUND)
-            assert not other.is_alive(), "the other thread waits on the stopped one"
-        resume.set()
-        first.join()
+        first = _stopped_while(GenAISpan._begin.__code__, opcode, start, start)
         llm.finish()
         started = {id(native): native for native in natives if native is not None}
         assert list(started.values()) == [llm.span], opcode
@@ -449,14 +444,9 @@ def test_a_span_left_in_one_thread_while_another_starts_it_is_finished(sentry, s
 
     def attempt(opcode: int) -> threading.Thread:
         llm = sentry_agents.chat(f"l-{opcode}")
-        first, resume = _paused_in(GenAISpan._begin.__code__, opcode, llm._begin)
-        other = threading.Thread(target=lambda: (llm._begin(), llm._end(None)))
-        if first.paused:
-            other.start()
-            other.join(DELIVERY_BOUND)
-            assert not other.is_alive(), "the other thread waits on the stopped one"
-        resume.set()
-        first.join()
+        first = _stopped_while(
+            GenAISpan._begin.__code__, opcode, llm._begin, lambda: (llm._begin(), llm._end(None))
+        )
         llm._end(None)
         seen.append(llm.span)
         return first
