@@ -1367,6 +1367,38 @@ def test_the_google_clients_response_is_read_from_its_fields(
     ]
 
 
+@pytest.mark.parametrize("api", ["chat", "responses", "anthropic"])
+def test_the_openai_and_anthropic_clients_responses_are_read_from_their_fields(
+    provider: Any, monkeypatch: pytest.MonkeyPatch, api: str
+) -> None:
+    """The ``openai`` and ``anthropic`` clients set ``_request_id`` on every response they
+    return, a private attribute in the object's ``__dict__`` beside its fields: such a
+    response takes the fields reading all the same (it was read name by name, as any
+    object is), and reads as reading by shape."""
+    from sentry_agents import _models, _responses
+
+    response: Any
+    if api == "chat":
+        provider.script("/v1/chat/completions", chat_completion("It is sunny."))
+        response = provider.openai().chat.completions.create(model="gpt-4o-mini", messages=[])
+    elif api == "responses":
+        provider.script("/v1/responses", response_object("Cloudy."))
+        response = provider.openai().responses.create(model="o4-mini", input="Weather?")
+    else:
+        provider.script("/v1/messages", anthropic_message("Salut."))
+        response = provider.anthropic().messages.create(
+            model="claude-sonnet-4-5", max_tokens=100, messages=[{"role": "user", "content": "Hi"}]
+        )
+    assert "_request_id" in vars(response)
+    fields = _models.response_fields(response)
+    assert fields is not None and "_request_id" not in fields
+    assert _responses._from_fields(fields) is not None
+    read = read_response(response)
+    with _by_shape(monkeypatch):
+        assert read == read_response(response)
+    assert read.output and read.usage.input_tokens
+
+
 @pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # unvalidated parts
 def test_a_response_and_its_usage_are_read_only_for_the_response_names(
     monkeypatch: pytest.MonkeyPatch,

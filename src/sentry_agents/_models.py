@@ -61,7 +61,10 @@ def _fields_reader(entry: int, doc: str) -> Callable[[Any], Optional[dict[str, A
         # fields apart: there ``model_construct`` leaves out a required field, and
         # ``model_copy(update=...)`` adds another name in its place, the count unchanged.
         if (len(fields) != len(declared) or known[3]) and not fields.keys() <= declared.keys():
-            return None
+            kept = _without_private(fields, declared)
+            if kept is None:
+                return None
+            fields = kept
         extra = getattr(value, "__pydantic_extra__", None)
         if extra is None:
             return fields
@@ -92,6 +95,20 @@ response_fields = _fields_reader(
     attributes (Google's ``GenerateContentResponse`` has ``text`` and ``parts``
     properties, its usage metadata a private attribute), which change no name read.""",
 )
+
+
+def _without_private(fields: dict[str, Any], declared: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """``fields`` without the names beside the declared ones that start with an
+    underscore: a private attribute set on the object (the ``openai`` and ``anthropic``
+    clients set ``_request_id`` on every response they return), which no pydantic field
+    can be named and no reader reads. ``None`` when another name is there."""
+    kept: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in declared:
+            kept[name] = value
+        elif type(name) is not str or not name.startswith("_"):
+            return None
+    return kept
 
 
 def _name_class(cls: type) -> tuple[str, dict[str, Any], bool, bool]:
