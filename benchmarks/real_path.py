@@ -583,9 +583,9 @@ _BODIES = (completion_json, responses_json)
 
 
 def chat_completion() -> Any:
-    from openai.types.chat import ChatCompletion
-
-    return ChatCompletion.model_validate(completion_json())
+    """The ``ChatCompletion`` the real ``openai`` client returns for ``completion_json``
+    (as the client parses it, its ``_request_id`` set)."""
+    return openai_client().chat.completions.create(model=MODEL, messages=[])
 
 
 # --- 1. per model call: sentry-agents vs sentry-sdk's OpenAIIntegration ------------------
@@ -1533,33 +1533,51 @@ HAND_WRITTEN = ("100 plain messages", "100 messages half tool calls")
 
 
 def anthropic_message() -> Any:
-    from anthropic.types import Message
+    """The ``Message`` the real ``anthropic`` client returns (as the client parses it, its
+    ``_request_id`` set)."""
+    import anthropic
 
-    return Message.model_validate(
-        {
-            "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
-            "type": "message",
-            "role": "assistant",
-            "model": "claude-sonnet-4-5-20250929",
-            "content": [
-                {"type": "text", "text": "Let me check the weather in Paris."},
-                {
-                    "type": "tool_use",
-                    "id": "toolu_01A09q90qw90lq917835lq9",
-                    "name": "get_weather",
-                    "input": {"city": "Paris"},
-                },
-            ],
-            "stop_reason": "tool_use",
-            "stop_sequence": None,
-            "usage": {
-                "input_tokens": 200,
-                "output_tokens": 300,
-                "cache_read_input_tokens": 1000,
-                "cache_creation_input_tokens": 24,
-            },
-        }
+    try:  # the HTTP client anthropic 2.x is built on, httpx's API
+        import httpx2 as http
+    except ImportError:
+        import httpx as http
+
+    body = json.dumps(_ANTHROPIC_MESSAGE).encode()
+    answer = lambda request: http.Response(  # noqa: E731
+        200, content=body, headers={"content-type": "application/json"}
     )
+    client = anthropic.Anthropic(
+        api_key="sk-benchmark",
+        base_url="http://127.0.0.1:9",
+        max_retries=0,
+        http_client=http.Client(transport=http.MockTransport(answer)),
+    )
+    return client.messages.create(model=MODEL, max_tokens=10, messages=[])
+
+
+_ANTHROPIC_MESSAGE: dict[str, Any] = {
+    "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-sonnet-4-5-20250929",
+    "content": [
+        {"type": "text", "text": "Let me check the weather in Paris."},
+        {
+            "type": "tool_use",
+            "id": "toolu_01A09q90qw90lq917835lq9",
+            "name": "get_weather",
+            "input": {"city": "Paris"},
+        },
+    ],
+    "stop_reason": "tool_use",
+    "stop_sequence": None,
+    "usage": {
+        "input_tokens": 200,
+        "output_tokens": 300,
+        "cache_read_input_tokens": 1000,
+        "cache_creation_input_tokens": 24,
+    },
+}
 
 
 def gemini_response() -> Any:
