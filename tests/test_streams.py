@@ -407,6 +407,35 @@ def test_a_dict_chunk_its_source_reuses_is_read_as_each_arrives(sentry):
     assert message["parts"] == [{"type": "text", "content": "one two three"}]
 
 
+def test_a_pydantic_chunk_of_its_source_s_own_reused_is_read_as_each_arrives(sentry):
+    """A source's own pydantic model (not the openai, anthropic or google-genai SDK's)
+    yielded again and again, changed in between, is read as each arrives, as a dict is:
+    held back, only its last state was left, recorded once per chunk."""
+    from pydantic import BaseModel
+
+    class Delta(BaseModel):
+        content: str = ""
+
+    class Choice(BaseModel):
+        index: int = 0
+        delta: Delta
+
+    class Chunk(BaseModel):
+        choices: list[Choice]
+
+    def source() -> Any:
+        chunk = Chunk(choices=[Choice(delta=Delta())])
+        for word in ("one ", "two ", "three"):
+            chunk.choices[0].delta.content = word
+            yield chunk
+
+    with sentry_agents.chat("m") as llm:
+        for _ in llm.stream(source()):
+            pass
+    (message,) = json.loads(sentry.named("chat m").attributes["gen_ai.output.messages"])
+    assert message["parts"] == [{"type": "text", "content": "one two three"}]
+
+
 def test_a_chunk_that_cannot_be_read_in_a_batch_loses_only_itself(sentry, mocker, sdk_log):
     """Reading a chunk held back fails (fault injected): that chunk is left out and
     logged; the chunks around it, in its batch too, are recorded."""

@@ -184,16 +184,28 @@ def class_name(cls: type) -> Optional[str]:
 
 
 def is_response_model(value: Any) -> bool:
-    """Whether ``value`` is a model that ``response_fields`` reads by its fields: a
-    provider SDK's own response or stream chunk, made anew for each (a stream's chunks
-    can be read later, a batch at a time)."""
+    """Whether ``value`` is a model of the ``openai``, ``anthropic`` or ``google-genai``
+    SDK that ``response_fields`` reads by its fields: a response or stream chunk those
+    clients make anew for each (a stream's chunks can be read later, a batch at a time).
+    Another library's models, or the user's own, may be one object yielded again and
+    again, changed in between."""
+    cls = type(value)
     try:
-        known = _class_names.get(type(value))
+        sdk = _sdk_models.get(cls)
     except TypeError:  # a class its metaclass made unhashable: no model's
         return False
-    if known is None:
-        known = _name_class(type(value))
-    return known[2]
+    if sdk is None:
+        known = _class_names.get(cls) or _name_class(cls)
+        module = getattr(cls, "__module__", None)
+        sdk = known[2] and isinstance(module, str) and module.startswith(_SDK_MODULES)
+        if len(_sdk_models) >= _MAX_CLASSES:
+            _sdk_models.clear()
+        _sdk_models[cls] = sdk
+    return sdk
+
+
+_sdk_models: dict[type, bool] = {}
+_SDK_MODULES = ("openai.", "anthropic.", "google.genai.")
 
 
 __all__ = [
