@@ -436,6 +436,74 @@ def test_a_pydantic_chunk_of_its_source_s_own_reused_is_read_as_each_arrives(sen
     assert message["parts"] == [{"type": "text", "content": "one two three"}]
 
 
+def _tool_call_chunks() -> list[dict[str, Any]]:
+    """Two parallel tool calls streamed by Chat Completions after some text, each call's
+    arguments over two deltas, as the API sends them."""
+    from openai.types.chat import ChatCompletionChunk
+
+    frame = {"id": "chatcmpl-tc", "object": "chat.completion.chunk", "created": 1}
+    frame["model"] = "gpt-4o"
+    weather = {"index": 0, "id": "call_1", "type": "function"}
+    time = {"index": 1, "id": "call_2", "type": "function"}
+    deltas = [
+        {"role": "assistant", "content": "Checking."},
+        {"tool_calls": [{**weather, "function": {"name": "get_weather", "arguments": ""}}]},
+        {"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]},
+        {"tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}}]},
+        {"tool_calls": [{**time, "function": {"name": "get_time", "arguments": '{"zone": '}}]},
+        {"tool_calls": [{"index": 1, "function": {"arguments": '"CET"}'}}]},
+    ]
+    chunks = [{**frame, "choices": [{"index": 0, "delta": d}]} for d in deltas]
+    chunks.append({**frame, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+    return [ChatCompletionChunk.model_validate(c).model_dump(exclude_none=True) for c in chunks]
+
+
+@pytest.mark.parametrize("helper", [False, True])
+def test_tool_calls_read_as_openai_documents_are_recorded_as_they_arrived(sentry, provider, helper):
+    """OpenAI's documented way to read streamed tool calls keeps each call's first delta
+    and adds each later delta's arguments to it (from a raw stream, or the ``chunk``
+    events of ``client.chat.completions.stream``): each call is recorded with its
+    arguments once, as the consumer assembled them (read after the consumer changed the
+    first delta, the arguments were recorded twice over)."""
+    provider.script("/v1/chat/completions", _tool_call_chunks())
+    client = provider.openai()
+    calls: dict[int, Any] = {}
+
+    def keep(chunk: Any) -> None:
+        for call in chunk.choices[0].delta.tool_calls or [] if chunk.choices else []:
+            if call.index not in calls:
+                calls[call.index] = call
+            else:
+                calls[call.index].function.arguments += call.function.arguments
+
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        if helper:
+            with client.chat.completions.stream(model="gpt-4o", messages=[]) as stream:
+                for event in llm.stream(stream):
+                    if event.type == "chunk":
+                        keep(event.chunk)
+        else:
+            for chunk in llm.stream(
+                client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
+            ):
+                keep(chunk)
+    assert [c.function.arguments for c in calls.values()] == [
+        '{"city": "Paris"}',
+        '{"zone": "CET"}',
+    ]
+    (message,) = json.loads(sentry.named("chat gpt-4o").attributes["gen_ai.output.messages"])
+    assert message["parts"] == [
+        {"type": "text", "content": "Checking."},
+        {
+            "type": "tool_call",
+            "id": "call_1",
+            "name": "get_weather",
+            "arguments": {"city": "Paris"},
+        },
+        {"type": "tool_call", "id": "call_2", "name": "get_time", "arguments": {"zone": "CET"}},
+    ]
+
+
 def test_a_chunk_that_cannot_be_read_in_a_batch_loses_only_itself(sentry, mocker, sdk_log):
     """Reading a chunk held back fails (fault injected): that chunk is left out and
     logged; the chunks around it, in its batch too, are recorded."""
