@@ -504,6 +504,83 @@ def test_tool_calls_read_as_openai_documents_are_recorded_as_they_arrived(sentry
     ]
 
 
+def test_a_reply_rebuilt_on_its_first_openai_delta_is_recorded_as_it_arrived(sentry, provider):
+    """A reader that keeps a stream's first delta and adds each later delta's text to it
+    (to hold the whole message): the text is recorded once (read after the reader
+    changed that delta, it was recorded twice over)."""
+    provider.script("/v1/chat/completions", chat_chunks("Hello there, traveller!"))
+    client = provider.openai()
+    message = None
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        stream = client.chat.completions.create(model="gpt-4o", messages=[], stream=True)
+        for chunk in llm.stream(stream):
+            for choice in chunk.choices:
+                if message is None:
+                    message = choice.delta
+                else:
+                    message.content += choice.delta.content or ""
+    assert message is not None and message.content == "Hello there, traveller!"
+    (output,) = json.loads(sentry.named("chat gpt-4o").attributes["gen_ai.output.messages"])
+    assert output["parts"] == [{"type": "text", "content": "Hello there, traveller!"}]
+
+
+def test_a_reply_rebuilt_from_its_raw_anthropic_events_is_recorded_as_it_arrived(sentry, provider):
+    """A reader of the raw Anthropic events that keeps each started block and adds each
+    delta to it (as the SDK's own accumulation does, without copying): every block is
+    recorded as sent (read after the reader changed it, a block's text was recorded
+    twice over)."""
+    text = (
+        {"type": "text", "text": ""},
+        [{"type": "text_delta", "text": w} for w in ("Hi ", "you")],
+    )
+    thinking = {"type": "thinking", "thinking": "", "signature": ""}
+    thought = [{"type": "thinking_delta", "thinking": "Greet."}]
+    provider.script(
+        "/v1/messages", anthropic_block_events([(thinking, thought), text], "end_turn", 5)
+    )
+    client = provider.anthropic()
+    blocks: dict[int, Any] = {}
+    with sentry_agents.chat("claude", provider="anthropic") as llm:
+        stream = client.messages.create(model="claude", max_tokens=50, messages=[], stream=True)
+        for event in llm.stream(stream):
+            if event.type == "content_block_start":
+                blocks[event.index] = event.content_block
+            elif event.type == "content_block_delta" and event.delta.type == "text_delta":
+                blocks[event.index].text += event.delta.text
+            elif event.type == "content_block_delta" and event.delta.type == "thinking_delta":
+                blocks[event.index].thinking += event.delta.thinking
+    assert [blocks[0].thinking, blocks[1].text] == ["Greet.", "Hi you"]
+    (output,) = json.loads(sentry.named("chat claude").attributes["gen_ai.output.messages"])
+    assert output["parts"] == [
+        {"type": "reasoning", "content": "Greet."},
+        {"type": "text", "content": "Hi you"},
+    ]
+
+
+def test_a_reply_rebuilt_on_its_first_google_chunk_is_recorded_as_it_arrived(sentry):
+    """A reader of google-genai's ``generate_content_stream`` that keeps the first chunk's
+    part and adds each later chunk's text to it: the text is recorded once (read after
+    the reader changed that part, it was recorded twice over)."""
+    chunks = [
+        {"candidates": [{"content": {"role": "model", "parts": [{"text": word}]}}]}
+        for word in ("Rain ", "all ", "day.")
+    ]
+    chunks[-1]["candidates"][0]["finishReason"] = "STOP"
+    client = google_client(chunks)
+    part = None
+    with sentry_agents.chat("gemini-2.5-flash", provider="gcp.gemini") as llm:
+        stream = client.models.generate_content_stream(model="gemini-2.5-flash", contents="x")
+        for chunk in llm.stream(stream):
+            if part is None:
+                part = chunk.candidates[0].content.parts[0]
+            else:
+                part.text += chunk.text
+    assert part is not None and part.text == "Rain all day."
+    attrs = sentry.named("chat gemini-2.5-flash").attributes
+    (output,) = json.loads(attrs["gen_ai.output.messages"])
+    assert output["parts"] == [{"type": "text", "content": "Rain all day."}]
+
+
 def test_a_chunk_that_cannot_be_read_in_a_batch_loses_only_itself(sentry, mocker, sdk_log):
     """Reading a chunk held back fails (fault injected): that chunk is left out and
     logged; the chunks around it, in its batch too, are recorded."""

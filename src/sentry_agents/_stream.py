@@ -60,8 +60,8 @@ class _Stream:
         # A provider SDK's chunks, held back to be read a batch at a time: reading each
         # between the client's parsing of the next costs two to three times as much (the
         # caches hold the client's work, not ours). A dict, text or other object may be
-        # reused by its source, and an OpenAI chat chunk holding a tool call changed by
-        # its reader, so those are read at once, after those held back.
+        # reused by its source, and a chunk that begins something kept and added to by
+        # its reader (``_begins``), so those are read at once, after those held back.
         self._pending: list[Any] = []
         self._first_chunk_ns: Optional[int] = None
         span._stream_opened(self)
@@ -92,10 +92,11 @@ class _Stream:
         if not self._span:  # ended (abandoned): the chunk passes on, neither read nor kept
             return
         try:  # not ``with guard``: this runs for every chunk
-            if self._first_chunk_ns is None:
+            first = self._first_chunk_ns is None
+            if first:
                 self._first_chunk_ns = now_ns()  # the clock the span's duration is on
             pending = self._pending
-            if is_response_model(chunk) and not _holds_a_call(chunk):
+            if not first and is_response_model(chunk) and not _begins(chunk):
                 pending.append(chunk)
                 if len(pending) < _BATCH:
                     return
@@ -303,21 +304,30 @@ _READERS = frozenset(
 _BATCH = 32
 
 
-def _holds_a_call(chunk: Any) -> bool:
-    """Whether a provider SDK's chunk is an OpenAI chat chunk (or the chat helper's
-    ``chunk`` event) whose delta holds a tool or function call: OpenAI's documented way
-    to read streamed tool calls keeps a call's first delta and adds each later delta's
-    arguments to it, so read later it holds the whole arguments. ``True`` also for one
-    that cannot be told (read at once, as before it could be held back)."""
+def _begins(chunk: Any) -> bool:
+    """Whether a provider SDK's chunk (not the stream's first, which is read at once too)
+    begins something its reader may keep and add the later chunks to, so that read later
+    it holds them all: an Anthropic ``message_start`` or ``content_block_start`` event,
+    or an OpenAI chat chunk (or the chat helper's ``chunk`` event) whose delta holds a
+    role or a tool or function call (OpenAI's documented way to read streamed tool calls
+    keeps a call's first delta and adds each later delta's arguments to it). ``True``
+    also for one that cannot be told (read at once, as before it could be held back)."""
     try:
         fields = chunk.__dict__
-        if fields.get("type") == "chunk":
+        kind = fields.get("type")
+        if kind == "chunk":
             fields = fields["chunk"].__dict__
+        elif kind == "message_start" or kind == "content_block_start":
+            return True
         for choice in fields.get("choices") or ():
             delta = choice.__dict__.get("delta")
             if delta is not None:
                 held = delta.__dict__
-                if held.get("tool_calls") or held.get("function_call") is not None:
+                if (
+                    held.get("tool_calls")
+                    or held.get("function_call") is not None
+                    or held.get("role") is not None
+                ):
                     return True
         return False
     except Exception:
