@@ -17,6 +17,8 @@ from sentry_sdk.envelope import Envelope
 
 import sentry_agents
 from conftest import HAS_TRANSACTIONS, Sentry
+from sentry_agents import _keys as keys
+from sentry_agents._mcp import DIRECTIONS
 
 JSON_KEYS = {
     "gen_ai.input.messages",
@@ -1031,3 +1033,251 @@ def test_tool_definition_of_a_hostile_callable_is_a_definition_and_tools_keep_it
     wrapped = cases[7][0].__wrapped__
     # Stopped at the cycle (a few reads for each of the six definitions), never read round it.
     assert type(wrapped).__dict__["__wrapped__"].reads < 100
+
+
+class _Unreadable(RaisingEverything):
+    """Everything a reader may try raises: its ``__class__`` (so ``isinstance`` raises),
+    ``==``, ``hash``, ``len``, iteration, truth, text and attributes."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> Any:
+        raise RuntimeError("__class__")
+
+
+def _self_list() -> list[Any]:
+    value: list[Any] = ["a"]
+    value.append(value)
+    return value
+
+
+ENTRY_HOSTILE: dict[str, Callable[[], Any]] = {
+    "class raises": _ClassRaises,
+    "dunders raise": RaisingEverything,
+    "class and dunders raise": _Unreadable,
+    "str and repr raise": RaisingStr,
+    "huge int": lambda: 10**5000,
+    "self-referencing list": _self_list,
+    "self-referencing dict": cyclic,
+    "message whose class raises": lambda: [{"role": "user", "content": _ClassRaises()}],
+    "messages whose class raises": lambda: [_Unreadable(), {"role": "user", "content": "hi"}],
+}
+"""Values a reader cannot take apart, for ``test_every_entry_point_contains_hostile_values``."""
+
+
+def _chat_calls(value: Any) -> None:
+    with sentry_agents.chat(
+        value,
+        provider=value,
+        messages=value,
+        system_instructions=value,
+        tools=value,
+        operation=value,
+        temperature=value,
+        top_p=value,
+        top_k=value,
+        max_tokens=value,
+        frequency_penalty=value,
+        presence_penalty=value,
+        seed=value,
+        reasoning_level=value,
+        stop_sequences=value,
+        prompt_name=value,
+        request=value,
+    ) as llm:
+        llm.set_input(value)
+        llm.set_response(value)
+        llm.set_usage(value)
+        llm.set_usage(
+            input_tokens=value,
+            output_tokens=value,
+            input_tokens_cached=value,
+            input_tokens_cache_write=value,
+            output_tokens_reasoning=value,
+            total_tokens=value,
+        )
+        llm.set_output(value)
+        llm.set_finish_reasons(value)
+        llm.set_response_model(value)
+        llm.set_response_id(value)
+        llm.set_attribute("custom.value", value)
+        llm.set_attribute(value, "custom key")
+
+
+def _switch_calls(value: Any) -> None:
+    with sentry_agents.chat(
+        "switches", record_inputs=value, record_outputs=value, capture_errors=value, redact=value
+    ) as llm:
+        llm.set_output("answer")
+
+
+def _stream_calls(value: Any) -> None:
+    with sentry_agents.chat("streamed") as llm:
+        for _ in llm.stream([value, {"choices": [{"delta": {"content": value}}]}]):
+            pass
+
+
+def _agent_calls(value: Any) -> None:
+    with sentry_agents.invoke_agent(
+        value,
+        model=value,
+        provider=value,
+        messages=value,
+        system_instructions=value,
+        tools=value,
+        pipeline=value,
+        prompt_name=value,
+    ) as agent:
+        agent.set_input(value)
+        agent.set_response(value)
+        agent.set_output(value)
+        agent.set_usage(value)
+        agent.set_finish_reasons(value)
+        agent.set_response_model(value)
+        agent.set_response_id(value)
+
+
+def _decorated_calls(value: Any) -> None:
+    @sentry_agents.agent(
+        name=value, model=value, provider=value, system_instructions=value, tools=value
+    )
+    def run(request: Any) -> Any:
+        return lookup(request, scope=request)
+
+    @sentry_agents.tool(name=value, description=value)
+    def lookup(query: Any, scope: Any = None) -> Any:
+        return query
+
+    run(value)
+
+
+def _tool_calls(value: Any) -> None:
+    with sentry_agents.execute_tool(
+        value, arguments=value, description=value, call_id=value, mcp_server=value
+    ) as tool:
+        tool.set_arguments(value)
+        tool.set_result(value)
+
+
+def _embeddings_calls(value: Any) -> None:
+    with sentry_agents.embeddings(value, provider=value, inputs=value) as emb:
+        emb.set_usage(value)
+        emb.set_usage(input_tokens=value)
+        emb.set_response_model(value)
+
+
+def _evaluate_calls(value: Any) -> None:
+    with sentry_agents.evaluate(value, provider=value, state=value, questions=value) as ev:
+        ev.set_answers(value)
+        ev.set_response(value)
+        ev.set_usage(value)
+
+
+def _rerank_calls(value: Any) -> None:
+    with sentry_agents.rerank(value, provider=value, query=value, documents=value) as ranked:
+        ranked.set_result(value)
+        ranked.set_usage(value)
+        ranked.set_response_model(value)
+
+
+def _guardrail_calls(value: Any) -> None:
+    with sentry_agents.guardrail(value, stage=value) as check:
+        check.set_outcome(value, value)
+
+
+def _mcp_server_calls(value: Any) -> None:
+    with sentry_agents.mcp_server(
+        value,
+        value,
+        request_id=value,
+        session_id=value,
+        transport=value,
+        network_transport=value,
+        protocol_version=value,
+        client=value,
+        server=value,
+        arguments=value,
+        meta=value,
+    ) as server:
+        server.set_arguments(value)
+        server.set_result(value)
+        server.set_error(value)
+
+
+def _mcp_notification_calls(value: Any) -> None:
+    with sentry_agents.mcp_notification(
+        value,
+        value,
+        params=value,
+        session_id=value,
+        transport=value,
+        network_transport=value,
+        meta=value,
+    ):
+        pass
+
+
+def _conversation_calls(value: Any) -> None:
+    with sentry_agents.conversation(value, user=value):
+        with sentry_agents.handoff(value, value):
+            pass
+        with sentry_agents.create_agent(value, model=value, provider=value) as created:
+            created.set_attribute("custom.value", value)
+
+
+def _function_calls(value: Any) -> None:
+    sentry_agents.to_gen_ai_messages(value)
+    sentry_agents.to_gen_ai_messages([value], default_role=value)
+    sentry_agents.serialize_messages(value)
+    sentry_agents.serialize_messages([value])
+    sentry_agents.usage_from(value)
+    sentry_agents.usage_from({"usage": value})
+    sentry_agents.mcp_meta(value)
+    sentry_agents.mcp_meta({"key": value})
+    sentry_agents.tool_definition(value)
+    sentry_agents.tool_definition(value, format="anthropic")
+    sampler = sentry_agents.traces_sampler()
+    sampler(value)
+    sampler({"transaction_context": value, "parent_sampled": value})
+
+
+ENTRY_POINTS: dict[str, tuple[Callable[[Any], None], int]] = {
+    "chat": (_chat_calls, 1),
+    "chat stream": (_stream_calls, 1),
+    "chat switches": (_switch_calls, 1),
+    "invoke_agent": (_agent_calls, 1),
+    "agent and tool decorators": (_decorated_calls, 2),
+    "execute_tool": (_tool_calls, 1),
+    "embeddings": (_embeddings_calls, 1),
+    "evaluate": (_evaluate_calls, 1),
+    "rerank": (_rerank_calls, 1),
+    "guardrail": (_guardrail_calls, 0),  # not gen_ai: checked with the MCP spans
+    "mcp_server": (_mcp_server_calls, 0),
+    "mcp_notification": (_mcp_notification_calls, 0),
+    "conversation, handoff, create_agent": (_conversation_calls, 2),
+    "functions": (_function_calls, 0),
+}
+"""Each public recording entry point, called with one value in every position where
+the user's data goes, and the gen_ai spans it starts."""
+MCP_OPS = (keys.OP_MCP_SERVER, *DIRECTIONS.values())
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_HOSTILE))
+def test_every_entry_point_contains_hostile_values(sentry, name):
+    """A value whose ``__class__``, comparisons, hash, length, iteration, truth or text
+    raise, an integer too large to write, or a value that contains itself, given to any
+    public entry point in any position where the user's data goes: nothing raises into
+    the app, every span is sent, and everything sent is valid."""
+    raised = []
+    expected = 0
+    for entry, (call, spans) in ENTRY_POINTS.items():
+        try:
+            call(ENTRY_HOSTILE[name]())
+        except Exception as exc:
+            raised.append(f"{entry}: {exc!r}")
+        expected += spans
+    assert not raised
+    assert_all_valid(sentry, expected)
+    others = [s for s in sentry.spans() if s.op in (keys.OP_GUARDRAIL, *MCP_OPS)]
+    assert len(others) == 3
+    for span in others:
+        assert all(value is not None for value in span.attributes.values()), span.op

@@ -8,7 +8,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._cost import Cost, cost_attributes
 from ._decorate import Call, decoratable, decorator_arguments, function_of
-from ._jsonable import dumps, jsonable, safe_str
+from ._jsonable import dumps, jsonable, optional_str, safe_str
 from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
 from ._sdk import AttributeValue
@@ -191,7 +191,7 @@ def agent(
     def wrap(function: F) -> F:
         decoratable("agent", function)
         span = invoke_agent(
-            name if name else callable_name(function_of(function)),
+            optional_str(name) or callable_name(function_of(function)),
             model=model,
             provider=provider,
             system_instructions=system_instructions,

@@ -269,9 +269,7 @@ def chat(
         ChatConfig(
             None if model is None else safe_str(model),
             None if provider is None else safe_str(provider),
-            operation
-            if isinstance(operation, str) and operation in keys.LLM_OPERATIONS
-            else keys.CHAT,
+            _operation(operation),
             messages,
             system_instructions,
             tools,
@@ -280,6 +278,13 @@ def chat(
         ),
         options(record_inputs, record_outputs, redact, capture_errors),
     )
+
+
+def _operation(operation: Any) -> str:
+    """The operation named, or ``chat`` for anything that is not one (read as its text:
+    ``isinstance`` would read ``__class__``, which may raise)."""
+    text = safe_str(operation)
+    return text if text in keys.LLM_OPERATIONS else keys.CHAT
 
 
 def _float(value: Any) -> Optional[float]:

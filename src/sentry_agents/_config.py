@@ -248,19 +248,19 @@ def reset() -> None:
 def is_bool(value: Any) -> bool:
     """Whether ``value`` is a bool: Python's, or numpy's, without importing numpy
     (``numpy.bool_`` before NumPy 2, ``numpy.bool``, its ``bool_`` an alias, since)."""
-    if isinstance(value, bool):
-        return True
     kind = type(value)
+    if kind is bool:  # by its type: ``isinstance`` reads ``__class__``, which may raise
+        return True
     return kind.__name__ == "bool_" or (kind.__name__ == "bool" and kind.__module__ == "numpy")
 
 
 def _gate(value: Any, name: str) -> Optional[bool]:
     """A content gate as given: ``None`` or a bool (numpy's too); ``TypeError`` otherwise."""
-    if value is None or isinstance(value, bool):
+    if value is None or type(value) is bool:
         return value
     if is_bool(value):
         return bool(value)
-    raise TypeError(f"{name} must be True, False or None, not {reprlib.repr(value)}")
+    raise TypeError(f"{name} must be True, False or None, not {_shown(value)}")
 
 
 def _flag(value: Any, name: str) -> bool:

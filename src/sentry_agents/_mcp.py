@@ -25,6 +25,7 @@ from ._sdk import AttributeValue
 from ._sdk.integrations import MCP_ORIGIN
 from ._span import GenAISpan
 from ._tool import record_result_content, record_tool_result
+from ._tool_definitions import instance_of
 
 DIRECTIONS = {
     "client_to_server": keys.OP_MCP_NOTIFICATION_CLIENT_TO_SERVER,
@@ -61,11 +62,15 @@ class _MCPSpan(GenAISpan[Any]):
 
     def _start_native(self) -> Optional[_sdk.NativeSpan]:
         return _sdk.start_span(
-            self._op(),
-            self._bounded_name(),
-            self._attributes_at_start,
-            shape.incoming_trace(self._config.meta),
+            self._op(), self._bounded_name(), self._attributes_at_start, self._incoming_trace()
         )
+
+    def _incoming_trace(self) -> Optional[dict[str, str]]:
+        """The trace ``meta`` continues; none when it cannot be read (logged): the span
+        still starts, as a child of the current span or a new root."""
+        with guard:
+            return shape.incoming_trace(self._config.meta)
+        return None
 
     def _transport_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         config = self._config
@@ -388,7 +393,7 @@ def mcp_meta(meta: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
     Call it inside the ``execute_tool`` span of the call, so the server's span becomes
     that span's child.
     """
-    if meta is not None and not isinstance(meta, Mapping):
+    if meta is not None and not instance_of(meta, Mapping):
         logger.warning("sentry_agents: mcp_meta takes a mapping, not %s", type(meta).__name__)
         meta = None
     try:

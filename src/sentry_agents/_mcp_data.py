@@ -171,7 +171,7 @@ def protocol_version(*sources: Any) -> Optional[str]:
 
 def request_id(value: Any) -> Optional[str]:
     """A JSON-RPC id (string or number) as the string Sentry's keys take."""
-    if value is None or isinstance(value, bool):
+    if value is None or type(value) is bool:
         return None
     return safe_str(value)
 

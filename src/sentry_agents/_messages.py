@@ -72,7 +72,7 @@ def to_gen_ai_messages(messages: Any, *, default_role: str = "user") -> list[Mes
     helpers send them as ``gen_ai.system_instructions``). Never raises and never
     mutates its input.
     """
-    role = ROLE_ALIASES.get(default_role, "user")
+    role = normalize_role(default_role)
     try:
         return _convert_messages(messages, role)
     except Exception:

@@ -259,11 +259,12 @@ class ModelSpan(UsageSpan[M]):
         """Why the model stopped: one reason or a list (sent as a JSON array)."""
         if reasons is None:
             return
-        if isinstance(reasons, str) or not isinstance(reasons, (list, tuple)):
-            reasons = [reasons]
-        self.set_attribute(
-            keys.RESPONSE_FINISH_REASONS, [safe_str(r) for r in reasons if r is not None]
-        )
+        with guard:
+            if isinstance(reasons, str) or not isinstance(reasons, (list, tuple)):
+                reasons = [reasons]
+            self.set_attribute(
+                keys.RESPONSE_FINISH_REASONS, [safe_str(r) for r in reasons if r is not None]
+            )
 
     def set_response(self, response: Any) -> None:
         """Record a provider response object (or its dict form) in one call: output

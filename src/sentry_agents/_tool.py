@@ -9,7 +9,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._decorate import Call, decoratable, decorator_arguments, function_of
 from ._guard import guard
-from ._jsonable import json_arguments, jsonable, safe_str
+from ._jsonable import json_arguments, jsonable, optional_str, safe_str
 from ._mcp_data import is_call_tool_result, tool_result, tool_result_content
 from ._sdk import AttributeValue
 from ._span import GenAISpan
@@ -184,7 +184,7 @@ def tool(
         decoratable("tool", function)
         named = function_of(function)
         span = execute_tool(
-            name if name else callable_name(named),
+            optional_str(name) or callable_name(named),
             description=description if description is not None else docstring_summary(named),
             record_inputs=record_inputs,
             record_outputs=record_outputs,

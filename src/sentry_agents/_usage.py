@@ -8,11 +8,15 @@ token usage), and a wrong mapping shows in Sentry as wrong or negative cost.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields, replace
 from typing import Any, Optional
 
 from . import _keys as keys
 from ._jsonable import INT64_LIMIT, exact_number, field
+
+_sdk_logger = logging.getLogger("sentry_sdk.errors")
+"""sentry-sdk's logger (``sentry_sdk.utils.logger``), which this layer does not import."""
 
 
 @dataclass
@@ -169,18 +173,27 @@ def usage_from(obj: Any) -> Usage:
 
     Recognised by shape: OpenAI Chat Completions and Responses (and Azure, LiteLLM),
     Anthropic, Google GenAI, LangChain ``usage_metadata``, and ``Usage`` itself.
-    Unknown or missing counts stay ``None``.
+    Unknown or missing counts stay ``None``; an object that cannot be read (its
+    ``__class__`` or a field raises) gives an empty ``Usage``, logged, never an error.
     """
+    try:
+        return _read_usage(obj)
+    except Exception as exc:  # the data layer has no guard: logged as ``contained`` logs
+        _sdk_logger.warning("sentry_agents: usage could not be read: %r", exc, exc_info=exc)
+        return Usage()
+
+
+def _read_usage(obj: Any) -> Usage:
     if isinstance(obj, Usage):
         return obj
     if obj is None:
         return Usage()
     metadata = field(obj, "usage_metadata")
     if metadata is not None:
-        return usage_from(metadata)
+        return _read_usage(metadata)
     usage = field(obj, "usage")
     if usage is not None and not _is_usage_shape(obj):
-        return usage_from(usage)
+        return _read_usage(usage)
     if field(obj, "prompt_tokens") is not None or field(obj, "completion_tokens") is not None:
         return _openai_chat(obj)
     if (
