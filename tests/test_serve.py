@@ -598,8 +598,22 @@ def test_a_body_shorter_than_its_content_length_is_refused(view):
         (envelope(("transaction", {"contexts": "x"})), {}, 400),
         (b"{}", {"Content-Encoding": "br"}, 415),
         (b"{}", {"Content-Length": "-1"}, 400),
+        (
+            b'{}\n{"type":"transaction"}\n{"spans":' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
+            {},
+            400,
+        ),
     ],
-    ids=["not-json", "bad-gzip", "truncated-gzip", "bad-span", "bad-event", "brotli", "length"],
+    ids=[
+        "not-json",
+        "bad-gzip",
+        "truncated-gzip",
+        "bad-span",
+        "bad-event",
+        "brotli",
+        "length",
+        "nested-too-deep",
+    ],
 )
 def test_malformed_requests_get_a_short_reason_and_the_server_keeps_serving(
     view, body, headers, status
