@@ -19,6 +19,7 @@ import sentry_agents
 from conftest import HAS_TRANSACTIONS, Sentry
 from sentry_agents import _keys as keys
 from sentry_agents._mcp import DIRECTIONS
+from sentry_agents.testing import start_capture
 
 JSON_KEYS = {
     "gen_ai.input.messages",
@@ -1281,3 +1282,36 @@ def test_every_entry_point_contains_hostile_values(sentry, name):
     assert len(others) == 3
     for span in others:
         assert all(value is not None for value in span.attributes.values()), span.op
+
+
+CONFIGURATION: dict[str, Callable[[Any], Any]] = {
+    "configure(record_inputs)": lambda v: sentry_agents.configure(record_inputs=v),
+    "configure(record_outputs)": lambda v: sentry_agents.configure(record_outputs=v),
+    "configure(max_message_bytes)": lambda v: sentry_agents.configure(max_message_bytes=v),
+    "configure(capture_errors)": lambda v: sentry_agents.configure(capture_errors=v),
+    "configure(genai_prices)": lambda v: sentry_agents.configure(genai_prices=v),
+    "configure(scrub_keys)": lambda v: sentry_agents.configure(scrub_keys=v),
+    "configure(prices)": lambda v: sentry_agents.configure(prices=v),
+    "configure(prices) model": lambda v: sentry_agents.configure(prices={v: {"input": 1}}),
+    "configure(prices) entry": lambda v: sentry_agents.configure(prices={"m": v}),
+    "traces_sampler(default)": lambda v: sentry_agents.traces_sampler(default=v),
+    "traces_sampler(agents)": lambda v: sentry_agents.traces_sampler(agents=v),
+    "traces_sampler(per_agent)": lambda v: sentry_agents.traces_sampler(per_agent=v),
+    "traces_sampler(per_agent) name": lambda v: sentry_agents.traces_sampler(per_agent={v: 1}),
+    "traces_sampler(per_agent) rate": lambda v: sentry_agents.traces_sampler(per_agent={"a": v}),
+    "traces_sampler(routes)": lambda v: sentry_agents.traces_sampler(routes=v),
+    "traces_sampler(routes) route": lambda v: sentry_agents.traces_sampler(routes=["/a", v]),
+    "tool_definition(format)": lambda v: sentry_agents.tool_definition(len, format=v),
+    "start_capture(mode)": lambda v: start_capture(v),
+}
+"""Configuration entry points, each given one value where the caller configures."""
+
+
+@pytest.mark.parametrize("value", [_ClassRaises, RaisingStr], ids=["class", "repr"])
+@pytest.mark.parametrize("call", sorted(CONFIGURATION))
+def test_configuration_refuses_hostile_values_with_its_documented_error(call, value):
+    """Configuration raises ``TypeError`` or ``ValueError`` for a value it cannot take;
+    one whose ``__class__`` or ``repr`` raises (read to check it, or to say what it was)
+    raised that error instead."""
+    with pytest.raises((TypeError, ValueError)):
+        CONFIGURATION[call](value())

@@ -15,6 +15,7 @@ import sentry_sdk
 
 from . import _keys as keys
 from ._envelopes import Capture, SpanRecord
+from ._jsonable import instance_of, shown
 from ._usage import Usage, usage_from_attributes
 from .console import MemoryTransport
 
@@ -198,10 +199,10 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
     The gate is opened with sentry-sdk's ``data_collection={"gen_ai": {...}}`` where the
     installed sentry-sdk has it (``send_default_pii=True`` only where it does not), so
     nothing here triggers sentry-sdk's deprecation warning for ``send_default_pii``."""
-    if not isinstance(mode, str) or mode not in CAPTURE_MODES:
+    if not (instance_of(mode, str) and mode in CAPTURE_MODES):
         raise ValueError(
             f"start_capture: mode must be 'static' (transactions) or 'stream' (span "
-            f"streaming), not {mode!r}"
+            f"streaming), not {shown(mode)}"
         )
     transport = MemoryTransport()
     options = {

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import reprlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Callable, NamedTuple, Optional
 
 from ._cost import Pricing, price_table
+from ._jsonable import instance_of, shown
 from ._privacy import DEFAULT_SCRUB_KEYS
 
 _sdk_logger = logging.getLogger("sentry_sdk.errors")
@@ -113,9 +113,9 @@ def byte_budget(value: Any, name: str) -> int:
     rather than deep inside (``TypeError``: a bool or a value ``int()`` does not take;
     ``ValueError``: NaN, an infinity, or text that is not a number). A budget below 256
     bytes is raised to 256 where it is used."""
-    if isinstance(value, bool):
+    if type(value) is bool:
         raise TypeError(f"{name} must be an int (a number of bytes), not bool")
-    if isinstance(value, int):
+    if instance_of(value, int):
         return int.__int__(value)
     try:
         return int(value)
@@ -124,15 +124,7 @@ def byte_budget(value: Any, name: str) -> int:
             f"{name} must be an int (a number of bytes), not {type(value).__name__}"
         ) from None
     except (ValueError, OverflowError):  # NaN, an infinity, text that is not a number
-        raise ValueError(f"{name} must be a finite number of bytes, not {_shown(value)}") from None
-
-
-def _shown(value: Any) -> str:
-    """``value`` in an error message: its short repr, else its type's name."""
-    try:
-        return reprlib.repr(value)
-    except Exception:
-        return f"a {type(value).__name__}"
+        raise ValueError(f"{name} must be a finite number of bytes, not {shown(value)}") from None
 
 
 _settings = Settings()
@@ -214,7 +206,7 @@ def configure(
             raise TypeError("redact must be a callable or None")
         changes["redact"] = redact
     if scrub_keys is not UNSET:
-        if isinstance(scrub_keys, str):
+        if instance_of(scrub_keys, str):
             raise TypeError("scrub_keys must be an iterable of key names, not a string")
         # Kept as spelled: the word boundaries of ``customerRef`` are in its case.
         changes["scrub_keys"] = frozenset(str(k) for k in scrub_keys)
@@ -260,7 +252,7 @@ def _gate(value: Any, name: str) -> Optional[bool]:
         return value
     if is_bool(value):
         return bool(value)
-    raise TypeError(f"{name} must be True, False or None, not {_shown(value)}")
+    raise TypeError(f"{name} must be True, False or None, not {shown(value)}")
 
 
 def _flag(value: Any, name: str) -> bool:
@@ -268,7 +260,7 @@ def _flag(value: Any, name: str) -> bool:
     (``"false"`` is true to ``bool``)."""
     if is_bool(value):
         return bool(value)
-    raise TypeError(f"{name} must be True or False, not {_shown(value)}")
+    raise TypeError(f"{name} must be True or False, not {shown(value)}")
 
 
 def _helper_switch(value: Any, name: str, closed: str) -> Optional[bool]:

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
-from ._jsonable import INT64_LIMIT, finite_number
+from ._jsonable import INT64_LIMIT, finite_number, instance_of, shown
 from ._usage import Usage
 
 _PER_TOKEN = 1_000_000
@@ -137,18 +137,18 @@ def price_table(prices: Mapping[str, Any]) -> dict[str, Rates]:
     Raises ``TypeError``/``ValueError`` on a table that is not one: prices are
     configuration, checked once when given.
     """
-    if not isinstance(prices, Mapping):
+    if not instance_of(prices, Mapping):
         raise TypeError("prices must be a mapping of model name to its prices")
     table: dict[str, Rates] = {}
     for model, entry in prices.items():
-        if not isinstance(model, str) or not model:
-            raise TypeError(f"price table keys must be model names, not {model!r}")
-        table[model] = entry if isinstance(entry, Rates) else _rates(model, entry)
+        if not instance_of(model, str) or not model:
+            raise TypeError(f"price table keys must be model names, not {shown(model)}")
+        table[model] = entry if instance_of(entry, Rates) else _rates(model, entry)
     return table
 
 
 def _rates(model: str, entry: Any) -> Rates:
-    if not isinstance(entry, Mapping):
+    if not instance_of(entry, Mapping):
         raise TypeError(f"prices of {model!r} must be a mapping such as {{'input': 2.5}}")
     unknown = set(entry) - {*_RATE_FIELDS, "context_window"}
     if unknown:

@@ -22,8 +22,8 @@ from types import AsyncGeneratorType, CoroutineType, GeneratorType
 from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 
 from ._guard import guard
-from ._jsonable import jsonable
-from ._tool_definitions import callable_name, instance_of, signature_of
+from ._jsonable import instance_of, jsonable
+from ._tool_definitions import callable_name, signature_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 

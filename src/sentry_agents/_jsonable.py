@@ -13,6 +13,7 @@ import json
 import math
 import operator
 import re
+import reprlib
 import sys
 import types
 from collections.abc import (
@@ -136,6 +137,23 @@ def safe_str(value: Any) -> str:
 _ONE_SHOT = (Iterator, AsyncIterator, Coroutine)
 """What is not read for its content (it can be read once, and that read is the
 application's): a generator, an iterator, a coroutine, written as its type's name."""
+
+
+def shown(value: Any) -> str:
+    """``value`` in an error message: its short repr, else its type's name."""
+    try:
+        return reprlib.repr(value)
+    except Exception:
+        return f"a {type(value).__name__}"
+
+
+def instance_of(obj: Any, kinds: Union[type, tuple[type, ...]]) -> bool:
+    """``isinstance`` that answers ``False`` where it would raise (an object whose
+    ``__class__`` raises, as a proxy's ``__getattribute__`` may)."""
+    try:
+        return isinstance(obj, kinds)
+    except Exception:
+        return False
 
 
 def optional_str(value: Any) -> Optional[str]:
@@ -589,6 +607,7 @@ __all__ = [
     "field",
     "finite_number",
     "has_field",
+    "instance_of",
     "int_text",
     "is_plain_json",
     "json_arguments",
@@ -600,4 +619,5 @@ __all__ = [
     "parse_json_maybe",
     "safe_str",
     "scalar_number",
+    "shown",
 ]

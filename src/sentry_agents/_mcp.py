@@ -19,13 +19,12 @@ from . import _mcp_data as shape
 from . import _sdk
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard, logger
-from ._jsonable import json_arguments, jsonable, optional_str, safe_str
+from ._jsonable import instance_of, json_arguments, jsonable, optional_str, safe_str
 from ._privacy import scrubber_for
 from ._sdk import AttributeValue
 from ._sdk.integrations import MCP_ORIGIN
 from ._span import GenAISpan
 from ._tool import record_result_content, record_tool_result
-from ._tool_definitions import instance_of
 
 DIRECTIONS = {
     "client_to_server": keys.OP_MCP_NOTIFICATION_CLIENT_TO_SERVER,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional, Union
 
 from . import _keys as keys
-from ._jsonable import field, finite_number
+from ._jsonable import field, finite_number, instance_of, shown
 
 Sampler = Callable[[dict[str, Any]], float]
 
@@ -106,18 +106,18 @@ def _named_rates(per_agent: Any) -> dict[str, float]:
     """``per_agent`` checked: agent names (text) to rates."""
     if per_agent is None:
         return {}
-    if not isinstance(per_agent, Mapping):
+    if not instance_of(per_agent, Mapping):
         raise ValueError(
             "traces_sampler: per_agent must be a mapping of agent names to rates "
             f"({{'Batch Agent': 0.05}}), not a {type(per_agent).__name__}"
         )
     named: dict[str, float] = {}
     for name, rate in per_agent.items():
-        if not isinstance(name, str):
+        if not instance_of(name, str):
             raise ValueError(
-                f"traces_sampler: per_agent's keys must be agent names (text), not {name!r}"
+                f"traces_sampler: per_agent's keys must be agent names (text), not {shown(name)}"
             )
-        named[name] = _rate(f"per_agent[{name!r}]", rate)
+        named[name] = _rate(f"per_agent[{shown(name)}]", rate)
     return named
 
 
@@ -125,32 +125,32 @@ def _route_parts(routes: Any) -> tuple[str, ...]:
     """``routes`` checked: non-empty text, each (one route, or any iterable of them)."""
     if routes is None:
         return ()
-    if isinstance(routes, str):
+    if instance_of(routes, str):
         routes = (routes,)
     try:
         items = iter(routes)
     except TypeError:
         items = None
-    if items is None or isinstance(routes, (bytes, bytearray)):
+    if items is None or instance_of(routes, (bytes, bytearray)):
         raise ValueError(
             "traces_sampler: routes must be a route ('/api/chat') or a list of routes, "
             f"not a {type(routes).__name__}"
         )
     parts = tuple(items)
     for route in parts:
-        if not isinstance(route, str):
-            raise ValueError(f"traces_sampler: routes must be text, not {route!r}")
+        if not instance_of(route, str):
+            raise ValueError(f"traces_sampler: routes must be text, not {shown(route)}")
         if not route:
             raise ValueError("traces_sampler: an empty route would match every request")
     return parts
 
 
 def _rate(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"traces_sampler: {name} must be a number from 0 to 1, not {value!r}")
+    if type(value) is bool or not instance_of(value, (int, float)):
+        raise ValueError(f"traces_sampler: {name} must be a number from 0 to 1, not {shown(value)}")
     rate = finite_number(value)
     if rate is None or not 0.0 <= rate <= 1.0:
-        raise ValueError(f"traces_sampler: {name} must be from 0 to 1, not {value!r}")
+        raise ValueError(f"traces_sampler: {name} must be from 0 to 1, not {shown(value)}")
     return rate
 
 

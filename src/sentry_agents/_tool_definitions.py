@@ -15,7 +15,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
-from ._jsonable import as_list, field, jsonable, safe_str
+from ._jsonable import as_list, field, instance_of, jsonable, safe_str, shown
 
 ToolDefinition = dict[str, Any]
 
@@ -75,8 +75,8 @@ def tool_definition(func: Callable[..., Any], format: Optional[str] = None) -> T
     (attributes that raise, a signature or hints that cannot be read) is given what can
     be read of it, at least its name and parameters that allow any value.
     """
-    if format is not None and format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if format is not None and not (instance_of(format, str) and format in FORMATS):
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {shown(format)}")
     try:
         definition = _function_definition(func)
     except Exception:  # what reading each part apart did not contain
@@ -188,15 +188,6 @@ def callable_name(func: Any) -> str:
     if not instance_of(name, str):
         name = _attr(type(func), "__name__", None)
     return safe_str(name) if instance_of(name, str) else "callable"
-
-
-def instance_of(obj: Any, kinds: Union[type, tuple[type, ...]]) -> bool:
-    """``isinstance`` that answers ``False`` where it would raise (an object whose
-    ``__class__`` raises, as a proxy's ``__getattribute__`` may)."""
-    try:
-        return isinstance(obj, kinds)
-    except Exception:
-        return False
 
 
 def _attr(obj: Any, name: str, default: Any) -> Any:
@@ -423,7 +414,6 @@ __all__ = [
     "callable_name",
     "docstring_summary",
     "in_format",
-    "instance_of",
     "json_schema",
     "signature_of",
     "tool_definition",
