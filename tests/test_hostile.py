@@ -1061,6 +1061,17 @@ ENTRY_HOSTILE: dict[str, Callable[[], Any]] = {
     "self-referencing dict": cyclic,
     "message whose class raises": lambda: [{"role": "user", "content": _ClassRaises()}],
     "messages whose class raises": lambda: [_Unreadable(), {"role": "user", "content": "hi"}],
+    "fields whose class raises": lambda: {
+        "role": _Unreadable(),
+        "content": _Unreadable(),
+        "tool_calls": [_Unreadable()],
+        "name": _ClassRaises(),
+    },
+    "response whose parts' class raises": lambda: {
+        "choices": [{"message": _Unreadable(), "finish_reason": _Unreadable()}],
+        "usage": {"prompt_tokens": _Unreadable(), "completion_tokens": _ClassRaises()},
+        "model": _Unreadable(),
+    },
 }
 """Values a reader cannot take apart, for ``test_every_entry_point_contains_hostile_values``."""
 

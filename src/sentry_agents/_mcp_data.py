@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
 from ._budget import MIN_BUDGET, fit, size
-from ._jsonable import BLOB_SUBSTITUTE, field, finite_number, jsonable, safe_str
+from ._jsonable import BLOB_SUBSTITUTE, field, finite_number, instance_of, jsonable, safe_str
 from ._privacy import Scrubber, filter_uri
 
 Attributes = dict[str, Any]
@@ -195,7 +195,7 @@ def is_call_tool_result(value: Any, *, by_shape: bool) -> bool:
         return False  # by type: a value's ``__class__`` may raise
     if type(value).__name__ == "CallToolResult":
         return True
-    return by_shape and isinstance(field(value, "content"), (list, tuple))
+    return by_shape and instance_of(field(value, "content"), (list, tuple))
 
 
 def tool_result(value: Any) -> ToolResult:
