@@ -390,27 +390,12 @@ def test_sdk_chunks_held_back_are_read_before_a_chunk_read_at_once(sentry):
     assert message["parts"] == [{"type": "text", "content": "abcd-dict-efgh"}]
 
 
-def test_a_dict_chunk_its_source_reuses_is_read_as_each_arrives(sentry):
-    """A source may yield one dict again and again, changed in between: each state is
-    read as it arrives (not held back to be read later, when only the last is left)."""
-
-    def source() -> Any:
-        chunk: dict[str, Any] = {"choices": [{"index": 0, "delta": {"content": ""}}]}
-        for word in ("one ", "two ", "three"):
-            chunk["choices"][0]["delta"]["content"] = word
-            yield chunk
-
-    with sentry_agents.chat("m") as llm:
-        for _ in llm.stream(source()):
-            pass
-    (message,) = json.loads(sentry.named("chat m").attributes["gen_ai.output.messages"])
-    assert message["parts"] == [{"type": "text", "content": "one two three"}]
-
-
-def test_a_pydantic_chunk_of_its_source_s_own_reused_is_read_as_each_arrives(sentry):
-    """A source's own pydantic model (not the openai, anthropic or google-genai SDK's)
-    yielded again and again, changed in between, is read as each arrives, as a dict is:
-    held back, only its last state was left, recorded once per chunk."""
+@pytest.mark.parametrize("kind", ["dict", "model"])
+def test_a_chunk_its_source_reuses_is_read_as_each_arrives(sentry, kind):
+    """A source may yield one chunk again and again, changed in between: a dict, or a
+    pydantic model of its own (not the openai, anthropic or google-genai SDK's). Each
+    state is read as it arrives (held back to be read later, only the last state was
+    left, recorded once per chunk)."""
     from pydantic import BaseModel
 
     class Delta(BaseModel):
@@ -424,9 +409,14 @@ def test_a_pydantic_chunk_of_its_source_s_own_reused_is_read_as_each_arrives(sen
         choices: list[Choice]
 
     def source() -> Any:
-        chunk = Chunk(choices=[Choice(delta=Delta())])
+        chunk: Any = {"choices": [{"index": 0, "delta": {"content": ""}}]}
+        if kind == "model":
+            chunk = Chunk.model_validate(chunk)
         for word in ("one ", "two ", "three"):
-            chunk.choices[0].delta.content = word
+            if kind == "model":
+                chunk.choices[0].delta.content = word
+            else:
+                chunk["choices"][0]["delta"]["content"] = word
             yield chunk
 
     with sentry_agents.chat("m") as llm:
