@@ -284,7 +284,9 @@ def _reset_config() -> Iterator[None]:
 
 @pytest.fixture
 def sdk_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """What was logged through sentry-sdk's logger (which does not propagate to root)."""
+    """What was logged through sentry-sdk's logger. It propagates to the root logger,
+    where pytest's capture listens too, so with the handler added here a record may be
+    captured twice: count distinct records (``id(record)``) where the count matters."""
     from sentry_sdk.utils import logger
 
     logger.addHandler(caplog.handler)
