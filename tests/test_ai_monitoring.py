@@ -1059,8 +1059,11 @@ def test_sampler_decisions():
         ({"routes": 5}, "routes must be"),
         ({"routes": [None]}, "routes must be"),
         ({"routes": b"/api/chat"}, "routes must be"),
-        ({"routes": ["/api/chat", ""]}, "empty route"),
-        ({"routes": ""}, "empty route"),
+        ({"routes": ["/api/chat", ""]}, "empty entry of routes"),
+        ({"routes": ""}, "empty entry of routes"),
+        ({"ops": 5}, "ops must be an op"),
+        ({"ops": [b"queue.task"]}, "ops must be text"),
+        ({"ops": ""}, "empty entry of ops"),
     ],
 )
 def test_sampler_arguments_of_the_wrong_type_raise_value_error(arguments, message):
@@ -1068,6 +1071,26 @@ def test_sampler_arguments_of_the_wrong_type_raise_value_error(arguments, messag
     bad arguments are documented to raise ValueError."""
     with pytest.raises(ValueError, match=message):
         sentry_agents.traces_sampler(**arguments)
+
+
+def test_sampler_keeps_mcp_requests_and_the_roots_of_the_ops_given_at_the_agents_rate():
+    """An MCP server's request (an ``mcp.server`` root) and, with ``ops``, a root whose op
+    starts with one of them (a queue worker's task that runs agents, which start no root
+    of their own) were sampled at ``default``; a caller's decision still wins."""
+    sampler = sentry_agents.traces_sampler(default=0.2, agents=0.5, ops="queue.task")
+
+    def ctx(op: str, parent: Any = None) -> dict[str, Any]:
+        return {"transaction_context": {"op": op, "name": "root"}, "parent_sampled": parent}
+
+    assert sampler(ctx("mcp.server")) == 0.5
+    assert sampler(ctx("mcp.server", parent=False)) == 0.0
+    assert sampler(ctx("queue.task.celery")) == 0.5
+    assert sampler(ctx("queue.task.rq", parent=True)) == 1.0
+    assert sampler(ctx("queue.publish")) == 0.2
+    assert sampler(ctx("http.server")) == 0.2
+    no_ops = sentry_agents.traces_sampler(default=0.2, agents=0.5, ops=None)
+    assert no_ops(ctx("queue.task.celery")) == 0.2
+    assert no_ops(ctx("mcp.server")) == 0.5
 
 
 def test_sampler_takes_none_for_no_routes_and_no_named_agents():
@@ -1121,6 +1144,28 @@ def test_sampler_sees_the_agent_at_the_root_in_both_modes(sampled):
     names = {s.name for s in sentry.spans()}
     assert {"invoke_agent Support Agent", "chat gpt-4o"} <= names
     assert not {"invoke_agent Batch", "nightly job", "invoke_agent Inside Job"} & names
+
+
+def test_sampler_keeps_an_mcp_request_and_a_queue_task_running_an_agent(sentry):
+    """Through sentry-sdk, in both modes: an ``mcp_server(...)`` root and, with
+    ``ops=["queue.task"]``, a worker's task running an agent are sent at an agents rate of
+    1.0 while everything else is sampled at 0."""
+    sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, ops=["queue.task"])
+    sentry.init(traces_sampler=sampler, traces_sample_rate=None)
+    with sentry_agents.mcp_server("tools/call", "get_weather"):
+        pass
+    with plain_root("nightly job"):
+        with sentry_agents.invoke_agent("Inside Job"):
+            pass
+    if HAS_TRANSACTIONS and sentry_sdk.get_client().options.get("trace_lifecycle") != "stream":
+        other = sentry_sdk.start_transaction(op="cron", name="cleanup")
+    else:
+        other = sentry_sdk.traces.start_span(name="cleanup", attributes={"sentry.op": "cron"})
+    with other:
+        pass
+    names = {s.name for s in sentry.spans()}
+    assert {"tools/call get_weather", "nightly job", "invoke_agent Inside Job"} <= names
+    assert "cleanup" not in names
 
 
 def test_sampler_routes_match_the_path_of_a_wsgi_or_aiohttp_request(sentry):

@@ -25,6 +25,7 @@ def traces_sampler(
     *,
     per_agent: Optional[Mapping[str, float]] = None,
     routes: Union[str, Iterable[str], None] = (),
+    ops: Union[str, Iterable[str], None] = (),
 ) -> Sampler:
     """A ``traces_sampler`` for ``sentry_sdk.init``: AI work kept at its own rate.
 
@@ -32,27 +33,34 @@ def traces_sampler(
       call with no agent around it) is kept at ``agents``, or at ``per_agent[name]`` for
       an agent named there; always when its caller's trace is sampled.
     - Any other root that continues a trace follows its parent's decision.
+    - An MCP server's request (an ``mcp.server`` root, from ``mcp_server(...)`` or
+      sentry-sdk's MCPIntegration) is kept at ``agents``: a model's tool calls.
     - An ``http.server`` root whose name or request path contains one of ``routes``
       (``"/api/chat"``) is kept at ``agents``: agents that run inside a web request start
       no root of their own. The path is the one sentry-sdk's web framework integrations
       pass (a WSGI app's root, Flask's or Django's, is still unnamed when sampled).
+    - A root whose op starts with one of ``ops`` (``"queue.task"``: a queue worker's
+      task, Celery's, RQ's, ARQ's...) is kept at ``agents``, for agents run by a worker.
     - Everything else: ``default``.
 
     Rates are numbers from 0 to 1, ``per_agent`` a mapping of agent names to rates,
-    ``routes`` one route or an iterable of routes (non-empty text); ``None`` for either
-    means none. Anything else raises ``ValueError`` here, at configuration. The sampler
+    ``routes`` and ``ops`` each one text or an iterable of them (non-empty); ``None`` for
+    any of those means none. Anything else raises ``ValueError`` here, at configuration. The sampler
     itself never raises (sentry-sdk would drop the trace): on a context it cannot read
     it returns ``default``.
     """
     default_rate = _rate("default", default)
     agents_rate = _rate("agents", agents)
     named = _named_rates(per_agent)
-    route_parts = _route_parts(routes)
+    route_parts = _texts(routes, "routes", "a route ('/api/chat') or a list of routes")
+    op_prefixes = _texts(ops, "ops", "an op ('queue.task') or a list of ops")
 
     def sampler(sampling_context: dict[str, Any]) -> float:
         """sentry_agents' traces_sampler: agent runs kept at their own rate."""
         try:
-            return _decide(sampling_context, default_rate, agents_rate, named, route_parts)
+            return _decide(
+                sampling_context, default_rate, agents_rate, named, route_parts, op_prefixes
+            )
         except Exception:
             return default_rate
 
@@ -65,6 +73,7 @@ def _decide(
     agents: float,
     named: Mapping[str, float],
     routes: tuple[str, ...],
+    ops: tuple[str, ...],
 ) -> float:
     transaction = context.get("transaction_context") or {}
     data = transaction.get("data") or {}
@@ -77,11 +86,15 @@ def _decide(
         return named.get(name, agents) if isinstance(name, str) else agents
     if parent is not None:
         return 1.0 if parent else 0.0
+    if op == keys.OP_MCP_SERVER:
+        return agents
     if routes and op == "http.server":
         name = transaction.get("name") or transaction.get("description") or ""
         for text in (name, _request_path(context)):
             if isinstance(text, str) and any(route in text for route in routes):
                 return agents
+    if ops and isinstance(op, str) and op.startswith(ops):
+        return agents
     return default
 
 
@@ -121,27 +134,25 @@ def _named_rates(per_agent: Any) -> dict[str, float]:
     return named
 
 
-def _route_parts(routes: Any) -> tuple[str, ...]:
-    """``routes`` checked: non-empty text, each (one route, or any iterable of them)."""
-    if routes is None:
+def _texts(given: Any, name: str, expected: str) -> tuple[str, ...]:
+    """``routes`` or ``ops`` checked: non-empty text, each (one text, or any iterable of
+    them); ``expected`` says what in the error."""
+    if given is None:
         return ()
-    if instance_of(routes, str):
-        routes = (routes,)
+    if instance_of(given, str):
+        given = (given,)
     try:
-        items = iter(routes)
+        items = iter(given)
     except TypeError:
         items = None
-    if items is None or instance_of(routes, (bytes, bytearray)):
-        raise ValueError(
-            "traces_sampler: routes must be a route ('/api/chat') or a list of routes, "
-            f"not a {type(routes).__name__}"
-        )
+    if items is None or instance_of(given, (bytes, bytearray)):
+        raise ValueError(f"traces_sampler: {name} must be {expected}, not a {type(given).__name__}")
     parts = tuple(items)
-    for route in parts:
-        if not instance_of(route, str):
-            raise ValueError(f"traces_sampler: routes must be text, not {shown(route)}")
-        if not route:
-            raise ValueError("traces_sampler: an empty route would match every request")
+    for text in parts:
+        if not instance_of(text, str):
+            raise ValueError(f"traces_sampler: {name} must be text, not {shown(text)}")
+        if not text:
+            raise ValueError(f"traces_sampler: an empty entry of {name} would match every root")
     return parts
 
 
