@@ -1363,6 +1363,38 @@ def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
     assert any(r.finish_reasons and r.usage.input_tokens for r in map(_accumulated, models))
 
 
+def test_openai_stream_helper_chunk_events_read_from_their_fields_as_by_shape(
+    provider, monkeypatch
+):
+    """The chat chunk a ``chunk`` event of ``client.chat.completions.stream(...)`` holds
+    (the real client's, and random ones wrapped as its helper wraps them) is read from
+    its fields as a chunk streamed alone is, not by probing each name: exactly what
+    reading by shape keeps."""
+    import random
+
+    from openai._models import build, construct_type
+    from openai.lib.streaming.chat import ChunkEvent
+    from openai.types.chat import ChatCompletionChunk
+
+    provider.script("/v1/chat/completions", chat_chunks("Hello there, traveller!"))
+    with provider.openai().chat.completions.stream(model="gpt-4o-mini", messages=[]) as stream:
+        events = list(stream)
+    rng = random.Random(16)
+    wrapped = [
+        [
+            build(ChunkEvent, type="chunk", chunk=chunk, snapshot=None)
+            for chunk in (construct_type(type_=ChatCompletionChunk, value=c) for c in chunks)
+        ]
+        for chunks in (_random_chat_chunks(rng) for _ in range(200))
+    ]
+    taken = _read_both_ways(monkeypatch, "_openai_fields", [events, *wrapped])
+    chunk_events = [e for s in [events, *wrapped] for e in s if e.type == "chunk"]
+    assert taken.count(True) == len(chunk_events) > len(events) // 2
+    read = _accumulated(events)
+    assert read.output[0]["parts"] == [{"type": "text", "content": "Hello there, traveller!"}]
+    assert read.usage.input_tokens == 50
+
+
 def _random_google_chunks(rng: Any) -> list[dict[str, Any]]:
     """A Google GenAI stream as dicts, drawn at random: text and thought parts, function
     calls, several candidates, finish reasons, running usage, a last chunk of usage alone,

@@ -110,17 +110,22 @@ class StreamAccumulator:
             self.text.append(chunk)
             return
         # Read from its fields where it can be (a stream sends hundreds of chunks), else by
-        # probing each name. A Google chunk's class has properties the message conversion
-        # reads (``text``, ``parts``): read by the names of a response only.
-        fields = _fields_of(chunk)
-        if fields is None:
-            fields = response_fields(chunk)
-        if fields is not None and fields.get("type") is None:
-            if fields.get("choices") is not None:
-                if self._openai_fields(fields):
+        # probing each name.
+        fields = _chunk_fields(chunk)
+        if fields is not None:
+            kind = fields.get("type")
+            if kind is None:
+                if fields.get("choices") is not None:
+                    if self._openai_fields(fields):
+                        return
+                elif self._google_fields(fields):
                     return
-            elif self._google_fields(fields):
-                return
+            elif type(kind) is str and kind == "chunk":
+                # The openai SDK's stream helper (``client.chat.completions.stream``)
+                # wraps each chat chunk in a ``chunk`` event: read as a chunk alone is.
+                held = _chunk_fields(fields.get("chunk"))
+                if held is not None and self._openai_fields(held):
+                    return
         event_type = field(chunk, "type")
         if event_type == "chunk":
             self._openai_chunk(field(chunk, "chunk"))
@@ -564,6 +569,14 @@ _ReadCandidate = tuple[_Reader, list[tuple[_Reader, _Reader]]]
 def _fields_of(value: Any) -> Optional[dict[str, Any]]:
     """A dict as it is, a model's fields, ``None`` for anything else."""
     return value if type(value) is dict else model_fields(value)
+
+
+def _chunk_fields(chunk: Any) -> Optional[dict[str, Any]]:
+    """A chunk's fields: a dict as it is, a model's fields, or those a response's are
+    read by (a Google chunk's class has properties the message conversion reads:
+    ``text``, ``parts``); ``None`` for anything else."""
+    fields = _fields_of(chunk)
+    return response_fields(chunk) if fields is None else fields
 
 
 def _with_held(value: Any, name: str) -> Optional[tuple[dict[str, Any], dict[str, Any]]]:

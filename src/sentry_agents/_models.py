@@ -30,7 +30,7 @@ RESPONSE_READ_NAMES = frozenset(
     | {"input_tokens_details", "output_tokens_details", "input_tokens", "output_tokens"}
     | {"thinking_tokens", "output", "response_id", "tool_use_prompt_token_count"}
     | {"thoughts_token_count", "cached_content_token_count", "total_token_count"}
-    | {"index", "delta", "prompt_feedback", "tool_call_chunks"}
+    | {"index", "delta", "prompt_feedback", "tool_call_chunks", "chunk"}
 )
 _READ = READ_NAMES | RESPONSE_READ_NAMES
 
