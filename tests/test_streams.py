@@ -1395,6 +1395,49 @@ def test_openai_stream_helper_chunk_events_read_from_their_fields_as_by_shape(
     assert read.usage.input_tokens == 50
 
 
+def test_anthropic_stream_helper_events_read_from_their_fields_as_by_shape(provider, monkeypatch):
+    """``client.messages.stream(...)`` yields its own events (``text``, ``thinking``,
+    ``input_json``, ``signature``) beside the raw ones, repeating what those say: read from
+    their fields, they are passed over without probing each name, and the stream records
+    exactly what reading by shape records."""
+    from sentry_agents import _chunks
+
+    thinking = {"type": "thinking", "thinking": "", "signature": ""}
+    thought = [
+        {"type": "thinking_delta", "thinking": "Weather."},
+        {"type": "signature_delta", "signature": "sig"},
+    ]
+    text = ({"type": "text", "text": ""}, [{"type": "text_delta", "text": w} for w in "Hi you"])
+    tool = {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}
+    tool_input = [{"type": "input_json_delta", "partial_json": p} for p in ('{"city"', ':"P"}')]
+    provider.script(
+        "/v1/messages",
+        anthropic_block_events([(thinking, thought), text, (tool, tool_input)], "tool_use", 9),
+    )
+    with provider.anthropic().messages.stream(model="c", max_tokens=50, messages=[]) as stream:
+        events = list(stream)
+    helpers = {"text", "thinking", "signature", "input_json"}
+    assert helpers <= {event.type for event in events}
+    probed: set[int] = set()
+    by_name = _chunks.field
+
+    def field(value: Any, name: str, default: Any = None) -> Any:
+        probed.add(id(value))
+        return by_name(value, name, default)
+
+    monkeypatch.setattr(_chunks, "field", field)
+    read = _accumulated(events)
+    assert not [event for event in events if event.type in helpers and id(event) in probed]
+    for reader in ("model_fields", "response_fields"):
+        monkeypatch.setattr(_chunks, reader, lambda value: None)
+    assert read == _accumulated(events)
+    assert [part["type"] for part in read.output[0]["parts"]] == [
+        "reasoning",
+        "text",
+        "tool_call",
+    ]
+
+
 def _random_google_chunks(rng: Any) -> list[dict[str, Any]]:
     """A Google GenAI stream as dicts, drawn at random: text and thought parts, function
     calls, several candidates, finish reasons, running usage, a last chunk of usage alone,

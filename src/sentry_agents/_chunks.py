@@ -120,11 +120,14 @@ class StreamAccumulator:
                         return
                 elif self._google_fields(fields):
                     return
-            elif type(kind) is str and kind == "chunk":
-                # The openai SDK's stream helper (``client.chat.completions.stream``)
-                # wraps each chat chunk in a ``chunk`` event: read as a chunk alone is.
-                held = _chunk_fields(fields.get("chunk"))
-                if held is not None and self._openai_fields(held):
+            elif type(kind) is str:
+                if kind == "chunk":
+                    # The openai SDK's stream helper (``client.chat.completions.stream``)
+                    # wraps each chat chunk in a ``chunk`` event: read as a chunk alone is.
+                    held = _chunk_fields(fields.get("chunk"))
+                    if held is not None and self._openai_fields(held):
+                        return
+                elif _repeats(kind, fields):
                     return
         event_type = field(chunk, "type")
         if event_type == "chunk":
@@ -569,6 +572,19 @@ _ReadCandidate = tuple[_Reader, list[tuple[_Reader, _Reader]]]
 def _fields_of(value: Any) -> Optional[dict[str, Any]]:
     """A dict as it is, a model's fields, ``None`` for anything else."""
     return value if type(value) is dict else model_fields(value)
+
+
+def _repeats(kind: str, fields: dict[str, Any]) -> bool:
+    """Whether an event of type ``kind``, read from its ``fields``, holds nothing the
+    reading by shape keeps: an event of a stream helper's own that repeats what its
+    stream's other events say (the ``text``, ``input_json`` or ``thinking`` events of
+    ``anthropic``'s ``client.messages.stream``), whose names were each probed."""
+    return (
+        kind not in _ANTHROPIC_EVENTS
+        and not kind.startswith("response.")
+        and fields.get("choices") is None
+        and all(fields.get(key) is None for key in _GOOGLE_READ)
+    )
 
 
 def _chunk_fields(chunk: Any) -> Optional[dict[str, Any]]:
