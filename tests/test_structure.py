@@ -55,6 +55,7 @@ PUBLIC = {
 # Each module's layer, lowest first. A module imports only from its own layer or below.
 LAYERS = {
     "data": [
+        "_log",
         "_keys",
         "_jsonable",
         "_budget",

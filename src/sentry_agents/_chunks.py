@@ -11,7 +11,7 @@ from typing import Any, Optional, Protocol, Sequence
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
 from ._messages import audio_parts
-from ._models import model_fields, response_fields
+from ._models import is_response_model, model_fields, response_fields
 from ._responses import ResponseInfo, anthropic_output, finish_reason, read_response
 from ._usage import Usage, anthropic_usage, usage_from
 
@@ -574,6 +574,43 @@ def _fields_of(value: Any) -> Optional[dict[str, Any]]:
     return value if type(value) is dict else model_fields(value)
 
 
+def read_later(chunk: Any) -> bool:
+    """Whether a stream's chunk (not its first, which is read at once) may be read later,
+    a batch at a time: a provider SDK's own chunk model, made anew for each chunk, that
+    begins nothing its reader may keep and add the later chunks to (``_begins``)."""
+    return is_response_model(chunk) and not _begins(chunk)
+
+
+def _begins(chunk: Any) -> bool:
+    """Whether a provider SDK's chunk (not the stream's first, which is read at once too)
+    begins something its reader may keep and add the later chunks to, so that read later
+    it holds them all: an Anthropic ``message_start`` or ``content_block_start`` event,
+    or an OpenAI chat chunk (or the chat helper's ``chunk`` event) whose delta holds a
+    role or a tool or function call (OpenAI's documented way to read streamed tool calls
+    keeps a call's first delta and adds each later delta's arguments to it). ``True``
+    also for one that cannot be told (read at once, as before it could be held back)."""
+    try:
+        fields = chunk.__dict__
+        kind = fields.get("type")
+        if kind == "chunk":
+            fields = fields["chunk"].__dict__
+        elif kind == "message_start" or kind == "content_block_start":
+            return True
+        for choice in fields.get("choices") or ():
+            delta = choice.__dict__.get("delta")
+            if delta is not None:
+                held = delta.__dict__
+                if (
+                    held.get("tool_calls")
+                    or held.get("function_call") is not None
+                    or held.get("role") is not None
+                ):
+                    return True
+        return False
+    except Exception:
+        return True
+
+
 def _repeats(kind: str, fields: dict[str, Any]) -> bool:
     """Whether an event of type ``kind``, read from its ``fields``, holds nothing the
     reading by shape keeps: an event of a stream helper's own that repeats what its
@@ -679,4 +716,4 @@ _ANTHROPIC_EVENTS = frozenset(
 )
 
 
-__all__ = ["StreamAccumulator"]
+__all__ = ["StreamAccumulator", "read_later"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -10,11 +9,8 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from ._cost import Pricing, price_table
 from ._jsonable import instance_of, shown
+from ._log import sdk_logger
 from ._privacy import DEFAULT_SCRUB_KEYS
-
-_sdk_logger = logging.getLogger("sentry_sdk.errors")
-"""sentry-sdk's own logger (``sentry_sdk.utils.logger``, shown with ``debug=True``), by
-its name: this layer imports nothing of sentry-sdk."""
 
 Redactor = Callable[[str, Any], Any]
 """A redaction hook: ``redact(kind, value)`` returns the value to record, or ``None`` to
@@ -269,7 +265,7 @@ def _helper_switch(value: Any, name: str, closed: str) -> Optional[bool]:
     try:
         return _gate(value, name)
     except TypeError as error:
-        _sdk_logger.warning("sentry_agents: %s; %s", error, closed)
+        sdk_logger.warning("sentry_agents: %s; %s", error, closed)
         return False
 
 

@@ -111,12 +111,13 @@ def _without_private(fields: dict[str, Any], declared: dict[str, Any]) -> Option
     return kept
 
 
-def _name_class(cls: type) -> tuple[str, dict[str, Any], bool, bool]:
+def _name_class(cls: type) -> _Entry:
     """A name for a class read by its fields, unique in this process and in no data
     (it starts with a random token), with the names of its fields, whether a response
-    or usage of the class is read by them, and whether its instances' names are all
-    checked against them (a class whose extra fields are not kept apart); ``""`` for a
-    class that is not read by its fields (by ``model_fields``)."""
+    or usage of the class is read by them, whether its instances' names are all
+    checked against them (a class whose extra fields are not kept apart), and whether
+    it is a provider SDK's own (``is_response_model``); ``""`` for a class that is not
+    read by its fields (by ``model_fields``)."""
     strict = True
     try:
         declared = declared_fields(cls)
@@ -149,7 +150,12 @@ def _name_class(cls: type) -> tuple[str, dict[str, Any], bool, bool]:
         _class_names.clear()
     # The class's own table of its fields, not a copy: an entry holds little of its own.
     name = f"{_TOKEN}{next(_numbers)}" if readable else ""
-    known = (name, declared or {}, True, strict) if responses else _UNREAD
+    if responses:
+        module = getattr(cls, "__module__", None)
+        sdk = isinstance(module, str) and module.startswith(_SDK_MODULES)
+        known = (name, declared or {}, True, strict, sdk)
+    else:
+        known = _UNREAD
     _class_names[cls] = known
     return known
 
@@ -169,9 +175,11 @@ def _reads_attributes_as_pydantic_does(cls: type) -> bool:
     )
 
 
-_class_names: dict[type, tuple[str, dict[str, Any], bool, bool]] = {}
-_UNREAD: tuple[str, dict[str, Any], bool, bool] = ("", {}, False, True)
+_Entry = tuple[str, dict[str, Any], bool, bool, bool]
+_class_names: dict[type, _Entry] = {}
+_UNREAD: _Entry = ("", {}, False, True, False)
 _MAX_CLASSES = 512
+_SDK_MODULES = ("openai.", "anthropic.", "google.genai.")
 _TOKEN = os.urandom(16).hex()
 _numbers = itertools.count()
 
@@ -191,21 +199,10 @@ def is_response_model(value: Any) -> bool:
     again, changed in between."""
     cls = type(value)
     try:
-        sdk = _sdk_models.get(cls)
+        known = _class_names.get(cls)
     except TypeError:  # a class its metaclass made unhashable: no model's
         return False
-    if sdk is None:
-        known = _class_names.get(cls) or _name_class(cls)
-        module = getattr(cls, "__module__", None)
-        sdk = known[2] and isinstance(module, str) and module.startswith(_SDK_MODULES)
-        if len(_sdk_models) >= _MAX_CLASSES:
-            _sdk_models.clear()
-        _sdk_models[cls] = sdk
-    return sdk
-
-
-_sdk_models: dict[type, bool] = {}
-_SDK_MODULES = ("openai.", "anthropic.", "google.genai.")
+    return (known or _name_class(cls))[4]
 
 
 __all__ = [

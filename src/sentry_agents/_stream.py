@@ -21,10 +21,9 @@ from typing import (
     Protocol,
 )
 
-from ._chunks import StreamAccumulator
+from ._chunks import StreamAccumulator, read_later
 from ._guard import contained, guard
 from ._jsonable import field
-from ._models import is_response_model
 from ._responses import ResponseInfo
 from ._sdk import now_ns
 
@@ -61,7 +60,7 @@ class _Stream:
         # between the client's parsing of the next costs two to three times as much (the
         # caches hold the client's work, not ours). A dict, text or other object may be
         # reused by its source, and a chunk that begins something kept and added to by
-        # its reader (``_begins``), so those are read at once, after those held back.
+        # its reader (``read_later``), so those are read at once, after those held back.
         self._pending: list[Any] = []
         self._first_chunk_ns: Optional[int] = None
         span._stream_opened(self)
@@ -96,7 +95,7 @@ class _Stream:
             if first:
                 self._first_chunk_ns = now_ns()  # the clock the span's duration is on
             pending = self._pending
-            if not first and is_response_model(chunk) and not _begins(chunk):
+            if not first and read_later(chunk):
                 pending.append(chunk)
                 if len(pending) < _BATCH:
                     return
@@ -302,36 +301,6 @@ _READERS = frozenset(
 
 
 _BATCH = 32
-
-
-def _begins(chunk: Any) -> bool:
-    """Whether a provider SDK's chunk (not the stream's first, which is read at once too)
-    begins something its reader may keep and add the later chunks to, so that read later
-    it holds them all: an Anthropic ``message_start`` or ``content_block_start`` event,
-    or an OpenAI chat chunk (or the chat helper's ``chunk`` event) whose delta holds a
-    role or a tool or function call (OpenAI's documented way to read streamed tool calls
-    keeps a call's first delta and adds each later delta's arguments to it). ``True``
-    also for one that cannot be told (read at once, as before it could be held back)."""
-    try:
-        fields = chunk.__dict__
-        kind = fields.get("type")
-        if kind == "chunk":
-            fields = fields["chunk"].__dict__
-        elif kind == "message_start" or kind == "content_block_start":
-            return True
-        for choice in fields.get("choices") or ():
-            delta = choice.__dict__.get("delta")
-            if delta is not None:
-                held = delta.__dict__
-                if (
-                    held.get("tool_calls")
-                    or held.get("function_call") is not None
-                    or held.get("role") is not None
-                ):
-                    return True
-        return False
-    except Exception:
-        return True
 
 
 def _text_delta(chunk: Any) -> Optional[str]:

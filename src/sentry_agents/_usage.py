@@ -8,15 +8,12 @@ token usage), and a wrong mapping shows in Sentry as wrong or negative cost.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, fields, replace
 from typing import Any, Optional
 
 from . import _keys as keys
 from ._jsonable import INT64_LIMIT, exact_number, field
-
-_sdk_logger = logging.getLogger("sentry_sdk.errors")
-"""sentry-sdk's logger (``sentry_sdk.utils.logger``), which this layer does not import."""
+from ._log import sdk_logger
 
 
 @dataclass
@@ -179,7 +176,7 @@ def usage_from(obj: Any) -> Usage:
     try:
         return _read_usage(obj)
     except Exception as exc:  # the data layer has no guard: logged as ``contained`` logs
-        _sdk_logger.warning("sentry_agents: usage could not be read: %r", exc, exc_info=exc)
+        sdk_logger.warning("sentry_agents: usage could not be read: %r", exc, exc_info=exc)
         return Usage()
 
 
