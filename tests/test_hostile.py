@@ -1076,6 +1076,17 @@ ENTRY_HOSTILE: dict[str, Callable[[], Any]] = {
 """Values a reader cannot take apart, for ``test_every_entry_point_contains_hostile_values``."""
 
 
+def _response_calls(span: Any, value: Any) -> None:
+    """Every setter a model call and an agent share, each given ``value``."""
+    span.set_input(value)
+    span.set_response(value)
+    span.set_usage(value)
+    span.set_output(value)
+    span.set_finish_reasons(value)
+    span.set_response_model(value)
+    span.set_response_id(value)
+
+
 def _chat_calls(value: Any) -> None:
     with sentry_agents.chat(
         value,
@@ -1096,9 +1107,7 @@ def _chat_calls(value: Any) -> None:
         prompt_name=value,
         request=value,
     ) as llm:
-        llm.set_input(value)
-        llm.set_response(value)
-        llm.set_usage(value)
+        _response_calls(llm, value)
         llm.set_usage(
             input_tokens=value,
             output_tokens=value,
@@ -1107,10 +1116,6 @@ def _chat_calls(value: Any) -> None:
             output_tokens_reasoning=value,
             total_tokens=value,
         )
-        llm.set_output(value)
-        llm.set_finish_reasons(value)
-        llm.set_response_model(value)
-        llm.set_response_id(value)
         llm.set_attribute("custom.value", value)
         llm.set_attribute(value, "custom key")
 
@@ -1139,13 +1144,7 @@ def _agent_calls(value: Any) -> None:
         pipeline=value,
         prompt_name=value,
     ) as agent:
-        agent.set_input(value)
-        agent.set_response(value)
-        agent.set_output(value)
-        agent.set_usage(value)
-        agent.set_finish_reasons(value)
-        agent.set_response_model(value)
-        agent.set_response_id(value)
+        _response_calls(agent, value)
 
 
 def _decorated_calls(value: Any) -> None:
@@ -1196,9 +1195,10 @@ def _guardrail_calls(value: Any) -> None:
         check.set_outcome(value, value)
 
 
-def _mcp_server_calls(value: Any) -> None:
+def _mcp_server_calls(value: Any, method: Any = None) -> None:
+    """An MCP server span given ``value`` everywhere (its method too, unless given)."""
     with sentry_agents.mcp_server(
-        value,
+        value if method is None else method,
         value,
         request_id=value,
         session_id=value,
@@ -1212,6 +1212,8 @@ def _mcp_server_calls(value: Any) -> None:
     ) as server:
         server.set_arguments(value)
         server.set_result(value)
+        server.set_result({"content": [value], "structuredContent": value, "isError": value})
+        server.set_result({"messages": [value]})
         server.set_error(value)
 
 

@@ -990,27 +990,10 @@ def test_every_mcp_key_sent_is_in_the_registry_with_its_type(sentry):
     ],
 )
 def test_hostile_values_at_every_mcp_entry_point(sentry, name):
-    from test_hostile import HOSTILE
+    from test_hostile import HOSTILE, _mcp_server_calls
 
     value = HOSTILE[name]()
-    with sentry_agents.mcp_server(
-        "tools/call",
-        value,
-        request_id=value,
-        session_id=value,
-        transport=value,
-        network_transport=value,
-        protocol_version=value,
-        client=value,
-        server=value,
-        arguments=value,
-        meta=value,
-    ) as span:
-        span.set_arguments(value)
-        span.set_result(value)
-        span.set_result({"content": [value], "structuredContent": value, "isError": value})
-        span.set_result({"messages": [value]})
-        span.set_error(value)
+    _mcp_server_calls(value, method="tools/call")
     with sentry_agents.mcp_server(value, value) as span:
         span.set_result(value)
     for method in ("notifications/progress", "notifications/message", "notifications/cancelled"):
