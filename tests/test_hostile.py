@@ -301,6 +301,26 @@ def test_lone_surrogates_never_reach_the_wire(sentry):
     assert span.attributes["gen_ai.conversation.id"] == "conv\ufffd"
 
 
+def test_keys_written_alike_keep_a_value_each(sentry):
+    """Keys that differ only in lone surrogates (each replaced by U+FFFD) or that are
+    written as the same text (``1`` and ``"1"``) were sent as one key, the later value
+    replacing the earlier: each keeps its value, a later one under ``~2``, ``~3``, ...
+    Over the budget, the bounded conversion keeps them apart the same way."""
+    keyed = dict([("a\ud800", 1), ("a\udc00", 2), ("a\udfff", 3), (1, 4), ("1", 5), ("1~2", 6)])
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": keyed}}
+    with sentry_agents.chat("m", messages=[{"role": "assistant", "tool_calls": [call]}]) as llm:
+        llm.set_attribute("app.keys", keyed)
+        llm.set_attribute("app.long", {**keyed, "pad": ["x" * 100] * 5_000})
+    sentry.raw().decode("utf-8")
+    attributes = sentry.named("chat m").attributes
+    written = {"a\ufffd": 1, "a\ufffd~2": 2, "a\ufffd~3": 3, "1": 4, "1~2": 5, "1~2~2": 6}
+    assert json.loads(attributes["app.keys"]) == written
+    long = json.loads(attributes["app.long"])
+    assert {k: v for k, v in long.items() if k in written} == written
+    message = json.loads(attributes["gen_ai.input.messages"])[0]
+    assert message["parts"][0]["arguments"] == written
+
+
 @pytest.mark.skipif(not HAS_TRANSACTIONS, reason="max_value_length cuts transaction spans only")
 def test_json_attributes_stay_valid_under_max_value_length(static_sentry):
     """sentry-sdk cuts long strings at max_value_length in transaction mode; our JSON

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._budget import MIN_BUDGET, Fitted, fit
-from ._jsonable import MAX_DEPTH, clean_text, convert_at, jsonable_key
+from ._jsonable import MAX_DEPTH, clean_text, convert_at, distinct_key, jsonable_key
 from ._privacy import FILTERED, JSON_HEADS, Scrubber, scrub
 
 _FILTERED_SIZE = len(FILTERED) + 2
@@ -153,18 +153,17 @@ class _Bounded:
         count = len(node)
         out: dict[str, Any] = {}
         total = 1 if node else 2
-        clashed = False
+        suffixes: dict[str, int] = {}
         plain: Optional[bool] = None
         entries = iter(node.items())
         for index, (key, child) in enumerate(entries):
-            name = jsonable_key(key)
+            name = distinct_key(jsonable_key(key), out, suffixes)
             converted, floor = self.convert(child, depth + 1, seen)
-            clashed = clashed or name in out
             out[name] = converted
             if floor > _FILTERED_SIZE and self.hides(name, converted):
                 floor = _FILTERED_SIZE
             total += len(name) + 4 + floor
-            if total > room and index + 2 < count and not clashed:
+            if total > room and index + 2 < count:
                 if plain is None:
                     plain = _plain_keys(node) and not (message and "role" in node)
                 if not plain:
@@ -177,7 +176,7 @@ class _Bounded:
                     out.setdefault(mark, None)
                     mark += "."
                 return out, total
-        return out, self.floor(out, room) if clashed else total
+        return out, total
 
     def top_list(self, items: Any) -> tuple[list[Any], Optional[int]]:
         """A top-level list or tuple as ``sequence`` keeps it, but with its last item too,

@@ -284,7 +284,7 @@ def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
             items = list(value.items())
         except Exception:  # not its text, which would list what it holds
             return _type_name(value)
-        return {_key(k): _convert(v, depth + 1, seen) for k, v in items}
+        return _keyed(items, depth, seen)
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_convert(v, depth + 1, seen) for v in list(value)]
     dumped = _dump_model(value)
@@ -296,9 +296,33 @@ def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
         except Exception:
             return _type_name(value)
         if isinstance(value, ItemsView):  # a mapping's items, keyed as the mapping is
-            return {_key(k): _convert(v, depth + 1, seen) for k, v in held}
+            return _keyed(held, depth, seen)
         return [_convert(v, depth + 1, seen) for v in held]
     return safe_str(value)
+
+
+def _keyed(items: Iterable[tuple[Any, Any]], depth: int, seen: set[int]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    suffixes: dict[str, int] = {}
+    for key, item in items:
+        out[distinct_key(_key(key), out, suffixes)] = _convert(item, depth + 1, seen)
+    return out
+
+
+def distinct_key(name: str, written: Mapping[str, Any], suffixes: dict[str, int]) -> str:
+    """``name``, or where a key of the same mapping was already written as it (keys that
+    differ only in lone surrogates, ``1`` and ``"1"``), the first of ``name~2``,
+    ``name~3``, ... not yet written: no value replaces another. ``suffixes`` (one per
+    mapping) keeps the last number taken per name, so many keys alike cost linear time."""
+    if name not in written:
+        return name
+    number = suffixes.get(name, 1)
+    while True:
+        number += 1
+        suffixed = f"{name}~{number}"
+        if suffixed not in written:
+            suffixes[name] = number
+            return suffixed
 
 
 _COLLECTIONS = (collections.deque, collections.UserList, MappingView, Set)
@@ -602,6 +626,7 @@ __all__ = [
     "convert_at",
     "declared_fields",
     "decode_prefix",
+    "distinct_key",
     "dumps",
     "exact_number",
     "field",
