@@ -1348,3 +1348,36 @@ def test_configuration_refuses_hostile_values_with_its_documented_error(call, va
     raised that error instead."""
     with pytest.raises((TypeError, ValueError)):
         CONFIGURATION[call](value())
+
+
+class _AttributesRaise:
+    """Not iterable, and any attribute it lacks raises an error of its own."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise LookupError(name)
+
+
+class _RaisingLookups(type):
+    def __getattr__(cls, name: str) -> Any:
+        raise LookupError(name)
+
+
+class _ClassAttributesRaise(metaclass=_RaisingLookups):
+    """Not iterable, and any attribute its class lacks (``__iter__``) raises."""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [_AttributesRaise, _ClassAttributesRaise, _ClassRaises],
+    ids=["attribute", "class attribute", "class"],
+)
+def test_stream_refuses_what_is_not_iterable_with_type_error_whatever_its_lookups_raise(
+    sentry, value
+):
+    """``stream`` raises ``TypeError`` for something that is not iterable, as a ``for``
+    loop over it does; one whose attribute lookups (``__aiter__``, ``__iter__``,
+    ``__enter__``, read by the hint) raise raised that error instead. The span ends."""
+    with pytest.raises(TypeError, match="takes an iterable"):
+        with sentry_agents.chat("m") as llm:
+            llm.stream(value())
+    assert sentry.named("chat m").attributes["error.type"] == "TypeError"

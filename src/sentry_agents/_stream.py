@@ -325,11 +325,11 @@ def _iterate(source: Any) -> Iterator[Any]:
     try:
         return iter(source)
     except TypeError:
-        if getattr(type(source), "__iter__", None) is not None:
+        if _defines(source, "__iter__"):
             raise  # its own ``__iter__`` failed: that error, unchanged
         kind = type(source).__name__
         hint = ""
-        if hasattr(source, "__enter__") or hasattr(source, "__aenter__"):
+        if _defines(source, "__enter__") or _defines(source, "__aenter__"):
             hint = (
                 f"; {kind} is a context manager: enter it and pass the stream it gives "
                 "(with client.messages.stream(...) as stream: llm.stream(stream), or "
@@ -340,10 +340,20 @@ def _iterate(source: Any) -> Iterator[Any]:
         ) from None
 
 
+def _defines(source: Any, name: str) -> bool:
+    """Whether ``source``'s class has the method ``name``, looked up as ``for`` and
+    ``with`` look it up: on the class, past an instance's ``__getattr__``; ``False``
+    where the lookup raises (a metaclass's ``__getattr__``)."""
+    try:
+        return getattr(type(source), name, None) is not None
+    except Exception:
+        return False
+
+
 def wrap_stream(span: StreamOwner, source: Any) -> Any:
     """A sync or async wrapper, matching what ``source`` is; ``TypeError`` (the span
     untouched) for something that is neither."""
-    if hasattr(source, "__aiter__"):
+    if _defines(source, "__aiter__"):
         return AsyncStream(span, source)
     return SyncStream(span, source)
 
