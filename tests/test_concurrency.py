@@ -456,3 +456,70 @@ def test_a_span_left_in_one_thread_while_another_starts_it_is_finished(sentry, s
     chats = [s.name for s in sentry.spans() if s.name.startswith("chat l-")]
     assert sorted(chats) == sorted(f"chat l-{i}" for i in range(1, tried + 1))
     assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_span_entered_while_another_thread_starts_it_is_the_parent_there(sentry, mocker):
+    """One thread starts an agent span while another enters it and starts a tool inside:
+    the tool nests under the agent's sentry-sdk span, which the entering thread waits
+    for (it was made current before that span existed, and the tool became a root of its
+    own). Every interleaving is tried: the starting thread is stopped before each
+    instruction of the start in turn while the other enters; that one either waits for
+    the start (told by the wait itself) or runs whole."""
+    from sentry_agents import _span
+    from sentry_agents._span import GenAISpan
+
+    waiting_or_done = threading.Event()
+
+    class Watched:
+        """The lock an entering thread waits on, saying when it waits."""
+
+        def __init__(self) -> None:
+            self.condition = threading.Condition()
+
+        def __enter__(self) -> None:
+            self.condition.__enter__()
+
+        def __exit__(self, *exc: Any) -> None:
+            self.condition.__exit__(*exc)
+
+        def wait(self) -> None:
+            waiting_or_done.set()
+            self.condition.wait()
+
+        def notify_all(self) -> None:
+            self.condition.notify_all()
+
+    mocker.patch.object(_span, "_start_done", Watched(), create=True)
+
+    def attempt(opcode: int) -> threading.Thread:
+        agent = sentry_agents.invoke_agent(f"p-{opcode}")
+        waiting_or_done.clear()
+
+        def enter() -> None:
+            try:
+                with agent:
+                    with sentry_agents.execute_tool(f"c-{opcode}"):
+                        pass
+            finally:
+                waiting_or_done.set()
+
+        first, resume = _paused_in(GenAISpan._begin.__code__, opcode, agent._begin)
+        second = threading.Thread(target=enter)
+        if first.paused:
+            second.start()
+            assert waiting_or_done.wait(DELIVERY_BOUND)
+        resume.set()
+        first.join()
+        if not first.paused:
+            second.start()
+        second.join(DELIVERY_BOUND)
+        assert not second.is_alive()
+        agent._end(None)
+        return first
+
+    tried = _every_instruction(attempt)
+    for i in range(1, tried + 1):
+        agent = sentry.named(f"invoke_agent p-{i}")
+        tool = sentry.named(f"execute_tool c-{i}")
+        assert tool.parent_span_id == agent.span_id, i
+        assert tool.attributes["gen_ai.agent.name"] == f"p-{i}", i

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import collections
 import math
+import threading
+from _thread import get_ident
 from contextvars import ContextVar, Token
 from typing import Any, Callable, Generic, Optional, TypeVar
 
@@ -72,6 +74,15 @@ that a span they reach later does not report them again."""
 # A run's phases: new; open; closing (failing, last attributes); closed (nothing is set).
 _NEW, _OPEN, _CLOSING, _CLOSED = 0, 1, 2, 3
 _NEVER_OPENED: list[None] = []  # a span's ``_open`` until it starts: never added to
+_start_done = threading.Condition()
+"""What a thread entering a span that another thread is starting waits on (rare: one
+lock for all spans); told by the starting thread once the span is open."""
+
+
+def _started() -> None:
+    """Wake the threads waiting for a span's start (``GenAISpan._await_start``)."""
+    with _start_done:
+        _start_done.notify_all()
 
 
 def current_span() -> Optional[GenAISpan[Any]]:
@@ -129,6 +140,7 @@ class GenAISpan(Generic[C]):
     __slots__ = (
         "_activations",
         "_agents",
+        "_awaited",
         "_config",
         "_inputs_ok",
         "_native",
@@ -139,6 +151,7 @@ class GenAISpan(Generic[C]):
         "_phase",
         "_reported_inside",
         "_resolved",
+        "_starter",
         "_unstarted",
         "operation",
     )
@@ -152,6 +165,10 @@ class GenAISpan(Generic[C]):
         self._unstarted = [None]
         """One item until the span starts: whoever starts it takes it, as ``_open`` is
         taken to end it, so two threads entering the span at once start it once."""
+        self._starter: Optional[int] = None
+        """The thread that started the span (took ``_unstarted``)."""
+        self._awaited = False
+        """Whether a thread entering the span waits for its start (``_await_start``)."""
         self._open = _NEVER_OPENED
         """One item while the span is open: whoever ends it takes it (``list.pop`` is
         atomic), so two threads ending the span at once end it once, without a lock. Set
@@ -277,6 +294,7 @@ class GenAISpan(Generic[C]):
             logger.debug("sentry_agents: %s was started twice; ignoring", type(self).__name__)
             return
         self._phase = _OPEN
+        self._starter = get_ident()
         self._resolved = resolve(self._options)
         try:
             parent = current_span()
@@ -300,9 +318,13 @@ class GenAISpan(Generic[C]):
             # An interrupt (from a redaction hook, or while converting a long history)
             # after the span started: it is finished as cancelled, not left open.
             self._open = [None]
+            if self._awaited:
+                _started()
             self._end(exc)
             raise
         self._open = [None]
+        if self._awaited:
+            _started()
 
     def _start_native(self) -> Optional[_sdk.NativeSpan]:
         """Start the sentry-sdk span: a child of the current span or a new root (a kind
@@ -366,6 +388,8 @@ class GenAISpan(Generic[C]):
     # (free when nothing is raised) rather than ``with guard``.
 
     def _activate(self) -> None:
+        if self._open is _NEVER_OPENED:
+            self._await_start()
         activation = None
         if self._native is not None:
             try:
@@ -373,6 +397,18 @@ class GenAISpan(Generic[C]):
             except Exception as exc:
                 contained(exc)
         self._activations.append((activation, _current.set(self)))
+
+    def _await_start(self) -> None:
+        """Wait while another thread starts this span (entered there first), so that it
+        is made current here with its sentry-sdk span, which spans started inside nest
+        under; not for a span never started, nor in the thread starting it (a hook
+        entering it again)."""
+        if self._unstarted or self._starter == get_ident():
+            return
+        with _start_done:
+            self._awaited = True
+            while self._open is _NEVER_OPENED:
+                _start_done.wait()
 
     def _deactivate(self) -> None:
         if not self._activations:
