@@ -305,6 +305,89 @@ def response_events(text: str) -> list[dict[str, Any]]:
     return [_valid(ResponseStreamEvent, e) for e in events]
 
 
+def response_item_events(text: str) -> list[dict[str, Any]]:
+    """A Responses stream as the API sends it around its items (each item added, its
+    deltas, done): a reasoning item and its summary, a message with ``text`` a word at a
+    time, then a function call, its arguments in two deltas; ``client.responses.stream``
+    rebuilds the response from these."""
+    from openai.types.responses import ResponseStreamEvent
+
+    final = response_object(text)
+    reasoning, message = final["output"]
+    call = {
+        "type": "function_call",
+        "id": "fc_1",
+        "call_id": "call_1",
+        "name": "get_weather",
+        "arguments": '{"city": "Paris"}',
+        "status": "completed",
+    }
+    final["output"].append(call)
+    started = {**final, "status": "in_progress", "output": [], "usage": None}
+    events: list[dict[str, Any]] = [{"type": "response.created", "response": started}]
+    empty = {**message, "status": "in_progress", "content": []}
+    part = {"type": "output_text", "text": "", "annotations": []}
+    at = {"item_id": "msg_1", "output_index": 1, "content_index": 0}
+    summary = {"item_id": "rs_1", "output_index": 0, "summary_index": 0}
+    events += [
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {**reasoning, "summary": []},
+        },
+        {
+            "type": "response.reasoning_summary_part.added",
+            **summary,
+            "part": {"type": "summary_text", "text": ""},
+        },
+        {"type": "response.reasoning_summary_text.delta", **summary, "delta": "Think."},
+        {"type": "response.reasoning_summary_text.done", **summary, "text": "Think."},
+        {
+            "type": "response.reasoning_summary_part.done",
+            **summary,
+            "part": reasoning["summary"][0],
+        },
+        {"type": "response.output_item.done", "output_index": 0, "item": reasoning},
+        {"type": "response.output_item.added", "output_index": 1, "item": empty},
+        {"type": "response.content_part.added", **at, "part": part},
+    ]
+    words = text.split(" ")
+    events += [
+        {"type": "response.output_text.delta", **at, "delta": w if n == 0 else " " + w}
+        for n, w in enumerate(words)
+    ]
+    events += [
+        {"type": "response.output_text.done", **at, "text": text},
+        {"type": "response.content_part.done", **at, "part": message["content"][0]},
+        {"type": "response.output_item.done", "output_index": 1, "item": message},
+        {
+            "type": "response.output_item.added",
+            "output_index": 2,
+            "item": {**call, "arguments": "", "status": "in_progress"},
+        },
+    ]
+    call_at = {"item_id": "fc_1", "output_index": 2}
+    events += [
+        {"type": "response.function_call_arguments.delta", **call_at, "delta": d}
+        for d in ('{"city": ', '"Paris"}')
+    ]
+    events += [
+        {
+            "type": "response.function_call_arguments.done",
+            **call_at,
+            "name": "get_weather",
+            "arguments": call["arguments"],
+        },
+        {"type": "response.output_item.done", "output_index": 2, "item": call},
+        {"type": "response.completed", "response": final},
+    ]
+    for n, event in enumerate(events):
+        event["sequence_number"] = n
+        if event["type"] in ("response.output_text.delta", "response.output_text.done"):
+            event["logprobs"] = []
+    return [_valid(ResponseStreamEvent, e) for e in events]
+
+
 def anthropic_message(text: str = "Bonjour.") -> dict[str, Any]:
     """An Anthropic Messages reply with ``text``, ended by ``end_turn``, with
     ``ANTHROPIC_USAGE`` (cache reads and writes)."""

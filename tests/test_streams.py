@@ -15,11 +15,13 @@ import sentry_sdk
 import sentry_agents
 from conftest import HAS_TRANSACTIONS
 from fakes import (
+    RESPONSES_MODEL,
     anthropic_block_events,
     anthropic_events,
     chat_chunks,
     google_client,
     response_events,
+    response_item_events,
 )
 
 
@@ -79,6 +81,84 @@ def test_openai_responses_stream_end_to_end(sentry, provider):
     assert attrs["gen_ai.response.id"] == "resp_123"
     output = json.loads(attrs["gen_ai.output.messages"])
     assert {"type": "text", "content": "Sunny and warm."} in output[0]["parts"]
+
+
+@pytest.mark.parametrize("reading", ["events", "until_done", "async"])
+def test_openai_responses_stream_helper_is_recorded_once(sentry, provider, reading):
+    """``client.responses.stream(...)`` yields the API's events, its own kinds in place of
+    some (text deltas with the text so far, a completed event with the parsed response):
+    the text, the tool call, usage, model, id and status are recorded once."""
+    provider.script("/v1/responses", response_item_events("Sunny and warm."))
+    request = {"model": "o4-mini", "input": "hi"}
+    deltas: list[str] = []
+
+    def read(event: Any) -> None:
+        if event.type == "response.output_text.delta":
+            deltas.append(event.delta)
+
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        if reading == "async":
+
+            async def main() -> None:
+                async with provider.async_openai().responses.stream(**request) as stream:
+                    async for event in llm.stream(stream):
+                        read(event)
+
+            asyncio.run(main())
+        else:
+            with provider.openai().responses.stream(**request) as stream:
+                if reading == "until_done":
+                    final = llm.stream(stream).until_done().get_final_response()
+                    deltas.append(final.output_text)
+                else:
+                    for event in llm.stream(stream):
+                        read(event)
+    assert "".join(deltas) == "Sunny and warm."
+    attrs = sentry.named("chat o4-mini").attributes
+    (output,) = json.loads(attrs["gen_ai.output.messages"])
+    assert output["parts"] == [
+        {"type": "reasoning", "content": "Think."},
+        {"type": "text", "content": "Sunny and warm."},
+        {
+            "type": "tool_call",
+            "id": "call_1",
+            "name": "get_weather",
+            "arguments": {"city": "Paris"},
+        },
+    ]
+    assert attrs["gen_ai.response.model"] == RESPONSES_MODEL
+    assert attrs["gen_ai.response.id"] == "resp_123"
+    assert attrs["gen_ai.usage.input_tokens"] == 80
+    assert attrs["gen_ai.usage.output_tokens"] == 40
+    assert attrs["gen_ai.usage.cache_read.input_tokens"] == 64
+    assert attrs["gen_ai.usage.reasoning.output_tokens"] == 32
+    assert json.loads(attrs["gen_ai.response.finish_reasons"]) == [output["finish_reason"]]
+    assert attrs["gen_ai.response.streaming"] is True
+    assert "sentry_agents.stream.abandoned" not in attrs
+
+
+def test_openai_responses_stream_helper_left_early_keeps_what_it_streamed(sentry, provider):
+    """The helper's stream left in the middle of its text: the summary and the text
+    streamed so far are recorded, with the model and id, as abandoned."""
+    provider.script("/v1/responses", response_item_events("Sunny and warm."))
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        with provider.openai().responses.stream(model="o4-mini", input="hi") as stream:
+            for event in llm.stream(stream):
+                if event.type == "response.output_text.delta" and event.delta == " and":
+                    break
+    attrs = sentry.named("chat o4-mini").attributes
+    assert json.loads(attrs["gen_ai.output.messages"]) == [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "reasoning", "content": "Think."},
+                {"type": "text", "content": "Sunny and"},
+            ],
+        }
+    ]
+    assert attrs["gen_ai.response.model"] == RESPONSES_MODEL
+    assert attrs["gen_ai.response.id"] == "resp_123"
+    assert attrs["sentry_agents.stream.abandoned"] is True
 
 
 def test_a_responses_stream_cut_short_keeps_its_custom_tool_calls():
