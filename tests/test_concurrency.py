@@ -482,9 +482,9 @@ def test_a_span_entered_while_another_thread_starts_it_is_the_parent_there(sentr
         def __exit__(self, *exc: Any) -> None:
             self.condition.__exit__(*exc)
 
-        def wait(self) -> None:
+        def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
             waiting_or_done.set()
-            self.condition.wait()
+            return self.condition.wait_for(predicate, timeout)
 
         def notify_all(self) -> None:
             self.condition.notify_all()
@@ -523,3 +523,24 @@ def test_a_span_entered_while_another_thread_starts_it_is_the_parent_there(sentr
         tool = sentry.named(f"execute_tool c-{i}")
         assert tool.parent_span_id == agent.span_id, i
         assert tool.attributes["gen_ai.agent.name"] == f"p-{i}", i
+
+
+def test_a_start_that_never_tells_holds_a_thread_entering_the_span_no_longer_than_the_bound(
+    sentry, mocker
+):
+    """Should the thread starting a span stop between claiming the start and opening the
+    span (an interrupt there), a thread entering the span waits only as long as the
+    bound, then runs the span's body, which is recorded without it."""
+    from sentry_agents import _span
+
+    mocker.patch.object(_span, "_START_WAIT", 0.0)
+    agent = sentry_agents.invoke_agent("claimed, never opened")
+    agent._unstarted.pop()
+    ran = []
+    with agent:
+        with sentry_agents.execute_tool("inside"):
+            ran.append(True)
+    assert ran == [True]
+    assert agent._awaited
+    tool = sentry.named("execute_tool inside")
+    assert tool.attributes["gen_ai.operation.name"] == "execute_tool"

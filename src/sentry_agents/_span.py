@@ -79,6 +79,13 @@ _start_done = threading.Condition()
 lock for all spans); told by the starting thread once the span is open."""
 
 
+_START_WAIT = 10.0
+"""At most how many seconds a thread waits for another's start: a safety net, should the
+starting thread never get as far as telling (an interrupt in the instructions between
+claiming the start and recording it); past it, the span is made current without its
+sentry-sdk span, as before the wait was added."""
+
+
 def _started() -> None:
     """Wake the threads waiting for a span's start (``GenAISpan._await_start``)."""
     with _start_done:
@@ -407,8 +414,7 @@ class GenAISpan(Generic[C]):
             return
         with _start_done:
             self._awaited = True
-            while self._open is _NEVER_OPENED:
-                _start_done.wait()
+            _start_done.wait_for(lambda: self._open is not _NEVER_OPENED, _START_WAIT)
 
     def _deactivate(self) -> None:
         if not self._activations:
