@@ -284,7 +284,8 @@ def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
             items = list(value.items())
         except Exception:  # not its text, which would list what it holds
             return _type_name(value)
-        return _keyed(items, depth, seen)
+        out = {_key(k): _convert(v, depth + 1, seen) for k, v in items}
+        return out if len(out) == len(items) else _keyed(items, depth, seen)
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_convert(v, depth + 1, seen) for v in list(value)]
     dumped = _dump_model(value)
@@ -296,12 +297,15 @@ def _convert_container(value: Any, depth: int, seen: set[int]) -> Any:
         except Exception:
             return _type_name(value)
         if isinstance(value, ItemsView):  # a mapping's items, keyed as the mapping is
-            return _keyed(held, depth, seen)
+            out = {_key(k): _convert(v, depth + 1, seen) for k, v in held}
+            return out if len(out) == len(held) else _keyed(held, depth, seen)
         return [_convert(v, depth + 1, seen) for v in held]
     return safe_str(value)
 
 
-def _keyed(items: Iterable[tuple[Any, Any]], depth: int, seen: set[int]) -> dict[str, Any]:
+def _keyed(items: list[tuple[Any, Any]], depth: int, seen: set[int]) -> dict[str, Any]:
+    """A mapping's items converted again key by key (``distinct_key``): two of its keys
+    were written alike (rare: the common case is one dict comprehension)."""
     out: dict[str, Any] = {}
     suffixes: dict[str, int] = {}
     for key, item in items:
