@@ -665,11 +665,12 @@ def test_a_chat_completion_read_from_its_fields_reads_as_reading_by_shape(
 def _by_shape(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Within it, ``read_response`` reads every response by shape: no model (response,
     usage, choice, message or block) is read from its fields."""
-    from sentry_agents import _responses
+    from sentry_agents import _responses, _usage
 
     with monkeypatch.context() as patched:
-        for reader in ("model_fields", "response_fields"):
-            patched.setattr(_responses, reader, lambda value: None)
+        for module in (_responses, _usage):
+            for reader in ("model_fields", "response_fields"):
+                patched.setattr(module, reader, lambda value: None)
         yield
 
 
@@ -1413,7 +1414,7 @@ def test_a_response_and_its_usage_are_read_only_for_the_response_names(
     from openai.types.chat import ChatCompletion
     from openai.types.responses import Response
 
-    from sentry_agents import _models, _responses
+    from sentry_agents import _models, _responses, _usage
 
     read: set[str] = set()
 
@@ -1435,6 +1436,7 @@ def test_a_response_and_its_usage_are_read_only_for_the_response_names(
     responses += [anthropic_construct(type_=Message, value=r) for _, r, *_ in _anthropic_variants()]
     responses += [openai_construct(type_=Response, value=r) for _, r, *_ in _responses_variants()]
     monkeypatch.setattr(_responses, "response_fields", recording)
+    monkeypatch.setattr(_usage, "response_fields", recording)
     for response in responses:
         read_response(response)
     assert {"choices", "output", "content", "candidates", "thoughts_token_count"} <= read

@@ -1480,7 +1480,7 @@ def test_anthropic_stream_helper_events_read_from_their_fields_as_by_shape(provi
     ``input_json``, ``signature``) beside the raw ones, repeating what those say: read from
     their fields, they are passed over without probing each name, and the stream records
     exactly what reading by shape records."""
-    from sentry_agents import _chunks
+    from sentry_agents import _chunks, _usage
 
     thinking = {"type": "thinking", "thinking": "", "signature": ""}
     thought = [
@@ -1508,8 +1508,9 @@ def test_anthropic_stream_helper_events_read_from_their_fields_as_by_shape(provi
     monkeypatch.setattr(_chunks, "field", field)
     read = _accumulated(events)
     assert not [event for event in events if event.type in helpers and id(event) in probed]
-    for reader in ("model_fields", "response_fields"):
-        monkeypatch.setattr(_chunks, reader, lambda value: None)
+    for module in (_chunks, _usage):
+        for reader in ("model_fields", "response_fields"):
+            monkeypatch.setattr(module, reader, lambda value: None)
     assert read == _accumulated(events)
     assert [part["type"] for part in read.output[0]["parts"]] == [
         "reasoning",

@@ -61,12 +61,12 @@ LAYERS = {
         "_budget",
         "_privacy",
         "_bounded",
-        "_usage",
         "_tool_definitions",
-        "_cost",
-        "_config",
         "_messages",
         "_models",
+        "_usage",
+        "_cost",
+        "_config",
         "_message_json",
         "_merge",
         "_responses",
@@ -310,16 +310,25 @@ def test_the_message_writers_read_only_names_they_declare():
 
 
 def test_the_response_readers_read_only_names_they_declare():
-    """A response is read from its models' fields only when no name read is a property
-    of their classes: every name the readers read from fields is declared."""
+    """A response (or its usage) is read from its models' fields only when no name read
+    is a property of their classes: every name the readers read from fields is declared."""
     from sentry_agents._messages import READ_NAMES
     from sentry_agents._models import RESPONSE_READ_NAMES
     from sentry_agents._responses import _BESIDE_CONTENT
 
     read, unnamed = names_read_from_dicts(ast.parse((PACKAGE / "_responses.py").read_text()))
-    assert {"choices", "usage", "prompt_tokens", "message", "stop_reason", "status"} <= read
+    assert {"choices", "usage", "message", "stop_reason", "status"} <= read
     # A name given as a variable comes from a tuple of names checked here.
     assert unnamed == ["get(name)"], unnamed
+    usage = next(
+        function
+        for function in ast.walk(ast.parse((PACKAGE / "_usage.py").read_text()))
+        if isinstance(function, ast.FunctionDef) and function.name == "usage_of_fields"
+    )
+    usage_read, unnamed = names_read_from_dicts(usage)
+    assert {"prompt_tokens", "cached_tokens", "thinking_tokens", "prompt_token_count"} <= usage_read
+    assert not unnamed, unnamed
+    read |= usage_read
     read |= set(_BESIDE_CONTENT)
     assert read <= READ_NAMES | RESPONSE_READ_NAMES, read - READ_NAMES - RESPONSE_READ_NAMES
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 import sentry_agents
+from fakes import ANTHROPIC_USAGE, CHAT_USAGE, RESPONSES_USAGE
 from sentry_agents import Usage, usage_from
 from test_spans import run_weather_agent
 
@@ -180,3 +185,109 @@ def test_a_total_past_64_bits_is_not_sent_from_counts_within_them(sentry):
     assert huge["gen_ai.usage.output_tokens"] == 2**62
     assert "gen_ai.usage.total_tokens" not in huge
     assert sentry.named("chat n").attributes["gen_ai.usage.total_tokens"] == 2**63 - 1
+
+
+def _sdk_usages() -> list[Any]:
+    """Each provider SDK's own usage model, validated (as the ``google-genai`` client
+    builds it) and, for ``openai`` and ``anthropic``, unvalidated as their clients build
+    it, with what ``usage_from`` reads from it."""
+    from anthropic._models import construct_type as anthropic_construct
+    from anthropic.types import Usage as AnthropicUsage
+    from google.genai.types import GenerateContentResponseUsageMetadata
+    from openai._models import construct_type as openai_construct
+    from openai.types import CompletionUsage
+    from openai.types.responses import ResponseUsage
+
+    no_details = {"prompt_tokens_details": None, "completion_tokens_details": None}
+    written = {"prompt_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 5}}
+    proxied = {"prompt_tokens_details": None, "cache_read_input_tokens": 90}
+    cases = [
+        ("chat", CompletionUsage, CHAT_USAGE, Usage(120, 30, 100, None, 12, 150)),
+        (
+            "chat, no details",
+            CompletionUsage,
+            {**CHAT_USAGE, **no_details},
+            Usage(120, 30, None, None, None, 150),
+        ),
+        (
+            "chat, cache write",
+            CompletionUsage,
+            {**CHAT_USAGE, **written},
+            Usage(120, 30, 100, 5, 12, 150),
+        ),
+        (
+            "chat, proxy's cache extras",
+            CompletionUsage,
+            {**CHAT_USAGE, **proxied},
+            Usage(120, 30, 90, None, 12, 150),
+        ),
+        ("responses", ResponseUsage, RESPONSES_USAGE, Usage(80, 40, 64, 0, 32, 120)),
+        ("anthropic", AnthropicUsage, ANTHROPIC_USAGE, Usage(1070, 10, 1000, 50, None, 1080)),
+        (
+            "anthropic, thinking",
+            AnthropicUsage,
+            {**ANTHROPIC_USAGE, "output_tokens_details": {"thinking_tokens": 4}},
+            Usage(1070, 10, 1000, 50, 4, 1080),
+        ),
+        (
+            "anthropic, no cache",
+            AnthropicUsage,
+            {"input_tokens": 20, "output_tokens": 10},
+            Usage(20, 10, None, None, None, 30),
+        ),
+        (
+            "google",
+            GenerateContentResponseUsageMetadata,
+            GOOGLE_USAGE,
+            Usage(1210, 300, 1024, None, 64, 1510),
+        ),
+    ]
+    params = []
+    for label, model, counts, expected in cases:
+        built = {"validated": model.model_validate(counts)}
+        if model is not GenerateContentResponseUsageMetadata:
+            construct = anthropic_construct if model is AnthropicUsage else openai_construct
+            built["unvalidated"] = construct(type_=model, value=counts)
+        params += [
+            pytest.param(usage, expected, id=f"{label}, {how}") for how, usage in built.items()
+        ]
+    return params
+
+
+GOOGLE_USAGE = {
+    "prompt_token_count": 1200,
+    "tool_use_prompt_token_count": 10,
+    "candidates_token_count": 236,
+    "thoughts_token_count": 64,
+    "cached_content_token_count": 1024,
+    "total_token_count": 1510,
+    "prompt_tokens_details": [{"modality": "TEXT", "token_count": 1200}],
+    "traffic_type": "ON_DEMAND",
+}
+
+
+@pytest.mark.parametrize(("usage", "expected"), _sdk_usages())
+def test_an_sdk_usage_model_is_read_from_its_fields_as_reading_by_shape_reads_it(
+    usage: Any, expected: Usage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``usage_from`` (``set_usage``, a stream's last usage, a response read by shape)
+    read a provider SDK's usage model name by name, as any object, at about twice the
+    cost: it is read from its fields, without probing a name, and gives exactly what
+    reading by shape gives."""
+    from sentry_agents import _usage
+
+    probed: list[str] = []
+    by_name = _usage.field
+
+    def field(value: Any, name: str, default: Any = None) -> Any:
+        probed.append(name)
+        return by_name(value, name, default)
+
+    monkeypatch.setattr(_usage, "field", field)
+    read = usage_from(usage)
+    assert not probed
+    assert read == expected
+    for reader in ("model_fields", "response_fields"):
+        monkeypatch.setattr(_usage, reader, lambda value: None)
+    assert usage_from(usage) == read
+    assert probed

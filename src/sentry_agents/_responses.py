@@ -21,14 +21,7 @@ from ._messages import (
     to_parts,
 )
 from ._models import model_fields, response_fields
-from ._usage import (
-    Usage,
-    anthropic_counts_usage,
-    google_counts_usage,
-    openai_usage,
-    plain_usage,
-    usage_from,
-)
+from ._usage import Usage, usage_from, usage_of_fields
 
 
 @dataclass
@@ -188,7 +181,7 @@ def _chat_completion(fields: dict[str, Any]) -> Optional[ResponseInfo]:
     model read by its fields, a choice without a message or finish reason as text, usage
     of another shape)."""
     choices = fields["choices"]
-    usage = _usage_of_fields(fields.get("usage"))
+    usage = usage_of_fields(fields.get("usage"))
     if type(choices) is not list or usage is None:
         return None
     output: list[Message] = []
@@ -207,14 +200,6 @@ def _chat_completion(fields: dict[str, Any]) -> Optional[ResponseInfo]:
         finish_reasons=reasons,
         usage=usage,
     )
-
-
-def _fields_or_empty(value: Any) -> Optional[dict[str, Any]]:
-    """A model's fields, no fields for ``None``, or ``None`` for anything else."""
-    return _NO_FIELDS if value is None else model_fields(value)
-
-
-_NO_FIELDS: dict[str, Any] = {}
 
 
 def _assistant_message(message: Any) -> list[Message]:
@@ -259,7 +244,7 @@ def _responses_response(fields: dict[str, Any]) -> Optional[ResponseInfo]:
         if details is None:
             return None
         incomplete = details.get("reason")
-    usage = _usage_of_fields(fields.get("usage"))
+    usage = usage_of_fields(fields.get("usage"))
     if usage is None:
         return None
     parts: list[Part] = []
@@ -381,7 +366,7 @@ def _anthropic_message(fields: dict[str, Any], reason: Optional[str]) -> Optiona
     their fields: what ``_anthropic`` reads from it (its content blocks converted as any
     are). ``None`` when its usage is not a model read by its fields, or when its content
     cannot be converted (the general reading writes a placeholder for it)."""
-    usage = _usage_of_fields(fields.get("usage"))
+    usage = usage_of_fields(fields.get("usage"))
     if usage is None:
         return None
     parts = _content_parts(fields.get("content"))
@@ -398,71 +383,6 @@ def _anthropic_message(fields: dict[str, Any], reason: Optional[str]) -> Optiona
         finish_reasons=[reason] if reason else [],
         usage=usage,
     )
-
-
-def _usage_of_fields(usage: Any) -> Optional[Usage]:
-    """What ``usage_from`` reads from a Chat Completions, Responses API, Anthropic or
-    Google usage model, read from its fields in the order ``usage_from`` tells shapes
-    apart; ``None`` for any other shape, or for details that are not models read by their
-    fields."""
-    if usage is None:
-        return Usage()
-    fields = response_fields(usage)
-    if fields is None:
-        return None
-    get = fields.get
-    if get("usage_metadata") is not None or get("usage") is not None:
-        return None
-    if get("prompt_tokens") is not None or get("completion_tokens") is not None:
-        prompt = _fields_or_empty(get("prompt_tokens_details"))
-        completion = _fields_or_empty(get("completion_tokens_details"))
-        if prompt is None or completion is None:
-            return None
-        return openai_usage(
-            get("prompt_tokens"),
-            get("completion_tokens"),
-            get("total_tokens"),
-            (prompt.get("cached_tokens"), get("cache_read_input_tokens")),
-            (
-                get("cache_creation_input_tokens"),
-                prompt.get("cache_write_tokens"),
-                prompt.get("cache_creation_tokens"),
-            ),
-            completion.get("reasoning_tokens"),
-        )
-    if get("prompt_token_count") is not None or get("candidates_token_count") is not None:
-        return google_counts_usage(
-            get("prompt_token_count"),
-            get("tool_use_prompt_token_count"),
-            get("candidates_token_count"),
-            get("thoughts_token_count"),
-            get("cached_content_token_count"),
-            get("total_token_count"),
-        )
-    if get("input_token_details") is not None or get("output_token_details") is not None:
-        return None
-    given_inputs, given_outputs = get("input_tokens_details"), get("output_tokens_details")
-    inputs, outputs = _fields_or_empty(given_inputs), _fields_or_empty(given_outputs)
-    if inputs is None or outputs is None:
-        return None
-    cached, write = get("cache_read_input_tokens"), get("cache_creation_input_tokens")
-    thinking = outputs.get("thinking_tokens")
-    if given_inputs is None and (cached is not None or write is not None or thinking is not None):
-        return anthropic_counts_usage(
-            get("input_tokens"), cached, write, get("output_tokens"), thinking
-        )
-    if given_inputs is not None or given_outputs is not None:
-        return openai_usage(
-            get("input_tokens"),
-            get("output_tokens"),
-            get("total_tokens"),
-            (inputs.get("cached_tokens"),),
-            (inputs.get("cache_write_tokens"),),
-            outputs.get("reasoning_tokens"),
-        )
-    if get("input_tokens") is not None or get("output_tokens") is not None:
-        return plain_usage(get("input_tokens"), get("output_tokens"), get("total_tokens"))
-    return None
 
 
 def _google(response: Any) -> ResponseInfo:
@@ -483,7 +403,7 @@ def _generate_content_response(fields: dict[str, Any]) -> Optional[ResponseInfo]
     model's parts (or they do not convert), or its usage metadata is not a model read by
     its fields."""
     candidates = fields.get("candidates")
-    usage = _usage_of_fields(fields.get("usage_metadata"))
+    usage = usage_of_fields(fields.get("usage_metadata"))
     if usage is None or (candidates is not None and type(candidates) is not list):
         return None
     output: list[Message] = []
