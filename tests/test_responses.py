@@ -577,6 +577,7 @@ def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
             ),
         ),
         variant("reasoning extra", lambda r: message(r).update(reasoning_content="Think.")),
+        variant("unrelated extras (Azure)", _azure_extras),
         variant(
             "two choices",
             lambda r: r["choices"].append(
@@ -636,29 +637,69 @@ def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
     ]
 
 
-@pytest.mark.parametrize(
-    ("reply", "fast"), [pytest.param(r, f, id=label) for label, r, f in _chat_variants()]
-)
+def _azure_extras(reply: dict[str, Any]) -> None:
+    """The extra fields Azure OpenAI adds to a Chat Completion, none of which is read."""
+    safe = {"filtered": False, "severity": "safe"}
+    reply["prompt_filter_results"] = [{"prompt_index": 0, "content_filter_results": {}}]
+    reply["choices"][0]["content_filter_results"] = {"hate": safe, "violence": safe}
+    reply["usage"]["provider_specific_fields"] = {"region": "eastus"}
+    reply["choices"][0]["message"]["provider_specific_fields"] = {"region": "eastus"}
+
+
+def _chat_completions() -> list[Any]:
+    """Every Chat Completions variant as ``pytest`` parameters: as the ``openai`` client
+    builds it (unvalidated), and validated from its JSON where it is a valid reply (a
+    pydantic model validated keeps the keys its class does not declare as extra fields,
+    as unvalidated)."""
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletion
+    from pydantic import ValidationError
+
+    params = []
+    for label, reply, fast in _chat_variants():
+        built = construct_type(type_=ChatCompletion, value=reply)  # as the client parses it
+        params.append(pytest.param(built, fast, id=label))
+        try:
+            validated = ChatCompletion.model_validate_json(json.dumps(reply))
+        except ValidationError:
+            continue
+        params.append(pytest.param(validated, fast, id=f"validated: {label}"))
+    return params
+
+
+@pytest.mark.parametrize(("response", "fast"), _chat_completions())
 def test_a_chat_completion_read_from_its_fields_reads_as_reading_by_shape(
-    reply: dict[str, Any], fast: bool
+    response: Any, fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``set_response`` reads the ``openai`` SDK's own ``ChatCompletion`` (built as its
-    client builds it, unvalidated) from its models' fields, without probing each name: it
-    must give exactly what reading by shape gives (and what the same reply as a dict
-    gives), whatever the reply holds."""
-    from openai._models import construct_type
+    client builds it, or validated) from its models' fields, without probing each name:
+    it must give exactly what reading by shape gives (and what the same reply as a dict
+    gives), whatever the reply holds, extra fields (which the SDK's models keep apart,
+    in ``__pydantic_extra__``) read or not among them. Its message, written into a
+    history, is what the general conversion writes."""
     from openai.types.chat import ChatCompletion
 
     from sentry_agents import _models, _responses
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import to_gen_ai_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
 
-    response = construct_type(type_=ChatCompletion, value=reply)  # as the client parses it
     assert isinstance(response, ChatCompletion)
     fields = _models.model_fields(response)
     assert fields is not None
-    assert read_response(response) == _responses._openai_chat(response)
+    read = read_response(response)
+    assert read == _responses._openai_chat(response)
+    with _by_shape(monkeypatch):
+        assert read == read_response(response)
     assert (_responses._chat_completion(fields) is not None) is fast
     as_dict = response.model_dump(exclude_unset=True, warnings=False)
-    assert read_response(response) == read_response(as_dict)
+    assert read == read_response(as_dict)
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    history = [choice.message for choice in response.choices if choice.message is not None]
+    encoded = encode_messages(history, split=False, scrubber=scrubber)
+    assert encoded is not None
+    assert encoded.json == dumps(scrub_messages(to_gen_ai_messages(history), scrubber))
 
 
 @contextlib.contextmanager
