@@ -458,6 +458,25 @@ def test_a_long_stream_of_sdk_chunks_records_every_chunk_that_arrived(sentry, en
         assert (attrs.get("sentry_agents.stream.abandoned") is True) is (end != "failed")
 
 
+@pytest.mark.parametrize("extra", [{"kind": "x"}, ["x"], 7])
+def test_an_sdk_chunk_with_an_extra_type_of_no_event_is_read_as_a_chunk(sentry, extra):
+    """A proxy adding a ``type`` that is no event's (a dict, a list, a number) to the
+    openai SDK's chunks: each chunk's text is still read (a dict's ``type`` made the
+    check against the Anthropic events raise, and the chunk was lost)."""
+    from openai.types.chat import ChatCompletionChunk
+
+    chunks = [
+        ChatCompletionChunk.model_validate({**c, "type": extra}) for c in chat_chunks("abcdefgh")
+    ]
+    with sentry_agents.chat("m") as llm:
+        for _ in llm.stream(chunks):
+            pass
+    attrs = sentry.named("chat m").attributes
+    (message,) = json.loads(attrs["gen_ai.output.messages"])
+    assert message["parts"] == [{"type": "text", "content": "abcdefgh"}]
+    assert attrs["gen_ai.usage.output_tokens"] == 7
+
+
 def test_sdk_chunks_held_back_are_read_before_a_chunk_read_at_once(sentry):
     """A dict (or text, or any other object) is read as it arrives, after the SDK's
     chunks held back before it: the reply keeps the order the chunks came in."""

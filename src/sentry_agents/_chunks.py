@@ -130,11 +130,13 @@ class StreamAccumulator:
                 elif _repeats(kind, fields):
                     return
         event_type = field(chunk, "type")
+        if not isinstance(event_type, str):  # no event's (a proxy's extra ``type``, say)
+            event_type = ""
         if event_type == "chunk":
             self._openai_chunk(field(chunk, "chunk"))
-        elif isinstance(event_type, str) and event_type.startswith(_CHAT_HELPER_EVENTS):
+        elif event_type.startswith(_CHAT_HELPER_EVENTS):
             return
-        elif isinstance(event_type, str) and event_type.startswith("response."):
+        elif event_type.startswith("response."):
             self._responses_event(event_type, chunk)
         elif event_type in _ANTHROPIC_EVENTS:
             self._anthropic_event(event_type, chunk)
