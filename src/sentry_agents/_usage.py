@@ -244,7 +244,7 @@ def usage_of_fields(usage: Any) -> Optional[Usage]:
         completion = _fields_or_empty(get("completion_tokens_details"))
         if prompt is None or completion is None:
             return None
-        return openai_usage(
+        return _openai_usage(
             get("prompt_tokens"),
             get("completion_tokens"),
             get("total_tokens"),
@@ -257,7 +257,7 @@ def usage_of_fields(usage: Any) -> Optional[Usage]:
             completion.get("reasoning_tokens"),
         )
     if get("prompt_token_count") is not None or get("candidates_token_count") is not None:
-        return google_counts_usage(
+        return _google_counts_usage(
             get("prompt_token_count"),
             get("tool_use_prompt_token_count"),
             get("candidates_token_count"),
@@ -274,11 +274,11 @@ def usage_of_fields(usage: Any) -> Optional[Usage]:
     cached, write = get("cache_read_input_tokens"), get("cache_creation_input_tokens")
     thinking = outputs.get("thinking_tokens")
     if given_inputs is None and (cached is not None or write is not None or thinking is not None):
-        return anthropic_counts_usage(
+        return _anthropic_counts_usage(
             get("input_tokens"), cached, write, get("output_tokens"), thinking
         )
     if given_inputs is not None or given_outputs is not None:
-        return openai_usage(
+        return _openai_usage(
             get("input_tokens"),
             get("output_tokens"),
             get("total_tokens"),
@@ -287,7 +287,7 @@ def usage_of_fields(usage: Any) -> Optional[Usage]:
             outputs.get("reasoning_tokens"),
         )
     if get("input_tokens") is not None or get("output_tokens") is not None:
-        return plain_usage(get("input_tokens"), get("output_tokens"), get("total_tokens"))
+        return _plain_usage(get("input_tokens"), get("output_tokens"), get("total_tokens"))
     return None
 
 
@@ -309,7 +309,7 @@ def _has_any(obj: Any, *names: str) -> bool:
 
 def _openai_chat(obj: Any) -> Usage:
     details = field(obj, "prompt_tokens_details")
-    return openai_usage(
+    return _openai_usage(
         field(obj, "prompt_tokens"),
         field(obj, "completion_tokens"),
         field(obj, "total_tokens"),
@@ -325,7 +325,7 @@ def _openai_chat(obj: Any) -> Usage:
 
 def _openai_responses(obj: Any) -> Usage:
     details = field(obj, "input_tokens_details")
-    return openai_usage(
+    return _openai_usage(
         field(obj, "input_tokens"),
         field(obj, "output_tokens"),
         field(obj, "total_tokens"),
@@ -335,7 +335,7 @@ def _openai_responses(obj: Any) -> Usage:
     )
 
 
-def openai_usage(
+def _openai_usage(
     input_tokens: Any,
     output_tokens: Any,
     total: Any,
@@ -381,7 +381,7 @@ def anthropic_usage(obj: Any) -> Usage:
     added to it; its ``output_tokens`` includes the thinking tokens its
     ``output_tokens_details`` reports); a count it does not report stays ``None``, a
     reported 0 stays 0."""
-    return anthropic_counts_usage(
+    return _anthropic_counts_usage(
         field(obj, "input_tokens"),
         field(obj, "cache_read_input_tokens"),
         field(obj, "cache_creation_input_tokens"),
@@ -390,7 +390,7 @@ def anthropic_usage(obj: Any) -> Usage:
     )
 
 
-def anthropic_counts_usage(
+def _anthropic_counts_usage(
     input_tokens: Any, cache_read: Any, cache_write: Any, output: Any, thinking: Any
 ) -> Usage:
     """``anthropic_usage`` from the values its fields hold, however they were read."""
@@ -404,7 +404,7 @@ def anthropic_counts_usage(
 
 
 def _google(obj: Any) -> Usage:
-    return google_counts_usage(
+    return _google_counts_usage(
         field(obj, "prompt_token_count"),
         field(obj, "tool_use_prompt_token_count"),
         field(obj, "candidates_token_count"),
@@ -414,7 +414,7 @@ def _google(obj: Any) -> Usage:
     )
 
 
-def google_counts_usage(
+def _google_counts_usage(
     prompt: Any, tool_prompt: Any, candidates: Any, thoughts: Any, cached: Any, total: Any
 ) -> Usage:
     """Google GenAI usage (its input is the prompt's and the tool results' counts, its
@@ -445,12 +445,12 @@ def _langchain(obj: Any) -> Usage:
 
 
 def _plain(obj: Any) -> Usage:
-    return plain_usage(
+    return _plain_usage(
         field(obj, "input_tokens"), field(obj, "output_tokens"), field(obj, "total_tokens")
     )
 
 
-def plain_usage(input_tokens: Any, output_tokens: Any, total: Any) -> Usage:
+def _plain_usage(input_tokens: Any, output_tokens: Any, total: Any) -> Usage:
     """Usage of only input and output counts (and perhaps a total), however they were read."""
     return _with_total(count(input_tokens), count(output_tokens), None, None, None, total)
 
@@ -482,13 +482,9 @@ def _with_total(
 __all__ = [
     "USAGE_KEYS",
     "Usage",
-    "anthropic_counts_usage",
     "anthropic_usage",
     "checked",
     "count",
-    "google_counts_usage",
-    "openai_usage",
-    "plain_usage",
     "summed",
     "usage_attributes",
     "usage_from",
