@@ -726,6 +726,14 @@ def test_user_dict_shapes():
     assert user_dict(WebUser()) == {"id": "5", "email": "a@b.c"}
     assert user_dict({"id": None, "segment": "pro"}) == {"segment": "pro"}
     assert user_dict(None) is None
+    # Keys written alike each keep their value; a later one is no standard field.
+    alike = dict([(1, "one"), ("1", "uno"), ("a\ud800", "x"), ("a\udc00", "y")])
+    assert user_dict(alike) == {
+        "1": "one",
+        "1~2": "uno",
+        "a\ufffd": "x",
+        "a\ufffd~2": "y",
+    }
 
 
 def test_a_user_object_with_no_user_fields_is_not_sent_as_its_address(sentry, sdk_log):

@@ -13,7 +13,7 @@ from ._budget import cut_text
 from ._config import MESSAGE_BYTES_IN_EVENT
 from ._decorate import Call, decorate
 from ._guard import logger
-from ._jsonable import field, jsonable, safe_str
+from ._jsonable import distinct_key, field, jsonable, safe_str
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,10 +57,11 @@ def _user_dict(user: Any) -> Optional[dict[str, Any]]:
     if isinstance(user, (str, int)):
         return {"id": _field_text(user)}
     if isinstance(user, Mapping):
-        out = {}
+        out: dict[str, Any] = {}
+        suffixes: dict[str, int] = {}
         for key, value in list(user.items()):
             if value is not None:
-                name = safe_str(key)
+                name = distinct_key(safe_str(key), out, suffixes)
                 out[name] = _field_text(value) if name in _USER_FIELDS else jsonable(value)
         return out or None
     out = {name: field(user, name) for name in _USER_FIELDS}
