@@ -836,6 +836,22 @@ def test_json_nested_too_deep_to_read_is_kept_as_text(sentry):
     }
 
 
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+def test_tool_arguments_nested_to_the_depth_limit_in_the_fewest_characters(extra):
+    """json_arguments does not count brackets in text too short to nest past MAX_DEPTH:
+    the shortest texts nesting to the limit and past it give what decoding then the
+    jsonable walk gives (the deepest level written as its placeholder)."""
+    from sentry_agents._jsonable import MAX_DEPTH, json_arguments, jsonable, parse_json_maybe
+
+    depth = MAX_DEPTH + extra
+    for text in ("[" * depth + "]" * depth, '{"a":' * depth + "0" + "}" * depth):
+        assert json_arguments(text) == jsonable(parse_json_maybe(text))
+    deepest = json_arguments("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    for _ in range(MAX_DEPTH):
+        (deepest,) = deepest
+    assert deepest == "[...]"
+
+
 @pytest.mark.parametrize("digits", [3011, 3500, 4300])
 def test_tool_arguments_with_an_integer_too_large_are_written_as_its_size(sentry, digits):
     """json_arguments' fast path gives what decoding then the jsonable walk gives: an

@@ -484,7 +484,7 @@ def json_arguments(value: Any) -> Any:
         type(value) is str
         and value.isascii()
         and "\\u" not in value
-        and value.count("{") + value.count("[") <= MAX_DEPTH
+        and (len(value) < _MIN_DEEP_CHARS or value.count("{") + value.count("[") <= MAX_DEPTH)
     ):
         # The scanner itself: ``decode`` adds two regex matches and a call per value, and
         # differs from it only by skipping JSON white space around the value.
@@ -501,6 +501,9 @@ def json_arguments(value: Any) -> Any:
     return jsonable(parse_json_maybe(value))
 
 
+_MIN_DEEP_CHARS = 2 * (MAX_DEPTH + 1)
+"""The length of the shortest JSON text nesting past ``MAX_DEPTH`` (each level opens and
+closes): shorter text (most tool arguments) is not counted."""
 _MIN_LONG_INT_DIGITS = 3_011
 """Digits of the smallest integer past ``MAX_INT_BITS`` (``2**10000``): only text this
 long can hold one, so shorter text (nearly all) is not searched."""

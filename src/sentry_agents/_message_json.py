@@ -416,8 +416,9 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber, heavy: int = 0) -
     if heavy and content and len(content) >= heavy:
         return _HEAVY
     content = content or ""
-    piece = _message("tool", [_tool_response(ident, content, scrubber)])
-    _reuse.put(key, piece, _strings_cost((piece, ident, content)))
+    piece = f'{{"role":"tool","parts":[{_tool_response(ident, content, scrubber)}]}}'
+    ascii = piece.isascii() and ident.isascii() and content.isascii()
+    _reuse.put(key, piece, _text_cost(len(piece) + len(ident) + len(content), ascii, 3))
     return piece
 
 
@@ -680,13 +681,14 @@ def _tool_call(
 ) -> str:
     """A tool call part; ``arguments_json``: the ``key_json`` of ``arguments`` when known,
     which is what ``dumps`` writes of plain JSON."""
-    plain = type(arguments) is dict and is_plain_json(arguments)
-    parsed = arguments if plain else json_arguments(arguments)
-    scrubbed = scrub(parsed, scrubber)
-    written = arguments_json if plain and arguments_json and scrubbed is parsed else None
+    if type(arguments) is dict and is_plain_json(arguments):
+        scrubbed = scrub(arguments, scrubber)
+        written = arguments_json if arguments_json and scrubbed is arguments else dumps(scrubbed)
+    else:
+        written = dumps(scrub(json_arguments(arguments), scrubber))
     return (
         f'{{"type":"tool_call","id":{_field(ident, scrubber)},'
-        f'"name":{_field(name, scrubber)},"arguments":{written or dumps(scrubbed)}}}'
+        f'"name":{_field(name, scrubber)},"arguments":{written}}}'
     )
 
 
