@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import sys
 import threading
@@ -317,6 +318,42 @@ def test_a_stream_exhausted_and_closed_by_two_threads_at_once_ends_once(sentry, 
     assert sorted(s.name for s in spans) == sorted(f"chat m-{i}" for i in range(1, tried + 1))
     assert all(s.attributes["gen_ai.response.streaming"] is True for s in spans)
     assert [r for r in sdk_log.records if r.levelno >= logging.WARNING] == []
+
+
+def test_sdk_chunks_read_by_two_threads_at_once_are_each_recorded_once(sentry):
+    """Two threads reading one stream of a provider SDK's chunks: one is stopped inside
+    the reading of its chunk, held back, while the other reads the chunk that fills the
+    batch and has it read; every chunk is recorded once (the stopped one's was added to
+    the batch already read, and lost). Every interleaving is tried."""
+    from openai.types.chat import ChatCompletionChunk
+
+    from sentry_agents._stream import _BATCH, _Stream
+
+    def chunk(text: str) -> Any:
+        delta = {"content": text}
+        choice = {"index": 0, "delta": delta, "finish_reason": None}
+        frame = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+        return ChatCompletionChunk.model_validate({**frame, "choices": [choice]})
+
+    texts = [f"{n}," for n in range(_BATCH + 2)]
+
+    def attempt(opcode: int) -> threading.Thread:
+        with sentry_agents.chat(f"m-{opcode}") as llm:
+            stream = llm.stream(iter([chunk(text) for text in texts]))
+            for _ in range(_BATCH):  # the first, read at once, then a batch but one held
+                next(stream)
+            reading = _stopped_while(
+                _Stream._chunk.__code__, opcode, functools.partial(next, stream), stream.__next__
+            )
+            list(stream)
+        return reading
+
+    tried = _every_instruction(attempt)
+    for opcode in range(1, tried + 1):
+        attributes = sentry.named(f"chat m-{opcode}").attributes
+        (message,) = json.loads(attributes["gen_ai.output.messages"])
+        (part,) = message["parts"]
+        assert sorted(part["content"].split(",")) == sorted(["", *(t[:-1] for t in texts)]), opcode
 
 
 def _chat_block(

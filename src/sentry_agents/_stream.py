@@ -10,6 +10,7 @@ ends then.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import (
     Any,
     AsyncIterator,
@@ -61,7 +62,9 @@ class _Stream:
         # caches hold the client's work, not ours). A dict, text or other object may be
         # reused by its source, and a chunk that begins something kept and added to by
         # its reader (``read_later``), so those are read at once, after those held back.
-        self._pending: list[Any] = []
+        # One deque, never replaced: of threads reading the stream at once, none adds a
+        # chunk to a batch another has read already, and each chunk is taken once.
+        self._pending: deque[Any] = deque()
         self._first_chunk_ns: Optional[int] = None
         span._stream_opened(self)
 
@@ -109,9 +112,13 @@ class _Stream:
 
     def _read_pending(self) -> None:
         """Read the chunks held back, in order, each contained on its own."""
-        pending, self._pending = self._pending, []
+        pending = self._pending
         add = self._accumulator.add
-        for chunk in pending:
+        while True:
+            try:
+                chunk = pending.popleft()
+            except IndexError:
+                return
             try:
                 add(chunk)
             except Exception as exc:
