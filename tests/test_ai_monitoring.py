@@ -1180,17 +1180,26 @@ def test_sampler_routes_match_the_path_of_a_wsgi_or_aiohttp_request(sentry):
     """``routes=["/api/chat"]`` never matched a Flask or Django request (any WSGI app) or
     an aiohttp one: sentry-sdk names their transaction ``generic WSGI request`` (``generic
     AIOHTTP request``) when it samples it, the path being in ``wsgi_environ``
-    (``aiohttp_request``), so the agent runs of the route were sampled at ``default``."""
+    (``aiohttp_request``), so the agent runs of the route were sampled at ``default``. A
+    route of other than ASCII text matches too, though WSGI gives its path as the bytes
+    of its UTF-8, each read as one character."""
     flask = pytest.importorskip("flask")
     from sentry_sdk.integrations.flask import FlaskIntegration
 
-    sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, routes=["/api/chat"])
+    routes = ["/api/chat", "/api/чат"]
+    sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, routes=routes)
     sentry.init(integrations=[FlaskIntegration()], traces_sampler=sampler, traces_sample_rate=None)
     app = flask.Flask(__name__)
 
     @app.post("/api/chat")
     def chat_route() -> str:
         with sentry_agents.invoke_agent("Support Agent"):
+            pass
+        return "ok"
+
+    @app.post("/api/чат")
+    def unicode_route() -> str:
+        with sentry_agents.invoke_agent("Агент"):
             pass
         return "ok"
 
@@ -1202,9 +1211,11 @@ def test_sampler_routes_match_the_path_of_a_wsgi_or_aiohttp_request(sentry):
 
     with app.test_client() as client:
         client.post("/api/chat")
+        client.post("/api/чат")
         client.get("/health")
     names = {s.name for s in sentry.spans()}
     assert "invoke_agent Support Agent" in names
+    assert "invoke_agent Агент" in names
     assert "invoke_agent Health Agent" not in names
 
     class AiohttpRequest:  # what sentry-sdk's AioHttpIntegration passes, as read here

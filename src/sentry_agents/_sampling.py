@@ -104,7 +104,7 @@ def _request_path(context: Mapping[str, Any]) -> Any:
     request`` when sampled), an ASGI app's, or an aiohttp, Tornado or Sanic request's."""
     environ = context.get("wsgi_environ")
     if environ is not None:
-        return field(environ, "PATH_INFO")
+        return _wsgi_text(field(environ, "PATH_INFO"))
     scope = context.get("asgi_scope")
     if scope is not None:
         return field(scope, "path")
@@ -113,6 +113,18 @@ def _request_path(context: Mapping[str, Any]) -> Any:
         if request is not None:
             return field(request, "path")
     return None
+
+
+def _wsgi_text(path: Any) -> Any:
+    """A WSGI path as the text it was sent as: WSGI gives it as its bytes read as
+    Latin-1, a character each (PEP 3333), so a route of other than ASCII text would never
+    match; one that is not UTF-8, or not so given, as it is."""
+    if type(path) is not str or path.isascii():
+        return path
+    try:
+        return path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return path
 
 
 def _named_rates(per_agent: Any) -> dict[str, float]:
