@@ -694,6 +694,19 @@ def test_a_chunk_that_cannot_be_read_in_a_batch_loses_only_itself(sentry, mocker
     assert "unreadable chunk" in sdk_log.text
 
 
+def test_a_stream_wrapped_after_its_span_ended_passes_through_and_says_so(sentry, sdk_log):
+    """``stream`` on a chat span whose block has ended: the chunks pass on unchanged, the
+    span sent once already is not changed, and a warning says why nothing is recorded."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+    with sentry_agents.chat("m") as llm:
+        pass
+    chunks = _sdk_chunks("late text")
+    assert list(llm.stream(iter(chunks))) == chunks
+    attrs = sentry.named("chat m").attributes
+    assert "gen_ai.output.messages" not in attrs
+    assert "stream() on a chat span that has ended" in sdk_log.text
+
+
 def test_a_stream_ended_before_its_first_chunk_sends_no_output(sentry):
     """Abandoned (closed unread), or failing before anything arrived: no output is known,
     and none is sent (not an empty list of messages)."""

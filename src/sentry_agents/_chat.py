@@ -8,7 +8,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
-from ._guard import guard
+from ._guard import guard, logger
 from ._jsonable import INT64_LIMIT, dumps, exact_number, field, jsonable, safe_str
 from ._model import ModelSpan
 from ._requests import read_request
@@ -101,7 +101,13 @@ class ChatSpan(ModelSpan[ChatConfig]):
 
         Something that is not iterable raises ``TypeError`` here, as a ``for`` loop over
         it would, and the span does not wait for it: enter a stream manager (Anthropic's
-        ``client.messages.stream(...)``) and pass the stream it gives."""
+        ``client.messages.stream(...)``) and pass the stream it gives. On a span that has
+        ended, the chunks pass through recorded nowhere (logged)."""
+        if self._has_ended():
+            logger.warning(
+                "sentry_agents: stream() on a chat span that has ended: its chunks pass "
+                "through, recorded nowhere (wrap the stream inside the span's block)"
+            )
         return wrap_stream(self, iterable)
 
     def finish(self, error: Optional[BaseException] = None) -> None:

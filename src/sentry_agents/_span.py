@@ -430,6 +430,10 @@ class GenAISpan(Generic[C]):
             except Exception as exc:
                 contained(exc)
 
+    def _has_ended(self) -> bool:
+        """Whether the span has ended: what is set on it now is recorded nowhere."""
+        return self._phase == _CLOSED
+
     def _end(self, error: Optional[BaseException]) -> None:
         try:
             self._open.pop()
