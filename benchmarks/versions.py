@@ -160,8 +160,8 @@ SET_RESPONSE_CALLS = 2000
 def compare_set_response(
     versions: dict[str, Any], rounds: int, calls: int = SET_RESPONSE_CALLS
 ) -> dict[str, dict[str, float]]:
-    """Per provider response of ``real_path`` (built as its SDK builds it) and tracing
-    mode: each version's ``set_response`` on one open chat span, µs per call, the median
+    """Per provider response of ``real_path`` (built as its SDK builds it, and a Chat
+    Completion as a plain dict, as many users pass it) and tracing mode: each version's ``set_response`` on one open chat span, µs per call, the median
     of rounds timed in turn."""
     import real_path
 
@@ -169,6 +169,7 @@ def compare_set_response(
         ("openai ChatCompletion", real_path.chat_completion),
         ("anthropic Message", real_path.anthropic_message),
         ("google GenerateContentResponse", real_path.gemini_response),
+        ("Chat Completions dict", real_path.completion_json),
     ]
     rows: dict[str, dict[str, float]] = {}
     for mode in real_path.MODES:
