@@ -519,14 +519,16 @@ class GenAISpan(Generic[C]):
 
     # --- recording helpers for kinds -------------------------------------------------------
 
-    def _set(self, key: str, value: Optional[AttributeValue]) -> None:
+    def _set(self, key: str, value: Optional[AttributeValue], measured: bool = False) -> None:
         """Set one attribute; text set after the start (a response model, an error code, an
-        MCP server's name) is cut to the budget as start attributes are."""
+        MCP server's name) is cut to the budget as start attributes are, unless
+        ``measured`` (already found within it)."""
         native = self._native
         if value is None or native is None or not native.recording or self._phase == _CLOSED:
             return
         if type(value) is str:
-            value = self._within_budget(value)
+            if not measured:
+                value = self._within_budget(value)
             if not value.isascii():
                 value = clean_text(value)
         native.set(key, value)
@@ -603,8 +605,9 @@ class GenAISpan(Generic[C]):
         self._set(keys.ERROR_TYPE, error_type)
 
     def _set_fitted(self, key: str, fitted: Fitted) -> None:
-        """Set a budgeted JSON attribute, with the original count when items were dropped."""
-        self._set(key, fitted.text)
+        """Set a budgeted JSON attribute, with the original count when items were dropped.
+        Text not cut was measured within this span's budget (as ``_set`` measures it)."""
+        self._set(key, fitted.text, not fitted.truncated)
         if fitted.kept_count < fitted.original_count:
             self._set(keys.original_length(key), fitted.original_count)
 
