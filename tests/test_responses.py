@@ -692,7 +692,7 @@ def test_a_chat_completion_read_from_its_fields_reads_as_reading_by_shape(
     assert read == _responses._openai_chat(response)
     with _by_shape(monkeypatch):
         assert read == read_response(response)
-    assert (_responses._chat_completion(fields) is not None) is fast
+    assert (_responses._from_fields(fields) is not None) is fast
     as_dict = response.model_dump(exclude_unset=True, warnings=False)
     assert read == read_response(as_dict)
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
@@ -700,6 +700,60 @@ def test_a_chat_completion_read_from_its_fields_reads_as_reading_by_shape(
     encoded = encode_messages(history, split=False, scrubber=scrubber)
     assert encoded is not None
     assert encoded.json == dumps(scrub_messages(to_gen_ai_messages(history), scrubber))
+
+
+@pytest.mark.parametrize(
+    ("reply", "fast"),
+    [
+        pytest.param(reply, label not in ("no finish reason", "no message"), id=label)
+        for label, reply, _ in _chat_variants()
+    ]
+    + [
+        pytest.param(
+            {"choices": [{"delta": {"content": "Hi"}, "finish_reason": "stop"}]}, False, id="delta"
+        ),
+        pytest.param({"choices": "Hi"}, False, id="choices not a list"),
+        pytest.param({"choices": [["message", "Hi"]]}, False, id="choice not a dict"),
+        pytest.param(
+            {"choices": [{"message": {"role": "assistant", "content": "Hi", "name": "bot"}}]},
+            False,
+            id="no finish reason, a name",
+        ),
+        pytest.param(
+            {"choices": [{"message": {"content": "Hi", "name": "bot"}, "finish_reason": "stop"}]},
+            True,
+            id="message without a role, a name",
+        ),
+        pytest.param(
+            {"choices": [{"message": {"role": "model", "content": "Hi"}, "finish_reason": "stop"}]},
+            True,
+            id="another role",
+        ),
+        pytest.param(
+            {
+                "choices": [
+                    {"message": {"role": "assistant", "content": ["Hi"]}, "finish_reason": "stop"}
+                ]
+            },
+            True,
+            id="content a list",
+        ),
+    ],
+)
+def test_a_chat_completion_dict_read_by_its_keys_reads_as_reading_by_shape(
+    reply: dict[str, Any], fast: bool
+) -> None:
+    """A Chat Completion passed as a plain dict (OpenAI's JSON, as many callers pass it)
+    is read by its keys, without probing each name, when its choices are dicts with a
+    message and a finish reason as text: it must give exactly what reading by shape
+    gives, whatever the reply holds (its usage, of any shape, read by ``usage_from``)."""
+    from sentry_agents import _responses
+
+    reply = json.loads(json.dumps(reply))
+    read = read_response(reply)
+    assert read == _responses._openai_chat(reply)
+    taken = _responses._chat_completion(reply, _responses.usage_from)
+    assert (taken is not None) is fast
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ._jsonable import as_list, field, optional_str, safe_str
 from ._messages import (
@@ -39,6 +39,10 @@ def read_response(response: Any) -> ResponseInfo:
     """Recognise ``response`` by shape; what cannot be read is left empty, never guessed."""
     if response is None:
         return ResponseInfo()
+    if type(response) is dict and response.get("choices") is not None:
+        info = _chat_completion(response, usage_from)
+        if info is not None:
+            return info
     fields = response_fields(response)
     if fields is not None:
         info = _from_fields(fields)
@@ -147,7 +151,7 @@ def _from_fields(fields: dict[str, Any]) -> Optional[ResponseInfo]:
     its order; ``None`` for anything else, read by shape."""
     get = fields.get
     if get("choices") is not None:
-        return _chat_completion(fields)
+        return _chat_completion(fields, usage_of_fields)
     if get("candidates") is not None or get("model_version") is not None:
         return _generate_content_response(fields)
     named, output = get("object"), get("output")
@@ -174,25 +178,32 @@ def _openai_chat(response: Any) -> ResponseInfo:
     )
 
 
-def _chat_completion(fields: dict[str, Any]) -> Optional[ResponseInfo]:
+def _chat_completion(
+    fields: dict[str, Any], usage_of: Callable[[Any], Optional[Usage]]
+) -> Optional[ResponseInfo]:
     """A Chat Completion as the ``openai`` SDK's own models hold it, read from their
-    fields: what ``_openai_chat`` reads from it, without probing each name. ``None`` for
-    what only the general reading reads right (a choice, message or usage that is not a
-    model read by its fields, a choice without a message or finish reason as text, usage
-    of another shape)."""
+    fields, or as a plain dict (OpenAI's JSON), read by its keys: what ``_openai_chat``
+    reads from it, without probing each name. ``usage_of`` reads its usage
+    (``usage_of_fields``, or ``usage_from`` for a dict), after its choices, as
+    ``_openai_chat`` reads it (a usage that cannot be read is logged once). ``None`` for
+    what only the general reading reads right (a choice, message or usage that is
+    neither a plain dict nor a model read by its fields, a choice without a message or
+    finish reason as text, usage of another shape)."""
     choices = fields["choices"]
-    usage = usage_of_fields(fields.get("usage"))
-    if type(choices) is not list or usage is None:
+    if type(choices) is not list:
         return None
     output: list[Message] = []
     reasons: list[str] = []
     for choice in choices:
-        read = model_fields(choice)
+        read = choice if type(choice) is dict else model_fields(choice)
         message = read.get("message") if read is not None else None
         reason = read.get("finish_reason") if read is not None else None
         if message is None or type(reason) is not str:
             return None
         _add_choice(output, reasons, _assistant_message(message), safe_str(reason))
+    usage = usage_of(fields.get("usage"))
+    if usage is None:
+        return None
     return ResponseInfo(
         output=output,
         model=optional_str(fields.get("model")),
@@ -203,9 +214,9 @@ def _chat_completion(fields: dict[str, Any]) -> Optional[ResponseInfo]:
 
 
 def _assistant_message(message: Any) -> list[Message]:
-    """The model's message of a choice: a model holding only its text (the commonest
-    answer) written at once, anything else converted as any message is."""
-    fields = model_fields(message)
+    """The model's message of a choice: a model or plain dict holding only its text (the
+    commonest answer) written at once, anything else converted as any message is."""
+    fields = message if type(message) is dict else model_fields(message)
     # Only plain text compared: a role's own ``==`` may raise or differ from its text.
     role = fields.get("role") if fields is not None else None
     if (
@@ -285,7 +296,10 @@ def _only_content(fields: dict[str, Any]) -> bool:
     """Whether a message's fields hold nothing ``convert_item`` reads beside its role,
     type and content."""
     get = fields.get
-    return all(get(name) is None for name in _BESIDE_CONTENT)
+    for name in _BESIDE_CONTENT:  # noqa: SIM110 (a plain loop: ``all`` costs twice)
+        if get(name) is not None:
+            return False
+    return True
 
 
 # What ``convert_item`` reads of a message beside its role, type and content.
