@@ -756,6 +756,81 @@ def test_a_chat_completion_dict_read_by_its_keys_reads_as_reading_by_shape(
     assert (taken is not None) is fast
 
 
+def _reply_of(*choices: tuple[Any, Any]) -> dict[str, Any]:
+    """A Chat Completion dict of choices given as (content, finish reason)."""
+    return {
+        "id": "chatcmpl-abc",
+        "model": "gpt-4o-mini-2024-07-18",
+        "choices": [
+            {"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": why}
+            for i, (text, why) in enumerate(choices)
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param(_reply_of(("Hi", "stop")), id="text"),
+        pytest.param(_reply_of(("", "stop")), id="empty text"),
+        pytest.param(_reply_of((None, "length")), id="no text"),
+        pytest.param(_reply_of(("Hi", "")), id="empty finish reason"),
+        pytest.param(_reply_of(("Hi", None)), id="no finish reason"),
+        pytest.param(_reply_of(("Grüß dich 🌧 \ud83c\udf27", "stöp")), id="non-ASCII"),
+        pytest.param(_reply_of(("lone \ud83d surrogate", "stop\udc00")), id="lone surrogates"),
+        pytest.param(_reply_of(('"quoted"\n\x00\u2028</script>', "stop")), id="escapes"),
+        pytest.param(_reply_of(('{"api_key": "sk-1"}', "stop")), id="JSON text"),
+        pytest.param(_reply_of(("Rain. " * 60_000, "length")), id="over the budget"),
+        pytest.param(_reply_of(("Hi", "stop"), ("Ho", "length")), id="two choices"),
+    ],
+)
+def test_an_answer_of_text_alone_is_sent_as_the_general_path_sends_it(sentry, reply):
+    """An answer of text alone is written at once: it must send exactly what the general
+    path (scrubbed, fitted) sends, which a redaction hook that keeps the value takes."""
+    for model, redact in (("fast", None), ("general", lambda kind, value: value)):
+        with sentry_agents.chat(model, redact=redact) as llm:
+            llm.set_response(reply)
+    fast, general = (sentry.named(f"chat {model}").attributes for model in ("fast", "general"))
+    assert "gen_ai.output.messages" in fast
+    assert {k: v for k, v in fast.items() if "output" in k} == {
+        k: v for k, v in general.items() if "output" in k
+    }
+
+
+def test_text_answer_json_is_what_dumps_writes():
+    """The answers ``text_answer_json`` writes are written as ``dumps`` writes them; any
+    other message is not written."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import text_answer_json
+
+    text = {"type": "text", "content": "Hi \ud83d"}
+    answers = [
+        {"role": "assistant", "parts": []},
+        {"role": "assistant", "parts": [text]},
+        {"role": "assistant", "parts": [text], "finish_reason": "stöp \udc00"},
+        {"role": "assistant", "parts": [], "finish_reason": ""},
+    ]
+    for answer in answers:
+        assert text_answer_json(answer) == dumps(answer)
+    others = [
+        {"role": "user", "parts": [text]},
+        {"parts": [text], "role": "assistant"},
+        {"role": "assistant", "finish_reason": "stop", "parts": [text]},
+        {"role": "assistant", "parts": [text], "finish_reason": None},
+        {"role": "assistant", "parts": [text, text]},
+        {"role": "assistant", "parts": [{"content": "Hi", "type": "text"}]},
+        {"role": "assistant", "parts": [{"type": "text", "content": ""}]},
+        {"role": "assistant", "parts": [{"type": "reasoning", "content": "Hm."}]},
+        {"role": "assistant", "parts": [{"type": "text", "content": "Hi", "x": 1}]},
+        {"role": "assistant", "parts": [text], "name": "bot"},
+        {"role": "assistant", "parts": [text], "finish_reason": 1},
+        {"role": "assistant", "parts": (text,)},
+        {"role": "assistant"},
+    ]
+    for other in others:
+        assert text_answer_json(other) is None
+
+
 @contextlib.contextmanager
 def _by_shape(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Within it, ``read_response`` reads every response by shape: no model (response,

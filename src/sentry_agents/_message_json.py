@@ -277,6 +277,42 @@ def _plain_piece(role: str, text: str) -> str:
     return f'{{"role":"{role}","parts":[{{"type":"text","content":{_string(clean_text(text))}}}]}}'
 
 
+def text_answer_json(message: Any) -> Optional[str]:
+    """A model's answer of text alone as the response readers write it (an assistant
+    message of at most one text part, maybe finished for a reason) as JSON: what
+    ``dumps`` writes of it, which scrubbing leaves as it is; ``None`` for any other
+    message. Only plain text is compared (its keys once they are known to be those
+    found): it never raises."""
+    if type(message) is not dict:
+        return None
+    parts = message.get("parts")
+    if type(parts) is not list or len(parts) > 1 or not 2 <= len(message) <= 3:
+        return None
+    role, reason = message.get("role"), message.get("finish_reason")
+    if type(role) is not str or role != "assistant":
+        return None
+    if len(message) == 3 and type(reason) is not str:
+        return None  # its third key is another's, or its reason not plain text
+    if tuple(message)[:2] != _ANSWER_KEYS:  # in the order ``dumps`` would write them
+        return None
+    text = ""
+    if parts:
+        part = parts[0]
+        if type(part) is not dict or len(part) != 2:
+            return None
+        kind, content = part.get("type"), part.get("content")
+        if type(kind) is not str or kind != "text" or type(content) is not str or not content:
+            return None
+        if next(iter(part)) != "type":
+            return None
+        text = content
+    piece = _plain_piece("assistant", text)
+    if reason is None:
+        return piece
+    return f'{piece[:-1]},"finish_reason":{_string(clean_text(reason))}}}'
+
+
+_ANSWER_KEYS = ("role", "parts")
 _COUNT_EVERY = 16
 
 
@@ -870,4 +906,5 @@ __all__ = [
     "Encoded",
     "encode_messages",
     "serialize_messages",
+    "text_answer_json",
 ]

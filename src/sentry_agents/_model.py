@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any, Callable, Optional, Protocol, TypeVar
 
 from . import _keys as keys
-from ._budget import fit_pieces, strings_json
+from ._budget import MIN_BUDGET, fit_pieces, size, strings_json
 from ._config import Options
 from ._cost import Cost, Rates, context_attributes, cost_attributes
 from ._guard import contained, guard, logger
 from ._jsonable import safe_str
-from ._message_json import encode_messages
-from ._messages import output_messages, split_system, system_parts, to_gen_ai_messages
+from ._message_json import encode_messages, text_answer_json
+from ._messages import Message, output_messages, split_system, system_parts, to_gen_ai_messages
 from ._privacy import scrubber_for
 from ._responses import ResponseInfo, read_response
 from ._sdk import AttributeValue
@@ -250,6 +250,20 @@ class ModelSpan(UsageSpan[M]):
             keys.OUTPUT_MESSAGES, "output.messages", output, output_messages, output=True
         )
 
+    def _set_output(self, output: list[Message]) -> None:
+        """A response's output messages, already role/parts messages (read by
+        ``_responses``): only scrubbed and fitted. An answer of text alone, which
+        scrubbing leaves as it is, is written at once when no redaction hook is to see
+        it and it fits the budget: what the general path sends, without converting it again."""
+        if len(output) == 1 and self._outputs_ok and self._settings.redact is None:
+            text = text_answer_json(output[0])
+            if text is not None:
+                text = f"[{text}]"
+                if size(text) <= max(self._budget(), MIN_BUDGET):
+                    self._set(keys.OUTPUT_MESSAGES, text, True)
+                    return
+        self._set_content(keys.OUTPUT_MESSAGES, "output.messages", output, _same, output=True)
+
     def set_response_id(self, response_id: str) -> None:
         """The provider's id for this response (``gen_ai.response.id``)."""
         if response_id is not None:
@@ -287,12 +301,9 @@ class ModelSpan(UsageSpan[M]):
         if info.finish_reasons:
             reasons = strings_json(info.finish_reasons, self._budget())
             self._set(keys.RESPONSE_FINISH_REASONS, reasons)
+        # No output at all (a stream abandoned before its first chunk) is not sent as [].
         if info.output:
-            # Already role/parts messages (read by _responses): only scrubbed and fitted;
-            # none at all (a stream abandoned before its first chunk) is not sent as [].
-            self._set_content(
-                keys.OUTPUT_MESSAGES, "output.messages", info.output, _same, output=True
-            )
+            self._set_output(info.output)
         if not info.usage.is_empty():
             self.set_usage(info.usage)
 
