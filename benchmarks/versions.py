@@ -161,8 +161,9 @@ def compare_set_response(
     versions: dict[str, Any], rounds: int, calls: int = SET_RESPONSE_CALLS
 ) -> dict[str, dict[str, float]]:
     """Per provider response of ``real_path`` (built as its SDK builds it, and a Chat
-    Completion as a plain dict, as many users pass it) and tracing mode: each version's ``set_response`` on one open chat span, µs per call, the median
-    of rounds timed in turn."""
+    Completion as a plain dict, as many users pass it) and tracing mode: each version's
+    ``set_response`` on one open chat span, µs per call, the median of rounds timed in
+    turn."""
     import real_path
 
     cases = [
