@@ -352,3 +352,18 @@ def test_the_benchmark_values_have_their_sizes_and_fit_within_budget():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.check((0.05, 0.2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(st.text(alphabet=TRICKY + "ab", max_size=60), min_size=1, max_size=3),
+    budget=st.integers(0, 400),
+)
+def test_strings_json_writes_what_fit_strings_keeps(items: list[str], budget: int) -> None:
+    """A string array attribute (stop sequences, finish reasons; one short reason is
+    written at once) is the JSON of what ``fit_strings`` keeps, within the budget."""
+    from sentry_agents._budget import fit_strings, strings_json
+
+    text = strings_json(items, budget)
+    assert json.loads(text) == fit_strings(items, budget)
+    assert nbytes(text) <= max(budget, MIN_BUDGET)

@@ -136,6 +136,8 @@ def fit_strings(items: list[str], max_bytes: int) -> list[str]:
 
 def strings_json(items: list[str], max_bytes: int) -> str:
     """The JSON array of ``items`` (already clean text) as ``fit_strings`` fits them."""
+    if len(items) == 1 and len(items[0]) <= MIN_BUDGET // 6 - 1:  # a finish reason
+        return f"[{encode_basestring(items[0])}]"
     return "[" + ",".join(map(encode_basestring, fit_strings(items, max_bytes))) + "]"
 
 
