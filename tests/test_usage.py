@@ -266,6 +266,57 @@ GOOGLE_USAGE = {
 }
 
 
+def _sdk_responses() -> list[Any]:
+    """Whole responses as each provider SDK's client builds them, each holding its usage
+    (``usage``, or Google's ``usage_metadata``)."""
+    from anthropic._models import construct_type as anthropic_construct
+    from anthropic.types import Message
+    from google.genai.types import GenerateContentResponse
+    from openai._models import construct_type as openai_construct
+    from openai.types.chat import ChatCompletion
+    from openai.types.responses import Response
+
+    from fakes import anthropic_message, chat_completion, response_object
+
+    google = {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "Hi."}]}}],
+        "usage_metadata": GOOGLE_USAGE,
+    }
+    return [
+        pytest.param(
+            openai_construct(type_=ChatCompletion, value=chat_completion("Hi.")), id="chat"
+        ),
+        pytest.param(openai_construct(type_=Response, value=response_object()), id="responses"),
+        pytest.param(anthropic_construct(type_=Message, value=anthropic_message()), id="anthropic"),
+        pytest.param(GenerateContentResponse.model_validate(google), id="google"),
+    ]
+
+
+@pytest.mark.parametrize("response", _sdk_responses())
+def test_a_whole_responses_usage_is_read_from_its_fields(
+    response: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``set_usage(response)`` reads the usage a whole response holds from the fields of
+    both, probing no name, as reading both by shape reads it."""
+    from sentry_agents import _usage
+
+    probed: list[str] = []
+    by_name = _usage.field
+
+    def field(value: Any, name: str, default: Any = None) -> Any:
+        probed.append(name)
+        return by_name(value, name, default)
+
+    monkeypatch.setattr(_usage, "field", field)
+    read = usage_from(response)
+    assert not probed
+    assert read.input_tokens and read.output_tokens
+    for reader in ("model_fields", "response_fields"):
+        monkeypatch.setattr(_usage, reader, lambda value: None)
+    assert usage_from(response) == read
+    assert probed
+
+
 @pytest.mark.parametrize(("usage", "expected"), _sdk_usages())
 def test_an_sdk_usage_model_is_read_from_its_fields_as_reading_by_shape_reads_it(
     usage: Any, expected: Usage, monkeypatch: pytest.MonkeyPatch

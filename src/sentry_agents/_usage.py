@@ -228,17 +228,23 @@ def _read_usage(obj: Any) -> Usage:
 def usage_of_fields(usage: Any) -> Optional[Usage]:
     """What reading by shape reads from a Chat Completions, Responses API, Anthropic or
     Google usage model (a provider SDK's own pydantic model), read from its fields in the
-    order reading by shape tells shapes apart; an empty ``Usage`` for ``None``, ``None``
-    for any other object or shape, or for details that are not models read by their
-    fields (each read by shape instead)."""
+    order reading by shape tells shapes apart, and a whole response's held ``usage`` or
+    ``usage_metadata`` as reading by shape would read it; an empty ``Usage`` for ``None``,
+    ``None`` for any other object or shape, or for details that are not models read by
+    their fields (each read by shape instead)."""
     if usage is None:
         return Usage()
     fields = response_fields(usage)
     if fields is None:
         return None
     get = fields.get
-    if get("usage_metadata") is not None or get("usage") is not None:
-        return None
+    held = get("usage_metadata")
+    if held is None:
+        held = get("usage")
+        if held is not None and any(get(name) is not None for name in _USAGE_SHAPE):
+            held = None
+    if held is not None:
+        return _read_usage(held)
     if get("prompt_tokens") is not None or get("completion_tokens") is not None:
         prompt = _fields_or_empty(get("prompt_tokens_details"))
         completion = _fields_or_empty(get("completion_tokens_details"))
@@ -299,8 +305,12 @@ def _fields_or_empty(value: Any) -> Optional[dict[str, Any]]:
 _NO_FIELDS: dict[str, Any] = {}
 
 
+_USAGE_SHAPE = ("input_tokens", "prompt_tokens", "prompt_token_count", "output_tokens")
+"""Counts that make an object a usage itself, whatever ``usage`` it also holds."""
+
+
 def _is_usage_shape(obj: Any) -> bool:
-    return _has_any(obj, "input_tokens", "prompt_tokens", "prompt_token_count", "output_tokens")
+    return _has_any(obj, *_USAGE_SHAPE)
 
 
 def _has_any(obj: Any, *names: str) -> bool:
