@@ -670,21 +670,25 @@ def test_a_reply_rebuilt_on_its_first_google_chunk_is_recorded_as_it_arrived(sen
     assert output["parts"] == [{"type": "text", "content": "Rain all day."}]
 
 
-def test_a_chunk_that_cannot_be_read_in_a_batch_loses_only_itself(sentry, mocker, sdk_log):
-    """Reading a chunk held back fails (fault injected): that chunk is left out and
-    logged; the chunks around it, in its batch too, are recorded."""
+@pytest.mark.parametrize("reader", ["add", "add_text"])
+def test_a_chunk_that_cannot_be_read_loses_only_itself(sentry, mocker, sdk_log, reader):
+    """Reading a chunk fails (fault injected): held back and read in a batch (``add``;
+    text chunks are then held back too), or read as it arrives (``add_text``). That
+    chunk is left out and logged; the chunks around it, in its batch too, are recorded."""
     from sentry_agents._chunks import StreamAccumulator
 
     chunks = _sdk_chunks(_LONG_REPLY)
     bad = chunks[10]  # the text's characters 36 to 40
-    read = StreamAccumulator.add
+    read = getattr(StreamAccumulator, reader)
 
-    def add(self: Any, chunk: Any) -> None:
+    def failing(self: Any, chunk: Any) -> Any:
         if chunk is bad:
             raise RuntimeError("unreadable chunk")
-        read(self, chunk)
+        return read(self, chunk)
 
-    mocker.patch.object(StreamAccumulator, "add", add)
+    mocker.patch.object(StreamAccumulator, reader, failing)
+    if reader == "add":
+        mocker.patch.object(StreamAccumulator, "add_text", lambda self, chunk: False)
     sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
     with sentry_agents.chat("m") as llm:
         received = list(llm.stream(iter(chunks)))
@@ -1473,6 +1477,52 @@ def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
     assert taken.count(False) == len(declined)
     assert any(_accumulated(s).output for s in models)
     assert any(r.finish_reasons and r.usage.input_tokens for r in map(_accumulated, models))
+
+
+def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
+    """A stream keeps a chat chunk whose one choice's delta holds text alone (the
+    commonest chunk) as it arrives, by ``add_text``: exactly what ``add`` keeps, over
+    random streams of dicts and of the ``openai`` SDK's own models, and for a str
+    subclass, a later choice, a finish reason or a usage beside the text (declined)."""
+    import random
+
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletionChunk
+
+    from sentry_agents._chunks import StreamAccumulator
+
+    class Text(str):
+        pass
+
+    rng = random.Random(27)
+    streams = [_random_chat_chunks(rng) for _ in range(400)]
+    streams += [[construct_type(type_=ChatCompletionChunk, value=c) for c in s] for s in streams]
+    streams += [chat_chunks(_LONG_REPLY), _sdk_chunks(_LONG_REPLY)]
+
+    def one(delta: Any, **more: Any) -> dict[str, Any]:
+        return {"model": "m", "choices": [{"index": 0, "delta": delta, **more}]}
+
+    declined = [
+        one({"content": Text("sub")}),
+        {"choices": [{"index": 1, "delta": {"content": "later choice"}}]},
+        one({"content": "done"}, finish_reason="stop"),
+        {**one({"content": "counted"}), "usage": {"prompt_tokens": 3}},
+        one({"content": "and", "refusal": "no"}),
+        {"type": "chunk", "choices": [{"index": 0, "delta": {"content": "typed"}}]},
+    ]
+    taken = 0
+    for stream in [*streams, declined]:
+        both, alone = StreamAccumulator(), StreamAccumulator()
+        for chunk in stream:
+            if both.add_text(chunk):
+                taken += 1
+                assert chunk not in declined
+            else:
+                both.add(chunk)
+            alone.add(chunk)
+        assert both.result() == alone.result(), stream
+        assert both.chunks == alone.chunks
+    assert taken >= 2 * (len(_LONG_REPLY) // 4)  # the long replies' text chunks at least
 
 
 def test_openai_stream_helper_chunk_events_read_from_their_fields_as_by_shape(

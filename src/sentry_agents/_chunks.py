@@ -145,6 +145,39 @@ class StreamAccumulator:
         elif any(field(chunk, key) is not None for key in _GOOGLE_READ):
             self._google_or_langchain(chunk)
 
+    def add_text(self, chunk: Any) -> bool:
+        """Keep an OpenAI chat chunk (a dict, or the ``openai`` SDK's own model) of one
+        choice whose delta holds text alone, the commonest chunk of a stream, as ``add``
+        keeps it, read straight from its fields: ``False``, with nothing kept, for any
+        other chunk (``add`` reads it)."""
+        fields = _fields_of(chunk)
+        if fields is None or fields.get("type") is not None or fields.get("usage") is not None:
+            return False
+        choices = fields.get("choices")
+        if type(choices) is not list or len(choices) != 1:
+            return False
+        both = _with_held(choices[0], "delta")
+        if both is None:
+            return False
+        choice, delta = both
+        index = choice.get("index")
+        content = delta.get("content")
+        if (
+            type(content) is not str
+            or choice.get("finish_reason") is not None
+            or (type(index) is int and index > 0)
+            or delta.get("tool_calls") is not None
+            or delta.get("refusal") is not None
+            or delta.get("reasoning_content") is not None
+            or delta.get("audio") is not None
+            or delta.get("function_call") is not None
+        ):
+            return False
+        self.chunks += 1
+        self._keep_meta(fields.get("model"), fields.get("id"))
+        self.text.append(content)
+        return True
+
     def result(self) -> ResponseInfo:
         if self._final is not None:
             return self._final

@@ -57,7 +57,8 @@ class _Stream:
         # its end) exactly one gets it and records it.
         self._span: list[StreamOwner] = [span]
         self._accumulator = StreamAccumulator()
-        # A provider SDK's chunks, held back to be read a batch at a time: reading each
+        # A provider SDK's chunks, held back to be read a batch at a time (but for an
+        # OpenAI chat chunk of text alone, ``add_text``, which costs less): reading each
         # between the client's parsing of the next costs two to three times as much (the
         # caches hold the client's work, not ours). A dict, text or other object may be
         # reused by its source, and a chunk that begins something kept and added to by
@@ -98,6 +99,8 @@ class _Stream:
             if first:
                 self._first_chunk_ns = now_ns()  # the clock the span's duration is on
             pending = self._pending
+            if not first and not pending and self._accumulator.add_text(chunk):
+                return
             if not first and read_later(chunk):
                 pending.append(chunk)
                 if len(pending) < _BATCH:
