@@ -1480,14 +1480,16 @@ def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
 
 
 def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
-    """A stream keeps a chat chunk whose one choice's delta holds text alone (the
-    commonest chunk) as it arrives, by ``add_text``: exactly what ``add`` keeps, over
-    random streams of dicts and of the ``openai`` SDK's own models, and for a str
-    subclass, a later choice, a finish reason or a usage beside the text (declined)."""
+    """A stream keeps a chunk of text alone (the commonest chunk: a chat chunk whose one
+    choice's delta holds text alone, a Responses API text delta) as it arrives, by
+    ``add_text``: exactly what ``add`` keeps, over random chat streams and Responses
+    streams of dicts and of the ``openai`` SDK's own models, and for a str subclass, a
+    later choice, a finish reason or a usage beside the text (declined)."""
     import random
 
     from openai._models import construct_type
     from openai.types.chat import ChatCompletionChunk
+    from openai.types.responses import ResponseStreamEvent
 
     from sentry_agents._chunks import StreamAccumulator
 
@@ -1498,6 +1500,10 @@ def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
     streams = [_random_chat_chunks(rng) for _ in range(400)]
     streams += [[construct_type(type_=ChatCompletionChunk, value=c) for c in s] for s in streams]
     streams += [chat_chunks(_LONG_REPLY), _sdk_chunks(_LONG_REPLY)]
+    events = [response_events(_LONG_REPLY), response_item_events(_LONG_REPLY)]
+    streams += events + [
+        [construct_type(type_=ResponseStreamEvent, value=e) for e in s] for s in events
+    ]
 
     def one(delta: Any, **more: Any) -> dict[str, Any]:
         return {"model": "m", "choices": [{"index": 0, "delta": delta, **more}]}
@@ -1509,6 +1515,8 @@ def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
         {**one({"content": "counted"}), "usage": {"prompt_tokens": 3}},
         one({"content": "and", "refusal": "no"}),
         {"type": "chunk", "choices": [{"index": 0, "delta": {"content": "typed"}}]},
+        {"type": "response.output_text.delta", "delta": Text("sub")},
+        {"type": Text("response.output_text.delta"), "delta": "typed by a str subclass"},
     ]
     taken = 0
     for stream in [*streams, declined]:
@@ -1522,7 +1530,8 @@ def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
             alone.add(chunk)
         assert both.result() == alone.result(), stream
         assert both.chunks == alone.chunks
-    assert taken >= 2 * (len(_LONG_REPLY) // 4)  # the long replies' text chunks at least
+    # The long replies' text chunks at least, and their words as Responses deltas.
+    assert taken >= 2 * (len(_LONG_REPLY) // 4) + 4 * len(_LONG_REPLY.split())
 
 
 def test_openai_stream_helper_chunk_events_read_from_their_fields_as_by_shape(

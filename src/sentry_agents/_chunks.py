@@ -146,12 +146,25 @@ class StreamAccumulator:
             self._google_or_langchain(chunk)
 
     def add_text(self, chunk: Any) -> bool:
-        """Keep an OpenAI chat chunk (a dict, or the ``openai`` SDK's own model) of one
-        choice whose delta holds text alone, the commonest chunk of a stream, as ``add``
-        keeps it, read straight from its fields: ``False``, with nothing kept, for any
-        other chunk (``add`` reads it)."""
+        """Keep a chunk of text alone, the commonest chunk of a stream, as ``add`` keeps
+        it, read straight from its fields (a dict, or the ``openai`` SDK's own model): an
+        OpenAI chat chunk of one choice whose delta holds text alone, or a Responses API
+        text delta event. ``False``, with nothing kept, for any other chunk (``add``
+        reads it)."""
         fields = _fields_of(chunk)
-        if fields is None or fields.get("type") is not None or fields.get("usage") is not None:
+        if fields is None:
+            return False
+        kind = fields.get("type")
+        if kind is not None:
+            if type(kind) is not str or kind != "response.output_text.delta":
+                return False
+            text = fields.get("delta")
+            if type(text) is not str:
+                return False
+            self.chunks += 1
+            self.text.append(text)
+            return True
+        if fields.get("usage") is not None:
             return False
         choices = fields.get("choices")
         if type(choices) is not list or len(choices) != 1:

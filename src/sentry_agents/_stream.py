@@ -57,8 +57,8 @@ class _Stream:
         # its end) exactly one gets it and records it.
         self._span: list[StreamOwner] = [span]
         self._accumulator = StreamAccumulator()
-        # A provider SDK's chunks, held back to be read a batch at a time (but for an
-        # OpenAI chat chunk of text alone, ``add_text``, which costs less): reading each
+        # A provider SDK's chunks, held back to be read a batch at a time (but for a
+        # chunk of text alone, read at once by ``add_text``, which costs less): reading each
         # between the client's parsing of the next costs two to three times as much (the
         # caches hold the client's work, not ours). A dict, text or other object may be
         # reused by its source, and a chunk that begins something kept and added to by
