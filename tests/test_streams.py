@@ -1481,12 +1481,15 @@ def test_openai_chat_chunks_read_from_their_fields_as_by_shape(monkeypatch):
 
 def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
     """A stream keeps a chunk of text alone (the commonest chunk: a chat chunk whose one
-    choice's delta holds text alone, a Responses API text delta) as it arrives, by
-    ``add_text``: exactly what ``add`` keeps, over random chat streams and Responses
-    streams of dicts and of the ``openai`` SDK's own models, and for a str subclass, a
-    later choice, a finish reason or a usage beside the text (declined)."""
+    choice's delta holds text alone, a Responses API text delta, an Anthropic text
+    delta) as it arrives, by ``add_text``: exactly what ``add`` keeps, over random chat
+    streams and Responses and Anthropic streams, of dicts and of the SDKs' own models,
+    and for what it declines: a str subclass, a later choice, a finish reason or a usage
+    beside the text, a delta to a block not begun, an index or text of another type."""
     import random
 
+    from anthropic._models import construct_type as anthropic_construct
+    from anthropic.types import RawMessageStreamEvent
     from openai._models import construct_type
     from openai.types.chat import ChatCompletionChunk
     from openai.types.responses import ResponseStreamEvent
@@ -1504,6 +1507,17 @@ def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
     streams += events + [
         [construct_type(type_=ResponseStreamEvent, value=e) for e in s] for s in events
     ]
+    text_block = ({"type": "text", "text": ""}, [{"type": "text_delta", "text": "On it."}])
+    tool_block = (
+        {"type": "tool_use", "id": "toolu_1", "name": "now", "input": {}},
+        [{"type": "input_json_delta", "partial_json": '{"tz": "CET"}'}],
+    )
+    streams.append(anthropic_block_events([text_block, tool_block, text_block], "tool_use", 9))
+    anthropic = anthropic_events(_LONG_REPLY)
+    streams += [
+        anthropic,
+        [anthropic_construct(type_=RawMessageStreamEvent, value=e) for e in anthropic],
+    ]
 
     def one(delta: Any, **more: Any) -> dict[str, Any]:
         return {"model": "m", "choices": [{"index": 0, "delta": delta, **more}]}
@@ -1517,6 +1531,9 @@ def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
         {"type": "chunk", "choices": [{"index": 0, "delta": {"content": "typed"}}]},
         {"type": "response.output_text.delta", "delta": Text("sub")},
         {"type": Text("response.output_text.delta"), "delta": "typed by a str subclass"},
+        {"type": "content_block_delta", "index": 5, "delta": {"type": "text_delta", "text": "a"}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": 1}},
+        {"type": "content_block_delta", "index": "0", "delta": {"type": "text_delta", "text": ""}},
     ]
     taken = 0
     for stream in [*streams, declined]:
@@ -1530,8 +1547,9 @@ def test_a_chat_chunk_of_text_alone_is_kept_at_once_as_add_keeps_it():
             alone.add(chunk)
         assert both.result() == alone.result(), stream
         assert both.chunks == alone.chunks
-    # The long replies' text chunks at least, and their words as Responses deltas.
-    assert taken >= 2 * (len(_LONG_REPLY) // 4) + 4 * len(_LONG_REPLY.split())
+    # The long replies' text chunks at least, and their words as Responses and
+    # Anthropic text deltas.
+    assert taken >= 2 * (len(_LONG_REPLY) // 4) + 6 * len(_LONG_REPLY.split())
 
 
 def test_openai_stream_helper_chunk_events_read_from_their_fields_as_by_shape(

@@ -147,23 +147,29 @@ class StreamAccumulator:
 
     def add_text(self, chunk: Any) -> bool:
         """Keep a chunk of text alone, the commonest chunk of a stream, as ``add`` keeps
-        it, read straight from its fields (a dict, or the ``openai`` SDK's own model): an
-        OpenAI chat chunk of one choice whose delta holds text alone, or a Responses API
-        text delta event. ``False``, with nothing kept, for any other chunk (``add``
-        reads it)."""
+        it, read straight from its fields (a dict, or a provider SDK's own model): an
+        OpenAI chat chunk of one choice whose delta holds text alone, a Responses API
+        text delta event, an Anthropic text delta to a block begun before. ``False``,
+        with nothing kept, for any other chunk (``add`` reads it)."""
         fields = _fields_of(chunk)
         if fields is None:
             return False
         kind = fields.get("type")
-        if kind is not None:
-            if type(kind) is not str or kind != "response.output_text.delta":
-                return False
+        if kind is None:
+            return self._chat_text(fields)
+        if type(kind) is not str:
+            return False
+        if kind == "content_block_delta":
+            return self._anthropic_text(fields)
+        if kind == "response.output_text.delta":
             text = fields.get("delta")
-            if type(text) is not str:
-                return False
-            self.chunks += 1
-            self.text.append(text)
-            return True
+            if type(text) is str:
+                self.chunks += 1
+                self.text.append(text)
+                return True
+        return False
+
+    def _chat_text(self, fields: dict[str, Any]) -> bool:
         if fields.get("usage") is not None:
             return False
         choices = fields.get("choices")
@@ -189,6 +195,22 @@ class StreamAccumulator:
         self.chunks += 1
         self._keep_meta(fields.get("model"), fields.get("id"))
         self.text.append(content)
+        return True
+
+    def _anthropic_text(self, fields: dict[str, Any]) -> bool:
+        delta = fields.get("delta")
+        held = None if delta is None else _fields_of(delta)
+        index = fields.get("index")
+        if held is None or type(index) is not int:
+            return False
+        kind, text = held.get("type"), held.get("text")
+        if type(kind) is not str or kind != "text_delta" or type(text) is not str:
+            return False
+        target = self._blocks.get(index)
+        if target is None:  # ``add`` begins it
+            return False
+        self.chunks += 1
+        target.pieces.setdefault("text", []).append(text)
         return True
 
     def result(self) -> ResponseInfo:
