@@ -627,12 +627,10 @@ def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
         variant(
             "usage with a usage_metadata",
             lambda r: r["usage"].update(usage_metadata={"input_tokens": 9, "output_tokens": 1}),
-            False,
         ),
         variant(
             "usage with a usage inside",
             lambda r: r.update(usage={"completion_tokens": 1, "usage": {"input_tokens": 9}}),
-            False,
         ),
     ]
 
@@ -970,7 +968,7 @@ def _anthropic_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
         variant("no usage", lambda r: r.pop("usage")),
         variant("usage not an object", lambda r: r.update(usage=150), "anthropic", False),
         variant("OpenAI counts (proxies)", usage(prompt_tokens=5)),
-        variant("Google counts (extra)", usage(usage_metadata={"a": 1}), "anthropic", False),
+        variant("Google counts (extra)", usage(usage_metadata={"a": 1})),
         variant("no model", lambda r: r.pop("model")),
         variant("model not text", lambda r: r.update(model=4)),
         variant(
