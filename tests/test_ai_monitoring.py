@@ -1230,6 +1230,59 @@ def test_sampler_routes_match_the_path_of_a_wsgi_or_aiohttp_request(sentry):
     assert sampler({**context, "aiohttp_request": None}) == 0.0
 
 
+def test_sampler_routes_match_the_url_of_a_wsgi_app_mounted_under_a_prefix(sentry):
+    """An app mounted under a prefix (``/api``, by a dispatcher or a server's script
+    root) is given ``SCRIPT_NAME="/api"`` and ``PATH_INFO="/chat"``: ``routes=["/api/chat"]``,
+    the URL as the user sees it and sentry-sdk reports it, never matched the bare
+    ``PATH_INFO``. The prefix is read back as the text it was sent as, as the path is."""
+    flask = pytest.importorskip("flask")
+    from sentry_sdk.integrations.flask import FlaskIntegration
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from werkzeug.test import Client
+
+    sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, routes=["/api/chat"])
+    sentry.init(integrations=[FlaskIntegration()], traces_sampler=sampler, traces_sample_rate=None)
+    app = flask.Flask(__name__)
+
+    @app.post("/chat")
+    def chat_route() -> str:
+        with sentry_agents.invoke_agent("Mounted Agent"):
+            pass
+        return "ok"
+
+    @app.get("/health")
+    def health() -> str:
+        with sentry_agents.invoke_agent("Health Agent"):
+            pass
+        return "ok"
+
+    mounted = DispatcherMiddleware(flask.Flask("root"), {"/api": app})
+    client = Client(mounted)
+    assert client.post("/api/chat").status_code == 200
+    assert client.get("/api/health").status_code == 200
+    names = {s.name for s in sentry.spans()}
+    assert "invoke_agent Mounted Agent" in names
+    assert "invoke_agent Health Agent" not in names
+
+    def wsgi(script_name: str, path_info: str) -> dict[str, Any]:
+        return {
+            "transaction_context": {"op": "http.server", "name": "generic WSGI request"},
+            "parent_sampled": None,
+            "wsgi_environ": {"SCRIPT_NAME": script_name, "PATH_INFO": path_info},
+        }
+
+    unicode_sampler = sentry_agents.traces_sampler(default=0.0, routes=["/апи/chat", "/v1/чат"])
+    latin1 = "/апи".encode().decode("latin-1")
+    assert unicode_sampler(wsgi(latin1, "/chat")) == 1.0
+    assert unicode_sampler(wsgi(latin1, "/other")) == 0.0
+    assert unicode_sampler(wsgi("", "/v1/чат".encode().decode("latin-1"))) == 1.0
+    assert sampler(wsgi("/api", "/chat")) == 1.0
+    assert sampler(wsgi("", "/api/chat")) == 1.0, "an app at the root, as before"
+    chat_only = sentry_agents.traces_sampler(default=0.0, routes=["/chat"])
+    assert chat_only(wsgi("/api", "/chat")) == 1.0, "a route written for PATH_INFO still matches"
+    assert sampler({**wsgi("/api", "/chat"), "wsgi_environ": {"PATH_INFO": "/chat"}}) == 0.0
+
+
 @pytest.mark.parametrize("upstream", [True, False])
 def test_sampler_and_a_parent_decision_from_the_caller(sampled, upstream):
     sentry, contexts = sampled

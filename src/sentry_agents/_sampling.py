@@ -38,7 +38,8 @@ def traces_sampler(
     - An ``http.server`` root whose name or request path contains one of ``routes``
       (``"/api/chat"``) is kept at ``agents``: agents that run inside a web request start
       no root of their own. The path is the one sentry-sdk's web framework integrations
-      pass (a WSGI app's root, Flask's or Django's, is still unnamed when sampled).
+      pass (a WSGI app's root, Flask's or Django's, is still unnamed when sampled); a
+      WSGI app's is its URL's, the prefix it is mounted under included.
     - A root whose op starts with one of ``ops`` (``"queue.task"``: a queue worker's
       task, Celery's, RQ's, ARQ's...) is kept at ``agents``, for agents run by a worker.
     - Everything else: ``default``.
@@ -104,7 +105,7 @@ def _request_path(context: Mapping[str, Any]) -> Any:
     request`` when sampled), an ASGI app's, or an aiohttp, Tornado or Sanic request's."""
     environ = context.get("wsgi_environ")
     if environ is not None:
-        return _wsgi_text(field(environ, "PATH_INFO"))
+        return _wsgi_path(environ)
     scope = context.get("asgi_scope")
     if scope is not None:
         return field(scope, "path")
@@ -113,6 +114,18 @@ def _request_path(context: Mapping[str, Any]) -> Any:
         if request is not None:
             return field(request, "path")
     return None
+
+
+def _wsgi_path(environ: Any) -> Any:
+    """A WSGI request's path as its URL shows it: ``SCRIPT_NAME`` (where the app is
+    mounted, ``/api``) then ``PATH_INFO`` (``/chat``), as ``wsgiref.util.request_uri``
+    and sentry-sdk's request URL join them. ``PATH_INFO`` stays whole at its end, so a
+    route that matched it alone still matches."""
+    path = _wsgi_text(field(environ, "PATH_INFO"))
+    script = _wsgi_text(field(environ, "SCRIPT_NAME"))
+    if type(script) is not str or not script:
+        return path
+    return script + path if type(path) is str else script
 
 
 def _wsgi_text(path: Any) -> Any:
