@@ -344,6 +344,30 @@ def test_argument_attributes_are_capped_and_the_count_says_how_many_there_were(s
     assert sentry.named("tools/call bulk").attributes[ARGUMENT_COUNT] == 5_000
 
 
+def test_set_arguments_again_replaces_the_arguments_wholly(sentry):
+    """A second ``set_arguments`` (the arguments known at start, then the ones the handler
+    really ran with) replaces the first: keys only the first had, and the first's
+    ``sentry_agents.mcp.request.argument_count``, were sent beside the second's. Arguments
+    the redaction hook drops leave none of the earlier ones sent."""
+    first = {f"a{i}": i for i in range(100)}
+    with sentry_agents.mcp_server("tools/call", "retry", arguments=first) as span:
+        span.set_arguments({"city": "Paris", "a1": 5})
+    assert sent_arguments(sentry, "tools/call retry") == {
+        "mcp.request.argument.city": '"Paris"',
+        "mcp.request.argument.a1": "5",
+    }
+    assert ARGUMENT_COUNT not in sentry.named("tools/call retry").attributes
+
+    def drop_secret_arguments(kind: str, data: Any) -> Any:
+        return None if kind == "tool.arguments" and "secret" in data else data
+
+    with sentry_agents.mcp_server(
+        "tools/call", "dropped", arguments={"city": "Paris"}, redact=drop_secret_arguments
+    ) as span:
+        span.set_arguments({"secret": "s-1"})
+    assert sent_arguments(sentry, "tools/call dropped") == {}
+
+
 # --- results --------------------------------------------------------------------------
 
 

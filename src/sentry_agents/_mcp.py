@@ -90,11 +90,13 @@ class MCPServerSpan(_MCPSpan):
     results); names, ids, transports, counts and ``isError`` are always sent.
     """
 
-    __slots__ = ("_shown",)
+    __slots__ = ("_argument_keys", "_shown")
 
     def __init__(self, config: MCPServerConfig, options: Options) -> None:
         super().__init__(keys.OP_MCP_SERVER, config, options)
         self._shown: Optional[tuple[Optional[str]]] = None
+        self._argument_keys: tuple[str, ...] = ()
+        """The attributes the last ``set_arguments`` wrote: a later call takes them back."""
 
     def _name(self) -> str:
         return shape.span_name(self._config.method, self._target())
@@ -145,23 +147,30 @@ class MCPServerSpan(_MCPSpan):
         """The request's arguments (a dict, or its JSON), as ``mcp.request.argument.<key>``
         each, behind the input gate and scrubbed like tool arguments: the first
         ``MAX_ARGUMENTS`` (64), with ``sentry_agents.mcp.request.argument_count`` when
-        some are left out (see ``argument_attributes``)."""
+        some are left out (see ``argument_attributes``). Called again, the new arguments
+        replace the earlier ones wholly (none of them, when the redaction hook drops the
+        new ones)."""
         if not self._inputs_ok:
             return
         with guard:
             content = self._content(
                 keys.MCP_REQUEST_ARGUMENT, "tool.arguments", arguments, json_arguments
             )
-            if content is None:
-                return
-            if not isinstance(content[0], dict):
+            if content is not None and not isinstance(content[0], dict):
                 logger.debug("sentry_agents: MCP arguments that are not an object skipped")
                 return
-            arguments = content[0]
-            if self._config.method in shape.RESOURCE_METHODS:
-                scrubber = scrubber_for(self._settings.scrub_keys)
-                arguments = shape.argument_uri_filtered(arguments, scrubber)
-            for key, value in shape.argument_attributes(arguments, self._budget()).items():
+            attributes: shape.Attributes = {}
+            if content is not None:
+                arguments = content[0]
+                if self._config.method in shape.RESOURCE_METHODS:
+                    scrubber = scrubber_for(self._settings.scrub_keys)
+                    arguments = shape.argument_uri_filtered(arguments, scrubber)
+                attributes = shape.argument_attributes(arguments, self._budget())
+            for key in self._argument_keys:
+                if key not in attributes:
+                    self._remove(key)
+            self._argument_keys = tuple(attributes)
+            for key, value in attributes.items():
                 self._set(key, value)
 
     def set_result(self, result: Any) -> None:

@@ -533,6 +533,12 @@ class GenAISpan(Generic[C]):
                 value = clean_text(value)
         native.set(key, value)
 
+    def _remove(self, key: str) -> None:
+        """Take back an attribute set earlier, which a later call replaces wholly."""
+        native = self._native
+        if native is not None and native.recording and self._phase != _CLOSED:
+            native.remove(key)
+
     def _set_content(
         self,
         key: str,

@@ -154,6 +154,11 @@ class NativeSpan:
     def set_many(self, attributes: Mapping[str, AttributeValue]) -> None:
         _set_data(self.span, attributes)
 
+    def remove(self, key: str) -> None:
+        """Take back an attribute set earlier (transaction-mode spans have no method for
+        it: their attributes are the dict they are sent from)."""
+        self.span._data.pop(key, None)
+
     def mark(self, status: Literal["error", "cancelled"]) -> None:
         self.span.set_status("internal_error" if status == "error" else "cancelled")
 
@@ -189,6 +194,9 @@ class StreamedSpan(NativeSpan):
 
     def set_many(self, attributes: Mapping[str, AttributeValue]) -> None:
         self.span.set_attributes(attributes)
+
+    def remove(self, key: str) -> None:
+        self.span.remove_attribute(key)
 
     def mark(self, status: Literal["error", "cancelled"]) -> None:
         if status == "error":
