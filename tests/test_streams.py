@@ -2073,3 +2073,42 @@ def test_a_stream_of_content_and_an_audio_transcript_is_recorded_as_the_whole_re
     whole["choices"] = [{"index": 0, "message": message, "finish_reason": "stop"}]
     streamed = _streamed_as_whole(sentry, provider, chunks, whole)
     assert [part.get("content") for part in streamed[0]["parts"][:2]] == ["Text. ", "Sunny today."]
+
+
+@pytest.mark.parametrize("first_ends", ["before the retry", "after the retry"])
+def test_a_retried_stream_is_described_by_the_retry_alone(sentry, first_ends):
+    """A stream left early, then a second one (a retry) read to its end in the same chat
+    span: the span said the call was abandoned and sent the first stream's usage beside
+    the retry's output. It describes the stream opened last: the first one's attributes
+    are taken back, and the first one ending after the retry (dropped, bound to a name,
+    once the block ended) changes nothing."""
+    from fakes import chat_chunks
+
+    role, part, *rest, stop, usage_only = chat_chunks("Partial")
+    retry = chat_chunks("Hello there")[:-1]  # no usage chunk: the retry's usage is unknown
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        first = llm.stream(iter([role, part, usage_only, *rest, stop]))
+        if first_ends == "before the retry":
+            with first:
+                for _ in zip(range(3), first):
+                    pass
+        else:
+            for _ in range(3):
+                next(first)
+        received = list(llm.stream(iter(retry)))
+    assert received == retry
+    del first  # the span ends once the first stream is dropped
+    span = sentry.named("chat gpt-4o-mini")
+    attrs = span.attributes
+    assert "sentry_agents.stream.abandoned" not in attrs
+    assert json.loads(attrs["gen_ai.output.messages"]) == [
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": "Hello there"}],
+            "finish_reason": "stop",
+        }
+    ]
+    assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["stop"]
+    assert not [key for key in attrs if key.startswith("gen_ai.usage.")]
+    assert attrs["gen_ai.response.streaming"] is True
+    assert 0 < attrs["gen_ai.response.time_to_first_chunk"] <= span.duration

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import weakref
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, Iterator, NamedTuple, Optional
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
@@ -55,7 +56,14 @@ class ChatSpan(ModelSpan[ChatConfig]):
     ``chat``, ``text_completion`` or ``generate_content``.
     """
 
-    __slots__ = ("_open_streams", "_stream_error", "_streams", "_waiting")
+    __slots__ = (
+        "_open_streams",
+        "_stream_error",
+        "_stream_numbers",
+        "_stream_record",
+        "_streams",
+        "_waiting",
+    )
 
     def __init__(self, config: ChatConfig, options: Options) -> None:
         super().__init__(config.operation, config, options)
@@ -65,6 +73,10 @@ class ChatSpan(ModelSpan[ChatConfig]):
         self._open_streams: list[None] = []
         self._waiting: list[None] = []
         self._streams: Optional[weakref.WeakSet[Any]] = None
+        self._stream_numbers: Optional[Iterator[int]] = None
+        """Numbers for the streams, in the order they open (``next`` is one atomic step)."""
+        self._stream_record: Optional[_StreamRecord] = None
+        """What the stream recorded on the span wrote, to be taken back by a later one."""
         self._stream_error: Optional[BaseException] = None
         """The error a stream of this span failed with (the span fails with it, though
         the consumer caught it inside the ``with`` block)."""
@@ -102,7 +114,8 @@ class ChatSpan(ModelSpan[ChatConfig]):
         Something that is not iterable raises ``TypeError`` here, as a ``for`` loop over
         it would, and the span does not wait for it: enter a stream manager (Anthropic's
         ``client.messages.stream(...)``) and pass the stream it gives. On a span that has
-        ended, the chunks pass through recorded nowhere (logged)."""
+        ended, the chunks pass through recorded nowhere (logged). With a second stream (a
+        retry), the span describes the one opened last."""
         if self._has_ended():
             logger.warning(
                 "sentry_agents: stream() on a chat span that has ended: its chunks pass "
@@ -141,11 +154,14 @@ class ChatSpan(ModelSpan[ChatConfig]):
             return
         self._end(self._stream_error)
 
-    def _stream_opened(self, stream: Any) -> None:
+    def _stream_opened(self, stream: Any) -> int:
         self._open_streams.append(None)
-        if self._streams is None:
-            self._streams = weakref.WeakSet()
-        self._streams.add(stream)
+        streams, numbers = self._streams, self._stream_numbers
+        if streams is None or numbers is None:
+            streams = self._streams = weakref.WeakSet()
+            numbers = self._stream_numbers = itertools.count(1)
+        streams.add(stream)
+        return next(numbers)
 
     def _end_streams(self) -> None:
         """Stop recording the open streams, what they received so far recorded as
@@ -160,10 +176,11 @@ class ChatSpan(ModelSpan[ChatConfig]):
         first_chunk_ns: Optional[int],
         abandoned: bool,
         error: Optional[BaseException],
+        number: int,
     ) -> None:
         try:
             with guard:
-                self._record_stream(info, first_chunk_ns, abandoned)
+                self._record_stream(info, first_chunk_ns, abandoned, number)
         finally:  # an interrupt while recording still lets the span end
             if error is not None:
                 self._stream_error = error
@@ -172,8 +189,17 @@ class ChatSpan(ModelSpan[ChatConfig]):
                 self._end_waiting()
 
     def _record_stream(
-        self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool
+        self, info: ResponseInfo, first_chunk_ns: Optional[int], abandoned: bool, number: int
     ) -> None:
+        """Record a stream that ended, the ``number``-th opened. The span describes one
+        model call, the one its last stream made (a retry after a stream left early): a
+        stream opened before the one recorded is not recorded, and one opened after it
+        takes back what that one wrote before writing its own."""
+        earlier = self._stream_record
+        if earlier is not None:
+            if number < earlier.number:
+                return
+            self._forget_stream(earlier)
         self._set(keys.RESPONSE_STREAMING, True)
         start_ns = self._native.start_ns() if self._native is not None else None
         if first_chunk_ns is not None and start_ns is not None:
@@ -183,7 +209,48 @@ class ChatSpan(ModelSpan[ChatConfig]):
             self._set(keys.RESPONSE_TIME_TO_FIRST_CHUNK, first_chunk_us / 1e6)
         if abandoned:
             self._set(keys.STREAM_ABANDONED, True)
+        self._stream_record = _StreamRecord(
+            number,
+            _stream_keys(info, first_chunk_ns is not None, abandoned),
+            info.model is not None,
+            not info.usage.is_empty(),
+        )
         self._apply_response(info)
+
+    def _forget_stream(self, record: _StreamRecord) -> None:
+        """Take back what the stream of ``record`` wrote, its usage and response model
+        included."""
+        for key in record.keys:
+            self._remove(key)
+        if record.model:
+            self._response_model = None
+        if record.usage:
+            self._usage = None
+
+
+class _StreamRecord(NamedTuple):
+    """A stream recorded on its span: the number it opened as, the attributes it set,
+    and whether it set the response model and the usage (kept until the span ends)."""
+
+    number: int
+    keys: tuple[str, ...]
+    model: bool
+    usage: bool
+
+
+def _stream_keys(info: ResponseInfo, first_chunk: bool, abandoned: bool) -> tuple[str, ...]:
+    """The attributes ``_record_stream`` sets for a stream (``_apply_response``'s among
+    them), but the usage, which is set as the span ends."""
+    written = [
+        (first_chunk, keys.RESPONSE_TIME_TO_FIRST_CHUNK),
+        (abandoned, keys.STREAM_ABANDONED),
+        (info.model is not None, keys.RESPONSE_MODEL),
+        (info.response_id is not None, keys.RESPONSE_ID),
+        (bool(info.finish_reasons), keys.RESPONSE_FINISH_REASONS),
+        (bool(info.output), keys.OUTPUT_MESSAGES),
+        (bool(info.output), keys.original_length(keys.OUTPUT_MESSAGES)),
+    ]
+    return tuple(key for was_set, key in written if was_set)
 
 
 def chat(

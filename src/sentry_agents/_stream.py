@@ -32,7 +32,9 @@ from ._sdk import now_ns
 class StreamOwner(Protocol):
     """The span a stream reports to: told when the stream opens and when it ends."""
 
-    def _stream_opened(self, stream: Any) -> None: ...
+    def _stream_opened(self, stream: Any) -> int:
+        """Count ``stream`` as open; its number, in the order the span's streams open."""
+        ...
 
     def _stream_closed(
         self,
@@ -40,6 +42,7 @@ class StreamOwner(Protocol):
         first_chunk_ns: Optional[int],
         abandoned: bool,
         error: Optional[BaseException],
+        number: int,
     ) -> None: ...
 
 
@@ -67,7 +70,7 @@ class _Stream:
         # chunk to a batch another has read already, and each chunk is taken once.
         self._pending: deque[Any] = deque()
         self._first_chunk_ns: Optional[int] = None
-        span._stream_opened(self)
+        self._number = span._stream_opened(self)
 
     def __getattr__(self, name: str) -> Any:
         """The source's attribute; its ways of reading itself (Anthropic's ``text_stream``,
@@ -138,7 +141,7 @@ class _Stream:
                 self._read_pending()
                 info = self._accumulator.result()
         finally:  # an interrupt while reading what arrived still ends the span
-            span._stream_closed(info, self._first_chunk_ns, abandoned, error)
+            span._stream_closed(info, self._first_chunk_ns, abandoned, error, self._number)
 
     def _abandon(self) -> None:
         """Stop recording: what was received so far is recorded as abandoned, and the
