@@ -99,6 +99,31 @@ def test_request_attributes_have_the_right_types(sentry):
     assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["tool_calls"]
 
 
+def test_float_request_parameters_are_sent_when_finite(sentry):
+    """A float parameter is sent as it is, a float subclass (numpy's) as the float it
+    holds, a numeric string as its float; a NaN or an infinity is left out."""
+
+    class Precise(float):
+        pass
+
+    with sentry_agents.chat(
+        "floats", temperature=0.5, top_p=Precise(0.25), frequency_penalty="0.75"
+    ):
+        pass
+    with sentry_agents.chat(
+        "not finite", temperature=float("nan"), top_p=float("inf"), presence_penalty=-1e400
+    ):
+        pass
+    sent = sentry.named("chat floats").attributes
+    assert sent["gen_ai.request.temperature"] == 0.5
+    assert sent["gen_ai.request.top_p"] == 0.25 and type(sent["gen_ai.request.top_p"]) is float
+    assert sent["gen_ai.request.frequency_penalty"] == 0.75
+    left_out = sentry.named("chat not finite").attributes
+    assert not any(
+        key.startswith("gen_ai.request.") and key != "gen_ai.request.model" for key in left_out
+    )
+
+
 def test_messages_are_role_parts_and_system_is_separate(sentry):
     run_weather_agent()
     chat = sentry.named("chat gpt-4o-mini")

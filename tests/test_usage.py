@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import sentry_agents
-from fakes import ANTHROPIC_USAGE, CHAT_USAGE, RESPONSES_USAGE
+from fakes import ANTHROPIC_USAGE, CHAT_USAGE, RESPONSES_USAGE, chat_completion
 from sentry_agents import Usage, usage_from
 from test_spans import run_weather_agent
 
@@ -85,6 +85,26 @@ def test_set_usage_keywords_override_the_given_usage(sentry):
     assert c["gen_ai.usage.output_tokens"] == 9
     assert c["gen_ai.usage.cache_read.input_tokens"] == 2
     assert c["gen_ai.usage.total_tokens"] == 14
+
+
+def test_a_usage_changed_by_the_caller_after_set_usage_is_sent_as_given(sentry):
+    """``set_usage`` keeps a copy of the caller's ``Usage``: changing it afterwards, before
+    the span ends, changes neither the span nor the agent's roll-up (a response's usage,
+    read by the library into a ``Usage`` of its own, is kept as it is)."""
+    given = Usage(input_tokens=5, output_tokens=6, total_tokens=11)
+    with sentry_agents.invoke_agent("Counter"):
+        with sentry_agents.chat("given") as llm:
+            llm.set_usage(given)
+            given.input_tokens = 500
+        with sentry_agents.chat("read") as llm:
+            llm.set_response(chat_completion("hi"))
+    assert sentry.named("chat given").attributes["gen_ai.usage.input_tokens"] == 5
+    read = sentry.named("chat read").attributes
+    assert read["gen_ai.usage.input_tokens"] == 120
+    assert read["gen_ai.usage.total_tokens"] == 150
+    agent = sentry.named("invoke_agent Counter").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 125
+    assert agent["gen_ai.usage.total_tokens"] == 161
 
 
 def test_agent_total_covers_calls_that_report_no_total(sentry):

@@ -21,6 +21,14 @@ def leave(var: ContextVar[Any], entries: list[E], at: int) -> tuple[E, Optional[
     already used, or every entry made elsewhere), the latest of all, with the error its
     reset raised. ``entries`` must not be empty."""
     chosen, error = entries[-1], None
+    if len(entries) == 1:  # entered once, as most spans are: no other entry to look at
+        try:
+            var.reset(chosen[at])
+        except Exception as exc:  # another context's token, or one used already
+            error = exc
+        if entries and entries[0] is chosen:
+            del entries[0]
+        return chosen, error
     for index in range(len(entries) - 1, -1, -1):
         try:
             entry = entries[index]

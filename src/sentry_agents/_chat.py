@@ -342,7 +342,7 @@ def chat(
         ChatConfig(
             None if model is None else safe_str(model),
             None if provider is None else safe_str(provider),
-            _operation(operation),
+            keys.CHAT if operation is keys.CHAT else _operation(operation),
             messages,
             system_instructions,
             tools,
@@ -363,6 +363,8 @@ def _operation(operation: Any) -> str:
 def _float(value: Any) -> Optional[float]:
     """A request parameter as a finite float: a number as it is, anything else (a
     numeric string, a ``Decimal``) as the float it gives."""
+    if type(value) is float:  # the commonest
+        return value if math.isfinite(value) else None
     if value is None or isinstance(value, bool):
         return None
     try:

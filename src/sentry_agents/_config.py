@@ -88,9 +88,6 @@ def options(
     gate that is neither ``None`` nor a bool is closed (logged): ``"false"`` is true to
     ``bool``, and an unclear answer never records content. An unclear ``capture_errors``
     sends no error event alike (logged)."""
-    record_inputs = _helper_switch(record_inputs, "record_inputs", "not recording that content")
-    record_outputs = _helper_switch(record_outputs, "record_outputs", "not recording that content")
-    capture_errors = _helper_switch(capture_errors, "capture_errors", "not sending an error event")
     if (
         record_inputs is None
         and record_outputs is None
@@ -98,6 +95,9 @@ def options(
         and capture_errors is None
     ):
         return DEFAULT_OPTIONS
+    record_inputs = _helper_switch(record_inputs, "record_inputs", "not recording that content")
+    record_outputs = _helper_switch(record_outputs, "record_outputs", "not recording that content")
+    capture_errors = _helper_switch(capture_errors, "capture_errors", "not sending an error event")
     return Options(record_inputs, record_outputs, redact, capture_errors)
 
 

@@ -3,6 +3,7 @@ embeddings), and input and output messages (agents and LLM calls)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Callable, Optional, Protocol, TypeVar
 
 from . import _keys as keys
@@ -141,6 +142,17 @@ class UsageSpan(GenAISpan[U]):
         except Exception as exc:
             contained(exc)
 
+    def _use_usage(self, usage: Usage) -> None:
+        """Keep ``usage``, a ``Usage`` of this library's own making that nothing changes
+        afterwards (``set_usage`` copies the caller's, which the caller may change), on a
+        span that records."""
+        if self._native is None or not self._native.recording:
+            return
+        try:
+            self._checked_usage(usage)
+        except Exception as exc:
+            contained(exc)
+
     def _checked_usage(self, given: Usage) -> None:
         """Keep ``given`` made consistent, and warn about what had to change."""
         self._usage, problems = checked(given)
@@ -179,14 +191,16 @@ class UsageSpan(GenAISpan[U]):
             for call_usage, call_cost in self._calls_inside or ():
                 GenAISpan._count_child_usage(self, call_usage, call_cost)
             return
-        attributes: dict[str, AttributeValue] = dict(usage_attributes(usage))
+        attributes: Mapping[str, AttributeValue] = usage_attributes(usage)
         cost = None
         if self._settings.pricing is not None:
             cost, rates = self._own_price(usage)
+            priced: dict[str, AttributeValue] = {**attributes}
             if cost is not None:
-                attributes.update(cost_attributes(cost))
+                priced.update(cost_attributes(cost))
             if rates is not None:
-                attributes.update(context_attributes(usage, rates))
+                priced.update(context_attributes(usage, rates))
+            attributes = priced
         self._native.set_many(attributes)
         GenAISpan._count_child_usage(self, usage, cost)
 
@@ -305,7 +319,7 @@ class ModelSpan(UsageSpan[M]):
         if info.output:
             self._set_output(info.output)
         if not info.usage.is_empty():
-            self.set_usage(info.usage)
+            self._use_usage(info.usage)
 
 
 __all__ = ["ModelConfig", "ModelSpan", "UsageConfig", "UsageSpan"]

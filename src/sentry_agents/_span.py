@@ -148,6 +148,7 @@ class GenAISpan(Generic[C]):
         "_activations",
         "_agents",
         "_awaited",
+        "_budget_bytes",
         "_config",
         "_inputs_ok",
         "_native",
@@ -184,6 +185,9 @@ class GenAISpan(Generic[C]):
         self._native: Optional[_sdk.NativeSpan] = None
         self._agents: tuple[AgentRun, ...] = ()
         self._resolved: Optional[Resolved] = None
+        self._budget_bytes: Optional[int] = None
+        """``_budget()`` once the span has started (its settings and how it is sent are
+        fixed then): asked for several times per span."""
         self._inputs_ok = False
         self._outputs_ok = False
         self._activations: list[_Activation] = []
@@ -314,7 +318,7 @@ class GenAISpan(Generic[C]):
                 _open_by_native[id(native.span)] = self
                 if native.recording:
                     client = native.client
-                    if sdk_integrations.enabled(client):
+                    if client.ai_integrations is not False and sdk_integrations.enabled(client):
                         sdk_integrations.started(client, native.span.span_id, self)
                     self._inputs_ok, self._outputs_ok = self._gate(client)
                     if self._inputs_ok:
@@ -359,7 +363,8 @@ class GenAISpan(Generic[C]):
             self._start_attributes(attributes)
             for key, value in attributes.items():
                 if type(value) is str:
-                    attributes[key] = self._within_budget(value)
+                    if len(value) > _ALWAYS_WITHIN:
+                        attributes[key] = self._within_budget(value)
                 elif type(value) is list:
                     attributes[key] = fit_strings(value, self._budget())
         except Exception as exc:
@@ -527,7 +532,7 @@ class GenAISpan(Generic[C]):
         if value is None or native is None or not native.recording or self._phase == _CLOSED:
             return
         if type(value) is str:
-            if not measured:
+            if not measured and len(value) > _ALWAYS_WITHIN:
                 value = self._within_budget(value)
             if not value.isascii():
                 value = clean_text(value)
@@ -625,6 +630,15 @@ class GenAISpan(Generic[C]):
         """Bytes for each message-like attribute: ``configure``'s, else by how the
         span is sent (inside a transaction event or as a span of its own), and never over
         sentry-sdk's ``max_value_length`` where it cuts strings."""
+        budget = self._budget_bytes
+        if budget is None:
+            budget = self._budget_now()
+            if self._native is not None:
+                self._budget_bytes = budget
+        return budget
+
+    def _budget_now(self) -> int:
+        """``_budget()`` worked out."""
         budget = self._settings.max_message_bytes
         native = self._native
         if budget is None:

@@ -278,11 +278,13 @@ def start_span(
     if client is None:
         return None
     span: Any
-    scope = sentry_sdk.get_current_scope()
     if client.streaming:
         at_start: dict[str, Any] = attributes()
         at_start[keys.SENTRY_OP] = op
-        if incoming is not None and getattr(scope, _STREAMED_SLOT, None) is None:
+        if (
+            incoming is not None
+            and getattr(sentry_sdk.get_current_scope(), _STREAMED_SLOT, None) is None
+        ):
             span = propagation.continued_segment(name, at_start, incoming)
         else:
             span = _traces.start_span(name=name, attributes=at_start, active=False)
@@ -292,6 +294,7 @@ def start_span(
             # threads starting children at once could each make one. Made here, first.
             _ = span.span_id
         return StreamedSpan(span, client, recording, False)
+    scope = sentry_sdk.get_current_scope()
     current: Any = scope.span
     transaction_of_current = current.containing_transaction if current is not None else None
     if transaction_of_current is not None and transaction_of_current.timestamp is None:
