@@ -22,6 +22,7 @@ from sentry_agents import (
     to_gen_ai_messages,
     usage_from,
 )
+from sentry_agents._messages import ROLE_ALIASES
 from sentry_agents._usage import checked
 
 scalars = st.one_of(
@@ -604,6 +605,34 @@ def test_a_message_of_one_block_is_written_as_the_general_path_writes_it(message
     again = encode_messages([message], split=split, scrubber=scrubber)
     assert first is not None and again == first
     converted = to_gen_ai_messages([message])
+    system, rest = split_system(converted) if split else ([], converted)
+    assert first.json == dumps(scrub_messages(rest, scrubber))
+    assert first.system == system
+
+
+@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("role", [*ROLE_ALIASES, "User", "AI", "narrator"])
+def test_content_blocks_under_any_role_name_are_written_as_the_general_path_writes_them(
+    role, split
+):
+    """A ``{role, content}`` message of content blocks goes straight to the blocks'
+    writer when its role is one the writers keep: under every role name (an alias, a
+    name in capitals, one not known), the text of the general path, first and reused."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import split_system
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    messages = [
+        anthropic_message(role, f"text of {role}", {"city": "Paris", "api_key": "k"}, "rain"),
+        {"role": role, "content": [{"type": "tool_result", "tool_use_id": "t", "content": "ok"}]},
+        {"role": role, "content": []},
+    ]
+    first = encode_messages(messages, split=split, scrubber=scrubber)
+    again = encode_messages(messages, split=split, scrubber=scrubber)
+    assert first is not None and again == first
+    converted = to_gen_ai_messages(messages)
     system, rest = split_system(converted) if split else ([], converted)
     assert first.json == dumps(scrub_messages(rest, scrubber))
     assert first.system == system

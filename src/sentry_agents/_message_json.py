@@ -158,6 +158,8 @@ def _write_block(
     pieces: list[str] = []
     append = pieces.append
     aliases, plain_roles, role_at, overhead = ROLE_ALIASES, _PLAIN_ROLES, _ROLE_AT, _PLAIN_OVERHEAD
+    text_kinds = _TEXT_KINDS
+    blocks: list[Any] = []  # the content of a message of blocks (see ``blocks_role``)
     encode = _string  # clean text as a JSON string, as ``dumps`` writes it
     reuse = _reuse
     max_entry, half = reuse.max_entry_bytes, reuse.half
@@ -169,13 +171,20 @@ def _write_block(
     written, counted, recount = 0, 0, 1
     items = iter(block)
     for item in items:
+        blocks_role = None
         if type(item) is dict and len(item) == 2:
             # The most common message, plain {role, content} text: this loop is the hot
             # path of every chat span.
             try:
                 raw_role, raw_content = item.get("role"), item.get("content")
                 if type(raw_content) is list and len(raw_content) == 1:
-                    raw_content = _lone_text(raw_role, raw_content[0], raw_content)
+                    # One text block (not empty, of a role kept for reuse) is written as
+                    # the same text given as a string is.
+                    lone = raw_content[0]
+                    if type(lone) is dict and type(raw_role) is str and raw_role in plain_roles:
+                        kind, text = lone.get("type"), lone.get("text")
+                        if type(text) is str and text and type(kind) is str and kind in text_kinds:
+                            raw_content = text
             except Exception:  # a key posing as one of these: the general path contains it
                 raw_role = raw_content = None
             if type(raw_content) is str and type(raw_role) is str:
@@ -221,6 +230,9 @@ def _write_block(
                     else:
                         append(_plain_piece(role, raw_content))
                     continue
+            elif type(raw_content) is list and type(raw_role) is str:
+                # Content blocks: what ``_direct`` would find, without its lookups.
+                blocks_role, blocks = plain_roles.get(raw_role), raw_content
         if room and len(pieces) >= recount:
             written, counted, recount = _count(pieces, written, counted)
             if written >= room:
@@ -229,7 +241,12 @@ def _write_block(
             fields = item if type(item) is dict else model_fields(item)
             if fields is not None:
                 try:
-                    piece = _direct(fields, scrubber, 0 if item is newest else heavy)
+                    if blocks_role is None:
+                        piece = _direct(fields, scrubber, 0 if item is newest else heavy)
+                    else:
+                        piece = _anthropic_message(
+                            blocks_role[1], blocks, scrubber, 0 if item is newest else heavy
+                        )
                 except Exception:  # a hostile value: the general path contains it
                     piece = None
                 if piece is not None:
@@ -577,16 +594,6 @@ def _openai_tool_calls(
     strings = (piece, content or "", reasoning or "", refusal or "", *held[6:])
     _reuse.put(key, piece, _strings_cost(strings))
     return piece
-
-
-def _lone_text(role: Any, block: Any, blocks: list[Any]) -> Any:
-    """The text of a message whose content is one text block (not empty, of a role kept
-    for reuse), which is written as the same text given as a string is; else ``blocks``."""
-    if type(block) is dict and type(role) is str and role in _PLAIN_ROLES:
-        kind, text = block.get("type"), block.get("text")
-        if type(text) is str and text and type(kind) is str and kind in _TEXT_KINDS:
-            return text
-    return blocks
 
 
 _TEXT_KINDS = frozenset({"text", "output_text", "input_text"})
