@@ -258,6 +258,48 @@ secret_or_plain_key = st.sampled_from(
     ["city", "api_key", "X-Api-Key", "max_tokens", "note", "api_keys", "input_tokens", "ipaddress"]
 )
 json_object = st.dictionaries(secret_or_plain_key, json_like, max_size=4)
+plain_or_not = st.recursive(
+    st.one_of(
+        json_like,
+        st.just(2**10_001),
+        st.sampled_from(['{"api_key": "k"}', ' ["x", {"token": 1}]', "a\nb", "\ufeff{}", "é"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner),
+        st.dictionaries(
+            secret_or_plain_key | st.text(max_size=6) | st.integers(), inner, max_size=3
+        ),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.dictionaries(secret_or_plain_key, plain_or_not, max_size=4),
+    st.integers(min_value=0, max_value=14),
+    st.sampled_from([DEFAULT_SCRUB_KEYS, frozenset(), frozenset({"city", "note"})]),
+)
+def test_scrub_plain_is_the_plain_json_test_then_the_scrub(value, nest, names):
+    """The one walk that tests and scrubs a tool's input gives what the two walks gave:
+    the scrubbed value (the input itself when nothing in it is a secret) when the input
+    is plain JSON, else ``NOT_PLAIN``, at any depth (nesting past ``MAX_DEPTH`` too)."""
+    from sentry_agents._jsonable import is_plain_json
+    from sentry_agents._privacy import NOT_PLAIN, scrub, scrub_plain, scrubber_for
+
+    for _ in range(nest):
+        value = {"note": [value]}
+    scrubber = scrubber_for(names)
+    found = scrub_plain(value, scrubber)
+    if not is_plain_json(value):
+        assert found is NOT_PLAIN
+        return
+    expected = scrub(value, scrubber)
+    assert found == expected
+    assert (found is value) == (expected is value)
+
+
 some_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=40)
 
 

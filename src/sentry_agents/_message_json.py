@@ -20,7 +20,6 @@ from ._config import MESSAGE_BYTES_IN_EVENT, byte_budget, settings
 from ._jsonable import (
     clean_text,
     dumps,
-    is_plain_json,
     json_arguments,
     key_json,
     key_writer,
@@ -34,7 +33,16 @@ from ._messages import (
     to_gen_ai_messages,
 )
 from ._models import class_name, model_fields
-from ._privacy import JSON_HEADS, Scrubber, scrub, scrub_messages, scrub_text, scrubber_for
+from ._privacy import (
+    JSON_HEADS,
+    NOT_PLAIN,
+    Scrubber,
+    scrub,
+    scrub_messages,
+    scrub_plain,
+    scrub_text,
+    scrubber_for,
+)
 
 
 class Encoded(NamedTuple):
@@ -724,8 +732,8 @@ def _tool_call(
 ) -> str:
     """A tool call part; ``arguments_json``: the ``key_json`` of ``arguments`` when known,
     which is what ``dumps`` writes of plain JSON."""
-    if type(arguments) is dict and is_plain_json(arguments):
-        scrubbed = scrub(arguments, scrubber)
+    scrubbed = scrub_plain(arguments, scrubber) if type(arguments) is dict else NOT_PLAIN
+    if scrubbed is not NOT_PLAIN:
         written = arguments_json if arguments_json and scrubbed is arguments else dumps(scrubbed)
     else:
         written = dumps(scrub(json_arguments(arguments), scrubber))

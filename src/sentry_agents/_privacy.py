@@ -22,7 +22,15 @@ from contextvars import ContextVar
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import unquote_plus
 
-from ._jsonable import decode_prefix, dumps, loads_finite, safe_str
+from ._jsonable import (
+    MAX_DEPTH,
+    MAX_INT_BITS,
+    decode_prefix,
+    dumps,
+    is_plain_json,
+    loads_finite,
+    safe_str,
+)
 
 FILTERED = "[Filtered]"
 
@@ -519,6 +527,91 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
     if isinstance(value, (dict, list)):  # subclasses: by the slow path
         return _scrub(dict(value) if isinstance(value, dict) else list(value), scrubber)
     return value
+
+
+NOT_PLAIN = object()
+"""What ``scrub_plain`` gives for a value that ``is_plain_json`` does not hold for."""
+
+
+def scrub_plain(value: dict[str, Any], scrubber: Scrubber) -> Any:
+    """``scrub(value, scrubber)`` of a dict that ``is_plain_json`` holds for (written as
+    it is, without the copying walk), else ``NOT_PLAIN``: the test and the scrub in one
+    walk (a tool's input is written on every model call)."""
+    if not scrubber.active:
+        return value if is_plain_json(value) else NOT_PLAIN
+    return _scrub_plain(value, scrubber, 0)
+
+
+def _scrub_plain(value: Any, scrubber: Scrubber, depth: int) -> Any:
+    """``scrub_plain`` of a dict or list ``depth`` levels down: ``_scrub``'s walk, each
+    value tested as ``is_plain_json`` tests it (a value under a secret's key too)."""
+    if depth >= MAX_DEPTH:
+        return NOT_PLAIN
+    if type(value) is dict:
+        out: Optional[dict[Any, Any]] = None
+        decisions = scrubber._decisions
+        for key, item in value.items():
+            if type(key) is not str or not key.isascii():
+                return NOT_PLAIN
+            decision = decisions.get(key)
+            if decision is None:
+                decision = scrubber.decide(key)
+            item_kind = type(item)
+            new = item
+            if decision[0] and not (decision[1] and item_kind in _COUNTS):
+                if not is_plain_json(item, depth + 1):
+                    return NOT_PLAIN
+                new = FILTERED
+            elif item_kind is str:
+                if not item.isascii():
+                    return NOT_PLAIN
+                if item[:1] in JSON_HEADS or "\n" in item or "\r" in item:
+                    new = scrub_text(item, scrubber)
+            elif item_kind is dict or item_kind is list:
+                new = _scrub_plain(item, scrubber, depth + 1)
+                if new is NOT_PLAIN:
+                    return NOT_PLAIN
+            elif item_kind is int:
+                if item.bit_length() > MAX_INT_BITS:
+                    return NOT_PLAIN
+            elif item_kind is not bool and item is not None and not is_plain_json(item, depth + 1):
+                return NOT_PLAIN
+            if out is None:
+                if new is item:
+                    continue
+                out = {}
+                for earlier, kept in value.items():
+                    if earlier is key:
+                        break
+                    out[earlier] = kept
+            out[key] = new
+        return value if out is None else out
+    changed: Optional[list[Any]] = None
+    for index, item in enumerate(value):
+        item_kind = type(item)
+        if item_kind is str:
+            if not item.isascii():
+                return NOT_PLAIN
+            if item[:1] not in JSON_HEADS and "\n" not in item and "\r" not in item:
+                continue
+            new = scrub_text(item, scrubber)
+        elif item_kind is dict or item_kind is list:
+            new = _scrub_plain(item, scrubber, depth + 1)
+            if new is NOT_PLAIN:
+                return NOT_PLAIN
+        elif item_kind is int:
+            if item.bit_length() > MAX_INT_BITS:
+                return NOT_PLAIN
+            continue
+        elif item_kind is bool or item is None or is_plain_json(item, depth + 1):
+            continue
+        else:
+            return NOT_PLAIN
+        if new is not item:
+            if changed is None:
+                changed = list(value)
+            changed[index] = new
+    return value if changed is None else changed
 
 
 def scrub_text(text: str, scrubber: Scrubber) -> str:
