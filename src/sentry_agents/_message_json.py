@@ -166,7 +166,6 @@ def _write_block(
     pieces: list[str] = []
     append = pieces.append
     aliases, plain_roles, role_at, overhead = ROLE_ALIASES, _PLAIN_ROLES, _ROLE_AT, _PLAIN_OVERHEAD
-    text_kinds = _TEXT_KINDS
     blocks: list[Any] = []  # the content of a message of blocks (see ``blocks_role``)
     encode = _string  # clean text as a JSON string, as ``dumps`` writes it
     reuse = _reuse
@@ -186,13 +185,7 @@ def _write_block(
             try:
                 raw_role, raw_content = item.get("role"), item.get("content")
                 if type(raw_content) is list and len(raw_content) == 1:
-                    # One text block (not empty, of a role kept for reuse) is written as
-                    # the same text given as a string is.
-                    lone = raw_content[0]
-                    if type(lone) is dict and type(raw_role) is str and raw_role in plain_roles:
-                        kind, text = lone.get("type"), lone.get("text")
-                        if type(text) is str and text and type(kind) is str and kind in text_kinds:
-                            raw_content = text
+                    raw_content = _lone_text(raw_role, raw_content[0], raw_content)
             except Exception:  # a key posing as one of these: the general path contains it
                 raw_role = raw_content = None
             if type(raw_content) is str and type(raw_role) is str:
@@ -602,6 +595,16 @@ def _openai_tool_calls(
     strings = (piece, content or "", reasoning or "", refusal or "", *held[6:])
     _reuse.put(key, piece, _strings_cost(strings))
     return piece
+
+
+def _lone_text(role: Any, block: Any, blocks: list[Any]) -> Any:
+    """The text of a message whose content is one text block (not empty, of a role kept
+    for reuse), which is written as the same text given as a string is; else ``blocks``."""
+    if type(block) is dict and type(role) is str and role in _PLAIN_ROLES:
+        kind, text = block.get("type"), block.get("text")
+        if type(text) is str and text and type(kind) is str and kind in _TEXT_KINDS:
+            return text
+    return blocks
 
 
 _TEXT_KINDS = frozenset({"text", "output_text", "input_text"})
