@@ -677,6 +677,37 @@ def test_values_whose_class_raises_are_written_without_raising(sentry, sdk_log):
     assert "Traceback" not in sdk_log.text
 
 
+class _UnreadableList(list):  # type: ignore[type-arg]
+    """A list whose length and iteration raise."""
+
+    def __len__(self) -> int:
+        raise RuntimeError("len")
+
+    def __iter__(self) -> Any:
+        raise RuntimeError("iter")
+
+
+def test_a_ranking_item_that_cannot_be_read_leaves_the_others(sentry, sdk_log):
+    """A rerank result, or one item of it, whose ``__class__`` raises (``isinstance``
+    raised), or a pair whose length and iteration raise: the whole ranking was lost
+    (contained, with a traceback in the log). Each is written as its text and the
+    other items are kept."""
+    with sentry_agents.rerank("ranked") as ranker:
+        ranker.set_result(
+            {"results": [_ClassRaises(), _UnreadableList([1, 0.5]), (0, 0.9)], "model": "m"}
+        )
+    with sentry_agents.rerank("whole") as ranker:
+        ranker.set_result(_ClassRaises())
+    results = "sentry_agents.rerank.results"
+    assert sentry.named("rerank ranked").json_attribute(results) == [
+        {"document": "<_ClassRaises>"},
+        {"document": "[_UnreadableList]"},
+        {"index": 0, "score": 0.9},
+    ]
+    assert sentry.named("rerank whole").json_attribute(results) == [{"document": "<_ClassRaises>"}]
+    assert "Traceback" not in sdk_log.text
+
+
 def test_text_set_after_the_start_stays_within_the_budget(sentry):
     """An error code, a response model, an MCP server's name and a prompt's role given
     after the span started are cut to the budget as its start attributes are."""

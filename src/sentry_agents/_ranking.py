@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._jsonable import as_list, field, finite_number, jsonable, scalar_number
+from ._jsonable import field, finite_number, instance_of, jsonable, scalar_number
 
 _LIST_FIELDS = ("results", "data", "ranking")
 
@@ -21,10 +21,10 @@ _LIST_FIELDS = ("results", "data", "ranking")
 def ranking(result: Any) -> list[dict[str, Any]]:
     """The ranking a rerank call returned, each item as ``index``, ``score`` and
     ``document`` where known."""
-    items = as_list(result)
+    items = _listed(result)
     if items is None:
         for name in _LIST_FIELDS:
-            items = as_list(field(result, name))
+            items = _listed(field(result, name))
             if items is not None:
                 break
     if items is None:
@@ -32,12 +32,23 @@ def ranking(result: Any) -> list[dict[str, Any]]:
     return [_item(item) for item in items]
 
 
+def _listed(value: Any) -> Optional[list[Any]]:
+    """The items of a list or tuple; ``None`` for anything else, and for a value whose
+    ``__class__`` or ``__iter__`` raises (then written as a document, as its text)."""
+    if not instance_of(value, (list, tuple)):
+        return None
+    try:
+        return list(value)
+    except Exception:
+        return None
+
+
 def _item(item: Any) -> dict[str, Any]:
-    if isinstance(item, (list, tuple)) and len(item) == 2:
-        index, score = _index(item[0]), _score(item[1])
-        if index is not None and score is not None:
-            return {"index": index, "score": score}
-    if isinstance(item, (str, int, float)) or item is None:
+    if instance_of(item, (list, tuple)):
+        pair = _pair(item)
+        if pair is not None:
+            return pair
+    if instance_of(item, (str, int, float)) or item is None:
         return {"document": jsonable(item)}
     out: dict[str, Any] = {}
     index = _index(field(item, "index", field(item, "originalIndex", field(item, "corpus_id"))))
@@ -51,6 +62,17 @@ def _item(item: Any) -> dict[str, Any]:
         text = field(document, "text")
         out["document"] = text if isinstance(text, str) else jsonable(document)
     return out or {"document": jsonable(item)}
+
+
+def _pair(item: Any) -> Optional[dict[str, Any]]:
+    """An ``(index, score)`` pair's item; ``None`` when ``item`` is not one (or its
+    items cannot be read: a list whose ``__len__`` or ``__iter__`` raises)."""
+    try:
+        first, second = item
+    except Exception:
+        return None
+    index, score = _index(first), _score(second)
+    return {"index": index, "score": score} if index is not None and score is not None else None
 
 
 def _index(value: Any) -> Optional[int]:
