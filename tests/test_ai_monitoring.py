@@ -369,6 +369,43 @@ def test_guardrail_decorator_records_the_returned_outcome(sentry):
     assert tripwire["sentry_agents.guardrail.reason"] == "homework request"
 
 
+def test_guardrail_decorator_keeps_the_agents_sdks_output_info_of_any_type(sentry):
+    """The OpenAI Agents SDK's ``GuardrailFunctionOutput`` carries the guardrail's
+    findings in ``output_info``, in its docs a pydantic model (the checking agent's
+    ``final_output``): only text was kept as the reason, anything else dropped. It is
+    the reason now, as JSON, scrubbed as any reason is."""
+    agents = pytest.importorskip("agents")
+    pydantic = pytest.importorskip("pydantic")
+
+    class HomeworkCheck(pydantic.BaseModel):
+        is_math_homework: bool
+        reasoning: str
+        api_key: str
+
+    @sentry_agents.guardrail("homework", stage="input")
+    def homework(text: str) -> Any:
+        found = HomeworkCheck(is_math_homework=True, reasoning="solve for x", api_key="k-1")
+        return agents.GuardrailFunctionOutput(output_info=found, tripwire_triggered=True)
+
+    @sentry_agents.guardrail("clean")
+    def clean(text: str) -> Any:
+        return agents.GuardrailFunctionOutput(output_info=None, tripwire_triggered=False)
+
+    with sentry_agents.invoke_agent("Tutor"):
+        homework("2x = 4, x?")
+        clean("hello")
+    blocked = sentry.named("guardrail homework").attributes
+    assert blocked["sentry_agents.guardrail.passed"] is False
+    assert json.loads(blocked["sentry_agents.guardrail.reason"]) == {
+        "is_math_homework": True,
+        "reasoning": "solve for x",
+        "api_key": "[Filtered]",
+    }
+    passed = sentry.named("guardrail clean").attributes
+    assert passed["sentry_agents.guardrail.passed"] is True
+    assert "sentry_agents.guardrail.reason" not in passed
+
+
 @pytest.mark.parametrize(
     ("type_name", "module"), [("bool_", "numpy"), ("bool", "numpy")], ids=["numpy<2", "numpy2"]
 )

@@ -122,10 +122,11 @@ def _outcome(value: Any) -> Optional[tuple[Any, Any]]:
     """(passed, reason) from what a guardrail function returned: a bool (numpy's too),
     text or bytes (a model's verdict), a ``(passed, reason)`` pair, an object or dict with
     ``passed`` (and ``reason``), or one with ``tripwire_triggered`` (the OpenAI Agents
-    SDK's guardrail output). Text, and an object's or dict's ``passed``, are given as
-    they are, for ``set_outcome`` to read as it reads its own argument (``"false"`` is
-    blocked, text other than ``"true"`` and ``"false"`` no outcome, with a warning); a
-    ``passed`` that is absent, ``None`` or a method is not an outcome."""
+    SDK's guardrail output, whose ``output_info``, of any type, is the reason). Text, and
+    an object's or dict's ``passed``, are given as they are, for ``set_outcome`` to read
+    as it reads its own argument (``"false"`` is blocked, text other than ``"true"`` and
+    ``"false"`` no outcome, with a warning); a ``passed`` that is absent, ``None`` or a
+    method is not an outcome."""
     if is_bool(value) or isinstance(value, (str, bytes, bytearray)):
         return value, None
     if isinstance(value, tuple) and len(value) == 2 and is_bool(value[0]):
@@ -135,8 +136,7 @@ def _outcome(value: Any) -> Optional[tuple[Any, Any]]:
         return passed, field(value, "reason")
     tripwire = field(value, "tripwire_triggered")
     if is_bool(tripwire):
-        info = field(value, "output_info")
-        return not tripwire, info if isinstance(info, str) else None
+        return not tripwire, field(value, "output_info")
     return None
 
 
