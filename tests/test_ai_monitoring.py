@@ -483,6 +483,48 @@ def test_guardrail_outcomes_read_alike_however_they_are_given(sentry, sdk_log):
     assert outcomes == [(False, "said so"), (True, None), (None, None), (False, "an object")]
 
 
+def test_a_decorated_guardrails_pair_reads_its_text_as_set_outcome_does(sentry, sdk_log):
+    """A ``(passed, reason)`` pair whose ``passed`` is text (a model's verdict) recorded
+    no outcome, though the same text alone, or as a dict's ``passed``, is one; and a
+    return value whose ``__class__`` raises put a traceback in the log. A pair's text is
+    read as ``set_outcome`` reads it; a pair of other text is still no outcome, and a
+    value that cannot be read records none, with the usual warning."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+
+    class Proxy:
+        @property  # type: ignore[misc]
+        def __class__(self) -> Any:
+            raise RuntimeError("__class__")
+
+    given: dict[str, Any] = {
+        "text false": ("false", "a model said so"),
+        "text TRUE": (" TRUE ", "fine"),
+        "bytes false": (b"false", "as bytes"),
+        "other text": ("the text, cleaned", 0.3),
+        "proxy": Proxy(),
+    }
+    for name, value in given.items():
+        sentry_agents.guardrail(name)(functools.partial(lambda v: v, value))()
+    spans = {s.name: s.attributes for s in sentry.spans()}
+    outcomes = {
+        name: (
+            spans[f"guardrail {name}"].get("sentry_agents.guardrail.passed"),
+            spans[f"guardrail {name}"].get("sentry_agents.guardrail.reason"),
+        )
+        for name in given
+    }
+    assert outcomes == {
+        "text false": (False, "a model said so"),
+        "text TRUE": (True, "fine"),
+        "bytes false": (False, "as bytes"),
+        "other text": (None, None),
+        "proxy": (None, None),
+    }
+    assert "guardrail other text returned tuple, not an outcome" in sdk_log.text
+    assert "guardrail proxy returned Proxy, not an outcome" in sdk_log.text
+    assert "Traceback" not in sdk_log.text
+
+
 def test_a_decorated_guardrail_returning_text_or_no_outcome(sentry, sdk_log):
     """A decorated guardrail returning text (a model's verdict) recorded no outcome and
     said nothing: text is read as ``set_outcome`` reads it, ``"true"`` or ``"false"``;

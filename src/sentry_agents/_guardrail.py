@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, is_bool, options
 from ._guard import guard, logger
-from ._jsonable import field, jsonable, safe_str
+from ._jsonable import field, instance_of, jsonable, safe_str
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 
@@ -125,11 +125,12 @@ def _outcome(value: Any) -> Optional[tuple[Any, Any]]:
     SDK's guardrail output, whose ``output_info``, of any type, is the reason). Text, and
     an object's or dict's ``passed``, are given as they are, for ``set_outcome`` to read
     as it reads its own argument (``"false"`` is blocked, text other than ``"true"`` and
-    ``"false"`` no outcome, with a warning); a ``passed`` that is absent, ``None`` or a
-    method is not an outcome."""
-    if is_bool(value) or isinstance(value, (str, bytes, bytearray)):
+    ``"false"`` no outcome, with a warning); a pair's ``passed`` is a bool or text read
+    as ``"true"`` or ``"false"``; a ``passed`` that is absent, ``None`` or a method is not
+    an outcome."""
+    if is_bool(value) or instance_of(value, (str, bytes, bytearray)):
         return value, None
-    if isinstance(value, tuple) and len(value) == 2 and is_bool(value[0]):
+    if instance_of(value, tuple) and len(value) == 2 and _is_verdict(value[0]):
         return value[0], value[1]
     passed = field(value, "passed")
     if passed is not None and not callable(passed):
@@ -138,6 +139,14 @@ def _outcome(value: Any) -> Optional[tuple[Any, Any]]:
     if is_bool(tripwire):
         return not tripwire, field(value, "output_info")
     return None
+
+
+def _is_verdict(value: Any) -> bool:
+    """Whether a pair's first item is an outcome: a bool, or text (or bytes) that
+    ``set_outcome`` reads as one; a pair of other text and a score is no outcome."""
+    if is_bool(value):
+        return True
+    return instance_of(value, (str, bytes, bytearray)) and _passed(value) is not None
 
 
 def guardrail(
