@@ -25,7 +25,7 @@ import sentry_agents
 from conftest import DELIVERY_BOUND, HAS_TRANSACTIONS, MODES, child_span
 from sentry_agents.__main__ import MAX_BODY_BYTES, TraceViewServer
 from sentry_agents._envelopes import MAX_ENVELOPE_BYTES, SpanRecord
-from sentry_agents._render import GenAiFilter, render_tree
+from sentry_agents._render import GenAiFilter, render_event, render_tree
 from sentry_agents.console import ConsoleTransport
 
 WAIT = DELIVERY_BOUND  # a bound for what a test waits on, never a duration it expects
@@ -391,6 +391,36 @@ def test_hostile_names_from_the_real_sdk_never_reach_the_terminal_raw(view, sdk,
     assert "evil" in text and "execute_tool boom" in text
     for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
         assert raw not in text, f"{raw!r} printed raw:\n{text!r}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_huge_names_models_and_errors_print_cut_to_a_line(sdk, mode):
+    """A span's name, model or error type of tens of KB (each within its budget) was
+    printed whole: one line of over 100,000 characters. Each is cut, ending with an
+    ellipsis, as tool arguments and results are, and an error event's value too."""
+    out = io.StringIO()
+    sdk(mode, transport=ConsoleTransport(out))
+    huge_error = type("E" * 10_000, (Exception,), {})
+    with sentry_agents.invoke_agent("Huge " + "n" * 50_000):
+        with sentry_agents.chat("m\x1b" * 20_000) as llm:
+            llm.set_usage(input_tokens=3, output_tokens=5)
+            llm.set_response_model("r" * 100_000)
+        try:
+            with sentry_agents.execute_tool("boom"):
+                raise huge_error("v" * 100_000)
+        except huge_error:
+            pass
+    flush()
+    text = wait_for(out, "execute_tool boom")
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) < 2_000, [len(line) for line in lines]
+    head = next(line for line in lines if "Huge" in line)
+    assert head.startswith("invoke_agent Huge nnn") and "n…" in head
+    chat = next(line for line in lines if line.lstrip().startswith("chat m\\x1bm\\x1b"))
+    assert "r…" in chat and chat.endswith("3 in / 5 out tokens")
+    assert "✗ EEE" in text and "E…" in text
+    event = render_event({"exception": {"values": [{"type": "T" * 5_000, "value": "v" * 10**6}]}})
+    assert event is not None and len(event) < 2_100 and "T…" in event and "v…" in event
 
 
 # --- hand-made envelopes -----------------------------------------------------------

@@ -29,18 +29,27 @@ Pricer = Callable[[Mapping[str, Any]], Optional[float]]
 
 _RED, _DIM, _BOLD, _CYAN, _RESET = "\033[31m", "\033[2m", "\033[1m", "\033[36m", "\033[0m"
 _PREVIEW = 80
+_FIELD = 200
+"""Characters a span's name, model, token count or error type shows: one of them can be
+200 KB (its budget), and each is a part of one terminal line."""
+_MESSAGE = 1_000
+"""Characters an error event's type, value or message shows."""
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 """C0 and C1 controls (ESC, BEL, CSI, ...), line separators, bidi overrides, lone surrogates."""
 
 
-def printable(value: Any) -> str:
+def printable(value: Any, limit: Optional[int] = None) -> str:
     """``value`` as text safe for a terminal: control characters, bidi overrides and lone
-    surrogates become visible escapes (``\\x1b``, ``\\u202e``, ``\\ud800``)."""
+    surrogates become visible escapes (``\\x1b``, ``\\u202e``, ``\\ud800``); with
+    ``limit``, at most that many characters, text cut ending with an ellipsis."""
     try:
         text = value if isinstance(value, str) else str(value)
     except Exception:
         text = f"<{type(value).__name__}>"
-    return _UNPRINTABLE.sub(_escape, text)
+    if limit is None:
+        return _UNPRINTABLE.sub(_escape, text)
+    text = _UNPRINTABLE.sub(_escape, text[: limit + 1])  # the rest would only be cut away
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -185,7 +194,7 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, cost: Optional[float]
     details: list[str] = []
     model = a.get(keys.RESPONSE_MODEL) or a.get(keys.REQUEST_MODEL)
     if model and span.op not in _NO_MODEL_SHOWN:
-        details.append(printable(model))
+        details.append(printable(model, _FIELD))
     tokens = _tokens(a)
     if tokens:
         details.append(tokens)
@@ -201,7 +210,7 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, cost: Optional[float]
         blocked = f"blocked: {_preview(reason)}" if reason else "blocked"
         head += "  " + paint(_RED, blocked)
     if span.is_error():
-        head += "  " + paint(_RED, f"✗ {printable(a.get(keys.ERROR_TYPE) or span.status)}")
+        head += "  " + paint(_RED, f"✗ {printable(a.get(keys.ERROR_TYPE) or span.status, _FIELD)}")
     lines = [head]
     for label, key in (
         ("args", keys.TOOL_CALL_ARGUMENTS),
@@ -215,8 +224,9 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, cost: Optional[float]
 def _label(span: SpanRecord) -> str:
     """The span's name; its op when the name is empty, so no span prints as a blank line."""
     for text in (span.name, span.op):
-        if text and printable(text).strip():
-            return printable(text)
+        label = printable(text, _FIELD) if text else ""
+        if label.strip():
+            return label
     return "(unnamed span)"
 
 
@@ -245,13 +255,15 @@ def render_event(event: Mapping[str, Any]) -> Optional[str]:
     values = exception.get("values") if isinstance(exception, Mapping) else None
     if isinstance(values, list) and values and isinstance(values[-1], Mapping):
         error = values[-1]
-        return f"error: {printable(error.get('type'))}: {printable(error.get('value'))}"
+        kind = printable(error.get("type"), _MESSAGE)
+        return f"error: {kind}: {printable(error.get('value'), _MESSAGE)}"
     message = event.get("message")
     logentry = event.get("logentry")
     if not message and isinstance(logentry, Mapping):
         message = logentry.get("formatted") or logentry.get("message")
     if message:
-        return f"{printable(event.get('level') or 'message')}: {printable(message)}"
+        level = printable(event.get("level") or "message", _FIELD)
+        return f"{level}: {printable(message, _MESSAGE)}"
     return None
 
 
@@ -263,14 +275,14 @@ def _tokens(a: Mapping[str, Any]) -> str:
     inputs, outputs = _sent(a, "input_tokens"), _sent(a, "output_tokens")
     if inputs is None and outputs is None:
         return ""
-    text = f"{printable(inputs or 0)} in"
+    text = f"{printable(inputs or 0, _FIELD)} in"
     cached = _sent(a, "input_tokens_cached")
     if cached:
-        text += f" ({printable(cached)} cached)"
-    text += f" / {printable(outputs or 0)} out"
+        text += f" ({printable(cached, _FIELD)} cached)"
+    text += f" / {printable(outputs or 0, _FIELD)} out"
     reasoning = _sent(a, "output_tokens_reasoning")
     if reasoning:
-        text += f" ({printable(reasoning)} reasoning)"
+        text += f" ({printable(reasoning, _FIELD)} reasoning)"
     return text + " tokens"
 
 
@@ -285,8 +297,7 @@ def _sent(a: Mapping[str, Any], count: str) -> Any:
 
 def _preview(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = printable(" ".join(text.split()))
-    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
+    return printable(" ".join(text.split()), _PREVIEW)
 
 
 def pricing_pricer(pricing: Pricing) -> Pricer:
