@@ -73,6 +73,23 @@ def test_expect_failure_message_is_readable(agent_spans):
     assert "execute_tool get_weather" in message, "the failure shows what was sent"
 
 
+def test_expect_failure_message_escapes_the_span_it_names(agent_spans):
+    """The failure message named ``under`` by its name as sent, control characters raw
+    (the tree below it was escaped), and a ``name`` that is not text raised
+    ``TypeError`` while the message was written, instead of the failure."""
+    import sentry_agents
+
+    with sentry_agents.invoke_agent("\x1b[2J evil\x07"):
+        pass
+    agent = agent_spans.expect("invoke_agent")
+    with pytest.raises(AssertionError) as failure:
+        agent_spans.expect("execute_tool", under=agent)
+    assert "under invoke_agent \\x1b[2J evil\\x07; found none" in str(failure.value)
+    assert "\x1b" not in str(failure.value) and "\x07" not in str(failure.value)
+    with pytest.raises(AssertionError, match="expected one invoke_agent named 42 span"):
+        agent_spans.expect("invoke_agent", name=42)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("agent_spans", MODES, indirect=True)
 def test_agent_spans_finds_mcp_spans(agent_spans):
     """An MCP server's spans are part of an agent run, as the terminal view shows them:

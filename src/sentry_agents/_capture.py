@@ -16,6 +16,7 @@ import sentry_sdk
 from . import _keys as keys
 from ._envelopes import Capture, SpanRecord
 from ._jsonable import instance_of, shown
+from ._render import printable, render_tree
 from ._usage import Usage, usage_from_attributes
 from .console import MemoryTransport
 
@@ -96,8 +97,8 @@ class AgentSpans:
         found = self.find(op, name, under)
         if len(found) == 1:
             return found[0]
-        what = " ".join(x for x in (op, "named " + name if name else None) if x) or "a span"
-        where = f" under {under.name}" if under is not None else ""
+        what = " ".join(x for x in (op, f"named {name}" if name else None) if x) or "a span"
+        where = f" under {printable(under.name)}" if under is not None else ""
         problem = "none" if not found else f"{len(found)} of them"
         raise AssertionError(
             f"expected one {what} span{where}; found {problem}. Spans sent:\n{self.render()}"
@@ -140,8 +141,6 @@ class AgentSpans:
 
     def render(self, color: bool = False) -> str:
         """The spans as the terminal view prints them."""
-        from ._render import render_tree
-
         return render_tree(self.all, color=color)
 
 
