@@ -606,6 +606,31 @@ def test_conversation_user_fields_are_cut_as_the_id_is(sentry):
         assert len(value.encode()) <= limit
 
 
+def test_conversation_user_extra_fields_stay_within_the_budget_together(sentry):
+    """A user's other fields were sent whole: an avatar's data URL, or a profile of
+    thousands of fields, made a transaction over Relay's 1 MiB event limit, which loses
+    the whole agent run. Together they get the bytes the id gets, the first fields kept
+    and the cut marked; the standard fields are kept."""
+    avatar = "data:image/png;base64," + "A" * 700_000
+    profile = {f"pref{i}": "v" * 1_000 for i in range(2_000)}
+    user = {"plan": "pro", "avatar": avatar, **profile, "id": "u-42", "email": "a@b.c"}
+    with sentry_agents.conversation("conv-1", user=user):
+        with sentry_agents.invoke_agent("Support Agent"):
+            pass
+    assert len(sentry.raw()) < 100_000
+    if sentry.mode == "stream":
+        attrs = sentry.named("invoke_agent Support Agent").attributes
+        assert (attrs["user.id"], attrs["user.email"]) == ("u-42", "a@b.c")
+    else:
+        (sent,) = transaction_users(sentry)
+        assert (sent["id"], sent["email"], sent["plan"]) == ("u-42", "a@b.c", "pro")
+        assert sent["avatar"].startswith("data:image/png;base64,AAAA")
+        assert sent["avatar"].endswith("...[truncated]")
+        assert sent["..."] == "[truncated]"
+        extra = {k: v for k, v in sent.items() if k not in ("id", "email")}
+        assert len(json.dumps(extra, separators=(",", ":")).encode()) <= 20_000
+
+
 def test_conversation_user_that_cannot_be_read_is_left_out(sentry, sdk_log):
     """A mapping whose ``items()`` raises (a lazy session whose load fails) raised into
     the app before the block ran."""

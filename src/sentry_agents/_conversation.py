@@ -9,11 +9,12 @@ from typing import Any, Callable, Optional, TypeVar
 
 from . import _sdk
 from ._activations import leave
+from ._bounded import fit_within
 from ._budget import cut_text
 from ._config import MESSAGE_BYTES_IN_EVENT
 from ._decorate import Call, decorate
 from ._guard import logger
-from ._jsonable import distinct_key, field, jsonable, safe_str
+from ._jsonable import distinct_key, field, loads_finite, safe_str
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,7 +63,11 @@ def _user_dict(user: Any) -> Optional[dict[str, Any]]:
         for key, value in list(user.items()):
             if value is not None:
                 name = distinct_key(safe_str(key), out, suffixes)
-                out[name] = _field_text(value) if name in _USER_FIELDS else jsonable(value)
+                out[name] = _field_text(value) if name in _USER_FIELDS else value
+        extra = {k: v for k, v in out.items() if k not in _USER_FIELDS}
+        if extra:
+            out = {k: v for k, v in out.items() if k in _USER_FIELDS}
+            out.update(_extra_fields(extra))
         return out or None
     out = {name: field(user, name) for name in _USER_FIELDS}
     out = {k: _field_text(v) for k, v in out.items() if v is not None}
@@ -78,6 +83,15 @@ def _user_dict(user: Any) -> Optional[dict[str, Any]]:
         )
         return None
     return {"id": _field_text(user)}
+
+
+def _extra_fields(extra: dict[str, Any]) -> dict[str, Any]:
+    """A user's fields other than the standard ones, as JSON values all within the bytes
+    a conversation id gets: a transaction carries the whole user, and one over Relay's
+    event size limit (an avatar's data URL, say) would lose the whole run. Over it, the
+    first fields that fit are kept, cut, and the key ``"..."`` marks the cut."""
+    kept = loads_finite(fit_within(extra, MESSAGE_BYTES_IN_EVENT).text)
+    return kept if isinstance(kept, dict) else {}
 
 
 def _field_text(value: Any) -> str:
