@@ -740,6 +740,24 @@ def test_ranking_reads_no_bool_as_a_number():
     assert ranking([{"index": FakeBool(), "score": FakeBool(), "text": "t"}]) == [{"document": "t"}]
 
 
+def test_a_ranking_index_beyond_64_bits_leaves_the_rest_of_the_ranking(sentry, sdk_log):
+    """An index of over 4,300 digits was kept as a number, which JSON cannot be written
+    with: the whole ranking was lost (contained, with a traceback in the log). An index
+    beyond 64 bits is no position: it is left out, and the pair holding one is written as
+    the document it is, as a pair whose score is no number is."""
+    with sentry_agents.rerank("r") as ranker:
+        ranker.set_result(
+            [{"index": 10**5000, "relevance_score": 0.9}, (2**64, 0.5), (1, 0.25), {"index": 0}]
+        )
+    assert sentry.named("rerank r").json_attribute("sentry_agents.rerank.results") == [
+        {"score": 0.9},
+        {"document": [2**64, 0.5]},
+        {"index": 1, "score": 0.25},
+        {"index": 0},
+    ]
+    assert "Traceback" not in sdk_log.text
+
+
 # --- users, prompts, stop sequences ----------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._jsonable import field, finite_number, instance_of, jsonable, scalar_number
+from ._jsonable import INT64_LIMIT, field, finite_number, instance_of, jsonable, scalar_number
 
 _LIST_FIELDS = ("results", "data", "ranking")
 
@@ -76,8 +76,10 @@ def _pair(item: Any) -> Optional[dict[str, Any]]:
 
 
 def _index(value: Any) -> Optional[int]:
+    """A document's position: an integer within 64 bits (one beyond cannot be a position,
+    and one of over 4,300 digits cannot even be written as JSON)."""
     number = scalar_number(value)
-    return number if isinstance(number, int) else None
+    return number if isinstance(number, int) and -INT64_LIMIT <= number < INT64_LIMIT else None
 
 
 def _score(value: Any) -> Optional[float]:
