@@ -733,6 +733,34 @@ def test_a_ranking_item_that_cannot_be_read_leaves_the_others(sentry, sdk_log):
     assert "Traceback" not in sdk_log.text
 
 
+def test_helper_values_whose_class_raises_are_written_and_the_rest_recorded(sentry, sdk_log):
+    """Embeddings inputs or rerank documents whose ``__class__`` raises were lost (the
+    list check raised), and so was everything an evaluation response carried when its
+    ``model`` was such a value: its usage and answers. Each is written as its text (a
+    model that is not text is no response model) and the rest is recorded."""
+    with sentry_agents.embeddings("e", inputs=_ClassRaises()):
+        pass
+    with sentry_agents.rerank("r", documents=_ClassRaises()) as ranker:
+        ranker.set_result({"model": _ClassRaises(), "results": [(0, 0.5)]})
+    answers = {"helpful": {"type": "boolean", "probability": 0.9}}
+    with sentry_agents.evaluate("j", questions={"helpful": {"type": "boolean"}}) as judge:
+        judge.set_response(
+            {"model": _ClassRaises(), "usage": {"input_tokens": 3}, "answers": answers}
+        )
+    embedded = sentry.named("embeddings e").attributes
+    assert json.loads(embedded["gen_ai.embeddings.input"]) == ["<_ClassRaises>"]
+    ranked = sentry.named("rerank r")
+    assert ranked.json_attribute("sentry_agents.rerank.documents") == ["<_ClassRaises>"]
+    assert ranked.json_attribute("sentry_agents.rerank.results") == [{"index": 0, "score": 0.5}]
+    assert "gen_ai.response.model" not in ranked.attributes
+    judged = sentry.named("evaluate j").attributes
+    assert judged["gen_ai.usage.input_tokens"] == 3
+    assert json.loads(judged["gen_ai.output.messages"]) == [
+        {"type": "evaluation", "answers": answers}
+    ]
+    assert "Traceback" not in sdk_log.text
+
+
 def test_text_set_after_the_start_stays_within_the_budget(sentry):
     """An error code, a response model, an MCP server's name and a prompt's role given
     after the span started are cut to the budget as its start attributes are."""

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
-from ._jsonable import jsonable, safe_str
+from ._jsonable import instance_of, jsonable, safe_str
 from ._model import UsageSpan
 
 _EMBEDDINGS_OPS = frozenset({keys.OP_EMBEDDINGS})
@@ -34,7 +34,7 @@ class EmbeddingsSpan(UsageSpan[EmbeddingsConfig]):
     def _record_start_content(self) -> None:
         inputs = self._config.inputs
         if inputs is not None:
-            listed = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+            listed = inputs if instance_of(inputs, (list, tuple)) else [inputs]
             self._set_content(
                 keys.EMBEDDINGS_INPUT, "embeddings.input", listed, jsonable, output=False
             )

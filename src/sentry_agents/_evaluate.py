@@ -8,7 +8,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._evaluation import evaluation_input, evaluation_output
 from ._guard import guard, logger
-from ._jsonable import field, safe_str
+from ._jsonable import field, instance_of, safe_str
 from ._model import UsageSpan
 from ._usage import usage_from
 
@@ -56,7 +56,7 @@ class EvaluationSpan(UsageSpan[EvaluationConfig]):
         ``usage`` (a dict or an object with those fields)."""
         with guard:
             model = field(response, "model")
-            if isinstance(model, str):
+            if instance_of(model, str):
                 self.set_response_model(model)
             usage = field(response, "usage")
             if usage is not None:

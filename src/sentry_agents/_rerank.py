@@ -7,7 +7,7 @@ from typing import Any, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard
-from ._jsonable import field, jsonable, safe_str
+from ._jsonable import field, instance_of, jsonable, safe_str
 from ._messages import to_gen_ai_messages
 from ._model import UsageSpan
 from ._ranking import ranking
@@ -45,7 +45,7 @@ class RerankSpan(UsageSpan[RerankConfig]):
             )
         if config.documents is not None:
             documents = config.documents
-            listed = documents if isinstance(documents, (list, tuple)) else [documents]
+            listed = documents if instance_of(documents, (list, tuple)) else [documents]
             self._set_content(
                 keys.RERANK_DOCUMENTS, "rerank.documents", listed, jsonable, output=False
             )
@@ -57,7 +57,7 @@ class RerankSpan(UsageSpan[RerankConfig]):
         numbers. A response's ``model`` is recorded as the response model too."""
         with guard:
             model = field(result, "model")
-            if isinstance(model, str):
+            if instance_of(model, str):
                 self.set_response_model(model)
         self._set_content(keys.RERANK_RESULTS, "rerank.results", result, ranking, output=True)
 
