@@ -744,3 +744,44 @@ def test_serve_command_line_starts_and_listens(tmp_path):
     finally:
         proc.terminate()
         proc.wait(WAIT)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "No such file or directory"),
+        ("{not json", "Expecting property name"),
+        ('{"gpt-4o": {"input": "cheap"}}', "input must be a number"),
+    ],
+    ids=["missing", "not JSON", "not prices"],
+)
+def test_serve_command_line_refuses_a_bad_price_table_in_one_line(
+    tmp_path, capsys, content, problem
+):
+    """A price table that is missing, not JSON or not prices ended the command with a
+    traceback; it is refused as a bad argument is: usage and one line, exit status 2."""
+    from sentry_agents.__main__ import main
+
+    prices = tmp_path / "prices.json"
+    if content is not None:
+        prices.write_text(content)
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--port", "0", "--prices", str(prices)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: --prices {prices}: " in err and problem in err
+    assert "Traceback" not in err
+
+
+def test_serve_command_line_on_a_port_in_use_says_so_in_one_line(capsys):
+    """A port already taken ended the command with a traceback; it says so, exit status 1."""
+    from sentry_agents.__main__ import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"sentry-agents: cannot listen on 127.0.0.1:{port}: " in err
+    assert "Traceback" not in err

@@ -280,11 +280,19 @@ def main(argv: Optional[list[str]] = None) -> int:
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="backslashreplace")  # a terminal that is not UTF-8 gets escapes
-    prices: Union[Prices, Pricer, None] = load_prices(args.prices) or genai_prices_pricer()
+    try:
+        table = load_prices(args.prices)
+    except (OSError, ValueError, TypeError) as exc:  # a file missing, not JSON, not prices
+        parser.error(f"--prices {args.prices}: {exc}")
+    prices: Union[Prices, Pricer, None] = table or genai_prices_pricer()
     color = None if args.color == "auto" else args.color == "always"
-    server = TraceViewServer(
-        args.port, sys.stdout, prices=prices, color=color, show_all=args.show_all
-    )
+    try:
+        server = TraceViewServer(
+            args.port, sys.stdout, prices=prices, color=color, show_all=args.show_all
+        )
+    except OSError as exc:  # the port taken, or not ours to take
+        print(f"sentry-agents: cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        return 1
     port = server.server_address[1]
     print(
         f"sentry-agents: listening on 127.0.0.1:{port}\n"
