@@ -24,6 +24,24 @@ def test_conversation_ids(sentry):
     assert "gen_ai.conversation.id" not in sentry.named("chat outside").attributes
 
 
+def test_a_conversation_id_of_none_is_no_conversation(sentry):
+    """``conversation(None)`` (an id looked up and not found) sent the text ``"None"`` as
+    the id: every such conversation was one on Sentry's Conversations page. Its spans
+    carry no id, inside another conversation too, whose id is back after it."""
+    with sentry_agents.conversation(None):
+        with sentry_agents.chat("alone"):
+            pass
+    with sentry_agents.conversation("conv-1"):
+        with sentry_agents.conversation(None, user={"id": "u-1"}):
+            with sentry_agents.chat("inner"):
+                pass
+        with sentry_agents.chat("after"):
+            pass
+    for name in ("chat alone", "chat inner"):
+        assert "gen_ai.conversation.id" not in sentry.named(name).attributes, name
+    assert sentry.named("chat after").attributes["gen_ai.conversation.id"] == "conv-1"
+
+
 @pytest.mark.skipif(
     not hasattr(sentry_sdk.Scope, "set_conversation_id"),
     reason="sentry-sdk before scope conversation ids",

@@ -114,9 +114,15 @@ class conversation:
     back on exit.
     """
 
-    def __init__(self, conversation_id: str, *, user: Any = None) -> None:
-        self.conversation_id = cut_text(safe_str(conversation_id), MESSAGE_BYTES_IN_EVENT)
-        """The id sent as ``gen_ai.conversation.id``."""
+    def __init__(self, conversation_id: Optional[str], *, user: Any = None) -> None:
+        self.conversation_id: Optional[str] = (
+            None
+            if conversation_id is None
+            else cut_text(safe_str(conversation_id), MESSAGE_BYTES_IN_EVENT)
+        )
+        """The id sent as ``gen_ai.conversation.id``; ``None`` (an id looked up and not
+        found) is no conversation: the block's spans carry no id, not the text "None"
+        that would join every such conversation into one."""
         self.user = user_dict(user)
         self._tokens: list[tuple[Token[Optional[str]], Any]] = []
 
