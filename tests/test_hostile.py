@@ -761,6 +761,23 @@ def test_helper_values_whose_class_raises_are_written_and_the_rest_recorded(sent
     assert "Traceback" not in sdk_log.text
 
 
+def test_a_decorated_agent_returning_a_value_whose_class_raises_records_its_text(sentry, sdk_log):
+    """A decorated agent's return value whose ``__class__`` raises (a proxy) lost the
+    agent's output, with a traceback in the log, where a decorated tool records such a
+    result as its text. The agent's output is that text too, and the value is returned."""
+    returned = _ClassRaises()
+
+    @sentry_agents.agent
+    def proxied(question: str) -> Any:
+        return returned
+
+    assert proxied("hi") is returned
+    output = sentry.named("invoke_agent proxied").json_attribute("gen_ai.output.messages")
+    assert output[0]["role"] == "assistant"
+    assert json.loads(output[0]["parts"][0]["content"]) == "<_ClassRaises>"
+    assert "Traceback" not in sdk_log.text
+
+
 def test_text_set_after_the_start_stays_within_the_budget(sentry):
     """An error code, a response model, an MCP server's name and a prompt's role given
     after the span started are cut to the budget as its start attributes are."""

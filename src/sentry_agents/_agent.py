@@ -8,7 +8,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._cost import Cost, cost_attributes
 from ._decorate import Call, decoratable, decorator_arguments, function_of
-from ._jsonable import dumps, jsonable, optional_str, safe_str
+from ._jsonable import dumps, instance_of, jsonable, optional_str, safe_str
 from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
 from ._sdk import AttributeValue
@@ -117,9 +117,9 @@ class AgentSpan(ModelSpan[AgentConfig]):
     def _output_of(self, value: Any) -> Any:
         """A decorated agent's return value as output: text and messages as they are,
         anything else as JSON text scrubbed of secrets."""
-        if value is None or isinstance(value, (str, list)):
+        if value is None or instance_of(value, (str, list)):
             return value
-        if isinstance(value, dict) and "role" in value:
+        if instance_of(value, dict) and "role" in value:
             return value
         scrubber = scrubber_for(self._settings.scrub_keys)
         return [{"role": "assistant", "content": dumps(scrub(jsonable(value), scrubber))}]
