@@ -778,6 +778,32 @@ def test_a_decorated_agent_returning_a_value_whose_class_raises_records_its_text
     assert "Traceback" not in sdk_log.text
 
 
+def test_a_decorated_generator_yielding_a_value_whose_class_raises_records_the_rest(
+    sentry, sdk_log
+):
+    """A decorated agent or tool generator that yielded a value whose ``__class__``
+    raises lost all it yielded (telling text pieces from other items raised), with a
+    traceback in the log. What it yielded is recorded as a list (an agent's as messages,
+    a tool's as JSON), that value as what it can be written as."""
+
+    @sentry_agents.agent
+    def agent_steps(question: str) -> Any:
+        yield "a"
+        yield _ClassRaises()
+
+    @sentry_agents.tool
+    def tool_steps(query: str) -> Any:
+        yield "a"
+        yield _ClassRaises()
+
+    assert len(list(agent_steps("hi"))) == len(list(tool_steps("hi"))) == 2
+    output = sentry.named("invoke_agent agent_steps").json_attribute("gen_ai.output.messages")
+    assert [m["parts"][0]["content"] for m in output] == ["a", "[unconvertible message]"]
+    result = sentry.named("execute_tool tool_steps").json_attribute("gen_ai.tool.call.result")
+    assert result == ["a", "<_ClassRaises>"]
+    assert "Traceback" not in sdk_log.text
+
+
 def test_text_set_after_the_start_stays_within_the_budget(sentry):
     """An error code, a response model, an MCP server's name and a prompt's role given
     after the span started are cut to the budget as its start attributes are."""

@@ -374,7 +374,7 @@ def function_of(func: Any) -> Any:
 
 def joined(items: list[Any]) -> Any:
     """What a generator yielded: text pieces joined, anything else as the list."""
-    if items and all(isinstance(i, str) for i in items):
+    if items and all(instance_of(i, str) for i in items):
         return "".join(items)
     return items
 
