@@ -713,13 +713,21 @@ class _UnreadableList(list):  # type: ignore[type-arg]
 
 
 def test_a_ranking_item_that_cannot_be_read_leaves_the_others(sentry, sdk_log):
-    """A rerank result, or one item of it, whose ``__class__`` raises (``isinstance``
-    raised), or a pair whose length and iteration raise: the whole ranking was lost
-    (contained, with a traceback in the log). Each is written as its text and the
-    other items are kept."""
+    """A rerank result, one item of it or an item's document text whose ``__class__``
+    raises (``isinstance`` raised), or a pair whose length and iteration raise: the
+    whole ranking was lost (contained, with a traceback in the log). Each is written as
+    its text and the other items are kept."""
     with sentry_agents.rerank("ranked") as ranker:
         ranker.set_result(
-            {"results": [_ClassRaises(), _UnreadableList([1, 0.5]), (0, 0.9)], "model": "m"}
+            {
+                "results": [
+                    _ClassRaises(),
+                    _UnreadableList([1, 0.5]),
+                    {"index": 2, "document": {"text": _ClassRaises()}},
+                    (0, 0.9),
+                ],
+                "model": "m",
+            }
         )
     with sentry_agents.rerank("whole") as ranker:
         ranker.set_result(_ClassRaises())
@@ -727,6 +735,7 @@ def test_a_ranking_item_that_cannot_be_read_leaves_the_others(sentry, sdk_log):
     assert sentry.named("rerank ranked").json_attribute(results) == [
         {"document": "<_ClassRaises>"},
         {"document": "[_UnreadableList]"},
+        {"index": 2, "document": {"text": "<_ClassRaises>"}},
         {"index": 0, "score": 0.9},
     ]
     assert sentry.named("rerank whole").json_attribute(results) == [{"document": "<_ClassRaises>"}]

@@ -60,7 +60,7 @@ def _item(item: Any) -> dict[str, Any]:
     document = field(item, "document", field(item, "text"))
     if document is not None:
         text = field(document, "text")
-        out["document"] = text if isinstance(text, str) else jsonable(document)
+        out["document"] = text if instance_of(text, str) else jsonable(document)
     return out or {"document": jsonable(item)}
 
 
