@@ -10,6 +10,7 @@ import functools
 import gzip
 import json
 import math
+import re
 from typing import Any, Callable, Optional
 
 import pytest
@@ -810,6 +811,39 @@ def test_a_decorated_generator_yielding_a_value_whose_class_raises_records_the_r
     assert [m["parts"][0]["content"] for m in output] == ["a", "[unconvertible message]"]
     result = sentry.named("execute_tool tool_steps").json_attribute("gen_ai.tool.call.result")
     assert result == ["a", "<_ClassRaises>"]
+    assert "Traceback" not in sdk_log.text
+
+
+class _OverridingStr(str):
+    """Text whose own methods raise (a lazy or tracked string type)."""
+
+    def strip(self, *args: Any) -> str:
+        raise RuntimeError("strip")
+
+    def lower(self) -> str:
+        raise RuntimeError("lower")
+
+
+def test_guardrail_outcomes_whose_methods_or_truth_raise_are_read_without_a_traceback(
+    sentry, sdk_log
+):
+    """A guardrail's outcome given as text whose own ``strip`` raises (``"TRUE"``) was no
+    outcome, and one whose truth cannot be told (a numpy array) was logged as a failure
+    to record, with a traceback. Text is read as the text it holds; a truth that cannot
+    be told is no outcome, with the usual warning."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+    with sentry_agents.guardrail("text") as check:
+        check.set_outcome(_OverridingStr(" TRUE "))
+    sentry_agents.guardrail("pair")(lambda: (_OverridingStr("false"), "a model said so"))()
+    with sentry_agents.guardrail("array") as check:
+        check.set_outcome(ArrayLike(), "scores")
+    spans = {s.name: s.attributes for s in sentry.spans()}
+    assert spans["guardrail text"]["sentry_agents.guardrail.passed"] is True
+    assert spans["guardrail pair"]["sentry_agents.guardrail.passed"] is False
+    assert spans["guardrail pair"]["sentry_agents.guardrail.reason"] == "a model said so"
+    assert "sentry_agents.guardrail.passed" not in spans["guardrail array"]
+    assert spans["guardrail array"]["sentry_agents.guardrail.reason"] == "scores"
+    assert re.search(r"guardrail outcome <test_hostile\S+ is not true or false", sdk_log.text)
     assert "Traceback" not in sdk_log.text
 
 

@@ -61,13 +61,20 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
         as UTF-8), is read as its word, ``"true"`` or ``"false"`` in any case; other text
         records no outcome (its truth would say "passed" for ``"false"`` and ``"blocked"``
         alike), and so does ``None`` (no answer is not a block), each with a warning in
-        sentry-sdk's debug log (the text cut short). Anything else is read by its truth."""
-        with guard:  # a value whose truth is ambiguous (a numpy array) raises
-            outcome = _passed(passed)
+        sentry-sdk's debug log (the text cut short). Anything else is read by its truth;
+        one whose truth cannot be told (a numpy array of several values) records no
+        outcome either, with the same warning."""
+        with guard:
+            why = ""
+            try:
+                outcome = _passed(passed)
+            except Exception as exc:  # its truth cannot be told (a numpy array's)
+                outcome, why = None, f" ({type(exc).__name__}: {safe_str(exc)[:200]})"
             if outcome is None:
                 logger.warning(
-                    "sentry_agents: guardrail outcome %s is not true or false",
+                    "sentry_agents: guardrail outcome %s is not true or false%s",
                     reprlib.repr(passed),
+                    why,
                 )
             else:
                 self._set(keys.GUARDRAIL_PASSED, outcome)
@@ -104,14 +111,16 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
 
 def _passed(value: Any) -> Optional[bool]:
     """``value`` as an outcome: for text or bytes its word (``None`` for other text),
-    ``None`` for ``None``, else its truth. ``set_outcome`` and a decorated guardrail's
-    ``passed`` are both read here, so they record the same outcome for the same value."""
+    ``None`` for ``None``, else its truth (which raises when it cannot be told: a numpy
+    array's is ambiguous). Text is read with ``str``'s own methods, whatever a subclass
+    overrides. ``set_outcome`` and a decorated guardrail's ``passed`` are both read
+    here, so they record the same outcome for the same value."""
     if value is None:
         return None
-    if isinstance(value, (bytes, bytearray)):
+    if instance_of(value, (bytes, bytearray)):
         value = bytes(value).decode("utf-8", "replace")
-    if isinstance(value, str):
-        return _WORDS.get(value.strip().lower())
+    if instance_of(value, str):
+        return _WORDS.get(str.lower(str.strip(value)))
     return bool(value)
 
 
