@@ -632,6 +632,35 @@ def test_conversation_user_extra_fields_stay_within_the_budget_together(sentry):
         assert len(json.dumps(extra, separators=(",", ":")).encode()) <= 20_000
 
 
+def test_an_anonymous_web_user_with_empty_fields_is_no_user(sentry):
+    """Django's anonymous user has the fields, all empty (``id`` None, ``username`` ""),
+    and a text of its own: it was sent as a user named "", every anonymous visitor the
+    same user on Sentry's pages. It is left out, as Flask-Login's anonymous user is; an
+    empty field beside others is left out too."""
+
+    class AnonymousUser:  # as django.contrib.auth.models.AnonymousUser
+        id = None
+        pk = None
+        username = ""
+
+        def __str__(self) -> str:
+            return "AnonymousUser"
+
+    with sentry_agents.conversation("conv-anonymous", user=AnonymousUser()):
+        with sentry_agents.invoke_agent("Anonymous Agent"):
+            pass
+    with sentry_agents.conversation("conv-known", user={"id": "u-42", "email": ""}):
+        with sentry_agents.invoke_agent("Known Agent"):
+            pass
+    anonymous = sentry.named("invoke_agent Anonymous Agent").attributes
+    assert not [k for k in anonymous if k.startswith("user.")]
+    known = sentry.named("invoke_agent Known Agent").attributes
+    if sentry.mode == "stream":
+        assert known["user.id"] == "u-42" and "user.email" not in known
+    else:
+        assert transaction_users(sentry) == [None, {"id": "u-42"}]
+
+
 def test_conversation_user_that_cannot_be_read_is_left_out(sentry, sdk_log):
     """A mapping whose ``items()`` raises (a lazy session whose load fails) raised into
     the app before the block ran."""

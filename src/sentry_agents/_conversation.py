@@ -33,13 +33,16 @@ def current_conversation_id() -> Optional[str]:
 
 
 _USER_FIELDS = ("id", "email", "username", "ip_address")
+_ABSENT = object()
 
 
 def user_dict(user: Any) -> Optional[dict[str, Any]]:
     """``user`` as sentry-sdk's ``set_user`` takes it: from a mapping (``id``, ``email``,
-    ``username``, ...; ``None`` values left out), an object with any of those attributes
-    (a web framework's user), or a plain value taken as the id (an object with none of
-    them is taken by its text, unless that would be its memory address: left out).
+    ``username``, ...; ``None`` values and empty text left out), an object with any of
+    those attributes (a web framework's user; one whose fields are all empty, as Django's
+    anonymous user's are, is left out), or a plain value taken as the id (an object with
+    none of them is taken by its text, unless that would be its memory address: left
+    out).
 
     What is sent is valid: the standard fields as text, any other value as a JSON copy,
     lone surrogates replaced. A user that cannot be read (a mapping whose ``items()``
@@ -65,18 +68,21 @@ def _user_dict(user: Any) -> Optional[dict[str, Any]]:
                 name = distinct_key(safe_str(key), out, suffixes)
                 out[name] = _field_text(value) if name in _USER_FIELDS else value
         extra = {k: v for k, v in out.items() if k not in _USER_FIELDS}
+        out = {k: v for k, v in out.items() if k in _USER_FIELDS and v}
         if extra:
-            out = {k: v for k, v in out.items() if k in _USER_FIELDS}
             out.update(_extra_fields(extra))
         return out or None
-    out = {name: field(user, name) for name in _USER_FIELDS}
-    out = {k: _field_text(v) for k, v in out.items() if v is not None}
+    read = {name: field(user, name, _ABSENT) for name in _USER_FIELDS}
+    out = {k: _field_text(v) for k, v in read.items() if v is not None and v is not _ABSENT}
+    out = {k: v for k, v in out.items() if v}
     if out:
         return out
     cls: Any = type(user)  # its methods read from the class, not bound
-    if cls.__str__ is object.__str__ and cls.__repr__ is object.__repr__:
-        # Its text would be its memory address (Flask-Login's anonymous user): a new
-        # "user" per object on Sentry's pages.
+    has_fields = any(v is not _ABSENT for v in read.values())
+    if has_fields or (cls.__str__ is object.__str__ and cls.__repr__ is object.__repr__):
+        # Fields all empty (Django's AnonymousUser: no id, username ""), or text that
+        # would be its memory address (Flask-Login's anonymous user): its text as the id
+        # would make every anonymous visitor one user, or each object a new one.
         logger.debug(
             "sentry_agents: the conversation's user (a %s) has no id, email or username; left out",
             cls.__name__,
