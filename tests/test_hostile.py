@@ -800,6 +800,19 @@ def test_helper_values_whose_class_raises_are_written_and_the_rest_recorded(sent
     assert "Traceback" not in sdk_log.text
 
 
+def test_set_usage_of_a_value_whose_class_raises_keeps_the_counts_given(sentry, sdk_log):
+    """``set_usage(obj, input_tokens=3, output_tokens=1)`` with an ``obj`` whose
+    ``__class__`` raises recorded no usage at all (the check for a ``Usage`` raised): the
+    counts given by name are recorded, and the object reads as no usage (logged)."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+    with sentry_agents.chat("m") as llm:
+        llm.set_usage(_ClassRaises(), input_tokens=3, output_tokens=1)
+    attrs = sentry.named("chat m").attributes
+    assert attrs["gen_ai.usage.input_tokens"] == 3
+    assert attrs["gen_ai.usage.output_tokens"] == 1
+    assert "usage could not be read" in sdk_log.text
+
+
 def test_a_decorated_agent_returning_a_value_whose_class_raises_records_its_text(sentry, sdk_log):
     """A decorated agent's return value whose ``__class__`` raises (a proxy) lost the
     agent's output, with a traceback in the log, where a decorated tool records such a

@@ -11,7 +11,7 @@ from ._budget import MIN_BUDGET, fit_pieces, size, strings_json
 from ._config import Options
 from ._cost import Cost, Rates, context_attributes, cost_attributes
 from ._guard import contained, guard, logger
-from ._jsonable import safe_str
+from ._jsonable import instance_of, safe_str
 from ._message_json import encode_messages, text_answer_json
 from ._messages import Message, output_messages, split_system, system_parts, to_gen_ai_messages
 from ._privacy import scrubber_for
@@ -125,7 +125,7 @@ class UsageSpan(GenAISpan[U]):
                 )
                 self._checked_usage(given)
                 return
-            base = usage if isinstance(usage, Usage) else usage_from(usage)
+            base = usage if instance_of(usage, Usage) else usage_from(usage)
             given = Usage(
                 base.input_tokens if input_tokens is None else input_tokens,
                 base.output_tokens if output_tokens is None else output_tokens,
