@@ -1287,25 +1287,9 @@ def test_sampler_routes_match_the_path_of_a_wsgi_or_aiohttp_request(sentry):
     sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, routes=routes)
     sentry.init(integrations=[FlaskIntegration()], traces_sampler=sampler, traces_sample_rate=None)
     app = flask.Flask(__name__)
-
-    @app.post("/api/chat")
-    def chat_route() -> str:
-        with sentry_agents.invoke_agent("Support Agent"):
-            pass
-        return "ok"
-
-    @app.post("/api/чат")
-    def unicode_route() -> str:
-        with sentry_agents.invoke_agent("Агент"):
-            pass
-        return "ok"
-
-    @app.get("/health")
-    def health() -> str:
-        with sentry_agents.invoke_agent("Health Agent"):
-            pass
-        return "ok"
-
+    _agent_route(app, "POST", "/api/chat", "Support Agent")
+    _agent_route(app, "POST", "/api/чат", "Агент")
+    _agent_route(app, "GET", "/health", "Health Agent")
     with app.test_client() as client:
         client.post("/api/chat")
         client.post("/api/чат")
@@ -1327,6 +1311,17 @@ def test_sampler_routes_match_the_path_of_a_wsgi_or_aiohttp_request(sentry):
     assert sampler({**context, "aiohttp_request": None}) == 0.0
 
 
+def _agent_route(app: Any, method: str, path: str, agent: str) -> None:
+    """A route of the Flask ``app`` that runs the agent named ``agent``."""
+
+    def view() -> str:
+        with sentry_agents.invoke_agent(agent):
+            pass
+        return "ok"
+
+    app.add_url_rule(path, endpoint=agent, view_func=view, methods=[method])
+
+
 def test_sampler_routes_match_the_url_of_a_wsgi_app_mounted_under_a_prefix(sentry):
     """An app mounted under a prefix (``/api``, by a dispatcher or a server's script
     root) is given ``SCRIPT_NAME="/api"`` and ``PATH_INFO="/chat"``: ``routes=["/api/chat"]``,
@@ -1340,19 +1335,8 @@ def test_sampler_routes_match_the_url_of_a_wsgi_app_mounted_under_a_prefix(sentr
     sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, routes=["/api/chat"])
     sentry.init(integrations=[FlaskIntegration()], traces_sampler=sampler, traces_sample_rate=None)
     app = flask.Flask(__name__)
-
-    @app.post("/chat")
-    def chat_route() -> str:
-        with sentry_agents.invoke_agent("Mounted Agent"):
-            pass
-        return "ok"
-
-    @app.get("/health")
-    def health() -> str:
-        with sentry_agents.invoke_agent("Health Agent"):
-            pass
-        return "ok"
-
+    _agent_route(app, "POST", "/chat", "Mounted Agent")
+    _agent_route(app, "GET", "/health", "Health Agent")
     mounted = DispatcherMiddleware(flask.Flask("root"), {"/api": app})
     client = Client(mounted)
     assert client.post("/api/chat").status_code == 200

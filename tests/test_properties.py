@@ -597,25 +597,32 @@ sdk_messages = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(sdk_messages, st.booleans())
-def test_provider_sdk_objects_in_a_history_are_written_as_the_general_path_writes_them(msgs, split):
-    """An SDK's own messages, items and content blocks (OpenAI, Anthropic, Google), read
-    from their fields by the direct writers or converted and kept under their fields:
-    the same text as the general path, and reused when sent again."""
+def _written_as_the_general_path(messages: list[Any], split: bool) -> None:
+    """``encode_messages`` writes ``messages`` as the general path writes them (converted,
+    scrubbed, ``dumps``), system parts apart when ``split``, and reuses them when sent
+    again."""
     from sentry_agents._jsonable import dumps
     from sentry_agents._message_json import encode_messages
     from sentry_agents._messages import split_system
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
 
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
-    first = encode_messages(msgs, split=split, scrubber=scrubber)
-    again = encode_messages(msgs, split=split, scrubber=scrubber)
+    first = encode_messages(messages, split=split, scrubber=scrubber)
+    again = encode_messages(messages, split=split, scrubber=scrubber)
     assert first is not None and again == first
-    converted = to_gen_ai_messages(msgs)
+    converted = to_gen_ai_messages(messages)
     system, rest = split_system(converted) if split else ([], converted)
     assert first.json == dumps(scrub_messages(rest, scrubber))
     assert first.system == system
+
+
+@settings(max_examples=300, deadline=None)
+@given(sdk_messages, st.booleans())
+def test_provider_sdk_objects_in_a_history_are_written_as_the_general_path_writes_them(msgs, split):
+    """An SDK's own messages, items and content blocks (OpenAI, Anthropic, Google), read
+    from their fields by the direct writers or converted and kept under their fields:
+    the same text as the general path, and reused when sent again."""
+    _written_as_the_general_path(msgs, split)
 
 
 LONE_BLOCKS = [
@@ -637,19 +644,7 @@ LONE_BLOCKS = [
 def test_a_message_of_one_block_is_written_as_the_general_path_writes_it(message, split):
     """A lone text block is written (and kept) by the plain-text path, a lone tool result
     as an OpenAI tool message: the same text as the general path, first and reused."""
-    from sentry_agents._jsonable import dumps
-    from sentry_agents._message_json import encode_messages
-    from sentry_agents._messages import split_system
-    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
-
-    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
-    first = encode_messages([message], split=split, scrubber=scrubber)
-    again = encode_messages([message], split=split, scrubber=scrubber)
-    assert first is not None and again == first
-    converted = to_gen_ai_messages([message])
-    system, rest = split_system(converted) if split else ([], converted)
-    assert first.json == dumps(scrub_messages(rest, scrubber))
-    assert first.system == system
+    _written_as_the_general_path([message], split)
 
 
 @pytest.mark.parametrize("split", [False, True])
@@ -660,24 +655,12 @@ def test_content_blocks_under_any_role_name_are_written_as_the_general_path_writ
     """A ``{role, content}`` message of content blocks goes straight to the blocks'
     writer when its role is one the writers keep: under every role name (an alias, a
     name in capitals, one not known), the text of the general path, first and reused."""
-    from sentry_agents._jsonable import dumps
-    from sentry_agents._message_json import encode_messages
-    from sentry_agents._messages import split_system
-    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
-
-    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     messages = [
         anthropic_message(role, f"text of {role}", {"city": "Paris", "api_key": "k"}, "rain"),
         {"role": role, "content": [{"type": "tool_result", "tool_use_id": "t", "content": "ok"}]},
         {"role": role, "content": []},
     ]
-    first = encode_messages(messages, split=split, scrubber=scrubber)
-    again = encode_messages(messages, split=split, scrubber=scrubber)
-    assert first is not None and again == first
-    converted = to_gen_ai_messages(messages)
-    system, rest = split_system(converted) if split else ([], converted)
-    assert first.json == dumps(scrub_messages(rest, scrubber))
-    assert first.system == system
+    _written_as_the_general_path(messages, split)
 
 
 def test_the_same_text_or_result_in_another_shape_is_found_again():

@@ -210,7 +210,7 @@ def test_a_total_past_64_bits_is_not_sent_from_counts_within_them(sentry):
 def _sdk_usages() -> list[Any]:
     """Each provider SDK's own usage model, validated (as the ``google-genai`` client
     builds it) and, for ``openai`` and ``anthropic``, unvalidated as their clients build
-    it, with what ``usage_from`` reads from it."""
+    it, and a whole response holding it, with what ``usage_from`` reads from it."""
     from anthropic._models import construct_type as anthropic_construct
     from anthropic.types import Usage as AnthropicUsage
     from google.genai.types import GenerateContentResponseUsageMetadata
@@ -271,6 +271,11 @@ def _sdk_usages() -> list[Any]:
         params += [
             pytest.param(usage, expected, id=f"{label}, {how}") for how, usage in built.items()
         ]
+    read = {label: expected for label, _, _, expected in cases}
+    params += [
+        pytest.param(response, read[label], id=f"{label}, a whole response")
+        for label, response in _sdk_responses()
+    ]
     return params
 
 
@@ -286,9 +291,9 @@ GOOGLE_USAGE = {
 }
 
 
-def _sdk_responses() -> list[Any]:
-    """Whole responses as each provider SDK's client builds them, each holding its usage
-    (``usage``, or Google's ``usage_metadata``)."""
+def _sdk_responses() -> list[tuple[str, Any]]:
+    """Whole responses as each provider SDK's client builds them, each holding the usage
+    of that label in ``_sdk_usages`` (``usage``, or Google's ``usage_metadata``)."""
     from anthropic._models import construct_type as anthropic_construct
     from anthropic.types import Message
     from google.genai.types import GenerateContentResponse
@@ -303,38 +308,11 @@ def _sdk_responses() -> list[Any]:
         "usage_metadata": GOOGLE_USAGE,
     }
     return [
-        pytest.param(
-            openai_construct(type_=ChatCompletion, value=chat_completion("Hi.")), id="chat"
-        ),
-        pytest.param(openai_construct(type_=Response, value=response_object()), id="responses"),
-        pytest.param(anthropic_construct(type_=Message, value=anthropic_message()), id="anthropic"),
-        pytest.param(GenerateContentResponse.model_validate(google), id="google"),
+        ("chat", openai_construct(type_=ChatCompletion, value=chat_completion("Hi."))),
+        ("responses", openai_construct(type_=Response, value=response_object())),
+        ("anthropic", anthropic_construct(type_=Message, value=anthropic_message())),
+        ("google", GenerateContentResponse.model_validate(google)),
     ]
-
-
-@pytest.mark.parametrize("response", _sdk_responses())
-def test_a_whole_responses_usage_is_read_from_its_fields(
-    response: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``set_usage(response)`` reads the usage a whole response holds from the fields of
-    both, probing no name, as reading both by shape reads it."""
-    from sentry_agents import _usage
-
-    probed: list[str] = []
-    by_name = _usage.field
-
-    def field(value: Any, name: str, default: Any = None) -> Any:
-        probed.append(name)
-        return by_name(value, name, default)
-
-    monkeypatch.setattr(_usage, "field", field)
-    read = usage_from(response)
-    assert not probed
-    assert read.input_tokens and read.output_tokens
-    for reader in ("model_fields", "response_fields"):
-        monkeypatch.setattr(_usage, reader, lambda value: None)
-    assert usage_from(response) == read
-    assert probed
 
 
 @pytest.mark.parametrize(("usage", "expected"), _sdk_usages())
@@ -344,7 +322,7 @@ def test_an_sdk_usage_model_is_read_from_its_fields_as_reading_by_shape_reads_it
     """``usage_from`` (``set_usage``, a stream's last usage, a response read by shape)
     read a provider SDK's usage model name by name, as any object, at about twice the
     cost: it is read from its fields, without probing a name, and gives exactly what
-    reading by shape gives."""
+    reading by shape gives; so is a whole response's (the usage it holds)."""
     from sentry_agents import _usage
 
     probed: list[str] = []

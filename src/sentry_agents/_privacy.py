@@ -500,11 +500,7 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
             if out is None:
                 if new is item:
                     continue
-                out = {}
-                for earlier, kept in value.items():
-                    if earlier is key:
-                        break
-                    out[earlier] = kept
+                out = _copied_before(value, key)
             out[key] = new
         return value if out is None else out
     if kind is list:
@@ -527,6 +523,17 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
     if isinstance(value, (dict, list)):  # subclasses: by the slow path
         return _scrub(dict(value) if isinstance(value, dict) else list(value), scrubber)
     return value
+
+
+def _copied_before(value: dict[Any, Any], key: Any) -> dict[Any, Any]:
+    """``value``'s items before ``key``: the copy a scrub starts at the first value it
+    changes (a dict nothing changes is given back as it is)."""
+    out: dict[Any, Any] = {}
+    for earlier, kept in value.items():
+        if earlier is key:
+            break
+        out[earlier] = kept
+    return out
 
 
 NOT_PLAIN = object()
@@ -579,11 +586,7 @@ def _scrub_plain(value: Any, scrubber: Scrubber, depth: int) -> Any:
             if out is None:
                 if new is item:
                     continue
-                out = {}
-                for earlier, kept in value.items():
-                    if earlier is key:
-                        break
-                    out[earlier] = kept
+                out = _copied_before(value, key)
             out[key] = new
         return value if out is None else out
     changed: Optional[list[Any]] = None
