@@ -1421,6 +1421,7 @@ def _embeddings_calls(value: Any) -> None:
     with sentry_agents.embeddings(value, provider=value, inputs=value) as emb:
         emb.set_usage(value)
         emb.set_usage(input_tokens=value)
+        emb.set_response(value)
         emb.set_response_model(value)
 
 

@@ -1855,3 +1855,103 @@ def test_text_whose_class_cannot_be_hashed_is_read_as_text() -> None:
     was before any class was looked up."""
     info = read_response(_Text("Hi"))
     assert info.output == [{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]
+
+
+# --- embeddings responses ---------------------------------------------------------------
+
+
+def test_embeddings_set_response_records_the_openai_client_reply(sentry, provider):
+    """``set_response`` was missing on embeddings spans (an ``AttributeError`` in the
+    app); it records the response model and the usage, never the vectors."""
+    from fakes import embeddings_reply
+
+    model = "text-embedding-3-small"
+    provider.script("/v1/embeddings", embeddings_reply(model, count=2))
+    client = provider.openai()
+    with sentry_agents.embeddings(model, provider="openai", inputs=["Paris", "Lyon"]) as emb:
+        emb.set_response(client.embeddings.create(model=model, input=["Paris", "Lyon"]))
+    span = sentry.named(f"embeddings {model}").attributes
+    assert span["gen_ai.response.model"] == model
+    assert span["gen_ai.usage.input_tokens"] == 7
+    assert span["gen_ai.usage.total_tokens"] == 7
+    assert "gen_ai.usage.output_tokens" not in span
+    assert not [key for key, value in span.items() if "0.1" in str(value)]
+    assert b"0.1, 0.2" not in sentry.raw() and b"0.1,0.2" not in sentry.raw()
+
+
+def test_embeddings_set_response_reads_each_providers_shape(sentry):
+    """OpenAI's dict form, Google GenAI's own ``EmbedContentResponse`` (usage in
+    ``usage_metadata``, no model), Voyage's ``usage.total_tokens`` (all of it input:
+    an embeddings call writes no tokens) and Cohere's ``meta.billed_units``."""
+    from google.genai import types
+
+    from fakes import embeddings_reply
+
+    google = types.EmbedContentResponse(
+        embeddings=[types.ContentEmbedding(values=[0.5, 0.25])],
+        usage_metadata=types.UsageMetadata(prompt_token_count=5, total_token_count=5),
+    )
+    replies = {
+        "openai": embeddings_reply("text-embedding-3-large"),
+        "google": google,
+        "voyage": {"data": [], "model": "voyage-3.5", "usage": {"total_tokens": 12}},
+        "cohere": {"embeddings": {}, "meta": {"billed_units": {"input_tokens": 9.0}}},
+    }
+    for name, reply in replies.items():
+        with sentry_agents.embeddings(name) as emb:
+            emb.set_response(reply)
+    spans = {name: sentry.named(f"embeddings {name}").attributes for name in replies}
+    assert spans["openai"]["gen_ai.response.model"] == "text-embedding-3-large"
+    assert spans["voyage"]["gen_ai.response.model"] == "voyage-3.5"
+    assert "gen_ai.response.model" not in spans["google"]
+    counts = {name: span.get("gen_ai.usage.input_tokens") for name, span in spans.items()}
+    assert counts == {"openai": 7, "google": 5, "voyage": 12, "cohere": 9}
+    assert spans["voyage"]["gen_ai.usage.total_tokens"] == 12
+
+
+def test_embeddings_set_response_of_a_response_without_usage_records_none(sentry):
+    """Google GenAI's Gemini API may answer without ``usage_metadata`` (the per-vector
+    statistics are Vertex-only): no usage is sent, none is guessed."""
+    from google.genai import types
+
+    bare = types.EmbedContentResponse(embeddings=[types.ContentEmbedding(values=[0.5])])
+    with sentry_agents.embeddings("gemini-embedding-001") as emb:
+        emb.set_response(bare)
+        emb.set_response({"data": [{"embedding": [0.5]}], "usage": {"search_units": 1}})
+    span = sentry.named("embeddings gemini-embedding-001").attributes
+    assert not [key for key in span if key.startswith("gen_ai.usage.")]
+    assert all(value is not None for value in span.values())
+
+
+def test_embeddings_a_later_set_usage_wins_over_set_response(sentry):
+    """As on a chat span: whichever of ``set_response`` and ``set_usage`` comes last."""
+    from fakes import embeddings_reply
+
+    with sentry_agents.embeddings("by-hand") as emb:
+        emb.set_response(embeddings_reply("m"))
+        emb.set_usage(input_tokens=3)
+    with sentry_agents.embeddings("read") as emb:
+        emb.set_usage(input_tokens=3)
+        emb.set_response(embeddings_reply("m"))
+    assert sentry.named("embeddings by-hand").attributes["gen_ai.usage.input_tokens"] == 3
+    assert sentry.named("embeddings read").attributes["gen_ai.usage.input_tokens"] == 7
+
+
+def test_embeddings_set_response_of_unreadable_values_is_logged(sentry, sdk_log):
+    """A response whose fields raise is logged, not raised, and the span still sent."""
+
+    class Raising:
+        @property
+        def model(self) -> str:
+            raise RuntimeError("model")
+
+        @property
+        def usage(self) -> Any:
+            raise RuntimeError("usage")
+
+    with sentry_agents.embeddings("hostile") as emb:
+        emb.set_response(Raising())
+        emb.set_response({"model": 5, "usage": {"prompt_tokens": -1, "total_tokens": 2**70}})
+    span = sentry.named("embeddings hostile").attributes
+    assert "gen_ai.response.model" not in span
+    assert not [key for key in span if key.startswith("gen_ai.usage.")]

@@ -65,6 +65,7 @@ LAYERS = {
         "_messages",
         "_models",
         "_usage",
+        "_input_usage",
         "_cost",
         "_config",
         "_message_json",

@@ -20,7 +20,8 @@ class EmbeddingsConfig(NamedTuple):
 
 class EmbeddingsSpan(UsageSpan[EmbeddingsConfig]):
     """One embeddings call. The inputs are content (behind the gate); usage counts input
-    tokens, and ``set_response_model`` records the model that answered."""
+    tokens, and ``set_response`` (or ``set_response_model``) records the model that
+    answered."""
 
     __slots__ = ()
 
@@ -38,6 +39,14 @@ class EmbeddingsSpan(UsageSpan[EmbeddingsConfig]):
             self._set_content(
                 keys.EMBEDDINGS_INPUT, "embeddings.input", listed, jsonable, output=False
             )
+
+    def set_response(self, response: Any) -> None:
+        """Record an embeddings response (the object your client returned, or its dict
+        form): its ``model`` as the response model and the tokens it reports as usage
+        (OpenAI and OpenAI-shaped ``usage``, Google GenAI's ``usage_metadata``, Voyage's
+        ``total_tokens``, Cohere's ``meta``). Never the vectors. A later ``set_usage``
+        wins over the usage read here; a response that cannot be read is logged."""
+        self._set_call_response(response)
 
 
 def embeddings(

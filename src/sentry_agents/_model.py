@@ -11,7 +11,8 @@ from ._budget import MIN_BUDGET, fit_pieces, size, strings_json
 from ._config import Options
 from ._cost import Cost, Rates, context_attributes, cost_attributes
 from ._guard import contained, guard, logger
-from ._jsonable import instance_of, safe_str
+from ._input_usage import input_usage
+from ._jsonable import field, instance_of, safe_str
 from ._message_json import encode_messages, text_answer_json
 from ._messages import Message, output_messages, split_system, system_parts, to_gen_ai_messages
 from ._privacy import scrubber_for
@@ -92,6 +93,18 @@ class UsageSpan(GenAISpan[U]):
         if model is not None:
             self._response_model = safe_str(model)
             self._set(keys.RESPONSE_MODEL, self._response_model)
+
+    def _set_call_response(self, response: Any) -> None:
+        """Record what an embeddings or rerank response says about the call: its ``model``
+        as the response model and its usage (``input_usage``). As with a chat span's
+        ``set_response``, the later of this and ``set_usage`` wins."""
+        with guard:
+            model = field(response, "model")
+            if instance_of(model, str):
+                self.set_response_model(model)
+            usage = input_usage(response)
+            if not usage.is_empty():
+                self._use_usage(usage)
 
     def set_usage(
         self,
