@@ -666,6 +666,74 @@ def test_rerank_span(sentry):
     ]
 
 
+def test_rerank_set_result_records_the_tokens_a_response_reports(sentry):
+    """Cohere's ``meta.tokens``, Voyage's and Jina's ``usage.total_tokens`` (a reranker
+    writes no tokens: the total is its input), the Voyage SDK's ``total_tokens`` and
+    LiteLLM's ``RerankResponse`` (``meta``) were dropped: only the ranking was recorded.
+    Cohere's search units are a billing unit, not tokens: not sent as tokens."""
+    from collections import namedtuple
+
+    from litellm.types.rerank import RerankResponse
+
+    voyage_item = namedtuple("RerankingResult", ["index", "document", "relevance_score"])
+
+    class VoyageRerankingObject:  # what ``voyageai.Client.rerank`` returns
+        def __init__(self) -> None:
+            self.results = [voyage_item(1, "b", 0.75)]
+            self.total_tokens = 21
+
+    results = [{"index": 1, "relevance_score": 0.75}]
+    replies = {
+        "cohere": {
+            "results": results,
+            "meta": {
+                "billed_units": {"search_units": 1.0},
+                "tokens": {"input_tokens": 48.0, "output_tokens": 0.0},
+            },
+        },
+        "cohere-units": {"results": results, "meta": {"billed_units": {"search_units": 3}}},
+        "voyage": {"data": results, "model": "rerank-2.5", "usage": {"total_tokens": 30}},
+        "voyage-sdk": VoyageRerankingObject(),
+        "jina": {"model": "jina-reranker-v2", "usage": {"total_tokens": 15}, "results": results},
+        "litellm": RerankResponse(
+            id="r", results=results, meta={"billed_units": {"total_tokens": 40}}
+        ),
+    }
+    for name, reply in replies.items():
+        with sentry_agents.rerank(name, documents=["a", "b"]) as ranker:
+            ranker.set_result(reply)
+    spans = {name: sentry.named(f"rerank {name}").attributes for name in replies}
+    counts = {name: span.get("gen_ai.usage.input_tokens") for name, span in spans.items()}
+    assert counts == {
+        "cohere": 48,
+        "cohere-units": None,
+        "voyage": 30,
+        "voyage-sdk": 21,
+        "jina": 15,
+        "litellm": 40,
+    }
+    assert spans["cohere"]["gen_ai.usage.output_tokens"] == 0
+    assert spans["jina"]["gen_ai.usage.total_tokens"] == 15
+    assert not [key for key in spans["cohere-units"] if key.startswith("gen_ai.usage.")]
+    assert spans["voyage"]["gen_ai.response.model"] == "rerank-2.5"
+    for span in spans.values():
+        assert json.loads(span["sentry_agents.rerank.results"])[0]["index"] == 1
+        assert all(value is not None for value in span.values())
+
+
+def test_rerank_a_later_set_usage_wins_over_set_result(sentry):
+    """As a chat span orders ``set_response`` and ``set_usage``: the later one wins."""
+    voyage = {"data": [], "usage": {"total_tokens": 30}}
+    with sentry_agents.rerank("by-hand") as ranker:
+        ranker.set_result(voyage)
+        ranker.set_usage(input_tokens=64)
+    with sentry_agents.rerank("read") as ranker:
+        ranker.set_usage(input_tokens=64)
+        ranker.set_result(voyage)
+    assert sentry.named("rerank by-hand").attributes["gen_ai.usage.input_tokens"] == 64
+    assert sentry.named("rerank read").attributes["gen_ai.usage.input_tokens"] == 30
+
+
 def test_rerank_content_is_gated_and_budgeted(sentry):
     sentry.init(send_default_pii=False)
     with sentry_agents.rerank("r", query="q", documents=["d"]) as ranker:

@@ -6,8 +6,7 @@ from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
-from ._guard import guard
-from ._jsonable import field, instance_of, jsonable, safe_str
+from ._jsonable import instance_of, jsonable, safe_str
 from ._messages import to_gen_ai_messages
 from ._model import UsageSpan
 from ._ranking import ranking
@@ -54,11 +53,11 @@ class RerankSpan(UsageSpan[RerankConfig]):
         """The ranking: a provider's rerank response (Cohere, Voyage, Jina and the like),
         its list of results, what sentence-transformers' ``CrossEncoder.rank`` returns,
         or ``(index, score)`` pairs, best first; numpy scores and indices are read as
-        numbers. A response's ``model`` is recorded as the response model too."""
-        with guard:
-            model = field(result, "model")
-            if instance_of(model, str):
-                self.set_response_model(model)
+        numbers. A response's ``model`` is recorded as the response model and the
+        tokens it reports as usage (Cohere's ``meta.tokens``, Voyage's and Jina's
+        ``usage.total_tokens``, LiteLLM's ``meta``; Cohere's search units are no tokens
+        and are not sent); a later ``set_usage`` wins over them."""
+        self._set_call_response(result)
         self._set_content(keys.RERANK_RESULTS, "rerank.results", result, ranking, output=True)
 
 
@@ -75,7 +74,8 @@ def rerank(
 ) -> RerankSpan:
     """A rerank span, ``gen_ai.rerank`` named ``rerank {model}``, as ``with``,
     ``async with`` or a decorator: ``query`` and ``documents`` as sent to the model;
-    record the ranking with ``RerankSpan.set_result`` and tokens with ``set_usage``."""
+    record the ranking (and the tokens a response reports) with ``RerankSpan.set_result``,
+    other tokens with ``set_usage``."""
     return RerankSpan(
         RerankConfig(
             None if model is None else safe_str(model),
