@@ -1432,6 +1432,33 @@ def test_sampler_routes_match_the_url_of_a_wsgi_app_mounted_under_a_prefix(sentr
     assert sampler({**wsgi("/api", "/chat"), "wsgi_environ": {"PATH_INFO": "/chat"}}) == 0.0
 
 
+def test_sampler_routes_match_a_wsgi_url_whose_prefix_ends_in_a_slash():
+    """A server that mounts an app at ``/api/`` (or at ``/``) gives a ``SCRIPT_NAME``
+    ending in a slash: joined to ``PATH_INFO`` whole, the path read ``/api//chat`` and
+    ``routes=["/api/chat"]``, as sentry-sdk's request URL shows the request, never
+    matched. The slashes are joined as sentry-sdk joins them; a ``SCRIPT_NAME`` or
+    ``PATH_INFO`` that is not text is no part of the path."""
+
+    def wsgi(environ: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "transaction_context": {"op": "http.server", "name": "generic WSGI request"},
+            "parent_sampled": None,
+            "wsgi_environ": environ,
+        }
+
+    sampler = sentry_agents.traces_sampler(default=0.0, agents=1.0, routes=["/api/chat"])
+    assert sampler(wsgi({"SCRIPT_NAME": "/api/", "PATH_INFO": "/chat"})) == 1.0
+    assert sampler(wsgi({"SCRIPT_NAME": "/api//", "PATH_INFO": "/chat"})) == 1.0
+    assert sampler(wsgi({"SCRIPT_NAME": "/api", "PATH_INFO": "chat"})) == 1.0
+    assert sampler(wsgi({"SCRIPT_NAME": "/", "PATH_INFO": "/api/chat"})) == 1.0
+    assert sampler(wsgi({"SCRIPT_NAME": "/", "PATH_INFO": "/other"})) == 0.0
+    for hostile in (b"/api", None, 3, ["/api"]):
+        assert sampler(wsgi({"SCRIPT_NAME": hostile, "PATH_INFO": "/api/chat"})) == 1.0
+        assert sampler(wsgi({"SCRIPT_NAME": "/api", "PATH_INFO": hostile})) == 0.0
+    root_only = sentry_agents.traces_sampler(default=0.0, agents=1.0, routes=["//"])
+    assert root_only(wsgi({"SCRIPT_NAME": "/", "PATH_INFO": "/chat"})) == 0.0
+
+
 @pytest.mark.parametrize("upstream", [True, False])
 def test_sampler_and_a_parent_decision_from_the_caller(sampled, upstream):
     sentry, contexts = sampled

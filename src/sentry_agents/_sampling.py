@@ -118,14 +118,17 @@ def _request_path(context: Mapping[str, Any]) -> Any:
 
 def _wsgi_path(environ: Any) -> Any:
     """A WSGI request's path as its URL shows it: ``SCRIPT_NAME`` (where the app is
-    mounted, ``/api``) then ``PATH_INFO`` (``/chat``), as ``wsgiref.util.request_uri``
-    and sentry-sdk's request URL join them. ``PATH_INFO`` stays whole at its end, so a
-    route that matched it alone still matches."""
+    mounted, ``/api``) then ``PATH_INFO`` (``/chat``), one slash between them as
+    sentry-sdk's request URL joins them (a server may give ``/api/`` or ``/``).
+    ``PATH_INFO`` stays whole at its end, so a route that matched it alone still
+    matches."""
     path = _wsgi_text(field(environ, "PATH_INFO"))
     script = _wsgi_text(field(environ, "SCRIPT_NAME"))
     if type(script) is not str or not script:
         return path
-    return script + path if type(path) is str else script
+    if type(path) is not str:
+        return script
+    return script.rstrip("/") + (path if path.startswith("/") else "/" + path)
 
 
 def _wsgi_text(path: Any) -> Any:
