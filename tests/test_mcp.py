@@ -368,6 +368,23 @@ def test_set_arguments_again_replaces_the_arguments_wholly(sentry):
     assert sent_arguments(sentry, "tools/call dropped") == {}
 
 
+@pytest.mark.parametrize("again", ["not an object", "redacted to text"])
+def test_set_arguments_again_with_no_object_takes_the_earlier_ones_back(sentry, again):
+    """A second ``set_arguments`` whose arguments are no object (a JSON array, or text
+    the redaction hook put in their place) is sent as no arguments, as a first call of
+    them is: the earlier call's arguments were kept and sent as the request's."""
+
+    def mask(kind: str, data: Any) -> Any:
+        return "[masked]" if kind == "tool.arguments" and "secret" in data else data
+
+    with sentry_agents.mcp_server(
+        "tools/call", "again", arguments={f"a{i}": i for i in range(100)}, redact=mask
+    ) as span:
+        span.set_arguments("[1, 2]" if again == "not an object" else {"secret": "s-1"})
+    assert sent_arguments(sentry, "tools/call again") == {}
+    assert ARGUMENT_COUNT not in sentry.named("tools/call again").attributes
+
+
 # --- results --------------------------------------------------------------------------
 
 

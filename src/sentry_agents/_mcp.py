@@ -149,7 +149,7 @@ class MCPServerSpan(_MCPSpan):
         ``MAX_ARGUMENTS`` (64), with ``sentry_agents.mcp.request.argument_count`` when
         some are left out (see ``argument_attributes``). Called again, the new arguments
         replace the earlier ones wholly (none of them, when the redaction hook drops the
-        new ones)."""
+        new ones or they are no object)."""
         if not self._inputs_ok:
             return
         with guard:
@@ -158,7 +158,7 @@ class MCPServerSpan(_MCPSpan):
             )
             if content is not None and not isinstance(content[0], dict):
                 logger.debug("sentry_agents: MCP arguments that are not an object skipped")
-                return
+                content = None
             attributes: shape.Attributes = {}
             if content is not None:
                 arguments = content[0]
