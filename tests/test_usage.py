@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -340,3 +341,31 @@ def test_an_sdk_usage_model_is_read_from_its_fields_as_reading_by_shape_reads_it
         monkeypatch.setattr(_usage, reader, lambda value: None)
     assert usage_from(usage) == read
     assert probed
+
+
+def test_a_usage_holding_itself_is_no_usage_and_the_response_is_recorded(sentry, sdk_log):
+    """A response whose ``usage`` is a response holding itself (or a dict holding itself
+    as its ``usage``) was read until Python's recursion limit, and ``set_response`` lost
+    the whole response, its output too, to the ``RecursionError``. What is held is read
+    a few levels deep, then is no usage."""
+    from openai.types.chat import ChatCompletion
+
+    looped: dict[str, Any] = {}
+    looped["usage"] = looped
+    assert usage_from(looped) == Usage()
+    loop = ChatCompletion.model_construct(id="loop", choices=[], created=1, model="m")
+    loop.__dict__["usage"] = loop
+    assert usage_from(loop) == Usage()
+    assert "RecursionError" not in sdk_log.text
+
+    response = ChatCompletion.model_validate(chat_completion("Sunny."))
+    response.__dict__["usage"] = loop
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        llm.set_response(response)
+    sent = sentry.named("chat gpt-4o-mini").attributes
+    assert json.loads(sent["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Sunny."}
+    ]
+    assert sent["gen_ai.response.id"] == response.id
+    assert not [key for key in sent if key.startswith("gen_ai.usage.")]
+    assert "RecursionError" not in sdk_log.text

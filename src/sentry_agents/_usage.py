@@ -176,28 +176,42 @@ def usage_from(obj: Any) -> Usage:
     Unknown or missing counts stay ``None``; an object that cannot be read (its
     ``__class__`` or a field raises) gives an empty ``Usage``, logged, never an error.
     """
+    return _contained_usage(obj, 0)
+
+
+def _contained_usage(obj: Any, held: int) -> Usage:
+    """``usage_from`` of ``obj``, the usage held ``held`` deep in what was given (a
+    response's ``usage`` is 1 deep): none past ``_MAX_HELD`` (a usage holding itself
+    would be read until Python's recursion limit), and an error reading it loses only
+    it, logged."""
+    if held > _MAX_HELD:
+        return Usage()
     try:
-        return _read_usage(obj)
+        return _read_usage(obj, held)
     except Exception as exc:  # the data layer has no guard: logged as ``contained`` logs
         sdk_logger.warning("sentry_agents: usage could not be read: %r", exc, exc_info=exc)
         return Usage()
 
 
-def _read_usage(obj: Any) -> Usage:
+_MAX_HELD = 8
+"""How deep a usage held by what holds it (a response's ``usage``, and so on) is read."""
+
+
+def _read_usage(obj: Any, held: int) -> Usage:
     if isinstance(obj, Usage):
         return obj
     if obj is None:
         return Usage()
     if type(obj) is not dict:  # a dict is read by its keys: no model's fields to look up
-        read = usage_of_fields(obj)
+        read = usage_of_fields(obj, held)
         if read is not None:
             return read
     metadata = field(obj, "usage_metadata")
     if metadata is not None:
-        return _read_usage(metadata)
+        return _contained_usage(metadata, held + 1)
     usage = field(obj, "usage")
     if usage is not None and not _is_usage_shape(obj):
-        return _read_usage(usage)
+        return _contained_usage(usage, held + 1)
     if field(obj, "prompt_tokens") is not None or field(obj, "completion_tokens") is not None:
         return _openai_chat(obj)
     if (
@@ -225,26 +239,27 @@ def _read_usage(obj: Any) -> Usage:
     return Usage()
 
 
-def usage_of_fields(usage: Any) -> Optional[Usage]:
+def usage_of_fields(usage: Any, held: int = 0) -> Optional[Usage]:
     """What reading by shape reads from a Chat Completions, Responses API, Anthropic or
     Google usage model (a provider SDK's own pydantic model), read from its fields in the
     order reading by shape tells shapes apart, and a whole response's held ``usage`` or
     ``usage_metadata`` as reading by shape would read it; an empty ``Usage`` for ``None``,
     ``None`` for any other object or shape, or for details that are not models read by
-    their fields (each read by shape instead)."""
+    their fields (each read by shape instead). ``held``: how deep ``usage`` is held in
+    what was given (see ``_contained_usage``)."""
     if usage is None:
         return Usage()
     fields = response_fields(usage)
     if fields is None:
         return None
     get = fields.get
-    held = get("usage_metadata")
-    if held is None:
-        held = get("usage")
-        if held is not None and any(get(name) is not None for name in _USAGE_SHAPE):
-            held = None
-    if held is not None:
-        return _read_usage(held)
+    held_usage = get("usage_metadata")
+    if held_usage is None:
+        held_usage = get("usage")
+        if held_usage is not None and any(get(name) is not None for name in _USAGE_SHAPE):
+            held_usage = None
+    if held_usage is not None:
+        return _contained_usage(held_usage, held + 1)
     if get("prompt_tokens") is not None or get("completion_tokens") is not None:
         prompt = _fields_or_empty(get("prompt_tokens_details"))
         completion = _fields_or_empty(get("completion_tokens_details"))
