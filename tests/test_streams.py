@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import threading
 import weakref
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 import sentry_sdk
 
 import sentry_agents
-from conftest import HAS_TRANSACTIONS
+from conftest import DELIVERY_BOUND, HAS_TRANSACTIONS
 from fakes import (
     RESPONSES_MODEL,
     anthropic_block_events,
@@ -2112,3 +2113,66 @@ def test_a_retried_stream_is_described_by_the_retry_alone(sentry, first_ends):
     assert not [key for key in attrs if key.startswith("gen_ai.usage.")]
     assert attrs["gen_ai.response.streaming"] is True
     assert 0 < attrs["gen_ai.response.time_to_first_chunk"] <= span.duration
+
+
+def test_what_is_set_between_a_stream_and_its_retry_is_kept(sentry):
+    """Usage, a response model or id set by hand after a stream was recorded (the
+    caller's own count, say) was taken back with that stream's when its retry ended,
+    though the retry set none: the span was sent without them, and its agent's usage too.
+    A retry takes back only what the earlier stream wrote and is still there."""
+    role, part, *rest, stop, usage_only = chat_chunks("Partial")
+    retry = [{**chunk, "id": None} for chunk in chat_chunks("Hello")[:-1]]
+    with sentry_agents.invoke_agent("Retrying Agent"):
+        with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+            first = llm.stream(iter([role, part, usage_only, *rest, stop]))
+            with first:
+                for _ in zip(range(3), first):
+                    pass
+            llm.set_usage(input_tokens=11, output_tokens=3)
+            llm.set_response_id("mine")
+            list(llm.stream(iter(retry)))
+    for name in ("chat gpt-4o-mini", "invoke_agent Retrying Agent"):
+        attrs = sentry.named(name).attributes
+        assert attrs["gen_ai.usage.input_tokens"] == 11, name
+        assert attrs["gen_ai.usage.output_tokens"] == 3, name
+    attrs = sentry.named("chat gpt-4o-mini").attributes
+    assert attrs["gen_ai.response.id"] == "mine"
+    assert "sentry_agents.stream.abandoned" not in attrs
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Hello"}
+    ]
+
+
+def test_a_stream_recorded_in_another_thread_as_its_retry_ends_is_not_recorded(sentry):
+    """A stream closed in one thread while its retry ends in another: the first one's
+    record, held up in the redaction hook, wrote its output and usage after the retry
+    had written its own, so the span described the call left early. The hook runs
+    before a stream's record is decided; a stream opened before the one recorded
+    records nothing."""
+    retry = chat_chunks("Hello there")[:-1]  # no usage: the retry's usage is unknown
+    in_hook, go_on = threading.Event(), threading.Event()
+
+    def wait_in_the_first_streams_output(kind: str, value: Any) -> Any:
+        if kind == "output.messages" and "Partial" in json.dumps(value):
+            in_hook.set()
+            assert go_on.wait(DELIVERY_BOUND)
+        return value
+
+    sentry_agents.configure(redact=wait_in_the_first_streams_output)
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        first = llm.stream(iter(chat_chunks("Partial answer")))
+        for _ in range(3):
+            next(first)
+        second = llm.stream(iter(retry))
+        closing = threading.Thread(target=first.close)
+        closing.start()
+        assert in_hook.wait(DELIVERY_BOUND)
+        assert list(second) == retry
+        go_on.set()
+        closing.join()
+    attrs = sentry.named("chat gpt-4o-mini").attributes
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Hello there"}
+    ]
+    assert "sentry_agents.stream.abandoned" not in attrs
+    assert not [key for key in attrs if key.startswith("gen_ai.usage.")]

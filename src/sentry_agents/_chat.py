@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
+import threading
 import weakref
 from typing import Any, Callable, Iterator, NamedTuple, Optional
 
@@ -17,6 +19,7 @@ from ._requests import stop_sequences as to_stop_sequences
 from ._responses import ResponseInfo
 from ._sdk import AttributeValue
 from ._stream import wrap_stream
+from ._usage import Usage
 
 _CHAT_OPS = keys.LLM_OPS - {keys.OP_EMBEDDINGS}
 """The integrations' spans a chat span takes in: its own model call (an embeddings call
@@ -115,7 +118,8 @@ class ChatSpan(ModelSpan[ChatConfig]):
         it would, and the span does not wait for it: enter a stream manager (Anthropic's
         ``client.messages.stream(...)``) and pass the stream it gives. On a span that has
         ended, the chunks pass through recorded nowhere (logged). With a second stream (a
-        retry), the span describes the one opened last."""
+        retry), the span describes the one opened last (what was set by hand between
+        them stays)."""
         if self._has_ended():
             logger.warning(
                 "sentry_agents: stream() on a chat span that has ended: its chunks pass "
@@ -194,12 +198,48 @@ class ChatSpan(ModelSpan[ChatConfig]):
         """Record a stream that ended, the ``number``-th opened. The span describes one
         model call, the one its last stream made (a retry after a stream left early): a
         stream opened before the one recorded is not recorded, and one opened after it
-        takes back what that one wrote before writing its own."""
-        earlier = self._stream_record
-        if earlier is not None:
-            if number < earlier.number:
-                return
-            self._forget_stream(earlier)
+        takes back what that one wrote before writing its own.
+
+        The redaction hook (the user's code, which may take its time) sees the output
+        first; the rest is one step, under a lock, so that of two streams ending at once
+        in two threads, the one opened last is what the span says."""
+        output = None
+        if info.output and self._outputs_ok and self._settings.redact is not None:
+            with guard:  # as ``_set_content`` is: a failure loses the output alone
+                output = self._redacted_output(info.output)
+            info = dataclasses.replace(info, output=None)
+        with _RECORDING:
+            earlier = self._stream_record
+            if earlier is not None:
+                if number < earlier.number:
+                    return
+                self._forget_stream(earlier)
+            # Until it is written: an earlier stream collected meanwhile (its ``__del__``
+            # run by the garbage collector in this thread, the lock re-entered) is not.
+            self._stream_record = _StreamRecord(number, (), None, None)
+            try:
+                self._write_stream(info, first_chunk_ns, abandoned, output)
+            finally:  # what was written, taken back by a later stream, though this failed
+                written = _stream_keys(
+                    info, first_chunk_ns is not None, abandoned, output is not None
+                )
+                now = self._native.attributes() if self._native is not None else {}
+                self._stream_record = _StreamRecord(
+                    number,
+                    tuple((key, now[key]) for key in written if key in now),
+                    self._response_model if info.model is not None else None,
+                    self._usage if not info.usage.is_empty() else None,
+                )
+
+    def _write_stream(
+        self,
+        info: ResponseInfo,
+        first_chunk_ns: Optional[int],
+        abandoned: bool,
+        output: Optional[tuple[Any]],
+    ) -> None:
+        """Write what a stream received (its output already seen by the redaction hook
+        when there is one, in ``output``)."""
         self._set(keys.RESPONSE_STREAMING, True)
         start_ns = self._native.start_ns() if self._native is not None else None
         if first_chunk_ns is not None and start_ns is not None:
@@ -209,46 +249,52 @@ class ChatSpan(ModelSpan[ChatConfig]):
             self._set(keys.RESPONSE_TIME_TO_FIRST_CHUNK, first_chunk_us / 1e6)
         if abandoned:
             self._set(keys.STREAM_ABANDONED, True)
-        self._stream_record = _StreamRecord(
-            number,
-            _stream_keys(info, first_chunk_ns is not None, abandoned),
-            info.model is not None,
-            not info.usage.is_empty(),
-        )
         self._apply_response(info)
+        if output is not None:
+            self._set_structured(keys.OUTPUT_MESSAGES, output[0])
 
     def _forget_stream(self, record: _StreamRecord) -> None:
         """Take back what the stream of ``record`` wrote, its usage and response model
-        included."""
-        for key in record.keys:
-            self._remove(key)
-        if record.model:
+        included, where it is still there: what was set by hand since stays."""
+        now = self._native.attributes() if self._native is not None else {}
+        for key, value in record.written:
+            if now.get(key) is value:
+                self._remove(key)
+        if record.model is not None and self._response_model is record.model:
             self._response_model = None
-        if record.usage:
+        if record.usage is not None and self._usage is record.usage:
             self._usage = None
 
 
 class _StreamRecord(NamedTuple):
-    """A stream recorded on its span: the number it opened as, the attributes it set,
-    and whether it set the response model and the usage (kept until the span ends)."""
+    """A stream recorded on its span: the number it opened as, the attributes it set
+    (each with the value the span held once it was set), and the response model and
+    usage it set (kept until the span ends), ``None`` where it set none."""
 
     number: int
-    keys: tuple[str, ...]
-    model: bool
-    usage: bool
+    written: tuple[tuple[str, Any], ...]
+    model: Optional[str]
+    usage: Optional[Usage]
 
 
-def _stream_keys(info: ResponseInfo, first_chunk: bool, abandoned: bool) -> tuple[str, ...]:
+_RECORDING = threading.RLock()
+"""Held while a stream's record is decided and written (no user code runs inside)."""
+
+
+def _stream_keys(
+    info: ResponseInfo, first_chunk: bool, abandoned: bool, redacted_output: bool
+) -> tuple[str, ...]:
     """The attributes ``_record_stream`` sets for a stream (``_apply_response``'s among
     them), but the usage, which is set as the span ends."""
+    output = bool(info.output) or redacted_output
     written = [
         (first_chunk, keys.RESPONSE_TIME_TO_FIRST_CHUNK),
         (abandoned, keys.STREAM_ABANDONED),
         (info.model is not None, keys.RESPONSE_MODEL),
         (info.response_id is not None, keys.RESPONSE_ID),
         (bool(info.finish_reasons), keys.RESPONSE_FINISH_REASONS),
-        (bool(info.output), keys.OUTPUT_MESSAGES),
-        (bool(info.output), keys.original_length(keys.OUTPUT_MESSAGES)),
+        (output, keys.OUTPUT_MESSAGES),
+        (output, keys.original_length(keys.OUTPUT_MESSAGES)),
     ]
     return tuple(key for was_set, key in written if was_set)
 

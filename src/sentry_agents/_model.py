@@ -291,6 +291,12 @@ class ModelSpan(UsageSpan[M]):
                     return
         self._set_content(keys.OUTPUT_MESSAGES, "output.messages", output, _same, output=True)
 
+    def _redacted_output(self, output: list[Message]) -> Optional[tuple[Any]]:
+        """A response's output messages scrubbed and seen by the redaction hook, ready for
+        ``_set_structured`` (in a 1-tuple), or ``None`` when the hook dropped them. Call
+        behind the output gate."""
+        return self._content(keys.OUTPUT_MESSAGES, "output.messages", output, _same)
+
     def set_response_id(self, response_id: str) -> None:
         """The provider's id for this response (``gen_ai.response.id``)."""
         if response_id is not None:

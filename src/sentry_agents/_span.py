@@ -580,15 +580,19 @@ class GenAISpan(Generic[C]):
             if content is None:
                 return None
             data = content[0]
-            budget = self._budget()
             if not structured and isinstance(data, str):
-                text = _fit_text(data, budget)
+                text = _fit_text(data, self._budget())
                 self._set(key, text)
                 return text
-            fitted = fit(data, budget)
-            self._set_fitted(key, fitted)
-            return fitted.text
+            return self._set_structured(key, data)
         return None
+
+    def _set_structured(self, key: str, data: Any) -> str:
+        """Set content ``_content`` made ready, fitted to the budget as JSON; returns what
+        was set."""
+        fitted = fit(data, self._budget())
+        self._set_fitted(key, fitted)
+        return fitted.text
 
     def _content(
         self, key: str, kind: str, value: Any, convert: Callable[[Any], Any]
