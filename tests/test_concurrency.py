@@ -581,3 +581,60 @@ def test_a_start_that_never_tells_holds_a_thread_entering_the_span_no_longer_tha
     assert agent._awaited
     tool = sentry.named("execute_tool inside")
     assert tool.attributes["gen_ai.operation.name"] == "execute_tool"
+
+
+def test_the_first_streams_of_a_chat_span_opened_in_two_threads_at_once_are_told_apart(
+    sentry, mocker
+):
+    """Two threads opening a chat span's first streams at once could both number theirs
+    the first, so the span described whichever ended last, not the one opened last:
+    one of them makes the numbering, and the stream numbered last is the one recorded."""
+    import weakref
+    from types import SimpleNamespace
+
+    from fakes import chat_chunks
+    from sentry_agents import _chat
+
+    test_thread = threading.current_thread()
+    other_came = threading.Event()  # the other thread made its set too, or waits to
+
+    class Watched:
+        def __init__(self) -> None:
+            self.lock = threading.RLock()
+
+        def __enter__(self) -> None:
+            if threading.current_thread() is not test_thread:
+                other_came.set()
+            self.lock.acquire()
+
+        def __exit__(self, *exc: Any) -> None:
+            self.lock.release()
+
+    streams: dict[str, Any] = {}
+
+    def open_other() -> None:
+        streams["other"] = llm.stream(iter(chat_chunks("From the other thread")[:-1]))
+
+    other = threading.Thread(target=open_other)
+
+    def weak_set() -> Any:
+        if threading.current_thread() is test_thread and other.ident is None:
+            other.start()
+            assert other_came.wait(DELIVERY_BOUND)
+        else:
+            other_came.set()
+        return weakref.WeakSet()
+
+    mocker.patch.object(_chat, "_RECORDING", Watched())
+    mocker.patch.object(_chat, "weakref", SimpleNamespace(WeakSet=weak_set))
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        streams["test"] = llm.stream(iter(chat_chunks("From the test thread")[:-1]))
+        other.join(DELIVERY_BOUND)
+        numbers = {name: stream._number for name, stream in streams.items()}
+        assert sorted(numbers.values()) == [1, 2]
+        last = max(numbers, key=numbers.__getitem__)
+        for name in sorted(numbers, key=numbers.__getitem__, reverse=True):
+            list(streams[name])  # the one opened last ends first
+    parts = json.loads(sentry.named("chat gpt-4o-mini").attributes["gen_ai.output.messages"])
+    text = "From the test thread" if last == "test" else "From the other thread"
+    assert parts[0]["parts"] == [{"type": "text", "content": text}]

@@ -162,8 +162,11 @@ class ChatSpan(ModelSpan[ChatConfig]):
         self._open_streams.append(None)
         streams, numbers = self._streams, self._stream_numbers
         if streams is None or numbers is None:
-            streams = self._streams = weakref.WeakSet()
-            numbers = self._stream_numbers = itertools.count(1)
+            with _RECORDING:  # of two threads opening the first streams, one makes these
+                if self._streams is None or self._stream_numbers is None:
+                    self._streams = weakref.WeakSet()
+                    self._stream_numbers = itertools.count(1)
+                streams, numbers = self._streams, self._stream_numbers
         streams.add(stream)
         return next(numbers)
 

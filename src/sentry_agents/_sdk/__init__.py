@@ -169,9 +169,10 @@ class NativeSpan:
         else:
             self.span.description = name
 
-    def attributes(self) -> dict[str, Any]:
-        """The attributes set so far."""
-        return dict(self.span._data)
+    def attributes(self) -> Mapping[str, Any]:
+        """The attributes set so far: sentry-sdk's own mapping, to read at once (not
+        copied, as a stream's end reads a few of them on every streamed call)."""
+        return self.span._data  # type: ignore[no-any-return]
 
     def start_ns(self) -> Optional[int]:
         """When sentry-sdk started the span, on ``now_ns``'s clock: the reading its
@@ -205,8 +206,8 @@ class StreamedSpan(NativeSpan):
     def rename(self, name: str) -> None:
         self.span.name = name
 
-    def attributes(self) -> dict[str, Any]:
-        return dict(self.span.get_attributes())
+    def attributes(self) -> Mapping[str, Any]:
+        return self.span.get_attributes()  # type: ignore[no-any-return]
 
     def finish(self) -> None:
         self.span.end()
