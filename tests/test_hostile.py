@@ -10,7 +10,6 @@ import functools
 import gzip
 import json
 import math
-import re
 from typing import Any, Callable, Optional
 
 import pytest
@@ -886,8 +885,38 @@ def test_guardrail_outcomes_whose_methods_or_truth_raise_are_read_without_a_trac
     assert spans["guardrail pair"]["sentry_agents.guardrail.reason"] == "a model said so"
     assert "sentry_agents.guardrail.passed" not in spans["guardrail array"]
     assert spans["guardrail array"]["sentry_agents.guardrail.reason"] == "scores"
-    assert re.search(r"guardrail outcome <test_hostile\S+ is not true or false", sdk_log.text)
+    assert "guardrail outcome <ArrayLike> is not true or false" in sdk_log.text
     assert "Traceback" not in sdk_log.text
+
+
+class _UnreprText(str):
+    """Text whose own ``repr`` raises."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+def test_guardrail_outcome_whose_repr_raises_is_named_in_a_warning(sentry, sdk_log):
+    """The warning for an outcome that is none named it by its ``repr``: when that (and
+    its ``__class__``) raised, a "failed to record" traceback was logged instead of the
+    warning. It names the value by its type (text by its content), and the span is sent
+    with its reason."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+    with sentry_agents.guardrail("proxy") as check:
+        check.set_outcome(_Unreadable(), "scores")
+    with sentry_agents.guardrail("text") as check:
+        check.set_outcome(_UnreprText("maybe"))
+    spans = {s.name: s.attributes for s in sentry.spans()}
+    assert "sentry_agents.guardrail.passed" not in spans["guardrail proxy"]
+    assert spans["guardrail proxy"]["sentry_agents.guardrail.reason"] == "scores"
+    assert "sentry_agents.guardrail.passed" not in spans["guardrail text"]
+    records = {id(r): r for r in sdk_log.records if r.name == "sentry_sdk.errors"}.values()
+    warnings = sorted(r.getMessage() for r in records if r.levelname == "WARNING")
+    assert warnings == [
+        "sentry_agents: guardrail outcome 'maybe' is not true or false",
+        "sentry_agents: guardrail outcome <_Unreadable> is not true or false (RuntimeError: bool)",
+    ]
+    assert not any(r.exc_info for r in records)
 
 
 def test_text_set_after_the_start_stays_within_the_budget(sentry):

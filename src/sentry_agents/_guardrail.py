@@ -63,7 +63,8 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
         alike), and so does ``None`` (no answer is not a block), each with a warning in
         sentry-sdk's debug log (the text cut short). Anything else is read by its truth;
         one whose truth cannot be told (a numpy array of several values) records no
-        outcome either, with the same warning."""
+        outcome either, with the same warning, which names it by its type (never its
+        ``repr``, which may raise)."""
         with guard:
             why = ""
             try:
@@ -73,7 +74,7 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
             if outcome is None:
                 logger.warning(
                     "sentry_agents: guardrail outcome %s is not true or false%s",
-                    reprlib.repr(passed),
+                    _shown(passed),
                     why,
                 )
             else:
@@ -125,6 +126,24 @@ def _passed(value: Any) -> Optional[bool]:
 
 
 _WORDS = {"true": True, "false": False}
+
+
+def _shown(value: Any) -> str:
+    """How the warning names an outcome that is none: text (or bytes) as its content cut
+    short, anything else by its type's name. Never by the value's own ``repr`` (which
+    may raise), and its type read with ``type``, not ``__class__`` (which a proxy may
+    make raise): the warning is logged whatever the value is."""
+    kind = type(value)
+    try:
+        if value is None:
+            return "None"
+        if issubclass(kind, str):
+            return reprlib.repr(str.__str__(value))
+        if issubclass(kind, (bytes, bytearray)):
+            return reprlib.repr(bytes(memoryview(value)))
+        return f"<{safe_str(kind.__name__)}>"
+    except Exception:
+        return "<unprintable>"
 
 
 def _outcome(value: Any) -> Optional[tuple[Any, Any]]:
