@@ -130,3 +130,69 @@ def test_inside_the_integrations_span_one_span(with_integration):
     assert span.attributes["jsonrpc.request.id"] == span.attributes["mcp.request.id"]
     assert isinstance(span.attributes["mcp.request.id"], str)
     assert span.attributes["jsonrpc.protocol.version"] == "2.0"
+
+
+def drop_secrets(kind: str, data: Any) -> Any:
+    return None if kind == "tool.arguments" and "secret" in data else data
+
+
+def build_renaming_server(pattern: str) -> Any:
+    """A server whose ``mcp_server`` records the request's arguments as the handler reads
+    them (``town``, or ``secret`` for the redaction hook to drop), not as the client sent
+    them (``city``), which is what sentry-sdk's integration records on its span."""
+    from mcp.server.mcpserver import MCPServer
+
+    app = MCPServer("weather-server")
+
+    def arguments_for(city: str) -> dict[str, str]:
+        return {"secret": city} if city == "Secret" else {"town": city}
+
+    if pattern == "inside":
+
+        @app.tool()
+        def get_weather(city: str) -> str:
+            with sentry_agents.mcp_server("tools/call", "get_weather", redact=drop_secrets) as span:
+                span.set_arguments(arguments_for(city))
+                return f"Rain in {city}"
+
+        return app
+
+    @app.tool()
+    def get_weather(city: str) -> str:
+        return f"Rain in {city}"
+
+    async def sentry_agents_middleware(ctx: Any, call_next: Any) -> Any:
+        params = ctx.params or {}
+        city = (params.get("arguments") or {}).get("city", "")
+        async with sentry_agents.mcp_server(
+            ctx.method,
+            params.get("name") or params.get("uri"),
+            request_id=ctx.request_id,
+            arguments=arguments_for(city) if ctx.method == "tools/call" else None,
+            redact=drop_secrets,
+        ):
+            return await call_next(ctx)
+
+    app._lowlevel_server.middleware.insert(0, sentry_agents_middleware)
+    return app
+
+
+@pytest.mark.parametrize("pattern", ["inside", "middleware"])
+def test_set_arguments_replaces_the_integrations_arguments(with_integration, pattern):
+    """Arguments given to ``mcp_server`` replace those sentry-sdk's MCP integration
+    recorded for the same request wholly, as a second ``set_arguments`` replaces a first:
+    the integration's ``mcp.request.argument.city`` was sent beside ours, on the span
+    joined (``inside``) and on ours that took what the integration's span had
+    (``middleware``), even when our redaction hook dropped the arguments."""
+    sentry = with_integration
+    asyncio.run(call(build_renaming_server(pattern), ["Paris", "Secret"]))
+    served = sorted(
+        (s for s in tool_spans(sentry.spans()) if s.op == "mcp.server"), key=lambda s: s.start
+    )
+    assert len(served) == 2
+    arguments = [
+        {k: v for k, v in s.attributes.items() if k.startswith("mcp.request.argument")}
+        for s in served
+    ]
+    assert arguments == [{"mcp.request.argument.town": '"Paris"'}, {}]
+    assert served[0].attributes["gen_ai.tool.name"] == "get_weather"

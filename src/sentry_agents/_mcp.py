@@ -90,13 +90,14 @@ class MCPServerSpan(_MCPSpan):
     results); names, ids, transports, counts and ``isError`` are always sent.
     """
 
-    __slots__ = ("_argument_keys", "_shown")
+    __slots__ = ("_arguments_set", "_shown")
 
     def __init__(self, config: MCPServerConfig, options: Options) -> None:
         super().__init__(keys.OP_MCP_SERVER, config, options)
         self._shown: Optional[tuple[Optional[str]]] = None
-        self._argument_keys: tuple[str, ...] = ()
-        """The attributes the last ``set_arguments`` wrote: a later call takes them back."""
+        self._arguments_set = False
+        """Whether ``set_arguments`` recorded (or dropped) the arguments: sentry-sdk's MCP
+        integration's own then stay off this span."""
 
     def _name(self) -> str:
         return shape.span_name(self._config.method, self._target())
@@ -149,7 +150,8 @@ class MCPServerSpan(_MCPSpan):
         ``MAX_ARGUMENTS`` (64), with ``sentry_agents.mcp.request.argument_count`` when
         some are left out (see ``argument_attributes``). Called again, the new arguments
         replace the earlier ones wholly (none of them, when the redaction hook drops the
-        new ones or they are no object)."""
+        new ones or they are no object), and so they replace those sentry-sdk's MCP
+        integration recorded on the span of the same request, joined or merged."""
         if not self._inputs_ok:
             return
         with guard:
@@ -166,10 +168,12 @@ class MCPServerSpan(_MCPSpan):
                     scrubber = scrubber_for(self._settings.scrub_keys)
                     arguments = shape.argument_uri_filtered(arguments, scrubber)
                 attributes = shape.argument_attributes(arguments, self._budget())
-            for key in self._argument_keys:
-                if key not in attributes:
+            self._arguments_set = True
+            native = self._native
+            earlier = native.attributes() if native is not None and native.recording else {}
+            for key in earlier:
+                if key.startswith(_ARGUMENT_PREFIXES) and key not in attributes:
                     self._remove(key)
-            self._argument_keys = tuple(attributes)
             for key, value in attributes.items():
                 self._set(key, value)
 
@@ -240,6 +244,10 @@ class MCPServerSpan(_MCPSpan):
     def _absorbed_ops(self) -> frozenset[str]:
         return _MCP_SERVER_OPS
 
+    @property
+    def _decided(self) -> tuple[str, ...]:
+        return _ARGUMENT_PREFIXES if self._arguments_set else ()
+
     def _record_return(self, value: Any) -> None:
         self.set_result(value)
 
@@ -249,6 +257,9 @@ class MCPServerSpan(_MCPSpan):
 
 
 _MCP_SERVER_OPS = frozenset({keys.OP_MCP_SERVER})
+
+_ARGUMENT_PREFIXES = (keys.mcp_argument(""), keys.MCP_REQUEST_ARGUMENT_COUNT)
+"""The keys of a request's arguments (each one's, and their count)."""
 
 
 class MCPNotificationConfig(NamedTuple):

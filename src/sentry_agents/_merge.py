@@ -36,17 +36,21 @@ def additions(
     theirs: Mapping[str, Any],
     mine: Container[str],
     *,
+    decided: tuple[str, ...] = (),
     inputs_ok: bool,
     outputs_ok: bool,
     budget: int,
 ) -> dict[str, Any]:
-    """The attributes of ``theirs`` to add to a span that has the keys ``mine``."""
+    """The attributes of ``theirs`` to add to a span that has the keys ``mine``, none
+    whose key starts with one of ``decided`` (what ours has decided, even to leave out)."""
     out: dict[str, Any] = {}
     for key, value in theirs.items():
         if value is None or not key.startswith(_TAKEN):
             continue
         current = keys.DEPRECATED.get(key, key)
         if current in mine or current in out or (current != key and current in theirs):
+            continue
+        if decided and current.startswith(decided):
             continue
         if not inputs_ok and (current in _INPUTS or current.startswith(_INPUT_PREFIXES)):
             continue

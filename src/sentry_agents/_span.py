@@ -675,6 +675,12 @@ class GenAISpan(Generic[C]):
     def _usage_is_set(self) -> bool:
         return False
 
+    @property
+    def _decided(self) -> tuple[str, ...]:
+        """Prefixes of the attribute keys this span decided itself, which an
+        integration's span of the same work does not add to it: none by default."""
+        return ()
+
     def _absorb(self, attributes: dict[str, Any]) -> None:
         """Take what an integration's span of the same model call knows and this span
         lacks (see ``_merge``)."""
@@ -684,6 +690,7 @@ class GenAISpan(Generic[C]):
         added = additions(
             attributes,
             native.attributes(),
+            decided=self._decided,
             inputs_ok=self._inputs_ok,
             outputs_ok=self._outputs_ok,
             budget=self._budget(),

@@ -75,6 +75,11 @@ class Owner(Protocol):
     def _usage_is_set(self) -> bool: ...
 
     @property
+    def _decided(self) -> tuple[str, ...]:
+        """Prefixes of the attribute keys this span decided itself (none, or the
+        arguments ``set_arguments`` gave): an integration's span adds none of them."""
+
+    @property
     def _inputs_ok(self) -> bool: ...
 
     @property
@@ -103,6 +108,7 @@ class Finished(NamedTuple):
 
     absorbed_ops: frozenset[str]
     usage_is_set: bool
+    decided: tuple[str, ...]
     inputs_ok: bool
     outputs_ok: bool
     budget: int
@@ -300,6 +306,7 @@ def _record(entry: Owner) -> Finished:
     return Finished(
         entry._absorbed_ops,
         entry._usage_is_set,
+        entry._decided,
         entry._inputs_ok,
         entry._outputs_ok,
         entry._budget(),
@@ -322,6 +329,7 @@ def _merge_duplicates(
             additions(
                 span["data"],
                 target,
+                decided=parent.decided,
                 inputs_ok=parent.inputs_ok,
                 outputs_ok=parent.outputs_ok,
                 budget=parent.budget,
