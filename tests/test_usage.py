@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -63,6 +64,34 @@ def test_usage_from_dicts_and_partial_usage():
     assert usage_from(None) == Usage()
     assert usage_from({"something": "else"}) == Usage()
     assert usage_from(Usage(1, 2)) == Usage(1, 2)
+
+
+def test_a_usage_of_a_total_alone_is_that_total_neither_input_nor_output(sentry):
+    """A usage reporting only ``total_tokens`` (Voyage's ``{"usage": {"total_tokens":
+    N}}``, its SDK's object with ``total_tokens``) was read as no usage. It is that
+    total: on a chat span ``gen_ai.usage.total_tokens`` alone (a chat call's total counts
+    its output too, so it is not its input), and the agent's total counts it."""
+    assert usage_from({"usage": {"total_tokens": 12}}) == Usage(total_tokens=12)
+    held = SimpleNamespace(usage=SimpleNamespace(total_tokens=12))
+    assert usage_from(held) == Usage(total_tokens=12)
+    assert usage_from(SimpleNamespace(total_tokens=12, embeddings=[[0.5]])) == Usage(
+        total_tokens=12
+    )
+    assert usage_from({"usage": {"total_tokens": "12"}}) == Usage()
+    assert usage_from({"usage": {"total_tokens": True}}) == Usage()
+    with sentry_agents.invoke_agent("Totals"):
+        with sentry_agents.chat("voyage-chat") as llm:
+            llm.set_usage({"usage": {"total_tokens": 12}})
+        with sentry_agents.chat("held") as llm:
+            llm.set_response({"model": "held-1", "usage": {"total_tokens": 7}})
+        with sentry_agents.chat("m") as llm:
+            llm.set_usage(input_tokens=3, output_tokens=2)
+    for name, total in (("chat voyage-chat", 12), ("chat held", 7)):
+        usage = {k: v for k, v in sentry.named(name).attributes.items() if "usage" in k}
+        assert usage == {"gen_ai.usage.total_tokens": total}
+    agent = sentry.named("invoke_agent Totals").attributes
+    assert agent["gen_ai.usage.total_tokens"] == 24
+    assert agent["gen_ai.usage.input_tokens"] == 3
 
 
 def test_set_usage_accepts_usage_objects_and_provider_usage(sentry):

@@ -170,7 +170,9 @@ def usage_from(obj: Any) -> Usage:
     """The usage of a provider response, or of a usage object, in Sentry's semantics.
 
     Recognised by shape: OpenAI Chat Completions and Responses (and Azure, LiteLLM),
-    Anthropic, Google GenAI, LangChain ``usage_metadata``, and ``Usage`` itself. A
+    Anthropic, Google GenAI, LangChain ``usage_metadata``, and ``Usage`` itself; a usage
+    of a total alone (``total_tokens``, as Voyage's) is that total, neither input nor
+    output (a chat call's total counts its output too). A
     provider SDK's own usage model is read from its fields (``usage_of_fields``), which
     gives what reading it by shape gives at a fraction of the cost.
     Unknown or missing counts stay ``None``; an object that cannot be read (its
@@ -236,7 +238,7 @@ def _read_usage(obj: Any, held: int) -> Usage:
         return _plain(obj)
     if _has_any(obj, "inputTokens", "outputTokens"):
         return _bedrock(obj)
-    return Usage()
+    return Usage(total_tokens=count(field(obj, "total_tokens")))
 
 
 def usage_of_fields(usage: Any, held: int = 0) -> Optional[Usage]:
