@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import json
 import warnings
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 from pydantic import BaseModel
@@ -1909,6 +1910,86 @@ def test_embeddings_set_response_reads_each_providers_shape(sentry):
     counts = {name: span.get("gen_ai.usage.input_tokens") for name, span in spans.items()}
     assert counts == expected
     assert spans["voyage"]["gen_ai.usage.total_tokens"] == 12
+
+
+@dataclasses.dataclass
+class _TextEmbeddingStatistics:
+    """As ``vertexai.language_models.TextEmbeddingStatistics``."""
+
+    token_count: int
+    truncated: bool
+
+
+@dataclasses.dataclass
+class _TextEmbedding:
+    """As ``vertexai.language_models.TextEmbedding``, what ``get_embeddings`` returns a
+    list of."""
+
+    values: list[float]
+    statistics: Optional[_TextEmbeddingStatistics] = None
+    _prediction_response: Any = None
+
+
+def test_embeddings_set_response_sums_vertex_ai_statistics(sentry):
+    """Vertex AI reports tokens per vector (``statistics.token_count``), not as a usage:
+    the ``vertexai`` SDK's list of ``TextEmbedding``, the REST response's
+    ``predictions`` and Google GenAI's ``embeddings`` on Vertex recorded no usage. Their
+    counts are summed as the input tokens (truncated inputs as Vertex counts them); a
+    response where a vector reports no count records none rather than too few."""
+    from google.genai import types
+
+    def rest(*counts: Any) -> dict[str, Any]:
+        return {
+            "predictions": [
+                {"embeddings": {"statistics": {"token_count": n, "truncated": False}, "values": []}}
+                for n in counts
+            ],
+            "metadata": {"billableCharacterCount": 40},
+        }
+
+    def genai_statistics(n: float) -> Any:
+        return types.ContentEmbeddingStatistics(token_count=n, truncated=False)
+
+    replies: dict[str, Any] = {
+        "sdk": [
+            _TextEmbedding([0.5], _TextEmbeddingStatistics(5, False)),
+            _TextEmbedding([0.314159], _TextEmbeddingStatistics(7, True)),
+        ],
+        "rest": rest(6, 4.0),
+        "genai": types.EmbedContentResponse(
+            embeddings=[
+                types.ContentEmbedding(values=[0.5], statistics=genai_statistics(3.0)),
+                types.ContentEmbedding(values=[0.5], statistics=genai_statistics(8.0)),
+            ]
+        ),
+        "partial": [
+            _TextEmbedding([0.5], _TextEmbeddingStatistics(5, False)),
+            _TextEmbedding([0.25]),
+        ],
+        "not-counts": rest(6, "4"),
+        "no-vectors": [],
+    }
+    for name, reply in replies.items():
+        with sentry_agents.embeddings(name, provider="gcp.vertex_ai") as emb:
+            emb.set_response(reply)
+    usage = {
+        name: {
+            k: v
+            for k, v in sentry.named(f"embeddings {name}").attributes.items()
+            if k.startswith("gen_ai.usage.")
+        }
+        for name in replies
+    }
+    both = "gen_ai.usage.input_tokens", "gen_ai.usage.total_tokens"
+    assert usage == {
+        "sdk": dict.fromkeys(both, 12),
+        "rest": dict.fromkeys(both, 10),
+        "genai": dict.fromkeys(both, 11),
+        "partial": {},
+        "not-counts": {},
+        "no-vectors": {},
+    }
+    assert b"0.314159" not in sentry.raw()
 
 
 def test_embeddings_set_response_of_a_response_without_usage_records_none(sentry):

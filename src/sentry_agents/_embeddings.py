@@ -44,8 +44,10 @@ class EmbeddingsSpan(UsageSpan[EmbeddingsConfig]):
         """Record an embeddings response (the object your client returned, or its dict
         form): its ``model`` as the response model and the tokens it reports as usage
         (OpenAI and OpenAI-shaped ``usage``, Google GenAI's ``usage_metadata``, Voyage's
-        ``total_tokens``, Cohere's ``meta``). Never the vectors. A later ``set_usage``
-        wins over the usage read here; a response that cannot be read is logged."""
+        ``total_tokens``, Cohere's ``meta``, Vertex AI's per-vector
+        ``statistics.token_count`` summed: pass ``get_embeddings``'s list as it is).
+        Never the vectors. A later ``set_usage`` wins over the usage read here; a
+        response that cannot be read is logged."""
         self._set_call_response(response)
 
 
