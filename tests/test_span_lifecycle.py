@@ -610,7 +610,14 @@ def test_spans_after_a_nested_exit_of_the_same_helper_are_sent(sentry):
     assert (tool.trace_id, tool.parent_span_id) == (agent.trace_id, agent.span_id)
 
 
-def test_spans_after_a_span_finished_in_another_task_are_sent(sentry):
+def test_a_root_finished_in_another_task_is_no_longer_current_where_it_started(sentry):
+    """A root started in one task and finished in another (a callback pair such as
+    ``on_llm_start``/``on_llm_end``): it stayed current where it started, so every later
+    run there joined its trace as its child, and a span of sentry-sdk's own started
+    there was a child of a transaction already sent. As with sentry-sdk's own spans,
+    nothing is current there after it, and later spans are roots of their own."""
+    current_after: list[Any] = []
+
     async def main() -> None:
         started = sentry_agents.chat("finished-elsewhere").start()
 
@@ -618,9 +625,15 @@ def test_spans_after_a_span_finished_in_another_task_are_sent(sentry):
             started.finish()
 
         await asyncio.create_task(finish_it())
-        with sentry_agents.chat("after"):
-            pass
+        current_after.append(sentry_sdk.get_current_span())
+        with sentry_agents.invoke_agent("Later Agent"):
+            with sentry_agents.chat("after"):
+                pass
 
     asyncio.run(main())
-    first, after = sentry.named("chat finished-elsewhere"), sentry.named("chat after")
-    assert after.trace_id == first.trace_id
+    first = sentry.named("chat finished-elsewhere")
+    later, after = sentry.named("invoke_agent Later Agent"), sentry.named("chat after")
+    assert current_after == [None]
+    assert later.parent_span_id is None
+    assert first.span_id not in (later.parent_span_id, after.parent_span_id)
+    assert after.parent_span_id == later.span_id

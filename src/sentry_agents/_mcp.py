@@ -171,8 +171,8 @@ class MCPServerSpan(_MCPSpan):
             self._arguments_set = True
             native = self._native
             earlier = native.attributes() if native is not None and native.recording else {}
-            for key in earlier:
-                if key.startswith(_ARGUMENT_PREFIXES) and key not in attributes:
+            for key in [key for key in earlier if key.startswith(_ARGUMENT_PREFIXES)]:
+                if key not in attributes:
                     self._remove(key)
             for key, value in attributes.items():
                 self._set(key, value)

@@ -398,8 +398,8 @@ def deactivate(activation: Any) -> None:
     """Undo ``activate``. Left in another context than the one it was made in (a span
     entered in one task and exited in another), the first context cannot be reset from
     here; the scope it still holds is this activation's own, so its span goes back to
-    the one before, and spans started there later get the right parent. (A root stays:
-    spans started after it are new roots in its trace, see ``_under_finished``.)"""
+    the one before (none, for a root), as sentry-sdk's own spans do: spans started there
+    later get the right parent, or start a trace of their own."""
     undo, scope, around, streaming = activation
     try:
         if _scope_var is not None:
@@ -408,9 +408,7 @@ def deactivate(activation: Any) -> None:
             undo.__exit__(None, None, None)
     except ValueError:  # a token of another context
         slot = _STREAMED_SLOT if streaming else "span"
-        previous = getattr(around, slot, None)
-        if previous is not None:
-            setattr(scope, slot, previous)
+        setattr(scope, slot, getattr(around, slot, None))
 
 
 def capture_exception(exc: BaseException) -> None:
