@@ -576,13 +576,12 @@ def test_conversation_user_fields_are_cleaned_as_the_id_is(sentry):
     if sentry.mode == "stream":
         assert attrs["user.id"] == "42"
         assert attrs["user.email"] == "ada\ufffd@example.com"
-        assert attrs["user.name"] == "<RaisingStr>"
+        assert "user.name" not in attrs  # a field without text is left out
     else:
         assert transaction_users(sentry) == [
             {
                 "id": "42",
                 "email": "ada\ufffd@example.com",
-                "username": "<RaisingStr>",
                 "segment": {"note": "x\ufffd", "score": "nan", "blob": "[Blob substitute]"},
             }
         ]
@@ -675,6 +674,34 @@ def test_conversation_user_that_cannot_be_read_is_left_out(sentry, sdk_log):
     assert "user.id" not in attrs
     assert "the conversation's user could not be read" in sdk_log.text
     assert "items() failed" in sdk_log.text
+
+
+def test_a_conversation_id_or_user_without_text_is_left_out(sentry, sdk_log):
+    """A user, an id field or a conversation id whose ``__str__`` raises was sent as its
+    type's name (``"<RaisingEverything>"``): every such conversation one conversation,
+    every such user one user. Each is left out, with a warning; the block still runs."""
+    sentry.init(debug=True)
+
+    class UserWithUnreadableId:
+        id = RaisingStr()
+        email = "a@b.c"
+
+    with sentry_agents.conversation(RaisingEverything(), user=RaisingEverything()):
+        with sentry_agents.invoke_agent("Unreadable Agent"):
+            pass
+    with sentry_agents.conversation("conv-2", user=UserWithUnreadableId()):
+        with sentry_agents.invoke_agent("Email Agent"):
+            pass
+    attrs = sentry.named("invoke_agent Unreadable Agent").attributes
+    assert "gen_ai.conversation.id" not in attrs
+    assert not [key for key in attrs if key.startswith("user.")]
+    assert "the conversation id (a RaisingEverything) has no text" in sdk_log.text
+    assert "the conversation's user (a RaisingEverything) has no text" in sdk_log.text
+    attrs = sentry.named("invoke_agent Email Agent").attributes
+    if sentry.mode == "stream":
+        assert attrs["user.email"] == "a@b.c" and "user.id" not in attrs
+    else:
+        assert transaction_users(sentry) == [None, {"email": "a@b.c"}]
 
 
 class _ClassRaises:

@@ -62,6 +62,30 @@ def test_anthropic_message_sums_cache_into_input():
     )
 
 
+def test_an_anthropic_message_dumped_without_its_none_fields_is_read_whole():
+    """An Anthropic message as ``model_dump(exclude_none=True)`` gives it (no
+    ``stop_reason`` key while it is ``None``, as in a stream's ``message_start``) was
+    read as bare output: its usage, model and id were lost. A message with a model or a
+    usage is Anthropic's; a Responses API output item (neither) is still output alone."""
+    from anthropic.types import Message
+
+    dumped = Message.model_validate({**anthropic_message(), "stop_reason": None}).model_dump(
+        exclude_none=True
+    )
+    assert "stop_reason" not in dumped
+    info = read_response(dumped)
+    assert (info.model, info.response_id) == ("claude-sonnet-4-5-20250929", "msg_01")
+    assert info.usage.input_tokens == 1070
+    assert info.output == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "Bonjour."}]}
+    ]
+    item = {"type": "message", "id": "msg_2", "role": "assistant", "status": "completed"}
+    item["content"] = [{"type": "output_text", "text": "Hi", "annotations": []}]
+    assert read_response(item) == ResponseInfo(
+        output=[{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]
+    )
+
+
 def test_google_generate_content_response():
     from google.genai import types
 
@@ -924,7 +948,8 @@ def _anthropic_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
             "unusual stop reason", lambda r: r.update(stop_reason="model_context_window_exceeded")
         ),
         variant("new stop reason", lambda r: r.update(stop_reason="später")),
-        variant("empty stop reason", lambda r: r.update(stop_reason=""), "other", False),
+        variant("empty stop reason", lambda r: r.update(stop_reason="")),
+        variant("no stop reason", lambda r: r.pop("stop_reason")),
         variant("stop reason not text", lambda r: r.update(stop_reason=5), "anthropic", False),
         variant(
             "no cache counts",

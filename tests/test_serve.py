@@ -785,3 +785,18 @@ def test_serve_command_line_on_a_port_in_use_says_so_in_one_line(capsys):
     err = capsys.readouterr().err
     assert f"sentry-agents: cannot listen on 127.0.0.1:{port}: " in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_command_line_with_no_port_number_says_so_in_one_line(capsys, port):
+    """``--port 99999`` ended the command with an ``OverflowError`` traceback from the
+    socket; a value that is no port is a usage error, exit status 2, as a bad
+    ``--prices`` is."""
+    from sentry_agents.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--port", port])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: argument --port: " in err
+    assert "Traceback" not in err

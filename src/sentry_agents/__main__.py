@@ -259,11 +259,23 @@ def _is_local_origin(origin: str) -> bool:
         return False
 
 
+def _port(text: str) -> int:
+    """A TCP port number, as ``--port`` takes it (a usage error otherwise, not a traceback
+    from the socket)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535)")
+    return port
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sentry_agents")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="print agent runs sent to a local endpoint")
-    serve.add_argument("--port", type=int, default=8969)
+    serve.add_argument("--port", type=_port, default=8969, help="0 to 65535 (0: any free port)")
     serve.add_argument(
         "--prices",
         help="JSON price table ($ per 1M tokens) for cost estimates; without it, the "

@@ -88,7 +88,13 @@ def _user_dict(user: Any) -> Optional[dict[str, Any]]:
             cls.__name__,
         )
         return None
-    return {"id": _field_text(user)}
+    text = _field_text(user)
+    if not text:
+        logger.warning(
+            "sentry_agents: the conversation's user (a %s) has no text; left out", cls.__name__
+        )
+        return None
+    return {"id": text}
 
 
 def _extra_fields(extra: dict[str, Any]) -> dict[str, Any]:
@@ -102,8 +108,22 @@ def _extra_fields(extra: dict[str, Any]) -> dict[str, Any]:
 
 def _field_text(value: Any) -> str:
     """A user field as text within the bytes a conversation id gets (any longer, it is
-    sent on every span of the block)."""
-    return cut_text(safe_str(value), MESSAGE_BYTES_IN_EVENT)
+    sent on every span of the block); empty, so left out, for a value without text of
+    its own (its ``__str__`` raises)."""
+    return cut_text(_own_text(value) or "", MESSAGE_BYTES_IN_EVENT)
+
+
+def _own_text(value: Any) -> Optional[str]:
+    """``value``'s own text, valid UTF-8; ``None`` when its ``__str__`` raises. Never a
+    placeholder such as its type's name: as an id, that would join every such value
+    into one conversation or one user."""
+    if issubclass(type(value), str):
+        return safe_str(value)
+    try:
+        text = str(value)
+    except Exception:
+        return None
+    return safe_str(text) if isinstance(text, str) else None
 
 
 class conversation:
@@ -121,14 +141,19 @@ class conversation:
     """
 
     def __init__(self, conversation_id: Optional[str], *, user: Any = None) -> None:
+        text = None if conversation_id is None else _own_text(conversation_id)
+        if text is None and conversation_id is not None:
+            logger.warning(
+                "sentry_agents: the conversation id (a %s) has no text; the block has none",
+                safe_str(type(conversation_id).__name__),
+            )
         self.conversation_id: Optional[str] = (
-            None
-            if conversation_id is None
-            else cut_text(safe_str(conversation_id), MESSAGE_BYTES_IN_EVENT)
+            None if text is None else cut_text(text, MESSAGE_BYTES_IN_EVENT)
         )
         """The id sent as ``gen_ai.conversation.id``; ``None`` (an id looked up and not
-        found) is no conversation: the block's spans carry no id, not the text "None"
-        that would join every such conversation into one."""
+        found, or one without text) is no conversation: the block's spans carry no id,
+        not the text "None" or a type's name that would join every such conversation
+        into one."""
         self.user = user_dict(user)
         self._tokens: list[tuple[Token[Optional[str]], Any]] = []
 

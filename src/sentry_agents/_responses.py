@@ -60,7 +60,11 @@ def read_response(response: Any) -> ResponseInfo:
     ):
         return _openai_responses(response)
     kind = field(response, "type")
-    if _equals(kind, "message") and _equals(field(response, "stop_reason", ""), "") is False:
+    if _equals(kind, "message") and (
+        _equals(field(response, "stop_reason", ""), "") is False
+        or field(response, "model") is not None
+        or field(response, "usage") is not None
+    ):
         return _anthropic(response)
     if (
         _equals(kind, "ai")
@@ -164,6 +168,8 @@ def _from_fields(fields: dict[str, Any]) -> Optional[ResponseInfo]:
         return None
     if reason is None or (type(reason) is str and reason):
         return _anthropic_message(fields, reason)
+    if reason == "" and (get("model") is not None or get("usage") is not None):
+        return _anthropic_message(fields, None)  # dumped without its ``None`` fields
     return None
 
 
