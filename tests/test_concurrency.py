@@ -7,6 +7,7 @@ import asyncio
 import functools
 import json
 import logging
+import os
 import sys
 import threading
 from typing import Any, Callable
@@ -14,7 +15,7 @@ from typing import Any, Callable
 import pytest
 
 import sentry_agents
-from conftest import DELIVERY_BOUND, ended
+from conftest import DELIVERY_BOUND, child_span, ended
 
 
 def test_200_concurrent_agents_have_the_right_parents(sentry):
@@ -152,6 +153,116 @@ def test_one_object_entered_in_two_threads_at_once_leaves_each_as_it_was(sentry,
         assert llm.parent_span_id is None, name
         assert "gen_ai.agent.name" not in llm.attributes, name
         assert "gen_ai.conversation.id" not in llm.attributes, name
+
+
+def _run_while_sentry_sdk_starts_its_span_flusher(mocker: Any, first: str) -> bool:
+    """A span (``first``: ours or not) in one thread, stopped where sentry-sdk has noted
+    its span flusher as started and not yet made it, while a chat span runs whole in
+    another; that one either waits until the flusher is made (told by the wait itself)
+    or runs whole, then the first goes on. Whether the first thread was stopped there."""
+    from sentry_agents import _sdk
+
+    code = pytest.importorskip("sentry_sdk._span_batcher").SpanBatcher._ensure_thread.__code__
+    reached, resume, waiting_or_done = threading.Event(), threading.Event(), threading.Event()
+    stopped: list[bool] = []
+    real_wait = getattr(_sdk, "_wait_for_flusher", None)
+
+    def wait_for_flusher(lock: Any) -> None:
+        waiting_or_done.set()
+        if real_wait is not None:
+            real_wait(lock)
+
+    mocker.patch.object(_sdk, "_wait_for_flusher", wait_for_flusher, create=True)
+
+    def step(frame: Any, event: str, arg: Any) -> Any:
+        starting = frame.f_locals.get("self")
+        if not stopped and starting._flusher_pid is not None and starting._flusher is None:
+            stopped.append(True)
+            reached.set()
+            resume.wait(DELIVERY_BOUND)
+        return step
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        return step if frame.f_code is code else None
+
+    def run_first() -> None:
+        sys.settrace(trace)
+        try:
+            if first == "ours":
+                with sentry_agents.chat("first"):
+                    pass
+            else:
+                with child_span("stream", "function", "first"):
+                    pass
+        finally:
+            sys.settrace(None)
+            reached.set()
+
+    def run_second() -> None:
+        try:
+            with sentry_agents.chat("second"):
+                pass
+        finally:
+            waiting_or_done.set()
+
+    one = threading.Thread(target=run_first)
+    one.start()
+    assert reached.wait(DELIVERY_BOUND)
+    if stopped:
+        other = threading.Thread(target=run_second)
+        other.start()
+        assert waiting_or_done.wait(DELIVERY_BOUND)
+    resume.set()
+    one.join()
+    if stopped:
+        other.join(DELIVERY_BOUND)
+        assert not other.is_alive()
+    return bool(stopped)
+
+
+@pytest.mark.parametrize("first", ["ours", "not ours"])
+def test_a_span_run_while_sentry_sdk_starts_its_span_flusher_arrives(sentry, mocker, first):
+    """sentry-sdk starts the thread it sends streamed spans from on the first span it is
+    given, and drops, unrecorded, a span another thread ends meanwhile. A chat span run
+    in a second thread while a first thread's span (ours, or one not ours), the client's
+    first, has sentry-sdk right there (``_run_while_sentry_sdk_starts_its_span_flusher``)
+    waits until the flusher is made: both spans arrive."""
+    if sentry.mode != "stream":
+        pytest.skip("only streamed spans go through sentry-sdk's span batcher")
+    if not _run_while_sentry_sdk_starts_its_span_flusher(mocker, first):
+        pytest.skip("this sentry-sdk makes its span flusher before noting it as started")
+    assert sentry.named("chat second").parent_span_id is None
+    assert sentry.named("chat first" if first == "ours" else "first").parent_span_id is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_span_run_while_a_forked_child_starts_its_span_flusher_arrives(sentry, mocker):
+    """A process that made spans forks (a web server's workers): sentry-sdk starts its
+    span flusher anew in the child, on the child's first span, and the same race is
+    there (``_run_while_sentry_sdk_starts_its_span_flusher``). Both spans the child's
+    two threads run arrive."""
+    if sentry.mode != "stream":
+        pytest.skip("only streamed spans go through sentry-sdk's span batcher")
+    with sentry_agents.chat("parent"):
+        pass
+    sentry.flush()  # nothing in flight as the process forks
+    pid = os.fork()
+    if pid == 0:  # the child: tell the parent by the exit code, skipping pytest's teardown
+        code = 1
+        try:
+            stopped = _run_while_sentry_sdk_starts_its_span_flusher(mocker, "ours")
+            sentry.flush()
+            code = 0 if stopped else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 2:
+        pytest.skip("this sentry-sdk makes its span flusher before noting it as started")
+    assert code == 0
+    assert sentry.named("chat second").parent_span_id is None
+    assert sentry.named("chat first").parent_span_id is None
 
 
 def test_two_threads_configuring_at_once_both_keep_their_change(mocker):

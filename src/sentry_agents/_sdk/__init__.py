@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import os
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Literal, Optional, Union
@@ -19,6 +20,7 @@ import sentry_sdk
 import sentry_sdk.utils
 
 from .. import _keys as keys
+from .._guard import logger
 from . import propagation
 
 AttributeValue = Union[str, int, float, bool, list[str]]
@@ -106,6 +108,8 @@ class ClientState:
         )
         self._gate: Optional[tuple[bool, bool]] = None
         self.ai_integrations: Optional[bool] = None
+        if self.streaming:
+            _start_span_flusher(client)
 
     def gate(self) -> tuple[bool, bool]:
         """sentry-sdk's gate for (prompts, outputs); see ``content_gate``."""
@@ -116,6 +120,46 @@ class ClientState:
 
 
 _state: Optional[ClientState] = None
+
+
+def _start_span_flusher(client: Any) -> None:
+    """Start the thread sentry-sdk sends streamed spans from, before any span of ours
+    ends with this client.
+
+    sentry-sdk starts it on the first span it is given, and drops, unrecorded, a span
+    that another thread ends meanwhile: it finds the flusher noted as started but not
+    yet made. Started here, as the client's first span of ours starts, no span of ours
+    ends while it is being started; where another thread (ending a span not ours) is
+    starting it, this waits until it is made."""
+    batcher = getattr(client, "span_batcher", None)
+    ensure_thread = getattr(batcher, "_ensure_thread", None)
+    lock = getattr(batcher, "_lock", None)
+    if ensure_thread is None or getattr(getattr(batcher, "_active", None), "flag", False):
+        return  # as sentry-sdk's own: this thread runs batcher code, which may hold its lock
+    try:
+        ensure_thread()
+        if lock is not None:
+            _wait_for_flusher(lock)
+    except Exception as exc:
+        logger.debug("sentry_agents: could not start sentry-sdk's span flusher: %r", exc)
+
+
+def _wait_for_flusher(lock: Any) -> None:
+    """Wait while another thread is inside sentry-sdk's start of the span flusher: it
+    holds the batcher's lock until the flusher is made."""
+    with lock:
+        pass
+
+
+def _forget_state() -> None:
+    """In a forked child, sentry-sdk starts its span flusher anew: the client's state is
+    worked out again there, which starts it first (``_start_span_flusher``)."""
+    global _state
+    _state = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_state)
 
 
 def active_client() -> Optional[ClientState]:
