@@ -129,8 +129,9 @@ def init_sentry(
 
     The examples record every model call themselves, so sentry-sdk's automatically
     enabled integrations (its OpenAI, Anthropic, Google GenAI, ... integrations among
-    them) are turned off: with both on, each call would be counted twice (see the
-    README, "Using sentry-agents with sentry-sdk's AI integrations").
+    them) are turned off: with both on, Sentry still gets one LLM span per call, but
+    both sides do the work (see docs/integrations.md, "Working beside sentry-sdk's AI
+    integrations").
     ``SENTRY_TRACE_LIFECYCLE=stream`` turns on sentry-sdk 2.x's span streaming.
     """
     dsn = os.environ.get("SENTRY_DSN")
