@@ -284,7 +284,7 @@ def test_operation_array_like_and_model_without_str_still_send_the_span(sentry):
     names = {s.name for s in sentry.gen_ai_spans()}
     assert names == {"chat gpt-4o", "chat <RaisingStr>", "chat in-conversation"}
     span = sentry.named("chat in-conversation")
-    assert span.attributes["gen_ai.conversation.id"] == "<RaisingStr>"
+    assert "gen_ai.conversation.id" not in span.attributes  # no text, no id
 
 
 def test_lone_surrogates_never_reach_the_wire(sentry):
@@ -419,6 +419,49 @@ def test_names_and_ids_of_any_length_stay_within_the_budget(sentry):
         assert len(description) == 30_000
     else:  # or less where sentry-sdk's own max_value_length cuts (1,024 in older 2.x)
         assert 0 < len(description) <= 20_000
+
+
+def test_a_span_of_huge_names_ids_and_content_stays_under_relays_limit(sentry):
+    """Every name, model, id and finish reason was cut at the content budget (200,000
+    bytes for a span sent on its own), so a span holding several of them besides its
+    content went past Relay's 1 MB per span (1.5 MB split out of its transaction, 2.8 MB
+    streamed), where Relay cuts an attribute mid-JSON. Those are cut at
+    ``IDENTIFIER_BYTES``; content keeps its budget."""
+    from sentry_agents._span import IDENTIFIER_BYTES
+
+    big = "x" * 10_000_000
+    with sentry_agents.invoke_agent(big, model=big, provider=big):
+        with sentry_agents.chat(
+            big,
+            provider=big,
+            seed=big,
+            reasoning_level=big,
+            messages=[{"role": "user", "content": big}],
+            system_instructions=big,
+            tools=[{"type": "function", "function": {"name": big, "description": big}}],
+        ) as llm:
+            llm.set_output(big)
+            llm.set_response_id(big)
+            llm.set_response_model(big)
+            llm.set_finish_reasons([big])
+    chat = next(s for s in sentry.gen_ai_spans() if s.op == "gen_ai.chat")
+    attrs = chat.attributes
+    for key in (
+        "gen_ai.agent.name",
+        "gen_ai.provider.name",
+        "gen_ai.request.model",
+        "gen_ai.request.seed",
+        "gen_ai.request.reasoning.level",
+        "gen_ai.response.id",
+        "gen_ai.response.model",
+    ):
+        assert attrs[key].startswith("xxx") and len(attrs[key]) <= IDENTIFIER_BYTES, key
+    assert json.loads(attrs["gen_ai.response.finish_reasons"])[0].startswith("xxx")
+    assert len(attrs["gen_ai.response.finish_reasons"]) <= IDENTIFIER_BYTES
+    assert len(chat.name.encode()) <= IDENTIFIER_BYTES
+    if sentry.mode == "stream":  # content keeps its own budget
+        assert len(attrs["gen_ai.input.messages"].encode()) > 100_000
+    assert len(json.dumps(attrs).encode()) < 1_000_000
 
 
 class _Ambiguous:

@@ -332,7 +332,9 @@ class ModelSpan(UsageSpan[M]):
         if info.response_id is not None:
             self.set_response_id(info.response_id)
         if info.finish_reasons:
-            reasons = strings_json(info.finish_reasons, self._budget())
+            reasons = strings_json(
+                info.finish_reasons, self._key_budget(keys.RESPONSE_FINISH_REASONS)
+            )
             self._set(keys.RESPONSE_FINISH_REASONS, reasons)
         # No output at all (a stream abandoned before its first chunk) is not sent as [].
         if info.output:

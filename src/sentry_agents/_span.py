@@ -265,7 +265,8 @@ class GenAISpan(Generic[C]):
             if not isinstance(key, str) or not key:
                 logger.debug("sentry_agents: attribute key of type %s skipped", type(key).__name__)
                 return
-            self._set(safe_str(key), _attribute_value(value, self._budget()))
+            key = safe_str(key)
+            self._set(key, _attribute_value(value, self._key_budget(key)))
 
     def start(self: S) -> S:
         """Start the span and make it the current one. ``with`` does this for you."""
@@ -343,15 +344,26 @@ class GenAISpan(Generic[C]):
         return _sdk.start_span(self._op(), self._bounded_name(), self._attributes_at_start)
 
     def _bounded_name(self) -> str:
-        """The span's name within the budget (a name is the caller's text, any length)."""
-        return self._within_budget(self._name())
+        """The span's name within an identifier's budget (a name is the caller's text,
+        any length)."""
+        return self._within_budget(self._name(), None)
 
-    def _within_budget(self, text: str) -> str:
-        """``text`` cut to the budget; the budget is looked up only for text that could
-        exceed it."""
+    def _within_budget(self, text: str, key: Optional[str]) -> str:
+        """``text`` cut to the budget of attribute ``key`` (``None``: the span's name);
+        the budget is looked up only for text that could exceed it."""
         if len(text) <= _ALWAYS_WITHIN:
             return text
-        return cut_text(text, max(self._budget(), MIN_BUDGET))
+        return cut_text(text, self._key_budget(key))
+
+    def _key_budget(self, key: Optional[str]) -> int:
+        """Bytes for the text of attribute ``key``: the content budget, but for a name,
+        a model, an id or a finish reason (``IDENTIFIER_BYTES``): a span carries several
+        of those, so at the content budget each, they alone could take the span past
+        Relay's 1 MB."""
+        budget = max(self._budget(), MIN_BUDGET)
+        if key is None or key in _IDENTIFIERS:
+            return min(budget, IDENTIFIER_BYTES)
+        return budget
 
     def _attributes_at_start(self) -> dict[str, AttributeValue]:
         """What the span starts with, text and string arrays (stop sequences) within the
@@ -364,7 +376,7 @@ class GenAISpan(Generic[C]):
             for key, value in attributes.items():
                 if type(value) is str:
                     if len(value) > _ALWAYS_WITHIN:
-                        attributes[key] = self._within_budget(value)
+                        attributes[key] = self._within_budget(value, key)
                 elif type(value) is list:
                     attributes[key] = fit_strings(value, self._budget())
         except Exception as exc:
@@ -533,7 +545,7 @@ class GenAISpan(Generic[C]):
             return
         if type(value) is str:
             if not measured and len(value) > _ALWAYS_WITHIN:
-                value = self._within_budget(value)
+                value = self._within_budget(value, key)
             if not value.isascii():
                 value = clean_text(value)
         native.set(key, value)
@@ -758,6 +770,26 @@ _BOUNDED = (list, tuple, dict)
 
 _ALWAYS_WITHIN = MIN_BUDGET // 4
 """Characters of text within any budget (at most 4 UTF-8 bytes each)."""
+
+IDENTIFIER_BYTES = 1_024
+"""Bytes of a span's name and of each attribute of ``_IDENTIFIERS`` (at least
+``MIN_BUDGET``)."""
+
+_IDENTIFIERS = frozenset(
+    {
+        keys.AGENT_NAME,
+        keys.ERROR_TYPE,
+        keys.PROVIDER_NAME,
+        keys.REQUEST_MODEL,
+        keys.REQUEST_REASONING_LEVEL,
+        keys.REQUEST_SEED,
+        keys.RESPONSE_FINISH_REASONS,
+        keys.RESPONSE_ID,
+        keys.RESPONSE_MODEL,
+        keys.TOOL_NAME,
+    }
+)
+"""Attributes that name or identify (a model, an id, a reason), never content."""
 
 
 def _fit_text(text: str, budget: int) -> str:
