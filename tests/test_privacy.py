@@ -230,6 +230,39 @@ def test_hook_that_raises_or_returns_junk_drops_the_content(sentry, sdk_log):
     assert "not JSON for tool.result" in sdk_log.text
 
 
+@pytest.mark.parametrize(
+    "returned, text",
+    [(42, "42"), ("masked", "masked"), (False, "False"), ([{"role": 5, "parts": "x"}], None)],
+)
+def test_what_a_hook_returns_is_sent_in_the_shape_sentry_reads(sentry, returned, text):
+    """A hook returning text, a number or messages of its own shape for messages, system
+    instructions or tool definitions had that sent as it was (``gen_ai.input.messages``
+    ``42``), which is valid JSON but not what Sentry reads. It is converted again, as
+    the helper converts what it is given."""
+
+    def hook(kind, value):
+        return value if kind.startswith("tool.") and kind != "tool.definitions" else returned
+
+    sentry_agents.configure(redact=hook)
+    with sentry_agents.chat(
+        "m",
+        messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}],
+        tools=[{"type": "function", "function": {"name": "f"}}],
+    ) as llm:
+        llm.set_output("answer")
+    attrs = sentry.named("chat m").attributes
+    for key, role in (("gen_ai.input.messages", "user"), ("gen_ai.output.messages", "assistant")):
+        messages = json.loads(attrs[key])
+        assert [message["role"] for message in messages] == [role], key
+        assert isinstance(messages[0]["parts"], list), key
+        if text is not None:
+            assert messages[0]["parts"] == [{"type": "text", "content": text}], key
+    for part in json.loads(attrs["gen_ai.system_instructions"]):
+        assert isinstance(part, dict) and "type" in part
+    for definition in json.loads(attrs["gen_ai.tool.definitions"]):
+        assert definition["type"] == "function" and isinstance(definition["name"], str)
+
+
 def test_hook_whose_model_call_is_recorded_drops_that_calls_content_once(sentry, sdk_log):
     sentry.init(debug=True)
     calls = []

@@ -44,9 +44,11 @@ from ._jsonable import (
     safe_str,
 )
 from ._merge import additions
+from ._messages import output_messages, system_parts, to_gen_ai_messages
 from ._privacy import SCRUBBERS, Dropped, redact, scrub, scrubber_for
 from ._sdk import AttributeValue
 from ._sdk import integrations as sdk_integrations
+from ._tool_definitions import tool_definitions
 from ._usage import Usage
 
 S = TypeVar("S", bound="GenAISpan[Any]")
@@ -617,10 +619,15 @@ class GenAISpan(Generic[C]):
         if scrubber is not None:
             data = scrubber(data, scrubber_for(settings.scrub_keys))
         try:
-            return (redact(settings.redact, kind, data),)
+            redacted = redact(settings.redact, kind, data)
         except Dropped as dropped:
             logger.debug("sentry_agents: %s not recorded: %s", key, dropped.reason)
             return None
+        if redacted is not data:
+            reshape = _HOOK_SHAPES.get(kind)
+            if reshape is not None:  # what the hook gave, in the shape Sentry reads
+                redacted = reshape(redacted)
+        return (redacted,)
 
     def _mark_failed(self, error_type: str) -> None:
         """Fail the span without an exception (a tool whose result says it failed): its
@@ -764,6 +771,17 @@ def _attribute_value(value: Any, budget: int) -> Optional[AttributeValue]:
         return number if math.isfinite(number) else None
     return fit_within(value, budget).text
 
+
+_HOOK_SHAPES: dict[str, Callable[[Any], Any]] = {
+    "input.messages": to_gen_ai_messages,
+    "output.messages": output_messages,
+    "system_instructions": system_parts,
+    "tool.definitions": tool_definitions,
+}
+"""How a redaction hook's value for content of a kind Sentry reads in a set shape is
+converted again (messages of role and parts, parts, tool definitions): a hook that
+returns text or a number, or messages of its own shape, is still sent in that shape.
+What the hook returns unchanged, or in that shape already, is left as it is."""
 
 _BOUNDED = (list, tuple, dict)
 """Content types converted only as far as their budget can show (``fit_within``)."""
