@@ -146,6 +146,111 @@ def test_a_generator_broken_out_of_inside_an_agent_ends_ok(sentry):
     assert sentry.events() == []
 
 
+def test_a_generator_closed_early_records_what_it_yielded(sentry):
+    """A decorated generator its consumer closes early (``break``, ``close()``,
+    ``aclose()``) ended normally: its output is what it yielded so far, status ``ok``."""
+
+    @sentry_agents.agent
+    def answer():
+        yield "a"
+        yield "b"
+        yield "never"
+
+    @sentry_agents.tool
+    def items():
+        yield 1
+        yield 2
+        yield 3
+
+    @sentry_agents.agent
+    async def async_answer():
+        yield "c"
+        yield "d"
+
+    @sentry_agents.tool
+    async def async_items():
+        yield 4
+        yield 5
+
+    for piece in answer():
+        if piece == "b":
+            break
+    gen = items()
+    assert next(gen) == 1 and next(gen) == 2
+    gen.close()
+
+    async def main() -> None:
+        agen = async_answer()
+        assert await agen.__anext__() == "c"
+        await agen.aclose()
+        agen = async_items()
+        assert await agen.__anext__() == 4
+        await agen.aclose()
+
+    asyncio.run(main())
+    for name, text in (("invoke_agent answer", "ab"), ("invoke_agent async_answer", "c")):
+        span = sentry.named(name)
+        assert span.status == "ok", name
+        assert span.json_attribute("gen_ai.output.messages") == [
+            {"role": "assistant", "parts": [{"type": "text", "content": text}]}
+        ]
+    for name, result in (("execute_tool items", [1, 2]), ("execute_tool async_items", [4])):
+        span = sentry.named(name)
+        assert span.status == "ok", name
+        assert json.loads(span.attributes["gen_ai.tool.call.result"]) == result
+    assert sentry.events() == []
+
+
+def test_an_async_generator_broken_out_of_as_asyncio_run_ends_is_ok(sentry):
+    """An async generator dropped in the main coroutine's last step is closed by a task
+    that ``asyncio.run`` cancels before it starts, which throws ``CancelledError`` where it
+    yields: that is still its consumer closing it early, status ``ok`` in every mode."""
+    closed_by = []
+
+    @sentry_agents.agent
+    async def answer():
+        try:
+            yield "a"
+            yield "b"
+        except BaseException as exc:
+            closed_by.append(type(exc))
+            raise
+
+    async def main() -> None:
+        async for _ in answer():
+            break
+
+    asyncio.run(main())
+    assert closed_by == [asyncio.CancelledError], "the function sees what asyncio threw in"
+    span = sentry.named("invoke_agent answer")
+    assert span.status == "ok"
+    assert "error.type" not in span.attributes
+    assert span.json_attribute("gen_ai.output.messages") == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "a"}]}
+    ]
+    assert sentry.events() == []
+
+
+def test_a_cancellation_thrown_into_an_async_generator_is_still_cancelled(sentry):
+    """A consumer's own ``athrow(CancelledError)`` (not asyncio closing it) cancels it."""
+
+    @sentry_agents.agent
+    async def answer():
+        yield "a"
+        yield "b"
+
+    async def main() -> None:
+        agen = answer()
+        await agen.__anext__()
+        with pytest.raises(asyncio.CancelledError):
+            await agen.athrow(asyncio.CancelledError())
+
+    asyncio.run(main())
+    span = sentry.named("invoke_agent answer")
+    assert span.status == ("cancelled" if sentry.mode == "static" else "ok")
+    assert "gen_ai.output.messages" not in span.attributes
+
+
 def test_async_generator_agent(sentry):
     @sentry_agents.invoke_agent("Async Gen")
     async def tokens():

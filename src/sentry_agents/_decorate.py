@@ -231,6 +231,31 @@ def done(run: Run, result: Any, yielded: Optional[list[Any]] = None) -> Any:
     return result
 
 
+def ended_early(run: Run, items: Optional[list[Any]]) -> None:
+    """Finish the run of a generator its consumer closed before its end (a normal end):
+    its output is what it yielded so far."""
+    if items is None:
+        run.finish()
+    else:
+        done(run, None, items)
+
+
+def closing_cancelled(exc: BaseException) -> bool:
+    """Whether ``exc``, thrown in where an async generator yields, is the cancellation
+    of a task that was to close it: asyncio closes a dropped async generator in a task of
+    its own (``aclose()`` wrapped whole), and ``asyncio.run`` cancels that task when the
+    generator was dropped in the last step of the main coroutine, which throws
+    ``CancelledError`` in place of ``GeneratorExit``. A consumer's own cancellation
+    reaches the generator only while it awaits, never where it yields."""
+    if not isinstance(exc, asyncio.CancelledError):
+        return False
+    try:
+        task = asyncio.current_task()
+        return task is not None and type(task.get_coro()).__name__ == "async_generator_athrow"
+    except Exception:  # no running loop, or a task that is not asyncio's
+        return False
+
+
 def async_steps(
     begin: Callable[[tuple[Any, ...], dict[str, Any]], tuple[Run, Callable[[], Any]]],
 ) -> Callable[..., AsyncGenerator[Any, Any]]:
@@ -245,6 +270,7 @@ def async_steps(
         items: Optional[list[Any]] = [] if run._wants_return else None
         send: Any = None
         throw: Optional[BaseException] = None
+        closed: Optional[BaseException] = None
         try:
             agen = make()
             while True:
@@ -258,15 +284,21 @@ def async_steps(
                 run._deactivate()
                 try:
                     send = yield item
-                except GeneratorExit:
+                except GeneratorExit as exc:
                     run._activate()
                     await agen.aclose()
+                    closed = exc
                     raise
                 except BaseException as exc:
                     throw = exc
+                    if closing_cancelled(exc):
+                        closed = exc
                 run._activate()
         except BaseException as exc:
-            run.finish(exc)
+            if exc is closed:
+                ended_early(run, items)
+            else:
+                run.finish(exc)
             raise
         done(run, None, items)
 
@@ -303,6 +335,7 @@ def steps(
     items: Optional[list[Any]] = [] if run._wants_return else None
     send: Any = None
     throw: Optional[BaseException] = None
+    closed: Optional[GeneratorExit] = None
     try:
         gen = make()
         while True:
@@ -317,15 +350,19 @@ def steps(
             run._deactivate()
             try:
                 send = yield item
-            except GeneratorExit:
+            except GeneratorExit as exc:
                 run._activate()
                 gen.close()
+                closed = exc
                 raise
             except BaseException as exc:
                 throw = exc
             run._activate()
     except BaseException as exc:
-        run.finish(exc)
+        if exc is closed:
+            ended_early(run, items)
+        else:
+            run.finish(exc)
         raise
     return done(run, result, items if result is None else None)
 
