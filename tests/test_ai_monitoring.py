@@ -4,6 +4,7 @@ sentry-sdk sends over HTTP to a server on 127.0.0.1, in both tracing modes."""
 
 from __future__ import annotations
 
+import enum
 import functools
 import gzip
 import json
@@ -11,7 +12,7 @@ import logging
 import math
 import subprocess
 import sys
-from typing import Any
+from typing import Any, Literal, Optional
 
 import pytest
 import sentry_sdk
@@ -1763,6 +1764,138 @@ def test_tool_definition_of_partials_callable_objects_and_unmappable_hints():
         "properties": {"order_id": {}, "note": {"type": "string", "default": ""}},
         "required": ["order_id"],
     }
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+class Mixed(enum.Enum):
+    ONE = 1
+    X = "x"
+
+
+def paint(
+    color: Color,
+    trim: Color = Color.RED,
+    only_red: Literal[Color.RED] = Color.RED,
+    either: Literal[Color.RED, Color.BLUE] = Color.BLUE,
+    level: Level = Level.HIGH,
+    colors: list[Color] = [Color.BLUE],  # noqa: B006
+    mixed: Mixed = Mixed.ONE,
+    mode: Literal["fast", "slow"] = "fast",
+    maybe: Optional[Color] = None,
+) -> None:
+    """Paint something."""
+
+
+def _inlined(schema: Any, defs: dict[str, Any]) -> Any:
+    """A pydantic JSON schema with its ``$ref``s inlined and without titles."""
+    if isinstance(schema, list):
+        return [_inlined(s, defs) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _inlined(v, defs) for k, v in schema.items() if k not in ("title", "$ref")}
+    if "$ref" in schema:
+        out.update(_inlined(defs[schema["$ref"].rsplit("/", 1)[1]], defs))
+    return out
+
+
+def test_tool_definition_of_enum_parameters_matches_pydantic():
+    """An Enum parameter allowed anything (``{}``), and an Enum default or ``Literal``
+    member was its text (``"Color.RED"``): now its members' values, typed as pydantic
+    types them."""
+    pydantic = pytest.importorskip("pydantic")
+    parameters = sentry_agents.tool_definition(paint, format="chat_completions")["function"][
+        "parameters"
+    ]
+    properties = parameters["properties"]
+    assert properties["color"] == {"type": "string", "enum": ["red", "blue"]}
+    assert properties["trim"] == {"type": "string", "enum": ["red", "blue"], "default": "red"}
+    assert properties["only_red"]["default"] == "red"
+    assert properties["level"] == {"type": "integer", "enum": [1, 2], "default": 2}
+    assert properties["colors"]["items"] == {"type": "string", "enum": ["red", "blue"]}
+    assert properties["mixed"] == {"enum": [1, "x"], "default": 1}
+    # Optional is the schema of what it holds, as for any other type.
+    assert properties["maybe"] == {"type": "string", "enum": ["red", "blue"]}
+    expected = pydantic.TypeAdapter(paint).json_schema()
+    pydantic_properties = _inlined(expected["properties"], expected.get("$defs", {}))
+    for name in ("color", "trim", "either", "level", "colors", "mixed", "mode"):
+        assert properties[name] == pydantic_properties[name], name
+    # pydantic writes a single choice as a const; the same value is the only choice here.
+    assert properties["only_red"]["enum"] == [pydantic_properties["only_red"]["const"]]
+    assert properties["only_red"]["type"] == pydantic_properties["only_red"]["type"]
+    assert parameters["required"] == expected["required"] == ["color"]
+    json.dumps(parameters)
+
+
+if sys.version_info >= (3, 11):
+
+    class Size(enum.StrEnum):
+        SMALL = "s"
+        LARGE = "l"
+
+    def order(s: Size = Size.LARGE) -> None:
+        """Order one."""
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="enum.StrEnum is new in 3.11")
+def test_tool_definition_of_a_str_enum_parameter():
+    assert sentry_agents.tool_definition(order)["parameters"]["properties"]["s"] == {
+        "type": "string",
+        "enum": ["s", "l"],
+        "default": "l",
+    }
+
+
+@pytest.mark.parametrize("not_a_tool", ["get_weather", None, 3, ["get_weather"], {"name": "x"}])
+def test_tool_definition_refuses_what_is_not_callable(not_a_tool):
+    """Anything not callable was described as its type (a tool named ``str``)."""
+    with pytest.raises(TypeError, match="describes a function or another callable"):
+        sentry_agents.tool_definition(not_a_tool)
+
+
+def test_tool_definition_still_reads_every_kind_of_callable():
+    """Methods, classes, ``classmethod``/``staticmethod`` objects, partials and callable
+    objects are tools."""
+
+    class Weather:
+        """Weather service."""
+
+        def forecast(self, city: str) -> str:
+            """The forecast."""
+            return city
+
+        @staticmethod
+        def alerts(region: str) -> list[str]:
+            """Alerts for a region."""
+            return []
+
+        @classmethod
+        def create(cls, key: str) -> Weather:
+            """A client."""
+            return cls()
+
+    forecast = sentry_agents.tool_definition(Weather().forecast)
+    assert forecast["name"] == "forecast"
+    assert forecast["parameters"]["required"] == ["city"]
+    for method, name, param in (
+        (vars(Weather)["alerts"], "alerts", "region"),
+        (vars(Weather)["create"], "create", "key"),
+    ):
+        definition = sentry_agents.tool_definition(method)
+        assert definition["name"] == name
+        assert definition["parameters"]["required"] == [param]
+    assert sentry_agents.tool_definition(Weather)["name"] == "Weather"
+    assert sentry_agents.tool_definition(SearchTool())["name"] == "SearchTool"
+    assert sentry_agents.tool_definition(functools.partial(get_weather))["name"] == "get_weather"
+    assert sentry_agents.tool_definition(len)["name"] == "len"
 
 
 class Framework:

@@ -400,7 +400,7 @@ def test_tool_definition_from_function():
             "properties": {
                 "city": {"type": "string"},
                 "days": {"type": "integer", "default": 2},
-                "mode": {"enum": ["fast", "slow"], "default": "fast"},
+                "mode": {"type": "string", "enum": ["fast", "slow"], "default": "fast"},
                 "tags": {"type": "array", "items": {"type": "string"}},
             },
             "required": ["city"],

@@ -1596,8 +1596,12 @@ def _function_calls(value: Any) -> None:
     sentry_agents.usage_from({"usage": value})
     sentry_agents.mcp_meta(value)
     sentry_agents.mcp_meta({"key": value})
-    sentry_agents.tool_definition(value)
-    sentry_agents.tool_definition(value, format="anthropic")
+    for format in (None, "anthropic"):
+        if callable(value):
+            sentry_agents.tool_definition(value, format=format)
+        else:  # what the caller gave is not a tool: said so, whatever the value is
+            with pytest.raises(TypeError, match="another callable, not"):
+                sentry_agents.tool_definition(value, format=format)
     sampler = sentry_agents.traces_sampler()
     sampler(value)
     sampler({"transaction_context": value, "parent_sampled": value})

@@ -7,6 +7,7 @@ Pure functions, no sentry-sdk import. The output is a list of
 
 from __future__ import annotations
 
+import enum
 import functools
 import inspect
 import sys
@@ -71,12 +72,21 @@ def tool_definition(func: Callable[..., Any], format: Optional[str] = None) -> T
     ``{"type": "function", "function": {...}}``), ``"responses"`` (OpenAI Responses,
     with ``"strict": False`` as optional parameters need), ``"anthropic"``
     (``input_schema``) or ``"google"`` (a function declaration).
-    Raises ``ValueError`` for any other ``format``; a callable that cannot be read
-    (attributes that raise, a signature or hints that cannot be read) is given what can
-    be read of it, at least its name and parameters that allow any value.
+    Raises ``ValueError`` for any other ``format``, and ``TypeError`` for anything not
+    callable (a ``classmethod`` or ``staticmethod`` object is read as its function); a
+    callable that cannot be read (attributes that raise, a signature or hints that cannot
+    be read) is given what can be read of it, at least its name and parameters that
+    allow any value.
     """
     if format is not None and not (instance_of(format, str) and format in FORMATS):
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {shown(format)}")
+    if instance_of(func, (classmethod, staticmethod)):
+        func = _attr(func, "__func__", func)
+    if not callable(func):
+        raise TypeError(
+            "tool_definition() describes a function or another callable, not "
+            f"{_type_name(func)}; pass the function itself"
+        )
     try:
         definition = _function_definition(func)
     except Exception:  # what reading each part apart did not contain
@@ -127,7 +137,7 @@ def _function_definition(func: Callable[..., Any]) -> ToolDefinition:
         if param.default is inspect.Parameter.empty:
             required.append(name)
         else:
-            default = jsonable(param.default)
+            default = json_value(param.default)
             if default is not None:
                 properties[name]["default"] = default
     parameters: dict[str, Any] = {"type": "object", "properties": properties}
@@ -188,6 +198,11 @@ def callable_name(func: Any) -> str:
     if not instance_of(name, str):
         name = _attr(type(func), "__name__", None)
     return safe_str(name) if instance_of(name, str) else "callable"
+
+
+def _type_name(obj: Any) -> str:
+    name = _attr(type(obj), "__name__", None)
+    return safe_str(name) if instance_of(name, str) else "this object"
 
 
 def _attr(obj: Any, name: str, default: Any) -> Any:
@@ -291,6 +306,8 @@ def json_schema(annotation: Any) -> dict[str, Any]:
 def _schema(annotation: Any) -> dict[str, Any]:
     if annotation is inspect.Parameter.empty or annotation is Any:
         return {}
+    if instance_of(annotation, type) and issubclass(annotation, enum.Enum):
+        return _choices([member.value for member in annotation], annotation)
     if annotation in _JSON_TYPES:
         return {"type": _JSON_TYPES[annotation]}
     origin = typing.get_origin(annotation)
@@ -302,7 +319,7 @@ def _schema(annotation: Any) -> dict[str, Any]:
             return non_null[0]
         return {"anyOf": options}
     if origin is typing.Literal:
-        return {"enum": [jsonable(a) for a in args]}
+        return _choices(list(args), None)
     fixed = [a for a in args if a != ()] if origin is tuple else []  # tuple[()]: ((),) < 3.11
     if fixed and not (len(fixed) == 2 and fixed[1] is Ellipsis):
         # A tuple of fixed length, each position of its own type (as pydantic writes it):
@@ -329,6 +346,37 @@ def _schema(annotation: Any) -> dict[str, Any]:
         except Exception:
             return {}
     return {}
+
+
+def _choices(values: list[Any], enum_class: Optional[type]) -> dict[str, Any]:
+    """The schema of a ``Literal`` or an ``Enum`` (its members' values), with the type
+    all the values share, or the enum's base type, as pydantic writes it."""
+    choices = [json_value(v) for v in values]
+    kinds = {type(v) for v in choices}
+    schema: dict[str, Any] = {}
+    for base, name in ((str, "string"), (int, "integer"), (float, "number"), (bool, "boolean")):
+        if kinds == {base} or (enum_class is not None and issubclass(enum_class, base)):
+            schema["type"] = name
+            break
+    schema["enum"] = choices
+    return schema
+
+
+_MAX_VALUE_DEPTH = 8
+
+
+def json_value(value: Any, depth: int = 0) -> Any:
+    """``jsonable(value)`` with an ``Enum`` member as its value (in a list, tuple or
+    dict too), as a model sends it: a default or a ``Literal`` choice."""
+    if depth < _MAX_VALUE_DEPTH:
+        kind = type(value)
+        if issubclass(kind, enum.Enum):
+            return json_value(_attr(value, "value", None), depth + 1)
+        if kind in (list, tuple):
+            return [json_value(v, depth + 1) for v in value]
+        if kind is dict:
+            return {k: json_value(v, depth + 1) for k, v in value.items()}
+    return jsonable(value)
 
 
 def _is_abc(origin: Any, name: str) -> bool:
