@@ -1068,6 +1068,127 @@ def test_a_task_cancelled_while_its_stream_is_open_ends_the_span(sentry):
     )
 
 
+def _interrupted_as_the_status_says(sentry: Any, name: str) -> None:
+    """The span of a stream its caller gave up on while it waited for the next chunk:
+    what arrived, marked abandoned, with the status of a cancelled span (``cancelled``
+    inside a transaction event, ``ok`` where a span is sent on its own), not failed."""
+    span = sentry.named(name)
+    assert span.attributes["sentry_agents.stream.abandoned"] is True, name
+    assert span.status == ("cancelled" if sentry.mode == "static" else "ok"), name
+    assert "error.type" not in span.attributes, name
+    output = json.loads(span.attributes["gen_ai.output.messages"])
+    assert output[0]["parts"][0]["content"] == "Hel", name
+
+
+def test_a_task_cancelled_while_waiting_for_the_next_chunk_abandons_its_stream(sentry):
+    """The cancellation reaches the task inside the source's ``__anext__`` (a slow
+    server): the stream was given up on, as one its consumer left while reading is."""
+
+    async def slow():  # type: ignore[no-untyped-def]
+        yield "Hel"
+        await asyncio.Event().wait()  # the next chunk never comes
+        yield "lo"
+
+    async def handle(reading: asyncio.Event) -> None:
+        async with sentry_agents.chat("m") as llm:
+            async for _ in llm.stream(slow()):
+                reading.set()
+
+    async def main() -> None:
+        reading = asyncio.Event()
+        task = asyncio.create_task(handle(reading))
+        await reading.wait()
+        await asyncio.sleep(0)  # the task waits in the source again
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    _interrupted_as_the_status_says(sentry, "chat m")
+    assert sentry.events() == []
+
+
+def test_an_interrupt_while_waiting_for_the_next_chunk_abandons_the_stream(sentry):
+    """Ctrl-C (``KeyboardInterrupt``) or a cancellation raised by the source as it waits
+    for its next chunk, the stream read in the block or after it: abandoned, not failed;
+    an error of the source's own (a dropped connection) still fails the span, unmarked."""
+
+    def interrupted(error: BaseException):  # type: ignore[no-untyped-def]
+        yield "Hel"
+        raise error
+
+    async def ainterrupted(error: BaseException):  # type: ignore[no-untyped-def]
+        yield "Hel"
+        raise error
+
+    with pytest.raises(KeyboardInterrupt):
+        with sentry_agents.chat("sync") as llm:
+            for _ in llm.stream(interrupted(KeyboardInterrupt())):
+                pass
+
+    with sentry_agents.chat("sync later") as llm:
+        later = llm.stream(interrupted(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        for _ in later:
+            pass
+
+    async def main() -> None:
+        with pytest.raises(asyncio.CancelledError):
+            async with sentry_agents.chat("async") as llm:
+                async for _ in llm.stream(ainterrupted(asyncio.CancelledError())):
+                    pass
+        async with sentry_agents.chat("async later") as llm:
+            stream = llm.stream(ainterrupted(asyncio.CancelledError()))
+        with pytest.raises(asyncio.CancelledError):
+            async for _ in stream:
+                pass
+
+    asyncio.run(main())
+    for name in ("sync", "sync later", "async", "async later"):
+        _interrupted_as_the_status_says(sentry, f"chat {name}")
+    assert sentry.events() == []
+
+    with pytest.raises(ConnectionError):
+        with sentry_agents.chat("dropped") as llm:
+            for _ in llm.stream(interrupted(ConnectionError("dropped"))):
+                pass
+    dropped = sentry.named("chat dropped")
+    assert dropped.is_error()
+    assert dropped.attributes["error.type"] == "ConnectionError"
+    assert "sentry_agents.stream.abandoned" not in dropped.attributes
+
+
+def test_a_coroutine_closed_while_waiting_for_the_next_chunk_abandons_its_stream(sentry):
+    """A consumer's coroutine closed (``GeneratorExit``) as it waits in the source (a
+    task dropped while pending is closed so): the stream is abandoned, and the span is
+    ``ok`` in every mode, as a generator closed early is."""
+
+    class Suspend:
+        def __await__(self):  # type: ignore[no-untyped-def]
+            yield
+
+    async def slow():  # type: ignore[no-untyped-def]
+        yield "Hel"
+        await Suspend()  # the next chunk never comes
+        yield "lo"
+
+    async def handle() -> None:
+        async with sentry_agents.chat("m") as llm:
+            async for _ in llm.stream(slow()):
+                pass
+
+    coroutine = handle()
+    coroutine.send(None)  # suspended in the source, after its first chunk
+    coroutine.close()
+    span = sentry.named("chat m")
+    assert span.attributes["sentry_agents.stream.abandoned"] is True
+    assert span.status == "ok"
+    assert json.loads(span.attributes["gen_ai.output.messages"])[0]["parts"][0]["content"] == (
+        "Hel"
+    )
+    assert sentry.events() == []
+
+
 def test_openai_chat_stream_helper_events_are_recorded_once(sentry, provider):
     """``client.chat.completions.stream(...)`` yields events, not chunks: each chunk
     arrives in a ``chunk`` event, beside ``content.delta`` / ``content.done`` events that

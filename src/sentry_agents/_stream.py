@@ -1,7 +1,8 @@
 """Stream wrappers: provider chunks pass through unchanged while a chat span records them.
 
-The wrapper records when the stream is exhausted, fails, is closed, or is dropped
-unfinished (an abandoned stream: what was received is recorded and marked). If the
+The wrapper records when the stream is exhausted, fails, is closed, is interrupted
+while it waits for a chunk (cancelled), or is dropped unfinished (the last three
+abandoned: what was received is recorded and marked). If the
 chat span's ``with`` block ends while its stream is still open (the stream was
 returned to be consumed later), the span stays open until the stream ends or is
 dropped; if the block ends with an exception, the stream is abandoned and the span
@@ -184,7 +185,7 @@ class SyncStream(_Stream):
             self._end()
             raise
         except BaseException as exc:
-            self._end(error=exc)
+            self._end(error=exc, abandoned=_given_up(exc))
             raise
         self._chunk(chunk)
         return chunk
@@ -239,7 +240,7 @@ class AsyncStream(_Stream):
             self._end()
             raise
         except BaseException as exc:
-            self._end(error=exc)
+            self._end(error=exc, abandoned=_given_up(exc))
             raise
         self._chunk(chunk)
         return chunk
@@ -314,6 +315,14 @@ _READERS = frozenset(
 
 
 _BATCH = 32
+
+
+def _given_up(error: BaseException) -> bool:
+    """Whether ``error``, raised as the stream waited for its next chunk, is its caller
+    giving up on it (the task cancelled, Ctrl-C, the consumer's coroutine closed): the
+    stream is abandoned, as one left while reading is. An error of the source's own (a
+    connection dropped) is not: it fails the span, and says why the output is cut short."""
+    return not isinstance(error, Exception)
 
 
 def _text_delta(chunk: Any) -> Optional[str]:
