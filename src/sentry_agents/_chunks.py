@@ -17,12 +17,16 @@ from ._usage import Usage, anthropic_usage, usage_from
 
 
 class _ToolCall:
+    """A tool call as it streams: its id, name, and its arguments' pieces, joined once
+    it is read (adding each delta to a text attribute copied the text so far each time,
+    quadratic in the call's deltas)."""
+
     __slots__ = ("arguments", "id", "name")
 
     def __init__(self) -> None:
         self.id = ""
         self.name = ""
-        self.arguments = ""
+        self.arguments: list[str] = []
 
 
 class _Choice:
@@ -74,7 +78,7 @@ class _Choice:
                     "type": "tool_call",
                     "id": call.id,
                     "name": call.name,
-                    "arguments": json_arguments(call.arguments),
+                    "arguments": json_arguments("".join(call.arguments)),
                 }
             )
         return parts
@@ -363,12 +367,16 @@ class StreamAccumulator:
                 entry = target.tool_calls.setdefault(key, _ToolCall())
                 entry.id = safe_str(call.get("id") or entry.id)
                 entry.name = safe_str(function.get("name") or entry.name)
-                entry.arguments += safe_str(function.get("arguments") or "")
+                piece = function.get("arguments")
+                if piece:
+                    entry.arguments.append(safe_str(piece))
             legacy = delta.get("function_call")  # the deprecated ``functions`` API's call
             if legacy is not None:
                 entry = target.tool_calls.setdefault(_FUNCTION_CALL, _ToolCall())
                 entry.name = safe_str(field(legacy, "name") or entry.name)
-                entry.arguments += safe_str(field(legacy, "arguments") or "")
+                piece = field(legacy, "arguments")
+                if piece:
+                    entry.arguments.append(safe_str(piece))
             reason = choice.get("finish_reason")
             if reason is not None:
                 reason = self._reason(reason, 0 if target is first else index)
@@ -398,7 +406,7 @@ class StreamAccumulator:
                 entry.id = safe_str(field(item, "call_id") or "")
                 entry.name = safe_str(field(item, "name") or "")
                 arguments = field(item, "arguments" if kind == "function_call" else "input")
-                entry.arguments = safe_str(arguments or "")
+                entry.arguments = [safe_str(arguments or "")]
         elif event_type in ("response.created", "response.in_progress"):
             self._meta(field(event, "response"))
         elif event_type in ("response.completed", "response.incomplete", "response.failed"):
@@ -518,7 +526,7 @@ class StreamAccumulator:
                     entry = calls.setdefault(len(calls), _ToolCall())
                     entry.id = safe_str(call.get("id") or "")
                     entry.name = safe_str(call.get("name") or "")
-                    entry.arguments = dumps(jsonable(call.get("args") or {}))
+                    entry.arguments = [dumps(jsonable(call.get("args") or {}))]
             reason = self._reason(candidate.get("finish_reason"), 0 if target is first else index)
             if reason is not None:
                 target.finish_reason = reason
@@ -546,7 +554,9 @@ class StreamAccumulator:
             entry = self.tool_calls.setdefault(index, _ToolCall())
             entry.id = safe_str(field(call, "id") or entry.id)
             entry.name = safe_str(field(call, "name") or entry.name)
-            entry.arguments += safe_str(field(call, "args") or "")
+            piece = field(call, "args")
+            if piece:
+                entry.arguments.append(safe_str(piece))
         metadata = field(chunk, "response_metadata") or {}
         model = field(metadata, "model_name") or field(metadata, "model")
         if model and self.model is None:
