@@ -1854,6 +1854,28 @@ def test_tool_definition_of_a_str_enum_parameter():
     }
 
 
+def test_tool_definition_of_defaults_holding_enum_members_is_json():
+    """Enum members inside a default are written as their values, and the rest as any
+    value is (a dict's tuple keys as text, NaN as text): reading the members first had
+    left a default's keys unconverted, and the definition could not be sent as JSON."""
+    import enum
+
+    class Unit(enum.Enum):
+        C = "celsius"
+
+    def forecast(
+        options: dict = {(1, 2): Unit.C, "nan": float("nan")},  # noqa: B006
+        units: list = [Unit.C],  # noqa: B006
+    ) -> None:
+        """Forecast."""
+
+    properties = sentry_agents.tool_definition(forecast)["parameters"]["properties"]
+    assert json.loads(json.dumps(properties)) == {
+        "options": {"type": "object", "default": {"(1, 2)": "celsius", "nan": "nan"}},
+        "units": {"type": "array", "default": ["celsius"]},
+    }
+
+
 @pytest.mark.parametrize("not_a_tool", ["get_weather", None, 3, ["get_weather"], {"name": "x"}])
 def test_tool_definition_refuses_what_is_not_callable(not_a_tool):
     """Anything not callable was described as its type (a tool named ``str``)."""

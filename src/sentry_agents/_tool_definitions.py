@@ -365,18 +365,22 @@ def _choices(values: list[Any], enum_class: Optional[type]) -> dict[str, Any]:
 _MAX_VALUE_DEPTH = 8
 
 
-def json_value(value: Any, depth: int = 0) -> Any:
+def json_value(value: Any) -> Any:
     """``jsonable(value)`` with an ``Enum`` member as its value (in a list, tuple or
     dict too), as a model sends it: a default or a ``Literal`` choice."""
+    return jsonable(_members_as_values(value, 0))
+
+
+def _members_as_values(value: Any, depth: int) -> Any:
     if depth < _MAX_VALUE_DEPTH:
         kind = type(value)
         if issubclass(kind, enum.Enum):
-            return json_value(_attr(value, "value", None), depth + 1)
+            return _members_as_values(_attr(value, "value", None), depth + 1)
         if kind in (list, tuple):
-            return [json_value(v, depth + 1) for v in value]
+            return [_members_as_values(v, depth + 1) for v in value]
         if kind is dict:
-            return {k: json_value(v, depth + 1) for k, v in value.items()}
-    return jsonable(value)
+            return {k: _members_as_values(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 def _is_abc(origin: Any, name: str) -> bool:
