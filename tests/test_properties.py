@@ -303,6 +303,163 @@ def test_scrub_plain_is_the_plain_json_test_then_the_scrub(value, nest, names):
 some_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=40)
 
 
+# Keys a scrubber decides either way, spelled with escapes too; strings that scrubbing
+# changes (JSON or bare keys inside, escaped quotes, line breaks); numbers ``dumps``
+# writes otherwise than as given.
+argument_key = secret_or_plain_key | st.sampled_from(
+    ["days", "Password", "token_count", "pass\\u0077ord", 'a\\"b', "", "k" * 130]
+)
+hostile_string = st.sampled_from(
+    [
+        '{"api_key": "k"}',
+        "[token: 1, secret: 2",
+        " [x, {password: 1}]",
+        '"api_key": "x"',
+        "a\nb",
+        " x",
+        "\ufeff{}",
+        "é",
+        "\ud800",
+    ]
+)
+argument_value = json_like | hostile_string | json_object
+argument_text = st.one_of(
+    st.builds(
+        lambda pairs, separators, indent, ensure_ascii: json.dumps(
+            dict(pairs), separators=separators, indent=indent, ensure_ascii=ensure_ascii
+        ),
+        st.lists(st.tuples(argument_key, argument_value), max_size=5),
+        st.sampled_from([(", ", ": "), (",", ":"), (" , ", " : ")]),
+        st.none() | st.integers(min_value=0, max_value=2),
+        st.booleans(),
+    ),
+    st.sampled_from(
+        [
+            '{"city": 1, "city": 2}',
+            '{"pass\\u0077ord": "x"}',
+            '{"a": NaN, "b": Infinity}',
+            '{"a": -0, "b": 1.50, "c": 1e5, "d": 1E2}',
+            '{"a": 1} ',
+            ' {"a": 1}',
+            '{"a": 1}{"b": 2}',
+            '{"a": "\\"password\\": 1"}',
+            '{"a": "x\\ny"}',
+            '{"a": "\\/"}',
+            '{"a": "raw\ttab"}',
+            '{"city": "' + "9" * 3100 + '"}',
+            '{"n": ' + "9" * 3200 + "}",
+            '{"a": ' * 30 + "1" + "}" * 30,
+            '{"a": [' * 30 + "1" + "]" * 30 + "}",
+            '{"days": 3, "city": "Oslo"}',
+            '{"city": {"api_key": "k"}, "days": 3}',
+            '{"city": "[token: 1, secret: 2"}',
+            '{"city": ["x", "[token: 1, secret: 2"]}',
+            "{}",
+            "{",
+            '{"a"}',
+        ]
+    ),
+    st.text(alphabet='{}[]":,\\ \n\t-.0123456789eEtrufalsnpwodkyc_', max_size=40).map(
+        lambda text: '{"' + text
+    ),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    argument_text,
+    st.integers(min_value=0, max_value=60),
+    st.sampled_from([DEFAULT_SCRUB_KEYS, frozenset(), frozenset({"city", "note"})]),
+)
+def test_scrubbed_arguments_json_is_the_general_path_or_declines(text, cut, names):
+    """The direct writer of a tool call's arguments (the JSON text of an object) gives
+    exactly what decoding, scrubbing and writing them gives, or declines; before and
+    after the keys it reads are known (the second time it may skip the walk)."""
+    from sentry_agents._jsonable import dumps, json_arguments
+    from sentry_agents._privacy import scrub, scrubbed_arguments_json, scrubber_for
+
+    scrubber = scrubber_for(names)
+    for candidate in (text, text[: len(text) - cut] if cut else text + text):
+        expected = dumps(scrub(json_arguments(candidate), scrubber))
+        for _ in range(2):
+            found = scrubbed_arguments_json(candidate, scrubber)
+            assert found is None or found == expected, candidate
+
+
+def test_scrubbed_arguments_json_writes_the_commonest_arguments_and_scrubs_secrets():
+    """A flat object is written directly (compact, as ``dumps`` writes it), and a secret
+    in it is filtered however it was written or however often its keys were seen."""
+    from sentry_agents._privacy import (
+        DEFAULT_SCRUB_KEYS,
+        FILTERED,
+        scrubbed_arguments_json,
+        scrubber_for,
+    )
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    for _ in range(2):
+        found = scrubbed_arguments_json('{"city": "Oslo", "days": 3}', scrubber)
+        assert found == '{"city":"Oslo","days":3}'
+        secret = scrubbed_arguments_json('{"city": "Oslo", "api_key": "sk-1"}', scrubber)
+        assert secret == f'{{"city":"Oslo","api_key":"{FILTERED}"}}'
+        inside = scrubbed_arguments_json('{"city": "{\\"token\\": \\"t\\"}"}', scrubber)
+        assert inside == '{"city":"{\\"token\\":\\"[Filtered]\\"}"}'
+        assert scrubbed_arguments_json('{"pass\\u0077ord": "p"}', scrubber) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["tool", "assistant", "Tool", "ai"]),
+    st.none() | some_text | st.integers(),
+    some_text | st.just("") | st.integers(),
+    some_text | argument_text | st.none(),
+    st.booleans(),
+)
+def test_an_openai_step_written_directly_is_what_the_general_writers_write(
+    role, content, ident, text, as_call
+):
+    """A tool result or an assistant message of one function call, however hostile its
+    fields: the direct writer gives what ``_direct`` gives (or declines), under the same
+    reuse key."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    if as_call:
+        call = {"id": ident, "type": "function", "function": {"name": "f", "arguments": text}}
+        item = {"role": role, "content": content, "tool_calls": [call]}
+    else:
+        item = {"role": role, "tool_call_id": ident, "content": text}
+    _message_json._reuse.clear()
+    try:
+        expected = _message_json._direct(item, scrubber)
+    except Exception:
+        expected = None
+    _message_json._reuse.clear()
+    found = _message_json._openai_step(item, scrubber, 0)
+    if found is None:
+        return
+    assert found == expected
+    assert len(_message_json._reuse) == 1
+    assert _message_json._direct(item, scrubber) == found
+    assert len(_message_json._reuse) == 1, "found under the key the general writers use"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(argument_key | st.text(max_size=12), max_size=8))
+def test_the_keys_known_to_name_no_secret_are_those_decided_so(keys):
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    for key in keys:
+        secret = scrubber.decide(key)[0]
+        assert secret == scrubber.decide_by_words(key)[0]
+        if secret:
+            assert key not in scrubber._kept
+        elif len(key) <= 128:
+            assert key in scrubber._kept
+
+
 def tool_call_message(content, call_id, name, arguments):
     return {
         "role": "assistant",

@@ -484,30 +484,30 @@ def json_arguments(value: Any) -> Any:
         type(value) is str
         and value.isascii()
         and "\\u" not in value
-        and (len(value) < _MIN_DEEP_CHARS or value.count("{") + value.count("[") <= MAX_DEPTH)
+        and (len(value) < MIN_DEEP_CHARS or value.count("{") + value.count("[") <= MAX_DEPTH)
     ):
         # The scanner itself: ``decode`` adds two regex matches and a call per value, and
         # differs from it only by skipping JSON white space around the value.
         start = 0 if value[:1] not in _JSON_SPACE else len(value) - len(value.lstrip(_JSON_SPACE))
         try:
-            parsed, end = _scan(value, start)
+            parsed, end = scan_json(value, start)
         except (StopIteration, ValueError):
             return value
         if end != len(value) and value[end:].strip(_JSON_SPACE):
             return value
-        if len(value) >= _MIN_LONG_INT_DIGITS and _LONG_INT.search(value):
+        if len(value) >= MIN_LONG_INT_DIGITS and _LONG_INT.search(value):
             return jsonable(parsed)  # an integer past MAX_INT_BITS, written as its size
         return parsed
     return jsonable(parse_json_maybe(value))
 
 
-_MIN_DEEP_CHARS = 2 * (MAX_DEPTH + 1)
+MIN_DEEP_CHARS = 2 * (MAX_DEPTH + 1)
 """The length of the shortest JSON text nesting past ``MAX_DEPTH`` (each level opens and
 closes): shorter text (most tool arguments) is not counted."""
-_MIN_LONG_INT_DIGITS = 3_011
+MIN_LONG_INT_DIGITS = 3_011
 """Digits of the smallest integer past ``MAX_INT_BITS`` (``2**10000``): only text this
 long can hold one, so shorter text (nearly all) is not searched."""
-_LONG_INT = re.compile(f"[0-9]{{{_MIN_LONG_INT_DIGITS}}}")
+_LONG_INT = re.compile(f"[0-9]{{{MIN_LONG_INT_DIGITS}}}")
 """A run of digits as long as that (in a number, or in text: the walk then only costs
 time)."""
 
@@ -569,7 +569,7 @@ def _non_finite(name: str) -> str:
 
 
 _ARGUMENTS_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_non_finite)
-_scan = _ARGUMENTS_DECODER.scan_once  # type: ignore[attr-defined]
+scan_json = _ARGUMENTS_DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def loads_finite(text: str) -> Any:

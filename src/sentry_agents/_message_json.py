@@ -41,6 +41,7 @@ from ._privacy import (
     scrub_messages,
     scrub_plain,
     scrub_text,
+    scrubbed_arguments_json,
     scrubber_for,
 )
 
@@ -243,7 +244,11 @@ def _write_block(
             if fields is not None:
                 try:
                     if blocks_role is None:
-                        piece = _direct(fields, scrubber, 0 if item is newest else heavy)
+                        piece = None
+                        if len(fields) == 3 and "role" in fields:
+                            piece = _openai_step(fields, scrubber, 0 if item is newest else heavy)
+                        if piece is None:
+                            piece = _direct(fields, scrubber, 0 if item is newest else heavy)
                     else:
                         piece = _anthropic_message(
                             blocks_role[1], blocks, scrubber, 0 if item is newest else heavy
@@ -445,6 +450,120 @@ def _direct(item: dict[str, Any], scrubber: Scrubber, heavy: int = 0) -> Optiona
 # to write.
 _RESULT_KEYS = frozenset({"role", "content", "tool_call_id", "name"})
 _CALLS_KEYS = frozenset({"role", "content", "tool_calls"})
+
+
+def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
+    """The two messages an OpenAI tool loop adds at each step, in their commonest form: a
+    tool result (``role``, ``tool_call_id``, ``content``) and an assistant message of one
+    function call (``role``, ``content``, ``tool_calls``). Written as ``_direct`` writes
+    them, with its lookups and calls inlined (a new history writes them all); ``None``
+    for any other message."""
+    role = item.get("role")
+    if type(role) is not str:
+        return None
+    reuse = _reuse
+    if role == "tool":
+        ident, content = item.get("tool_call_id"), item.get("content")
+        if type(ident) is not str or not ident or type(content) is not str:
+            return None
+        key: tuple[Any, ...] = (_RESULT, ident, content, scrubber.key)
+        found = reuse.young.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        found = reuse.old.get(key)
+        if found is not None:
+            reuse.promote(key, found)
+            return found  # type: ignore[no-any-return]
+        if heavy and len(content) >= heavy:
+            return _HEAVY
+        if (
+            ident.isascii()
+            and ident[:1] not in JSON_HEADS
+            and "\n" not in ident
+            and "\r" not in ident
+        ):
+            written = _string(ident)
+        else:
+            written = _field(ident, scrubber)
+        if not content:
+            response = _EMPTY
+        elif content.isascii():
+            if content[:1] in JSON_HEADS or "\n" in content or "\r" in content:
+                response = _string(scrub_text(content, scrubber))
+            else:
+                response = _string(content)
+        else:
+            response = _field(content, scrubber)
+        piece = (
+            f'{{"role":"tool","parts":[{{"type":"tool_call_response","id":{written},'
+            f'"response":{response}}}]}}'
+        )
+        ascii = piece.isascii() and ident.isascii() and content.isascii()
+        cost = (len(piece) + len(ident) + len(content)) * (1 if ascii else 4) + _RESULT_OVERHEAD
+    elif role == "assistant":
+        calls, content = item.get("tool_calls"), item.get("content")
+        if type(calls) is not list or len(calls) != 1:
+            return None
+        if content is None:
+            if "content" not in item:
+                return None
+        elif type(content) is not str:
+            return None
+        call = calls[0]
+        if type(call) is not dict:
+            return None
+        function = call.get("function")
+        if type(function) is not dict:
+            return None
+        ident, name = call.get("id") or "", function.get("name") or ""
+        arguments = function.get("arguments")
+        if type(ident) is not str or type(name) is not str or type(arguments) is not str:
+            return None
+        key = (_CALLS, "assistant", content, None, None, scrubber.key, ident, name, arguments)
+        found = reuse.young.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        found = reuse.old.get(key)
+        if found is not None:
+            reuse.promote(key, found)
+            return found  # type: ignore[no-any-return]
+        arguments_written = scrubbed_arguments_json(arguments, scrubber)
+        if (
+            arguments_written is not None
+            and ident.isascii()
+            and name.isascii()
+            and ident[:1] not in JSON_HEADS
+            and name[:1] not in JSON_HEADS
+            and "\n" not in ident
+            and "\r" not in ident
+            and "\n" not in name
+            and "\r" not in name
+        ):
+            part = (
+                f'{{"type":"tool_call","id":{_string(ident)},"name":{_string(name)},'
+                f'"arguments":{arguments_written}}}'
+            )
+        else:
+            part = _tool_call(ident, name, arguments, scrubber)
+        if content:
+            text = _string(clean_text(content))
+            piece = f'{{"role":"assistant","parts":[{{"type":"text","content":{text}}},{part}]}}'
+        else:
+            piece = f'{{"role":"assistant","parts":[{part}]}}'
+        joined = "".join((piece, content or "", ident, name, arguments))
+        cost = len(joined) * (1 if joined.isascii() else 4) + _CALL_OVERHEAD
+    else:
+        return None
+    if cost <= reuse.max_entry_bytes:
+        reuse.young[key] = piece
+        reuse.used += cost
+        if reuse.used > reuse.half:
+            reuse.turn_over()
+    return piece
+
+
+_RESULT_OVERHEAD = 3 * 80 + 240  # see ``_text_cost``: three strings and the entry
+_CALL_OVERHEAD = 7 * 80 + 240  # seven strings
 
 
 def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
@@ -739,7 +858,8 @@ def _tool_call(
     if scrubbed is not NOT_PLAIN:
         written = arguments_json if arguments_json and scrubbed is arguments else dumps(scrubbed)
     else:
-        written = dumps(scrub(json_arguments(arguments), scrubber))
+        found = scrubbed_arguments_json(arguments, scrubber) if type(arguments) is str else None
+        written = dumps(scrub(json_arguments(arguments), scrubber)) if found is None else found
     return (
         f'{{"type":"tool_call","id":{_field(ident, scrubber)},'
         f'"name":{_field(name, scrubber)},"arguments":{written}}}'

@@ -25,11 +25,14 @@ from urllib.parse import unquote_plus
 from ._jsonable import (
     MAX_DEPTH,
     MAX_INT_BITS,
+    MIN_DEEP_CHARS,
+    MIN_LONG_INT_DIGITS,
     decode_prefix,
     dumps,
     is_plain_json,
     loads_finite,
     safe_str,
+    scan_json,
 )
 
 FILTERED = "[Filtered]"
@@ -275,6 +278,7 @@ class Scrubber:
         "_glued_at_start",
         "_glued_endings",
         "_hint",
+        "_kept",
         "_multi",
         "_single",
         "_terms",
@@ -300,6 +304,9 @@ class Scrubber:
         self.active = bool(self._terms)
         """Whether anything is scrubbed at all (an empty deny list: nothing)."""
         self._decisions: dict[str, tuple[bool, bool]] = {}
+        self._kept: set[str] = set()
+        """The keys among those decided that name no secret (``scrubbed_arguments_json``
+        tests a whole object's keys against it at once)."""
         self._hint = _hint_pattern(_hint_words(self._terms))
         self.structural_keys_kept = not any(
             self.hides(key, "") for key in ("type", "id", "name", "arguments", "response")
@@ -334,7 +341,10 @@ class Scrubber:
             if len(key) <= _CACHE_KEY_CHARS:
                 if len(self._decisions) >= _CACHE_ITEMS:
                     self._decisions.clear()
+                    self._kept.clear()
                 self._decisions[key] = decision
+                if not decision[0]:
+                    self._kept.add(key)
         return decision
 
     def decide_by_words(self, key: str) -> tuple[bool, bool]:
@@ -615,6 +625,38 @@ def _scrub_plain(value: Any, scrubber: Scrubber, depth: int) -> Any:
                 changed = list(value)
             changed[index] = new
     return value if changed is None else changed
+
+
+def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
+    """``dumps(scrub(json_arguments(text), scrubber))`` of ASCII text holding one JSON
+    object that ``json_arguments`` reads directly (no ``\\u`` escape, not nested past
+    ``MAX_DEPTH``, no white space around it, too short to hold an integer past
+    ``MAX_INT_BITS``), without the calls between: ``None`` for any other text (take
+    that path). A flat object (no bracket but its first brace) holding no backslash,
+    whose keys are all known to name no secret, is written without the scrubbing walk:
+    nothing in it could be changed but under a key, and a tool call's arguments are
+    written on every model call of a new history."""
+    if (
+        text[:1] != "{"
+        or not text.isascii()
+        or "\\u" in text
+        or len(text) >= MIN_LONG_INT_DIGITS
+        or (len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH)
+    ):
+        return None
+    try:
+        parsed, end = scan_json(text, 0)
+    except (StopIteration, ValueError):
+        return None
+    if end != len(text):
+        return None
+    if scrubber.active and (
+        # Without a bracket past the first or a backslash (an escaped quote or line
+        # break), no string in the object can be changed by ``scrub_text``: only keys.
+        "[" in text or "\\" in text or text.count("{") != 1 or not parsed.keys() <= scrubber._kept
+    ):
+        parsed = _scrub(parsed, scrubber)
+    return dumps(parsed)
 
 
 def scrub_text(text: str, scrubber: Scrubber) -> str:
