@@ -430,10 +430,15 @@ def test_a_span_of_huge_names_ids_and_content_stays_under_relays_limit(sentry):
     from sentry_agents._span import IDENTIFIER_BYTES
 
     big = "x" * 10_000_000
-    with sentry_agents.invoke_agent(big, model=big, provider=big):
+    with sentry_agents.invoke_agent(big, model=big, provider=big, pipeline=big, prompt_name=big):
+        with sentry_agents.execute_tool(big, call_id=big):
+            pass
+        with sentry_agents.mcp_server("tools/call", big, request_id=big, session_id=big) as mcp:
+            mcp.set_arguments({"a": big})
         with sentry_agents.chat(
             big,
             provider=big,
+            prompt_name=big,
             seed=big,
             reasoning_level=big,
             messages=[{"role": "user", "content": big}],
@@ -459,6 +464,23 @@ def test_a_span_of_huge_names_ids_and_content_stays_under_relays_limit(sentry):
     assert json.loads(attrs["gen_ai.response.finish_reasons"])[0].startswith("xxx")
     assert len(attrs["gen_ai.response.finish_reasons"]) <= IDENTIFIER_BYTES
     assert len(chat.name.encode()) <= IDENTIFIER_BYTES
+    identifiers = (
+        "gen_ai.pipeline.name",
+        "gen_ai.prompt.name",
+        "gen_ai.tool.call.id",
+        "gen_ai.tool.name",
+        "mcp.tool.name",
+        "mcp.request.id",
+        "jsonrpc.request.id",
+        "mcp.session.id",
+    )
+    spans = sentry.gen_ai_spans() + [s for s in sentry.spans() if s.op == "mcp.server"]
+    assert len(spans) == 4
+    for span in spans:
+        assert len(json.dumps(span.attributes).encode()) < 1_000_000, span.op
+        for key in identifiers:
+            if key in span.attributes:
+                assert len(str(span.attributes[key]).encode()) <= IDENTIFIER_BYTES, key
     if sentry.mode == "stream":  # content keeps its own budget
         assert len(attrs["gen_ai.input.messages"].encode()) > 100_000
     assert len(json.dumps(attrs).encode()) < 1_000_000

@@ -797,6 +797,15 @@ _IDENTIFIERS = frozenset(
     {
         keys.AGENT_NAME,
         keys.ERROR_TYPE,
+        keys.JSONRPC_REQUEST_ID,
+        keys.MCP_METHOD_NAME,
+        keys.MCP_PROMPT_NAME,
+        keys.MCP_REQUEST_ID,
+        keys.MCP_SERVER_NAME,
+        keys.MCP_SESSION_ID,
+        keys.MCP_TOOL_NAME,
+        keys.PIPELINE_NAME,
+        keys.PROMPT_NAME,
         keys.PROVIDER_NAME,
         keys.REQUEST_MODEL,
         keys.REQUEST_REASONING_LEVEL,
@@ -804,6 +813,7 @@ _IDENTIFIERS = frozenset(
         keys.RESPONSE_FINISH_REASONS,
         keys.RESPONSE_ID,
         keys.RESPONSE_MODEL,
+        keys.TOOL_CALL_ID,
         keys.TOOL_NAME,
     }
 )
