@@ -196,3 +196,33 @@ def test_set_arguments_replaces_the_integrations_arguments(with_integration, pat
     ]
     assert arguments == [{"mcp.request.argument.town": '"Paris"'}, {}]
     assert served[0].attributes["gen_ai.tool.name"] == "get_weather"
+
+
+@pytest.mark.parametrize("closed_by", ["send_default_pii", "record_inputs"])
+def test_inputs_off_takes_back_the_integrations_arguments_on_a_joined_span(sentry, closed_by):
+    """sentry-sdk's MCP integration records a request's arguments even with
+    ``send_default_pii=False``; once ``mcp_server`` joins its span, that span is ours and
+    our input gate decides: with it closed (by the client, or by ``record_inputs=False``),
+    no ``mcp.request.argument.*`` is sent, while the names and ids still are."""
+    from mcp.server.mcpserver import MCPServer
+
+    sentry.init(
+        integrations=[mcp_integration.MCPIntegration()],
+        send_default_pii=closed_by != "send_default_pii",
+    )
+    app = MCPServer("weather-server")
+
+    @app.tool()
+    def get_weather(city: str) -> str:
+        record = False if closed_by == "record_inputs" else None
+        with sentry_agents.mcp_server("tools/call", "get_weather", record_inputs=record) as span:
+            span.set_arguments({"city": city})
+            return f"Rain in {city}"
+
+    asyncio.run(call(app, ["Paris"]))
+    spans = tool_spans(sentry.spans())
+    assert len(spans) == 1
+    attributes = spans[0].attributes
+    assert attributes["gen_ai.tool.name"] == "get_weather"
+    assert attributes["mcp.tool.name"] == "get_weather"
+    assert not [k for k in attributes if k.startswith("mcp.request.argument")]

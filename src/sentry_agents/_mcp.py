@@ -144,6 +144,14 @@ class MCPServerSpan(_MCPSpan):
         if self._config.arguments is not None:
             self.set_arguments(self._config.arguments)
 
+    def _withhold_start_content(self) -> None:
+        # sentry-sdk's MCP integration records a request's arguments whatever
+        # ``send_default_pii`` says; on a span that is ours too, our input gate decides.
+        native = self._native
+        if native is not None and native.recording:
+            for key in [key for key in native.attributes() if key.startswith(_ARGUMENT_PREFIXES)]:
+                self._remove(key)
+
     def set_arguments(self, arguments: Any) -> None:
         """The request's arguments (a dict, or its JSON), as ``mcp.request.argument.<key>``
         each, behind the input gate and scrubbed like tool arguments: the first

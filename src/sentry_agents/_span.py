@@ -228,6 +228,10 @@ class GenAISpan(Generic[C]):
     def _record_start_content(self) -> None:
         """Record input content; only called when the span records and inputs may be sent."""
 
+    def _withhold_start_content(self) -> None:
+        """Called instead when the span records but inputs may not be sent: a span that
+        joined an integration's takes back the inputs that integration recorded."""
+
     def _before_finish(self) -> None:
         """Last attributes before the span is finished (roll-ups and the like)."""
 
@@ -326,6 +330,8 @@ class GenAISpan(Generic[C]):
                     self._inputs_ok, self._outputs_ok = self._gate(client)
                     if self._inputs_ok:
                         self._record_start_content()
+                    else:
+                        self._withhold_start_content()
         except Exception as exc:
             contained(exc)
         except BaseException as exc:
