@@ -335,7 +335,7 @@ class ModelSpan(UsageSpan[M]):
             reasons = strings_json(
                 info.finish_reasons, self._key_budget(keys.RESPONSE_FINISH_REASONS)
             )
-            self._set(keys.RESPONSE_FINISH_REASONS, reasons)
+            self._set(keys.RESPONSE_FINISH_REASONS, reasons, measured=True)
         # No output at all (a stream abandoned before its first chunk) is not sent as [].
         if info.output:
             self._set_output(info.output)
