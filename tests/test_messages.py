@@ -782,3 +782,27 @@ def test_an_openai_custom_tool_call_keeps_its_name_and_input(as_object):
     assert json.loads(serialize_messages([{**responses_item, "input": "free text"}])) == [
         {"role": "assistant", "parts": [expected[0]]}
     ]
+
+
+def test_a_google_content_as_the_system_prompt_is_its_text(sentry):
+    """``GenerateContentConfig(system_instruction=types.Content(...))``, as Google's docs
+    write it (or its dict), is read as its parts, given to ``request=`` or to
+    ``system_instructions=``: not one part of unknown type holding the whole object."""
+    from google.genai import types
+
+    import sentry_agents
+
+    content = types.Content(
+        parts=[types.Part(text="Answer in French."), types.Part(text="Be brief.")]
+    )
+    config = types.GenerateContentConfig(system_instruction=content)
+    with sentry_agents.chat("gemini-a", request={"contents": "Hi", "config": config}):
+        pass
+    with sentry_agents.chat(
+        "gemini-b", system_instructions={"role": "user", "parts": [{"text": "Be brief."}]}
+    ):
+        pass
+    sent = sentry.named("chat gemini-a").attributes["gen_ai.system_instructions"]
+    assert json.loads(sent) == [text("Answer in French."), text("Be brief.")]
+    sent = sentry.named("chat gemini-b").attributes["gen_ai.system_instructions"]
+    assert json.loads(sent) == [text("Be brief.")]

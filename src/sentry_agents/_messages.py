@@ -165,10 +165,14 @@ _nesting = _Nesting()
 
 
 def system_parts(system: Any) -> list[Part]:
-    """Parts of a separately passed system prompt (string, blocks, or messages)."""
+    """Parts of a separately passed system prompt (string, blocks, or messages). One
+    message with ``parts`` (Google's ``Content``, as ``system_instruction`` takes it) is
+    read as a message too, not as a block of unknown type."""
     if system is None:
         return []
     items = as_list(system)
+    if items is None and not isinstance(system, str) and has_field(system, "parts"):
+        items = [system]
     if items is not None and items and all(_looks_like_message(item) for item in items):
         parts: list[Part] = []
         for message in _convert_messages(items, "system"):
