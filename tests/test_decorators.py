@@ -378,6 +378,27 @@ def test_agent_decorator_records_input_and_output(sentry):
     )
 
 
+def test_an_agent_returning_none_keeps_the_output_it_set_and_sends_no_empty_one(sentry):
+    """A decorated agent that returns nothing has no output to record: what it set through
+    ``current_span()`` stays, and one that set none sends none (not ``[]``)."""
+
+    @sentry_agents.agent
+    def answers_by_hand(question: str) -> None:
+        sentry_agents.current_span().set_output("Pack an umbrella.")
+
+    @sentry_agents.agent
+    def answers_nothing(question: str) -> None:
+        pass
+
+    answers_by_hand("Weather?")
+    answers_nothing("Weather?")
+    by_hand = sentry.named("invoke_agent answers_by_hand").attributes
+    assert json.loads(by_hand["gen_ai.output.messages"]) == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "Pack an umbrella."}]}
+    ]
+    assert "gen_ai.output.messages" not in sentry.named("invoke_agent answers_nothing").attributes
+
+
 def test_tool_definition_from_function():
     from typing import Literal, Optional
 

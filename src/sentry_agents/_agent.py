@@ -96,7 +96,9 @@ class AgentSpan(ModelSpan[AgentConfig]):
         self._set_lazy_input(call, self._call_messages)
 
     def _record_return(self, value: Any) -> None:
-        if self._outputs_ok:
+        """A return of nothing (``None``, or a generator that yielded nothing) is no
+        output: what the function set through ``current_span()`` stays."""
+        if self._outputs_ok and not (value is None or (type(value) is list and not value)):
             self.set_output(self._output_of(value))
 
     @property
