@@ -43,6 +43,44 @@ def test_agent_usage_sums_calls_unless_set_explicitly(sentry):
     assert sentry.named("invoke_agent Explicit").attributes["gen_ai.usage.input_tokens"] == 999
 
 
+def test_an_agent_given_its_last_response_keeps_the_sum_of_its_calls(sentry):
+    """``agent.set_response(response)`` after a loop of recorded calls: the response is
+    one of those calls, so the agent's usage stays their sum (not the last call's). An
+    agent with no call recorded inside takes the response's usage, and ``set_usage``
+    after it still wins."""
+
+    def response(n):
+        return {
+            "model": "gpt-4o",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": n},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 10},
+        }
+
+    with sentry_agents.invoke_agent("Loop") as agent:
+        for n in ("one", "two", "three"):
+            with sentry_agents.chat("gpt-4o") as llm:
+                llm.set_response(response(n))
+        agent.set_response(response(n))
+    with sentry_agents.invoke_agent("Alone") as agent:
+        agent.set_response(response("only"))
+    with sentry_agents.invoke_agent("Explicit") as agent:
+        with sentry_agents.chat("gpt-4o") as llm:
+            llm.set_response(response("one"))
+        agent.set_response(response("one"))
+        agent.set_usage(input_tokens=7, output_tokens=1)
+    loop = sentry.named("invoke_agent Loop").attributes
+    assert (loop["gen_ai.usage.input_tokens"], loop["gen_ai.usage.output_tokens"]) == (300, 30)
+    assert json.loads(loop["gen_ai.output.messages"])[0]["parts"][0]["content"] == "three"
+    assert sentry.named("invoke_agent Alone").attributes["gen_ai.usage.input_tokens"] == 100
+    assert sentry.named("invoke_agent Explicit").attributes["gen_ai.usage.input_tokens"] == 7
+
+
 def test_sub_count_larger_than_total_warns_and_never_sends_negative_cost(sentry, sdk_log):
     sentry.init(debug=True)
     with sentry_agents.chat("m") as llm:

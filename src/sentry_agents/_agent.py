@@ -11,10 +11,11 @@ from ._decorate import Call, decoratable, decorator_arguments, function_of
 from ._jsonable import dumps, instance_of, jsonable, optional_str, safe_str
 from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
+from ._responses import ResponseInfo
 from ._sdk import AttributeValue
 from ._span import AgentRun, GenAISpan
 from ._tool_definitions import callable_name
-from ._usage import checked, summed, usage_attributes
+from ._usage import Usage, checked, summed, usage_attributes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,10 +40,11 @@ class AgentSpan(ModelSpan[AgentConfig]):
     at its own model's prices).
     """
 
-    __slots__ = ()
+    __slots__ = ("_response_usage",)
 
     def __init__(self, config: AgentConfig, options: Options) -> None:
         super().__init__(keys.INVOKE_AGENT, config, options)
+        self._response_usage: Optional[Usage] = None
 
     @property
     def agent_name(self) -> str:
@@ -69,12 +71,19 @@ class AgentSpan(ModelSpan[AgentConfig]):
             self._agents[0].end_outliving()  # before this run's usage is summed
         super()._end(error)
 
+    def _apply_response(self, info: ResponseInfo) -> None:
+        super()._apply_response(info)
+        if not info.usage.is_empty():
+            self._response_usage = self._usage
+
     def _before_finish(self) -> None:
         native = self._native
         if native is None:
             return
         usage = self._usage
         run = self._agents[0]  # an agent's own run comes first (``_agents_inside``)
+        if usage is not None and usage is self._response_usage and run.child_usage:
+            usage = None  # the response is one of the calls recorded inside, summed below
         cost: Optional[Cost] = None
         if usage is not None:
             cost = self._own_price(usage)[0]
