@@ -1157,6 +1157,41 @@ def test_prices_beyond_a_float_or_64_bits_are_refused_or_left_out(sentry):
     assert sentry.named("invoke_agent a").attributes["gen_ai.cost.total_tokens"] == 1.0
 
 
+def test_a_table_entry_without_a_price_sends_no_cost(sentry):
+    """An entry with no rate at all was taken as free (every call sent a cost of $0); it
+    is refused, and one that gives the context window alone sends the window and no cost."""
+    with pytest.raises(ValueError, match="at least one rate"):
+        sentry_agents.configure(prices={"m": {}})
+    with pytest.raises(ValueError, match="at least one rate"):
+        sentry_agents.configure(prices={"m": {"input": None}})
+    sentry_agents.configure(prices={"m": {"context_window": 1000}, "free": {"input": 0}})
+    for model in ("m", "free"):
+        with sentry_agents.chat(model) as llm:
+            llm.set_usage(input_tokens=100, output_tokens=50)
+    windowed = sentry.named("chat m").attributes
+    assert not [k for k in windowed if k.startswith("gen_ai.cost.")]
+    assert windowed["gen_ai.context.window_size"] == 1000
+    assert windowed["gen_ai.context.utilization"] == 0.15
+    assert sentry.named("chat free").attributes["gen_ai.cost.total_tokens"] == 0.0
+
+
+def test_a_window_alone_in_the_table_keeps_the_genai_prices_price(sentry):
+    genai_prices = pytest.importorskip("genai_prices")
+    sentry_agents.configure(prices={"gpt-4o": {"context_window": 1000}}, genai_prices=True)
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        llm.set_usage(input_tokens=100, output_tokens=50)
+    expected = float(
+        genai_prices.calc_price(
+            genai_prices.Usage(input_tokens=100, output_tokens=50),
+            model_ref="gpt-4o",
+            provider_id="openai",
+        ).total_price
+    )
+    a = sentry.named("chat gpt-4o").attributes
+    assert a["gen_ai.cost.total_tokens"] == pytest.approx(expected)
+    assert a["gen_ai.context.window_size"] == 1000
+
+
 def test_cost_from_genai_prices_when_asked_for(sentry):
     genai_prices = pytest.importorskip("genai_prices")
     sentry_agents.configure(genai_prices=True)

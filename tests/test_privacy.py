@@ -162,6 +162,17 @@ def test_scrub_keys_can_be_extended_or_turned_off(sentry):
     assert b"now-visible" in raw
 
 
+def test_scrub_keys_of_another_type_are_refused_and_the_list_kept():
+    """``scrub_keys=[1, None]`` replaced the deny list with ``"1"`` and ``"None"``:
+    ``password`` and every other default went unscrubbed, without a word."""
+    from sentry_agents._config import settings
+
+    for bad in ([1, None], {"password", b"token"}):
+        with pytest.raises(TypeError, match="key names"):
+            sentry_agents.configure(scrub_keys=bad)
+        assert settings().scrub_keys == DEFAULT_SCRUB_KEYS
+
+
 def mask_emails(kind: str, value):
     return json.loads(EMAIL.sub("[email]", json.dumps(value)))
 

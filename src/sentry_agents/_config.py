@@ -167,7 +167,8 @@ def configure(
       recorded; return the value to record or ``None`` to drop it. ``None`` removes the hook.
     - ``scrub_keys``: keys whose values become ``[Filtered]`` anywhere inside tool
       arguments, results and message parts. An iterable replaces the list; pass
-      ``DEFAULT_SCRUB_KEYS | {"my_key"}`` to extend it and ``()`` to turn scrubbing off.
+      ``DEFAULT_SCRUB_KEYS | {"my_key"}`` to extend it and ``()`` to turn scrubbing off;
+      a name that is not a ``str`` raises ``TypeError``.
       A name is split into words as keys are, whatever its case and separators:
       ``customerRef`` (or ``customer_ref``) also matches ``CUSTOMER-REF`` and
       ``customerref``, while ``customerref``, one word, does not match ``customer_ref``.
@@ -179,7 +180,9 @@ def configure(
       "cache_write": 3.75, "reasoning": 10, "context_window": 128000}}`` in USD per million
       tokens. LLM spans of a listed model get the six ``gen_ai.cost.*`` attributes by
       Sentry's formula (agent spans their sum), and ``gen_ai.context.window_size`` /
-      ``.utilization`` when ``context_window`` is given. ``None`` removes the table.
+      ``.utilization`` when ``context_window`` is given (alone, it prices nothing; an
+      entry with neither a rate nor a window raises ``ValueError``). ``None`` removes
+      the table.
     - ``genai_prices``: ``True`` prices models the table lacks from the optional
       ``genai-prices`` package (imported only then).
 
@@ -204,8 +207,12 @@ def configure(
     if scrub_keys is not UNSET:
         if instance_of(scrub_keys, str):
             raise TypeError("scrub_keys must be an iterable of key names, not a string")
+        names = frozenset(scrub_keys)
+        for name in names:
+            if not instance_of(name, str):
+                raise TypeError(f"scrub_keys must hold key names (str), not {shown(name)}")
         # Kept as spelled: the word boundaries of ``customerRef`` are in its case.
-        changes["scrub_keys"] = frozenset(str(k) for k in scrub_keys)
+        changes["scrub_keys"] = frozenset(str(k) for k in names)
     if capture_errors is not UNSET:
         changes["capture_errors"] = _flag(capture_errors, "capture_errors")
     if genai_prices is not UNSET:

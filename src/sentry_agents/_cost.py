@@ -37,7 +37,8 @@ class Rates(NamedTuple):
     """One model's prices in USD per million tokens, and its context window in tokens.
 
     A missing cached or cache-write rate is the input rate, a missing reasoning rate the
-    output rate (as Sentry does for reasoning).
+    output rate (as Sentry does for reasoning). Not ``priced``: a table entry that gives
+    the context window alone, with no rate (no cost is worked out from it).
     """
 
     input: float = 0.0
@@ -46,6 +47,7 @@ class Rates(NamedTuple):
     cache_write: Optional[float] = None
     reasoning: Optional[float] = None
     context_window: Optional[int] = None
+    priced: bool = True
 
 
 class Cost(NamedTuple):
@@ -67,7 +69,9 @@ class Cost(NamedTuple):
 
 def cost_of(usage: Usage, rates: Rates) -> Optional[Cost]:
     """Sentry's cost formula applied to ``usage``; ``None`` when no tokens were reported
-    (Sentry leaves such calls without cost too)."""
+    (Sentry leaves such calls without cost too), or when ``rates`` name no price."""
+    if not rates.priced:
+        return None
     inputs = usage.input_tokens or 0
     outputs = usage.output_tokens or 0
     if not inputs and not outputs:
@@ -172,7 +176,11 @@ def _rates(model: str, entry: Any) -> Rates:
         if not 0 < window < INT64_LIMIT:
             raise ValueError(f"prices of {model!r}: context_window must be a positive 64-bit int")
         values["context_window"] = window
-    return Rates(**values)
+    elif not values:
+        raise ValueError(
+            f"prices of {model!r}: give at least one rate (input, output, ...) or context_window"
+        )
+    return Rates(**values, priced=bool(values.keys() - {"context_window"}))
 
 
 _DATE_SUFFIX = re.compile(r"[-@](\d{4}-\d{2}-\d{2}|\d{8})$")
@@ -228,8 +236,11 @@ class Pricing:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         found = lookup(self.table, model)
-        if found is None and self.use_genai_prices:
-            found = genai_prices_rates(model, provider)
+        if (found is None or not found.priced) and self.use_genai_prices:
+            priced = genai_prices_rates(model, provider)
+            if priced is not None and found is not None:  # the table's window, its prices
+                priced = priced._replace(context_window=found.context_window)
+            found = priced or found
         with self._lock:
             self._cache[key] = found
             while len(self._cache) > self.CACHE_SIZE:
