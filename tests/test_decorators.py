@@ -399,6 +399,28 @@ def test_an_agent_returning_none_keeps_the_output_it_set_and_sends_no_empty_one(
     assert "gen_ai.output.messages" not in sentry.named("invoke_agent answers_nothing").attributes
 
 
+def test_a_tool_returning_none_keeps_the_result_it_set(sentry):
+    """A decorated tool returning ``None`` recorded ``null`` over the result it had set
+    through ``current_span()``; one that set none still records ``null`` (it returned
+    nothing, and said so)."""
+
+    @sentry_agents.tool
+    def sets_by_hand(city: str) -> None:
+        sentry_agents.current_span().set_result({"forecast": "rain"})
+
+    @sentry_agents.tool
+    def returns_nothing(city: str) -> None:
+        pass
+
+    sets_by_hand("Paris")
+    returns_nothing("Paris")
+    by_hand = sentry.named("execute_tool sets_by_hand").attributes
+    assert json.loads(by_hand["gen_ai.tool.call.result"]) == {"forecast": "rain"}
+    assert sentry.named("execute_tool returns_nothing").attributes["gen_ai.tool.call.result"] == (
+        "null"
+    )
+
+
 def test_tool_definition_from_function():
     from typing import Literal, Optional
 

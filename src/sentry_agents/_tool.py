@@ -90,6 +90,12 @@ class ToolSpan(GenAISpan[ToolConfig]):
         )
 
     def _record_return(self, value: Any) -> None:
+        """A return of ``None`` is the result (``null``) unless the tool set one itself
+        through ``current_span().set_result``, which it then keeps."""
+        if value is None:
+            native = self._native
+            if native is not None and keys.TOOL_CALL_RESULT in native.attributes():
+                return
         self.set_result(value)
 
     @property
