@@ -2063,3 +2063,34 @@ def test_embeddings_set_response_of_unreadable_values_is_logged(sentry, sdk_log)
     span = sentry.named("embeddings hostile").attributes
     assert "gen_ai.response.model" not in span
     assert not [key for key in span if key.startswith("gen_ai.usage.")]
+
+
+@pytest.mark.parametrize("kind", ["ChatCompletion", "its dict", "Responses API", "Google"])
+def test_set_output_of_a_whole_response_records_its_output_messages(sentry, kind):
+    """``set_output(response)`` (where ``set_response`` is the documented call) sent the
+    whole response as one ``unknown`` part; it records the response's output messages,
+    as ``set_response`` does, and nothing else of it (no usage, model or id)."""
+    if kind == "ChatCompletion":
+        from openai.types.chat import ChatCompletion
+
+        response: Any = ChatCompletion.model_validate(chat_completion("Rainy."))
+    elif kind == "its dict":
+        response = chat_completion("Rainy.")
+    elif kind == "Responses API":
+        from openai.types.responses import Response
+
+        response = Response.model_validate(response_object("Rainy."))
+    else:
+        genai_types = pytest.importorskip("google.genai.types")
+        response = genai_types.GenerateContentResponse.model_validate(
+            {"candidates": [{"content": {"role": "model", "parts": [{"text": "Rainy."}]}}]}
+        )
+    with sentry_agents.chat("m") as llm:
+        llm.set_output(response)
+    attributes = sentry.named("chat m").attributes
+    output = json.loads(attributes["gen_ai.output.messages"])
+    assert len(output) == 1 and output[0]["role"] == "assistant"
+    assert output[0]["parts"][-1] == {"type": "text", "content": "Rainy."}
+    assert "unknown" not in attributes["gen_ai.output.messages"]
+    assert not [k for k in attributes if k.startswith("gen_ai.usage.")]
+    assert "gen_ai.response.id" not in attributes

@@ -16,7 +16,7 @@ from ._jsonable import field, instance_of, safe_str
 from ._message_json import encode_messages, text_answer_json
 from ._messages import Message, output_messages, split_system, system_parts, to_gen_ai_messages
 from ._privacy import scrubber_for
-from ._responses import ResponseInfo, read_response
+from ._responses import ResponseInfo, is_whole_response, read_response
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 from ._tool_definitions import tool_definitions
@@ -272,7 +272,15 @@ class ModelSpan(UsageSpan[M]):
             )
 
     def set_output(self, output: Any) -> None:
-        """Record the model's (or agent's) output: a string, messages or content blocks."""
+        """Record the model's (or agent's) output: a string, messages or content blocks.
+        A provider's whole response (see ``is_whole_response``) records its output
+        messages, as ``set_response`` does, and nothing else of it."""
+        if self._outputs_ok:
+            with guard:
+                messages = read_response(output).output if is_whole_response(output) else None
+                if messages:
+                    self._set_output(messages)
+                    return
         self._set_content(
             keys.OUTPUT_MESSAGES, "output.messages", output, output_messages, output=True
         )

@@ -77,6 +77,20 @@ def read_response(response: Any) -> ResponseInfo:
     return ResponseInfo(usage=usage_from(response))
 
 
+def is_whole_response(value: Any) -> bool:
+    """Whether ``value`` is a provider's whole response rather than its output: an OpenAI
+    Chat Completion (``choices``), a Responses API response, or a Google
+    ``GenerateContentResponse`` (``candidates``), as an object or its dict. Given to
+    ``set_output``, its output messages are recorded, not the response as one part."""
+    if value is None or isinstance(value, (str, bytes, list, tuple)):
+        return False
+    return (
+        field(value, "choices") is not None
+        or field(value, "candidates") is not None
+        or bool(_equals(field(value, "object"), "response"))
+    )
+
+
 def _equals(value: Any, text: str) -> Optional[bool]:
     """Whether a field read by shape is ``text``: plain text compared directly, anything
     else (an enum member, a ``str`` subclass) by its own ``==``. ``None`` when that
@@ -491,4 +505,4 @@ def _langchain(message: Any) -> ResponseInfo:
     )
 
 
-__all__ = ["ResponseInfo", "finish_reason", "read_response"]
+__all__ = ["ResponseInfo", "finish_reason", "is_whole_response", "read_response"]
