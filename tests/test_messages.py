@@ -685,9 +685,9 @@ def test_an_output_of_bare_content_blocks_is_one_message(sentry):
 
 
 def test_base64_in_a_block_of_an_unknown_type_is_never_sent():
-    """A content block of a type not read here (LangChain's standard ``audio`` and
-    ``video`` blocks, say) is kept as structure, but its base64 content (a ``base64``
-    field, a data: URL) becomes ``[Blob substitute]``, as images and audio always do."""
+    """A content block of a type not read here is kept as structure, but its base64
+    content (a ``base64`` field, a data: URL) becomes ``[Blob substitute]``, as images
+    and audio always do (LangChain's standard ``audio`` and ``video`` blocks are blobs)."""
     messages = pytest.importorskip("langchain_core.messages")
 
     sound = "UklGRiQAAABXQVZFZm10IBAAAAABAAEA"
@@ -696,14 +696,18 @@ def test_base64_in_a_block_of_an_unknown_type_is_never_sent():
         content=[
             {"type": "audio", "base64": sound, "mime_type": "audio/wav"},
             {"type": "video", "url": film},
+            {"type": "hologram", "base64": sound, "mime_type": "x/holo"},
+            {"type": "hologram", "url": film},
             {"type": "note", "text": "data: not a data URL"},
         ]
     )
     sent = serialize_messages([message])
     assert sound not in sent and "AAAAIGZ0eXBp" not in sent
     assert json.loads(sent)[0]["parts"] == [
-        {"type": "audio", "base64": "[Blob substitute]", "mime_type": "audio/wav"},
-        {"type": "video", "url": "[Blob substitute]"},
+        {"type": "blob", "modality": "audio", "content": BLOB, "mime_type": "audio/wav"},
+        {"type": "blob", "modality": "video", "content": BLOB, "mime_type": "video/mp4"},
+        {"type": "hologram", "base64": "[Blob substitute]", "mime_type": "x/holo"},
+        {"type": "hologram", "url": "[Blob substitute]"},
         {"type": "note", "text": "data: not a data URL"},
     ]
 
@@ -806,3 +810,150 @@ def test_a_google_content_as_the_system_prompt_is_its_text(sentry):
     assert json.loads(sent) == [text("Answer in French."), text("Be brief.")]
     sent = sentry.named("chat gemini-b").attributes["gen_ai.system_instructions"]
     assert json.loads(sent) == [text("Be brief.")]
+
+
+# LangChain's v1 standard content blocks (``langchain_core.messages.content``), and the
+# role/parts parts each becomes.
+_SECRET = "sk-live-abcdefghijklmnopqrstuvwxyz"
+_LC_BLOCKS = [
+    {"type": "reasoning", "reasoning": "hmm"},
+    {"type": "text", "text": "hi"},
+    {"type": "tool_call", "id": "t1", "name": "f", "args": {"city": "Oslo", "api_key": _SECRET}},
+    {"type": "image", "base64": "iVBORw0KGgo=", "mime_type": "image/png"},
+    {"type": "image", "url": "https://example.com/cat.png", "mime_type": "image/png"},
+    {"type": "image", "file_id": "file-1"},
+    {"type": "audio", "base64": "UklGRiQAAABXQVZF", "mime_type": "audio/wav"},
+    {"type": "video", "url": "https://example.com/v.mp4"},
+    {"type": "file", "file_id": "file-2", "mime_type": "application/pdf"},
+    {"type": "file", "url": "https://example.com/a.pdf", "mime_type": "application/pdf"},
+    {"type": "text-plain", "text": "notes", "mime_type": "text/plain"},
+    {"type": "server_tool_call", "id": "s1", "name": "web_search", "args": {"q": "rain"}},
+    {"type": "server_tool_result", "tool_call_id": "s1", "status": "success", "output": "wet"},
+]
+_LC_PARTS = [
+    {"type": "reasoning", "content": "hmm"},
+    text("hi"),
+    {
+        "type": "tool_call",
+        "id": "t1",
+        "name": "f",
+        "arguments": {"city": "Oslo", "api_key": _SECRET},
+    },
+    {"type": "blob", "modality": "image", "content": BLOB, "mime_type": "image/png"},
+    {
+        "type": "uri",
+        "modality": "image",
+        "uri": "https://example.com/cat.png",
+        "mime_type": "image/png",
+    },
+    {"type": "file", "modality": "image", "file_id": "file-1"},
+    {"type": "blob", "modality": "audio", "content": BLOB, "mime_type": "audio/wav"},
+    {"type": "uri", "modality": "video", "uri": "https://example.com/v.mp4"},
+    {"type": "file", "modality": "document", "file_id": "file-2", "mime_type": "application/pdf"},
+    {
+        "type": "uri",
+        "modality": "document",
+        "uri": "https://example.com/a.pdf",
+        "mime_type": "application/pdf",
+    },
+    text("notes"),
+    {"type": "tool_call", "id": "s1", "name": "web_search", "arguments": {"q": "rain"}},
+    {"type": "tool_call_response", "id": "s1", "response": "wet"},
+]
+
+
+def _scrubbed(parts: list) -> list:
+    """``parts`` as sent: the secret in the tool call's arguments filtered."""
+    call = {**parts[2], "arguments": {"city": "Oslo", "api_key": "[Filtered]"}}
+    return [*parts[:2], call, *parts[3:]]
+
+
+def test_langchain_v1_standard_blocks_become_role_parts_parts():
+    """LangChain's standard blocks share type names with role/parts parts (``tool_call``,
+    ``reasoning``, ``file``) but not their fields: a tool call's ``args`` are its
+    arguments, a reasoning block's ``reasoning`` its text, and an image, a sound, a video
+    or a file is read from its ``base64``, ``url`` or ``file_id`` and ``mime_type``."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    message = AIMessage(content=_LC_BLOCKS, output_version="v1")
+    assert to_gen_ai_messages([message]) == [{"role": "assistant", "parts": _LC_PARTS}]
+    sent = serialize_messages([message])
+    assert _SECRET not in sent and "iVBORw0KGgo" not in sent and "UklGRiQ" not in sent
+    assert json.loads(sent) == [{"role": "assistant", "parts": _scrubbed(_LC_PARTS)}]
+    human = HumanMessage(content=_LC_BLOCKS)
+    assert to_gen_ai_messages([human]) == [{"role": "user", "parts": _LC_PARTS}]
+    # The same blocks as dicts in a message's content, and as a bare output.
+    as_dicts = [{"role": "assistant", "content": _LC_BLOCKS}]
+    assert to_gen_ai_messages(as_dicts) == [{"role": "assistant", "parts": _LC_PARTS}]
+    assert json.loads(serialize_messages(as_dicts)) == [
+        {"role": "assistant", "parts": _scrubbed(_LC_PARTS)}
+    ]
+    assert json.loads(serialize_messages([{"role": "user", "content": _LC_BLOCKS[2:3]}])) == [
+        {"role": "user", "parts": _scrubbed(_LC_PARTS)[2:3]}
+    ]
+
+
+def test_langchain_v1_tool_calls_are_sent_once():
+    """A v1 ``AIMessage`` holds each tool call both in its content and in ``tool_calls``:
+    it is sent once."""
+    from langchain_core.messages import AIMessage
+
+    call = {"type": "tool_call", "id": "t1", "name": "f", "args": {"x": 1}}
+    message = AIMessage(content_blocks=[{"type": "text", "text": "Looking."}, call])
+    assert message.tool_calls  # (LangChain holds it in both)
+    assert to_gen_ai_messages([message]) == [
+        {
+            "role": "assistant",
+            "parts": [
+                text("Looking."),
+                {"type": "tool_call", "id": "t1", "name": "f", "arguments": {"x": 1}},
+            ],
+        }
+    ]
+
+
+def test_role_parts_parts_named_as_langchain_blocks_pass_through():
+    """Role/parts parts given back in (a ``tool_call`` with ``arguments``, a
+    ``reasoning`` with ``content``, a ``file`` with its ``modality``) are sent as given."""
+    parts = [
+        {"type": "reasoning", "content": "hmm"},
+        {"type": "tool_call", "id": "t1", "name": "f", "arguments": {"x": 1}},
+        {"type": "file", "modality": "image", "file_id": "file-1", "mime_type": "image/png"},
+    ]
+    for message in ({"role": "assistant", "parts": parts}, {"role": "assistant", "content": parts}):
+        assert to_gen_ai_messages([message]) == [{"role": "assistant", "parts": parts}]
+        assert json.loads(serialize_messages([message])) == [{"role": "assistant", "parts": parts}]
+
+
+def test_langchain_v1_blocks_on_a_span(sentry):
+    """What a span sends of LangChain's standard blocks, in either tracing mode."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    import sentry_agents
+
+    history = [
+        HumanMessage(content=_LC_BLOCKS[3:4]),
+        AIMessage(content=_LC_BLOCKS[:3], output_version="v1"),
+    ]
+    with sentry_agents.chat("m", messages=history) as llm:
+        llm.set_response(AIMessage(content_blocks=_LC_BLOCKS[:3]))
+    attributes = sentry.named("chat m").attributes
+    sent = attributes["gen_ai.input.messages"]
+    assert _SECRET not in sent and _SECRET not in attributes["gen_ai.output.messages"]
+    assert json.loads(sent) == [
+        {"role": "user", "parts": _LC_PARTS[3:4]},
+        {"role": "assistant", "parts": _scrubbed(_LC_PARTS)[:3]},
+    ]
+    assert json.loads(attributes["gen_ai.output.messages"]) == [
+        {"role": "assistant", "parts": _scrubbed(_LC_PARTS)[:3]}
+    ]
+
+
+def test_a_bare_langchain_reasoning_block_is_its_text():
+    """A reasoning block given alone (an output of ``message.content[0]``, or an item in a
+    history) is sent with its text, however the history is written."""
+    block = {"type": "reasoning", "reasoning": "hmm", "id": "rs_1"}
+    expected = [{"role": "assistant", "parts": [{"type": "reasoning", "content": "hmm"}]}]
+    assert to_gen_ai_messages([block]) == expected
+    assert json.loads(serialize_messages([block])) == expected
+    assert json.loads(serialize_messages([{"role": "user", "content": "q"}, block]))[1:] == expected

@@ -615,7 +615,10 @@ def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber, heavy: int) -
 
 
 def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
-    """A Responses API reasoning item: its summary and content texts, one per line."""
+    """A Responses API reasoning item: its summary and content texts, one per line. (Not
+    a LangChain reasoning block, its text under ``reasoning``: the general path reads it.)"""
+    if "reasoning" in item:
+        return None
     texts: list[str] = []
     for name in ("summary", "content"):
         entries = item.get(name)

@@ -53,6 +53,7 @@ READ_NAMES = frozenset(
     | {"data", "inline_data", "file_data", "file", "file_id", "file_uri", "file_url", "url"}
     | {"image_url", "input_audio", "format", "media_type", "mime_type", "audio", "transcript"}
     | {"action", "queries", "code", "approval_request_id", "approve", "reason", "custom"}
+    | {"reasoning"}
 )
 _PART_TYPES = ("text", "reasoning", "tool_call", "tool_call_response", "blob", "uri", "file")
 _TEXT_BLOCKS = ("text", "input_text", "output_text")
@@ -458,7 +459,15 @@ def _langchain_message(item: Any, item_type: str) -> Message:
         }
         return {"role": "tool", "parts": [part]}
     parts = to_parts(field(item, "content"))
+    # A v1 message holds each tool call in its content too: sent once.
+    given = {
+        ident
+        for part in parts
+        if part.get("type") == "tool_call" and isinstance(ident := part.get("id"), str) and ident
+    }
     for call in as_list(field(item, "tool_calls")) or []:
+        if field(call, "id") and safe_str(field(call, "id")) in given:
+            continue
         parts.append(
             {
                 "type": "tool_call",
@@ -471,7 +480,11 @@ def _langchain_message(item: Any, item_type: str) -> Message:
 
 
 def _reasoning_item_parts(item: Any) -> list[Part]:
-    texts = [safe_str(field(s, "text") or "") for s in as_list(field(item, "summary")) or []]
+    """A Responses API reasoning item, or LangChain's standard reasoning block (its text
+    under ``reasoning``), as one reasoning part."""
+    reasoning = field(item, "reasoning")
+    texts = [reasoning] if isinstance(reasoning, str) and reasoning else []
+    texts += [safe_str(field(s, "text") or "") for s in as_list(field(item, "summary")) or []]
     texts += [safe_str(field(c, "text") or "") for c in as_list(field(item, "content")) or []]
     text = "\n".join(t for t in texts if t)
     if not text and field(item, "encrypted_content"):
@@ -576,11 +589,26 @@ def part_list_parts(parts: Any) -> list[Part]:
     out: list[Part] = []
     for part in parts:
         part_type = field(part, "type")
-        if part_type in _PART_TYPES and isinstance(part, Mapping):
+        if part_type in _PART_TYPES and isinstance(part, Mapping) and _is_own_part(part):
             out.append(_validated_part(part))
         else:
             out.extend(_block_parts(part))
     return out
+
+
+def _is_own_part(part: Mapping[str, Any]) -> bool:
+    """Whether a mapping typed as a role/parts part is one, not a LangChain standard block
+    of the same type: its ``tool_call`` holds ``args`` (ours ``arguments``), its
+    ``reasoning`` its text under ``reasoning`` (ours under ``content``), and its ``file``
+    no ``modality``."""
+    kind = part.get("type")
+    if kind == "tool_call":
+        return "arguments" in part or "args" not in part
+    if kind == "reasoning":
+        return "content" in part or "reasoning" not in part
+    if kind == "file":
+        return "file_id" in part and "modality" in part
+    return True
 
 
 def _validated_part(part: Mapping[str, Any]) -> Part:
@@ -610,7 +638,7 @@ def _block_parts(block: Any) -> list[Part]:
         block_type in _PART_TYPES
         and block_type != "text"
         and isinstance(block, Mapping)
-        and (block_type != "file" or "file_id" in block)
+        and _is_own_part(block)
     ):
         return [_validated_part(block)]
     handler = _BLOCK_HANDLERS.get(safe_str(block_type))
@@ -645,21 +673,46 @@ def _openai_input_audio(block: Any) -> list[Part]:
 
 
 def _openai_file(block: Any) -> list[Part]:
+    """An OpenAI file block (its file under ``file``, or ``input_file``'s own fields), or
+    LangChain's standard file block (``file_id``, ``url`` or ``base64``, ``mime_type``)."""
     inner = field(block, "file")
     source = inner if inner is not None else block
-    if field(source, "file_id") is not None:
-        return [_file(field(source, "file_id"), "document")]
     if field(source, "file_url") is not None:
         return [_media(field(source, "file_url"), "document")]
     data = field(source, "file_data")
     if isinstance(data, str) and data.startswith("data:"):
         return [_media(data, "document")]
-    return [_blob("document", None)]
+    return _data_block(source, "document")
+
+
+def _data_block(block: Any, default: str) -> list[Part]:
+    """LangChain's standard image, audio, video or file block: the file it names
+    (``file_id``), its ``url``, or its data (``base64``, never sent), with its
+    ``mime_type``."""
+    mime_type = field(block, "mime_type")
+    mime = safe_str(mime_type) if mime_type else None
+    modality = _modality(mime, default)
+    if field(block, "file_id") is not None:
+        return [_file(field(block, "file_id"), modality, mime)]
+    if field(block, "url") is not None:
+        return [_media(field(block, "url"), modality, mime)]
+    return [_blob(modality, mime)]
+
+
+def _plain_text_block(block: Any) -> list[Part]:
+    """LangChain's standard ``text-plain`` block: a document given as its text, or as
+    any file block."""
+    text = field(block, "text")
+    return [_text(text)] if isinstance(text, str) else _data_block(block, "document")
 
 
 def _anthropic_source(block: Any) -> list[Part]:
+    """An Anthropic image or document (its ``source``), or LangChain's standard image
+    block (no ``source``)."""
     default = "image" if field(block, "type") == "image" else "document"
     source = field(block, "source")
+    if source is None:
+        return _data_block(block, default)
     source_type = field(source, "type")
     media_type = field(source, "media_type")
     mime = safe_str(media_type) if media_type else None
@@ -691,6 +744,17 @@ def _anthropic_tool_result(block: Any) -> list[Part]:
             "type": "tool_call_response",
             "id": safe_str(field(block, "tool_use_id") or ""),
             "response": _response_value(field(block, "content")),
+        }
+    ]
+
+
+def _server_tool_result(block: Any) -> list[Part]:
+    """LangChain's standard ``server_tool_result``: the answer to its ``tool_call_id``."""
+    return [
+        {
+            "type": "tool_call_response",
+            "id": safe_str(field(block, "tool_call_id") or ""),
+            "response": _response_value(field(block, "output")),
         }
     ]
 
@@ -812,6 +876,16 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     "reasoning": _reasoning_item_parts,
     "function_call": lambda block: [_tool_call_from_responses(block)],
     "tool_call": lambda block: [_tool_call(block)],
+    # LangChain's standard blocks (langchain_core.messages.content) of types no
+    # provider's blocks have.
+    "audio": lambda block: _data_block(block, "audio"),
+    "video": lambda block: _data_block(block, "video"),
+    "text-plain": _plain_text_block,
+    "tool_call_chunk": lambda block: [_tool_call(block)],
+    "invalid_tool_call": lambda block: [_tool_call(block)],
+    "server_tool_call": lambda block: [_tool_call(block)],
+    "server_tool_call_chunk": lambda block: [_tool_call(block)],
+    "server_tool_result": _server_tool_result,
 }
 
 
