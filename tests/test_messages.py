@@ -957,3 +957,59 @@ def test_a_bare_langchain_reasoning_block_is_its_text():
     assert to_gen_ai_messages([block]) == expected
     assert json.loads(serialize_messages([block])) == expected
     assert json.loads(serialize_messages([{"role": "user", "content": "q"}, block]))[1:] == expected
+
+
+_UNNAMED_CALL = {"function_call": {"name": "lookup", "args": {"q": "x"}}}
+_UNNAMED_RESPONSE = {"function_response": {"name": "lookup", "response": {"r": 1}}}
+
+
+def test_a_gemini_call_and_its_response_without_ids_share_the_function_name():
+    """Gemini sends function calls without ids: a call and its response then both have
+    the function's name as their id (before, the call's was empty and the response's the
+    name, so they never matched)."""
+    from google.genai import types
+
+    expected = [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "tool_call", "id": "lookup", "name": "lookup", "arguments": {"q": "x"}}
+            ],
+        },
+        {
+            "role": "tool",
+            "parts": [{"type": "tool_call_response", "id": "lookup", "response": {"r": 1}}],
+        },
+    ]
+    history = [
+        {"role": "model", "parts": [_UNNAMED_CALL]},
+        {"role": "user", "parts": [_UNNAMED_RESPONSE]},
+    ]
+    assert to_gen_ai_messages(history) == expected
+    assert json.loads(serialize_messages(history)) == expected
+    contents = [types.Content.model_validate(message) for message in history]
+    assert to_gen_ai_messages(contents) == expected
+
+
+def test_a_gemini_reply_of_a_call_without_an_id_is_sent_with_its_name(sentry):
+    """The same in a span's output, whether the reply is read whole or streamed."""
+    from google.genai import types
+
+    import sentry_agents
+
+    reply = {
+        "candidates": [{"content": {"role": "model", "parts": [_UNNAMED_CALL]}}],
+        "model_version": "gemini-2.5-flash",
+    }
+    with sentry_agents.chat("whole", provider="gcp.gemini") as llm:
+        llm.set_response(types.GenerateContentResponse.model_validate(reply))
+    with sentry_agents.chat("streamed", provider="gcp.gemini") as llm:
+        for _ in llm.stream(iter([types.GenerateContentResponse.model_validate(reply)])):
+            pass
+    with sentry_agents.chat("streamed dicts", provider="gcp.gemini") as llm:
+        for _ in llm.stream(iter([reply])):
+            pass
+    call = {"type": "tool_call", "id": "lookup", "name": "lookup", "arguments": {"q": "x"}}
+    for name in ("chat whole", "chat streamed", "chat streamed dicts"):
+        sent = json.loads(sentry.named(name).attributes["gen_ai.output.messages"])
+        assert [part for message in sent for part in message["parts"]] == [call], name

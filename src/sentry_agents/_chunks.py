@@ -524,7 +524,8 @@ class StreamAccumulator:
                 if part.get("function_call") is not None:
                     calls = target.tool_calls
                     entry = calls.setdefault(len(calls), _ToolCall())
-                    entry.id = safe_str(call.get("id") or "")
+                    # (no id, as Gemini's calls mostly have: its name, as a whole reply's)
+                    entry.id = safe_str(call.get("id") or call.get("name") or "")
                     entry.name = safe_str(call.get("name") or "")
                     entry.arguments = [dumps(jsonable(call.get("args") or {}))]
             reason = self._reason(candidate.get("finish_reason"), 0 if target is first else index)

@@ -781,12 +781,14 @@ def _google_part(part: Any) -> list[Part]:
         mime = field(file_data, "mime_type")
         uri = field(file_data, "file_uri") or ""
         return [_media(uri, _modality(mime), safe_str(mime) if mime else None)]
+    # Gemini's calls usually have no id: a call and its response are then both known by
+    # the function's name.
     call = field(part, "function_call")
     if call is not None:
         return [
             {
                 "type": "tool_call",
-                "id": safe_str(field(call, "id") or ""),
+                "id": safe_str(field(call, "id") or field(call, "name") or ""),
                 "name": safe_str(field(call, "name") or ""),
                 "arguments": jsonable(field(call, "args")),
             }
