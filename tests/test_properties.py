@@ -407,6 +407,168 @@ def test_scrubbed_arguments_json_writes_the_commonest_arguments_and_scrubs_secre
         assert scrubbed_arguments_json('{"pass\\u0077ord": "p"}', scrubber) is None
 
 
+def _general_arguments(text, scrubber):
+    from sentry_agents._jsonable import dumps, json_arguments
+    from sentry_agents._privacy import scrub
+
+    return dumps(scrub(json_arguments(text), scrubber))
+
+
+def test_arguments_of_a_shape_seen_before_are_checked_by_one_regex():
+    """Flat arguments whose keys name no secret teach their shape (compact, or with
+    ``json.dumps``'s default separators); texts of that shape are then written without
+    being decoded, as the general path writes them."""
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, Scrubber, scrubbed_arguments_json
+
+    scrubber = Scrubber(DEFAULT_SCRUB_KEYS)
+    for _ in range(2):
+        scrubbed_arguments_json('{"city": "Oslo", "days": 3}', scrubber)
+        scrubbed_arguments_json('{"city":"Oslo","days":3}', scrubber)
+    assert set(scrubber._shapes) == {'{"city":', '{"city"'}
+    spaced = '{"city": "Bergen, Norway: west", "days": -12}'
+    assert scrubbed_arguments_json(spaced, scrubber) == json.dumps(
+        json.loads(spaced), separators=(",", ":")
+    )
+    compact = '{"city":"a: b, c","days":null}'
+    assert scrubbed_arguments_json(compact, scrubber) is compact
+    assert scrubber._shapes['{"city"'].fullmatch(compact)
+
+
+@pytest.mark.parametrize(
+    ("teacher", "probe"),
+    [
+        # strings ``_scrub`` reads as JSON (they begin as JSON may): a bare key in them
+        ('{"a":"x"}', '{"a":"{password: 1}"}'),
+        ('{"a": "x"}', '{"a": " {password: 1}"}'),
+        ('{"a":"x"}', '{"a":"[{password: 1}]"}'),
+        # strings and numbers ``dumps`` writes otherwise, or that are not JSON
+        ('{"a":"x"}', '{"a":"x\ty"}'),
+        ('{"a":"x"}', '{"a":"x\\/"}'),
+        ('{"a":1}', '{"a":-0}'),
+        ('{"a":1}', '{"a":01}'),
+        ('{"a":1}', '{"a":1.50}'),
+        ('{"n": 1}', '{"n": ' + "9" * 3100 + "}"),
+        ('{"a": "x"}', '{"a": "\ud800"}'),
+        # the default separators' spaces taken out where a string holds them too
+        ('{"a": "x"}', '{"a": ": x"}'),
+        ('{"a": "x", "b": 1}', '{"a": "x, ", "b": 1}'),
+        ('{": a": 1}', '{": a": 1}'),
+        ('{"a": 1, "b, ": 2}', '{"a": 1, "b, ": 2}'),
+        # a secret's key is never learned
+        ('{"password": "x"}', '{"password": "y"}'),
+    ],
+)
+def test_arguments_a_learned_shape_would_write_wrong_take_the_general_path(teacher, probe):
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, Scrubber, scrubbed_arguments_json
+
+    scrubber = Scrubber(DEFAULT_SCRUB_KEYS)
+    for _ in range(2):
+        scrubbed_arguments_json(teacher, scrubber)
+    expected = _general_arguments(probe, scrubber)
+    for _ in range(2):
+        found = scrubbed_arguments_json(probe, scrubber)
+        assert found is None or found == expected
+
+
+def test_arguments_of_no_flat_shape_teach_nothing_and_shapes_are_bounded():
+    """Nested arguments (or of a float) are not learned (each would cost a regex to
+    compile); past the bound, no shape is learned."""
+    from sentry_agents._privacy import (
+        _MAX_SHAPES,
+        DEFAULT_SCRUB_KEYS,
+        Scrubber,
+        scrubbed_arguments_json,
+    )
+
+    scrubber = Scrubber(DEFAULT_SCRUB_KEYS)
+    for text in ('{"a": {"b": 1}}', '{"a": 1.5}', '{"a": "x", "b": [1]}') * 2:
+        scrubbed_arguments_json(text, scrubber)
+    assert not scrubber._shapes
+    for index in range(2 * _MAX_SHAPES):
+        for _ in range(2):
+            scrubbed_arguments_json(f'{{"k{index}": 1}}', scrubber)
+    assert len(scrubber._shapes) == _MAX_SHAPES
+
+
+shape_separators = st.sampled_from([(", ", ": "), (",", ":"), (",", ": "), (", ", ":")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(argument_key, min_size=1, max_size=4, unique=True),
+    st.lists(argument_value, min_size=4, max_size=4),
+    shape_separators,
+    shape_separators,
+    st.sampled_from([DEFAULT_SCRUB_KEYS, frozenset(), frozenset({"city", "note"})]),
+)
+def test_arguments_of_a_learned_shape_are_what_the_general_path_writes(
+    keys, values, taught, written, names
+):
+    """Once a shape is learned from plain values, arguments of the same keys holding
+    anything, written with any separators, are still written as the general path writes
+    them (or declined)."""
+    from sentry_agents._privacy import Scrubber, scrubbed_arguments_json
+
+    scrubber = Scrubber(names)
+    teacher = json.dumps(dict.fromkeys(keys, "x"), separators=taught)
+    for _ in range(2):
+        scrubbed_arguments_json(teacher, scrubber)
+    probe = json.dumps(dict(zip(keys, values)), separators=written, ensure_ascii=False)
+    for candidate in (probe, probe.replace('"', '"x, ', 1), probe.replace('": ', '": ": ', 1)):
+        expected = _general_arguments(candidate, scrubber)
+        for _ in range(2):
+            found = scrubbed_arguments_json(candidate, scrubber)
+            assert found is None or found == expected, candidate
+
+
+@pytest.mark.parametrize(
+    ("teacher", "probe"),
+    [
+        ('{"a": "x", "b": ["y"]}', '{"a": "{password: 1}", "b": ["y"]}'),
+        ('{"a": "x", "b": ["y"]}', '{"a": "x", "b": ["[{password: 1}]"]}'),
+        ('{"a": "x", "b": ["y"]}', '{"a": " {password: 1}", "b": ["y"]}'),
+        ('{"a":"x"}', '{"a":"x\t{password: 1}"}'),
+        # a secret's key, kept as it holds a count, is not learned
+        ('{"max_tokens": 5}', '{"max_tokens": "sk-1"}'),
+    ],
+)
+def test_results_a_learned_shape_would_leave_wrong_are_scrubbed(teacher, probe):
+    """A tool result's text of a learned shape is given back as it is only when
+    scrubbing would leave it so."""
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, Scrubber, scrub_result_text, scrub_text
+
+    scrubber = Scrubber(DEFAULT_SCRUB_KEYS)
+    for _ in range(2):
+        assert scrub_result_text(teacher, scrubber) == scrub_text(teacher, scrubber)
+    assert scrubber._result_shapes or "tokens" in teacher
+    expected = scrub_text(probe, scrubber)
+    assert expected != probe
+    for _ in range(2):
+        assert scrub_result_text(probe, scrubber) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(argument_key, min_size=1, max_size=4, unique=True),
+    st.lists(argument_value | st.lists(argument_value, max_size=3), min_size=4, max_size=4),
+    shape_separators,
+    shape_separators,
+    st.sampled_from([DEFAULT_SCRUB_KEYS, frozenset(), frozenset({"city", "note"})]),
+)
+def test_results_of_a_learned_shape_are_what_scrubbing_gives(keys, values, taught, written, names):
+    from sentry_agents._privacy import Scrubber, scrub_result_text, scrub_text
+
+    scrubber = Scrubber(names)
+    teacher = json.dumps({key: ["x", 1.5] for key in keys}, separators=taught)
+    for _ in range(2):
+        assert scrub_result_text(teacher, scrubber) == scrub_text(teacher, scrubber)
+    probe = json.dumps(dict(zip(keys, values)), separators=written)
+    for candidate in (probe, probe.replace('"', '"{token: 1} ', 3)):
+        expected = scrub_text(candidate, scrubber)
+        for _ in range(2):
+            assert scrub_result_text(candidate, scrubber) == expected, candidate
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(["tool", "assistant", "Tool", "ai"]),
@@ -1656,12 +1818,12 @@ def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape
     API's, an SDK's message object): only the newest is scrubbed and written (the blocks
     are written oldest first, but one ends before such a result), and the span still
     says how many messages there were."""
-    from sentry_agents import _message_json
+    from sentry_agents import _message_json, _privacy
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
     result = json.dumps([{"row": i, "token": "t"} for i in range(2_000)])
     history = _big_results(shape, result, 10)
-    scrubbed = mocker.spy(_message_json, "scrub_text")
+    scrubbed = mocker.spy(_privacy, "scrub_text")
     encoded = _message_json.encode_messages(
         history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
     )

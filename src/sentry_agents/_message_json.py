@@ -40,6 +40,7 @@ from ._privacy import (
     scrub,
     scrub_messages,
     scrub_plain,
+    scrub_result_text,
     scrub_text,
     scrubbed_arguments_json,
     scrubber_for,
@@ -489,7 +490,7 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
             response = _EMPTY
         elif content.isascii():
             if content[:1] in JSON_HEADS or "\n" in content or "\r" in content:
-                response = _string(scrub_text(content, scrubber))
+                response = _string(scrub_result_text(content, scrubber))
             else:
                 response = _string(content)
         else:
@@ -883,10 +884,10 @@ def _field(text: str, scrubber: Scrubber) -> str:
     """An id, a name or a tool's response as a JSON string: clean, and scrubbed inside
     when it holds JSON that may hide a secret."""
     if not text.isascii():
-        text = clean_text(text)
-    elif text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text:
+        return _string(scrub_text(clean_text(text), scrubber))
+    if text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text:
         return _string(text)
-    return _string(scrub_text(text, scrubber))
+    return _string(scrub_result_text(text, scrubber))
 
 
 _EMPTY = '""'

@@ -280,6 +280,9 @@ class Scrubber:
         "_hint",
         "_kept",
         "_multi",
+        "_result_shapes",
+        "_shape_sources",
+        "_shapes",
         "_single",
         "_terms",
         "active",
@@ -307,6 +310,17 @@ class Scrubber:
         self._kept: set[str] = set()
         """The keys among those decided that name no secret (``scrubbed_arguments_json``
         tests a whole object's keys against it at once)."""
+        self._shapes: dict[str, re.Pattern[str]] = {}
+        """Tool arguments' shapes learned (see ``scrubbed_arguments_json``): by an
+        object's text up to its first key's closing quote (and a space after its colon
+        when written as ``json.dumps`` writes by default), one regex matching exactly the
+        texts of those shapes that ``dumps`` writes as they are (or without those
+        spaces)."""
+        self._shape_sources: dict[str, list[str]] = {}
+        """The patterns joined in each of ``_shapes``' (and ``_result_shapes``') regexes."""
+        self._result_shapes: dict[str, re.Pattern[str]] = {}
+        """Tool results' shapes learned (see ``scrub_result_text``), by a result's text
+        up to its first key's closing quote."""
         self._hint = _hint_pattern(_hint_words(self._terms))
         self.structural_keys_kept = not any(
             self.hides(key, "") for key in ("type", "id", "name", "arguments", "response")
@@ -635,13 +649,22 @@ def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
     that path). A flat object (no bracket but its first brace) holding no backslash,
     whose keys are all known to name no secret, is written without the scrubbing walk:
     nothing in it could be changed but under a key, and a tool call's arguments are
-    written on every model call of a new history."""
-    if (
-        text[:1] != "{"
-        or not text.isascii()
-        or "\\u" in text
-        or len(text) >= MIN_LONG_INT_DIGITS
-        or (len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH)
+    written on every model call of a new history.
+
+    An object of a shape learned before (its keys, in order, known to name no secret;
+    see ``_learn_shape``) is checked by one regex instead, neither decoded nor encoded
+    again: the same keys written compactly, or as ``json.dumps`` writes by default
+    (``", "`` and ``": "``), each holding a string, an integer or a literal that
+    ``dumps`` writes exactly so and that scrubbing leaves as it is."""
+    if text[:1] != "{" or not text.isascii() or len(text) >= MIN_LONG_INT_DIGITS:
+        return None
+    head = text.find('"', 2) + 1
+    spaced = text[head + 1 : head + 2] == " "
+    shape = scrubber._shapes.get(text[: head + 1] if spaced else text[:head])
+    if shape is not None and shape.fullmatch(text) is not None:
+        return text.replace('": ', '":').replace(', "', ',"') if spaced else text
+    if "\\u" in text or (
+        len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH
     ):
         return None
     try:
@@ -652,11 +675,105 @@ def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
         return None
     if scrubber.active and (
         # Without a bracket past the first or a backslash (an escaped quote or line
-        # break), no string in the object can be changed by ``scrub_text``: only keys.
+        # break), no string in the object can be changed by ``_scrub_text``: only keys.
         "[" in text or "\\" in text or text.count("{") != 1 or not parsed.keys() <= scrubber._kept
     ):
         parsed = _scrub(parsed, scrubber)
+    elif head > 1 and len(scrubber._shapes) < _MAX_SHAPES and len(text) <= _MAX_SHAPE_CHARS:
+        _learn_shape(text, parsed, spaced, scrubber)
     return dumps(parsed)
+
+
+def _learn_shape(text: str, parsed: dict[str, Any], spaced: bool, scrubber: Scrubber) -> None:
+    """Learn the shape of arguments just written as they were given (or without the
+    spaces of ``json.dumps``'s default separators), of keys known to name no secret: a
+    regex matching the texts of those keys in that order, written in that form, each
+    value a string written without escapes that ``_scrub`` leaves as it is, an integer
+    written as Python writes it, or a literal. Texts of any other form (nested, a float,
+    a key written twice) teach nothing: the regex matches none of them."""
+    flat = _SPACED_FLAT if spaced else _COMPACT_FLAT
+    if len(parsed) > _MAX_SHAPE_KEYS or flat.fullmatch(text) is None:
+        return
+    head = text.find('"', 2) + 1
+    prefix = text[: head + 1] if spaced else text[:head]
+    if spaced:
+        members = ", ".join(f'"{re.escape(key)}": (?:{_SPACED_VALUE})' for key in parsed)
+    else:
+        members = ",".join(f'"{re.escape(key)}":(?:{_FLAT_VALUE})' for key in parsed)
+    _add_shape(scrubber, scrubber._shapes, prefix, members, "arguments ")
+
+
+_MAX_SHAPES = 32
+"""Heads of learned shapes kept by a scrubber, of arguments and of results each; past
+them, no more are learned (a regex is compiled for each shape learned: a stream of new
+shapes must not cost one every call). With at most 4 shapes a head, of at most 16 keys
+from text of at most 512 characters, they hold about a megabyte at most."""
+_MAX_SHAPES_PER_HEAD = 4
+_MAX_SHAPE_KEYS = 16
+_MAX_SHAPE_CHARS = 512
+# A JSON string without escapes, and a value ``dumps`` writes as given and ``_scrub``
+# leaves alone: such a string not beginning as JSON may (``JSON_HEADS``: a brace, a
+# bracket or a space, as no quote or control character can), an integer as Python
+# writes it (not ``-0``, ``01``), ``true``, ``false``, ``null``.
+_TEXT = r'[^"\\\x00-\x1f]'
+_INTEGER_OR_LITERAL = r"-?[1-9][0-9]*|0|true|false|null"
+_FLAT_VALUE = rf'"(?:[^"\\\x00-\x20{{\[]{_TEXT}*)?"|{_INTEGER_OR_LITERAL}'
+# As written by ``json.dumps`` by default, a string may not begin with ``: `` nor end
+# with ``, ``: taking the separators' spaces out would take those out too.
+_SPACED_VALUE = rf'"(?!: )(?:[^"\\\x00-\x20{{\[]{_TEXT}*)?(?<!, )"|{_INTEGER_OR_LITERAL}'
+_SPACED_KEY = rf'"(?!: ){_TEXT}*(?<!, )"'
+_COMPACT_FLAT = re.compile(rf'\{{"{_TEXT}*":(?:{_FLAT_VALUE})(?:,"{_TEXT}*":(?:{_FLAT_VALUE}))*\}}')
+_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+_RESULT_ITEM = rf'"(?:[^"\\\x00-\x20{{\[]{_TEXT}*)?"|{_NUMBER}|true|false|null'
+# A tool result's value: an item, or an array of items, as ``json.dumps`` writes them.
+_RESULT_VALUE = rf"{_RESULT_ITEM}|\[(?:(?:{_RESULT_ITEM})(?:, ?(?:{_RESULT_ITEM}))*)?\]"
+_RESULT_FLAT = re.compile(
+    rf'\{{"{_TEXT}*": ?(?:{_RESULT_VALUE})(?:, ?"{_TEXT}*": ?(?:{_RESULT_VALUE}))*\}}'
+)
+_SPACED_FLAT = re.compile(
+    rf"\{{{_SPACED_KEY}: (?:{_SPACED_VALUE})(?:, {_SPACED_KEY}: (?:{_SPACED_VALUE}))*\}}"
+)
+
+
+def scrub_result_text(text: str, scrubber: Scrubber) -> str:
+    """``scrub_text`` of ASCII text (a tool's result), checked first against the shapes
+    of results seen before that scrubbing left as they were: a flat object of keys known
+    to name no secret (in the order learned), each holding a string written without
+    escapes that does not begin as JSON may, a number, a literal, or an array of those,
+    written compactly or with ``json.dumps``'s default separators. Such text is what
+    ``scrub_text`` gives back, without reading it (an agent loop's tool results are
+    written again on every model call of a new history)."""
+    head = text.find('"', 2) + 1
+    shape = scrubber._result_shapes.get(text[:head])
+    if shape is not None and shape.fullmatch(text) is not None:
+        return text
+    scrubbed = scrub_text(text, scrubber)
+    if (
+        scrubbed is text
+        and head > 1
+        and len(text) <= _MAX_SHAPE_CHARS
+        and len(scrubber._result_shapes) < _MAX_SHAPES
+        and _RESULT_FLAT.fullmatch(text) is not None
+    ):
+        parsed = loads_finite(text)
+        if len(parsed) <= _MAX_SHAPE_KEYS and not any(scrubber.decide(k)[0] for k in parsed):
+            members = ", ?".join(f'"{re.escape(key)}": ?(?:{_RESULT_VALUE})' for key in parsed)
+            _add_shape(scrubber, scrubber._result_shapes, text[:head], members, "result ")
+    return scrubbed
+
+
+def _add_shape(
+    scrubber: Scrubber, shapes: dict[str, re.Pattern[str]], head: str, members: str, kind: str
+) -> None:
+    """Add the shape of an object of ``members`` to the regex of ``shapes`` under
+    ``head`` (``kind`` tells apart where its patterns are kept), at most
+    ``_MAX_SHAPES_PER_HEAD`` of them."""
+    pattern = f"\\{{{members}\\}}"
+    sources = scrubber._shape_sources.setdefault(kind + head, [])
+    if pattern in sources or len(sources) >= _MAX_SHAPES_PER_HEAD:
+        return
+    sources.append(pattern)
+    shapes[head] = re.compile("|".join(sources))
 
 
 def scrub_text(text: str, scrubber: Scrubber) -> str:
