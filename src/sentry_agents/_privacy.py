@@ -703,13 +703,13 @@ def _learn_shape(text: str, parsed: dict[str, Any], spaced: bool, scrubber: Scru
     _add_shape(scrubber, scrubber._shapes, prefix, members, "arguments ")
 
 
-_MAX_SHAPES = 32
+_MAX_SHAPES = 16
 """Heads of learned shapes kept by a scrubber, of arguments and of results each; past
 them, no more are learned (a regex is compiled for each shape learned: a stream of new
-shapes must not cost one every call). With at most 4 shapes a head, of at most 16 keys
-from text of at most 512 characters, they hold about a megabyte at most."""
-_MAX_SHAPES_PER_HEAD = 4
-_MAX_SHAPE_KEYS = 16
+shapes must not cost one every call). With at most 2 shapes a head, of at most 8 keys
+from text of at most 512 characters, they hold under 2 MB (1.6 MB measured at the bound)."""
+_MAX_SHAPES_PER_HEAD = 2
+_MAX_SHAPE_KEYS = 8
 _MAX_SHAPE_CHARS = 512
 # A JSON string without escapes, and a value ``dumps`` writes as given and ``_scrub``
 # leaves alone: such a string not beginning as JSON may (``JSON_HEADS``: a brace, a
