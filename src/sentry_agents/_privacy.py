@@ -675,7 +675,7 @@ def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
         return None
     if scrubber.active and (
         # Without a bracket past the first or a backslash (an escaped quote or line
-        # break), no string in the object can be changed by ``_scrub_text``: only keys.
+        # break), no string in the object can be changed by ``scrub_text``: only keys.
         "[" in text or "\\" in text or text.count("{") != 1 or not parsed.keys() <= scrubber._kept
     ):
         parsed = _scrub(parsed, scrubber)
