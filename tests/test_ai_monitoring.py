@@ -1175,18 +1175,20 @@ def test_a_table_entry_without_a_price_sends_no_cost(sentry):
     assert sentry.named("chat free").attributes["gen_ai.cost.total_tokens"] == 0.0
 
 
+def gpt_4o_price(genai_prices: Any, **usage: int) -> float:
+    """What ``genai-prices`` itself says OpenAI's gpt-4o costs for ``usage``."""
+    price = genai_prices.calc_price(
+        genai_prices.Usage(**usage), model_ref="gpt-4o", provider_id="openai"
+    )
+    return float(price.total_price)
+
+
 def test_a_window_alone_in_the_table_keeps_the_genai_prices_price(sentry):
     genai_prices = pytest.importorskip("genai_prices")
     sentry_agents.configure(prices={"gpt-4o": {"context_window": 1000}}, genai_prices=True)
     with sentry_agents.chat("gpt-4o", provider="openai") as llm:
         llm.set_usage(input_tokens=100, output_tokens=50)
-    expected = float(
-        genai_prices.calc_price(
-            genai_prices.Usage(input_tokens=100, output_tokens=50),
-            model_ref="gpt-4o",
-            provider_id="openai",
-        ).total_price
-    )
+    expected = gpt_4o_price(genai_prices, input_tokens=100, output_tokens=50)
     a = sentry.named("chat gpt-4o").attributes
     assert a["gen_ai.cost.total_tokens"] == pytest.approx(expected)
     assert a["gen_ai.context.window_size"] == 1000
@@ -1197,12 +1199,8 @@ def test_cost_from_genai_prices_when_asked_for(sentry):
     sentry_agents.configure(genai_prices=True)
     with sentry_agents.chat("gpt-4o", provider="openai") as llm:
         llm.set_usage(input_tokens=1000, output_tokens=200, input_tokens_cached=400)
-    expected = float(
-        genai_prices.calc_price(
-            genai_prices.Usage(input_tokens=1000, output_tokens=200, cache_read_tokens=400),
-            model_ref="gpt-4o",
-            provider_id="openai",
-        ).total_price
+    expected = gpt_4o_price(
+        genai_prices, input_tokens=1000, output_tokens=200, cache_read_tokens=400
     )
     a = sentry.named("chat gpt-4o").attributes
     assert a["gen_ai.cost.total_tokens"] == pytest.approx(expected)

@@ -11,7 +11,7 @@ second one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
@@ -147,10 +147,7 @@ class MCPServerSpan(_MCPSpan):
     def _withhold_start_content(self) -> None:
         # sentry-sdk's MCP integration records a request's arguments whatever
         # ``send_default_pii`` says; on a span that is ours too, our input gate decides.
-        native = self._native
-        if native is not None and native.recording:
-            for key in [key for key in native.attributes() if key.startswith(_ARGUMENT_PREFIXES)]:
-                self._remove(key)
+        self._remove_arguments()
 
     def set_arguments(self, arguments: Any) -> None:
         """The request's arguments (a dict, or its JSON), as ``mcp.request.argument.<key>``
@@ -177,13 +174,19 @@ class MCPServerSpan(_MCPSpan):
                     arguments = shape.argument_uri_filtered(arguments, scrubber)
                 attributes = shape.argument_attributes(arguments, self._budget())
             self._arguments_set = True
-            native = self._native
-            earlier = native.attributes() if native is not None and native.recording else {}
-            for key in [key for key in earlier if key.startswith(_ARGUMENT_PREFIXES)]:
-                if key not in attributes:
-                    self._remove(key)
+            self._remove_arguments(keep=attributes)
             for key, value in attributes.items():
                 self._set(key, value)
+
+    def _remove_arguments(self, keep: Collection[str] = ()) -> None:
+        """Takes the request's arguments off the span (ours, or sentry-sdk's MCP
+        integration's on a span joined or merged), except the keys in ``keep``."""
+        native = self._native
+        if native is None or not native.recording:
+            return
+        for key in [key for key in native.attributes() if key.startswith(_ARGUMENT_PREFIXES)]:
+            if key not in keep:
+                self._remove(key)
 
     def set_result(self, result: Any) -> None:
         """What the handler returned, read by shape (no ``mcp`` import needed).

@@ -466,12 +466,13 @@ def _langchain_message(item: Any, item_type: str) -> Message:
         if part.get("type") == "tool_call" and isinstance(ident := part.get("id"), str) and ident
     }
     for call in as_list(field(item, "tool_calls")) or []:
-        if field(call, "id") and safe_str(field(call, "id")) in given:
+        ident = safe_str(field(call, "id") or "")
+        if ident in given:
             continue
         parts.append(
             {
                 "type": "tool_call",
-                "id": safe_str(field(call, "id") or ""),
+                "id": ident,
                 "name": safe_str(field(call, "name") or ""),
                 "arguments": json_arguments(field(call, "args")),
             }
@@ -692,10 +693,12 @@ def _data_block(block: Any, default: str) -> list[Part]:
     mime_type = field(block, "mime_type")
     mime = safe_str(mime_type) if mime_type else None
     modality = _modality(mime, default)
-    if field(block, "file_id") is not None:
-        return [_file(field(block, "file_id"), modality, mime)]
-    if field(block, "url") is not None:
-        return [_media(field(block, "url"), modality, mime)]
+    file_id = field(block, "file_id")
+    if file_id is not None:
+        return [_file(file_id, modality, mime)]
+    url = field(block, "url")
+    if url is not None:
+        return [_media(url, modality, mime)]
     return [_blob(modality, mime)]
 
 
