@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import logging
 import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm must not reach the network
@@ -46,6 +47,12 @@ MODES = tuple(
     if available and mode in _WANTED
 )
 
+# sentry-sdk writes its debug lines to the stderr it found when it was imported. A line
+# its worker thread logs between two phases of a test, while pytest's capture is
+# paused, reached the terminal; tests read those lines through ``sdk_log`` instead.
+for _handler in list(sentry_sdk.utils.logger.handlers):
+    if type(_handler) is logging.StreamHandler:
+        sentry_sdk.utils.logger.removeHandler(_handler)
 
 # Property tests race no clock either: no per-example deadline, no "too slow" check
 # (a busy machine makes both fail where nothing is wrong).
