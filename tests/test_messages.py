@@ -812,6 +812,41 @@ def test_a_google_content_as_the_system_prompt_is_its_text(sentry):
     assert json.loads(sent) == [text("Be brief.")]
 
 
+def test_google_contents_of_bare_parts_and_strings_are_one_message_per_run(sentry):
+    """google-genai sends ``contents=["Describe this", image_part]`` as one user Content:
+    each run of bare parts, with the strings beside them, is one message (each was sent
+    as a message of its own). A run of function calls is the model's; strings alone stay
+    a message each, as before."""
+    from google.genai import types
+
+    import sentry_agents
+
+    image = types.Part.from_bytes(data=b"\x89PNG", mime_type="image/png")
+    call = types.Part.from_function_call(name="lookup", args={"q": "x"})
+    alone = types.Content(role="user", parts=[types.Part(text="alone")])
+    contents = ["Describe this", image, call, {"text": "and this"}, "too", alone, "a", "b"]
+    blob = {"type": "blob", "modality": "image", "content": "[Blob substitute]"}
+    expected = [
+        {"role": "user", "parts": [text("Describe this"), {**blob, "mime_type": "image/png"}]},
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "tool_call", "id": "lookup", "name": "lookup", "arguments": {"q": "x"}}
+            ],
+        },
+        {"role": "user", "parts": [text("and this"), text("too")]},
+        {"role": "user", "parts": [text("alone")]},
+        {"role": "user", "parts": [text("a")]},
+        {"role": "user", "parts": [text("b")]},
+    ]
+    assert to_gen_ai_messages(contents) == expected
+    assert json.loads(serialize_messages(contents)) == expected
+    with sentry_agents.chat("gemini", messages=contents):
+        pass
+    sent = sentry.named("chat gemini").attributes["gen_ai.input.messages"]
+    assert json.loads(sent) == expected
+
+
 # LangChain's v1 standard content blocks (``langchain_core.messages.content``), and the
 # role/parts parts each becomes.
 _SECRET = "sk-live-abcdefghijklmnopqrstuvwxyz"

@@ -28,6 +28,8 @@ from ._messages import (
     ROLE_ALIASES,
     Part,
     convert_item,
+    group_parts,
+    is_bare_part,
     may_be_system,
     split_system,
     to_gen_ai_messages,
@@ -84,6 +86,26 @@ def encode_messages(
     costs about what its budget holds."""
     if type(messages) is not list:
         return None
+    try:
+        return _encode(messages, split, scrubber, default_role, max_bytes)
+    except _BarePart:
+        return _encode(
+            group_parts(messages, default_role), split, scrubber, default_role, max_bytes
+        )
+
+
+class _BarePart(Exception):
+    """A Google part standing in a list of messages: the list is written again with each
+    run of them grouped into one message (``group_parts``)."""
+
+
+def _encode(
+    messages: list[Any],
+    split: bool,
+    scrubber: Scrubber,
+    default_role: str,
+    max_bytes: Optional[int],
+) -> Encoded:
     full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
     heavy = 0 if max_bytes is None else max(full // _HEAVY_PER_BUDGET, 1)
     if len(messages) <= _BLOCK or max_bytes is None:  # the commonest: one block
@@ -261,6 +283,8 @@ def _write_block(
                         return pieces, system, [item, *items]
                     append(piece)
                     continue
+        if type(item) is not str and is_bare_part(item):
+            raise _BarePart  # a run of them is one message: the whole list is grouped
         key = _key_of(item, default_role, split, scrubber)
         many = None if key is None else reuse.get(key)
         if many is None:

@@ -99,10 +99,60 @@ def _is_block(item: Any) -> bool:
     kind = field(item, "type")
     if isinstance(kind, str):
         return kind in _BLOCK_HANDLERS or kind in _PART_TYPES
-    return kind is None and any(field(item, name) is not None for name in _GOOGLE_PART_FIELDS)
+    return kind is None and _has_google_part_field(item)
 
 
 _GOOGLE_PART_FIELDS = ("text", "inline_data", "file_data", "function_call", "function_response")
+
+
+def _has_google_part_field(item: Any) -> bool:
+    return any(field(item, name) is not None for name in _GOOGLE_PART_FIELDS)
+
+
+def is_bare_part(item: Any) -> bool:
+    """A Google part (an SDK ``Part`` or its dict) standing in a list of messages, with
+    no role and no type of its own. Never raises: a message it cannot read is not one."""
+    try:
+        return (
+            field(item, "role") is None
+            and field(item, "type") is None
+            and _has_google_part_field(item)
+        )
+    except Exception:
+        return False
+
+
+def group_parts(items: Any, default_role: str) -> Any:
+    """``items`` with each run of bare Google parts, and the strings beside them, as one
+    message, as google-genai sends ``contents=["Describe this", image_part]``: one user
+    message, or an assistant message for a run of function calls. A run of strings
+    alone stays a message per string. ``items`` itself when it holds no bare part."""
+    if not any(type(item) is not str and is_bare_part(item) for item in items):
+        return items
+    out: list[Any] = []
+    run: list[Any] = []
+    calls = False
+
+    def end_run() -> None:
+        if all(type(item) is str for item in run):
+            out.extend(run)
+        else:
+            out.append({"role": "assistant" if calls else default_role, "content": list(run)})
+        run.clear()
+
+    for item in items:
+        text = type(item) is str
+        if text or is_bare_part(item):
+            call = not text and field(item, "function_call") is not None
+            if run and call != calls:
+                end_run()
+            calls = call
+            run.append(item)
+        else:
+            end_run()
+            out.append(item)
+    end_run()
+    return out
 
 
 def split_system(messages: list[Message]) -> tuple[list[Part], list[Message]]:
@@ -196,6 +246,8 @@ def _convert_messages(messages: Any, default_role: str) -> list[Message]:
         if contents is not None:
             return _convert_messages(contents, default_role)
         items = [messages]
+    else:
+        items = group_parts(items, default_role)
     out: list[Message] = []
     for item in items:
         out.extend(convert_item(item, default_role))
@@ -901,6 +953,8 @@ __all__ = [
     "Part",
     "audio_parts",
     "convert_item",
+    "group_parts",
+    "is_bare_part",
     "may_be_system",
     "normalize_role",
     "output_messages",
