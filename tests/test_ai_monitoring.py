@@ -128,6 +128,43 @@ def test_evaluation_content_follows_the_gate_and_blobs_are_replaced(sentry):
     ]
 
 
+def test_evaluation_state_of_a_conversation_sends_no_base64_media(sentry):
+    """A judge's state is often the conversation it grades: the providers' media blocks in
+    it have their base64 data replaced, as in message parts, and text stays text."""
+    sentry.init()
+    image = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    state = [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/png", "data": image},
+                },
+                {
+                    "type": "document",
+                    "source": {"type": "text", "media_type": "text/plain", "data": "Refund policy"},
+                },
+            ],
+        },
+        {"role": "user", "parts": [{"inline_data": {"mime_type": "image/png", "data": image}}]},
+        {
+            "role": "user",
+            "content": [{"type": "input_audio", "input_audio": {"data": image, "format": "wav"}}],
+        },
+        {"role": "tool", "content": [{"type": "image", "data": image, "mimeType": "image/png"}]},
+        {"uri": "file:///chart.png", "mimeType": "image/png", "blob": image},
+        {"type": "image", "base64": image, "mime_type": "image/png"},
+        {"data": "Refund sent on Monday.", "format": "markdown"},
+    ]
+    with sentry_agents.evaluate("jev", state=state):
+        pass
+    sent = sentry.named("evaluate jev").attributes["gen_ai.input.messages"]
+    assert image not in sent
+    assert sent.count("[Blob substitute]") == 6
+    assert "Refund policy" in sent and "Refund sent on Monday." in sent
+
+
 def test_evaluation_shapes_sentry_cannot_read_are_logged_and_sent_as_given(sentry, sdk_log):
     sentry.init(debug=True)
     questions = {"accuracy": {"type": "score", "criteria": "low, high"}, "x": {"type": "stars"}}

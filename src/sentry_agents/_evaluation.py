@@ -122,15 +122,43 @@ def _type_problems(kind: Any) -> list[str]:
     return [f"type must be one of {', '.join(QUESTION_TYPES)}, not {kind!r}"]
 
 
-def _state(state: Any) -> Any:
-    """The evaluated state, with binary content and base64 data URLs replaced."""
+def _state(state: Any, media: bool = False) -> Any:
+    """The evaluated state, with binary content and base64 data URLs replaced, including
+    the base64 data of the providers' media blocks a graded conversation holds
+    (Anthropic's base64 source, Gemini's inline data, OpenAI's input audio, MCP's image,
+    audio and resource blocks, a ``base64`` field), as message parts have it replaced.
+    ``media``: ``state`` is held where only media is (``inline_data``, ``input_audio``)."""
     if isinstance(state, str):
         return BLOB_SUBSTITUTE if _is_data_url(state) else state
     if isinstance(state, list):
         return [_state(item) for item in state]
     if isinstance(state, dict):
-        return {key: _state(value) for key, value in state.items()}
+        media = media or _is_media_block(state)
+        return {
+            key: BLOB_SUBSTITUTE
+            if isinstance(value, str) and (key == "base64" or (media and key in _MEDIA_DATA))
+            else _state(value, key in _MEDIA_HOLDERS)
+            for key, value in state.items()
+        }
     return state
+
+
+_MEDIA_DATA = frozenset({"data", "blob"})
+"""Fields of a media block holding its content as base64."""
+_MEDIA_HOLDERS = frozenset({"inline_data", "inlineData", "input_audio"})
+"""Fields whose object is media (Gemini's inline data, OpenAI's input audio)."""
+_MEDIA_TYPE_KEYS = ("mime_type", "mimeType", "media_type", "mediaType")
+_MEDIA_BLOCK_TYPES = frozenset({"base64", "image", "audio", "video", "file", "document"})
+
+
+def _is_media_block(block: dict[str, Any]) -> bool:
+    """Whether ``block`` is a media block or source, whose ``data`` or ``blob`` text is
+    base64 content, not prose: its type is one of media, or it has no type and names a
+    media type (a typed one, such as Anthropic's ``text`` source, holds text)."""
+    kind = block.get("type")
+    if kind is not None:
+        return kind in _MEDIA_BLOCK_TYPES
+    return any(k in block for k in _MEDIA_TYPE_KEYS)
 
 
 def _is_data_url(text: str) -> bool:
