@@ -139,6 +139,48 @@ def test_failing_user_test_prints_the_span_tree(pytester):
     assert "invoke_agent User Agent" in output and "  execute_tool search" in output
 
 
+def test_the_fixture_gives_the_apps_own_client_back(pytester):
+    """An app that initialises sentry-sdk itself (in a conftest, or when imported) still
+    has its client, open, in the tests after one that used ``agent_spans``."""
+    pytester.makeconftest(
+        """
+        import sentry_sdk
+        from sentry_sdk.transport import Transport
+
+        class Keep(Transport):
+            def __init__(self, options=None):
+                super().__init__(options)
+                self.kept = 0
+
+            def capture_envelope(self, envelope):
+                self.kept += 1
+
+        KEEP = Keep()
+        sentry_sdk.init(dsn="http://public@127.0.0.1:9/1", transport=KEEP)
+        """
+    )
+    pytester.makepyfile(
+        """
+        import sentry_sdk
+        import sentry_agents
+
+        def test_1_with_the_fixture(agent_spans):
+            with sentry_agents.invoke_agent("A"):
+                pass
+            agent_spans.expect("invoke_agent", name="A")
+
+        def test_2_the_app_reports_again():
+            from conftest import KEEP
+
+            assert sentry_sdk.get_client().transport is KEEP
+            sentry_sdk.capture_message("still here")
+            assert KEEP.kept == 1
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
 def test_cost_from_genai_prices_when_installed():
     pytest.importorskip("genai_prices")
     from genai_prices import Usage, calc_price

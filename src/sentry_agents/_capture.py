@@ -218,15 +218,25 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
             options.setdefault("data_collection", {"gen_ai": {"inputs": True, "outputs": True}})
     else:
         options.setdefault("send_default_pii", True)
+    _previous_clients.append(sentry_sdk.get_global_scope().client)
     sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
     return AgentSpans(transport.capture)
 
 
+_previous_clients: list[Any] = []
+"""The client sentry-sdk had before each ``start_capture`` not yet stopped (the app's own,
+initialised in a conftest or at import), given back by ``stop_capture``."""
+
+
 def stop_capture() -> None:
-    """Flush and return sentry-sdk to "not initialised"."""
+    """Flush, close the capture's client, and give sentry-sdk back the client it had before
+    ``start_capture`` (the app's own, still open), else leave it not initialised."""
     _flush()
     sentry_sdk.get_client().close()
-    sentry_sdk.get_global_scope().set_client(None)
+    previous = _previous_clients.pop() if _previous_clients else None
+    if previous is not None and (not previous.is_active() or previous.transport is None):
+        previous = None  # never initialised, or closed since
+    sentry_sdk.get_global_scope().set_client(previous)
 
 
 __all__ = ["CAPTURE_MODES", "AgentSpans", "batch_in_flight", "start_capture", "stop_capture"]
