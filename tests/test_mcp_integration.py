@@ -226,3 +226,39 @@ def test_inputs_off_takes_back_the_integrations_arguments_on_a_joined_span(sentr
     assert attributes["gen_ai.tool.name"] == "get_weather"
     assert attributes["mcp.tool.name"] == "get_weather"
     assert not [k for k in attributes if k.startswith("mcp.request.argument")]
+
+
+def test_concurrent_requests_joined_keep_a_span_each(with_integration):
+    """Two requests handled at once, each recording inside the integration's span: the one
+    answered first keeps its own span and arguments. With span streaming on sentry-sdk
+    2.x, the integration's span of the second request has the first's as parent (the
+    requests share a scope); once our ``mcp_server`` had ended on it, that span was taken
+    for a duplicate of the first request's and sent as a plain ``function`` span."""
+    from mcp import Client
+    from mcp.server.mcpserver import MCPServer
+
+    sentry = with_integration
+    app = MCPServer("weather-server")
+    answered = asyncio.Event()
+
+    @app.tool()
+    async def get_weather(city: str) -> str:
+        with sentry_agents.mcp_server("tools/call", "get_weather", arguments={"city": city}):
+            if city == "Slow":
+                await answered.wait()  # still open while Paris is answered
+            return f"Rain in {city}"
+
+    async def run() -> None:
+        async with Client(app) as client:
+
+            async def one(city: str) -> None:
+                await client.call_tool("get_weather", {"city": city})
+                if city == "Paris":
+                    answered.set()
+
+            await asyncio.gather(one("Slow"), one("Paris"))
+
+    asyncio.run(run())
+    served = [s for s in tool_spans(sentry.spans()) if s.op == "mcp.server"]
+    cities = sorted(s.attributes.get("mcp.request.argument.city") for s in served)
+    assert cities == ['"Paris"', '"Slow"']

@@ -489,7 +489,7 @@ class GenAISpan(Generic[C]):
             except Exception as exc:
                 contained(exc)
         if native.client.ai_integrations and native.recording:
-            sdk_integrations.finished(native.client, native.span.span_id)
+            sdk_integrations.finished(native.client, native.span.span_id, native.joined)
         # Reported once the span's end time was taken (sentry-sdk's first error event is
         # slow); the span is still current, so the event stays linked to it.
         if report and error is not None:

@@ -183,6 +183,8 @@ class NativeSpan:
 
     __slots__ = ("client", "in_event", "recording", "span")
     streaming = False
+    joined = False
+    """Whether sentry-sdk's own integration started the span and will end it."""
 
     def __init__(
         self, span: Any, client: ClientState, recording: bool, in_event: bool = True
@@ -378,6 +380,7 @@ class _JoinedSpan(NativeSpan):
     """A span sentry-sdk's own integration started and will finish."""
 
     __slots__ = ()
+    joined = True
 
     def finish(self) -> None:
         pass
@@ -387,6 +390,7 @@ class _JoinedStreamedSpan(StreamedSpan):
     """A streamed span sentry-sdk's own integration started and will end."""
 
     __slots__ = ()
+    joined = True
 
     def finish(self) -> None:
         pass

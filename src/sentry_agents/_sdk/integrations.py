@@ -114,6 +114,10 @@ class Finished(NamedTuple):
     budget: int
 
 
+_JOINED_ENDED = Finished(frozenset(), True, (), False, False, 0)
+"""The entry of an integration's span we joined and have ended, which the integration
+has yet to end: ours, awaiting its ``before_send_span``."""
+
 # What a demoted integration span loses: it no longer counts as an LLM call or MCP request.
 _DEMOTED_PREFIXES = (keys.OP_PREFIX, "mcp.")
 _lock = threading.Lock()
@@ -147,12 +151,18 @@ def finishing(state: ClientState, span_id: str, owner: Owner) -> None:
         _remember(span_id, _record(owner))
 
 
-def finished(state: ClientState, span_id: str) -> None:
+def finished(state: ClientState, span_id: str, joined: bool = False) -> None:
     """One of our spans has finished (call only when ``enabled``): in streaming mode
-    it has been through ``before_send_span`` and is forgotten."""
+    it has been through ``before_send_span`` and is forgotten, unless it is an
+    integration's span we ``joined``, which that integration ends (and sends) later: it
+    stays known as ours until then, so it is never taken for a duplicate of the span
+    of ours above it."""
     if state.streaming:
         with _lock:
-            _ours.pop(span_id, None)
+            if joined and span_id in _ours:
+                _ours[span_id] = _JOINED_ENDED
+            else:
+                _ours.pop(span_id, None)
 
 
 def _remember(span_id: str, entry: Union[Owner, Finished]) -> None:
@@ -206,7 +216,13 @@ def _chain(user_hook: Optional[Callable[[Any, Any], Any]]) -> Callable[[Any, Any
 
 def _rework_streamed(span: dict[str, Any]) -> None:
     attributes = span.get("attributes")
-    if not isinstance(attributes, dict) or _lookup(span.get("span_id")) is not None:
+    if not isinstance(attributes, dict):
+        return
+    entry = _lookup(span.get("span_id"))
+    if entry is not None:
+        if entry is _JOINED_ENDED:
+            with _lock:
+                _ours.pop(span["span_id"], None)
         return
     op = attributes.get(keys.SENTRY_OP)
     if not isinstance(op, str) or not (op.startswith(keys.OP_PREFIX) or op == keys.OP_MCP_SERVER):
