@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from ._jsonable import BLOB_SUBSTITUTE, jsonable, safe_str
+from ._jsonable import jsonable, safe_str, without_media
 
 QUESTION_TYPES = ("score", "choice", "boolean", "noul")
 EVALUATION = "evaluation"
@@ -24,7 +24,7 @@ def evaluation_input(state: Any, questions: Any) -> tuple[list[dict[str, Any]], 
     message: dict[str, Any] = {"type": EVALUATION}
     problems: list[str] = []
     if state is not None:
-        message["state"] = _state(jsonable(state))
+        message["state"] = without_media(jsonable(state))
     if questions is not None:
         converted = jsonable(questions)
         if isinstance(converted, dict):
@@ -120,49 +120,6 @@ def _type_problems(kind: Any) -> list[str]:
     if kind in QUESTION_TYPES:
         return []
     return [f"type must be one of {', '.join(QUESTION_TYPES)}, not {kind!r}"]
-
-
-def _state(state: Any, media: bool = False) -> Any:
-    """The evaluated state, with binary content and base64 data URLs replaced, including
-    the base64 data of the providers' media blocks a graded conversation holds
-    (Anthropic's base64 source, Gemini's inline data, OpenAI's input audio, MCP's image,
-    audio and resource blocks, a ``base64`` field), as message parts have it replaced.
-    ``media``: ``state`` is held where only media is (``inline_data``, ``input_audio``)."""
-    if isinstance(state, str):
-        return BLOB_SUBSTITUTE if _is_data_url(state) else state
-    if isinstance(state, list):
-        return [_state(item) for item in state]
-    if isinstance(state, dict):
-        media = media or _is_media_block(state)
-        return {
-            key: BLOB_SUBSTITUTE
-            if isinstance(value, str) and (key == "base64" or (media and key in _MEDIA_DATA))
-            else _state(value, key in _MEDIA_HOLDERS)
-            for key, value in state.items()
-        }
-    return state
-
-
-_MEDIA_DATA = frozenset({"data", "blob"})
-"""Fields of a media block holding its content as base64."""
-_MEDIA_HOLDERS = frozenset({"inline_data", "inlineData", "input_audio"})
-"""Fields whose object is media (Gemini's inline data, OpenAI's input audio)."""
-_MEDIA_TYPE_KEYS = ("mime_type", "mimeType", "media_type", "mediaType")
-_MEDIA_BLOCK_TYPES = frozenset({"base64", "image", "audio", "video", "file", "document"})
-
-
-def _is_media_block(block: dict[str, Any]) -> bool:
-    """Whether ``block`` is a media block or source, whose ``data`` or ``blob`` text is
-    base64 content, not prose: its type is one of media, or it has no type and names a
-    media type (a typed one, such as Anthropic's ``text`` source, holds text)."""
-    kind = block.get("type")
-    if kind is not None:
-        return kind in _MEDIA_BLOCK_TYPES
-    return any(k in block for k in _MEDIA_TYPE_KEYS)
-
-
-def _is_data_url(text: str) -> bool:
-    return text.startswith("data:") and ";base64," in text[:200]
 
 
 def _all(value: Any, container: type, check: Callable[[Any], bool]) -> bool:

@@ -623,6 +623,49 @@ def as_sequence(value: Any) -> Optional[list[Any]]:
 _SEQUENCES = (collections.deque, collections.UserList, ValuesView)
 
 
+def without_media(value: Any, media: bool = False) -> Any:
+    """``value`` (jsonable) without the media it may hold, which is never sent: base64
+    data URLs, ``base64`` fields and the base64 data of the providers' media blocks
+    (Anthropic's base64 source, Gemini's inline data, OpenAI's input audio, MCP's image,
+    audio and resource blocks) become the blob substitute. ``media``: ``value`` is held
+    where only media is (``inline_data``, ``input_audio``)."""
+    if isinstance(value, str):
+        return BLOB_SUBSTITUTE if _is_data_url(value) else value
+    if isinstance(value, list):
+        return [without_media(item) for item in value]
+    if isinstance(value, dict):
+        media = media or _is_media_block(value)
+        return {
+            key: BLOB_SUBSTITUTE
+            if isinstance(value, str) and (key == "base64" or (media and key in _MEDIA_DATA))
+            else without_media(value, key in _MEDIA_HOLDERS)
+            for key, value in value.items()
+        }
+    return value
+
+
+_MEDIA_DATA = frozenset({"data", "blob"})
+"""Fields of a media block holding its content as base64."""
+_MEDIA_HOLDERS = frozenset({"inline_data", "inlineData", "input_audio"})
+"""Fields whose object is media (Gemini's inline data, OpenAI's input audio)."""
+_MEDIA_TYPE_KEYS = ("mime_type", "mimeType", "media_type", "mediaType")
+_MEDIA_BLOCK_TYPES = frozenset({"base64", "image", "audio", "video", "file", "document"})
+
+
+def _is_media_block(block: dict[str, Any]) -> bool:
+    """Whether ``block`` is a media block or source, whose ``data`` or ``blob`` text is
+    base64 content, not prose: its type is one of media, or it has no type and names a
+    media type (a typed one, such as Anthropic's ``text`` source, holds text)."""
+    kind = block.get("type")
+    if kind is not None:
+        return kind in _MEDIA_BLOCK_TYPES
+    return any(k in block for k in _MEDIA_TYPE_KEYS)
+
+
+def _is_data_url(text: str) -> bool:
+    return text.startswith("data:") and ";base64," in text[:256]
+
+
 __all__ = [
     "BLOB_SUBSTITUTE",
     "INT64_LIMIT",
@@ -652,4 +695,5 @@ __all__ = [
     "safe_str",
     "scalar_number",
     "shown",
+    "without_media",
 ]

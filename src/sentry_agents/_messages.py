@@ -24,6 +24,7 @@ from ._jsonable import (
     json_arguments,
     jsonable,
     safe_str,
+    without_media,
 )
 
 Part = dict[str, Any]
@@ -878,27 +879,10 @@ def _unknown_part(block: Any) -> Part:
     """A block of a type we do not know, kept as structure (so secrets in it are scrubbed
     like any structured part): its own fields when it has a ``type``, else under
     ``content`` of a part typed ``unknown``."""
-    data = _without_base64(jsonable(block))
+    data = without_media(jsonable(block))
     if isinstance(data, dict) and isinstance(data.get("type"), str) and data["type"]:
         return data
     return {"type": "unknown", "content": data}
-
-
-def _without_base64(value: Any) -> Any:
-    """``value`` (jsonable) with its base64 content, a ``base64`` field or a base64 data:
-    URL, replaced by the blob substitute: a block of an unknown type may hold an image or
-    a sound, which is never sent."""
-    if isinstance(value, dict):
-        blob = BLOB_SUBSTITUTE
-        return {
-            key: blob if key == "base64" and isinstance(item, str) else _without_base64(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_without_base64(item) for item in value]
-    if isinstance(value, str) and value.startswith("data:") and ";base64," in value[:256]:
-        return BLOB_SUBSTITUTE
-    return value
 
 
 _SERVER_TOOL_RESULTS = (
