@@ -686,7 +686,8 @@ def test_an_output_of_bare_content_blocks_is_one_message(sentry):
 
 def test_base64_in_a_block_of_an_unknown_type_is_never_sent():
     """A content block of a type not read here is kept as structure, but its base64
-    content (a ``base64`` field, a data: URL) becomes ``[Blob substitute]``, as images
+    content (a ``base64`` field, a data: URL, a media block's data) becomes
+    ``[Blob substitute]``, as images
     and audio always do (LangChain's standard ``audio`` and ``video`` blocks are blobs)."""
     messages = pytest.importorskip("langchain_core.messages")
 
@@ -699,6 +700,8 @@ def test_base64_in_a_block_of_an_unknown_type_is_never_sent():
             {"type": "hologram", "base64": sound, "mime_type": "x/holo"},
             {"type": "hologram", "url": film},
             {"type": "note", "text": "data: not a data URL"},
+            {"type": "widget", "preview": {"type": "image", "data": sound}},
+            {"type": "widget", "media": {"mime_type": "image/png", "data": sound}},
         ]
     )
     sent = serialize_messages([message])
@@ -709,6 +712,8 @@ def test_base64_in_a_block_of_an_unknown_type_is_never_sent():
         {"type": "hologram", "base64": "[Blob substitute]", "mime_type": "x/holo"},
         {"type": "hologram", "url": "[Blob substitute]"},
         {"type": "note", "text": "data: not a data URL"},
+        {"type": "widget", "preview": {"type": "image", "data": BLOB}},
+        {"type": "widget", "media": {"mime_type": "image/png", "data": BLOB}},
     ]
 
 
