@@ -637,9 +637,9 @@ def without_media(value: Any, media: bool = False) -> Any:
         media = media or _is_media_block(value)
         return {
             key: BLOB_SUBSTITUTE
-            if isinstance(value, str) and (key == "base64" or (media and key in _MEDIA_DATA))
-            else without_media(value, key in _MEDIA_HOLDERS)
-            for key, value in value.items()
+            if isinstance(item, str) and (key == "base64" or (media and key in _MEDIA_DATA))
+            else without_media(item, key in _MEDIA_HOLDERS)
+            for key, item in value.items()
         }
     return value
 
