@@ -4,6 +4,7 @@ exactly what converting, scrubbing and fitting all of it sends (``_bounded``).""
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 from typing import Any, Optional
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 import sentry_agents
 from sentry_agents._bounded import fit_within
 from sentry_agents._budget import Fitted, fit
-from sentry_agents._jsonable import jsonable
+from sentry_agents._jsonable import jsonable, without_media
 from sentry_agents._keys import original_length
 from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, Scrubber, scrub, scrubber_for
 
@@ -24,9 +25,9 @@ BUDGETS = (256, 1_000, 20_000)
 
 
 def whole(value: Any, budget: int, scrubber: Optional[Scrubber] = SCRUBBER) -> Fitted:
-    """What recording ``value`` sent before: all of it converted, scrubbed (unless no
-    scrubber is given), then fitted."""
-    converted = jsonable(value)
+    """What recording ``value`` sent before: all of it converted, without media, scrubbed
+    (unless no scrubber is given), then fitted."""
+    converted = without_media(jsonable(value))
     return fit(converted if scrubber is None else scrub(converted, scrubber), budget)
 
 
@@ -48,6 +49,17 @@ def conversation(count: int, text: str = "hello there ") -> list[dict[str, Any]]
         {"role": ("user", "assistant")[i % 2], "content": f"{i} {text * (i % 7)}"}
         for i in range(count)
     ]
+
+
+PNG = "iVBORw0KGgo" * 2_000
+
+
+class Kind(enum.Enum):
+    IMAGE = "image"
+
+
+class Text(str):
+    pass
 
 
 @dataclasses.dataclass
@@ -94,6 +106,27 @@ CASES: dict[str, Any] = {
     "deep": [[[[[[[[[[[[[[[[[[[[[[[[[["deep"] * 300]]]]]]]]]]]]]]]]]]]]]]]]] * 300,
     "empty things": [[], {}, "", ()] * 5_000,
     "tiny items": [0] * 100_000,
+    "media": [
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},
+        {"inline_data": {"mime_type": "image/png", "data": PNG}, "text": "t" * 3_000},
+        {"type": "input_audio", "input_audio": {"data": PNG, "format": "wav"}},
+        {"type": "image", "data": PNG, "mimeType": "image/png"},
+        {"resource": {"uri": "file:///a", "mimeType": "image/png", "blob": PNG}},
+        {"url": "data:image/png;base64," + PNG, "base64": PNG, "data": "prose " * 3_000},
+    ]
+    * 300,
+    "media at the budget's edge": [
+        {"image": "data:image/png;base64," + "A" * n} for n in range(3_000)
+    ],
+    "many images": [{"type": "image", "data": PNG, "mimeType": "image/png"}] * 2_000,
+    "media blocks of odd types": [
+        {"type": Kind.IMAGE, "data": PNG[:200]},
+        {"type": ["image"], "data": PNG[:200]},
+        {"type": None, "mime_type": "a/b", "data": PNG[:200]},
+        {"type": "text", "data": PNG[:200]},
+        {"type": Text("image"), "data": PNG[:200]},
+    ]
+    * 500,
 }
 
 
@@ -140,6 +173,7 @@ def test_only_what_the_budget_shows_is_converted() -> None:
 def _tree(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     keys = st.one_of(
         st.sampled_from(["id", "password", "api_key", "max_tokens", "role", "...", "parts"]),
+        st.sampled_from(["type", "data", "blob", "base64", "mime_type", "inline_data"]),
         st.text(max_size=6),
         st.integers(-3, 3),
     )
@@ -153,6 +187,9 @@ def _tree(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     )
 
 
+SHIFTED_DATA_URL = "data:" + "\ud83c\udf27" * 130 + ";base64,A"
+"""A data URL once its surrogate pairs are joined, not before."""
+
 _LEAVES = st.one_of(
     st.none(),
     st.booleans(),
@@ -160,6 +197,14 @@ _LEAVES = st.one_of(
     st.floats(),
     st.text(max_size=20),
     st.sampled_from(['{"token": "t"}', "a\nb", "春" * 300, "\ud800x" * 200, "y" * 700]),
+    st.sampled_from(
+        [
+            "image",
+            "file",
+            "data:image/png;base64,iVBO",
+            "data:" + "\ud83c\udf27" * 130 + ";base64,A",
+        ]
+    ),
 )
 
 

@@ -688,9 +688,7 @@ def test_conversation_user_extra_fields_stay_within_the_budget_together(sentry):
     else:
         (sent,) = transaction_users(sentry)
         assert (sent["id"], sent["email"], sent["plan"]) == ("u-42", "a@b.c", "pro")
-        assert sent["avatar"].startswith("data:image/png;base64,AAAA")
-        # Cut here, or first by an older sentry-sdk's 1,024-character limit on strings.
-        assert sent["avatar"].endswith(("...[truncated]", "..."))
+        assert sent["avatar"] == "[Blob substitute]", "media is never sent"
         assert sent["..."] == "[truncated]"
         extra = {k: v for k, v in sent.items() if k not in ("id", "email")}
         assert len(json.dumps(extra, separators=(",", ":")).encode()) <= 20_000

@@ -352,6 +352,71 @@ def test_json_string_tool_results_and_tool_messages_are_scrubbed(sentry):
     assert json.loads(response["response"]) == {"access_token": "[Filtered]", "ok": True}
 
 
+def test_media_in_tool_arguments_and_results_is_never_sent(sentry, mocker):
+    """Base64 media a tool is given or returns (a data URL, Anthropic's base64 source,
+    Gemini's inline data, OpenAI's input audio, an MCP image block outside a
+    ``CallToolResult``), as a structure or as JSON text, is sent as the blob substitute,
+    by every path that records it: what the redaction hook sees too."""
+    png = "iVBORw0KGgoAAAANSUhEUg" * 50
+    anthropic = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": png},
+    }
+    gemini = {"parts": [{"inline_data": {"mime_type": "image/png", "data": png}}, {"text": "hi"}]}
+    audio = {"type": "input_audio", "input_audio": {"data": png, "format": "wav"}}
+    mcp_image = {"type": "image", "data": png, "mimeType": "image/png"}
+
+    @sentry_agents.tool
+    def render(spec: dict[str, Any]) -> dict[str, Any]:
+        return mcp_image
+
+    with sentry_agents.execute_tool("structured", arguments=anthropic) as tool:
+        tool.set_result(audio)
+    with sentry_agents.execute_tool("json text", arguments=json.dumps(gemini)) as tool:
+        tool.set_result(json.dumps({"image": mcp_image, "note": "two images"}))
+    with sentry_agents.execute_tool("data url") as tool:
+        tool.set_result("data:image/png;base64," + png)
+    render({"logo": "data:image/png;base64," + png})
+    hook = mocker.Mock(side_effect=lambda kind, value: value)
+    sentry_agents.configure(redact=hook)
+    with sentry_agents.execute_tool("hooked", arguments=[anthropic]) as tool:
+        tool.set_result([gemini])
+    sentry_agents.configure(redact=None)
+    with sentry_agents.execute_tool("no media") as tool:
+        tool.set_result('{"data": "prose",  "type": "text", "mime_type": "text/plain"}')
+
+    raw = sentry.raw()
+    assert png.encode() not in raw
+    assert raw.count(b"[Blob substitute]") >= 8
+    sent = {
+        name: sentry.named(f"execute_tool {name}").attributes
+        for name in ("structured", "json text", "data url", "render", "hooked", "no media")
+    }
+    arguments, result = "gen_ai.tool.call.arguments", "gen_ai.tool.call.result"
+    assert json.loads(sent["structured"][arguments])["source"]["data"] == "[Blob substitute]"
+    assert json.loads(sent["structured"][result])["input_audio"] == {
+        "data": "[Blob substitute]",
+        "format": "wav",
+    }
+    assert json.loads(sent["json text"][arguments])["parts"] == [
+        {"inline_data": {"mime_type": "image/png", "data": "[Blob substitute]"}},
+        {"text": "hi"},
+    ]
+    assert json.loads(sent["json text"][result]) == {
+        "image": {**mcp_image, "data": "[Blob substitute]"},
+        "note": "two images",
+    }
+    assert sent["data url"][result] == "[Blob substitute]"
+    assert json.loads(sent["render"][arguments]) == {"spec": {"logo": "[Blob substitute]"}}
+    assert json.loads(sent["render"][result])["data"] == "[Blob substitute]"
+    seen = [call.args for call in hook.call_args_list]
+    assert png not in repr(seen) and ("tool.result", [gemini]) not in seen
+    assert json.loads(sent["hooked"][arguments])[0]["source"]["data"] == "[Blob substitute]"
+    assert (
+        sent["no media"][result] == '{"data": "prose",  "type": "text", "mime_type": "text/plain"}'
+    )
+
+
 def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
     """A tool result of several parts (an MCP result's text blocks joined one per line,
     JSON Lines, JSON after a heading): each line that begins a JSON object or array is

@@ -1,7 +1,8 @@
 """Fitting a value far over its byte budget at a cost bounded by the budget.
 
 Pure functions, no sentry-sdk import. ``fit_within(value, budget, scrubber)`` is
-``fit(scrub(jsonable(value), scrubber), budget)``, byte for byte, without converting
+``fit(scrub(without_media(jsonable(value)), scrubber), budget)``, byte for byte (media
+is never sent: see ``without_media``), without converting
 and scrubbing what the budget can never show. A list, tuple or dict is converted item
 by item, each item's size once scrubbed bounded from below as it goes; once what was
 converted is surely over the budget, one more item is converted and the rest is left
@@ -26,7 +27,19 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._budget import MIN_BUDGET, Fitted, fit
-from ._jsonable import MAX_DEPTH, clean_text, convert_at, distinct_key, jsonable_key
+from ._jsonable import (
+    BLOB_SUBSTITUTE,
+    MAX_DEPTH,
+    MEDIA_DATA,
+    MEDIA_HOLDERS,
+    clean_text,
+    convert_at,
+    distinct_key,
+    is_data_url,
+    is_media_block,
+    jsonable_key,
+    without_media,
+)
 from ._privacy import FILTERED, JSON_HEADS, Scrubber, scrub
 
 _FILTERED_SIZE = len(FILTERED) + 2
@@ -39,8 +52,8 @@ _UNSCRUBBED = Scrubber(frozenset())
 
 
 def fit_within(value: Any, max_bytes: int, scrubber: Optional[Scrubber] = None) -> Fitted:
-    """``fit(scrub(jsonable(value), scrubber), max_bytes)`` (``fit(jsonable(value),
-    max_bytes)`` with no scrubber), converting and scrubbing only what the budget can
+    """``fit(scrub(without_media(jsonable(value)), scrubber), max_bytes)`` (unscrubbed
+    with no scrubber), converting and scrubbing only what the budget can
     show (see the module's docstring). No redaction hook may see the value in between:
     what it is given would be cut short."""
     if scrubber is None:
@@ -68,10 +81,11 @@ class _Bounded:
         self.room = room
 
     def convert(
-        self, value: Any, depth: int, seen: set[int], *, message: bool = False
+        self, value: Any, depth: int, seen: set[int], *, message: bool = False, media: bool = False
     ) -> tuple[Any, int]:
         """``jsonable``'s conversion of ``value`` at ``depth`` below ancestors ``seen``,
-        bounded; a dict that holds a ``role`` whole at its own level with ``message``."""
+        without media (``without_media``'s ``media``), bounded; a dict that holds a
+        ``role`` whole at its own level with ``message``."""
         kind = type(value)
         if kind is str:
             return self.string(value)
@@ -90,16 +104,18 @@ class _Bounded:
             seen.add(marker)
             try:
                 if kind is dict:
-                    return self.mapping(value, depth, seen, message=message)
+                    return self.mapping(value, depth, seen, message=message, media=media)
                 return self.sequence(value, depth, seen)
             finally:
                 seen.discard(marker)
-        converted = convert_at(value, depth, seen)
+        converted = without_media(convert_at(value, depth, seen), media)
         return converted, self.floor(converted, self.room)
 
     def string(self, text: str) -> tuple[str, int]:
         """A string, cut to ``room + 1`` characters (over any room in bytes) when it is
         longer and scrubbing leaves it, and so any beginning of it, as it is."""
+        if text[:5] == "data:" and is_data_url(text if text.isascii() else clean_text(text[:600])):
+            return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
         keep = self.room + 1
         if len(text) <= keep or not self.left_alone(text):
             cleaned = text if text.isascii() else clean_text(text)
@@ -145,10 +161,17 @@ class _Bounded:
         return out, total
 
     def mapping(
-        self, node: dict[Any, Any], depth: int, seen: set[int], *, message: bool = False
+        self,
+        node: dict[Any, Any],
+        depth: int,
+        seen: set[int],
+        *,
+        message: bool = False,
+        media: bool = False,
     ) -> tuple[dict[str, Any], int]:
         """A dict's entries while they may fit, one more, and its marker-like keys; every
         entry when its keys are not plain text, or (``message``) it holds a ``role``."""
+        media = media or is_media_block(node)
         room = self.room
         count = len(node)
         out: dict[str, Any] = {}
@@ -158,7 +181,9 @@ class _Bounded:
         entries = iter(node.items())
         for index, (key, child) in enumerate(entries):
             name = distinct_key(jsonable_key(key), out, suffixes)
-            converted, floor = self.convert(child, depth + 1, seen)
+            converted, floor = self.convert(child, depth + 1, seen, media=name in MEDIA_HOLDERS)
+            if type(converted) is str and (name == "base64" or (media and name in MEDIA_DATA)):
+                converted, floor = BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
             out[name] = converted
             if floor > _FILTERED_SIZE and self.hides(name, converted):
                 floor = _FILTERED_SIZE

@@ -628,41 +628,78 @@ def without_media(value: Any, media: bool = False) -> Any:
     data URLs, ``base64`` fields and the base64 data of the providers' media blocks
     (Anthropic's base64 source, Gemini's inline data, OpenAI's input audio, MCP's image,
     audio and resource blocks) become the blob substitute. ``media``: ``value`` is held
-    where only media is (``inline_data``, ``input_audio``)."""
-    if isinstance(value, str):
-        return BLOB_SUBSTITUTE if _is_data_url(value) else value
-    if isinstance(value, list):
-        return [without_media(item) for item in value]
-    if isinstance(value, dict):
-        media = media or _is_media_block(value)
-        return {
-            key: BLOB_SUBSTITUTE
-            if isinstance(item, str) and (key == "base64" or (media and key in _MEDIA_DATA))
-            else without_media(item, key in _MEDIA_HOLDERS)
-            for key, item in value.items()
-        }
+    where only media is (``inline_data``, ``input_audio``). ``value`` itself (not a
+    copy) when it holds no media."""
+    kind = type(value)
+    if kind is str:
+        return BLOB_SUBSTITUTE if is_data_url(value) else value
+    if kind is list:
+        changed: Optional[list[Any]] = None
+        for index, item in enumerate(value):
+            new = without_media(item)
+            if new is not item:
+                if changed is None:
+                    changed = list(value)
+                changed[index] = new
+        return value if changed is None else changed
+    if kind is dict:
+        media = media or is_media_block(value)
+        out: Optional[dict[str, Any]] = None
+        for key, item in value.items():
+            if type(item) is str and (key == "base64" or (media and key in MEDIA_DATA)):
+                new = BLOB_SUBSTITUTE
+            else:
+                new = without_media(item, key in MEDIA_HOLDERS)
+            if new is not item:
+                if out is None:
+                    out = dict(value)
+                out[key] = new
+        return value if out is None else out
     return value
 
 
-_MEDIA_DATA = frozenset({"data", "blob"})
+def text_without_media(text: str) -> str:
+    """Text as it is sent where media is not: the blob substitute for a base64 data URL,
+    and JSON text holding media (``without_media``) written again without it. Only text
+    naming what media is held under is read as JSON."""
+    if is_data_url(text):
+        return BLOB_SUBSTITUTE
+    if not any(hint in text for hint in _MEDIA_HINTS) or text.lstrip()[:1] not in ("{", "["):
+        return text
+    try:
+        parsed = loads_finite(text)
+        cleaned = without_media(parsed)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+        return text
+    return text if cleaned is parsed else dumps(cleaned)
+
+
+MEDIA_DATA = frozenset({"data", "blob"})
 """Fields of a media block holding its content as base64."""
-_MEDIA_HOLDERS = frozenset({"inline_data", "inlineData", "input_audio"})
+MEDIA_HOLDERS = frozenset({"inline_data", "inlineData", "input_audio"})
 """Fields whose object is media (Gemini's inline data, OpenAI's input audio)."""
 _MEDIA_TYPE_KEYS = ("mime_type", "mimeType", "media_type", "mediaType")
 _MEDIA_BLOCK_TYPES = frozenset({"base64", "image", "audio", "video", "file", "document"})
+_MEDIA_HINTS = ("base64", "ime_type", "imeType", "edia_type", "ediaType", "input_audio")
+"""Text in any JSON that ``without_media`` changes: a ``base64`` field or data URL, a
+media type's field (every media block has one, but OpenAI's input audio) or
+``input_audio``."""
 
 
-def _is_media_block(block: dict[str, Any]) -> bool:
+def is_media_block(block: dict[Any, Any]) -> bool:
     """Whether ``block`` is a media block or source, whose ``data`` or ``blob`` text is
     base64 content, not prose: its type is one of media, or it has no type and names a
     media type (a typed one, such as Anthropic's ``text`` source, holds text)."""
     kind = block.get("type")
     if kind is not None:
-        return kind in _MEDIA_BLOCK_TYPES
+        if not isinstance(kind, str):  # a block not yet converted: its type as converted
+            kind = jsonable(kind)
+        return isinstance(kind, str) and kind in _MEDIA_BLOCK_TYPES
     return any(k in block for k in _MEDIA_TYPE_KEYS)
 
 
-def _is_data_url(text: str) -> bool:
+def is_data_url(text: str) -> bool:
+    """Whether ``text`` is a base64 data URL."""
     return text.startswith("data:") and ";base64," in text[:256]
 
 
@@ -670,6 +707,8 @@ __all__ = [
     "BLOB_SUBSTITUTE",
     "INT64_LIMIT",
     "MAX_DEPTH",
+    "MEDIA_DATA",
+    "MEDIA_HOLDERS",
     "as_list",
     "as_sequence",
     "clean_text",
@@ -684,6 +723,8 @@ __all__ = [
     "has_field",
     "instance_of",
     "int_text",
+    "is_data_url",
+    "is_media_block",
     "is_plain_json",
     "json_arguments",
     "jsonable",
@@ -695,5 +736,6 @@ __all__ = [
     "safe_str",
     "scalar_number",
     "shown",
+    "text_without_media",
     "without_media",
 ]

@@ -42,6 +42,8 @@ from ._jsonable import (
     jsonable,
     loads_finite,
     safe_str,
+    text_without_media,
+    without_media,
 )
 from ._merge import additions
 from ._messages import output_messages, system_parts, to_gen_ai_messages
@@ -622,6 +624,8 @@ class GenAISpan(Generic[C]):
         settings = self._settings
         data = convert(value)
         scrubber = SCRUBBERS.get(kind)
+        if scrubber is scrub:  # data never holds media, as ``fit_within`` sends it
+            data = text_without_media(data) if type(data) is str else without_media(data)
         if scrubber is not None:
             data = scrubber(data, scrubber_for(settings.scrub_keys))
         try:
