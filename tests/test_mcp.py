@@ -636,6 +636,57 @@ def test_decorated_handlers_sync_and_async(sentry):
     assert sentry.named("tools/call get_time").attributes["gen_ai.tool.call.result"] == "noon"
 
 
+def test_a_decorated_handler_records_its_arguments_as_the_requests(sentry):
+    """A decorated ``tools/call`` or ``prompts/get`` handler is called with the request's
+    arguments: they are recorded as ``mcp.request.argument.*``, scrubbed, without a
+    framework's context object or a middleware's ``call_next``; ``arguments=`` wins, and
+    other methods' handlers record none."""
+
+    class Context:  # as FastMCP's, passed beside the arguments
+        session = object()
+
+    @sentry_agents.mcp_server("tools/call", "get_weather")
+    def get_weather(city: str, days: int, ctx: Context, api_key: str = "CANARY") -> str:
+        return f"{city}: rain"
+
+    @sentry_agents.mcp_server("prompts/get", "greet")
+    async def greet(name: str, call_next: Any = None) -> str:
+        return f"Hi {name}"
+
+    @sentry_agents.mcp_server("tools/call", "given", arguments={"city": "Lyon"})
+    def given(city: str) -> str:
+        return city
+
+    @sentry_agents.mcp_server("resources/read", "file:///notes.txt")
+    def read(uri: str) -> str:
+        return "notes"
+
+    @sentry_agents.mcp_server("tools/call", "no_data")
+    def no_data(ctx: Context) -> str:
+        return "ok"
+
+    get_weather("Paris", 3, Context(), api_key="CANARY-KEY")
+    asyncio.run(greet("Ada", call_next=lambda: None))
+    given("Oslo")
+    read("file:///notes.txt")
+    no_data(Context())
+
+    def arguments(name: str) -> dict[str, Any]:
+        attributes = sentry.named(name).attributes
+        return {k: v for k, v in attributes.items() if k.startswith("mcp.request.argument")}
+
+    assert arguments("tools/call get_weather") == {
+        "mcp.request.argument.city": '"Paris"',
+        "mcp.request.argument.days": "3",
+        "mcp.request.argument.api_key": '"[Filtered]"',
+    }
+    assert arguments("prompts/get greet") == {"mcp.request.argument.name": '"Ada"'}
+    assert arguments("tools/call given") == {"mcp.request.argument.city": '"Lyon"'}
+    assert arguments("resources/read file:///notes.txt") == {}
+    assert arguments("tools/call no_data") == {}
+    assert b"CANARY-KEY" not in sentry.raw()
+
+
 # --- notifications --------------------------------------------------------------------
 
 

@@ -53,6 +53,24 @@ class Call:
                 }
         return jsonable({"args": list(self.args), **self.kwargs})  # type: ignore[no-any-return]
 
+    def data_arguments(self) -> dict[str, Any]:
+        """The arguments by parameter name that hold data, not converted: ``self``,
+        ``cls``, callables (a middleware's ``call_next``) and a framework's context object
+        (of a class named ``...Context``, as FastMCP's) left out; none unbound."""
+        if self.signature is None:
+            return {}
+        try:
+            bound = self.signature.bind_partial(*self.args, **self.kwargs)
+        except TypeError:
+            return {}
+        return {
+            name: value
+            for name, value in bound.arguments.items()
+            if name not in ("self", "cls")
+            and not callable(value)
+            and not type(value).__name__.endswith("Context")
+        }
+
 
 class Run(Protocol):
     """What a decorated call drives: start, activity between generator steps, finish."""

@@ -18,6 +18,7 @@ from . import _keys as keys
 from . import _mcp_data as shape
 from . import _sdk
 from ._config import UNSET, Options, Redactor, options
+from ._decorate import Call
 from ._guard import guard, logger
 from ._jsonable import instance_of, json_arguments, jsonable, optional_str, safe_str
 from ._privacy import scrubber_for
@@ -259,6 +260,21 @@ class MCPServerSpan(_MCPSpan):
     def _decided(self) -> tuple[str, ...]:
         return _ARGUMENT_PREFIXES if self._arguments_set else ()
 
+    def _record_call(self, call: Call) -> None:
+        """A decorated ``tools/call`` or ``prompts/get`` handler's arguments are the
+        request's, those holding data, by name: unless ``arguments=`` gave them, or
+        sentry-sdk's MCP integration recorded the request's own on a span we joined."""
+        if self._config.arguments is not None or self._config.method not in _ARGUMENT_METHODS:
+            return
+        native = self._native
+        if native is not None and any(
+            key.startswith(_ARGUMENT_PREFIXES) for key in native.attributes()
+        ):
+            return
+        arguments = call.data_arguments()
+        if arguments:
+            self.set_arguments(arguments)
+
     def _record_return(self, value: Any) -> None:
         self.set_result(value)
 
@@ -268,6 +284,9 @@ class MCPServerSpan(_MCPSpan):
 
 
 _MCP_SERVER_OPS = frozenset({keys.OP_MCP_SERVER})
+
+_ARGUMENT_METHODS = frozenset({"tools/call", "prompts/get"})
+"""The methods whose request holds arguments, which a decorated handler is called with."""
 
 _ARGUMENT_PREFIXES = (keys.mcp_argument(""), keys.MCP_REQUEST_ARGUMENT_COUNT)
 """The keys of a request's arguments (each one's, and their count)."""
