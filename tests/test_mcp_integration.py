@@ -262,3 +262,7 @@ def test_concurrent_requests_joined_keep_a_span_each(with_integration):
     served = [s for s in tool_spans(sentry.spans()) if s.op == "mcp.server"]
     cities = sorted(s.attributes.get("mcp.request.argument.city") for s in served)
     assert cities == ['"Paris"', '"Slow"']
+    from sentry_agents._sdk import integrations
+
+    with integrations._lock:
+        assert not integrations._ours, "a joined span is forgotten once the integration sent it"
