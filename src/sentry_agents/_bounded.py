@@ -2,12 +2,12 @@
 
 Pure functions, no sentry-sdk import. ``fit_within(value, budget, scrubber)`` is
 ``fit(scrub(without_media(jsonable(value)), scrubber), budget)``, byte for byte (media
-is never sent: see ``without_media``), without converting
-and scrubbing what the budget can never show. A list, tuple or dict is converted item
-by item, each item's size once scrubbed bounded from below as it goes; once what was
-converted is surely over the budget, one more item is converted and the rest is left
-out. A long string that scrubbing leaves alone is converted only as far as the budget
-reaches. What is kept stands in for the whole wherever ``fit`` looks:
+is never sent: see ``without_media``), without converting and scrubbing what the
+budget can never show. A list, tuple or dict is converted item by item, each item's
+size once scrubbed bounded from below as it goes; once what was converted is surely
+over the budget, one more item is converted and the rest is left out. A long string
+that scrubbing leaves alone is converted only as far as the budget reaches. What is
+kept stands in for the whole wherever ``fit`` looks:
 
 - whatever ``fit`` measures or cuts is over every room it is given, so the cutter
   stops inside what was kept, never reaching the item after it;
@@ -53,8 +53,8 @@ _UNSCRUBBED = Scrubber(frozenset())
 
 def fit_within(value: Any, max_bytes: int, scrubber: Optional[Scrubber] = None) -> Fitted:
     """``fit(scrub(without_media(jsonable(value)), scrubber), max_bytes)`` (unscrubbed
-    with no scrubber), converting and scrubbing only what the budget can
-    show (see the module's docstring). No redaction hook may see the value in between:
+    with no scrubber), converting and scrubbing only what the budget can show (see the
+    module's docstring). No redaction hook may see the value in between:
     what it is given would be cut short."""
     if scrubber is None:
         scrubber = _UNSCRUBBED
