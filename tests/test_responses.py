@@ -86,6 +86,111 @@ def test_an_anthropic_message_dumped_without_its_none_fields_is_read_whole():
     )
 
 
+@pytest.mark.parametrize(
+    "variant",
+    ["no type or role", "no type", "no role", "no stop reason", "stop reason None", "no usage"],
+)
+def test_an_anthropic_message_dict_without_its_type_is_read_whole(sentry, variant):
+    """An Anthropic message as a dict without ``type`` (or ``role``), as one built from
+    parsed JSON or a proxy's answer is, was read as bare output: its usage, model, id and
+    stop reason were lost. Content blocks beside a ``stop_reason`` or a ``usage`` are
+    Anthropic's."""
+    reply = {key: value for key, value in anthropic_message().items() if key != "type"}
+    if variant != "no type":
+        del reply["role"]
+    if variant == "no stop reason":
+        del reply["stop_reason"]
+    elif variant == "stop reason None":
+        reply["stop_reason"] = None
+    elif variant == "no usage":
+        del reply["usage"]
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
+        llm.set_response(reply)
+    span = sentry.named("chat claude-sonnet-4-5").attributes
+    assert span["gen_ai.response.model"] == "claude-sonnet-4-5-20250929"
+    assert span["gen_ai.response.id"] == "msg_01"
+    message = {"role": "assistant", "parts": [{"type": "text", "content": "Bonjour."}]}
+    if variant in ("no stop reason", "stop reason None"):
+        assert "gen_ai.response.finish_reasons" not in span
+    else:
+        assert json.loads(span["gen_ai.response.finish_reasons"]) == ["end_turn"]
+        message["finish_reason"] = "end_turn"
+    assert json.loads(span["gen_ai.output.messages"]) == [message]
+    if variant == "no usage":
+        assert not [key for key in span if key.startswith("gen_ai.usage.")]
+    else:
+        assert span["gen_ai.usage.input_tokens"] == 1070
+        assert span["gen_ai.usage.cache_read.input_tokens"] == 1000
+        assert span["gen_ai.usage.cache_creation.input_tokens"] == 50
+        assert span["gen_ai.usage.output_tokens"] == 10
+
+
+def test_a_hand_written_anthropic_dict_records_its_usage(sentry):
+    """The shape as a user writes it by hand: its counts, with no cache counts."""
+    reply = {
+        "id": "msg_9",
+        "model": "claude-haiku-4-5",
+        "content": [{"type": "text", "text": "hi"}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+    }
+    with sentry_agents.chat("claude-haiku-4-5", provider="anthropic") as llm:
+        llm.set_response(reply)
+    span = sentry.named("chat claude-haiku-4-5").attributes
+    assert (span["gen_ai.usage.input_tokens"], span["gen_ai.usage.output_tokens"]) == (10, 5)
+    assert span["gen_ai.usage.total_tokens"] == 15
+    assert (span["gen_ai.response.model"], span["gen_ai.response.id"]) == (
+        "claude-haiku-4-5",
+        "msg_9",
+    )
+
+
+def test_other_dicts_are_not_read_as_anthropic_messages():
+    """Reading a typeless Anthropic dict whole changes no other provider's dict: an
+    OpenAI Chat Completion, a Responses API response, a Google response, a chat message
+    and an Anthropic-like dict with another role or fields Anthropic's messages never
+    hold read as before."""
+    completion = read_response(chat_completion("Hi"))
+    assert (completion.model, completion.response_id) == ("gpt-4o-mini-2024-07-18", "chatcmpl-abc")
+    assert completion.usage == Usage(120, 30, 100, None, 12, 150)
+    assert completion.output == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "Hi"}], "finish_reason": "stop"}
+    ]
+    responses = read_response(response_object("Rainy."))
+    assert responses.usage == Usage(80, 40, 64, 0, 32, 120)
+    assert responses.finish_reasons == ["completed"]
+    google = read_response(
+        {
+            "response_id": "g-1",
+            "model_version": "gemini-2.5-flash",
+            "candidates": [
+                {"content": {"role": "model", "parts": [{"text": "Hi"}]}, "finish_reason": "STOP"}
+            ],
+            "usage_metadata": {"prompt_token_count": 4, "candidates_token_count": 2},
+        }
+    )
+    assert (google.model, google.response_id, google.finish_reasons) == (
+        "gemini-2.5-flash",
+        "g-1",
+        ["STOP"],
+    )
+    assert google.usage == Usage(4, 2, None, None, None, 6)
+    assert google.output == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "Hi"}], "finish_reason": "STOP"}
+    ]
+    blocks = [{"type": "text", "text": "Hi"}]
+    text = [{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]
+    assert read_response({"role": "assistant", "content": blocks}) == ResponseInfo(output=text)
+    assert read_response({"role": "assistant", "content": "Hi"}) == ResponseInfo(output=text)
+    user = read_response({"role": "user", "content": blocks, "stop_reason": "end_turn"})
+    assert user == ResponseInfo(
+        output=[{"role": "user", "parts": [{"type": "text", "content": "Hi"}]}]
+    )
+    with_calls = {"content": blocks, "stop_reason": "end_turn", "tool_calls": []}
+    assert read_response(with_calls).usage == Usage()
+    assert read_response({"content": "Hi", "stop_reason": "end_turn"}).finish_reasons == []
+
+
 def test_google_generate_content_response():
     from google.genai import types
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, Callable, Optional
 
-from ._jsonable import as_list, field, optional_str, safe_str
+from ._jsonable import as_list, field, has_field, optional_str, safe_str
 from ._messages import (
     Message,
     Part,
@@ -72,9 +72,26 @@ def read_response(response: Any) -> ResponseInfo:
         or field(response, "response_metadata") is not None
     ):
         return _langchain(response)
+    if kind is None and _is_untyped_anthropic(response):
+        return _anthropic(response)
     if field(response, "role") is not None or field(response, "content") is not None:
         return ResponseInfo(output=to_gen_ai_messages(response, default_role="assistant"))
     return ResponseInfo(usage=usage_from(response))
+
+
+def _is_untyped_anthropic(response: Any) -> bool:
+    """Whether ``response``, with no ``type``, is an Anthropic message all the same (a
+    dict built from parsed JSON or a proxy's answer): the model's content blocks beside a
+    ``stop_reason`` or a ``usage``, and nothing an Anthropic message never holds (another
+    role, an OpenAI message's tool calls, refusal or audio)."""
+    role = field(response, "role")
+    if role is not None and _equals(role, "assistant") is not True:
+        return False
+    if not isinstance(field(response, "content"), (list, tuple)):
+        return False
+    if not has_field(response, "stop_reason") and field(response, "usage") is None:
+        return False
+    return all(field(response, name) is None for name in _BESIDE_CONTENT)
 
 
 def is_whole_response(value: Any) -> bool:
