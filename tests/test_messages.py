@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+import sentry_agents
 from sentry_agents import serialize_messages, to_gen_ai_messages
 from sentry_agents._messages import split_system, system_parts
 
@@ -715,6 +716,66 @@ def test_base64_in_a_block_of_an_unknown_type_is_never_sent():
         {"type": "widget", "preview": {"type": "image", "data": BLOB}},
         {"type": "widget", "media": {"mime_type": "image/png", "data": BLOB}},
     ]
+
+
+_SOUND = "UklGRiQAAABXQVZFZm10IBAAAAABAAEA"
+_AUDIO_BLOB = {"type": "blob", "modality": "audio", "content": BLOB}
+
+
+def test_realtime_audio_blocks_keep_their_transcript_as_text(sentry):
+    """OpenAI Realtime conversation items' audio blocks (``audio`` before the GA API,
+    ``output_audio`` and ``input_audio`` in it) lost their transcript: each became a blob
+    (or, for ``output_audio``, a part of a type Sentry does not know). The transcript is
+    text, as an audio answer's is; the sound, when the block holds it, a blob, never
+    sent."""
+    from openai.types.realtime import (
+        RealtimeConversationItemAssistantMessage,
+        RealtimeConversationItemUserMessage,
+    )
+
+    history = [
+        RealtimeConversationItemUserMessage.model_validate(
+            {
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_audio", "audio": _SOUND, "transcript": "Weather?"}],
+            }
+        ),
+        RealtimeConversationItemAssistantMessage.model_validate(
+            {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "output_audio", "transcript": "Sunny.", "audio": _SOUND}],
+            }
+        ),
+        {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_audio", "transcript": "And Rome?"}],
+        },
+        {
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "audio", "transcript": "Rainy."}],
+        },
+        {"role": "user", "content": [{"type": "input_audio", "audio": _SOUND}]},
+    ]
+    expected = [
+        {"role": "user", "parts": [text("Weather?"), _AUDIO_BLOB]},
+        {"role": "assistant", "parts": [text("Sunny."), _AUDIO_BLOB]},
+        {"role": "user", "parts": [text("And Rome?")]},
+        {"role": "assistant", "parts": [text("Rainy.")]},
+        {"role": "user", "parts": [_AUDIO_BLOB]},
+    ]
+    assert to_gen_ai_messages(history) == expected
+    for _ in range(2):  # written, then reused
+        assert json.loads(serialize_messages(history)) == expected
+    with sentry_agents.chat("gpt-realtime", provider="openai", messages=history) as llm:
+        llm.set_output([{"type": "output_audio", "transcript": "Sunny.", "audio": _SOUND}])
+    attributes = sentry.named("chat gpt-realtime").attributes
+    assert json.loads(attributes["gen_ai.input.messages"]) == expected
+    assert json.loads(attributes["gen_ai.output.messages"]) == [expected[1]]
+    assert _SOUND.encode() not in sentry.raw()
 
 
 _CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}

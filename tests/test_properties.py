@@ -55,13 +55,23 @@ block_types = st.sampled_from(
         "thinking",
         "input_text",
         "function_call",
+        "audio",
+        "input_audio",
+        "output_audio",
         "weird",
     ]
 )
 blocks = st.one_of(
     st.text(max_size=200),
     st.fixed_dictionaries(
-        {"type": block_types}, optional={"text": values, "input": values, "content": values}
+        {"type": block_types},
+        optional={
+            "text": values,
+            "input": values,
+            "content": values,
+            "transcript": values,
+            "audio": values,
+        },
     ),
     values,
 )

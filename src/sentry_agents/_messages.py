@@ -726,6 +726,36 @@ def _openai_input_audio(block: Any) -> list[Part]:
     return [_blob("audio", f"audio/{audio_format}" if audio_format else None)]
 
 
+def _spoken(sound: Callable[[Any], list[Part]]) -> Callable[[Any], list[Part]]:
+    """A handler of an audio block that may hold its ``transcript`` (OpenAI's Realtime
+    API: ``audio``, ``input_audio``, ``output_audio``): the transcript as text, as an
+    audio answer's is, then the sound as ``sound`` reads it when the block holds it (its
+    base64 ``audio`` or ``data``, a Chat Completions ``input_audio``, a LangChain
+    ``url`` or ``file_id``). A block without a transcript is its sound alone."""
+
+    def parts(block: Any) -> list[Part]:
+        transcript = field(block, "transcript")
+        if not isinstance(transcript, str) or not transcript:
+            return sound(block)
+        read = [_text(transcript)]
+        if (
+            field(block, "audio") is not None
+            or field(block, "data") is not None
+            or field(block, "input_audio") is not None
+            or field(block, "url") is not None
+            or field(block, "file_id") is not None
+        ):
+            read.extend(sound(block))
+        return read
+
+    return parts
+
+
+def _audio_data_block(block: Any) -> list[Part]:
+    """LangChain's standard ``audio`` block, or a Realtime API audio block's sound."""
+    return _data_block(block, "audio")
+
+
 def _openai_file(block: Any) -> list[Part]:
     """An OpenAI file block (its file under ``file``, or ``input_file``'s own fields), or
     LangChain's standard file block (``file_id``, ``url`` or ``base64``, ``mime_type``)."""
@@ -902,7 +932,11 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     "image_url": _openai_image_url,
     "input_image": _openai_image_url,
     "computer_screenshot": _openai_image_url,
-    "input_audio": _openai_input_audio,
+    "input_audio": _spoken(_openai_input_audio),
+    # OpenAI's Realtime API's spoken answer (``audio`` before its GA), and LangChain's
+    # standard ``audio`` block.
+    "audio": _spoken(_audio_data_block),
+    "output_audio": _spoken(_audio_data_block),
     "file": _openai_file,
     "input_file": _openai_file,
     "image": _anthropic_source,
@@ -919,7 +953,6 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     "tool_call": lambda block: [_tool_call(block)],
     # LangChain's standard blocks (langchain_core.messages.content) of types no
     # provider's blocks have.
-    "audio": lambda block: _data_block(block, "audio"),
     "video": lambda block: _data_block(block, "video"),
     "text-plain": _plain_text_block,
     "tool_call_chunk": lambda block: [_tool_call(block)],
