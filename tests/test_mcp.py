@@ -665,11 +665,16 @@ def test_a_decorated_handler_records_its_arguments_as_the_requests(sentry):
     def no_data(ctx: Context) -> str:
         return "ok"
 
+    @sentry_agents.mcp_server("tools/call", "keywords")
+    def keywords(ctx: Context, **arguments: Any) -> str:
+        return "ok"
+
     get_weather("Paris", 3, Context(), api_key="CANARY-KEY")
     asyncio.run(greet("Ada", call_next=lambda: None))
     given("Oslo")
     read("file:///notes.txt")
     no_data(Context())
+    keywords(Context(), city="Rome", token="CANARY-KEY")
 
     def arguments(name: str) -> dict[str, Any]:
         attributes = sentry.named(name).attributes
@@ -684,6 +689,10 @@ def test_a_decorated_handler_records_its_arguments_as_the_requests(sentry):
     assert arguments("tools/call given") == {"mcp.request.argument.city": '"Lyon"'}
     assert arguments("resources/read file:///notes.txt") == {}
     assert arguments("tools/call no_data") == {}
+    assert arguments("tools/call keywords") == {
+        "mcp.request.argument.city": '"Rome"',
+        "mcp.request.argument.token": '"[Filtered]"',
+    }
     assert b"CANARY-KEY" not in sentry.raw()
 
 

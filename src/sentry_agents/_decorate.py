@@ -54,21 +54,27 @@ class Call:
         return jsonable({"args": list(self.args), **self.kwargs})  # type: ignore[no-any-return]
 
     def data_arguments(self) -> dict[str, Any]:
-        """The arguments by parameter name that hold data, not converted: ``self``,
-        ``cls``, callables (a middleware's ``call_next``) and a framework's context object
-        (of a class named ``...Context``, as FastMCP's) left out; none unbound."""
+        """The arguments by parameter name that hold data, not converted (those given as
+        ``**kwargs`` by their own names): ``self``, ``cls``, callables (a middleware's
+        ``call_next``) and a framework's context object (of a class named ``...Context``,
+        as FastMCP's) left out; none unbound."""
         if self.signature is None:
             return {}
         try:
             bound = self.signature.bind_partial(*self.args, **self.kwargs)
         except TypeError:
             return {}
+        parameters = self.signature.parameters
+        arguments: dict[str, Any] = {}
+        for name, value in bound.arguments.items():
+            if parameters[name].kind is inspect.Parameter.VAR_KEYWORD and type(value) is dict:
+                arguments.update(value)  # ``**arguments``: each by its own name
+            elif name not in ("self", "cls"):
+                arguments[name] = value
         return {
             name: value
-            for name, value in bound.arguments.items()
-            if name not in ("self", "cls")
-            and not callable(value)
-            and not type(value).__name__.endswith("Context")
+            for name, value in arguments.items()
+            if not callable(value) and not type(value).__name__.endswith("Context")
         }
 
 
