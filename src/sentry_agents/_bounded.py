@@ -49,6 +49,8 @@ _LARGE_FLOAT = 1e300
 """Numbers within these are written as they are (``jsonable`` keeps them), at least a
 byte each."""
 _UNSCRUBBED = Scrubber(frozenset())
+_MEDIA_KEYS = MEDIA_DATA | MEDIA_HOLDERS | {"base64"}
+"""The keys under which ``without_media`` may change what a dict holds."""
 
 
 def fit_within(value: Any, max_bytes: int, scrubber: Optional[Scrubber] = None) -> Fitted:
@@ -171,7 +173,6 @@ class _Bounded:
     ) -> tuple[dict[str, Any], int]:
         """A dict's entries while they may fit, one more, and its marker-like keys; every
         entry when its keys are not plain text, or (``message``) it holds a ``role``."""
-        media = media or is_media_block(node)
         room = self.room
         count = len(node)
         out: dict[str, Any] = {}
@@ -181,9 +182,10 @@ class _Bounded:
         entries = iter(node.items())
         for index, (key, child) in enumerate(entries):
             name = distinct_key(jsonable_key(key), out, suffixes)
-            converted, floor = self.convert(child, depth + 1, seen, media=name in MEDIA_HOLDERS)
-            if type(converted) is str and (name == "base64" or (media and name in MEDIA_DATA)):
-                converted, floor = BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
+            if name in _MEDIA_KEYS:
+                converted, floor = self.media_entry(node, name, child, depth, seen, media)
+            else:
+                converted, floor = self.convert(child, depth + 1, seen)
             out[name] = converted
             if floor > _FILTERED_SIZE and self.hides(name, converted):
                 floor = _FILTERED_SIZE
@@ -202,6 +204,18 @@ class _Bounded:
                     mark += "."
                 return out, total
         return out, total
+
+    def media_entry(
+        self, node: dict[Any, Any], name: str, child: Any, depth: int, seen: set[int], media: bool
+    ) -> tuple[Any, int]:
+        """``node``'s entry ``name``, one of the keys under which ``without_media`` may
+        replace what is held (``media``: ``node`` is held where only media is)."""
+        converted, floor = self.convert(child, depth + 1, seen, media=name in MEDIA_HOLDERS)
+        if type(converted) is str and (
+            name == "base64" or (name in MEDIA_DATA and (media or is_media_block(node)))
+        ):
+            return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
+        return converted, floor
 
     def top_list(self, items: Any) -> tuple[list[Any], Optional[int]]:
         """A top-level list or tuple as ``sequence`` keeps it, but with its last item too,
