@@ -266,3 +266,28 @@ def test_concurrent_requests_joined_keep_a_span_each(with_integration):
 
     with integrations._lock:
         assert not integrations._ours, "a joined span is forgotten once the integration sent it"
+
+
+def test_a_decorated_tool_function_keeps_the_integrations_arguments(with_integration):
+    """``@mcp_server`` under the framework's ``@app.tool()``: one span per request, with
+    the request's arguments as the integration recorded them (the handler's are the
+    same), and its result."""
+    from mcp.server.mcpserver import MCPServer
+
+    sentry = with_integration
+    app = MCPServer("weather-server")
+
+    @app.tool()
+    @sentry_agents.mcp_server("tools/call", "get_weather")
+    def get_weather(city: str, days: int = 1) -> str:
+        return f"Rain in {city} for {days} days"
+
+    results = asyncio.run(call(app, ["Paris"]))
+    assert results[0].is_error is False
+    (served,) = [s for s in tool_spans(sentry.spans()) if s.op == "mcp.server"]
+    arguments = {
+        k: v for k, v in served.attributes.items() if k.startswith("mcp.request.argument.")
+    }
+    # As the integration wrote it (its own format: text as it is), not replaced.
+    assert arguments == {"mcp.request.argument.city": "Paris"}
+    assert "Rain in Paris" in served.attributes["gen_ai.tool.call.result"]
