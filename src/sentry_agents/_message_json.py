@@ -203,61 +203,77 @@ def _write_block(
     items = iter(block)
     for item in items:
         blocks_role = None
-        if type(item) is dict and len(item) == 2:
-            # The most common message, plain {role, content} text: this loop is the hot
-            # path of every chat span.
-            try:
-                raw_role, raw_content = item.get("role"), item.get("content")
-                if type(raw_content) is list and len(raw_content) == 1:
-                    raw_content = _lone_text(raw_role, raw_content[0], raw_content)
-            except Exception:  # a key posing as one of these: the general path contains it
-                raw_role = raw_content = None
-            if type(raw_content) is str and type(raw_role) is str:
-                # Kept under its text alone (no tuple to build, hash or track): the
-                # role's initial in its JSON tells for which role it was written.
-                kept = plain_roles.get(raw_role)
-                if kept is not None:
-                    initial, role, head = kept
-                    piece = young.get(raw_content)
-                    if piece is None:
-                        piece = old.get(raw_content)
-                        if piece is not None and piece[role_at] == initial:
-                            reuse.promote(raw_content, piece)
+        if type(item) is dict:
+            if len(item) == 2:
+                # The most common message, plain {role, content} text: this loop is the hot
+                # path of every chat span.
+                try:
+                    raw_role, raw_content = item.get("role"), item.get("content")
+                    if type(raw_content) is list and len(raw_content) == 1:
+                        raw_content = _lone_text(raw_role, raw_content[0], raw_content)
+                except Exception:  # a key posing as one of these: the general path contains it
+                    raw_role = raw_content = None
+                if type(raw_content) is str and type(raw_role) is str:
+                    # Kept under its text alone (no tuple to build, hash or track): the
+                    # role's initial in its JSON tells for which role it was written.
+                    kept = plain_roles.get(raw_role)
+                    if kept is not None:
+                        initial, role, head = kept
+                        piece = young.get(raw_content)
+                        if piece is None:
+                            piece = old.get(raw_content)
+                            if piece is not None and piece[role_at] == initial:
+                                reuse.promote(raw_content, piece)
+                                append(piece)
+                                continue
+                        elif piece[role_at] == initial:
                             append(piece)
                             continue
-                    elif piece[role_at] == initial:
+                        if not raw_content:
+                            piece = _plain_piece(role, raw_content)
+                            cost = len(piece) + overhead
+                        elif raw_content.isascii():
+                            piece = f"{head}{encode(raw_content)}{_PLAIN_END}"
+                            cost = len(raw_content) + len(piece) + overhead
+                        else:
+                            piece = f"{head}{encode(clean_text(raw_content))}{_PLAIN_END}"
+                            cost = (len(raw_content) + len(piece)) * 4 + overhead
                         append(piece)
+                        if cost <= max_entry:
+                            # (the generations may have been turned over since young was read)
+                            reuse.young[raw_content] = piece
+                            reuse.used += cost
+                            if reuse.used > half:
+                                reuse.turn_over()
+                                young, old = reuse.young, reuse.old
                         continue
-                    if not raw_content:
-                        piece = _plain_piece(role, raw_content)
-                        cost = len(piece) + overhead
-                    elif raw_content.isascii():
-                        piece = f"{head}{encode(raw_content)}{_PLAIN_END}"
-                        cost = len(raw_content) + len(piece) + overhead
-                    else:
-                        piece = f"{head}{encode(clean_text(raw_content))}{_PLAIN_END}"
-                        cost = (len(raw_content) + len(piece)) * 4 + overhead
+                    role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
+                    if role != "tool":
+                        if split and role == "system":
+                            content = clean_text(raw_content)
+                            if content:
+                                system.append([{"type": "text", "content": content}])
+                        else:
+                            append(_plain_piece(role, raw_content))
+                        continue
+                elif type(raw_content) is list and type(raw_role) is str:
+                    # Content blocks: what ``_direct`` would find, without its lookups.
+                    blocks_role, blocks = plain_roles.get(raw_role), raw_content
+            elif len(item) == 3 and direct:
+                # A step of an OpenAI tool loop (a call or a result), the next commonest.
+                if room and len(pieces) >= recount:
+                    written, counted, recount = _count(pieces, written, counted)
+                    if written >= room:
+                        return pieces, system, [item, *items]
+                try:
+                    piece = _openai_step(item, scrubber, 0 if item is newest else heavy)
+                except Exception:  # a hostile value: the general path contains it
+                    piece = None
+                if piece is not None:
+                    if piece is _HEAVY:
+                        return pieces, system, [item, *items]
                     append(piece)
-                    if cost <= max_entry:
-                        # (the generations may have been turned over since young was read)
-                        reuse.young[raw_content] = piece
-                        reuse.used += cost
-                        if reuse.used > half:
-                            reuse.turn_over()
-                            young, old = reuse.young, reuse.old
                     continue
-                role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
-                if role != "tool":
-                    if split and role == "system":
-                        content = clean_text(raw_content)
-                        if content:
-                            system.append([{"type": "text", "content": content}])
-                    else:
-                        append(_plain_piece(role, raw_content))
-                    continue
-            elif type(raw_content) is list and type(raw_role) is str:
-                # Content blocks: what ``_direct`` would find, without its lookups.
-                blocks_role, blocks = plain_roles.get(raw_role), raw_content
         if room and len(pieces) >= recount:
             written, counted, recount = _count(pieces, written, counted)
             if written >= room:
@@ -268,7 +284,7 @@ def _write_block(
                 try:
                     if blocks_role is None:
                         piece = None
-                        if len(fields) == 3 and "role" in fields:
+                        if len(fields) == 3 and fields is not item and "role" in fields:
                             piece = _openai_step(fields, scrubber, 0 if item is newest else heavy)
                         if piece is None:
                             piece = _direct(fields, scrubber, 0 if item is newest else heavy)
