@@ -741,6 +741,26 @@ def test_messages_written_one_by_one_are_exactly_the_general_json(msgs, split):
     first.json.encode("utf-8")
 
 
+@pytest.mark.parametrize("key", ["id", "name", "arguments", "response", "type"])
+def test_a_deny_list_naming_a_part_key_leaves_a_tool_step_to_the_general_path(key):
+    """The direct writers write the keys of our own parts as they are: under a deny list
+    naming one of them, a tool call and its result (dicts of three keys) are written by
+    the general path, which scrubs that key's value."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(frozenset({key}))
+    msgs = [
+        {"role": "user", "content": "Weather in Paris?"},
+        tool_call_message(None, "call_1", "get_weather", {"city": "Paris"}),
+        {"role": "tool", "tool_call_id": "call_1", "content": '{"sky": "clear"}'},
+    ]
+    written = encode_messages(msgs, split=False, scrubber=scrubber)
+    assert written is not None
+    assert written.json == dumps(scrub_messages(to_gen_ai_messages(msgs), scrubber))
+
+
 def openai_message(content, refusal, calls, reasoning):
     """The SDK's own ``ChatCompletionMessage``, as agent loops append it to their history."""
     from openai.types.chat import ChatCompletionMessage
