@@ -118,6 +118,14 @@ CASES: dict[str, Any] = {
     "media at the budget's edge": [
         {"image": "data:image/png;base64," + "A" * n} for n in range(3_000)
     ],
+    "media in JSON text": [
+        {"text": json.dumps({"image": {"type": "image", "data": PNG, "mimeType": "image/png"}})},
+        json.dumps(json.dumps({"url": "data:image/png;base64," + PNG})),
+        "\ufeff " + json.dumps([{"base64": PNG}]),
+        '{"a": 1}\n' + json.dumps({"inline_data": {"mime_type": "image/png", "data": PNG}}),
+        '{"base64": "cut sho',
+    ]
+    * 300,
     "many images": [{"type": "image", "data": PNG, "mimeType": "image/png"}] * 2_000,
     "media blocks of odd types": [
         {"type": Kind.IMAGE, "data": PNG[:200]},

@@ -1408,3 +1408,34 @@ def test_tool_definition_defaults_are_judged_as_values_under_their_names(sentry)
     assert properties["max_tokens"]["default"] == 256
     assert properties["api_keys"]["default"] == "[Filtered]"
     assert properties["passwords"]["default"] == "[Filtered]"
+
+
+def test_media_in_json_text_held_anywhere_is_never_sent(sentry):
+    """Media in JSON text as the scrubber reads it (inside a result's field, as an MCP
+    text block holds it; after a byte order mark; encoded twice; on a later line of JSON
+    Lines) is sent as the blob substitute, whether the result fits its budget or not."""
+    png = "iVBORw0KGgoAAAANSUhEUg" * 50
+    image = json.dumps({"image": {"type": "image", "data": png, "mimeType": "image/png"}})
+    results = {
+        "field": {"content": [{"type": "text", "text": image}]},
+        "bom": "\ufeff" + image,
+        "twice": json.dumps(image),
+        "lines": '{"page": 1}\n' + image,
+        "over budget": [{"type": "text", "text": image}] * 200,
+    }
+    for name, result in results.items():
+        with sentry_agents.execute_tool(name) as tool:
+            tool.set_result(result)
+
+    assert png.encode() not in sentry.raw()
+    sent = {
+        name: sentry.named(f"execute_tool {name}").attributes["gen_ai.tool.call.result"]
+        for name in results
+    }
+    blob = {"image": {"type": "image", "data": "[Blob substitute]", "mimeType": "image/png"}}
+    assert json.loads(json.loads(sent["field"])["content"][0]["text"]) == blob
+    assert json.loads(sent["bom"]) == blob
+    assert json.loads(json.loads(sent["twice"])) == blob
+    assert sent["lines"].splitlines()[0] == '{"page": 1}'
+    assert json.loads(sent["lines"].splitlines()[1]) == blob
+    assert json.loads(json.loads(sent["over budget"])[0]["text"]) == blob

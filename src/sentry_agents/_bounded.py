@@ -38,6 +38,8 @@ from ._jsonable import (
     is_data_url,
     is_media_block,
     jsonable_key,
+    may_hold_media,
+    text_without_media,
     without_media,
 )
 from ._privacy import FILTERED, JSON_HEADS, Scrubber, scrub
@@ -118,6 +120,11 @@ class _Bounded:
         longer and scrubbing leaves it, and so any beginning of it, as it is."""
         if text[:5] == "data:" and is_data_url(text if text.isascii() else clean_text(text[:600])):
             return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
+        if may_hold_media(text):  # JSON text holding media: read whole, as jsonable's
+            cleaned = text if text.isascii() else clean_text(text)
+            without = text_without_media(cleaned)
+            if without is not cleaned:
+                return without, self.text_floor(without)
         keep = self.room + 1
         if len(text) <= keep or not self.left_alone(text):
             cleaned = text if text.isascii() else clean_text(text)

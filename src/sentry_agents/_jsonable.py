@@ -632,7 +632,7 @@ def without_media(value: Any, media: bool = False) -> Any:
     copy) when it holds no media."""
     kind = type(value)
     if kind is str:
-        return BLOB_SUBSTITUTE if is_data_url(value) else value
+        return text_without_media(value)
     if kind is list:
         changed: Optional[list[Any]] = None
         for index, item in enumerate(value):
@@ -660,18 +660,47 @@ def without_media(value: Any, media: bool = False) -> Any:
 
 def text_without_media(text: str) -> str:
     """Text as it is sent where media is not: the blob substitute for a base64 data URL,
-    and JSON text holding media (``without_media``) written again without it. Only text
-    naming what media is held under is read as JSON."""
+    and JSON held in it (after white space or a byte order mark, encoded twice, or one
+    document a line, as ``scrub_text`` reads it) written again without media
+    (``without_media``). Only text naming what media is held under is read as JSON."""
     if is_data_url(text):
         return BLOB_SUBSTITUTE
-    if not any(hint in text for hint in _MEDIA_HINTS) or text.lstrip()[:1] not in ("{", "["):
+    if not may_hold_media(text):
         return text
-    try:
-        parsed = loads_finite(text)
-        cleaned = without_media(parsed)
-    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+    body = text.lstrip(_LEADING)
+    head = body[:1]
+    if head in ('"', "{", "["):
+        try:
+            parsed = loads_finite(body)
+            cleaned = without_media(parsed)
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+            pass
+        else:
+            return text if cleaned is parsed else dumps(cleaned)
+    if "\n" not in text and "\r" not in text:
         return text
-    return text if cleaned is parsed else dumps(cleaned)
+    out: list[str] = []
+    changed = False
+    for line in text.splitlines(keepends=True):
+        content = line.rstrip("\r\n")  # holds no line break: read as one document
+        cleaned = text_without_media(content)
+        changed = changed or cleaned is not content
+        out.append(line if cleaned is content else cleaned + line[len(content) :])
+    return "".join(out) if changed else text
+
+
+def may_hold_media(text: str) -> bool:
+    """Whether ``text_without_media`` may change ``text`` held in data: it may begin as
+    JSON or has lines, and names what media is held under (cheap tests, by substring;
+    a long line of prose is not searched)."""
+    if text[:1] not in _JSON_STARTS and "\n" not in text and "\r" not in text:
+        return False
+    return any(hint in text for hint in _MEDIA_HINTS)
+
+
+_LEADING = " \t\n\r\x0b\x0c\ufeff"
+"""White space and byte order marks that may come before JSON text."""
+_JSON_STARTS = frozenset('"{[' + _LEADING)
 
 
 MEDIA_DATA = frozenset({"data", "blob"})
@@ -731,6 +760,7 @@ __all__ = [
     "jsonable_key",
     "key_json",
     "loads_finite",
+    "may_hold_media",
     "optional_str",
     "parse_json_maybe",
     "safe_str",
