@@ -126,6 +126,11 @@ CASES: dict[str, Any] = {
         '{"base64": "cut sho',
     ]
     * 300,
+    "media in JSON text nested deep": [
+        "[" * 990 + json.dumps({"base64": PNG}) + "]" * 990,
+        "[" * 150 + json.dumps({"base64": PNG}) + "]" * 150,
+    ]
+    * 50,
     "many images": [{"type": "image", "data": PNG, "mimeType": "image/png"}] * 2_000,
     "media blocks of odd types": [
         {"type": Kind.IMAGE, "data": PNG[:200]},
@@ -141,6 +146,14 @@ CASES: dict[str, Any] = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_large_value_fits_as_all_of_it_would(name: str) -> None:
     assert_same(CASES[name])
+
+
+def test_media_in_json_text_nested_deep_is_never_sent() -> None:
+    """However deep the stack when JSON text is met, media in it is judged alike: JSON
+    nested past what is read is replaced whole, not sent."""
+    for budget in BUDGETS:
+        text = fit_within(CASES["media in JSON text nested deep"], budget, SCRUBBER).text
+        assert PNG[:40] not in text, budget
 
 
 def test_cycles_are_said_as_all_of_them_would() -> None:

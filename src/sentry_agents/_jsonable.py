@@ -630,13 +630,22 @@ def without_media(value: Any, media: bool = False) -> Any:
     audio and resource blocks) become the blob substitute. ``media``: ``value`` is held
     where only media is (``inline_data``, ``input_audio``). ``value`` itself (not a
     copy) when it holds no media."""
+    return _without_media(value, media, 0)
+
+
+def _without_media(value: Any, media: bool, depth: int) -> Any:
+    """``without_media`` at ``depth``: past ``_MEDIA_DEPTH`` levels (JSON text nested that
+    deep) ``RecursionError``, whatever the stack's depth, so that media is judged alike
+    wherever the value is met."""
+    if depth > _MEDIA_DEPTH:
+        raise RecursionError("nested too deep to look for media")
     kind = type(value)
     if kind is str:
         return text_without_media(value)
     if kind is list:
         changed: Optional[list[Any]] = None
         for index, item in enumerate(value):
-            new = without_media(item)
+            new = _without_media(item, False, depth + 1)
             if new is not item:
                 if changed is None:
                     changed = list(value)
@@ -649,7 +658,7 @@ def without_media(value: Any, media: bool = False) -> Any:
             if type(item) is str and (key == "base64" or (media and key in MEDIA_DATA)):
                 new = BLOB_SUBSTITUTE
             else:
-                new = without_media(item, key in MEDIA_HOLDERS)
+                new = _without_media(item, key in MEDIA_HOLDERS, depth + 1)
             if new is not item:
                 if out is None:
                     out = dict(value)
@@ -673,7 +682,9 @@ def text_without_media(text: str) -> str:
         try:
             parsed = loads_finite(body)
             cleaned = without_media(parsed)
-        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+        except RecursionError:  # too deep to tell media from text: none may be sent
+            return BLOB_SUBSTITUTE
+        except ValueError:  # not JSON
             pass
         else:
             return text if cleaned is parsed else dumps(cleaned)
@@ -700,6 +711,10 @@ def may_hold_media(text: str) -> bool:
 
 _LEADING = " \t\n\r\x0b\x0c\ufeff"
 """White space and byte order marks that may come before JSON text."""
+_MEDIA_DEPTH = 200
+"""Levels of JSON held in text that ``text_without_media`` reads: deeper text naming
+media is replaced whole (any stack leaves room for these levels, and few JSON texts
+are deeper)."""
 _JSON_STARTS = frozenset('"{[' + _LEADING)
 
 
