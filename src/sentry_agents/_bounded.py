@@ -120,7 +120,8 @@ class _Bounded:
         longer and scrubbing leaves it, and so any beginning of it, as it is."""
         if text[:5] == "data:" and is_data_url(text if text.isascii() else clean_text(text[:600])):
             return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
-        if may_hold_media(text):  # JSON text holding media: read whole, as jsonable's
+        if (text[:1] in JSON_HEADS or "\n" in text or "\r" in text) and may_hold_media(text):
+            # JSON text holding media: read whole, as ``without_media`` reads it
             cleaned = text if text.isascii() else clean_text(text)
             without = text_without_media(cleaned)
             if without is not cleaned:

@@ -641,7 +641,9 @@ def _without_media(value: Any, media: bool, depth: int) -> Any:
         raise RecursionError("nested too deep to look for media")
     kind = type(value)
     if kind is str:
-        return text_without_media(value)
+        if value[:1] in _MEDIA_TEXT_STARTS or "\n" in value or "\r" in value:
+            return text_without_media(value)
+        return value
     if kind is list:
         changed: Optional[list[Any]] = None
         for index, item in enumerate(value):
@@ -716,6 +718,9 @@ _MEDIA_DEPTH = 200
 media is replaced whole (any stack leaves room for these levels, and few JSON texts
 are deeper)."""
 _JSON_STARTS = frozenset('"{[' + _LEADING)
+_MEDIA_TEXT_STARTS = _JSON_STARTS | {"d"}
+"""First characters of text ``text_without_media`` may change without lines: JSON, or
+a data URL."""
 
 
 MEDIA_DATA = frozenset({"data", "blob"})
