@@ -132,6 +132,12 @@ CASES: dict[str, Any] = {
     ]
     * 50,
     "many images": [{"type": "image", "data": PNG, "mimeType": "image/png"}] * 2_000,
+    "prose under a media block's data": [
+        {"type": "file", "data": "x" * 30_000 + " a space past any budget"},
+        {"type": "document", "data": "Meeting notes " * 2_000},
+        {"mime_type": "text/plain", "data": "plain text"},
+    ]
+    * 200,
     "media blocks of odd types": [
         {"type": Kind.IMAGE, "data": PNG[:200]},
         {"type": ["image"], "data": PNG[:200]},

@@ -384,6 +384,8 @@ def test_media_in_tool_arguments_and_results_is_never_sent(sentry, mocker):
     sentry_agents.configure(redact=None)
     with sentry_agents.execute_tool("no media") as tool:
         tool.set_result('{"data": "prose",  "type": "text", "mime_type": "text/plain"}')
+    with sentry_agents.execute_tool("prose") as tool:
+        tool.set_result([{"type": "document", "data": "Meeting notes: ship it"}])
 
     raw = sentry.raw()
     assert png.encode() not in raw
@@ -415,6 +417,8 @@ def test_media_in_tool_arguments_and_results_is_never_sent(sentry, mocker):
     assert (
         sent["no media"][result] == '{"data": "prose",  "type": "text", "mime_type": "text/plain"}'
     )
+    prose = sentry.named("execute_tool prose").attributes[result]
+    assert json.loads(prose) == [{"type": "document", "data": "Meeting notes: ship it"}]
 
 
 def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):

@@ -220,7 +220,12 @@ class _Bounded:
         replace what is held (``media``: ``node`` is held where only media is)."""
         converted, floor = self.convert(child, depth + 1, seen, media=name in MEDIA_HOLDERS)
         if type(converted) is str and (
-            name == "base64" or (name in MEDIA_DATA and (media or is_media_block(node)))
+            name == "base64"
+            or (
+                name in MEDIA_DATA
+                and " " not in (child if type(child) is str else converted)  # all of it
+                and (media or is_media_block(node))
+            )
         ):
             return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
         return converted, floor

@@ -657,7 +657,9 @@ def _without_media(value: Any, media: bool, depth: int) -> Any:
         media = media or is_media_block(value)
         out: Optional[dict[str, Any]] = None
         for key, item in value.items():
-            if type(item) is str and (key == "base64" or (media and key in MEDIA_DATA)):
+            if type(item) is str and (
+                key == "base64" or (media and key in MEDIA_DATA and " " not in item)
+            ):
                 new = BLOB_SUBSTITUTE
             else:
                 new = _without_media(item, key in MEDIA_HOLDERS, depth + 1)
@@ -724,7 +726,8 @@ a data URL."""
 
 
 MEDIA_DATA = frozenset({"data", "blob"})
-"""Fields of a media block holding its content as base64."""
+"""Fields of a media block holding its content as base64 (which has no spaces: prose
+held there, a text file's, is kept)."""
 MEDIA_HOLDERS = frozenset({"inline_data", "inlineData", "input_audio"})
 """Fields whose object is media (Gemini's inline data, OpenAI's input audio)."""
 _MEDIA_TYPE_KEYS = ("mime_type", "mimeType", "media_type", "mediaType")
