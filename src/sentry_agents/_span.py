@@ -42,7 +42,6 @@ from ._jsonable import (
     jsonable,
     loads_finite,
     safe_str,
-    text_without_media,
     without_media,
 )
 from ._merge import additions
@@ -625,7 +624,7 @@ class GenAISpan(Generic[C]):
         data = convert(value)
         scrubber = SCRUBBERS.get(kind)
         if scrubber is scrub:  # data never holds media, as ``fit_within`` sends it
-            data = text_without_media(data) if type(data) is str else without_media(data)
+            data = without_media(data)
         if scrubber is not None:
             data = scrubber(data, scrubber_for(settings.scrub_keys))
         try:
