@@ -40,17 +40,21 @@ class Call:
         self.args = args
         self.kwargs = kwargs
 
+    def _bound(self) -> Optional[inspect.BoundArguments]:
+        """The call's arguments bound to the parameters, when its signature is known and
+        takes them."""
+        if self.signature is None:
+            return None
+        try:
+            return self.signature.bind_partial(*self.args, **self.kwargs)
+        except TypeError:
+            return None
+
     def arguments(self) -> dict[str, Any]:
         """The arguments by parameter name (``self``/``cls`` left out), JSON-safe."""
-        if self.signature is not None:
-            try:
-                bound = self.signature.bind_partial(*self.args, **self.kwargs)
-            except TypeError:
-                pass
-            else:
-                return {
-                    k: jsonable(v) for k, v in bound.arguments.items() if k not in ("self", "cls")
-                }
+        bound = self._bound()
+        if bound is not None:
+            return {k: jsonable(v) for k, v in bound.arguments.items() if k not in ("self", "cls")}
         return jsonable({"args": list(self.args), **self.kwargs})  # type: ignore[no-any-return]
 
     def data_arguments(self) -> dict[str, Any]:
@@ -58,13 +62,10 @@ class Call:
         ``**kwargs`` by their own names): ``self``, ``cls``, callables (a middleware's
         ``call_next``) and a framework's context object (of a class named ``...Context``,
         as FastMCP's) left out; none unbound."""
-        if self.signature is None:
+        bound = self._bound()
+        if bound is None:
             return {}
-        try:
-            bound = self.signature.bind_partial(*self.args, **self.kwargs)
-        except TypeError:
-            return {}
-        parameters = self.signature.parameters
+        parameters = bound.signature.parameters
         arguments: dict[str, Any] = {}
         for name, value in bound.arguments.items():
             if parameters[name].kind is inspect.Parameter.VAR_KEYWORD and type(value) is dict:
