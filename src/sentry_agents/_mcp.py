@@ -185,9 +185,16 @@ class MCPServerSpan(_MCPSpan):
         native = self._native
         if native is None or not native.recording:
             return
-        for key in [key for key in native.attributes() if key.startswith(_ARGUMENT_PREFIXES)]:
+        for key in self._argument_keys():
             if key not in keep:
                 self._remove(key)
+
+    def _argument_keys(self) -> list[str]:
+        """The keys of the request's arguments on the span (ours, or the integration's)."""
+        native = self._native
+        if native is None:
+            return []
+        return [key for key in native.attributes() if key.startswith(_ARGUMENT_PREFIXES)]
 
     def set_result(self, result: Any) -> None:
         """What the handler returned, read by shape (no ``mcp`` import needed).
@@ -266,10 +273,7 @@ class MCPServerSpan(_MCPSpan):
         sentry-sdk's MCP integration recorded the request's own on a span we joined."""
         if self._config.arguments is not None or self._config.method not in _ARGUMENT_METHODS:
             return
-        native = self._native
-        if native is not None and any(
-            key.startswith(_ARGUMENT_PREFIXES) for key in native.attributes()
-        ):
+        if self._argument_keys():
             return
         arguments = call.data_arguments()
         if arguments:
