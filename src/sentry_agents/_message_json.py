@@ -497,104 +497,70 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
     """The two messages an OpenAI tool loop adds at each step, in their commonest form: a
     tool result (``role``, ``tool_call_id``, ``content``) and an assistant message of one
     function call (``role``, ``content``, ``tool_calls``). Written as ``_direct`` writes
-    them, with its lookups and calls inlined (a new history writes them all); ``None``
-    for any other message."""
+    them, the call with its lookups and calls inlined, the result by ``_result_piece`` (a
+    new history writes them all); ``None`` for any other message."""
     role = item.get("role")
     if type(role) is not str:
         return None
-    reuse = _reuse
     if role == "tool":
         ident, content = item.get("tool_call_id"), item.get("content")
         if type(ident) is not str or not ident or type(content) is not str:
             return None
-        key: tuple[Any, ...] = (_RESULT, ident, content, scrubber.key)
-        found = reuse.young.get(key)
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        found = reuse.old.get(key)
-        if found is not None:
-            reuse.promote(key, found)
-            return found  # type: ignore[no-any-return]
-        if heavy and len(content) >= heavy:
-            return _HEAVY
-        if (
-            ident.isascii()
-            and ident[:1] not in JSON_HEADS
-            and "\n" not in ident
-            and "\r" not in ident
-        ):
-            written = _string(ident)
-        else:
-            written = _field(ident, scrubber)
-        if not content:
-            response = _EMPTY
-        elif content.isascii():
-            if content[:1] in JSON_HEADS or "\n" in content or "\r" in content:
-                response = _string(scrub_result_text(content, scrubber))
-            else:
-                response = _string(content)
-        else:
-            response = _field(content, scrubber)
-        piece = (
-            f'{{"role":"tool","parts":[{{"type":"tool_call_response","id":{written},'
-            f'"response":{response}}}]}}'
-        )
-        ascii = piece.isascii() and ident.isascii() and content.isascii()
-        cost = (len(piece) + len(ident) + len(content)) * (1 if ascii else 4) + _RESULT_OVERHEAD
-    elif role == "assistant":
-        calls, content = item.get("tool_calls"), item.get("content")
-        if type(calls) is not list or len(calls) != 1:
-            return None
-        if content is None:
-            if "content" not in item:
-                return None
-        elif type(content) is not str:
-            return None
-        call = calls[0]
-        if type(call) is not dict:
-            return None
-        function = call.get("function")
-        if type(function) is not dict:
-            return None
-        ident, name = call.get("id") or "", function.get("name") or ""
-        arguments = function.get("arguments")
-        if type(ident) is not str or type(name) is not str or type(arguments) is not str:
-            return None
-        key = (_CALLS, "assistant", content, None, None, scrubber.key, ident, name, arguments)
-        found = reuse.young.get(key)
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        found = reuse.old.get(key)
-        if found is not None:
-            reuse.promote(key, found)
-            return found  # type: ignore[no-any-return]
-        arguments_written = scrubbed_arguments_json(arguments, scrubber)
-        if (
-            arguments_written is not None
-            and ident.isascii()
-            and name.isascii()
-            and ident[:1] not in JSON_HEADS
-            and name[:1] not in JSON_HEADS
-            and "\n" not in ident
-            and "\r" not in ident
-            and "\n" not in name
-            and "\r" not in name
-        ):
-            part = (
-                f'{{"type":"tool_call","id":{_string(ident)},"name":{_string(name)},'
-                f'"arguments":{arguments_written}}}'
-            )
-        else:
-            part = _tool_call(ident, name, arguments, scrubber)
-        if content:
-            text = _string(clean_text(content))
-            piece = f'{{"role":"assistant","parts":[{{"type":"text","content":{text}}},{part}]}}'
-        else:
-            piece = f'{{"role":"assistant","parts":[{part}]}}'
-        joined = "".join((piece, content or "", ident, name, arguments))
-        cost = len(joined) * (1 if joined.isascii() else 4) + _CALL_OVERHEAD
-    else:
+        return _result_piece(ident, content, scrubber, heavy)
+    if role != "assistant":
         return None
+    reuse = _reuse
+    calls, content = item.get("tool_calls"), item.get("content")
+    if type(calls) is not list or len(calls) != 1:
+        return None
+    if content is None:
+        if "content" not in item:
+            return None
+    elif type(content) is not str:
+        return None
+    call = calls[0]
+    if type(call) is not dict:
+        return None
+    function = call.get("function")
+    if type(function) is not dict:
+        return None
+    ident, name = call.get("id") or "", function.get("name") or ""
+    arguments = function.get("arguments")
+    if type(ident) is not str or type(name) is not str or type(arguments) is not str:
+        return None
+    key = (_CALLS, "assistant", content, None, None, scrubber.key, ident, name, arguments)
+    found = reuse.young.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    found = reuse.old.get(key)
+    if found is not None:
+        reuse.promote(key, found)
+        return found  # type: ignore[no-any-return]
+    arguments_written = scrubbed_arguments_json(arguments, scrubber)
+    if (
+        arguments_written is not None
+        and ident.isascii()
+        and name.isascii()
+        and ident[:1] not in JSON_HEADS
+        and name[:1] not in JSON_HEADS
+        and "\n" not in ident
+        and "\r" not in ident
+        and "\n" not in name
+        and "\r" not in name
+    ):
+        part = (
+            f'{{"type":"tool_call","id":{_string(ident)},"name":{_string(name)},'
+            f'"arguments":{arguments_written}}}'
+        )
+    else:
+        part = _tool_call(ident, name, arguments, scrubber)
+    if content:
+        text = _string(clean_text(content))
+        piece = f'{{"role":"assistant","parts":[{{"type":"text","content":{text}}},{part}]}}'
+    else:
+        piece = f'{{"role":"assistant","parts":[{part}]}}'
+    joined = "".join((piece, content or "", ident, name, arguments))
+    cost = len(joined) * (1 if joined.isascii() else 4) + _CALL_OVERHEAD
     if cost <= reuse.max_entry_bytes:
         reuse.young[key] = piece
         reuse.used += cost
@@ -620,19 +586,51 @@ def _responses_tool_output(item: dict[str, Any], scrubber: Scrubber, heavy: int)
 
 
 def _tool_result(ident: Any, content: Any, scrubber: Scrubber, heavy: int = 0) -> Optional[str]:
-    """A tool message of one result, looked up first by the strings it holds."""
+    """A tool message of one result (``content`` ``None`` or text)."""
     if type(ident) is not str or (content is not None and type(content) is not str):
         return None
+    return _result_piece(ident, content or "", scrubber, heavy)
+
+
+def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> str:
+    """A tool message of one result, looked up first by the strings it holds, else written
+    with ``_tool_response``'s checks inlined (a new agent loop's history holds one at every
+    step: an OpenAI tool message, an Anthropic ``tool_result``, a Responses output)."""
+    reuse = _reuse
     key = (_RESULT, ident, content, scrubber.key)
-    found = _reuse.get(key)
+    found = reuse.young.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    if heavy and content and len(content) >= heavy:
+    found = reuse.old.get(key)
+    if found is not None:
+        reuse.promote(key, found)
+        return found  # type: ignore[no-any-return]
+    if heavy and len(content) >= heavy:
         return _HEAVY
-    content = content or ""
-    piece = f'{{"role":"tool","parts":[{_tool_response(ident, content, scrubber)}]}}'
+    if ident.isascii() and ident[:1] not in JSON_HEADS and "\n" not in ident and "\r" not in ident:
+        written = _string(ident)
+    else:
+        written = _field(ident, scrubber)
+    if not content:
+        response = _EMPTY
+    elif content.isascii():
+        if content[:1] in JSON_HEADS or "\n" in content or "\r" in content:
+            response = _string(scrub_result_text(content, scrubber))
+        else:
+            response = _string(content)
+    else:
+        response = _field(content, scrubber)
+    piece = (
+        f'{{"role":"tool","parts":[{{"type":"tool_call_response","id":{written},'
+        f'"response":{response}}}]}}'
+    )
     ascii = piece.isascii() and ident.isascii() and content.isascii()
-    _reuse.put(key, piece, _text_cost(len(piece) + len(ident) + len(content), ascii, 3))
+    cost = (len(piece) + len(ident) + len(content)) * (1 if ascii else 4) + _RESULT_OVERHEAD
+    if cost <= reuse.max_entry_bytes:
+        reuse.young[key] = piece
+        reuse.used += cost
+        if reuse.used > reuse.half:
+            reuse.turn_over()
     return piece
 
 
@@ -791,15 +789,20 @@ def _anthropic_message(
     if not keyed:  # a tool input that is not JSON has no key: written every time
         return _blocks_json(role, held, inputs, scrubber)
     key = tuple(held)
-    found = _reuse.get(key)
+    reuse = _reuse
+    found = reuse.young.get(key)
     if found is not None:
+        return found  # type: ignore[no-any-return]
+    found = reuse.old.get(key)
+    if found is not None:
+        reuse.promote(key, found)
         return found  # type: ignore[no-any-return]
     strings = "".join(key[3:])  # everything after the key's head is a string
     if heavy and len(strings) >= heavy:
         return _HEAVY
     piece = _blocks_json(role, held, inputs, scrubber)
     ascii = piece.isascii() and strings.isascii()
-    _reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
+    reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
     return piece
 
 
