@@ -789,20 +789,15 @@ def _anthropic_message(
     if not keyed:  # a tool input that is not JSON has no key: written every time
         return _blocks_json(role, held, inputs, scrubber)
     key = tuple(held)
-    reuse = _reuse
-    found = reuse.young.get(key)
+    found = _reuse.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
-    found = reuse.old.get(key)
-    if found is not None:
-        reuse.promote(key, found)
         return found  # type: ignore[no-any-return]
     strings = "".join(key[3:])  # everything after the key's head is a string
     if heavy and len(strings) >= heavy:
         return _HEAVY
     piece = _blocks_json(role, held, inputs, scrubber)
     ascii = piece.isascii() and strings.isascii()
-    reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
+    _reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
     return piece
 
 
