@@ -122,6 +122,8 @@ CASES: dict[str, Any] = {
         {"text": json.dumps({"image": {"type": "image", "data": PNG, "mimeType": "image/png"}})},
         json.dumps(json.dumps({"url": "data:image/png;base64," + PNG})),
         "\ufeff " + json.dumps([{"base64": PNG}]),
+        "\xa0" + json.dumps({"type": "image", "data": PNG, "mimeType": "image/png"}),
+        "\u2003" + json.dumps([{"base64": PNG, "token": "t"}]) + "\x0b",
         '{"a": 1}\n' + json.dumps({"inline_data": {"mime_type": "image/png", "data": PNG}}),
         '{"base64": "cut sho',
     ]
@@ -229,6 +231,8 @@ _LEAVES = st.one_of(
             "image",
             "file",
             "data:image/png;base64,iVBO",
+            '\xa0{"base64": "iVBO", "password": "p"}',
+            '\u3000[{"type": "image", "data": "iVBO", "mimeType": "a/b"}]\x1c',
             "data:" + "\ud83c\udf27" * 130 + ";base64,A",
         ]
     ),

@@ -15,7 +15,7 @@ import sentry_agents
 from conftest import HAS_DATA_COLLECTION, HAS_TRANSACTIONS
 from fakes import numpy_bool
 from sentry_agents import DEFAULT_SCRUB_KEYS
-from sentry_agents._privacy import scrubber_for
+from sentry_agents._privacy import scrub_text, scrubber_for
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
@@ -1443,3 +1443,59 @@ def test_media_in_json_text_held_anywhere_is_never_sent(sentry):
     assert sent["lines"].splitlines()[0] == '{"page": 1}'
     assert json.loads(sent["lines"].splitlines()[1]) == blob
     assert json.loads(json.loads(sent["over budget"])[0]["text"]) == blob
+
+
+def test_media_in_json_text_after_any_white_space_is_never_sent(sentry):
+    """JSON text that begins or ends with white space past ASCII's (a no-break space, an
+    em space, a vertical tab) is read for media as it is for secrets: its media is sent
+    as the blob substitute and its secrets as ``[Filtered]``, whether the result fits
+    its budget or not."""
+    png = "iVBORw0KGgoAAAANSUhEUg" * 50
+    source = {"type": "base64", "media_type": "image/png", "data": png}
+    image = json.dumps({"type": "image", "source": source, "api_key": "CANARY-KEY"})
+    results = {
+        "no-break space": "\xa0" + image,
+        "em space": "\u2003" + json.dumps([json.loads(image)]),
+        "trailing": "\ufeff\u3000" + image + "\x0b",
+        "over budget": ["\xa0" + image] * 2_000,
+    }
+    for name, result in results.items():
+        with sentry_agents.execute_tool(name) as tool:
+            tool.set_result(result)
+
+    raw = sentry.raw()
+    assert png.encode() not in raw and b"CANARY" not in raw
+    sent = {
+        name: sentry.named(f"execute_tool {name}").attributes["gen_ai.tool.call.result"]
+        for name in results
+    }
+    blob = {
+        "type": "image",
+        "source": {**source, "data": "[Blob substitute]"},
+        "api_key": "[Filtered]",
+    }
+    assert json.loads(sent["no-break space"]) == blob
+    assert json.loads(sent["em space"]) == [blob]
+    assert json.loads(sent["trailing"]) == blob
+    over = json.loads(sent["over budget"])
+    assert len(over) < 2_000 and json.loads(over[0]) == blob
+
+
+def test_text_is_read_as_json_past_the_same_white_space_for_secrets_and_media():
+    """Scrubbing and media removal allow the same characters before JSON text: each one
+    ``str.isspace`` (``re``'s ``\\s``) accepts, and a byte order mark."""
+    from sentry_agents._jsonable import LEADING_SPACE, text_without_media
+
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()} | {"\ufeff"}
+    assert set(LEADING_SPACE) == spaces
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    for space in sorted(spaces):
+        text = space + '{"base64": "iVBO", "password": "p"}'
+        assert json.loads(text_without_media(text)) == {
+            "base64": "[Blob substitute]",
+            "password": "p",
+        }
+        assert json.loads(scrub_text(text, scrubber)) == {
+            "base64": "iVBO",
+            "password": "[Filtered]",
+        }

@@ -29,6 +29,7 @@ from typing import Any, Optional
 from ._budget import MIN_BUDGET, Fitted, fit
 from ._jsonable import (
     BLOB_SUBSTITUTE,
+    JSON_HEADS,
     MAX_DEPTH,
     MEDIA_DATA,
     MEDIA_HOLDERS,
@@ -42,7 +43,7 @@ from ._jsonable import (
     text_without_media,
     without_media,
 )
-from ._privacy import FILTERED, JSON_HEADS, Scrubber, scrub
+from ._privacy import FILTERED, Scrubber, scrub
 
 _FILTERED_SIZE = len(FILTERED) + 2
 _SCALAR_SIZES = {None: 4, True: 4, False: 5}

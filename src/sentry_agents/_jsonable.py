@@ -673,14 +673,14 @@ def _without_media(value: Any, media: bool, depth: int) -> Any:
 
 def text_without_media(text: str) -> str:
     """Text as it is sent where media is not: the blob substitute for a base64 data URL,
-    and JSON held in it (after white space or a byte order mark, encoded twice, or one
+    and JSON held in it (within white space, ``LEADING_SPACE``, encoded twice, or one
     document a line, as ``scrub_text`` reads it) written again without media
     (``without_media``). Only text naming what media is held under is read as JSON."""
     if is_data_url(text):
         return BLOB_SUBSTITUTE
     if not may_hold_media(text):
         return text
-    body = text.lstrip(_LEADING)
+    body = text.strip(LEADING_SPACE)
     head = body[:1]
     if head in ('"', "{", "["):
         try:
@@ -708,19 +708,28 @@ def may_hold_media(text: str) -> bool:
     """Whether ``text_without_media`` may change ``text`` held in data: it may begin as
     JSON or has lines, and names what media is held under (cheap tests, by substring;
     a long line of prose is not searched)."""
-    if text[:1] not in _JSON_STARTS and "\n" not in text and "\r" not in text:
+    if text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text:
         return False
     return any(hint in text for hint in _MEDIA_HINTS)
 
 
-_LEADING = " \t\n\r\x0b\x0c\ufeff"
-"""White space and byte order marks that may come before JSON text."""
+LEADING_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+"""White space (each character ``str.isspace`` and ``re``'s ``\\s`` accept) and the byte
+order mark (a file read as UTF-8), in any order, may surround JSON text: the one
+definition by which scrubbing and media removal read text as JSON alike."""
+JSON_HEADS = frozenset('{["' + LEADING_SPACE)
+"""The first characters of a string that may hold a JSON object or array (or a JSON
+string holding one: JSON encoded twice). A string that begins otherwise is read as JSON
+only when it has more than one line (``\n`` or ``\r`` breaks them): every shortcut past
+``scrub_text`` and ``text_without_media`` tests exactly that."""
 _MEDIA_DEPTH = 200
 """Levels of JSON held in text that ``text_without_media`` reads: deeper text naming
 media is replaced whole (any stack leaves room for these levels, and few JSON texts
 are deeper)."""
-_JSON_STARTS = frozenset('"{[' + _LEADING)
-_MEDIA_TEXT_STARTS = _JSON_STARTS | {"d"}
+_MEDIA_TEXT_STARTS = JSON_HEADS | {"d"}
 """First characters of text ``text_without_media`` may change without lines: JSON, or
 a data URL."""
 
@@ -758,6 +767,8 @@ def is_data_url(text: str) -> bool:
 __all__ = [
     "BLOB_SUBSTITUTE",
     "INT64_LIMIT",
+    "JSON_HEADS",
+    "LEADING_SPACE",
     "MAX_DEPTH",
     "MEDIA_DATA",
     "MEDIA_HOLDERS",

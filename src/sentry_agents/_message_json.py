@@ -18,6 +18,7 @@ from typing import Any, Callable, Hashable, NamedTuple, Optional
 from ._budget import MIN_BUDGET, fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, byte_budget, settings
 from ._jsonable import (
+    JSON_HEADS,
     clean_text,
     dumps,
     json_arguments,
@@ -36,7 +37,6 @@ from ._messages import (
 )
 from ._models import class_name, model_fields
 from ._privacy import (
-    JSON_HEADS,
     NOT_PLAIN,
     Scrubber,
     scrub,

@@ -23,6 +23,8 @@ from typing import Any, Callable, Iterator, Optional
 from urllib.parse import unquote_plus
 
 from ._jsonable import (
+    JSON_HEADS,
+    LEADING_SPACE,
     MAX_DEPTH,
     MAX_INT_BITS,
     MIN_DEEP_CHARS,
@@ -492,17 +494,6 @@ def scrub(value: Any, scrubber: Scrubber) -> Any:
     return _scrub(value, scrubber) if scrubber.active else value
 
 
-JSON_HEADS = frozenset(
-    '{["\ufeff\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003'
-    "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-"""The first characters of a string that may hold a JSON object or array (or a JSON
-string holding one: JSON encoded twice): those, white space (``str.isspace``) and a
-byte order mark (a file read as UTF-8), in any order, may come first. A string that
-begins otherwise is scrubbed only when it has more than one line (``\n`` or ``\r``
-breaks them): every shortcut past ``scrub_text`` tests exactly that."""
-
-
 def _scrub(value: Any, scrubber: Scrubber) -> Any:
     kind = type(value)
     if kind is dict:
@@ -797,8 +788,7 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
         or not scrubber.may_hide(text)
     ):
         return text
-    lead = _LEADING.match(text)
-    body = text[lead.end() :] if lead else text
+    body = text.lstrip(LEADING_SPACE)
     head = body[:1]
     if head == '"':
         return _scrub_json_string(text, body, scrubber)
@@ -812,11 +802,6 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
     if "\n" not in text and "\r" not in text:
         return text
     return _scrub_documents(text, scrubber, strict=False)
-
-
-_LEADING = re.compile(r"[\s\ufeff]*")
-"""White space and byte order marks, in any order, before JSON (a file read as UTF-8,
-text pasted after a blank)."""
 
 
 def _scrub_json_string(text: str, body: str, scrubber: Scrubber) -> str:
@@ -1170,7 +1155,6 @@ def redact(hook: Optional[Callable[[str, Any], Any]], kind: str, value: Any) -> 
 __all__ = [
     "DEFAULT_SCRUB_KEYS",
     "FILTERED",
-    "JSON_HEADS",
     "SCRUBBERS",
     "Dropped",
     "Scrubber",
