@@ -80,6 +80,31 @@ def test_span_kinds_ops_names_and_tree(sentry):
     assert agent.parent_span_id is None
 
 
+def test_a_handoff_leaves_an_unknown_agent_out_of_its_name_and_attributes(sentry):
+    """A framework's handoff may not know its source or target (``None``, or no name):
+    that side is left out of the span's name, and ``gen_ai.agent.name`` is the enclosing
+    agent's or the source's when known, never the text ``None``."""
+    with sentry_agents.handoff("Triage Agent", None):
+        pass
+    with sentry_agents.handoff(None, "Billing Agent"):
+        pass
+    with sentry_agents.handoff("", None):
+        pass
+    with sentry_agents.invoke_agent("Router"):
+        with sentry_agents.handoff(None, "Support Agent"):
+            pass
+
+    assert sentry.named("handoff from Triage Agent").attributes["gen_ai.agent.name"] == (
+        "Triage Agent"
+    )
+    assert "gen_ai.agent.name" not in sentry.named("handoff to Billing Agent").attributes
+    assert "gen_ai.agent.name" not in sentry.named("handoff").attributes
+    inside = sentry.named("handoff to Support Agent")
+    assert inside.attributes["gen_ai.agent.name"] == "Router"
+    assert inside.op == "gen_ai.handoff"
+    assert b"None" not in sentry.raw()
+
+
 def test_request_attributes_have_the_right_types(sentry):
     run_weather_agent()
     chat = sentry.named("chat gpt-4o-mini")
