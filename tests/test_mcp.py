@@ -696,6 +696,41 @@ def test_a_decorated_handler_records_its_arguments_as_the_requests(sentry):
     assert b"CANARY-KEY" not in sentry.raw()
 
 
+def test_a_decorated_handler_records_only_named_arguments(sentry):
+    """Request arguments have names: values a handler takes as ``*args`` (a generic
+    handler given the low-level server's context and raw params) are not recorded, as
+    the context object they may hold would be (its lifespan state, say); where a
+    positional-only parameter and a ``**kwargs`` entry share a name, the keyword, as
+    FastMCP passes a request's arguments, is the one recorded."""
+
+    @dataclass
+    class RequestContext:
+        lifespan_context: dict[str, Any]
+
+    @sentry_agents.mcp_server("tools/call", "generic")
+    async def generic(*args: Any, **arguments: Any) -> str:
+        return "ok"
+
+    @sentry_agents.mcp_server("tools/call", "positional")
+    def positional(city: str, /, **arguments: Any) -> str:
+        return city
+
+    context = RequestContext({"state": "CANARY-STATE"})
+    asyncio.run(generic(context, {"name": "generic"}, city="Paris"))
+    positional("Oslo", city="Rome", days=3)
+
+    def arguments(name: str) -> dict[str, Any]:
+        attributes = sentry.named(name).attributes
+        return {k: v for k, v in attributes.items() if k.startswith("mcp.request.argument")}
+
+    assert arguments("tools/call generic") == {"mcp.request.argument.city": '"Paris"'}
+    assert arguments("tools/call positional") == {
+        "mcp.request.argument.city": '"Rome"',
+        "mcp.request.argument.days": "3",
+    }
+    assert b"CANARY-STATE" not in sentry.raw()
+
+
 # --- notifications --------------------------------------------------------------------
 
 

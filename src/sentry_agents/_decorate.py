@@ -59,18 +59,21 @@ class Call:
 
     def data_arguments(self) -> dict[str, Any]:
         """The arguments by parameter name that hold data, not converted (those given as
-        ``**kwargs`` by their own names): ``self``, ``cls``, callables (a middleware's
-        ``call_next``) and a framework's context object (of a class named ``...Context``,
-        as FastMCP's) left out; none unbound."""
+        ``**kwargs`` by their own names, winning over a positional-only parameter of the
+        same name, as FastMCP passes every argument by keyword): ``self``, ``cls``,
+        ``*args`` (values without names: a generic handler's context and raw params),
+        callables (a middleware's ``call_next``) and a framework's context object (of a
+        class named ``...Context``, as FastMCP's) left out; none unbound."""
         bound = self._bound()
         if bound is None:
             return {}
         parameters = bound.signature.parameters
         arguments: dict[str, Any] = {}
         for name, value in bound.arguments.items():
-            if parameters[name].kind is inspect.Parameter.VAR_KEYWORD and type(value) is dict:
+            kind = parameters[name].kind
+            if kind is inspect.Parameter.VAR_KEYWORD and type(value) is dict:
                 arguments.update(value)  # ``**arguments``: each by its own name
-            elif name not in ("self", "cls"):
+            elif kind is not inspect.Parameter.VAR_POSITIONAL and name not in ("self", "cls"):
                 arguments[name] = value
         return {
             name: value
