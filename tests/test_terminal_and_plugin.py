@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sentry_sdk.transport import Transport
 
 from conftest import MODES
 from test_serve import traced_run
@@ -344,3 +345,57 @@ def test_start_capture_refuses_a_mode_it_does_not_know(mode):
     with pytest.raises(ValueError, match=r"'static'.*'stream'"):
         start_capture(mode)  # type: ignore[arg-type]
     assert not sentry_sdk.get_client().is_active()
+
+
+class _Keep(Transport):
+    """An app's own transport: counts what its client is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept = 0
+
+    def capture_envelope(self, envelope: object) -> None:
+        self.kept += 1
+
+
+def test_stop_capture_called_twice_leaves_the_apps_client_open(sdk_log):
+    """A second ``stop_capture`` (or one with no capture started) closed the app's own
+    client, just given back, and left sentry-sdk not initialised."""
+    import sentry_sdk
+
+    from sentry_agents.testing import start_capture, stop_capture
+
+    keep = _Keep()
+    sentry_sdk.init(dsn="http://public@127.0.0.1:9/1", transport=keep, debug=True)
+    app = sentry_sdk.get_client()
+    try:
+        start_capture()
+        stop_capture()
+        stop_capture()
+        assert sentry_sdk.get_client() is app
+        assert app.transport is keep
+        sentry_sdk.capture_message("still here")
+        assert keep.kept == 1
+        assert "stop_capture() without a capture started" in sdk_log.text
+    finally:
+        app.close()
+        sentry_sdk.get_global_scope().set_client(None)
+
+
+def test_stop_capture_gives_back_a_client_without_a_dsn():
+    """An app initialised without a DSN (Spotlight alone, as ``serve`` suggests) has no
+    transport; ``stop_capture`` took it for a closed client and left sentry-sdk not
+    initialised, so the app's Spotlight got nothing after the first test."""
+    import sentry_sdk
+
+    from sentry_agents.testing import start_capture, stop_capture
+
+    sentry_sdk.init(spotlight="http://127.0.0.1:9/stream", traces_sample_rate=1.0)
+    app = sentry_sdk.get_client()
+    try:
+        start_capture()
+        stop_capture()
+        assert sentry_sdk.get_client() is app
+    finally:
+        app.close()
+        sentry_sdk.get_global_scope().set_client(None)

@@ -9,9 +9,10 @@ import sys
 import threading
 import time
 from types import FrameType
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import sentry_sdk
+from sentry_sdk.utils import logger
 
 from . import _keys as keys
 from ._envelopes import Capture, SpanRecord
@@ -218,23 +219,44 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
             options.setdefault("data_collection", {"gen_ai": {"inputs": True, "outputs": True}})
     else:
         options.setdefault("send_default_pii", True)
-    _previous_clients.append(sentry_sdk.get_global_scope().client)
+    previous = sentry_sdk.get_global_scope().client
     sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
+    had_transport = getattr(previous, "transport", None) is not None
+    _started.append(_Started(sentry_sdk.get_client(), previous, had_transport))
     return AgentSpans(transport.capture)
 
 
-_previous_clients: list[Any] = []
-"""The client sentry-sdk had before each ``start_capture`` not yet stopped (the app's own,
-initialised in a conftest or at import), given back by ``stop_capture``."""
+class _Started(NamedTuple):
+    """One ``start_capture`` not yet stopped: the client it made, and the client sentry-sdk
+    had before (the app's own, initialised in a conftest or at import), to give back."""
+
+    client: Any
+    previous: Any
+    previous_had_transport: bool
+    """A client without a transport is closed, unless it never had one (an app that
+    initialised sentry-sdk without a DSN, for Spotlight say)."""
+
+
+_started: list[_Started] = []
 
 
 def stop_capture() -> None:
     """Flush, close the capture's client, and give sentry-sdk back the client it had before
-    ``start_capture`` (the app's own, still open), else leave it not initialised."""
+    ``start_capture`` (the app's own, still open), else leave it not initialised.
+
+    Without a capture to stop (called twice, say) it does nothing but log a warning, so
+    that the app's own client is never closed by it."""
+    if not _started:
+        logger.warning("sentry_agents: stop_capture() without a capture started; nothing done")
+        return
     _flush()
-    sentry_sdk.get_client().close()
-    previous = _previous_clients.pop() if _previous_clients else None
-    if previous is not None and (not previous.is_active() or previous.transport is None):
+    started = _started.pop()
+    current = sentry_sdk.get_global_scope().client
+    started.client.close()
+    if current is not started.client and current is not started.previous:
+        current.close()  # one made since the capture started (a test's own init)
+    previous = started.previous
+    if not previous.is_active() or (started.previous_had_transport and previous.transport is None):
         previous = None  # never initialised, or closed since
     sentry_sdk.get_global_scope().set_client(previous)
 
