@@ -752,8 +752,9 @@ def test_serve_command_line_starts_and_listens(tmp_path):
         (None, "No such file or directory"),
         ("{not json", "Expecting property name"),
         ('{"gpt-4o": {"input": "cheap"}}', "input must be a number"),
+        ("[" * 100_000 + "]" * 100_000, "JSON nested too deep to read"),
     ],
-    ids=["missing", "not JSON", "not prices"],
+    ids=["missing", "not JSON", "not prices", "nested too deep"],
 )
 def test_serve_command_line_refuses_a_bad_price_table_in_one_line(
     tmp_path, capsys, content, problem

@@ -52,7 +52,10 @@ def load_prices(path: Optional[str]) -> Optional[Prices]:
     if path is None:
         return None
     with open(path, encoding="utf-8") as handle:
-        table = json.load(handle)
+        try:
+            table = json.load(handle)
+        except RecursionError:
+            raise ValueError("JSON nested too deep to read") from None
     if not isinstance(table, dict):
         raise ValueError("the price table must be a JSON object of models")
     table_pricer(table)  # raises on a table that is not one
