@@ -275,6 +275,23 @@ def test_console_transport_gen_ai_only_keeps_the_ancestors(sdk, mode):
     assert "SELECT plans" not in text
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_console_transport_given_as_a_class_prints_to_standard_output(sdk, mode, monkeypatch):
+    """sentry-sdk makes a transport given as a class with its options as the first
+    argument: ``ConsoleTransport`` took them for its stream and printed nothing (a
+    warning in sentry-sdk's debug log alone)."""
+    import sys
+
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    sdk(mode, dsn="http://public@127.0.0.1:9/1", transport=ConsoleTransport)
+    assert isinstance(sentry_sdk.get_client().transport, ConsoleTransport)
+    with sentry_agents.invoke_agent("Planner"):
+        pass
+    flush()
+    assert "invoke_agent Planner" in wait_for(out, "invoke_agent Planner")
+
+
 class AsciiStream(io.TextIOWrapper):
     """A terminal that is not UTF-8 (a Windows console, ``LANG=C``): strict ASCII."""
 

@@ -47,7 +47,9 @@ class ConsoleTransport(MemoryTransport):
     """Prints the spans of every envelope as an indented tree (colour only on a terminal);
     with ``gen_ai_only``, the gen_ai spans and the spans above them (a web request's
     transaction, say), as ``python -m sentry_agents serve`` does by default. Nothing is
-    kept once printed (its ``capture`` stays empty)."""
+    kept once printed (its ``capture`` stays empty). Given as a class
+    (``sentry_sdk.init(dsn=..., transport=ConsoleTransport)``), sentry-sdk makes it with
+    its options, and it prints to standard output."""
 
     def __init__(
         self,
@@ -56,7 +58,10 @@ class ConsoleTransport(MemoryTransport):
         prices: Union[Prices, Pricer, None] = None,
         gen_ai_only: bool = False,
     ) -> None:
-        super().__init__()
+        options: Optional[dict[str, Any]] = None
+        if isinstance(stream, Mapping):  # made by sentry-sdk from the class: its options
+            options, stream = dict(stream), None
+        super().__init__(options)
         self.stream = stream if stream is not None else sys.stdout
         """Where the trees are printed (standard output by default)."""
         self.prices = table_pricer(prices) if isinstance(prices, Mapping) else prices
