@@ -763,6 +763,38 @@ def test_serve_command_line_starts_and_listens(tmp_path):
         proc.wait(WAIT)
 
 
+def test_serve_stops_when_its_output_is_closed():
+    """``serve | head -3``: once the pipe's reader had gone, every envelope was refused as
+    "malformed envelope: BrokenPipeError" (400) and the server ran on forever; it now
+    says so in one line and exits with status 1."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sentry_agents", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        port = int(first.rsplit(":", 1)[1])
+        proc.stdout.readline()
+        proc.stdout.close()  # the reader goes, as `head` does
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        try:
+            connection.request("POST", PATH, body=agent_envelope("Piped"))
+            assert connection.getresponse().status == 503
+        finally:
+            connection.close()
+        assert proc.wait(WAIT) == 1
+        err = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(WAIT)
+    assert "the output can no longer be written (BrokenPipeError" in err
+    assert "malformed" not in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [

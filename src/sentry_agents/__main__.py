@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import ipaddress
 import json
+import os
 import re
 import socket
 import sys
@@ -73,6 +74,11 @@ class Refused(Exception):
         """Bytes of the body left unread (``None``: unknown), dropped before closing."""
 
 
+class OutputClosed(Exception):
+    """The trees can no longer be printed: the output is a pipe whose reader has gone
+    (``serve | head``), or is closed."""
+
+
 class TraceViewServer(ThreadingHTTPServer):
     """Accepts envelopes (``/api/<project>/envelope/`` and ``/stream``) and prints their
     spans: gen_ai spans and their ancestors, or every span with ``show_all``.
@@ -104,6 +110,8 @@ class TraceViewServer(ThreadingHTTPServer):
         self.max_envelope = max_envelope
         self.select = None if show_all else GenAiFilter()
         self.lock = threading.Lock()
+        self.output_closed = False
+        """Set when printing failed and the server was stopped (see ``stop``)."""
         super().__init__((host, port), _Handler)
 
     def show(self, body: bytes, encoding: Optional[str]) -> None:
@@ -115,8 +123,17 @@ class TraceViewServer(ThreadingHTTPServer):
             spans = capture.spans if self.select is None else self.select(capture.spans)
             lines = [render_tree(spans, color=self.color, prices=self.prices)] if spans else []
             lines.extend(line for line in map(render_event, capture.events) if line)
-            for line in lines:
-                print(line, file=self.out, flush=True)
+            try:
+                for line in lines:
+                    print(line, file=self.out, flush=True)
+            except (OSError, ValueError) as exc:  # ValueError: a closed file
+                raise OutputClosed(f"{type(exc).__name__}: {exc}") from None
+
+    def stop(self) -> None:
+        """Ends ``serve_forever`` once nothing more can be printed; callable from a
+        request's thread (``shutdown`` waits for the loop, so it runs in one of its own)."""
+        self.output_closed = True
+        threading.Thread(target=self.shutdown, daemon=True).start()
 
     def note(self, message: str) -> None:
         """One line on the error stream; a failure to write it is ignored."""
@@ -145,6 +162,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise Refused(413, str(exc)) from None
             except UnsupportedEncoding as exc:
                 raise Refused(415, f"{exc}; send gzip, deflate or none{_BROTLI_HINT}") from None
+            except OutputClosed:
+                raise
             except Exception as exc:  # a malformed envelope must not stop the view
                 raise Refused(400, f"malformed envelope: {type(exc).__name__}: {exc}") from None
         except Refused as refused:
@@ -152,6 +171,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.note(f"refused a request ({refused.status}): {reason}")
             self._answer(refused.status, {"detail": reason})
             self._drain(refused.unread)
+            return
+        except OutputClosed as closed:  # nobody reads what is printed: stop listening
+            self.server.note(f"the output can no longer be written ({closed}); stopping")
+            self.server.stop()
+            self._answer(503, {"detail": "the view has stopped"})
             return
         except Exception as exc:  # a bug of ours: answer, note, keep serving
             self.server.note(f"internal error: {printable(repr(exc))[:300]}")
@@ -320,10 +344,21 @@ def main(argv: Optional[list[str]] = None) -> int:
         pass
     finally:
         server.server_close()
+    if server.output_closed:
+        _discard_stdout()
+        return 1
     return 0
 
 
-__all__ = ["MAX_BODY_BYTES", "Refused", "TraceViewServer", "load_prices", "main"]
+def _discard_stdout() -> None:
+    """Points standard output at the null device, so that flushing it at exit does not
+    print a second ``BrokenPipeError`` (as Python's documentation on SIGPIPE advises)."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+__all__ = ["MAX_BODY_BYTES", "OutputClosed", "Refused", "TraceViewServer", "load_prices", "main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())
