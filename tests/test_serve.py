@@ -524,6 +524,27 @@ def test_a_cost_beyond_a_float_prints_the_span_without_it(view):
     assert "$" not in "".join(lines)
 
 
+@pytest.mark.parametrize(
+    "price", [10**400, float("nan"), float("inf"), 1e308], ids=["10**400", "nan", "inf", "1e308"]
+)
+def test_a_pricer_answer_that_is_no_cost_prints_the_tree_without_it(price):
+    """A pricing function (``ConsoleTransport(prices=f)``) answering an integer too large
+    for a float made the whole tree fail to print; NaN was printed as ``$nan``, and an
+    agent's sum past a float's range as ``$inf``."""
+    chat = SpanRecord("t", "c", "a", "gen_ai.chat", "chat m", "ok", 0.0, 0.1, {})
+    other = SpanRecord("t", "d", "a", "gen_ai.chat", "chat n", "ok", 0.0, 0.1, {})
+    agent = SpanRecord("t", "a", None, "gen_ai.invoke_agent", "invoke_agent A", "ok", 0.0, 1.0, {})
+    text = render_tree([agent, chat, other], prices=lambda attributes: price)
+    lines = text.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("invoke_agent A")
+    assert lines[1].startswith("  chat m") and lines[2].startswith("  chat n")
+    assert "$nan" not in text and "$inf" not in text
+    if price == 1e308:  # each call's cost is a float; their sum is not
+        assert "$" in lines[1] and "$" not in lines[0]
+    else:
+        assert "$" not in text
+
+
 def test_renderer_escapes_for_every_caller():
     span_ = SpanRecord("t", "s", None, "gen_ai.chat", "a\x1bb\ud800", "ok", 0.0, 0.1, {})
     assert render_tree([span_]).startswith("a\\x1bb\\ud800")

@@ -11,6 +11,7 @@ cannot move the cursor, clear the screen or ring the bell.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -198,7 +199,7 @@ def _span_lines(span: SpanRecord, depth: int, color: bool, cost: Optional[float]
     tokens = _tokens(a)
     if tokens:
         details.append(tokens)
-    if cost is not None:
+    if cost is not None and math.isfinite(cost):  # an agent's sum may overflow
         details.append(f"${cost:.6f}")
     if details:
         head += "  " + paint(_CYAN, " · ".join(details))
@@ -246,7 +247,7 @@ def _cost(a: Mapping[str, Any], pricer: Optional[Pricer]) -> Optional[float]:
         cost = pricer(a)
     except Exception:  # token counts that are not numbers, from a hand-made envelope
         return None
-    return cost if isinstance(cost, (int, float)) else None
+    return finite_number(cost)  # a pricer's int past a float, or NaN, is no cost to print
 
 
 def render_event(event: Mapping[str, Any]) -> Optional[str]:
