@@ -140,6 +140,30 @@ def test_failing_user_test_prints_the_span_tree(pytester):
     assert "invoke_agent User Agent" in output and "  execute_tool search" in output
 
 
+@pytest.mark.parametrize("autoload", [True, False], ids=["autoloaded", "autoload off"])
+def test_the_plugin_named_in_pytest_plugins_loads_once(pytester, monkeypatch, autoload):
+    """``pytest_plugins = ["sentry_agents.testing"]`` in a conftest (the way to load it
+    with ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``) crashed pytest at start where the plugin
+    was also autoloaded: its entry point registered the module under another name."""
+    if autoload:
+        monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    else:
+        monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makeconftest('pytest_plugins = ["sentry_agents.testing"]')
+    pytester.makepyfile(
+        """
+        import sentry_agents
+
+        def test_user(agent_spans):
+            with sentry_agents.invoke_agent("A"):
+                pass
+            agent_spans.expect("invoke_agent", name="A")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
 def test_the_fixture_gives_the_apps_own_client_back(pytester):
     """An app that initialises sentry-sdk itself (in a conftest, or when imported) still
     has its client, open, in the tests after one that used ``agent_spans``."""
