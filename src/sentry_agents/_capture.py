@@ -222,7 +222,7 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
     previous = sentry_sdk.get_global_scope().client
     sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
     had_transport = getattr(previous, "transport", None) is not None
-    _started.append(_Started(sentry_sdk.get_client(), previous, had_transport))
+    _started.append(_Started(sentry_sdk.get_global_scope().client, previous, had_transport))
     return AgentSpans(transport.capture)
 
 
