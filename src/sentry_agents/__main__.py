@@ -174,8 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         except OutputClosed as closed:  # nobody reads what is printed: stop listening
             self.server.note(f"the output can no longer be written ({closed}); stopping")
+            self._answer(503, {"detail": "the view has stopped"})  # before the process ends
             self.server.stop()
-            self._answer(503, {"detail": "the view has stopped"})
             return
         except Exception as exc:  # a bug of ours: answer, note, keep serving
             self.server.note(f"internal error: {printable(repr(exc))[:300]}")
