@@ -844,6 +844,23 @@ def test_serve_command_line_refuses_a_bad_price_table_in_one_line(
     assert "Traceback" not in err
 
 
+def test_serve_with_an_empty_price_table_does_not_use_genai_prices(tmp_path, mocker):
+    """``--prices`` naming an empty table (``{}``: no costs wanted) fell back to the
+    genai-prices package, as though no table had been given."""
+    import sentry_agents.__main__ as command
+
+    prices = tmp_path / "prices.json"
+    prices.write_text("{}")
+    fallback = mocker.patch.object(command, "genai_prices_pricer")
+    with socket.socket() as taken:  # the server then stops at once, its prices chosen
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert command.main(["serve", "--port", str(port), "--prices", str(prices)]) == 1
+        assert command.main(["serve", "--port", str(port)]) == 1
+    assert fallback.call_count == 1  # the second call's, without --prices
+
+
 def test_serve_command_line_on_a_port_in_use_says_so_in_one_line(capsys):
     """A port already taken ended the command with a traceback; it says so, exit status 1."""
     from sentry_agents.__main__ import main

@@ -323,7 +323,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         table = load_prices(args.prices)
     except (OSError, ValueError, TypeError) as exc:  # a file missing, not JSON, not prices
         parser.error(f"--prices {args.prices}: {exc}")
-    prices: Union[Prices, Pricer, None] = table or genai_prices_pricer()
+    # A table given is the one used, an empty one too (no costs): genai-prices only without.
+    prices: Union[Prices, Pricer, None] = genai_prices_pricer() if table is None else table
     color = None if args.color == "auto" else args.color == "always"
     try:
         server = TraceViewServer(
