@@ -371,6 +371,18 @@ def test_start_capture_refuses_a_mode_it_does_not_know(mode):
     assert not sentry_sdk.get_client().is_active()
 
 
+def test_start_capture_refuses_a_transport_of_its_own():
+    """``start_capture(transport=...)`` replaced the capture's in-memory transport: the
+    test then saw no span at all, and was not told why."""
+    import sentry_sdk
+
+    from sentry_agents.testing import start_capture
+
+    with pytest.raises(TypeError, match="transport= cannot be given"):
+        start_capture(transport=_Keep())
+    assert not sentry_sdk.get_client().is_active()
+
+
 class _Keep(Transport):
     """An app's own transport: counts what its client is given."""
 

@@ -194,7 +194,8 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
     tests outside the fixture. ``mode`` is ``"static"`` (transactions, the default) or
     ``"stream"`` (span streaming); any other raises ``ValueError``, so that a misspelt
     mode never runs a test in the other one. Extra ``options`` go to
-    ``sentry_sdk.init`` (``integrations=[...]``, say).
+    ``sentry_sdk.init`` (``integrations=[...]``, say), but ``transport``, which would
+    replace the capture's own (``TypeError``).
 
     The gate is opened with sentry-sdk's ``data_collection={"gen_ai": {...}}`` where the
     installed sentry-sdk has it (``send_default_pii=True`` only where it does not), so
@@ -203,6 +204,11 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
         raise ValueError(
             f"start_capture: mode must be 'static' (transactions) or 'stream' (span "
             f"streaming), not {shown(mode)}"
+        )
+    if "transport" in options:  # it would replace the capture's: nothing recorded
+        raise TypeError(
+            "start_capture: spans are captured by its own in-memory transport; "
+            "transport= cannot be given"
         )
     transport = MemoryTransport()
     options = {
