@@ -1414,6 +1414,75 @@ def test_tool_definition_defaults_are_judged_as_values_under_their_names(sentry)
     assert properties["passwords"]["default"] == "[Filtered]"
 
 
+@pytest.mark.parametrize("hooked", [False, True])
+def test_media_in_tool_results_in_a_model_calls_history_is_never_sent(sentry, hooked):
+    """A tool's result sent back to the model (an OpenAI tool message, an Anthropic
+    ``tool_result``, a Responses output, a Gemini function response) holding media as a
+    data URL or as JSON text: the chat span's input messages hold it as the tool span
+    holds the same result, media as the blob substitute, written directly or (with a
+    redaction hook) by the general conversion."""
+    png = "iVBORw0KGgoAAAANSUhEUg" * 50
+    image = {"type": "image", "data": png, "mimeType": "image/png"}
+    results = [
+        "data:image/png;base64," + png,
+        json.dumps({"image": image, "api_key": "CANARY-KEY"}),
+        "\xa0" + json.dumps({"image": image, "note": "caf\u00e9"}),
+        json.dumps([{"source": {"type": "base64", "media_type": "image/png", "data": png}}]),
+    ]
+    history: list[Any] = [{"role": "user", "content": "draw it"}]
+    for i, result in enumerate(results):
+        history.append({"role": "tool", "tool_call_id": f"c{i}", "content": result})
+        history.append(
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": f"t{i}", "content": result}],
+            }
+        )
+        history.append({"type": "function_call_output", "call_id": f"r{i}", "output": result})
+        with sentry_agents.execute_tool(f"tool {i}") as tool:
+            tool.set_result(result)
+    blocks = [{"type": "text", "text": results[1]}]
+    history.append(
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "b", "content": blocks}],
+        }
+    )
+    with sentry_agents.execute_tool("blocks") as tool:
+        tool.set_result(blocks)
+    history.append(
+        {
+            "role": "user",
+            "parts": [{"function_response": {"name": "draw", "response": {"image": image}}}],
+        }
+    )
+    sentry_agents.configure(redact=(lambda kind, value: value) if hooked else None)
+    try:
+        with sentry_agents.chat("m", messages=history):
+            pass
+    finally:
+        sentry_agents.configure(redact=None)
+
+    raw = sentry.raw()
+    assert png.encode() not in raw and b"CANARY" not in raw
+    sent = sentry.named("chat m").json_attribute("gen_ai.input.messages")
+    responses = [
+        part["response"]
+        for message in sent
+        for part in message["parts"]
+        if part["type"] == "tool_call_response"
+    ]
+    assert len(responses) == 3 * len(results) + 2
+    for i in range(len(results)):
+        expected = sentry.named(f"execute_tool tool {i}").attributes["gen_ai.tool.call.result"]
+        assert responses[3 * i : 3 * i + 3] == [expected] * 3
+    as_tool_sent = json.loads(
+        sentry.named("execute_tool blocks").attributes["gen_ai.tool.call.result"]
+    )
+    assert responses[-2] == [{"type": "text", "content": as_tool_sent[0]["text"]}]
+    assert responses[-1] == {"image": {**image, "data": "[Blob substitute]"}}
+
+
 def test_media_in_json_text_held_anywhere_is_never_sent(sentry):
     """Media in JSON text as the scrubber reads it (inside a result's field, as an MCP
     text block holds it; after a byte order mark; encoded twice; on a later line of JSON

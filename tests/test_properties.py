@@ -682,6 +682,24 @@ def anthropic_message(role, text, tool_input, result):
     }
 
 
+# Tool results holding media, as text: a data URL, JSON naming media (compact or not,
+# after a non-ASCII space, beside a secret or non-ASCII text), media named in prose.
+_PNG = "iVBORw0KGgoAAAANSUhEUg" * 4
+media_text = st.sampled_from(
+    [
+        "data:image/png;base64," + _PNG,
+        "data:image/png;base64,\u00e9" + _PNG,
+        json.dumps({"type": "image", "data": _PNG, "mimeType": "image/png"}),
+        json.dumps({"image": {"type": "base64", "media_type": "image/png", "data": _PNG}}),
+        json.dumps([{"base64": _PNG, "api_key": "k"}], separators=(",", ":")),
+        "\xa0" + json.dumps({"inline_data": {"data": _PNG}, "note": "caf\u00e9"}),
+        json.dumps({"url": "data:image/png;base64," + _PNG, "caption": "ok"}),
+        "[" + json.dumps({"base64": _PNG}) + "]\n" + json.dumps({"token": "t"}),
+        "the base64 of it is not here",
+        '{"data": "prose", "type": "text", "mime_type": "text/plain"}',
+    ]
+)
+
 mixed_messages = st.lists(
     st.one_of(
         plain_messages.map(lambda msgs: msgs[0] if msgs else {"role": "user", "content": ""}),
@@ -705,14 +723,23 @@ mixed_messages = st.lists(
         st.builds(
             lambda call_id, content: {"role": "tool", "tool_call_id": call_id, "content": content},
             some_text,
-            some_text | json_object.map(json.dumps),
+            some_text | json_object.map(json.dumps) | media_text,
+        ),
+        st.builds(
+            lambda call_id, output: {
+                "type": "function_call_output",
+                "call_id": call_id,
+                "output": output,
+            },
+            some_text,
+            some_text | media_text,
         ),
         st.builds(
             anthropic_message,
             st.sampled_from(["user", "assistant"]),
             some_text,
             json_object,
-            some_text | json_object.map(json.dumps),
+            some_text | json_object.map(json.dumps) | media_text,
         ),
     ),
     max_size=8,

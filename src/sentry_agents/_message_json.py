@@ -18,12 +18,16 @@ from typing import Any, Callable, Hashable, NamedTuple, Optional
 from ._budget import MIN_BUDGET, fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, byte_budget, settings
 from ._jsonable import (
+    BLOB_SUBSTITUTE,
     JSON_HEADS,
     clean_text,
     dumps,
+    is_data_url,
     json_arguments,
     key_json,
     key_writer,
+    may_hold_media,
+    text_without_media,
 )
 from ._messages import (
     ROLE_ALIASES,
@@ -615,11 +619,16 @@ def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> s
         response = _EMPTY
     elif content.isascii():
         if content[:1] in JSON_HEADS or "\n" in content or "\r" in content:
-            response = _string(scrub_result_text(content, scrubber))
+            if may_hold_media(content):
+                response = _response_field(content, scrubber)
+            else:
+                response = _string(scrub_result_text(content, scrubber))
+        elif content[:5] == "data:" and is_data_url(content):
+            response = _BLOB
         else:
             response = _string(content)
     else:
-        response = _field(content, scrubber)
+        response = _response_field(content, scrubber)
     piece = (
         f'{{"role":"tool","parts":[{{"type":"tool_call_response","id":{written},'
         f'"response":{response}}}]}}'
@@ -910,8 +919,14 @@ def _tool_call(
 
 def _tool_response(ident: str, content: Optional[str], scrubber: Scrubber) -> str:
     """A tool result part: the call's id and the result text, scrubbed inside."""
-    response = _field(content, scrubber) if content else _EMPTY
+    response = _response_field(content, scrubber) if content else _EMPTY
     return f'{{"type":"tool_call_response","id":{_field(ident, scrubber)},"response":{response}}}'
+
+
+def _response_field(text: str, scrubber: Scrubber) -> str:
+    """A tool's result text as a JSON string: ``_field``, its media first left out as
+    the general conversion leaves it out (``text_without_media``)."""
+    return _field(text_without_media(text if text.isascii() else clean_text(text)), scrubber)
 
 
 def _message(role: str, parts: list[str]) -> str:
@@ -929,6 +944,7 @@ def _field(text: str, scrubber: Scrubber) -> str:
 
 
 _EMPTY = '""'
+_BLOB = _string(BLOB_SUBSTITUTE)
 _RESULT = object()
 _CALLS = object()
 _BLOCKS = object()

@@ -24,6 +24,7 @@ from ._jsonable import (
     json_arguments,
     jsonable,
     safe_str,
+    text_without_media,
     without_media,
 )
 
@@ -628,13 +629,24 @@ def _tool_call_from_responses(item: Any) -> Part:
 
 
 def _response_value(value: Any) -> Any:
-    """A tool result for ``tool_call_response``: text stays text, blocks become parts."""
+    """A tool result for ``tool_call_response``: text stays text, blocks become parts.
+    Media in it is never sent, as a tool span sends the same result: a data URL, or
+    media in JSON text or in a structure, becomes the blob substitute."""
     if value is None or isinstance(value, str):
-        return clean_text(value) if value is not None else ""
+        return text_without_media(clean_text(value)) if value is not None else ""
     items = as_list(value)
     if items is not None and items and all(has_field(i, "type") for i in items):
-        return _nested_parts(items)
-    return jsonable(value)
+        return [_text_without_media(part) for part in _nested_parts(items)]
+    return without_media(jsonable(value))
+
+
+def _text_without_media(part: Part) -> Part:
+    """A tool result's text part with its media left out (``text_without_media``)."""
+    content = part.get("content")
+    if part.get("type") != "text" or type(content) is not str:
+        return part
+    cleaned = text_without_media(content)
+    return part if cleaned is content else {**part, "content": cleaned}
 
 
 def part_list_parts(parts: Any) -> list[Part]:
@@ -885,7 +897,7 @@ def _google_part(part: Any) -> list[Part]:
             {
                 "type": "tool_call_response",
                 "id": safe_str(field(response, "id") or field(response, "name") or ""),
-                "response": jsonable(field(response, "response")),
+                "response": without_media(jsonable(field(response, "response"))),
             }
         ]
     if isinstance(part, Mapping) and "content" in part:
