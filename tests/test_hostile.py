@@ -652,6 +652,59 @@ def test_conversation_user_fields_are_cleaned_as_the_id_is(sentry):
         ]
 
 
+class Provider(enum.Enum):
+    OPENAI = "openai"
+
+
+class Vendor(str, enum.Enum):
+    ANTHROPIC = "anthropic"
+
+
+class Attempt(enum.IntEnum):
+    FIRST = 1
+
+
+def test_names_given_as_bytes_or_enum_members_are_sent_as_their_text(sentry):
+    """A name given as bytes was sent as Python writes bytes (``"b'openai'"``), and an
+    Enum member as ``Provider.OPENAI`` (an ``IntEnum``'s before Python 3.11 too): bytes
+    are decoded as UTF-8 (an invalid byte replaced), a member is its value's text."""
+    with sentry_agents.invoke_agent(b"Weather Agent", model=b"gpt-4o", provider=Provider.OPENAI):
+        with sentry_agents.chat("claude-3-5-haiku", provider=Vendor.ANTHROPIC):
+            pass
+        with sentry_agents.execute_tool(bytearray(b"caf\xc3\xa9 \xff"), call_id=Attempt.FIRST):
+            pass
+    agent = sentry.named("invoke_agent Weather Agent").attributes
+    assert agent["gen_ai.agent.name"] == "Weather Agent"
+    assert (agent["gen_ai.request.model"], agent["gen_ai.provider.name"]) == ("gpt-4o", "openai")
+    chat = sentry.named("chat claude-3-5-haiku").attributes
+    assert chat["gen_ai.provider.name"] == "anthropic"
+    tool = sentry.named("execute_tool caf\xe9 \ufffd").attributes
+    assert tool["gen_ai.tool.name"] == "caf\xe9 \ufffd"
+    assert tool["gen_ai.tool.call.id"] == "1"
+    assert tool["gen_ai.provider.name"] == "openai"
+    raw = sentry.raw()
+    assert b"b'" not in raw and b"bytearray" not in raw and b"Provider." not in raw
+
+
+def test_conversation_values_given_as_bytes_or_containers_are_sent_as_text(sentry):
+    """A conversation id given as bytes was sent as ``"b'conv-9'"``, and a user field
+    holding a list as Python writes it (``"[None]"``): bytes are decoded, a list, tuple,
+    set or dict is written as its JSON."""
+    user = {"id": b"u-9", "email": [None], "username": ("ada", "lovelace")}
+    with sentry_agents.conversation(b"conv-9", user=user):
+        with sentry_agents.invoke_agent("Support Agent"):
+            pass
+    attrs = sentry.named("invoke_agent Support Agent").attributes
+    assert attrs["gen_ai.conversation.id"] == "conv-9"
+    expected = {"id": "u-9", "email": "[null]", "username": '["ada","lovelace"]'}
+    if sentry.mode == "stream":
+        sent = (attrs["user.id"], attrs["user.email"], attrs["user.name"])
+        assert sent == tuple(expected.values())
+    else:
+        assert transaction_users(sentry) == [expected]
+    assert b"None" not in sentry.raw()
+
+
 def test_conversation_user_fields_are_cut_as_the_id_is(sentry):
     """A user's id and email of any length were sent whole (300,000 characters each as
     ``user.id`` and ``user.email`` of every span in stream mode)."""

@@ -8,7 +8,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._cost import Cost, cost_attributes
 from ._decorate import Call, decoratable, decorator_arguments, function_of
-from ._jsonable import dumps, instance_of, jsonable, optional_str, safe_str
+from ._jsonable import dumps, instance_of, jsonable, name_str, optional_str
 from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
 from ._responses import ResponseInfo
@@ -160,14 +160,14 @@ def invoke_agent(
     """
     return AgentSpan(
         AgentConfig(
-            safe_str(name),
-            None if model is None else safe_str(model),
-            None if provider is None else safe_str(provider),
+            name_str(name),
+            optional_str(model),
+            optional_str(provider),
             messages,
             system_instructions,
             tools,
-            None if pipeline is None else safe_str(pipeline),
-            None if prompt_name is None else safe_str(prompt_name),
+            optional_str(pipeline),
+            optional_str(prompt_name),
         ),
         options(record_inputs, record_outputs, redact, capture_errors),
     )
@@ -257,9 +257,9 @@ def create_agent(
     """An agent creation span, ``gen_ai.create_agent``, named ``create_agent {name}``."""
     return CreateAgentSpan(
         CreateAgentConfig(
-            safe_str(name),
-            None if model is None else safe_str(model),
-            None if provider is None else safe_str(provider),
+            name_str(name),
+            optional_str(model),
+            optional_str(provider),
         ),
         options(),
     )

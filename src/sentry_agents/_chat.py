@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard, logger
-from ._jsonable import INT64_LIMIT, dumps, exact_number, field, jsonable, safe_str
+from ._jsonable import INT64_LIMIT, dumps, exact_number, field, jsonable, optional_str, safe_str
 from ._model import ModelSpan
 from ._requests import read_request
 from ._requests import stop_sequences as to_stop_sequences
@@ -389,14 +389,14 @@ def chat(
         )
     return ChatSpan(
         ChatConfig(
-            None if model is None else safe_str(model),
-            None if provider is None else safe_str(provider),
+            optional_str(model),
+            optional_str(provider),
             keys.CHAT if operation is keys.CHAT else _operation(operation),
             messages,
             system_instructions,
             tools,
             parameters,
-            None if prompt_name is None else safe_str(prompt_name),
+            optional_str(prompt_name),
         ),
         options(record_inputs, record_outputs, redact, capture_errors),
     )

@@ -14,7 +14,7 @@ from ._budget import cut_text
 from ._config import MESSAGE_BYTES_IN_EVENT
 from ._decorate import Call, decorate
 from ._guard import logger
-from ._jsonable import distinct_key, field, loads_finite, safe_str
+from ._jsonable import distinct_key, field, loads_finite, name_value, safe_str
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -117,6 +117,7 @@ def _own_text(value: Any) -> Optional[str]:
     """``value``'s own text, valid UTF-8; ``None`` when its ``__str__`` raises. Never a
     placeholder such as its type's name: as an id, that would join every such value
     into one conversation or one user."""
+    value = name_value(value)
     if issubclass(type(value), str):
         return safe_str(value)
     try:

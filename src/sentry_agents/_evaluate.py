@@ -8,7 +8,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._evaluation import evaluation_input, evaluation_output
 from ._guard import guard, logger
-from ._jsonable import field, instance_of, safe_str
+from ._jsonable import field, instance_of, optional_str
 from ._model import UsageSpan
 from ._usage import usage_from
 
@@ -110,8 +110,8 @@ def evaluate(
     """
     return EvaluationSpan(
         EvaluationConfig(
-            None if model is None else safe_str(model),
-            None if provider is None else safe_str(provider),
+            optional_str(model),
+            optional_str(provider),
             state,
             questions,
         ),

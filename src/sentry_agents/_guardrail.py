@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, is_bool, options
 from ._guard import guard, logger
-from ._jsonable import field, instance_of, jsonable, safe_str
+from ._jsonable import field, instance_of, jsonable, name_str, optional_str, safe_str
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 
@@ -195,7 +195,7 @@ def guardrail(
     a guessed one, with a warning in sentry-sdk's debug log; the span is sent as usual.
     """
     return GuardrailSpan(
-        GuardrailConfig(safe_str(name), None if stage is None else safe_str(stage)),
+        GuardrailConfig(name_str(name), optional_str(stage)),
         options(None, record_outputs, redact, capture_errors),
     )
 

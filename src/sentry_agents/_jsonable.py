@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import enum
 import json
 import math
 import operator
@@ -156,9 +157,48 @@ def instance_of(obj: Any, kinds: Union[type, tuple[type, ...]]) -> bool:
         return False
 
 
+def name_str(value: Any) -> str:
+    """A name or identifier given by the user (an agent's, a model's, a provider's, an
+    id) as text: ``safe_str`` of what it stands for (``name_value``)."""
+    if type(value) is str and value.isascii():
+        return value
+    if issubclass(type(value), str):  # a str mix-in Enum's text is its value
+        return clean_text(value)
+    return safe_str(name_value(value))
+
+
+def name_value(value: Any) -> Any:
+    """What a value given as a name stands for, where ``str`` would write Python's own
+    notation: bytes decoded as UTF-8 (an invalid byte replaced), an Enum member its value
+    when that is text, a number or bytes (``str`` writes ``P.OPENAI`` for most members:
+    the value only for a ``str`` mix-in's and, from Python 3.11, an ``IntEnum``'s), a
+    list, tuple, set or dict its JSON (``null``, not ``None``); anything else itself.
+    Never raises: a value that cannot be read stands for itself."""
+    try:
+        kind = type(value)
+        if issubclass(type(kind), enum.EnumMeta):  # by its metaclass: faster than by Enum
+            held = value.value
+            if issubclass(type(held), str):
+                return str.__str__(held)
+            if not issubclass(type(held), _ENUM_VALUES):  # a structure's content is not read
+                return value
+            value, kind = held, type(held)
+        if issubclass(kind, _BLOBS):
+            return bytes(value).decode("utf-8", "replace")
+        if issubclass(kind, _CONTAINERS):
+            return dumps(jsonable(value))
+    except Exception:
+        pass
+    return value
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+_ENUM_VALUES = (int, float, bytes, bytearray, memoryview)
+
+
 def optional_str(value: Any) -> Optional[str]:
-    """``safe_str(value)``, or ``None`` for ``None``."""
-    return None if value is None else safe_str(value)
+    """``name_str(value)``, or ``None`` for ``None``."""
+    return None if value is None else name_str(value)
 
 
 def exact_number(value: Any) -> Union[int, float, None]:
@@ -802,6 +842,8 @@ __all__ = [
     "key_json",
     "loads_finite",
     "may_hold_media",
+    "name_str",
+    "name_value",
     "optional_str",
     "parse_json_maybe",
     "safe_str",

@@ -20,7 +20,7 @@ from . import _sdk
 from ._config import UNSET, Options, Redactor, options
 from ._decorate import Call
 from ._guard import guard, logger
-from ._jsonable import instance_of, json_arguments, jsonable, optional_str, safe_str
+from ._jsonable import instance_of, json_arguments, jsonable, name_str, optional_str, safe_str
 from ._privacy import scrubber_for
 from ._sdk import AttributeValue
 from ._sdk.integrations import MCP_ORIGIN
@@ -377,7 +377,7 @@ def mcp_server(
     """
     return MCPServerSpan(
         MCPServerConfig(
-            safe_str(method),
+            name_str(method),
             optional_str(target),
             shape.request_id(request_id),
             optional_str(session_id),
@@ -425,7 +425,7 @@ def mcp_notification(
         direction = "client_to_server"
     return MCPNotificationSpan(
         MCPNotificationConfig(
-            safe_str(method),
+            name_str(method),
             direction,
             params,
             optional_str(session_id),

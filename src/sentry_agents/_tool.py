@@ -9,7 +9,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._decorate import Call, decoratable, decorator_arguments, function_of
 from ._guard import guard
-from ._jsonable import json_arguments, jsonable, optional_str, safe_str
+from ._jsonable import json_arguments, jsonable, name_str, optional_str
 from ._mcp_data import is_call_tool_result, tool_result, tool_result_content
 from ._sdk import AttributeValue
 from ._span import GenAISpan
@@ -152,11 +152,11 @@ def execute_tool(
     """
     return ToolSpan(
         ToolConfig(
-            safe_str(name),
+            name_str(name),
             arguments,
-            None if description is None else safe_str(description),
-            None if call_id is None else safe_str(call_id),
-            None if mcp_server is None else safe_str(mcp_server),
+            optional_str(description),
+            optional_str(call_id),
+            optional_str(mcp_server),
         ),
         options(record_inputs, record_outputs, redact, capture_errors),
     )
