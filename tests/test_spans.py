@@ -105,6 +105,59 @@ def test_a_handoff_leaves_an_unknown_agent_out_of_its_name_and_attributes(sentry
     assert b"None" not in sentry.raw()
 
 
+def test_a_name_not_known_is_left_out_of_span_names_and_attributes(sentry):
+    """``invoke_agent(None)`` was named ``invoke_agent None`` and sent ``gen_ai.agent.name``
+    "None", on its own span and the spans inside it; ``invoke_agent("")`` was named
+    ``invoke_agent `` (so were the other helpers', and empty names and models were sent).
+    As for a handoff, a name not known (``None`` or empty) is left out of the span's name
+    and attributes (an MCP span without its method is named by its op), and the spans
+    inside an unnamed run carry no agent's name (not an outer run's: it is not theirs)."""
+
+    @sentry_agents.invoke_agent(None)
+    def unnamed_agent() -> str:
+        return "done"
+
+    for unknown in (None, ""):
+        with sentry_agents.invoke_agent("Router"):
+            with sentry_agents.invoke_agent(unknown, model=unknown, provider=unknown):
+                with sentry_agents.execute_tool(unknown):
+                    pass
+                with sentry_agents.chat(unknown, provider=unknown):
+                    pass
+        with sentry_agents.create_agent(unknown, model=unknown, provider=unknown):
+            pass
+        with sentry_agents.embeddings(unknown, provider=unknown):
+            pass
+        with sentry_agents.rerank(unknown, provider=unknown):
+            pass
+        with sentry_agents.guardrail(unknown, stage=unknown):
+            pass
+        with sentry_agents.mcp_server(unknown):
+            pass
+        with sentry_agents.mcp_notification(unknown, "client_to_server"):
+            pass
+    assert unnamed_agent() == "done"
+
+    spans = [s for s in sentry.spans() if s.name != "invoke_agent Router"]
+    assert sorted(s.name for s in spans) == sorted(
+        ["invoke_agent", "execute_tool", "chat", "create_agent", "embeddings", "rerank"] * 2
+        + ["guardrail", "mcp.server", "mcp.notification.client_to_server"] * 2
+        + ["invoke_agent"]
+    )
+    unknown_keys = {
+        "gen_ai.agent.name",
+        "gen_ai.tool.name",
+        "gen_ai.request.model",
+        "gen_ai.provider.name",
+        "sentry_agents.guardrail.name",
+        "sentry_agents.guardrail.stage",
+        "mcp.method.name",
+    }
+    for span in spans:
+        assert not unknown_keys & set(span.attributes), (span.name, span.attributes)
+    assert b"None" not in sentry.raw()
+
+
 def test_request_attributes_have_the_right_types(sentry):
     run_weather_agent()
     chat = sentry.named("chat gpt-4o-mini")

@@ -8,7 +8,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._cost import Cost, cost_attributes
 from ._decorate import Call, decoratable, decorator_arguments, function_of
-from ._jsonable import dumps, instance_of, jsonable, name_str, optional_str
+from ._jsonable import dumps, instance_of, jsonable, known_name, optional_str
 from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
 from ._responses import ResponseInfo
@@ -32,7 +32,8 @@ class AgentConfig(NamedTuple):
 
 
 class AgentSpan(ModelSpan[AgentConfig]):
-    """One run of an agent: ``gen_ai.invoke_agent``, named ``invoke_agent {name}``.
+    """One run of an agent: ``gen_ai.invoke_agent``, named ``invoke_agent {name}``
+    (``invoke_agent`` when its name is not known: ``None`` or empty).
 
     LLM, tool and handoff spans inside it carry its ``gen_ai.agent.name`` (tool spans
     also its request model and provider), and it carries the summed usage and cost of
@@ -48,11 +49,12 @@ class AgentSpan(ModelSpan[AgentConfig]):
 
     @property
     def agent_name(self) -> str:
-        """The agent's name, as given (``gen_ai.agent.name``)."""
+        """The agent's name, as given (``gen_ai.agent.name``); empty when not known."""
         return self._config.name
 
     def _name(self) -> str:
-        return f"invoke_agent {self._config.name}"
+        name = self._config.name
+        return f"invoke_agent {name}" if name else "invoke_agent"
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         super()._start_attributes(attributes)
@@ -156,13 +158,15 @@ def invoke_agent(
     As a decorator, each call is one run: the call's input (a single message-like
     argument as messages, otherwise the arguments as JSON) and its return value (or
     what a generator yielded) are recorded behind the content gate. ``prompt_name``
-    (``gen_ai.prompt.name``) names the prompt template the agent runs with.
+    (``gen_ai.prompt.name``) names the prompt template the agent runs with. A name,
+    model or provider not known (``None`` or empty) is left out of the span's name and
+    attributes; the spans inside the run then carry no agent name.
     """
     return AgentSpan(
         AgentConfig(
-            name_str(name),
-            optional_str(model),
-            optional_str(provider),
+            known_name(name) or "",
+            known_name(model),
+            known_name(provider),
             messages,
             system_instructions,
             tools,
@@ -226,7 +230,8 @@ class CreateAgentConfig(NamedTuple):
 
 
 class CreateAgentSpan(GenAISpan[CreateAgentConfig]):
-    """The creation of an agent: ``gen_ai.create_agent``, named ``create_agent {name}``."""
+    """The creation of an agent: ``gen_ai.create_agent``, named ``create_agent {name}``
+    (``create_agent`` when its name is not known)."""
 
     __slots__ = ()
 
@@ -235,11 +240,12 @@ class CreateAgentSpan(GenAISpan[CreateAgentConfig]):
 
     @property
     def agent_name(self) -> str:
-        """The created agent's name, as given (``gen_ai.agent.name``)."""
+        """The created agent's name, as given (``gen_ai.agent.name``); empty when not known."""
         return self._config.name
 
     def _name(self) -> str:
-        return f"create_agent {self._config.name}"
+        name = self._config.name
+        return f"create_agent {name}" if name else "create_agent"
 
     def _agent_name(self) -> Optional[str]:
         return self._config.name
@@ -256,11 +262,7 @@ def create_agent(
 ) -> CreateAgentSpan:
     """An agent creation span, ``gen_ai.create_agent``, named ``create_agent {name}``."""
     return CreateAgentSpan(
-        CreateAgentConfig(
-            name_str(name),
-            optional_str(model),
-            optional_str(provider),
-        ),
+        CreateAgentConfig(known_name(name) or "", known_name(model), known_name(provider)),
         options(),
     )
 

@@ -12,7 +12,16 @@ from typing import Any, Callable, Iterator, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._guard import guard, logger
-from ._jsonable import INT64_LIMIT, dumps, exact_number, field, jsonable, optional_str, safe_str
+from ._jsonable import (
+    INT64_LIMIT,
+    dumps,
+    exact_number,
+    field,
+    jsonable,
+    known_name,
+    optional_str,
+    safe_str,
+)
 from ._model import ModelSpan
 from ._requests import read_request
 from ._requests import stop_sequences as to_stop_sequences
@@ -389,8 +398,8 @@ def chat(
         )
     return ChatSpan(
         ChatConfig(
-            optional_str(model),
-            optional_str(provider),
+            known_name(model),
+            known_name(provider),
             keys.CHAT if operation is keys.CHAT else _operation(operation),
             messages,
             system_instructions,

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
-from ._jsonable import instance_of, jsonable, optional_str
+from ._jsonable import instance_of, jsonable, known_name
 from ._model import UsageSpan
 
 _EMBEDDINGS_OPS = frozenset({keys.OP_EMBEDDINGS})
@@ -64,8 +64,8 @@ def embeddings(
     """An embeddings call span, ``gen_ai.embeddings``, named ``embeddings {model}``."""
     return EmbeddingsSpan(
         EmbeddingsConfig(
-            optional_str(model),
-            optional_str(provider),
+            known_name(model),
+            known_name(provider),
             inputs,
         ),
         options(record_inputs, record_outputs, redact, capture_errors),

@@ -8,7 +8,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._evaluation import evaluation_input, evaluation_output
 from ._guard import guard, logger
-from ._jsonable import field, instance_of, optional_str
+from ._jsonable import field, instance_of, known_name
 from ._model import UsageSpan
 from ._usage import usage_from
 
@@ -110,8 +110,8 @@ def evaluate(
     """
     return EvaluationSpan(
         EvaluationConfig(
-            optional_str(model),
-            optional_str(provider),
+            known_name(model),
+            known_name(provider),
             state,
             questions,
         ),

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Optional
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, is_bool, options
 from ._guard import guard, logger
-from ._jsonable import field, instance_of, jsonable, name_str, optional_str, safe_str
+from ._jsonable import field, instance_of, jsonable, known_name, safe_str
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 
@@ -46,10 +46,12 @@ class GuardrailSpan(GenAISpan[GuardrailConfig]):
         return attributes
 
     def _name(self) -> str:
-        return f"guardrail {self._config.name}"
+        name = self._config.name
+        return f"guardrail {name}" if name else "guardrail"
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
-        attributes[keys.GUARDRAIL_NAME] = self._config.name
+        if self._config.name:
+            attributes[keys.GUARDRAIL_NAME] = self._config.name
         if self._config.stage is not None:
             attributes[keys.GUARDRAIL_STAGE] = self._config.stage
 
@@ -195,7 +197,7 @@ def guardrail(
     a guessed one, with a warning in sentry-sdk's debug log; the span is sent as usual.
     """
     return GuardrailSpan(
-        GuardrailConfig(name_str(name), optional_str(stage)),
+        GuardrailConfig(known_name(name) or "", known_name(stage)),
         options(None, record_outputs, redact, capture_errors),
     )
 

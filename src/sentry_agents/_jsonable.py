@@ -201,6 +201,13 @@ def optional_str(value: Any) -> Optional[str]:
     return None if value is None else name_str(value)
 
 
+def known_name(value: Any) -> Optional[str]:
+    """A name as text (``name_str``), or ``None`` for one not known: ``None`` or empty.
+    What is not known is left out of span names and attributes, never sent as the text
+    ``"None"`` or as empty text."""
+    return None if value is None else name_str(value) or None
+
+
 def exact_number(value: Any) -> Union[int, float, None]:
     """An int or float (not a bool) as the plain number it holds, as ``json`` writes it:
     a subclass (numpy's, or one whose methods lie) read past its own methods. ``None``
@@ -840,6 +847,7 @@ __all__ = [
     "jsonable",
     "jsonable_key",
     "key_json",
+    "known_name",
     "loads_finite",
     "may_hold_media",
     "name_str",

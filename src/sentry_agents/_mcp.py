@@ -20,7 +20,7 @@ from . import _sdk
 from ._config import UNSET, Options, Redactor, options
 from ._decorate import Call
 from ._guard import guard, logger
-from ._jsonable import instance_of, json_arguments, jsonable, name_str, optional_str, safe_str
+from ._jsonable import instance_of, json_arguments, jsonable, known_name, optional_str, safe_str
 from ._privacy import scrubber_for
 from ._sdk import AttributeValue
 from ._sdk.integrations import MCP_ORIGIN
@@ -101,7 +101,7 @@ class MCPServerSpan(_MCPSpan):
         integration's own then stay off this span."""
 
     def _name(self) -> str:
-        return shape.span_name(self._config.method, self._target())
+        return shape.span_name(self._config.method, self._target()) or self.operation
 
     def _target(self) -> Optional[str]:
         """The target as sent: a resource URI without its credentials (worked out once,
@@ -129,7 +129,8 @@ class MCPServerSpan(_MCPSpan):
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         config = self._config
-        attributes[keys.MCP_METHOD_NAME] = config.method
+        if config.method:
+            attributes[keys.MCP_METHOD_NAME] = config.method
         attributes.update(shape.target_attributes(config.method, self._target()))
         if config.request_id is not None:
             attributes[keys.JSONRPC_REQUEST_ID] = config.request_id
@@ -316,11 +317,12 @@ class MCPNotificationSpan(_MCPSpan):
         super().__init__(DIRECTIONS[config.direction], config, options)
 
     def _name(self) -> str:
-        return str(self._config.method)
+        return self._config.method or self.operation
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         config = self._config
-        attributes[keys.MCP_METHOD_NAME] = config.method
+        if config.method:
+            attributes[keys.MCP_METHOD_NAME] = config.method
         self._transport_attributes(attributes)
         attributes.update(shape.notification_attributes(config.method, config.params))
 
@@ -377,7 +379,7 @@ def mcp_server(
     """
     return MCPServerSpan(
         MCPServerConfig(
-            name_str(method),
+            known_name(method) or "",
             optional_str(target),
             shape.request_id(request_id),
             optional_str(session_id),
@@ -425,7 +427,7 @@ def mcp_notification(
         direction = "client_to_server"
     return MCPNotificationSpan(
         MCPNotificationConfig(
-            name_str(method),
+            known_name(method) or "",
             direction,
             params,
             optional_str(session_id),

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple, Optional
 
 from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
-from ._jsonable import instance_of, jsonable, optional_str
+from ._jsonable import instance_of, jsonable, known_name
 from ._messages import to_gen_ai_messages
 from ._model import UsageSpan
 from ._ranking import ranking
@@ -78,8 +78,8 @@ def rerank(
     other tokens with ``set_usage``."""
     return RerankSpan(
         RerankConfig(
-            optional_str(model),
-            optional_str(provider),
+            known_name(model),
+            known_name(provider),
             query,
             documents,
         ),

@@ -9,7 +9,7 @@ from . import _keys as keys
 from ._config import UNSET, Options, Redactor, options
 from ._decorate import Call, decoratable, decorator_arguments, function_of
 from ._guard import guard
-from ._jsonable import json_arguments, jsonable, name_str, optional_str
+from ._jsonable import json_arguments, jsonable, known_name, optional_str
 from ._mcp_data import is_call_tool_result, tool_result, tool_result_content
 from ._sdk import AttributeValue
 from ._span import GenAISpan
@@ -39,15 +39,17 @@ class ToolSpan(GenAISpan[ToolConfig]):
 
     @property
     def tool_name(self) -> str:
-        """The tool's name, as given (``gen_ai.tool.name``)."""
+        """The tool's name, as given (``gen_ai.tool.name``); empty when not known."""
         return self._config.name
 
     def _name(self) -> str:
-        return f"execute_tool {self._config.name}"
+        name = self._config.name
+        return f"execute_tool {name}" if name else "execute_tool"
 
     def _start_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         config = self._config
-        attributes[keys.TOOL_NAME] = config.name
+        if config.name:
+            attributes[keys.TOOL_NAME] = config.name
         if config.description is not None:
             attributes[keys.TOOL_DESCRIPTION] = config.description
         if config.call_id is not None:
@@ -148,11 +150,12 @@ def execute_tool(
     ``mcp_server`` (the server's name) marks a call to an MCP server's tool: the span
     gets ``mcp.server.name`` and ``mcp.method.name``, and ``set_result`` reads the
     ``CallToolResult``. Pass ``mcp_meta`` as the request's ``_meta`` to continue the
-    trace on the server.
+    trace on the server. A name not known (``None`` or empty) is left out: the span is
+    named ``execute_tool``.
     """
     return ToolSpan(
         ToolConfig(
-            name_str(name),
+            known_name(name) or "",
             arguments,
             optional_str(description),
             optional_str(call_id),
