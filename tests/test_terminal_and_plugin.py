@@ -61,6 +61,30 @@ def test_agent_spans_fixture_gives_the_tree(agent_spans):
     assert len(agent_spans.errors) == 1
 
 
+@pytest.mark.parametrize("agent_spans", MODES, indirect=True)
+def test_the_tree_prints_a_run_whose_names_are_not_known(agent_spans):
+    """A run whose agent, model, tool and MCP method were ``None`` printed as
+    ``invoke_agent None``, ``execute_tool None`` and ``None``: each now prints as its
+    operation alone, with nothing of the name."""
+    import sentry_agents
+
+    with sentry_agents.invoke_agent(None):
+        with sentry_agents.chat(None):
+            pass
+        with sentry_agents.execute_tool(None):
+            pass
+    with sentry_agents.mcp_server(None):
+        pass
+    lines = agent_spans.render().splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "invoke_agent",
+        "chat",
+        "execute_tool",
+        "mcp.server",
+    ]
+    assert "None" not in "\n".join(lines)
+
+
 def test_expect_failure_message_is_readable(agent_spans):
     traced_run()
     agent = agent_spans.expect("invoke_agent")
