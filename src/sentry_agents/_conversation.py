@@ -114,7 +114,8 @@ def _field_text(value: Any) -> str:
 
 
 def _own_text(value: Any) -> Optional[str]:
-    """``value``'s own text, valid UTF-8; ``None`` when its ``__str__`` raises. Never a
+    """``value``'s own text (bytes decoded, an Enum member's value, a list's JSON, as
+    ``name_value`` reads a name), valid UTF-8; ``None`` when its ``__str__`` raises. Never a
     placeholder such as its type's name: as an id, that would join every such value
     into one conversation or one user."""
     value = name_value(value)
