@@ -237,6 +237,29 @@ def streamed_and_whole(sentry, provider, events: list[Any]) -> tuple[dict[str, A
     )
 
 
+def test_the_final_message_of_a_stream_given_to_set_response_keeps_it_streamed(
+    sentry, provider
+):
+    """``set_response`` given the message a stream built (``get_final_message()``, as the
+    non-streamed code passes its response) records that message but leaves the span
+    streamed: it sent ``gen_ai.response.streaming = false`` beside the stream's time to
+    the first chunk."""
+    provider.script("/v1/messages", anthropic_events("Bonjour from Claude"))
+    client = provider.anthropic()
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
+        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[]) as s:
+            for _ in llm.stream(s):
+                pass
+            llm.set_response(s.get_final_message())
+    attrs = sentry.named("chat claude-sonnet-4-5").attributes
+    assert attrs["gen_ai.response.streaming"] is True
+    assert "gen_ai.response.time_to_first_chunk" in attrs
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Bonjour from Claude "}
+    ]
+    assert attrs["gen_ai.usage.output_tokens"] == 15
+
+
 @pytest.mark.parametrize("cache_read", [None, 0, 7], ids=["unreported", "zero", "seven"])
 def test_an_anthropic_stream_sends_a_cache_read_count_only_when_reported(
     sentry, provider, cache_read

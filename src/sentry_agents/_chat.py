@@ -112,8 +112,12 @@ class ChatSpan(ModelSpan[ChatConfig]):
     def set_response(self, response: Any) -> None:
         """Record a provider response object (or its dict form) in one call: output
         messages, response model and id, finish reasons and usage (a response that
-        cannot be read is logged, not raised, as ``ModelSpan.set_response`` says)."""
-        self._set(keys.RESPONSE_STREAMING, False)
+        cannot be read is logged, not raised, as ``ModelSpan.set_response`` says).
+
+        After a stream on this span (given its final message, say) the span stays
+        streamed: the stream already wrote ``gen_ai.response.streaming``."""
+        if self._stream_numbers is None:
+            self._set(keys.RESPONSE_STREAMING, False)
         super().set_response(response)
 
     # --- streams ------------------------------------------------------------------------
