@@ -407,6 +407,63 @@ def test_anthropic_server_tool_results_are_tool_call_responses(sentry, provider)
     assert json.loads(again["gen_ai.input.messages"])[1]["parts"] == expected
 
 
+def test_anthropic_mcp_tool_use_is_a_tool_call(sentry, provider):
+    """A call the MCP connector made (``client.beta.messages.create(mcp_servers=...)``,
+    an ``mcp_tool_use`` block) is a ``tool_call`` part, as its ``mcp_tool_result`` is the
+    ``tool_call_response``, in the reply and in the history sent again: it was sent as
+    the block itself, a part of a type Sentry does not know."""
+    from anthropic.types.beta import BetaMessage
+
+    reply = anthropic_message("Found it.")
+    reply["content"] = [
+        {
+            "type": "mcp_tool_use",
+            "id": "mcptoolu_1",
+            "name": "search_docs",
+            "server_name": "docs",
+            "input": {"query": "rate limits"},
+        },
+        {
+            "type": "mcp_tool_result",
+            "tool_use_id": "mcptoolu_1",
+            "is_error": False,
+            "content": [{"type": "text", "text": "100 per minute"}],
+        },
+        *reply["content"],
+    ]
+    BetaMessage.model_validate(reply)  # the beta SDK's own shape
+    provider.script("/v1/messages", reply)
+    client = provider.anthropic()
+    messages: list = [{"role": "user", "content": "Rate limits?"}]
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
+        message = client.beta.messages.create(
+            model="claude-sonnet-4-5", max_tokens=100, messages=messages
+        )
+        llm.set_response(message)
+    messages.append({"role": "assistant", "content": message.content})
+    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic", messages=messages):
+        pass
+    output, again = (
+        span.attributes for span in sorted(sentry.gen_ai_spans(), key=lambda s: s.start)
+    )
+    expected = [
+        {
+            "type": "tool_call",
+            "id": "mcptoolu_1",
+            "name": "search_docs",
+            "arguments": {"query": "rate limits"},
+        },
+        {
+            "type": "tool_call_response",
+            "id": "mcptoolu_1",
+            "response": [{"type": "text", "content": "100 per minute"}],
+        },
+        {"type": "text", "content": "Found it."},
+    ]
+    assert json.loads(output["gen_ai.output.messages"])[0]["parts"] == expected
+    assert json.loads(again["gen_ai.input.messages"])[1]["parts"] == expected
+
+
 def _audio_completion() -> dict:
     """A Chat Completions reply of an audio model (``modalities=["text", "audio"]``): no
     ``content``, the spoken answer in ``message.audio`` with its transcript."""

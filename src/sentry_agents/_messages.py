@@ -955,6 +955,8 @@ _BLOCK_HANDLERS: dict[str, Callable[[Any], list[Part]]] = {
     "document": _anthropic_source,
     "tool_use": _anthropic_tool_use,
     "server_tool_use": _anthropic_tool_use,
+    # A call Anthropic's MCP connector made (beta), answered by an ``mcp_tool_result``.
+    "mcp_tool_use": _anthropic_tool_use,
     "tool_result": _anthropic_tool_result,
     # The results of Anthropic's server tools, answers to their server_tool_use calls.
     **{name: _anthropic_tool_result for name in _SERVER_TOOL_RESULTS},
