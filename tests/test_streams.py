@@ -237,9 +237,7 @@ def streamed_and_whole(sentry, provider, events: list[Any]) -> tuple[dict[str, A
     )
 
 
-def test_the_final_message_of_a_stream_given_to_set_response_keeps_it_streamed(
-    sentry, provider
-):
+def test_the_final_message_of_a_stream_given_to_set_response_keeps_it_streamed(sentry, provider):
     """``set_response`` given the message a stream built (``get_final_message()``, as the
     non-streamed code passes its response) records that message but leaves the span
     streamed: it sent ``gen_ai.response.streaming = false`` beside the stream's time to
