@@ -1137,6 +1137,35 @@ def test_set_response_that_cannot_be_read_is_contained(sentry, sdk_log, mocker):
     assert "unreadable" in sdk_log.text
 
 
+@pytest.mark.parametrize(
+    "make",
+    [object, lambda: 42, dict, lambda: iter([{"role": "assistant", "content": "a"}])],
+    ids=["object", "int", "empty dict", "iterator"],
+)
+def test_set_response_given_nothing_it_recognises_says_so(sentry, sdk_log, make):
+    """Something that is no response (a stream not yet read, a result of another
+    library) records nothing: set_response says so in sentry-sdk's debug log, naming its
+    type, rather than leaving the output missing unexplained; it never raises, and an
+    iterator is not read."""
+    sentry.init(debug=True)  # sentry-sdk's logger lets its lines through only then
+    given = make()
+    with sentry_agents.chat("m") as llm:
+        llm.set_response(given)
+    attrs = sentry.named("chat m").attributes
+    assert "gen_ai.output.messages" not in attrs
+    assert f"set_response: nothing recognised in a {type(given).__name__}" in sdk_log.text
+    if hasattr(given, "__next__"):
+        assert list(given) == [{"role": "assistant", "content": "a"}]
+
+
+def test_set_response_given_none_logs_nothing(sentry, sdk_log):
+    """``None`` (no response, the call failed) is not a mistake worth a line."""
+    sentry.init(debug=True)
+    with sentry_agents.chat("m") as llm:
+        llm.set_response(None)
+    assert "set_response" not in sdk_log.text
+
+
 class _TextStreamSource:
     """A stream helper with ``text_stream`` (as Anthropic's ``MessageStream``)."""
 

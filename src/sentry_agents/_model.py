@@ -326,12 +326,19 @@ class ModelSpan(UsageSpan[M]):
         messages, response model and id, finish reasons and usage.
 
         A response that cannot be read (a field whose ``==`` or truth raises, as a numpy
-        array's does, where the readers could not tell it apart) is logged, not raised."""
+        array's does, where the readers could not tell it apart) is logged, not raised;
+        so is one of no shape known, which records nothing (``None`` is taken silently)."""
         try:  # not ``with guard``: this runs for every model call
             info = read_response(response)
         except Exception as exc:
             contained(exc)
             return
+        if info.is_empty() and response is not None:
+            logger.warning(
+                "sentry_agents: set_response: nothing recognised in a %s, nothing recorded "
+                "(pass the response the client returned; a stream goes to llm.stream)",
+                type(response).__name__,
+            )
         self._apply_response(info)
 
     def _apply_response(self, info: ResponseInfo) -> None:

@@ -34,6 +34,16 @@ class ResponseInfo:
     finish_reasons: list[str] = dataclass_field(default_factory=list)
     usage: Usage = dataclass_field(default_factory=Usage)
 
+    def is_empty(self) -> bool:
+        """Whether nothing was read (the response was of no shape known)."""
+        return (
+            not self.output
+            and self.model is None
+            and self.response_id is None
+            and not self.finish_reasons
+            and self.usage.is_empty()
+        )
+
 
 def read_response(response: Any) -> ResponseInfo:
     """Recognise ``response`` by shape; what cannot be read is left empty, never guessed."""
