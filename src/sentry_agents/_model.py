@@ -333,7 +333,7 @@ class ModelSpan(UsageSpan[M]):
         except Exception as exc:
             contained(exc)
             return
-        if info.is_empty() and response is not None:
+        if not info.output and response is not None and info.is_empty():
             logger.warning(
                 "sentry_agents: set_response: nothing recognised in a %s, nothing recorded "
                 "(pass the response the client returned; a stream goes to llm.stream)",
