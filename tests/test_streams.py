@@ -1390,6 +1390,62 @@ def test_google_stream_of_several_candidates_keeps_each_candidate_apart(sentry):
     assert attrs["gen_ai.usage.output_tokens"] == 8
 
 
+def test_a_google_stream_records_its_media_as_a_whole_reply_does(sentry):
+    """An image or file a Gemini stream sends (``inline_data``, ``file_data``, as an image
+    model's ``generate_content_stream`` does) is a ``blob`` part with its content
+    replaced (a ``uri`` part for a file), as ``set_response`` records it of the whole
+    reply; the stream recorded the text alone, as though no image had come. Its bytes
+    are never sent."""
+    import base64
+
+    from google.genai import types
+
+    image = base64.b64encode(b"\x89PNG" + b"\0" * 3000).decode()
+    parts = [
+        {"text": "Here is your cat."},
+        {"inlineData": {"mimeType": "image/png", "data": image}},
+        {"fileData": {"mimeType": "video/mp4", "fileUri": "gs://bucket/cat.mp4"}},
+    ]
+    chunks = [
+        {
+            "candidates": [{"content": {"role": "model", "parts": [part]}, "index": 0}],
+            "modelVersion": "gemini-2.5-flash-image",
+        }
+        for part in parts
+    ]
+    chunks[-1]["candidates"][0]["finishReason"] = "STOP"
+    client = google_client(chunks)
+    with sentry_agents.chat("streamed", provider="gcp.gemini") as llm:
+        for _ in llm.stream(
+            client.models.generate_content_stream(model="gemini-2.5-flash-image", contents="x")
+        ):
+            pass
+    whole = {
+        "candidates": [{"content": {"role": "model", "parts": parts}, "finish_reason": "STOP"}],
+        "model_version": "gemini-2.5-flash-image",
+    }
+    with sentry_agents.chat("whole", provider="gcp.gemini") as llm:
+        llm.set_response(types.GenerateContentResponse.model_validate(whole))
+    streamed = sentry.named("chat streamed").attributes["gen_ai.output.messages"]
+    replied = sentry.named("chat whole").attributes["gen_ai.output.messages"]
+    assert image[:64] not in streamed
+    assert json.loads(streamed) == json.loads(replied)
+    assert json.loads(streamed)[0]["parts"][1:] == [
+        {
+            "type": "blob",
+            "modality": "image",
+            "content": "[Blob substitute]",
+            "mime_type": "image/png",
+        },
+        {
+            "type": "uri",
+            "modality": "video",
+            "uri": "gs://bucket/cat.mp4",
+            "mime_type": "video/mp4",
+        },
+    ]
+
+
 def test_openai_responses_stream_that_fails_records_its_status(sentry, provider):
     """A Responses stream ended by ``response.failed`` (with no output or usage of its
     own) keeps the text it streamed and records ``failed`` as its finish reason."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional, Protocol, Sequence
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
-from ._messages import audio_parts
+from ._messages import audio_parts, google_media
 from ._models import is_response_model, model_fields, response_fields
 from ._responses import ResponseInfo, anthropic_output, finish_reason, read_response
 from ._usage import Usage, anthropic_usage, usage_from
@@ -37,6 +37,7 @@ class _Choice:
         "audio",
         "finish_reason",
         "latest",
+        "media",
         "reasoning",
         "refusal",
         "text",
@@ -50,6 +51,7 @@ class _Choice:
         # Text parts of their own, after the text, as in a whole message.
         self.refusal: list[str] = []
         self.transcript: list[str] = []  # the audio's
+        self.media: list[dict[str, Any]] = []  # Google's images and files, as parts
         self.reasoning: list[str] = []
         self.tool_calls: dict[Any, _ToolCall] = {}
         # The key of the latest call at a streamed index that began more than one call
@@ -70,6 +72,7 @@ class _Choice:
         refusal = "".join(self.refusal)
         if refusal:
             parts.append({"type": "text", "content": refusal})
+        parts.extend(self.media)
         if self.audio:
             parts.extend(audio_parts("".join(self.transcript)))
         for call in self.tool_calls.values():
@@ -521,6 +524,10 @@ class StreamAccumulator:
                 if isinstance(text, str):
                     thought = part.get("thought") is True
                     (target.reasoning if thought else target.text).append(text)
+                else:
+                    media = google_media(part.get("inline_data"), part.get("file_data"))
+                    if media is not None:
+                        target.media.append(media)
                 if part.get("function_call") is not None:
                     calls = target.tool_calls
                     entry = calls.setdefault(len(calls), _ToolCall())

@@ -870,15 +870,9 @@ def _google_part(part: Any) -> list[Part]:
     if isinstance(text, str):
         kind = "reasoning" if field(part, "thought") is True else "text"
         return [{"type": kind, "content": safe_str(text)}]
-    inline = field(part, "inline_data")
-    if inline is not None:
-        mime = field(inline, "mime_type")
-        return [_blob(_modality(mime), safe_str(mime) if mime else None)]
-    file_data = field(part, "file_data")
-    if file_data is not None:
-        mime = field(file_data, "mime_type")
-        uri = field(file_data, "file_uri") or ""
-        return [_media(uri, _modality(mime), safe_str(mime) if mime else None)]
+    media = google_media(field(part, "inline_data"), field(part, "file_data"))
+    if media is not None:
+        return [media]
     # Gemini's calls usually have no id: a call and its response are then both known by
     # the function's name.
     call = field(part, "function_call")
@@ -903,6 +897,19 @@ def _google_part(part: Any) -> list[Part]:
     if isinstance(part, Mapping) and "content" in part:
         return _nested_parts(part["content"])
     return [_unknown_part(part)]
+
+
+def google_media(inline: Any, file_data: Any) -> Optional[Part]:
+    """A Google part's media: its ``inline_data`` as a ``blob`` (the bytes never sent),
+    else its ``file_data`` as a ``uri`` part; ``None`` when it holds neither."""
+    if inline is not None:
+        mime = field(inline, "mime_type")
+        return _blob(_modality(mime), safe_str(mime) if mime else None)
+    if file_data is not None:
+        mime = field(file_data, "mime_type")
+        uri = field(file_data, "file_uri") or ""
+        return _media(uri, _modality(mime), safe_str(mime) if mime else None)
+    return None
 
 
 def _object_parts(item: Any) -> list[Part]:
@@ -984,6 +991,7 @@ __all__ = [
     "Part",
     "audio_parts",
     "convert_item",
+    "google_media",
     "group_parts",
     "is_bare_part",
     "may_be_system",
