@@ -464,6 +464,37 @@ def test_anthropic_mcp_tool_use_is_a_tool_call(sentry, provider):
     assert json.loads(again["gen_ai.input.messages"])[1]["parts"] == expected
 
 
+def test_mistral_thinking_chunks_are_reasoning_text(sentry, provider):
+    """Mistral's reasoning models (through the ``openai`` client) answer with content
+    blocks whose ``thinking`` is a list of text chunks: a ``reasoning`` part of their
+    text, in the reply and in the history sent again; it was sent as the list's Python
+    repr (``"[{'type': 'text', ...}]"``)."""
+    reply = chat_completion("unused")
+    reply["model"] = "magistral-medium-2509"
+    reply["choices"][0]["message"]["content"] = [
+        {"type": "thinking", "thinking": [{"type": "text", "text": "Rain is likely."}]},
+        {"type": "text", "text": "Take an umbrella."},
+    ]
+    provider.script("/v1/chat/completions", reply)
+    client = provider.openai()
+    messages: list = [{"role": "user", "content": "Umbrella?"}]
+    with sentry_agents.chat("magistral-medium", provider="mistral_ai") as llm:
+        completion = client.chat.completions.create(model="magistral-medium", messages=messages)
+        llm.set_response(completion)
+    messages.append(completion.choices[0].message)
+    with sentry_agents.chat("magistral-medium", provider="mistral_ai", messages=messages):
+        pass
+    output, again = (
+        span.attributes for span in sorted(sentry.gen_ai_spans(), key=lambda s: s.start)
+    )
+    expected = [
+        {"type": "reasoning", "content": "Rain is likely."},
+        {"type": "text", "content": "Take an umbrella."},
+    ]
+    assert json.loads(output["gen_ai.output.messages"])[0]["parts"] == expected
+    assert json.loads(again["gen_ai.input.messages"])[1]["parts"] == expected
+
+
 def _audio_completion() -> dict:
     """A Chat Completions reply of an audio model (``modalities=["text", "audio"]``): no
     ``content``, the spoken answer in ``message.audio`` with its transcript."""

@@ -1446,6 +1446,35 @@ def test_a_google_stream_records_its_media_as_a_whole_reply_does(sentry):
     ]
 
 
+def test_a_mistral_stream_records_its_thinking_chunks(sentry, provider):
+    """A Mistral reasoning model streamed through the ``openai`` client sends its
+    thinking as deltas whose ``content`` is a list of blocks: their text is the
+    reasoning, as ``set_response`` records the whole reply; it was dropped."""
+    chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "magistral"}
+    thinking = {"type": "thinking", "thinking": [{"type": "text", "text": "Rain is likely."}]}
+    chunks = [
+        {**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": [thinking]}}]},
+        {
+            **chunk,
+            "choices": [{"index": 0, "delta": {"content": [{"type": "text", "text": "Take "}]}}],
+        },
+        {**chunk, "choices": [{"index": 0, "delta": {"content": "an umbrella."}}]},
+        {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+    ]
+    provider.script("/v1/chat/completions", chunks)
+    client = provider.openai()
+    with sentry_agents.chat("magistral", provider="mistral_ai") as llm:
+        for _ in llm.stream(
+            client.chat.completions.create(model="magistral", messages=[], stream=True)
+        ):
+            pass
+    attrs = sentry.named("chat magistral").attributes
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "reasoning", "content": "Rain is likely."},
+        {"type": "text", "content": "Take an umbrella."},
+    ]
+
+
 def test_openai_responses_stream_that_fails_records_its_status(sentry, provider):
     """A Responses stream ended by ``response.failed`` (with no output or usage of its
     own) keeps the text it streamed and records ``failed`` as its finish reason."""

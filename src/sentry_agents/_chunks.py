@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional, Protocol, Sequence
 
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
-from ._messages import audio_parts, google_media
+from ._messages import audio_parts, google_media, thinking_text
 from ._models import is_response_model, model_fields, response_fields
 from ._responses import ResponseInfo, anthropic_output, finish_reason, read_response
 from ._usage import Usage, anthropic_usage, usage_from
@@ -341,6 +341,8 @@ class StreamAccumulator:
             content = delta.get("content")
             if isinstance(content, str):
                 target.text.append(content)
+            elif isinstance(content, list):  # Mistral's: text and thinking blocks
+                _content_blocks(target, content)
             reasoning = delta.get("reasoning_content")
             if isinstance(reasoning, str):
                 target.reasoning.append(reasoning)
@@ -575,6 +577,21 @@ class StreamAccumulator:
         usage = field(chunk, "usage_metadata")
         if usage is not None:
             self.usage = self.usage + usage_from(usage)
+
+
+def _content_blocks(target: _Choice, blocks: list[Any]) -> None:
+    """The text and thinking blocks of a chat delta whose content is a list (Mistral's
+    reasoning models), kept as its text and reasoning."""
+    for block in blocks:
+        kind = field(block, "type")
+        if not isinstance(kind, str):
+            continue
+        if kind == "text":
+            text = field(block, "text")
+            if isinstance(text, str):
+                target.text.append(text)
+        elif kind == "thinking":
+            target.reasoning.append(thinking_text(field(block, "thinking")))
 
 
 def _is_google_chunk(chunk: Any) -> bool:

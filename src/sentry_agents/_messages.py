@@ -857,8 +857,17 @@ def _server_tool_result(block: Any) -> list[Part]:
     ]
 
 
+def thinking_text(thinking: Any) -> str:
+    """A thinking block's text: Anthropic's string, or Mistral's list of text chunks
+    joined (not the list's repr)."""
+    if isinstance(thinking, (list, tuple)):
+        texts = (field(chunk, "text") for chunk in thinking)
+        return "".join(text for text in texts if isinstance(text, str))
+    return safe_str(thinking or "")
+
+
 def _thinking(block: Any) -> list[Part]:
-    return [{"type": "reasoning", "content": safe_str(field(block, "thinking") or "")}]
+    return [{"type": "reasoning", "content": thinking_text(field(block, "thinking"))}]
 
 
 def _redacted_thinking(block: Any) -> list[Part]:
@@ -1000,6 +1009,7 @@ __all__ = [
     "part_list_parts",
     "split_system",
     "system_parts",
+    "thinking_text",
     "to_gen_ai_messages",
     "to_parts",
 ]
