@@ -1475,6 +1475,33 @@ def test_a_mistral_stream_records_its_thinking_chunks(sentry, provider):
     ]
 
 
+def test_a_responses_stream_cut_short_keeps_its_refusal(sentry, provider):
+    """A Responses stream left during a refusal keeps what it refused so far
+    (``response.refusal.delta``), as one left during its text keeps that text; it
+    recorded no output."""
+    events = response_events("unused")
+    created = events[0]
+    item = {"type": "message", "id": "msg_1", "status": "in_progress", "role": "assistant"}
+    refusal = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
+    events = [
+        created,
+        {"type": "response.output_item.added", "output_index": 0, "item": {**item, "content": []}},
+        {"type": "response.refusal.delta", **refusal, "delta": "I can't "},
+        {"type": "response.refusal.delta", **refusal, "delta": "help with that."},
+    ]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    provider.script("/v1/responses", events)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        for _ in llm.stream(client.responses.create(model="gpt-4o", input="x", stream=True)):
+            pass
+    attrs = sentry.named("chat gpt-4o").attributes
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "I can't help with that."}
+    ]
+
+
 def test_openai_responses_stream_that_fails_records_its_status(sentry, provider):
     """A Responses stream ended by ``response.failed`` (with no output or usage of its
     own) keeps the text it streamed and records ``failed`` as its finish reason."""

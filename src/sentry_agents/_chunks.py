@@ -399,6 +399,8 @@ class StreamAccumulator:
             "response.reasoning_text.delta",
         ):
             self.reasoning.append(safe_str(field(event, "delta") or ""))
+        elif event_type == "response.refusal.delta":
+            self._choices[0].refusal.append(safe_str(field(event, "delta") or ""))
         elif event_type == "response.output_item.done":
             item = field(event, "item")
             kind = field(item, "type")
