@@ -1472,10 +1472,14 @@ def test_media_in_tool_results_in_a_model_calls_history_is_never_sent(sentry, ho
         for part in message["parts"]
         if part["type"] == "tool_call_response"
     ]
-    assert len(responses) == 3 * len(results) + 2
-    for i in range(len(results)):
-        expected = sentry.named(f"execute_tool tool {i}").attributes["gen_ai.tool.call.result"]
-        assert responses[3 * i : 3 * i + 3] == [expected] * 3
+    # The oldest messages may be dropped to fit the budget (smaller on older sentry-sdk).
+    assert len(responses) >= 5
+    expected = [
+        sentry.named(f"execute_tool tool {i}").attributes["gen_ai.tool.call.result"]
+        for i in range(len(results))
+        for _ in range(3)
+    ]
+    assert responses[:-2] == expected[len(expected) - len(responses) + 2 :]
     as_tool_sent = json.loads(
         sentry.named("execute_tool blocks").attributes["gen_ai.tool.call.result"]
     )
