@@ -162,8 +162,6 @@ def name_str(value: Any) -> str:
     id) as text: ``safe_str`` of what it stands for (``name_value``)."""
     if type(value) is str and value.isascii():
         return value
-    if issubclass(type(value), str):  # a str mix-in Enum's text is its value
-        return clean_text(value)
     return safe_str(name_value(value))
 
 
