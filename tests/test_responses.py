@@ -258,6 +258,80 @@ def test_langchain_ai_message():
     assert info.usage == Usage(300, 40, 200, 20, 10, 340)
 
 
+def test_langchain_usage_only_in_response_metadata_is_read(sentry):
+    """A LangChain message without ``usage_metadata`` (chat models that fill none) keeps
+    the provider's usage in ``response_metadata``: OpenAI's ``token_usage`` and
+    Anthropic's ``usage`` are read as those providers' usage are (Anthropic's input
+    includes its cache reads); ``usage_metadata``, when there, wins."""
+    from langchain_core.messages import AIMessage
+
+    openai_usage = {
+        "prompt_tokens": 30,
+        "completion_tokens": 7,
+        "total_tokens": 37,
+        "prompt_tokens_details": {"cached_tokens": 10},
+    }
+    anthropic_usage = {"input_tokens": 5, "output_tokens": 3, "cache_read_input_tokens": 20}
+    cases = {
+        "openai": AIMessage("a", response_metadata={"token_usage": openai_usage}),
+        "anthropic": AIMessage("b", response_metadata={"usage": anthropic_usage}),
+        "both": AIMessage(
+            "c",
+            usage_metadata={"input_tokens": 1, "output_tokens": 2, "total_tokens": 3},
+            response_metadata={"token_usage": openai_usage},
+        ),
+    }
+    for name, message in cases.items():
+        with sentry_agents.chat(name) as llm:
+            llm.set_response(message)
+    usage = {
+        name: {
+            key.removeprefix("gen_ai.usage."): value
+            for key, value in sentry.named(f"chat {name}").attributes.items()
+            if key.startswith("gen_ai.usage.")
+        }
+        for name in cases
+    }
+    assert usage["openai"]["input_tokens"] == 30
+    assert usage["openai"]["output_tokens"] == 7
+    assert usage["openai"]["cache_read.input_tokens"] == 10
+    assert usage["anthropic"]["input_tokens"] == 25
+    assert usage["anthropic"]["cache_read.input_tokens"] == 20
+    assert usage["both"]["input_tokens"] == 1
+
+
+def test_langchain_invalid_tool_calls_are_recorded_with_the_text_the_model_wrote(sentry):
+    """A LangChain message's ``invalid_tool_calls`` (calls whose arguments did not parse)
+    are tool calls the model made: sent, in the reply and in a history sent back, with
+    their arguments as the text the model wrote, after the valid ones."""
+    from langchain_core.messages import AIMessage
+
+    message = AIMessage(
+        "",
+        tool_calls=[{"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1"}],
+        invalid_tool_calls=[
+            {"name": "book", "args": '{"hotel": "Ritz', "id": "call_2", "error": "bad JSON"}
+        ],
+    )
+    expected = [
+        {
+            "type": "tool_call",
+            "id": "call_1",
+            "name": "get_weather",
+            "arguments": {"city": "Paris"},
+        },
+        {"type": "tool_call", "id": "call_2", "name": "book", "arguments": '{"hotel": "Ritz'},
+    ]
+    with sentry_agents.chat("reply") as llm:
+        llm.set_response(message)
+    with sentry_agents.chat("history", messages=[message]):
+        pass
+    reply = sentry.named("chat reply").attributes
+    assert json.loads(reply["gen_ai.output.messages"])[0]["parts"] == expected
+    history = sentry.named("chat history").attributes
+    assert json.loads(history["gen_ai.input.messages"])[0]["parts"] == expected
+
+
 def test_litellm_model_response():
     litellm = pytest.importorskip("litellm")
     response = litellm.ModelResponse(
@@ -697,6 +771,36 @@ def test_google_blocked_prompt_keeps_the_response_model_and_id(sentry):
     assert attrs["gen_ai.response.model"] == "gemini-2.5-flash-001"
     assert attrs["gen_ai.response.id"] == "g-blocked"
     assert attrs["gen_ai.usage.input_tokens"] == 12
+    assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["SAFETY"]
+    assert "gen_ai.output.messages" not in attrs
+
+
+def test_a_blocked_prompts_reason_is_its_finish_reason_in_every_form(sentry):
+    """The block reason of a prompt Gemini blocked (no candidates) is the response's
+    finish reason, read from the SDK's model, from a dict (read by shape) and from a
+    stream; an unspecified reason is none."""
+    from google.genai import types
+
+    blocked = {
+        "prompt_feedback": {"block_reason": "PROHIBITED_CONTENT"},
+        "usage_metadata": {"prompt_token_count": 5, "total_token_count": 5},
+    }
+    unspecified = {"prompt_feedback": {"block_reason": "BLOCKED_REASON_UNSPECIFIED"}}
+    model = types.GenerateContentResponse.model_validate(blocked)
+    with sentry_agents.chat("model", provider="gcp.gemini") as llm:
+        llm.set_response(model)
+    with sentry_agents.chat("dict", provider="gcp.gemini") as llm:
+        llm.set_response(blocked)
+    with sentry_agents.chat("stream", provider="gcp.gemini") as llm:
+        for _ in llm.stream(iter([model])):
+            pass
+    with sentry_agents.chat("unspecified", provider="gcp.gemini") as llm:
+        llm.set_response(types.GenerateContentResponse.model_validate(unspecified))
+    for name in ("model", "dict", "stream"):
+        attrs = sentry.named(f"chat {name}").attributes
+        assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["PROHIBITED_CONTENT"]
+        assert attrs["gen_ai.usage.input_tokens"] == 5
+    assert "gen_ai.response.finish_reasons" not in sentry.named("chat unspecified").attributes
 
 
 def test_openai_responses_computer_use_loop_history(sentry, provider):
@@ -1518,7 +1622,7 @@ def _google_variants() -> list[tuple[str, dict[str, Any], str, bool]]:
         variant(
             "blocked prompt, no model version",
             lambda r: (r.clear(), r.update(copy.deepcopy(blocked)), r.pop("model_version")),
-            "other",
+            "google",
             False,
         ),
         variant("safety stop", candidate(finish_reason="SAFETY", content=None)),

@@ -1502,6 +1502,31 @@ def test_a_responses_stream_cut_short_keeps_its_refusal(sentry, provider):
     ]
 
 
+def test_a_responses_stream_cut_short_keeps_its_audio_transcript(sentry, provider):
+    """A Responses stream left during spoken audio keeps the transcript so far
+    (``response.audio.transcript.delta``) and a blob part for the sound, as a whole
+    audio answer records them; it recorded no output."""
+    events = [
+        response_events("unused")[0],
+        {"type": "response.audio.delta", "delta": "UklGRg=="},
+        {"type": "response.audio.transcript.delta", "delta": "Rain "},
+        {"type": "response.audio.transcript.delta", "delta": "tomorrow."},
+    ]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    provider.script("/v1/responses", events)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        for _ in llm.stream(client.responses.create(model="gpt-4o", input="x", stream=True)):
+            pass
+    attrs = sentry.named("chat gpt-4o").attributes
+    assert "UklGRg" not in attrs["gen_ai.output.messages"]
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Rain tomorrow."},
+        {"type": "blob", "modality": "audio", "content": "[Blob substitute]"},
+    ]
+
+
 def test_openai_responses_stream_that_fails_records_its_status(sentry, provider):
     """A Responses stream ended by ``response.failed`` (with no output or usage of its
     own) keeps the text it streamed and records ``failed`` as its finish reason."""

@@ -12,7 +12,13 @@ from typing import Any, Optional, Protocol, Sequence
 from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
 from ._messages import audio_parts, google_media, thinking_text
 from ._models import is_response_model, model_fields, response_fields
-from ._responses import ResponseInfo, anthropic_output, finish_reason, read_response
+from ._responses import (
+    ResponseInfo,
+    anthropic_output,
+    finish_reason,
+    prompt_block_reason,
+    read_response,
+)
 from ._usage import Usage, anthropic_usage, usage_from
 
 
@@ -401,6 +407,11 @@ class StreamAccumulator:
             self.reasoning.append(safe_str(field(event, "delta") or ""))
         elif event_type == "response.refusal.delta":
             self._choices[0].refusal.append(safe_str(field(event, "delta") or ""))
+        elif event_type == "response.audio.transcript.delta":
+            self._choices[0].audio = True
+            self._choices[0].transcript.append(safe_str(field(event, "delta") or ""))
+        elif event_type == "response.audio.delta":
+            self._choices[0].audio = True
         elif event_type == "response.output_item.done":
             item = field(event, "item")
             kind = field(item, "type")
@@ -542,6 +553,8 @@ class StreamAccumulator:
             reason = self._reason(candidate.get("finish_reason"), 0 if target is first else index)
             if reason is not None:
                 target.finish_reason = reason
+        if not candidates:
+            self._reason(prompt_block_reason(chunk.get("prompt_feedback")))
         metadata = chunk.get("usage_metadata")
         if metadata is not None:
             self.usage = usage_from(metadata)

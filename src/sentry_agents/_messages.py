@@ -519,7 +519,12 @@ def _langchain_message(item: Any, item_type: str) -> Message:
         for part in parts
         if part.get("type") == "tool_call" and isinstance(ident := part.get("id"), str) and ident
     }
-    for call in as_list(field(item, "tool_calls")) or []:
+    # Calls whose arguments did not parse (``invalid_tool_calls``) are calls the model
+    # made all the same: their arguments are sent as the text it wrote.
+    calls = (as_list(field(item, "tool_calls")) or []) + (
+        as_list(field(item, "invalid_tool_calls")) or []
+    )
+    for call in calls:
         ident = safe_str(field(call, "id") or "")
         if ident in given:
             continue

@@ -86,6 +86,8 @@ def read_response(response: Any) -> ResponseInfo:
         return _anthropic(response)
     if field(response, "role") is not None or field(response, "content") is not None:
         return ResponseInfo(output=to_gen_ai_messages(response, default_role="assistant"))
+    if field(response, "prompt_feedback") is not None:  # a prompt Gemini blocked, no model
+        return _google(response)
     return ResponseInfo(usage=usage_from(response))
 
 
@@ -446,8 +448,20 @@ def _anthropic_message(fields: dict[str, Any], reason: Optional[str]) -> Optiona
     )
 
 
+def prompt_block_reason(feedback: Any) -> Optional[str]:
+    """Why Gemini blocked a prompt (its ``prompt_feedback``'s ``block_reason``, as the
+    provider names it: ``SAFETY``, say), which stands as the finish reason of a response
+    that has no candidates for it; ``None`` when nothing was blocked."""
+    reason = finish_reason(field(feedback, "block_reason"))
+    return None if reason == "BLOCKED_REASON_UNSPECIFIED" else reason
+
+
 def _google(response: Any) -> ResponseInfo:
     output, reasons = _per_choice(field(response, "candidates"), "content")
+    if not reasons:
+        blocked = prompt_block_reason(field(response, "prompt_feedback"))
+        if blocked is not None:
+            reasons = [blocked]
     return ResponseInfo(
         output=output,
         model=optional_str(field(response, "model_version")),
@@ -481,6 +495,10 @@ def _generate_content_response(fields: dict[str, Any]) -> Optional[ResponseInfo]
                 return None
             messages.append({"role": "assistant", "parts": parts})
         _add_choice(output, reasons, messages, finish_reason(read.get("finish_reason")))
+    if not reasons:
+        blocked = prompt_block_reason(fields.get("prompt_feedback"))
+        if blocked is not None:
+            reasons.append(blocked)
     return ResponseInfo(
         output=output,
         model=optional_str(fields.get("model_version")),
@@ -528,8 +546,18 @@ def _langchain(message: Any) -> ResponseInfo:
         model=optional_str(model),
         response_id=optional_str(field(message, "id")),
         finish_reasons=[reason] if reason else [],
-        usage=usage_from(field(message, "usage_metadata")),
+        usage=_langchain_usage(message, metadata),
     )
+
+
+def _langchain_usage(message: Any, metadata: Any) -> Usage:
+    """A LangChain message's usage: its ``usage_metadata``, else what the provider's
+    answer said in ``response_metadata`` (``token_usage`` or ``usage``, as chat models
+    that fill no ``usage_metadata`` leave it)."""
+    usage = field(message, "usage_metadata")
+    if usage is None and metadata is not None:
+        usage = _first_true(field(metadata, "token_usage"), field(metadata, "usage"))
+    return usage_from(usage)
 
 
 __all__ = ["ResponseInfo", "finish_reason", "is_whole_response", "read_response"]
