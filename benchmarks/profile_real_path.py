@@ -4,14 +4,16 @@ slows call-heavy code several times over (the ``openai`` client's request buildi
 of all): read its times as rough shares. ``--sampler`` uses pyinstrument (``pip install
 pyinstrument``), a sampling profiler whose times are close to unprofiled ones.
 
-    python benchmarks/profile_real_path.py [model-call | serializer] [--mode static|stream]
-        [--case N] [--calls N] [--top N] [--only PATH] [--sampler]
+    python benchmarks/profile_real_path.py [model-call | serializer | phases | set-response]
+        [--mode static|stream] [--case N] [--calls N] [--top N] [--only PATH] [--sampler]
+        [--response openai|anthropic|google|dict]
 
 ``model-call``: the sentry-agents side of the model-call rows (the real ``openai``
 client, ``chat`` + ``set_response``, envelopes serialised), case N of
 ``real_path.HISTORY_CASES``; ``serializer``: ``serialize_messages`` on case N of
 ``real_path.SERIALIZER_CASES``, new each call; ``phases``: CPU time of each phase of a
-chat span with ``set_response`` (no profiler), case N of ``real_path.HISTORY_CASES``.
+chat span with ``set_response`` (no profiler), case N of ``real_path.HISTORY_CASES``;
+``set-response``: ``set_response`` alone on one open chat span, given ``--response``.
 """
 
 from __future__ import annotations
@@ -106,10 +108,19 @@ def serializer(case: int, calls: int) -> Callable[[], None]:
     return run
 
 
-def set_response(mode: str, calls: int) -> Callable[[], None]:
-    print(f"set_response(ChatCompletion) alone, {mode} mode")
+RESPONSES: dict[str, tuple[str, Callable[[], Any]]] = {
+    "openai": ("ChatCompletion", real_path.chat_completion),
+    "anthropic": ("anthropic Message", real_path.anthropic_message),
+    "google": ("GenerateContentResponse", real_path.gemini_response),
+    "dict": ("Chat Completions dict", real_path.completion_json),
+}
+
+
+def set_response(mode: str, calls: int, which: str = "openai") -> Callable[[], None]:
+    label, make = RESPONSES[which]
+    print(f"set_response({label}) alone, {mode} mode")
     env = real_path.Env(mode)
-    response = real_path.chat_completion()
+    response = make()
 
     def run() -> None:
         env.activate()
@@ -176,6 +187,12 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--only", default="", help="keep functions whose path contains this")
     parser.add_argument("--sampler", action="store_true", help="pyinstrument, not cProfile")
+    parser.add_argument(
+        "--response",
+        default="openai",
+        choices=tuple(RESPONSES),
+        help="set-response: the provider response given to set_response",
+    )
     args = parser.parse_args()
     sentry_agents.configure(record_inputs=True, record_outputs=True)
     run: Any
@@ -185,7 +202,7 @@ def main() -> None:
     if args.what == "model-call":
         run = model_call(args.mode, args.case, args.calls)
     elif args.what == "set-response":
-        run = set_response(args.mode, args.calls)
+        run = set_response(args.mode, args.calls, args.response)
     else:
         run = serializer(args.case, args.calls)
     gc.collect()

@@ -2066,3 +2066,136 @@ def test_json_beginning_a_line_is_scrubbed_whatever_breaks_the_line(
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     assert written == dumps(scrub_messages(to_gen_ai_messages(messages), scrubber))
     assert "CANARY" not in json.dumps(json.loads(written), ensure_ascii=False)
+
+
+def anthropic_answer(picks, reason, text_content):
+    """An Anthropic ``Message`` as the client parses it (unvalidated), its content the
+    blocks ``picks`` names, or, ``text_content``, a string (which no reply holds)."""
+    from anthropic._models import construct_type
+    from anthropic.types import Message
+    from anthropic.types.beta import BetaMessage
+
+    made = {
+        "text": lambda text, _: {"type": "text", "text": text},
+        "cited text": lambda text, data: {
+            "type": "text",
+            "text": text,
+            "citations": [
+                {
+                    "type": "web_search_result_location",
+                    "cited_text": json.dumps(data),
+                    "url": "https://example.com",
+                    "title": text,
+                    "encrypted_index": "e",
+                }
+            ],
+        },
+        "tool_use": lambda text, data: {
+            "type": "tool_use",
+            "id": f"toolu_{text}",
+            "name": text,
+            "input": data,
+        },
+        "server_tool_use": lambda text, data: {
+            "type": "server_tool_use",
+            "id": f"srvtoolu_{text}",
+            "name": "web_search",
+            "input": data,
+        },
+        "web_search_tool_result": lambda text, _: {
+            "type": "web_search_tool_result",
+            "tool_use_id": f"srvtoolu_{text}",
+            "content": [
+                {
+                    "type": "web_search_result",
+                    "url": "https://example.com",
+                    "title": text,
+                    "encrypted_content": "e",
+                    "page_age": None,
+                }
+            ],
+        },
+        "thinking": lambda text, _: {"type": "thinking", "thinking": text, "signature": "s"},
+        "redacted_thinking": lambda text, _: {"type": "redacted_thinking", "data": text},
+        "mcp_tool_use": lambda text, data: {
+            "type": "mcp_tool_use",
+            "id": f"mcptoolu_{text}",
+            "name": text,
+            "server_name": "ops",
+            "input": data,
+        },
+    }
+    content = [made[kind](text, data) for kind, text, data in picks]
+    reply = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5",
+        "content": picks[0][1] if text_content and picks else content,
+        "stop_reason": reason,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+    }
+    beta = any(kind == "mcp_tool_use" for kind, _, _ in picks)
+    return construct_type(type_=BetaMessage if beta else Message, value=reply)
+
+
+ANSWER_BLOCKS = ["text", "cited text", "tool_use", "server_tool_use", "thinking"]
+ANSWER_BLOCKS += ["redacted_thinking", "web_search_tool_result", "mcp_tool_use"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(ANSWER_BLOCKS), some_text, json_object),
+        max_size=4,
+    ),
+    st.none() | st.sampled_from(["end_turn", "tool_use", ""]) | some_text,
+    st.sampled_from([False, False, False, True]),
+    st.sampled_from([DEFAULT_SCRUB_KEYS, frozenset({"name"}), frozenset({"city", "id"})]),
+)
+def test_an_anthropic_answer_written_from_its_blocks_is_what_the_general_path_writes(
+    picks, reason, text_content, scrub_keys
+):
+    """``set_response`` leaves an Anthropic ``Message``'s blocks unconverted (``answer``)
+    and writes its output JSON straight from them (``answer_json``): the same message as
+    the reading that converts them, and, where written, the same text as ``dumps`` of
+    that conversion scrubbed; blocks it does not write are left to that conversion."""
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import answer_json
+    from sentry_agents._privacy import scrub_messages, scrubber_for
+    from sentry_agents._responses import read_response
+
+    response = anthropic_answer(picks, reason, text_content)
+    general = read_response(response)
+    apart = read_response(response, answer_apart=True)
+    assert general.output and general.answer is None
+    if apart.answer is None:
+        assert apart == general
+        return
+    assert dataclasses_replace(apart, output=apart.answer.messages(), answer=None) == general
+    scrubber = scrubber_for(scrub_keys)
+    written = answer_json(apart.answer.content, apart.answer.reason, scrubber)
+    if written is not None:
+        assert written == dumps(scrub_messages(general.output, scrubber))
+
+
+def dataclasses_replace(value, **changes):
+    import dataclasses
+
+    return dataclasses.replace(value, **changes)
+
+
+def test_an_anthropic_answer_of_the_common_blocks_is_written_from_them():
+    """The blocks a reply commonly holds (text, with citations too, tool and server tool
+    calls, thinking) are written straight from the blocks, under the default deny list:
+    the property above compares something."""
+    from sentry_agents._message_json import answer_json
+    from sentry_agents._privacy import scrubber_for
+    from sentry_agents._responses import read_response
+
+    kinds = ["text", "cited text", "tool_use", "server_tool_use", "thinking", "redacted_thinking"]
+    response = anthropic_answer([(k, "Paris", {"city": "Paris"}) for k in kinds], "tool_use", False)
+    answer = read_response(response, answer_apart=True).answer
+    assert answer is not None
+    assert answer_json(answer.content, answer.reason, scrubber_for(DEFAULT_SCRUB_KEYS))

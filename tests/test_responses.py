@@ -1117,6 +1117,120 @@ def test_an_answer_of_text_alone_is_sent_as_the_general_path_sends_it(sentry, re
     }
 
 
+def _anthropic_answer(content: Any, stop_reason: Optional[str] = "tool_use") -> Any:
+    """An Anthropic ``Message`` of ``content`` (block dicts) as the client parses it."""
+    from anthropic._models import construct_type
+    from anthropic.types import Message
+
+    reply = {
+        "id": "msg_01",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5",
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 200, "output_tokens": 40},
+    }
+    return construct_type(type_=Message, value=reply)
+
+
+_LOOKUP = {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}}
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        pytest.param(_anthropic_answer([{"type": "text", "text": "Looking."}, _LOOKUP]), id="tool"),
+        pytest.param(
+            _anthropic_answer(
+                [
+                    {"type": "thinking", "thinking": "Grüß \ud83d", "signature": "s"},
+                    {"type": "redacted_thinking", "data": "x"},
+                    {"type": "text", "text": '{"api_key": "sk-1"}\n\u2028'},
+                    {**_LOOKUP, "input": {"api_key": "sk-1", "q": [1.5, None]}},
+                ],
+                "stöp \udc00",
+            ),
+            id="escapes and secrets",
+        ),
+        pytest.param(
+            _anthropic_answer([{"type": "text", "text": "Rain. " * 60_000}, _LOOKUP]),
+            id="over the budget",
+        ),
+        pytest.param(
+            _anthropic_answer(
+                [
+                    {"type": "server_tool_use", "id": "srv_1", "name": "web_search", "input": {}},
+                    {
+                        "type": "web_search_tool_result",
+                        "tool_use_id": "srv_1",
+                        "content": [{"type": "web_search_result", "url": "https://a.example"}],
+                    },
+                ],
+                "end_turn",
+            ),
+            id="a block written by the general path",
+        ),
+        pytest.param(_anthropic_answer([], None), id="empty"),
+    ],
+)
+def test_an_anthropic_answer_is_sent_as_the_general_path_sends_it(sentry, response):
+    """An Anthropic answer's output is written straight from its blocks: it must send
+    exactly what the general path (converted, scrubbed, fitted) sends, which a redaction
+    hook that keeps the value takes."""
+    for model, redact in (("fast", None), ("general", lambda kind, value: value)):
+        with sentry_agents.chat(model, redact=redact) as llm:
+            llm.set_response(response)
+    fast, general = (sentry.named(f"chat {model}").attributes for model in ("fast", "general"))
+    assert "gen_ai.output.messages" in fast
+    assert {k: v for k, v in fast.items() if k.startswith("gen_ai.response")} == {
+        k: v for k, v in general.items() if k.startswith("gen_ai.response")
+    }
+    assert {k: v for k, v in fast.items() if "output" in k} == {
+        k: v for k, v in general.items() if "output" in k
+    }
+
+
+def test_an_anthropic_answer_goes_to_the_redaction_hook_and_the_output_gate(sentry):
+    """An Anthropic answer written from its blocks still goes through the redaction hook
+    (which sees it converted) and the output gate."""
+    response = _anthropic_answer([{"type": "text", "text": "Looking."}, _LOOKUP])
+    seen: list[Any] = []
+
+    def redact(kind: str, value: Any) -> Any:
+        if kind == "output.messages":
+            seen.append(value)
+            return [{"role": "assistant", "parts": [{"type": "text", "content": "[hidden]"}]}]
+        return value
+
+    with sentry_agents.chat("hook", redact=redact) as llm:
+        llm.set_response(response)
+    with sentry_agents.chat("gated", record_outputs=False) as llm:
+        llm.set_response(response)
+    hooked = sentry.named("chat hook").attributes
+    assert json.loads(hooked["gen_ai.output.messages"]) == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "[hidden]"}]}
+    ]
+    assert seen == [read_response(response).output]
+    gated = sentry.named("chat gated").attributes
+    assert "gen_ai.output.messages" not in gated
+    assert gated["gen_ai.response.id"] == "msg_01"
+
+
+def test_an_anthropic_answer_the_direct_writer_fails_on_is_sent_by_the_general_path(sentry, mocker):
+    """A failure in writing an answer from its blocks loses nothing: the general path
+    converts it."""
+    from sentry_agents import _message_json
+
+    response = _anthropic_answer([{"type": "text", "text": "Looking."}, _LOOKUP])
+    mocker.patch.object(_message_json, "_read_blocks", side_effect=RuntimeError("injected"))
+    with sentry_agents.chat("m") as llm:
+        llm.set_response(response)
+    sent = sentry.named("chat m").attributes["gen_ai.output.messages"]
+    assert json.loads(sent) == read_response(response).output
+
+
 def test_text_answer_json_is_what_dumps_writes():
     """The answers ``text_answer_json`` writes are written as ``dumps`` writes them; any
     other message is not written."""
@@ -1946,7 +2060,7 @@ def test_content_nested_deep_reads_the_same_from_fields_and_by_shape(
     content nested so deep that the interpreter's stack ran out on one reading and not
     on the other (about 330 blocks) was converted on one and a placeholder on the
     other. Nesting is counted, not left to the stack: past ``MAX_NESTING`` blocks both
-    read a placeholder, however deep."""
+    read a placeholder, however deep, and so does an Anthropic answer converted later."""
     if provider_model == "anthropic":
         from anthropic._models import construct_type
         from anthropic.types import Message as model
@@ -1976,6 +2090,11 @@ def test_content_nested_deep_reads_the_same_from_fields_and_by_shape(
             with _by_shape(monkeypatch):
                 assert read == deeper(frames, response), (depth, frames)
             assert (read.output[0]["parts"][-1:] == placeholder) is (depth > MAX_NESTING)
+        if provider_model == "anthropic":  # as ``set_response`` reads it: converted later
+            apart = read_response(response, answer_apart=True)
+            assert apart.answer is not None
+            converted = dataclasses.replace(apart, output=apart.answer.messages(), answer=None)
+            assert converted == read_response(response)
 
 
 class _AnyRole(str):

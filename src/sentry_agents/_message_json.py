@@ -900,6 +900,22 @@ def _blocks_json(role: str, held: list[Any], inputs: list[Any], scrubber: Scrubb
     return _message(role, parts)
 
 
+def answer_json(blocks: list[Any], reason: Optional[str], scrubber: Scrubber) -> Optional[str]:
+    """The output messages of an Anthropic answer (its content blocks, its stop reason) as
+    JSON, written from the blocks as a history's Anthropic message is: what ``dumps``
+    writes of the scrubbed conversion; ``None`` for a block that is not written so (the
+    general path converts those) or a deny list that names a key of the parts."""
+    if not scrubber.structural_keys_kept:
+        return None
+    read = _read_blocks("assistant", blocks, scrubber)
+    if read is None:
+        return None
+    piece = _blocks_json("assistant", read[0], read[1], scrubber)
+    if reason:
+        piece = f'{piece[:-1]},"finish_reason":{_string(clean_text(reason))}}}'
+    return f"[{piece}]"
+
+
 def _tool_call(
     ident: str, name: str, arguments: Any, scrubber: Scrubber, arguments_json: str = ""
 ) -> str:

@@ -13,10 +13,10 @@ from ._cost import Cost, Rates, context_attributes, cost_attributes
 from ._guard import contained, guard, logger
 from ._input_usage import input_usage
 from ._jsonable import field, instance_of, safe_str
-from ._message_json import encode_messages, text_answer_json
+from ._message_json import answer_json, encode_messages, text_answer_json
 from ._messages import Message, output_messages, split_system, system_parts, to_gen_ai_messages
 from ._privacy import scrubber_for
-from ._responses import ResponseInfo, is_whole_response, read_response
+from ._responses import Answer, ResponseInfo, is_whole_response, read_response
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 from ._tool_definitions import tool_definitions
@@ -292,12 +292,34 @@ class ModelSpan(UsageSpan[M]):
         it and it fits the budget: what the general path sends, without converting it again."""
         if len(output) == 1 and self._outputs_ok and self._settings.redact is None:
             text = text_answer_json(output[0])
-            if text is not None:
-                text = f"[{text}]"
-                if size(text) <= max(self._budget(), MIN_BUDGET):
-                    self._set(keys.OUTPUT_MESSAGES, text, True)
-                    return
+            if text is not None and self._set_whole_output(f"[{text}]"):
+                return
         self._set_content(keys.OUTPUT_MESSAGES, "output.messages", output, _same, output=True)
+
+    def _set_answer(self, answer: Answer) -> None:
+        """An Anthropic answer's output message: written straight from its blocks when no
+        redaction hook is to see it and it fits the budget (what the general path sends),
+        else converted and set as any output is."""
+        if not self._outputs_ok:
+            return
+        settings = self._settings
+        if settings.redact is None:
+            try:
+                text = answer_json(answer.content, answer.reason, scrubber_for(settings.scrub_keys))
+            except Exception:  # a hostile block: the general path contains it
+                text = None
+            if text is not None and self._set_whole_output(text):
+                return
+        with guard:
+            self._set_output(answer.messages())
+
+    def _set_whole_output(self, text: str) -> bool:
+        """Set output messages' JSON written at once, when it fits the budget whole (as
+        ``fit`` would keep it)."""
+        if size(text) > max(self._budget(), MIN_BUDGET):
+            return False
+        self._set(keys.OUTPUT_MESSAGES, text, True)
+        return True
 
     def _redacted_output(self, output: list[Message]) -> Optional[tuple[Any]]:
         """A response's output messages scrubbed and seen by the redaction hook, ready for
@@ -329,7 +351,7 @@ class ModelSpan(UsageSpan[M]):
         array's does, where the readers could not tell it apart) is logged, not raised;
         so is one of no shape known, which records nothing (``None`` is taken silently)."""
         try:  # not ``with guard``: this runs for every model call
-            info = read_response(response)
+            info = read_response(response, answer_apart=True)
         except Exception as exc:
             contained(exc)
             return
@@ -354,6 +376,8 @@ class ModelSpan(UsageSpan[M]):
         # No output at all (a stream abandoned before its first chunk) is not sent as [].
         if info.output:
             self._set_output(info.output)
+        elif info.answer is not None:
+            self._set_answer(info.answer)
         if not info.usage.is_empty():
             self._use_usage(info.usage)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from ._jsonable import as_list, field, has_field, optional_str, safe_str
 from ._messages import (
@@ -24,20 +24,43 @@ from ._models import model_fields, response_fields
 from ._usage import Usage, usage_from, usage_of_fields
 
 
+class Answer(NamedTuple):
+    """An Anthropic ``Message``'s content blocks and stop reason, its output message not
+    yet converted: a chat span writes its JSON straight from the blocks when it can
+    (``answer_json``), else converts it (``messages``)."""
+
+    content: list[Any]
+    reason: Optional[str]
+
+    def messages(self) -> list[Message]:
+        """The output message, as ``read_response`` reads it."""
+        parts = _content_parts(self.content)
+        if parts is None:  # as the reading by shape writes it (a placeholder)
+            return anthropic_output(self.content, self.reason)
+        message: Message = {"role": "assistant", "parts": parts}
+        if self.reason:
+            message["finish_reason"] = self.reason
+        return [message]
+
+
 @dataclass
 class ResponseInfo:
-    """What one response says, ready for a chat span."""
+    """What one response says, ready for a chat span. ``answer``: an Anthropic answer's
+    blocks, in place of ``output``, when read for a span (``read_response``'s
+    ``answer_apart``)."""
 
     output: Optional[list[Message]] = None
     model: Optional[str] = None
     response_id: Optional[str] = None
     finish_reasons: list[str] = dataclass_field(default_factory=list)
     usage: Usage = dataclass_field(default_factory=Usage)
+    answer: Optional[Answer] = None
 
     def is_empty(self) -> bool:
         """Whether nothing was read (the response was of no shape known)."""
         return (
             not self.output
+            and self.answer is None
             and self.model is None
             and self.response_id is None
             and not self.finish_reasons
@@ -45,8 +68,10 @@ class ResponseInfo:
         )
 
 
-def read_response(response: Any) -> ResponseInfo:
-    """Recognise ``response`` by shape; what cannot be read is left empty, never guessed."""
+def read_response(response: Any, answer_apart: bool = False) -> ResponseInfo:
+    """Recognise ``response`` by shape; what cannot be read is left empty, never guessed.
+    With ``answer_apart``, an Anthropic ``Message``'s blocks are left unconverted, in
+    ``answer``."""
     if response is None:
         return ResponseInfo()
     if type(response) is dict and response.get("choices") is not None:
@@ -55,7 +80,7 @@ def read_response(response: Any) -> ResponseInfo:
             return info
     fields = response_fields(response)
     if fields is not None:
-        info = _from_fields(fields)
+        info = _from_fields(fields, answer_apart)
         if info is not None:
             return info
     if isinstance(response, str):
@@ -191,7 +216,7 @@ def _add_choice(
         reasons.append(reason)
 
 
-def _from_fields(fields: dict[str, Any]) -> Optional[ResponseInfo]:
+def _from_fields(fields: dict[str, Any], answer_apart: bool = False) -> Optional[ResponseInfo]:
     """A provider SDK's own response (a ``ChatCompletion``, a Responses API ``Response``,
     an Anthropic ``Message``, a Google ``GenerateContentResponse``) read from its models'
     fields, when they show the shape ``read_response`` finds reading by shape, tried in
@@ -210,9 +235,9 @@ def _from_fields(fields: dict[str, Any]) -> Optional[ResponseInfo]:
     if type(kind) is not str or kind != "message":
         return None
     if reason is None or (type(reason) is str and reason):
-        return _anthropic_message(fields, reason)
+        return _anthropic_message(fields, reason, answer_apart)
     if reason == "" and (get("model") is not None or get("usage") is not None):
-        return _anthropic_message(fields, None)  # dumped without its ``None`` fields
+        return _anthropic_message(fields, None, answer_apart)  # dumped without ``None`` fields
     return None
 
 
@@ -424,27 +449,38 @@ def _anthropic(response: Any) -> ResponseInfo:
     )
 
 
-def _anthropic_message(fields: dict[str, Any], reason: Optional[str]) -> Optional[ResponseInfo]:
+def _anthropic_message(
+    fields: dict[str, Any], reason: Optional[str], answer_apart: bool = False
+) -> Optional[ResponseInfo]:
     """An Anthropic ``Message`` as the ``anthropic`` SDK's own models hold it, read from
     their fields: what ``_anthropic`` reads from it (its content blocks converted as any
-    are). ``None`` when its usage is not a model read by its fields, or when its content
-    cannot be converted (the general reading writes a placeholder for it)."""
+    are, or, ``answer_apart``, a list of them left in ``answer``). ``None`` when its usage
+    is not a model read by its fields, or when its content cannot be converted (the
+    general reading writes a placeholder for it)."""
     usage = usage_of_fields(fields.get("usage"))
     if usage is None:
         return None
-    parts = _content_parts(fields.get("content"))
-    if parts is None:
-        return None
-    message: Message = {"role": "assistant", "parts": parts}
+    content = fields.get("content")
     reason = None if reason is None else safe_str(reason)
-    if reason:
-        message["finish_reason"] = reason
+    output: Optional[list[Message]] = None
+    answer = None
+    if answer_apart and type(content) is list:
+        answer = Answer(content, reason)
+    else:
+        parts = _content_parts(content)
+        if parts is None:
+            return None
+        message: Message = {"role": "assistant", "parts": parts}
+        if reason:
+            message["finish_reason"] = reason
+        output = [message]
     return ResponseInfo(
-        output=[message],
+        output=output,
         model=optional_str(fields.get("model")),
         response_id=optional_str(fields.get("id")),
         finish_reasons=[reason] if reason else [],
         usage=usage,
+        answer=answer,
     )
 
 
@@ -560,4 +596,4 @@ def _langchain_usage(message: Any, metadata: Any) -> Usage:
     return usage_from(usage)
 
 
-__all__ = ["ResponseInfo", "finish_reason", "is_whole_response", "read_response"]
+__all__ = ["Answer", "ResponseInfo", "finish_reason", "is_whole_response", "read_response"]
