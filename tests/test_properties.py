@@ -2161,6 +2161,8 @@ def test_an_anthropic_answer_written_from_its_blocks_is_what_the_general_path_wr
     and writes its output JSON straight from them (``answer_json``): the same message as
     the reading that converts them, and, where written, the same text as ``dumps`` of
     that conversion scrubbed; blocks it does not write are left to that conversion."""
+    import dataclasses
+
     from sentry_agents._jsonable import dumps
     from sentry_agents._message_json import answer_json
     from sentry_agents._privacy import scrub_messages, scrubber_for
@@ -2173,17 +2175,11 @@ def test_an_anthropic_answer_written_from_its_blocks_is_what_the_general_path_wr
     if apart.answer is None:
         assert apart == general
         return
-    assert dataclasses_replace(apart, output=apart.answer.messages(), answer=None) == general
+    assert dataclasses.replace(apart, output=apart.answer.messages(), answer=None) == general
     scrubber = scrubber_for(scrub_keys)
     written = answer_json(apart.answer.content, apart.answer.reason, scrubber)
     if written is not None:
         assert written == dumps(scrub_messages(general.output, scrubber))
-
-
-def dataclasses_replace(value, **changes):
-    import dataclasses
-
-    return dataclasses.replace(value, **changes)
 
 
 def test_an_anthropic_answer_of_the_common_blocks_is_written_from_them():
