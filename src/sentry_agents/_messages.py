@@ -51,6 +51,7 @@ READ_NAMES = frozenset(
     {"role", "content", "contents", "type", "parts", "text", "thinking", "thought", "refusal"}
     | {"reasoning_content", "summary", "encrypted_content", "finish_reason", "name", "id"}
     | {"tool_calls", "tool_call_id", "tool_use_id", "call_id", "function", "function_call"}
+    | {"invalid_tool_calls"}
     | {"function_response", "arguments", "args", "input", "output", "response", "source"}
     | {"data", "inline_data", "file_data", "file", "file_id", "file_uri", "file_url", "url"}
     | {"image_url", "input_audio", "format", "media_type", "mime_type", "audio", "transcript"}
