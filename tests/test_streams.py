@@ -1502,6 +1502,26 @@ def test_a_responses_stream_cut_short_keeps_its_refusal(sentry, provider):
     ]
 
 
+@pytest.mark.parametrize("as_model", [False, True], ids=["dict", "model"])
+def test_a_stream_of_a_blocked_prompt_without_usage_keeps_its_block_reason(sentry, as_model):
+    """A Gemini stream of one chunk for a blocked prompt, with no usage (its feedback and
+    model alone), keeps the block reason as its finish reason, as the same response set
+    whole does: the chunk was taken for no chunk at all."""
+    from google.genai import types
+
+    blocked = {"prompt_feedback": {"block_reason": "SAFETY"}, "model_version": "gemini-2.5"}
+    chunk = types.GenerateContentResponse.model_validate(blocked) if as_model else blocked
+    with sentry_agents.chat("whole", provider="gcp.gemini") as llm:
+        llm.set_response(chunk)
+    with sentry_agents.chat("stream", provider="gcp.gemini") as llm:
+        for _ in llm.stream(iter([chunk])):
+            pass
+    for name in ("whole", "stream"):
+        attrs = sentry.named(f"chat {name}").attributes
+        assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["SAFETY"]
+        assert attrs["gen_ai.response.model"] == "gemini-2.5"
+
+
 def test_a_responses_stream_cut_short_keeps_its_audio_transcript(sentry, provider):
     """A Responses stream left during spoken audio keeps the transcript so far
     (``response.audio.transcript.delta``) and a blob part for the sound, as a whole

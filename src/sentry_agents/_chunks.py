@@ -620,8 +620,9 @@ def _is_google_chunk(chunk: Any) -> bool:
 
 
 _GOOGLE_FIELDS = ("candidates", "prompt_feedback", "model_version", "response_id")
-# The fields of a Google or LangChain chunk, one of which any such chunk has.
-_GOOGLE_READ = ("candidates", "usage_metadata", "content", "tool_call_chunks")
+# The fields of a Google or LangChain chunk, one of which any such chunk has (a blocked
+# prompt's chunk may have its feedback alone).
+_GOOGLE_READ = ("candidates", "usage_metadata", "content", "tool_call_chunks", "prompt_feedback")
 _GOOGLE_USAGE = (
     "prompt_token_count",
     "candidates_token_count",
