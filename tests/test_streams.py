@@ -1522,6 +1522,27 @@ def test_a_stream_of_a_blocked_prompt_without_usage_keeps_its_block_reason(sentr
         assert attrs["gen_ai.response.model"] == "gemini-2.5"
 
 
+def test_a_blocked_prompts_reason_repeated_in_a_stream_is_one_finish_reason(sentry):
+    """A block reason a Gemini stream repeats (its feedback on each chunk, a candidate's
+    finish reason before it) is not a second finish reason: the response has one."""
+    blocked = {"prompt_feedback": {"block_reason": "SAFETY"}, "model_version": "gemini-2.5"}
+    answered = {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "x"}]}}],
+        "model_version": "gemini-2.5",
+    }
+    ended = {**answered, "candidates": [{**answered["candidates"][0], "finish_reason": "STOP"}]}
+    streams = {"twice": [blocked, dict(blocked)], "after": [answered, ended, blocked]}
+    for name, chunks in streams.items():
+        with sentry_agents.chat(name, provider="gcp.gemini") as llm:
+            for _ in llm.stream(iter(chunks)):
+                pass
+    reasons = {
+        name: json.loads(sentry.named(f"chat {name}").attributes["gen_ai.response.finish_reasons"])
+        for name in streams
+    }
+    assert reasons == {"twice": ["SAFETY"], "after": ["STOP"]}
+
+
 def test_a_responses_stream_cut_short_keeps_its_audio_transcript(sentry, provider):
     """A Responses stream left during spoken audio keeps the transcript so far
     (``response.audio.transcript.delta``) and a blob part for the sound, as a whole

@@ -553,7 +553,7 @@ class StreamAccumulator:
             reason = self._reason(candidate.get("finish_reason"), 0 if target is first else index)
             if reason is not None:
                 target.finish_reason = reason
-        if not candidates:
+        if not candidates and not self.finish_reasons:  # (a block reason repeated: one)
             self._reason(prompt_block_reason(chunk.get("prompt_feedback")))
         metadata = chunk.get("usage_metadata")
         if metadata is not None:
