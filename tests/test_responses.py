@@ -803,6 +803,32 @@ def test_a_blocked_prompts_reason_is_its_finish_reason_in_every_form(sentry):
     assert "gen_ai.response.finish_reasons" not in sentry.named("chat unspecified").attributes
 
 
+def test_a_block_reason_beside_candidates_is_no_finish_reason(sentry):
+    """A block reason stands only for a response without candidates: beside a candidate
+    (without a finish reason of its own) it is none, set whole or streamed alike."""
+    from google.genai import types
+
+    answered = {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "x"}]}}],
+        "prompt_feedback": {"block_reason": "SAFETY"},
+        "model_version": "g",
+    }
+    model = types.GenerateContentResponse.model_validate(answered)
+    with sentry_agents.chat("dict", provider="gcp.gemini") as llm:
+        llm.set_response(answered)
+    with sentry_agents.chat("model", provider="gcp.gemini") as llm:
+        llm.set_response(model)
+    with sentry_agents.chat("stream", provider="gcp.gemini") as llm:
+        for _ in llm.stream(iter([model])):
+            pass
+    for name in ("dict", "model", "stream"):
+        attrs = sentry.named(f"chat {name}").attributes
+        assert "gen_ai.response.finish_reasons" not in attrs, name
+        assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+            {"type": "text", "content": "x"}
+        ]
+
+
 def test_openai_responses_computer_use_loop_history(sentry, provider):
     """A computer-use loop sends back the model's ``computer_call`` and its
     ``computer_call_output`` (a screenshot as a data URL): a tool call and its result,

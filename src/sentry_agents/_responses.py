@@ -493,8 +493,9 @@ def prompt_block_reason(feedback: Any) -> Optional[str]:
 
 
 def _google(response: Any) -> ResponseInfo:
-    output, reasons = _per_choice(field(response, "candidates"), "content")
-    if not reasons:
+    candidates = field(response, "candidates")
+    output, reasons = _per_choice(candidates, "content")
+    if not as_list(candidates):
         blocked = prompt_block_reason(field(response, "prompt_feedback"))
         if blocked is not None:
             reasons = [blocked]
@@ -531,7 +532,7 @@ def _generate_content_response(fields: dict[str, Any]) -> Optional[ResponseInfo]
                 return None
             messages.append({"role": "assistant", "parts": parts})
         _add_choice(output, reasons, messages, finish_reason(read.get("finish_reason")))
-    if not reasons:
+    if not candidates:
         blocked = prompt_block_reason(fields.get("prompt_feedback"))
         if blocked is not None:
             reasons.append(blocked)
