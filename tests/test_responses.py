@@ -775,6 +775,21 @@ def test_google_blocked_prompt_keeps_the_response_model_and_id(sentry):
     assert "gen_ai.output.messages" not in attrs
 
 
+def _google_three_ways(response: dict[str, Any]) -> None:
+    """Record a Google response on three chat spans: ``chat model`` given the SDK's
+    ``GenerateContentResponse``, ``chat dict`` its dict, ``chat stream`` a stream of it."""
+    from google.genai import types
+
+    model = types.GenerateContentResponse.model_validate(response)
+    with sentry_agents.chat("model", provider="gcp.gemini") as llm:
+        llm.set_response(model)
+    with sentry_agents.chat("dict", provider="gcp.gemini") as llm:
+        llm.set_response(response)
+    with sentry_agents.chat("stream", provider="gcp.gemini") as llm:
+        for _ in llm.stream(iter([model])):
+            pass
+
+
 def test_a_blocked_prompts_reason_is_its_finish_reason_in_every_form(sentry):
     """The block reason of a prompt Gemini blocked (no candidates) is the response's
     finish reason, read from the SDK's model, from a dict (read by shape) and from a
@@ -786,14 +801,7 @@ def test_a_blocked_prompts_reason_is_its_finish_reason_in_every_form(sentry):
         "usage_metadata": {"prompt_token_count": 5, "total_token_count": 5},
     }
     unspecified = {"prompt_feedback": {"block_reason": "BLOCKED_REASON_UNSPECIFIED"}}
-    model = types.GenerateContentResponse.model_validate(blocked)
-    with sentry_agents.chat("model", provider="gcp.gemini") as llm:
-        llm.set_response(model)
-    with sentry_agents.chat("dict", provider="gcp.gemini") as llm:
-        llm.set_response(blocked)
-    with sentry_agents.chat("stream", provider="gcp.gemini") as llm:
-        for _ in llm.stream(iter([model])):
-            pass
+    _google_three_ways(blocked)
     with sentry_agents.chat("unspecified", provider="gcp.gemini") as llm:
         llm.set_response(types.GenerateContentResponse.model_validate(unspecified))
     for name in ("model", "dict", "stream"):
@@ -806,21 +814,13 @@ def test_a_blocked_prompts_reason_is_its_finish_reason_in_every_form(sentry):
 def test_a_block_reason_beside_candidates_is_no_finish_reason(sentry):
     """A block reason stands only for a response without candidates: beside a candidate
     (without a finish reason of its own) it is none, set whole or streamed alike."""
-    from google.genai import types
 
     answered = {
         "candidates": [{"content": {"role": "model", "parts": [{"text": "x"}]}}],
         "prompt_feedback": {"block_reason": "SAFETY"},
         "model_version": "g",
     }
-    model = types.GenerateContentResponse.model_validate(answered)
-    with sentry_agents.chat("dict", provider="gcp.gemini") as llm:
-        llm.set_response(answered)
-    with sentry_agents.chat("model", provider="gcp.gemini") as llm:
-        llm.set_response(model)
-    with sentry_agents.chat("stream", provider="gcp.gemini") as llm:
-        for _ in llm.stream(iter([model])):
-            pass
+    _google_three_ways(answered)
     for name in ("dict", "model", "stream"):
         attrs = sentry.named(f"chat {name}").attributes
         assert "gen_ai.response.finish_reasons" not in attrs, name

@@ -1475,6 +1475,19 @@ def test_a_mistral_stream_records_its_thinking_chunks(sentry, provider):
     ]
 
 
+def _streamed_responses_events(sentry: Any, provider: Any, events: list[dict[str, Any]]) -> Any:
+    """The attributes of a chat span that streamed ``events`` (numbered here) from the
+    real client's Responses API stream."""
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    provider.script("/v1/responses", events)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        for _ in llm.stream(client.responses.create(model="gpt-4o", input="x", stream=True)):
+            pass
+    return sentry.named("chat gpt-4o").attributes
+
+
 def test_a_responses_stream_cut_short_keeps_its_refusal(sentry, provider):
     """A Responses stream left during a refusal keeps what it refused so far
     (``response.refusal.delta``), as one left during its text keeps that text; it
@@ -1489,14 +1502,7 @@ def test_a_responses_stream_cut_short_keeps_its_refusal(sentry, provider):
         {"type": "response.refusal.delta", **refusal, "delta": "I can't "},
         {"type": "response.refusal.delta", **refusal, "delta": "help with that."},
     ]
-    for number, event in enumerate(events):
-        event["sequence_number"] = number
-    provider.script("/v1/responses", events)
-    client = provider.openai()
-    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
-        for _ in llm.stream(client.responses.create(model="gpt-4o", input="x", stream=True)):
-            pass
-    attrs = sentry.named("chat gpt-4o").attributes
+    attrs = _streamed_responses_events(sentry, provider, events)
     assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
         {"type": "text", "content": "I can't help with that."}
     ]
@@ -1553,14 +1559,7 @@ def test_a_responses_stream_cut_short_keeps_its_audio_transcript(sentry, provide
         {"type": "response.audio.transcript.delta", "delta": "Rain "},
         {"type": "response.audio.transcript.delta", "delta": "tomorrow."},
     ]
-    for number, event in enumerate(events):
-        event["sequence_number"] = number
-    provider.script("/v1/responses", events)
-    client = provider.openai()
-    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
-        for _ in llm.stream(client.responses.create(model="gpt-4o", input="x", stream=True)):
-            pass
-    attrs = sentry.named("chat gpt-4o").attributes
+    attrs = _streamed_responses_events(sentry, provider, events)
     assert "UklGRg" not in attrs["gen_ai.output.messages"]
     assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
         {"type": "text", "content": "Rain tomorrow."},
