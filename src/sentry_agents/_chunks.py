@@ -15,6 +15,7 @@ from ._models import is_response_model, model_fields, response_fields
 from ._responses import (
     ResponseInfo,
     anthropic_output,
+    assistant_message,
     finish_reason,
     prompt_block_reason,
     read_response,
@@ -255,11 +256,8 @@ class StreamAccumulator:
             choice = self._choices[index]
             parts = choice.parts()
             if parts:
-                message: dict[str, Any] = {"role": "assistant", "parts": parts}
                 reason = choice.finish_reason or (last if index == 0 else None)
-                if reason:
-                    message["finish_reason"] = reason
-                output.append(message)
+                output.append(assistant_message(parts, reason))
         return ResponseInfo(
             output=output,
             model=self.model,

@@ -37,10 +37,7 @@ class Answer(NamedTuple):
         parts = _content_parts(self.content)
         if parts is None:  # as the reading by shape writes it (a placeholder)
             return anthropic_output(self.content, self.reason)
-        message: Message = {"role": "assistant", "parts": parts}
-        if self.reason:
-            message["finish_reason"] = self.reason
-        return [message]
+        return [assistant_message(parts, self.reason)]
 
 
 @dataclass
@@ -201,6 +198,14 @@ def _per_choice(
             converted = to_gen_ai_messages([message], default_role="assistant")
         _add_choice(output, reasons, converted, reason)
     return output, reasons
+
+
+def assistant_message(parts: list[Part], reason: Optional[str]) -> Message:
+    """A reply's output message: its parts, finished for its reason when it has one."""
+    message: Message = {"role": "assistant", "parts": parts}
+    if reason:
+        message["finish_reason"] = reason
+    return message
 
 
 def _add_choice(
@@ -414,11 +419,8 @@ def _responses_info(
     items as one assistant message, finished for why it is incomplete, else for its
     status."""
     reason = optional_str(incomplete) or optional_str(status)
-    read: list[Message] = [{"role": "assistant", "parts": parts}] if parts else []
-    if read and reason:
-        read[0]["finish_reason"] = reason
     return ResponseInfo(
-        output=read,
+        output=[assistant_message(parts, reason)] if parts else [],
         model=optional_str(model),
         response_id=optional_str(response_id),
         finish_reasons=[reason] if reason else [],
@@ -470,10 +472,7 @@ def _anthropic_message(
         parts = _content_parts(content)
         if parts is None:
             return None
-        message: Message = {"role": "assistant", "parts": parts}
-        if reason:
-            message["finish_reason"] = reason
-        output = [message]
+        output = [assistant_message(parts, reason)]
     return ResponseInfo(
         output=output,
         model=optional_str(fields.get("model")),
