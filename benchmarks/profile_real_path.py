@@ -6,7 +6,7 @@ pyinstrument``), a sampling profiler whose times are close to unprofiled ones.
 
     python benchmarks/profile_real_path.py [model-call | serializer | phases | set-response]
         [--mode static|stream] [--case N] [--calls N] [--top N] [--only PATH] [--sampler]
-        [--response openai|anthropic|google|dict]
+        [--response openai|anthropic|google|dict|anthropic-dict]
 
 ``model-call``: the sentry-agents side of the model-call rows (the real ``openai``
 client, ``chat`` + ``set_response``, envelopes serialised), case N of
@@ -113,6 +113,7 @@ RESPONSES: dict[str, tuple[str, Callable[[], Any]]] = {
     "anthropic": ("anthropic Message", real_path.anthropic_message),
     "google": ("GenerateContentResponse", real_path.gemini_response),
     "dict": ("Chat Completions dict", real_path.completion_json),
+    "anthropic-dict": ("Anthropic message dict", real_path.anthropic_json),
 }
 
 

@@ -1555,6 +1555,12 @@ def anthropic_message() -> Any:
     return client.messages.create(model=MODEL, max_tokens=10, messages=[])
 
 
+def anthropic_json() -> dict[str, Any]:
+    """The same Anthropic answer as its JSON parsed (a raw HTTP call's, or Bedrock's
+    ``invoke_model`` body)."""
+    return json.loads(json.dumps(_ANTHROPIC_MESSAGE))
+
+
 _ANTHROPIC_MESSAGE: dict[str, Any] = {
     "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
     "type": "message",

@@ -161,9 +161,9 @@ def compare_set_response(
     versions: dict[str, Any], rounds: int, calls: int = SET_RESPONSE_CALLS
 ) -> dict[str, dict[str, float]]:
     """Per provider response of ``real_path`` (built as its SDK builds it, and a Chat
-    Completion as a plain dict, as many users pass it) and tracing mode: each version's
-    ``set_response`` on one open chat span, µs per call, the median of rounds timed in
-    turn."""
+    Completion and an Anthropic message as plain dicts, as many users pass them) and
+    tracing mode: each version's ``set_response`` on one open chat span, µs per call, the
+    median of rounds timed in turn."""
     import real_path
 
     cases = [
@@ -171,6 +171,7 @@ def compare_set_response(
         ("anthropic Message", real_path.anthropic_message),
         ("google GenerateContentResponse", real_path.gemini_response),
         ("Chat Completions dict", real_path.completion_json),
+        ("Anthropic message dict", real_path.anthropic_json),
     ]
     rows: dict[str, dict[str, float]] = {}
     for mode in real_path.MODES:

@@ -325,6 +325,7 @@ def test_versions_compares_set_response_of_a_commit_beside_this_tree(
         "anthropic Message",
         "google GenerateContentResponse",
         "Chat Completions dict",
+        "Anthropic message dict",
     }
     assert all(set(r) == {"HEAD", "this tree"} for r in rows.values())
     assert all(value > 0 for r in rows.values() for value in r.values())

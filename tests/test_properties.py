@@ -2068,9 +2068,10 @@ def test_json_beginning_a_line_is_scrubbed_whatever_breaks_the_line(
     assert "CANARY" not in json.dumps(json.loads(written), ensure_ascii=False)
 
 
-def anthropic_answer(picks, reason, text_content):
+def anthropic_answer(picks, reason, text_content, as_dict=False):
     """An Anthropic ``Message`` as the client parses it (unvalidated), its content the
-    blocks ``picks`` names, or, ``text_content``, a string (which no reply holds)."""
+    blocks ``picks`` names, or, ``text_content``, a string (which no reply holds);
+    ``as_dict``: the JSON it came from, parsed (a raw HTTP call's, or Bedrock's body)."""
     from anthropic._models import construct_type
     from anthropic.types import Message
     from anthropic.types.beta import BetaMessage
@@ -2124,6 +2125,18 @@ def anthropic_answer(picks, reason, text_content):
             "server_name": "ops",
             "input": data,
         },
+        "tool_result": lambda text, _: {
+            "type": "tool_result",
+            "tool_use_id": f"toolu_{text}",
+            "content": text,
+        },
+        "image": lambda text, _: {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+        },
+        "odd": lambda text, data: {"type": text, "text": text, "input": data},
+        "no text": lambda text, _: {"type": "text", "citations": None},
+        "string": lambda text, _: text,
     }
     content = [made[kind](text, data) for kind, text, data in picks]
     reply = {
@@ -2136,31 +2149,39 @@ def anthropic_answer(picks, reason, text_content):
         "stop_sequence": None,
         "usage": {"input_tokens": 10, "output_tokens": 5},
     }
+    if as_dict:
+        return reply
     beta = any(kind == "mcp_tool_use" for kind, _, _ in picks)
     return construct_type(type_=BetaMessage if beta else Message, value=reply)
 
 
 ANSWER_BLOCKS = ["text", "cited text", "tool_use", "server_tool_use", "thinking"]
 ANSWER_BLOCKS += ["redacted_thinking", "web_search_tool_result", "mcp_tool_use"]
+# Blocks no reply holds, which a dict (or a model parsed without validation) may.
+ODD_BLOCKS = ["tool_result", "image", "odd", "no text", "string"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
-        st.tuples(st.sampled_from(ANSWER_BLOCKS), some_text, json_object),
+        st.tuples(
+            st.sampled_from(ANSWER_BLOCKS) | st.sampled_from(ODD_BLOCKS), some_text, json_object
+        ),
         max_size=4,
     ),
     st.none() | st.sampled_from(["end_turn", "tool_use", ""]) | some_text,
     st.sampled_from([False, False, False, True]),
     st.sampled_from([DEFAULT_SCRUB_KEYS, frozenset({"name"}), frozenset({"city", "id"})]),
+    st.booleans(),
 )
 def test_an_anthropic_answer_written_from_its_blocks_is_what_the_general_path_writes(
-    picks, reason, text_content, scrub_keys
+    picks, reason, text_content, scrub_keys, as_dict
 ):
-    """``set_response`` leaves an Anthropic ``Message``'s blocks unconverted (``answer``)
-    and writes its output JSON straight from them (``answer_json``): the same message as
-    the reading that converts them, and, where written, the same text as ``dumps`` of
-    that conversion scrubbed; blocks it does not write are left to that conversion."""
+    """``set_response`` leaves an Anthropic answer's blocks unconverted (``answer``), the
+    SDK's ``Message`` or its JSON as a dict, and writes its output JSON straight from them
+    (``answer_json``): the same message as the reading that converts them, and, where
+    written, the same text as ``dumps`` of that conversion scrubbed; blocks it does not
+    write are left to that conversion."""
     import dataclasses
 
     from sentry_agents._jsonable import dumps
@@ -2168,7 +2189,7 @@ def test_an_anthropic_answer_written_from_its_blocks_is_what_the_general_path_wr
     from sentry_agents._privacy import scrub_messages, scrubber_for
     from sentry_agents._responses import read_response
 
-    response = anthropic_answer(picks, reason, text_content)
+    response = anthropic_answer(picks, reason, text_content, as_dict)
     general = read_response(response)
     apart = read_response(response, answer_apart=True)
     assert general.output and general.answer is None
@@ -2184,14 +2205,16 @@ def test_an_anthropic_answer_written_from_its_blocks_is_what_the_general_path_wr
 
 def test_an_anthropic_answer_of_the_common_blocks_is_written_from_them():
     """The blocks a reply commonly holds (text, with citations too, tool and server tool
-    calls, thinking) are written straight from the blocks, under the default deny list:
-    the property above compares something."""
+    calls, thinking), in the SDK's ``Message`` or its JSON, are written straight from the
+    blocks, under the default deny list: the property above compares something."""
     from sentry_agents._message_json import answer_json
     from sentry_agents._privacy import scrubber_for
     from sentry_agents._responses import read_response
 
     kinds = ["text", "cited text", "tool_use", "server_tool_use", "thinking", "redacted_thinking"]
-    response = anthropic_answer([(k, "Paris", {"city": "Paris"}) for k in kinds], "tool_use", False)
-    answer = read_response(response, answer_apart=True).answer
-    assert answer is not None
-    assert answer_json(answer.content, answer.reason, scrubber_for(DEFAULT_SCRUB_KEYS))
+    picks = [(k, "Paris", {"city": "Paris"}) for k in kinds]
+    for as_dict in (False, True):
+        response = anthropic_answer(picks, "tool_use", False, as_dict)
+        answer = read_response(response, answer_apart=True).answer
+        assert answer is not None
+        assert answer_json(answer.content, answer.reason, scrubber_for(DEFAULT_SCRUB_KEYS))

@@ -1202,20 +1202,28 @@ _LOOKUP = {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": 
     ],
 )
 def test_an_anthropic_answer_is_sent_as_the_general_path_sends_it(sentry, response):
-    """An Anthropic answer's output is written straight from its blocks: it must send
-    exactly what the general path (converted, scrubbed, fitted) sends, which a redaction
-    hook that keeps the value takes."""
-    for model, redact in (("fast", None), ("general", lambda kind, value: value)):
-        with sentry_agents.chat(model, redact=redact) as llm:
-            llm.set_response(response)
-    fast, general = (sentry.named(f"chat {model}").attributes for model in ("fast", "general"))
-    assert "gen_ai.output.messages" in fast
-    assert {k: v for k, v in fast.items() if k.startswith("gen_ai.response")} == {
-        k: v for k, v in general.items() if k.startswith("gen_ai.response")
+    """An Anthropic answer's output is written straight from its blocks, the SDK's
+    ``Message`` or its JSON as a dict: it must send exactly what the general path
+    (converted, scrubbed, fitted) sends, which a redaction hook that keeps the value
+    takes, and the same for both (``model_dump`` adds the ``None`` fields the answer's JSON
+    leaves out, which a tool result's content sends as they are)."""
+    forms = {"model": response, "dict": response.model_dump(), "json": response.to_dict()}
+    for form, given in forms.items():
+        for path, redact in (("fast", None), ("general", lambda kind, value: value)):
+            with sentry_agents.chat(f"{form} {path}", redact=redact) as llm:
+                llm.set_response(given)
+    sent = {
+        (form, path): {
+            k: v
+            for k, v in sentry.named(f"chat {form} {path}").attributes.items()
+            if k.startswith("gen_ai.response") or "output" in k
+        }
+        for form in forms
+        for path in ("fast", "general")
     }
-    assert {k: v for k, v in fast.items() if "output" in k} == {
-        k: v for k, v in general.items() if "output" in k
-    }
+    assert "gen_ai.output.messages" in sent["model", "fast"]
+    assert all(sent[form, "fast"] == sent[form, "general"] for form in forms)
+    assert sent["json", "fast"] == sent["model", "fast"]
 
 
 def test_an_anthropic_answer_goes_to_the_redaction_hook_and_the_output_gate(sentry):

@@ -71,10 +71,21 @@ def read_response(response: Any, answer_apart: bool = False) -> ResponseInfo:
     ``answer``."""
     if response is None:
         return ResponseInfo()
-    if type(response) is dict and response.get("choices") is not None:
-        info = _chat_completion(response, usage_from)
-        if info is not None:
-            return info
+    if type(response) is dict:
+        if response.get("choices") is not None:
+            info = _chat_completion(response, usage_from)
+            if info is not None:
+                return info
+        elif (
+            answer_apart
+            and response.get("type") == "message"
+            and type(response.get("content")) is list
+        ):
+            # An Anthropic answer's JSON (a raw HTTP call's, Bedrock's body): its blocks
+            # are written as the SDK's are.
+            info = _from_fields(response, True, usage_from)
+            if info is not None:
+                return info
     fields = response_fields(response)
     if fields is not None:
         info = _from_fields(fields, answer_apart)
@@ -221,11 +232,16 @@ def _add_choice(
         reasons.append(reason)
 
 
-def _from_fields(fields: dict[str, Any], answer_apart: bool = False) -> Optional[ResponseInfo]:
+def _from_fields(
+    fields: dict[str, Any],
+    answer_apart: bool = False,
+    usage_of: Callable[[Any], Optional[Usage]] = usage_of_fields,
+) -> Optional[ResponseInfo]:
     """A provider SDK's own response (a ``ChatCompletion``, a Responses API ``Response``,
     an Anthropic ``Message``, a Google ``GenerateContentResponse``) read from its models'
     fields, when they show the shape ``read_response`` finds reading by shape, tried in
-    its order; ``None`` for anything else, read by shape."""
+    its order; ``None`` for anything else, read by shape. ``usage_of``: how an Anthropic
+    message's usage is read (``usage_from`` for one given as a dict)."""
     get = fields.get
     if get("choices") is not None:
         return _chat_completion(fields, usage_of_fields)
@@ -240,9 +256,10 @@ def _from_fields(fields: dict[str, Any], answer_apart: bool = False) -> Optional
     if type(kind) is not str or kind != "message":
         return None
     if reason is None or (type(reason) is str and reason):
-        return _anthropic_message(fields, reason, answer_apart)
+        return _anthropic_message(fields, reason, answer_apart, usage_of)
     if reason == "" and (get("model") is not None or get("usage") is not None):
-        return _anthropic_message(fields, None, answer_apart)  # dumped without ``None`` fields
+        # dumped without ``None`` fields
+        return _anthropic_message(fields, None, answer_apart, usage_of)
     return None
 
 
@@ -394,7 +411,9 @@ def _content_parts(content: Any) -> Optional[list[Part]]:
         read: list[Any] = []
         for block in content:
             fields = model_fields(block)
-            kind = None if fields is None else fields.get("type")
+            if fields is None:  # a dict's blocks: converted as the general reading does
+                return None
+            kind = fields.get("type")
             if type(kind) is not str or kind not in _FIELD_BLOCKS:
                 break
             read.append(fields)
@@ -452,14 +471,17 @@ def _anthropic(response: Any) -> ResponseInfo:
 
 
 def _anthropic_message(
-    fields: dict[str, Any], reason: Optional[str], answer_apart: bool = False
+    fields: dict[str, Any],
+    reason: Optional[str],
+    answer_apart: bool = False,
+    usage_of: Callable[[Any], Optional[Usage]] = usage_of_fields,
 ) -> Optional[ResponseInfo]:
     """An Anthropic ``Message`` as the ``anthropic`` SDK's own models hold it, read from
     their fields: what ``_anthropic`` reads from it (its content blocks converted as any
     are, or, ``answer_apart``, a list of them left in ``answer``). ``None`` when its usage
     is not a model read by its fields, or when its content cannot be converted (the
     general reading writes a placeholder for it)."""
-    usage = usage_of_fields(fields.get("usage"))
+    usage = usage_of(fields.get("usage"))
     if usage is None:
         return None
     content = fields.get("content")
