@@ -1194,6 +1194,23 @@ def test_prices_beyond_a_float_or_64_bits_are_refused_or_left_out(sentry):
     assert sentry.named("invoke_agent a").attributes["gen_ai.cost.total_tokens"] == 1.0
 
 
+def test_context_utilization_is_input_plus_output_over_the_window_as_relay_computes_it(sentry):
+    """Relay works out utilization from input + output (the total it recomputes, and
+    overwrites ``gen_ai.usage.total_tokens`` with): a ``total_tokens`` given apart from
+    them made ours disagree with the total Sentry shows, and a call that reports input
+    alone (a rerank, an embeddings call) sent the window without any utilization."""
+    sentry_agents.configure(prices={"m": {"input": 1.0, "context_window": 1000}})
+    with sentry_agents.chat("m") as llm:
+        llm.set_usage(input_tokens=100, output_tokens=50, total_tokens=300)
+    with sentry_agents.rerank("m") as ranker:
+        ranker.set_usage(input_tokens=40)
+    with sentry_agents.embeddings("m") as vectors:
+        vectors.set_usage(total_tokens=70)
+    assert sentry.named("chat m").attributes["gen_ai.context.utilization"] == 0.15
+    assert sentry.named("rerank m").attributes["gen_ai.context.utilization"] == 0.04
+    assert sentry.named("embeddings m").attributes["gen_ai.context.utilization"] == 0.07
+
+
 def test_a_table_entry_without_a_price_sends_no_cost(sentry):
     """An entry with no rate at all was taken as free (every call sent a cost of $0); it
     is refused, and one that gives the context window alone sends the window and no cost."""

@@ -117,15 +117,20 @@ def cost_attributes(cost: Cost) -> dict[str, float]:
 
 
 def context_attributes(usage: Usage, rates: Rates) -> dict[str, Any]:
-    """``gen_ai.context.window_size`` and ``.utilization`` (total tokens over the window),
-    when the window is known."""
+    """``gen_ai.context.window_size`` and ``.utilization``, when the window is known.
+
+    Utilization is input + output over the window, as Relay computes it (a count not
+    reported is 0 there); ``total_tokens`` only stands in when neither was reported.
+    """
     window = rates.context_window
     if not window:
         return {}
     out: dict[str, Any] = {keys.CONTEXT_WINDOW_SIZE: window}
-    total = usage.total_tokens
-    if total is None and usage.input_tokens is not None and usage.output_tokens is not None:
-        total = usage.input_tokens + usage.output_tokens
+    inputs, outputs = usage.input_tokens, usage.output_tokens
+    if inputs is None and outputs is None:
+        total = usage.total_tokens
+    else:
+        total = (inputs or 0) + (outputs or 0)
     if total is not None:
         out[keys.CONTEXT_UTILIZATION] = total / window
     return out
