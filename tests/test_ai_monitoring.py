@@ -243,6 +243,22 @@ def test_evaluation_fields_are_filtered_when_the_deny_list_names_them(sentry):
     assert answers == {"accuracy": {"type": "score", "score": "[Filtered]"}}
 
 
+def test_evaluation_over_budget_cuts_the_state_and_keeps_the_questions(sentry):
+    """A long state (a graded conversation) over the budget (20 kB inside a transaction,
+    with ``stream_gen_ai_spans=False``) took the questions' place: the object kept the
+    cut state and lost its questions, which Sentry reads to show the answers."""
+    sentry_agents.configure(max_message_bytes=2_000)
+    with sentry_agents.evaluate("jev", state="x" * 10_000, questions=QUESTIONS):
+        pass
+    sent = sentry.named("evaluate jev").attributes["gen_ai.input.messages"]
+    assert len(sent.encode()) <= 2_000
+    (evaluation,) = json.loads(sent)
+    assert evaluation["type"] == "evaluation"
+    assert evaluation["questions"] == QUESTIONS
+    assert evaluation["state"].startswith("xxx")
+    assert evaluation["state"].endswith("...[truncated]")
+
+
 def test_evaluation_set_response_reads_answers_model_and_usage(sentry):
     response = {
         "model": "jev-1.13.2",

@@ -20,11 +20,13 @@ EVALUATION = "evaluation"
 
 
 def evaluation_input(state: Any, questions: Any) -> tuple[list[dict[str, Any]], list[str]]:
-    """The input object (``state`` and ``questions``) and what is wrong with its shape."""
+    """The input object (``state`` and ``questions``) and what is wrong with its shape.
+
+    The questions come before the state: over budget an object keeps its first keys, so
+    a long state is what gets cut, not the questions Sentry reads the answers by.
+    """
     message: dict[str, Any] = {"type": EVALUATION}
     problems: list[str] = []
-    if state is not None:
-        message["state"] = without_media(jsonable(state))
     if questions is not None:
         converted = jsonable(questions)
         if isinstance(converted, dict):
@@ -33,6 +35,8 @@ def evaluation_input(state: Any, questions: Any) -> tuple[list[dict[str, Any]], 
         else:
             problems.append(f"questions must be an object keyed by name, not {_kind(converted)}")
         message["questions"] = converted
+    if state is not None:
+        message["state"] = without_media(jsonable(state))
     return [message], problems
 
 
