@@ -1423,6 +1423,53 @@ def test_sampler_sees_the_agent_at_the_root_in_both_modes(sampled):
     assert not {"invoke_agent Batch", "nightly job", "invoke_agent Inside Job"} & names
 
 
+def test_sampler_sees_a_model_calls_operation_model_and_provider_at_the_root(sampled):
+    """A model call with no agent around it is a root of its own: sentry-sdk's sampler is
+    shown its operation name, request model and provider (set before the root starts),
+    in both modes; a guardrail root carries no AI marker and is sampled as any root."""
+    sentry, contexts = sampled
+    with sentry_agents.chat("gpt-4o", provider="openai"):
+        pass
+    with sentry_agents.evaluate("jev-1.13", provider="typesafe"):
+        pass
+    with sentry_agents.rerank("rerank-v3.5", provider="cohere"):
+        pass
+    with sentry_agents.embeddings("text-embedding-3-small", provider="openai"):
+        pass
+    with sentry_agents.guardrail("pii"):
+        pass
+    seen = [
+        (
+            context["transaction_context"]["op"],
+            {
+                key: value
+                for key, value in (context["transaction_context"].get("data") or {}).items()
+                if key.startswith("gen_ai.")
+            },
+        )
+        for context in contexts
+    ]
+
+    def call(operation: str, model: str, provider: str) -> tuple[str, dict[str, str]]:
+        data = {
+            "gen_ai.operation.name": operation,
+            "gen_ai.request.model": model,
+            "gen_ai.provider.name": provider,
+        }
+        return f"gen_ai.{operation}", data
+
+    assert seen == [
+        call("chat", "gpt-4o", "openai"),
+        call("evaluate", "jev-1.13", "typesafe"),
+        call("rerank", "rerank-v3.5", "cohere"),
+        call("embeddings", "text-embedding-3-small", "openai"),
+        ("guardrail", {}),
+    ]
+    names = {s.name for s in sentry.spans()}
+    assert {"chat gpt-4o", "evaluate jev-1.13", "rerank rerank-v3.5"} <= names
+    assert "guardrail pii" not in names
+
+
 def test_sampler_keeps_an_mcp_request_and_a_queue_task_running_an_agent(sentry):
     """Through sentry-sdk, in both modes: an ``mcp_server(...)`` root and, with
     ``ops=["queue.task"]``, a worker's task running an agent are sent at an agents rate of
