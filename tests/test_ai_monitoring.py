@@ -932,6 +932,26 @@ def test_conversation_user_follows_sentry_sdks_gate_in_streaming_mode(sentry):
     assert second["user.id"] == "7" and "user.email" not in second
 
 
+def test_conversation_user_reaches_transactions_and_their_gen_ai_spans_whatever_the_gate(
+    static_sentry,
+):
+    """What the docs say of transaction mode, over the wire: with ``send_default_pii``
+    off, the transaction carries the user and so do the gen_ai spans sentry-sdk splits
+    out of it (``user.id``, ``user.name``)."""
+    if not HAS_TRANSACTIONS:
+        pytest.skip("this sentry-sdk has no transactions")
+    static_sentry.init(send_default_pii=False)
+    with sentry_agents.conversation("conv-4", user={"id": "u-8", "username": "ada"}):
+        with sentry_agents.invoke_agent("Chat Agent"):
+            with sentry_agents.chat("m"):
+                pass
+    (transaction,) = transactions(static_sentry)
+    assert transaction["user"] == {"id": "u-8", "username": "ada"}
+    if sentry_sdk.get_client().options.get("stream_gen_ai_spans") is True:
+        chat = static_sentry.named("chat m").attributes
+        assert (chat["user.id"], chat["user.name"]) == ("u-8", "ada")
+
+
 def test_user_dict_shapes():
     from sentry_agents._conversation import user_dict
 
