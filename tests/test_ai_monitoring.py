@@ -1230,6 +1230,20 @@ def test_prices_beyond_a_float_or_64_bits_are_refused_or_left_out(sentry):
     assert sentry.named("invoke_agent a").attributes["gen_ai.cost.total_tokens"] == 1.0
 
 
+def test_a_call_that_reports_no_tokens_gets_no_cost(sentry):
+    """Sentry leaves a call without cost when it reports no tokens (input and output 0,
+    or no usage at all), even for a model it has a price for: so do we, and the agent's
+    sum is not made of zeros."""
+    sentry_agents.configure(prices={"m": {"input": 1.0, "output": 2.0}})
+    with sentry_agents.invoke_agent("A"):
+        with sentry_agents.chat("m") as llm:
+            llm.set_usage(input_tokens=0, output_tokens=0)
+        with sentry_agents.chat("m"):
+            pass
+    for span in sentry.spans():
+        assert not [key for key in span.attributes if key.startswith("gen_ai.cost.")], span.name
+
+
 def test_context_utilization_is_input_plus_output_over_the_window_as_relay_computes_it(sentry):
     """Relay works out utilization from input + output (the total it recomputes, and
     overwrites ``gen_ai.usage.total_tokens`` with): a ``total_tokens`` given apart from
