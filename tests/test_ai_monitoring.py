@@ -362,6 +362,26 @@ def test_relay_does_not_type_a_guardrail_as_an_llm_call(sentry):
     ] == "ai_client"
 
 
+def test_relay_types_evaluations_reranks_and_embeddings_as_llm_calls(sentry):
+    """What the docs say of rerank, evaluation and embeddings spans, with Relay's own
+    normalizer over what sentry-sdk sent: they count among the LLM calls."""
+    relay = pytest.importorskip("sentry_relay")
+    with sentry_agents.invoke_agent("RAG Agent"):
+        with sentry_agents.evaluate("judge"):
+            pass
+        with sentry_agents.rerank("ranker"):
+            pass
+        with sentry_agents.embeddings("embedder"):
+            pass
+    typed = relay.StoreNormalizer().normalize_event(_as_transaction(sentry.spans()))
+    types = {s["op"]: s["data"].get("gen_ai.operation.type") for s in typed["spans"]}
+    assert types == {
+        "gen_ai.evaluate": "ai_client",
+        "gen_ai.rerank": "ai_client",
+        "gen_ai.embeddings": "ai_client",
+    }
+
+
 def _as_transaction(spans: list[SpanRecord]) -> dict[str, Any]:
     root = next(s for s in spans if s.parent_span_id is None)
     children = [s for s in spans if s is not root]
