@@ -1782,7 +1782,17 @@ def test_gen_ai_spans_kept_in_the_transaction_get_sentry_sdks_budget(static_sent
     with sentry_agents.invoke_agent("Reader"):
         with sentry_agents.chat("m", messages=[{"role": "user", "content": "x" * 150_000}]):
             pass
+        with sentry_agents.embeddings("e", inputs=["y" * 1_000] * 150):
+            pass
+        with sentry_agents.evaluate("j", state="z" * 150_000, questions=QUESTIONS):
+            pass
     assert sent_size(static_sentry.named("chat m")) <= 20_000
+    embedded = static_sentry.named("embeddings e").attributes["gen_ai.embeddings.input"]
+    assert 10_000 < len(embedded.encode()) <= 20_000, "the first inputs that fit"
+    assert json.loads(embedded)[-1] == "...[truncated]"
+    evaluation = static_sentry.named("evaluate j")
+    assert sent_size(evaluation) <= 20_000
+    assert evaluation.json_attribute("gen_ai.input.messages")[0]["questions"] == QUESTIONS
 
 
 # --- sentry-sdk's current conventions --------------------------------------------------
