@@ -1250,6 +1250,18 @@ def test_prices_beyond_a_float_or_64_bits_are_refused_or_left_out(sentry):
     assert sentry.named("invoke_agent a").attributes["gen_ai.cost.total_tokens"] == 1.0
 
 
+def test_a_call_is_priced_by_its_response_model_first_as_sentry_prices_it(sentry):
+    """Sentry looks a price up by ``gen_ai.response.model``: so do we, and by the request
+    model when the response model has no price."""
+    sentry_agents.configure(prices={"alias": {"input": 1.0}, "served": {"input": 2.0}})
+    for request_model, response_model in (("alias", "served"), ("served", "unpriced")):
+        with sentry_agents.chat(request_model) as llm:
+            llm.set_response_model(response_model)
+            llm.set_usage(input_tokens=1_000_000, output_tokens=0)
+    assert sentry.named("chat alias").attributes["gen_ai.cost.total_tokens"] == 2.0
+    assert sentry.named("chat served").attributes["gen_ai.cost.total_tokens"] == 2.0
+
+
 def test_a_call_that_reports_no_tokens_gets_no_cost(sentry):
     """Sentry leaves a call without cost when it reports no tokens (input and output 0,
     or no usage at all), even for a model it has a price for: so do we, and the agent's
