@@ -1250,6 +1250,20 @@ def test_prices_beyond_a_float_or_64_bits_are_refused_or_left_out(sentry):
     assert sentry.named("invoke_agent a").attributes["gen_ai.cost.total_tokens"] == 1.0
 
 
+def test_evaluation_rerank_and_embeddings_calls_are_priced_and_summed_on_the_agent(sentry):
+    """What the docs say of every LLM span, for the model calls that are not chats."""
+    sentry_agents.configure(prices={"m": {"input": 1.0, "output": 2.0}})
+    with sentry_agents.invoke_agent("A"):
+        with sentry_agents.evaluate("m") as evaluation:
+            evaluation.set_usage(input_tokens=1_000_000, output_tokens=1_000_000)
+        with sentry_agents.rerank("m") as ranker:
+            ranker.set_usage(input_tokens=1_000_000)
+        with sentry_agents.embeddings("m") as vectors:
+            vectors.set_usage(input_tokens=1_000_000)
+    costs = {span.name: span.attributes.get("gen_ai.cost.total_tokens") for span in sentry.spans()}
+    assert costs == {"evaluate m": 3.0, "rerank m": 1.0, "embeddings m": 1.0, "invoke_agent A": 5.0}
+
+
 def test_a_call_is_priced_by_its_response_model_first_as_sentry_prices_it(sentry):
     """Sentry looks a price up by ``gen_ai.response.model``: so do we, and by the request
     model when the response model has no price."""
