@@ -421,6 +421,119 @@ def test_media_in_tool_arguments_and_results_is_never_sent(sentry, mocker):
     assert json.loads(prose) == [{"type": "document", "data": "Meeting notes: ship it"}]
 
 
+def test_media_in_a_tool_calls_arguments_is_never_sent_in_messages(sentry):
+    """A model's tool call whose arguments carry base64 media (a data URL, a ``base64``
+    field, Anthropic's base64 source, Gemini's inline data), in its answer, in a stream
+    and in the history sent again, is recorded as the tool's span records the same
+    arguments: the media as the blob substitute, by every provider's shape."""
+    import anthropic
+    import openai
+    from google.genai import types as genai
+    from langchain_core.messages import AIMessage
+
+    png = "iVBORw0KGgoAAAANSUhEUg" * 50
+    url = "data:image/png;base64," + png
+    source = {"type": "base64", "media_type": "image/png", "data": png}
+    arguments = {"image": url, "raw": {"base64": png}, "caption": "a cat"}
+    text = json.dumps(arguments)
+    call = {"id": "call_1", "type": "function", "function": {"name": "upload", "arguments": text}}
+    completion = openai.types.chat.ChatCompletion.model_validate(
+        {
+            "id": "c1",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "gpt-4o",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "tool_calls",
+                    "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                }
+            ],
+        }
+    )
+    tool_use = {"type": "tool_use", "id": "toolu_1", "name": "upload", "input": {"source": source}}
+    message = anthropic.types.Message.model_validate(
+        {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-5",
+            "content": [tool_use],
+            "stop_reason": "tool_use",
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        }
+    )
+    gemini = genai.GenerateContentResponse(
+        candidates=[
+            genai.Candidate(
+                content=genai.Content(
+                    role="model",
+                    parts=[
+                        genai.Part(
+                            function_call=genai.FunctionCall(
+                                name="upload", args={"inline_data": {"data": png}}
+                            )
+                        )
+                    ],
+                ),
+                finish_reason="STOP",
+            )
+        ]
+    )
+    history = [
+        {"role": "user", "content": "post it"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "posted"},
+        {"type": "function_call", "call_id": "fc_1", "name": "upload", "arguments": text},
+        {"role": "assistant", "content": [tool_use]},
+        AIMessage(content="", tool_calls=[{"id": "lc_1", "name": "upload", "args": arguments}]),
+        {"role": "assistant", "content": "done"},
+    ]
+
+    def chunks():
+        yield {
+            "id": "s1",
+            "object": "chat.completion.chunk",
+            "model": "gpt-4o",
+            "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, **call}]}}],
+        }
+
+    with sentry_agents.invoke_agent("Poster"):
+        with sentry_agents.chat("gpt-4o", provider="openai", messages=history) as llm:
+            llm.set_response(completion)
+        with sentry_agents.chat("claude", provider="anthropic", messages=history[-3:]) as llm:
+            llm.set_response(message)
+        with sentry_agents.chat("gemini", provider="gcp.gemini") as llm:
+            llm.set_response(gemini)
+        with sentry_agents.chat("streamed", provider="openai") as llm:
+            for _ in llm.stream(chunks()):
+                pass
+
+    raw = sentry.raw()
+    assert png.encode() not in raw
+    blob = "[Blob substitute]"
+    sent = {"image": blob, "raw": {"base64": blob}, "caption": "a cat"}
+    inputs = sentry.named("chat gpt-4o").json_attribute("gen_ai.input.messages")
+    calls = [p for m in inputs for p in m["parts"] if p["type"] == "tool_call"]
+    assert [c["arguments"] for c in calls] == [
+        sent,
+        sent,
+        {"source": {**source, "data": blob}},
+        sent,
+    ]
+    output = sentry.named("chat gpt-4o").json_attribute("gen_ai.output.messages")
+    assert output[0]["parts"][0]["arguments"] == sent
+    output = sentry.named("chat claude").json_attribute("gen_ai.output.messages")
+    assert output[0]["parts"][0]["arguments"] == {"source": {**source, "data": blob}}
+    again = sentry.named("chat claude").json_attribute("gen_ai.input.messages")
+    assert again[0]["parts"][0]["arguments"] == {"source": {**source, "data": blob}}
+    output = sentry.named("chat gemini").json_attribute("gen_ai.output.messages")
+    assert output[0]["parts"][0]["arguments"] == {"inline_data": {"data": blob}}
+    output = sentry.named("chat streamed").json_attribute("gen_ai.output.messages")
+    assert output[0]["parts"][0]["arguments"] == sent
+
+
 def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
     """A tool result of several parts (an MCP result's text blocks joined one per line,
     JSON Lines, JSON after a heading): each line that begins a JSON object or array is

@@ -330,9 +330,23 @@ hostile_string = st.sampled_from(
         "\ufeff{}",
         "é",
         "\ud800",
+        # media, which a tool call's arguments never send
+        "data:image/png;base64,iVBORw0KGgo=",
+        '{"type": "image", "data": "iVBORw0KGgo=", "mimeType": "image/png"}',
     ]
 )
-argument_value = json_like | hostile_string | json_object
+# Objects holding media where the providers put it (an untyped block's ``data`` is kept).
+media_object = st.sampled_from(
+    [
+        {"source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+        {"inline_data": {"data": "iVBORw0KGgo="}, "note": "caf\u00e9"},
+        {"base64": "iVBORw0KGgo=", "api_key": "k"},
+        {"image": {"type": "image", "data": "iVBORw0KGgo="}},
+        {"data": "prose", "blob": "text"},
+        {"database": "d\\u0061ta:image/png;base64,x"},
+    ]
+)
+argument_value = json_like | hostile_string | json_object | media_object
 argument_text = st.one_of(
     st.builds(
         lambda pairs, separators, indent, ensure_ascii: json.dumps(
@@ -352,6 +366,9 @@ argument_text = st.one_of(
             '{"a": 1} ',
             ' {"a": 1}',
             '{"a": 1}{"b": 2}',
+            '{"image": "data:image/png;base64,iVBORw0KGgo="}',
+            '{"image": "d\\u0061ta:image/png;base64,iVBORw0KGgo="}',
+            '{"d\\u0061ta": "iVBORw0KGgo=", "type": "image"}',
             '{"a": "\\"password\\": 1"}',
             '{"a": "x\\ny"}',
             '{"a": "\\/"}',
@@ -385,12 +402,12 @@ def test_scrubbed_arguments_json_is_the_general_path_or_declines(text, cut, name
     """The direct writer of a tool call's arguments (the JSON text of an object) gives
     exactly what decoding, scrubbing and writing them gives, or declines; before and
     after the keys it reads are known (the second time it may skip the walk)."""
-    from sentry_agents._jsonable import dumps, json_arguments
+    from sentry_agents._jsonable import call_arguments, dumps
     from sentry_agents._privacy import scrub, scrubbed_arguments_json, scrubber_for
 
     scrubber = scrubber_for(names)
     for candidate in (text, text[: len(text) - cut] if cut else text + text):
-        expected = dumps(scrub(json_arguments(candidate), scrubber))
+        expected = dumps(scrub(call_arguments(candidate), scrubber))
         for _ in range(2):
             found = scrubbed_arguments_json(candidate, scrubber)
             assert found is None or found == expected, candidate
@@ -418,10 +435,10 @@ def test_scrubbed_arguments_json_writes_the_commonest_arguments_and_scrubs_secre
 
 
 def _general_arguments(text, scrubber):
-    from sentry_agents._jsonable import dumps, json_arguments
+    from sentry_agents._jsonable import call_arguments, dumps
     from sentry_agents._privacy import scrub
 
-    return dumps(scrub(json_arguments(text), scrubber))
+    return dumps(scrub(call_arguments(text), scrubber))
 
 
 def test_arguments_of_a_shape_seen_before_are_checked_by_one_regex():
@@ -466,6 +483,8 @@ def test_arguments_of_a_shape_seen_before_are_checked_by_one_regex():
         ('{"a": 1, "b, ": 2}', '{"a": 1, "b, ": 2}'),
         # a secret's key is never learned
         ('{"password": "x"}', '{"password": "y"}'),
+        # media, never sent, in a value of a learned shape
+        ('{"a": "x"}', '{"a": "data:image/png;base64,iVBORw0KGgo="}'),
     ],
 )
 def test_arguments_a_learned_shape_would_write_wrong_take_the_general_path(teacher, probe):
@@ -703,7 +722,13 @@ media_text = st.sampled_from(
 mixed_messages = st.lists(
     st.one_of(
         plain_messages.map(lambda msgs: msgs[0] if msgs else {"role": "user", "content": ""}),
-        st.builds(tool_call_message, st.none() | some_text, some_text, some_text, json_object),
+        st.builds(
+            tool_call_message,
+            st.none() | some_text,
+            some_text,
+            some_text,
+            json_object | media_object,
+        ),
         st.builds(
             custom_call_message,
             st.none() | some_text,
@@ -738,7 +763,7 @@ mixed_messages = st.lists(
             anthropic_message,
             st.sampled_from(["user", "assistant"]),
             some_text,
-            json_object,
+            json_object | media_object,
             some_text | json_object.map(json.dumps) | media_text,
         ),
     ),
@@ -929,12 +954,17 @@ RESPONSES_KINDS += ["function_call_output", "custom_tool_call_output"]
 RESPONSES_KINDS += MCP_AND_BOOKKEEPING_KINDS
 sdk_messages = st.lists(
     st.one_of(
-        st.builds(google_content, st.sampled_from(["user", "model"]), some_text, json_object),
+        st.builds(
+            google_content,
+            st.sampled_from(["user", "model"]),
+            some_text,
+            json_object | media_object,
+        ),
         st.builds(
             responses_item,
             st.sampled_from(RESPONSES_KINDS),
             some_text,
-            json_object,
+            json_object | media_object,
             st.booleans(),
         ),
         st.builds(
@@ -946,7 +976,7 @@ sdk_messages = st.lists(
                 st.tuples(
                     some_text,
                     some_text,
-                    json_object,
+                    json_object | media_object,
                     st.none() | some_text | json_object.map(json.dumps),
                 ),
                 max_size=2,
@@ -962,7 +992,7 @@ sdk_messages = st.lists(
                         ["text", "tool_use", "thinking", "redacted_thinking", "tool_result"]
                     ),
                     some_text,
-                    json_object,
+                    json_object | media_object,
                 ),
                 max_size=3,
             ),
@@ -2165,7 +2195,9 @@ ODD_BLOCKS = ["tool_result", "image", "odd", "no text", "string"]
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(ANSWER_BLOCKS) | st.sampled_from(ODD_BLOCKS), some_text, json_object
+            st.sampled_from(ANSWER_BLOCKS) | st.sampled_from(ODD_BLOCKS),
+            some_text,
+            json_object | media_object,
         ),
         max_size=4,
     ),

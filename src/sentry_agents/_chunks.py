@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Protocol, Sequence
 
-from ._jsonable import as_list, dumps, field, json_arguments, jsonable, safe_str
+from ._jsonable import as_list, call_arguments, dumps, field, json_arguments, jsonable, safe_str
 from ._messages import audio_parts, google_media, thinking_text
 from ._models import is_response_model, model_fields, response_fields
 from ._responses import (
@@ -88,7 +88,7 @@ class _Choice:
                     "type": "tool_call",
                     "id": call.id,
                     "name": call.name,
-                    "arguments": json_arguments("".join(call.arguments)),
+                    "arguments": call_arguments("".join(call.arguments)),
                 }
             )
         return parts

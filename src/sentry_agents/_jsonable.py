@@ -546,6 +546,24 @@ def json_arguments(value: Any) -> Any:
     return jsonable(parse_json_maybe(value))
 
 
+def call_arguments(value: Any) -> Any:
+    """A tool call's arguments as a message part sends them: ``json_arguments``, their
+    media left out (``without_media``) as the tool's span leaves it out of the same
+    arguments and of its result."""
+    converted = json_arguments(value)
+    if type(value) is str and not json_may_hold_media(value):
+        return converted
+    return without_media(converted)
+
+
+def json_may_hold_media(text: str) -> bool:
+    """Whether ``without_media`` may change what JSON text (or text that is no JSON)
+    holds: it names ``base64`` (a data URL, a field, a source's type), has a ``data`` or
+    ``blob`` member (where media blocks hold their base64) or a ``\\u`` escape that
+    may spell one. Text without lets a tool call's arguments skip the walk."""
+    return "base64" in text or '"data' in text or '"blob' in text or "\\u" in text
+
+
 MIN_DEEP_CHARS = 2 * (MAX_DEPTH + 1)
 """The length of the shortest JSON text nesting past ``MAX_DEPTH`` (each level opens and
 closes): shorter text (most tool arguments) is not counted."""
@@ -826,6 +844,7 @@ __all__ = [
     "MEDIA_HOLDERS",
     "as_list",
     "as_sequence",
+    "call_arguments",
     "clean_text",
     "convert_at",
     "declared_fields",
@@ -842,6 +861,7 @@ __all__ = [
     "is_media_block",
     "is_plain_json",
     "json_arguments",
+    "json_may_hold_media",
     "jsonable",
     "jsonable_key",
     "key_json",

@@ -20,14 +20,16 @@ from ._config import MESSAGE_BYTES_IN_EVENT, byte_budget, settings
 from ._jsonable import (
     BLOB_SUBSTITUTE,
     JSON_HEADS,
+    call_arguments,
     clean_text,
     dumps,
     is_data_url,
-    json_arguments,
+    json_may_hold_media,
     key_json,
     key_writer,
     may_hold_media,
     text_without_media,
+    without_media,
 )
 from ._messages import (
     ROLE_ALIASES,
@@ -920,13 +922,18 @@ def _tool_call(
     ident: str, name: str, arguments: Any, scrubber: Scrubber, arguments_json: str = ""
 ) -> str:
     """A tool call part; ``arguments_json``: the ``key_json`` of ``arguments`` when known,
-    which is what ``dumps`` writes of plain JSON."""
+    which is what ``dumps`` writes of plain JSON. Media in the arguments is left out
+    first, as the general conversion leaves it out (``call_arguments``)."""
     scrubbed = scrub_plain(arguments, scrubber) if type(arguments) is dict else NOT_PLAIN
     if scrubbed is not NOT_PLAIN:
-        written = arguments_json if arguments_json and scrubbed is arguments else dumps(scrubbed)
+        if arguments_json and not json_may_hold_media(arguments_json):
+            written = arguments_json if scrubbed is arguments else dumps(scrubbed)
+        else:
+            cleaned = without_media(arguments)
+            written = dumps(scrubbed if cleaned is arguments else scrub(cleaned, scrubber))
     else:
         found = scrubbed_arguments_json(arguments, scrubber) if type(arguments) is str else None
-        written = dumps(scrub(json_arguments(arguments), scrubber)) if found is None else found
+        written = dumps(scrub(call_arguments(arguments), scrubber)) if found is None else found
     return (
         f'{{"type":"tool_call","id":{_field(ident, scrubber)},'
         f'"name":{_field(name, scrubber)},"arguments":{written}}}'

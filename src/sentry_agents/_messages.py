@@ -17,11 +17,11 @@ from ._jsonable import (
     MAX_DEPTH,
     as_list,
     as_sequence,
+    call_arguments,
     clean_text,
     declared_fields,
     field,
     has_field,
-    json_arguments,
     jsonable,
     safe_str,
     text_without_media,
@@ -447,7 +447,7 @@ def _built_in_call(item: Any, item_type: str) -> Part:
         "type": "tool_call",
         "id": safe_str(field(item, "call_id") or field(item, "id") or ""),
         "name": safe_str(field(item, "name") or item_type[: -len("_call")]),
-        "arguments": json_arguments(arguments) if arguments is not None else {},
+        "arguments": call_arguments(arguments) if arguments is not None else {},
     }
 
 
@@ -534,7 +534,7 @@ def _langchain_message(item: Any, item_type: str) -> Message:
                 "type": "tool_call",
                 "id": ident,
                 "name": safe_str(field(call, "name") or ""),
-                "arguments": json_arguments(field(call, "args")),
+                "arguments": call_arguments(field(call, "args")),
             }
         )
     return {"role": role, "parts": parts}
@@ -618,7 +618,7 @@ def _tool_call(call: Any) -> Part:
         "type": "tool_call",
         "id": safe_str(field(call, "id") or ""),
         "name": safe_str(field(source, "name") or ""),
-        "arguments": json_arguments(arguments),
+        "arguments": call_arguments(arguments),
     }
 
 
@@ -630,7 +630,7 @@ def _tool_call_from_responses(item: Any) -> Part:
         "type": "tool_call",
         "id": safe_str(field(item, "call_id") or field(item, "id") or ""),
         "name": safe_str(field(item, "name") or ""),
-        "arguments": json_arguments(arguments),
+        "arguments": call_arguments(arguments),
     }
 
 
@@ -837,7 +837,7 @@ def _anthropic_tool_use(block: Any) -> list[Part]:
             "type": "tool_call",
             "id": safe_str(field(block, "id") or ""),
             "name": safe_str(field(block, "name") or ""),
-            "arguments": json_arguments(field(block, "input")),
+            "arguments": call_arguments(field(block, "input")),
         }
     ]
 
@@ -897,7 +897,7 @@ def _google_part(part: Any) -> list[Part]:
                 "type": "tool_call",
                 "id": safe_str(field(call, "id") or field(call, "name") or ""),
                 "name": safe_str(field(call, "name") or ""),
-                "arguments": jsonable(field(call, "args")),
+                "arguments": call_arguments(field(call, "args")),
             }
         ]
     response = field(part, "function_response")

@@ -32,6 +32,7 @@ from ._jsonable import (
     decode_prefix,
     dumps,
     is_plain_json,
+    json_may_hold_media,
     loads_finite,
     safe_str,
     scan_json,
@@ -633,30 +634,34 @@ def _scrub_plain(value: Any, scrubber: Scrubber, depth: int) -> Any:
 
 
 def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
-    """``dumps(scrub(json_arguments(text), scrubber))`` of ASCII text holding one JSON
+    """``dumps(scrub(call_arguments(text), scrubber))`` of ASCII text holding one JSON
     object that ``json_arguments`` reads directly (no ``\\u`` escape, not nested past
     ``MAX_DEPTH``, no white space around it, too short to hold an integer past
-    ``MAX_INT_BITS``), without the calls between: ``None`` for any other text (take
-    that path). A flat object (no bracket but its first brace) holding no backslash,
-    whose keys are all known to name no secret, is written without the scrubbing walk:
-    nothing in it could be changed but under a key, and a tool call's arguments are
-    written on every model call of a new history.
+    ``MAX_INT_BITS``) and that cannot hold media (``json_may_hold_media``), without the
+    calls between: ``None`` for any other text (take that path). A flat object (no
+    bracket but its first brace) holding no backslash, whose keys are all known to name
+    no secret, is written without the scrubbing walk: nothing in it could be changed but
+    under a key, and a tool call's arguments are written on every model call of a new
+    history.
 
     An object of a shape learned before (its keys, in order, known to name no secret;
     see ``_learn_shape``) is checked by one regex instead, neither decoded nor encoded
     again: the same keys written compactly, or as ``json.dumps`` writes by default
     (``", "`` and ``": "``), each holding a string, an integer or a literal that
     ``dumps`` writes exactly so and that scrubbing leaves as it is."""
-    if text[:1] != "{" or not text.isascii() or len(text) >= MIN_LONG_INT_DIGITS:
+    if (
+        text[:1] != "{"
+        or not text.isascii()
+        or len(text) >= MIN_LONG_INT_DIGITS
+        or json_may_hold_media(text)
+    ):
         return None
     head = text.find('"', 2) + 1
     spaced = text[head + 1 : head + 2] == " "
     shape = scrubber._shapes.get(text[: head + 1] if spaced else text[:head])
     if shape is not None and shape.fullmatch(text) is not None:
         return text.replace('": ', '":').replace(', "', ',"') if spaced else text
-    if "\\u" in text or (
-        len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH
-    ):
+    if len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH:
         return None
     try:
         parsed, end = scan_json(text, 0)
