@@ -534,6 +534,47 @@ def test_media_in_a_tool_calls_arguments_is_never_sent_in_messages(sentry):
     assert output[0]["parts"][0]["arguments"] == sent
 
 
+def test_media_in_role_parts_tool_calls_and_responses_is_never_sent(sentry):
+    """Messages already in Sentry's role/parts shape are passed through, but a
+    ``tool_call``'s arguments and a ``tool_call_response``'s response lose their media as
+    any provider's do (JSON text stays text), as a ``blob`` part loses its content."""
+    png = "iVBORw0KGgoAAAANSUhEUg" * 50
+    url = "data:image/png;base64," + png
+    history = [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "tool_call", "id": "a", "name": "upload", "arguments": {"image": url}},
+                {
+                    "type": "tool_call",
+                    "id": "b",
+                    "name": "upload",
+                    "arguments": json.dumps({"image": url}),
+                },
+            ],
+        },
+        {
+            "role": "tool",
+            "parts": [
+                {"type": "tool_call_response", "id": "a", "response": url},
+                {"type": "tool_call_response", "id": "b", "response": {"source": {"base64": png}}},
+            ],
+        },
+    ]
+    with sentry_agents.chat("m", messages=history) as llm:
+        llm.set_output(history[:1])
+
+    assert png.encode() not in sentry.raw()
+    blob = "[Blob substitute]"
+    span = sentry.named("chat m")
+    for key in ("gen_ai.input.messages", "gen_ai.output.messages"):
+        calls = span.json_attribute(key)[0]["parts"]
+        assert calls[0]["arguments"] == {"image": blob}
+        assert calls[1]["arguments"] == json.dumps({"image": blob}, separators=(",", ":"))
+    responses = span.json_attribute("gen_ai.input.messages")[1]["parts"]
+    assert [r["response"] for r in responses] == [blob, {"source": {"base64": blob}}]
+
+
 def test_json_on_a_later_line_of_a_tool_result_is_scrubbed(sentry):
     """A tool result of several parts (an MCP result's text blocks joined one per line,
     JSON Lines, JSON after a heading): each line that begins a JSON object or array is

@@ -684,10 +684,16 @@ def _is_own_part(part: Mapping[str, Any]) -> bool:
 
 
 def _validated_part(part: Mapping[str, Any]) -> Part:
-    """A role/parts part passed through, with binary content substituted."""
+    """A role/parts part passed through, with binary content substituted, and the media
+    a tool call's arguments or a tool's response hold left out as any provider's are."""
     clean: Part = jsonable(part)
-    if clean.get("type") == "blob":
+    kind = clean.get("type")
+    if kind == "blob":
         clean["content"] = BLOB_SUBSTITUTE
+    elif kind == "tool_call" and "arguments" in clean:
+        clean["arguments"] = without_media(clean["arguments"])
+    elif kind == "tool_call_response" and "response" in clean:
+        clean["response"] = without_media(clean["response"])
     if clean.get("type") == "uri" and safe_str(clean.get("uri", "")).startswith("data:"):
         return _media(clean["uri"], clean.get("modality") or "document", clean.get("mime_type"))
     if clean.get("type") in ("text", "reasoning") and not isinstance(clean.get("content"), str):
