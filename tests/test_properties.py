@@ -342,6 +342,7 @@ media_object = st.sampled_from(
         {"inline_data": {"data": "iVBORw0KGgo="}, "note": "caf\u00e9"},
         {"base64": "iVBORw0KGgo=", "api_key": "k"},
         {"image": {"type": "image", "data": "iVBORw0KGgo="}},
+        {"clip": {"type": "audio", "blob": "UklGRg=="}},
         {"data": "prose", "blob": "text"},
         {"database": "d\\u0061ta:image/png;base64,x"},
     ]
@@ -411,6 +412,31 @@ def test_scrubbed_arguments_json_is_the_general_path_or_declines(text, cut, name
         for _ in range(2):
             found = scrubbed_arguments_json(candidate, scrubber)
             assert found is None or found == expected, candidate
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    argument_text
+    | st.builds(
+        json.dumps,
+        st.recursive(
+            argument_value | media_object,
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(argument_key, inner),
+            max_leaves=8,
+        ),
+        ensure_ascii=st.booleans(),
+    )
+    | st.builds(json.dumps, argument_text)
+)
+def test_arguments_text_said_to_hold_no_media_holds_none(text):
+    """``json_may_hold_media`` is what lets a tool call's arguments skip the media walk:
+    text it says holds none is left as it is by that walk, whatever JSON it holds (media
+    nested, encoded twice, spelled with escapes)."""
+    from sentry_agents._jsonable import json_arguments, json_may_hold_media, without_media
+
+    converted = json_arguments(text)
+    if not json_may_hold_media(text):
+        assert without_media(converted) is converted
 
 
 def test_scrubbed_arguments_json_writes_the_commonest_arguments_and_scrubs_secrets():
