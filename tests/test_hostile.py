@@ -1297,6 +1297,36 @@ def test_tool_arguments_with_an_integer_too_large_are_written_as_its_size(sentry
     assert inputs[0]["parts"][0]["arguments"] == {"n": f"[integer of {size} bits]"}
 
 
+@pytest.mark.parametrize("digits", [4301, 20_000])
+def test_json_with_an_integer_past_pythons_conversion_limit_is_still_json(sentry, digits):
+    """Valid JSON holding an integer of more digits than Python converts (4,300 by
+    default) is read as JSON, the integer written as its size: a tool's result and
+    arguments are scrubbed as JSON (the secret alone filtered, what follows it kept) and
+    sent as JSON, never cut at the secret by the text scrubber into invalid JSON."""
+    big = "-" + "9" * digits
+    text = '{"password": "hunter2", "big": ' + big + ', "after": [1, "kept"]}'
+    size = f"[integer of {digits} digits]"
+    expected = {"password": "[Filtered]", "big": size, "after": [1, "kept"]}
+    with sentry_agents.execute_tool("t", arguments=text) as tool:
+        tool.set_result(text)
+    call = {"id": "c", "type": "function", "function": {"name": "t", "arguments": text}}
+    history = [
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c", "content": text},
+    ]
+    with sentry_agents.chat("m", messages=history):
+        pass
+
+    raw = sentry.raw()
+    assert b"hunter2" not in raw and big.encode() not in raw
+    attributes = sentry.named("execute_tool t").attributes
+    assert json.loads(attributes["gen_ai.tool.call.arguments"]) == expected
+    assert json.loads(attributes["gen_ai.tool.call.result"]) == expected
+    call_part, result_message = sentry.named("chat m").json_attribute("gen_ai.input.messages")
+    assert call_part["parts"][0]["arguments"] == expected
+    assert json.loads(result_message["parts"][0]["response"]) == expected
+
+
 def test_stop_sequences_are_cleaned_and_kept_within_the_budget(sentry):
     """Stop sequences are the caller's text: each cleaned, and the list kept within the
     message budget as JSON writes it (its first strings, the next cut with the marker,

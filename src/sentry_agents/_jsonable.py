@@ -536,8 +536,12 @@ def json_arguments(value: Any) -> Any:
         start = 0 if value[:1] not in _JSON_SPACE else len(value) - len(value.lstrip(_JSON_SPACE))
         try:
             parsed, end = scan_json(value, start)
-        except (StopIteration, ValueError):
+        except StopIteration:
             return value
+        except ValueError as error:
+            if not too_long_integer(error):
+                return value
+            return jsonable(parse_json_maybe(value))
         if end != len(value) and value[end:].strip(_JSON_SPACE):
             return value
         if len(value) >= MIN_LONG_INT_DIGITS and _LONG_INT.search(value):
@@ -631,23 +635,56 @@ def _non_finite(name: str) -> str:
     return safe_str(float(name))
 
 
+def _integer(text: str) -> Any:
+    """A JSON integer; past the digits Python converts (``sys.set_int_max_str_digits``,
+    4,300 by default) the text saying its size, as ``int_text`` says a large one's."""
+    try:
+        return int(text)
+    except ValueError:
+        return f"[integer of {len(text.lstrip('-'))} digits]"
+
+
+def too_long_integer(error: ValueError) -> bool:
+    """Whether decoding JSON failed on an integer of more digits than Python converts:
+    JSON all the same, which ``_LONG_DECODER`` (and ``_LONG_ARGUMENTS_DECODER``) read.
+    The JSON decoder says text is no JSON with a ``JSONDecodeError``; the integer
+    conversion raises a plain ``ValueError``."""
+    return type(error) is ValueError
+
+
 _ARGUMENTS_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_non_finite)
 scan_json = _ARGUMENTS_DECODER.scan_once  # type: ignore[attr-defined]
+# The same decoders reading integers one by one, for the rare text that holds one too
+# long to convert (a hook for every integer would slow down all other text).
+_LONG_ARGUMENTS_DECODER = json.JSONDecoder(
+    parse_float=_finite, parse_constant=_non_finite, parse_int=_integer
+)
+_LONG_DECODER = json.JSONDecoder(parse_int=_integer)
 
 
 def loads_finite(text: str) -> Any:
     """``json.loads`` with non-finite numbers (``NaN``, ``Infinity``) read as text, so
-    what it gives can be written back as strict JSON. Raises ``ValueError`` for text that
-    is not JSON, and ``RecursionError`` for JSON nested too deep to read (callers catch
-    both)."""
-    return _ARGUMENTS_DECODER.decode(text)
+    what it gives can be written back as strict JSON, and integers too long to convert
+    as their size (``_integer``). Raises ``ValueError`` for text that is not JSON, and
+    ``RecursionError`` for JSON nested too deep to read (callers catch both)."""
+    try:
+        return _ARGUMENTS_DECODER.decode(text)
+    except ValueError as error:
+        if not too_long_integer(error):
+            raise
+        return _LONG_ARGUMENTS_DECODER.decode(text)
 
 
 def decode_prefix(text: str, start: int) -> tuple[Any, int]:
     """The JSON value that begins at ``start`` (as ``loads_finite`` reads it) and where it
     ends; what follows it is not read. Raises ``ValueError`` where none begins, and
     ``RecursionError`` where one is nested too deep to read."""
-    return _ARGUMENTS_DECODER.raw_decode(text, start)
+    try:
+        return _ARGUMENTS_DECODER.raw_decode(text, start)
+    except ValueError as error:
+        if not too_long_integer(error):
+            raise
+        return _LONG_ARGUMENTS_DECODER.raw_decode(text, start)
 
 
 def parse_json_maybe(value: Any) -> Any:
@@ -655,11 +692,19 @@ def parse_json_maybe(value: Any) -> Any:
 
     Text that does not parse stays text, and so does JSON nested deeper than Python's
     recursion limit lets ``json`` read (``RecursionError``): it is kept as written, as
-    invalid JSON is, rather than losing the message or the stream it came in."""
+    invalid JSON is, rather than losing the message or the stream it came in. An integer
+    too long to convert is read as its size (``_integer``)."""
     if issubclass(type(value), str):  # not ``isinstance``: ``__class__`` may lie or raise
         try:
             return json.loads(value)
-        except (ValueError, RecursionError):
+        except ValueError as error:
+            if too_long_integer(error):
+                try:
+                    return _LONG_DECODER.decode(value)
+                except (ValueError, RecursionError):
+                    return value
+            return value
+        except RecursionError:
             return value
     return value
 
@@ -876,5 +921,6 @@ __all__ = [
     "scalar_number",
     "shown",
     "text_without_media",
+    "too_long_integer",
     "without_media",
 ]
