@@ -694,9 +694,9 @@ def _validated_part(part: Mapping[str, Any]) -> Part:
         clean["arguments"] = without_media(clean["arguments"])
     elif kind == "tool_call_response" and "response" in clean:
         clean["response"] = without_media(clean["response"])
-    if clean.get("type") == "uri" and safe_str(clean.get("uri", "")).startswith("data:"):
+    if kind == "uri" and safe_str(clean.get("uri", "")).startswith("data:"):
         return _media(clean["uri"], clean.get("modality") or "document", clean.get("mime_type"))
-    if clean.get("type") in ("text", "reasoning") and not isinstance(clean.get("content"), str):
+    if kind in ("text", "reasoning") and not isinstance(clean.get("content"), str):
         clean["content"] = safe_str(clean.get("content", ""))
     return clean
 
