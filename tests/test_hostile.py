@@ -1089,6 +1089,11 @@ _UNCOMPARABLE_RESPONSES: dict[str, Callable[[], Any]] = {
     "object raising ==": lambda: {"object": _NoEquality(), "content": "hello"},
     "type raising ==": lambda: {"type": _NoEquality(), "content": "hello"},
     "type array-like": lambda: {"type": ArrayLike(), "content": "hello"},
+    "type raising ==, content blocks": lambda: {
+        "type": _NoEquality(),
+        "content": [{"type": "text", "text": "hello"}],
+        "stop_reason": None,
+    },
     "stop_reason raising ==": lambda: {
         "type": "message",
         "stop_reason": _NoEquality(),

@@ -76,16 +76,14 @@ def read_response(response: Any, answer_apart: bool = False) -> ResponseInfo:
             info = _chat_completion(response, usage_from)
             if info is not None:
                 return info
-        elif (
-            answer_apart
-            and response.get("type") == "message"
-            and type(response.get("content")) is list
-        ):
-            # An Anthropic answer's JSON (a raw HTTP call's, Bedrock's body): its blocks
-            # are written as the SDK's are.
-            info = _from_fields(response, True, usage_from)
-            if info is not None:
-                return info
+        elif answer_apart and type(response.get("content")) is list:
+            kind = response.get("type")  # compared as text only: its ``==`` may raise
+            if type(kind) is str and kind == "message":
+                # An Anthropic answer's JSON (a raw HTTP call's, Bedrock's body): its
+                # blocks are written as the SDK's are.
+                info = _from_fields(response, True, usage_from)
+                if info is not None:
+                    return info
     fields = response_fields(response)
     if fields is not None:
         info = _from_fields(fields, answer_apart)
