@@ -508,6 +508,59 @@ def test_json_rpc_error_answer(sentry):
     assert sentry.events() == []
 
 
+class MCPError(Exception):
+    """The ``mcp`` SDK's JSON-RPC error answer: its ``ErrorData`` as ``error``."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.error = SimpleNamespace(code=code, message=message, data=None)
+
+
+@pytest.mark.parametrize("code", [-32601, -32602])
+def test_a_raised_json_rpc_error_of_a_request_at_fault_sends_no_event(sentry, code):
+    """The ``mcp`` SDK answers an unknown method or invalid params by raising
+    ``MCPError`` through the middleware: a JSON-RPC error answer, as ``set_error(code)``
+    records it (``error.type`` = the code), not a crash of the server to report."""
+    error = MCPError(code, "Method not found")
+    with pytest.raises(MCPError) as raised:
+        with sentry_agents.mcp_server("resources/read", "config://missing"):
+            raise error
+    assert raised.value is error
+    span_record = sentry.named("resources/read config://missing")
+    assert span_record.is_error() and span_record.attributes["error.type"] == str(code)
+    assert sentry.events() == []
+
+
+def test_a_raised_internal_json_rpc_error_is_reported_with_its_code(sentry):
+    with pytest.raises(MCPError):
+        with sentry_agents.mcp_server("tools/call", "get_weather"):
+            raise MCPError(-32603, "Internal error")
+    span_record = sentry.named("tools/call get_weather")
+    assert span_record.is_error() and span_record.attributes["error.type"] == "-32603"
+    assert [e["exception"]["values"][-1]["type"] for e in sentry.events()] == ["MCPError"]
+
+
+class Unreadable(Exception):
+    @property
+    def error(self) -> Any:
+        raise RuntimeError("no error data")
+
+
+@pytest.mark.parametrize("kind", ["unreadable", "text code"])
+def test_an_exception_without_a_json_rpc_code_is_reported_by_its_class(sentry, kind):
+    """An ``error`` that raises, or whose code is no integer, is no JSON-RPC answer."""
+    error: Exception = Unreadable("x")
+    if kind == "text code":
+        error = MCPError(-32602, "x")
+        error.error.code = "-32602"
+    with pytest.raises(type(error)):
+        with sentry_agents.mcp_server("tools/call", "get_weather"):
+            raise error
+    span_record = sentry.named("tools/call get_weather")
+    assert span_record.attributes["error.type"] == type(error).__name__
+    assert len(sentry.events()) == 1
+
+
 def test_set_error_none_records_no_error(sentry):
     """``set_error(None)`` (as ``span.set_error(reply.error.code if reply.error else
     None)`` calls it for a success) records nothing: no failure, no ``error.type =

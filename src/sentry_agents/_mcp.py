@@ -234,6 +234,23 @@ class MCPServerSpan(_MCPSpan):
         with guard:
             self._mark_failed(safe_str(code) or "_OTHER")
 
+    def _fail(
+        self, native: _sdk.NativeSpan, error: BaseException, inside: Optional[list[BaseException]]
+    ) -> bool:
+        """An exception that answers the request with a JSON-RPC error (the ``mcp`` SDK's
+        ``MCPError``) fails the span with ``error.type`` = its code, as ``set_error`` does;
+        one for a request at fault (unknown method, invalid params) is the client's
+        mistake and sends no error event, any other is reported as exceptions are."""
+        code = shape.error_code(error)
+        if code is None:
+            return super()._fail(native, error, inside)
+        if code in shape.REQUEST_AT_FAULT:
+            self._mark_failed(str(code))
+            return False
+        report = super()._fail(native, error, inside)
+        self._set(keys.ERROR_TYPE, str(code))
+        return report
+
     def _record_prompt(self, result: Any) -> None:
         prompt = shape.prompt_result(result)
         self._set(keys.MCP_PROMPT_RESULT_MESSAGE_COUNT, prompt.message_count)

@@ -176,6 +176,21 @@ def request_id(value: Any) -> Optional[str]:
     return safe_str(value)
 
 
+REQUEST_AT_FAULT = frozenset({-32700, -32600, -32601, -32602})
+"""JSON-RPC's codes for a request at fault (parse error, invalid request, method not
+found, invalid params): answers to the client, not failures of the server."""
+
+
+def error_code(error: BaseException) -> Optional[int]:
+    """The JSON-RPC error code an exception answers its request with: the ``mcp`` SDK's
+    ``MCPError`` (``McpError`` before 2.0) holds its ``ErrorData`` as ``error``."""
+    try:
+        code = field(error.error, "code")  # type: ignore[attr-defined]
+    except Exception:  # no ``error``, or one whose reading raises: no JSON-RPC answer
+        return None
+    return code if type(code) is int else None
+
+
 # --- results ----------------------------------------------------------------------------
 
 
