@@ -5,6 +5,9 @@ SDK: one ``mcp.server`` span per request, whether ``mcp_server`` wraps the reque
 from __future__ import annotations
 
 import asyncio
+import re
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,6 +19,20 @@ pytest.importorskip("mcp")
 mcp_integration = pytest.importorskip(
     "sentry_sdk.integrations.mcp", reason="this sentry-sdk has no MCP integration"
 )
+
+
+def documented_middleware() -> Any:
+    """The middleware docs/mcp.md gives users of the official SDK, as the page has it (a
+    ``text`` block there: the page's snippets run on Python 3.9, ``mcp`` needs 3.10)."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "mcp.md").read_text("utf-8")
+    found = re.search(r"```text\n(async def sentry_agents_middleware.*?)```", page, re.S)
+    assert found, "docs/mcp.md has no sentry_agents_middleware block"
+    namespace: dict[str, Any] = {
+        "sentry_agents": sentry_agents,
+        "server": SimpleNamespace(middleware=[]),
+    }
+    exec(found.group(1), namespace)
+    return namespace["sentry_agents_middleware"]
 
 
 def build_server(pattern: str) -> Any:
@@ -37,28 +54,14 @@ def build_server(pattern: str) -> Any:
             raise ValueError("no such city")
         return f"Rain in {city}"
 
-    async def sentry_agents_middleware(ctx: Any, call_next: Any) -> Any:
-        params = ctx.params or {}
-        async with sentry_agents.mcp_server(
-            ctx.method,
-            params.get("name") or params.get("uri"),
-            request_id=ctx.request_id,
-            arguments=params.get("arguments"),
-            meta=ctx.meta,
-            protocol_version=ctx.protocol_version,
-        ) as span:
-            result = await call_next(ctx)
-            span.set_result(result)
-            return result
-
-    app._lowlevel_server.middleware.insert(0, sentry_agents_middleware)
+    app._lowlevel_server.middleware.insert(0, documented_middleware())
     return app
 
 
-async def call(app: Any, cities: list[str], meta: Any = None) -> list[Any]:
+async def call(app: Any, cities: list[str], meta: Any = None, mode: str = "auto") -> list[Any]:
     from mcp import Client
 
-    async with Client(app) as client:
+    async with Client(app, mode=mode) as client:
         return [await client.call_tool("get_weather", {"city": city}, meta=meta) for city in cities]
 
 
@@ -101,6 +104,37 @@ def test_middleware_first_one_span_per_request(with_integration):
         assert leftovers == []
     discover = [s for s in spans if s.op == "mcp.server" and s not in served]
     assert discover and all(s.attributes["mcp.method.name"] != "tools/call" for s in discover)
+
+
+def test_the_documented_middleware_over_the_initialize_handshake(with_integration):
+    """The handshake's ``notifications/initialized`` passes through the middleware too:
+    a client-to-server notification span, not an ``mcp.server`` request; every request
+    records its transport; a resource not found (the SDK raises ``MCPError`` -32602
+    through the middleware) fails its span with the code, and only sentry-sdk's
+    integration reports it."""
+    from mcp import Client
+    from mcp.shared.exceptions import MCPError
+
+    sentry = with_integration
+
+    async def session() -> None:
+        async with Client(build_server("middleware"), mode="legacy") as client:
+            await client.call_tool("get_weather", {"city": "Paris"})
+            with pytest.raises(MCPError):
+                await client.read_resource("config://missing")
+
+    asyncio.run(session())
+    spans = sentry.spans()
+    (initialized,) = [s for s in spans if s.name == "notifications/initialized"]
+    assert initialized.op == "mcp.notification.client_to_server"
+    assert initialized.attributes["mcp.lifecycle.phase"] == "initialization_complete"
+    served = [s for s in spans if s.op == "mcp.server"]
+    assert {s.name for s in served} >= {"initialize", "tools/call get_weather"}
+    assert all(s.attributes["mcp.transport"] == "stdio" for s in served)
+    (missing,) = [s for s in served if s.name == "resources/read config://missing"]
+    assert missing.is_error() and missing.attributes["error.type"] == "-32602"
+    mechanisms = [e["exception"]["values"][-1]["mechanism"]["type"] for e in sentry.events()]
+    assert mechanisms == ["mcp"]
 
 
 def test_middleware_continues_the_client_trace(with_integration):
