@@ -601,6 +601,16 @@ def test_prompt_result(sentry):
     assert "mcp.prompt.result.message_content" not in double
 
 
+def test_an_empty_prompt_description_is_not_sent(sentry):
+    """The ``mcp`` SDK's ``MCPServer`` answers ``description=""`` for a prompt function
+    without a docstring: no description, not an empty attribute."""
+    with sentry_agents.mcp_server("prompts/get", "greet") as span:
+        span.set_result({"description": "", "messages": [{"role": "user", "content": "hi"}]})
+    attributes = sentry.named("prompts/get greet").attributes
+    assert attributes["mcp.prompt.result.message_content"] == "hi"
+    assert "mcp.prompt.result.description" not in attributes
+
+
 def test_prompt_content_behind_the_output_gate(sentry):
     sentry.init(send_default_pii=False)
     with sentry_agents.mcp_server("prompts/get", "summarize") as span:

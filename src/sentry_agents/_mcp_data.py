@@ -279,7 +279,8 @@ def prompt_result(value: Any) -> PromptResult:
     if len(messages) == 1:
         role = _text(field(messages[0], "role"))
         content = field(messages[0], "content")
-    return PromptResult(_text(field(value, "description")), len(messages), role, content)
+    description = _text(field(value, "description")) or None  # MCPServer sends "" for none
+    return PromptResult(description, len(messages), role, content)
 
 
 def prompt_content(block: Any) -> Any:
