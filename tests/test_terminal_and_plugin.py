@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import sentry_sdk
 from sentry_sdk.transport import Transport
 
 from conftest import MODES
+from sentry_agents.console import MemoryTransport
 from test_serve import traced_run
 
 pytest_plugins = ["pytester"]
@@ -96,6 +98,26 @@ def test_expect_failure_message_is_readable(agent_spans):
         "found none" in message
     )
     assert "execute_tool get_weather" in message, "the failure shows what was sent"
+
+
+def test_expect_failure_message_says_when_nothing_was_sent(agent_spans):
+    """With nothing sent, the message ended in ``Spans sent:`` and a blank line."""
+    with pytest.raises(AssertionError) as failure:
+        agent_spans.expect("invoke_agent")
+    assert str(failure.value).endswith("Spans sent: none.")
+
+
+def test_expect_failure_message_names_a_second_sentry_init(agent_spans):
+    """The code under test initialising sentry-sdk itself (an app factory's
+    ``sentry_sdk.init``) takes its spans away from the capture: the failure says so,
+    instead of only that nothing was sent."""
+    sentry_sdk.init(transport=MemoryTransport(), traces_sample_rate=1.0)
+    traced_run()
+    with pytest.raises(AssertionError) as failure:
+        agent_spans.expect("invoke_agent")
+    message = str(failure.value)
+    assert "found none" in message
+    assert "sentry_sdk.init was called again after the capture started" in message
 
 
 def test_expect_failure_message_escapes_the_span_it_names(agent_spans):

@@ -44,8 +44,11 @@ _SUBJECT_KEYS = {
 class AgentSpans:
     """The gen_ai spans one test produced, as a tree, with readable assertions."""
 
-    def __init__(self, capture: Capture) -> None:
+    def __init__(self, capture: Capture, client: Any = None) -> None:
         self._capture = capture
+        self._client = client
+        """The sentry-sdk client sending to ``capture``, if known: a failure says when
+        another one has replaced it (the code under test calling ``sentry_sdk.init``)."""
 
     @property
     def all(self) -> list[SpanRecord]:
@@ -101,8 +104,20 @@ class AgentSpans:
         what = " ".join(x for x in (op, f"named {name}" if name else None) if x) or "a span"
         where = f" under {printable(under.name)}" if under is not None else ""
         problem = "none" if not found else f"{len(found)} of them"
+        tree = self.render()
+        sent = f"Spans sent:\n{tree}" if tree.strip() else "Spans sent: none."
         raise AssertionError(
-            f"expected one {what} span{where}; found {problem}. Spans sent:\n{self.render()}"
+            f"expected one {what} span{where}; found {problem}.{self._replaced()} {sent}"
+        )
+
+    def _replaced(self) -> str:
+        """Why spans may be missing: another client took the capture's place."""
+        current = sentry_sdk.get_global_scope().client
+        if self._client is None or current is self._client:
+            return ""
+        return (
+            " sentry_sdk.init was called again after the capture started (by the code"
+            " under test?): what sentry-sdk sent since went to that client, not here."
         )
 
     def parent(self, span: SpanRecord) -> Optional[SpanRecord]:
@@ -228,8 +243,9 @@ def start_capture(mode: str = "static", **options: Any) -> AgentSpans:
     previous = sentry_sdk.get_global_scope().client
     sentry_sdk.init(dsn="http://public@127.0.0.1:9/0", **options)
     had_transport = getattr(previous, "transport", None) is not None
-    _started.append(_Started(sentry_sdk.get_global_scope().client, previous, had_transport))
-    return AgentSpans(transport.capture)
+    client = sentry_sdk.get_global_scope().client
+    _started.append(_Started(client, previous, had_transport))
+    return AgentSpans(transport.capture, client)
 
 
 class _Started(NamedTuple):
