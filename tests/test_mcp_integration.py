@@ -137,6 +137,19 @@ def test_the_documented_middleware_over_the_initialize_handshake(with_integratio
     assert mechanisms == ["mcp"]
 
 
+def test_the_integration_set_up_by_an_earlier_client_is_merged_too(sentry):
+    """sentry-sdk's MCP integration, once set up by a client (the app's own, initialised
+    before a test's capture), adds its middleware to every server made after, and that
+    middleware makes spans whatever the current client's integrations: they were sent
+    beside ours as a second ``mcp.server`` span of the same request."""
+    sentry.init(integrations=[mcp_integration.MCPIntegration()])
+    sentry.init()  # no integrations: the agent_spans capture's client, say
+    asyncio.run(call(build_server("middleware"), ["Paris"]))
+    served = [s for s in tool_spans(sentry.spans()) if s.op == "mcp.server"]
+    assert len(served) == 1
+    assert served[0].attributes["mcp.request.argument.city"] == '"Paris"'
+
+
 def test_middleware_continues_the_client_trace(with_integration):
     sentry = with_integration
 

@@ -59,6 +59,10 @@ AI_INTEGRATIONS = frozenset(
         "mcp",
     }
 )
+CLIENT_BLIND = frozenset({"mcp"})
+"""Integrations whose patches, once a client set them up, make spans in this process
+whatever the current client's integrations (sentry-sdk's MCP middleware, added to every
+server made after): a later client without them gets their spans too."""
 REGISTRY_SIZE = 10_000
 MCP_ORIGIN = "auto.ai.mcp"
 """The origin of the spans sentry-sdk's MCP integration makes."""
@@ -131,11 +135,20 @@ def enabled(state: ClientState) -> bool:
     a client that does installs the hooks."""
     result = state.ai_integrations
     if result is None:
-        names = getattr(state.client, "integrations", None) or {}
+        names = set(getattr(state.client, "integrations", None) or ()) | _set_up_blind()
         result = state.ai_integrations = bool(AI_INTEGRATIONS.intersection(names))
         if result:
             _install(state.client)
     return result
+
+
+def _set_up_blind() -> frozenset[str]:
+    """The ``CLIENT_BLIND`` integrations sentry-sdk has set up in this process so far."""
+    try:
+        from sentry_sdk.integrations import _installed_integrations
+    except ImportError:
+        return frozenset()
+    return CLIENT_BLIND.intersection(_installed_integrations)
 
 
 def started(state: ClientState, span_id: str, owner: Owner) -> None:
@@ -458,6 +471,7 @@ def _agent_ancestors(
 
 __all__ = [
     "AI_INTEGRATIONS",
+    "CLIENT_BLIND",
     "MCP_ORIGIN",
     "REGISTRY_SIZE",
     "Finished",
