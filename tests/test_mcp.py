@@ -1080,6 +1080,30 @@ def test_invalid_trace_context_starts_a_new_trace(sentry, meta):
     assert server.trace_id != TRACE_ID and server.parent_span_id is None
 
 
+def test_requests_without_trace_context_get_a_trace_each(sentry):
+    """A request (or notification) whose ``_meta`` has no trace context starts a trace of
+    its own, as an HTTP server's request does. In streaming mode a new segment took the
+    trace of the scope instead, so every request a server handled without ``_meta`` fell
+    into one trace with the application's other roots; the application's trace is still
+    not changed by it."""
+    with sentry_agents.invoke_agent("Before"):
+        pass
+    with sentry_agents.mcp_server("tools/call", "first"):
+        pass
+    with sentry_agents.mcp_server("tools/call", "second", meta={"sentry-trace": "garbage"}):
+        pass
+    with sentry_agents.mcp_notification("notifications/initialized", "client_to_server"):
+        pass
+    with sentry_agents.invoke_agent("After"):
+        pass
+    trace = {s.name: s.trace_id for s in sentry.spans()}
+    served = ["tools/call first", "tools/call second", "notifications/initialized"]
+    assert len({trace[name] for name in served}) == 3
+    assert not {trace[name] for name in served} & {trace["invoke_agent Before"]}
+    if sentry.mode == "stream":
+        assert trace["invoke_agent After"] == trace["invoke_agent Before"]
+
+
 def test_inside_a_request_transaction_the_server_span_nests_there(sentry):
     if sentry.mode == "stream" or not HAS_TRANSACTIONS:
         root = sentry_sdk.traces.start_span(

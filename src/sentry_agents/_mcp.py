@@ -65,12 +65,13 @@ class _MCPSpan(GenAISpan[Any]):
             self._op(), self._bounded_name(), self._attributes_at_start, self._incoming_trace()
         )
 
-    def _incoming_trace(self) -> Optional[dict[str, str]]:
-        """The trace ``meta`` continues; none when it cannot be read (logged): the span
-        still starts, as a child of the current span or a new root."""
+    def _incoming_trace(self) -> dict[str, str]:
+        """The trace ``meta`` continues; empty when it has none or cannot be read (logged):
+        a new root then starts a trace of its own, as a request without trace context
+        does, and a span inside an active one nests there."""
         with guard:
-            return shape.incoming_trace(self._config.meta)
-        return None
+            return shape.incoming_trace(self._config.meta) or {}
+        return {}
 
     def _transport_attributes(self, attributes: dict[str, AttributeValue]) -> None:
         config = self._config

@@ -317,7 +317,8 @@ def start_span(
     ["transaction_context"]["data"]``): in transaction mode the transaction is built with
     them before sentry-sdk samples it. For a child in transaction mode they are only
     computed when it is sampled. A new root continues the trace of ``incoming``
-    (``sentry-trace`` and ``baggage``) when given. In transaction mode, where the current
+    (``sentry-trace`` and ``baggage``) when given, and is in a trace of its own when it
+    is empty (a request without trace context). In transaction mode, where the current
     span's transaction was already sent, the span is a new root under it in its trace
     (``_under_finished``).
     """
@@ -351,7 +352,7 @@ def start_span(
         if native.recording:
             native.set_many(attributes())
         return native
-    if incoming is not None:
+    if incoming:
         transaction = propagation.continued_transaction(op, name, incoming)
     elif transaction_of_current is not None:
         transaction = _under_finished(current, op, name, scope)

@@ -25,11 +25,15 @@ def continued_transaction(op: str, name: str, incoming: Mapping[str, str]) -> An
 
 def continued_segment(name: str, attributes: dict[str, Any], incoming: Mapping[str, str]) -> Any:
     """A started segment (streaming mode), not made current, in the trace ``incoming``
-    carries."""
+    carries; in a new trace when ``incoming`` is empty (sentry-sdk's ``continue_trace``
+    would keep the scope's)."""
     from sentry_sdk import traces  # only reached in streaming mode, which has it
 
     with sentry_sdk.scope.isolation_scope(), sentry_sdk.scope.new_scope():
-        traces.continue_trace(dict(incoming))
+        if incoming:
+            traces.continue_trace(dict(incoming))
+        else:
+            traces.new_trace()
         return traces.start_span(name=name, attributes=attributes, active=False)
 
 
