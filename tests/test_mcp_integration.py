@@ -112,13 +112,14 @@ def test_the_documented_middleware_over_the_initialize_handshake(with_integratio
     records its transport; a resource not found (the SDK raises ``MCPError`` -32602
     through the middleware) fails its span with the code, and only sentry-sdk's
     integration reports it."""
-    from mcp import Client
+    from mcp import Client, Implementation
     from mcp.shared.exceptions import MCPError
 
     sentry = with_integration
 
     async def session() -> None:
-        async with Client(build_server("middleware"), mode="legacy") as client:
+        info = Implementation(name="test-client", version="1.0")
+        async with Client(build_server("middleware"), mode="legacy", client_info=info) as client:
             await client.call_tool("get_weather", {"city": "Paris"})
             with pytest.raises(MCPError):
                 await client.read_resource("config://missing")
@@ -131,6 +132,8 @@ def test_the_documented_middleware_over_the_initialize_handshake(with_integratio
     served = [s for s in spans if s.op == "mcp.server"]
     assert {s.name for s in served} >= {"initialize", "tools/call get_weather"}
     assert all(s.attributes["mcp.transport"] == "stdio" for s in served)
+    (tool,) = [s for s in served if s.name == "tools/call get_weather"]
+    assert tool.attributes["mcp.client.name"] == "test-client"  # "Traffic by Client"
     (missing,) = [s for s in served if s.name == "resources/read config://missing"]
     assert missing.is_error() and missing.attributes["error.type"] == "-32602"
     mechanisms = [e["exception"]["values"][-1]["mechanism"]["type"] for e in sentry.events()]
