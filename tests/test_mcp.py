@@ -540,6 +540,20 @@ def test_a_raised_internal_json_rpc_error_is_reported_with_its_code(sentry):
     assert [e["exception"]["values"][-1]["type"] for e in sentry.events()] == ["MCPError"]
 
 
+class CodedInterrupt(BaseException):
+    error = SimpleNamespace(code=-32601)
+
+
+def test_an_interrupt_holding_a_json_rpc_code_is_an_interrupt(sentry):
+    """Only an exception is a JSON-RPC error answer: an interrupt is not a failure."""
+    with pytest.raises(CodedInterrupt):
+        with sentry_agents.mcp_server("tools/call", "get_weather"):
+            raise CodedInterrupt()
+    span_record = sentry.named("tools/call get_weather")
+    assert "error.type" not in span_record.attributes
+    assert span_record.status in ("ok", "cancelled", None)
+
+
 class Unreadable(Exception):
     @property
     def error(self) -> Any:

@@ -242,7 +242,7 @@ class MCPServerSpan(_MCPSpan):
         ``MCPError``) fails the span with ``error.type`` = its code, as ``set_error`` does;
         one for a request at fault (unknown method, invalid params) is the client's
         mistake and sends no error event, any other is reported as exceptions are."""
-        code = shape.error_code(error)
+        code = shape.error_code(error) if isinstance(error, Exception) else None
         if code is None:
             return super()._fail(native, error, inside)
         if code in shape.REQUEST_AT_FAULT:

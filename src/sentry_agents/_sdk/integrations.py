@@ -131,8 +131,9 @@ _told_once = False
 
 
 def enabled(state: ClientState) -> bool:
-    """Whether the client runs any of sentry-sdk's AI integrations; the first answer for
-    a client that does installs the hooks."""
+    """Whether the client runs any of sentry-sdk's AI integrations, or one of them that is
+    ``CLIENT_BLIND`` was set up in this process; the first answer for a client that does
+    installs the hooks."""
     result = state.ai_integrations
     if result is None:
         names = set(getattr(state.client, "integrations", None) or ()) | _set_up_blind()
