@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,18 +20,14 @@ mcp_integration = pytest.importorskip(
 )
 
 
-def documented_middleware() -> Any:
-    """The middleware docs/mcp.md gives users of the official SDK, as the page has it (a
-    ``text`` block there: the page's snippets run on Python 3.9, ``mcp`` needs 3.10)."""
+def add_documented_middleware(server: Any) -> None:
+    """Adds the middleware docs/mcp.md gives users of the official SDK to ``server``, as
+    the page has it (a ``text`` block there: the page's snippets run on Python 3.9, ``mcp``
+    needs 3.10)."""
     page = (Path(__file__).resolve().parent.parent / "docs" / "mcp.md").read_text("utf-8")
     found = re.search(r"```text\n(async def sentry_agents_middleware.*?)```", page, re.S)
     assert found, "docs/mcp.md has no sentry_agents_middleware block"
-    namespace: dict[str, Any] = {
-        "sentry_agents": sentry_agents,
-        "server": SimpleNamespace(middleware=[]),
-    }
-    exec(found.group(1), namespace)
-    return namespace["sentry_agents_middleware"]
+    exec(found.group(1), {"sentry_agents": sentry_agents, "server": server})
 
 
 def build_server(pattern: str) -> Any:
@@ -54,7 +49,8 @@ def build_server(pattern: str) -> Any:
             raise ValueError("no such city")
         return f"Rain in {city}"
 
-    app._lowlevel_server.middleware.insert(0, documented_middleware())
+    add_documented_middleware(app)
+    assert app.middleware[0].__name__ == "sentry_agents_middleware"
     return app
 
 
@@ -223,7 +219,7 @@ def build_renaming_server(pattern: str) -> Any:
         ):
             return await call_next(ctx)
 
-    app._lowlevel_server.middleware.insert(0, sentry_agents_middleware)
+    app.middleware.insert(0, sentry_agents_middleware)
     return app
 
 
