@@ -152,6 +152,25 @@ def test_evaluate_and_rerank_usage_counts_in_the_agent_with_the_integrations_on(
     assert agent["gen_ai.cost.total_tokens"] == 10 + 2 + 100
 
 
+def test_agent_total_covers_calls_that_report_no_total_with_the_integrations_on(
+    with_integrations,
+):
+    """An embeddings or rerank call reports input tokens only: its input counts in the
+    agent's total, as without the integrations. With one of sentry-sdk's AI integrations
+    on, a transaction's agent total was the other calls' totals alone (15, below its own
+    30 input tokens)."""
+    with sentry_agents.invoke_agent("Researcher"):
+        with sentry_agents.chat("gpt-4o") as llm:
+            llm.set_usage(input_tokens=10, output_tokens=5, total_tokens=15)
+        with sentry_agents.embeddings("text-embedding-3-small") as emb:
+            emb.set_usage(input_tokens=10)
+        with sentry_agents.rerank("rerank-v3.5") as ranker:
+            ranker.set_usage(input_tokens=10)
+    agent = with_integrations.named("invoke_agent Researcher").attributes
+    assert agent["gen_ai.usage.input_tokens"] == 30
+    assert agent["gen_ai.usage.total_tokens"] == 35
+
+
 def test_a_judge_call_the_integration_records_inside_evaluate_counts_once(
     with_integrations, provider
 ):

@@ -41,7 +41,7 @@ from .._config import settings
 from .._cost import Cost, cost_attributes, models_of
 from .._guard import logger
 from .._merge import additions
-from .._usage import Usage, checked, usage_attributes, usage_from_attributes
+from .._usage import Usage, checked, summed, usage_attributes, usage_from_attributes
 from . import ClientState, open_ancestors, streaming
 
 AI_INTEGRATIONS = frozenset(
@@ -374,7 +374,7 @@ def _merge_duplicates(
 
 def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Finished]]) -> None:
     parents = {span_id: node.get("parent_span_id") for span_id, node in nodes.items()}
-    totals: dict[str, Usage] = {}
+    usages: dict[str, list[Usage]] = {}
     costs: dict[str, Cost] = {}
     for span_id, node in nodes.items():
         op = node.get("op") or ""
@@ -391,10 +391,11 @@ def _name_and_sum(nodes: dict[str, dict[str, Any]], ours: dict[str, Optional[Fin
             if _counted_by_parent(span_id, nodes, parents, ours):
                 continue
             for agent_id in agent_ids:
-                totals[agent_id] = totals.get(agent_id, Usage()) + usage
+                usages.setdefault(agent_id, []).append(usage)
                 if cost is not None:
                     costs[agent_id] = costs[agent_id].plus(cost) if agent_id in costs else cost
-    for agent_id, total in totals.items():
+    for agent_id, parts in usages.items():
+        total = summed(parts)
         agent = ours.get(agent_id)
         if agent is None or agent.usage_is_set or total.is_empty():
             continue
