@@ -326,7 +326,7 @@ class GenAISpan(Generic[C]):
                 _open_by_native[id(native.span)] = self
                 if native.recording:
                     client = native.client
-                    if client.ai_integrations is not False and sdk_integrations.enabled(client):
+                    if sdk_integrations.enabled(client, self._absorbed_ops):
                         sdk_integrations.started(client, native.span.span_id, self)
                     self._inputs_ok, self._outputs_ok = self._gate(client)
                     if self._inputs_ok:

@@ -59,10 +59,12 @@ AI_INTEGRATIONS = frozenset(
         "mcp",
     }
 )
-CLIENT_BLIND = frozenset({"mcp"})
+CLIENT_BLIND = {"mcp": keys.OP_MCP_SERVER}
 """Integrations whose patches, once a client set them up, make spans in this process
 whatever the current client's integrations (sentry-sdk's MCP middleware, added to every
-server made after): a later client without them gets their spans too."""
+server made after), and the op of those spans: a later client without them gets their
+spans inside ours of that op too."""
+_BLIND_OPS = frozenset(CLIENT_BLIND.values())
 REGISTRY_SIZE = 10_000
 MCP_ORIGIN = "auto.ai.mcp"
 """The origin of the spans sentry-sdk's MCP integration makes."""
@@ -130,26 +132,29 @@ _processor_installed = False
 _told_once = False
 
 
-def enabled(state: ClientState) -> bool:
-    """Whether the client runs any of sentry-sdk's AI integrations, or one of them that is
-    ``CLIENT_BLIND`` was set up in this process; the first answer for a client that does
-    installs the hooks."""
+def enabled(state: ClientState, absorbed_ops: frozenset[str] = frozenset()) -> bool:
+    """Whether the client runs any of sentry-sdk's AI integrations, or (for a span of ours
+    absorbing ``absorbed_ops``) a ``CLIENT_BLIND`` one set up in this process makes spans
+    of those ops; the first answer for a client that does installs the hooks."""
     result = state.ai_integrations
     if result is None:
-        names = set(getattr(state.client, "integrations", None) or ()) | _set_up_blind()
+        names = getattr(state.client, "integrations", None) or {}
         result = state.ai_integrations = bool(AI_INTEGRATIONS.intersection(names))
         if result:
             _install(state.client)
+    if not result and not _BLIND_OPS.isdisjoint(absorbed_ops) and _blind_ops() & absorbed_ops:
+        result = state.ai_integrations = True
+        _install(state.client)
     return result
 
 
-def _set_up_blind() -> frozenset[str]:
-    """The ``CLIENT_BLIND`` integrations sentry-sdk has set up in this process so far."""
+def _blind_ops() -> frozenset[str]:
+    """The ops of the spans ``CLIENT_BLIND`` integrations set up in this process make."""
     try:
         from sentry_sdk.integrations import _installed_integrations
     except ImportError:
         return frozenset()
-    return CLIENT_BLIND.intersection(_installed_integrations)
+    return frozenset(op for name, op in CLIENT_BLIND.items() if name in _installed_integrations)
 
 
 def started(state: ClientState, span_id: str, owner: Owner) -> None:
