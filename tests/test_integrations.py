@@ -11,6 +11,7 @@ import sentry_sdk
 import sentry_agents
 from conftest import HAS_TRANSACTIONS, child_span
 from fakes import anthropic_message, chat_completion, embeddings_reply, response_object
+from test_usage import run_calls_reporting_no_total
 
 # gen_ai.responses: sentry-sdk 2.x's op for an OpenAI Responses call (3.0 uses gen_ai.chat).
 LLM_OPS = {"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content", "gen_ai.responses"}
@@ -159,13 +160,7 @@ def test_agent_total_covers_calls_that_report_no_total_with_the_integrations_on(
     agent's total, as without the integrations. With one of sentry-sdk's AI integrations
     on, a transaction's agent total was the other calls' totals alone (15, below its own
     30 input tokens)."""
-    with sentry_agents.invoke_agent("Researcher"):
-        with sentry_agents.chat("gpt-4o") as llm:
-            llm.set_usage(input_tokens=10, output_tokens=5, total_tokens=15)
-        with sentry_agents.embeddings("text-embedding-3-small") as emb:
-            emb.set_usage(input_tokens=10)
-        with sentry_agents.rerank("rerank-v3.5") as ranker:
-            ranker.set_usage(input_tokens=10)
+    run_calls_reporting_no_total()
     agent = with_integrations.named("invoke_agent Researcher").attributes
     assert agent["gen_ai.usage.input_tokens"] == 30
     assert agent["gen_ai.usage.total_tokens"] == 35

@@ -175,9 +175,9 @@ def test_a_usage_changed_by_the_caller_after_set_usage_is_sent_as_given(sentry):
     assert agent["gen_ai.usage.total_tokens"] == 161
 
 
-def test_agent_total_covers_calls_that_report_no_total(sentry):
-    """An embeddings or rerank call reports input tokens only, so no total: the agent's
-    total was the sum of the other calls' totals, below its own input (30 in, 15 total)."""
+def run_calls_reporting_no_total() -> None:
+    """The "Researcher" agent: a chat call reporting 15 tokens in total, then an embeddings
+    and a rerank call reporting 10 input tokens each and no total."""
     with sentry_agents.invoke_agent("Researcher"):
         with sentry_agents.chat("gpt-4o") as llm:
             llm.set_usage(input_tokens=10, output_tokens=5, total_tokens=15)
@@ -185,6 +185,12 @@ def test_agent_total_covers_calls_that_report_no_total(sentry):
             emb.set_usage(input_tokens=10)
         with sentry_agents.rerank("rerank-v3.5") as ranker:
             ranker.set_usage(input_tokens=10)
+
+
+def test_agent_total_covers_calls_that_report_no_total(sentry):
+    """An embeddings or rerank call reports input tokens only, so no total: the agent's
+    total was the sum of the other calls' totals, below its own input (30 in, 15 total)."""
+    run_calls_reporting_no_total()
     agent = sentry.named("invoke_agent Researcher").attributes
     assert agent["gen_ai.usage.input_tokens"] == 30
     assert agent["gen_ai.usage.output_tokens"] == 5
