@@ -534,6 +534,32 @@ def test_media_in_a_tool_calls_arguments_is_never_sent_in_messages(sentry):
     assert output[0]["parts"][0]["arguments"] == sent
 
 
+def test_a_data_url_in_arguments_of_a_learned_shape_is_never_sent():
+    """Arguments of a shape the scrubber learned (checked by one regex, not read again)
+    that now hold a base64 data URL where text was lose it, as any arguments do: a
+    learned shape's strings never begin as a data URL, in either separators' form."""
+    from sentry_agents import serialize_messages
+
+    png = "iVBORw0KGgoAAAANSUhEUg" * 4
+    url = "data:image/png;base64," + png
+
+    def call(ident: str, arguments: str) -> dict[str, Any]:
+        function = {"name": "upload", "arguments": arguments}
+        return {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": ident, "type": "function", "function": function}],
+        }
+
+    for dumped in (json.dumps, lambda value: json.dumps(value, separators=(",", ":"))):
+        for round_ in range(3):  # the shape is learned on the first, matched after
+            image = url if round_ == 2 else f"cat {round_}.png"
+            messages = [call(f"c{round_}", dumped({"image": image, "size": 3}))]
+            sent = json.loads(serialize_messages(messages))
+            arguments = sent[0]["parts"][0]["arguments"]
+            assert arguments == {"image": "[Blob substitute]" if image == url else image, "size": 3}
+
+
 def test_media_in_role_parts_tool_calls_and_responses_is_never_sent(sentry):
     """Messages already in Sentry's role/parts shape are passed through, but a
     ``tool_call``'s arguments and a ``tool_call_response``'s response lose their media as

@@ -648,20 +648,19 @@ def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
     see ``_learn_shape``) is checked by one regex instead, neither decoded nor encoded
     again: the same keys written compactly, or as ``json.dumps`` writes by default
     (``", "`` and ``": "``), each holding a string, an integer or a literal that
-    ``dumps`` writes exactly so and that scrubbing leaves as it is."""
-    if (
-        text[:1] != "{"
-        or not text.isascii()
-        or len(text) >= MIN_LONG_INT_DIGITS
-        or json_may_hold_media(text)
-    ):
+    ``dumps`` writes exactly so and that scrubbing and the media check leave as they are
+    (shapes are learned only of text that cannot hold media, and their strings do not
+    begin as a data URL does)."""
+    if text[:1] != "{" or not text.isascii() or len(text) >= MIN_LONG_INT_DIGITS:
         return None
     head = text.find('"', 2) + 1
     spaced = text[head + 1 : head + 2] == " "
     shape = scrubber._shapes.get(text[: head + 1] if spaced else text[:head])
     if shape is not None and shape.fullmatch(text) is not None:
         return text.replace('": ', '":').replace(', "', ',"') if spaced else text
-    if len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH:
+    if json_may_hold_media(text) or (
+        len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH
+    ):
         return None
     try:
         parsed, end = scan_json(text, 0)
@@ -709,14 +708,14 @@ _MAX_SHAPE_KEYS = 8
 _MAX_SHAPE_CHARS = 512
 # A JSON string without escapes, and a value ``dumps`` writes as given and ``_scrub``
 # leaves alone: such a string not beginning as JSON may (``JSON_HEADS``: a brace, a
-# bracket or a space, as no quote or control character can), an integer as Python
-# writes it (not ``-0``, ``01``), ``true``, ``false``, ``null``.
+# bracket or a space, as no quote or control character can) nor as a data URL (media),
+# an integer as Python writes it (not ``-0``, ``01``), ``true``, ``false``, ``null``.
 _TEXT = r'[^"\\\x00-\x1f]'
 _INTEGER_OR_LITERAL = r"-?[1-9][0-9]*|0|true|false|null"
-_FLAT_VALUE = rf'"(?![ {{\[]){_TEXT}*"|{_INTEGER_OR_LITERAL}'
+_FLAT_VALUE = rf'"(?![ {{\[]|data:){_TEXT}*"|{_INTEGER_OR_LITERAL}'
 # As written by ``json.dumps`` by default, a string may not begin with ``: `` nor end
 # with ``, ``: taking the separators' spaces out would take those out too.
-_SPACED_VALUE = rf'"(?![ {{\[]|: ){_TEXT}*(?<!, )"|{_INTEGER_OR_LITERAL}'
+_SPACED_VALUE = rf'"(?![ {{\[]|: |data:){_TEXT}*(?<!, )"|{_INTEGER_OR_LITERAL}'
 _SPACED_KEY = rf'"(?!: ){_TEXT}*(?<!, )"'
 _COMPACT_FLAT = re.compile(rf'\{{"{_TEXT}*":(?:{_FLAT_VALUE})(?:,"{_TEXT}*":(?:{_FLAT_VALUE}))*\}}')
 _NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
