@@ -1752,3 +1752,165 @@ def test_text_is_read_as_json_past_the_same_white_space_for_secrets_and_media():
             "base64": "iVBO",
             "password": "[Filtered]",
         }
+
+
+# A data URL written into a message's text, as a user pastes an image into their words.
+_PASTED_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ" * 20
+_PASTED = "data:image/png;base64," + _PASTED_PNG
+
+
+def _pasted(text: str) -> str:
+    return f"look: {text} ok?"
+
+
+def _text_messages() -> dict[str, Any]:
+    """Messages holding a data URL as their text, in each shape a writer takes."""
+    return {
+        "plain": [{"role": "user", "content": _pasted(_PASTED)}],
+        "plain non-ascii": [{"role": "user", "content": _pasted(_PASTED) + " caf\u00e9"}],
+        "bare": [{"role": "user", "content": _PASTED}],
+        "string": _pasted(_PASTED),
+        "one block": [{"role": "user", "content": [{"type": "text", "text": _pasted(_PASTED)}]}],
+        "blocks": [
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "thinking", "thinking": _PASTED, "signature": "s"},
+                    {"type": "text", "text": _PASTED},
+                    {"type": "tool_use", "id": "t", "name": "f", "input": {"a": 1}},
+                ],
+            }
+        ],
+        "tool calls": [
+            {
+                "role": "assistant",
+                "content": _pasted(_PASTED),
+                "reasoning_content": _PASTED,
+                "tool_calls": [
+                    {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+                ],
+            }
+        ],
+        "one tool call": [
+            {
+                "role": "assistant",
+                "content": _pasted(_PASTED),
+                "tool_calls": [
+                    {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+                ],
+            }
+        ],
+        "refusal": [{"role": "assistant", "content": None, "refusal": _PASTED, "tool_calls": []}],
+        "role/parts": [
+            {
+                "role": "user",
+                "parts": [
+                    {"type": "text", "content": _pasted(_PASTED)},
+                    {"type": "reasoning", "content": _PASTED},
+                ],
+            }
+        ],
+        "responses": [
+            {"type": "reasoning", "summary": [{"type": "summary_text", "text": _PASTED}]},
+            {"type": "message", "role": "user", "content": _pasted(_PASTED)},
+        ],
+        "gemini": [{"role": "user", "parts": [{"text": _pasted(_PASTED)}]}],
+        "two pasted": [{"role": "user", "content": _PASTED + _PASTED + "\n" + _pasted(_PASTED)}],
+    }
+
+
+@pytest.mark.parametrize("name", list(_text_messages()))
+def test_data_urls_in_a_messages_text_are_written_alike_on_every_path(name):
+    """A base64 data URL in a message's text (or reasoning) becomes the blob substitute,
+    the words around it kept, byte for byte alike whether written directly (and again
+    from the reuse cache) or by the general conversion."""
+    from sentry_agents import serialize_messages, to_gen_ai_messages
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._privacy import scrub_messages
+
+    messages = _text_messages()[name]
+    direct = serialize_messages(messages, max_bytes=100_000)
+    again = serialize_messages(messages, max_bytes=100_000)
+    general = dumps(scrub_messages(to_gen_ai_messages(messages), scrubber_for(DEFAULT_SCRUB_KEYS)))
+    assert direct == again == general
+    assert _PASTED_PNG[:20] not in direct and "base64" not in direct
+    assert "[Blob substitute]" in direct
+
+
+@pytest.mark.parametrize("hooked", [False, True])
+def test_data_urls_in_a_messages_text_are_never_sent(sentry, hooked):
+    """A data URL typed or pasted into a message's text is sent as the blob substitute in
+    input messages, system instructions, an output given as text, a provider's response,
+    an Anthropic answer and a stream (the data URL split across chunks), with or without
+    a redaction hook."""
+    sentry_agents.configure(redact=(lambda kind, value: value) if hooked else None)
+    for name, messages in _text_messages().items():
+        with sentry_agents.chat(f"in {name}", messages=messages):
+            pass
+    with sentry_agents.chat(
+        "system",
+        messages=[
+            {"role": "system", "content": _pasted(_PASTED)},
+            {"role": "user", "content": "hi"},
+        ],
+        system_instructions=_PASTED,
+    ):
+        pass
+    with sentry_agents.chat("output") as llm:
+        llm.set_output(_pasted(_PASTED))
+    with sentry_agents.chat("openai") as llm:
+        llm.set_response(
+            {
+                "id": "r",
+                "object": "chat.completion",
+                "model": "m",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": _pasted(_PASTED)},
+                        "finish_reason": "stop",
+                    }
+                ],
+            }
+        )
+    with sentry_agents.chat("anthropic") as llm:
+        llm.set_response(
+            {
+                "id": "msg",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude",
+                "content": [{"type": "text", "text": _pasted(_PASTED)}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": 1, "output_tokens": 1},
+            }
+        )
+    text = _pasted(_PASTED)
+    chunks = [
+        {"id": "s", "object": "chat.completion.chunk", "model": "m", "choices": [choice]}
+        for choice in [
+            *(
+                {"index": 0, "delta": {"content": text[i : i + 7]}, "finish_reason": None}
+                for i in range(0, len(text), 7)
+            ),
+            {"index": 0, "delta": {}, "finish_reason": "stop"},
+        ]
+    ]
+    with sentry_agents.chat("stream") as llm:
+        for _ in llm.stream(iter(chunks)):
+            pass
+
+    assert _PASTED_PNG[:20].encode() not in sentry.raw()
+    expected = [{"type": "text", "content": "look: [Blob substitute] ok?"}]
+    for name in ("output", "openai", "anthropic", "stream"):
+        assert (
+            sentry.named(f"chat {name}").json_attribute("gen_ai.output.messages")[0]["parts"]
+            == expected
+        ), name
+    assert sentry.named("chat in plain").json_attribute("gen_ai.input.messages") == [
+        {"role": "user", "parts": expected}
+    ]
+    assert sentry.named("chat system").json_attribute("gen_ai.system_instructions") == [
+        {"type": "text", "content": "[Blob substitute]"},
+        *expected,
+    ]

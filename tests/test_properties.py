@@ -216,7 +216,21 @@ plain_messages = st.lists(
             "role": st.sampled_from(
                 ["user", "assistant", "system", "developer", "human", "model", "odd"]
             ),
-            "content": st.text(alphabet=st.characters(blacklist_categories=()), max_size=80),
+            "content": st.text(alphabet=st.characters(blacklist_categories=()), max_size=80)
+            | st.builds(
+                lambda before, media, after: before + media + after,
+                st.text(max_size=8),
+                st.sampled_from(
+                    [
+                        "data:image/png;base64,iVBORw0KGgo=",
+                        "data:;base64,QUJD",
+                        "data:image/svg+xml;charset=utf-8;base64,PHN2Zz4",
+                        "data:image/png;base64,QUJDdata:image/png;base64,QUJD",
+                        "data: x;base64,kept",
+                    ]
+                ),
+                st.text(max_size=8),
+            ),
         }
     ),
     max_size=10,

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Optional, Protocol, Sequence
 
-from ._jsonable import as_list, call_arguments, dumps, field, json_arguments, jsonable, safe_str
+from ._jsonable import (
+    as_list,
+    call_arguments,
+    dumps,
+    field,
+    json_arguments,
+    jsonable,
+    safe_str,
+    text_media_removed,
+)
 from ._messages import audio_parts, google_media, thinking_text
 from ._models import is_response_model, model_fields, response_fields
 from ._responses import (
@@ -70,15 +79,16 @@ class _Choice:
         parts: list[dict[str, Any]] = []
         # Empty pieces alone make no part, as empty content in a whole response makes
         # none (OpenAI-compatible servers send ``"content": ""`` beside tool calls).
+        # Data URLs are looked for once the text is whole: one may span chunks.
         reasoning = "".join(self.reasoning)
         if reasoning:
-            parts.append({"type": "reasoning", "content": reasoning})
+            parts.append({"type": "reasoning", "content": text_media_removed(reasoning)})
         text = "".join(self.text)
         if text:
-            parts.append({"type": "text", "content": text})
+            parts.append({"type": "text", "content": text_media_removed(text)})
         refusal = "".join(self.refusal)
         if refusal:
-            parts.append({"type": "text", "content": refusal})
+            parts.append({"type": "text", "content": text_media_removed(refusal)})
         parts.extend(self.media)
         if self.audio:
             parts.extend(audio_parts("".join(self.transcript)))

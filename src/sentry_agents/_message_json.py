@@ -28,6 +28,7 @@ from ._jsonable import (
     key_json,
     key_writer,
     may_hold_media,
+    text_media_removed,
     text_without_media,
     without_media,
 )
@@ -239,10 +240,16 @@ def _write_block(
                             piece = _plain_piece(role, raw_content)
                             cost = len(piece) + overhead
                         elif raw_content.isascii():
-                            piece = f"{head}{encode(raw_content)}{_PLAIN_END}"
+                            text = raw_content
+                            if ";" in text and ";base64," in text:  # a data URL (rare)
+                                text = text_media_removed(text)
+                            piece = f"{head}{encode(text)}{_PLAIN_END}"
                             cost = len(raw_content) + len(piece) + overhead
                         else:
-                            piece = f"{head}{encode(clean_text(raw_content))}{_PLAIN_END}"
+                            text = clean_text(raw_content)
+                            if ";base64," in text:
+                                text = text_media_removed(text)
+                            piece = f"{head}{encode(text)}{_PLAIN_END}"
                             cost = (len(raw_content) + len(piece)) * 4 + overhead
                         append(piece)
                         if cost <= max_entry:
@@ -256,7 +263,7 @@ def _write_block(
                     role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
                     if role != "tool":
                         if split and role == "system":
-                            content = clean_text(raw_content)
+                            content = text_media_removed(clean_text(raw_content))
                             if content:
                                 system.append([{"type": "text", "content": content}])
                         else:
@@ -344,7 +351,14 @@ def _plain_piece(role: str, text: str) -> str:
     """A plain text message of ``role`` as JSON."""
     if not text:
         return f'{{"role":"{role}","parts":[]}}'
-    return f'{{"role":"{role}","parts":[{{"type":"text","content":{_string(clean_text(text))}}}]}}'
+    return f'{{"role":"{role}","parts":[{{"type":"text","content":{_text_json(text)}}}]}}'
+
+
+def _text_json(text: str) -> str:
+    """A message's text (or reasoning) as a JSON string, as the general conversion
+    writes it: clean, its base64 data URLs replaced (``text_media_removed``)."""
+    text = clean_text(text)
+    return _string(text_media_removed(text) if ";base64," in text else text)
 
 
 def text_answer_json(message: Any) -> Optional[str]:
@@ -561,7 +575,7 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
     else:
         part = _tool_call(ident, name, arguments, scrubber)
     if content:
-        text = _string(clean_text(content))
+        text = _text_json(content)
         piece = f'{{"role":"assistant","parts":[{{"type":"text","content":{text}}},{part}]}}'
     else:
         piece = f'{{"role":"assistant","parts":[{part}]}}'
@@ -693,7 +707,7 @@ def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber, heavy: int) -
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    part = f'{{"type":"reasoning","content":{_string(clean_text(text))}}}'
+    part = f'{{"type":"reasoning","content":{_text_json(text)}}}'
     piece = _message("assistant", [part])
     _reuse.put(key, piece, _strings_cost((piece, text)))
     return piece
@@ -756,11 +770,11 @@ def _openai_tool_calls(
         return found  # type: ignore[no-any-return]
     parts: list[str] = []
     if reasoning:
-        parts.append(f'{{"type":"reasoning","content":{_string(clean_text(reasoning))}}}')
+        parts.append(f'{{"type":"reasoning","content":{_text_json(reasoning)}}}')
     if content:
-        parts.append(f'{{"type":"text","content":{_string(clean_text(content))}}}')
+        parts.append(f'{{"type":"text","content":{_text_json(content)}}}')
     if refusal:
-        parts.append(f'{{"type":"text","content":{_string(clean_text(refusal))}}}')
+        parts.append(f'{{"type":"text","content":{_text_json(refusal)}}}')
     for index in range(6, len(held), 3):
         parts.append(_tool_call(held[index], held[index + 1], held[index + 2], scrubber))
     piece = _message(role, parts)
@@ -880,7 +894,11 @@ def _blocks_json(role: str, held: list[Any], inputs: list[Any], scrubber: Scrubb
     while index < end:
         kind = held[index]
         if kind is _TEXT_BLOCK:
-            parts.append(f'{{"type":"text","content":{_string(clean_text(held[index + 1]))}}}')
+            text = held[index + 1]
+            if text.isascii() and ";base64," not in text:  # the commonest, without calls
+                parts.append(f'{{"type":"text","content":{_string(text)}}}')
+            else:
+                parts.append(f'{{"type":"text","content":{_text_json(text)}}}')
             index += 2
         elif kind is _CALL_BLOCK:
             ident, name, arguments_json = held[index + 1 : index + 4]
@@ -891,8 +909,7 @@ def _blocks_json(role: str, held: list[Any], inputs: list[Any], scrubber: Scrubb
             results += 1
             index += 3
         elif kind is _THINKING_BLOCK:
-            text = _string(clean_text(held[index + 1]))
-            parts.append(f'{{"type":"reasoning","content":{text}}}')
+            parts.append(f'{{"type":"reasoning","content":{_text_json(held[index + 1])}}}')
             index += 2
         else:
             parts.append('{"type":"reasoning","content":"[redacted]"}')

@@ -24,6 +24,7 @@ from ._jsonable import (
     has_field,
     jsonable,
     safe_str,
+    text_media_removed,
     text_without_media,
     without_media,
 )
@@ -355,7 +356,7 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
         parts.extend(audio_parts(field(audio, "transcript")))
     reasoning = field(item, "reasoning_content")
     if isinstance(reasoning, str) and reasoning:
-        parts.insert(0, {"type": "reasoning", "content": reasoning})
+        parts.insert(0, _reasoning(reasoning))
     for call in as_list(field(item, "tool_calls")) or []:
         parts.append(_tool_call(call))
     function_call = field(item, "function_call")
@@ -482,7 +483,8 @@ def _plain_text_message(item: Any, default_role: str) -> Optional[tuple[str, str
     normalized = ROLE_ALIASES.get(role.lower(), default_role)
     if normalized == "tool":
         return None
-    return normalized, clean_text(content)
+    text = clean_text(content)
+    return normalized, text_media_removed(text) if ";base64," in text else text
 
 
 def _merge_tool_roles(messages: list[Message]) -> list[Message]:
@@ -550,14 +552,24 @@ def _reasoning_item_parts(item: Any) -> list[Part]:
     text = "\n".join(t for t in texts if t)
     if not text and field(item, "encrypted_content"):
         text = "[encrypted]"
-    return [{"type": "reasoning", "content": text}]
+    return [_reasoning(text)]
 
 
 # --- parts ------------------------------------------------------------------------------
 
 
 def _text(content: str) -> Part:
-    return {"type": "text", "content": safe_str(content)}
+    """A text part: its base64 data URLs replaced (``text_media_removed``), as every
+    path writing a message's text replaces them."""
+    text = safe_str(content)
+    if ";base64," in text:  # (tested here: the call costs more than the test)
+        text = text_media_removed(text)
+    return {"type": "text", "content": text}
+
+
+def _reasoning(content: str) -> Part:
+    """A reasoning part, its data URLs replaced as a text part's are."""
+    return {"type": "reasoning", "content": text_media_removed(safe_str(content))}
 
 
 def _blob(modality: str, mime_type: Optional[str]) -> Part:
@@ -696,8 +708,11 @@ def _validated_part(part: Mapping[str, Any]) -> Part:
         clean["response"] = without_media(clean["response"])
     if kind == "uri" and safe_str(clean.get("uri", "")).startswith("data:"):
         return _media(clean["uri"], clean.get("modality") or "document", clean.get("mime_type"))
-    if kind in ("text", "reasoning") and not isinstance(clean.get("content"), str):
-        clean["content"] = safe_str(clean.get("content", ""))
+    if kind in ("text", "reasoning"):
+        content = clean.get("content", "")
+        clean["content"] = text_media_removed(
+            content if isinstance(content, str) else safe_str(content)
+        )
     return clean
 
 
@@ -879,7 +894,7 @@ def thinking_text(thinking: Any) -> str:
 
 
 def _thinking(block: Any) -> list[Part]:
-    return [{"type": "reasoning", "content": thinking_text(field(block, "thinking"))}]
+    return [_reasoning(thinking_text(field(block, "thinking")))]
 
 
 def _redacted_thinking(block: Any) -> list[Part]:
@@ -889,8 +904,7 @@ def _redacted_thinking(block: Any) -> list[Part]:
 def _google_part(part: Any) -> list[Part]:
     text = field(part, "text")
     if isinstance(text, str):
-        kind = "reasoning" if field(part, "thought") is True else "text"
-        return [{"type": kind, "content": safe_str(text)}]
+        return [_reasoning(text) if field(part, "thought") is True else _text(text)]
     media = google_media(field(part, "inline_data"), field(part, "file_data"))
     if media is not None:
         return [media]
