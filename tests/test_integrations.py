@@ -409,3 +409,46 @@ def test_parent_ids_that_loop_end_the_walk_up_a_transaction():
     parents = {span_id: node["parent_span_id"] for span_id, node in nodes.items()}
     assert integrations._agent_ancestors("c", nodes, parents).count("a") <= len(nodes)
     assert integrations._counted_by_parent("c", nodes, parents, {}) is False
+
+
+def test_the_integrations_messages_holding_a_huge_integer_are_still_merged(
+    with_integrations, provider
+):
+    """The integration's legacy messages holding an integer of more digits than Python
+    converts (written while the app allowed more, ``sys.set_int_max_str_digits``) are
+    read and merged onto ours all the same, the integer sent as text saying its size, as
+    every other path sends it; never dropped."""
+    import inspect
+    import sys
+
+    import sentry_sdk.integrations.openai as integration
+
+    if "GEN_AI_REQUEST_MESSAGES" not in inspect.getsource(integration):
+        pytest.skip("this sentry-sdk's OpenAI integration sends no legacy messages")
+    provider.script("/v1/chat/completions", chat_completion("Rain."))
+    client = provider.openai()
+    huge = 10**5000
+    blocks = [{"type": "text", "text": "Count?"}, {"type": "widget", "n": huge}]
+    messages = [{"role": "user", "content": blocks}]
+    limit = sys.get_int_max_str_digits()
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        sys.set_int_max_str_digits(0)
+        try:
+            llm.set_response(client.chat.completions.create(model="gpt-4o-mini", messages=messages))
+        finally:
+            sys.set_int_max_str_digits(limit)
+    (span,) = llm_spans(with_integrations)
+    # Its size in digits when merged once the limit is back (a transaction's spans, at
+    # its end), in bits when merged as their span ended (span streaming, still unlimited).
+    size = "[integer of 5001 digits]" if with_integrations.mode == "static" else None
+    sent = span.json_attribute("gen_ai.input.messages")
+    assert sent == [
+        {
+            "role": "user",
+            "parts": [
+                {"type": "text", "content": "Count?"},
+                {"type": "widget", "n": size or "[integer of 16610 bits]"},
+            ],
+        }
+    ]
+    assert "gen_ai.request.messages" not in span.attributes

@@ -9,12 +9,12 @@ span is not undone by the integration).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Container, Mapping
 from typing import Any, Optional
 
 from . import _keys as keys
 from ._budget import fit
+from ._jsonable import loads_finite
 from ._messages import to_gen_ai_messages
 
 _TAKEN = (keys.OP_PREFIX, "mcp.", "network.")
@@ -73,8 +73,8 @@ def _renamed(key: str, value: Any, budget: int) -> Optional[Any]:
     if key == keys.SYSTEM_DEPRECATED:
         return value
     if key == keys.REQUEST_MESSAGES_DEPRECATED and isinstance(value, str):
-        try:
-            legacy = json.loads(value)
+        try:  # an integer too long to convert is read as its size, as everywhere
+            legacy = loads_finite(value)
         except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             return None
         return fit(to_gen_ai_messages(legacy), budget).text if legacy else None
