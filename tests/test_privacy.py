@@ -1914,3 +1914,34 @@ def test_data_urls_in_a_messages_text_are_never_sent(sentry, hooked):
         {"type": "text", "content": "[Blob substitute]"},
         *expected,
     ]
+
+
+def test_data_urls_inside_tool_data_text_are_never_sent(sentry):
+    """A data URL inside longer text in a tool's arguments or result (markdown showing a
+    chart, a note quoting an image) is replaced in place, as in a message's text: on the
+    tool's span, in the model's tool call and in the history's tool result alike, whether
+    within budget or cut to it; and in embeddings input and a guardrail's reason."""
+    arguments = {
+        "note": _pasted(_PASTED),
+        "list": ["a", "![chart](" + _PASTED + ")"],
+        "query": "a;b",
+    }
+    for sent in sent_everywhere(sentry, arguments):
+        assert sent == {
+            "note": "look: [Blob substitute] ok?",
+            "list": ["a", "![chart]([Blob substitute])"],
+            "query": "a;b",
+        }
+    long = "x" * 30_000 + " " + _PASTED + " " + "y" * 30_000
+    with sentry_agents.execute_tool("long") as tool:
+        tool.set_result([long, {"text": "see " + _PASTED}])
+    with sentry_agents.embeddings("e", inputs=["an image: " + _PASTED]):
+        pass
+    with sentry_agents.guardrail("g") as check:
+        check.set_outcome(False, reason="it holds " + _PASTED)
+    assert _PASTED_PNG[:20].encode() not in sentry.raw()
+    result = json.loads(sentry.named("execute_tool long").attributes["gen_ai.tool.call.result"])
+    assert result[0].startswith("xxx")  # cut to the budget or whole, its media replaced
+    assert sentry.named("guardrail g").attributes["sentry_agents.guardrail.reason"] == (
+        "it holds [Blob substitute]"
+    )

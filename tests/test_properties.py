@@ -347,6 +347,8 @@ hostile_string = st.sampled_from(
         # media, which a tool call's arguments never send
         "data:image/png;base64,iVBORw0KGgo=",
         '{"type": "image", "data": "iVBORw0KGgo=", "mimeType": "image/png"}',
+        "see data:image/png;base64,iVBORw0KGgo= here",
+        "a;b;base64",
     ]
 )
 # Objects holding media where the providers put it (an untyped block's ``data`` is kept).
@@ -756,6 +758,7 @@ media_text = st.sampled_from(
         json.dumps({"url": "data:image/png;base64," + _PNG, "caption": "ok"}),
         "[" + json.dumps({"base64": _PNG}) + "]\n" + json.dumps({"token": "t"}),
         "the base64 of it is not here",
+        "chart: ![c](data:image/png;base64," + _PNG + ")",
         '{"data": "prose", "type": "text", "mime_type": "text/plain"}',
     ]
 )

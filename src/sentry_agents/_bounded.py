@@ -40,6 +40,7 @@ from ._jsonable import (
     is_media_block,
     jsonable_key,
     may_hold_media,
+    text_media_removed,
     text_without_media,
     without_media,
 )
@@ -125,6 +126,11 @@ class _Bounded:
             # JSON text holding media: read whole, as ``without_media`` reads it
             cleaned = text if text.isascii() else clean_text(text)
             without = text_without_media(cleaned)
+            if without is not cleaned:
+                return without, self.text_floor(without)
+        elif ";base64," in text:  # a data URL inside prose: replaced before any cut
+            cleaned = text if text.isascii() else clean_text(text)
+            without = text_media_removed(cleaned)
             if without is not cleaned:
                 return without, self.text_floor(without)
         keep = self.room + 1

@@ -751,6 +751,8 @@ def _without_media(value: Any, media: bool, depth: int) -> Any:
     if kind is str:
         if value[:1] in _MEDIA_TEXT_STARTS or "\n" in value or "\r" in value:
             return text_without_media(value)
+        if ";base64," in value:  # a data URL inside prose (rare)
+            return text_media_removed(value)
         return value
     if kind is list:
         changed: Optional[list[Any]] = None
@@ -781,13 +783,15 @@ def _without_media(value: Any, media: bool, depth: int) -> Any:
 
 def text_without_media(text: str) -> str:
     """Text as it is sent where media is not: the blob substitute for a base64 data URL,
-    and JSON held in it (within white space, ``LEADING_SPACE``, encoded twice, or one
+    JSON held in it (within white space, ``LEADING_SPACE``, encoded twice, or one
     document a line, as ``scrub_text`` reads it) written again without media
-    (``without_media``). Only text naming what media is held under is read as JSON."""
+    (``without_media``), and a data URL inside other text replaced in place
+    (``text_media_removed``). Only text naming what media is held under is read as
+    JSON."""
     if is_data_url(text):
         return BLOB_SUBSTITUTE
     if not may_hold_media(text):
-        return text
+        return text_media_removed(text)
     body = text.strip(LEADING_SPACE)
     head = body[:1]
     if head in ('"', "{", "["):
@@ -801,7 +805,7 @@ def text_without_media(text: str) -> str:
         else:
             return text if cleaned is parsed else dumps(cleaned)
     if "\n" not in text and "\r" not in text:
-        return text
+        return text_media_removed(text)
     out: list[str] = []
     changed = False
     for line in text.splitlines(keepends=True):

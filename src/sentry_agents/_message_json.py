@@ -641,6 +641,8 @@ def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> s
                 response = _string(scrub_result_text(content, scrubber))
         elif content[:5] == "data:" and is_data_url(content):
             response = _BLOB
+        elif ";base64," in content:  # a data URL inside prose (rare)
+            response = _string(text_media_removed(content))
         else:
             response = _string(content)
     else:
