@@ -2293,3 +2293,54 @@ def test_integration_llm_calls_inside_our_agent_are_priced(sentry, provider):
     agent = sentry.named("invoke_agent Weather Agent").attributes
     assert agent["gen_ai.cost.total_tokens"] == pytest.approx(expected)
     assert agent["gen_ai.usage.input_tokens"] == 120
+
+
+def test_evaluation_questions_and_answers_send_no_media_and_no_secrets(sentry):
+    """A judge's answers (its free-text ``reason``, a structured one) and the questions'
+    instructions are searched for media and secrets as the state and a guardrail's
+    reason are: a data URL (whole or inside the text), JSON text naming a ``base64``
+    field or holding a secret's key. Labels (a choice labelled ``base64``) are kept."""
+    sentry.init()
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ"
+    url = "data:image/png;base64," + png
+    questions = {
+        "match": {"type": "boolean", "instructions": f"Does it show this? {url}"},
+        "encoding": {
+            "type": "choice",
+            "criteria": {"base64": "Base64 text", "hex": "Hex digits"},
+        },
+    }
+    answers = {
+        "match": {"type": "boolean", "probability": 0.9, "reason": f"It shows {url} too."},
+        "encoding": {
+            "type": "choice",
+            "choice": "base64",
+            "probabilities": {"base64": 0.8, "hex": 0.2},
+            "reason": json.dumps(
+                {
+                    "image": {"type": "image", "data": png, "mimeType": "image/png"},
+                    "api_key": "CANARY",
+                }
+            ),
+        },
+    }
+    with sentry_agents.evaluate("jev", questions=questions) as evaluation:
+        evaluation.set_answers(answers)
+    with sentry_agents.evaluate("jev2") as evaluation:
+        evaluation.set_answers({"match": {"type": "boolean", "probability": 1, "reason": url}})
+
+    raw = sentry.raw()
+    assert png.encode() not in raw and b"CANARY" not in raw
+    span = sentry.named("evaluate jev")
+    asked = span.json_attribute("gen_ai.input.messages")[0]["questions"]
+    assert asked["match"]["instructions"] == "Does it show this? [Blob substitute]"
+    assert asked["encoding"] == questions["encoding"]
+    answered = span.json_attribute("gen_ai.output.messages")[0]["answers"]
+    assert answered["match"]["reason"] == "It shows [Blob substitute] too."
+    assert json.loads(answered["encoding"].pop("reason")) == {
+        "image": {"type": "image", "data": "[Blob substitute]", "mimeType": "image/png"},
+        "api_key": "[Filtered]",
+    }
+    assert answered["encoding"] == {k: v for k, v in answers["encoding"].items() if k != "reason"}
+    other = sentry.named("evaluate jev2").json_attribute("gen_ai.output.messages")
+    assert other[0]["answers"]["match"]["reason"] == "[Blob substitute]"

@@ -17,6 +17,9 @@ from ._jsonable import jsonable, safe_str, without_media
 
 QUESTION_TYPES = ("score", "choice", "boolean", "noul")
 EVALUATION = "evaluation"
+LABELLED = frozenset({"criteria", "probabilities", "legend"})
+"""Fields of a question or answer keyed by the caller's labels (a choice's labels, a
+score's values), not by data: neither secrets' keys nor the fields media is held under."""
 
 
 def evaluation_input(state: Any, questions: Any) -> tuple[list[dict[str, Any]], list[str]]:
@@ -34,7 +37,7 @@ def evaluation_input(state: Any, questions: Any) -> tuple[list[dict[str, Any]], 
                 problems.extend(f"question {name!r}: {p}" for p in question_problems(question))
         else:
             problems.append(f"questions must be an object keyed by name, not {_kind(converted)}")
-        message["questions"] = converted
+        message["questions"] = _without_media_by_name(converted)
     if state is not None:
         message["state"] = without_media(jsonable(state))
     return [message], problems
@@ -66,7 +69,34 @@ def evaluation_output(
                     )
     else:
         problems.append(f"answers must be an object keyed by question, not {_kind(converted)}")
-    return [{"type": EVALUATION, "answers": converted}], problems
+    return [{"type": EVALUATION, "answers": _without_media_by_name(converted)}], problems
+
+
+def _without_media_by_name(items: Any) -> Any:
+    """Questions or answers keyed by their names without the media they may hold, as the
+    state and a guardrail's reason are sent (a judge's ``reason`` quoting an image's data
+    URL, JSON text naming a ``base64`` field): each field as ``without_media`` reads it,
+    but a map keyed by the caller's labels (``LABELLED``) value by value, its labels never
+    read as the fields media is held under (a choice labelled ``base64``). Checked
+    after the shape's problems are found: what is replaced is what was given."""
+    if not isinstance(items, dict):
+        return without_media(items)
+    return {name: _judgement_without_media(item) for name, item in items.items()}
+
+
+def _judgement_without_media(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return without_media(item)
+    rest = {k: v for k, v in item.items() if not (k in LABELLED and isinstance(v, dict))}
+    cleaned = without_media(rest)
+    if len(rest) == len(item):
+        return item if cleaned is rest else cleaned
+    return {
+        key: cleaned[key]
+        if key in rest
+        else {label: without_media(value) for label, value in item[key].items()}
+        for key in item
+    }
 
 
 def question_problems(question: Any) -> list[str]:
@@ -151,6 +181,7 @@ def _kind(value: Any) -> str:
 
 __all__ = [
     "EVALUATION",
+    "LABELLED",
     "QUESTION_TYPES",
     "answer_problems",
     "evaluation_input",

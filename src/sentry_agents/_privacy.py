@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import unquote_plus
 
+from ._evaluation import LABELLED
 from ._jsonable import (
     JSON_HEADS,
     LEADING_SPACE,
@@ -1045,9 +1046,7 @@ _EVALUATION_PARTS: dict[str, Callable[[Any, Scrubber], Any]] = {
     "questions": _scrub_by_name,
     "answers": _scrub_by_name,
 }
-_LABELLED = frozenset({"criteria", "probabilities", "legend"})
-"""Fields of a question or answer keyed by the caller's labels (a choice's labels, a
-score's values), not by data."""
+_LABELLED = LABELLED
 
 
 # The userinfo of an authority: from ``//`` to the last ``@`` before the next ``/``; a
