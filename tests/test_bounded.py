@@ -134,6 +134,12 @@ CASES: dict[str, Any] = {
     ]
     * 50,
     "many images": [{"type": "image", "data": PNG, "mimeType": "image/png"}] * 2_000,
+    # Text cut to the budget after its URLs' credentials and its data URLs are replaced
+    # (each shorter than what it replaces), never before.
+    "a long URL's credentials, then prose": [
+        "https://u:" + "p" * 5_000 + "@h/x?sig=" + "s" * 5_000 + " then " + "y" * 30_000
+    ],
+    "data URLs in prose": ["see data:image/png;base64," + PNG + " then " + "y" * 30_000] * 3,
     "prose under a media block's data": [
         {"type": "file", "data": "x" * 30_000 + " a space past any budget"},
         {"type": "document", "data": "Meeting notes " * 2_000},

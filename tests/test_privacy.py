@@ -1945,3 +1945,52 @@ def test_data_urls_inside_tool_data_text_are_never_sent(sentry):
     assert sentry.named("guardrail g").attributes["sentry_agents.guardrail.reason"] == (
         "it holds [Blob substitute]"
     )
+
+
+def test_credentials_in_urls_inside_tool_data_are_filtered(sentry):
+    """A URL in a tool's arguments or result (a database URL, a webhook, a pre-signed
+    link, inside prose or markdown) has its userinfo and its secret-named query values
+    filtered as a resource URI's are, whatever key holds it: on the tool's span, in the
+    model's tool call and in the history's tool result alike. Other text is kept."""
+    arguments = {
+        "endpoint": "postgres://admin:CANARY-1@db.example.com:5432/app",
+        "webhook": "post to https://hooks.example.com/x?token=CANARY-2&v=2, then stop.",
+        "link": "[file](https://h.example.com/f.png?X-Amz-Signature=CANARY-3)",
+        "repo": ["https://CANARY-4@github.com/org/repo.git"],
+        "note": "mail bob@example.com or see https://example.com/a?page=2",
+    }
+    for sent in sent_everywhere(sentry, arguments):
+        assert sent == {
+            "endpoint": "postgres://[Filtered]:[Filtered]@db.example.com:5432/app",
+            "webhook": "post to https://hooks.example.com/x?token=[Filtered]&v=2, then stop.",
+            "link": "[file](https://h.example.com/f.png?X-Amz-Signature=[Filtered])",
+            "repo": ["https://[Filtered]:[Filtered]@github.com/org/repo.git"],
+            "note": "mail bob@example.com or see https://example.com/a?page=2",
+        }
+    result = "Uploaded: https://b.s3.amazonaws.com/f?X-Amz-Signature=CANARY-5&X-Amz-Expires=60"
+    with sentry_agents.execute_tool("upload") as tool:
+        tool.set_result(result)
+    history = [{"role": "tool", "tool_call_id": "c", "content": result}]
+    with sentry_agents.chat("m2", messages=history):
+        pass
+    with sentry_agents.guardrail("g") as check:
+        check.set_outcome(False, reason={"why": "unsafe", "url": "ftp://u:CANARY-6@h/"})
+
+    assert b"CANARY" not in sentry.raw()
+    sent = sentry.named("execute_tool upload").attributes["gen_ai.tool.call.result"]
+    assert sent == (
+        "Uploaded: https://b.s3.amazonaws.com/f?X-Amz-Signature=[Filtered]&X-Amz-Expires=60"
+    )
+    (message,) = sentry.named("chat m2").json_attribute("gen_ai.input.messages")
+    assert message["parts"][0]["response"] == sent
+
+
+def test_urls_in_tool_data_are_kept_whole_with_scrubbing_off(sentry):
+    """``scrub_keys=()`` turns scrubbing off: URLs are sent as given too."""
+    sentry_agents.configure(scrub_keys=())
+    url = "https://user:pass@h.example.com/x?token=t"
+    with sentry_agents.execute_tool("t", arguments={"url": url}):
+        pass
+    assert sentry.named("execute_tool t").json_attribute("gen_ai.tool.call.arguments") == {
+        "url": url
+    }

@@ -286,7 +286,16 @@ plain_or_not = st.recursive(
     st.one_of(
         json_like,
         st.just(2**10_001),
-        st.sampled_from(['{"api_key": "k"}', ' ["x", {"token": 1}]', "a\nb", "\ufeff{}", "é"]),
+        st.sampled_from(
+            [
+                '{"api_key": "k"}',
+                ' ["x", {"token": 1}]',
+                "a\nb",
+                "\ufeff{}",
+                "é",
+                "https://u:p@h/x?token=t",
+            ]
+        ),
     ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
@@ -349,6 +358,10 @@ hostile_string = st.sampled_from(
         '{"type": "image", "data": "iVBORw0KGgo=", "mimeType": "image/png"}',
         "see data:image/png;base64,iVBORw0KGgo= here",
         "a;b;base64",
+        # URLs, whose credentials a tool call's arguments never send
+        "postgres://u:p@db/app",
+        "see https://h/x?token=t&v=2.",
+        "https://h/x?v=1",
     ]
 )
 # Objects holding media where the providers put it (an untyped block's ``data`` is kept).
@@ -759,6 +772,8 @@ media_text = st.sampled_from(
         "[" + json.dumps({"base64": _PNG}) + "]\n" + json.dumps({"token": "t"}),
         "the base64 of it is not here",
         "chart: ![c](data:image/png;base64," + _PNG + ")",
+        "Uploaded: https://b.example.com/f?X-Amz-Signature=s&X-Amz-Expires=60",
+        json.dumps({"url": "ftp://u:p@h/", "page": 2}),
         '{"data": "prose", "type": "text", "mime_type": "text/plain"}',
     ]
 )

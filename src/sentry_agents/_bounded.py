@@ -128,7 +128,8 @@ class _Bounded:
             without = text_without_media(cleaned)
             if without is not cleaned:
                 return without, self.text_floor(without)
-        elif ";base64," in text:  # a data URL inside prose: replaced before any cut
+        elif ";" in text and ";base64," in text:
+            # a data URL inside prose: replaced before any cut
             cleaned = text if text.isascii() else clean_text(text)
             without = text_media_removed(cleaned)
             if without is not cleaned:
@@ -146,16 +147,23 @@ class _Bounded:
     def left_alone(self, text: str) -> bool:
         """Whether ``scrub_text`` returns ``text`` and each of its beginnings unchanged."""
         scrubber = self.scrubber
-        return (
-            not scrubber.active
-            or (text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text)
-            or (text.isascii() and not scrubber.may_hide(text))
+        return not scrubber.active or (
+            ("/" not in text or "://" not in text)
+            and (
+                (text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text)
+                or (text.isascii() and not scrubber.may_hide(text))
+            )
         )
 
     def text_floor(self, text: str) -> int:
         """The size of a converted string once scrubbed, or 2 where scrubbing may
-        rewrite it (JSON held in it)."""
-        if self.scrubber.active and (text[:1] in JSON_HEADS or "\n" in text or "\r" in text):
+        rewrite it (JSON held in it, a URL)."""
+        if self.scrubber.active and (
+            text[:1] in JSON_HEADS
+            or "\n" in text
+            or "\r" in text
+            or ("/" in text and "://" in text)
+        ):
             return 2
         return len(text) + 2
 

@@ -247,7 +247,7 @@ def _write_block(
                             cost = len(raw_content) + len(piece) + overhead
                         else:
                             text = clean_text(raw_content)
-                            if ";base64," in text:
+                            if ";" in text and ";base64," in text:
                                 text = text_media_removed(text)
                             piece = f"{head}{encode(text)}{_PLAIN_END}"
                             cost = (len(raw_content) + len(piece)) * 4 + overhead
@@ -358,7 +358,7 @@ def _text_json(text: str) -> str:
     """A message's text (or reasoning) as a JSON string, as the general conversion
     writes it: clean, its base64 data URLs replaced (``text_media_removed``)."""
     text = clean_text(text)
-    return _string(text_media_removed(text) if ";base64," in text else text)
+    return _string(text_media_removed(text) if (";" in text and ";base64," in text) else text)
 
 
 def text_answer_json(message: Any) -> Optional[str]:
@@ -567,6 +567,8 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
         and "\r" not in ident
         and "\n" not in name
         and "\r" not in name
+        and ("/" not in ident or "://" not in ident)
+        and ("/" not in name or "://" not in name)
     ):
         part = (
             f'{{"type":"tool_call","id":{_string(ident)},"name":{_string(name)},'
@@ -627,7 +629,13 @@ def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> s
         return found  # type: ignore[no-any-return]
     if heavy and len(content) >= heavy:
         return _HEAVY
-    if ident.isascii() and ident[:1] not in JSON_HEADS and "\n" not in ident and "\r" not in ident:
+    if (
+        ident.isascii()
+        and ident[:1] not in JSON_HEADS
+        and "\n" not in ident
+        and "\r" not in ident
+        and ("/" not in ident or "://" not in ident)
+    ):
         written = _string(ident)
     else:
         written = _field(ident, scrubber)
@@ -641,8 +649,9 @@ def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> s
                 response = _string(scrub_result_text(content, scrubber))
         elif content[:5] == "data:" and is_data_url(content):
             response = _BLOB
-        elif ";base64," in content:  # a data URL inside prose (rare)
-            response = _string(text_media_removed(content))
+        elif (";" in content and ";base64," in content) or ("/" in content and "://" in content):
+            # a data URL, or a URL (rare); each tested by a character first (memchr)
+            response = _response_field(content, scrubber)
         else:
             response = _string(content)
     else:
@@ -897,7 +906,8 @@ def _blocks_json(role: str, held: list[Any], inputs: list[Any], scrubber: Scrubb
         kind = held[index]
         if kind is _TEXT_BLOCK:
             text = held[index + 1]
-            if text.isascii() and ";base64," not in text:  # the commonest, without calls
+            # the commonest, written without calls
+            if text.isascii() and (";" not in text or ";base64," not in text):
                 parts.append(f'{{"type":"text","content":{_string(text)}}}')
             else:
                 parts.append(f'{{"type":"text","content":{_text_json(text)}}}')
@@ -977,10 +987,15 @@ def _message(role: str, parts: list[str]) -> str:
 
 def _field(text: str, scrubber: Scrubber) -> str:
     """An id, a name or a tool's response as a JSON string: clean, and scrubbed inside
-    when it holds JSON that may hide a secret."""
+    when it holds JSON that may hide a secret, or a URL (``scrub_text``)."""
     if not text.isascii():
         return _string(scrub_text(clean_text(text), scrubber))
-    if text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text:
+    if (
+        text[:1] not in JSON_HEADS
+        and "\n" not in text
+        and "\r" not in text
+        and ("/" not in text or "://" not in text)
+    ):
         return _string(text)
     return _string(scrub_result_text(text, scrubber))
 

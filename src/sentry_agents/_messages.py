@@ -484,7 +484,7 @@ def _plain_text_message(item: Any, default_role: str) -> Optional[tuple[str, str
     if normalized == "tool":
         return None
     text = clean_text(content)
-    return normalized, text_media_removed(text) if ";base64," in text else text
+    return normalized, text_media_removed(text) if (";" in text and ";base64," in text) else text
 
 
 def _merge_tool_roles(messages: list[Message]) -> list[Message]:
@@ -562,7 +562,7 @@ def _text(content: str) -> Part:
     """A text part: its base64 data URLs replaced (``text_media_removed``), as every
     path writing a message's text replaces them."""
     text = safe_str(content)
-    if ";base64," in text:  # (tested here: the call costs more than the test)
+    if ";" in text and ";base64," in text:  # (tested here: the call costs more than the test)
         text = text_media_removed(text)
     return {"type": "text", "content": text}
 

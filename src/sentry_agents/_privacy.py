@@ -512,7 +512,12 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
                 item_kind = type(item)
                 if item_kind is dict or item_kind is list:
                     new = _scrub(item, scrubber)
-                elif item_kind is str and (item[:1] in JSON_HEADS or "\n" in item or "\r" in item):
+                elif item_kind is str and (
+                    item[:1] in JSON_HEADS
+                    or "\n" in item
+                    or "\r" in item
+                    or ("/" in item and "://" in item)
+                ):
                     new = scrub_text(item, scrubber)
             if out is None:
                 if new is item:
@@ -526,7 +531,12 @@ def _scrub(value: Any, scrubber: Scrubber) -> Any:
             item_kind = type(item)
             if item_kind is dict or item_kind is list:
                 new = _scrub(item, scrubber)
-            elif item_kind is str and (item[:1] in JSON_HEADS or "\n" in item or "\r" in item):
+            elif item_kind is str and (
+                item[:1] in JSON_HEADS
+                or "\n" in item
+                or "\r" in item
+                or ("/" in item and "://" in item)
+            ):
                 new = scrub_text(item, scrubber)
             else:
                 continue
@@ -589,7 +599,12 @@ def _scrub_plain(value: Any, scrubber: Scrubber, depth: int) -> Any:
             elif item_kind is str:
                 if not item.isascii():
                     return NOT_PLAIN
-                if item[:1] in JSON_HEADS or "\n" in item or "\r" in item:
+                if (
+                    item[:1] in JSON_HEADS
+                    or "\n" in item
+                    or "\r" in item
+                    or ("/" in item and "://" in item)
+                ):
                     new = scrub_text(item, scrubber)
             elif item_kind is dict or item_kind is list:
                 new = _scrub_plain(item, scrubber, depth + 1)
@@ -612,7 +627,12 @@ def _scrub_plain(value: Any, scrubber: Scrubber, depth: int) -> Any:
         if item_kind is str:
             if not item.isascii():
                 return NOT_PLAIN
-            if item[:1] not in JSON_HEADS and "\n" not in item and "\r" not in item:
+            if (
+                item[:1] not in JSON_HEADS
+                and "\n" not in item
+                and "\r" not in item
+                and ("/" not in item or "://" not in item)
+            ):
                 continue
             new = scrub_text(item, scrubber)
         elif item_kind is dict or item_kind is list:
@@ -657,7 +677,12 @@ def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
     head = text.find('"', 2) + 1
     spaced = text[head + 1 : head + 2] == " "
     shape = scrubber._shapes.get(text[: head + 1] if spaced else text[:head])
-    if shape is not None and shape.fullmatch(text) is not None and ";base64," not in text:
+    if (
+        shape is not None
+        and shape.fullmatch(text) is not None
+        and (";" not in text or ";base64," not in text)
+        and ("/" not in text or "://" not in text)
+    ):
         return text.replace('": ', '":').replace(', "', ',"') if spaced else text
     if json_may_hold_media(text) or (
         len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH
@@ -670,9 +695,14 @@ def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
     if end != len(text):
         return None
     if scrubber.active and (
-        # Without a bracket past the first or a backslash (an escaped quote or line
-        # break), no string in the object can be changed by ``scrub_text``: only keys.
-        "[" in text or "\\" in text or text.count("{") != 1 or not parsed.keys() <= scrubber._kept
+        # Without a bracket past the first, a backslash (an escaped quote or line
+        # break) or a URL, no string in the object can be changed by ``scrub_text``:
+        # only keys.
+        "[" in text
+        or "\\" in text
+        or ("/" in text and "://" in text)
+        or text.count("{") != 1
+        or not parsed.keys() <= scrubber._kept
     ):
         parsed = _scrub(parsed, scrubber)
     elif head > 1 and len(scrubber._shapes) < _MAX_SHAPES and len(text) <= _MAX_SHAPE_CHARS:
@@ -750,7 +780,11 @@ def scrub_result_text(text: str, scrubber: Scrubber) -> str:
     written again on every model call of a new history)."""
     head = text.find('"', 2) + 1
     shape = scrubber._result_shapes.get(text[:head])
-    if shape is not None and shape.fullmatch(text) is not None:
+    if (
+        shape is not None
+        and shape.fullmatch(text) is not None
+        and ("/" not in text or "://" not in text)
+    ):
         return text
     scrubbed = scrub_text(text, scrubber)
     if (
@@ -782,6 +816,18 @@ def _add_shape(
 
 
 def scrub_text(text: str, scrubber: Scrubber) -> str:
+    """A string of data scrubbed: JSON held in it (``_json_scrubbed``), then the
+    credentials of each URL in it (``urls_filtered``). Only a string that begins as
+    JSON may, has lines or holds ``://`` can change (every shortcut past this function
+    tests exactly that). The string itself when nothing in it is a secret."""
+    if not scrubber.active:
+        return text
+    if (text[:1] in JSON_HEADS or "\n" in text or "\r" in text) and scrubber.may_hide(text):
+        text = _json_scrubbed(text, scrubber)
+    return urls_filtered(text, scrubber) if ("/" in text and "://" in text) else text
+
+
+def _json_scrubbed(text: str, scrubber: Scrubber) -> str:
     """JSON held in a string, scrubbed. A string that begins like a JSON object or array
     (or JSON text encoded twice) is scrubbed as that JSON; one that does not parse is
     read as the documents it begins with, one per line (JSON Lines, an MCP result's JSON
@@ -789,12 +835,6 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
     parse. In any other text, each JSON object or array that begins a line and parses
     (JSON after a heading, in a code fence) is scrubbed in place, the text around it
     kept. The string itself when nothing in it is a secret."""
-    if (
-        (text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text)
-        or not scrubber.active
-        or not scrubber.may_hide(text)
-    ):
-        return text
     body = text.lstrip(LEADING_SPACE)
     head = body[:1]
     if head == '"':
@@ -1061,6 +1101,46 @@ _URI_PARAM = re.compile(r"([?&#;])([^?&#;=]*)=([^?&#;]*)")
 _MAX_COUNT_DIGITS = 18
 
 
+def urls_filtered(text: str, scrubber: Scrubber) -> str:
+    """A string of data (a tool's argument or result, prose or JSON text) with each URL
+    in it filtered as ``filter_uri`` filters a resource's URI: its userinfo (a database
+    URL's password, a token given as the user name) and the values of its query and
+    fragment parameters named as secrets (a pre-signed URL's signature). ``text`` itself
+    when nothing changes, and when scrubbing is off (an empty deny list).
+
+    A URL is read from each ``://`` to the first white space, quote, angle bracket,
+    backslash or backtick, less the punctuation prose puts after it (``.``, ``,``, ``)``,
+    ...); only text holding ``://`` is read, once (callers test that in C, for ``/``
+    first: one ``memchr``, a sixth of the time of ``"://" in text`` on JSON, where
+    colons are many)."""
+    if not scrubber.active:
+        return text
+    at = text.find("://")
+    out: list[str] = []
+    last = 0
+    while at >= 0:
+        end = _URL_TAIL.match(text, at + 3).end()  # type: ignore[union-attr]  # (may be empty)
+        url = text[at:end].rstrip(_AFTER_URL)
+        try:
+            filtered = _filter_uri(url, scrubber)
+        except Exception:  # nothing known to raise; a secret is never sent as a fallback
+            filtered = FILTERED
+        if filtered != url:
+            out += (text[last:at], filtered)
+            last = at + len(url)
+        at = text.find("://", max(end, at + 3))
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+_URL_TAIL = re.compile(r'[^\s"<>\\`]*')
+_AFTER_URL = ".,;:!?'\")}"
+"""What prose and markdown put right after a URL (never ``]``, which ends the filtered
+marker: text filtered twice is filtered alike)."""
+
+
 def filter_uri(uri: Any, scrubber: Scrubber) -> str:
     """A URI (an MCP resource's) as recorded: every userinfo (``user:password@``, or a
     token as the user name) replaced as a whole, as sentry-sdk's ``sanitize_url`` does,
@@ -1168,5 +1248,6 @@ __all__ = [
     "scrub",
     "scrub_text",
     "scrubber_for",
+    "urls_filtered",
     "words",
 ]
