@@ -4,6 +4,7 @@ one LLM span per model call, agent names and usage on the integrations' spans to
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import sentry_sdk
@@ -452,3 +453,79 @@ def test_the_integrations_messages_holding_a_huge_integer_are_still_merged(
         }
     ]
     assert "gen_ai.request.messages" not in span.attributes
+
+
+def test_what_the_integration_adds_is_scrubbed_as_ours_is(with_integrations, provider):
+    """The integration's content merged onto our span (its messages, under the legacy or
+    the current key, and its tool definitions, when ours has none) is scrubbed, and its
+    media left out, as our own content is: ours never sends a secret the deny list names."""
+    provider.script("/v1/chat/completions", chat_completion("Rain."))
+    client = provider.openai()
+    arguments = json.dumps({"password": "CANARY-1", "url": "https://u:CANARY-2@h/x"})
+    messages = [
+        {"role": "user", "content": "pay"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c", "type": "function", "function": {"name": "pay", "arguments": arguments}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c", "content": json.dumps({"token": "CANARY-3"})},
+    ]
+    secret = {"type": "string", "default": "CANARY-4"}
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "pay",
+                "parameters": {"type": "object", "properties": {"api_key": secret}},
+            },
+        }
+    ]
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        llm.set_response(
+            client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=tools)
+        )
+    (span,) = llm_spans(with_integrations)
+    assert b"CANARY" not in with_integrations.raw()
+    sent = span.json_attribute("gen_ai.input.messages")
+    call = sent[1]["parts"][-1]
+    assert call["type"] == "tool_call"
+    assert call["arguments"] == {
+        "password": "[Filtered]",
+        "url": "https://[Filtered]:[Filtered]@h/x",
+    }
+    assert json.loads(sent[2]["parts"][0]["response"]) == {"token": "[Filtered]"}
+    if "gen_ai.tool.definitions" in span.attributes:  # this sentry-sdk records them
+        assert "[Filtered]" in span.attributes["gen_ai.tool.definitions"]
+
+
+def test_a_span_with_a_redaction_hook_takes_no_content_from_the_integration(
+    with_integrations, provider
+):
+    """The redaction hook sees every piece of content ours sends; the integration's
+    cannot be shown to it where that span ends, so a span with a hook takes none (its
+    usage and response fields still), while one without takes it."""
+    provider.script("/v1/chat/completions", chat_completion("Rain."), chat_completion("Rain."))
+    client = provider.openai()
+    seen: list[str] = []
+
+    def hook(kind: str, value: Any) -> Any:
+        seen.append(kind)
+        return value
+
+    with sentry_agents.chat("gpt-4o-mini", provider="openai", redact=hook) as llm:
+        llm.set_response(client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES))
+    with sentry_agents.chat("gpt-4o-mini", provider="openai") as llm:
+        llm.set_response(client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES))
+    hooked, plain = sorted(llm_spans(with_integrations), key=lambda span: span.start)
+    assert seen == ["output.messages"]
+    assert "gen_ai.input.messages" not in hooked.attributes
+    assert hooked.attributes["gen_ai.usage.input_tokens"] == 120
+    assert hooked.json_attribute("gen_ai.output.messages")[0]["parts"] == [
+        {"type": "text", "content": "Rain."}
+    ]
+    assert plain.json_attribute("gen_ai.input.messages") == [
+        {"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]}
+    ]

@@ -5,6 +5,7 @@ SDK: one ``mcp.server`` span per request, whether ``mcp_server`` wraps the reque
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -337,3 +338,75 @@ def test_a_decorated_tool_function_keeps_the_integrations_arguments(with_integra
     # As the integration wrote it (its own format: text as it is), not replaced.
     assert arguments == {"mcp.request.argument.city": "Paris"}
     assert "Rain in Paris" in served.attributes["gen_ai.tool.call.result"]
+
+
+def test_the_integrations_arguments_are_scrubbed_by_name_as_ours_are(with_integration):
+    """The integration's ``mcp.request.argument.*`` kept on our span are judged by their
+    names and scrubbed as ours: a ``password`` argument is filtered, a URL's credentials
+    too, the rest kept as the integration wrote it."""
+    from mcp import Client
+    from mcp.server.mcpserver import MCPServer
+
+    sentry = with_integration
+    app = MCPServer("login-server")
+
+    @app.tool()
+    @sentry_agents.mcp_server("tools/call", "login")
+    def login(user: str, password: str, server: str) -> str:
+        return f"Welcome {user}"
+
+    async def run() -> Any:
+        async with Client(app) as client:
+            arguments = {"user": "ada", "password": "CANARY-1", "server": "ftp://a:CANARY-2@h/"}
+            return await client.call_tool("login", arguments)
+
+    assert asyncio.run(run()).is_error is False
+    (served,) = [s for s in sentry.spans() if s.name == "tools/call login" and s.op == "mcp.server"]
+    arguments = {
+        k: v for k, v in served.attributes.items() if k.startswith("mcp.request.argument.")
+    }
+    assert arguments == {
+        "mcp.request.argument.user": "ada",
+        "mcp.request.argument.password": "[Filtered]",
+        "mcp.request.argument.server": "ftp://[Filtered]:[Filtered]@h/",
+    }
+    assert b"CANARY" not in sentry.raw()
+
+
+@pytest.mark.parametrize("record_outputs", [None, False])
+def test_what_the_integration_writes_on_a_joined_span_after_ours_is_ours_to_judge(
+    with_integration, record_outputs
+):
+    """On the integration's span we joined, the integration writes the handler's result
+    (``mcp.tool.result.content``) after ours ended: it is scrubbed as ours is, and left
+    out when our output gate is closed, as ours would have done."""
+    from mcp import Client
+    from mcp.server.mcpserver import MCPServer
+
+    sentry = with_integration
+    app = MCPServer("s")
+    secret = {"token": "CANARY-1", "url": "https://u:CANARY-2@h/x", "city": "Paris"}
+
+    @app.tool()
+    @sentry_agents.mcp_server("tools/call", "login", record_outputs=record_outputs)
+    def login(user: str) -> str:
+        return json.dumps(secret)
+
+    async def run() -> Any:
+        async with Client(app) as client:
+            return await client.call_tool("login", {"user": "ada"})
+
+    asyncio.run(run())
+    (served,) = [s for s in sentry.spans() if s.name == "tools/call login" and s.op == "mcp.server"]
+    assert b"CANARY" not in sentry.raw()
+    attributes = served.attributes
+    if record_outputs is False:
+        assert "mcp.tool.result.content" not in attributes
+        assert "gen_ai.tool.call.result" not in attributes
+    else:
+        assert "Paris" in attributes["mcp.tool.result.content"]
+        assert json.loads(attributes["gen_ai.tool.call.result"]) == {
+            "token": "[Filtered]",
+            "url": "https://[Filtered]:[Filtered]@h/x",
+            "city": "Paris",
+        }

@@ -21,6 +21,7 @@ from ._config import UNSET, Options, Redactor, options
 from ._decorate import Call
 from ._guard import guard, logger
 from ._jsonable import instance_of, json_arguments, jsonable, known_name, optional_str, safe_str
+from ._merge import content_value
 from ._privacy import scrubber_for
 from ._sdk import AttributeValue
 from ._sdk.integrations import MCP_ORIGIN
@@ -146,6 +147,36 @@ class MCPServerSpan(_MCPSpan):
     def _record_start_content(self) -> None:
         if self._config.arguments is not None:
             self.set_arguments(self._config.arguments)
+        else:
+            self._clean_joined_arguments()
+
+    def _clean_joined_arguments(self) -> None:
+        """The arguments sentry-sdk's MCP integration recorded on the span we joined,
+        kept as ours would record them: each judged by its name and scrubbed (or none,
+        with a redaction hook, which cannot be shown them), as the arguments taken from
+        an integration's span are (``_merge``)."""
+        native = self._native
+        if native is None or not native.joined:
+            return
+        settings = self._settings
+        current = native.attributes()
+        for key in self._argument_keys():
+            if not key.startswith(_ARGUMENT_PREFIXES[0]):
+                continue  # their count
+            value = current.get(key)
+            cleaned = content_value(
+                key,
+                value,
+                inputs_ok=True,
+                outputs_ok=self._outputs_ok,
+                budget=self._budget(),
+                scrubber=scrubber_for(settings.scrub_keys),
+                hooked=settings.redact is not None,
+            )
+            if cleaned is None:
+                self._remove(key)
+            elif cleaned != value:
+                self._set(key, cleaned)
 
     def _withhold_start_content(self) -> None:
         # sentry-sdk's MCP integration records a request's arguments whatever

@@ -4,7 +4,9 @@ its AI integrations record, an MCP request that its MCP integration records).
 Pure functions, no sentry-sdk import. Ours stays the one span: it takes only what it
 lacks, under current keys (sentry-sdk's integrations still send some deprecated ones),
 and content only in a direction our own gate records (so ``record_outputs=False`` on our
-span is not undone by the integration).
+span is not undone by the integration), scrubbed and without media as our own content
+is, and none at all on a span with a redaction hook (which cannot be run where the
+integration's span ends: a hook must see every piece of content ours sends).
 """
 
 from __future__ import annotations
@@ -14,8 +16,17 @@ from typing import Any, Optional
 
 from . import _keys as keys
 from ._budget import fit
-from ._jsonable import loads_finite
-from ._messages import to_gen_ai_messages
+from ._jsonable import jsonable, loads_finite, without_media
+from ._messages import system_parts, to_gen_ai_messages
+from ._privacy import (
+    FILTERED,
+    Scrubber,
+    filter_uri,
+    scrub,
+    scrub_messages,
+    scrub_parts,
+    scrub_tool_definitions,
+)
 
 _TAKEN = (keys.OP_PREFIX, "mcp.", "network.")
 _INPUTS = frozenset(
@@ -30,6 +41,13 @@ _OUTPUTS = frozenset(
         keys.MCP_PROMPT_RESULT_MESSAGE_CONTENT,
     }
 )
+_MESSAGE_KEYS = frozenset({keys.INPUT_MESSAGES, keys.OUTPUT_MESSAGES})
+_JSON_KEYS = _MESSAGE_KEYS | {
+    keys.SYSTEM_INSTRUCTIONS,
+    keys.TOOL_DEFINITIONS,
+    keys.EMBEDDINGS_INPUT,
+}
+"""Content keys whose text is JSON (the others hold a result's text, JSON or not)."""
 
 
 def additions(
@@ -40,9 +58,13 @@ def additions(
     inputs_ok: bool,
     outputs_ok: bool,
     budget: int,
+    scrubber: Scrubber,
+    hooked: bool = False,
 ) -> dict[str, Any]:
     """The attributes of ``theirs`` to add to a span that has the keys ``mine``, none
-    whose key starts with one of ``decided`` (what ours has decided, even to leave out)."""
+    whose key starts with one of ``decided`` (what ours has decided, even to leave out).
+    Content is scrubbed with ``scrubber`` and its media left out, as ours is; a span
+    ``hooked`` to a redaction hook takes none."""
     out: dict[str, Any] = {}
     for key, value in theirs.items():
         if value is None or not key.startswith(_TAKEN):
@@ -57,28 +79,90 @@ def additions(
         if not outputs_ok and current in _OUTPUTS:
             continue
         if current != key:
-            value = _renamed(key, value, budget)
+            value = _renamed(key, value, budget, scrubber, hooked)
             if value is None:
                 continue
         elif key == keys.MCP_REQUEST_ID:
             value = str(value)  # sentry-sdk sends the JSON-RPC id as it came; the key is a string
+        elif key == keys.MCP_RESOURCE_URI:
+            value = filter_uri(value, scrubber)  # metadata, filtered as ours always is
+        elif is_content(key):
+            value = _scrubbed(key, value, budget, scrubber) if not hooked else None
+            if value is None:
+                continue
         out[current] = value
     return out
 
 
-def _renamed(key: str, value: Any, budget: int) -> Optional[Any]:
+def is_content(key: str) -> bool:
+    """Whether ``key`` holds content (behind a gate, scrubbed) on an integration's span."""
+    return key in _INPUTS or key in _OUTPUTS or key.startswith(_INPUT_PREFIXES)
+
+
+def content_value(
+    key: str,
+    value: Any,
+    *,
+    inputs_ok: bool,
+    outputs_ok: bool,
+    budget: int,
+    scrubber: Scrubber,
+    hooked: bool,
+) -> Optional[Any]:
+    """Content an integration wrote under ``key`` (``is_content``) on a span that is ours
+    (one we joined), as ours sends it: ``None`` to leave it out (its direction's gate
+    closed, or a redaction hook the integration's content cannot be shown to), else
+    scrubbed as ``additions`` scrubs it."""
+    if hooked or value is None:
+        return None
+    if not (inputs_ok if key in _INPUTS or key.startswith(_INPUT_PREFIXES) else outputs_ok):
+        return None
+    return _scrubbed(key, value, budget, scrubber)
+
+
+def _renamed(key: str, value: Any, budget: int, scrubber: Scrubber, hooked: bool) -> Optional[Any]:
     """A deprecated key's value under its current key: the provider as it is, legacy
-    ``{role, content}`` input messages as role/parts; other content is left out (ours
-    records the response itself)."""
+    ``{role, content}`` input messages as role/parts (scrubbed; none for a span
+    ``hooked`` to a redaction hook); other content is left out (ours records the
+    response itself)."""
     if key == keys.SYSTEM_DEPRECATED:
         return value
-    if key == keys.REQUEST_MESSAGES_DEPRECATED and isinstance(value, str):
+    if key == keys.REQUEST_MESSAGES_DEPRECATED and isinstance(value, str) and not hooked:
         try:  # an integer too long to convert is read as its size, as everywhere
             legacy = loads_finite(value)
         except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             return None
-        return fit(to_gen_ai_messages(legacy), budget).text if legacy else None
+        if not legacy:
+            return None
+        return fit(scrub_messages(to_gen_ai_messages(legacy), scrubber), budget).text
     return None
 
 
-__all__ = ["additions"]
+def _scrubbed(key: str, value: Any, budget: int, scrubber: Scrubber) -> Any:
+    """The integration's content under a current key, as ours records the same content:
+    converted to the shape Sentry reads (messages, system instructions), its media left
+    out, scrubbed, and fitted to the budget. An MCP argument is judged by its name, as
+    ours are."""
+    if key.startswith(_INPUT_PREFIXES):
+        name = key[len(_INPUT_PREFIXES[0]) :]
+        if scrubber.hides(name, value):
+            return FILTERED
+        return scrub(without_media(jsonable(value)), scrubber) if type(value) is str else value
+    data = value
+    if type(value) is str and key in _JSON_KEYS:
+        try:
+            data = loads_finite(value)
+        except (ValueError, RecursionError):  # text, not JSON: taken as text
+            data = value
+    if key in _MESSAGE_KEYS:
+        data = scrub_messages(to_gen_ai_messages(data), scrubber)
+    elif key == keys.SYSTEM_INSTRUCTIONS:
+        data = scrub_parts(system_parts(data), scrubber)
+    elif key == keys.TOOL_DEFINITIONS:
+        data = scrub_tool_definitions(without_media(jsonable(data)), scrubber)
+    else:
+        data = scrub(without_media(jsonable(data)), scrubber)
+    return fit(data, budget).text
+
+
+__all__ = ["additions", "content_value", "is_content"]

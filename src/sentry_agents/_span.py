@@ -44,9 +44,9 @@ from ._jsonable import (
     safe_str,
     without_media,
 )
-from ._merge import additions
+from ._merge import additions, is_content
 from ._messages import output_messages, system_parts, to_gen_ai_messages
-from ._privacy import SCRUBBERS, Dropped, redact, scrub, scrubber_for
+from ._privacy import SCRUBBERS, Dropped, Scrubber, redact, scrub, scrubber_for
 from ._sdk import AttributeValue
 from ._sdk import integrations as sdk_integrations
 from ._tool_definitions import tool_definitions
@@ -490,7 +490,7 @@ class GenAISpan(Generic[C]):
             except Exception as exc:
                 contained(exc)
         if native.client.ai_integrations and native.recording:
-            sdk_integrations.finished(native.client, native.span.span_id, native.joined)
+            sdk_integrations.finished(native.client, native.span.span_id, self, native.joined)
         # Reported once the span's end time was taken (sentry-sdk's first error event is
         # slow); the span is still current, so the event stays linked to it.
         if report and error is not None:
@@ -704,6 +704,28 @@ class GenAISpan(Generic[C]):
         return False
 
     @property
+    def _merge_scrubber(self) -> Scrubber:
+        """The scrubber of the content an integration's span of the same work adds (this
+        span's deny list)."""
+        return scrubber_for(self._settings.scrub_keys)
+
+    @property
+    def _hooked(self) -> bool:
+        """Whether a redaction hook sees this span's content: then an integration's span
+        adds none of its own, which the hook could not see."""
+        return self._settings.redact is not None
+
+    @property
+    def _joined_content(self) -> Optional[dict[str, Any]]:
+        """On an integration's span we joined, the content on it as this span leaves it
+        (what that integration writes after is judged apart: ``_clean_joined``); ``None``
+        on a span of our own."""
+        native = self._native
+        if native is None or not native.joined:
+            return None
+        return {k: v for k, v in native.attributes().items() if is_content(k)}
+
+    @property
     def _decided(self) -> tuple[str, ...]:
         """Prefixes of the attribute keys this span decided itself, which an
         integration's span of the same work does not add to it: none by default."""
@@ -722,6 +744,8 @@ class GenAISpan(Generic[C]):
             inputs_ok=self._inputs_ok,
             outputs_ok=self._outputs_ok,
             budget=self._budget(),
+            scrubber=self._merge_scrubber,
+            hooked=self._hooked,
         )
         if added:
             native.set_many(added)

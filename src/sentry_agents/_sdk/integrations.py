@@ -40,7 +40,8 @@ from .. import _keys as keys
 from .._config import settings
 from .._cost import Cost, cost_attributes, models_of
 from .._guard import logger
-from .._merge import additions
+from .._merge import additions, content_value, is_content
+from .._privacy import Scrubber
 from .._usage import Usage, checked, summed, usage_attributes, usage_from_attributes
 from . import ClientState, open_ancestors, streaming
 
@@ -93,6 +94,20 @@ class Owner(Protocol):
 
     def _budget(self) -> int: ...
 
+    @property
+    def _merge_scrubber(self) -> Scrubber:
+        """The scrubber of the content an integration's span adds to this one."""
+
+    @property
+    def _hooked(self) -> bool:
+        """Whether a redaction hook sees this span's content (then an integration's span
+        adds none: the hook cannot be run where that span ends)."""
+
+    @property
+    def _joined_content(self) -> Optional[dict[str, Any]]:
+        """For an integration's span we joined, the content on it as ours leaves it (what
+        the integration writes after ours ends is judged apart); ``None`` for our own."""
+
     def _absorb(self, attributes: dict[str, Any]) -> None:
         """Take what an integration's span of the same work knows and we lack."""
 
@@ -118,11 +133,12 @@ class Finished(NamedTuple):
     inputs_ok: bool
     outputs_ok: bool
     budget: int
+    scrubber: Scrubber
+    hooked: bool
+    joined_content: Optional[dict[str, Any]] = None
+    """For an integration's span we joined (which that integration ends, and may write
+    content on, after ours ended), the content ours left on it."""
 
-
-_JOINED_ENDED = Finished(frozenset(), True, (), False, False, 0)
-"""The entry of an integration's span we joined and have ended, which the integration
-has yet to end: ours, awaiting its ``before_send_span``."""
 
 # What a demoted integration span loses: it no longer counts as an LLM call or MCP request.
 _DEMOTED_PREFIXES = (keys.OP_PREFIX, "mcp.")
@@ -170,16 +186,18 @@ def finishing(state: ClientState, span_id: str, owner: Owner) -> None:
         _remember(span_id, _record(owner))
 
 
-def finished(state: ClientState, span_id: str, joined: bool = False) -> None:
+def finished(state: ClientState, span_id: str, owner: Owner, joined: bool = False) -> None:
     """One of our spans has finished (call only when ``enabled``): in streaming mode
     it has been through ``before_send_span`` and is forgotten, unless it is an
     integration's span we ``joined``, which that integration ends (and sends) later: it
-    stays known as ours until then, so it is never taken for a duplicate of the span
-    of ours above it."""
+    stays known as ours until then (what ``_clean_joined`` needs of it), so it is never
+    taken for a duplicate of the span of ours above it, and what the integration writes
+    on it after ours ended is judged as ours would judge it."""
     if state.streaming:
+        record = _record(owner) if joined else None
         with _lock:
-            if joined and span_id in _ours:
-                _ours[span_id] = _JOINED_ENDED
+            if record is not None and span_id in _ours:
+                _ours[span_id] = record
             else:
                 _ours.pop(span_id, None)
 
@@ -239,9 +257,10 @@ def _rework_streamed(span: dict[str, Any]) -> None:
         return
     entry = _lookup(span.get("span_id"))
     if entry is not None:
-        if entry is _JOINED_ENDED:
+        if isinstance(entry, Finished) and entry.joined_content is not None:
             with _lock:
                 _ours.pop(span["span_id"], None)
+            _clean_joined(attributes, entry)
         return
     op = attributes.get(keys.SENTRY_OP)
     if not isinstance(op, str) or not (op.startswith(keys.OP_PREFIX) or op == keys.OP_MCP_SERVER):
@@ -321,6 +340,9 @@ def _rework_transaction(event: dict[str, Any]) -> None:
         ours = {span_id: _finished(_ours.pop(span_id, None)) for span_id in nodes}
     if not any(ours.values()):
         return
+    for span_id, entry in ours.items():
+        if entry is not None and entry.joined_content is not None:
+            _clean_joined(nodes[span_id]["data"], entry)
     dropped = _merge_duplicates(spans, nodes, ours)
     if dropped:
         event["spans"] = [
@@ -345,7 +367,34 @@ def _record(entry: Owner) -> Finished:
         entry._inputs_ok,
         entry._outputs_ok,
         entry._budget(),
+        entry._merge_scrubber,
+        entry._hooked,
+        entry._joined_content,
     )
+
+
+def _clean_joined(attributes: dict[str, Any], entry: Finished) -> None:
+    """The content an integration wrote on a span we joined after ours ended (its
+    result), or over what ours left, judged as ours judges what it takes from an
+    integration's span (``content_value``): left out, or scrubbed."""
+    own = entry.joined_content or {}
+    for key in [key for key in attributes if is_content(key)]:
+        value = attributes[key]
+        if key in own and own[key] == value:
+            continue
+        cleaned = content_value(
+            key,
+            value,
+            inputs_ok=entry.inputs_ok,
+            outputs_ok=entry.outputs_ok,
+            budget=entry.budget,
+            scrubber=entry.scrubber,
+            hooked=entry.hooked,
+        )
+        if cleaned is None:
+            del attributes[key]
+        else:
+            attributes[key] = cleaned
 
 
 def _merge_duplicates(
@@ -368,6 +417,8 @@ def _merge_duplicates(
                 inputs_ok=parent.inputs_ok,
                 outputs_ok=parent.outputs_ok,
                 budget=parent.budget,
+                scrubber=parent.scrubber,
+                hooked=parent.hooked,
             )
         )
         for child in spans:
