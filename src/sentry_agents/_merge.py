@@ -59,7 +59,7 @@ def additions(
     outputs_ok: bool,
     budget: int,
     scrubber: Scrubber,
-    hooked: bool = False,
+    hooked: bool,
 ) -> dict[str, Any]:
     """The attributes of ``theirs`` to add to a span that has the keys ``mine``, none
     whose key starts with one of ``decided`` (what ours has decided, even to leave out).
@@ -87,7 +87,7 @@ def additions(
         elif key == keys.MCP_RESOURCE_URI:
             value = filter_uri(value, scrubber)  # metadata, filtered as ours always is
         elif is_content(key):
-            value = _scrubbed(key, value, budget, scrubber) if not hooked else None
+            value = None if hooked else _scrubbed(key, value, budget, scrubber)
             if value is None:
                 continue
         out[current] = value
@@ -138,11 +138,19 @@ def _renamed(key: str, value: Any, budget: int, scrubber: Scrubber, hooked: bool
     return None
 
 
-def _scrubbed(key: str, value: Any, budget: int, scrubber: Scrubber) -> Any:
+def _scrubbed(key: str, value: Any, budget: int, scrubber: Scrubber) -> Optional[Any]:
     """The integration's content under a current key, as ours records the same content:
     converted to the shape Sentry reads (messages, system instructions), its media left
     out, scrubbed, and fitted to the budget. An MCP argument is judged by its name, as
-    ours are."""
+    ours are. ``None`` (left out) should any of it fail: never sent unscrubbed."""
+    try:
+        return _scrubbed_or_raise(key, value, budget, scrubber)
+    except Exception:  # nothing known to raise
+        return None
+
+
+def _scrubbed_or_raise(key: str, value: Any, budget: int, scrubber: Scrubber) -> Any:
+    """``_scrubbed``, raising where it fails."""
     if key.startswith(_INPUT_PREFIXES):
         name = key[len(_INPUT_PREFIXES[0]) :]
         if scrubber.hides(name, value):
