@@ -20,6 +20,11 @@ kept stands in for the whole wherever ``fit`` looks:
   conversation keeps its newest messages instead of its first, and its last message
   whole at its own level (``fit`` moves its role first);
 - the top-level list's item count is the original's.
+
+A message's conversion (``_messages.within``) takes the same walk for what a part holds
+(``Bounded.value``: a tool's result, a block's data) and its lower bounds for a long list
+of parts: ``fit`` cuts a message with rooms no larger than its budget, so what holds for
+the top-level value holds for a value inside a message too.
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ def fit_within(value: Any, max_bytes: int, scrubber: Optional[Scrubber] = None) 
     if scrubber is None:
         scrubber = _UNSCRUBBED
     room = max(int(max_bytes), MIN_BUDGET)
-    bounded = _Bounded(scrubber, room)
+    bounded = Bounded(scrubber, room)
     if type(value) in (list, tuple) and value:
         data, original = bounded.top_list(value)
     else:
@@ -75,16 +80,25 @@ def fit_within(value: Any, max_bytes: int, scrubber: Optional[Scrubber] = None) 
     return fitted if original is None else fitted._replace(original_count=original)
 
 
-class _Bounded:
+class Bounded:
     """One bounded conversion: each ``convert`` returns the converted value (cut short
     where surely over the room) and a lower bound of its size once scrubbed and written,
-    which is over the room whenever anything in it was cut short."""
+    which is over the room whenever anything in it was cut short. ``cuts`` counts the
+    values cut short so far (what was converted whole may be kept for reuse)."""
 
-    __slots__ = ("room", "scrubber")
+    __slots__ = ("cuts", "room", "scrubber")
 
     def __init__(self, scrubber: Scrubber, room: int) -> None:
         self.scrubber = scrubber
         self.room = room
+        self.cuts = 0
+
+    def value(self, value: Any) -> Any:
+        """``without_media(jsonable(value))``, cut short where surely over the room once
+        scrubbed: what ``fit`` then cuts, with rooms no larger, to the same text. A dict
+        that holds a ``role`` is whole at its own level: a list of parts it ends (system
+        instructions) is cut as a conversation."""
+        return self.convert(value, 0, set(), message=True)[0]
 
     def convert(
         self, value: Any, depth: int, seen: set[int], *, message: bool = False, media: bool = False
@@ -138,6 +152,7 @@ class _Bounded:
         if len(text) <= keep or not self.left_alone(text):
             cleaned = text if text.isascii() else clean_text(text)
             return cleaned, self.text_floor(cleaned)
+        self.cuts += 1
         if text.isascii():
             return text[:keep], keep + 2
         # Cleaning joins surrogate pairs (at most two characters make one) and may
@@ -182,6 +197,7 @@ class _Bounded:
                 for extra in entries:
                     out.append(self.convert(extra, depth + 1, seen)[0])
                     break
+                self.cuts += 1
                 break
         return out, total
 
@@ -225,6 +241,7 @@ class _Bounded:
                 while mark in node:
                     out.setdefault(mark, None)
                     mark += "."
+                self.cuts += 1
                 return out, total
         return out, total
 
@@ -259,6 +276,7 @@ class _Bounded:
             for index in range(count - 2, -1, -1):
                 if total > room:
                     newest.reverse()
+                    self.cuts += 1
                     return newest, count
                 converted, floor = self.convert(items[index], 1, seen)
                 newest.append(converted)
@@ -274,6 +292,7 @@ class _Bounded:
             total += floor + 1
             if total > room and index + 2 < body:
                 out += (self.convert(items[index + 1], 1, seen)[0], last)
+                self.cuts += 1
                 return out, count
         out.append(last)
         return out, None
