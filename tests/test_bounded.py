@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 from typing import Any, Optional
 
@@ -14,10 +15,19 @@ from hypothesis import strategies as st
 
 import sentry_agents
 from sentry_agents._bounded import fit_within
-from sentry_agents._budget import Fitted, fit
+from sentry_agents._budget import Fitted, fit, fit_pieces
 from sentry_agents._jsonable import jsonable, without_media
 from sentry_agents._keys import original_length
-from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, Scrubber, scrub, scrubber_for
+from sentry_agents._message_json import encode_messages, output_within, serialize_messages
+from sentry_agents._messages import output_messages, split_system, to_gen_ai_messages
+from sentry_agents._privacy import (
+    DEFAULT_SCRUB_KEYS,
+    Scrubber,
+    scrub,
+    scrub_messages,
+    scrub_parts,
+    scrubber_for,
+)
 
 SCRUBBER = scrubber_for(DEFAULT_SCRUB_KEYS)
 NO_SCRUBBING = Scrubber(frozenset())
@@ -327,3 +337,313 @@ def test_big_arguments_and_json_text_results_are_sent_as_before(sentry: Any) -> 
         == fit(jsonable(json.loads(scrubbed)), 8_000).text
     )
     assert "hunter2" not in sentry.raw().decode("utf-8", "replace")
+
+
+# --- one message's content, and an output of messages (``_messages.within``) -------------
+
+
+def sent_before(messages: Any, budget: int, scrubber: Scrubber = SCRUBBER) -> str:
+    """What a message list sent before: all of it converted, scrubbed, then fitted."""
+    return fit(scrub_messages(to_gen_ai_messages(messages), scrubber), budget).text
+
+
+def output_before(output: Any, budget: int, scrubber: Scrubber = SCRUBBER) -> Fitted:
+    """What an output sent before: all of it converted to messages, scrubbed, fitted."""
+    return fit(scrub_messages(output_messages(output), scrubber), budget)
+
+
+def assert_input_same(messages: list[Any], budget: int, scrubber: Scrubber) -> None:
+    """A chat span's input, written message by message (system messages apart) and a
+    whole ``serialize_messages``, against all of it converted."""
+    assert serialize_messages(messages, max_bytes=budget) == sent_before(messages, budget, scrubber)
+    encoded = encode_messages(messages, split=True, scrubber=scrubber, max_bytes=budget)
+    assert encoded is not None
+    system, rest = split_system(to_gen_ai_messages(messages))
+    assert fit(scrub_parts(encoded.system, scrubber), budget) == fit(
+        scrub_parts(system, scrubber), budget
+    )
+    fitted = fit_pieces(encoded.pieces, encoded.dropped, budget)
+    if fitted is not None:
+        assert fitted == fit(scrub_messages(rest, scrubber), budget)
+
+
+def assert_message_same(message: Any, budgets: tuple[int, ...] = BUDGETS) -> None:
+    """``message`` as the newest of a history, behind a message too big to keep, and as
+    an output, with and without scrubbing."""
+    for keys in (DEFAULT_SCRUB_KEYS, frozenset()):
+        sentry_agents.configure(scrub_keys=keys)
+        scrubber = scrubber_for(keys)
+        for budget in budgets:
+            for history in ([{"role": "user", "content": "q"}, message], [message, "answer"]):
+                assert_input_same(history, budget, scrubber)
+            assert output_within(message, budget, scrubber) == output_before(
+                message, budget, scrubber
+            )
+
+
+class Odd:
+    """A block no shape tells: kept as its fields."""
+
+    def __init__(self, i: int) -> None:
+        self.i = i
+        self.token = f"t{i}"
+
+
+class LikeAToolResult:
+    """An object of no type whose fields say it is a tool result."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "tool_call_response", "id": "t", "response": "r"}
+
+
+TOO_DEEP: dict[str, Any] = {"content": "deep"}
+for _ in range(30):
+    TOO_DEEP = {"content": [TOO_DEEP]}
+
+BLOCKS: list[Any] = [
+    "plain text",
+    {"type": "text", "text": "hello " * 20},
+    {"type": "row", "cells": records(3), "api_key": "k"},
+    {"note": "no type", "password": "p"},
+    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},
+    Odd(1),
+    None,
+]
+"""Blocks of a long content, each converted without fail."""
+
+LATE_BLOCKS: dict[str, Any] = {
+    "one that fails": {"inline_data": {"mime_type": 5, "data": "x"}},
+    "one nested too deep": TOO_DEEP,
+    "a tool result": {"type": "tool_result", "tool_use_id": "z", "content": "r"},
+    "a block a handler reads": {"type": "image_url", "image_url": {"url": "https://x/y.png"}},
+}
+"""What may follow a long content's cut: read as before, the message's fate with it."""
+
+
+def message_shapes(content: Any) -> dict[str, Any]:
+    """Every message shape whose content (or a part's) is converted as data or parts."""
+    return {
+        "OpenAI tool message": {"role": "tool", "tool_call_id": "c1", "content": content},
+        "user message": {"role": "user", "content": content},
+        "assistant message with a call": {
+            "role": "assistant",
+            "content": content,
+            "tool_calls": [{"id": "a", "function": {"name": "f", "arguments": "{}"}}],
+        },
+        "system message": {"role": "system", "content": content},
+        "Anthropic tool result": {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "t", "content": content}],
+        },
+        "Google function response": {
+            "role": "user",
+            "parts": [{"function_response": {"name": "f", "response": content}}],
+        },
+        "role/parts tool response": {
+            "role": "tool",
+            "parts": [{"type": "tool_call_response", "id": "x", "response": content}],
+        },
+        "Responses output": {"type": "function_call_output", "call_id": "c", "output": content},
+        "LangChain tool message": {"type": "tool", "tool_call_id": "c", "content": content},
+        "LangChain human message": {"type": "human", "content": content},
+        "bare content": content,
+    }
+
+
+CONTENTS: dict[str, Any] = {
+    "records": records(1_000, password="hunter2"),
+    "records in a dict": {"rows": records(1_000), "total": 1_000},
+    "blocks": [BLOCKS[i % len(BLOCKS)] for i in range(700)],
+    **{
+        f"blocks then {name}": [*(BLOCKS[i % len(BLOCKS)] for i in range(400)), block]
+        for name, block in LATE_BLOCKS.items()
+    },
+    "tool results": [
+        {"type": "tool_result", "tool_use_id": f"t{i}", "content": "r"} for i in range(500)
+    ],
+    "a big tool result, blocks read as tool results, then text": [
+        {"type": "tool_result", "tool_use_id": "t", "content": "r" * 30_000},
+        *[LikeAToolResult()] * 100,
+        "text",
+    ],
+    "tool results then text": [
+        *[{"type": "tool_result", "tool_use_id": "t", "content": "r " * 50}] * 300,
+        *["text"] * 300,
+    ],
+    "a block typed after its data": {**{f"k{i}": i for i in range(2_000)}, "type": "custom"},
+    "a block with a role after its data": {
+        "type": "custom",
+        **{f"k{i}": i for i in range(2_000)},
+        "role": "user",
+    },
+    "long strings": ["春" * 30_000, "x" * 40_000],
+    "media": [{"url": "data:image/png;base64," + PNG, "base64": PNG}] * 100,
+}
+
+
+@pytest.mark.parametrize("content", sorted(CONTENTS))
+def test_a_large_content_is_sent_as_all_of_it_would(content: str) -> None:
+    for message in message_shapes(CONTENTS[content]).values():
+        assert_message_same(message, (256, 4_000))
+
+
+def test_a_message_cut_short_for_one_budget_is_not_reused_for_a_larger_one() -> None:
+    history = [{"role": "user", "content": records(300)}]  # kept for reuse when whole
+    for budget in (1_000, 200_000, 1_000):
+        assert serialize_messages(history, max_bytes=budget) == sent_before(history, budget)
+
+
+def test_a_long_output_keeps_its_newest_messages_and_their_count() -> None:
+    """An output of many items (each a message of its own) as before, items that make no
+    message (a Responses item reference) counted as none."""
+    items: list[Any] = [
+        *records(1_000),
+        {"id": "msg_1"},
+        {"type": "item_reference", "id": "msg_2"},
+        *records(1_000),
+    ]
+    for budget in BUDGETS:
+        assert output_within(items, budget, SCRUBBER) == output_before(items, budget)
+        assert output_within(items, budget, SCRUBBER).original_count == 2_000
+    grouped = [*records(500), {"text": "a bare Google part"}, "beside it", *records(500)]
+    assert output_within(grouped, 1_000, SCRUBBER) == output_before(grouped, 1_000)
+
+
+@st.composite
+def _contents(draw: st.DrawFn) -> Any:
+    """A content: a small tree repeated (and varied) until far over the smaller budgets,
+    as a list, a dict, or blocks (perhaps with one after them that is read as before)."""
+    shape = draw(st.sampled_from(["list", "dict", "blocks", "small"]))
+    items = draw(st.lists(_tree(_LEAVES), min_size=1, max_size=4))
+    count = draw(st.integers(0, 5) if shape == "small" else st.integers(65, 600))
+    if shape == "dict":
+        return {f"key{i}": items[i % len(items)] for i in range(count)}
+    if shape == "blocks":
+        kinds = [*items, *BLOCKS]
+        blocks = [kinds[i % len(kinds)] for i in range(count)]
+        if draw(st.booleans()):
+            late = draw(st.sampled_from(sorted(LATE_BLOCKS)))
+            blocks.insert(draw(st.integers(0, count)), LATE_BLOCKS[late])
+        return blocks
+    return [items[i % len(items)] for i in range(count)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    _contents(),
+    st.sampled_from(sorted(message_shapes(None))),
+    st.sampled_from([256, 700, 4_000, 20_000]),
+    st.booleans(),
+)
+def test_property_a_message_sends_what_converting_all_of_it_sends(
+    content: Any, shape: str, budget: int, scrubbing: bool
+) -> None:
+    keys = DEFAULT_SCRUB_KEYS if scrubbing else frozenset()
+    sentry_agents.configure(scrub_keys=keys)
+    scrubber = scrubber_for(keys)
+    message = message_shapes(content)[shape]
+    assert_input_same([{"role": "user", "content": "q"}, message], budget, scrubber)
+    assert output_within(message, budget, scrubber) == output_before(message, budget, scrubber)
+    assert output_within(content, budget, scrubber) == output_before(content, budget, scrubber)
+
+
+class Counted:
+    """A record that counts its conversions (``to_dict``)."""
+
+    converted = 0
+
+    def __init__(self, i: int) -> None:
+        self.i = i
+
+    def to_dict(self) -> dict[str, Any]:
+        Counted.converted += 1
+        return {"id": self.i, "name": f"user {self.i}", "password": "hunter2"}
+
+
+def converted_by(convert: Any, *args: Any, **kwargs: Any) -> int:
+    """How many records ``convert(*args, **kwargs)`` converted."""
+    Counted.converted = 0
+    convert(*args, **kwargs)
+    return Counted.converted
+
+
+def test_only_what_the_budget_shows_of_a_message_is_converted() -> None:
+    rows = [Counted(i) for i in range(100_000)]
+    tool = {"role": "tool", "tool_call_id": "c", "content": rows}
+    assert serialize_messages([tool], max_bytes=20_000) == sent_before([tool], 20_000)
+    assert output_within(rows, 20_000, SCRUBBER) == output_before(rows, 20_000)
+    # Each record writes about 50 bytes: about 400 fit in 20,000 (and as many again for
+    # a tool message, whose content is also read as parts). A system message's blocks
+    # are all converted (their count is sent), and so is a role/parts message's own part.
+    whole = ("system message", "role/parts tool response")
+    for shape, message in message_shapes(rows).items():
+        if shape not in whole:
+            assert converted_by(serialize_messages, [message], max_bytes=20_000) < 2_500
+            assert converted_by(output_within, message, 20_000, SCRUBBER) < 2_500
+            assert (
+                converted_by(
+                    encode_messages, [message], split=True, scrubber=SCRUBBER, max_bytes=20_000
+                )
+                < 2_500
+            )
+    assert converted_by(output_within, rows, 20_000, SCRUBBER) < 1_000
+
+
+ROWS = records(100_000, password="hunter2")
+
+
+@functools.cache
+def rows_sent_before(budget: int) -> tuple[str, Fitted]:
+    """What a chat span's input (a tool message of ``ROWS`` after a question) and an
+    agent's output of ``ROWS`` sent before: all of it converted."""
+    history = [{"role": "user", "content": "Who signed up?"}, {"role": "tool", "content": ROWS}]
+    return sent_before(history, budget), output_before(ROWS, budget)
+
+
+def test_a_large_content_and_output_are_sent_cut_within_their_budget(sentry: Any) -> None:
+    if sentry.mode == "static":  # older 2.x cut strings at 1,024 characters
+        sentry.init(max_value_length=100_000)
+    sentry_agents.configure(max_message_bytes=8_000)
+    history = [
+        {"role": "system", "content": "Answer briefly."},
+        {"role": "user", "content": "Who signed up?"},
+        {"role": "tool", "content": ROWS},
+    ]
+    with sentry_agents.invoke_agent("Analyst") as agent:
+        with sentry_agents.chat("gpt-4o", messages=history):
+            pass
+        agent.set_output(ROWS)
+    inputs, output = rows_sent_before(8_000)
+    chat = sentry.named("chat gpt-4o").attributes
+    assert chat["gen_ai.input.messages"] == inputs
+    assert chat[original_length("gen_ai.input.messages")] == 2
+    assert json.loads(chat["gen_ai.system_instructions"]) == [
+        {"type": "text", "content": "Answer briefly."}
+    ]
+    agent_span = sentry.named("invoke_agent Analyst").attributes
+    assert agent_span["gen_ai.output.messages"] == output.text
+    assert agent_span[original_length("gen_ai.output.messages")] == 100_000
+    assert "...[truncated]" in chat["gen_ai.input.messages"]  # the tool message, cut
+    for sent in (chat["gen_ai.input.messages"], agent_span["gen_ai.output.messages"]):
+        assert len(sent.encode("utf-8")) <= 8_000
+        messages = json.loads(sent)
+        part = messages[-1]["parts"][0]
+        row = part["response"][0] if part["type"] == "tool_call_response" else part["content"]
+        assert row["password"] == "[Filtered]"
+    assert "hunter2" not in sentry.raw().decode("utf-8", "replace")
+
+
+def test_what_is_not_recorded_is_not_converted(sentry: Any) -> None:
+    sentry_agents.configure(max_message_bytes=20_000)
+    rows = [Counted(i) for i in range(100_000)]
+    history = [{"role": "user", "content": "q"}, {"role": "tool", "content": rows}]
+
+    def record() -> None:
+        with sentry_agents.invoke_agent("Analyst") as agent:
+            with sentry_agents.chat("gpt-4o", messages=history):
+                pass
+            agent.set_output(rows)
+
+    assert 0 < converted_by(record) < 5_000
+    sentry.init(send_default_pii=False)
+    assert converted_by(record) == 0

@@ -15,7 +15,8 @@ import sys
 from json.encoder import encode_basestring as _string
 from typing import Any, Callable, Hashable, NamedTuple, Optional
 
-from ._budget import MIN_BUDGET, fit, fit_pieces
+from ._bounded import Bounded
+from ._budget import MIN_BUDGET, Fitted, fit, fit_pieces
 from ._config import MESSAGE_BYTES_IN_EVENT, byte_budget, settings
 from ._jsonable import (
     BLOB_SUBSTITUTE,
@@ -39,8 +40,11 @@ from ._messages import (
     group_parts,
     is_bare_part,
     may_be_system,
+    newest_output_messages,
+    output_messages,
     split_system,
     to_gen_ai_messages,
+    within,
 )
 from ._models import class_name, model_fields
 from ._privacy import (
@@ -90,7 +94,8 @@ def encode_messages(
     result (or Anthropic message) not seen before whose text is at least a 64th of the
     budget (costly to write, and few are kept), that block and all older messages are
     written newest first, and only as far as the budget needs. A long agent history
-    costs about what its budget holds."""
+    costs about what its budget holds, and so does a message holding a large structure
+    (converted ``within`` the budget)."""
     if type(messages) is not list:
         return None
     try:
@@ -114,15 +119,20 @@ def _encode(
     max_bytes: Optional[int],
 ) -> Encoded:
     full = _MAX_WRITTEN if max_bytes is None else max(max_bytes, MIN_BUDGET)
+    limit = None if max_bytes is None else full
     heavy = 0 if max_bytes is None else max(full // _HEAVY_PER_BUDGET, 1)
     if len(messages) <= _BLOCK or max_bytes is None:  # the commonest: one block
-        pieces, system, left = _write_block(messages, split, scrubber, default_role, heavy)
+        pieces, system, left = _write_block(
+            messages, split, scrubber, default_role, heavy, limit=limit
+        )
         if left is None:
             parts: list[Part] = []
             for message in system:
                 parts += message
             return Encoded(parts, pieces, 0)
-        return _newest_first(messages, len(messages), [], [], split, scrubber, default_role, full)
+        return _newest_first(
+            messages, len(messages), [], [], split, scrubber, default_role, full, limit
+        )
     # Each block's pieces and system parts in the conversation's order, newest block first.
     blocks: list[list[str]] = []
     systems: list[list[list[Part]]] = []
@@ -134,10 +144,10 @@ def _encode(
     while end:
         start = end - size if end > size else 0
         block = messages[start:end]
-        pieces, system, left = _write_block(block, split, scrubber, default_role, heavy)
+        pieces, system, left = _write_block(block, split, scrubber, default_role, heavy, limit=full)
         if left is not None:
             return _newest_first(
-                messages, end, blocks, systems, split, scrubber, default_role, full - written
+                messages, end, blocks, systems, split, scrubber, default_role, full - written, full
             )
         blocks.append(pieces)
         systems.append(system)
@@ -146,7 +156,8 @@ def _encode(
         end = start
         if end:
             if written >= full:
-                return _rest_dropped(blocks, systems, messages[end - 1 :: -1], split, default_role)
+                older = messages[end - 1 :: -1]
+                return _rest_dropped(blocks, systems, older, split, scrubber, default_role, full)
             # As many messages as the rest of the budget holds at their mean size so far.
             size = _BLOCK
             if count:
@@ -163,19 +174,20 @@ def _newest_first(
     scrubber: Scrubber,
     default_role: str,
     room: int,
+    limit: Optional[int],
 ) -> Encoded:
     """All that was gathered, with the messages before ``end`` written newest first as far
     as ``room`` needs: taken once a block holds a heavy message before its newest (few such
     messages fit in the budget)."""
     pieces, system, left = _write_block(
-        messages[end - 1 :: -1], split, scrubber, default_role, 0, room
+        messages[end - 1 :: -1], split, scrubber, default_role, 0, room, limit
     )
     pieces.reverse()
     system.reverse()
     blocks.append(pieces)
     systems.append(system)
     if left:
-        return _rest_dropped(blocks, systems, left, split, default_role)
+        return _rest_dropped(blocks, systems, left, split, scrubber, default_role, limit)
     return _in_order(blocks, systems, 0)
 
 
@@ -186,13 +198,15 @@ def _write_block(
     default_role: str,
     heavy: int,
     room: int = 0,
+    limit: Optional[int] = None,
 ) -> tuple[list[str], list[list[Part]], Optional[list[Any]]]:
     """The JSON of each message of ``block`` in its order, its system messages' parts
     when ``split``, and the messages left unwritten: ``None`` when none. Stops at a
     message before the newest that the writers find ``_HEAVY`` (``heavy``: not 0), or,
     with ``room`` (not 0), once the JSON written fills it, at the next message that is
     not plain text (those cost most to write: plain text costs little more than
-    counting it)."""
+    counting it). With ``limit``, the budget, a message converted in full is converted
+    ``within`` it."""
     system: list[list[Part]] = []
     pieces: list[str] = []
     append = pieces.append
@@ -314,20 +328,36 @@ def _write_block(
                     continue
         if type(item) is not str and is_bare_part(item):
             raise _BarePart  # a run of them is one message: the whole list is grouped
-        key = _key_of(item, default_role, split, scrubber)
+        key = None if _holds_many(item) else _key_of(item, default_role, split, scrubber)
         many = None if key is None else reuse.get(key)
         if many is None:
-            converted = convert_item(item, default_role)
+            bounded = None if limit is None else Bounded(scrubber, limit)
+            converted = within(bounded, convert_item, item, default_role)
             if split:
                 parts, converted = split_system(converted)
                 if parts:
                     system.append(parts)
                     key = None
             many = tuple(dumps(m) for m in scrub_messages(converted, scrubber))
-            if key is not None:
+            if key is not None and (bounded is None or not bounded.cuts):  # (cut: this budget's)
                 reuse.put(key, many)
         pieces.extend(many)
     return pieces, system, None
+
+
+def _holds_many(item: Any) -> bool:
+    """Whether ``item`` is a dict whose content is a list, tuple or dict of more items
+    than a message kept for reuse can hold (each writes at least two characters): its
+    key, the JSON of all of it, would be written for nothing."""
+    if type(item) is not dict:
+        return False
+    try:
+        content = item.get("content")
+    except Exception:  # a key posing as ``content``: the general path contains it
+        return False
+    if type(content) is list or type(content) is tuple or type(content) is dict:
+        return len(content) > _MANY_ITEMS
+    return False
 
 
 _MAX_WRITTEN = sys.maxsize
@@ -426,15 +456,19 @@ def _rest_dropped(
     systems: list[list[list[Part]]],
     rest: list[Any],
     split: bool,
+    scrubber: Scrubber,
     default_role: str,
+    limit: Optional[int],
 ) -> Encoded:
     """``rest``, the messages older than a full budget, newest first: counted (each item
-    is one message) and, when ``split``, their system parts taken."""
+    is one message) and, when ``split``, their system parts taken (converted ``within``
+    ``limit``, the budget)."""
     dropped = 0
     older: list[list[Part]] = []
     for item in rest:
         if split and may_be_system(item, default_role):
-            parts, kept = split_system(convert_item(item, default_role))
+            bounded = None if limit is None else Bounded(scrubber, limit)
+            parts, kept = split_system(within(bounded, convert_item, item, default_role))
             if parts:
                 older.append(parts)
             dropped += len(kept)
@@ -1044,8 +1078,56 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     encoded = encode_messages(messages, split=False, scrubber=scrubber, max_bytes=budget)
     fitted = fit_pieces(encoded.pieces, encoded.dropped, budget) if encoded is not None else None
     if fitted is None:
-        fitted = fit(scrub_messages(to_gen_ai_messages(messages), scrubber), budget)
+        bounded = Bounded(scrubber, max(budget, MIN_BUDGET))
+        converted = within(bounded, to_gen_ai_messages, messages)
+        fitted = fit(scrub_messages(converted, scrubber), budget)
     return fitted.text
+
+
+def output_within(output: Any, max_bytes: int, scrubber: Scrubber) -> Fitted:
+    """``fit(scrub_messages(output_messages(output), scrubber), max_bytes)`` byte for
+    byte, converting only what the budget can show (``within``): of what the output's
+    parts hold, and of a long list of items (each a message), the newest messages, the
+    older only counted. No redaction hook may see the output in between."""
+    room = max(max_bytes, MIN_BUDGET)
+    if _of_text(output):
+        messages = output_messages(output)
+        return fit(scrub_messages(messages, scrubber), room)
+    messages, count = newest_output_messages(output, Bounded(scrubber, room))
+    fitted = fit(scrub_messages(messages, scrubber), room)
+    return fitted if count == fitted.original_count else fitted._replace(original_count=count)
+
+
+def _of_text(output: Any) -> bool:
+    """Whether ``output`` is text, a message of text or a block of text, reasoning or a
+    tool call, or a few of those, told in O(1): the commonest outputs, which hold nothing
+    kept as data (a tool's result, a block of a type not known), so nothing is converted
+    ``within`` a budget and none is set up."""
+    if type(output) is list or type(output) is tuple:
+        return len(output) <= _FEW and all(map(_no_data, output))
+    return _no_data(output)
+
+
+def _no_data(item: Any) -> bool:
+    """``_of_text`` of one item."""
+    if type(item) is str:
+        return True
+    if type(item) is not dict or len(item) > _FEW:
+        return False
+    try:
+        kind = item.get("type")
+        if kind is not None:
+            return kind in _NO_DATA_BLOCKS
+        return type(item.get("content")) is str and "parts" not in item
+    except Exception:  # a key posing as one of these, an unhashable type
+        return False
+
+
+_FEW = 4
+_NO_DATA_BLOCKS = frozenset(
+    {"text", "output_text", "refusal", "thinking", "redacted_thinking"}
+    | {"tool_use", "server_tool_use", "function_call", "tool_call"}
+)
 
 
 # --- reuse ---------------------------------------------------------------------------------
@@ -1110,6 +1192,7 @@ REUSE_MAX_BYTES = 4 * 1024 * 1024
 """At most 4 MiB of strings (message keys and their JSON) are kept for reuse."""
 REUSE_MAX_ENTRY_BYTES = 64 * 1024
 """A message whose key and JSON take more than 64 KiB is written every time."""
+_MANY_ITEMS = REUSE_MAX_ENTRY_BYTES // 2
 _ENTRY_OVERHEAD = 240  # the entry's tuples and dict slot
 _PLAIN_OVERHEAD = _ENTRY_OVERHEAD + 2 * 80  # and the two strings' object headers
 _size = sys.getsizeof
@@ -1158,6 +1241,7 @@ __all__ = [
     "REUSE_MAX_ENTRY_BYTES",
     "Encoded",
     "encode_messages",
+    "output_within",
     "serialize_messages",
     "text_answer_json",
 ]

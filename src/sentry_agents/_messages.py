@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any, Callable, Optional
+from itertools import islice
+from typing import Any, Callable, Optional, TypeVar
 
+from ._bounded import Bounded
 from ._jsonable import (
     BLOB_SUBSTITUTE,
     MAX_DEPTH,
@@ -19,6 +21,7 @@ from ._jsonable import (
     as_sequence,
     call_arguments,
     clean_text,
+    convert_at,
     declared_fields,
     field,
     has_field,
@@ -31,6 +34,7 @@ from ._jsonable import (
 
 Part = dict[str, Any]
 Message = dict[str, Any]
+T = TypeVar("T")
 
 ROLE_ALIASES = {
     "user": "user",
@@ -90,10 +94,112 @@ def output_messages(output: Any) -> list[Message]:
     items = as_list(output)
     if items and all(_is_block(item) for item in items):
         try:
-            return [{"role": "assistant", "parts": to_parts(items)}]
+            return [{"role": "assistant", "parts": to_parts(items, cut=True)}]
         except Exception:
             return [_unconvertible("assistant")]
     return to_gen_ai_messages(output, default_role="assistant")
+
+
+def newest_output_messages(output: Any, bounded: Bounded) -> tuple[list[Message], int]:
+    """``output_messages(output)`` ``within`` ``bounded``, and how many messages it makes:
+    of a long list of items (each a message of its own) only the newest, converted newest
+    first until the room is surely full, the older items counted without being
+    converted (``fit`` keeps a conversation's newest messages, so it sends the same)."""
+    previous = _room.bounded
+    _room.bounded = bounded
+    try:
+        if (
+            (type(output) is list or type(output) is tuple)
+            and len(output) > _MANY_MESSAGES
+            and not all(_is_block(item) for item in output)
+        ):
+            try:
+                found = _newest_messages(list(output), "assistant", bounded)
+            except Exception:  # what the general conversion makes of it: a placeholder
+                found = None
+            if found is not None:
+                return found
+        messages = output_messages(output)
+        return messages, len(messages)
+    finally:
+        _room.bounded = previous
+
+
+_MANY_MESSAGES = 128
+"""Items of an output list above which its messages are converted newest first (inside
+``within``): a shorter list is converted whole, each of its messages bounded alike."""
+
+
+def _newest_messages(
+    items: list[Any], default_role: str, bounded: Bounded
+) -> Optional[tuple[list[Message], int]]:
+    """``to_gen_ai_messages(items)``'s newest messages, until their lower bounds once
+    written pass the room, and how many messages all the items make; ``None`` when an
+    item is a bare Google part (``group_parts`` would join it to its neighbours)."""
+    room = bounded.room
+    newest: list[Message] = []
+    total = 1
+    for index in range(len(items) - 1, -1, -1):
+        if total > room:
+            older = _count_messages(items, index + 1, default_role)
+            if older is None:
+                return None
+            newest.reverse()
+            return newest, len(newest) + older
+        item = items[index]
+        if type(item) is not str and is_bare_part(item):
+            return None
+        for message in reversed(convert_item(item, default_role)):
+            newest.append(message)
+            total += bounded.floor(message, room) + 1
+    newest.reverse()
+    return newest, len(newest)
+
+
+def _count_messages(items: list[Any], end: int, default_role: str) -> Optional[int]:
+    """How many messages ``convert_item`` makes of the first ``end`` items (none or one
+    each), told without converting them; ``None`` when one is a bare Google part."""
+    count = 0
+    for item in islice(items, end):
+        made = _messages_made(item, default_role)
+        if made is None:
+            return None
+        count += made
+    return count
+
+
+def _messages_made(item: Any, default_role: str) -> Optional[int]:
+    """How many messages ``convert_item`` makes of ``item``, read as ``_convert_one``
+    reads it up to where it tells (none for what holds nothing of the conversation, one
+    for all else, a placeholder too); ``None`` for a bare Google part."""
+    if type(item) is str:
+        return 1
+    if type(item) is dict:  # the commonest, by its keys
+        try:
+            role, kind = item.get("role"), item.get("type")
+            if role is not None or kind is not None or item.keys().isdisjoint(_GOOGLE_PART_FIELDS):
+                return 0 if _holds_nothing(item, kind, role, default_role) else 1
+        except Exception:  # a key posing as one of these: read as any item is
+            pass
+    if is_bare_part(item):
+        return None
+    try:
+        return (
+            0 if _holds_nothing(item, field(item, "type"), field(item, "role"), default_role) else 1
+        )
+    except Exception:  # the conversion's placeholder
+        return 1
+
+
+def _holds_nothing(item: Any, kind: Any, role: Any, default_role: str) -> bool:
+    """Whether ``_convert_one`` makes no message of ``item`` (of type ``kind`` and role
+    ``role``): a Responses API item of nothing in the conversation. Raises where the
+    conversion does (which makes a placeholder message of it)."""
+    return (
+        role is None
+        and (kind in _NOT_CONVERSATION or (kind is None and _is_item_reference(item)))
+        and _plain_text_message(item, default_role) is None
+    )
 
 
 def _is_block(item: Any) -> bool:
@@ -107,6 +213,8 @@ def _is_block(item: Any) -> bool:
 
 
 _GOOGLE_PART_FIELDS = ("text", "inline_data", "file_data", "function_call", "function_response")
+_NESTING_FIELDS = (*_GOOGLE_PART_FIELDS, "content")
+"""The fields a block of no type is read from (``_google_part``), all else kept as data."""
 
 
 def _has_google_part_field(item: Any) -> bool:
@@ -171,8 +279,11 @@ def split_system(messages: list[Message]) -> tuple[list[Part], list[Message]]:
     return system, rest
 
 
-def to_parts(content: Any) -> list[Part]:
-    """Convert content (a string, a block, or a list of blocks) to parts."""
+def to_parts(content: Any, *, cut: bool = False) -> list[Part]:
+    """Convert content (a string, a block, or a list of blocks) to parts. ``cut``: they
+    are a message's own parts (not a system message's, which are counted) or a tool
+    result's, so that inside ``within`` a long list of blocks is converted only as far
+    as the room can show (``_parts_within``)."""
     if content is None:
         return []
     if isinstance(content, str):
@@ -182,13 +293,80 @@ def to_parts(content: Any) -> list[Part]:
     items = as_list(content)
     if items is None:
         items = [content]
+    elif cut and len(items) > _MANY_PARTS:
+        bounded = _room.bounded
+        if bounded is not None:
+            return _parts_within(items, bounded)
     parts: list[Part] = []
     for item in items:
         parts.extend(_block_parts(item))
     return parts
 
 
-def _nested_parts(content: Any) -> list[Part]:
+_MANY_PARTS = 64
+"""Blocks of a content above which its parts may be cut short (inside ``within``)."""
+
+
+def _parts_within(items: list[Any], bounded: Bounded) -> list[Part]:
+    """``to_parts(items)`` while the parts' lower bounds once written may fit the room,
+    and one more block's: ``fit`` never reads further. The blocks after it are left out
+    only when none of them could fail (``_plain_block``: a failure makes the message a
+    placeholder) and the parts kept are not all tool results (which make a user's message
+    a tool message); else all are converted, as before."""
+    room = bounded.room
+    count = len(items)
+    parts: list[Part] = []
+    total = 1
+    for index, item in enumerate(items):
+        for part in _block_parts(item):
+            parts.append(part)
+            # Measured without media, as a tool result's parts are sent: as low a bound
+            # for a message's own parts, which keep it.
+            total += bounded.floor(_text_without_media(part), room) + 1
+        if total > room and index + 2 < count:
+            start = index + 1
+            if _plain_blocks(items, start):
+                parts.extend(_block_parts(items[start]))
+                start += 1
+                if any(part.get("type") != "tool_call_response" for part in parts):
+                    bounded.cuts += 1
+                    return parts  # its role stays what all its parts would make it
+            for rest in islice(items, start, None):
+                parts.extend(_block_parts(rest))
+            return parts
+    return parts
+
+
+def _plain_blocks(items: list[Any], start: int) -> bool:
+    """Whether every item from ``start`` on is a ``_plain_block``."""
+    try:
+        return all(map(_plain_block, islice(items, start, None)))
+    except Exception:  # a key posing as ``type``
+        return False
+
+
+def _plain_block(item: Any) -> bool:
+    """Whether ``_block_parts`` cannot fail on ``item``, told without converting it:
+    text, a text block, or a block of a type no handler reads, or of no type and none of
+    the fields a Google part (or nested content) is read from, which is kept as data."""
+    if type(item) is str:
+        return True
+    if type(item) is dict:  # the commonest, by its keys
+        kind = item.get("type")
+        if kind is None:
+            return item.keys().isdisjoint(_NESTING_FIELDS)
+    elif isinstance(item, Mapping):
+        return False
+    else:
+        kind = field(item, "type")
+        if kind is None:
+            return not _has_google_part_field(item)
+    return type(kind) is str and (
+        kind in _TEXT_BLOCKS or (kind not in _BLOCK_HANDLERS and kind not in _PART_TYPES)
+    )
+
+
+def _nested_parts(content: Any, *, cut: bool = False) -> list[Part]:
     """``to_parts`` of content held in a block (a document's, a tool result's, a part's):
     past ``MAX_NESTING`` blocks deep it raises ``RecursionError`` itself, at the same
     depth however deep the caller's stack is, so that a reply converts the same whichever
@@ -199,7 +377,7 @@ def _nested_parts(content: Any) -> list[Part]:
         raise RecursionError("content nested too deep")
     _nesting.depth = depth + 1
     try:
-        return to_parts(content)
+        return to_parts(content, cut=cut)
     finally:
         _nesting.depth = depth
 
@@ -217,6 +395,39 @@ class _Nesting(threading.local):
 
 
 _nesting = _Nesting()
+
+
+class _Room(threading.local):
+    """The bounded conversion ``within`` runs in each thread: none outside it."""
+
+    bounded: Optional[Bounded] = None
+
+
+_room = _Room()
+
+
+def within(bounded: Optional[Bounded], convert: Callable[..., T], *args: Any) -> T:
+    """``convert(*args)``, a conversion of messages, with what their parts hold (a tool's
+    result, a block's data, a long list of blocks) converted only as far as
+    ``bounded``'s room can show: what it makes, once scrubbed by ``bounded``'s scrubber
+    and fitted into that room or less, is the same text as the whole conversion's
+    (``bounded.cuts`` tells whether anything was cut short). Never for what a redaction
+    hook is to see: it must see all of it."""
+    previous = _room.bounded
+    _room.bounded = bounded
+    try:
+        return convert(*args)
+    finally:
+        _room.bounded = previous
+
+
+def _data(value: Any) -> Any:
+    """``without_media(jsonable(value))``, what a part holds as data: inside ``within``,
+    only as far as the room can show (``Bounded.value``)."""
+    bounded = _room.bounded
+    if bounded is None:
+        return without_media(jsonable(value))
+    return bounded.value(value)
 
 
 def system_parts(system: Any) -> list[Part]:
@@ -345,7 +556,7 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
 
     normalized = normalize_role(role, default_role)
     content = field(item, "content")
-    parts = to_parts(content)
+    parts = to_parts(content, cut=normalized != "system")
     if normalized == "tool":
         parts = _tool_result_parts(item, content, parts)
     refusal = field(item, "refusal")
@@ -515,7 +726,7 @@ def _langchain_message(item: Any, item_type: str) -> Message:
             "response": _response_value(field(item, "content")),
         }
         return {"role": "tool", "parts": [part]}
-    parts = to_parts(field(item, "content"))
+    parts = to_parts(field(item, "content"), cut=role != "system")
     # A v1 message holds each tool call in its content too: sent once.
     given = {
         ident
@@ -654,8 +865,8 @@ def _response_value(value: Any) -> Any:
         return text_without_media(clean_text(value)) if value is not None else ""
     items = as_list(value)
     if items is not None and items and all(has_field(i, "type") for i in items):
-        return [_text_without_media(part) for part in _nested_parts(items)]
-    return without_media(jsonable(value))
+        return [_text_without_media(part) for part in _nested_parts(items, cut=True)]
+    return _data(value)
 
 
 def _text_without_media(part: Part) -> Part:
@@ -926,7 +1137,7 @@ def _google_part(part: Any) -> list[Part]:
             {
                 "type": "tool_call_response",
                 "id": safe_str(field(response, "id") or field(response, "name") or ""),
-                "response": without_media(jsonable(field(response, "response"))),
+                "response": _data(field(response, "response")),
             }
         ]
     if isinstance(part, Mapping) and "content" in part:
@@ -963,9 +1174,17 @@ def _unknown_part(block: Any) -> Part:
     """A block of a type we do not know, kept as structure (so secrets in it are scrubbed
     like any structured part): its own fields when it has a ``type``, else under
     ``content`` of a part typed ``unknown``."""
-    data = without_media(jsonable(block))
-    if isinstance(data, dict) and isinstance(data.get("type"), str) and data["type"]:
-        return data
+    data = _data(block)
+    if isinstance(data, dict):
+        if "type" in data:
+            kind = data["type"]
+        elif type(block) is dict and len(data) < len(block) and "type" in block:
+            # Cut short before its type (its keys are then plain text): read alone.
+            kind = convert_at(block["type"], 1, {id(block)})
+        else:
+            kind = None
+        if isinstance(kind, str) and kind:
+            return data
     return {"type": "unknown", "content": data}
 
 
@@ -1030,6 +1249,7 @@ __all__ = [
     "group_parts",
     "is_bare_part",
     "may_be_system",
+    "newest_output_messages",
     "normalize_role",
     "output_messages",
     "part_list_parts",
@@ -1038,4 +1258,5 @@ __all__ = [
     "thinking_text",
     "to_gen_ai_messages",
     "to_parts",
+    "within",
 ]

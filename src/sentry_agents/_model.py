@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Callable, Optional, Protocol, TypeVar
 
 from . import _keys as keys
+from ._bounded import Bounded
 from ._budget import MIN_BUDGET, fit_pieces, size, strings_json
 from ._config import Options
 from ._cost import Cost, Rates, context_attributes, cost_attributes
@@ -14,7 +15,14 @@ from ._guard import contained, guard, logger
 from ._input_usage import input_usage
 from ._jsonable import field, instance_of, safe_str
 from ._message_json import answer_json, encode_messages, text_answer_json
-from ._messages import Message, output_messages, split_system, system_parts, to_gen_ai_messages
+from ._messages import (
+    Message,
+    output_messages,
+    split_system,
+    system_parts,
+    to_gen_ai_messages,
+    within,
+)
 from ._privacy import scrubber_for
 from ._responses import Answer, ResponseInfo, is_whole_response, read_response
 from ._sdk import AttributeValue
@@ -254,7 +262,12 @@ class ModelSpan(UsageSpan[M]):
             if fitted.original_count:
                 self._set_fitted(keys.INPUT_MESSAGES, fitted)
         elif raw_messages is not None:
-            in_messages, messages = split_system(to_gen_ai_messages(raw_messages))
+            bounded = None
+            if self._redactor() is None:  # (a hook sees all of them)
+                budget = max(self._budget(), MIN_BUDGET)
+                bounded = Bounded(scrubber_for(self._settings.scrub_keys), budget)
+            converted = within(bounded, to_gen_ai_messages, raw_messages)
+            in_messages, messages = split_system(converted)
             system.extend(in_messages)
         if messages:
             self._set_content(keys.INPUT_MESSAGES, "input.messages", messages, _same, output=False)

@@ -45,6 +45,7 @@ from ._jsonable import (
     without_media,
 )
 from ._merge import additions, is_content
+from ._message_json import output_within
 from ._messages import output_messages, system_parts, to_gen_ai_messages
 from ._privacy import SCRUBBERS, Dropped, Scrubber, redact, scrub, scrubber_for
 from ._sdk import AttributeValue
@@ -582,7 +583,8 @@ class GenAISpan(Generic[C]):
         for this direction is open. The raw value is never recorded when the
         redaction hook fails. Without a hook, a list, tuple or dict scrubbed as data
         (a tool's result or arguments, say) is converted only as far as its budget can
-        show (``fit_within``: the same text, at a cost bounded by the budget).
+        show (``fit_within``: the same text, at a cost bounded by the budget), and so is
+        an output of messages (``output_within``).
         """
         if not (self._outputs_ok if output else self._inputs_ok) or self._phase == _CLOSED:
             return None
@@ -595,6 +597,10 @@ class GenAISpan(Generic[C]):
                 and SCRUBBERS.get(kind) is scrub
             ):
                 fitted = fit_within(value, self._budget(), scrubber_for(settings.scrub_keys))
+                self._set_fitted(key, fitted)
+                return fitted.text
+            if convert is output_messages and settings.redact is None:
+                fitted = output_within(value, self._budget(), scrubber_for(settings.scrub_keys))
                 self._set_fitted(key, fitted)
                 return fitted.text
             content = self._content(key, kind, value, convert)
