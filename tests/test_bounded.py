@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sentry_agents
-from sentry_agents._bounded import fit_within
+from sentry_agents._bounded import TEXT_SLACK, fit_within, json_within
 from sentry_agents._budget import Fitted, fit, fit_pieces
-from sentry_agents._jsonable import jsonable, without_media
+from sentry_agents._jsonable import dumps, jsonable, without_media
 from sentry_agents._keys import original_length
 from sentry_agents._message_json import encode_messages, output_within, serialize_messages
 from sentry_agents._messages import output_messages, split_system, to_gen_ai_messages
@@ -275,6 +275,38 @@ def _large(draw: st.DrawFn) -> Any:
 def test_property_fitting_within_sends_what_fitting_all_sends(value: Any, budget: int) -> None:
     for scrubber in (SCRUBBER, NO_SCRUBBING, None):
         assert fit_within(value, budget, scrubber) == whole(value, budget, scrubber)
+
+
+# --- a value written as JSON text (``json_within``) ----------------------------------------
+
+
+def assert_text_same(value: Any, budget: int, scrubber: Scrubber) -> None:
+    """``json_within`` begins as all of the value's JSON text does, and an agent's output
+    of either text sends the same."""
+    whole_text = dumps(scrub(jsonable(value), scrubber))
+    text = json_within(value, budget, scrubber)
+    if text != whole_text:
+        room = max(budget, 256)
+        assert len(text) > room and len(whole_text) > room
+        assert text[: room - TEXT_SLACK] == whole_text[: room - TEXT_SLACK]
+    assert output_before([{"role": "assistant", "content": text}], budget, scrubber) == (
+        output_before([{"role": "assistant", "content": whole_text}], budget, scrubber)
+    )
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_large_value_as_text_begins_as_all_of_it(name: str) -> None:
+    for budget in BUDGETS:
+        for scrubber in (SCRUBBER, NO_SCRUBBING):
+            assert_text_same(CASES[name], budget, scrubber)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_large(), st.sampled_from([256, 700, 4_000, 20_000]), st.booleans())
+def test_property_a_value_as_text_begins_as_all_of_it(
+    value: Any, budget: int, scrubbing: bool
+) -> None:
+    assert_text_same(value, budget, SCRUBBER if scrubbing else NO_SCRUBBING)
 
 
 # --- through the helpers, as sentry-sdk sends it -----------------------------------------
@@ -633,16 +665,39 @@ def test_a_large_content_and_output_are_sent_cut_within_their_budget(sentry: Any
     assert "hunter2" not in sentry.raw().decode("utf-8", "replace")
 
 
+def test_a_decorated_agents_large_return_value_is_sent_as_before(sentry: Any) -> None:
+    if sentry.mode == "static":  # older 2.x cut strings at 1,024 characters
+        sentry.init(max_value_length=100_000)
+    sentry_agents.configure(max_message_bytes=8_000)
+    value = {"rows": ROWS, "total": len(ROWS)}
+
+    @sentry_agents.agent("Analyst")
+    def analyst() -> dict[str, Any]:
+        return value
+
+    analyst()
+    text = dumps(scrub(jsonable(value), SCRUBBER))
+    sent = sentry.named("invoke_agent Analyst").attributes["gen_ai.output.messages"]
+    assert sent == output_before([{"role": "assistant", "content": text}], 8_000).text
+    assert len(sent.encode("utf-8")) <= 8_000 and sent.endswith('...[truncated]"}]}]')
+    assert "hunter2" not in sentry.raw().decode("utf-8", "replace")
+
+
 def test_what_is_not_recorded_is_not_converted(sentry: Any) -> None:
     sentry_agents.configure(max_message_bytes=20_000)
     rows = [Counted(i) for i in range(100_000)]
     history = [{"role": "user", "content": "q"}, {"role": "tool", "content": rows}]
+
+    @sentry_agents.agent("Analyst")
+    def analyst() -> dict[str, Any]:
+        return {"rows": rows}
 
     def record() -> None:
         with sentry_agents.invoke_agent("Analyst") as agent:
             with sentry_agents.chat("gpt-4o", messages=history):
                 pass
             agent.set_output(rows)
+        analyst()
 
     assert 0 < converted_by(record) < 5_000
     sentry.init(send_default_pii=False)

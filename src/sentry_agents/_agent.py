@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, NamedTuple, Optional, TypeVar, Union
 
 from . import _keys as keys
+from ._bounded import json_within
 from ._config import UNSET, Options, Redactor, options
 from ._cost import Cost, cost_attributes
 from ._decorate import Call, decoratable, decorator_arguments, function_of
@@ -129,13 +130,18 @@ class AgentSpan(ModelSpan[AgentConfig]):
 
     def _output_of(self, value: Any) -> Any:
         """A decorated agent's return value as output: text and messages as they are,
-        anything else as JSON text scrubbed of secrets."""
+        anything else as JSON text scrubbed of secrets; without a redaction hook (which
+        sees all of it), written only as far as the budget can show (``json_within``)."""
         if value is None or instance_of(value, (str, list)):
             return value
         if instance_of(value, dict) and "role" in value:
             return value
         scrubber = scrubber_for(self._settings.scrub_keys)
-        return [{"role": "assistant", "content": dumps(scrub(jsonable(value), scrubber))}]
+        if self._redactor() is None:
+            text = json_within(value, self._budget(), scrubber)
+        else:
+            text = dumps(scrub(jsonable(value), scrubber))
+        return [{"role": "assistant", "content": text}]
 
 
 def invoke_agent(

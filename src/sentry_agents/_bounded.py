@@ -24,7 +24,10 @@ kept stands in for the whole wherever ``fit`` looks:
 A message's conversion (``_messages.within``) takes the same walk for what a part holds
 (``Bounded.value``: a tool's result, a block's data) and its lower bounds for a long list
 of parts: ``fit`` cuts a message with rooms no larger than its budget, so what holds for
-the top-level value holds for a value inside a message too.
+the top-level value holds for a value inside a message too. ``json_within`` takes it
+(media kept) for a value written as JSON text, of which what is kept is a beginning: a
+value cut short inside another ends at most a character before its lower bound, so the
+text is the whole's but for the budget's last ``TEXT_SLACK`` characters.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from ._jsonable import (
     clean_text,
     convert_at,
     distinct_key,
+    dumps,
     is_data_url,
     is_media_block,
     jsonable_key,
@@ -80,6 +84,22 @@ def fit_within(value: Any, max_bytes: int, scrubber: Optional[Scrubber] = None) 
     return fitted if original is None else fitted._replace(original_count=original)
 
 
+def json_within(value: Any, max_bytes: int, scrubber: Scrubber) -> str:
+    """``dumps(scrub(jsonable(value), scrubber))`` (media kept, as ``jsonable`` keeps it),
+    converting and scrubbing only what ``max_bytes`` can show. Where that text is longer
+    than ``max_bytes`` characters, the text returned is longer too and the same for at
+    least its first ``max_bytes - TEXT_SLACK``: cut as text to a budget smaller by that
+    much (a message part's content is), both are cut alike."""
+    room = max(int(max_bytes), MIN_BUDGET)
+    return dumps(scrub(_MediaKept(scrubber, room).convert(value, 0, set())[0], scrubber))
+
+
+TEXT_SLACK = MAX_DEPTH + 2
+"""Characters of the budget past which the text ``json_within`` writes of a value cut short
+may differ from all of it: each value cut short inside another (strings, at most
+``MAX_DEPTH`` levels of containers) ends a character before its lower bound."""
+
+
 class Bounded:
     """One bounded conversion: each ``convert`` returns the converted value (cut short
     where surely over the room) and a lower bound of its size once scrubbed and written,
@@ -87,6 +107,8 @@ class Bounded:
     values cut short so far (what was converted whole may be kept for reuse)."""
 
     __slots__ = ("cuts", "room", "scrubber")
+    drops_media = True
+    """Whether media is left out (``without_media``), as everywhere it is sent as data."""
 
     def __init__(self, scrubber: Scrubber, room: int) -> None:
         self.scrubber = scrubber
@@ -128,26 +150,31 @@ class Bounded:
                 return self.sequence(value, depth, seen)
             finally:
                 seen.discard(marker)
-        converted = without_media(convert_at(value, depth, seen), media)
+        converted = convert_at(value, depth, seen)
+        if self.drops_media:
+            converted = without_media(converted, media)
         return converted, self.floor(converted, self.room)
 
     def string(self, text: str) -> tuple[str, int]:
         """A string, cut to ``room + 1`` characters (over any room in bytes) when it is
         longer and scrubbing leaves it, and so any beginning of it, as it is."""
-        if text[:5] == "data:" and is_data_url(text if text.isascii() else clean_text(text[:600])):
-            return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
-        if (text[:1] in JSON_HEADS or "\n" in text or "\r" in text) and may_hold_media(text):
-            # JSON text holding media: read whole, as ``without_media`` reads it
-            cleaned = text if text.isascii() else clean_text(text)
-            without = text_without_media(cleaned)
-            if without is not cleaned:
-                return without, self.text_floor(without)
-        elif ";" in text and ";base64," in text:
-            # a data URL inside prose: replaced before any cut
-            cleaned = text if text.isascii() else clean_text(text)
-            without = text_media_removed(cleaned)
-            if without is not cleaned:
-                return without, self.text_floor(without)
+        if self.drops_media:
+            if text[:5] == "data:" and is_data_url(
+                text if text.isascii() else clean_text(text[:600])
+            ):
+                return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
+            if (text[:1] in JSON_HEADS or "\n" in text or "\r" in text) and may_hold_media(text):
+                # JSON text holding media: read whole, as ``without_media`` reads it
+                cleaned = text if text.isascii() else clean_text(text)
+                without = text_without_media(cleaned)
+                if without is not cleaned:
+                    return without, self.text_floor(without)
+            elif ";" in text and ";base64," in text:
+                # a data URL inside prose: replaced before any cut
+                cleaned = text if text.isascii() else clean_text(text)
+                without = text_media_removed(cleaned)
+                if without is not cleaned:
+                    return without, self.text_floor(without)
         keep = self.room + 1
         if len(text) <= keep or not self.left_alone(text):
             cleaned = text if text.isascii() else clean_text(text)
@@ -250,6 +277,8 @@ class Bounded:
     ) -> tuple[Any, int]:
         """``node``'s entry ``name``, one of the keys under which ``without_media`` may
         replace what is held (``media``: ``node`` is held where only media is)."""
+        if not self.drops_media:
+            return self.convert(child, depth + 1, seen)
         converted, floor = self.convert(child, depth + 1, seen, media=name in MEDIA_HOLDERS)
         if type(converted) is str and (
             name == "base64"
@@ -327,6 +356,13 @@ class Bounded:
         return _SCALAR_SIZES.get(node, 1) if node is None or kind is bool else 1
 
 
+class _MediaKept(Bounded):
+    """A bounded conversion that keeps media, as ``jsonable`` does."""
+
+    __slots__ = ()
+    drops_media = False
+
+
 def _plain_keys(node: dict[Any, Any]) -> bool:
     """Whether every key of ``node`` is plain text that ``jsonable`` keeps as it is: no
     key then turns into another's."""
@@ -336,4 +372,4 @@ def _plain_keys(node: dict[Any, Any]) -> bool:
     return joined.isascii() or clean_text(joined) is joined
 
 
-__all__ = ["fit_within"]
+__all__ = ["TEXT_SLACK", "Bounded", "fit_within", "json_within"]

@@ -177,7 +177,11 @@ def _messages_made(item: Any, default_role: str) -> Optional[int]:
     if type(item) is dict:  # the commonest, by its keys
         try:
             role, kind = item.get("role"), item.get("type")
-            if role is not None or kind is not None or item.keys().isdisjoint(_GOOGLE_PART_FIELDS):
+            if role is not None:
+                return 1
+            if kind is not None or item.keys().isdisjoint(_GOOGLE_PART_FIELDS):
+                if kind is None and type(item.get("id")) is not str:
+                    return 1  # a record, no item reference
                 return 0 if _holds_nothing(item, kind, role, default_role) else 1
         except Exception:  # a key posing as one of these: read as any item is
             pass
