@@ -347,17 +347,27 @@ def _write_block(
 
 def _holds_many(item: Any) -> bool:
     """Whether ``item`` is a dict whose content is a list, tuple or dict of more items
-    than a message kept for reuse can hold (each writes at least two characters): its
-    key, the JSON of all of it, would be written for nothing."""
+    than a message kept for reuse can hold (each writes at least two characters), or a
+    dict of a few keys holding one (``{"rows": [...]}``): its key, the JSON of all of it,
+    would be written for nothing."""
     if type(item) is not dict:
         return False
     try:
         content = item.get("content")
     except Exception:  # a key posing as ``content``: the general path contains it
         return False
-    if type(content) is list or type(content) is tuple or type(content) is dict:
-        return len(content) > _MANY_ITEMS
+    if type(content) is dict and len(content) <= _FEW_KEYS:
+        return any(map(_many, content.values()))
+    return _many(content)
+
+
+def _many(value: Any) -> bool:
+    if type(value) is list or type(value) is tuple or type(value) is dict:
+        return len(value) > _MANY_ITEMS
     return False
+
+
+_FEW_KEYS = 8
 
 
 _MAX_WRITTEN = sys.maxsize
