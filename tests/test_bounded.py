@@ -283,7 +283,7 @@ def test_property_fitting_within_sends_what_fitting_all_sends(value: Any, budget
 def assert_text_same(value: Any, budget: int, scrubber: Scrubber) -> None:
     """``json_within`` begins as all of the value's JSON text does, and an agent's output
     of either text sends the same."""
-    whole_text = dumps(scrub(jsonable(value), scrubber))
+    whole_text = dumps(scrub(without_media(jsonable(value)), scrubber))
     text = json_within(value, budget, scrubber)
     if text != whole_text:
         room = max(budget, 256)
@@ -681,6 +681,34 @@ def test_a_decorated_agents_large_return_value_is_sent_as_before(sentry: Any) ->
     assert sent == output_before([{"role": "assistant", "content": text}], 8_000).text
     assert len(sent.encode("utf-8")) <= 8_000 and sent.endswith('...[truncated]"}]}]')
     assert "hunter2" not in sentry.raw().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("hooked", [False, True])
+def test_a_decorated_agents_return_value_is_sent_without_its_media(
+    sentry: Any, hooked: bool
+) -> None:
+    payload = "iVBORw0KGgo" + "A" * 400
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": payload},
+    }
+    value = {
+        "answer": "a chart",
+        "image": image,
+        "inline": {"mime_type": "image/png", "data": payload},
+    }
+
+    @sentry_agents.agent("Painter", redact=(lambda key, content: content) if hooked else None)
+    def painter(prompt: str, reference: dict[str, Any]) -> dict[str, Any]:
+        return value
+
+    painter("draw it", image)
+    attributes = sentry.named("invoke_agent Painter").attributes
+    for key, wanted in (("gen_ai.input.messages", "prompt"), ("gen_ai.output.messages", "answer")):
+        text = json.loads(attributes[key])[0]["parts"][0]["content"]
+        assert wanted in json.loads(text)
+        assert "[Blob substitute]" in text
+    assert payload[:20] not in sentry.raw().decode("utf-8", "replace")
 
 
 def test_what_is_not_recorded_is_not_converted(sentry: Any) -> None:

@@ -9,7 +9,7 @@ from ._bounded import json_within
 from ._config import UNSET, Options, Redactor, options
 from ._cost import Cost, cost_attributes
 from ._decorate import Call, decoratable, decorator_arguments, function_of
-from ._jsonable import dumps, instance_of, jsonable, known_name, optional_str
+from ._jsonable import dumps, instance_of, jsonable, known_name, optional_str, without_media
 from ._model import ModelSpan
 from ._privacy import FILTERED, scrub, scrubber_for
 from ._responses import ResponseInfo
@@ -119,19 +119,20 @@ class AgentSpan(ModelSpan[AgentConfig]):
 
     def _call_messages(self, call: Call) -> Any:
         """A lone string or message-list argument is the input; otherwise the arguments
-        as JSON text. Either way, scrubbed of secrets by parameter name."""
+        as JSON text without media. Either way, scrubbed of secrets by parameter name."""
         scrubber = scrubber_for(self._settings.scrub_keys)
         arguments = call.arguments()
         if len(arguments) == 1:
             name, value = next(iter(arguments.items()))
             if isinstance(value, (str, list)):
                 return FILTERED if scrubber.hides(name, value) else value
-        return [{"role": "user", "content": dumps(scrub(arguments, scrubber))}]
+        return [{"role": "user", "content": dumps(scrub(without_media(arguments), scrubber))}]
 
     def _output_of(self, value: Any) -> Any:
         """A decorated agent's return value as output: text and messages as they are,
-        anything else as JSON text scrubbed of secrets; without a redaction hook (which
-        sees all of it), written only as far as the budget can show (``json_within``)."""
+        anything else as JSON text scrubbed of secrets and without media, as any data is
+        sent; without a redaction hook (which sees all of it), written only as far as the
+        budget can show (``json_within``)."""
         if value is None or instance_of(value, (str, list)):
             return value
         if instance_of(value, dict) and "role" in value:
@@ -140,7 +141,7 @@ class AgentSpan(ModelSpan[AgentConfig]):
         if self._redactor() is None:
             text = json_within(value, self._budget(), scrubber)
         else:
-            text = dumps(scrub(jsonable(value), scrubber))
+            text = dumps(scrub(without_media(jsonable(value)), scrubber))
         return [{"role": "assistant", "content": text}]
 
 

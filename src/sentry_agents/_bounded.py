@@ -25,7 +25,7 @@ A message's conversion (``_messages.within``) takes the same walk for what a par
 (``Bounded.value``: a tool's result, a block's data) and its lower bounds for a long list
 of parts: ``fit`` cuts a message with rooms no larger than its budget, so what holds for
 the top-level value holds for a value inside a message too. ``json_within`` takes it
-(media kept) for a value written as JSON text, of which what is kept is a beginning: a
+for a value written as JSON text, of which what is kept is a beginning: a
 value cut short inside another ends at most a character before its lower bound, so the
 text is the whole's but for the budget's last ``TEXT_SLACK`` characters.
 """
@@ -85,13 +85,13 @@ def fit_within(value: Any, max_bytes: int, scrubber: Optional[Scrubber] = None) 
 
 
 def json_within(value: Any, max_bytes: int, scrubber: Scrubber) -> str:
-    """``dumps(scrub(jsonable(value), scrubber))`` (media kept, as ``jsonable`` keeps it),
-    converting and scrubbing only what ``max_bytes`` can show. Where that text is longer
+    """``dumps(scrub(without_media(jsonable(value)), scrubber))``, converting and
+    scrubbing only what ``max_bytes`` can show. Where that text is longer
     than ``max_bytes`` characters, the text returned is longer too and the same for at
     least its first ``max_bytes - TEXT_SLACK``: cut as text to a budget smaller by that
     much (a message part's content is), both are cut alike."""
     room = max(int(max_bytes), MIN_BUDGET)
-    return dumps(scrub(_MediaKept(scrubber, room).convert(value, 0, set())[0], scrubber))
+    return dumps(scrub(Bounded(scrubber, room).convert(value, 0, set())[0], scrubber))
 
 
 TEXT_SLACK = MAX_DEPTH + 2
@@ -107,8 +107,6 @@ class Bounded:
     values cut short so far (what was converted whole may be kept for reuse)."""
 
     __slots__ = ("cuts", "room", "scrubber")
-    drops_media = True
-    """Whether media is left out (``without_media``), as everywhere it is sent as data."""
 
     def __init__(self, scrubber: Scrubber, room: int) -> None:
         self.scrubber = scrubber
@@ -150,31 +148,26 @@ class Bounded:
                 return self.sequence(value, depth, seen)
             finally:
                 seen.discard(marker)
-        converted = convert_at(value, depth, seen)
-        if self.drops_media:
-            converted = without_media(converted, media)
+        converted = without_media(convert_at(value, depth, seen), media)
         return converted, self.floor(converted, self.room)
 
     def string(self, text: str) -> tuple[str, int]:
         """A string, cut to ``room + 1`` characters (over any room in bytes) when it is
         longer and scrubbing leaves it, and so any beginning of it, as it is."""
-        if self.drops_media:
-            if text[:5] == "data:" and is_data_url(
-                text if text.isascii() else clean_text(text[:600])
-            ):
-                return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
-            if (text[:1] in JSON_HEADS or "\n" in text or "\r" in text) and may_hold_media(text):
-                # JSON text holding media: read whole, as ``without_media`` reads it
-                cleaned = text if text.isascii() else clean_text(text)
-                without = text_without_media(cleaned)
-                if without is not cleaned:
-                    return without, self.text_floor(without)
-            elif ";" in text and ";base64," in text:
-                # a data URL inside prose: replaced before any cut
-                cleaned = text if text.isascii() else clean_text(text)
-                without = text_media_removed(cleaned)
-                if without is not cleaned:
-                    return without, self.text_floor(without)
+        if text[:5] == "data:" and is_data_url(text if text.isascii() else clean_text(text[:600])):
+            return BLOB_SUBSTITUTE, self.text_floor(BLOB_SUBSTITUTE)
+        if (text[:1] in JSON_HEADS or "\n" in text or "\r" in text) and may_hold_media(text):
+            # JSON text holding media: read whole, as ``without_media`` reads it
+            cleaned = text if text.isascii() else clean_text(text)
+            without = text_without_media(cleaned)
+            if without is not cleaned:
+                return without, self.text_floor(without)
+        elif ";" in text and ";base64," in text:
+            # a data URL inside prose: replaced before any cut
+            cleaned = text if text.isascii() else clean_text(text)
+            without = text_media_removed(cleaned)
+            if without is not cleaned:
+                return without, self.text_floor(without)
         keep = self.room + 1
         if len(text) <= keep or not self.left_alone(text):
             cleaned = text if text.isascii() else clean_text(text)
@@ -277,8 +270,6 @@ class Bounded:
     ) -> tuple[Any, int]:
         """``node``'s entry ``name``, one of the keys under which ``without_media`` may
         replace what is held (``media``: ``node`` is held where only media is)."""
-        if not self.drops_media:
-            return self.convert(child, depth + 1, seen)
         converted, floor = self.convert(child, depth + 1, seen, media=name in MEDIA_HOLDERS)
         if type(converted) is str and (
             name == "base64"
@@ -354,13 +345,6 @@ class Bounded:
                 total += self.floor(child, cap) + 1
             return total
         return _SCALAR_SIZES.get(node, 1) if node is None or kind is bool else 1
-
-
-class _MediaKept(Bounded):
-    """A bounded conversion that keeps media, as ``jsonable`` does."""
-
-    __slots__ = ()
-    drops_media = False
 
 
 def _plain_keys(node: dict[Any, Any]) -> bool:
