@@ -6,6 +6,7 @@ pyinstrument``), a sampling profiler whose times are close to unprofiled ones.
 
     python benchmarks/profile_real_path.py [model-call | serializer | phases | set-response]
         [--mode static|stream] [--case N] [--calls N] [--top N] [--only PATH] [--sampler]
+        [--client]
         [--response openai|anthropic|google|dict|anthropic-dict]
 
 ``model-call``: the sentry-agents side of the model-call rows (the real ``openai``
@@ -132,10 +133,13 @@ def set_response(mode: str, calls: int, which: str = "openai") -> Callable[[], N
     return run
 
 
-def phases(mode: str, case: int, calls: int) -> None:
+def phases(mode: str, case: int, calls: int, client: bool = False) -> None:
     """CPU µs per call of each phase of a chat span with ``set_response`` (the response
     already received, as in the raw-span rows), without a profiler's distortion: median
-    over rounds of ``calls`` spans in one root."""
+    over rounds of ``calls`` spans in one root. With ``client``, the real ``openai``
+    client's call is made inside the span, between ``__enter__`` and ``set_response``, as
+    an application makes it, its own CPU time left out (``ProviderClock``): what runs
+    after it finds the caches cold."""
     import statistics
     import time
 
@@ -146,9 +150,15 @@ def phases(mode: str, case: int, calls: int) -> None:
     nxt = real_path.same_or_new(make, new, calls * 12)
     clock = time.process_time_ns
     names = ("chat(...) + __enter__", "set_response", "__exit__", "root end + flush")
+    create: Any = None
+    if client:
+        real_path.ProviderClock.install()
+        create = real_path.plain_call(real_path.openai_client(), nxt)
+        names = (*names, "the client's call, outside its own create")
+        print("  (the real openai client called inside each span)")
     rounds: list[list[float]] = []
     for _ in range(11):
-        spent = [0, 0, 0, 0]
+        spent = [0] * len(names)
         env.activate()
         gc.collect()
         root = env.root()
@@ -160,13 +170,18 @@ def phases(mode: str, case: int, calls: int) -> None:
                 real_path.MODEL, provider="openai", messages=messages, temperature=0.2
             )
             llm = cm.__enter__()
-            t1 = clock()
+            t1 = answered = clock()
+            if create is not None:
+                before = real_path.ProviderClock.ns
+                response = create(messages)
+                answered = clock()
+                spent[4] += answered - t1 - (real_path.ProviderClock.ns - before)
             llm.set_response(response)
             t2 = clock()
             cm.__exit__(None, None, None)
             t3 = clock()
             spent[0] += t1 - t0
-            spent[1] += t2 - t1
+            spent[1] += t2 - answered
             spent[2] += t3 - t2
         t0 = clock()
         root.__exit__(None, None, None)
@@ -189,6 +204,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="keep functions whose path contains this")
     parser.add_argument("--sampler", action="store_true", help="pyinstrument, not cProfile")
     parser.add_argument(
+        "--client", action="store_true", help="phases: the real openai client called in the span"
+    )
+    parser.add_argument(
         "--response",
         default="openai",
         choices=tuple(RESPONSES),
@@ -198,7 +216,7 @@ def main() -> None:
     sentry_agents.configure(record_inputs=True, record_outputs=True)
     run: Any
     if args.what == "phases":
-        phases(args.mode, args.case, args.calls)
+        phases(args.mode, args.case, args.calls, args.client)
         return
     if args.what == "model-call":
         run = model_call(args.mode, args.case, args.calls)
