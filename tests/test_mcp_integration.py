@@ -405,7 +405,10 @@ def test_what_the_integration_writes_on_a_joined_span_after_ours_is_ours_to_judg
         assert "gen_ai.tool.call.result" not in attributes
     else:
         assert "Paris" in attributes["mcp.tool.result.content"]
-        assert json.loads(attributes["gen_ai.tool.call.result"]) == {
+        result = json.loads(attributes["gen_ai.tool.call.result"])
+        if set(result) == {"result"}:  # sentry-sdk 3.x's integration wraps a text result
+            result = json.loads(result["result"])
+        assert result == {
             "token": "[Filtered]",
             "url": "https://[Filtered]:[Filtered]@h/x",
             "city": "Paris",

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._budget import MIN_BUDGET, Fitted, fit
+from ._budget import MIN_BUDGET, Fitted, cut_text, fit, size
 from ._jsonable import (
     BLOB_SUBSTITUTE,
     JSON_HEADS,
@@ -48,6 +48,7 @@ from ._jsonable import (
     is_data_url,
     is_media_block,
     jsonable_key,
+    loads_finite,
     may_hold_media,
     text_media_removed,
     text_without_media,
@@ -92,6 +93,21 @@ def json_within(value: Any, max_bytes: int, scrubber: Scrubber) -> str:
     much (a message part's content is), both are cut alike."""
     room = max(int(max_bytes), MIN_BUDGET)
     return dumps(scrub(Bounded(scrubber, room).convert(value, 0, set())[0], scrubber))
+
+
+def fit_text(text: str, budget: int) -> str:
+    """Text within ``budget``; JSON text (a tool's result, often) over it is cut as the
+    structure it holds, so that it still parses."""
+    if size(text) <= budget:
+        return text
+    if text[:1] in ("{", "[") or text.lstrip()[:1] in ("{", "["):
+        try:
+            parsed = loads_finite(text)
+        except (ValueError, RecursionError):
+            parsed = None
+        if isinstance(parsed, (dict, list)):
+            return fit_within(parsed, budget).text
+    return cut_text(text, budget)
 
 
 TEXT_SLACK = MAX_DEPTH + 2
@@ -356,4 +372,4 @@ def _plain_keys(node: dict[Any, Any]) -> bool:
     return joined.isascii() or clean_text(joined) is joined
 
 
-__all__ = ["TEXT_SLACK", "Bounded", "fit_within", "json_within"]
+__all__ = ["TEXT_SLACK", "Bounded", "fit_text", "fit_within", "json_within"]

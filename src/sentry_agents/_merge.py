@@ -15,6 +15,7 @@ from collections.abc import Container, Mapping
 from typing import Any, Optional
 
 from . import _keys as keys
+from ._bounded import fit_text
 from ._budget import fit
 from ._jsonable import jsonable, loads_finite, without_media
 from ._messages import system_parts, to_gen_ai_messages
@@ -170,6 +171,8 @@ def _scrubbed_or_raise(key: str, value: Any, budget: int, scrubber: Scrubber) ->
         data = scrub_tool_definitions(without_media(jsonable(data)), scrubber)
     else:
         data = scrub(without_media(jsonable(data)), scrubber)
+        if type(data) is str:  # a result's text: sent as text, as ours is
+            return fit_text(data, budget)
     return fit(data, budget).text
 
 

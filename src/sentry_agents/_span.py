@@ -19,8 +19,8 @@ from typing import Any, Callable, Generic, Optional, TypeVar
 from . import _keys as keys
 from . import _sdk
 from ._activations import leave
-from ._bounded import fit_within
-from ._budget import MIN_BUDGET, Fitted, cut_text, fit, fit_strings, size
+from ._bounded import fit_text, fit_within
+from ._budget import MIN_BUDGET, Fitted, cut_text, fit, fit_strings
 from ._config import (
     MESSAGE_BYTES_IN_EVENT,
     MESSAGE_BYTES_PER_SPAN,
@@ -40,7 +40,6 @@ from ._jsonable import (
     int_text,
     json_arguments,
     jsonable,
-    loads_finite,
     safe_str,
     without_media,
 )
@@ -608,7 +607,7 @@ class GenAISpan(Generic[C]):
                 return None
             data = content[0]
             if not structured and isinstance(data, str):
-                text = _fit_text(data, self._budget())
+                text = fit_text(data, self._budget())
                 self._set(key, text)
                 return text
             return self._set_structured(key, data)
@@ -857,21 +856,6 @@ _IDENTIFIERS = frozenset(
     }
 )
 """Attributes that name or identify (a model, an id, a reason), never content."""
-
-
-def _fit_text(text: str, budget: int) -> str:
-    """Text within ``budget``; JSON text (a tool's result, often) over it is cut as the
-    structure it holds, so that it still parses."""
-    if size(text) <= budget:
-        return text
-    if text[:1] in ("{", "[") or text.lstrip()[:1] in ("{", "["):
-        try:
-            parsed = loads_finite(text)
-        except (ValueError, RecursionError):
-            parsed = None
-        if isinstance(parsed, (dict, list)):
-            return fit_within(parsed, budget).text
-    return cut_text(text, budget)
 
 
 __all__ = ["AgentRun", "GenAISpan", "current_span"]
