@@ -105,24 +105,24 @@ def newest_output_messages(output: Any, bounded: Bounded) -> tuple[list[Message]
     of a long list of items (each a message of its own) only the newest, converted newest
     first until the room is surely full, the older items counted without being
     converted (``fit`` keeps a conversation's newest messages, so it sends the same)."""
-    previous = _room.bounded
-    _room.bounded = bounded
-    try:
-        if (
-            (type(output) is list or type(output) is tuple)
-            and len(output) > _MANY_MESSAGES
-            and not all(_is_block(item) for item in output)
-        ):
-            try:
-                found = _newest_messages(list(output), "assistant", bounded)
-            except Exception:  # what the general conversion makes of it: a placeholder
-                found = None
-            if found is not None:
-                return found
-        messages = output_messages(output)
-        return messages, len(messages)
-    finally:
-        _room.bounded = previous
+    return within(bounded, _newest_output_messages, output, bounded)
+
+
+def _newest_output_messages(output: Any, bounded: Bounded) -> tuple[list[Message], int]:
+    """``newest_output_messages``' work, inside ``within``."""
+    if (
+        (type(output) is list or type(output) is tuple)
+        and len(output) > _MANY_MESSAGES
+        and not all(_is_block(item) for item in output)
+    ):
+        try:
+            found = _newest_messages(list(output), "assistant", bounded)
+        except Exception:  # what the general conversion makes of it: a placeholder
+            found = None
+        if found is not None:
+            return found
+    messages = output_messages(output)
+    return messages, len(messages)
 
 
 _MANY_MESSAGES = 128
@@ -298,7 +298,7 @@ def to_parts(content: Any, *, cut: bool = False) -> list[Part]:
     if items is None:
         items = [content]
     elif cut and len(items) > _MANY_PARTS:
-        bounded = _room.bounded
+        bounded = _conversion.bounded
         if bounded is not None:
             return _parts_within(items, bounded)
     parts: list[Part] = []
@@ -376,14 +376,14 @@ def _nested_parts(content: Any, *, cut: bool = False) -> list[Part]:
     depth however deep the caller's stack is, so that a reply converts the same whichever
     way it is read (from its models' fields or by shape, a few calls apart), never
     converted on one and a placeholder on the other."""
-    depth = _nesting.depth
+    depth = _conversion.depth
     if depth >= MAX_NESTING:
         raise RecursionError("content nested too deep")
-    _nesting.depth = depth + 1
+    _conversion.depth = depth + 1
     try:
         return to_parts(content, cut=cut)
     finally:
-        _nesting.depth = depth
+        _conversion.depth = depth
 
 
 MAX_NESTING = MAX_DEPTH
@@ -392,22 +392,16 @@ placeholder), as deep as ``jsonable`` copies; each level takes a few frames of t
 interpreter's stack."""
 
 
-class _Nesting(threading.local):
-    """How many blocks deep ``_nested_parts`` is converting, in each thread."""
+class _Conversion(threading.local):
+    """What a conversion of messages in progress in each thread carries down to its
+    parts: how many blocks deep ``_nested_parts`` is, and the bounded conversion
+    ``within`` runs (none outside it)."""
 
     depth = 0
-
-
-_nesting = _Nesting()
-
-
-class _Room(threading.local):
-    """The bounded conversion ``within`` runs in each thread: none outside it."""
-
     bounded: Optional[Bounded] = None
 
 
-_room = _Room()
+_conversion = _Conversion()
 
 
 def within(bounded: Optional[Bounded], convert: Callable[..., T], *args: Any) -> T:
@@ -417,18 +411,18 @@ def within(bounded: Optional[Bounded], convert: Callable[..., T], *args: Any) ->
     and fitted into that room or less, is the same text as the whole conversion's
     (``bounded.cuts`` tells whether anything was cut short). Never for what a redaction
     hook is to see: it must see all of it."""
-    previous = _room.bounded
-    _room.bounded = bounded
+    previous = _conversion.bounded
+    _conversion.bounded = bounded
     try:
         return convert(*args)
     finally:
-        _room.bounded = previous
+        _conversion.bounded = previous
 
 
 def _data(value: Any) -> Any:
     """``without_media(jsonable(value))``, what a part holds as data: inside ``within``,
     only as far as the room can show (``Bounded.value``)."""
-    bounded = _room.bounded
+    bounded = _conversion.bounded
     if bounded is None:
         return without_media(jsonable(value))
     return bounded.value(value)
