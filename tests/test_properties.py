@@ -721,6 +721,18 @@ def tool_call_message(content, call_id, name, arguments):
     }
 
 
+def two_calls_message(content, call_id, name, arguments):
+    """An assistant message of two function calls (written by another writer than one)."""
+    message = tool_call_message(content, call_id, name, arguments)
+    second = {
+        "id": call_id + "b",
+        "type": "function",
+        "function": {"name": name, "arguments": "{}"},
+    }
+    message["tool_calls"].append(second)
+    return message
+
+
 def custom_call_message(content, call_id, name, tool_input):
     """An assistant message of an OpenAI custom tool's call: free text (or JSON) input."""
     return {
@@ -795,6 +807,7 @@ mixed_messages = st.lists(
             some_text,
             some_text | json_object.map(json.dumps),
         ),
+        st.builds(two_calls_message, st.none() | some_text, some_text, some_text, json_object),
         st.builds(
             beside_only,
             st.sampled_from(["tool", "function"]),
@@ -1976,6 +1989,49 @@ def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape
     assert encoded is not None and len(encoded.pieces) + encoded.dropped == len(history)
     assert [len(call.args[0]) for call in scrubbed.call_args_list] == [len(result)]
     assert '"tool_call_response"' in encoded.pieces[-1]
+
+
+@pytest.mark.parametrize("shape", ["openai", "two calls", "custom", "responses"])
+def test_a_history_of_big_tool_calls_costs_what_its_budget_holds(mocker, shape):
+    """Tool calls whose arguments are each longer than the budget (a coding agent's
+    ``write_file``): only the newest call's arguments are read and written, not every
+    call's at every model call, and the span still says how many messages there were."""
+    from sentry_agents import _message_json
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    history: list[Any] = [{"role": "user", "content": "Write the files."}]
+    for i in range(10):
+        arguments = {"path": f"f{i}.py", "content": f"print({i})\n" * 4_000}
+        call_id = f"call_{i}"
+        if shape == "responses":
+            call = {"type": "function_call", "call_id": call_id, "name": "write_file"}
+            history.append({**call, "arguments": json.dumps(arguments)})
+            history.append({"type": "function_call_output", "call_id": call_id, "output": "ok"})
+            continue
+        if shape == "custom":
+            history.append(custom_call_message(None, call_id, "write_file", arguments["content"]))
+        elif shape == "two calls":
+            history.append(two_calls_message(None, call_id, "write_file", arguments))
+        else:
+            history.append(tool_call_message(None, call_id, "write_file", arguments))
+        history.append({"role": "tool", "tool_call_id": call_id, "content": "ok"})
+    read = mocker.spy(_message_json, "scrubbed_arguments_json")
+    _message_json._reuse.clear()
+    encoded = _message_json.encode_messages(
+        history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
+    )
+    assert encoded is not None and len(encoded.pieces) + encoded.dropped == len(history)
+    newest = history[-2]
+    if shape == "responses":
+        newest_arguments = newest["arguments"]
+    else:
+        call = newest["tool_calls"][0]
+        newest_arguments = (
+            call["custom"]["input"] if shape == "custom" else call["function"]["arguments"]
+        )
+    long_ones = {call.args[0] for call in read.call_args_list if len(call.args[0]) > 20_000}
+    assert long_ones == {newest_arguments}
+    assert encoded.pieces[-1].startswith('{"role":"tool"')
 
 
 @pytest.mark.parametrize("alphabet", ["ascii", "cjk", "emoji"])

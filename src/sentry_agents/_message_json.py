@@ -91,9 +91,10 @@ def encode_messages(
     counted, and their system parts still taken. A list of up to 128 messages is one
     block; in a longer one, the first block is 32 messages and each after it is sized to
     what the budget has left. Once a block holds, before its newest message, a tool
-    result (or Anthropic message) not seen before whose text is at least a 64th of the
-    budget (costly to write, and few are kept), that block and all older messages are
-    written newest first, and only as far as the budget needs. A long agent history
+    result, a tool call (or an Anthropic message) not seen before whose text or
+    arguments are at least a 64th of the budget (costly to write, and few are kept),
+    that block and all older messages are written newest first, and only as far as the
+    budget needs (a message that fills it alone ends the writing at once). A long agent history
     costs about what its budget holds, and so does a message holding a large structure
     (converted ``within`` the budget)."""
     if type(messages) is not list:
@@ -300,6 +301,8 @@ def _write_block(
                     if piece is _HEAVY:
                         return pieces, system, [item, *items]
                     append(piece)
+                    if room and len(piece) >= room:
+                        recount = 0  # filled by one message: counted before the next
                     continue
         if room and len(pieces) >= recount:
             written, counted, recount = _count(pieces, written, counted)
@@ -325,6 +328,8 @@ def _write_block(
                     if piece is _HEAVY:
                         return pieces, system, [item, *items]
                     append(piece)
+                    if room and len(piece) >= room:
+                        recount = 0  # filled by one message: counted before the next
                     continue
         if type(item) is not str and is_bare_part(item):
             raise _BarePart  # a run of them is one message: the whole list is grouped
@@ -342,6 +347,8 @@ def _write_block(
             if key is not None and (bounded is None or not bounded.cuts):  # (cut: this budget's)
                 reuse.put(key, many)
         pieces.extend(many)
+        if room and sum(map(len, many)) >= room:
+            recount = 0
     return pieces, system, None
 
 
@@ -510,8 +517,9 @@ _key_json = key_writer(_object_in_key)
 
 def _direct(item: dict[str, Any], scrubber: Scrubber, heavy: int = 0) -> Optional[str]:
     """OpenAI tool calls and tool results, Anthropic content blocks, and the items of an
-    OpenAI Responses API history, as JSON; ``_HEAVY`` for a tool result (or Anthropic
-    message) not written before, of at least ``heavy`` characters (when not 0)."""
+    OpenAI Responses API history, as JSON; ``_HEAVY`` for a tool result, a tool call's
+    arguments (or an Anthropic message) not written before, of at least ``heavy``
+    characters (when not 0)."""
     kind = item.get("type")
     if kind is not None and kind != "message":
         if item.get("role") is not None or type(kind) is not str:
@@ -527,7 +535,7 @@ def _direct(item: dict[str, Any], scrubber: Scrubber, heavy: int = 0) -> Optiona
         return None
     content = item.get("content")
     if "tool_calls" in item and role != "tool":
-        return _openai_tool_calls(role, item, content, scrubber)
+        return _openai_tool_calls(role, item, content, scrubber, heavy)
     # Parts beside the content (an audio answer's too): only the tool-call writer above
     # writes them. (A message of two keys has no content beside them: the tool branch
     # below declines it, any other role has no writer for it.)
@@ -600,6 +608,8 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
     if found is not None:
         reuse.promote(key, found)
         return found  # type: ignore[no-any-return]
+    if heavy and len(arguments) >= heavy:
+        return _HEAVY
     arguments_written = scrubbed_arguments_json(arguments, scrubber)
     if (
         arguments_written is not None
@@ -728,6 +738,8 @@ def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber, heavy: int) -
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
+    if heavy and len(arguments) >= heavy:
+        return _HEAVY
     piece = _message("assistant", [_tool_call(ident, name, arguments, scrubber)])
     _reuse.put(key, piece, _strings_cost((piece, ident, name, arguments)))
     return piece
@@ -769,7 +781,7 @@ def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber, heavy: int) -
 
 
 def _openai_tool_calls(
-    role: str, item: dict[str, Any], content: Any, scrubber: Scrubber
+    role: str, item: dict[str, Any], content: Any, scrubber: Scrubber, heavy: int
 ) -> Optional[str]:
     calls = item["tool_calls"]
     if calls is None:
@@ -823,6 +835,8 @@ def _openai_tool_calls(
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
+    if heavy and sum(map(len, held[8::3])) >= heavy:  # the calls' arguments
+        return _HEAVY
     parts: list[str] = []
     if reasoning:
         parts.append(f'{{"type":"reasoning","content":{_text_json(reasoning)}}}')
