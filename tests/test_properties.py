@@ -1971,24 +1971,28 @@ def _big_results(shape: str, result: str, count: int) -> list[Any]:
     return history
 
 
+@pytest.mark.parametrize("answered", [False, True])
 @pytest.mark.parametrize("shape", ["openai", "anthropic", "responses", "model"])
-def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape):
+def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape, answered):
     """Tool results each longer than the budget (OpenAI's, Anthropic's, the Responses
     API's, an SDK's message object): only the newest is scrubbed and written (the blocks
-    are written oldest first, but one ends before such a result), and the span still
-    says how many messages there were."""
+    are written oldest first, but one ends before such a result), also when a short
+    answer follows it, and the span still says how many messages there were."""
     from sentry_agents import _message_json, _privacy
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
     result = json.dumps([{"row": i, "token": "t"} for i in range(2_000)])
     history = _big_results(shape, result, 10)
+    if answered:
+        history.append({"role": "assistant", "content": "Found them."})
     scrubbed = mocker.spy(_privacy, "scrub_text")
+    _message_json._reuse.clear()
     encoded = _message_json.encode_messages(
         history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
     )
     assert encoded is not None and len(encoded.pieces) + encoded.dropped == len(history)
     assert [len(call.args[0]) for call in scrubbed.call_args_list] == [len(result)]
-    assert '"tool_call_response"' in encoded.pieces[-1]
+    assert '"tool_call_response"' in encoded.pieces[-2 if answered else -1]
 
 
 @pytest.mark.parametrize("shape", ["openai", "two calls", "custom", "responses"])
