@@ -803,6 +803,7 @@ def _openai_tool_calls(
         return None
     # The key: what the message's JSON depends on, then each call's id, name, arguments.
     held: list[Any] = [_CALLS, role, content, reasoning, refusal, scrubber.key]
+    length = 0  # of the calls' arguments
     for call in calls:
         if type(call) is not dict:
             call = model_fields(call)
@@ -831,11 +832,12 @@ def _openai_tool_calls(
         if type(ident) is not str or type(name) is not str or type(arguments) is not str:
             return None
         held += (ident, name, arguments)
+        length += len(arguments)
     key = tuple(held)
     found = _reuse.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    if heavy and sum(map(len, held[8::3])) >= heavy:  # the calls' arguments
+    if heavy and length >= heavy:
         return _HEAVY
     parts: list[str] = []
     if reasoning:
