@@ -1862,7 +1862,7 @@ def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, spl
     from unittest import mock
 
     from sentry_agents import _message_json
-    from sentry_agents._budget import fit_pieces
+    from sentry_agents._budget import MIN_BUDGET, fit_pieces
     from sentry_agents._message_json import encode_messages
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
@@ -1888,6 +1888,7 @@ def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, spl
             _COUNT_EVERY=every,
             _HEAVY_PER_BUDGET=heavy,
             _reuse=_message_json._Reuse(1 << 20, 1 << 16),
+            _over=lambda message, max_bytes: False,  # (a newest message over: checked below)
         ):
             budgeted = encode_messages(items, split=split, scrubber=scrubber, max_bytes=budget)
             in_blocks = encode_messages(items, split=split, scrubber=scrubber)
@@ -1898,6 +1899,30 @@ def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, spl
         assert fit_pieces(budgeted.pieces, budgeted.dropped, budget) == fit_pieces(
             whole.pieces, 0, budget
         )
+    over = bool(items) and _message_json._over(items[-1], max(budget, MIN_BUDGET))
+    sent = encode_messages(items, split=split, scrubber=scrubber, max_bytes=budget)
+    assert (sent is None) == over
+
+
+@pytest.mark.parametrize("shape", ["openai", "responses"])
+def test_a_newest_message_over_the_budget_is_written_once(mocker, shape):
+    """A tool result longer than the budget as the newest message (a 1 MB JSON answer)
+    is converted and scrubbed once, by the general path that cuts it, not first written
+    whole for nothing; what is sent is that path's, as before."""
+    from sentry_agents import _privacy
+
+    result = json.dumps([{"row": i, "name": f"row {i}"} for i in range(5_000)])
+    history = _big_results(shape, "small", 3)
+    if shape == "responses":
+        history.append({"type": "function_call_output", "call_id": "call_2", "output": result})
+    else:
+        history.append({"role": "tool", "tool_call_id": "call_2", "content": result})
+    scrubbed = mocker.spy(_privacy, "scrub_text")
+    sent = serialize_messages(history, max_bytes=20_000)
+    assert [len(call.args[0]) for call in scrubbed.call_args_list].count(len(result)) == 1
+    parsed = json.loads(sent)
+    assert len(sent.encode()) <= 20_000
+    assert parsed[-1]["parts"][0]["type"] == "tool_call_response"
 
 
 def test_a_long_new_history_costs_what_its_budget_holds():
@@ -1990,6 +2015,9 @@ def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape
     encoded = _message_json.encode_messages(
         history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
     )
+    if not answered and shape in ("openai", "responses"):  # the newest, over the budget: left to
+        assert encoded is None  # the general path, which cuts it (no blocks read for it)
+        return
     assert encoded is not None and len(encoded.pieces) + encoded.dropped == len(history)
     assert [len(call.args[0]) for call in scrubbed.call_args_list] == [len(result)]
     assert '"tool_call_response"' in encoded.pieces[-2 if answered else -1]

@@ -96,8 +96,12 @@ def encode_messages(
     that block and all older messages are written newest first, and only as far as the
     budget needs (a message that fills it alone ends the writing at once). A long agent history
     costs about what its budget holds, and so does a message holding a large structure
-    (converted ``within`` the budget)."""
+    (converted ``within`` the budget). ``None`` too when the newest message's text is
+    longer than ``max_bytes`` (``fit_pieces`` could not keep it: the general path cuts
+    it), so that it is not written whole first for nothing."""
     if type(messages) is not list:
+        return None
+    if max_bytes is not None and messages and _over(messages[-1], max(max_bytes, MIN_BUDGET)):
         return None
     try:
         return _encode(messages, split, scrubber, default_role, max_bytes)
@@ -105,6 +109,22 @@ def encode_messages(
         return _encode(
             group_parts(messages, default_role), split, scrubber, default_role, max_bytes
         )
+
+
+def _over(message: Any, max_bytes: int) -> bool:
+    """Whether a message (a dict) holds, as its content or a Responses API item's output,
+    text of more than ``max_bytes`` characters: over the budget once written, but for
+    what scrubbing takes out of it (a data URL, a secret's value), rare enough that the
+    general path, which reads it then, may take those too."""
+    if type(message) is not dict:
+        return False
+    try:
+        text = message.get("content")
+        if text is None:
+            text = message.get("output")
+    except Exception:  # a key posing as one of these: the writers contain it
+        return False
+    return type(text) is str and len(text) > max_bytes
 
 
 class _BarePart(Exception):
