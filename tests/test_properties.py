@@ -1904,7 +1904,7 @@ def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, spl
     assert (sent is None) == over
 
 
-@pytest.mark.parametrize("shape", ["openai", "responses"])
+@pytest.mark.parametrize("shape", ["openai", "responses", "anthropic"])
 def test_a_newest_message_over_the_budget_is_written_once(mocker, shape):
     """A tool result longer than the budget as the newest message (a 1 MB JSON answer)
     is converted and scrubbed once, by the general path that cuts it, not first written
@@ -1915,6 +1915,9 @@ def test_a_newest_message_over_the_budget_is_written_once(mocker, shape):
     history = _big_results(shape, "small", 3)
     if shape == "responses":
         history.append({"type": "function_call_output", "call_id": "call_2", "output": result})
+    elif shape == "anthropic":
+        block = {"type": "tool_result", "tool_use_id": "call_2", "content": result}
+        history.append({"role": "user", "content": [block]})
     else:
         history.append({"role": "tool", "tool_call_id": "call_2", "content": result})
     scrubbed = mocker.spy(_privacy, "scrub_text")
@@ -2015,7 +2018,7 @@ def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape
     encoded = _message_json.encode_messages(
         history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
     )
-    if not answered and shape in ("openai", "responses"):  # the newest, over the budget: left to
+    if not answered and shape != "model":  # the newest, over the budget: left to
         assert encoded is None  # the general path, which cuts it (no blocks read for it)
         return
     assert encoded is not None and len(encoded.pieces) + encoded.dropped == len(history)

@@ -112,16 +112,20 @@ def encode_messages(
 
 
 def _over(message: Any, max_bytes: int) -> bool:
-    """Whether a message (a dict) holds, as its content or a Responses API item's output,
-    text of more than ``max_bytes`` characters: over the budget once written, but for
-    what scrubbing takes out of it (a data URL, a secret's value), rare enough that the
-    general path, which reads it then, may take those too."""
+    """Whether a message (a dict) holds, as its content, a Responses API item's output
+    or its one Anthropic block's text or result, text of more than ``max_bytes``
+    characters: over the budget once written, but for what scrubbing takes out of it (a
+    data URL, a secret's value), rare enough that the general path, which reads it then,
+    may take those too."""
     if type(message) is not dict:
         return False
     try:
         text = message.get("content")
         if text is None:
             text = message.get("output")
+        elif type(text) is list and len(text) == 1 and type(text[0]) is dict:
+            block = text[0]
+            text = block.get("content") if "content" in block else block.get("text")
     except Exception:  # a key posing as one of these: the writers contain it
         return False
     return type(text) is str and len(text) > max_bytes
