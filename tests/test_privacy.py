@@ -786,6 +786,35 @@ def test_tool_definition_defaults_of_secrets_are_scrubbed(sentry):
     assert properties["limit"]["default"] == 5
 
 
+def test_a_tool_of_no_known_shape_is_never_sent_as_its_text(sentry):
+    """A tool in ``tools=`` with no name, type, function or schema (a dict of some other
+    shape, an object of the app's) was named by its ``str``: a dict's repr, unscrubbed,
+    with its secrets. It is a placeholder now; a tool given by its name stays named."""
+
+    class Settings:
+        def __repr__(self) -> str:
+            return "Settings(api_key='CANARY-OBJECT')"
+
+    def search(query: str) -> str:
+        """Search the web."""
+        return query
+
+    tools = [{"api_key": "CANARY-DICT", "region": "eu"}, Settings(), 3.5, "web_search", search]
+    with sentry_agents.chat("m", tools=tools):
+        pass
+    raw = sentry.raw()
+    assert b"CANARY-DICT" not in raw
+    assert b"CANARY-OBJECT" not in raw
+    definitions = sentry.named("chat m").json_attribute("gen_ai.tool.definitions")
+    assert [d["name"] for d in definitions] == [
+        "[unconvertible tool]",
+        "[unconvertible tool]",
+        "[unconvertible tool]",
+        "web_search",
+        "search",
+    ]
+
+
 def test_unknown_blocks_are_structure_and_one_bad_message_is_a_placeholder(sentry, mocker):
     from sentry_agents import _messages
 

@@ -40,8 +40,9 @@ UNCONVERTIBLE_TOOL = "[unconvertible tool]"
 def tool_definitions(tools: Any) -> list[ToolDefinition]:
     """Convert a list of tools (any provider's shape, or Python functions) to definitions.
 
-    A tool that cannot be read becomes a placeholder named ``UNCONVERTIBLE_TOOL``; the
-    others are kept.
+    A tool that cannot be read, or is of no shape known (neither a callable, a name nor
+    a provider's definition), becomes a placeholder named ``UNCONVERTIBLE_TOOL``, never
+    its text; the others are kept.
     """
     items = as_list(tools)
     if items is None:
@@ -416,7 +417,11 @@ def _convert(tool: Any) -> list[ToolDefinition]:
         return [{"type": safe_str(tool_type), "name": safe_str(tool_type)}]
     if callable(tool):
         return [tool_definition(tool)]
-    return [{"type": "function", "name": safe_str(tool)}]
+    if issubclass(type(tool), str):  # a tool given by its name
+        return [{"type": "function", "name": safe_str(tool)}]
+    # Anything else (a dict of another shape, an object of the app's) is not named by its
+    # text: a repr is no tool's name, and may show what scrubbing would have removed.
+    return [{"type": "function", "name": UNCONVERTIBLE_TOOL}]
 
 
 def _is_routine(tool: Any) -> bool:
