@@ -815,6 +815,29 @@ def test_a_tool_of_no_known_shape_is_never_sent_as_its_text(sentry):
     ]
 
 
+def test_a_tools_name_type_or_description_that_is_not_text_is_never_sent_as_its_text(sentry):
+    """A tool whose ``name``, ``type`` or ``description`` is a dict (or another object)
+    was sent with that value's repr, unscrubbed; the name is a placeholder now, the type
+    ``function``, the description left out."""
+    secret = {"api_key": "CANARY"}
+    tools = [
+        {"type": "function", "function": {"name": secret, "parameters": {}}},
+        {"name": "lookup", "type": secret, "description": secret},
+        {"type": secret},
+        {"name": "", "description": "Finds things."},
+    ]
+    with sentry_agents.chat("m", tools=tools):
+        pass
+    assert b"CANARY" not in sentry.raw()
+    definitions = sentry.named("chat m").json_attribute("gen_ai.tool.definitions")
+    assert [(d["type"], d["name"], d.get("description")) for d in definitions] == [
+        ("function", "[unconvertible tool]", None),
+        ("function", "lookup", None),
+        ("function", "[unconvertible tool]", None),
+        ("function", "", "Finds things."),
+    ]
+
+
 def test_unknown_blocks_are_structure_and_one_bad_message_is_a_placeholder(sentry, mocker):
     from sentry_agents import _messages
 

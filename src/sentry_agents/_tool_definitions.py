@@ -411,10 +411,11 @@ def _convert(tool: Any) -> list[ToolDefinition]:
     if field(tool, "input_schema") is not None:
         return [_definition(tool, "input_schema")]
     if field(tool, "name") is not None:
-        return [_definition(tool, "parameters", safe_str(field(tool, "type") or "function"))]
+        return [_definition(tool, "parameters", _text(field(tool, "type"), "function"))]
     tool_type = field(tool, "type")
     if tool_type is not None:
-        return [{"type": safe_str(tool_type), "name": safe_str(tool_type)}]
+        name = _text(tool_type, UNCONVERTIBLE_TOOL)
+        return [{"type": _text(tool_type, "function"), "name": name}]
     if callable(tool):
         return [tool_definition(tool)]
     if issubclass(type(tool), str):  # a tool given by its name
@@ -432,11 +433,22 @@ def _is_routine(tool: Any) -> bool:
         return False
 
 
+def _text(value: Any, otherwise: str) -> str:
+    """A name, type or description given as text, else ``otherwise``: never the text of
+    another value (a dict's repr may show what scrubbing would have removed)."""
+    return safe_str(value) if instance_of(value, str) else otherwise
+
+
 def _definition(source: Any, schema_key: str, tool_type: str = "function") -> ToolDefinition:
-    definition: ToolDefinition = {"type": tool_type, "name": safe_str(field(source, "name") or "")}
+    name = field(source, "name")
+    definition: ToolDefinition = {"type": tool_type, "name": _text(name, UNCONVERTIBLE_TOOL)}
+    if name is None or name == "":
+        definition["name"] = ""
     description = field(source, "description")
     if description:
-        definition["description"] = safe_str(description)
+        text = _text(description, "")
+        if text:
+            definition["description"] = text
     schema = field(source, schema_key)
     if schema is None and schema_key == "parameters":
         # Google's JSON-schema field, and the OpenAI Agents SDK's FunctionTool's.
