@@ -114,9 +114,9 @@ def encode_messages(
 def _over(message: Any, max_bytes: int) -> bool:
     """Whether a message (a dict) holds, as its content, a Responses API item's output
     or its one Anthropic block's text or result, text of more than ``max_bytes``
-    characters: over the budget once written, but for what scrubbing takes out of it (a
-    data URL, a secret's value), rare enough that the general path, which reads it then,
-    may take those too."""
+    characters: over the budget once written, unless scrubbing takes most of it out (a
+    data URL, a secret's value), which the general path handles as well, sending the
+    same."""
     if type(message) is not dict:
         return False
     try:
