@@ -1271,6 +1271,37 @@ def test_tool_arguments_nested_to_the_depth_limit_in_the_fewest_characters(extra
     assert deepest == "[...]"
 
 
+def _nested(depth: int, leaf: Any) -> Any:
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"rows": [{"id": i, "tags": ["a", {"b": i}]} for i in range(40)]},
+        [_nested(22, {}) for _ in range(3)],  # every level kept
+        [_nested(22, {}), _nested(23, [1]), {"x": 1}],  # one container at the limit
+        [*({"i": i} for i in range(30)), _nested(30, 0)],  # deep after many siblings
+        {"a": [[]] * 30, "b": {"c": {"d": _nested(21, {"e": []})}}},  # exactly past it
+    ],
+)
+def test_tool_arguments_of_many_brackets_are_read_for_depth_not_copied(mocker, value):
+    """Text of more than ``MAX_DEPTH`` brackets (a list of records) gives what decoding
+    then the jsonable walk gives, the deepest level written as its placeholder, and is
+    copied by that walk only when it nests past ``MAX_DEPTH``."""
+    from sentry_agents import _jsonable
+    from sentry_agents._jsonable import MAX_DEPTH, json_arguments, jsonable, parse_json_maybe
+
+    text = json.dumps(value)
+    assert text.count("{") + text.count("[") > MAX_DEPTH
+    expected = jsonable(parse_json_maybe(text))
+    walk = mocker.spy(_jsonable, "jsonable")
+    assert json_arguments(text) == expected
+    assert (walk.call_count > 0) == ("[...]" in json.dumps(expected))
+
+
 @pytest.mark.parametrize("digits", [3011, 3500, 4300])
 def test_tool_arguments_with_an_integer_too_large_are_written_as_its_size(sentry, digits):
     """json_arguments' fast path gives what decoding then the jsonable walk gives: an

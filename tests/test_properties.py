@@ -2400,3 +2400,22 @@ def test_an_anthropic_answer_of_the_common_blocks_is_written_from_them():
         answer = read_response(response, answer_apart=True).answer
         assert answer is not None
         assert answer_json(answer.content, answer.reason, scrubber_for(DEFAULT_SCRUB_KEYS))
+
+
+def _wrapped(depth: int, value: Any) -> Any:
+    for level in range(depth):
+        value = [value, level] if level % 2 else {"k": value}
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(json_like, st.integers(min_value=0, max_value=30)), st.booleans())
+def test_json_arguments_give_what_decoding_then_the_walk_gives(nested, ascii_only):
+    """Tool arguments as JSON text, nested to and past ``MAX_DEPTH`` among many
+    brackets (read for their depth, copied only past it) or not, ASCII or not: what
+    decoding then the ``jsonable`` walk gives."""
+    from sentry_agents._jsonable import json_arguments, jsonable, parse_json_maybe
+
+    value, depth = nested
+    text = json.dumps(_wrapped(depth, value), ensure_ascii=ascii_only)
+    assert json_arguments(text) == jsonable(parse_json_maybe(text))

@@ -522,15 +522,12 @@ values, a cycle, or nesting too deep to write."""
 def json_arguments(value: Any) -> Any:
     """``jsonable(parse_json_maybe(value))``, without the copying walk for the common case:
     JSON text that cannot hold what the walk would change (non-ASCII keys or text, which
-    may hide lone surrogates, nesting past ``MAX_DEPTH``, or an integer past
-    ``MAX_INT_BITS``, looked for only in text long enough to hold one) is decoded into a
-    jsonable value directly, non-finite numbers written as text as the walk does."""
-    if (
-        type(value) is str
-        and value.isascii()
-        and "\\u" not in value
-        and (len(value) < MIN_DEEP_CHARS or value.count("{") + value.count("[") <= MAX_DEPTH)
-    ):
+    may hide lone surrogates, or an integer past ``MAX_INT_BITS``, looked for only in
+    text long enough to hold one) is decoded into a jsonable value directly, non-finite
+    numbers written as text as the walk does, and only text of more than ``MAX_DEPTH``
+    brackets is then read for nesting past ``MAX_DEPTH`` (``_nests_within``: a list of
+    records is not copied for it)."""
+    if type(value) is str and value.isascii() and "\\u" not in value:
         # The scanner itself: ``decode`` adds two regex matches and a call per value, and
         # differs from it only by skipping JSON white space around the value.
         start = 0 if value[:1] not in _JSON_SPACE else len(value) - len(value.lstrip(_JSON_SPACE))
@@ -542,12 +539,39 @@ def json_arguments(value: Any) -> Any:
             if not too_long_integer(error):
                 return value
             return jsonable(parse_json_maybe(value))
+        except RecursionError:  # nested past what the scanner reads: kept as written
+            return jsonable(parse_json_maybe(value))
         if end != len(value) and value[end:].strip(_JSON_SPACE):
             return value
         if len(value) >= MIN_LONG_INT_DIGITS and _LONG_INT.search(value):
             return jsonable(parsed)  # an integer past MAX_INT_BITS, written as its size
+        if (
+            len(value) >= MIN_DEEP_CHARS
+            and value.count("{") + value.count("[") > MAX_DEPTH
+            and not _nests_within(parsed)
+        ):
+            return jsonable(parsed)  # a container past MAX_DEPTH, replaced
         return parsed
     return jsonable(parse_json_maybe(value))
+
+
+def _nests_within(value: Any) -> bool:
+    """Whether decoded JSON holds no container ``MAX_DEPTH`` levels down, which
+    ``jsonable`` would replace: read a level at a time, without copying (a long list of
+    records, more than ``MAX_DEPTH`` brackets in all, most often nests two deep)."""
+    level = [value]
+    for _ in range(MAX_DEPTH):
+        inner = []
+        for node in level:
+            kind = type(node)
+            items = node.values() if kind is dict else node if kind is list else ()
+            for item in items:
+                if type(item) is dict or type(item) is list:
+                    inner.append(item)
+        if not inner:
+            return True
+        level = inner
+    return False
 
 
 def call_arguments(value: Any) -> Any:
