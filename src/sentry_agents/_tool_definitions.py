@@ -418,11 +418,10 @@ def _convert(tool: Any) -> list[ToolDefinition]:
         return [{"type": _text(tool_type, "function"), "name": name}]
     if callable(tool):
         return [tool_definition(tool)]
-    if issubclass(type(tool), str):  # a tool given by its name
-        return [{"type": "function", "name": safe_str(tool)}]
-    # Anything else (a dict of another shape, an object of the app's) is not named by its
-    # text: a repr is no tool's name, and may show what scrubbing would have removed.
-    return [{"type": "function", "name": UNCONVERTIBLE_TOOL}]
+    # A tool given by its name; anything else (a dict of another shape, an object of the
+    # app's) is not named by its text: a repr is no tool's name, and may show what
+    # scrubbing would have removed.
+    return [{"type": "function", "name": _text(tool, UNCONVERTIBLE_TOOL)}]
 
 
 def _is_routine(tool: Any) -> bool:
@@ -435,20 +434,20 @@ def _is_routine(tool: Any) -> bool:
 
 def _text(value: Any, otherwise: str) -> str:
     """A name, type or description given as text, else ``otherwise``: never the text of
-    another value (a dict's repr may show what scrubbing would have removed)."""
-    return safe_str(value) if instance_of(value, str) else otherwise
+    another value (a dict's repr may show what scrubbing would have removed). Text is told
+    by its type, as ``safe_str`` tells it: a proxy's ``__class__`` may claim ``str``."""
+    return safe_str(value) if issubclass(type(value), str) else otherwise
 
 
 def _definition(source: Any, schema_key: str, tool_type: str = "function") -> ToolDefinition:
     name = field(source, "name")
-    definition: ToolDefinition = {"type": tool_type, "name": _text(name, UNCONVERTIBLE_TOOL)}
-    if name is None or name == "":
-        definition["name"] = ""
-    description = field(source, "description")
+    definition: ToolDefinition = {
+        "type": tool_type,
+        "name": _text(name, UNCONVERTIBLE_TOOL) if name else "",
+    }
+    description = _text(field(source, "description"), "")
     if description:
-        text = _text(description, "")
-        if text:
-            definition["description"] = text
+        definition["description"] = description
     schema = field(source, schema_key)
     if schema is None and schema_key == "parameters":
         # Google's JSON-schema field, and the OpenAI Agents SDK's FunctionTool's.
