@@ -408,6 +408,11 @@ argument_text = st.one_of(
             '{"n": -' + "9" * 4400 + ', "token": "t"}',
             '{"a": ' * 30 + "1" + "}" * 30,
             '{"a": [' * 30 + "1" + "]" * 30 + "}",
+            '{"a": ' * 24 + "1" + "}" * 24,
+            '{"a": ' * 25 + "1" + "}" * 25,
+            '{"a": [' * 12 + "1" + "]" * 12 + "}",
+            '{"a": [' * 13 + "1" + "]" * 13 + "}",
+            '{"rows": [' + ", ".join(f'{{"id": {i}, "token": "t"}}' for i in range(30)) + "]}",
             '{"days": 3, "city": "Oslo"}',
             '{"city": {"api_key": "k"}, "days": 3}',
             '{"city": "[token: 1, secret: 2"}',
@@ -488,6 +493,28 @@ def test_scrubbed_arguments_json_writes_the_commonest_arguments_and_scrubs_secre
         inside = scrubbed_arguments_json('{"city": "{\\"token\\": \\"t\\"}"}', scrubber)
         assert inside == '{"city":"{\\"token\\":\\"[Filtered]\\"}"}'
         assert scrubbed_arguments_json('{"pass\\u0077ord": "p"}', scrubber) is None
+
+
+def test_scrubbed_arguments_json_writes_a_list_of_records_and_declines_past_max_depth():
+    """Arguments of more than ``MAX_DEPTH`` brackets in all (a list of 30 records) are
+    written directly when nothing in them nests ``MAX_DEPTH`` levels down, as the
+    general path writes them; nested that deep, they are declined (the general path
+    replaces what is too deep)."""
+    from sentry_agents._jsonable import MAX_DEPTH
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubbed_arguments_json, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    records = json.dumps({"rows": [{"id": i, "api_key": "k", "tags": ["a"]} for i in range(30)]})
+    assert records.count("{") + records.count("[") > MAX_DEPTH
+    found = scrubbed_arguments_json(records, scrubber)
+    assert found == _general_arguments(records, scrubber)
+    assert '"api_key":"[Filtered]"' in found and "[Filtered]" not in records
+    within = '{"a": ' * MAX_DEPTH + "1" + "}" * MAX_DEPTH
+    assert scrubbed_arguments_json(within, scrubber) == _general_arguments(within, scrubber)
+    deep = '{"a": ' * (MAX_DEPTH + 1) + "1" + "}" * (MAX_DEPTH + 1)
+    assert scrubbed_arguments_json(deep, scrubber) is None
+    past_the_scanner = '{"a": ' + "[" * 1400 + "]" * 1400 + "}"  # its RecursionError
+    assert scrubbed_arguments_json(past_the_scanner, scrubber) is None
 
 
 def _general_arguments(text, scrubber):

@@ -344,7 +344,8 @@ def test_the_chunk_readers_read_only_names_they_declare():
     from sentry_agents._models import RESPONSE_READ_NAMES
 
     tree = ast.parse((PACKAGE / "_chunks.py").read_text())
-    readers = {"add", "add_text", "_openai_fields", "_openai_choices", "_calls_fields"}
+    readers = {"add", "add_text", "_chat_text", "_openai_fields", "_openai_choices"}
+    readers |= {"_calls_fields"}
     readers |= {"_google_fields", "_google_candidates"}
     read: set[str] = set()
     unnamed: list[str] = []

@@ -175,7 +175,7 @@ class StreamAccumulator:
         OpenAI chat chunk of one choice whose delta holds text alone, a Responses API
         text delta event, an Anthropic text delta to a block begun before. ``False``,
         with nothing kept, for any other chunk (``add`` reads it)."""
-        fields = _fields_of(chunk)
+        fields = chunk if type(chunk) is dict else model_fields(chunk)
         if fields is None:
             return False
         kind = fields.get("type")
@@ -194,21 +194,28 @@ class StreamAccumulator:
         return False
 
     def _chat_text(self, fields: dict[str, Any]) -> bool:
-        if fields.get("usage") is not None:
-            return False
+        """``add_text`` of an OpenAI chat chunk, ``_with_held`` and ``_keep_meta`` written
+        out (the model and id are kept from the first chunk that gives them): this runs
+        for nearly every chunk of the commonest stream."""
         choices = fields.get("choices")
-        if type(choices) is not list or len(choices) != 1:
+        if type(choices) is not list or len(choices) != 1 or fields.get("usage") is not None:
             return False
-        both = _with_held(choices[0], "delta")
-        if both is None:
+        choice = choices[0]
+        if type(choice) is not dict:
+            choice = model_fields(choice)
+            if choice is None:
+                return False
+        delta = choice.get("delta")
+        if delta is None:
             return False
-        choice, delta = both
-        index = choice.get("index")
+        if type(delta) is not dict:
+            delta = model_fields(delta)
+            if delta is None:
+                return False
         content = delta.get("content")
         if (
             type(content) is not str
             or choice.get("finish_reason") is not None
-            or (type(index) is int and index > 0)
             or delta.get("tool_calls") is not None
             or delta.get("refusal") is not None
             or delta.get("reasoning_content") is not None
@@ -216,8 +223,12 @@ class StreamAccumulator:
             or delta.get("function_call") is not None
         ):
             return False
+        index = choice.get("index")
+        if type(index) is int and index > 0:
+            return False
         self.chunks += 1
-        self._keep_meta(fields.get("model"), fields.get("id"))
+        if self.model is None or self.response_id is None:
+            self._keep_meta(fields.get("model"), fields.get("id"))
         self.text.append(content)
         return True
 

@@ -525,7 +525,7 @@ def json_arguments(value: Any) -> Any:
     may hide lone surrogates, or an integer past ``MAX_INT_BITS``, looked for only in
     text long enough to hold one) is decoded into a jsonable value directly, non-finite
     numbers written as text as the walk does, and only text of more than ``MAX_DEPTH``
-    brackets is then read for nesting past ``MAX_DEPTH`` (``_nests_within``: a list of
+    brackets is then read for nesting past ``MAX_DEPTH`` (``nests_within``: a list of
     records is not copied for it)."""
     if type(value) is str and value.isascii() and "\\u" not in value:
         # The scanner itself: ``decode`` adds two regex matches and a call per value, and
@@ -548,14 +548,14 @@ def json_arguments(value: Any) -> Any:
         if (
             len(value) >= MIN_DEEP_CHARS
             and value.count("{") + value.count("[") > MAX_DEPTH
-            and not _nests_within(parsed)
+            and not nests_within(parsed)
         ):
             return jsonable(parsed)  # a container past MAX_DEPTH, replaced
         return parsed
     return jsonable(parse_json_maybe(value))
 
 
-def _nests_within(value: Any) -> bool:
+def nests_within(value: Any) -> bool:
     """Whether decoded JSON holds no container ``MAX_DEPTH`` levels down, which
     ``jsonable`` would replace: read a level at a time, without copying (a long list of
     records, more than ``MAX_DEPTH`` brackets in all, most often nests two deep)."""
@@ -988,6 +988,7 @@ __all__ = [
     "may_hold_media",
     "name_str",
     "name_value",
+    "nests_within",
     "optional_str",
     "parse_json_maybe",
     "safe_str",

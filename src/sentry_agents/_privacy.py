@@ -35,6 +35,7 @@ from ._jsonable import (
     is_plain_json,
     json_may_hold_media,
     loads_finite,
+    nests_within,
     safe_str,
     scan_json,
 )
@@ -684,15 +685,17 @@ def scrubbed_arguments_json(text: str, scrubber: Scrubber) -> Optional[str]:
         and ("/" not in text or "://" not in text)
     ):
         return text.replace('": ', '":').replace(', "', ',"') if spaced else text
-    if json_may_hold_media(text) or (
-        len(text) >= MIN_DEEP_CHARS and text.count("{") + text.count("[") > MAX_DEPTH
-    ):
+    if json_may_hold_media(text):
         return None
     try:
         parsed, end = scan_json(text, 0)
-    except (StopIteration, ValueError):
+    except (StopIteration, ValueError, RecursionError):
         return None
-    if end != len(text):
+    if end != len(text) or (
+        len(text) >= MIN_DEEP_CHARS
+        and text.count("{") + text.count("[") > MAX_DEPTH
+        and not nests_within(parsed)
+    ):
         return None
     if scrubber.active and (
         # Without a bracket past the first, a backslash (an escaped quote or line
