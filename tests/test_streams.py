@@ -320,6 +320,72 @@ def test_google_stream_ending_in_a_usage_only_chunk_counts_usage_once(sentry):
     ]
 
 
+def test_a_google_stream_reads_the_usage_of_its_last_chunk_once(sentry, mocker):
+    """Gemini repeats its running usage in every chunk: the usage of google-genai's own
+    chunks (made anew for each, never changed after) is read once, the last one's, as
+    the stream ends; a dict's (which its source may change later) is read as it comes.
+    The usage sent is the last chunk's either way."""
+    from google.genai import types
+
+    from sentry_agents import _chunks
+
+    def chunk(i: int, done: bool) -> dict[str, Any]:
+        return {
+            "candidates": [
+                {
+                    "content": {"role": "model", "parts": [{"text": f"word {i} "}]},
+                    **({"finish_reason": "STOP"} if done else {}),
+                }
+            ],
+            "model_version": "gemini-2.5-flash",
+            "response_id": "r1",
+            "usage_metadata": {
+                "prompt_token_count": 40,
+                "candidates_token_count": i + 1,
+                "total_token_count": 41 + i,
+            },
+        }
+
+    dicts = [chunk(i, i == 29) for i in range(30)]
+    read = mocker.spy(_chunks, "usage_from")
+    for chunks, reads in (
+        ([types.GenerateContentResponse.model_validate(c) for c in dicts], 1),
+        (dicts, 30),
+    ):
+        read.reset_mock()
+        with sentry_agents.chat("gemini-2.5-flash", provider="gcp.gemini") as llm:
+            assert list(llm.stream(iter(chunks))) == chunks
+        assert read.call_count == reads
+    spans = sentry.gen_ai_spans()
+    assert len(spans) == 2
+    for span in spans:
+        assert span.attributes["gen_ai.usage.input_tokens"] == 40
+        assert span.attributes["gen_ai.usage.output_tokens"] == 30
+        assert span.attributes["gen_ai.usage.total_tokens"] == 70
+
+
+def test_a_google_chunks_usage_read_later_still_comes_before_a_later_delta(mocker):
+    """Usage left to read as the stream ends is read before a later chunk's usage is
+    added to it (a LangChain delta after a Google chunk): the same as reading each at
+    once."""
+    from google.genai import types
+
+    from sentry_agents._chunks import StreamAccumulator
+
+    google = types.GenerateContentResponse.model_validate(
+        {
+            "candidates": [{"content": {"role": "model", "parts": [{"text": "Hi"}]}}],
+            "usage_metadata": {"prompt_token_count": 7, "candidates_token_count": 2},
+        }
+    )
+    delta = {"content": "!", "usage_metadata": {"input_tokens": 1, "output_tokens": 3}}
+    later = StreamAccumulator()
+    for item in (google, delta):
+        later.add(item)
+    usage = later.result().usage
+    assert (usage.input_tokens, usage.output_tokens) == (8, 5)
+
+
 def test_langchain_stream_usage_is_summed_from_its_deltas(sentry):
     from langchain_core.messages import AIMessageChunk
 

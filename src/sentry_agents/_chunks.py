@@ -124,6 +124,10 @@ class StreamAccumulator:
         self.model: Optional[str] = None
         self.response_id: Optional[str] = None
         self.usage = Usage()
+        self._held_usage: Any = None
+        """The usage metadata of a Google chunk made by google-genai, read once it is
+        needed (``_settle_usage``): each chunk's replaces the one before, and reading it
+        is most of a chunk's cost, while a chunk the SDK makes anew is not changed after."""
         self._anthropic_usage: dict[str, Any] = {}
         self._blocks: dict[Any, _Block] = {}  # an Anthropic message's, by index
         self._final: Optional[ResponseInfo] = None
@@ -251,6 +255,7 @@ class StreamAccumulator:
     def result(self) -> ResponseInfo:
         if self._final is not None:
             return self._final
+        self._settle_usage()
         output: list[dict[str, Any]] = []
         # The last finish reason of the first choice, which is every other provider's:
         # another choice's is not the first's (a stream cut before the first finished).
@@ -291,6 +296,13 @@ class StreamAccumulator:
 
     def _meta(self, chunk: Any, model_key: str = "model", id_key: str = "id") -> None:
         self._keep_meta(field(chunk, model_key), field(chunk, id_key))
+
+    def _settle_usage(self) -> None:
+        """Read the usage a Google chunk left to read later (before any other usage is
+        kept, so the last given still wins)."""
+        held, self._held_usage = self._held_usage, None
+        if held is not None:
+            self.usage = usage_from(held)
 
     def _keep_meta(self, model: Any, response_id: Any) -> None:
         """The response's model and id, the first given of each."""
@@ -414,6 +426,7 @@ class StreamAccumulator:
                     target.finish_reason = reason
         usage = chunk.get("usage")
         if usage is not None:
+            self._held_usage = None
             self.usage = usage_from(usage)
 
     def _responses_event(self, event_type: str, event: Any) -> None:
@@ -490,6 +503,7 @@ class StreamAccumulator:
             value = field(usage, key)
             if value is not None:
                 self._anthropic_usage[key] = value
+        self._held_usage = None
         self.usage = anthropic_usage(self._anthropic_usage)
 
     def _google_or_langchain(self, chunk: Any) -> None:
@@ -576,7 +590,11 @@ class StreamAccumulator:
             self._reason(prompt_block_reason(chunk.get("prompt_feedback")))
         metadata = chunk.get("usage_metadata")
         if metadata is not None:
-            self.usage = usage_from(metadata)
+            if is_response_model(metadata):
+                self._held_usage = metadata
+            else:  # a dict, or another object, which its source may change later
+                self._held_usage = None
+                self.usage = usage_from(metadata)
 
     def _langchain_chunk(self, chunk: Any) -> None:
         content = field(chunk, "content")
@@ -610,6 +628,7 @@ class StreamAccumulator:
         self._reason(field(metadata, "finish_reason") or field(metadata, "stop_reason"))
         usage = field(chunk, "usage_metadata")
         if usage is not None:
+            self._settle_usage()
             self.usage = self.usage + usage_from(usage)
 
 
