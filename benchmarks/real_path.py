@@ -791,6 +791,115 @@ def streamed_client(chunks: int) -> Any:
     )
 
 
+def _word(n: int) -> str:
+    return STREAMED_WORDS[n % len(STREAMED_WORDS)]
+
+
+def openai_chunks(chunks: int) -> list[Any]:
+    """An OpenAI chat stream of ``chunks`` words as the real ``openai`` client yields it
+    (its own ``ChatCompletionChunk`` models, the usage in the last)."""
+    return list(
+        streamed_client(chunks).chat.completions.create(
+            model=MODEL, messages=[], stream=True, stream_options={"include_usage": True}
+        )
+    )
+
+
+def anthropic_chunks(chunks: int) -> list[Any]:
+    """An Anthropic Messages stream of ``chunks`` text deltas, each event built as the
+    ``anthropic`` SDK builds the events it yields (``construct_type``)."""
+    from anthropic._models import construct_type
+    from anthropic.types import RawMessageStreamEvent
+
+    start = {**_ANTHROPIC_MESSAGE, "content": [], "stop_reason": None}
+    start["usage"] = {**_ANTHROPIC_MESSAGE["usage"], "output_tokens": 1}
+    events: list[dict[str, Any]] = [
+        {"type": "message_start", "message": start},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+    ]
+    events += [
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "text_delta", "text": _word(n)},
+        }
+        for n in range(chunks)
+    ]
+    events += [
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": 300},
+        },
+        {"type": "message_stop"},
+    ]
+    return [construct_type(type_=RawMessageStreamEvent, value=e) for e in events]
+
+
+def google_chunks(chunks: int) -> list[Any]:
+    """A Google GenAI stream of ``chunks`` words as ``google-genai`` yields it (its own
+    ``GenerateContentResponse`` per chunk), its running usage in every chunk, as Gemini
+    sends it."""
+    from google.genai import types
+
+    def chunk(n: int) -> dict[str, Any]:
+        candidate: dict[str, Any] = {
+            "content": {"role": "model", "parts": [{"text": _word(n)}]},
+            "index": 0,
+        }
+        if n == chunks - 1:
+            candidate["finish_reason"] = "STOP"
+        return {
+            "candidates": [candidate],
+            "model_version": "gemini-2.5-flash",
+            "response_id": "resp-8xK2",
+            "usage_metadata": {
+                "prompt_token_count": 1200,
+                "candidates_token_count": n + 1,
+                "total_token_count": 1201 + n,
+            },
+        }
+
+    return [types.GenerateContentResponse.model_validate(chunk(n)) for n in range(chunks)]
+
+
+def responses_chunks(chunks: int) -> list[Any]:
+    """A Responses API stream of ``chunks`` text deltas between ``response.created`` and
+    ``response.completed``, each event built as the ``openai`` SDK builds it."""
+    from openai._models import construct_type
+    from openai.types.responses import ResponseStreamEvent
+
+    final = responses_json()
+    started = {**final, "status": "in_progress", "output": [], "usage": None}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "sequence_number": 0, "response": started}
+    ]
+    events += [
+        {
+            "type": "response.output_text.delta",
+            "sequence_number": n + 1,
+            "item_id": final["output"][0]["id"],
+            "output_index": 0,
+            "content_index": 0,
+            "delta": _word(n),
+            "logprobs": [],
+        }
+        for n in range(chunks)
+    ]
+    events.append({"type": "response.completed", "sequence_number": chunks + 1, "response": final})
+    return [construct_type(type_=ResponseStreamEvent, value=e) for e in events]
+
+
+STREAM_CASES: list[tuple[str, Callable[[int], list[Any]]]] = [
+    ("OpenAI chat, the openai client's own chunks", openai_chunks),
+    ("Anthropic, the SDK's own events", anthropic_chunks),
+    ("Google GenAI, the SDK's own chunks, usage in each", google_chunks),
+    ("OpenAI Responses API, the SDK's own events", responses_chunks),
+]
+"""Provider streams as their SDKs yield them, for ``versions.py --streams``."""
+
+
 def streamed_calls(client: Any, messages: Callable[[], Any]) -> tuple[Callable[[], Any], ...]:
     """A streamed model call read to its end: with the helper (``llm.stream``), and
     plain (recorded by OpenAIIntegration where it is on)."""

@@ -10,7 +10,8 @@ to the raw span (the "chat span" rows of ``run.py classic``).
 Run: ``.venv/bin/python benchmarks/versions.py REF [REF ...] [--rounds N]``; with
 ``--serializer``, ``serialize_messages`` on ``real_path``'s histories instead, as the
 ratio to ``json.dumps``; with ``--set-response``, ``set_response`` on its provider
-responses, in µs per call. "This tree"
+responses, in µs per call; with ``--streams``, ``llm.stream`` on its provider streams,
+in µs per chunk. "This tree"
 is the ``sentry_agents`` that Python imports (printed first): from a second checkout, run
 it with that checkout's ``src`` on ``PYTHONPATH``.
 """
@@ -197,6 +198,48 @@ def compare_set_response(
     return rows
 
 
+STREAM_CHUNKS = 200
+STREAMS_PER_ROUND = 10
+
+
+def compare_streams(
+    versions: dict[str, Any], rounds: int, chunks: int = STREAM_CHUNKS
+) -> dict[str, dict[str, float]]:
+    """Per provider stream of ``real_path.STREAM_CASES`` (``chunks`` text deltas, as its SDK
+    yields them) and tracing mode: each version's chat span reading the stream through
+    ``llm.stream`` to its end, less the same span reading it without, in µs per chunk
+    (the median of rounds timed in turn)."""
+    import real_path
+
+    rows: dict[str, dict[str, float]] = {}
+    for mode in real_path.MODES:
+        env = real_path.Env(mode)
+        for label, make in real_path.STREAM_CASES:
+            given = make(chunks)
+            spent: dict[str, list[float]] = {name: [] for name in versions}
+            for round_ in range(rounds):
+                order = list(versions.items())
+                for name, package in order if round_ % 2 else reversed(order):
+                    elapsed = {}
+                    for wrapped in (True, False):
+                        env.activate()
+                        gc.collect()
+                        with env.root():
+                            start = time.process_time_ns()
+                            for _ in range(STREAMS_PER_ROUND):
+                                with package.chat(real_path.MODEL, provider="openai") as llm:
+                                    for _ in llm.stream(iter(given)) if wrapped else iter(given):
+                                        pass
+                            elapsed[wrapped] = time.process_time_ns() - start
+                        env.flush()
+                    added = (elapsed[True] - elapsed[False]) / STREAMS_PER_ROUND
+                    spent[name].append(added / len(given) / 1000)
+            rows[f"{label}, {mode}"] = {
+                name: statistics.median(values) for name, values in spent.items()
+            }
+    return rows
+
+
 def print_rows(title: str, names: list[str], rows: dict[str, dict[str, float]], cell: str) -> None:
     """A Markdown table: one row per label, one column per version."""
     print(f"| {title} | " + " | ".join(names) + " |")
@@ -219,12 +262,19 @@ def main() -> None:
         action="store_true",
         help="compare set_response on real_path's provider responses (µs per call)",
     )
+    parser.add_argument(
+        "--streams",
+        action="store_true",
+        help="compare llm.stream on real_path's provider streams (µs per chunk)",
+    )
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     calls = f"{SERIALIZER_BATCH} histories" if args.serializer else f"{CALLS} calls"
     if args.set_response:
         calls = f"{SET_RESPONSE_CALLS} calls"
+    if args.streams:
+        calls = f"{STREAMS_PER_ROUND} streams of {STREAM_CHUNKS} chunks"
     print(
         f"Python {sys.version.split()[0]}, sentry-sdk {sentry_sdk.VERSION}, "
         f"{args.rounds} rounds of {calls}"
@@ -238,6 +288,10 @@ def main() -> None:
         for package in versions.values():
             # Content recorded, as in run.py (which configures this tree at every init).
             package.configure(record_inputs=True, record_outputs=True)
+        if args.streams:
+            rows = compare_streams(versions, args.rounds)
+            print_rows("stream, mode (µs per chunk)", list(versions), rows, "{:.2f} µs")
+            return
         if args.set_response:
             rows = compare_set_response(versions, args.rounds)
             print_rows("response, mode (µs per set_response)", list(versions), rows, "{:.1f} µs")

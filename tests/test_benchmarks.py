@@ -205,6 +205,31 @@ def test_real_path_streamed_sides_record_the_whole_stream(real_path: ModuleType)
         real_path.check_recorded(theirs.spans_of(plain)[0], "OpenAIIntegration")
 
 
+@pytest.mark.parametrize("case", range(4))
+def test_real_path_stream_cases_are_recorded_whole(real_path: ModuleType, case: int) -> None:
+    """Each provider stream ``versions.py --streams`` times is read to its end and
+    recorded as its SDK sent it: every delta's text, a finish reason and the usage."""
+    label, make = real_path.STREAM_CASES[case]
+    chunks = make(12)
+
+    def read() -> None:
+        with sentry_agents.chat(real_path.MODEL, provider="openai") as llm:
+            assert list(llm.stream(iter(chunks))) == chunks
+
+    spans, _ = real_path.Env(real_path.MODES[-1]).spans_of(read)
+    attributes = spans[0].attributes
+    [output] = json.loads(attributes["gen_ai.output.messages"])
+    words = real_path.STREAMED_WORDS
+    text = "".join(part["content"] for part in output["parts"] if part["type"] == "text")
+    if "Responses" in label:  # its completed response, as the API sends it whole
+        assert text == real_path.responses_json()["output"][0]["content"][0]["text"]
+    else:
+        assert text == "".join(words[n % len(words)] for n in range(12)), label
+    assert attributes["gen_ai.response.finish_reasons"], label
+    assert attributes["gen_ai.usage.input_tokens"] > 0, label
+    assert attributes["gen_ai.usage.output_tokens"] > 0, label
+
+
 @pytest.mark.skipif(
     not hasattr(sentry_sdk.consts.OP, "GEN_AI_CHAT"),
     reason="this sentry-sdk's OpenAI integration makes ai.* spans, not gen_ai.chat",
@@ -329,3 +354,16 @@ def test_versions_compares_set_response_of_a_commit_beside_this_tree(
     }
     assert all(set(r) == {"HEAD", "this tree"} for r in rows.values())
     assert all(value > 0 for r in rows.values() for value in r.values())
+
+
+def test_versions_compares_streams_of_a_commit_beside_this_tree(
+    versions: ModuleType, tmp_path: Path
+) -> None:
+    older = importlib.import_module(versions.extract("HEAD", tmp_path))
+    rows = versions.compare_streams({"HEAD": older, "this tree": sentry_agents}, 1, 4)
+    import real_path
+
+    labels = {label for label, _ in real_path.STREAM_CASES}
+    assert {label.rsplit(",", 1)[0] for label in rows} == labels
+    assert len(rows) == len(labels) * len(real_path.MODES)
+    assert all(set(r) == {"HEAD", "this tree"} for r in rows.values())
