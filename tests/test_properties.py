@@ -2161,6 +2161,80 @@ def test_a_message_too_big_to_keep_is_written_every_time():
     assert _message_json._reuse.get(("user", long_text)) is None
 
 
+def test_an_agent_loops_fetched_pages_are_written_once_not_at_every_model_call(mocker):
+    """An agent loop's tool results of 40 KB (fetched pages, files read), re-sent at every
+    model call within the 200,000 bytes of a span sent on its own, are each scrubbed and
+    written once, then reused; the JSON sent is what writing them anew gives."""
+    from sentry_agents import _message_json
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
+
+    _message_json._reuse.clear()
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    scrubbed = mocker.spy(_message_json, "scrub_result_text")
+    history: list[dict[str, Any]] = [{"role": "user", "content": "Read the docs."}]
+    for step in range(6):
+        call = {"id": f"call_{step}", "type": "function"}
+        call["function"] = {"name": "fetch", "arguments": json.dumps({"page": step})}
+        page = json.dumps({"page": step, "text": f"Page {step}: " + "lorem ipsum " * 3400})
+        history.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        history.append({"role": "tool", "tool_call_id": f"call_{step}", "content": page})
+        sent = encode_messages(history, split=True, scrubber=scrubber, max_bytes=200_000)
+        assert sent is not None
+    assert scrubbed.call_count == 6, "each page scrubbed once"
+    _message_json._reuse.clear()
+    anew = encode_messages(history, split=True, scrubber=scrubber, max_bytes=200_000)
+    assert anew is not None and anew.pieces == sent.pieces
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("a", "b ", "{", "[", "]", "}", "\n", "\r", "\r\n", "\t", " ", "\ufeff"),
+                *("\x85", "\u2028", "\xa0", "\x0b", "\n{", " [", "x{", '{"a": 1}', "[1]\n"),
+            ]
+        ),
+        max_size=40,
+    ).map("".join),
+    st.integers(min_value=0, max_value=4),
+)
+def test_line_brackets_finds_what_a_regex_of_line_starts_finds(text, found_lines):
+    """Where JSON may begin a line of text (scrubbed in place): exactly the places a regex
+    trying every position finds, whether read line by line or, past ``_FOUND_LINES``
+    lines holding a bracket, by the regex of line breaks."""
+    import re
+
+    from sentry_agents import _privacy
+
+    every_place = re.compile(r"(?:^|[\n\r])(?:[^\S\n\r]|\ufeff)*(?=[{\[])")
+    expected = [match.end() for match in every_place.finditer(text)]
+    for limit in (found_lines, _privacy._FOUND_LINES):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_privacy, "_FOUND_LINES", limit)
+            assert list(_privacy.line_brackets(text)) == expected
+
+
+def test_the_reuse_cache_never_holds_more_than_its_bound():
+    """An entry that would take the young generation past half the bound turns the
+    generations over first: the two together never hold more than the bound, however
+    big the entries (up to the largest kept)."""
+    from sentry_agents._message_json import _Reuse
+
+    reuse = _Reuse(1_000, 300)
+    held: dict[Any, int] = {}
+    for n, cost in enumerate([200, 299, 300, 250, 250, 10, 300, 1, 300, 301]):
+        reuse.put(n, "x", cost)
+        if cost <= 300:
+            held[n] = cost
+        assert reuse.used <= reuse.half
+        in_both = sum(held[k] for k in [*reuse.young, *reuse.old])
+        assert in_both <= 1_000
+        assert sum(held[k] for k in reuse.young) == reuse.used
+    assert 9 not in reuse.young and 9 not in reuse.old
+
+
 @settings(max_examples=300, deadline=None)
 @given(plain_messages, st.integers(min_value=256, max_value=2000))
 def test_fast_path_keeps_the_same_messages_as_the_general_path(msgs, budget):

@@ -292,12 +292,12 @@ def _write_block(
                             cost = (len(raw_content) + len(piece)) * 4 + overhead
                         append(piece)
                         if cost <= max_entry:
+                            if reuse.used + cost > half:
+                                reuse.turn_over()
+                                young, old = reuse.young, reuse.old
                             # (the generations may have been turned over since young was read)
                             reuse.young[raw_content] = piece
                             reuse.used += cost
-                            if reuse.used > half:
-                                reuse.turn_over()
-                                young, old = reuse.young, reuse.old
                         continue
                     role = aliases.get(raw_role) or aliases.get(raw_role.lower(), default_role)
                     if role != "tool":
@@ -662,10 +662,10 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
     joined = "".join((piece, content or "", ident, name, arguments))
     cost = len(joined) * (1 if joined.isascii() else 4) + _CALL_OVERHEAD
     if cost <= reuse.max_entry_bytes:
+        if reuse.used + cost > reuse.half:
+            reuse.turn_over()
         reuse.young[key] = piece
         reuse.used += cost
-        if reuse.used > reuse.half:
-            reuse.turn_over()
     return piece
 
 
@@ -741,10 +741,10 @@ def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> s
     ascii = piece.isascii() and ident.isascii() and content.isascii()
     cost = (len(piece) + len(ident) + len(content)) * (1 if ascii else 4) + _RESULT_OVERHEAD
     if cost <= reuse.max_entry_bytes:
+        if reuse.used + cost > reuse.half:
+            reuse.turn_over()
         reuse.young[key] = piece
         reuse.used += cost
-        if reuse.used > reuse.half:
-            reuse.turn_over()
     return piece
 
 
@@ -1185,8 +1185,9 @@ _NO_DATA_BLOCKS = frozenset(
 
 class _Reuse:
     """The JSON of recently written messages by what they hold, in two generations: new
-    entries go to the young one; when it holds half the bound, it becomes the old one and
-    the old one is dropped; an entry found in the old one moves back to the young one.
+    entries go to the young one; when the next would take it past half the bound, it
+    becomes the old one and the old one is dropped; an entry found in the old one moves
+    back to the young one.
 
     Bounded by the memory of the strings it keeps (keys and JSON: ``sys.getsizeof``, or
     the upper bound of one byte per character of ASCII text and four of any other, plus
@@ -1219,10 +1220,10 @@ class _Reuse:
         if cost is None:
             cost = _cost(key, value)
         if cost <= self.max_entry_bytes:
+            if self.used + cost > self.half:
+                self.turn_over()
             self.young[key] = value
             self.used += cost
-            if self.used > self.half:
-                self.turn_over()
 
     def promote(self, key: Hashable, value: Any) -> None:
         """Move an entry found in the old generation back to the young one."""
@@ -1240,8 +1241,11 @@ class _Reuse:
 
 REUSE_MAX_BYTES = 4 * 1024 * 1024
 """At most 4 MiB of strings (message keys and their JSON) are kept for reuse."""
-REUSE_MAX_ENTRY_BYTES = 64 * 1024
-"""A message whose key and JSON take more than 64 KiB is written every time."""
+REUSE_MAX_ENTRY_BYTES = 512 * 1024
+"""A message whose key and JSON take more than 512 KiB is written every time: one the
+budget of a span sent on its own (200,000 bytes) holds whole is kept (an agent loop's
+fetched pages and files, written again at every model call), at most four such in a
+generation."""
 _MANY_ITEMS = REUSE_MAX_ENTRY_BYTES // 2
 _ENTRY_OVERHEAD = 240  # the entry's tuples and dict slot
 _PLAIN_OVERHEAD = _ENTRY_OVERHEAD + 2 * 80  # and the two strings' object headers

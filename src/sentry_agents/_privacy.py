@@ -893,8 +893,7 @@ def _documents(text: str) -> Iterator[tuple[int, int, Any]]:
     """(start, end, value) of each JSON object or array that begins a line of ``text``
     (its first included) and parses, in order, none inside another."""
     end = 0
-    for match in _LINE_OF_JSON.finditer(text):
-        at = match.end()
+    for at in line_brackets(text):
         if at < end:
             continue
         try:
@@ -906,9 +905,51 @@ def _documents(text: str) -> Iterator[tuple[int, int, Any]]:
             end = stop
 
 
-# A line break is ``\n``, ``\r`` or both; white space other than those and byte order
-# marks may come before the JSON (a run of them is read once: no line break in it).
-_LINE_OF_JSON = re.compile(r"(?:^|[\n\r])(?:[^\S\n\r]|\ufeff)*(?=[{\[])")
+def line_brackets(text: str) -> Iterator[int]:
+    """Where a ``{`` or ``[`` begins a line of ``text``: nothing but white space and byte
+    order marks before it since the last line break (``\\n`` or ``\\r``), or since the
+    text's start.
+
+    Prose holds few brackets: the lines holding one are found by ``str.find`` (a
+    ``memchr``) of each character's next place, the text read once whatever it holds,
+    where a regex trying every place took about 17 ns a character (a fetched page of 40
+    KB: 0.7 ms). Past ``_FOUND_LINES`` such lines (JSON Lines, code), a regex reads the
+    rest, trying only the places after a line break: faster than a loop per line."""
+    brace, square = text.find("{"), text.find("[")
+    newline, creturn = text.find("\n"), text.find("\r")
+    line = 0  # where the line being read begins
+    for _ in range(_FOUND_LINES):
+        if brace < 0 and square < 0:
+            return
+        at = square if brace < 0 or 0 <= square < brace else brace
+        begins = max(text.rfind("\n", line, at), text.rfind("\r", line, at)) + 1 or line
+        lead = text[begins:at].replace("\ufeff", "")
+        if not lead or lead.isspace():
+            yield at
+        # No other bracket on this line begins it: on to the next line.
+        if 0 <= newline < at:
+            newline = text.find("\n", at)
+        if 0 <= creturn < at:
+            creturn = text.find("\r", at)
+        if newline < 0 and creturn < 0:
+            return
+        line = 1 + (newline if creturn < 0 or 0 <= newline < creturn else creturn)
+        if 0 <= brace < line:
+            brace = text.find("{", line)
+        if 0 <= square < line:
+            square = text.find("[", line)
+    found = _LEAD.match(text, line)
+    if found is not None:
+        yield found.end()
+    for found in _BREAK_LEAD.finditer(text, line):
+        yield found.end()
+
+
+_FOUND_LINES = 32
+# What may come before the JSON on its line: white space other than a line break, and
+# byte order marks (a run of them read once).
+_LEAD = re.compile(r"(?:[^\S\n\r]|\ufeff)*(?=[{\[])")
+_BREAK_LEAD = re.compile(r"[\n\r](?:[^\S\n\r]|\ufeff)*(?=[{\[])")
 
 
 def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
