@@ -257,8 +257,9 @@ def test_real_path_large_rows_record_the_result_cut_to_its_budget(
     big = {f"key_{i}": i for i in range(20_000)}
     monkeypatch.setattr(real_path, "LARGE_RESULTS", [("20,000 keys", lambda: big)])
     rows = real_path.large_rows(real_path.Plan(rounds=1, calls=1))
-    assert [row.label for row in rows] == [
-        "a tool result of 20,000 keys: execute_tool + set_result vs json.dumps"
+    assert rows[0].label == "a tool result of 20,000 keys: execute_tool + set_result vs json.dumps"
+    assert [row.label.split(":")[0] for row in rows[1:]] == [
+        "an agent loop's 12 model calls, each history the last with a fetched page of 40 KB added"
     ]
     sent = int(rows[0].note.split(" bytes")[0].split()[-1].replace(",", ""))
     assert sent < len(json.dumps(big, separators=(",", ":")))
@@ -266,6 +267,20 @@ def test_real_path_large_rows_record_the_result_cut_to_its_budget(
     spans, _ = env.spans_of(lambda: _record(big))
     result = spans[0].attributes["gen_ai.tool.call.result"]
     assert len(result.encode()) == sent and "[truncated]" in result
+
+
+def test_real_path_fetch_loop_grows_a_page_a_step_and_sends_the_newest(
+    real_path: ModuleType,
+) -> None:
+    """The fetch-loop row's histories: each the one before with a call and its page
+    added, and what is sent of the last within 200,000 bytes holds its newest page."""
+    histories = real_path.fetch_loop(4, " t")
+    for before, after in zip(histories, histories[1:]):
+        assert after[: len(before)] == before and len(after) == len(before) + 2
+    last = histories[-1]
+    assert len(last[-1]["content"]) > 39_000
+    sent = json.loads(sentry_agents.serialize_messages(last, max_bytes=200_000))
+    assert sent[-1]["parts"][0]["response"] == last[-1]["content"]
 
 
 def _record(result: Any) -> None:
