@@ -164,6 +164,78 @@ def test_openai_responses_stream_helper_left_early_keeps_what_it_streamed(sentry
     assert attrs["sentry_agents.stream.abandoned"] is True
 
 
+@pytest.mark.parametrize("helper", [False, True])
+def test_a_responses_stream_left_in_a_function_call_keeps_the_call_so_far(sentry, provider, helper):
+    """A Responses stream left while a function call's arguments stream (the call's item
+    added, its first delta read) keeps that call, as a chat stream left there does: its
+    id, name and the arguments received, beside the text before it."""
+    provider.script("/v1/responses", response_item_events("Sunny and warm."))
+    client = provider.openai()
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        with contextlib.ExitStack() as stack:
+            if helper:
+                source = stack.enter_context(client.responses.stream(model="o4-mini", input="hi"))
+            else:
+                source = client.responses.create(model="o4-mini", input="hi", stream=True)
+            for event in llm.stream(source):
+                if event.type == "response.function_call_arguments.delta":
+                    break
+    attrs = sentry.named("chat o4-mini").attributes
+    (output,) = json.loads(attrs["gen_ai.output.messages"])
+    assert output["parts"] == [
+        {"type": "reasoning", "content": "Think."},
+        {"type": "text", "content": "Sunny and warm."},
+        {"type": "tool_call", "id": "call_1", "name": "get_weather", "arguments": '{"city": '},
+    ]
+    assert attrs["sentry_agents.stream.abandoned"] is True
+
+
+def test_a_responses_stream_of_calls_without_item_ids_records_each_call_once():
+    """Items added, streamed and done without an ``id`` (a proxy's events, as dicts) are
+    told apart by their output index: each call is recorded once, whole, and a custom
+    tool's free-text input streamed in pieces as a function's arguments are."""
+    from sentry_agents._chunks import StreamAccumulator
+
+    def call(kind: str, n: int, text: str) -> dict[str, Any]:
+        given = "arguments" if kind == "function_call" else "input"
+        return {"type": kind, "call_id": f"c{n}", "name": f"f{n}", given: text}
+
+    accumulator = StreamAccumulator()
+    events: list[dict[str, Any]] = []
+    for n, (kind, pieces) in enumerate(
+        [("function_call", ['{"a":', " 1}"]), ("custom_tool_call", ["x ", "y"])]
+    ):
+        delta = (
+            "response.function_call_arguments.delta"
+            if kind == "function_call"
+            else "response.custom_tool_call_input.delta"
+        )
+        events.append(
+            {"type": "response.output_item.added", "output_index": n, "item": call(kind, n, "")}
+        )
+        events += [{"type": delta, "output_index": n, "delta": p} for p in pieces]
+    cut = StreamAccumulator()
+    for event in events:
+        cut.add(event)
+    for n, (kind, whole) in enumerate([("function_call", '{"a": 1}'), ("custom_tool_call", "x y")]):
+        events.append(
+            {"type": "response.output_item.done", "output_index": n, "item": call(kind, n, whole)}
+        )
+    for event in events:
+        accumulator.add(event)
+    expected = [
+        {
+            "role": "assistant",
+            "parts": [
+                {"type": "tool_call", "id": "c0", "name": "f0", "arguments": {"a": 1}},
+                {"type": "tool_call", "id": "c1", "name": "f1", "arguments": "x y"},
+            ],
+        }
+    ]
+    assert accumulator.result().output == expected
+    assert cut.result().output == expected
+
+
 def test_a_responses_stream_cut_short_keeps_its_custom_tool_calls():
     """A Responses stream ended before ``response.completed`` keeps the calls whose items
     were done: a custom tool's (its free-text input) as a function's (its arguments)."""

@@ -444,19 +444,26 @@ class StreamAccumulator:
             self._choices[0].transcript.append(safe_str(field(event, "delta") or ""))
         elif event_type == "response.audio.delta":
             self._choices[0].audio = True
-        elif event_type == "response.output_item.done":
+        elif event_type in _CALL_DELTAS:
+            # A call's arguments (a custom tool's input) as they stream, kept so that a
+            # stream left before the call is done records what it received.
+            entry = self.tool_calls.get(_item_key(event, field(event, "item_id")))
+            piece = field(event, "delta")
+            if entry is not None and piece:
+                entry.arguments.append(safe_str(piece))
+        elif event_type in ("response.output_item.added", "response.output_item.done"):
             item = field(event, "item")
             kind = field(item, "type")
             if kind == "function_call" or kind == "custom_tool_call":
                 # A custom tool's call holds its free-text input where a function's
-                # holds its arguments (written as a whole response's call is).
-                entry = self.tool_calls.setdefault(
-                    field(item, "id") or len(self.tool_calls), _ToolCall()
-                )
+                # holds its arguments (written as a whole response's call is). An added
+                # call's arguments are its deltas' (its item may be added to as they come).
+                entry = self.tool_calls.setdefault(_item_key(event, field(item, "id")), _ToolCall())
                 entry.id = safe_str(field(item, "call_id") or "")
                 entry.name = safe_str(field(item, "name") or "")
-                arguments = field(item, "arguments" if kind == "function_call" else "input")
-                entry.arguments = [safe_str(arguments or "")]
+                if event_type == "response.output_item.done":
+                    arguments = field(item, "arguments" if kind == "function_call" else "input")
+                    entry.arguments = [safe_str(arguments or "")]
         elif event_type in ("response.created", "response.in_progress"):
             self._meta(field(event, "response"))
         elif event_type in ("response.completed", "response.incomplete", "response.failed"):
@@ -630,6 +637,21 @@ class StreamAccumulator:
         if usage is not None:
             self._settle_usage()
             self.usage = self.usage + usage_from(usage)
+
+
+# The Responses API's events streaming a call's arguments (a custom tool's input).
+_CALL_DELTAS = frozenset(
+    {"response.function_call_arguments.delta", "response.custom_tool_call_input.delta"}
+)
+
+
+def _item_key(event: Any, item_id: Any) -> Any:
+    """The key of the Responses API output item an event is about: its id, else (events
+    without ids, a proxy's) its place in the output, else a place of its own."""
+    if item_id:
+        return safe_str(item_id)
+    index = field(event, "output_index")
+    return ("output", index) if type(index) is int else object()
 
 
 def _content_blocks(target: _Choice, blocks: list[Any]) -> None:
