@@ -21,6 +21,7 @@ from fakes import (
     RESPONSES_MODEL,
     anthropic_block_events,
     anthropic_events,
+    anthropic_message,
     chat_chunks,
     google_client,
     response_events,
@@ -291,13 +292,17 @@ def test_anthropic_stream_end_to_end(sentry, provider):
     assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["end_turn"]
 
 
-def streamed_and_whole(sentry, provider, events: list[Any]) -> tuple[dict[str, Any], ...]:
+def streamed_and_whole(
+    sentry, provider, events: list[Any], **beta: Any
+) -> tuple[dict[str, Any], ...]:
     """The attributes of a chat span recording an Anthropic stream of ``events`` and of
-    one recording, with ``set_response``, the message the SDK built from the same events."""
+    one recording, with ``set_response``, the message the SDK built from the same events;
+    through ``client.beta.messages.stream`` when ``beta`` (its ``betas=``) is given."""
     provider.script("/v1/messages", events)
     client = provider.anthropic()
+    messages = client.beta.messages if beta else client.messages
     with sentry_agents.chat("claude-streamed", provider="anthropic") as llm:
-        with client.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[]) as s:
+        with messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=[], **beta) as s:
             for _ in llm.stream(s):
                 pass
             final = s.get_final_message()
@@ -1810,6 +1815,55 @@ def test_an_anthropic_stream_is_recorded_as_its_final_message_is(sentry, provide
     assert kinds[-2:] == ["reasoning", "tool_call"]
     assert streamed[0]["parts"][-1]["arguments"] == {"city": "Paris"}
     assert streamed[0]["finish_reason"] == "tool_use"
+
+
+def test_a_beta_stream_with_a_compaction_block_is_recorded_as_its_final_message_is(
+    sentry, provider
+):
+    """``client.beta.messages.stream`` with context compaction: the compaction block's
+    summary comes in one ``compaction_delta`` (which replaces the block's content, as the
+    SDK builds it), and the helper repeats it in a ``compaction`` event of its own. The
+    stream's output is what ``set_response`` records of the final message: the summary
+    once, in its block, and never as text of the answer."""
+    from anthropic.types.beta import BetaRawMessageStreamEvent
+    from pydantic import TypeAdapter
+
+    start = {**anthropic_message(""), "content": [], "stop_reason": None}
+    compaction = {"type": "compaction", "content": None, "encrypted_content": None}
+    summary = {
+        "type": "compaction_delta",
+        "content": "Earlier: the user asked about Paris.",
+        "encrypted_content": "opaque",
+    }
+    events: list[dict[str, Any]] = [
+        {"type": "message_start", "message": start},
+        {"type": "content_block_start", "index": 0, "content_block": compaction},
+        {"type": "content_block_delta", "index": 0, "delta": summary},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "content_block_start", "index": 1, "content_block": {"type": "text", "text": ""}},
+        {
+            "type": "content_block_delta",
+            "index": 1,
+            "delta": {"type": "text_delta", "text": "Rain."},
+        },
+        {"type": "content_block_stop", "index": 1},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": 9},
+        },
+        {"type": "message_stop"},
+    ]
+    for event in events:
+        TypeAdapter(BetaRawMessageStreamEvent).validate_python(event, strict=True)
+    streamed_attributes, whole_attributes = streamed_and_whole(
+        sentry, provider, events, betas=["compact-2026-01-12"]
+    )
+    streamed = json.loads(streamed_attributes["gen_ai.output.messages"])
+    assert streamed == json.loads(whole_attributes["gen_ai.output.messages"])
+    (message,) = streamed
+    assert message["parts"][0]["content"] == "Earlier: the user asked about Paris."
+    assert message["parts"][1:] == [{"type": "text", "content": "Rain."}]
 
 
 def _streamed_as_whole(

@@ -162,7 +162,7 @@ class StreamAccumulator:
             event_type = ""
         if event_type == "chunk":
             self._openai_chunk(field(chunk, "chunk"))
-        elif event_type.startswith(_CHAT_HELPER_EVENTS):
+        elif event_type.startswith(_CHAT_HELPER_EVENTS) or event_type in _ANTHROPIC_HELPER_EVENTS:
             return
         elif event_type.startswith("response."):
             self._responses_event(event_type, chunk)
@@ -485,7 +485,8 @@ class StreamAccumulator:
                 self._blocks[field(event, "index")] = _Block(block)
         elif event_type == "content_block_delta":
             delta = field(event, "delta")
-            kind = _DELTAS.get(field(delta, "type"))
+            delta_type = field(delta, "type")
+            kind = _DELTAS.get(delta_type)
             if kind is not None:
                 block_type, key, name = kind
                 target = self._blocks.get(field(event, "index"))
@@ -493,6 +494,16 @@ class StreamAccumulator:
                     target = self._blocks[field(event, "index")] = _Block({"type": block_type})
                 if target is not None:
                     target.pieces.setdefault(key, []).append(safe_str(field(delta, name) or ""))
+            elif delta_type == "compaction_delta":
+                # A compaction block's summary (beta), whole in one delta that replaces
+                # what the block held, as the SDK builds the message.
+                target = self._blocks.get(field(event, "index"))
+                if target is not None:
+                    target.start = {
+                        **target.start,
+                        "content": jsonable(field(delta, "content")),
+                        "encrypted_content": jsonable(field(delta, "encrypted_content")),
+                    }
         elif event_type == "message_delta":
             self._reason(field(field(event, "delta"), "stop_reason"))
             self._merge_anthropic_usage(field(event, "usage"))
@@ -796,7 +807,11 @@ def _repeats(kind: str, fields: dict[str, Any]) -> bool:
     """Whether an event of type ``kind``, read from its ``fields``, holds nothing the
     reading by shape keeps: an event of a stream helper's own that repeats what its
     stream's other events say (the ``text``, ``input_json`` or ``thinking`` events of
-    ``anthropic``'s ``client.messages.stream``), whose names were each probed."""
+    ``anthropic``'s ``client.messages.stream``, and its beta's ``compaction`` event, whose
+    ``content`` is a compaction's summary, no text of the answer), whose names were each
+    probed."""
+    if kind in _ANTHROPIC_HELPER_EVENTS:
+        return True
     return (
         kind not in _ANTHROPIC_EVENTS
         and not kind.startswith("response.")
@@ -883,6 +898,13 @@ def _new_key(calls: dict[Any, _ToolCall]) -> int:
 # The events of OpenAI's ``client.chat.completions.stream(...)``: each chunk comes in a
 # ``chunk`` event; the others repeat what that chunk said.
 _CHAT_HELPER_EVENTS = ("content.", "refusal.", "tool_calls.", "logprobs.")
+
+# The events of ``anthropic``'s ``client.messages.stream(...)`` (and its beta's) of its
+# own, beside the API's: each repeats what an API event said (a ``compaction`` event its
+# block's summary, under a ``content`` that is no chunk's text).
+_ANTHROPIC_HELPER_EVENTS = frozenset(
+    {"text", "citation", "thinking", "signature", "input_json", "compaction"}
+)
 
 _ANTHROPIC_EVENTS = frozenset(
     {
