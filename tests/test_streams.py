@@ -237,6 +237,38 @@ def test_a_responses_stream_of_calls_without_item_ids_records_each_call_once():
     assert cut.result().output == expected
 
 
+def test_a_responses_stream_left_in_its_reasoning_keeps_each_text_on_a_line_of_its_own():
+    """A reasoning item streams its summary (or its reasoning text) part by part; left
+    before ``response.completed``, the stream keeps them as a whole response's reasoning
+    item is written: each non-empty text on a line of its own, never run together."""
+    from sentry_agents._chunks import StreamAccumulator
+
+    at = {"item_id": "rs_1", "output_index": 0}
+    events: list[dict[str, Any]] = [
+        {"type": "response.output_item.added", "output_index": 0, "item": {"type": "reasoning"}}
+    ]
+    for n, text in enumerate(["Think.", "", "More."]):
+        summary = {**at, "summary_index": n}
+        part = {"type": "summary_text", "text": ""}
+        events.append({"type": "response.reasoning_summary_part.added", **summary, "part": part})
+        if text:
+            events += [
+                {"type": "response.reasoning_summary_text.delta", **summary, "delta": piece}
+                for piece in (text[:2], text[2:])
+            ]
+    part = {"type": "reasoning_text", "text": ""}
+    events.append({"type": "response.content_part.added", **at, "content_index": 0, "part": part})
+    events.append(
+        {"type": "response.reasoning_text.delta", **at, "content_index": 0, "delta": "Done."}
+    )
+    accumulator = StreamAccumulator()
+    for event in events:
+        accumulator.add(event)
+    assert accumulator.result().output == [
+        {"role": "assistant", "parts": [{"type": "reasoning", "content": "Think.\nMore.\nDone."}]}
+    ]
+
+
 def test_a_responses_stream_cut_short_keeps_its_custom_tool_calls():
     """A Responses stream ended before ``response.completed`` keeps the calls whose items
     were done: a custom tool's (its free-text input) as a function's (its arguments)."""

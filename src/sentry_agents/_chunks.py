@@ -131,6 +131,8 @@ class StreamAccumulator:
         self._anthropic_usage: dict[str, Any] = {}
         self._blocks: dict[Any, _Block] = {}  # an Anthropic message's, by index
         self._final: Optional[ResponseInfo] = None
+        # A Responses reasoning text began since the last piece of reasoning kept.
+        self._reasoning_break = False
 
     def add(self, chunk: Any) -> None:
         self.chunks += 1
@@ -436,7 +438,19 @@ class StreamAccumulator:
             "response.reasoning_summary_text.delta",
             "response.reasoning_text.delta",
         ):
-            self.reasoning.append(safe_str(field(event, "delta") or ""))
+            piece = safe_str(field(event, "delta") or "")
+            if piece and self._reasoning_break:
+                # A text after another, on a line of its own, as a whole response's
+                # reasoning item is written.
+                self._reasoning_break = False
+                if any(self.reasoning):
+                    self.reasoning.append("\n")
+            self.reasoning.append(piece)
+        elif event_type == "response.reasoning_summary_part.added" or (
+            event_type == "response.content_part.added"
+            and field(field(event, "part"), "type") == "reasoning_text"
+        ):
+            self._reasoning_break = True
         elif event_type == "response.refusal.delta":
             self._choices[0].refusal.append(safe_str(field(event, "delta") or ""))
         elif event_type == "response.audio.transcript.delta":
