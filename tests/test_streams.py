@@ -1207,6 +1207,30 @@ def test_an_async_anthropic_stream_manager_is_refused_until_entered(sentry, prov
     assert output[0]["parts"] == [{"type": "text", "content": "Bonjour "}]
 
 
+def test_an_async_stream_not_awaited_is_refused_saying_to_await_it(sentry, provider):
+    """An async client's ``create(..., stream=True)`` (or Google's
+    ``client.aio.models.generate_content_stream(...)``) gives a coroutine, the stream
+    once awaited: ``stream`` given the coroutine raises ``TypeError`` saying to await it;
+    the stream it gives when awaited is recorded."""
+    provider.script("/v1/chat/completions", chat_chunks("Bonjour"))
+    client = provider.async_openai()
+    request: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [], "stream": True}
+
+    async def main() -> None:
+        pending = client.chat.completions.create(**request)
+        with pytest.raises(TypeError, match="coroutine is awaitable: await it"):
+            async with sentry_agents.chat("refused") as llm:
+                llm.stream(pending)
+        async with sentry_agents.chat("awaited") as llm:
+            async for _ in llm.stream(await pending):
+                pass
+
+    asyncio.run(main())
+    assert sentry.named("chat refused").attributes["error.type"] == "TypeError"
+    output = json.loads(sentry.named("chat awaited").attributes["gen_ai.output.messages"])
+    assert output[0]["parts"] == [{"type": "text", "content": "Bonjour"}]
+
+
 def test_an_error_in_the_with_block_ends_the_span_and_its_open_stream(sentry):
     """The consumer raised with the stream still open: the span ends with the error and
     what was received, though the error's traceback keeps the stream alive."""

@@ -343,7 +343,7 @@ def _text_delta(chunk: Any) -> Optional[str]:
 def _iterate(source: Any) -> Iterator[Any]:
     """``iter(source)``; for something that is not iterable, a ``TypeError`` saying what
     ``stream`` takes (a stream manager, such as Anthropic's ``client.messages.stream(...)``,
-    is entered first)."""
+    is entered first; an async client's ``create(..., stream=True)`` is awaited first)."""
     try:
         return iter(source)
     except TypeError:
@@ -351,7 +351,12 @@ def _iterate(source: Any) -> Iterator[Any]:
             raise  # its own ``__iter__`` failed: that error, unchanged
         kind = type(source).__name__
         hint = ""
-        if _defines(source, "__enter__") or _defines(source, "__aenter__"):
+        if _defines(source, "__await__"):
+            hint = (
+                f"; {kind} is awaitable: await it and pass the stream it gives "
+                "(llm.stream(await client.chat.completions.create(..., stream=True)))"
+            )
+        elif _defines(source, "__enter__") or _defines(source, "__aenter__"):
             hint = (
                 f"; {kind} is a context manager: enter it and pass the stream it gives "
                 "(with client.messages.stream(...) as stream: llm.stream(stream), or "
