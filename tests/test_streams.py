@@ -1589,6 +1589,115 @@ def test_google_stream_of_several_candidates_keeps_each_candidate_apart(sentry):
     assert attrs["gen_ai.usage.output_tokens"] == 8
 
 
+def _streamed_call(*pieces: dict[str, Any], finish: bool = False) -> list[dict[str, Any]]:
+    """Vertex AI chunks streaming one function call's arguments (``stream_function_call_
+    arguments``): each piece is a ``functionCall`` of its own chunk."""
+    chunks: list[dict[str, Any]] = [
+        {
+            "candidates": [
+                {"content": {"role": "model", "parts": [{"functionCall": piece}]}, "index": 0}
+            ],
+            "modelVersion": "gemini-3-pro-preview",
+        }
+        for piece in pieces
+    ]
+    if finish:
+        chunks[-1]["candidates"][0]["finishReason"] = "STOP"
+    return chunks
+
+
+def _string(path: str, text: str, going_on: bool = True) -> dict[str, Any]:
+    return {"jsonPath": path, "stringValue": text, "willContinue": going_on}
+
+
+def test_a_vertex_stream_of_function_call_arguments_records_each_call_whole(sentry):
+    """Vertex AI streams a function call's arguments (``stream_function_call_arguments``)
+    over several chunks: the name first, then ``partial_args`` (a JSON path each, text in
+    pieces, other values whole), ``will_continue`` until the call's last chunk, then an
+    empty ``function_call`` that only marks its end. Each call is recorded once, whole,
+    as the reply holding it whole is (not one nameless call per chunk); a call sent whole
+    beside it is kept as before."""
+    from google.genai import types
+
+    chunks = _streamed_call(
+        {"name": "get_weather", "id": "fc_1", "willContinue": True},
+        {"partialArgs": [_string("$.city", "Par")], "willContinue": True},
+        {
+            "partialArgs": [
+                _string("$.city", "is", going_on=False),
+                {"jsonPath": "$.days", "numberValue": 3},
+                {"jsonPath": "$.units['temperature']", "stringValue": "C"},
+                {"jsonPath": "$.tags[0]", "stringValue": "rain"},
+                {"jsonPath": "$.tags[1]", "boolValue": True},
+            ],
+            "willContinue": True,
+        },
+        {"partialArgs": [{"jsonPath": "$.note", "nullValue": "NULL_VALUE"}]},
+        {},
+        {"name": "get_time", "args": {"tz": "CET"}},
+        finish=True,
+    )
+    client = google_client(chunks)
+    with sentry_agents.chat("streamed", provider="gcp.vertex_ai") as llm:
+        for _ in llm.stream(
+            client.models.generate_content_stream(model="gemini-3-pro-preview", contents="x")
+        ):
+            pass
+    arguments = {
+        "city": "Paris",
+        "days": 3,
+        "units": {"temperature": "C"},
+        "tags": ["rain", True],
+        "note": None,
+    }
+    calls = [
+        {"function_call": {"name": "get_weather", "id": "fc_1", "args": arguments}},
+        {"function_call": {"name": "get_time", "args": {"tz": "CET"}}},
+    ]
+    whole = {
+        "candidates": [{"content": {"role": "model", "parts": calls}, "finish_reason": "STOP"}],
+        "model_version": "gemini-3-pro-preview",
+    }
+    with sentry_agents.chat("whole", provider="gcp.vertex_ai") as llm:
+        llm.set_response(types.GenerateContentResponse.model_validate(whole))
+    streamed = json.loads(sentry.named("chat streamed").attributes["gen_ai.output.messages"])
+    replied = json.loads(sentry.named("chat whole").attributes["gen_ai.output.messages"])
+    assert streamed == replied
+    assert [part["name"] for part in streamed[0]["parts"]] == ["get_weather", "get_time"]
+    assert streamed[0]["parts"][0]["arguments"] == arguments
+
+
+def test_a_vertex_stream_left_in_a_function_calls_arguments_keeps_them_so_far():
+    """Left while a call's arguments stream, the stream keeps the call with what came:
+    a text argument's pieces so far; a JSON path of no known form keeps its value under
+    the path itself, and one reaching far into a list is not made a list that long."""
+    from google.genai import types
+
+    from sentry_agents._chunks import StreamAccumulator
+
+    chunks = _streamed_call(
+        {"name": "search", "willContinue": True},
+        {
+            "partialArgs": [
+                _string("$.query", "Paris wea"),
+                {"jsonPath": "city", "stringValue": "Lyon"},
+                {"jsonPath": "$.pages[100000000]", "numberValue": 1},
+            ],
+            "willContinue": True,
+        },
+    )
+    accumulator = StreamAccumulator()
+    for chunk in chunks:
+        accumulator.add(types.GenerateContentResponse.model_validate(chunk))
+    ((part,),) = [message["parts"] for message in accumulator.result().output]
+    assert part == {
+        "type": "tool_call",
+        "id": "search",
+        "name": "search",
+        "arguments": {"query": "Paris wea", "city": "Lyon", "$.pages[100000000]": 1},
+    }
+
+
 def test_a_google_stream_records_its_media_as_a_whole_reply_does(sentry):
     """An image or file a Gemini stream sends (``inline_data``, ``file_data``, as an image
     model's ``generate_content_stream`` does) is a ``blob`` part with its content

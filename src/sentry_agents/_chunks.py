@@ -7,6 +7,7 @@ and plain strings (text deltas), recognised by shape.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional, Protocol, Sequence
 
 from ._jsonable import (
@@ -37,12 +38,22 @@ class _ToolCall:
     it is read (adding each delta to a text attribute copied the text so far each time,
     quadratic in the call's deltas)."""
 
-    __slots__ = ("arguments", "id", "name")
+    __slots__ = ("arguments", "id", "name", "paths")
 
     def __init__(self) -> None:
         self.id = ""
         self.name = ""
         self.arguments: list[str] = []
+        # A Vertex AI call's arguments as they stream (``partial_args``): each JSON path's
+        # text pieces (a list) or whole value (in a tuple), in the order they came; none
+        # for every other call.
+        self.paths: Optional[dict[str, Any]] = None
+
+    def arguments_text(self) -> str:
+        """The call's arguments as the JSON text (or other text) they make."""
+        if self.paths is not None:
+            return dumps(jsonable(_path_arguments(self.paths)))
+        return "".join(self.arguments)
 
 
 class _Choice:
@@ -56,6 +67,7 @@ class _Choice:
         "media",
         "reasoning",
         "refusal",
+        "streaming",
         "text",
         "tool_calls",
         "transcript",
@@ -74,6 +86,7 @@ class _Choice:
         # (a proxy sending parallel calls all at index 0); none for any other index.
         self.latest: dict[Any, Any] = {}
         self.finish_reason: Optional[str] = None
+        self.streaming: Optional[_ToolCall] = None  # a Vertex AI call still streaming
 
     def parts(self) -> list[dict[str, Any]]:
         parts: list[dict[str, Any]] = []
@@ -98,7 +111,7 @@ class _Choice:
                     "type": "tool_call",
                     "id": call.id,
                     "name": call.name,
-                    "arguments": call_arguments("".join(call.arguments)),
+                    "arguments": call_arguments(call.arguments_text()),
                 }
             )
         return parts
@@ -609,12 +622,7 @@ class StreamAccumulator:
                     if media is not None:
                         target.media.append(media)
                 if part.get("function_call") is not None:
-                    calls = target.tool_calls
-                    entry = calls.setdefault(len(calls), _ToolCall())
-                    # (no id, as Gemini's calls mostly have: its name, as a whole reply's)
-                    entry.id = safe_str(call.get("id") or call.get("name") or "")
-                    entry.name = safe_str(call.get("name") or "")
-                    entry.arguments = [dumps(jsonable(call.get("args") or {}))]
+                    _google_call(target, call)
             reason = self._reason(candidate.get("finish_reason"), 0 if target is first else index)
             if reason is not None:
                 target.finish_reason = reason
@@ -677,6 +685,131 @@ def _item_key(event: Any, item_id: Any) -> Any:
         return safe_str(item_id)
     index = field(event, "output_index")
     return ("output", index) if type(index) is int else object()
+
+
+def _google_call(target: _Choice, call: _Reader) -> None:
+    """A Google function call, kept in ``target``: a call of its own, or a piece of one
+    whose arguments Vertex AI streams (``stream_function_call_arguments``: the name, then
+    ``partial_args``, ``will_continue`` until the call's last piece), then an empty call
+    that only marks the end of one streamed."""
+    partial = call.get("partial_args")
+    going_on = call.get("will_continue") is True
+    name, ident = call.get("name"), call.get("id")
+    entry = target.streaming
+    if partial or going_on:
+        if entry is None:
+            calls = target.tool_calls
+            entry = target.streaming = calls.setdefault(_new_key(calls), _ToolCall())
+            entry.paths = {}
+        if name:
+            entry.name = safe_str(name)
+        if ident or (name and not entry.id):
+            # (no id, as Gemini's calls mostly have: its name, as a whole reply's)
+            entry.id = safe_str(ident or name)
+        if entry.paths is not None:
+            for arg in as_list(partial) or ():
+                _partial_arg(entry.paths, arg)
+        if not going_on:
+            target.streaming = None
+        return
+    target.streaming = None
+    arguments = call.get("args")
+    if not name and not ident and not arguments:
+        return  # the end of a streamed call, no call of its own
+    calls = target.tool_calls
+    entry = calls.setdefault(_new_key(calls), _ToolCall())
+    entry.id = safe_str(ident or name or "")
+    entry.name = safe_str(name or "")
+    entry.arguments = [dumps(jsonable(arguments or {}))]
+
+
+def _partial_arg(paths: dict[str, Any], arg: Any) -> None:
+    """Keep a Vertex AI ``PartialArg``: a piece of text added to its JSON path's, any
+    other value (a number, a boolean, null) in place of what the path held."""
+    path = field(arg, "json_path")
+    if not isinstance(path, str) or not path:
+        return
+    text = field(arg, "string_value")
+    if isinstance(text, str):
+        held = paths.get(path)
+        if type(held) is list:
+            held.append(text)
+        else:
+            paths[path] = [text]
+        return
+    for name in ("number_value", "bool_value"):
+        value = field(arg, name)
+        if value is not None:
+            paths[path] = (value,)
+            return
+    if field(arg, "null_value") is not None:
+        paths[path] = (None,)
+
+
+def _path_arguments(paths: dict[str, Any]) -> dict[str, Any]:
+    """The arguments the JSON paths of a streamed call make (``$.city``, ``$.a.b[0]``,
+    ``$['a b']``); a value whose path is of no form known, or cannot be placed, is kept
+    under the path itself."""
+    arguments: dict[str, Any] = {}
+    for path, held in paths.items():
+        value = "".join(held) if type(held) is list else held[0]
+        keys = _path_keys(path)
+        if keys is None or not _place(arguments, keys, value):
+            arguments[path] = value
+    return arguments
+
+
+_PATH_STEP = re.compile(
+    r"""\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]"""
+)
+_MAX_PATH_INDEX = 1024  # a list index beyond: the value kept under its path
+
+
+def _path_keys(path: str) -> Optional[list[Any]]:
+    """The keys and list indexes of a JSON path (RFC 9535, the forms Vertex AI sends);
+    ``None`` for any other text."""
+    if not path.startswith("$"):
+        return None
+    keys: list[Any] = []
+    at = 1
+    while at < len(path):
+        step = _PATH_STEP.match(path, at)
+        if step is None:
+            return None
+        name, index, single, double = step.groups()
+        if index is not None:
+            if int(index) > _MAX_PATH_INDEX:
+                return None
+            keys.append(int(index))
+        else:
+            keys.append(name if name is not None else single if single is not None else double)
+        at = step.end()
+    return keys or None
+
+
+def _place(arguments: dict[str, Any], keys: list[Any], value: Any) -> bool:
+    """Put ``value`` at ``keys`` in ``arguments``, making the objects and lists on the way
+    (a list padded with nulls to an index); ``False``, nothing changed, where something
+    else is in the way (a path into a text, a list given a name)."""
+    holder: Any = arguments
+    for at, key in enumerate(keys):
+        last = at == len(keys) - 1
+        if type(key) is int:
+            if type(holder) is not list:
+                return False
+            if len(holder) <= key:
+                holder.extend([None] * (key + 1 - len(holder)))
+        elif type(holder) is not dict:
+            return False
+        if last:
+            holder[key] = value
+            return True
+        following = holder[key] if type(key) is int else holder.get(key)
+        if following is None:
+            following = [] if type(keys[at + 1]) is int else {}
+            holder[key] = following
+        holder = following
+    return False
 
 
 def _content_blocks(target: _Choice, blocks: list[Any]) -> None:
