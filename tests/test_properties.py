@@ -780,6 +780,7 @@ def beside_only(role, key, text, arguments):
         "refusal": text,
         "audio": {"transcript": text},
         "reasoning_content": text,
+        "reasoning": text,
         "function_call": call,
     }[key]
     return {"role": role, key: value}
@@ -839,7 +840,14 @@ mixed_messages = st.lists(
             beside_only,
             st.sampled_from(["tool", "function"]),
             st.sampled_from(
-                ["tool_calls", "refusal", "audio", "reasoning_content", "function_call"]
+                (
+                    "tool_calls",
+                    "refusal",
+                    "audio",
+                    "reasoning_content",
+                    "reasoning",
+                    "function_call",
+                )
             ),
             some_text,
             json_object,

@@ -925,6 +925,7 @@ def _chat_variants() -> list[tuple[str, dict[str, Any], bool]]:
             ),
         ),
         variant("reasoning extra", lambda r: message(r).update(reasoning_content="Think.")),
+        variant("reasoning extra (vLLM, OpenRouter)", lambda r: message(r).update(reasoning="Hm.")),
         variant("unrelated extras (Azure)", _azure_extras),
         variant(
             "two choices",
@@ -2548,3 +2549,49 @@ def test_set_output_of_a_whole_response_records_its_output_messages(sentry, kind
     assert "unknown" not in attributes["gen_ai.output.messages"]
     assert not [k for k in attributes if k.startswith("gen_ai.usage.")]
     assert "gen_ai.response.id" not in attributes
+
+
+@pytest.mark.parametrize("as_model", [False, True])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"reasoning": "Rain is likely."}, "Rain is likely."),
+        ({"reasoning_content": "From DeepSeek."}, "From DeepSeek."),
+        ({"reasoning_content": "Both sent.", "reasoning": "Both sent."}, "Both sent."),
+        ({"reasoning_content": "", "reasoning": "Only this."}, "Only this."),
+        ({"reasoning": {"effort": "low"}}, None),
+    ],
+)
+def test_openai_compatible_reasoning_is_read_from_either_name(sentry, as_model, given, expected):
+    """vLLM (since 0.10), OpenRouter and Groq send a chat answer's reasoning as
+    ``reasoning``, DeepSeek as ``reasoning_content``: either is the answer's reasoning
+    part, in a whole answer, in a stream's deltas and in a history sent again; one part
+    when both hold it; only text is reasoning."""
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    from fakes import chat_chunks
+
+    whole = chat_completion("Take an umbrella.")
+    whole["choices"][0]["message"].update(given)
+    chunks = chat_chunks("Take an umbrella.")
+    chunks.insert(1, {**chunks[1], "choices": [{"index": 0, "delta": dict(given)}]})
+    if as_model:
+        whole = ChatCompletion.model_validate(whole)
+        chunks = [construct_type(type_=ChatCompletionChunk, value=c) for c in chunks]
+    history = [
+        {"role": "user", "content": "Weather?"},
+        {"role": "assistant", "content": "Take an umbrella.", **given},
+        {"role": "user", "content": "Thanks."},
+    ]
+    with sentry_agents.chat("m", provider="openai", messages=history) as llm:
+        llm.set_response(whole)
+    with sentry_agents.chat("m", provider="openai") as llm:
+        list(llm.stream(iter(chunks)))
+    said, streamed = sentry.gen_ai_spans()
+    reasoning = [{"type": "reasoning", "content": expected}] if expected else []
+    text = [{"type": "text", "content": "Take an umbrella."}]
+    for span in (said, streamed):
+        [output] = json.loads(span.attributes["gen_ai.output.messages"])
+        assert output["parts"] == reasoning + text
+    assert json.loads(said.attributes["gen_ai.input.messages"])[1]["parts"] == reasoning + text

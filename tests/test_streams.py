@@ -2104,7 +2104,7 @@ def _random_chat_chunks(rng: Any) -> list[dict[str, Any]]:
         }
         for index in rng.sample(range(3), rng.randint(0, 2)):
             delta: dict[str, Any] = {}
-            for name in ("role", "content", "reasoning_content", "refusal"):
+            for name in ("role", "content", "reasoning_content", "reasoning", "refusal"):
                 if rng.random() < 0.4:
                     delta[name] = rng.choice(["assistant", f"{name} {n}", "", None])
             if rng.random() < 0.1:

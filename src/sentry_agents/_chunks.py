@@ -238,6 +238,7 @@ class StreamAccumulator:
             or delta.get("tool_calls") is not None
             or delta.get("refusal") is not None
             or delta.get("reasoning_content") is not None
+            or delta.get("reasoning") is not None
             or delta.get("audio") is not None
             or delta.get("function_call") is not None
         ):
@@ -396,6 +397,8 @@ class StreamAccumulator:
             elif isinstance(content, list):  # Mistral's: text and thinking blocks
                 _content_blocks(target, content)
             reasoning = delta.get("reasoning_content")
+            if not (isinstance(reasoning, str) and reasoning):
+                reasoning = delta.get("reasoning")  # vLLM's, OpenRouter's (``reasoning_text``)
             if isinstance(reasoning, str):
                 target.reasoning.append(reasoning)
             refusal = delta.get("refusal")

@@ -567,6 +567,7 @@ def _direct(item: dict[str, Any], scrubber: Scrubber, heavy: int = 0) -> Optiona
         item.get("tool_calls") is not None
         or item.get("refusal") is not None
         or item.get("reasoning_content") is not None
+        or item.get("reasoning") is not None
         or item.get("function_call") is not None
         or item.get("audio") is not None
     ):
@@ -817,6 +818,7 @@ def _openai_tool_calls(
         if (
             (reasoning is not None and type(reasoning) is not str)
             or (refusal is not None and type(refusal) is not str)
+            or item.get("reasoning") is not None
             or item.get("function_call") is not None
             or item.get("audio") is not None
         ):

@@ -563,8 +563,8 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     audio = field(item, "audio")
     if audio is not None:
         parts.extend(audio_parts(field(audio, "transcript")))
-    reasoning = field(item, "reasoning_content")
-    if isinstance(reasoning, str) and reasoning:
+    reasoning = reasoning_text(item, field)
+    if reasoning:
         parts.insert(0, _reasoning(reasoning))
     for call in as_list(field(item, "tool_calls")) or []:
         parts.append(_tool_call(call))
@@ -572,6 +572,18 @@ def _convert_one(item: Any, default_role: str) -> list[Message]:
     if function_call is not None:
         parts.append(_tool_call(function_call))
     return [{"role": normalized, "parts": parts}]
+
+
+def reasoning_text(item: Any, read: Callable[[Any, str], Any]) -> Optional[str]:
+    """An OpenAI-compatible message's (or delta's) reasoning, read by ``read``: its
+    ``reasoning_content`` (DeepSeek's, and vLLM's before 0.10), else its ``reasoning``
+    (vLLM's since, OpenRouter's, Groq's), when text; one of them, not both, as a server
+    sending both sends the same text twice."""
+    reasoning = read(item, "reasoning_content")
+    if isinstance(reasoning, str) and reasoning:
+        return reasoning
+    reasoning = read(item, "reasoning")
+    return reasoning if isinstance(reasoning, str) and reasoning else None
 
 
 def _tool_result_parts(item: Any, content: Any, content_parts: list[Part]) -> list[Part]:
@@ -1251,6 +1263,7 @@ __all__ = [
     "normalize_role",
     "output_messages",
     "part_list_parts",
+    "reasoning_text",
     "split_system",
     "system_parts",
     "thinking_text",

@@ -397,7 +397,10 @@ def _only_content(fields: dict[str, Any]) -> bool:
 
 
 # What ``convert_item`` reads of a message beside its role, type and content.
-_BESIDE_CONTENT = ("parts", "refusal", "audio", "reasoning_content", "tool_calls", "function_call")
+_BESIDE_CONTENT = (
+    *("parts", "refusal", "audio", "reasoning_content", "reasoning", "tool_calls"),
+    "function_call",
+)
 
 
 def _content_parts(content: Any) -> Optional[list[Part]]:
