@@ -2224,6 +2224,56 @@ def test_line_brackets_finds_what_a_regex_of_line_starts_finds(text, found_lines
             assert list(_privacy.line_brackets(text)) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.builds(lambda text: {"type": "text", "content": text}, st.text(max_size=300))
+        | st.sampled_from(
+            [
+                {"type": "text", "content": "x", "cache_control": {"type": "ephemeral"}},
+                {"type": "reasoning", "content": "r"},
+                {"type": "text", "content": 3},
+            ]
+        ),
+        max_size=4,
+    ),
+    st.integers(min_value=0, max_value=700),
+)
+def test_system_json_is_the_fitted_json_of_text_parts_or_declines(parts, budget):
+    """System instructions of text parts alone are written as ``fit`` writes them, the
+    same when found again; any other part is declined (the span converts them)."""
+    from sentry_agents._budget import fit
+    from sentry_agents._message_json import system_json
+
+    expected = fit(parts, budget)
+    plain = all(len(p) == 2 and p["type"] == "text" and type(p["content"]) is str for p in parts)
+    for _ in range(2):
+        assert system_json(parts, budget) == (expected if plain else None)
+
+
+def test_a_system_prompt_sent_again_is_written_once(sentry, mocker):
+    """An agent's system prompt, sent at every model call, is written to JSON once and
+    reused, within each budget; what is sent is the same each time."""
+    import sentry_agents
+    from sentry_agents import _message_json, _span
+
+    _message_json._reuse.clear()
+    spies = [mocker.spy(_message_json, "fit"), mocker.spy(_span, "fit")]
+    prompt = "You are a careful agent. Follow these rules. " * 400  # 18 KB: within budgets
+    messages = [{"role": "system", "content": prompt}, {"role": "user", "content": "Hi"}]
+    for _ in range(3):
+        with sentry_agents.chat("m", messages=messages):
+            pass
+    with sentry_agents.chat("m", messages=messages, system_instructions="Be brief."):
+        pass
+    # The prompt, then the prompt with the other instructions: each written once.
+    assert sum(spy.call_count for spy in spies) == 2
+    sent = [s.attributes["gen_ai.system_instructions"] for s in sentry.gen_ai_spans()]
+    assert sent[:3] == [sent[0]] * 3
+    assert json.loads(sent[0]) == [{"type": "text", "content": prompt}]
+    assert [p["content"] for p in json.loads(sent[3])] == ["Be brief.", prompt]
+
+
 def test_the_reuse_cache_never_holds_more_than_its_bound():
     """An entry that would take the young generation past half the bound turns the
     generations over first: the two together never hold more than the bound, however

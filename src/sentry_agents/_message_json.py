@@ -1093,6 +1093,7 @@ _CALLS = object()
 _BLOCKS = object()
 _RESPONSES_CALL = object()
 _REASONING = object()
+_SYSTEM = object()
 _HEAVY = "heavy"
 """What a writer gives for a message it was asked not to write (``heavy``)."""
 _RESPONSES_ITEMS: dict[str, Callable[[dict[str, Any], Scrubber, int], Optional[str]]] = {
@@ -1134,6 +1135,27 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
         converted = within(bounded, to_gen_ai_messages, messages)
         fitted = fit(scrub_messages(converted, scrubber), budget)
     return fitted.text
+
+
+def system_json(parts: list[Any], max_bytes: int) -> Optional[Fitted]:
+    """``fit(parts, max_bytes)`` of system instructions made of text parts alone (what
+    scrubbing leaves as they are), kept for reuse: an agent's system prompt, often many
+    KB, is sent again at every model call (30 KB: about 60 µs to write each time).
+    ``None`` for parts of any other shape (the caller converts them)."""
+    texts: list[str] = []
+    for part in parts:
+        if type(part) is not dict or len(part) != 2 or part.get("type") != "text":
+            return None
+        content = part.get("content")
+        if type(content) is not str:
+            return None
+        texts.append(content)
+    key = (_SYSTEM, max_bytes, *texts)
+    found: Optional[Fitted] = _reuse.get(key)
+    if found is None:
+        found = fit(parts, max_bytes)
+        _reuse.put(key, found, _strings_cost((found.text, *texts)))
+    return found
 
 
 def output_within(output: Any, max_bytes: int, scrubber: Scrubber) -> Fitted:
@@ -1299,5 +1321,6 @@ __all__ = [
     "encode_messages",
     "output_within",
     "serialize_messages",
+    "system_json",
     "text_answer_json",
 ]
