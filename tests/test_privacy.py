@@ -2046,3 +2046,35 @@ def test_urls_in_tool_data_are_kept_whole_with_scrubbing_off(sentry):
     assert sentry.named("execute_tool t").json_attribute("gen_ai.tool.call.arguments") == {
         "url": url
     }
+
+
+def test_an_agents_tools_given_again_are_converted_once_and_scrubbed_as_configured(sentry, mocker):
+    """The same tools, given at every model call, are converted, scrubbed and written
+    once and reused; with other scrubbed keys, another budget or a redaction hook (which
+    must see each), they are converted again, never sent as scrubbed for another."""
+    from sentry_agents import _message_json, _model
+
+    _message_json._reuse.clear()
+    converted = mocker.spy(_model, "tool_definitions")
+    schema = {"type": "object", "properties": {"region": {"type": "string", "default": "eu-1"}}}
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": schema}}]
+
+    def call(**options: Any) -> dict[str, Any]:
+        with sentry_agents.chat("m", tools=tools, **options):
+            pass
+        sent = sentry.gen_ai_spans()[-1].json_attribute("gen_ai.tool.definitions")
+        return sent[0]["parameters"]["properties"]["region"]
+
+    assert [call() for _ in range(3)] == [{"type": "string", "default": "eu-1"}] * 3
+    assert converted.call_count == 1
+    sentry_agents.configure(scrub_keys={"region"})
+    assert call() == {"type": "string", "default": "[Filtered]"}
+    assert converted.call_count == 2
+    sentry_agents.configure(scrub_keys=sentry_agents.DEFAULT_SCRUB_KEYS, max_message_bytes=5_000)
+    assert call() == {"type": "string", "default": "eu-1"}
+    assert converted.call_count == 3
+    seen: list[str] = []
+    sentry_agents.configure(redact=lambda kind, value: seen.append(kind) or value)
+    call()
+    call()
+    assert converted.call_count == 5 and seen.count("tool.definitions") == 2

@@ -1137,6 +1137,18 @@ def serialize_messages(messages: Any, *, max_bytes: Optional[int] = None) -> str
     return fitted.text
 
 
+def reused(key: Hashable) -> Any:
+    """What ``keep`` kept under ``key`` (``None`` when nothing, or no longer): content a
+    span sends again and again, the same each time (an agent's tools)."""
+    return _reuse.get(key)
+
+
+def keep(key: Hashable, value: Any) -> None:
+    """Keep ``value`` (content ready to send) for reuse under ``key``, which must tell
+    apart everything it depends on, within the cache's bound (``_cost``)."""
+    _reuse.put(key, value)
+
+
 def system_json(parts: list[Any], max_bytes: int) -> Optional[Fitted]:
     """``fit(parts, max_bytes)`` of system instructions made of text parts alone (what
     scrubbing leaves as they are), kept for reuse: an agent's system prompt, often many
@@ -1319,7 +1331,9 @@ __all__ = [
     "REUSE_MAX_ENTRY_BYTES",
     "Encoded",
     "encode_messages",
+    "keep",
     "output_within",
+    "reused",
     "serialize_messages",
     "system_json",
     "text_answer_json",

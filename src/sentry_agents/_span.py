@@ -14,7 +14,7 @@ import math
 import threading
 from _thread import get_ident
 from contextvars import ContextVar, Token
-from typing import Any, Callable, Generic, Optional, TypeVar
+from typing import Any, Callable, Generic, Hashable, Optional, TypeVar
 
 from . import _keys as keys
 from . import _sdk
@@ -44,7 +44,7 @@ from ._jsonable import (
     without_media,
 )
 from ._merge import additions, is_content
-from ._message_json import output_within
+from ._message_json import keep, output_within, reused
 from ._messages import output_messages, system_parts, to_gen_ai_messages
 from ._privacy import SCRUBBERS, Dropped, Scrubber, redact, scrub, scrubber_for
 from ._sdk import AttributeValue
@@ -574,9 +574,12 @@ class GenAISpan(Generic[C]):
         *,
         output: bool,
         structured: bool = True,
+        reuse: Optional[Hashable] = None,
     ) -> Optional[str]:
         """Convert, scrub, redact and fit one piece of content, then set it; returns
-        what was set.
+        what was set. With ``reuse`` (a key telling apart all it depends on: the value,
+        the budget, the scrubbed keys), what was set is kept for reuse under it, and
+        found there the next time, when no redaction hook is to see it.
 
         Nothing happens (not even conversion) unless the span records and the gate
         for this direction is open. The raw value is never recorded when the
@@ -602,6 +605,13 @@ class GenAISpan(Generic[C]):
                 fitted = output_within(value, self._budget(), scrubber_for(settings.scrub_keys))
                 self._set_fitted(key, fitted)
                 return fitted.text
+            if reuse is not None and settings.redact is None:
+                found: Optional[Fitted] = reused(reuse)
+                if found is not None:
+                    self._set_fitted(key, found)
+                    return found.text
+            else:
+                reuse = None
             content = self._content(key, kind, value, convert)
             if content is None:
                 return None
@@ -610,13 +620,15 @@ class GenAISpan(Generic[C]):
                 text = fit_text(data, self._budget())
                 self._set(key, text)
                 return text
-            return self._set_structured(key, data)
+            return self._set_structured(key, data, reuse)
         return None
 
-    def _set_structured(self, key: str, data: Any) -> str:
-        """Set content ``_content`` made ready, fitted to the budget as JSON; returns what
-        was set."""
+    def _set_structured(self, key: str, data: Any, reuse: Optional[Hashable] = None) -> str:
+        """Set content ``_content`` made ready, fitted to the budget as JSON (kept for
+        reuse under ``reuse``); returns what was set."""
         fitted = fit(data, self._budget())
+        if reuse is not None:
+            keep(reuse, fitted)
         self._set_fitted(key, fitted)
         return fitted.text
 
