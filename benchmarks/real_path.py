@@ -747,6 +747,98 @@ def model_call_rows(plan: Plan) -> list[Row]:
     return rows
 
 
+# --- 1a. what an agent sends at every call: its system prompt and its tools --------------
+
+AGENT_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": f"tool_{i}",
+            "description": f"Does thing {i} with care, given the inputs described below. " * 3,
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    f"arg{j}": {"type": "string", "description": f"The argument {j} of the tool."}
+                    for j in range(6)
+                },
+                "required": ["arg0"],
+            },
+        },
+    }
+    for i in range(20)
+]
+"""20 tools of JSON schemas (about 15 KB), as an agent gives them at every model call."""
+SYSTEM_PROMPT = ("You are a careful agent. Follow these rules. " * 700)[:30_000]
+
+
+def plain_history_of_10(tag: str) -> list[dict[str, Any]]:
+    return plain_history(10, tag)
+
+
+def with_system_prompt(tag: str) -> list[dict[str, Any]]:
+    return [{"role": "system", "content": SYSTEM_PROMPT}, *plain_history(10, tag)]
+
+
+AGENT_INPUT_CASES: list[tuple[str, Callable[[str], Any], Optional[list[Any]]]] = [
+    ("10 messages after a 30 KB system prompt, re-sent", with_system_prompt, None),
+    ("10 messages and 20 tools (15 KB of schemas), re-sent", plain_history_of_10, AGENT_TOOLS),
+]
+
+
+def agent_input_rows(plan: Plan) -> list[Row]:
+    """A model call with what an agent sends at every call besides its messages, through
+    the real ``openai`` client: sentry-agents (``chat(..., tools=...)``) against
+    OpenAIIntegration, which records the same tools and prompt."""
+    ProviderClock.install()
+    client = openai_client()
+    rows = []
+    for mode in MODES:
+        ours_env = Env(mode)
+        sdk_env = Env(mode, [openai_integration()])
+        for label, make, tools in AGENT_INPUT_CASES:
+            messages = same_or_new(make, False, plan.pool)
+            extra = {} if tools is None else {"tools": tools}
+
+            def create(msgs: Any, extra: dict[str, Any] = extra) -> Any:
+                return client.chat.completions.create(
+                    model=MODEL, messages=msgs, temperature=0.2, **extra
+                )
+
+            def ours(messages: Any = messages, tools: Any = tools, create: Any = create) -> None:
+                msgs = messages()
+                with sentry_agents.chat(
+                    MODEL, provider="openai", messages=msgs, tools=tools, temperature=0.2
+                ) as llm:
+                    llm.set_response(create(msgs))
+
+            def theirs(messages: Any = messages, create: Any = create) -> None:
+                create(messages())
+
+            check_recorded(ours_env.spans_of(ours)[0], "sentry-agents")
+            check_recorded(sdk_env.spans_of(theirs)[0], "OpenAIIntegration")
+            t = cpu_rounds(
+                {
+                    "ours": ours_env.rounds_of(ours, plan.model_calls),
+                    "sdk": sdk_env.rounds_of(theirs, plan.model_calls),
+                    "bare": ours_env.rounds_of(theirs, plan.model_calls),
+                },
+                plan.model_calls,
+                plan.rounds,
+            )
+            rows.append(
+                call_row(
+                    f"model call, {label}: sentry-agents vs OpenAIIntegration",
+                    mode,
+                    t,
+                    "ours",
+                    "sdk",
+                    "both record the prompt and the tools",
+                    "",
+                )
+            )
+    return rows
+
+
 # --- 1b. a streamed model call: sentry-agents vs OpenAIIntegration -----------------------
 
 STREAMED_CHUNKS = (20, 200)
@@ -2038,6 +2130,7 @@ def table(rows: list[Row]) -> str:
 
 SECTIONS: dict[str, Callable[[Plan], list[Row]]] = {
     "model-call": model_call_rows,
+    "agent-inputs": agent_input_rows,
     "streamed": streamed_rows,
     "raw-span": raw_span_rows,
     "sending": sending_rows,
