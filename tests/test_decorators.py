@@ -920,3 +920,92 @@ def test_a_value_of_an_unhashable_class_is_returned_and_its_tool_span_sent(sentr
     assert span.status == "ok"
     assert span.attributes["gen_ai.tool.call.result"] == "Value()"
     assert "failed to record" not in sdk_log.text
+
+
+def _failures_logged(sdk_log: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in sdk_log.records if "failed to record" in r.getMessage()]
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["decorated", "returned"])
+def test_a_block_open_across_a_yield_is_current_again_when_the_generator_resumes(
+    sentry, sdk_log, plain
+):
+    """A decorated generator whose body holds a block open across a ``yield`` (a chat
+    span inside a conversation): when it resumes, that block is current again, so what
+    the body starts next nests under it; between steps the caller sees none of it."""
+    seen = []
+
+    def body():
+        with sentry_agents.conversation("conv-1"):
+            with sentry_agents.chat("m") as llm:
+                yield "a"
+                seen.append(sentry_agents.current_span() is llm)
+                with sentry_agents.execute_tool("inside"):
+                    pass
+                yield "b"
+            with sentry_agents.execute_tool("after"):
+                pass
+
+    answer = sentry_agents.agent(_passed_through(body) if plain else body)
+    with sentry_agents.invoke_agent("Caller") as caller:
+        for _ in answer():
+            assert sentry_agents.current_span() is caller
+            with sentry_agents.execute_tool("between"):
+                pass
+    assert seen == [True]
+    generator, chat = sentry.named("invoke_agent body"), sentry.named("chat m")
+    inside, after = sentry.named("execute_tool inside"), sentry.named("execute_tool after")
+    assert inside.parent_span_id == chat.span_id
+    assert after.parent_span_id == generator.span_id
+    assert inside.attributes["gen_ai.conversation.id"] == "conv-1"
+    between = [s for s in sentry.spans() if s.name == "execute_tool between"]
+    assert len(between) == 2
+    for span in between:
+        assert span.parent_span_id == sentry.named("invoke_agent Caller").span_id
+        assert "gen_ai.conversation.id" not in span.attributes
+    assert _failures_logged(sdk_log) == []
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["decorated", "returned"])
+def test_a_block_open_across_an_async_yield_is_current_again_in_another_task(
+    sentry, sdk_log, plain
+):
+    """The same for a decorated async generator whose steps run in different tasks (one
+    step awaited directly, the next in a task of its own, as ``asyncio.wait_for`` does)."""
+    seen = []
+
+    async def body():
+        with sentry_agents.conversation("conv-1"):
+            async with sentry_agents.chat("m") as llm:
+                yield "a"
+                seen.append(sentry_agents.current_span() is llm)
+                async with sentry_agents.execute_tool("inside"):
+                    await asyncio.sleep(0)
+                yield "b"
+            async with sentry_agents.execute_tool("after"):
+                pass
+
+    answer = sentry_agents.agent(_passed_through(body) if plain else body)
+
+    async def main() -> None:
+        async with sentry_agents.invoke_agent("Caller") as caller:
+            steps = answer()
+            assert await steps.__anext__() == "a"
+            assert sentry_agents.current_span() is caller
+            with sentry_agents.execute_tool("between"):
+                pass
+            assert await asyncio.create_task(steps.__anext__()) == "b"
+            assert sentry_agents.current_span() is caller
+            assert [piece async for piece in steps] == []
+
+    asyncio.run(main())
+    assert seen == [True]
+    generator, chat = sentry.named("invoke_agent body"), sentry.named("chat m")
+    inside, after = sentry.named("execute_tool inside"), sentry.named("execute_tool after")
+    assert inside.parent_span_id == chat.span_id
+    assert after.parent_span_id == generator.span_id
+    assert inside.attributes["gen_ai.conversation.id"] == "conv-1"
+    between = sentry.named("execute_tool between")
+    assert between.parent_span_id == sentry.named("invoke_agent Caller").span_id
+    assert "gen_ai.conversation.id" not in between.attributes
+    assert _failures_logged(sdk_log) == []

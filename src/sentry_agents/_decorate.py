@@ -5,19 +5,23 @@ call of the decorated function makes a new run, starts it, tells it the call's
 arguments, and finishes it with the return value or the exception.
 
 Generators keep their run open until they are exhausted, closed (``break``), thrown
-into or garbage-collected. The run is active only while the generator body runs:
-spans made inside get it as parent on every step, and the caller's current span is
-untouched between steps.
+into or garbage-collected. Their body runs, step after step, in a context of its own
+(``contextvars``), where the run is active: spans made inside get it as parent on every
+step, a block the body holds open across a ``yield`` is still current there when it
+resumes, whichever task or thread steps it, and the caller's current span is untouched
+between steps.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import inspect
+import types
 import weakref
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Awaitable, Generator
 from types import AsyncGeneratorType, CoroutineType, GeneratorType
 from typing import Any, Callable, Optional, Protocol, TypeVar, cast
 
@@ -131,7 +135,9 @@ def decorate(func: F, new_run: Callable[[], Run]) -> F:
 
         @wraps(func)
         def run_gen(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-            return (yield from steps(started(args, kwargs), lambda: func(*args, **kwargs)))
+            context = contextvars.copy_context()
+            run = context.run(started, args, kwargs)
+            return (yield from steps(run, lambda: func(*args, **kwargs), context))
 
         wrapper = run_gen
     elif kind is _ASYNC:
@@ -284,51 +290,81 @@ def closing_cancelled(exc: BaseException) -> bool:
         return False
 
 
+T = TypeVar("T")
+
+
+@types.coroutine
+def in_context(context: contextvars.Context, awaitable: Awaitable[T]) -> Generator[Any, Any, T]:
+    """``await awaitable`` with each of its steps run in ``context``: an async generator's
+    body keeps its own context variables from one step to the next, whichever task awaits
+    the step (each task has a context of its own)."""
+    step = awaitable.__await__()
+    send: Any = None
+    throw: Optional[BaseException] = None
+    while True:
+        try:
+            if throw is None:
+                signal = context.run(step.send, send)
+            else:
+                signal = context.run(step.throw, throw)
+        except StopIteration as stop:
+            return cast(T, stop.value)
+        send, throw = None, None
+        try:
+            send = yield signal
+        except GeneratorExit:
+            context.run(step.close)
+            raise
+        except BaseException as exc:
+            throw = exc
+
+
 def async_steps(
     begin: Callable[[tuple[Any, ...], dict[str, Any]], tuple[Run, Callable[[], Any]]],
 ) -> Callable[..., AsyncGenerator[Any, Any]]:
     """An async generator function (what ``inspect`` and frameworks take it for) whose
     call runs the steps of an async generator inside a run: ``begin``, given the call's
     arguments on the first step, gives the run (active) and what makes the generator.
-    The run is active only while the generator runs, and finished when it ends, fails,
-    is closed or is garbage-collected."""
+    The generator runs in a context of its own, a copy of the first step's, where the run
+    is active; the run is finished when it ends, fails, is closed or is
+    garbage-collected."""
 
     async def run_async_gen(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
-        run, make = begin(args, kwargs)
+        context = contextvars.copy_context()
+        run, make = context.run(begin, args, kwargs)
         items: Optional[list[Any]] = [] if run._wants_return else None
         send: Any = None
         throw: Optional[BaseException] = None
         closed: Optional[BaseException] = None
         try:
-            agen = make()
+            agen = context.run(make)
             while True:
                 try:
-                    item = await (agen.asend(send) if throw is None else agen.athrow(throw))
+                    item = await in_context(
+                        context, agen.asend(send) if throw is None else agen.athrow(throw)
+                    )
                 except StopAsyncIteration:
                     break
                 send, throw = None, None
                 if items is not None:
                     items.append(item)
-                run._deactivate()
                 try:
                     send = yield item
                 except GeneratorExit as exc:
-                    run._activate()
-                    await agen.aclose()
+                    await in_context(context, agen.aclose())
                     closed = exc
                     raise
                 except BaseException as exc:
                     throw = exc
                     if closing_cancelled(exc):
                         closed = exc
-                run._activate()
         except BaseException as exc:
             if exc is closed:
-                ended_early(run, items)
+                context.run(ended_early, run, items)
             else:
-                run.finish(exc)
+                context.run(run.finish, exc)
             raise
-        done(run, None, items)
+        context.run(done, run, None, items)
 
     return run_async_gen
 
@@ -344,7 +380,7 @@ _resumed_async_steps = async_steps(_resumed)
 
 def async_stepped(run: Run, agen: Any) -> Any:
     """The async generator a sync function returned, as one that keeps the run open (and
-    active while it steps) until it ends; one never iterated ends the run when it is
+    active in its own context) until it ends; one never iterated ends the run when it is
     dropped, as ``stepped`` does."""
     run._deactivate()  # until iterated, as for a coroutine
     outer = _resumed_async_steps(run, agen)
@@ -353,46 +389,50 @@ def async_stepped(run: Run, agen: Any) -> Any:
 
 
 def steps(
-    run: Run, make: Callable[[], Generator[Any, Any, Any]], resume: bool = False
+    run: Run,
+    make: Callable[[], Generator[Any, Any, Any]],
+    context: Optional[contextvars.Context] = None,
 ) -> Generator[Any, Any, Any]:
-    """The steps of the generator ``make`` gives, inside ``run`` (active on entry, or
-    made active first when ``resume``): active only while the generator runs, finished
-    when it ends, fails, is closed or is garbage-collected."""
-    if resume:
-        run._activate()
+    """The steps of the generator ``make`` gives, inside ``run``: run in ``context``, where
+    the run was started and is active (without one, in a copy of the first step's, where
+    the run is made active first), and finished when the generator ends, fails, is closed
+    or is garbage-collected."""
+    if context is None:
+        context = contextvars.copy_context()
+        context.run(run._activate)
     items: Optional[list[Any]] = [] if run._wants_return else None
     send: Any = None
     throw: Optional[BaseException] = None
     closed: Optional[GeneratorExit] = None
     try:
-        gen = make()
+        gen = context.run(make)
         while True:
             try:
-                item = gen.send(send) if throw is None else gen.throw(throw)
+                if throw is None:
+                    item = context.run(gen.send, send)
+                else:
+                    item = context.run(gen.throw, throw)
             except StopIteration as stop:
                 result = stop.value
                 break
             send, throw = None, None
             if items is not None:
                 items.append(item)
-            run._deactivate()
             try:
                 send = yield item
             except GeneratorExit as exc:
-                run._activate()
-                gen.close()
+                context.run(gen.close)
                 closed = exc
                 raise
             except BaseException as exc:
                 throw = exc
-            run._activate()
     except BaseException as exc:
         if exc is closed:
-            ended_early(run, items)
+            context.run(ended_early, run, items)
         else:
-            run.finish(exc)
+            context.run(run.finish, exc)
         raise
-    return done(run, result, items if result is None else None)
+    return context.run(done, run, result, items if result is None else None)
 
 
 async def run_awaited(run: Run, coroutine: Any) -> Any:
@@ -418,11 +458,11 @@ def awaited(run: Run, coroutine: Any) -> Any:
 
 def stepped(run: Run, gen: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
     """The generator a sync function returned, as one that keeps the run open (and
-    active while it steps) until it ends; one never iterated ends the run when it is
+    active in its own context) until it ends; one never iterated ends the run when it is
     dropped, as closed by its consumer (a generator that never started runs no code
     when closed)."""
     run._deactivate()  # until iterated, as for a coroutine
-    outer = steps(run, lambda: gen, resume=True)
+    outer = steps(run, lambda: gen)
     weakref.finalize(outer, run.finish, _NEVER_ITERATED)
     return outer
 
