@@ -13,7 +13,7 @@ import pytest
 import sentry_sdk
 
 import sentry_agents
-from conftest import ended
+from conftest import child_span, ended
 
 
 class ToolBroke(RuntimeError):
@@ -637,3 +637,33 @@ def test_a_root_finished_in_another_task_is_no_longer_current_where_it_started(s
     assert later.parent_span_id is None
     assert first.span_id not in (later.parent_span_id, after.parent_span_id)
     assert after.parent_span_id == later.span_id
+
+
+def test_spans_finished_in_the_order_they_started_leave_the_span_around_them_current(sentry):
+    """Two spans started one inside the other with ``start()`` and finished in the order
+    they started (a callback handler's overlapping calls): the later one stays current
+    while it is open; once both ended, the span around them is current again, for
+    sentry-sdk too, so later spans are its children, not children of one that ended."""
+    seen = []
+    with sentry_agents.invoke_agent("Agent") as agent:
+        first = sentry_agents.chat("first").start()
+        second = sentry_agents.chat("second").start()
+        first.finish()
+        seen.append(sentry_agents.current_span() is second)
+        with sentry_agents.execute_tool("during"):
+            pass
+        second.finish()
+        seen.append(sentry_agents.current_span() is agent)
+        with sentry_agents.execute_tool("after"):
+            pass
+        mine = child_span(sentry.mode, "custom", "mine")
+        with mine:
+            pass
+    assert seen == [True, True]
+    agent_span, second_span = sentry.named("invoke_agent Agent"), sentry.named("chat second")
+    assert second_span.parent_span_id == sentry.named("chat first").span_id
+    assert sentry.named("execute_tool during").parent_span_id == second_span.span_id
+    after = sentry.named("execute_tool after")
+    assert after.parent_span_id == agent_span.span_id
+    assert after.attributes["gen_ai.agent.name"] == "Agent"
+    assert sentry.named("mine").parent_span_id == agent_span.span_id

@@ -282,7 +282,9 @@ class GenAISpan(Generic[C]):
         return self
 
     def finish(self, error: Optional[BaseException] = None) -> None:
-        """Finish the span (as failed when ``error`` is given) and restore the previous one."""
+        """Finish the span (as failed when ``error`` is given) and restore the previous one;
+        a span started inside it and still open stays current (the previous one is current
+        again once that one ends)."""
         self._end(error)
         self._deactivate()
 
@@ -445,6 +447,10 @@ class GenAISpan(Generic[C]):
     def _deactivate(self) -> None:
         if not self._activations:
             return
+        inner = _current.get()
+        if inner is not self and len(self._activations) == 1 and self._encloses(inner):
+            self._step_aside()
+            return
         # Each undo may fail on its own (a token from another context, when a generator
         # moved on), and the other must still happen.
         (activation, _), error = leave(_current, self._activations, 1)
@@ -453,6 +459,32 @@ class GenAISpan(Generic[C]):
         if activation is not None:
             try:
                 _sdk.deactivate(activation)
+            except Exception as exc:
+                contained(exc)
+
+    def _encloses(self, span: Optional[GenAISpan[Any]]) -> bool:
+        """Whether ``span`` is open and was started inside this span."""
+        if span is None or span._phase == _CLOSED:
+            return False
+        outer = span._outer
+        while outer is not None:
+            if outer is self:
+                return True
+            outer = outer._outer
+        return False
+
+    def _step_aside(self) -> None:
+        """Leave a span that ends while one started inside it is still current here (two
+        calls of a callback handler that overlap, finished in the order they started):
+        that one stays current, and what it restores when it ends, this span's entry,
+        leads past this span to the one around it."""
+        try:
+            activation, _ = self._activations.pop()
+        except IndexError:  # just left by another thread
+            return
+        if activation is not None:
+            try:
+                _sdk.step_aside(activation)
             except Exception as exc:
                 contained(exc)
 

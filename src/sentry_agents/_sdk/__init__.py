@@ -449,15 +449,24 @@ def deactivate(activation: Any) -> None:
     here; the scope it still holds is this activation's own, so its span goes back to
     the one before (none, for a root), as sentry-sdk's own spans do: spans started there
     later get the right parent, or start a trace of their own."""
-    undo, scope, around, streaming = activation
+    undo = activation[0]
     try:
         if _scope_var is not None:
             _scope_var.reset(undo)
         else:
             undo.__exit__(None, None, None)
     except ValueError:  # a token of another context
-        slot = _STREAMED_SLOT if streaming else "span"
-        setattr(scope, slot, getattr(around, slot, None))
+        step_aside(activation)
+
+
+def step_aside(activation: Any) -> None:
+    """Undo ``activate`` without restoring the scope before it: the scope it made current
+    (still current in another context, or under a scope made current after it) keeps
+    the span that was current before it, so spans started there later get the right
+    parent."""
+    _, scope, around, streaming = activation
+    slot = _STREAMED_SLOT if streaming else "span"
+    setattr(scope, slot, getattr(around, slot, None))
 
 
 def capture_exception(exc: BaseException) -> None:
@@ -545,6 +554,7 @@ __all__ = [
     "set_scope_conversation_id",
     "set_scope_user",
     "start_span",
+    "step_aside",
     "streaming",
     "use_new_scope",
 ]
