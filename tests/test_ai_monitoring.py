@@ -4,6 +4,7 @@ sentry-sdk sends over HTTP to a server on 127.0.0.1, in both tracing modes."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import gzip
@@ -928,6 +929,39 @@ def test_conversation_user_reaches_sentry_and_the_previous_one_is_restored(sentr
             "ada",
         )
     assert chat["gen_ai.conversation.id"] == "conv-1"
+    sentry_sdk.set_user(None)
+
+
+def test_a_conversation_left_in_another_task_is_over_where_it_was_entered(sentry):
+    """A conversation entered with ``start()`` in one task and left with ``finish()`` in
+    another (a callback pair): where it was entered, later spans carry the conversation
+    around it and its user, not the one that ended."""
+    sentry_sdk.set_user({"id": "outer-user"})
+
+    async def main() -> None:
+        with sentry_agents.conversation("outer"):
+            entered = sentry_agents.conversation("inner", user={"id": "inner-user"})
+            entered.start()
+            with sentry_agents.chat("during"):
+                pass
+
+            async def leave() -> None:
+                entered.finish()
+
+            await asyncio.create_task(leave())
+            with sentry_agents.invoke_agent("After"):
+                with sentry_agents.chat("after"):
+                    pass
+
+    asyncio.run(main())
+    assert sentry.named("chat during").attributes["gen_ai.conversation.id"] == "inner"
+    for name in ("invoke_agent After", "chat after"):
+        assert sentry.named(name).attributes["gen_ai.conversation.id"] == "outer", name
+    if sentry.mode == "static":
+        users = {t["transaction"]: t.get("user") for t in transactions(sentry)}
+        assert users["invoke_agent After"] == {"id": "outer-user"}
+    else:
+        assert sentry.named("invoke_agent After").attributes["user.id"] == "outer-user"
     sentry_sdk.set_user(None)
 
 

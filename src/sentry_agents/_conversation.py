@@ -18,18 +18,35 @@ from ._jsonable import distinct_key, field, loads_finite, name_value, safe_str
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_conversation_id: ContextVar[Optional[str]] = ContextVar(
+
+class _Entry:
+    """One entry into a conversation: its id, the entry it was made inside, and whether it
+    is still open (an entry left in another context than the one that made it stays that
+    context's variable, over)."""
+
+    __slots__ = ("conversation_id", "open", "outer")
+
+    def __init__(self, conversation_id: Optional[str], outer: Optional[_Entry]) -> None:
+        self.conversation_id = conversation_id
+        self.outer = outer
+        self.open = True
+
+
+_conversation_id: ContextVar[Optional[_Entry]] = ContextVar(
     "sentry_agents_conversation_id", default=None
 )
 
 
 def current_conversation_id() -> Optional[str]:
-    """The id set by ``conversation`` here, if any.
+    """The id set by ``conversation`` here, if any: that of the innermost entry not left.
 
     An id set on the scope (``sentry_sdk.ai.set_conversation_id``) needs no lookup:
     every sentry-sdk that has one writes it onto gen_ai spans as they finish.
     """
-    return _conversation_id.get()
+    entry = _conversation_id.get()
+    while entry is not None and not entry.open:
+        entry = entry.outer
+    return None if entry is None else entry.conversation_id
 
 
 _USER_FIELDS = ("id", "email", "username", "ip_address")
@@ -157,7 +174,9 @@ class conversation:
         not the text "None" or a type's name that would join every such conversation
         into one."""
         self.user = user_dict(user)
-        self._tokens: list[tuple[Token[Optional[str]], Any]] = []
+        self._tokens: list[tuple[Token[Optional[_Entry]], Any, _Entry, Any, Any]] = []
+        """Per entry: the variable's token, the scope's context manager, the entry, the
+        scope made current and the one around it."""
 
     def __enter__(self) -> conversation:
         self._activate()
@@ -197,25 +216,34 @@ class conversation:
 
     def _activate(self) -> None:
         scope_cm: Any = None
+        scope: Any = None
+        around: Any = None
         try:
+            around = _sdk.current_scope()
             scope_cm = _sdk.use_new_scope()
-            scope_cm.__enter__()
+            scope = scope_cm.__enter__()
             _sdk.set_scope_conversation_id(self.conversation_id)
             if self.user is not None:
                 _sdk.set_scope_user(self.user)
         except Exception:
             logger.debug("sentry_agents: could not set the conversation on the scope")
-        self._tokens.append((_conversation_id.set(self.conversation_id), scope_cm))
+        entry = _Entry(self.conversation_id, _conversation_id.get())
+        self._tokens.append((_conversation_id.set(entry), scope_cm, entry, scope, around))
 
     def _deactivate(self) -> None:
         if not self._tokens:
             return
-        (_, scope_cm), error = leave(_conversation_id, self._tokens, 0)
+        (_, scope_cm, entry, scope, around), error = leave(_conversation_id, self._tokens, 0)
         if error is not None:
-            logger.debug("sentry_agents: could not restore the conversation id")
+            # Left in another context (a task other than the one that entered it): where
+            # it was entered, the entry and the scope stay current; they lead past it.
+            logger.debug("sentry_agents: the conversation was left in another context")
+            entry.open = False
         if scope_cm is not None:
             try:
                 scope_cm.__exit__(None, None, None)
+                if error is not None and scope is not None:
+                    _sdk.restore_scope(scope, around)
             except Exception:
                 logger.debug("sentry_agents: could not restore the scope")
 

@@ -535,6 +535,25 @@ def use_new_scope() -> Any:
     return sentry_sdk.new_scope()
 
 
+def current_scope() -> Any:
+    """sentry-sdk's current scope."""
+    return sentry_sdk.get_current_scope()
+
+
+def restore_scope(scope: Any, around: Any) -> None:
+    """Give ``scope``, forked from ``around`` for a conversation and still current in a
+    context that could not be left (a task other than the one that entered it), the
+    conversation id and the user of ``around`` again."""
+    getter = getattr(around, "get_conversation_id", None)
+    if getter is not None:
+        conversation_id = getter()
+        if conversation_id is None:
+            scope.remove_conversation_id()
+        else:
+            scope.set_conversation_id(conversation_id)
+    scope.set_user(getattr(around, "_user", None))
+
+
 __all__ = [
     "MECHANISM",
     "AttributeValue",
@@ -545,12 +564,14 @@ __all__ = [
     "active_client",
     "capture_exception",
     "content_gate",
+    "current_scope",
     "current_span",
     "deactivate",
     "join_current",
     "now_ns",
     "open_ancestors",
     "outgoing_trace",
+    "restore_scope",
     "set_scope_conversation_id",
     "set_scope_user",
     "start_span",
