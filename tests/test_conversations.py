@@ -56,3 +56,22 @@ def test_conversation_id_set_with_sentry_sdk_reaches_our_spans(sentry):
                 pass
     for name in ("invoke_agent A", "execute_tool lookup"):
         assert sentry.named(name).attributes["gen_ai.conversation.id"] == "conv-sdk"
+
+
+def test_conversations_left_in_the_order_they_were_entered_leave_the_one_around_them(sentry):
+    """Two conversations entered one inside the other with ``start()`` and left in the
+    order they were entered (a callback handler's overlapping runs): the later one stays
+    current while it is open, and once both were left the one around them is current
+    again, not the first."""
+    with sentry_agents.conversation("outer"):
+        first, second = sentry_agents.conversation("first"), sentry_agents.conversation("second")
+        first.start()
+        second.start()
+        first.finish()
+        with sentry_agents.chat("during"):
+            pass
+        second.finish()
+        with sentry_agents.chat("after"):
+            pass
+    assert sentry.named("chat during").attributes["gen_ai.conversation.id"] == "second"
+    assert sentry.named("chat after").attributes["gen_ai.conversation.id"] == "outer"

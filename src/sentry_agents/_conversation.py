@@ -233,6 +233,9 @@ class conversation:
     def _deactivate(self) -> None:
         if not self._tokens:
             return
+        if len(self._tokens) == 1 and _encloses(self._tokens[0][2], _conversation_id.get()):
+            self._step_aside()
+            return
         (_, scope_cm, entry, scope, around), error = leave(_conversation_id, self._tokens, 0)
         if error is not None:
             # Left in another context (a task other than the one that entered it): where
@@ -246,6 +249,39 @@ class conversation:
                     _sdk.restore_scope(scope, around)
             except Exception:
                 logger.debug("sentry_agents: could not restore the scope")
+
+    def _step_aside(self) -> None:
+        """Leave a conversation while one entered inside it is still current here (two
+        runs of a callback handler that overlap, left in the order they were entered):
+        that one stays current, and what it restores when it is left, this entry and its
+        scope, leads past this conversation to the one around it."""
+        try:
+            _, scope_cm, entry, scope, around = self._tokens.pop()
+        except IndexError:  # just left by another thread
+            return
+        entry.open = False
+        if scope_cm is None:
+            return
+        try:
+            inner = _sdk.current_scope()
+            scope_cm.__exit__(None, None, None)
+            _sdk.keep_scope(inner)
+            if scope is not None:
+                _sdk.restore_scope(scope, around)
+        except Exception:
+            logger.debug("sentry_agents: could not restore the scope")
+
+
+def _encloses(entry: _Entry, current: Optional[_Entry]) -> bool:
+    """Whether ``current`` is an entry made inside ``entry`` and still open."""
+    if current is None or current is entry or not current.open:
+        return False
+    outer = current.outer
+    while outer is not None:
+        if outer is entry:
+            return True
+        outer = outer.outer
+    return False
 
 
 __all__ = ["conversation", "current_conversation_id", "user_dict"]

@@ -540,6 +540,13 @@ def current_scope() -> Any:
     return sentry_sdk.get_current_scope()
 
 
+def keep_scope(scope: Any) -> None:
+    """Make ``scope`` current again here, after a scope under it was left (its own exit
+    restores the one it replaced)."""
+    if _scope_var is not None:
+        _scope_var.set(scope)
+
+
 def restore_scope(scope: Any, around: Any) -> None:
     """Give ``scope``, forked from ``around`` for a conversation and still current in a
     context that could not be left (a task other than the one that entered it), the
@@ -568,6 +575,7 @@ __all__ = [
     "current_span",
     "deactivate",
     "join_current",
+    "keep_scope",
     "now_ns",
     "open_ancestors",
     "outgoing_trace",
