@@ -245,10 +245,13 @@ class conversation:
         if scope_cm is not None:
             try:
                 scope_cm.__exit__(None, None, None)
-                if error is not None and scope is not None:
-                    _sdk.restore_scope(scope, around)
-            except Exception:
+            except Exception:  # a sentry-sdk that raises leaving it in another context
                 logger.debug("sentry_agents: could not restore the scope")
+            if error is not None and scope is not None:
+                try:
+                    _sdk.restore_scope(scope, around)
+                except Exception:
+                    logger.debug("sentry_agents: could not restore the conversation")
 
     def _step_aside(self) -> None:
         """Leave a conversation while one entered inside it is still current here (two
