@@ -233,9 +233,14 @@ class conversation:
     def _deactivate(self) -> None:
         if not self._tokens:
             return
-        if len(self._tokens) == 1 and _encloses(self._tokens[0][2], _conversation_id.get()):
-            self._step_aside()
-            return
+        if len(self._tokens) == 1:
+            try:
+                entry = self._tokens[0][2]
+            except IndexError:  # just left by another thread
+                return
+            if _encloses(entry, _conversation_id.get()):
+                self._step_aside()
+                return
         (_, scope_cm, entry, scope, around), error = leave(_conversation_id, self._tokens, 0)
         if error is not None:
             # Left in another context (a task other than the one that entered it): where
