@@ -719,32 +719,40 @@ def model_call_rows(plan: Plan) -> list[Row]:
             ours = helper_call(client, same_or_new(make, new, plan.pool), responses)
             theirs = plain_call(client, same_or_new(make, new, plan.pool), responses)
             bare = plain_call(client, same_or_new(make, new, plan.pool), responses)
-            check_recorded(ours_env.spans_of(ours)[0], "sentry-agents")
-            check_recorded(sdk_env.spans_of(theirs)[0], "OpenAIIntegration")
             ours_bytes, _ = ours_env.sent_per_call(ours)
             sdk_bytes, _ = sdk_env.sent_per_call(theirs)
-            t = cpu_rounds(
-                {
-                    "ours": ours_env.rounds_of(ours, plan.model_calls),
-                    "sdk": sdk_env.rounds_of(theirs, plan.model_calls),
-                    "bare": ours_env.rounds_of(bare, plan.model_calls),
-                },
-                plan.model_calls,
-                plan.rounds,
-            )
-            rows.append(
-                call_row(
-                    f"model call, {label}: sentry-agents vs OpenAIIntegration",
-                    mode,
-                    t,
-                    "ours",
-                    "sdk",
-                    f"sent per call {ours_bytes:,.0f} / {sdk_bytes:,.0f} B"
-                    + (RESPONSES_NOTE if responses else ""),
-                    "<= 1.00x",
-                )
-            )
+            note = f"sent per call {ours_bytes:,.0f} / {sdk_bytes:,.0f} B"
+            note += RESPONSES_NOTE if responses else ""
+            sides = (ours_env, ours, sdk_env, theirs, bare)
+            rows.append(integration_row(plan, label, mode, sides, note, "<= 1.00x"))
     return rows
+
+
+def integration_row(
+    plan: Plan,
+    label: str,
+    mode: str,
+    sides: tuple[Env, Callable[[], Any], Env, Callable[[], Any], Callable[[], Any]],
+    note: str,
+    target: str,
+) -> Row:
+    """A model-call row: the helper's call in its client, the same call recorded by
+    OpenAIIntegration in its own, and the bare call, each checked to record the call
+    before they are timed in turn."""
+    ours_env, ours, sdk_env, theirs, bare = sides
+    check_recorded(ours_env.spans_of(ours)[0], "sentry-agents")
+    check_recorded(sdk_env.spans_of(theirs)[0], "OpenAIIntegration")
+    t = cpu_rounds(
+        {
+            "ours": ours_env.rounds_of(ours, plan.model_calls),
+            "sdk": sdk_env.rounds_of(theirs, plan.model_calls),
+            "bare": ours_env.rounds_of(bare, plan.model_calls),
+        },
+        plan.model_calls,
+        plan.rounds,
+    )
+    label = f"model call, {label}: sentry-agents vs OpenAIIntegration"
+    return call_row(label, mode, t, "ours", "sdk", note, target)
 
 
 # --- 1a. what an agent sends at every call: its system prompt and its tools --------------
@@ -814,28 +822,9 @@ def agent_input_rows(plan: Plan) -> list[Row]:
             def theirs(messages: Any = messages, create: Any = create) -> None:
                 create(messages())
 
-            check_recorded(ours_env.spans_of(ours)[0], "sentry-agents")
-            check_recorded(sdk_env.spans_of(theirs)[0], "OpenAIIntegration")
-            t = cpu_rounds(
-                {
-                    "ours": ours_env.rounds_of(ours, plan.model_calls),
-                    "sdk": sdk_env.rounds_of(theirs, plan.model_calls),
-                    "bare": ours_env.rounds_of(theirs, plan.model_calls),
-                },
-                plan.model_calls,
-                plan.rounds,
-            )
-            rows.append(
-                call_row(
-                    f"model call, {label}: sentry-agents vs OpenAIIntegration",
-                    mode,
-                    t,
-                    "ours",
-                    "sdk",
-                    "both record the prompt and the tools",
-                    "",
-                )
-            )
+            sides = (ours_env, ours, sdk_env, theirs, theirs)
+            note = "both record the prompt and the tools"
+            rows.append(integration_row(plan, label, mode, sides, note, ""))
     return rows
 
 
