@@ -739,10 +739,21 @@ def integration_row(
     """A model-call row: the helper's call in its client, the same call recorded by
     OpenAIIntegration in its own, and the bare call, each checked to record the call
     before they are timed in turn."""
+    t = three_sides(plan, sides)
+    label = f"model call, {label}: sentry-agents vs OpenAIIntegration"
+    return call_row(label, mode, t, "ours", "sdk", note, target)
+
+
+def three_sides(
+    plan: Plan, sides: tuple[Env, Callable[[], Any], Env, Callable[[], Any], Callable[[], Any]]
+) -> Timings:
+    """The helper's call in its client, the same call recorded by OpenAIIntegration in
+    its own, and the bare call, each checked to record the call, then timed in turn
+    (``ours``, ``sdk``, ``bare``)."""
     ours_env, ours, sdk_env, theirs, bare = sides
     check_recorded(ours_env.spans_of(ours)[0], "sentry-agents")
     check_recorded(sdk_env.spans_of(theirs)[0], "OpenAIIntegration")
-    t = cpu_rounds(
+    return cpu_rounds(
         {
             "ours": ours_env.rounds_of(ours, plan.model_calls),
             "sdk": sdk_env.rounds_of(theirs, plan.model_calls),
@@ -751,8 +762,6 @@ def integration_row(
         plan.model_calls,
         plan.rounds,
     )
-    label = f"model call, {label}: sentry-agents vs OpenAIIntegration"
-    return call_row(label, mode, t, "ours", "sdk", note, target)
 
 
 # --- 1a. what an agent sends at every call: its system prompt and its tools --------------
@@ -1019,17 +1028,7 @@ def streamed_rows(plan: Plan) -> list[Row]:
             client = streamed_client(chunks)
             messages = same_or_new(lambda tag: plain_history(10, tag), False, plan.pool)
             ours, plain = streamed_calls(client, messages)
-            check_recorded(ours_env.spans_of(ours)[0], "sentry-agents")
-            check_recorded(sdk_env.spans_of(plain)[0], "OpenAIIntegration")
-            t = cpu_rounds(
-                {
-                    "ours": ours_env.rounds_of(ours, plan.model_calls),
-                    "sdk": sdk_env.rounds_of(plain, plan.model_calls),
-                    "bare": ours_env.rounds_of(plain, plan.model_calls),
-                },
-                plan.model_calls,
-                plan.rounds,
-            )
+            t = three_sides(plan, (ours_env, ours, sdk_env, plain, plain))
             bare = t.total["bare"]
             da, db, r = added_ratio(
                 [a - z for a, z in zip(t.total["ours"], bare)],

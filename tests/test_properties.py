@@ -2239,16 +2239,21 @@ def test_line_brackets_finds_what_a_regex_of_line_starts_finds(text, found_lines
     ),
     st.integers(min_value=0, max_value=700),
 )
-def test_system_json_is_the_fitted_json_of_text_parts_or_declines(parts, budget):
-    """System instructions of text parts alone are written as ``fit`` writes them, the
-    same when found again; any other part is declined (the span converts them)."""
-    from sentry_agents._budget import fit
-    from sentry_agents._message_json import system_json
+def test_system_key_is_given_for_text_parts_alone_which_scrubbing_keeps(parts, budget):
+    """System instructions of text parts alone have a key to reuse them by, the same for
+    the same texts and budget, and no scrubbing changes them (so the key needs no
+    scrubbed keys); any other part has none (the span converts them every time)."""
+    from sentry_agents._message_json import system_key
+    from sentry_agents._privacy import scrub_parts, scrubber_for
 
-    expected = fit(parts, budget)
     plain = all(len(p) == 2 and p["type"] == "text" and type(p["content"]) is str for p in parts)
-    for _ in range(2):
-        assert system_json(parts, budget) == (expected if plain else None)
+    key = system_key(parts, budget)
+    assert (key is not None) == plain
+    if key is not None:
+        assert key == system_key([dict(p) for p in parts], budget)
+        assert key != system_key(parts, budget + 1)
+        for keys in ((), ("content", "text", "type"), ("password",)):
+            assert scrub_parts(parts, scrubber_for(frozenset(keys))) == parts
 
 
 def test_a_system_prompt_sent_again_is_written_once(sentry, mocker):

@@ -268,6 +268,87 @@ def test_anthropic_thinking_tokens_are_reasoning_and_the_cache_is_still_added(se
         assert attributes["gen_ai.usage.output_tokens"] == 30
 
 
+def test_anthropic_compaction_tokens_billed_beside_the_top_level_usage_are_added(sentry):
+    """With server-side compaction (beta), a ``compaction`` entry of ``usage.iterations``
+    reports the summarising request's tokens, which the top-level counts leave out but
+    which are billed (at the same model's price): they are added, whole message, usage
+    and stream alike. ``message`` entries are within the top-level counts already."""
+    from anthropic._models import construct_type
+    from anthropic.types.beta import BetaMessage, BetaUsage
+
+    iterations = [
+        {
+            "type": "compaction",
+            "input_tokens": 180_000,
+            "output_tokens": 3_500,
+            "cache_read_input_tokens": 0,
+            "cache_creation_input_tokens": 0,
+        },
+        {
+            "type": "message",
+            "input_tokens": 23_000,
+            "output_tokens": 1_000,
+            "cache_read_input_tokens": 0,
+            "cache_creation_input_tokens": 0,
+        },
+    ]
+    counts = {
+        "input_tokens": 23_000,
+        "output_tokens": 1_000,
+        "cache_read_input_tokens": 0,
+        "cache_creation_input_tokens": 0,
+        "iterations": iterations,
+    }
+    expected = Usage(203_000, 4_500, 0, 0, None, 207_500)
+    assert usage_from(counts) == expected
+    assert usage_from(construct_type(type_=BetaUsage, value=counts)) == expected
+    # Without cache counts, the iterations alone tell the usage is Anthropic's.
+    bare = {"input_tokens": 23_000, "output_tokens": 1_000, "iterations": iterations[:1]}
+    assert usage_from(bare) == Usage(203_000, 4_500, 0, 0, None, 207_500)
+    # A count an entry does not hold is left out, not guessed.
+    partial = {**counts, "iterations": [{"type": "compaction", "output_tokens": 7}]}
+    assert usage_from(partial) == Usage(23_000, 1_007, 0, 0, None, 24_007)
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-opus-4-6",
+        "content": [
+            {"type": "compaction", "content": "Earlier: Paris.", "encrypted_content": None},
+            {"type": "text", "text": "Rain."},
+        ],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": counts,
+    }
+    start = {**message, "content": [], "stop_reason": None}
+    start["usage"] = {**counts, "output_tokens": 1, "iterations": None}
+    events = [
+        {"type": "message_start", "message": start},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "R"}},
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn"},
+            "usage": {"output_tokens": 1_000, "iterations": iterations},
+        },
+        {"type": "message_stop"},
+    ]
+    with sentry_agents.chat("claude-opus-4-6", provider="anthropic") as llm:
+        llm.set_response(construct_type(type_=BetaMessage, value=message))
+    with sentry_agents.chat("claude-opus-4-6", provider="anthropic") as llm:
+        for _ in llm.stream(iter(events)):
+            pass
+    spans = [span for span in sentry.spans() if span.name == "chat claude-opus-4-6"]
+    assert len(spans) == 2
+    for span in spans:
+        attributes = span.attributes
+        assert attributes["gen_ai.usage.input_tokens"] == 203_000
+        assert attributes["gen_ai.usage.output_tokens"] == 4_500
+        assert attributes["gen_ai.usage.total_tokens"] == 207_500
+
+
 def test_a_total_past_64_bits_is_not_sent_from_counts_within_them(sentry):
     # Each count is a valid 64-bit integer; their sum is not, and Sentry stores 64 bits.
     with sentry_agents.chat("m") as llm:

@@ -10,9 +10,10 @@ an exit takes the latest entry made in its own context, not the latest of all.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Any, Optional, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 E = TypeVar("E", bound=tuple[Any, ...])
+T = TypeVar("T")
 
 
 def leave(var: ContextVar[Any], entries: list[E], at: int) -> tuple[E, Optional[Exception]]:
@@ -47,4 +48,15 @@ def leave(var: ContextVar[Any], entries: list[E], at: int) -> tuple[E, Optional[
     return chosen, error
 
 
-__all__ = ["leave"]
+def made_inside(item: T, around: T, outer: Callable[[T], Optional[T]]) -> bool:
+    """Whether ``around`` is on ``item``'s chain of outer runs (each given by ``outer``):
+    ``item`` was entered while ``around`` was current, or inside one that was."""
+    chain = outer(item)
+    while chain is not None:
+        if chain is around:
+            return True
+        chain = outer(chain)
+    return False
+
+
+__all__ = ["leave", "made_inside"]

@@ -20,7 +20,7 @@ from ._jsonable import (
     safe_str,
     text_media_removed,
 )
-from ._messages import audio_parts, google_media, thinking_text
+from ._messages import audio_parts, google_media, reasoning_text, thinking_text
 from ._models import is_response_model, model_fields, response_fields
 from ._responses import (
     ResponseInfo,
@@ -396,10 +396,8 @@ class StreamAccumulator:
                 target.text.append(content)
             elif isinstance(content, list):  # Mistral's: text and thinking blocks
                 _content_blocks(target, content)
-            reasoning = delta.get("reasoning_content")
-            if not (isinstance(reasoning, str) and reasoning):
-                reasoning = delta.get("reasoning")  # vLLM's, OpenRouter's (``reasoning_text``)
-            if isinstance(reasoning, str):
+            reasoning = reasoning_text(delta, _get)
+            if reasoning:
                 target.reasoning.append(reasoning)
             refusal = delta.get("refusal")
             if isinstance(refusal, str):
@@ -547,6 +545,7 @@ class StreamAccumulator:
             "cache_read_input_tokens",
             "cache_creation_input_tokens",
             "output_tokens_details",
+            "iterations",
         ):
             value = field(usage, key)
             if value is not None:
@@ -890,6 +889,12 @@ class _Reader(Protocol):
     a Google chunk's candidates): its fields (a dict), or ``_Probed``."""
 
     def get(self, name: str, default: Any = None, /) -> Any: ...
+
+
+def _get(reader: _Reader, name: str) -> Any:
+    """``reader``'s ``name``, for the readers shared with whole messages (which take a
+    function, not a method)."""
+    return reader.get(name)
 
 
 class _Probed:

@@ -8,7 +8,7 @@ from contextvars import ContextVar, Token
 from typing import Any, Callable, Optional, TypeVar
 
 from . import _sdk
-from ._activations import leave
+from ._activations import leave, made_inside
 from ._bounded import fit_within
 from ._budget import cut_text
 from ._config import MESSAGE_BYTES_IN_EVENT
@@ -282,14 +282,11 @@ class conversation:
 
 def _encloses(entry: _Entry, current: Optional[_Entry]) -> bool:
     """Whether ``current`` is an entry made inside ``entry`` and still open."""
-    if current is None or current is entry or not current.open:
-        return False
-    outer = current.outer
-    while outer is not None:
-        if outer is entry:
-            return True
-        outer = outer.outer
-    return False
+    return current is not None and current.open and made_inside(current, entry, _outer)
+
+
+def _outer(entry: _Entry) -> Optional[_Entry]:
+    return entry.outer
 
 
 __all__ = ["conversation", "current_conversation_id", "user_dict"]

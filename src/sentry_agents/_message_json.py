@@ -1149,11 +1149,11 @@ def keep(key: Hashable, value: Any) -> None:
     _reuse.put(key, value)
 
 
-def system_json(parts: list[Any], max_bytes: int) -> Optional[Fitted]:
-    """``fit(parts, max_bytes)`` of system instructions made of text parts alone (what
-    scrubbing leaves as they are), kept for reuse: an agent's system prompt, often many
-    KB, is sent again at every model call (30 KB: about 60 µs to write each time).
-    ``None`` for parts of any other shape (the caller converts them)."""
+def system_key(parts: list[Any], max_bytes: int) -> Optional[tuple[Any, ...]]:
+    """The key to reuse system instructions by (``keep``), when they are text parts
+    alone, which scrubbing leaves as they are: an agent's system prompt, often many KB,
+    is sent again at every model call (30 KB: about 60 µs to write each time). ``None``
+    for parts of any other shape (converted every time)."""
     texts: list[str] = []
     for part in parts:
         if type(part) is not dict or len(part) != 2 or part.get("type") != "text":
@@ -1162,12 +1162,7 @@ def system_json(parts: list[Any], max_bytes: int) -> Optional[Fitted]:
         if type(content) is not str:
             return None
         texts.append(content)
-    key = (_SYSTEM, max_bytes, *texts)
-    found: Optional[Fitted] = _reuse.get(key)
-    if found is None:
-        found = fit(parts, max_bytes)
-        _reuse.put(key, found, _strings_cost((found.text, *texts)))
-    return found
+    return (_SYSTEM, max_bytes, *texts)
 
 
 def output_within(output: Any, max_bytes: int, scrubber: Scrubber) -> Fitted:
@@ -1335,6 +1330,6 @@ __all__ = [
     "output_within",
     "reused",
     "serialize_messages",
-    "system_json",
+    "system_key",
     "text_answer_json",
 ]

@@ -14,7 +14,7 @@ from ._cost import Cost, Rates, context_attributes, cost_attributes
 from ._guard import contained, guard, logger
 from ._input_usage import input_usage
 from ._jsonable import field, instance_of, key_json, safe_str
-from ._message_json import answer_json, encode_messages, system_json, text_answer_json
+from ._message_json import answer_json, encode_messages, system_key, text_answer_json
 from ._messages import (
     Message,
     output_messages,
@@ -276,13 +276,14 @@ class ModelSpan(UsageSpan[M]):
         if messages:
             self._set_content(keys.INPUT_MESSAGES, "input.messages", messages, _same, output=False)
         if system:
-            fitted = None if self._redactor() is not None else system_json(system, self._budget())
-            if fitted is not None:
-                self._set_fitted(keys.SYSTEM_INSTRUCTIONS, fitted)
-            else:
-                self._set_content(
-                    keys.SYSTEM_INSTRUCTIONS, "system_instructions", system, _same, output=False
-                )
+            self._set_content(
+                keys.SYSTEM_INSTRUCTIONS,
+                "system_instructions",
+                system,
+                _same,
+                output=False,
+                reuse=system_key(system, self._budget()),
+            )
         if tools is not None:
             self._set_content(
                 keys.TOOL_DEFINITIONS,

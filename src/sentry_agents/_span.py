@@ -18,7 +18,7 @@ from typing import Any, Callable, Generic, Hashable, Optional, TypeVar
 
 from . import _keys as keys
 from . import _sdk
-from ._activations import leave
+from ._activations import leave, made_inside
 from ._bounded import fit_text, fit_within
 from ._budget import MIN_BUDGET, Fitted, cut_text, fit, fit_strings
 from ._config import (
@@ -93,6 +93,10 @@ def _started() -> None:
     """Wake the threads waiting for a span's start (``GenAISpan._await_start``)."""
     with _start_done:
         _start_done.notify_all()
+
+
+def _outer(span: GenAISpan[Any]) -> Optional[GenAISpan[Any]]:
+    return span._outer
 
 
 def current_span() -> Optional[GenAISpan[Any]]:
@@ -464,14 +468,7 @@ class GenAISpan(Generic[C]):
 
     def _encloses(self, span: Optional[GenAISpan[Any]]) -> bool:
         """Whether ``span`` is open and was started inside this span."""
-        if span is None or span._phase == _CLOSED:
-            return False
-        outer = span._outer
-        while outer is not None:
-            if outer is self:
-                return True
-            outer = outer._outer
-        return False
+        return span is not None and span._phase != _CLOSED and made_inside(span, self, _outer)
 
     def _step_aside(self) -> None:
         """Leave a span that ends while one started inside it is still current here (two

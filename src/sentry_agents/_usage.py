@@ -230,6 +230,7 @@ def _read_usage(obj: Any, held: int) -> Usage:
     if inputs is None and (
         _has_any(obj, "cache_read_input_tokens", "cache_creation_input_tokens")
         or field(outputs, "thinking_tokens") is not None
+        or type(field(obj, "iterations")) is list
     ):
         return anthropic_usage(obj)
     if inputs is not None or outputs is not None:
@@ -295,10 +296,12 @@ def usage_of_fields(usage: Any, held: int = 0) -> Optional[Usage]:
     if inputs is None or outputs is None:
         return None
     cached, write = get("cache_read_input_tokens"), get("cache_creation_input_tokens")
-    thinking = outputs.get("thinking_tokens")
-    if given_inputs is None and (cached is not None or write is not None or thinking is not None):
+    thinking, iterations = outputs.get("thinking_tokens"), get("iterations")
+    if given_inputs is None and (
+        cached is not None or write is not None or thinking is not None or type(iterations) is list
+    ):
         return _anthropic_counts_usage(
-            get("input_tokens"), cached, write, get("output_tokens"), thinking
+            get("input_tokens"), cached, write, get("output_tokens"), thinking, iterations
         )
     if given_inputs is not None or given_outputs is not None:
         return _openai_usage(
@@ -406,28 +409,52 @@ def _inclusive(total: Optional[int], cached: Optional[int], write: Optional[int]
 def anthropic_usage(obj: Any) -> Usage:
     """Anthropic usage (its ``input_tokens`` excludes cache reads and writes, which are
     added to it; its ``output_tokens`` includes the thinking tokens its
-    ``output_tokens_details`` reports); a count it does not report stays ``None``, a
-    reported 0 stays 0."""
+    ``output_tokens_details`` reports; the compaction entries of its ``iterations`` are
+    billed beside it, and added); a count it does not report stays ``None``, a reported
+    0 stays 0."""
     return _anthropic_counts_usage(
         field(obj, "input_tokens"),
         field(obj, "cache_read_input_tokens"),
         field(obj, "cache_creation_input_tokens"),
         field(obj, "output_tokens"),
         field(field(obj, "output_tokens_details"), "thinking_tokens"),
+        field(obj, "iterations"),
     )
 
 
 def _anthropic_counts_usage(
-    input_tokens: Any, cache_read: Any, cache_write: Any, output: Any, thinking: Any
+    input_tokens: Any,
+    cache_read: Any,
+    cache_write: Any,
+    output: Any,
+    thinking: Any,
+    iterations: Any = None,
 ) -> Usage:
     """``anthropic_usage`` from the values its fields hold, however they were read."""
     uncached = count(input_tokens)
     cached = count(cache_read)
     write = count(cache_write)
+    out = count(output)
+    if type(iterations) is list:
+        for entry in iterations:
+            if field(entry, "type") == "compaction":
+                uncached = _plus(uncached, field(entry, "input_tokens"))
+                cached = _plus(cached, field(entry, "cache_read_input_tokens"))
+                write = _plus(write, field(entry, "cache_creation_input_tokens"))
+                out = _plus(out, field(entry, "output_tokens"))
     total_in = None
     if uncached is not None or cached is not None or write is not None:
         total_in = (uncached or 0) + (cached or 0) + (write or 0)
-    return _with_total(total_in, count(output), cached, write, count(thinking), None)
+    return _with_total(total_in, out, cached, write, count(thinking), None)
+
+
+def _plus(known: Optional[int], more: Any) -> Optional[int]:
+    """``known`` with the count ``more`` added (a compaction's tokens, which Anthropic's
+    top-level usage leaves out): ``known`` as it is when ``more`` is no count."""
+    extra = count(more)
+    if extra is None:
+        return known
+    return count((known or 0) + extra)
 
 
 def _google(obj: Any) -> Usage:
