@@ -2009,33 +2009,81 @@ def fetch_loop(steps: int, tag: str = "") -> list[list[dict[str, Any]]]:
     return sent
 
 
+CODE_FILE = "def step(x):\n    return compute(x, retries=3)  # one line of the module\n" * 16_000
+
+
+def coding_loop(steps: int, tag: str = "") -> list[list[dict[str, Any]]]:
+    """The history a coding agent sends at each of its ``steps`` model calls: it read a
+    file of 1 MB (a tool result), wrote it back (a tool call's arguments of 1 MB), then
+    ran small tools at each step after."""
+    history: list[dict[str, Any]] = [{"role": "user", "content": f"Refactor a.py{tag}."}]
+    sent = []
+    for step in range(steps):
+        call_id = f"call_{step}{tag.replace(' ', '_')}"
+        if step == 0:
+            name, arguments, result = "read_file", {"path": "a.py"}, CODE_FILE + tag
+        elif step == 1:
+            name, arguments, result = "write_file", {"path": "a.py", "content": CODE_FILE}, "ok"
+        else:
+            name, arguments, result = "run_tests", {"k": str(step)}, f'{{"passed": {step}}}'
+        function = {"name": name, "arguments": json.dumps(arguments)}
+        history = [
+            *history,
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": call_id, "type": "function", "function": function}],
+            },
+            {"role": "tool", "tool_call_id": call_id, "content": result},
+        ]
+        sent.append(history)
+    return sent
+
+
+LOOPS: list[tuple[Callable[[int, str], list[list[dict[str, Any]]]], str, str]] = [
+    (
+        fetch_loop,
+        "each history the last with a fetched page of 40 KB added",
+        "each page written once, then reused",
+    ),
+    (
+        coding_loop,
+        "a file of 1 MB read, then written back, then small tools",
+        "the file, too big to keep for reuse, written while it fits, then dropped unwritten",
+    ),
+]
+
+
 def fetch_loop_rows(plan: Plan) -> list[Row]:
-    """An agent loop fetching a page at each step: its model calls' histories, each the
-    one before with a step added, within the 200,000 bytes of a span sent on its own
-    (the default for gen_ai spans from sentry-sdk 2.64, and in stream mode), against
-    ``json.dumps`` of each history."""
-    loops = iter([fetch_loop(FETCH_STEPS, f" {n}") for n in range(plan.rounds * 2 + 2)])
+    """Agent loops whose histories hold big tool results and arguments: their model calls'
+    histories, each the one before with a step added, within the 200,000 bytes of a span
+    sent on its own (the default for gen_ai spans from sentry-sdk 2.64, and in stream
+    mode), against ``json.dumps`` of each history."""
+    rows = []
+    for make, label, note in LOOPS:
+        loops = iter([make(FETCH_STEPS, f" {n}") for n in range(plan.rounds * 2 + 2)])
 
-    def ours() -> None:
-        for history in next(loops):
-            sentry_agents.serialize_messages(history, max_bytes=200_000)
+        def ours(loops: Any = loops) -> None:
+            for history in next(loops):
+                sentry_agents.serialize_messages(history, max_bytes=200_000)
 
-    def dumps() -> None:
-        for history in next(loops):
-            json.dumps(history)
+        def dumps(loops: Any = loops) -> None:
+            for history in next(loops):
+                json.dumps(history)
 
-    t = cpu_rounds({"ours": ours, "json": dumps}, FETCH_STEPS, plan.rounds)
-    return [
-        Row(
-            f"an agent loop's {FETCH_STEPS} model calls, each history the last with a fetched "
-            "page of 40 KB added: serialize_messages within 200,000 bytes vs json.dumps",
-            "",
-            us(t.med("ours")),
-            us(t.med("json")),
-            x(t.ratio("ours", "json")),
-            note="per model call; each page written once, then reused",
+        t = cpu_rounds({"ours": ours, "json": dumps}, FETCH_STEPS, plan.rounds)
+        rows.append(
+            Row(
+                f"an agent loop's {FETCH_STEPS} model calls, {label}: "
+                "serialize_messages within 200,000 bytes vs json.dumps",
+                "",
+                us(t.med("ours")),
+                us(t.med("json")),
+                x(t.ratio("ours", "json")),
+                note=f"per model call; {note}",
+            )
         )
-    ]
+    return rows
 
 
 def memory_rows(plan: Plan) -> list[Row]:

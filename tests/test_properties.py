@@ -2309,6 +2309,67 @@ def test_fast_path_keeps_the_same_messages_as_the_general_path(msgs, budget):
     assert len(out.encode("utf-8")) <= budget
 
 
+def test_an_older_tool_call_or_result_too_big_to_keep_is_not_written_again_to_be_dropped(
+    mocker,
+):
+    """A tool call's arguments or a tool's result too big to keep for reuse (a file
+    written or read whole), once older than a message the budget keeps, is dropped at
+    the next model call without being scrubbed and written again (its JSON length is
+    kept): the same text as writing it, and as the general path; a budget it fits in
+    still keeps it."""
+    from sentry_agents import _message_json
+    from sentry_agents._budget import fit
+
+    page = "x = compute(1)  # one line of the file\n" * 16_000  # 640 KB
+    history: list[dict[str, Any]] = [
+        {"role": "user", "content": "Copy the file."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_read",
+                    "type": "function",
+                    "function": {"name": "read_file", "arguments": '{"path": "a.py"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_read", "content": page},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_write",
+                    "type": "function",
+                    "function": {
+                        "name": "write_file",
+                        "arguments": json.dumps({"path": "b.py", "content": page}),
+                    },
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_write", "content": "written"},
+        {"role": "user", "content": "Thanks."},
+    ]
+    for newer in (history[-2:], history[-1:]):
+        _message_json._sizes.clear()
+        messages = history[: len(history) - len(newer)] + newer
+        first = serialize_messages(messages, max_bytes=20_000)
+        spies = [
+            mocker.spy(_message_json, "scrubbed_arguments_json"),
+            mocker.spy(_message_json, "scrub_result_text"),
+        ]
+        for again in (messages, json.loads(json.dumps(messages))):
+            assert serialize_messages(again, max_bytes=20_000) == first
+        assert sum(spy.call_count for spy in spies) == 0
+        assert first == fit(to_gen_ai_messages(messages), 20_000).text
+        whole = serialize_messages(messages, max_bytes=4_000_000)
+        assert whole == fit(to_gen_ai_messages(messages), 4_000_000).text
+        assert len(json.loads(whole)) == len(messages)
+        mocker.stopall()
+
+
 ascii_key = st.text(
     alphabet=st.sampled_from(list("aAbBzZ09_- .")) | st.characters(max_codepoint=127),
     max_size=30,

@@ -317,8 +317,11 @@ def _write_block(
                     written, counted, recount = _count(pieces, written, counted)
                     if written >= room:
                         return pieces, system, [item, *items]
+                # Room left for a message with newer ones written (its JSON then either
+                # fits in it or is dropped, as ``fit_pieces`` keeps the newest that fit).
+                fit = max(room - written, 1) if room and (pieces or room != limit) else 0
                 try:
-                    piece = _openai_step(item, scrubber, 0 if item is newest else heavy)
+                    piece = _openai_step(item, scrubber, 0 if item is newest else heavy, fit)
                 except Exception:  # a hostile value: the general path contains it
                     piece = None
                 if piece is not None:
@@ -590,12 +593,16 @@ _RESULT_KEYS = frozenset({"role", "content", "tool_call_id", "name"})
 _CALLS_KEYS = frozenset({"role", "content", "tool_calls"})
 
 
-def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
+def _openai_step(
+    item: dict[str, Any], scrubber: Scrubber, heavy: int, fit: int = 0
+) -> Optional[str]:
     """The two messages an OpenAI tool loop adds at each step, in their commonest form: a
     tool result (``role``, ``tool_call_id``, ``content``) and an assistant message of one
     function call (``role``, ``content``, ``tool_calls``). Written as ``_direct`` writes
     them, the call with its lookups and calls inlined, the result by ``_result_piece`` (a
-    new history writes them all); ``None`` for any other message."""
+    new history writes them all); ``None`` for any other message. ``fit``: the room the
+    message has left, when it is dropped unless its JSON fits there (0: none); a message
+    too big to keep for reuse, found bigger than that before (``_sizes``), is ``_HEAVY``."""
     role = item.get("role")
     if type(role) is not str:
         return None
@@ -603,7 +610,7 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
         ident, content = item.get("tool_call_id"), item.get("content")
         if type(ident) is not str or not ident or type(content) is not str:
             return None
-        return _result_piece(ident, content, scrubber, heavy)
+        return _result_piece(ident, content, scrubber, heavy, fit)
     if role != "assistant":
         return None
     reuse = _reuse
@@ -635,6 +642,12 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
         return found  # type: ignore[no-any-return]
     if heavy and len(arguments) >= heavy:
         return _HEAVY
+    sized = None
+    if len(arguments) >= _SIZED and len(ident) + len(name) + len(content or "") <= _SIZED_KEY:
+        sized = (_CALLS, content, ident, name, len(arguments), hash(arguments), scrubber.key)
+        known = _sizes.get(sized) if fit else None
+        if known is not None and known + 2 > fit:
+            return _HEAVY
     arguments_written = scrubbed_arguments_json(arguments, scrubber)
     if (
         arguments_written is not None
@@ -667,7 +680,29 @@ def _openai_step(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Option
             reuse.turn_over()
         reuse.young[key] = piece
         reuse.used += cost
+    elif sized is not None:
+        _note_size(sized, len(piece))
     return piece
+
+
+_sizes: dict[tuple[Any, ...], int] = {}
+"""The JSON length of tool calls and results written before that were too big to keep
+for reuse (a file written or read whole), under their small strings and the length and
+hash of their big one: an older one whose JSON cannot fit what a budget has left is
+dropped without being written again at every model call. At most ``_MAX_SIZES``
+entries, each key's strings at most ``_SIZED_KEY`` characters: under 0.5 MB."""
+_SIZED = 128 * 1024
+"""Characters from which a call's arguments or a result's text may be too big to keep
+for reuse, and its length is looked up."""
+_SIZED_KEY = 256
+_MAX_SIZES = 256
+
+
+def _note_size(key: tuple[Any, ...], length: int) -> None:
+    """Keep the JSON length of a message too big to keep for reuse (see ``_sizes``)."""
+    if len(_sizes) >= _MAX_SIZES:
+        _sizes.clear()
+    _sizes[key] = length
 
 
 _RESULT_OVERHEAD = 3 * 80 + 240  # see ``_text_cost``: three strings and the entry
@@ -693,10 +728,11 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber, heavy: int = 0) -
     return _result_piece(ident, content or "", scrubber, heavy)
 
 
-def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> str:
+def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int, fit: int = 0) -> str:
     """A tool message of one result, looked up first by the strings it holds, else written
     with ``_tool_response``'s checks inlined (a new agent loop's history holds one at every
-    step: an OpenAI tool message, an Anthropic ``tool_result``, a Responses output)."""
+    step: an OpenAI tool message, an Anthropic ``tool_result``, a Responses output).
+    ``fit`` as ``_openai_step`` takes it."""
     reuse = _reuse
     key = (_RESULT, ident, content, scrubber.key)
     found = reuse.young.get(key)
@@ -708,6 +744,12 @@ def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> s
         return found  # type: ignore[no-any-return]
     if heavy and len(content) >= heavy:
         return _HEAVY
+    sized = None
+    if len(content) >= _SIZED and len(ident) <= _SIZED_KEY:
+        sized = (_RESULT, ident, len(content), hash(content), scrubber.key)
+        known = _sizes.get(sized) if fit else None
+        if known is not None and known + 2 > fit:
+            return _HEAVY
     if (
         ident.isascii()
         and ident[:1] not in JSON_HEADS
@@ -746,6 +788,8 @@ def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int) -> s
             reuse.turn_over()
         reuse.young[key] = piece
         reuse.used += cost
+    elif sized is not None:
+        _note_size(sized, len(piece))
     return piece
 
 
