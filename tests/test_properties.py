@@ -900,6 +900,56 @@ def test_messages_written_one_by_one_are_exactly_the_general_json(msgs, split):
     first.json.encode("utf-8")
 
 
+big_newest = st.builds(
+    lambda shape, text: {
+        "user": {"role": "user", "content": text},
+        "tool": {"role": "tool", "tool_call_id": "call_9", "content": text},
+        "json tool": {"role": "tool", "tool_call_id": "c", "content": json.dumps({"page": text})},
+        "output": {"type": "function_call_output", "call_id": "call_9", "output": text},
+        "block": {"role": "user", "content": [{"type": "text", "text": text}]},
+        "result block": {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "t", "content": text}],
+        },
+        "system": {"role": "system", "content": text},
+    }[shape],
+    st.sampled_from(["user", "tool", "json tool", "output", "block", "result block", "system"]),
+    st.sampled_from(["a", "é", "🙂", "x\n", "password=hunter2 ", "data:image/png;base64,AAAA"]).map(
+        lambda unit: unit * (4000 // len(unit))
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_messages, big_newest, st.booleans(), st.integers(min_value=256, max_value=3000))
+def test_a_newest_message_over_the_budget_is_cut_alone_as_the_general_path_cuts_it(
+    older, newest, split, budget
+):
+    """A newest message whose text is over the budget alone (a fetched page at the model
+    call after it) is converted and cut by itself, the older messages only counted: the
+    same text, count and system parts as the general path, which converts them all."""
+    from sentry_agents._bounded import Bounded
+    from sentry_agents._budget import fit, fit_pieces
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import split_system, within
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    msgs = [*older, newest]
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    converted = within(Bounded(scrubber, budget), to_gen_ai_messages, msgs)
+    system, rest = split_system(converted) if split else ([], converted)
+    expected = fit(scrub_messages(rest, scrubber), budget)
+    encoded = encode_messages(msgs, split=split, scrubber=scrubber, max_bytes=budget)
+    fitted = None if encoded is None else fit_pieces(encoded.pieces, encoded.dropped, budget)
+    page = newest.get("content")
+    if newest.get("role") == "user" and type(page) is str and "data:" not in page and older:
+        assert fitted is not None  # a page of text: never the general path
+    if fitted is not None:
+        assert encoded is not None
+        assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
+        assert encoded.system == system
+
+
 @pytest.mark.parametrize("key", ["id", "name", "arguments", "response", "type"])
 def test_a_deny_list_naming_a_part_key_leaves_a_tool_step_to_the_general_path(key):
     """The direct writers write the keys of our own parts as they are: under a deny list
@@ -2039,8 +2089,9 @@ def _big_results(shape: str, result: str, count: int) -> list[Any]:
 def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape, answered):
     """Tool results each longer than the budget (OpenAI's, Anthropic's, the Responses
     API's, an SDK's message object): only the newest is scrubbed and written (the blocks
-    are written oldest first, but one ends before such a result), also when a short
-    answer follows it, and the span still says how many messages there were."""
+    are written oldest first, but one ends before such a result; the newest itself, over
+    the budget, only as far as the budget can show), also when a short answer follows
+    it, and the span still says how many messages there were."""
     from sentry_agents import _message_json, _privacy
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for
 
@@ -2053,8 +2104,12 @@ def test_a_history_of_big_tool_results_costs_what_its_budget_holds(mocker, shape
     encoded = _message_json.encode_messages(
         history, split=True, scrubber=scrubber_for(DEFAULT_SCRUB_KEYS), max_bytes=20_000
     )
-    if not answered and shape != "model":  # the newest, over the budget: left to
-        assert encoded is None  # the general path, which cuts it (no blocks read for it)
+    if not answered and shape != "model":  # the newest, over the budget: cut alone, and
+        # the older ones only counted (none can fit beside it)
+        assert encoded is not None and len(encoded.pieces) == 1
+        assert encoded.dropped == len(history) - 1
+        assert len(scrubbed.call_args_list) <= 1  # the newest's text, if any
+        assert '"tool_call_response"' in encoded.pieces[0]
         return
     assert encoded is not None and len(encoded.pieces) + encoded.dropped == len(history)
     assert [len(call.args[0]) for call in scrubbed.call_args_list] == [len(result)]

@@ -96,13 +96,17 @@ def encode_messages(
     that block and all older messages are written newest first, and only as far as the
     budget needs (a message that fills it alone ends the writing at once). A long agent history
     costs about what its budget holds, and so does a message holding a large structure
-    (converted ``within`` the budget). ``None`` too when the newest message's text is
-    longer than ``max_bytes`` (``fit_pieces`` could not keep it: the general path cuts
-    it), so that it is not written whole first for nothing."""
+    (converted ``within`` the budget). When the newest message's text is longer than
+    ``max_bytes``, it alone is converted and cut (``_newest_alone``), not written whole
+    first for nothing."""
     if type(messages) is not list:
         return None
-    if max_bytes is not None and messages and _over(messages[-1], max(max_bytes, MIN_BUDGET)):
-        return None
+    room = None if max_bytes is None else max(max_bytes, MIN_BUDGET)
+    if room is not None and messages and _over(messages[-1], room):
+        try:
+            return _newest_alone(messages, split, scrubber, default_role, room)
+        except _BarePart:
+            return None
     try:
         return _encode(messages, split, scrubber, default_role, max_bytes)
     except _BarePart:
@@ -129,6 +133,31 @@ def _over(message: Any, max_bytes: int) -> bool:
     except Exception:  # a key posing as one of these: the writers contain it
         return False
     return type(text) is str and len(text) > max_bytes
+
+
+def _newest_alone(
+    messages: list[Any], split: bool, scrubber: Scrubber, default_role: str, room: int
+) -> Optional[Encoded]:
+    """A conversation whose newest message is over the budget alone (a fetched page, a
+    file read whole, at every model call after it): that message converted ``within``
+    the budget and cut as ``fit`` cuts it, the older ones only counted (their system
+    parts taken when ``split``), since none can fit beside it: what the general path
+    sends, without converting them. ``None`` when there is nothing older, or the newest
+    fits after all (scrubbing took most of it out): the general path writes it."""
+    if len(messages) < 2:
+        return None
+    converted = within(Bounded(scrubber, room), convert_item, messages[-1], default_role)
+    if split:
+        parts, converted = split_system(converted)
+        if parts:
+            return None
+    fitted = fit(scrub_messages(converted, scrubber), room)
+    if not (fitted.truncated and fitted.text[:1] == "[" and fitted.text[-1:] == "]"):
+        return None
+    encoded = _rest_dropped(
+        [[fitted.text[1:-1]]], [[]], messages[-2::-1], split, scrubber, default_role, room
+    )
+    return encoded._replace(dropped=encoded.dropped + fitted.original_count - 1)
 
 
 class _BarePart(Exception):
