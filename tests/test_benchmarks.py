@@ -258,8 +258,16 @@ def test_real_path_large_rows_record_the_result_cut_to_its_budget(
     monkeypatch.setattr(real_path, "LARGE_RESULTS", [("20,000 keys", lambda: big)])
     rows = real_path.large_rows(real_path.Plan(rounds=1, calls=1))
     assert rows[0].label == "a tool result of 20,000 keys: execute_tool + set_result vs json.dumps"
+    fetch = "an agent loop's 12 model calls, each history the last with a fetched page of 40 KB"
+    assert [row.label.split(":")[1] for row in rows[1:]] == [
+        " serialize_messages within 200,000 bytes vs json.dumps",
+        " serialize_messages within 20,000 bytes vs json.dumps",
+        " serialize_messages within 200,000 bytes vs json.dumps",
+    ]
     assert [row.label.split(":")[0] for row in rows[1:]] == [
-        "an agent loop's 12 model calls, each history the last with a fetched page of 40 KB added"
+        f"{fetch} added",
+        f"{fetch} added",
+        "an agent loop's 12 model calls, a file of 1 MB read, then written back, then small tools",
     ]
     sent = int(rows[0].note.split(" bytes")[0].split()[-1].replace(",", ""))
     assert sent < len(json.dumps(big, separators=(",", ":")))
@@ -281,6 +289,24 @@ def test_real_path_fetch_loop_grows_a_page_a_step_and_sends_the_newest(
     assert len(last[-1]["content"]) > 39_000
     sent = json.loads(sentry_agents.serialize_messages(last, max_bytes=200_000))
     assert sent[-1]["parts"][0]["response"] == last[-1]["content"]
+
+
+def test_real_path_coding_loop_reads_and_writes_a_file_then_drops_it(
+    real_path: ModuleType,
+) -> None:
+    """The coding-loop row's histories: each the one before with a call and its result
+    added; the file read is cut alone while it is the newest, and once newer steps come
+    neither it nor the call writing it back is sent, only counted."""
+    histories = real_path.coding_loop(5, " t")
+    for before, after in zip(histories, histories[1:]):
+        assert after[: len(before)] == before and len(after) == len(before) + 2
+    assert len(histories[0][-1]["content"]) > 1_000_000
+    assert len(histories[1][-2]["tool_calls"][0]["function"]["arguments"]) > 1_000_000
+    first = json.loads(sentry_agents.serialize_messages(histories[0], max_bytes=200_000))
+    assert len(first) == 1 and first[0]["parts"][0]["response"].endswith("...[truncated]")
+    last = json.loads(sentry_agents.serialize_messages(histories[-1], max_bytes=200_000))
+    assert [m["parts"][0].get("name") for m in last[-4::2]] == ["run_tests", "run_tests"]
+    assert "write_file" not in json.dumps(last) and len(last) < len(histories[-1])
 
 
 def _record(result: Any) -> None:
