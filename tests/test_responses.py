@@ -2595,3 +2595,97 @@ def test_openai_compatible_reasoning_is_read_from_either_name(sentry, as_model, 
         [output] = json.loads(span.attributes["gen_ai.output.messages"])
         assert output["parts"] == reasoning + text
     assert json.loads(said.attributes["gen_ai.input.messages"])[1]["parts"] == reasoning + text
+
+
+_FAILED_MESSAGE = "The model failed on the secret plan."
+
+
+@pytest.mark.parametrize("given", ["client", "dict", "set_output", "no code"])
+def test_a_failed_responses_api_response_fails_the_span_quietly(sentry, provider, given):
+    """A Responses API response whose status is ``failed`` (the client raises nothing:
+    HTTP 200) fails its span as a tool whose result says it failed does: status
+    ``internal_error``, ``error.type`` the provider's code (``response_failed`` when it
+    gives none), no error event, and the message (which may hold the user's content) not
+    sent; what the response says besides is still recorded."""
+    error = None if given == "no code" else {"code": "server_error", "message": _FAILED_MESSAGE}
+    reply = response_object("Partial.", status="failed", error=error)
+    provider.script("/v1/responses", reply)
+    response: Any = provider.openai().responses.create(model="o4-mini", input="Plan?")
+    assert response.status == "failed"
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        if given == "set_output":
+            llm.set_output(response)
+        else:
+            llm.set_response(reply if given == "dict" else response)
+    span = sentry.named("chat o4-mini")
+    assert span.is_error()
+    assert span.attributes["error.type"] == ("response_failed" if error is None else "server_error")
+    assert sentry.events() == []
+    assert _FAILED_MESSAGE.encode() not in sentry.raw()
+    output = json.loads(span.attributes["gen_ai.output.messages"])
+    assert output[0]["parts"][-1] == {"type": "text", "content": "Partial."}
+    if given != "set_output":
+        assert json.loads(span.attributes["gen_ai.response.finish_reasons"]) == ["failed"]
+        assert span.attributes["gen_ai.response.id"] == "resp_123"
+        assert span.attributes["gen_ai.usage.input_tokens"] == 80
+
+
+def test_a_failed_response_fails_the_span_behind_a_closed_output_gate(sentry):
+    """Whether the call failed is no content: a failed response given to ``set_output``
+    fails the span though outputs are not recorded."""
+    from openai.types.responses import Response
+
+    sentry.init(send_default_pii=False)
+    error = {"code": "rate_limit_exceeded", "message": _FAILED_MESSAGE}
+    response = Response.model_validate(response_object("Partial.", status="failed", error=error))
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        llm.set_output(response)
+    span = sentry.named("chat o4-mini")
+    assert span.is_error() and span.attributes["error.type"] == "rate_limit_exceeded"
+    assert "gen_ai.output.messages" not in span.attributes
+    assert sentry.events() == []
+
+
+def test_a_later_response_does_not_undo_a_reported_failure(sentry):
+    """A span failed by a failed response stays failed when a later call records a
+    response that did not fail (kept simple: one span, one call)."""
+    failed = response_object("x", status="failed", error={"code": "server_error", "message": "m"})
+    with sentry_agents.chat("o4-mini", provider="openai") as llm:
+        llm.set_response(failed)
+        llm.set_response(response_object("Fine."))
+    span = sentry.named("chat o4-mini")
+    assert span.is_error() and span.attributes["error.type"] == "server_error"
+
+
+def test_only_a_failed_response_fails_its_span(sentry):
+    """A response cut at its token limit (``incomplete``), cancelled, or a refusal (of
+    either provider) is an answer with a finish reason, not a failed call: its span
+    stays ``ok``; only the response whose status is ``failed`` fails its span."""
+    from anthropic.types import Message
+    from openai.types.responses import Response
+
+    refused = response_object("unused")
+    refused["output"][1]["content"] = [{"type": "refusal", "refusal": "I can't help."}]
+    anthropic_refusal = anthropic_message("I can't help.")
+    anthropic_refusal["stop_reason"] = "refusal"
+    error = {"code": "server_error", "message": "m"}
+    responses: dict[str, Any] = {
+        "incomplete": Response.model_validate(
+            response_object(
+                "Cut", status="incomplete", incomplete_details={"reason": "max_output_tokens"}
+            )
+        ),
+        "cancelled": Response.model_validate(response_object("x", status="cancelled")),
+        "refusal": Response.model_validate(refused),
+        "anthropic refusal": Message.model_validate(anthropic_refusal),
+        "failed": Response.model_validate(response_object("x", status="failed", error=error)),
+    }
+    for name, response in responses.items():
+        with sentry_agents.chat(name) as llm:
+            llm.set_response(response)
+    failed = {
+        name: sentry.named(f"chat {name}").attributes.get("error.type")
+        for name in responses
+        if sentry.named(f"chat {name}").is_error()
+    }
+    assert failed == {"failed": "server_error"}

@@ -1888,7 +1888,9 @@ def test_a_responses_stream_cut_short_keeps_its_audio_transcript(sentry, provide
 
 def test_openai_responses_stream_that_fails_records_its_status(sentry, provider):
     """A Responses stream ended by ``response.failed`` (with no output or usage of its
-    own) keeps the text it streamed and records ``failed`` as its finish reason."""
+    own), which the client does not raise for, keeps the text it streamed, records
+    ``failed`` as its finish reason and fails the span quietly: ``error.type`` the
+    response's error code, no error event, the error's message not sent."""
     events = response_events("Partial answer")
     failed = events[-1]
     failed["type"] = "response.failed"
@@ -1903,7 +1905,11 @@ def test_openai_responses_stream_that_fails_records_its_status(sentry, provider)
     with sentry_agents.chat("o4-mini", provider="openai") as llm:
         for _ in llm.stream(client.responses.create(model="o4-mini", input="hi", stream=True)):
             pass
-    attrs = sentry.named("chat o4-mini").attributes
+    span = sentry.named("chat o4-mini")
+    assert span.is_error() and span.attributes["error.type"] == "server_error"
+    assert sentry.events() == []
+    assert b"The model failed." not in sentry.raw()
+    attrs = span.attributes
     assert json.loads(attrs["gen_ai.response.finish_reasons"]) == ["failed"]
     assert json.loads(attrs["gen_ai.output.messages"]) == [
         {
@@ -1913,6 +1919,84 @@ def test_openai_responses_stream_that_fails_records_its_status(sentry, provider)
         }
     ]
     assert attrs["gen_ai.response.id"] == "resp_123"
+
+
+@pytest.mark.parametrize("ending", ["code", "no code", "then failed"])
+def test_a_responses_stream_error_event_fails_the_span_quietly(sentry, provider, ending):
+    """An ``error`` event in a Responses stream is handed to the consumer (the client
+    raises for none of its shape), whose loop goes on: the span keeps what was
+    streamed and fails quietly, ``error.type`` the event's code, else the code of the
+    ``response.failed`` that follows, else ``stream_error``; no error event is sent, nor
+    the error's message."""
+    events = response_events("Partial answer")[:-1]
+    code = "rate_limit_exceeded" if ending == "code" else None
+    message = "Slow down on the secret plan."
+    events.append({"type": "error", "code": code, "message": message, "param": None})
+    if ending == "then failed":
+        failed = response_events("unused")[-1]
+        failed["type"] = "response.failed"
+        error = {"code": "server_error", "message": message}
+        failed["response"].update(status="failed", output=[], usage=None, error=error)
+        events.append(failed)
+    from openai.types.responses import ResponseStreamEvent
+    from pydantic import TypeAdapter
+
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+        TypeAdapter(ResponseStreamEvent).validate_python(event, strict=True)
+    attrs = _streamed_responses_events(sentry, provider, events)
+    span = sentry.named("chat gpt-4o")
+    assert span.is_error()
+    expected = {"code": "rate_limit_exceeded", "no code": "stream_error"}
+    assert attrs["error.type"] == expected.get(ending, "server_error")
+    assert sentry.events() == []
+    assert message.encode() not in sentry.raw()
+    assert json.loads(attrs["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Partial answer"}
+    ]
+    assert attrs["gen_ai.response.id"] == "resp_123"
+    assert "sentry_agents.stream.abandoned" not in attrs
+
+
+def test_an_anthropic_error_event_fails_the_span_raised_or_not(sentry, provider):
+    """The ``anthropic`` client raises for an ``error`` event (``_streaming.py``): the
+    exception passes to the consumer unchanged and fails the span as any error does
+    (reported once). The same events as dicts (an SSE stream read without the SDK) hand
+    the event on: the span keeps the text streamed before it and fails quietly,
+    ``error.type`` the error's type, with no error event."""
+    import anthropic
+
+    try:
+        from anthropic.types import ErrorResponse
+    except ImportError:
+        pytest.skip("this anthropic has no ErrorResponse type")
+    from pydantic import TypeAdapter
+
+    error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    if "request_id" in ErrorResponse.model_fields:
+        error["request_id"] = None
+    TypeAdapter(ErrorResponse).validate_python(error, strict=True)
+    events = [*anthropic_events("Bonjour from Claude")[:4], error]
+    provider.script("/v1/messages", events)
+    client = provider.anthropic()
+    with pytest.raises(anthropic.APIStatusError) as raised:
+        with sentry_agents.chat("raised", provider="anthropic") as llm:
+            stream = client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=50, messages=[], stream=True
+            )
+            for _ in llm.stream(stream):
+                pass
+    with sentry_agents.chat("handed on", provider="anthropic") as llm:
+        for _ in llm.stream(iter(events)):
+            pass
+    span = sentry.named("chat raised")
+    assert span.is_error() and span.attributes["error.type"] == type(raised.value).__name__
+    assert len(sentry.events()) == 1
+    span = sentry.named("chat handed on")
+    assert span.is_error() and span.attributes["error.type"] == "overloaded_error"
+    assert json.loads(span.attributes["gen_ai.output.messages"])[0]["parts"] == [
+        {"type": "text", "content": "Bonjour from "}
+    ]
 
 
 def test_anthropic_stream_tool_call_without_arguments_has_an_empty_object(sentry, provider):

@@ -20,12 +20,15 @@ from ._jsonable import (
     safe_str,
     text_media_removed,
 )
+from ._keys import RESPONSE_FAILED, STREAM_ERROR
 from ._messages import audio_parts, google_media, reasoning_text, thinking_text
 from ._models import is_response_model, model_fields, response_fields
 from ._responses import (
     ResponseInfo,
     anthropic_output,
     assistant_message,
+    code_text,
+    error_code,
     finish_reason,
     prompt_block_reason,
     read_response,
@@ -121,9 +124,10 @@ _MAX_CHOICES = 128
 
 
 class StreamAccumulator:
-    """Collects text, reasoning, tool calls, finish reasons, model, id and usage; each
-    choice of an OpenAI stream (or candidate of a Google one) apart (the first's are
-    ``text``, ``reasoning`` and ``tool_calls``, where every other provider's go)."""
+    """Collects text, reasoning, tool calls, finish reasons, model, id and usage, and
+    whether the stream said the call failed; each choice of an OpenAI stream (or
+    candidate of a Google one) apart (the first's are ``text``, ``reasoning`` and
+    ``tool_calls``, where every other provider's go)."""
 
     def __init__(self) -> None:
         self.chunks = 0
@@ -146,6 +150,10 @@ class StreamAccumulator:
         self._final: Optional[ResponseInfo] = None
         # A Responses reasoning text began since the last piece of reasoning kept.
         self._reasoning_break = False
+        # The call failed, as the stream said in its data (``_failed``): the provider's
+        # error code, the first given, and else the fallback of the first failure.
+        self._error_code: Optional[str] = None
+        self._error_fallback: Optional[str] = None
 
     def add(self, chunk: Any) -> None:
         self.chunks += 1
@@ -170,6 +178,9 @@ class StreamAccumulator:
                     held = _chunk_fields(fields.get("chunk"))
                     if held is not None and self._openai_fields(held):
                         return
+                elif kind == "error":
+                    self._error_event(fields)
+                    return
                 elif _repeats(kind, fields):
                     return
         event_type = field(chunk, "type")
@@ -183,6 +194,8 @@ class StreamAccumulator:
             self._responses_event(event_type, chunk)
         elif event_type in _ANTHROPIC_EVENTS:
             self._anthropic_event(event_type, chunk)
+        elif event_type == "error":
+            self._error_event(chunk)
         elif field(chunk, "choices") is not None:
             self._openai_chunk(chunk)
         elif any(field(chunk, key) is not None for key in _GOOGLE_READ):
@@ -270,6 +283,7 @@ class StreamAccumulator:
 
     def result(self) -> ResponseInfo:
         if self._final is not None:
+            self._final.error_type = self._error_code or self._error_fallback
             return self._final
         self._settle_usage()
         output: list[dict[str, Any]] = []
@@ -306,7 +320,24 @@ class StreamAccumulator:
             response_id=self.response_id,
             finish_reasons=list(reasons),
             usage=self.usage,
+            error_type=self._error_code or self._error_fallback,
         )
+
+    def _failed(self, code: Optional[str], fallback: str) -> None:
+        """The stream said the call failed (an ``error`` event, a failed response): the
+        first error code given is its ``error.type``, else the first ``fallback``; a
+        later event does not undo it."""
+        if self._error_code is None:
+            self._error_code = code
+        if self._error_fallback is None:
+            self._error_fallback = fallback
+
+    def _error_event(self, event: Any) -> None:
+        """An ``error`` event, which a client hands on rather than raise for (OpenAI's
+        Responses API: its ``code`` beside it; Anthropic's, read without its SDK: its
+        ``error``'s ``type``)."""
+        code = code_text(field(event, "code")) or error_code(field(event, "error"))
+        self._failed(code, STREAM_ERROR)
 
     # --- providers ------------------------------------------------------------------------
 
@@ -495,7 +526,10 @@ class StreamAccumulator:
         elif event_type in ("response.created", "response.in_progress"):
             self._meta(field(event, "response"))
         elif event_type in ("response.completed", "response.incomplete", "response.failed"):
-            final = read_response(field(event, "response"))
+            response = field(event, "response")
+            final = read_response(response)
+            if event_type == "response.failed" or final.error_type is not None:
+                self._failed(error_code(field(response, "error")), RESPONSE_FAILED)
             if final.output or not final.usage.is_empty():
                 self._final = final
             else:  # a failed response may say only its status; what was streamed stays

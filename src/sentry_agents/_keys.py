@@ -181,6 +181,12 @@ MCP_TOOL_RESULT_IS_ERROR = "mcp.tool.result.is_error"
 
 TOOL_ERROR = "tool_error"
 """``error.type`` of a tool call whose result says it failed (MCP ``isError``)."""
+RESPONSE_FAILED = "response_failed"
+"""``error.type`` of a model call whose response says it failed (a Responses API
+``status: "failed"``, a ``response.failed`` event) without an error code as text."""
+STREAM_ERROR = "stream_error"
+"""``error.type`` of a streamed model call whose stream carried an ``error`` event
+without an error code as text (nor a failed response with one)."""
 
 
 def mcp_argument(name: str) -> str:
@@ -307,6 +313,7 @@ __all__ = [
     "RERANK",
     "RERANK_DOCUMENTS",
     "RERANK_RESULTS",
+    "RESPONSE_FAILED",
     "RESPONSE_FINISH_REASONS",
     "RESPONSE_ID",
     "RESPONSE_MODEL",
@@ -315,6 +322,7 @@ __all__ = [
     "SENTRY_OP",
     "SENTRY_ORIGIN",
     "STREAM_ABANDONED",
+    "STREAM_ERROR",
     "SYSTEM_DEPRECATED",
     "SYSTEM_INSTRUCTIONS",
     "TEXT_COMPLETION",

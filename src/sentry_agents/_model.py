@@ -24,7 +24,7 @@ from ._messages import (
     within,
 )
 from ._privacy import scrubber_for
-from ._responses import Answer, ResponseInfo, is_whole_response, read_response
+from ._responses import Answer, ResponseInfo, is_whole_response, read_response, response_failure
 from ._sdk import AttributeValue
 from ._span import GenAISpan
 from ._tool_definitions import tool_definitions
@@ -310,10 +310,18 @@ class ModelSpan(UsageSpan[M]):
     def set_output(self, output: Any) -> None:
         """Record the model's (or agent's) output: a string, messages or content blocks.
         A provider's whole response (see ``is_whole_response``) records its output
-        messages, as ``set_response`` does, and nothing else of it."""
-        if self._outputs_ok:
+        messages, as ``set_response`` does, and nothing else of it but that it failed,
+        when it says so (whatever the output gate)."""
+        whole = False
+        with guard:
+            whole = is_whole_response(output)
+            if whole:
+                failure = response_failure(output)
+                if failure is not None:
+                    self._mark_failed(failure)
+        if whole and self._outputs_ok:
             with guard:
-                messages = read_response(output).output if is_whole_response(output) else None
+                messages = read_response(output).output
                 if messages:
                     self._set_output(messages)
                     return
@@ -400,6 +408,10 @@ class ModelSpan(UsageSpan[M]):
         self._apply_response(info)
 
     def _apply_response(self, info: ResponseInfo) -> None:
+        if info.error_type is not None:
+            # The provider reported the call failed, raising nothing: failed quietly, as
+            # a tool whose result says it failed (no error event, no message sent).
+            self._mark_failed(info.error_type)
         if info.model is not None:
             self.set_response_model(info.model)
         if info.response_id is not None:

@@ -31,7 +31,7 @@ RESPONSE_READ_NAMES = frozenset(
     | {"thinking_tokens", "output", "response_id", "tool_use_prompt_token_count"}
     | {"thoughts_token_count", "cached_content_token_count", "total_token_count"}
     | {"index", "delta", "prompt_feedback", "tool_call_chunks", "chunk"}
-    | {"partial_args", "will_continue", "iterations"}
+    | {"partial_args", "will_continue", "iterations", "error"}
 )
 _READ = READ_NAMES | RESPONSE_READ_NAMES
 

@@ -12,6 +12,7 @@ from dataclasses import field as dataclass_field
 from typing import Any, Callable, NamedTuple, Optional
 
 from ._jsonable import as_list, field, has_field, optional_str, safe_str
+from ._keys import RESPONSE_FAILED
 from ._messages import (
     Message,
     Part,
@@ -44,7 +45,9 @@ class Answer(NamedTuple):
 class ResponseInfo:
     """What one response says, ready for a chat span. ``answer``: an Anthropic answer's
     blocks, in place of ``output``, when read for a span (``read_response``'s
-    ``answer_apart``)."""
+    ``answer_apart``). ``error_type``: the ``error.type`` of a call the provider reports
+    failed in its data, not by raising (``failed_as``), which fails the span quietly;
+    ``None`` for every other."""
 
     output: Optional[list[Message]] = None
     model: Optional[str] = None
@@ -52,6 +55,7 @@ class ResponseInfo:
     finish_reasons: list[str] = dataclass_field(default_factory=list)
     usage: Usage = dataclass_field(default_factory=Usage)
     answer: Optional[Answer] = None
+    error_type: Optional[str] = None
 
     def is_empty(self) -> bool:
         """Whether nothing was read (the response was of no shape known)."""
@@ -149,6 +153,35 @@ def is_whole_response(value: Any) -> bool:
         or field(value, "candidates") is not None
         or bool(_equals(field(value, "object"), "response"))
     )
+
+
+def failed_as(status: Any, error: Any) -> Optional[str]:
+    """The ``error.type`` of a Responses API response whose ``status`` says it failed:
+    its ``error``'s code (``error_code``), else ``response_failed``; ``None`` for any
+    other status (``incomplete`` and ``cancelled`` are finish reasons, not failures)."""
+    if _equals(status, "failed") is not True:
+        return None
+    return error_code(error) or RESPONSE_FAILED
+
+
+def response_failure(response: Any) -> Optional[str]:
+    """``failed_as`` of a whole response (``is_whole_response``), read from its status and
+    error alone, its output left unread: whether the call failed is no content."""
+    return failed_as(field(response, "status"), field(response, "error"))
+
+
+def error_code(error: Any) -> Optional[str]:
+    """A provider's error's code, when it gives one as text: OpenAI's ``code``
+    (``server_error``, ``rate_limit_exceeded``), else Anthropic's ``type``
+    (``overloaded_error``). Never its message, which may hold the user's content."""
+    return code_text(field(error, "code")) or code_text(field(error, "type"))
+
+
+def code_text(value: Any) -> Optional[str]:
+    """An error code read by shape, when it is text that is not empty."""
+    if issubclass(type(value), str) and value:
+        return safe_str(value)
+    return None
 
 
 def _equals(value: Any, text: str) -> Optional[bool]:
@@ -336,6 +369,7 @@ def _openai_responses(response: Any) -> ResponseInfo:
         field(response, "model"),
         field(response, "id"),
         usage_from(field(response, "usage")),
+        field(response, "error"),
     )
 
 
@@ -367,6 +401,7 @@ def _responses_response(fields: dict[str, Any]) -> Optional[ResponseInfo]:
         fields.get("model"),
         fields.get("id"),
         usage,
+        fields.get("error"),
     )
 
 
@@ -433,11 +468,17 @@ _FIELD_BLOCKS = frozenset(
 
 
 def _responses_info(
-    parts: list[Part], status: Any, incomplete: Any, model: Any, response_id: Any, usage: Usage
+    parts: list[Part],
+    status: Any,
+    incomplete: Any,
+    model: Any,
+    response_id: Any,
+    usage: Usage,
+    error: Any,
 ) -> ResponseInfo:
     """A Responses API response from the values its fields hold: the parts of its output
     items as one assistant message, finished for why it is incomplete, else for its
-    status."""
+    status; failed when its status says so (``failed_as``)."""
     reason = optional_str(incomplete) or optional_str(status)
     return ResponseInfo(
         output=[assistant_message(parts, reason)] if parts else [],
@@ -445,6 +486,7 @@ def _responses_info(
         response_id=optional_str(response_id),
         finish_reasons=[reason] if reason else [],
         usage=usage,
+        error_type=failed_as(status, error),
     )
 
 
@@ -619,4 +661,13 @@ def _langchain_usage(message: Any, metadata: Any) -> Usage:
     return usage_from(usage)
 
 
-__all__ = ["Answer", "ResponseInfo", "finish_reason", "is_whole_response", "read_response"]
+__all__ = [
+    "Answer",
+    "ResponseInfo",
+    "error_code",
+    "failed_as",
+    "finish_reason",
+    "is_whole_response",
+    "read_response",
+    "response_failure",
+]
