@@ -1999,6 +1999,155 @@ def test_an_anthropic_error_event_fails_the_span_raised_or_not(sentry, provider)
     ]
 
 
+def _hosted_tool_items() -> list[dict[str, Any]]:
+    """Hosted tools' calls as a Responses API output holds them: web search, file
+    search, code interpreter and a remote MCP server's tool; skipped where this openai
+    has no type for one of them."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        from openai.types.responses import ResponseOutputItem
+    except ImportError:
+        pytest.skip("this openai has no Responses API")
+    items: list[dict[str, Any]] = [
+        {
+            "type": "web_search_call",
+            "id": "ws_1",
+            "status": "completed",
+            "action": {"type": "search", "query": "Paris weather"},
+        },
+        {
+            "type": "file_search_call",
+            "id": "fs_1",
+            "status": "completed",
+            "queries": ["umbrella policy"],
+            "results": None,
+        },
+        {
+            "type": "code_interpreter_call",
+            "id": "ci_1",
+            "status": "completed",
+            "code": "print(14 + 3)",
+            "container_id": "cntr_1",
+            "outputs": [{"type": "logs", "logs": "17"}],
+        },
+        {
+            "type": "mcp_call",
+            "id": "mcp_1",
+            "name": "forecast",
+            "arguments": '{"city": "Paris"}',
+            "server_label": "weather",
+            "output": "Rain",
+            "status": "completed",
+        },
+    ]
+    for item in items:
+        try:
+            TypeAdapter(ResponseOutputItem).validate_python(item, strict=True)
+        except ValidationError:
+            pytest.skip(f"this openai has no {item['type']} item")
+    return items
+
+
+def _hosted_tool_events(completed: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A Responses stream of the hosted tools' calls (each item added, then done), then
+    a message's text, ended by ``response.completed`` or cut after the text; and the
+    whole response."""
+    from openai.types.responses import Response, ResponseStreamEvent
+    from pydantic import TypeAdapter
+
+    items = _hosted_tool_items()
+    final = response_events("Rain, take an umbrella.")[-1]["response"]
+    message = final["output"][1]
+    final["output"] = [*items, message]
+    TypeAdapter(Response).validate_python(final, strict=True)
+    started = {**final, "status": "in_progress", "output": [], "usage": None}
+    events: list[dict[str, Any]] = [{"type": "response.created", "response": started}]
+    for n, item in enumerate(items):
+        events += [
+            {
+                "type": "response.output_item.added",
+                "output_index": n,
+                "item": {**item, "status": "in_progress"},
+            },
+            {"type": "response.output_item.done", "output_index": n, "item": item},
+        ]
+    at = {"item_id": "msg_1", "output_index": len(items), "content_index": 0}
+    part = {"type": "output_text", "text": "", "annotations": []}
+    text = message["content"][0]["text"]
+    events += [
+        {
+            "type": "response.output_item.added",
+            "output_index": len(items),
+            "item": {**message, "status": "in_progress", "content": []},
+        },
+        {"type": "response.content_part.added", **at, "part": part},
+        {"type": "response.output_text.delta", **at, "delta": text, "logprobs": []},
+    ]
+    if completed:
+        events += [
+            {"type": "response.output_text.done", **at, "text": text, "logprobs": []},
+            {"type": "response.content_part.done", **at, "part": message["content"][0]},
+            {"type": "response.output_item.done", "output_index": len(items), "item": message},
+            {"type": "response.completed", "response": final},
+        ]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+        TypeAdapter(ResponseStreamEvent).validate_python(event, strict=True)
+    return events, final
+
+
+def test_a_responses_stream_keeps_its_hosted_tool_calls_once(sentry, provider):
+    """Hosted tools' calls (web search, file search, code interpreter, MCP) of a
+    Responses stream cut before ``response.completed`` are kept from their
+    ``response.output_item.done`` events, each as ``set_response`` records it of the
+    whole response, after the text as a cut stream's calls are (they were lost); a
+    stream that completes records them once, as the whole response."""
+    from openai.types.responses import Response
+
+    cut_events, final = _hosted_tool_events(False)
+    cut = _streamed_responses_events(sentry, provider, cut_events)
+    sentry.server.reset()
+    completed = _streamed_responses_events(sentry, provider, _hosted_tool_events(True)[0])
+    with sentry_agents.chat("whole", provider="openai") as llm:
+        llm.set_response(Response.model_validate(final))
+    whole = sentry.named("chat whole").attributes
+    (whole_output,) = json.loads(whole["gen_ai.output.messages"])
+    calls = [part for part in whole_output["parts"] if part["type"] == "tool_call"]
+    assert [part["name"] for part in calls] == [
+        "web_search",
+        "file_search",
+        "code_interpreter",
+        "forecast",
+    ]
+    assert json.loads(completed["gen_ai.output.messages"]) == [whole_output]
+    (cut_output,) = json.loads(cut["gen_ai.output.messages"])
+    assert cut_output["parts"] == [{"type": "text", "content": "Rain, take an umbrella."}, *calls]
+
+
+def test_a_responses_stream_left_after_its_hosted_tool_calls_keeps_them(sentry, provider):
+    """The consumer leaving a Responses stream (``break``) after a hosted tool's call was
+    done keeps that call, and marks the stream abandoned."""
+    events, _ = _hosted_tool_events(False)
+    provider.script("/v1/responses", events)
+    client = provider.openai()
+    with sentry_agents.chat("gpt-4o", provider="openai") as llm:
+        for event in llm.stream(client.responses.create(model="gpt-4o", input="x", stream=True)):
+            if event.type == "response.output_item.done":
+                break
+    attrs = sentry.named("chat gpt-4o").attributes
+    (output,) = json.loads(attrs["gen_ai.output.messages"])
+    assert output["parts"] == [
+        {
+            "type": "tool_call",
+            "id": "ws_1",
+            "name": "web_search",
+            "arguments": {"type": "search", "query": "Paris weather"},
+        }
+    ]
+    assert attrs["sentry_agents.stream.abandoned"] is True
+
+
 def test_anthropic_stream_tool_call_without_arguments_has_an_empty_object(sentry, provider):
     """A tool taking no input streams one empty ``input_json_delta``: its arguments are
     ``{}``, as ``set_response`` records the same call, not the empty string."""

@@ -21,7 +21,14 @@ from ._jsonable import (
     text_media_removed,
 )
 from ._keys import RESPONSE_FAILED, STREAM_ERROR
-from ._messages import audio_parts, google_media, reasoning_text, thinking_text
+from ._messages import (
+    Part,
+    audio_parts,
+    convert_item,
+    google_media,
+    reasoning_text,
+    thinking_text,
+)
 from ._models import is_response_model, model_fields, response_fields
 from ._responses import (
     ResponseInfo,
@@ -41,7 +48,7 @@ class _ToolCall:
     it is read (adding each delta to a text attribute copied the text so far each time,
     quadratic in the call's deltas)."""
 
-    __slots__ = ("arguments", "id", "name", "paths")
+    __slots__ = ("arguments", "id", "name", "paths", "whole")
 
     def __init__(self) -> None:
         self.id = ""
@@ -51,6 +58,9 @@ class _ToolCall:
         # text pieces (a list) or whole value (in a tuple), in the order they came; none
         # for every other call.
         self.paths: Optional[dict[str, Any]] = None
+        # The parts of a Responses API item kept whole once done (a hosted tool's call),
+        # as a whole response's output records it; none for a call that streams.
+        self.whole: Optional[list[Part]] = None
 
     def arguments_text(self) -> str:
         """The call's arguments as the JSON text (or other text) they make."""
@@ -109,6 +119,9 @@ class _Choice:
         if self.audio:
             parts.extend(audio_parts("".join(self.transcript)))
         for call in self.tool_calls.values():
+            if call.whole is not None:
+                parts.extend(call.whole)
+                continue
             parts.append(
                 {
                     "type": "tool_call",
@@ -523,6 +536,20 @@ class StreamAccumulator:
                 if event_type == "response.output_item.done":
                     arguments = field(item, "arguments" if kind == "function_call" else "input")
                     entry.arguments = [safe_str(arguments or "")]
+            elif (
+                event_type == "response.output_item.done"
+                and isinstance(kind, str)
+                and kind not in _STREAMED_ITEMS
+            ):
+                # An item no delta streams (a hosted tool's call: web or file search,
+                # code interpreter, MCP...), kept whole once done, as a whole response's
+                # output records it: a stream cut before ``response.completed`` keeps it.
+                parts = [
+                    part for message in convert_item(item, "assistant") for part in message["parts"]
+                ]
+                if parts:
+                    key = _item_key(event, field(item, "id"))
+                    self.tool_calls.setdefault(key, _ToolCall()).whole = parts
         elif event_type in ("response.created", "response.in_progress"):
             self._meta(field(event, "response"))
         elif event_type in ("response.completed", "response.incomplete", "response.failed"):
@@ -707,6 +734,10 @@ class StreamAccumulator:
             self._settle_usage()
             self.usage = self.usage + usage_from(usage)
 
+
+# The Responses API's output items whose content its events stream (text, refusal,
+# audio, reasoning), or that are kept as they stream (function and custom tool calls).
+_STREAMED_ITEMS = frozenset({"message", "reasoning", "function_call", "custom_tool_call"})
 
 # The Responses API's events streaming a call's arguments (a custom tool's input).
 _CALL_DELTAS = frozenset(
