@@ -132,7 +132,9 @@ class ChatSpan(ModelSpan[ChatConfig]):
         ``client.messages.stream(...)``) and pass the stream it gives. On a span that has
         ended, the chunks pass through recorded nowhere (logged). With a second stream (a
         retry), the span describes the one opened last (what was set by hand between
-        them stays)."""
+        them stays). A stream that says the call failed without raising (a Responses
+        API ``response.failed`` or ``error`` event) fails the span quietly, as a failed
+        response given to ``set_response`` does."""
         if self._has_ended():
             logger.warning(
                 "sentry_agents: stream() on a chat span that has ended: its chunks pass "

@@ -391,6 +391,9 @@ class ModelSpan(UsageSpan[M]):
         """Record a provider response object (or its dict form) in one call: output
         messages, response model and id, finish reasons and usage.
 
+        A response that says the call failed (a Responses API response of status
+        ``failed``) also fails the span, quietly: status ``internal_error``,
+        ``error.type`` its error code (else ``response_failed``), no error event.
         A response that cannot be read (a field whose ``==`` or truth raises, as a numpy
         array's does, where the readers could not tell it apart) is logged, not raised;
         so is one of no shape known, which records nothing (``None`` is taken silently)."""
