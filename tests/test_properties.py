@@ -2700,3 +2700,24 @@ def test_json_arguments_give_what_decoding_then_the_walk_gives(nested, ascii_onl
     value, depth = nested
     text = json.dumps(_wrapped(depth, value), ensure_ascii=ascii_only)
     assert json_arguments(text) == jsonable(parse_json_maybe(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=4_000),
+            st.sampled_from([1, 3_009, 3_010, 3_011, 3_012, 6_021, 6_023]),
+        ),
+        max_size=4,
+    ),
+    st.sampled_from(["a", " ", "x1", "-"]),
+)
+def test_a_long_run_of_digits_is_found_as_the_regex_finds_it(layout, filler):
+    """``has_long_digit_run`` looks at one character in ``MIN_LONG_INT_DIGITS`` and
+    searches only around the digits among them: it finds a run of that many digits
+    wherever it starts and however long, as searching every character does."""
+    from sentry_agents._jsonable import _LONG_INT, has_long_digit_run
+
+    text = "".join(filler * gap + "7" * run for gap, run in layout)
+    assert has_long_digit_run(text) == (_LONG_INT.search(text) is not None)

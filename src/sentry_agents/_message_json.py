@@ -348,9 +348,9 @@ def _write_block(
                         return pieces, system, [item, *items]
                 # Room left for a message with newer ones written (its JSON then either
                 # fits in it or is dropped, as ``fit_pieces`` keeps the newest that fit).
-                fit = max(room - written, 1) if room and (pieces or room != limit) else 0
+                room_left = max(room - written, 1) if room and (pieces or room != limit) else 0
                 try:
-                    piece = _openai_step(item, scrubber, 0 if item is newest else heavy, fit)
+                    piece = _openai_step(item, scrubber, 0 if item is newest else heavy, room_left)
                 except Exception:  # a hostile value: the general path contains it
                     piece = None
                 if piece is not None:
@@ -623,13 +623,13 @@ _CALLS_KEYS = frozenset({"role", "content", "tool_calls"})
 
 
 def _openai_step(
-    item: dict[str, Any], scrubber: Scrubber, heavy: int, fit: int = 0
+    item: dict[str, Any], scrubber: Scrubber, heavy: int, room_left: int = 0
 ) -> Optional[str]:
     """The two messages an OpenAI tool loop adds at each step, in their commonest form: a
     tool result (``role``, ``tool_call_id``, ``content``) and an assistant message of one
     function call (``role``, ``content``, ``tool_calls``). Written as ``_direct`` writes
     them, the call with its lookups and calls inlined, the result by ``_result_piece`` (a
-    new history writes them all); ``None`` for any other message. ``fit``: the room the
+    new history writes them all); ``None`` for any other message. ``room_left``: the room the
     message has left, when it is dropped unless its JSON fits there (0: none); a message
     too big to keep for reuse, found bigger than that before (``_sizes``), is ``_HEAVY``."""
     role = item.get("role")
@@ -639,7 +639,7 @@ def _openai_step(
         ident, content = item.get("tool_call_id"), item.get("content")
         if type(ident) is not str or not ident or type(content) is not str:
             return None
-        return _result_piece(ident, content, scrubber, heavy, fit)
+        return _result_piece(ident, content, scrubber, heavy, room_left)
     if role != "assistant":
         return None
     reuse = _reuse
@@ -674,8 +674,8 @@ def _openai_step(
     sized = None
     if len(arguments) >= _SIZED and len(ident) + len(name) + len(content or "") <= _SIZED_KEY:
         sized = (_CALLS, content, ident, name, len(arguments), hash(arguments), scrubber.key)
-        known = _sizes.get(sized) if fit else None
-        if known is not None and known + 2 > fit:
+        known = _sizes.get(sized) if room_left else None
+        if known is not None and known + 2 > room_left:
             return _HEAVY
     arguments_written = scrubbed_arguments_json(arguments, scrubber)
     if (
@@ -757,11 +757,13 @@ def _tool_result(ident: Any, content: Any, scrubber: Scrubber, heavy: int = 0) -
     return _result_piece(ident, content or "", scrubber, heavy)
 
 
-def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int, fit: int = 0) -> str:
+def _result_piece(
+    ident: str, content: str, scrubber: Scrubber, heavy: int, room_left: int = 0
+) -> str:
     """A tool message of one result, looked up first by the strings it holds, else written
     with ``_tool_response``'s checks inlined (a new agent loop's history holds one at every
     step: an OpenAI tool message, an Anthropic ``tool_result``, a Responses output).
-    ``fit`` as ``_openai_step`` takes it."""
+    ``room_left`` as ``_openai_step`` takes it."""
     reuse = _reuse
     key = (_RESULT, ident, content, scrubber.key)
     found = reuse.young.get(key)
@@ -776,8 +778,8 @@ def _result_piece(ident: str, content: str, scrubber: Scrubber, heavy: int, fit:
     sized = None
     if len(content) >= _SIZED and len(ident) <= _SIZED_KEY:
         sized = (_RESULT, ident, len(content), hash(content), scrubber.key)
-        known = _sizes.get(sized) if fit else None
-        if known is not None and known + 2 > fit:
+        known = _sizes.get(sized) if room_left else None
+        if known is not None and known + 2 > room_left:
             return _HEAVY
     if (
         ident.isascii()
