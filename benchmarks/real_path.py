@@ -1990,23 +1990,12 @@ def fetch_loop(steps: int, tag: str = "") -> list[list[dict[str, Any]]]:
     """The history an agent loop sends at each of its ``steps`` model calls: at each step
     it called a tool that fetched a page and added the call and the page (40 KB of JSON
     text) to the history."""
-    history: list[dict[str, Any]] = [{"role": "user", "content": f"Read the docs{tag}."}]
-    sent = []
-    for step in range(steps):
-        call_id = f"call_{step}{tag.replace(' ', '_')}"
-        function = {"name": "fetch", "arguments": json.dumps({"url": f"https://x.test/{step}"})}
+
+    def fetch(step: int) -> tuple[str, dict[str, Any], str]:
         page = json.dumps({"url": f"https://x.test/{step}{tag}", "text": FETCHED_PAGE})
-        history = [
-            *history,
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [{"id": call_id, "type": "function", "function": function}],
-            },
-            {"role": "tool", "tool_call_id": call_id, "content": page},
-        ]
-        sent.append(history)
-    return sent
+        return "fetch", {"url": f"https://x.test/{step}"}, page
+
+    return tool_loop(f"Read the docs{tag}.", steps, tag, fetch)
 
 
 CODE_FILE = "def step(x):\n    return compute(x, retries=3)  # one line of the module\n" * 16_000
@@ -2016,16 +2005,30 @@ def coding_loop(steps: int, tag: str = "") -> list[list[dict[str, Any]]]:
     """The history a coding agent sends at each of its ``steps`` model calls: it read a
     file of 1 MB (a tool result), wrote it back (a tool call's arguments of 1 MB), then
     ran small tools at each step after."""
-    history: list[dict[str, Any]] = [{"role": "user", "content": f"Refactor a.py{tag}."}]
+
+    def code(step: int) -> tuple[str, dict[str, Any], str]:
+        if step == 0:
+            return "read_file", {"path": "a.py"}, CODE_FILE + tag
+        if step == 1:
+            return "write_file", {"path": "a.py", "content": CODE_FILE}, "ok"
+        return "run_tests", {"k": str(step)}, f'{{"passed": {step}}}'
+
+    return tool_loop(f"Refactor a.py{tag}.", steps, tag, code)
+
+
+def tool_loop(
+    request: str,
+    steps: int,
+    tag: str,
+    step_of: Callable[[int], tuple[str, dict[str, Any], str]],
+) -> list[list[dict[str, Any]]]:
+    """The histories an OpenAI tool loop sends, one a model call: the ``request``, then at
+    each step the call of the tool ``step_of`` names (with its arguments) and its result."""
+    history: list[dict[str, Any]] = [{"role": "user", "content": request}]
     sent = []
     for step in range(steps):
         call_id = f"call_{step}{tag.replace(' ', '_')}"
-        if step == 0:
-            name, arguments, result = "read_file", {"path": "a.py"}, CODE_FILE + tag
-        elif step == 1:
-            name, arguments, result = "write_file", {"path": "a.py", "content": CODE_FILE}, "ok"
-        else:
-            name, arguments, result = "run_tests", {"k": str(step)}, f'{{"passed": {step}}}'
+        name, arguments, result = step_of(step)
         function = {"name": name, "arguments": json.dumps(arguments)}
         history = [
             *history,

@@ -252,15 +252,9 @@ def test_anthropic_thinking_tokens_are_reasoning_and_the_cache_is_still_added(se
         },
         {"type": "message_stop"},
     ]
-    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
-        llm.set_response(construct_type(type_=Message, value=message))
-    with sentry_agents.chat("claude-sonnet-4-5", provider="anthropic") as llm:
-        for _ in llm.stream(iter(events)):
-            pass
-    spans = [span for span in sentry.spans() if span.name == "chat claude-sonnet-4-5"]
-    assert len(spans) == 2
-    for span in spans:
-        attributes = span.attributes
+    for attributes in _whole_and_streamed(
+        sentry, construct_type(type_=Message, value=message), events
+    ):
         assert attributes["gen_ai.usage.input_tokens"] == 1070
         assert attributes["gen_ai.usage.cache_read.input_tokens"] == 1000
         assert attributes["gen_ai.usage.cache_creation.input_tokens"] == 50
@@ -335,18 +329,22 @@ def test_anthropic_compaction_tokens_billed_beside_the_top_level_usage_are_added
         },
         {"type": "message_stop"},
     ]
-    with sentry_agents.chat("claude-opus-4-6", provider="anthropic") as llm:
-        llm.set_response(construct_type(type_=BetaMessage, value=message))
-    with sentry_agents.chat("claude-opus-4-6", provider="anthropic") as llm:
-        for _ in llm.stream(iter(events)):
-            pass
-    spans = [span for span in sentry.spans() if span.name == "chat claude-opus-4-6"]
-    assert len(spans) == 2
-    for span in spans:
-        attributes = span.attributes
+    whole = construct_type(type_=BetaMessage, value=message)
+    for attributes in _whole_and_streamed(sentry, whole, events):
         assert attributes["gen_ai.usage.input_tokens"] == 203_000
         assert attributes["gen_ai.usage.output_tokens"] == 4_500
         assert attributes["gen_ai.usage.total_tokens"] == 207_500
+
+
+def _whole_and_streamed(sentry: Any, message: Any, events: list[Any]) -> list[dict[str, Any]]:
+    """The attributes of two Anthropic chat spans: one given ``message`` whole, one
+    streaming ``events``."""
+    with sentry_agents.chat("whole", provider="anthropic") as llm:
+        llm.set_response(message)
+    with sentry_agents.chat("streamed", provider="anthropic") as llm:
+        for _ in llm.stream(iter(events)):
+            pass
+    return [sentry.named(name).attributes for name in ("chat whole", "chat streamed")]
 
 
 def test_a_total_past_64_bits_is_not_sent_from_counts_within_them(sentry):
