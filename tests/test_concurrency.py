@@ -4,6 +4,7 @@ right parent and agent."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import json
 import logging
@@ -749,3 +750,40 @@ def test_the_first_streams_of_a_chat_span_opened_in_two_threads_at_once_are_told
     parts = json.loads(sentry.named("chat gpt-4o-mini").attributes["gen_ai.output.messages"])
     text = "From the test thread" if last == "test" else "From the other thread"
     assert parts[0]["parts"] == [{"type": "text", "content": text}]
+
+
+class _EmptiedAfterTheCheck(list):  # type: ignore[type-arg]
+    """A run's entries, which another thread empties right after the run has looked
+    whether there are any (it left the last entry in between)."""
+
+    def __bool__(self) -> bool:
+        held = len(self) > 0
+        self.clear()
+        return held
+
+
+@pytest.mark.parametrize("kind", ["chat", "conversation"])
+def test_a_run_left_by_another_thread_while_it_leaves_raises_nothing(sentry, sdk_log, kind):
+    """A span or conversation block whose last entry another thread leaves between its
+    look at its entries and its leaving: nothing raised or logged, and the span is sent
+    once. (Run in a copy of the context: the entry left elsewhere stays set there.)"""
+
+    def run() -> None:
+        with sentry_agents.invoke_agent("racing"):
+            if kind == "chat":
+                with sentry_agents.chat("m") as llm:
+                    llm._activations = _EmptiedAfterTheCheck(llm._activations)
+            else:
+                block = sentry_agents.conversation("c-1")
+                with block:
+                    block._tokens = _EmptiedAfterTheCheck(block._tokens)
+
+    contextvars.copy_context().run(run)
+    assert [s.name for s in sentry.spans()].count("invoke_agent racing") == 1
+    if kind == "chat":
+        assert [s.name for s in sentry.spans()].count("chat m") == 1
+    assert [
+        r
+        for r in sdk_log.records
+        if r.levelno >= logging.DEBUG and "sentry_agents" in r.getMessage()
+    ] == []

@@ -16,12 +16,18 @@ E = TypeVar("E", bound=tuple[Any, ...])
 T = TypeVar("T")
 
 
-def leave(var: ContextVar[Any], entries: list[E], at: int) -> tuple[E, Optional[Exception]]:
+def leave(
+    var: ContextVar[Any], entries: list[E], at: int
+) -> Optional[tuple[E, Optional[Exception]]]:
     """Remove from ``entries`` (each holding a token of ``var`` at index ``at``) the latest
     one made in this context, with ``var`` reset by its token; when none was (a token
     already used, or every entry made elsewhere), the latest of all, with the error its
-    reset raised. ``entries`` must not be empty."""
-    chosen, error = entries[-1], None
+    reset raised. ``None`` when ``entries`` is empty (another thread left the last one
+    since the caller looked)."""
+    try:
+        chosen, error = entries[-1], None
+    except IndexError:
+        return None
     if len(entries) == 1:  # entered once, as most spans are: no other entry to look at
         try:
             var.reset(chosen[at])

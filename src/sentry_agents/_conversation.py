@@ -241,7 +241,10 @@ class conversation:
             if _encloses(entry, _conversation_id.get()):
                 self._step_aside()
                 return
-        (_, scope_cm, entry, scope, around), error = leave(_conversation_id, self._tokens, 0)
+        left = leave(_conversation_id, self._tokens, 0)
+        if left is None:  # just left by another thread
+            return
+        (_, scope_cm, entry, scope, around), error = left
         if error is not None:
             # Left in another context (a task other than the one that entered it): where
             # it was entered, the entry and the scope stay current; they lead past it.

@@ -457,7 +457,10 @@ class GenAISpan(Generic[C]):
             return
         # Each undo may fail on its own (a token from another context, when a generator
         # moved on), and the other must still happen.
-        (activation, _), error = leave(_current, self._activations, 1)
+        left = leave(_current, self._activations, 1)
+        if left is None:  # just left by another thread
+            return
+        (activation, _), error = left
         if error is not None:
             contained(error)
         if activation is not None:
