@@ -900,38 +900,115 @@ def test_messages_written_one_by_one_are_exactly_the_general_json(msgs, split):
     first.json.encode("utf-8")
 
 
+_BIG_NEWEST = {
+    "user": lambda text: {"role": "user", "content": text},
+    "tool": lambda text: {"role": "tool", "tool_call_id": "call_9", "content": text},
+    "json tool": lambda text: {
+        "role": "tool",
+        "tool_call_id": "c",
+        "content": json.dumps({"page": text, "api_key": "sk-1"}),
+    },
+    "output": lambda text: {"type": "function_call_output", "call_id": "call_9", "output": text},
+    "custom output": lambda text: {
+        "type": "custom_tool_call_output",
+        "call_id": "call_9",
+        "output": text,
+    },
+    "block": lambda text: {"role": "user", "content": [{"type": "text", "text": text}]},
+    "output text": lambda text: {
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": text, "annotations": []}],
+    },
+    "result block": lambda text: {
+        "role": "user",
+        "content": [{"type": "tool_result", "tool_use_id": "t", "content": text}],
+    },
+    "error result": lambda text: {
+        "role": "user",
+        "content": [{"type": "tool_result", "tool_use_id": "t", "content": text, "is_error": True}],
+    },
+    "system": lambda text: {"role": "system", "content": text},
+    "developer": lambda text: {"role": "developer", "content": text},
+    "langchain": lambda text: {"type": "human", "content": text},
+    "langchain tool": lambda text: {"type": "tool", "tool_call_id": "c", "content": text},
+    "langchain system": lambda text: {"type": "system", "content": text},
+    "responses message": lambda text: {"type": "message", "role": "user", "content": text},
+    "answer and call": lambda text: {
+        "role": "assistant",
+        "content": text,
+        "tool_calls": [
+            {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+        ],
+    },
+    "refusal": lambda text: {"role": "assistant", "content": text, "refusal": "no"},
+    "named": lambda text: {"role": "user", "content": text, "name": "bob"},
+    "parts too": lambda text: {"role": "user", "content": text, "parts": [{"text": "p"}]},
+    "no role": lambda text: {"content": text},
+    "bare part": lambda text: {"text": "a part", "content": text},
+}
 big_newest = st.builds(
-    lambda shape, text: {
-        "user": {"role": "user", "content": text},
-        "tool": {"role": "tool", "tool_call_id": "call_9", "content": text},
-        "json tool": {"role": "tool", "tool_call_id": "c", "content": json.dumps({"page": text})},
-        "output": {"type": "function_call_output", "call_id": "call_9", "output": text},
-        "block": {"role": "user", "content": [{"type": "text", "text": text}]},
-        "result block": {
-            "role": "user",
-            "content": [{"type": "tool_result", "tool_use_id": "t", "content": text}],
-        },
-        "system": {"role": "system", "content": text},
-    }[shape],
-    st.sampled_from(["user", "tool", "json tool", "output", "block", "result block", "system"]),
-    st.sampled_from(["a", "é", "🙂", "x\n", "password=hunter2 ", "data:image/png;base64,AAAA"]).map(
-        lambda unit: unit * (4000 // len(unit))
-    ),
+    lambda shape, text: _BIG_NEWEST[shape](text),
+    st.sampled_from(sorted(_BIG_NEWEST)),
+    st.sampled_from(
+        [
+            "a",
+            "é",
+            "🙂",
+            "x\n",
+            "\ud800",
+            "password=hunter2 ",
+            "data:image/png;base64,AAAA",
+            "see https://u:p@h.example/f?sig=abc ",
+            '{"token": "t"}\n',
+        ]
+    ).map(lambda unit: unit * (4000 // len(unit))),
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(mixed_messages, big_newest, st.booleans(), st.integers(min_value=256, max_value=3000))
+def google_part(kind, text):
+    """A Google part standing bare in a list of messages (``contents=["Describe",
+    part]``), as a dict or the SDK's own ``Part``."""
+    from google.genai import types
+
+    if kind == "text":
+        return {"text": text}
+    if kind == "call":
+        return {"function_call": {"name": "lookup", "args": {"q": text}}}
+    if kind == "response":
+        return {"function_response": {"name": "lookup", "response": {"r": text}}}
+    return types.Part(text=text)
+
+
+bare_parts = st.lists(
+    st.one_of(
+        some_text,
+        st.builds(google_part, st.sampled_from(["text", "call", "response", "sdk"]), some_text),
+        st.just({"role": "user", "content": "between"}),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.deferred(lambda: st.one_of(mixed_messages, sdk_messages, any_items, bare_parts)),
+    big_newest,
+    st.booleans(),
+    st.integers(min_value=256, max_value=3000),
+)
 def test_a_newest_message_over_the_budget_is_cut_alone_as_the_general_path_cuts_it(
     older, newest, split, budget
 ):
     """A newest message whose text is over the budget alone (a fetched page at the model
     call after it) is converted and cut by itself, the older messages only counted: the
-    same text, count and system parts as the general path, which converts them all."""
+    same text, count (what a span sends; ``serialize_messages`` sends the text alone)
+    and system parts as the general path, which converts them all, whatever the older
+    messages are (SDK objects, items making no message, bare Google parts a run of which
+    is one message)."""
     from sentry_agents._bounded import Bounded
     from sentry_agents._budget import fit, fit_pieces
     from sentry_agents._message_json import encode_messages
-    from sentry_agents._messages import split_system, within
+    from sentry_agents._messages import is_bare_part, split_system, within
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
 
     msgs = [*older, newest]
@@ -941,13 +1018,86 @@ def test_a_newest_message_over_the_budget_is_cut_alone_as_the_general_path_cuts_
     expected = fit(scrub_messages(rest, scrubber), budget)
     encoded = encode_messages(msgs, split=split, scrubber=scrubber, max_bytes=budget)
     fitted = None if encoded is None else fit_pieces(encoded.pieces, encoded.dropped, budget)
-    page = newest.get("content")
+    page, grouped = newest.get("content"), any(map(is_bare_part, older))
     if newest.get("role") == "user" and type(page) is str and "data:" not in page and older:
-        assert fitted is not None  # a page of text: never the general path
+        assert fitted is not None or "parts" in newest or grouped  # a page: not the general path
     if fitted is not None:
         assert encoded is not None
-        assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
+        assert fitted.text == expected.text
+        if split:
+            assert fitted.original_count == expected.original_count
         assert encoded.system == system
+    if not split:
+        assert serialize_messages(msgs, max_bytes=budget) == expected.text
+
+
+@pytest.mark.parametrize(
+    "older",
+    [
+        [{"text": "Describe these."}, {"text": "And this."}],
+        ["Describe this.", {"inline_data": {"mime_type": "image/png", "data": "iVBOR"}}],
+        [{"function_call": {"name": "f", "args": {}}}, {"function_call": {"name": "g"}}],
+        [{"role": "system", "content": "Be brief."}, "Hi", {"text": "x"}],
+    ],
+    ids=["text parts", "string and image", "calls", "system and parts"],
+)
+@pytest.mark.parametrize("newest", ["user", "bare part"])
+def test_a_span_sends_what_the_general_path_sends_beside_bare_google_parts(sentry, older, newest):
+    """Bare Google parts before a newest message over the budget are one message per
+    run, as google-genai sends them: the span sends the count of messages the general
+    path (a redaction hook sees all of them) sends, and a newest message read as a part
+    (a run of one) is sent as the part it is."""
+    import sentry_agents
+
+    page = "A fetched page. " * 400
+    last = {"role": "user", "content": page} if newest == "user" else {"text": "p", "content": page}
+    sentry_agents.configure(max_message_bytes=2_000)
+    with sentry_agents.chat("m", messages=[*older, last]):
+        pass
+    sentry_agents.configure(redact=lambda kind, value: value)
+    with sentry_agents.chat("m", messages=[*older, last]):
+        pass
+    fast, general = [span.attributes for span in sentry.gen_ai_spans()]
+    for key in (
+        "gen_ai.input.messages",
+        "gen_ai.system_instructions",
+        "sentry.sdk_meta.gen_ai.input.messages.original_length",
+    ):
+        assert fast.get(key) == general.get(key), key
+
+
+@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("run", ["parts", "part and strings"])
+def test_bare_google_parts_past_a_full_budget_are_one_message_per_run(run, split):
+    """A history longer than a block whose oldest items are bare Google parts (or a part
+    and the strings beside it, one message in all) the budget is full before: the
+    same text and count as the general path, which groups each run into a message."""
+    from sentry_agents._bounded import Bounded
+    from sentry_agents._budget import fit, fit_pieces
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import split_system, within
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    if run == "parts":
+        msgs: list[Any] = [{"text": "p1"}, {"text": "p2"}]
+        msgs += [{"role": "user", "content": f"m{n} " + "b" * 200} for n in range(200)]
+    else:
+        msgs = [{"text": "p1"}, *(f"s{n}" for n in range(200))]
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    converted = within(Bounded(scrubber, 1_000), to_gen_ai_messages, msgs)
+    system, rest = split_system(converted) if split else ([], converted)
+    expected = fit(scrub_messages(rest, scrubber), 1_000)
+    encoded = encode_messages(msgs, split=split, scrubber=scrubber, max_bytes=1_000)
+    assert encoded is not None
+    assert encoded.system == system
+    fitted = fit_pieces(encoded.pieces, encoded.dropped, 1_000)
+    if run == "parts":
+        assert fitted is not None
+        assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
+    else:  # one message over the budget, which the general path cuts
+        assert fitted is None and len(encoded.pieces) == 1
+    if not split:
+        assert serialize_messages(msgs, max_bytes=1_000) == expected.text
 
 
 @pytest.mark.parametrize("key", ["id", "name", "arguments", "response", "type"])

@@ -143,9 +143,13 @@ def _newest_alone(
     the budget and cut as ``fit`` cuts it, the older ones only counted (their system
     parts taken when ``split``), since none can fit beside it: what the general path
     sends, without converting them. ``None`` when there is nothing older, or the newest
-    fits after all (scrubbing took most of it out): the general path writes it."""
+    fits after all (scrubbing took most of it out): the general path writes it. Raises
+    ``_BarePart`` when the newest is a bare Google part, or an older one is (a run of
+    them, and the strings beside it, is one message: the general path groups them)."""
     if len(messages) < 2:
         return None
+    if is_bare_part(messages[-1]):
+        raise _BarePart
     converted = within(Bounded(scrubber, room), convert_item, messages[-1], default_role)
     if split:
         parts, converted = split_system(converted)
@@ -535,10 +539,14 @@ def _rest_dropped(
 ) -> Encoded:
     """``rest``, the messages older than a full budget, newest first: counted (each item
     is one message) and, when ``split``, their system parts taken (converted ``within``
-    ``limit``, the budget)."""
+    ``limit``, the budget). Raises ``_BarePart`` at a bare Google part: a run of them,
+    and the strings beside it, is one message, and may hold a string already written
+    as a message of its own (the whole list is grouped)."""
     dropped = 0
     older: list[list[Part]] = []
     for item in rest:
+        if type(item) is not str and is_bare_part(item):
+            raise _BarePart
         if split and may_be_system(item, default_role):
             bounded = None if limit is None else Bounded(scrubber, limit)
             parts, kept = split_system(within(bounded, convert_item, item, default_role))
