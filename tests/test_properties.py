@@ -994,10 +994,11 @@ bare_parts = st.lists(
     st.deferred(lambda: st.one_of(mixed_messages, sdk_messages, any_items, bare_parts)),
     big_newest,
     st.booleans(),
-    st.integers(min_value=256, max_value=3000),
+    st.integers(min_value=0, max_value=3000),
+    st.sampled_from([None, (), ("page",), ("content", "text")]),
 )
 def test_a_newest_message_over_the_budget_is_cut_alone_as_the_general_path_cuts_it(
-    older, newest, split, budget
+    older, newest, split, budget, keys
 ):
     """A newest message whose text is over the budget alone (a fetched page at the model
     call after it) is converted and cut by itself, the older messages only counted: the
@@ -1012,8 +1013,8 @@ def test_a_newest_message_over_the_budget_is_cut_alone_as_the_general_path_cuts_
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
 
     msgs = [*older, newest]
-    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
-    converted = within(Bounded(scrubber, budget), to_gen_ai_messages, msgs)
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS if keys is None else frozenset(keys))
+    converted = within(Bounded(scrubber, max(budget, 256)), to_gen_ai_messages, msgs)
     system, rest = split_system(converted) if split else ([], converted)
     expected = fit(scrub_messages(rest, scrubber), budget)
     encoded = encode_messages(msgs, split=split, scrubber=scrubber, max_bytes=budget)
@@ -1027,7 +1028,7 @@ def test_a_newest_message_over_the_budget_is_cut_alone_as_the_general_path_cuts_
         if split:
             assert fitted.original_count == expected.original_count
         assert encoded.system == system
-    if not split:
+    if not split and keys is None:
         assert serialize_messages(msgs, max_bytes=budget) == expected.text
 
 
@@ -2438,6 +2439,7 @@ def test_line_brackets_finds_what_a_regex_of_line_starts_finds(text, found_lines
                 {"type": "text", "content": "x", "cache_control": {"type": "ephemeral"}},
                 {"type": "reasoning", "content": "r"},
                 {"type": "text", "content": 3},
+                {"content": "x", "type": "text"},
             ]
         ),
         max_size=4,
@@ -2451,7 +2453,10 @@ def test_system_key_is_given_for_text_parts_alone_which_scrubbing_keeps(parts, b
     from sentry_agents._message_json import system_key
     from sentry_agents._privacy import scrub_parts, scrubber_for
 
-    plain = all(len(p) == 2 and p["type"] == "text" and type(p["content"]) is str for p in parts)
+    plain = all(
+        list(p) == ["type", "content"] and p["type"] == "text" and type(p["content"]) is str
+        for p in parts
+    )
     key = system_key(parts, budget)
     assert (key is not None) == plain
     if key is not None:
@@ -2483,6 +2488,37 @@ def test_a_system_prompt_sent_again_is_written_once(sentry, mocker):
     assert sent[:3] == [sent[0]] * 3
     assert json.loads(sent[0]) == [{"type": "text", "content": prompt}]
     assert [p["content"] for p in json.loads(sent[3])] == ["Be brief.", prompt]
+
+
+@pytest.mark.parametrize("cut", [False, True])
+def test_system_parts_of_the_same_text_in_another_key_order_are_not_reused(sentry, cut):
+    """System parts given as role/parts messages are sent as given: a text part whose
+    keys come in another order (or whose type is a string posing as ``"text"``) is
+    written as it is, not as the same text written before (cut to a budget, the order
+    decides what is kept)."""
+    import sentry_agents
+    from sentry_agents import _message_json
+
+    class Posing(str):
+        def __ne__(self, other: object) -> bool:
+            return False
+
+    prompt = "Follow these rules carefully. " * (60 if cut else 2)
+    sentry_agents.configure(max_message_bytes=1_000)
+    given = [
+        {"type": "text", "content": prompt},
+        {"content": prompt, "type": "text"},
+        {"type": Posing("image"), "content": prompt},
+    ]
+    for parts in (given, given[1:], given[2:]):
+        _message_json._reuse.clear()
+        for part in parts:
+            with sentry_agents.chat("m", messages=[{"role": "system", "parts": [part]}]):
+                pass
+    sent = [s.attributes["gen_ai.system_instructions"] for s in sentry.gen_ai_spans()]
+    alone = [sent[3], sent[5]]  # each written with nothing kept before
+    assert [sent[1], sent[2]] == alone
+    assert sent[4] == sent[5]
 
 
 def test_the_reuse_cache_never_holds_more_than_its_bound():

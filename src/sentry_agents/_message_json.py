@@ -1236,10 +1236,19 @@ def system_key(parts: list[Any], max_bytes: int) -> Optional[tuple[Any, ...]]:
     """The key to reuse system instructions by (``keep``), when they are text parts
     alone, which scrubbing leaves as they are: an agent's system prompt, often many KB,
     is sent again at every model call (30 KB: about 60 µs to write each time). ``None``
-    for parts of any other shape (converted every time)."""
+    for parts of any other shape (converted every time), and for text parts whose keys
+    come in another order (a role/parts message's parts are sent as given: the order
+    decides what a budget keeps), or whose type is a string posing as ``"text"`` (the
+    key holds the texts alone)."""
     texts: list[str] = []
     for part in parts:
-        if type(part) is not dict or len(part) != 2 or part.get("type") != "text":
+        if type(part) is not dict or len(part) != 2:
+            return None
+        first = next(iter(part))
+        if type(first) is not str or first != "type":
+            return None
+        kind = part["type"]
+        if type(kind) is not str or kind != "text":
             return None
         content = part.get("content")
         if type(content) is not str:
