@@ -347,6 +347,80 @@ def _whole_and_streamed(sentry: Any, message: Any, events: list[Any]) -> list[di
     return [sentry.named(name).attributes for name in ("chat whole", "chat streamed")]
 
 
+class _PosingType:
+    """An entry's ``type`` whose comparison raises (a hostile or broken value)."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("compared")
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"type": _PosingType(), "input_tokens": 9},
+        {"type": "compaction", "input_tokens": True, "output_tokens": -3},
+        {"type": "compaction", "input_tokens": None, "output_tokens": 2.5},
+        {"type": "compaction", "input_tokens": "9", "output_tokens": float("nan")},
+        {"type": ["compaction"], "input_tokens": 9},
+        None,
+        "compaction",
+    ],
+    ids=[
+        "type raises",
+        "bool and negative",
+        "none and fraction",
+        "text and nan",
+        "list",
+        "none",
+        "text",
+    ],
+)
+def test_an_unreadable_compaction_entry_leaves_the_top_level_usage_as_it_is(sentry, entry):
+    """An ``iterations`` entry that is not a compaction's counts (its type cannot be
+    compared, its counts are not counts) adds nothing and loses nothing: the top-level
+    usage is sent as without it, from a whole response and a stream alike."""
+    counts = {"input_tokens": 20, "output_tokens": 4, "cache_read_input_tokens": 0}
+    given = {**counts, "iterations": [entry]}
+    assert usage_from(given) == usage_from(counts) == Usage(20, 4, 0, None, None, 24)
+    events = [
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude",
+                "content": [],
+                "usage": {**counts, "output_tokens": 1},
+            },
+        },
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": given},
+        {"type": "message_stop"},
+    ]
+    with sentry_agents.chat("claude", provider="anthropic") as llm:
+        for _ in llm.stream(iter(events)):
+            pass
+    attributes = sentry.named("chat claude").attributes
+    assert attributes["gen_ai.usage.input_tokens"] == 20
+    assert attributes["gen_ai.usage.output_tokens"] == 4
+    assert attributes["gen_ai.usage.total_tokens"] == 24
+
+
+def test_compaction_counts_past_64_bits_are_left_out_not_counted_again_from_zero():
+    """Compaction entries whose sum with the top-level count is past 64 bits leave that
+    count out (as a count past 64 bits given alone is), whatever entries come after:
+    never a count made of the later entries alone."""
+    huge = {"type": "compaction", "input_tokens": 2**63 - 1, "output_tokens": 2**63 - 1}
+    small = {"type": "compaction", "input_tokens": 10, "output_tokens": 10}
+    counts = {"input_tokens": 5, "output_tokens": 1}
+    alone = usage_from({"input_tokens": 2**63 + 4, "output_tokens": 2**63})
+    for iterations in ([huge], [huge, small], [small, huge], [huge, small, small]):
+        usage = usage_from({**counts, "iterations": iterations})
+        assert usage == alone == Usage(None, None, None, None, None, None)
+
+
 def test_a_total_past_64_bits_is_not_sent_from_counts_within_them(sentry):
     # Each count is a valid 64-bit integer; their sum is not, and Sentry stores 64 bits.
     with sentry_agents.chat("m") as llm:

@@ -436,25 +436,51 @@ def _anthropic_counts_usage(
     write = count(cache_write)
     out = count(output)
     if type(iterations) is list:
-        for entry in iterations:
-            if field(entry, "type") == "compaction":
-                uncached = _plus(uncached, field(entry, "input_tokens"))
-                cached = _plus(cached, field(entry, "cache_read_input_tokens"))
-                write = _plus(write, field(entry, "cache_creation_input_tokens"))
-                out = _plus(out, field(entry, "output_tokens"))
+        more_in, more_cached, more_write, more_out = _compaction_tokens(iterations)
+        uncached = _plus(uncached, more_in)
+        cached = _plus(cached, more_cached)
+        write = _plus(write, more_write)
+        out = _plus(out, more_out)
     total_in = None
     if uncached is not None or cached is not None or write is not None:
         total_in = (uncached or 0) + (cached or 0) + (write or 0)
     return _with_total(total_in, out, cached, write, count(thinking), None)
 
 
-def _plus(known: Optional[int], more: Any) -> Optional[int]:
-    """``known`` with the count ``more`` added (a compaction's tokens, which Anthropic's
-    top-level usage leaves out): ``known`` as it is when ``more`` is no count."""
-    extra = count(more)
-    if extra is None:
+_COMPACTION_COUNTS = (
+    "input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "output_tokens",
+)
+
+
+def _compaction_tokens(iterations: list[Any]) -> list[Optional[int]]:
+    """Each of ``_COMPACTION_COUNTS`` summed over the ``compaction`` entries of
+    Anthropic's ``usage.iterations`` (``None``: none holds it as a count), as Python
+    ints, however large: past 64 bits, the sum with the top-level count is left out as
+    a whole (``_plus``), never started again from a later entry. An entry whose type is
+    not text (a value whose comparison could raise) is not a compaction's."""
+    sums: list[Optional[int]] = [None] * len(_COMPACTION_COUNTS)
+    for entry in iterations:
+        kind = field(entry, "type")
+        if not isinstance(kind, str) or not str.__eq__(kind, "compaction"):
+            continue
+        for at, name in enumerate(_COMPACTION_COUNTS):
+            more = count(field(entry, name))
+            if more is not None:
+                known = sums[at]
+                sums[at] = more if known is None else known + more
+    return sums
+
+
+def _plus(known: Optional[int], more: Optional[int]) -> Optional[int]:
+    """``known`` with ``more`` added (a compaction's tokens, which Anthropic's top-level
+    usage leaves out): ``known`` as it is when ``more`` is ``None``, ``None`` when the
+    sum is no 64-bit count."""
+    if more is None:
         return known
-    return count((known or 0) + extra)
+    return count((known or 0) + more)
 
 
 def _google(obj: Any) -> Usage:
