@@ -2907,3 +2907,74 @@ def test_a_long_run_of_digits_is_found_as_the_regex_finds_it(layout, filler):
 
     text = "".join(filler * gap + "7" * run for gap, run in layout)
     assert has_long_digit_run(text) == (_LONG_INT.search(text) is not None)
+
+
+sized_unit = st.sampled_from(
+    ["x", "é", "🙂", "password=hunter2 ", '{"token": "t", "n": 1}\n', "\ud800"]
+)
+sized_step = st.tuples(
+    st.sampled_from(["call", "result", "user"]),
+    st.sampled_from(["c1", "c2", "c\u00e9", "https://h/x"]),
+    sized_unit,
+    st.integers(min_value=0, max_value=400),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(sized_step, min_size=1, max_size=14),
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=3000),
+            st.sampled_from([None, (), ("token",)]),
+            st.sampled_from([None, (3, 2, 1, 2)]),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_a_tool_step_too_big_to_keep_dropped_by_its_known_length_is_what_writing_it_sends(
+    steps, calls
+):
+    """Tool calls and results too big to keep for reuse (made so at a few hundred
+    characters here), each dropped once its JSON length, learned at an earlier call,
+    cannot fit what the budget has left: the same text and count as the general path,
+    at every call, whatever the budgets, scrub keys and block sizes in turn."""
+    from unittest import mock
+
+    from sentry_agents import _message_json
+    from sentry_agents._bounded import Bounded
+    from sentry_agents._budget import fit, fit_pieces
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import within
+    from sentry_agents._privacy import scrub_messages, scrubber_for
+
+    history: list[Any] = []
+    for kind, ident, unit, repeat in steps:
+        text = unit * repeat
+        if kind == "call":
+            history.append(tool_call_message(None, ident, "write", {"content": text}))
+        elif kind == "result":
+            history.append({"role": "tool", "tool_call_id": ident, "content": text})
+        else:
+            history.append({"role": "user", "content": text[:50]})
+    sizes: dict[Any, int] = {}
+    for budget, keys, blocks in calls:
+        scrubber = scrubber_for(DEFAULT_SCRUB_KEYS if keys is None else frozenset(keys))
+        converted = within(Bounded(scrubber, max(budget, 256)), to_gen_ai_messages, history)
+        expected = fit(scrub_messages(converted, scrubber), budget)
+        block, first, least, every = blocks or (128, 32, 8, 16)
+        with mock.patch.multiple(
+            _message_json,
+            _SIZED=64,
+            _reuse=_message_json._Reuse(1 << 20, 700),
+            _sizes=sizes,
+            _BLOCK=block,
+            _FIRST_BLOCK=first,
+            _MIN_BLOCK=least,
+            _COUNT_EVERY=every,
+        ):
+            encoded = encode_messages(history, split=True, scrubber=scrubber, max_bytes=budget)
+        fitted = None if encoded is None else fit_pieces(encoded.pieces, encoded.dropped, budget)
+        if fitted is not None:  # (else the general path: the newest alone over the budget)
+            assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
