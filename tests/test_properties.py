@@ -2978,3 +2978,52 @@ def test_a_tool_step_too_big_to_keep_dropped_by_its_known_length_is_what_writing
         fitted = None if encoded is None else fit_pieces(encoded.pieces, encoded.dropped, budget)
         if fitted is not None:  # (else the general path: the newest alone over the budget)
             assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=6_100),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["7", "0", "\u0663", "\uff17", "\U0001d7e9", "1\u0663"]),
+            st.sampled_from([1, 2, 3_010, 3_011, 3_012, 6_021, 6_022, 6_023]),
+            st.sampled_from(["", "a", "-", "\u0663", "é" * 3, "x" * 3_010]),
+        ),
+        max_size=4,
+    ),
+    st.integers(min_value=0, max_value=3_012),
+)
+def test_a_long_run_of_digits_is_found_wherever_it_lies(pad, layout, tail):
+    """``has_long_digit_run`` agrees with the regex for runs at the very start or end,
+    texts of lengths around multiples of ``MIN_LONG_INT_DIGITS``, runs broken by one
+    character, and digits of other scripts (Arabic-Indic, fullwidth, mathematical),
+    which ``[0-9]`` does not match."""
+    from sentry_agents._jsonable import _LONG_INT, has_long_digit_run
+
+    text = (
+        "z" * pad
+        + "".join((digit * run)[:run] + filler for digit, run, filler in layout)
+        + "9" * tail
+    )
+    assert has_long_digit_run(text) == (_LONG_INT.search(text) is not None)
+    for cut in (text[1:], text[:-1], text[: len(text) // 3_011 * 3_011]):
+        assert has_long_digit_run(cut) == (_LONG_INT.search(cut) is not None)
+
+
+@pytest.mark.parametrize("digits", [1, 2, 3, 4])
+def test_a_long_run_of_digits_is_found_in_every_short_text_at_a_small_length(digits):
+    """With runs of ``digits`` digits sought (the same search at a small scale), every
+    text of up to 9 characters of a digit, a letter and an Arabic-Indic digit is
+    answered as the regex answers it."""
+    import re
+
+    from sentry_agents import _jsonable
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_jsonable, "MIN_LONG_INT_DIGITS", digits)
+        patch.setattr(_jsonable, "_LONG_INT", re.compile(f"[0-9]{{{digits}}}"))
+        for length in range(10):
+            for letters in itertools.product("1a\u0663", repeat=length):
+                text = "".join(letters)
+                found = _jsonable._LONG_INT.search(text) is not None
+                assert _jsonable.has_long_digit_run(text) == found, text
