@@ -1067,6 +1067,49 @@ def test_a_span_sends_what_the_general_path_sends_beside_bare_google_parts(sentr
         assert fast.get(key) == general.get(key), key
 
 
+def _older_of_every_kind() -> list[Any]:
+    """A history of most shapes a conversation holds: plain text, a system prompt, tool
+    steps, SDK objects, Responses items (one making no message), Anthropic blocks."""
+    return [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Fetch the page."},
+        tool_call_message(None, "call_1", "fetch", {"url": "https://e.example/?token=t"}),
+        {"role": "tool", "tool_call_id": "call_1", "content": '{"password": "p", "n": 1}'},
+        openai_message("Fetched.", None, [("call_2", "read", {"path": "a"})], "thinking"),
+        responses_item("function_call", "call_3", {"q": "x"}),
+        responses_item("item_reference", "ref_1", {}),
+        responses_item("reasoning", "why", {"a": 1}),
+        anthropic_blocks("assistant", [("text", "Read.", {}), ("tool_use", "t1", {"k": 1})]),
+        {"role": "developer", "content": [{"type": "input_text", "text": "Cite sources."}]},
+        google_content("model", "Sure", {"q": "y"}),
+    ]
+
+
+@pytest.mark.parametrize("shape", sorted(_BIG_NEWEST))
+def test_a_span_with_a_newest_message_over_the_budget_sends_what_the_general_path_sends(
+    sentry, shape
+):
+    """A model call whose newest message is over the budget sends the same input
+    messages, system instructions and original length as the general path (a redaction
+    hook that changes nothing takes it), after a history of every kind."""
+    import sentry_agents
+
+    messages = [*_older_of_every_kind(), _BIG_NEWEST[shape]("A fetched page, caf\u00e9. " * 200)]
+    sentry_agents.configure(max_message_bytes=1_500)
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    sentry_agents.configure(redact=lambda kind, value: value)
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    fast, general = [span.attributes for span in sentry.gen_ai_spans()]
+    for key in (
+        "gen_ai.input.messages",
+        "gen_ai.system_instructions",
+        "sentry.sdk_meta.gen_ai.input.messages.original_length",
+    ):
+        assert fast.get(key) == general.get(key), key
+
+
 @pytest.mark.parametrize("split", [False, True])
 @pytest.mark.parametrize("run", ["parts", "part and strings"])
 def test_bare_google_parts_past_a_full_budget_are_one_message_per_run(run, split):
