@@ -545,9 +545,12 @@ def _rest_dropped(
     dropped = 0
     older: list[list[Part]] = []
     for item in rest:
+        if split and not may_be_system(item, default_role):
+            dropped += 1  # a dict whose role is given (so no bare part), not a system one
+            continue
         if type(item) is not str and is_bare_part(item):
             raise _BarePart
-        if split and may_be_system(item, default_role):
+        if split:
             bounded = None if limit is None else Bounded(scrubber, limit)
             parts, kept = split_system(within(bounded, convert_item, item, default_role))
             if parts:
