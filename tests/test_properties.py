@@ -1110,6 +1110,31 @@ def test_a_span_with_a_newest_message_over_the_budget_sends_what_the_general_pat
         assert fast.get(key) == general.get(key), key
 
 
+class _PosingKey:
+    """A dict key posing as ``function_call`` (the same hash) whose comparison raises."""
+
+    def __hash__(self) -> int:
+        return hash("function_call")
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("compared")
+
+
+def test_a_bare_part_that_cannot_be_grouped_is_sent_as_the_general_path_sends_it(sentry):
+    """A bare Google part whose key raises once grouping reads it: ``serialize_messages``
+    returns, and a span sends, what the general path makes of the list (one
+    placeholder message), raising nothing."""
+    import sentry_agents
+    from sentry_agents._budget import fit
+
+    messages = [{"text": "p", _PosingKey(): 1}, {"role": "user", "content": "Hi"}]
+    expected = fit(to_gen_ai_messages(messages), 20_000).text
+    assert serialize_messages(messages, max_bytes=20_000) == expected
+    with sentry_agents.chat("m", messages=messages):
+        pass
+    assert sentry.gen_ai_spans()[0].attributes["gen_ai.input.messages"] == expected
+
+
 @pytest.mark.parametrize("split", [False, True])
 @pytest.mark.parametrize("run", ["parts", "part and strings"])
 def test_bare_google_parts_past_a_full_budget_are_one_message_per_run(run, split):

@@ -110,9 +110,15 @@ def encode_messages(
     try:
         return _encode(messages, split, scrubber, default_role, max_bytes)
     except _BarePart:
-        return _encode(
-            group_parts(messages, default_role), split, scrubber, default_role, max_bytes
-        )
+        pass
+    try:
+        grouped = group_parts(messages, default_role)
+    except Exception:  # a hostile value: the general path contains it
+        return None
+    try:
+        return _encode(grouped, split, scrubber, default_role, max_bytes)
+    except _BarePart:  # a part not one when grouped (a field that changes): the general path
+        return None
 
 
 def _over(message: Any, max_bytes: int) -> bool:
