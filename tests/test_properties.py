@@ -1169,6 +1169,35 @@ def test_bare_google_parts_past_a_full_budget_are_one_message_per_run(run, split
         assert serialize_messages(msgs, max_bytes=1_000) == expected.text
 
 
+@pytest.mark.parametrize("newest", ["x" * 5_000, "a short question"])
+@pytest.mark.parametrize("count", [20, 300])
+def test_bare_google_parts_older_than_the_budget_are_counted_as_one_message(newest, count):
+    """A run of bare Google parts is one message (google-genai sends it as one): also
+    when it is older than what the budget keeps and only counted, the count is the
+    general path's (before a newest message over the budget, the general path writes
+    the list)."""
+    from sentry_agents._bounded import Bounded
+    from sentry_agents._budget import fit, fit_pieces
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import within
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    msgs: list[Any] = [{"text": "part one"}, {"text": "part two"}]
+    msgs += [{"role": ("user", "model")[i % 2], "content": f"turn {i} " * 10} for i in range(count)]
+    msgs.append({"role": "user", "content": newest})
+    converted = within(Bounded(scrubber, 1_000), to_gen_ai_messages, msgs)
+    expected = fit(scrub_messages(converted, scrubber), 1_000)
+    encoded = encode_messages(msgs, split=False, scrubber=scrubber, max_bytes=1_000)
+    if encoded is None:  # left to the general path, which groups the parts itself
+        assert len(newest) > 1_000
+        return
+    fitted = fit_pieces(encoded.pieces, encoded.dropped, 1_000)
+    assert fitted is not None
+    assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
+    assert fitted.original_count == count + 2
+
+
 @pytest.mark.parametrize("key", ["id", "name", "arguments", "response", "type"])
 def test_a_deny_list_naming_a_part_key_leaves_a_tool_step_to_the_general_path(key):
     """The direct writers write the keys of our own parts as they are: under a deny list
@@ -2205,7 +2234,10 @@ def test_messages_past_the_budget_are_not_written_and_nothing_changes(items, spl
         )
     over = bool(items) and _message_json._over(items[-1], max(budget, MIN_BUDGET))
     sent = encode_messages(items, split=split, scrubber=scrubber, max_bytes=budget)
-    assert (sent is None) == over
+    if over:  # cut alone, the older only counted; or left to the general path
+        assert sent is None or (len(sent.pieces) == 1 and sent.dropped == len(whole.pieces) - 1)
+    else:
+        assert sent is not None
 
 
 @pytest.mark.parametrize("shape", ["openai", "responses", "anthropic"])

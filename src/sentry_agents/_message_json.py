@@ -554,7 +554,14 @@ def _rest_dropped(
         if split and not may_be_system(item, default_role):
             dropped += 1  # a dict whose role is given (so no bare part), not a system one
             continue
-        if type(item) is not str and is_bare_part(item):
+        if type(item) is dict:
+            try:  # a dict whose role is text (most messages) is none, told at once
+                bare = type(item.get("role")) is not str and is_bare_part(item)
+            except Exception:  # a key posing as the role: ``is_bare_part`` reads it safely
+                bare = is_bare_part(item)
+        else:
+            bare = type(item) is not str and is_bare_part(item)
+        if bare:
             raise _BarePart
         if split:
             bounded = None if limit is None else Bounded(scrubber, limit)
