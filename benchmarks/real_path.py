@@ -2001,10 +2001,11 @@ def fetch_loop(steps: int, tag: str = "") -> list[list[dict[str, Any]]]:
 CODE_FILE = "def step(x):\n    return compute(x, retries=3)  # one line of the module\n" * 16_000
 
 
-def coding_loop(steps: int, tag: str = "") -> list[list[dict[str, Any]]]:
+def coding_loop(steps: int, tag: str = "", shape: str = "openai") -> list[list[dict[str, Any]]]:
     """The history a coding agent sends at each of its ``steps`` model calls: it read a
     file of 1 MB (a tool result), wrote it back (a tool call's arguments of 1 MB), then
-    ran small tools at each step after."""
+    ran small tools at each step after; as an OpenAI chat history, an ``anthropic`` one
+    or a ``responses`` one (OpenAI's Responses API) holds its steps."""
 
     def code(step: int) -> tuple[str, dict[str, Any], str]:
         if step == 0:
@@ -2013,7 +2014,7 @@ def coding_loop(steps: int, tag: str = "") -> list[list[dict[str, Any]]]:
             return "write_file", {"path": "a.py", "content": CODE_FILE}, "ok"
         return "run_tests", {"k": str(step)}, f'{{"passed": {step}}}'
 
-    return tool_loop(f"Refactor a.py{tag}.", steps, tag, code)
+    return tool_loop(f"Refactor a.py{tag}.", steps, tag, code, shape)
 
 
 def tool_loop(
@@ -2021,26 +2022,48 @@ def tool_loop(
     steps: int,
     tag: str,
     step_of: Callable[[int], tuple[str, dict[str, Any], str]],
+    shape: str = "openai",
 ) -> list[list[dict[str, Any]]]:
-    """The histories an OpenAI tool loop sends, one a model call: the ``request``, then at
-    each step the call of the tool ``step_of`` names (with its arguments) and its result."""
+    """The histories a tool loop sends, one a model call: the ``request``, then at each
+    step the call of the tool ``step_of`` names (with its arguments) and its result, in
+    the ``shape`` of ``tool_step``."""
     history: list[dict[str, Any]] = [{"role": "user", "content": request}]
     sent = []
     for step in range(steps):
         call_id = f"call_{step}{tag.replace(' ', '_')}"
-        name, arguments, result = step_of(step)
-        function = {"name": name, "arguments": json.dumps(arguments)}
-        history = [
-            *history,
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [{"id": call_id, "type": "function", "function": function}],
-            },
-            {"role": "tool", "tool_call_id": call_id, "content": result},
-        ]
+        history = [*history, *tool_step(shape, call_id, *step_of(step))]
         sent.append(history)
     return sent
+
+
+def tool_step(
+    shape: str, call_id: str, name: str, arguments: dict[str, Any], result: str
+) -> list[dict[str, Any]]:
+    """A tool's call and its result as an OpenAI chat history (``openai``), an Anthropic
+    one (``anthropic``) or an OpenAI Responses API one (``responses``) holds them."""
+    if shape == "anthropic":
+        call = {"type": "tool_use", "id": call_id, "name": name, "input": arguments}
+        output = {"type": "tool_result", "tool_use_id": call_id, "content": result}
+        return [{"role": "assistant", "content": [call]}, {"role": "user", "content": [output]}]
+    if shape == "responses":
+        return [
+            {
+                "type": "function_call",
+                "call_id": call_id,
+                "name": name,
+                "arguments": json.dumps(arguments),
+            },
+            {"type": "function_call_output", "call_id": call_id, "output": result},
+        ]
+    function = {"name": name, "arguments": json.dumps(arguments)}
+    return [
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": call_id, "type": "function", "function": function}],
+        },
+        {"role": "tool", "tool_call_id": call_id, "content": result},
+    ]
 
 
 LOOPS: list[tuple[Callable[[int, str], list[list[dict[str, Any]]]], str, int, str]] = [
@@ -2061,6 +2084,18 @@ LOOPS: list[tuple[Callable[[int, str], list[list[dict[str, Any]]]], str, int, st
         "a file of 1 MB read, then written back, then small tools",
         200_000,
         "the file, too big to keep for reuse, written while it fits, then dropped unwritten",
+    ),
+    (
+        functools.partial(coding_loop, shape="anthropic"),
+        "the same as Anthropic content blocks",
+        200_000,
+        "the same",
+    ),
+    (
+        functools.partial(coding_loop, shape="responses"),
+        "the same as OpenAI Responses API items",
+        200_000,
+        "the same",
     ),
 ]
 

@@ -291,17 +291,19 @@ def test_real_path_fetch_loop_grows_a_page_a_step_and_sends_the_newest(
     assert sent[-1]["parts"][0]["response"] == last[-1]["content"]
 
 
+@pytest.mark.parametrize("shape", ["openai", "anthropic", "responses"])
 def test_real_path_coding_loop_reads_and_writes_a_file_then_drops_it(
-    real_path: ModuleType,
+    real_path: ModuleType, shape: str
 ) -> None:
-    """The coding-loop row's histories: each the one before with a call and its result
-    added; the file read is cut alone while it is the newest, and once newer steps come
-    neither it nor the call writing it back is sent, only counted."""
-    histories = real_path.coding_loop(5, " t")
+    """The coding-loop rows' histories, in each provider's shape: each the one before
+    with a call and its result added; the file read is cut alone while it is the newest,
+    and once newer steps come neither it nor the call writing it back is sent, only
+    counted."""
+    histories = real_path.coding_loop(5, " t", shape)
     for before, after in zip(histories, histories[1:]):
         assert after[: len(before)] == before and len(after) == len(before) + 2
-    assert len(histories[0][-1]["content"]) > 1_000_000
-    assert len(histories[1][-2]["tool_calls"][0]["function"]["arguments"]) > 1_000_000
+    assert len(json.dumps(histories[0][-1])) > 1_000_000
+    assert len(json.dumps(histories[1][-2])) > 1_000_000
     first = json.loads(sentry_agents.serialize_messages(histories[0], max_bytes=200_000))
     assert len(first) == 1 and first[0]["parts"][0]["response"].endswith("...[truncated]")
     last = json.loads(sentry_agents.serialize_messages(histories[-1], max_bytes=200_000))

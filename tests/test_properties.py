@@ -1032,6 +1032,27 @@ def test_a_newest_message_over_the_budget_is_cut_alone_as_the_general_path_cuts_
         assert serialize_messages(msgs, max_bytes=budget) == expected.text
 
 
+def _fast_and_general(sentry: Any, messages: list[Any], budget: int) -> None:
+    """Two model calls of ``messages`` within ``budget``, the second through the general
+    path (a redaction hook that changes nothing takes it), send the same input messages,
+    system instructions and original length."""
+    import sentry_agents
+
+    sentry_agents.configure(max_message_bytes=budget)
+    for hook in (None, lambda kind, value: value):
+        if hook is not None:
+            sentry_agents.configure(redact=hook)
+        with sentry_agents.chat("m", messages=messages):
+            pass
+    fast, general = [span.attributes for span in sentry.gen_ai_spans()]
+    for key in (
+        "gen_ai.input.messages",
+        "gen_ai.system_instructions",
+        "sentry.sdk_meta.gen_ai.input.messages.original_length",
+    ):
+        assert fast.get(key) == general.get(key), key
+
+
 @pytest.mark.parametrize(
     "older",
     [
@@ -1048,23 +1069,10 @@ def test_a_span_sends_what_the_general_path_sends_beside_bare_google_parts(sentr
     run, as google-genai sends them: the span sends the count of messages the general
     path (a redaction hook sees all of them) sends, and a newest message read as a part
     (a run of one) is sent as the part it is."""
-    import sentry_agents
 
     page = "A fetched page. " * 400
     last = {"role": "user", "content": page} if newest == "user" else {"text": "p", "content": page}
-    sentry_agents.configure(max_message_bytes=2_000)
-    with sentry_agents.chat("m", messages=[*older, last]):
-        pass
-    sentry_agents.configure(redact=lambda kind, value: value)
-    with sentry_agents.chat("m", messages=[*older, last]):
-        pass
-    fast, general = [span.attributes for span in sentry.gen_ai_spans()]
-    for key in (
-        "gen_ai.input.messages",
-        "gen_ai.system_instructions",
-        "sentry.sdk_meta.gen_ai.input.messages.original_length",
-    ):
-        assert fast.get(key) == general.get(key), key
+    _fast_and_general(sentry, [*older, last], 2_000)
 
 
 def _older_of_every_kind() -> list[Any]:
@@ -1092,22 +1100,9 @@ def test_a_span_with_a_newest_message_over_the_budget_sends_what_the_general_pat
     """A model call whose newest message is over the budget sends the same input
     messages, system instructions and original length as the general path (a redaction
     hook that changes nothing takes it), after a history of every kind."""
-    import sentry_agents
 
     messages = [*_older_of_every_kind(), _BIG_NEWEST[shape]("A fetched page, caf\u00e9. " * 200)]
-    sentry_agents.configure(max_message_bytes=1_500)
-    with sentry_agents.chat("m", messages=messages):
-        pass
-    sentry_agents.configure(redact=lambda kind, value: value)
-    with sentry_agents.chat("m", messages=messages):
-        pass
-    fast, general = [span.attributes for span in sentry.gen_ai_spans()]
-    for key in (
-        "gen_ai.input.messages",
-        "gen_ai.system_instructions",
-        "sentry.sdk_meta.gen_ai.input.messages.original_length",
-    ):
-        assert fast.get(key) == general.get(key), key
+    _fast_and_general(sentry, messages, 1_500)
 
 
 class _PosingKey:
@@ -2650,47 +2645,46 @@ def test_fast_path_keeps_the_same_messages_as_the_general_path(msgs, budget):
     assert len(out.encode("utf-8")) <= budget
 
 
+def tool_step(shape: str, ident: str, name: str, arguments: Any, result: str) -> list[Any]:
+    """One step of a tool loop, its call and its result, as an OpenAI chat history, an
+    Anthropic one or an OpenAI Responses API one holds it."""
+    if shape == "anthropic":
+        call = {"type": "tool_use", "id": ident, "name": name, "input": arguments}
+        output = {"type": "tool_result", "tool_use_id": ident, "content": result}
+        return [{"role": "assistant", "content": [call]}, {"role": "user", "content": [output]}]
+    if shape == "responses":
+        return [
+            {
+                "type": "function_call",
+                "call_id": ident,
+                "name": name,
+                "arguments": json.dumps(arguments),
+            },
+            {"type": "function_call_output", "call_id": ident, "output": result},
+        ]
+    return [
+        tool_call_message(None, ident, name, arguments),
+        {"role": "tool", "tool_call_id": ident, "content": result},
+    ]
+
+
+@pytest.mark.parametrize("shape", ["openai", "anthropic", "responses"])
 def test_an_older_tool_call_or_result_too_big_to_keep_is_not_written_again_to_be_dropped(
-    mocker,
+    mocker, shape
 ):
     """A tool call's arguments or a tool's result too big to keep for reuse (a file
     written or read whole), once older than a message the budget keeps, is dropped at
     the next model call without being scrubbed and written again (its JSON length is
     kept): the same text as writing it, and as the general path; a budget it fits in
-    still keeps it."""
+    still keeps it. So in an OpenAI chat history, an Anthropic one and a Responses one."""
     from sentry_agents import _message_json
     from sentry_agents._budget import fit
 
     page = "x = compute(1)  # one line of the file\n" * 16_000  # 640 KB
-    history: list[dict[str, Any]] = [
+    history: list[Any] = [
         {"role": "user", "content": "Copy the file."},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "call_read",
-                    "type": "function",
-                    "function": {"name": "read_file", "arguments": '{"path": "a.py"}'},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": "call_read", "content": page},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "call_write",
-                    "type": "function",
-                    "function": {
-                        "name": "write_file",
-                        "arguments": json.dumps({"path": "b.py", "content": page}),
-                    },
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": "call_write", "content": "written"},
+        *tool_step(shape, "call_read", "read_file", {"path": "a.py"}, page),
+        *tool_step(shape, "call_write", "write_file", {"path": "b.py", "content": page}, "done"),
         {"role": "user", "content": "Thanks."},
     ]
     for newer in (history[-2:], history[-1:]):
@@ -2698,8 +2692,13 @@ def test_an_older_tool_call_or_result_too_big_to_keep_is_not_written_again_to_be
         messages = history[: len(history) - len(newer)] + newer
         first = serialize_messages(messages, max_bytes=20_000)
         spies = [
-            mocker.spy(_message_json, "scrubbed_arguments_json"),
-            mocker.spy(_message_json, "scrub_result_text"),
+            mocker.spy(_message_json, name)
+            for name in (
+                "scrubbed_arguments_json",
+                "scrub_result_text",
+                "_blocks_json",
+                "_tool_call",
+            )
         ]
         for again in (messages, json.loads(json.dumps(messages))):
             assert serialize_messages(again, max_bytes=20_000) == first
@@ -3013,7 +3012,7 @@ sized_unit = st.sampled_from(
     ["x", "é", "🙂", "password=hunter2 ", '{"token": "t", "n": 1}\n', "\ud800"]
 )
 sized_step = st.tuples(
-    st.sampled_from(["call", "result", "user"]),
+    st.sampled_from(["call", "result", "user", "blocks", "blocks result", "item", "item output"]),
     st.sampled_from(["c1", "c2", "c\u00e9", "https://h/x"]),
     sized_unit,
     st.integers(min_value=0, max_value=400),
@@ -3037,9 +3036,10 @@ def test_a_tool_step_too_big_to_keep_dropped_by_its_known_length_is_what_writing
     steps, calls
 ):
     """Tool calls and results too big to keep for reuse (made so at a few hundred
-    characters here), each dropped once its JSON length, learned at an earlier call,
-    cannot fit what the budget has left: the same text and count as the general path,
-    at every call, whatever the budgets, scrub keys and block sizes in turn."""
+    characters here), as OpenAI, Anthropic and Responses API histories hold them, each
+    dropped once its JSON length, learned at an earlier call, cannot fit what the budget
+    has left: the same text and count as the general path, at every call, whatever the
+    budgets, scrub keys and block sizes in turn."""
     from unittest import mock
 
     from sentry_agents import _message_json
@@ -3052,12 +3052,12 @@ def test_a_tool_step_too_big_to_keep_dropped_by_its_known_length_is_what_writing
     history: list[Any] = []
     for kind, ident, unit, repeat in steps:
         text = unit * repeat
-        if kind == "call":
-            history.append(tool_call_message(None, ident, "write", {"content": text}))
-        elif kind == "result":
-            history.append({"role": "tool", "tool_call_id": ident, "content": text})
-        else:
+        if kind == "user":
             history.append({"role": "user", "content": text[:50]})
+            continue
+        shape = {"blocks": "anthropic", "item": "responses"}.get(kind.split()[0], "openai")
+        call, result = tool_step(shape, ident, "write", {"content": text}, text)
+        history.append(result if kind.endswith(("result", "output")) else call)
     sizes: dict[Any, int] = {}
     for budget, keys, blocks in calls:
         scrubber = scrubber_for(DEFAULT_SCRUB_KEYS if keys is None else frozenset(keys))

@@ -101,14 +101,8 @@ def encode_messages(
     first for nothing."""
     if type(messages) is not list:
         return None
-    room = None if max_bytes is None else max(max_bytes, MIN_BUDGET)
-    if room is not None and messages and _over(messages[-1], room):
-        try:
-            return _newest_alone(messages, split, scrubber, default_role, room)
-        except _BarePart:
-            return None
     try:
-        return _encode(messages, split, scrubber, default_role, max_bytes)
+        return _encoded(messages, split, scrubber, default_role, max_bytes)
     except _BarePart:
         pass
     try:
@@ -116,9 +110,24 @@ def encode_messages(
     except Exception:  # a hostile value: the general path contains it
         return None
     try:
-        return _encode(grouped, split, scrubber, default_role, max_bytes)
+        return _encoded(grouped, split, scrubber, default_role, max_bytes)
     except _BarePart:  # a part not one when grouped (a field that changes): the general path
         return None
+
+
+def _encoded(
+    messages: list[Any],
+    split: bool,
+    scrubber: Scrubber,
+    default_role: str,
+    max_bytes: Optional[int],
+) -> Optional[Encoded]:
+    """``encode_messages`` of a list: its newest message cut alone when over the budget,
+    else every message written a block at a time. Raises ``_BarePart`` (see there)."""
+    room = None if max_bytes is None else max(max_bytes, MIN_BUDGET)
+    if room is not None and messages and _over(messages[-1], room):
+        return _newest_alone(messages, split, scrubber, default_role, room)
+    return _encode(messages, split, scrubber, default_role, max_bytes)
 
 
 def _over(message: Any, max_bytes: int) -> bool:
@@ -356,9 +365,7 @@ def _write_block(
                     written, counted, recount = _count(pieces, written, counted)
                     if written >= room:
                         return pieces, system, [item, *items]
-                # Room left for a message with newer ones written (its JSON then either
-                # fits in it or is dropped, as ``fit_pieces`` keeps the newest that fit).
-                room_left = max(room - written, 1) if room and (pieces or room != limit) else 0
+                room_left = room and _room_left(room, written, limit, pieces)
                 try:
                     piece = _openai_step(item, scrubber, 0 if item is newest else heavy, room_left)
                 except Exception:  # a hostile value: the general path contains it
@@ -377,16 +384,18 @@ def _write_block(
         if direct:
             fields = item if type(item) is dict else model_fields(item)
             if fields is not None:
+                room_left = room and _room_left(room, written, limit, pieces)
+                least = 0 if item is newest else heavy
                 try:
                     if blocks_role is None:
                         piece = None
                         if len(fields) == 3 and fields is not item and "role" in fields:
-                            piece = _openai_step(fields, scrubber, 0 if item is newest else heavy)
+                            piece = _openai_step(fields, scrubber, least, room_left)
                         if piece is None:
-                            piece = _direct(fields, scrubber, 0 if item is newest else heavy)
+                            piece = _direct(fields, scrubber, least, room_left)
                     else:
                         piece = _anthropic_message(
-                            blocks_role[1], blocks, scrubber, 0 if item is newest else heavy
+                            blocks_role[1], blocks, scrubber, least, room_left
                         )
                 except Exception:  # a hostile value: the general path contains it
                     piece = None
@@ -416,6 +425,13 @@ def _write_block(
         if room and sum(map(len, many)) >= room:
             recount = 0
     return pieces, system, None
+
+
+def _room_left(room: int, written: int, limit: Optional[int], pieces: list[str]) -> int:
+    """The room a message has left with newer ones written, when it is dropped unless its
+    JSON fits there (as ``fit_pieces`` keeps the newest that fit); 0 for the newest of a
+    whole budget, which is cut to fit instead."""
+    return max(room - written, 1) if pieces or room != limit else 0
 
 
 def _holds_many(item: Any) -> bool:
@@ -595,27 +611,30 @@ _key_json = key_writer(_object_in_key)
 # calls and results are looked up first by the strings they hold.
 
 
-def _direct(item: dict[str, Any], scrubber: Scrubber, heavy: int = 0) -> Optional[str]:
+def _direct(
+    item: dict[str, Any], scrubber: Scrubber, heavy: int = 0, room_left: int = 0
+) -> Optional[str]:
     """OpenAI tool calls and tool results, Anthropic content blocks, and the items of an
     OpenAI Responses API history, as JSON; ``_HEAVY`` for a tool result, a tool call's
     arguments (or an Anthropic message) not written before, of at least ``heavy``
-    characters (when not 0)."""
+    characters (when not 0), or too big to keep for reuse and found, before, bigger than
+    ``room_left`` (see ``_sizes``)."""
     kind = item.get("type")
     if kind is not None and kind != "message":
         if item.get("role") is not None or type(kind) is not str:
             return None
         writer = _RESPONSES_ITEMS.get(kind)
-        return None if writer is None else writer(item, scrubber, heavy)
+        return None if writer is None else writer(item, scrubber, heavy, room_left)
     role = ROLE_ALIASES.get(item.get("role"))  # type: ignore[arg-type]
     if role is None or role == "system":
         return None
     if role == "tool" and item.keys() <= _RESULT_KEYS:  # the commonest: nothing else to read
-        return _openai_tool_result(item, scrubber, heavy)
+        return _openai_tool_result(item, scrubber, heavy, room_left)
     if "parts" in item:
         return None
     content = item.get("content")
     if "tool_calls" in item and role != "tool":
-        return _openai_tool_calls(role, item, content, scrubber, heavy)
+        return _openai_tool_calls(role, item, content, scrubber, heavy, room_left)
     # Parts beside the content (an audio answer's too): only the tool-call writer above
     # writes them. (A message of two keys has no content beside them: the tool branch
     # below declines it, any other role has no writer for it.)
@@ -634,9 +653,9 @@ def _direct(item: dict[str, Any], scrubber: Scrubber, heavy: int = 0) -> Optiona
         # check above let by: the general path writes it.
         if len(item) == 2:
             return None
-        return _openai_tool_result(item, scrubber, heavy)
+        return _openai_tool_result(item, scrubber, heavy, room_left)
     if type(content) is list:
-        return _anthropic_message(role, content, scrubber, heavy)
+        return _anthropic_message(role, content, scrubber, heavy, room_left)
     return None
 
 
@@ -654,8 +673,8 @@ def _openai_step(
     function call (``role``, ``content``, ``tool_calls``). Written as ``_direct`` writes
     them, the call with its lookups and calls inlined, the result by ``_result_piece`` (a
     new history writes them all); ``None`` for any other message. ``room_left``: the room the
-    message has left, when it is dropped unless its JSON fits there (0: none); a message
-    too big to keep for reuse, found bigger than that before (``_sizes``), is ``_HEAVY``."""
+    message has left (see ``_room_left``); a message too big to keep for reuse, found
+    bigger than that before (``_sizes``), is ``_HEAVY``."""
     role = item.get("role")
     if type(role) is not str:
         return None
@@ -695,12 +714,9 @@ def _openai_step(
         return found  # type: ignore[no-any-return]
     if heavy and len(arguments) >= heavy:
         return _HEAVY
-    sized = None
-    if len(arguments) >= _SIZED and len(ident) + len(name) + len(content or "") <= _SIZED_KEY:
-        sized = (_CALLS, content, ident, name, len(arguments), hash(arguments), scrubber.key)
-        known = _sizes.get(sized) if room_left else None
-        if known is not None and known + 2 > room_left:
-            return _HEAVY
+    sized = _sized_key(key) if len(arguments) >= _SIZED else None
+    if sized is not None and _known_over(sized, room_left):
+        return _HEAVY
     arguments_written = scrubbed_arguments_json(arguments, scrubber)
     if (
         arguments_written is not None
@@ -739,16 +755,43 @@ def _openai_step(
 
 
 _sizes: dict[tuple[Any, ...], int] = {}
-"""The JSON length of tool calls and results written before that were too big to keep
-for reuse (a file written or read whole), under their small strings and the length and
-hash of their big one: an older one whose JSON cannot fit what a budget has left is
-dropped without being written again at every model call. At most ``_MAX_SIZES``
-entries, each key's strings at most ``_SIZED_KEY`` characters: under 0.5 MB."""
+"""The JSON length of messages written before that were too big to keep for reuse (a
+file written or read whole, as a tool call's arguments or a tool result), under their
+key for reuse with each big string as its length and hash (``_sized_key``): an older one
+whose JSON cannot fit what a budget has left is dropped without being written again at
+every model call. At most ``_MAX_SIZES`` entries, each key's other strings at most
+``_SIZED_KEY`` characters: under 0.5 MB."""
 _SIZED = 128 * 1024
-"""Characters from which a call's arguments or a result's text may be too big to keep
-for reuse, and its length is looked up."""
+"""Characters from which a string may make its message too big to keep for reuse, and
+the message's length is looked up."""
 _SIZED_KEY = 256
 _MAX_SIZES = 256
+
+
+def _sized_key(key: tuple[Any, ...]) -> Optional[tuple[Any, ...]]:
+    """A message's key for reuse with each string of at least ``_SIZED`` characters as its
+    length and hash (not the string: that would keep a file alive), when it holds one and
+    its other strings are at most ``_SIZED_KEY`` characters in all; else ``None``. (A
+    collision would need equal lengths and 64-bit hashes under the same other strings.)"""
+    sized: list[Any] = []
+    small = 0
+    big = False
+    for member in key:
+        if type(member) is str:
+            if len(member) >= _SIZED:
+                sized.append((len(member), hash(member)))
+                big = True
+                continue
+            small += len(member)
+        sized.append(member)
+    return tuple(sized) if big and small <= _SIZED_KEY else None
+
+
+def _known_over(sized: tuple[Any, ...], room_left: int) -> bool:
+    """Whether a message under ``sized`` (see ``_sizes``) was written before too big for
+    ``room_left`` (not 0), and so would be dropped once written."""
+    known = _sizes.get(sized) if room_left else None
+    return known is not None and known + 2 > room_left
 
 
 def _note_size(key: tuple[Any, ...], length: int) -> None:
@@ -758,27 +801,40 @@ def _note_size(key: tuple[Any, ...], length: int) -> None:
     _sizes[key] = length
 
 
+def _keep(key: tuple[Any, ...], piece: str, cost: int, sized: Optional[tuple[Any, ...]]) -> None:
+    """Keep a message's JSON for reuse, or, too big for that, its length under ``sized``
+    (when it has a big string)."""
+    if not _reuse.put(key, piece, cost) and sized is not None:
+        _note_size(sized, len(piece))
+
+
 _RESULT_OVERHEAD = 3 * 80 + 240  # see ``_text_cost``: three strings and the entry
 _CALL_OVERHEAD = 7 * 80 + 240  # seven strings
 
 
-def _openai_tool_result(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
+def _openai_tool_result(
+    item: dict[str, Any], scrubber: Scrubber, heavy: int, room_left: int
+) -> Optional[str]:
     content = item.get("content")
     call_id = item.get("tool_call_id")
     if call_id is None and not content and (content is None or type(content) is str):
         return '{"role":"tool","parts":[]}'
-    return _tool_result(call_id or item.get("name") or "", content, scrubber, heavy)
+    return _tool_result(call_id or item.get("name") or "", content, scrubber, heavy, room_left)
 
 
-def _responses_tool_output(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
-    return _tool_result(item.get("call_id") or "", item.get("output"), scrubber, heavy)
+def _responses_tool_output(
+    item: dict[str, Any], scrubber: Scrubber, heavy: int, room_left: int
+) -> Optional[str]:
+    return _tool_result(item.get("call_id") or "", item.get("output"), scrubber, heavy, room_left)
 
 
-def _tool_result(ident: Any, content: Any, scrubber: Scrubber, heavy: int = 0) -> Optional[str]:
+def _tool_result(
+    ident: Any, content: Any, scrubber: Scrubber, heavy: int, room_left: int
+) -> Optional[str]:
     """A tool message of one result (``content`` ``None`` or text)."""
     if type(ident) is not str or (content is not None and type(content) is not str):
         return None
-    return _result_piece(ident, content or "", scrubber, heavy)
+    return _result_piece(ident, content or "", scrubber, heavy, room_left)
 
 
 def _result_piece(
@@ -799,12 +855,9 @@ def _result_piece(
         return found  # type: ignore[no-any-return]
     if heavy and len(content) >= heavy:
         return _HEAVY
-    sized = None
-    if len(content) >= _SIZED and len(ident) <= _SIZED_KEY:
-        sized = (_RESULT, ident, len(content), hash(content), scrubber.key)
-        known = _sizes.get(sized) if room_left else None
-        if known is not None and known + 2 > room_left:
-            return _HEAVY
+    sized = _sized_key(key) if len(content) >= _SIZED else None
+    if sized is not None and _known_over(sized, room_left):
+        return _HEAVY
     if (
         ident.isascii()
         and ident[:1] not in JSON_HEADS
@@ -848,7 +901,9 @@ def _result_piece(
     return piece
 
 
-def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
+def _responses_tool_call(
+    item: dict[str, Any], scrubber: Scrubber, heavy: int, room_left: int
+) -> Optional[str]:
     """A Responses API tool call (``function_call``, ``custom_tool_call``, and the call an
     ``mcp_approval_request`` asks to allow), looked up first by its id, name and
     arguments."""
@@ -864,12 +919,17 @@ def _responses_tool_call(item: dict[str, Any], scrubber: Scrubber, heavy: int) -
         return found  # type: ignore[no-any-return]
     if heavy and len(arguments) >= heavy:
         return _HEAVY
+    sized = _sized_key(key) if len(arguments) >= _SIZED else None
+    if sized is not None and _known_over(sized, room_left):
+        return _HEAVY
     piece = _message("assistant", [_tool_call(ident, name, arguments, scrubber)])
-    _reuse.put(key, piece, _strings_cost((piece, ident, name, arguments)))
+    _keep(key, piece, _strings_cost((piece, ident, name, arguments)), sized)
     return piece
 
 
-def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber, heavy: int) -> Optional[str]:
+def _responses_reasoning(
+    item: dict[str, Any], scrubber: Scrubber, heavy: int, room_left: int
+) -> Optional[str]:
     """A Responses API reasoning item: its summary and content texts, one per line. (Not
     a LangChain reasoning block, its text under ``reasoning``: the general path reads it.)"""
     if "reasoning" in item:
@@ -905,7 +965,7 @@ def _responses_reasoning(item: dict[str, Any], scrubber: Scrubber, heavy: int) -
 
 
 def _openai_tool_calls(
-    role: str, item: dict[str, Any], content: Any, scrubber: Scrubber, heavy: int
+    role: str, item: dict[str, Any], content: Any, scrubber: Scrubber, heavy: int, room_left: int
 ) -> Optional[str]:
     calls = item["tool_calls"]
     if calls is None:
@@ -964,6 +1024,9 @@ def _openai_tool_calls(
         return found  # type: ignore[no-any-return]
     if heavy and length >= heavy:
         return _HEAVY
+    sized = _sized_key(key) if length >= _SIZED else None
+    if sized is not None and _known_over(sized, room_left):
+        return _HEAVY
     parts: list[str] = []
     if reasoning:
         parts.append(f'{{"type":"reasoning","content":{_text_json(reasoning)}}}')
@@ -975,7 +1038,7 @@ def _openai_tool_calls(
         parts.append(_tool_call(held[index], held[index + 1], held[index + 2], scrubber))
     piece = _message(role, parts)
     strings = (piece, content or "", reasoning or "", refusal or "", *held[6:])
-    _reuse.put(key, piece, _strings_cost(strings))
+    _keep(key, piece, _strings_cost(strings), sized)
     return piece
 
 
@@ -993,7 +1056,7 @@ _TEXT_KINDS = frozenset({"text", "output_text", "input_text"})
 
 
 def _anthropic_message(
-    role: str, blocks: list[Any], scrubber: Scrubber, heavy: int
+    role: str, blocks: list[Any], scrubber: Scrubber, heavy: int, room_left: int
 ) -> Optional[str]:
     """An Anthropic message, looked up first by what its blocks hold (an agent loop sends
     its text, tool calls and tool results again at every step), else written from it. A
@@ -1002,7 +1065,7 @@ def _anthropic_message(
         block = blocks[0]
         if block.get("type") == "tool_result":
             ident, content = block.get("tool_use_id") or "", block.get("content")
-            return _tool_result(ident, content, scrubber, heavy)
+            return _tool_result(ident, content, scrubber, heavy, room_left)
     read = _read_blocks(role, blocks, scrubber)
     if read is None:
         return None
@@ -1016,9 +1079,12 @@ def _anthropic_message(
     strings = "".join(key[3:])  # everything after the key's head is a string
     if heavy and len(strings) >= heavy:
         return _HEAVY
+    sized = _sized_key(key) if len(strings) >= _SIZED else None
+    if sized is not None and _known_over(sized, room_left):
+        return _HEAVY
     piece = _blocks_json(role, held, inputs, scrubber)
     ascii = piece.isascii() and strings.isascii()
-    _reuse.put(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)))
+    _keep(key, piece, _text_cost(len(strings) + len(piece), ascii, len(key)), sized)
     return piece
 
 
@@ -1195,7 +1261,7 @@ _REASONING = object()
 _SYSTEM = object()
 _HEAVY = "heavy"
 """What a writer gives for a message it was asked not to write (``heavy``)."""
-_RESPONSES_ITEMS: dict[str, Callable[[dict[str, Any], Scrubber, int], Optional[str]]] = {
+_RESPONSES_ITEMS: dict[str, Callable[[dict[str, Any], Scrubber, int, int], Optional[str]]] = {
     "function_call": _responses_tool_call,
     "custom_tool_call": _responses_tool_call,
     "function_call_output": _responses_tool_output,
@@ -1353,16 +1419,18 @@ class _Reuse:
                 self.promote(key, found)
         return found
 
-    def put(self, key: Hashable, value: Any, cost: Optional[int] = None) -> None:
-        """Keep ``value`` under ``key``; ``cost``: the memory they hold, when the caller
-        knows it (see ``_text_cost``)."""
+    def put(self, key: Hashable, value: Any, cost: Optional[int] = None) -> bool:
+        """Keep ``value`` under ``key``, unless too big to (``False``); ``cost``: the
+        memory they hold, when the caller knows it (see ``_text_cost``)."""
         if cost is None:
             cost = _cost(key, value)
-        if cost <= self.max_entry_bytes:
-            if self.used + cost > self.half:
-                self.turn_over()
-            self.young[key] = value
-            self.used += cost
+        if cost > self.max_entry_bytes:
+            return False
+        if self.used + cost > self.half:
+            self.turn_over()
+        self.young[key] = value
+        self.used += cost
+        return True
 
     def promote(self, key: Hashable, value: Any) -> None:
         """Move an entry found in the old generation back to the young one."""
