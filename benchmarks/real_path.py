@@ -2004,8 +2004,8 @@ CODE_FILE = "def step(x):\n    return compute(x, retries=3)  # one line of the m
 def coding_loop(steps: int, tag: str = "", shape: str = "openai") -> list[list[dict[str, Any]]]:
     """The history a coding agent sends at each of its ``steps`` model calls: it read a
     file of 1 MB (a tool result), wrote it back (a tool call's arguments of 1 MB), then
-    ran small tools at each step after; as an OpenAI chat history, an ``anthropic`` one
-    or a ``responses`` one (OpenAI's Responses API) holds its steps."""
+    ran small tools at each step after; as an OpenAI chat history, an ``anthropic`` one,
+    a ``responses`` one (OpenAI's Responses API) or a ``google`` one holds its steps."""
 
     def code(step: int) -> tuple[str, dict[str, Any], str]:
         if step == 0:
@@ -2040,7 +2040,12 @@ def tool_step(
     shape: str, call_id: str, name: str, arguments: dict[str, Any], result: str
 ) -> list[dict[str, Any]]:
     """A tool's call and its result as an OpenAI chat history (``openai``), an Anthropic
-    one (``anthropic``) or an OpenAI Responses API one (``responses``) holds them."""
+    one (``anthropic``), an OpenAI Responses API one (``responses``) or a Google GenAI one
+    (``google``) holds them."""
+    if shape == "google":
+        call = {"function_call": {"name": name, "args": arguments}}
+        output = {"function_response": {"name": name, "response": {"output": result}}}
+        return [{"role": "model", "parts": [call]}, {"role": "user", "parts": [output]}]
     if shape == "anthropic":
         call = {"type": "tool_use", "id": call_id, "name": name, "input": arguments}
         output = {"type": "tool_result", "tool_use_id": call_id, "content": result}
@@ -2096,6 +2101,12 @@ LOOPS: list[tuple[Callable[[int, str], list[list[dict[str, Any]]]], str, int, st
         "the same as OpenAI Responses API items",
         200_000,
         "the same",
+    ),
+    (
+        functools.partial(coding_loop, shape="google"),
+        "the same as Google GenAI contents",
+        200_000,
+        "the same, converted by the general path",
     ),
 ]
 

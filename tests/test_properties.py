@@ -2647,7 +2647,11 @@ def test_fast_path_keeps_the_same_messages_as_the_general_path(msgs, budget):
 
 def tool_step(shape: str, ident: str, name: str, arguments: Any, result: str) -> list[Any]:
     """One step of a tool loop, its call and its result, as an OpenAI chat history, an
-    Anthropic one or an OpenAI Responses API one holds it."""
+    Anthropic one, an OpenAI Responses API one or a Google GenAI one holds it."""
+    if shape == "google":
+        call = {"function_call": {"name": name, "args": arguments}}
+        output = {"function_response": {"name": name, "response": {"output": result}}}
+        return [{"role": "model", "parts": [call]}, {"role": "user", "parts": [output]}]
     if shape == "anthropic":
         call = {"type": "tool_use", "id": ident, "name": name, "input": arguments}
         output = {"type": "tool_result", "tool_use_id": ident, "content": result}
@@ -2668,7 +2672,7 @@ def tool_step(shape: str, ident: str, name: str, arguments: Any, result: str) ->
     ]
 
 
-@pytest.mark.parametrize("shape", ["openai", "anthropic", "responses"])
+@pytest.mark.parametrize("shape", ["openai", "anthropic", "responses", "google", "genai objects"])
 def test_an_older_tool_call_or_result_too_big_to_keep_is_not_written_again_to_be_dropped(
     mocker, shape
 ):
@@ -2676,17 +2680,30 @@ def test_an_older_tool_call_or_result_too_big_to_keep_is_not_written_again_to_be
     written or read whole), once older than a message the budget keeps, is dropped at
     the next model call without being scrubbed and written again (its JSON length is
     kept): the same text as writing it, and as the general path; a budget it fits in
-    still keeps it. So in an OpenAI chat history, an Anthropic one and a Responses one."""
+    still keeps it. So in an OpenAI chat history, an Anthropic one, a Responses one and a
+    Google one, as dicts or google-genai's objects (converted by the general path)."""
+    from google.genai import types
+
     from sentry_agents import _message_json
     from sentry_agents._budget import fit
 
     page = "x = compute(1)  # one line of the file\n" * 16_000  # 640 KB
+    steps = shape.replace("genai objects", "google")
     history: list[Any] = [
         {"role": "user", "content": "Copy the file."},
-        *tool_step(shape, "call_read", "read_file", {"path": "a.py"}, page),
-        *tool_step(shape, "call_write", "write_file", {"path": "b.py", "content": page}, "done"),
+        *tool_step(steps, "call_read", "read_file", {"path": "a.py"}, page),
+        *tool_step(steps, "call_write", "write_file", {"path": "b.py", "content": page}, "done"),
         {"role": "user", "content": "Thanks."},
     ]
+
+    def rebuilt(messages: list[Any]) -> list[Any]:
+        """Equal messages, each a new object (as a client that rebuilds its history)."""
+        if shape != "genai objects":
+            return json.loads(json.dumps(messages))  # type: ignore[no-any-return]
+        return [m.model_copy(deep=True) if isinstance(m, types.Content) else m for m in messages]
+
+    if shape == "genai objects":
+        history = [types.Content.model_validate(m) if "parts" in m else m for m in history]
     for newer in (history[-2:], history[-1:]):
         _message_json._sizes.clear()
         messages = history[: len(history) - len(newer)] + newer
@@ -2698,9 +2715,10 @@ def test_an_older_tool_call_or_result_too_big_to_keep_is_not_written_again_to_be
                 "scrub_result_text",
                 "_blocks_json",
                 "_tool_call",
+                "convert_item",
             )
         ]
-        for again in (messages, json.loads(json.dumps(messages))):
+        for again in (messages, rebuilt(messages)):
             assert serialize_messages(again, max_bytes=20_000) == first
         assert sum(spy.call_count for spy in spies) == 0
         assert first == fit(to_gen_ai_messages(messages), 20_000).text
@@ -3012,7 +3030,19 @@ sized_unit = st.sampled_from(
     ["x", "é", "🙂", "password=hunter2 ", '{"token": "t", "n": 1}\n', "\ud800"]
 )
 sized_step = st.tuples(
-    st.sampled_from(["call", "result", "user", "blocks", "blocks result", "item", "item output"]),
+    st.sampled_from(
+        [
+            "call",
+            "result",
+            "user",
+            "blocks",
+            "blocks result",
+            "item",
+            "item output",
+            "google",
+            "google result",
+        ]
+    ),
     st.sampled_from(["c1", "c2", "c\u00e9", "https://h/x"]),
     sized_unit,
     st.integers(min_value=0, max_value=400),
@@ -3055,7 +3085,9 @@ def test_a_tool_step_too_big_to_keep_dropped_by_its_known_length_is_what_writing
         if kind == "user":
             history.append({"role": "user", "content": text[:50]})
             continue
-        shape = {"blocks": "anthropic", "item": "responses"}.get(kind.split()[0], "openai")
+        shape = {"blocks": "anthropic", "item": "responses", "google": "google"}.get(
+            kind.split()[0], "openai"
+        )
         call, result = tool_step(shape, ident, "write", {"content": text}, text)
         history.append(result if kind.endswith(("result", "output")) else call)
     sizes: dict[Any, int] = {}

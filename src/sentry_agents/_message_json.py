@@ -381,10 +381,10 @@ def _write_block(
             written, counted, recount = _count(pieces, written, counted)
             if written >= room:
                 return pieces, system, [item, *items]
+        room_left = room and _room_left(room, written, limit, pieces)
         if direct:
             fields = item if type(item) is dict else model_fields(item)
             if fields is not None:
-                room_left = room and _room_left(room, written, limit, pieces)
                 least = 0 if item is newest else heavy
                 try:
                     if blocks_role is None:
@@ -411,6 +411,13 @@ def _write_block(
         key = None if _holds_many(item) else _key_of(item, default_role, split, scrubber)
         many = None if key is None else reuse.get(key)
         if many is None:
+            sized = None
+            if key is not None and len(key[0]) >= _SIZED:  # too big to keep (a file, whole)
+                if heavy and item is not newest:
+                    return pieces, system, [item, *items]
+                sized = _sized_key((*key, limit))  # (a cut depends on the budget)
+                if sized is not None and room and _known_over(sized, room_left):
+                    return pieces, system, [item, *items]
             bounded = None if limit is None else Bounded(scrubber, limit)
             converted = within(bounded, convert_item, item, default_role)
             if split:
@@ -419,8 +426,11 @@ def _write_block(
                     system.append(parts)
                     key = None
             many = tuple(dumps(m) for m in scrub_messages(converted, scrubber))
+            stored = False
             if key is not None and (bounded is None or not bounded.cuts):  # (cut: this budget's)
-                reuse.put(key, many)
+                stored = reuse.put(key, many)
+            if not stored and sized is not None and key is not None and len(many) == 1:
+                _note_size(sized, len(many[0]))
         pieces.extend(many)
         if room and sum(map(len, many)) >= room:
             recount = 0
