@@ -3142,6 +3142,52 @@ def test_a_long_run_of_digits_is_found_wherever_it_lies(pad, layout, tail):
         assert has_long_digit_run(cut) == (_LONG_INT.search(cut) is not None)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=9),
+    st.integers(min_value=0, max_value=10),
+    st.lists(
+        st.tuples(
+            st.integers(min_value=-2, max_value=1),
+            st.sampled_from(["a", "-", "\u0663", "\uff17", "\U0001d7e9", "", "12"]),
+        ),
+        max_size=40,
+    ),
+)
+def test_many_runs_just_short_of_long_are_told_as_the_regex_tells(digits, pad, runs):
+    """At a small scale (runs of ``digits`` digits sought), texts of many runs each a
+    digit or two short of that, as long, or one longer, after any offset from the
+    characters looked at, separated by a letter, other scripts' digits (which
+    ``[0-9]`` does not match), nothing (two runs then one) or more digits: answered as
+    the regex answers."""
+    import re
+
+    from sentry_agents import _jsonable
+
+    text = "x" * pad + "".join("5" * max(digits + short, 0) + gap for short, gap in runs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_jsonable, "MIN_LONG_INT_DIGITS", digits)
+        patch.setattr(_jsonable, "_LONG_INT", re.compile(f"[0-9]{{{digits}}}"))
+        for cut in (text, text[1:], text[:-1]):
+            found = _jsonable._LONG_INT.search(cut) is not None
+            assert _jsonable.has_long_digit_run(cut) == found, cut
+
+
+@pytest.mark.parametrize("pad", [0, 1, 2, 1_505, 3_009, 3_010])
+@pytest.mark.parametrize("gap", ["a", "\u0663", "\uff17"])
+def test_runs_of_one_digit_short_fill_a_text_without_one_found(pad, gap):
+    """Runs of ``MIN_LONG_INT_DIGITS - 1`` digits, one after another, each run broken
+    by one character that is no ASCII digit, wherever they lie against the characters
+    looked at: none is long; made one digit longer, any one of them is."""
+    from sentry_agents._jsonable import MIN_LONG_INT_DIGITS, has_long_digit_run
+
+    runs = ["7" * (MIN_LONG_INT_DIGITS - 1)] * 12
+    assert not has_long_digit_run("z" * pad + gap.join(runs) + gap)
+    for longer in (0, 5, 11):
+        grown = [*runs[:longer], runs[longer] + "7", *runs[longer + 1 :]]
+        assert has_long_digit_run("z" * pad + gap.join(grown) + gap)
+
+
 @pytest.mark.parametrize("digits", [1, 2, 3, 4])
 def test_a_long_run_of_digits_is_found_in_every_short_text_at_a_small_length(digits):
     """With runs of ``digits`` digits sought (the same search at a small scale), every

@@ -602,19 +602,23 @@ _LONG_INT = re.compile(f"[0-9]{{{MIN_LONG_INT_DIGITS}}}")
 """A run of digits as long as that (in a number, or in text: the walk then only costs
 time)."""
 _DIGIT = re.compile("[0-9]")
+_DIGITS = re.compile("[0-9]*")
 
 
 def has_long_digit_run(text: str) -> bool:
     """Whether ``text`` holds a run of ``MIN_LONG_INT_DIGITS`` digits (``_LONG_INT``),
     looking at one character in that many: any such run holds one of them, and only
-    around a digit among them is searched (a regex trying every character of a file of
-    5 MB took 45 ms)."""
+    the run around a digit among them is read (a regex trying every character of a file
+    of 5 MB took 45 ms). The run's end is found first, then its last that many
+    characters matched once: searching around the digit retried from every start (runs
+    of 3,010 digits filling 300 KB took 0.5 s)."""
     step = MIN_LONG_INT_DIGITS
     sampled = text[step - 1 :: step]
     found = _DIGIT.search(sampled)
     while found is not None:
         at = step - 1 + found.start() * step
-        if _LONG_INT.search(text, max(0, at - step + 1), at + step) is not None:
+        end = _DIGITS.match(text, at, at + step).end()  # type: ignore[union-attr]
+        if end >= step and _LONG_INT.match(text, end - step) is not None:
             return True
         found = _DIGIT.search(sampled, found.start() + 1)
     return False
