@@ -1024,9 +1024,7 @@ def test_a_newest_message_over_the_budget_is_cut_alone_as_the_general_path_cuts_
         assert fitted is not None or "parts" in newest or grouped  # a page: not the general path
     if fitted is not None:
         assert encoded is not None
-        assert fitted.text == expected.text
-        if split:
-            assert fitted.original_count == expected.original_count
+        assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
         assert encoded.system == system
     if not split and keys is None:
         assert serialize_messages(msgs, max_bytes=budget) == expected.text
@@ -1162,6 +1160,47 @@ def test_bare_google_parts_past_a_full_budget_are_one_message_per_run(run, split
         assert fitted is None and len(encoded.pieces) == 1
     if not split:
         assert serialize_messages(msgs, max_bytes=1_000) == expected.text
+
+
+@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("newest", ["x" * 5_000, "a short question"], ids=["over", "short"])
+@pytest.mark.parametrize(
+    "nothing",
+    [
+        {"type": "item_reference", "id": "msg_1"},
+        {"id": "msg_1"},
+        {"type": "compaction", "id": "cmp_1", "encrypted_content": "gAAAAB"},
+        "sdk",
+    ],
+    ids=["item reference", "id alone", "compaction", "sdk item reference"],
+)
+def test_items_making_no_message_older_than_the_budget_are_not_counted(nothing, newest, split):
+    """Responses API items the general path makes no message of (an item reference, a
+    compaction), older than what the budget keeps and only counted, before a newest
+    message over the budget or after a long history: counted as none, as the general
+    path counts them, split or not."""
+    from sentry_agents._bounded import Bounded
+    from sentry_agents._budget import fit, fit_pieces
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import split_system, within
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_messages, scrubber_for
+
+    if nothing == "sdk":
+        nothing = responses_item("item_reference", "msg_1", {})
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    msgs: list[Any] = []
+    for i in range(300):
+        msgs += [nothing, {"role": ("user", "assistant")[i % 2], "content": f"turn {i} " * 10}]
+    msgs.append({"role": "user", "content": newest})
+    converted = within(Bounded(scrubber, 1_000), to_gen_ai_messages, msgs)
+    rest = split_system(converted)[1] if split else converted
+    expected = fit(scrub_messages(rest, scrubber), 1_000)
+    encoded = encode_messages(msgs, split=split, scrubber=scrubber, max_bytes=1_000)
+    assert encoded is not None
+    fitted = fit_pieces(encoded.pieces, encoded.dropped, 1_000)
+    assert fitted is not None
+    assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
+    assert fitted.original_count == 301
 
 
 @pytest.mark.parametrize("newest", ["x" * 5_000, "a short question"])
@@ -2174,6 +2213,16 @@ any_items = st.lists(
             lambda text: {"role": "system", "type": "function_call_output", "output": text},
             some_text,
         ),
+        # Responses API items making no message: an item reference (its type given or
+        # not), a compaction, as dicts or the SDK's classes.
+        st.builds(
+            responses_item,
+            st.sampled_from(["item_reference", "compaction"]),
+            some_text,
+            st.just({}),
+            st.booleans(),
+        ),
+        st.builds(lambda text: {"id": text}, some_text),
     ),
     max_size=30,
 )

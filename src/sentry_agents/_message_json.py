@@ -40,6 +40,7 @@ from ._messages import (
     group_parts,
     is_bare_part,
     may_be_system,
+    messages_made,
     newest_output_messages,
     output_messages,
     split_system,
@@ -569,11 +570,12 @@ def _rest_dropped(
     default_role: str,
     limit: Optional[int],
 ) -> Encoded:
-    """``rest``, the messages older than a full budget, newest first: counted (each item
-    is one message) and, when ``split``, their system parts taken (converted ``within``
-    ``limit``, the budget). Raises ``_BarePart`` at a bare Google part: a run of them,
-    and the strings beside it, is one message, and may hold a string already written
-    as a message of its own (the whole list is grouped)."""
+    """``rest``, the messages older than a full budget, newest first: counted as the
+    general path counts them (``messages_made``: an item is one message, or none when a
+    Responses API item of nothing in the conversation) and, when ``split``, their system
+    parts taken (converted ``within`` ``limit``, the budget). Raises ``_BarePart`` at a
+    bare Google part: a run of them, and the strings beside it, is one message, and may
+    hold a string already written as a message of its own (the whole list is grouped)."""
     dropped = 0
     older: list[list[Part]] = []
     for item in rest:
@@ -581,13 +583,13 @@ def _rest_dropped(
             dropped += 1  # a dict whose role is given (so no bare part), not a system one
             continue
         if type(item) is dict:
-            try:  # a dict whose role is text (most messages) is none, told at once
-                bare = type(item.get("role")) is not str and is_bare_part(item)
-            except Exception:  # a key posing as the role: ``is_bare_part`` reads it safely
-                bare = is_bare_part(item)
+            try:  # a dict whose role is text (most messages) is one message, told at once
+                made = 1 if type(item.get("role")) is str else messages_made(item, default_role)
+            except Exception:  # a key posing as the role: ``messages_made`` reads it safely
+                made = messages_made(item, default_role)
         else:
-            bare = type(item) is not str and is_bare_part(item)
-        if bare:
+            made = 1 if type(item) is str else messages_made(item, default_role)
+        if made is None:
             raise _BarePart
         if split:
             bounded = None if limit is None else Bounded(scrubber, limit)
@@ -596,7 +598,7 @@ def _rest_dropped(
                 older.append(parts)
             dropped += len(kept)
         else:
-            dropped += 1
+            dropped += made
     older.reverse()
     systems.append(older)
     return _in_order(blocks, systems, dropped)

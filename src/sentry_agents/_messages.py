@@ -161,14 +161,14 @@ def _count_messages(items: list[Any], end: int, default_role: str) -> Optional[i
     each), told without converting them; ``None`` when one is a bare Google part."""
     count = 0
     for item in islice(items, end):
-        made = _messages_made(item, default_role)
+        made = messages_made(item, default_role)
         if made is None:
             return None
         count += made
     return count
 
 
-def _messages_made(item: Any, default_role: str) -> Optional[int]:
+def messages_made(item: Any, default_role: str) -> Optional[int]:
     """How many messages ``convert_item`` makes of ``item``, read as ``_convert_one``
     reads it up to where it tells (none for what holds nothing of the conversation, one
     for all else, a placeholder too); ``None`` for a bare Google part."""
@@ -1259,6 +1259,7 @@ __all__ = [
     "group_parts",
     "is_bare_part",
     "may_be_system",
+    "messages_made",
     "newest_output_messages",
     "normalize_role",
     "output_messages",
