@@ -2835,6 +2835,70 @@ def test_a_key_the_prefilter_passes_is_decided_as_its_words_decide(key):
         assert scrubber.decide(key) == scrubber.decide_by_words(key)
 
 
+json_line = st.sampled_from(
+    [
+        '{"password": "p"}',
+        '[1, {"token": "t"}]',
+        '  {"api_key": 1}',
+        '\ufeff\t[{"secret": 2}]',
+        '"{\\"secret\\": 1}"',
+        "x = {'token': 1}",
+        "rows[0] = {}",
+        "token=abc; password: hunter2",
+        "{not json",
+        "plain words",
+        "",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(json_line, max_size=6),
+    st.sampled_from(["\n", "\r\n", "\r", "\n\n"]),
+    st.sampled_from(["", "x", " ", "{", "[", '"', "\ufeff"]),
+)
+def test_a_text_not_read_for_json_is_one_json_scrubbing_leaves_as_it_is(lines, breaks, head):
+    """``may_hold_json`` (told before the deny-listed words are looked for) passes a text
+    only when scrubbing the JSON in it leaves the text and every beginning of it as they
+    are: no line of it begins with ``{`` or ``[``, and it does not begin as JSON may."""
+    from sentry_agents._bounded import Bounded
+    from sentry_agents._privacy import (
+        DEFAULT_SCRUB_KEYS,
+        _json_scrubbed,
+        may_hold_json,
+        scrub_text,
+        scrubber_for,
+    )
+
+    text = head + breaks.join(lines)
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    if not may_hold_json(text):
+        for cut in range(len(text) + 1):
+            assert _json_scrubbed(text[:cut], scrubber) == text[:cut]
+        assert scrub_text(text, scrubber) is text
+        assert Bounded(scrubber, 1_000).left_alone(text)
+    elif '{"' in text.lstrip() and scrubber.may_hide(text):
+        assert Bounded(scrubber, 1_000).left_alone(text) is False
+
+
+def test_a_long_text_of_lines_no_bracket_begins_is_not_searched_for_secret_words(mocker):
+    """A file of 1 MB (code, prose) none of whose lines begins as JSON is sent as it is
+    without a search for deny-listed words in all of it; a line beginning as JSON with a
+    secret's key in it is still scrubbed."""
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, Scrubber, scrub_text, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    search = mocker.spy(Scrubber, "may_hide")
+    code = "def step(x):\n    return compute(x[0], {'retries': 3})\n" * 20_000
+    assert scrub_text(code, scrubber) is code
+    assert search.call_count == 0
+    leaked = code + '{"password": "hunter2"}\n'
+    assert "hunter2" not in scrub_text(leaked, scrubber)
+    assert search.call_args_list[0].args[1] is leaked
+
+
 def test_a_key_no_deny_listed_word_occurs_in_is_not_split_into_words(mocker):
     """Many distinct keys (a tool result of 300,000) cost a prefilter each, not a split."""
     from sentry_agents import _privacy

@@ -54,7 +54,7 @@ from ._jsonable import (
     text_without_media,
     without_media,
 )
-from ._privacy import FILTERED, Scrubber, scrub
+from ._privacy import FILTERED, Scrubber, may_hold_json, scrub
 
 _FILTERED_SIZE = len(FILTERED) + 2
 _SCALAR_SIZES = {None: 4, True: 4, False: 5}
@@ -200,10 +200,7 @@ class Bounded:
         scrubber = self.scrubber
         return not scrubber.active or (
             ("/" not in text or "://" not in text)
-            and (
-                (text[:1] not in JSON_HEADS and "\n" not in text and "\r" not in text)
-                or (text.isascii() and not scrubber.may_hide(text))
-            )
+            and (not may_hold_json(text) or (text.isascii() and not scrubber.may_hide(text)))
         )
 
     def text_floor(self, text: str) -> int:
