@@ -1979,7 +1979,50 @@ def large_rows(plan: Plan) -> list[Row]:
                 note=f"{sent:,} bytes of it sent (its budget); json.dumps writes it all",
             )
         )
-    return rows + fetch_loop_rows(plan)
+    return [*rows, file_written_row(env, plan), *fetch_loop_rows(plan)]
+
+
+def file_written_row(env: Env, plan: Plan) -> Row:
+    """A model's answer calling a tool to write a file of 1 MB (``CODE_FILE``), read from
+    the real ``openai`` client's ``ChatCompletion`` by ``set_response``, against
+    ``json.loads`` and ``json.dumps`` of its arguments (what reading them once costs)."""
+    from openai.types.chat import ChatCompletion
+
+    arguments = json.dumps({"path": "a.py", "content": CODE_FILE})
+    call = {"id": "call_w", "type": "function"}
+    call["function"] = {"name": "write_file", "arguments": arguments}  # type: ignore[assignment]
+    message = {"role": "assistant", "content": None, "tool_calls": [call]}
+    response = ChatCompletion.model_validate(
+        {
+            "id": "chatcmpl-w",
+            "object": "chat.completion",
+            "created": 1,
+            "model": MODEL,
+            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": message}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 250_000, "total_tokens": 250_010},
+        }
+    )
+
+    def ours() -> None:
+        with sentry_agents.chat(MODEL, messages=[{"role": "user", "content": "Write a.py."}]) as c:
+            c.set_response(response)
+
+    spans, _ = env.spans_of(ours)
+    sent = len(spans[0].attributes["gen_ai.output.messages"].encode())
+
+    def json_both() -> None:
+        json.dumps(json.loads(arguments))
+
+    t = cpu_rounds({"ours": env.rounds_of(ours, 1), "json": json_both}, 1, max(3, plan.rounds // 3))
+    return Row(
+        "a model's call of write_file with a file of 1 MB: chat + set_response(ChatCompletion) "
+        "vs json.loads + json.dumps of its arguments",
+        "static",
+        us(t.med("ours")),
+        us(t.med("json")),
+        x(t.ratio("ours", "json")),
+        note=f"{sent:,} bytes of output messages sent (their budget)",
+    )
 
 
 FETCH_STEPS = 12
