@@ -2883,10 +2883,63 @@ def test_a_text_not_read_for_json_is_one_json_scrubbing_leaves_as_it_is(lines, b
         assert Bounded(scrubber, 1_000).left_alone(text) is False
 
 
+json_value_text = st.sampled_from(
+    [
+        "x = compute(1)\n",
+        "https://user:pw@h.example/x",
+        "see https://h.example/?token=t",
+        '{"password": "p"}',
+        "[1, 2]",
+        "token",
+        "caf\u00e9 \U0001f642",
+        "",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["path", "content", "api_key", "Token", "url", "n"]),
+        st.lists(json_value_text, max_size=3).map("".join),
+        max_size=4,
+    ),
+    st.sampled_from([0, 1, 2]),
+    st.booleans(),
+)
+def test_a_json_text_of_few_values_read_first_is_scrubbed_as_the_prefilter_would(
+    members, layout, escaped
+):
+    """A long JSON text of few values (a file's text in an object) is parsed and read
+    before the deny-listed words are looked for: it is scrubbed exactly as looking for
+    them first scrubs it, the credentials of a URL in it filtered in the text as written,
+    whatever its keys, values, spacing and escapes."""
+    from unittest import mock
+
+    from sentry_agents import _privacy
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrubber_for, urls_filtered
+
+    separators = [(", ", ": "), (",", ":"), (",\n", ":\t")][layout]
+    text = json.dumps(members, separators=separators, ensure_ascii=escaped)
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    expected = text
+    if _privacy.may_hold_json(text) and scrubber.may_hide(text):
+        expected = _privacy._json_scrubbed(text, scrubber)
+    if "://" in expected:
+        expected = urls_filtered(expected, scrubber)
+    with mock.patch.multiple(_privacy, _FEW_VALUES_FROM=0, _CHARS_PER_VALUE=len(text)):
+        assert _privacy._few_values(text) == (text[:1] in "{[" and "," not in text)
+        assert _privacy.scrub_text(text, scrubber) == expected
+    with mock.patch.multiple(_privacy, _FEW_VALUES_FROM=0, _CHARS_PER_VALUE=0):
+        assert _privacy._few_values(text) is (text[:1] in "{[")
+        assert _privacy.scrub_text(text, scrubber) == expected
+
+
 def test_a_long_text_of_lines_no_bracket_begins_is_not_searched_for_secret_words(mocker):
     """A file of 1 MB (code, prose) none of whose lines begins as JSON is sent as it is
-    without a search for deny-listed words in all of it; a line beginning as JSON with a
-    secret's key in it is still scrubbed."""
+    without a search for deny-listed words in all of it, and so is a JSON text holding
+    it (read as JSON first); a line beginning as JSON with a secret's key in it, or a
+    secret's key beside the file, is still scrubbed."""
     from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, Scrubber, scrub_text, scrubber_for
 
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
@@ -2897,6 +2950,13 @@ def test_a_long_text_of_lines_no_bracket_begins_is_not_searched_for_secret_words
     leaked = code + '{"password": "hunter2"}\n'
     assert "hunter2" not in scrub_text(leaked, scrubber)
     assert search.call_args_list[0].args[1] is leaked
+    search.reset_mock()
+    for text in (json.dumps({"path": "a.py", "content": code}), json.dumps([code])):
+        assert scrub_text(text, scrubber) is text  # read as JSON first: nothing to scrub
+    assert search.call_count == 0
+    assert "hunter2" not in scrub_text(
+        json.dumps({"content": code, "password": "hunter2"}), scrubber
+    )
 
 
 def test_a_key_no_deny_listed_word_occurs_in_is_not_split_into_words(mocker):
