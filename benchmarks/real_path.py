@@ -1945,6 +1945,10 @@ LARGE_RESULTS: list[tuple[str, Callable[[], Any]]] = [
             for i in range(50_000)
         ],
     ),
+    (
+        "a file of 1 MB as JSON text",
+        lambda: json.dumps({"path": "a.py", "content": CODE_FILE}),
+    ),
 ]
 
 

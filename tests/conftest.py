@@ -170,6 +170,9 @@ class Sentry:
         options.setdefault("auto_enabling_integrations", False)
         options.setdefault("dsn", self.server.dsn)
         options.setdefault("transport", CountingTransport)
+        # gzip, which every sentry-sdk sends (brotli, its default once the brotli package
+        # is installed, is read too): tests reading the raw bodies see the bytes sent.
+        options.setdefault("_experiments", {"transport_compression_algo": "gzip"})
         sentry_sdk.init(**options)
         self.clients.append(sentry_sdk.get_client())
 

@@ -42,8 +42,9 @@ MAX_BODY_BYTES = 20 * 1024 * 1024
 """Largest request body accepted, as sent (compressed or not); larger ones get a 413."""
 _CHUNK = 64 * 1024
 _BROTLI_HINT = (
-    " (sentry-sdk compresses with brotli when the brotli package is installed; "
-    "_experiments={'transport_compression_algo': 'gzip'} in sentry_sdk.init switches it)"
+    " (sentry-sdk compresses with brotli when the brotli package is installed: install "
+    "brotli 1.2 or later, or pass _experiments={'transport_compression_algo': 'gzip'} "
+    "to sentry_sdk.init)"
 )
 
 

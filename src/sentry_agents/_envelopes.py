@@ -8,6 +8,7 @@ sentry-sdk really sends.
 
 from __future__ import annotations
 
+import importlib
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -29,18 +30,21 @@ class TooLarge(ValueError):
 
 
 class UnsupportedEncoding(ValueError):
-    """A ``Content-Encoding`` other than gzip, deflate or none."""
+    """A ``Content-Encoding`` other than gzip, deflate, brotli (read with the ``brotli``
+    package, 1.2 or later, when installed) or none."""
 
 
 def decode_body(body: bytes, encoding: Optional[str], limit: int = MAX_ENVELOPE_BYTES) -> bytes:
-    """The envelope bytes of a request body: gzip or deflate inflated (gzip also when only
-    its magic bytes say so), at most ``limit`` bytes, else ``TooLarge``."""
+    """The envelope bytes of a request body: gzip, deflate or brotli inflated (gzip also
+    when only its magic bytes say so), at most ``limit`` bytes, else ``TooLarge``."""
     name = (encoding or "").strip().lower()
     if name in ("gzip", "x-gzip") or (name in ("", "identity") and body[:2] == b"\x1f\x8b"):
         data = _inflate(body, 16 + zlib.MAX_WBITS, limit)
     elif name == "deflate":
         zlib_header = len(body) >= 2 and body[0] & 0x0F == 8 and (body[0] << 8 | body[1]) % 31 == 0
         data = _inflate(body, zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS, limit)
+    elif name == "br":
+        data = _unbrotli(body, limit)
     elif name in ("", "identity"):
         data = body
     else:
@@ -69,6 +73,36 @@ def _inflate(body: bytes, wbits: int, limit: int) -> bytes:
             raise ValueError("compressed body is truncated")
         pending = inflater.unused_data
     return bytes(out)
+
+
+def _unbrotli(body: bytes, limit: int) -> bytes:
+    """Brotli-decompresses ``body`` in steps, without ever holding more than ``limit`` and
+    a step of output. sentry-sdk compresses with brotli when the ``brotli`` package is
+    installed; only brotli 1.2 or later can bound its output (``output_buffer_limit``),
+    so an older one is refused as no brotli at all."""
+    try:
+        brotli: Any = importlib.import_module("brotli")
+        decompressor = brotli.Decompressor()
+        bounded = hasattr(decompressor, "can_accept_more_data")
+    except Exception:  # not installed, or broken: as not installed
+        bounded = False
+    if not bounded:
+        raise UnsupportedEncoding("Content-Encoding 'br' needs the brotli package, 1.2 or later")
+    out = bytearray()
+    pending = body
+    try:
+        while True:
+            step = decompressor.process(pending, output_buffer_limit=_STEP)
+            out += step
+            if len(out) > limit:
+                raise TooLarge(f"envelope over {limit} bytes once decompressed")
+            if decompressor.is_finished():
+                return bytes(out)
+            if decompressor.can_accept_more_data() or not (step or pending):
+                raise ValueError("compressed body is truncated")  # all read, more wanted
+            pending = b""
+    except brotli.error as exc:
+        raise ValueError(f"brotli body does not decompress: {exc}") from None
 
 
 @dataclass
