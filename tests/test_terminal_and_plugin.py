@@ -111,7 +111,7 @@ def test_expect_failure_message_names_a_second_sentry_init(agent_spans):
     """The code under test initialising sentry-sdk itself (an app factory's
     ``sentry_sdk.init``) takes its spans away from the capture: the failure says so,
     instead of only that nothing was sent."""
-    sentry_sdk.init(transport=MemoryTransport(), traces_sample_rate=1.0)
+    sentry_sdk.init(transport=MemoryTransport(), traces_sample_rate=1.0, default_integrations=False)
     traced_run()
     with pytest.raises(AssertionError) as failure:
         agent_spans.expect("invoke_agent")
@@ -448,7 +448,9 @@ def test_stop_capture_called_twice_leaves_the_apps_client_open(sdk_log):
     from sentry_agents.testing import start_capture, stop_capture
 
     keep = _Keep()
-    sentry_sdk.init(dsn="http://public@127.0.0.1:9/1", transport=keep, debug=True)
+    sentry_sdk.init(
+        dsn="http://public@127.0.0.1:9/1", transport=keep, debug=True, default_integrations=False
+    )
     app = sentry_sdk.get_client()
     try:
         start_capture()
@@ -472,7 +474,9 @@ def test_stop_capture_gives_back_a_client_without_a_dsn():
 
     from sentry_agents.testing import start_capture, stop_capture
 
-    sentry_sdk.init(spotlight="http://127.0.0.1:9/stream", traces_sample_rate=1.0)
+    sentry_sdk.init(
+        spotlight="http://127.0.0.1:9/stream", traces_sample_rate=1.0, default_integrations=False
+    )
     app = sentry_sdk.get_client()
     try:
         start_capture()
