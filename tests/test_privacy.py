@@ -2078,3 +2078,35 @@ def test_an_agents_tools_given_again_are_converted_once_and_scrubbed_as_configur
     call()
     call()
     assert converted.call_count == 5 and seen.count("tool.definitions") == 2
+
+
+def test_a_long_json_text_of_few_values_nested_as_deep_as_can_be_read_is_sent_as_before(
+    sentry,
+):
+    """A long JSON text of few values (read as JSON before the deny-listed words are
+    looked for) nested about as deep as the stack left lets ``json`` read it, a string in
+    it beginning as JSON, holding no deny-listed word: sent as it is, as when those words
+    were looked for first (then it was never read), not lost to the depth its reading and
+    scrubbing take together."""
+    import sys
+
+    from sentry_agents import serialize_messages
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    limit = sys.getrecursionlimit()
+    inner = '"{' + "a" * 20_000 + '"'  # a string beginning as JSON: read again, deeper
+    texts = ["[" * depth + inner + "]" * depth for depth in range(limit - 250, limit)]
+    for text in texts:
+        assert scrub_text(text, scrubber) is text
+        message = {"role": "tool", "tool_call_id": "c", "content": text}
+        sent = serialize_messages([message], max_bytes=100_000)
+        assert json.loads(sent)[0]["parts"][0]["response"] == text
+    sentry_agents.configure(max_message_bytes=100_000)
+    for text in texts[-80:]:
+        with sentry_agents.chat("m", messages=[{"role": "user", "content": text}]):
+            pass
+    spans = sentry.gen_ai_spans()
+    assert len(spans) == 80
+    for span, text in zip(spans, texts[-80:]):
+        sent = json.loads(span.attributes["gen_ai.input.messages"])
+        assert sent == [{"role": "user", "parts": [{"type": "text", "content": text}]}]
