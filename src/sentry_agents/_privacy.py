@@ -826,13 +826,15 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
     if not scrubber.active:
         return text
     if may_hold_json(text):
+        scrubbed = None
         if _few_values(text):
-            scrubbed = _json_scrubbed(text, scrubber)
-            # (a URL's credentials it filtered are filtered below, in the text as written)
-            if scrubbed is not text and scrubber.may_hide(text):
-                text = scrubbed
-        elif scrubber.may_hide(text):
-            text = _json_scrubbed(text, scrubber)
+            try:
+                scrubbed = _json_scrubbed(text, scrubber)
+            except RecursionError:  # too deep for the stack left: read as the prefilter lets
+                scrubbed = None
+        # (a URL's credentials it filtered are filtered below, in the text as written)
+        if scrubbed is not text and scrubber.may_hide(text):
+            text = _json_scrubbed(text, scrubber) if scrubbed is None else scrubbed
     return urls_filtered(text, scrubber) if ("/" in text and "://" in text) else text
 
 
