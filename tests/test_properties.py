@@ -3285,6 +3285,271 @@ def test_a_tool_step_too_big_to_keep_dropped_by_its_known_length_is_what_writing
             assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
 
 
+def _sized_history_item(kind: str, ident: str, text: str) -> list[Any]:
+    """Messages of ``kind`` holding ``text``: tool steps in each shape, and what the
+    general path writes (system messages split out, Google contents as dicts and
+    google-genai objects, LangChain messages, items making no message, bare Google
+    parts, dict keys that are not text, SDK objects)."""
+    from google.genai import types
+
+    if kind in ("openai", "anthropic", "responses", "google"):
+        return tool_step(kind, ident, "write", {"content": text}, text)
+    if kind == "genai":
+        steps = tool_step("google", ident, "write", {"content": text}, text)
+        return [types.Content.model_validate(step) for step in steps]
+    made: dict[str, Any] = {
+        "system": lambda: [{"role": "system", "content": text}],
+        "system blocks": lambda: [{"role": "system", "content": [{"type": "text", "text": text}]}],
+        "google system": lambda: [{"role": "system", "parts": [{"text": text}]}],
+        "user": lambda: [{"role": "user", "content": text}],
+        "user blocks": lambda: [
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": text}, {"type": "text", "text": ident}],
+            }
+        ],
+        "result and text": lambda: [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": ident, "content": text},
+                    {"type": "text", "text": "and"},
+                ],
+            }
+        ],
+        "langchain": lambda: [
+            {"type": "human", "content": text},
+            {"type": "tool", "tool_call_id": ident, "content": text},
+        ],
+        "no message": lambda: [
+            {"type": "item_reference", "id": text},
+            {"id": text},
+            responses_item("compaction", text, {}, True),
+        ],
+        "bare": lambda: [{"text": text}, "loose " + ident, types.Part(text=text)],
+        "keys": lambda: [
+            {"role": "user", "content": text, 1: ident},
+            {"role": "user", "content": text, "1": ident},
+        ],
+        "sdk": lambda: [
+            anthropic_blocks("assistant", [("text", text, {}), ("tool_use", ident, {"c": text})]),
+            responses_item("function_call", ident, {"c": text}),
+            responses_item("reasoning", text, {"c": text}),
+            openai_message(text, None, [(ident, "write", {"c": text})], None),
+            google_content("model", text, {"c": text}),
+        ],
+        "two calls": lambda: [two_calls_message(text, ident, "write", {"c": text})],
+    }
+    return made[kind]()  # type: ignore[no-any-return]
+
+
+_SIZED_KINDS = ["openai", "anthropic", "responses", "google", "genai", "system"]
+_SIZED_KINDS += ["system blocks", "google system", "user", "user blocks", "result and text"]
+_SIZED_KINDS += ["langchain", "no message", "bare", "keys", "sdk", "two calls"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_SIZED_KINDS),
+            st.sampled_from(["c1", "c2", "c\u00e9", "https://h/x"]),
+            sized_unit,
+            st.integers(min_value=0, max_value=300),
+            st.integers(min_value=0, max_value=4),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    st.lists(
+        st.tuples(
+            st.sampled_from([0, 700, 1_500]) | st.integers(min_value=0, max_value=3_000),
+            st.sampled_from([None, (), ("token",)]),
+            st.sampled_from([None, (3, 2, 1, 2)]),
+            st.booleans(),
+            st.sampled_from(["user", "assistant"]),
+            st.integers(min_value=0, max_value=3),
+            st.integers(min_value=0, max_value=3),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from([64, 1 << 30]),
+)
+def test_a_message_too_big_to_keep_dropped_by_its_known_length_is_what_the_general_path_sends(
+    steps, calls, sized
+):
+    """Any message too big to keep for reuse (made so at 64 characters here), written by
+    a writer or by the general path, system messages split out or not, beside items
+    making no message, bare Google parts, SDK objects and keys that are not text, in a
+    history grown and cut between model calls, each call made twice at each budget,
+    scrub keys, default role and block sizes: the same text, count and system parts as
+    the general path, once its JSON length is known too."""
+    from functools import partial
+    from unittest import mock
+
+    from sentry_agents import _message_json
+    from sentry_agents._bounded import Bounded
+    from sentry_agents._budget import fit, fit_pieces
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._messages import split_system, within
+    from sentry_agents._privacy import scrub_messages, scrubber_for
+
+    history: list[Any] = []
+    for kind, ident, unit, repeat, skip in steps:
+        made = _sized_history_item(kind, ident, unit * repeat)
+        history += made[skip:] if skip < len(made) else made
+    sizes: dict[Any, int] = {}
+    reuse = _message_json._Reuse(1 << 20, 700)
+    for budget, keys, blocks, split, role, older, newer in calls + calls:
+        messages = history[older : len(history) - newer] or history
+        scrubber = scrubber_for(DEFAULT_SCRUB_KEYS if keys is None else frozenset(keys))
+        bounded = Bounded(scrubber, max(budget, 256))
+        converted = within(bounded, partial(to_gen_ai_messages, default_role=role), messages)
+        system, rest = split_system(converted) if split else ([], converted)
+        expected = fit(scrub_messages(rest, scrubber), budget)
+        block, first, least, every = blocks or (128, 32, 8, 16)
+        with mock.patch.multiple(
+            _message_json,
+            _SIZED=sized,
+            _reuse=reuse,
+            _sizes=sizes,
+            _BLOCK=block,
+            _FIRST_BLOCK=first,
+            _MIN_BLOCK=least,
+            _COUNT_EVERY=every,
+        ):
+            encoded = encode_messages(
+                messages, split=split, scrubber=scrubber, default_role=role, max_bytes=budget
+            )
+        fitted = None if encoded is None else fit_pieces(encoded.pieces, encoded.dropped, budget)
+        if fitted is not None:  # (else the general path: the newest alone over the budget)
+            assert encoded is not None
+            assert (fitted.text, fitted.original_count) == (expected.text, expected.original_count)
+            assert encoded.system == system
+
+
+@pytest.mark.parametrize("kind", _SIZED_KINDS)
+@pytest.mark.parametrize("unit", ["x", "\u00e9", '{"token": "t"}\n'])
+def test_a_message_too_big_to_keep_is_dropped_by_its_known_length_at_each_budget_it_just_fits(
+    kind, unit
+):
+    """Messages too big to keep for reuse (made so at 64 characters here) before a short
+    newest one, at each budget around the one at which each newest run of them just
+    fits, called twice (the second time their JSON lengths are known): the same text
+    and count as the general path, not one character off."""
+    from unittest import mock
+
+    from sentry_agents import _message_json
+    from sentry_agents._budget import fit, fit_pieces, size
+    from sentry_agents._jsonable import dumps
+    from sentry_agents._message_json import encode_messages
+    from sentry_agents._privacy import scrub_messages, scrubber_for
+
+    history = [*_sized_history_item(kind, "c1", unit * (600 // len(unit))), "Thanks."]
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    pieces = [dumps(m) for m in scrub_messages(to_gen_ai_messages(history), scrubber)]
+    budgets = set()
+    for newest in range(1, len(pieces) + 1):
+        just = size("[" + ",".join(pieces[-newest:]) + "]")
+        budgets.update(range(max(just - 3, 256), just + 3))
+    sizes: dict[Any, int] = {}
+    for budget in sorted(budgets):
+        expected = fit(scrub_messages(to_gen_ai_messages(history), scrubber), budget)
+        for _ in range(2):
+            with mock.patch.multiple(
+                _message_json, _SIZED=64, _reuse=_message_json._Reuse(1 << 20, 700), _sizes=sizes
+            ):
+                encoded = encode_messages(history, split=False, scrubber=scrubber, max_bytes=budget)
+            fitted = (
+                None if encoded is None else fit_pieces(encoded.pieces, encoded.dropped, budget)
+            )
+            if fitted is not None:
+                assert (fitted.text, fitted.original_count) == (
+                    expected.text,
+                    expected.original_count,
+                ), budget
+    if kind in ("openai", "anthropic", "responses", "google", "genai", "sdk", "two calls"):
+        assert sizes  # (some were too big to keep)
+
+
+scrubbed_fragment = st.sampled_from(
+    [
+        '{"password": "p"}', '{"pass\\u0077ord": 1}', '{"a": "b"}', "[1, 2]",
+        '"{\\"token\\": 1}"', '{"x": "{\\"secret\\": 2}"}', '{"url": "https://u:pw@h.example/x"}',
+        "https://u:pw@h.example/y", "{'token': 1}", "{token: 1}", '{"customerSsn": "1"}',
+        '{"x_y": [1]}', '{"\\u212a": 1}', '{"\u00df": 1}', "\ufeff", "\n", "\r", "\r\n", " ",
+        "\t", "\u2028", "\x85", "{", "[", "]", "}", '"', ",", ":", "token", "Token",
+        "\u043f\u0430\u0440\u043e\u043b\u044c", "STRASSE", "stra\u00dfe", "\u017fecret",
+        "customer_ssn", "x_y", "XY", "\u212a", "K", "\u00df", "ss", "abc", "\u00e9", "NaN",
+    ]
+)  # fmt: skip
+
+
+scrubbed_text = st.lists(scrubbed_fragment, max_size=12).map("".join)
+scrubbed_lines = st.builds(
+    str.join,
+    st.sampled_from(["\n", "\r\n", "\r", "\n\n"]),
+    st.lists(st.lists(scrubbed_fragment, max_size=4).map("".join), min_size=2, max_size=4),
+)
+
+scrubbed_json = st.builds(
+    json.dumps,
+    st.recursive(
+        scrubbed_text | st.integers(),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["url", "n", "Token", "x_y", "пароль"]), inner, max_size=3
+            )
+        ),
+        max_leaves=6,
+    ),
+    separators=shape_separators,
+    ensure_ascii=st.booleans(),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    scrubbed_text | scrubbed_lines | scrubbed_json | st.text(max_size=30),
+    st.sampled_from(
+        [None, ("token",), ("пароль", "straße"), ("x_y",), ("ß",), ("K",), ("customerSsn",)]
+    ),
+    st.sampled_from([(0, 0), (0, 10), (0, 1_000), (16 * 1024, 40)]),
+    st.integers(min_value=0, max_value=2),
+)
+def test_any_text_is_scrubbed_as_with_the_prefilter_first_and_left_alone_only_if_it_is(
+    text, names, few, encoded
+):
+    """``scrub_text`` (``may_hold_json``, and a text of few values read as JSON first)
+    gives what looking for the deny-listed words first gives, then scrubbing the JSON of
+    a text that begins as JSON may or has lines, then a URL's credentials: for any text
+    of JSON, JSON encoded twice, JSON Lines, escapes, byte order marks and line breaks,
+    any scrub keys (non-ASCII, case folded), however few its values count as; and
+    ``Bounded.left_alone`` holds only for a text it leaves, each beginning too."""
+    from unittest import mock
+
+    from sentry_agents import _privacy
+    from sentry_agents._bounded import Bounded
+    from sentry_agents._jsonable import JSON_HEADS
+
+    if encoded:
+        text = json.dumps(text, ensure_ascii=encoded == 1)
+    scrubber = _privacy.scrubber_for(DEFAULT_SCRUB_KEYS if names is None else frozenset(names))
+
+    def prefilter_first(text: str) -> str:
+        if (text[:1] in JSON_HEADS or "\n" in text or "\r" in text) and scrubber.may_hide(text):
+            text = _privacy._json_scrubbed(text, scrubber)
+        return _privacy.urls_filtered(text, scrubber) if "://" in text else text
+
+    with mock.patch.multiple(_privacy, _FEW_VALUES_FROM=few[0], _CHARS_PER_VALUE=few[1]):
+        assert _privacy.scrub_text(text, scrubber) == prefilter_first(text)
+        if Bounded(scrubber, 1_000).left_alone(text):
+            for cut in range(len(text) + 1):
+                assert prefilter_first(text[:cut]) == text[:cut]
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     st.integers(min_value=0, max_value=6_100),
