@@ -25,7 +25,7 @@ from sentry_sdk.transport import HttpTransport
 import sentry_agents._config
 from fakes import FakeProvider, LocalServer, QuietHandler
 from sentry_agents._capture import batch_in_flight
-from sentry_agents._envelopes import Capture, SpanRecord
+from sentry_agents._envelopes import Capture, SpanRecord, decode_body
 
 try:
     from sentry_sdk.tracing_utils import has_span_streaming_enabled  # noqa: F401
@@ -117,7 +117,8 @@ def ended(span: Any) -> bool:
 
 
 class IngestServer(LocalServer):
-    """Accepts envelopes like Sentry does, and keeps both the raw bodies and the decoded spans."""
+    """Accepts envelopes like Sentry does, and keeps both the envelopes received (their
+    bodies decompressed, whatever the encoding) and the decoded spans."""
 
     def __init__(self) -> None:
         self.bodies: list[bytes] = []
@@ -129,9 +130,10 @@ class IngestServer(LocalServer):
         class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                envelope = decode_body(body, self.headers.get("Content-Encoding"))
                 with server.lock:
-                    server.bodies.append(body)
-                    server.capture.add_body(body, self.headers.get("Content-Encoding"))
+                    server.bodies.append(envelope)
+                    server.capture.add_body(envelope, None)
                 self.send_response(server.status)
                 self.end_headers()
                 self.wfile.write(b"{}")
@@ -170,8 +172,9 @@ class Sentry:
         options.setdefault("auto_enabling_integrations", False)
         options.setdefault("dsn", self.server.dsn)
         options.setdefault("transport", CountingTransport)
-        # gzip, which every sentry-sdk sends (brotli, its default once the brotli package
-        # is installed, is read too): tests reading the raw bodies see the bytes sent.
+        # gzip, which every sentry-sdk version sends, so that a run is the same on each
+        # (brotli, its default once the brotli package is installed, is read too: apps
+        # run as subprocesses send it).
         options.setdefault("_experiments", {"transport_compression_algo": "gzip"})
         sentry_sdk.init(**options)
         self.clients.append(sentry_sdk.get_client())
@@ -223,13 +226,9 @@ class Sentry:
 
     def raw(self) -> bytes:
         """Every byte received, decompressed."""
-        import gzip
-
         self.flush()
         with self.server.lock:
-            return b"".join(
-                gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b for b in self.server.bodies
-            )
+            return b"".join(self.server.bodies)
 
     def one(self, predicate: Callable[[SpanRecord], bool]) -> SpanRecord:
         found = [s for s in self.spans() if predicate(s)]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import functools
-import gzip
 import json
 import logging
 import math
@@ -60,8 +59,7 @@ def envelope_items(sentry: Sentry) -> list[tuple[str, dict[str, Any]]]:
         bodies = list(sentry.server.bodies)
     items = []
     for body in bodies:
-        raw = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
-        for item in Envelope.deserialize(raw).items:
+        for item in Envelope.deserialize(body).items:
             payload = item.payload.json
             if payload is None and item.payload.bytes:
                 payload = json.loads(item.payload.bytes)

@@ -7,7 +7,6 @@ import datetime
 import decimal
 import enum
 import functools
-import gzip
 import json
 import math
 from typing import Any, Callable, Optional
@@ -613,8 +612,7 @@ def transaction_users(sentry: Sentry) -> list[Any]:
         bodies = list(sentry.server.bodies)
     users = []
     for body in bodies:
-        raw = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
-        for item in Envelope.deserialize(raw).items:
+        for item in Envelope.deserialize(body).items:
             if item.type == "transaction":
                 users.append(json.loads(item.payload.get_bytes()).get("user"))
     return users

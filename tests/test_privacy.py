@@ -2092,6 +2092,8 @@ def test_a_long_json_text_of_few_values_nested_as_deep_as_can_be_read_is_sent_as
 
     from sentry_agents import serialize_messages
 
+    if sentry.mode == "static":  # older 2.x cut strings at 1,024 characters
+        sentry.init(max_value_length=100_000)
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     limit = sys.getrecursionlimit()
     inner = '"{' + "a" * 20_000 + '"'  # a string beginning as JSON: read again, deeper

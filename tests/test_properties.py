@@ -2935,6 +2935,27 @@ def test_a_json_text_of_few_values_read_first_is_scrubbed_as_the_prefilter_would
         assert _privacy.scrub_text(text, scrubber) == expected
 
 
+def test_a_long_text_only_beginning_as_json_is_not_read_line_by_line_without_a_secret_word(
+    mocker,
+):
+    """A long text that begins like JSON but is not one document (JSON Lines, lines of
+    brackets), few commas in it, is read line by line (which costs far more for some
+    texts: each line's bracket tried) only once a deny-listed word is in it, as before
+    JSON texts of few values were read first; then its secrets are scrubbed."""
+    from sentry_agents import _privacy
+    from sentry_agents._privacy import DEFAULT_SCRUB_KEYS, scrub_text, scrubber_for
+
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    by_line = mocker.spy(_privacy, "_scrub_documents")
+    for text in ("[\n" * 16_000, '{"a": 1}\n' * 3_000, "{" + "x" * 20_000):
+        assert _privacy._few_values(text)
+        assert scrub_text(text, scrubber) is text
+    assert by_line.call_count == 0
+    lines = '{"n": 1}\n' * 3_000 + '{"token": "t0p"}\n'
+    assert "t0p" not in scrub_text(lines, scrubber)
+    assert by_line.call_count == 1
+
+
 def test_a_long_text_of_lines_no_bracket_begins_is_not_searched_for_secret_words(mocker):
     """A file of 1 MB (code, prose) none of whose lines begins as JSON is sent as it is
     without a search for deny-listed words in all of it, and so is a JSON text holding

@@ -826,16 +826,24 @@ def scrub_text(text: str, scrubber: Scrubber) -> str:
     if not scrubber.active:
         return text
     if may_hold_json(text):
-        scrubbed = None
-        if _few_values(text):
-            try:
-                scrubbed = _json_scrubbed(text, scrubber)
-            except RecursionError:  # too deep for the stack left: read as the prefilter lets
-                scrubbed = None
+        scrubbed = _read_first(text, scrubber) if _few_values(text) else None
         # (a URL's credentials it filtered are filtered below, in the text as written)
         if scrubbed is not text and scrubber.may_hide(text):
             text = _json_scrubbed(text, scrubber) if scrubbed is None else scrubbed
     return urls_filtered(text, scrubber) if ("/" in text and "://" in text) else text
+
+
+def _read_first(text: str, scrubber: Scrubber) -> Optional[str]:
+    """A JSON text of few values (``_few_values``) scrubbed as ``_json_scrubbed`` scrubs
+    one document; ``None`` when it is not one (JSON Lines, text that only begins like
+    JSON: read line by line, which may cost far more) or is too deep for the stack left:
+    it is then read only as the prefilter lets, as before it was read first."""
+    try:
+        parsed = loads_finite(text)
+        scrubbed = _scrub(parsed, scrubber)
+        return text if scrubbed is parsed else dumps(scrubbed)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _few_values(text: str) -> bool:
