@@ -772,31 +772,32 @@ file written or read whole, as a tool call's arguments or a tool result), under 
 key for reuse with each big string as its length and hash (``_sized_key``): an older one
 whose JSON cannot fit what a budget has left is dropped without being written again at
 every model call. At most ``_MAX_SIZES`` entries, each key's other strings at most
-``_SIZED_KEY`` characters: under 0.5 MB."""
+``_SIZED_KEY`` characters and its big ones at most ``_MAX_BIG``: under 0.5 MB."""
 _SIZED = 128 * 1024
 """Characters from which a string may make its message too big to keep for reuse, and
 the message's length is looked up."""
 _SIZED_KEY = 256
+_MAX_BIG = 8
 _MAX_SIZES = 256
 
 
 def _sized_key(key: tuple[Any, ...]) -> Optional[tuple[Any, ...]]:
     """A message's key for reuse with each string of at least ``_SIZED`` characters as its
     length and hash (not the string: that would keep a file alive), when it holds one and
-    its other strings are at most ``_SIZED_KEY`` characters in all; else ``None``. (A
-    collision would need equal lengths and 64-bit hashes under the same other strings.)"""
+    its other strings are at most ``_SIZED_KEY`` characters in all, and it holds at most
+    ``_MAX_BIG`` big ones; else ``None``. (A collision would need equal lengths and
+    64-bit hashes under the same other strings.)"""
     sized: list[Any] = []
-    small = 0
-    big = False
+    small = big = 0
     for member in key:
         if type(member) is str:
             if len(member) >= _SIZED:
                 sized.append((len(member), hash(member)))
-                big = True
+                big += 1
                 continue
             small += len(member)
         sized.append(member)
-    return tuple(sized) if big and small <= _SIZED_KEY else None
+    return tuple(sized) if 0 < big <= _MAX_BIG and small <= _SIZED_KEY else None
 
 
 def _known_over(sized: tuple[Any, ...], room_left: int) -> bool:
