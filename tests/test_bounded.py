@@ -579,6 +579,21 @@ def test_property_a_message_sends_what_converting_all_of_it_sends(
     assert output_within(content, budget, scrubber) == output_before(content, budget, scrubber)
 
 
+@pytest.mark.parametrize("shape", ["LangChain human message", "user message"])
+def test_a_long_content_whose_next_block_makes_no_part_sends_what_converting_all_sends(
+    shape: str,
+) -> None:
+    """A content list of more than 64 blocks cut short by the room: the block kept past
+    what fits (for ``fit`` to mark the rest cut) is the next that makes a part, not a
+    ``None`` that makes none (hypothesis found 32 texts of 300 CJK characters, each after
+    a ``None``: one part sent where converting all sends it and a cut marker)."""
+    scrubber = scrubber_for(frozenset())
+    sentry_agents.configure(scrub_keys=frozenset())
+    content = [None, "\u6625" * 300] * 32 + [None]
+    message = message_shapes(content)[shape]
+    assert_input_same([{"role": "user", "content": "q"}, message], 256, scrubber)
+
+
 class Counted:
     """A record that counts its conversions (``to_dict``)."""
 

@@ -313,10 +313,12 @@ _MANY_PARTS = 64
 
 def _parts_within(items: list[Any], bounded: Bounded) -> list[Part]:
     """``to_parts(items)`` while the parts' lower bounds once written may fit the room,
-    and one more block's: ``fit`` never reads further. The blocks after it are left out
-    only when none of them could fail (``_plain_block``: a failure makes the message a
-    placeholder) and the parts kept are not all tool results (which make a user's message
-    a tool message); else all are converted, as before."""
+    and one more block's (the next that makes any: a ``None`` makes none, and the parts
+    kept would then not tell ``fit`` that more were cut): ``fit`` never reads further.
+    The blocks after it are left out only when none of them could fail (``_plain_block``:
+    a failure makes the message a placeholder) and the parts kept are not all tool
+    results (which make a user's message a tool message); else all are converted, as
+    before."""
     room = bounded.room
     count = len(items)
     parts: list[Part] = []
@@ -330,8 +332,12 @@ def _parts_within(items: list[Any], bounded: Bounded) -> list[Part]:
         if total > room and index + 2 < count:
             start = index + 1
             if _plain_blocks(items, start):
-                parts.extend(_block_parts(items[start]))
-                start += 1
+                while start < count:
+                    more = _block_parts(items[start])
+                    parts.extend(more)
+                    start += 1
+                    if more:
+                        break
                 if any(part.get("type") != "tool_call_response" for part in parts):
                     bounded.cuts += 1
                     return parts  # its role stays what all its parts would make it
