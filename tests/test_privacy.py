@@ -697,6 +697,27 @@ def test_text_around_json_lines_is_kept_and_data_that_cannot_be_read_is_cut(sent
     assert arguments == {"code": code}
 
 
+def test_code_and_lines_of_json_that_never_parses_are_sent_scrubbed(sentry):
+    """A tool's result of code with braces on lines of their own keeps the code as
+    written and scrubs the JSON line in it; lines beginning JSON that never parses,
+    past what is read of them, are cut after the first secret's key that follows."""
+    code = "void f(char *token)\n{\n    use(token);\n}\n" * 10
+    results = {
+        "code": code + '{"password": "CANARY-1", "a": 1}\n' + code,
+        "brackets": "Log\n" + "[\n" * 16_000 + '{"password": "CANARY-2"}\nDone.\n',
+    }
+    for name, result in results.items():
+        with sentry_agents.execute_tool(name) as tool:
+            tool.set_result(result)
+    assert b"CANARY" not in sentry.raw()
+
+    def sent(name: str) -> str:
+        return sentry.named(f"execute_tool {name}").attributes["gen_ai.tool.call.result"]
+
+    assert sent("code").startswith(code + '{"password":"[Filtered]","a":1}\n')
+    assert sent("brackets").startswith("Log\n[\n[\n")
+
+
 def test_text_that_begins_like_json_is_cut_after_a_bare_secret_key_too(sentry):
     """An object literal with bare keys (``{password: "..."}``, as JavaScript writes it
     and models sometimes answer) begins like JSON and cannot be read: it is cut after

@@ -2574,6 +2574,101 @@ def test_line_brackets_finds_what_a_regex_of_line_starts_finds(text, found_lines
             assert list(_privacy.line_brackets(text)) == expected
 
 
+def documents_read_in_the_whole_text(text: str) -> list[tuple[int, int, Any]]:
+    """What ``_privacy._documents`` finds, as it found it before reading in windows:
+    each line's bracket parsed from there in the whole text."""
+    from sentry_agents import _privacy
+    from sentry_agents._jsonable import decode_prefix
+
+    found, end = [], 0
+    for at in _privacy.line_brackets(text):
+        if at < end:
+            continue
+        try:
+            value, stop = decode_prefix(text, at)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, (dict, list)):
+            found.append((at, stop, value))
+            end = stop
+    return found
+
+
+JSON_PIECES = [
+    *('{"a": 1}', "[1, 2.5e-3, -0.0]", '{"k": [true, false, null]}', "[]", "{}", "[ ]"),
+    *('{"a"', "[1,", "[1.", "[1.5e", "[-", "[tru", "[nul", '["\\u12', '["\\ud83d\\ude00"]'),
+    *("[NaN, Infinity, -Infinity]", "[Infin", '{"x": "', '"]', "}", "]", ",", ":"),
+    *("{\n  x = 1;", "[link](u)", "[2024-01-01] log", "[x]", '{"token": "t"}', "0,"),
+    *("\n", "\r\n", " ", "\t", "\ufeff"),
+]
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(JSON_PIECES)
+        | st.integers(min_value=1, max_value=90).map(lambda n: '["' + "s" * n + '"]')
+        | st.integers(min_value=1, max_value=90).map(lambda n: "[" + "7" * n + "]")
+        | st.integers(min_value=1, max_value=60).map(lambda n: "[" + " " * n + "1]"),
+        max_size=30,
+    ).map("".join),
+    st.sampled_from([1, 2, 8, 17, 32, 64, 1024]),
+)
+def test_json_beginning_a_line_is_found_in_windows_as_in_the_whole_text(text, window):
+    """``_documents`` reads each line's JSON in windows of the text that grow: it finds
+    the same documents at the same places as parsing in the whole text does, whatever
+    the windows' size, for JSON cut anywhere (in a string, a number's fraction or
+    exponent, a literal, an escape, a run of blanks) and brackets that begin no JSON."""
+    from unittest import mock
+
+    from sentry_agents import _privacy
+
+    with mock.patch.object(_privacy, "_FIRST_WINDOW", window):
+        assert list(_privacy._documents(text)) == documents_read_in_the_whole_text(text)
+
+
+HOSTILE_LINES = {
+    "lines of brackets": "[\n" * 16_000,
+    "deep, then a long body": "[\n" * 900 + "0,\n" * 100_000,
+    "keys that never get a value": '{"a"\n' * 40_000,
+    "arrays that never close": "[1,\n" * 40_000,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_LINES)
+def test_lines_of_json_that_never_parses_are_read_a_bounded_number_of_times(name, mocker):
+    """Lines beginning JSON that fails to parse (each read to the text's end again, or
+    to the recursion limit) are read at most about ``_FAILED_READS`` times the text's
+    length in all: the characters handed to the JSON decoder were up to the square of
+    the text's length (36 s for 1 MB). Past that, the rest is cut after its first
+    secret's key, as text that cannot be read is: a secret after them is never sent."""
+    from sentry_agents import _privacy
+
+    text = "Notes\n" + HOSTILE_LINES[name] + '{"password": "CANARY", "a": 1}\nDone.\n'
+    decoded = mocker.spy(_privacy, "decode_prefix")
+    scrubbed = _privacy.scrub_text(text, _privacy.scrubber_for(DEFAULT_SCRUB_KEYS))
+    assert "CANARY" not in scrubbed
+    assert scrubbed.startswith(text[: text.index('"password"')])
+    handed = sum(len(call.args[0]) for call in decoded.call_args_list)
+    bound = (_privacy._FAILED_READS + 2) * len(text) + _privacy._FAILED_READS_FLOOR
+    assert handed <= bound + _privacy._FIRST_WINDOW * decoded.call_count
+    assert decoded.call_count <= len(text) // 2
+
+
+def test_code_with_braces_on_lines_of_their_own_is_not_parsed_at_each_brace(mocker):
+    """C or Java code with ``{`` alone on its lines, holding a deny-listed word: a brace
+    that cannot begin JSON is passed over unparsed (15 s for 1 MB of such code before),
+    the code is sent as written and the JSON line in it scrubbed."""
+    from sentry_agents import _privacy
+
+    code = "int check(char *token)\n{\n    return verify(token);\n}\n" * 2_000
+    text = code + '{"password": "CANARY", "a": 1}\n' + code
+    decoded = mocker.spy(_privacy, "decode_prefix")
+    scrubbed = _privacy.scrub_text(text, _privacy.scrubber_for(DEFAULT_SCRUB_KEYS))
+    assert scrubbed == code + '{"password":"[Filtered]","a":1}\n' + code
+    assert decoded.call_count == 1
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(

@@ -16,6 +16,7 @@ or glued to a count word (``max_tokens``, ``input_tokens``, ``maxtokens``,
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import unicodedata
 from contextvars import ContextVar
@@ -916,10 +917,14 @@ def _scrub_documents(text: str, scrubber: Scrubber, *, strict: bool) -> str:
     """Each JSON object or array that begins a line of ``text`` and parses, scrubbed in
     place. ``strict`` (text that began like JSON, so data): what lies between them is
     data whose structure cannot be read, cut after its first secret's key as
-    ``_scrub_unparsed`` does; otherwise it is kept as written."""
+    ``_scrub_unparsed`` does; otherwise it is kept as written. So is all that follows
+    the last document once ``_documents`` reads no further."""
     out: list[str] = []
-    last, changed = 0, False
+    last, changed, unread = 0, False, False
     for at, stop, value in _documents(text):
+        if stop < 0:
+            unread = True
+            break
         gap = text[last:at]
         cut = _scrub_unparsed(gap, scrubber) if strict else gap
         if cut is not gap:
@@ -929,7 +934,7 @@ def _scrub_documents(text: str, scrubber: Scrubber, *, strict: bool) -> str:
         changed = changed or scrubbed is not value
         last = stop
     tail = text[last:]
-    cut = _scrub_unparsed(tail, scrubber) if strict else tail
+    cut = _scrub_unparsed(tail, scrubber) if strict or unread else tail
     if cut is tail and not changed:
         return text
     return "".join(out) + cut
@@ -937,18 +942,73 @@ def _scrub_documents(text: str, scrubber: Scrubber, *, strict: bool) -> str:
 
 def _documents(text: str) -> Iterator[tuple[int, int, Any]]:
     """(start, end, value) of each JSON object or array that begins a line of ``text``
-    (its first included) and parses, in order, none inside another."""
+    (its first included) and parses, in order, none inside another.
+
+    What fails to parse is read at most ``_FAILED_READS`` times the text's length (and
+    ``_FAILED_READS_FLOOR`` characters) in all: lines of brackets that open what never
+    closes, each read to the end again, would take time growing with the square of the
+    text (1.8 s for 32 KB of ``[`` lines). Past that, it yields ``(start, -1, None)``
+    where it stops, and reads no further."""
     end = 0
+    left = _FAILED_READS * len(text) + _FAILED_READS_FLOOR
     for at in line_brackets(text):
-        if at < end:
+        if at < end or _OPENS_VALUE.match(text, at) is None:
             continue
-        try:
-            value, stop = decode_prefix(text, at)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(value, (dict, list)):
+        value, stop, read = _document_at(text, at)
+        if stop < 0:
+            left -= read
+            if left < 0:
+                yield at, -1, None
+                return
+        elif isinstance(value, (dict, list)):
             yield at, stop, value
             end = stop
+
+
+_FAILED_READS = 4
+_FAILED_READS_FLOOR = 256 * 1024
+# How a JSON object or array may begin (``\\s`` holds JSON's white space): a bracket
+# that does not (code's ``{`` on a line of its own) is passed over without a parse.
+_OPENS_VALUE = re.compile(r'\{\s*["}]|\[\s*[-"\d\[\]{}tfnNI]')
+
+
+def _document_at(text: str, at: int) -> tuple[Any, int, int]:
+    """(value, end, 0) of the JSON value that begins at ``at``, or ``(None, -1, read)``
+    where none does, ``read`` the characters read to tell.
+
+    It is read in a window of the text from ``at``, twice as long at each try, until the
+    value ends in it or it fails where the window's end cannot be why: its reading is
+    then the text's. Failing in the whole text, ``json`` would count the lines before
+    the place, in time growing with the text (code with ``{`` on lines of their own: 1 s
+    for 260 KB)."""
+    size, read = _FIRST_WINDOW, 0
+    while True:
+        window = text[at : at + size]
+        whole = at + size >= len(text)
+        try:
+            value, stop = decode_prefix(window, 0)
+        except RecursionError:  # as deep within the window as in the text
+            return None, -1, read + len(window)
+        except json.JSONDecodeError as error:
+            if whole or (
+                error.pos < len(window) - _TOKEN_TAIL
+                and not error.msg.startswith("Unterminated string")
+            ):
+                return None, -1, read + min(error.pos + 1, len(window))
+            read += len(window)
+        except ValueError:
+            if whole:
+                return None, -1, read + len(window)
+            read += len(window)
+        else:
+            return value, at + stop, 0
+        size *= 2
+
+
+_FIRST_WINDOW = 1024
+# How far before a window's end a failure may be caused by its cut: a literal, a number's
+# fraction or exponent, or an escape cut short is reported where it begins.
+_TOKEN_TAIL = 16
 
 
 def line_brackets(text: str) -> Iterator[int]:
