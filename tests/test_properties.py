@@ -2627,12 +2627,44 @@ def test_json_beginning_a_line_is_found_in_windows_as_in_the_whole_text(text, wi
         assert list(_privacy._documents(text)) == documents_read_in_the_whole_text(text)
 
 
+@settings(max_examples=2_000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["\\", "\\\\", '"', "'", "k", "ey", ":", " ", ",", "{", "\n"]),
+        max_size=40,
+    ).map("".join)
+)
+def test_quoted_keys_are_found_as_a_regex_referring_back_finds_them(text):
+    """``quoted_keys`` finds the keys, and where their colons end, that a regex whose
+    backslashes before the closing quote refer back to those before the opening one
+    finds, for any run of backslashes and quotes (JSON encoded many times, or not
+    matching), in time linear in the text where that regex took the square of a run."""
+    import re
+
+    from sentry_agents._privacy import quoted_keys
+
+    referring_back = re.compile(r"""(\\*)(?:"([^"\\]{1,256})\1"|'([^'\\]{1,256})\1')\s*:""")
+    expected = [(m.group(2) or m.group(3), m.end()) for m in referring_back.finditer(text)]
+    assert list(quoted_keys(text)) == expected
+
+
 HOSTILE_LINES = {
     "lines of brackets": "[\n" * 16_000,
     "deep, then a long body": "[\n" * 900 + "0,\n" * 100_000,
     "keys that never get a value": '{"a"\n' * 40_000,
     "arrays that never close": "[1,\n" * 40_000,
 }
+
+
+def test_a_key_after_a_long_run_of_backslashes_is_found_and_cut():
+    """Text that begins like JSON but does not parse, names a secret after a long run of
+    backslashes (8 s for 40,000 of them when each was read as a key's opening): the
+    key after it is still found, and the text cut after it."""
+    from sentry_agents import _privacy
+
+    text = '{"note": "' + "\\" * 40_000 + '", "password": "CANARY", "a": ['
+    scrubbed = _privacy.scrub_text(text, _privacy.scrubber_for(DEFAULT_SCRUB_KEYS))
+    assert scrubbed == text[: text.index('"password":') + len('"password":')] + " [Filtered]"
 
 
 @pytest.mark.parametrize("name", HOSTILE_LINES)
