@@ -2613,17 +2613,19 @@ JSON_PIECES = [
         max_size=30,
     ).map("".join),
     st.sampled_from([1, 2, 8, 17, 32, 64, 1024]),
+    st.sampled_from([2, 4]),
 )
-def test_json_beginning_a_line_is_found_in_windows_as_in_the_whole_text(text, window):
-    """``_documents`` reads each line's JSON in windows of the text that grow: it finds
-    the same documents at the same places as parsing in the whole text does, whatever
-    the windows' size, for JSON cut anywhere (in a string, a number's fraction or
-    exponent, a literal, an escape, a run of blanks) and brackets that begin no JSON."""
+def test_json_beginning_a_line_is_found_in_windows_as_in_the_whole_text(text, window, growth):
+    """``_documents`` reads each line's JSON in windows of the text that grow, from one as
+    far as the next line a bracket begins: it finds the same documents at the same
+    places as parsing in the whole text does, whatever the windows' size, for JSON cut
+    anywhere (in a string, a number's fraction or exponent, a literal, an escape, a run
+    of blanks), over lines or not, and brackets that begin no JSON."""
     from unittest import mock
 
     from sentry_agents import _privacy
 
-    with mock.patch.object(_privacy, "_FIRST_WINDOW", window):
+    with mock.patch.multiple(_privacy, _FIRST_WINDOW=window, _GROWTH=growth):
         assert list(_privacy._documents(text)) == documents_read_in_the_whole_text(text)
 
 
@@ -2646,6 +2648,53 @@ def test_quoted_keys_are_found_as_a_regex_referring_back_finds_them(text):
     referring_back = re.compile(r"""(\\*)(?:"([^"\\]{1,256})\1"|'([^'\\]{1,256})\1')\s*:""")
     expected = [(m.group(2) or m.group(3), m.end()) for m in referring_back.finditer(text)]
     assert list(quoted_keys(text)) == expected
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(alphabet=st.sampled_from('ab"\\\n\u00e9\U0001f600 '), max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet='ab"', max_size=3), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(
+    json_values.filter(lambda value: isinstance(value, (list, dict))),
+    st.sampled_from([None, 0, 1, 2]),
+    st.booleans(),
+    st.integers(min_value=0, max_value=400),
+    st.integers(min_value=1, max_value=400),
+    st.sampled_from([1, 2, 8, 17]),
+)
+def test_a_value_read_in_windows_is_the_value_read_in_the_whole_text(
+    value, indent, ascii, cut, until, window
+):
+    """``_document_at`` gives the value and end that parsing in the whole text gives, or
+    fails where it fails, whatever window it reads first and however the windows cut
+    the JSON (a number's fraction or exponent, a literal, an escape, a string, blanks),
+    for JSON whole or cut short anywhere."""
+    from unittest import mock
+
+    from sentry_agents import _privacy
+    from sentry_agents._jsonable import decode_prefix
+
+    written = json.dumps(value, indent=indent, ensure_ascii=ascii)
+    for text in (written + "\nmore", written[: max(1, cut)]):
+        try:
+            expected: Any = decode_prefix(text, 0)
+        except (ValueError, RecursionError):
+            expected = None
+        with mock.patch.object(_privacy, "_FIRST_WINDOW", window):
+            found, stop, read = _privacy._document_at(text, 0, min(until, len(text)))
+        assert (None if stop < 0 else (found, stop)) == expected
+        assert (read > 0) == (stop < 0)
 
 
 HOSTILE_LINES = {

@@ -951,10 +951,15 @@ def _documents(text: str) -> Iterator[tuple[int, int, Any]]:
     where it stops, and reads no further."""
     end = 0
     left = _FAILED_READS * len(text) + _FAILED_READS_FLOOR
-    for at in line_brackets(text):
-        if at < end or _OPENS_VALUE.match(text, at) is None:
+    brackets = line_brackets(text)
+    following = next(brackets, None)
+    while following is not None:
+        at, following = following, next(brackets, None)
+        if at < end or (text[at + 1 : at + 2] != '"' and _OPENS_VALUE.match(text, at) is None):
             continue
-        value, stop, read = _document_at(text, at)
+        # Read first as far as the next line a bracket begins: the document's own line
+        # or lines, most often.
+        value, stop, read = _document_at(text, at, len(text) if following is None else following)
         if stop < 0:
             left -= read
             if left < 0:
@@ -972,40 +977,40 @@ _FAILED_READS_FLOOR = 256 * 1024
 _OPENS_VALUE = re.compile(r'\{\s*["}]|\[\s*[-"\d\[\]{}tfnNI]')
 
 
-def _document_at(text: str, at: int) -> tuple[Any, int, int]:
+def _document_at(text: str, at: int, until: int) -> tuple[Any, int, int]:
     """(value, end, 0) of the JSON value that begins at ``at``, or ``(None, -1, read)``
     where none does, ``read`` the characters read to tell.
 
-    It is read in a window of the text from ``at``, twice as long at each try, until the
-    value ends in it or it fails where the window's end cannot be why: its reading is
-    then the text's. Failing in the whole text, ``json`` would count the lines before
-    the place, in time growing with the text (code with ``{`` on lines of their own: 1 s
-    for 260 KB)."""
-    size, read = _FIRST_WINDOW, 0
+    It is read in a window of the text from ``at`` to ``until`` (``_FIRST_WINDOW``
+    characters at least), ``_GROWTH`` times as long at each try, until the value ends in
+    it or it fails where the window's end cannot be why: its reading is then the text's.
+    Failing in the whole text, ``json`` would count the lines before the place, in time
+    growing with the text (code with ``{`` on lines of their own: 1 s for 260 KB)."""
+    size, read = max(until - at, _FIRST_WINDOW), 0
     while True:
         window = text[at : at + size]
-        whole = at + size >= len(text)
         try:
             value, stop = decode_prefix(window, 0)
         except RecursionError:  # as deep within the window as in the text
             return None, -1, read + len(window)
         except json.JSONDecodeError as error:
-            if whole or (
-                error.pos < len(window) - _TOKEN_TAIL
-                and not error.msg.startswith("Unterminated string")
+            if error.pos < len(window) - _TOKEN_TAIL and not error.msg.startswith(
+                "Unterminated string"
             ):
-                return None, -1, read + min(error.pos + 1, len(window))
-            read += len(window)
-        except ValueError:
-            if whole:
+                return None, -1, read + error.pos + 1
+            if at + size >= len(text):
                 return None, -1, read + len(window)
-            read += len(window)
+        except ValueError:
+            if at + size >= len(text):
+                return None, -1, read + len(window)
         else:
             return value, at + stop, 0
-        size *= 2
+        read += len(window)
+        size *= _GROWTH
 
 
 _FIRST_WINDOW = 1024
+_GROWTH = 4
 # How far before a window's end a failure may be caused by its cut: a literal, a number's
 # fraction or exponent, or an escape cut short is reported where it begins.
 _TOKEN_TAIL = 16
