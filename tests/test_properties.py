@@ -3840,3 +3840,59 @@ def test_a_long_run_of_digits_is_found_in_every_short_text_at_a_small_length(dig
                 text = "".join(letters)
                 found = _jsonable._LONG_INT.search(text) is not None
                 assert _jsonable.has_long_digit_run(text) == found, text
+
+
+def unicode_words_scanning_every_cut(key: str) -> tuple[str, ...]:
+    """``_privacy._unicode_words`` as it split keys before: each run of word characters
+    given its cuts by scanning all the cuts of the key."""
+    import unicodedata
+
+    from sentry_agents import _privacy
+
+    key = unicodedata.normalize("NFKC", key)
+    if key.isascii():
+        return _privacy.words(key)
+    shape = _privacy._shape(key)
+    cuts = {m.start() + 1 for m in _privacy._CAMEL.finditer(shape)}
+    cuts.update(m.start() for m in _privacy._SCRIPT_CHANGE.finditer(shape))
+    found: list[str] = []
+    for run in _privacy._WORD_RUN.finditer(shape):
+        start, end = run.span()
+        bounds = [start, *sorted(at for at in cuts if start < at < end), end]
+        for begin, stop in zip(bounds, bounds[1:]):
+            word = key[begin:stop].casefold()
+            if word in _privacy._NAMES_WITH_DIGITS:
+                found.append(word)
+                continue
+            changes = _privacy._DIGIT_CHANGE.finditer(shape, begin, stop)
+            inner = [begin, *(m.start() for m in changes), stop]
+            found += (key[a:b].casefold() for a, b in zip(inner, inner[1:]) if a < b)
+    return tuple(found)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        key_fragments | st.sampled_from(["éB", "密a", "aB", "ÀÉx", "é1", "ß", "auth0é"]),
+        max_size=12,
+    ).map("".join)
+)
+def test_unicode_keys_are_split_as_scanning_every_cut_for_each_run_splits(key):
+    """``_unicode_words`` gives each run of word characters the cuts (camelCase, a change
+    of script) inside it, looked up in the key's sorted cuts: the same words as scanning
+    all the cuts for each run."""
+    from sentry_agents._privacy import _unicode_words
+
+    assert _unicode_words(key) == unicode_words_scanning_every_cut(key)
+
+
+def test_a_long_key_of_many_words_is_split_in_time_growing_with_it(mocker):
+    """A key of many short words each holding a cut (``éB éB ...``, a deny-listed word in
+    it): each run of word characters looks its cuts up once, where it scanned all the
+    key's cuts (32 KB: 2.4 s), and the key is split as before."""
+    from sentry_agents import _privacy
+
+    key = "éB " * 5_000 + "token"
+    looked_up = mocker.spy(_privacy, "bisect_left")
+    assert _privacy._unicode_words(key) == ("é", "b") * 5_000 + ("token",)
+    assert looked_up.call_count == 2 * 5_001

@@ -19,6 +19,7 @@ import itertools
 import json
 import re
 import unicodedata
+from bisect import bisect_left
 from contextvars import ContextVar
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import unquote_plus
@@ -224,12 +225,14 @@ def _unicode_words(key: str) -> tuple[str, ...]:
     if key.isascii():
         return words(key)
     shape = _shape(key)
-    cuts = {m.start() + 1 for m in _CAMEL.finditer(shape)}
-    cuts.update(m.start() for m in _SCRIPT_CHANGE.finditer(shape))
+    found_cuts = {m.start() + 1 for m in _CAMEL.finditer(shape)}
+    found_cuts.update(m.start() for m in _SCRIPT_CHANGE.finditer(shape))
+    cuts = sorted(found_cuts)
     found: list[str] = []
     for run in _WORD_RUN.finditer(shape):
         start, end = run.span()
-        bounds = [start, *sorted(at for at in cuts if start < at < end), end]
+        first = bisect_left(cuts, start + 1)
+        bounds = [start, *cuts[first : bisect_left(cuts, end, first)], end]
         for begin, stop in zip(bounds, bounds[1:]):
             word = key[begin:stop].casefold()
             if word in _NAMES_WITH_DIGITS:
