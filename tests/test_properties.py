@@ -3896,3 +3896,72 @@ def test_a_long_key_of_many_words_is_split_in_time_growing_with_it(mocker):
     looked_up = mocker.spy(_privacy, "bisect_left")
     assert _privacy._unicode_words(key) == ("é", "b") * 5_000 + ("token",)
     assert looked_up.call_count == 2 * 5_001
+
+
+# Two combining marks of different classes (an acute accent above, a grave below): NFKC
+# sorts a run of them by class, CPython by insertion.
+MARKS_TO_SORT = "a" + "\u0301" * 10_000 + "\u0316" * 10_000
+
+
+def test_a_long_run_of_marks_to_sort_is_never_normalized(mocker):
+    """Text holding a run of combining marks that NFKC would sort (20,000 of them, in
+    Zalgo text or written to be slow), in a value and in a key: neither is handed to
+    ``unicodedata.normalize``, which sorts a run by insertion (32 KB: 1.6 s). Text
+    around it is scrubbed as before, and a key holding it is taken for a secret's."""
+    import unicodedata
+
+    from sentry_agents import _privacy
+
+    normalized = mocker.spy(unicodedata, "normalize")
+    scrubber = _privacy.scrubber_for(DEFAULT_SCRUB_KEYS)
+    value = 'Log\n{"password":"CANARY","note":"' + MARKS_TO_SORT + '"}\n'
+    assert scrubber.may_hide(MARKS_TO_SORT)
+    assert _privacy.scrub_text(value, scrubber) == value.replace('"CANARY"', '"[Filtered]"')
+    key = json.dumps({MARKS_TO_SORT: "CANARY", "a": 1}, ensure_ascii=False)
+    assert json.loads(_privacy.scrub_text(key, scrubber)) == {MARKS_TO_SORT: "[Filtered]", "a": 1}
+    assert not [call for call in normalized.call_args_list if len(call.args[1]) > 1_000]
+
+
+marks_and_words = st.lists(
+    key_fragments
+    | st.sampled_from(["\u0301", "\u0316", "\u0303", "\u0f73", "\uff9e", "\u0344", "\x00"])
+    | st.integers(min_value=1, max_value=40).map(lambda n: "\u0316\u0301" * n)
+    | st.integers(min_value=1, max_value=40).map(lambda n: "\u0316" * n),
+    max_size=12,
+).map("".join)
+
+
+def longest_run_of_marks_decomposed(text: str) -> int:
+    """The most combining marks (characters of a combining class) in a row in the NFKD
+    form of ``text``, where NFKC sorts them."""
+    import unicodedata
+
+    longest = run = 0
+    for char in unicodedata.normalize("NFKD", text):
+        run = run + 1 if unicodedata.combining(char) else 0
+        longest = max(longest, run)
+    return longest
+
+
+@settings(max_examples=1000, deadline=None)
+@given(marks_and_words)
+def test_text_with_runs_of_marks_is_looked_at_as_its_normal_form_is(text):
+    """``_long_mark_run`` tells exactly text not in NFKC whose decomposed form holds a
+    run of more than ``_MAX_MARKS`` combining marks (in it, or made by decomposing, as
+    U+0F73 and U+0344 decompose to two); text in NFKC (its runs sorted already) is
+    normalized at once. ``may_hide`` and ``decide`` answer for any other as from its
+    NFKC form; such text may hide a secret's key, and such a key is a secret's."""
+    import unicodedata
+
+    from sentry_agents import _privacy
+
+    scrubber = _privacy.scrubber_for(PREFILTER_NAMES)
+    long = longest_run_of_marks_decomposed(text) > _privacy._MAX_MARKS
+    long = long and not unicodedata.is_normalized("NFKC", text)
+    assert _privacy._long_mark_run(text) == long
+    if long:
+        assert scrubber.may_hide(text)
+        assert scrubber.decide_by_words(text) == (True, False)
+    elif "\\u" not in text and not text.isascii():
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        assert scrubber.may_hide(text) == (scrubber._hint.search(folded) is not None)

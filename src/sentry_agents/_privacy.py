@@ -265,6 +265,46 @@ def _shape(text: str) -> str:
     return "".join(shapes)
 
 
+def _long_mark_run(text: str) -> bool:
+    """Whether the decomposed form of ``text`` (not ASCII) holds a run of more than
+    ``_MAX_MARKS`` combining marks, which Unicode's stream-safe text never does (UAX #15):
+    NFKC sorts each run by class, and CPython sorts it by insertion, in time growing with
+    the square of its length (Zalgo text, or marks of two classes alternating: 32 KB in
+    1.6 s). Text already in NFKC is not looked at."""
+    if unicodedata.is_normalized("NFKC", text):
+        return False
+    return _MARK_RUN in text.translate(_mark_table())
+
+
+_MAX_MARKS = 30
+_MARK_RUN = "\x00" * (_MAX_MARKS + 1)
+_mark_tables: list[dict[int, str]] = []
+
+
+def _mark_table() -> dict[int, str]:
+    """A ``str.translate`` table writing each character whose decomposed form (NFKD)
+    holds a combining mark as that form, each mark ``\\x00`` and anything else ``\\x01``
+    (and ``\\x00`` itself as ``\\x01``): the marks in a row in a text's decomposed form
+    are the ``\\x00`` in a row in its translation. Made at its first use (about 40 ms)."""
+    if not _mark_tables:
+        table = {0: "\x01"}
+        for point in range(0x80, _LAST_MARK + 1):
+            char = chr(point)
+            if unicodedata.combining(char) or unicodedata.decomposition(char):
+                marks = [
+                    "\x00" if unicodedata.combining(part) else "\x01"
+                    for part in unicodedata.normalize("NFKD", char)
+                ]
+                if "\x00" in marks:
+                    table[point] = "".join(marks)
+        _mark_tables.append(table)
+    return _mark_tables[0]
+
+
+_LAST_MARK = 0x1FFFF
+"""Past the planes of scripts and symbols (where Unicode 15 has its last combining mark,
+U+1E94A) lie ideographs, tags and variation selectors, none of which decomposes to one."""
+
 _WORD_RUN = re.compile(r"[^ ]+")
 _SCRIPT_CHANGE = re.compile(r"(?<=[aA])(?=x)|(?<=x)(?=[aA])")
 _DIGIT_CHANGE = re.compile(r"(?<=[aAx])(?=0)|(?<=0)(?=[aAx])")
@@ -344,10 +384,13 @@ class Scrubber:
         """Whether JSON ``text`` may hold a secret's key: ``False`` only when no deny-listed
         word occurs in it at all (nor a ``\\u`` escape that could spell one). Text that is
         not ASCII is normalized (NFKC) and case-folded as ``words`` treats keys (``ß`` is
-        ``ss``, the long s is ``s``), so the folded text holds each folded key whole."""
+        ``ss``, the long s is ``s``), so the folded text holds each folded key whole; text
+        holding a long run of combining marks (``_long_mark_run``) may, unread."""
         if "\\u" in text:
             return True
         if not text.isascii():
+            if _long_mark_run(text):
+                return True
             return self._hint.search(unicodedata.normalize("NFKC", text).casefold()) is not None
         return self._hint.search(text.lower()) is not None
 
@@ -371,7 +414,10 @@ class Scrubber:
         return decision
 
     def decide_by_words(self, key: str) -> tuple[bool, bool]:
-        """``decide``, from the key's words alone (not cached)."""
+        """``decide``, from the key's words alone (not cached). A key holding a long run
+        of combining marks (``_long_mark_run``) is taken for a secret's, unread."""
+        if not key.isascii() and _long_mark_run(key):
+            return True, False
         found = words(key)
         match = _match(found, self)
         secret = match != _NOT_NAMED
