@@ -1680,7 +1680,8 @@ def test_a_vertex_stream_of_function_call_arguments_records_each_call_whole(sent
 def test_a_vertex_stream_left_in_a_function_calls_arguments_keeps_them_so_far():
     """Left while a call's arguments stream, the stream keeps the call with what came:
     a text argument's pieces so far; a JSON path of no known form keeps its value under
-    the path itself, and one reaching far into a list is not made a list that long."""
+    the path itself, and one reaching far into a list (an index of more digits than
+    Python converts too) is not made a list that long."""
     _needs_streamed_arguments()
     from google.genai import types
 
@@ -1693,6 +1694,7 @@ def test_a_vertex_stream_left_in_a_function_calls_arguments_keeps_them_so_far():
                 _string("$.query", "Paris wea"),
                 {"jsonPath": "city", "stringValue": "Lyon"},
                 {"jsonPath": "$.pages[100000000]", "numberValue": 1},
+                {"jsonPath": "$.rows[" + "9" * 5_000 + "]", "numberValue": 2},
             ],
             "willContinue": True,
         },
@@ -1705,7 +1707,12 @@ def test_a_vertex_stream_left_in_a_function_calls_arguments_keeps_them_so_far():
         "type": "tool_call",
         "id": "search",
         "name": "search",
-        "arguments": {"query": "Paris wea", "city": "Lyon", "$.pages[100000000]": 1},
+        "arguments": {
+            "query": "Paris wea",
+            "city": "Lyon",
+            "$.pages[100000000]": 1,
+            "$.rows[" + "9" * 5_000 + "]": 2,
+        },
     }
 
 

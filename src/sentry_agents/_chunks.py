@@ -845,9 +845,13 @@ def _path_keys(path: str) -> Optional[list[Any]]:
             return None
         name, index, single, double = step.groups()
         if index is not None:
-            if int(index) > _MAX_PATH_INDEX:
+            try:
+                number = int(index)
+            except ValueError:  # more digits than Python converts: far beyond too
                 return None
-            keys.append(int(index))
+            if number > _MAX_PATH_INDEX:
+                return None
+            keys.append(number)
         else:
             keys.append(name if name is not None else single if single is not None else double)
         at = step.end()
