@@ -734,6 +734,21 @@ def test_text_that_begins_like_json_is_cut_after_a_bare_secret_key_too(sentry):
     assert nested_sent == '[{user: "ada", auth: [Filtered]'
 
 
+def test_a_quoted_secret_key_inside_a_longer_one_in_the_other_quotes_is_cut_after():
+    """Text that cannot be read holding a key in single quotes within what reads as a
+    key in double quotes whose closing quote is escaped and followed by a colon
+    (``"{'password': \\":``): cut after that secret's key, as the regex finding keys
+    referring back to the backslashes cut it."""
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    texts = {
+        "{\"q\": \"{'password': \\\": 'CANARY'}": '{"q": "{\'password\': [Filtered]',
+        "\"{'password': \\\": 'CANARY'": "\"{'password': [Filtered]",
+        "{'q': '{\"token\": \\': \"CANARY\"}": "{'q': '{\"token\": [Filtered]",
+    }
+    for text, sent in texts.items():
+        assert scrub_text(text, scrubber) == sent
+
+
 def test_key_names_match_by_their_words_but_token_counts_stay(sentry):
     arguments = {
         "X-Api-Key": "CANARY-1",

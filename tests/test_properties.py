@@ -2650,6 +2650,24 @@ def test_quoted_keys_are_found_as_a_regex_referring_back_finds_them(text):
     assert list(quoted_keys(text)) == expected
 
 
+def test_quoted_keys_are_found_as_the_regex_finds_them_in_every_short_text():
+    """Every text of up to eight of a backslash, both quotes, a key's letter and a
+    colon: a key in one kind of quotes within a longer one in the other, whose closing
+    quote has more backslashes than its opening (``"'k':\\":``), is found as the regex
+    finds it, not passed over with the longer one."""
+    import itertools
+    import re
+
+    from sentry_agents._privacy import quoted_keys
+
+    referring_back = re.compile(r"""(\\*)(?:"([^"\\]{1,256})\1"|'([^'\\]{1,256})\1')\s*:""")
+    for size in range(1, 9):
+        for chars in itertools.product("\\\"'k:", repeat=size):
+            text = "".join(chars)
+            found = [(m.group(2) or m.group(3), m.end()) for m in referring_back.finditer(text)]
+            assert list(quoted_keys(text)) == found, text
+
+
 json_values = st.recursive(
     st.none()
     | st.booleans()

@@ -1159,8 +1159,9 @@ def quoted_keys(text: str) -> Iterator[tuple[str, int]]:
 
     Such a regex, tried at each backslash of a long run, reads the rest of the run
     again: 8 s for 40,000 backslashes. Here a run is read from its first backslash only,
-    and the counts are compared after the match; a key refused so is looked for again
-    from its closing backslashes, where the regex would find the next one."""
+    and the counts are compared after the match; past a key refused so, keys are looked
+    for again from its first character, where the regex would find the next one (a key
+    in the other quotes within it: ``"{'password': \\":``)."""
     at = 0
     while True:
         match = _QUOTED_KEY.search(text, at)
@@ -1172,7 +1173,7 @@ def quoted_keys(text: str) -> Iterator[tuple[str, int]]:
             yield match.group(2 if double else 4), match.end()
             at = match.end()
         else:
-            at = match.start(3 if double else 5)
+            at = match.start(2 if double else 4)
 
 
 # A quoted key and its colon (see ``quoted_keys``): the backslashes before its opening
