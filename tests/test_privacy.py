@@ -718,6 +718,25 @@ def test_code_and_lines_of_json_that_never_parses_are_sent_scrubbed(sentry):
     assert sent("brackets").startswith("Log\n[\n[\n")
 
 
+def test_pretty_printed_json_cut_short_is_scrubbed_object_by_object_however_deep():
+    """A tree written as indented JSON and cut short (a tool's long result, a stopped
+    stream): each object or array open where it stops begins a line and fails to parse
+    there, read to the end each, whatever their number; every whole object in them
+    is still scrubbed in place and the rest sent, not all cut after the first secret's
+    key as text past what is read of lines that never parse is."""
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    rows = [{"id": i, "api_key": f"CANARY-{i}"} for i in range(2_000)]
+    tree: Any = rows
+    for name in "cbaz":
+        tree = [{"name": name, "children": tree}]
+    text = json.dumps(tree, indent=2)[:-200]
+    sent = scrub_text(text, scrubber)
+    assert "CANARY" not in sent
+    head = text[: text.index("{\n", text.index('"c"'))]
+    assert sent.startswith(head + '{"id":0,"api_key":"[Filtered]"}')
+    assert '{"id":1990,"api_key":"[Filtered]"}' in sent
+
+
 def test_text_that_begins_like_json_is_cut_after_a_bare_secret_key_too(sentry):
     """An object literal with bare keys (``{password: "..."}``, as JavaScript writes it
     and models sometimes answer) begins like JSON and cannot be read: it is cut after

@@ -2710,7 +2710,7 @@ def test_a_value_read_in_windows_is_the_value_read_in_the_whole_text(
         except (ValueError, RecursionError):
             expected = None
         with mock.patch.object(_privacy, "_FIRST_WINDOW", window):
-            found, stop, read = _privacy._document_at(text, 0, min(until, len(text)))
+            found, stop, read, _ = _privacy._document_at(text, 0, min(until, len(text)))
         assert (None if stop < 0 else (found, stop)) == expected
         assert (read > 0) == (stop < 0)
 

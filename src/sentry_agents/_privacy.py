@@ -1010,18 +1010,37 @@ def _documents(text: str) -> Iterator[tuple[int, int, Any]]:
     ``_FAILED_READS_FLOOR`` characters) in all: lines of brackets that open what never
     closes, each read to the end again, would take time growing with the square of the
     text (1.8 s for 32 KB of ``[`` lines). Past that, it yields ``(start, -1, None)``
-    where it stops, and reads no further."""
+    where it stops, and reads no further.
+
+    A bracket beginning a line before the place where the JSON before it failed began a
+    value of that JSON (a line break cannot be in a string): its value parses if it
+    closed before that place, and fails there if not (indented JSON cut short, the
+    objects open where it stops). Which it is, is told by matching the brackets read
+    (``_closes``), not by reading each to the end again."""
     end = 0
     left = _FAILED_READS * len(text) + _FAILED_READS_FLOOR
+    failed, failed_to = 0, 0  # where the last JSON that failed where it is told began, failed
+    closes: Optional[dict[int, int]] = None
     brackets = line_brackets(text)
     following = next(brackets, None)
     while following is not None:
         at, following = following, next(brackets, None)
         if at < end or (text[at + 1 : at + 2] != '"' and _OPENS_VALUE.match(text, at) is None):
             continue
-        # Read first as far as the next line a bracket begins: the document's own line
-        # or lines, most often.
-        value, stop, read = _document_at(text, at, len(text) if following is None else following)
+        if at < failed_to:
+            if closes is None:
+                closes = _closes(text, failed, failed_to)
+            close = closes.get(at)
+            if close is None:  # open where the JSON before it failed: fails there too
+                continue
+            value, stop, read, _ = _document_at(text, at, close + 1, grow=False)
+        else:
+            # Read first as far as the next line a bracket begins: the document's own
+            # line or lines, most often.
+            until = len(text) if following is None else following
+            value, stop, read, failing = _document_at(text, at, until)
+            if failing > at:
+                failed, failed_to, closes = at, failing, None
         if stop < 0:
             left -= read
             if left < 0:
@@ -1039,38 +1058,58 @@ _FAILED_READS_FLOOR = 256 * 1024
 _OPENS_VALUE = re.compile(r'\{\s*["}]|\[\s*[-"\d\[\]{}tfnNI]')
 
 
-def _document_at(text: str, at: int, until: int) -> tuple[Any, int, int]:
-    """(value, end, 0) of the JSON value that begins at ``at``, or ``(None, -1, read)``
-    where none does, ``read`` the characters read to tell.
+def _document_at(text: str, at: int, until: int, *, grow: bool = True) -> tuple[Any, int, int, int]:
+    """(value, end, 0, -1) of the JSON value that begins at ``at``, or ``(None, -1, read,
+    failing)`` where none does, ``read`` the characters read to tell, ``failing`` where
+    in the text it fails (``-1`` when that is not told: too deep to read).
 
     It is read in a window of the text from ``at`` to ``until`` (``_FIRST_WINDOW``
     characters at least), ``_GROWTH`` times as long at each try, until the value ends in
     it or it fails where the window's end cannot be why: its reading is then the text's.
     Failing in the whole text, ``json`` would count the lines before the place, in time
-    growing with the text (code with ``{`` on lines of their own: 1 s for 260 KB)."""
-    size, read = max(until - at, _FIRST_WINDOW), 0
+    growing with the text (code with ``{`` on lines of their own: 1 s for 260 KB).
+    Not ``grow``: read from ``at`` to ``until`` only, and failing anywhere there."""
+    size, read = (max(until - at, _FIRST_WINDOW) if grow else until - at), 0
     while True:
         window = text[at : at + size]
         try:
             value, stop = decode_prefix(window, 0)
         except RecursionError:  # as deep within the window as in the text
-            return None, -1, read + len(window)
+            return None, -1, read + len(window), -1
         except json.JSONDecodeError as error:
-            if error.pos < len(window) - _TOKEN_TAIL and not error.msg.startswith(
-                "Unterminated string"
+            if not grow or (
+                error.pos < len(window) - _TOKEN_TAIL
+                and not error.msg.startswith("Unterminated string")
             ):
-                return None, -1, read + error.pos + 1
+                return None, -1, read + error.pos + 1, at + error.pos
             if at + size >= len(text):
-                return None, -1, read + len(window)
+                return None, -1, read + len(window), at + error.pos
         except ValueError:
-            if at + size >= len(text):
-                return None, -1, read + len(window)
+            if not grow or at + size >= len(text):
+                return None, -1, read + len(window), -1
         else:
-            return value, at + stop, 0
+            return value, at + stop, 0, -1
         read += len(window)
         size *= _GROWTH
 
 
+def _closes(text: str, start: int, stop: int) -> dict[int, int]:
+    """Where each bracket of ``text`` from ``start`` to ``stop`` (JSON as far as it
+    parsed) is closed, by the brackets outside its strings; one left open is not in it.
+    (Past the opening of a string left open where the JSON failed, a bracket in it may
+    close one wrongly: its value then fails to parse, as it does in the text.)"""
+    closes: dict[int, int] = {}
+    opened: list[int] = []
+    for match in _STRUCTURE.finditer(text, start, stop):
+        char = text[match.start()]  # a string's quote, or a bracket
+        if char in "[{":
+            opened.append(match.start())
+        elif char in "]}" and opened:
+            closes[opened.pop()] = match.start()
+    return closes
+
+
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _FIRST_WINDOW = 1024
 _GROWTH = 4
 # How far before a window's end a failure may be caused by its cut: a literal, a number's
