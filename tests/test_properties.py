@@ -2754,6 +2754,20 @@ def test_lines_of_json_that_never_parses_are_read_a_bounded_number_of_times(name
     assert decoded.call_count <= len(text) // 2
 
 
+@pytest.mark.parametrize("key", ["my\\/password", "x\\tpassword", "a" * 300 + "_password"])
+def test_a_secret_past_what_is_read_of_lines_that_never_parse_is_never_sent(key):
+    """Past what is read of lines beginning JSON that fails to parse, the rest is cut
+    after its first secret's key; a key written with escapes (``\\/``, ``\\t``) or longer
+    than a key is looked for, which the JSON would have read (and its value filtered),
+    is not found so: the rest is then filtered whole, when it may hold a secret's key."""
+    from sentry_agents import _privacy
+
+    text = "Notes\n" + "[\n" * 16_000 + '{"' + key + '": "CANARY"}\nDone.\n'
+    scrubbed = _privacy.scrub_text(text, _privacy.scrubber_for(DEFAULT_SCRUB_KEYS))
+    assert "CANARY" not in scrubbed
+    assert scrubbed.startswith("Notes\n[\n[\n")
+
+
 def test_code_with_braces_on_lines_of_their_own_is_not_parsed_at_each_brace(mocker):
     """C or Java code with ``{`` alone on its lines, holding a deny-listed word: a brace
     that cannot begin JSON is passed over unparsed (15 s for 1 MB of such code before),

@@ -980,12 +980,13 @@ def _scrub_documents(text: str, scrubber: Scrubber, *, strict: bool) -> str:
     place. ``strict`` (text that began like JSON, so data): what lies between them is
     data whose structure cannot be read, cut after its first secret's key as
     ``_scrub_unparsed`` does; otherwise it is kept as written. So is all that follows
-    the last document once ``_documents`` reads no further."""
+    the last document once ``_documents`` reads no further, or filtered whole when no
+    secret's key is found in it but what is unread may hold one (``Scrubber.may_hide``)."""
     out: list[str] = []
-    last, changed, unread = 0, False, False
+    last, changed, unread = 0, False, -1
     for at, stop, value in _documents(text):
         if stop < 0:
-            unread = True
+            unread = at
             break
         gap = text[last:at]
         cut = _scrub_unparsed(gap, scrubber) if strict else gap
@@ -996,7 +997,11 @@ def _scrub_documents(text: str, scrubber: Scrubber, *, strict: bool) -> str:
         changed = changed or scrubbed is not value
         last = stop
     tail = text[last:]
-    cut = _scrub_unparsed(tail, scrubber) if strict or unread else tail
+    cut = _scrub_unparsed(tail, scrubber) if strict or unread >= 0 else tail
+    if unread >= 0 and cut is tail and scrubber.may_hide(text[unread:]):
+        # A secret's key not found so (written with escapes, or too long) that the JSON
+        # left unread would have named: what is unread is filtered whole.
+        cut = f"{text[last:unread]}{FILTERED}"
     if cut is tail and not changed:
         return text
     return "".join(out) + cut
