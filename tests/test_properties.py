@@ -3182,7 +3182,8 @@ def test_a_long_text_of_lines_no_bracket_begins_is_not_searched_for_secret_words
     search.reset_mock()
     for text in (json.dumps({"path": "a.py", "content": code}), json.dumps([code])):
         assert scrub_text(text, scrubber) is text  # read as JSON first: nothing to scrub
-    assert search.call_count == 0
+    # (its keys, short, are looked at once, when this scrubber first meets them)
+    assert not [call for call in search.call_args_list if len(call.args[1]) > 100]
     assert "hunter2" not in scrub_text(
         json.dumps({"content": code, "password": "hunter2"}), scrubber
     )
