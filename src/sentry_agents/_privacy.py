@@ -1101,8 +1101,8 @@ def _document_at(text: str, at: int, until: int, *, grow: bool = True) -> tuple[
 def _closes(text: str, start: int, stop: int) -> dict[int, int]:
     """Where each bracket of ``text`` from ``start`` to ``stop`` (JSON as far as it
     parsed) is closed, by the brackets outside its strings; one left open is not in it.
-    (Past the opening of a string left open where the JSON failed, a bracket in it may
-    close one wrongly: its value then fails to parse, as it does in the text.)"""
+    A string left open where the JSON failed runs to ``stop`` (read once: a regex that
+    must close it would read the rest again from each escaped quote in it)."""
     closes: dict[int, int] = {}
     opened: list[int] = []
     for match in _STRUCTURE.finditer(text, start, stop):
@@ -1114,7 +1114,7 @@ def _closes(text: str, start: int, stop: int) -> dict[int, int]:
     return closes
 
 
-_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 _FIRST_WINDOW = 1024
 _GROWTH = 4
 # How far before a window's end a failure may be caused by its cut: a literal, a number's
