@@ -753,6 +753,20 @@ def test_text_that_begins_like_json_is_cut_after_a_bare_secret_key_too(sentry):
     assert nested_sent == '[{user: "ada", auth: [Filtered]'
 
 
+def test_a_secret_key_written_with_escapes_in_text_cut_short_is_never_sent(sentry):
+    """A tool's JSON cut short (a stopped stream, a truncated file) naming a secret under
+    a key written with escapes (``"db\\/password"``, ``"api\\"key"``) or longer than 256
+    characters: cut after that key, as a key written plainly is. It was sent whole."""
+    keys = {"solidus": "db\\/password", "quote": 'api\\"key', "long": "x" * 300 + "_token"}
+    for name, key in keys.items():
+        with sentry_agents.execute_tool(name) as tool:
+            tool.set_result('{"city": "Paris", "' + key + '": "CANARY", "more": [1, 2')
+    assert b"CANARY" not in sentry.raw()
+    for name, key in keys.items():
+        sent = sentry.named(f"execute_tool {name}").attributes["gen_ai.tool.call.result"]
+        assert sent == '{"city": "Paris", "' + key + '": [Filtered]'
+
+
 def test_a_quoted_secret_key_inside_a_longer_one_in_the_other_quotes_is_cut_after():
     """Text that cannot be read holding a key in single quotes within what reads as a
     key in double quotes whose closing quote is escaped and followed by a colon

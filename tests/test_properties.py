@@ -4047,3 +4047,37 @@ def test_text_with_runs_of_marks_is_looked_at_as_its_normal_form_is(text):
     elif "\\u" not in text and not text.isascii():
         folded = unicodedata.normalize("NFKC", text).casefold()
         assert scrubber.may_hide(text) == (scrubber._hint.search(folded) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["password", "api_key", "db.password", "token", "client_secret"]),
+    st.text(alphabet='/"\\\t\n\x01 é-_', max_size=4),
+    st.text(alphabet='/"\\\t\n\x01 é-_', max_size=4),
+    st.integers(0, 300),
+    st.booleans(),
+    st.booleans(),
+    st.integers(1, 40),
+)
+def test_a_secret_key_written_with_escapes_or_long_in_text_that_does_not_parse_is_cut(
+    word, before, after, padding, ascii, solidus, cut
+):
+    """Text that begins like JSON but does not parse (cut short), naming a secret under a
+    key written with escapes (``\\/``, ``\\"``, ``\\\\``, ``\\t``, ``\\u``...) or longer than
+    256 characters: cut right after that key, as a key written plainly is (it was sent
+    whole). The keys before it, not secrets', are kept."""
+    from sentry_agents import _privacy
+
+    key = "x" * padding + before + "_" + word + "_" + after
+    document = json.dumps(
+        {"city": "Paris", "a/b": [1, 2], key: "CANARY", "z": 1}, ensure_ascii=ascii
+    )
+    if solidus:
+        document = document.replace("/", "\\/")
+    end = document.index("CANARY") + 6
+    text = document[: end + cut % (len(document) - end)]  # not the whole: it would parse
+    scrubber = _privacy.scrubber_for(DEFAULT_SCRUB_KEYS)
+    assert scrubber.decide(key)[0]
+    scrubbed = _privacy.scrub_text(text, scrubber)
+    value = document.index('"CANARY"')
+    assert scrubbed == text[: document.rindex(":", 0, value) + 1] + " [Filtered]"

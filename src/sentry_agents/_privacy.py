@@ -1173,8 +1173,8 @@ def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
     """Text that looks like JSON but does not parse (cut short, as a stopped stream's tool
     arguments are; two documents run together; a Python ``repr`` of a dict): its
     structure cannot be trusted, so everything after the first secret's key is replaced.
-    A key may be quoted (JSON, a ``repr``) or bare, as a JavaScript object literal writes
-    it after ``{`` or ``,`` (``{password: "..."}``)."""
+    A key may be quoted (JSON, a ``repr``; written with escapes, read decoded) or bare, as
+    a JavaScript object literal writes it after ``{`` or ``,`` (``{password: "..."}``)."""
     first: Optional[int] = None
     for key, end in quoted_keys(text):
         if scrubber.decide(key)[0]:
@@ -1184,6 +1184,8 @@ def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
         if scrubber.decide(match.group(1))[0]:
             first = match.end()
             break
+    if "\\" in text or len(text) > _KEY_CHARS + 2:
+        first = _escaped_or_long_key(text, scrubber, first)
     if first is not None:
         return f"{text[:first]} {FILTERED}"
     if "\\u" in text:  # a key spelled with escapes: read decoded, and nothing kept
@@ -1192,6 +1194,29 @@ def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
         if any(scrubber.decide(key)[0] for key in keys):
             return FILTERED
     return text
+
+
+def _escaped_or_long_key(text: str, scrubber: Scrubber, first: Optional[int]) -> Optional[int]:
+    """Where the colon of the first secret's key before ``first`` (``None``: anywhere)
+    ends, of the quoted keys ``quoted_keys`` does not read: written with escapes
+    (``"db\\/password"``, read decoded) or longer than ``_KEY_CHARS``; else ``first``. A
+    quote after a backslash opens none (the keys of JSON encoded twice are read by
+    ``quoted_keys``): the text is read about twice at most, however it is written."""
+    for match in _ANY_QUOTED_KEY.finditer(text, 0, len(text) if first is None else first):
+        double = match.group(1)
+        key = match.group(2) if double is None else double
+        if "\\" not in key and len(key) <= _KEY_CHARS:
+            continue  # read by ``quoted_keys``
+        if double is not None:
+            try:
+                key = json.loads(f'"{key}"')
+            except ValueError:  # an escape JSON has not, or a control character
+                key = _ESCAPED.sub(r"\1", key)
+        else:
+            key = _ESCAPED.sub(r"\1", key)
+        if scrubber.decide(key)[0]:
+            return match.end()
+    return first
 
 
 def quoted_keys(text: str) -> Iterator[tuple[str, int]]:
@@ -1223,6 +1248,13 @@ def quoted_keys(text: str) -> Iterator[tuple[str, int]]:
 # A quoted key and its colon (see ``quoted_keys``): the backslashes before its opening
 # quote, read from the first of their run, and those before its closing one.
 _QUOTED_KEY = re.compile(r"""(?<!\\)(\\*)(?:"([^"\\]{1,256})(\\*)"|'([^'\\]{1,256})(\\*)')\s*:""")
+_KEY_CHARS = 256
+"""The longest key ``quoted_keys`` reads."""
+# A key in double or single quotes with any escapes in it, and its colon.
+_ANY_QUOTED_KEY = re.compile(
+    r"""(?<!\\)(?:"([^"\\]*(?:\\.[^"\\]*)*)"|'([^'\\]*(?:\\.[^'\\]*)*)')\s*:""", re.DOTALL
+)
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 # A bare key and its colon where an object literal has one: after ``{`` or ``,``.
 _BARE_KEY = re.compile(r"[{,]\s*([A-Za-z_$][\w$-]{0,255})\s*:")
