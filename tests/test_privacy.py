@@ -421,6 +421,31 @@ def test_media_in_tool_arguments_and_results_is_never_sent(sentry, mocker):
     assert json.loads(prose) == [{"type": "document", "data": "Meeting notes: ship it"}]
 
 
+def test_a_big_json_text_result_is_searched_for_media_once(sentry, mocker):
+    """A tool's result of JSON text over its budget (a file of 1 MB read as JSON) is
+    searched for media once, as text, not again string by string when it is cut as the
+    structure it holds; with a ``\\u`` escape in it (which may spell media's name), it
+    is, and a data URL so spelled is never sent."""
+    from sentry_agents import _bounded, _jsonable
+
+    code = "def step(x):\n    return compute(x)\n" * 30_000
+    png = "iVBORw0KGgoAAAANSUhEUg" * 50
+    url = "see: data:image/png;\\u0062ase64," + png
+    escaped = '{"path": "b.py", "content": "' + url + json.dumps(code)[1:] + "}"
+    searched = mocker.spy(_jsonable, "may_hold_media")
+    inner = mocker.spy(_bounded, "may_hold_media")
+    with sentry_agents.execute_tool("read_file") as tool:
+        tool.set_result(json.dumps({"path": "a.py", "content": code}))
+    assert [len(c.args[0]) > len(code) for c in searched.call_args_list].count(True) == 1
+    assert not any(len(call.args[0]) >= len(code) for call in inner.call_args_list)
+    with sentry_agents.execute_tool("escaped") as tool:
+        tool.set_result(escaped)
+    assert any(len(call.args[0]) > len(png) for call in inner.call_args_list)
+    assert png.encode() not in sentry.raw()
+    sent = sentry.named("execute_tool read_file").attributes["gen_ai.tool.call.result"]
+    assert json.loads(sent)["content"].startswith(code[:1_000])
+
+
 def test_media_in_a_tool_calls_arguments_is_never_sent_in_messages(sentry):
     """A model's tool call whose arguments carry base64 media (a data URL, a ``base64``
     field, Anthropic's base64 source, Gemini's inline data), in its answer, in a stream

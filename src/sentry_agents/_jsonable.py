@@ -836,6 +836,8 @@ def text_without_media(text: str) -> str:
     if is_data_url(text):
         return BLOB_SUBSTITUTE
     if not may_hold_media(text):
+        if text[:1] in JSON_HEADS or "\n" in text or "\r" in text:
+            return text  # searched for ``base64``, which every data URL holds: none
         return text_media_removed(text)
     body = text.strip(LEADING_SPACE)
     head = body[:1]

@@ -172,7 +172,7 @@ def _scrubbed_or_raise(key: str, value: Any, budget: int, scrubber: Scrubber) ->
     else:
         data = scrub(without_media(jsonable(data)), scrubber)
         if type(data) is str:  # a result's text: sent as text, as ours is
-            return fit_text(data, budget)
+            return fit_text(data, budget, media_removed=True)
     return fit(data, budget).text
 
 
