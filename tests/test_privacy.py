@@ -792,6 +792,30 @@ def test_a_secret_key_written_with_escapes_in_text_cut_short_is_never_sent(sentr
         assert sent == '{"city": "Paris", "' + key + '": [Filtered]'
 
 
+def test_a_secret_key_written_with_escapes_in_json_encoded_twice_and_cut_short_is_cut():
+    """JSON encoded twice (a tool's result that is a JSON string of JSON) and cut short,
+    naming a secret under a key written with escapes or longer than 256 characters: its
+    quotes are escaped once more (``\\"db\\\\/password\\":``), so neither the keys read
+    plainly nor those read with escapes find it. It is cut after that key, as the same
+    text whole (which parses) is scrubbed; it was sent whole."""
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    keys = (
+        "db\\/password",
+        "pass\\u0077ord",
+        'api\\"key',
+        "user\\\\password",
+        "x" * 300 + "_api_key",
+    )
+    for key in keys:
+        inner = '{"city": "Paris", "' + key + '": "CANARY", "more": [1, 2, 3]}'
+        for encoded in (json.dumps(inner), json.dumps(json.dumps(inner))):
+            # cut in a list, and in an escape (a backslash before the quote of "more")
+            for end in (len(encoded) - 4, encoded.index("more") - 1):
+                sent = scrub_text(encoded[:end], scrubber)
+                assert "CANARY" not in sent, sent
+                assert sent.startswith(encoded[:8]) and sent.endswith(" [Filtered]"), sent
+
+
 def test_a_quoted_secret_key_inside_a_longer_one_in_the_other_quotes_is_cut_after():
     """Text that cannot be read holding a key in single quotes within what reads as a
     key in double quotes whose closing quote is escaped and followed by a colon

@@ -968,11 +968,35 @@ def _scrub_json_string(text: str, body: str, scrubber: Scrubber) -> str:
     try:
         parsed = loads_finite(body)
     except (ValueError, RecursionError):
-        return _scrub_unparsed(text, scrubber)
+        cut = _scrub_unparsed(text, scrubber)
+        return cut if cut is not text else _scrub_open_string(text, body, scrubber)
     if not isinstance(parsed, str):
         return text
     inner = scrub_text(parsed, scrubber)
     return text if inner is parsed else dumps(inner)
+
+
+def _scrub_open_string(text: str, body: str, scrubber: Scrubber) -> str:
+    """JSON text encoded twice and cut short (its closing quote lost, perhaps within an
+    escape): the text inside, read as far as it goes, scrubbed and written back without
+    a closing quote. Its keys' quotes are escaped (``\\"db\\\\/password\\":``): one written
+    with escapes or long is found only so, read once decoded."""
+    for end in range(len(body), max(len(body) - _LONGEST_ESCAPE, 0), -1):
+        try:
+            inner = json.loads(body[:end] + '"')
+        except json.JSONDecodeError as error:
+            if error.pos < end - _LONGEST_ESCAPE and not error.msg.startswith("Unterminated"):
+                return text  # not a string cut short (the quote added is escaped: cut short)
+            continue
+        if not isinstance(inner, str):
+            return text
+        scrubbed = scrub_text(inner, scrubber)
+        return text if scrubbed is inner else dumps(scrubbed)[:-1]
+    return text
+
+
+_LONGEST_ESCAPE = 6
+"""The characters of the longest JSON escape (``\\u00e9``): the most a cut leaves open."""
 
 
 def _scrub_documents(text: str, scrubber: Scrubber, *, strict: bool) -> str:
@@ -1200,8 +1224,8 @@ def _escaped_or_long_key(text: str, scrubber: Scrubber, first: Optional[int]) ->
     """Where the colon of the first secret's key before ``first`` (``None``: anywhere)
     ends, of the quoted keys ``quoted_keys`` does not read: written with escapes
     (``"db\\/password"``, read decoded) or longer than ``_KEY_CHARS``; else ``first``. A
-    quote after a backslash opens none (the keys of JSON encoded twice are read by
-    ``quoted_keys``): the text is read about twice at most, however it is written."""
+    quote after a backslash opens none (JSON encoded twice is read decoded by
+    ``_scrub_open_string``): the text is read about twice at most, however it is written."""
     for match in _ANY_QUOTED_KEY.finditer(text, 0, len(text) if first is None else first):
         double = match.group(1)
         key = match.group(2) if double is None else double
