@@ -816,6 +816,20 @@ def test_a_secret_key_written_with_escapes_in_json_encoded_twice_and_cut_short_i
                 assert sent.startswith(encoded[:8]) and sent.endswith(" [Filtered]"), sent
 
 
+def test_a_secret_key_in_a_python_repr_cut_short_is_read_as_python_writes_escapes():
+    """A Python ``repr`` (or ``ascii``) of a dict cut short, naming a secret under a key
+    whose words a control character parts (``'api\\nkey'``, ``"it's api\\x0bkey"``):
+    its escapes are read as Python writes them, as a JSON key's are read as JSON writes
+    them, so it is cut after that key; read as the letter escaped (``apinkey``), it was
+    sent whole."""
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    for key in ("api\nkey", "auth\ttoken", "api\x0bkey", "it's api\x0bkey", "é api\x0bkey"):
+        for write in (repr, ascii):
+            text = write({"city": "Paris", key: "CANARY", "more": [1, 2, 3]})[:-4]
+            sent = scrub_text(text, scrubber)
+            assert sent == text[: text.index("CANARY") - 2] + " [Filtered]", sent
+
+
 def test_a_quoted_secret_key_inside_a_longer_one_in_the_other_quotes_is_cut_after():
     """Text that cannot be read holding a key in single quotes within what reads as a
     key in double quotes whose closing quote is escaped and followed by a colon

@@ -1234,10 +1234,10 @@ def _escaped_or_long_key(text: str, scrubber: Scrubber, first: Optional[int]) ->
         if double is not None:
             try:
                 key = json.loads(f'"{key}"')
-            except ValueError:  # an escape JSON has not, or a control character
-                key = _ESCAPED.sub(r"\1", key)
+            except ValueError:  # an escape JSON has not (a ``repr``'s), or a control character
+                key = _ESCAPED.sub(_python_escape, key)
         else:
-            key = _ESCAPED.sub(r"\1", key)
+            key = _ESCAPED.sub(_python_escape, key)
         if scrubber.decide(key)[0]:
             return match.end()
     return first
@@ -1278,7 +1278,21 @@ _KEY_CHARS = 256
 _ANY_QUOTED_KEY = re.compile(
     r"""(?<!\\)(?:"([^"\\]*(?:\\.[^"\\]*)*)"|'([^'\\]*(?:\\.[^'\\]*)*)')\s*:""", re.DOTALL
 )
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+# An escape, as Python writes them (a ``repr``) or JSON does: what follows the backslash.
+_ESCAPED = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "f": "\f", "b": "\b", "a": "\a", "0": "\0"}
+
+
+def _python_escape(match: re.Match[str]) -> str:
+    """The character an escape stands for, read as Python reads it (``\\n``, ``\\x0b``,
+    ``\\u00e9``); an escape it has not, the character escaped (``\\/``: ``/``)."""
+    escaped = match.group(1)
+    if len(escaped) > 1:
+        code = int(escaped[1:], 16)
+        return chr(code) if code <= 0x10FFFF else escaped
+    return _ESCAPES.get(escaped, escaped)
+
+
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 # A bare key and its colon where an object literal has one: after ``{`` or ``,``.
 _BARE_KEY = re.compile(r"[{,]\s*([A-Za-z_$][\w$-]{0,255})\s*:")
