@@ -816,6 +816,24 @@ def test_a_secret_key_written_with_escapes_in_json_encoded_twice_and_cut_short_i
                 assert sent.startswith(encoded[:8]) and sent.endswith(" [Filtered]"), sent
 
 
+def test_a_secret_key_written_with_escapes_in_json_encoded_twice_within_text_cut_short():
+    """JSON encoded twice as a value of JSON cut short (a tool's result holding a JSON
+    string of JSON: ``{"r": "{\\"db\\\\/password\\": ...``), or on a line after other
+    JSON, naming a secret under a key written with escapes or longer than 256
+    characters: read decoded, what cannot be read is not kept. It was sent whole."""
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    for key in ("db\\/password", "pass\\u0077ord", 'api\\"key', "x" * 300 + "_api_key"):
+        inner = json.dumps('{"city": "Paris", "' + key + '": "CANARY", "more": [1, 2, 3]}')
+        for outer in (
+            '{"r": ' + inner,
+            json.dumps(json.dumps({"r": json.loads(inner)}))[:-8],
+            "[" + inner,
+            '{"x": 1}\n' + inner,
+        ):
+            sent = scrub_text(outer[:-4], scrubber)
+            assert "CANARY" not in sent, sent
+
+
 def test_a_secret_key_in_a_python_repr_cut_short_is_read_as_python_writes_escapes():
     """A Python ``repr`` (or ``ascii``) of a dict cut short, naming a secret under a key
     whose words a control character parts (``'api\\nkey'``, ``"it's api\\x0bkey"``):

@@ -968,31 +968,37 @@ def _scrub_json_string(text: str, body: str, scrubber: Scrubber) -> str:
     try:
         parsed = loads_finite(body)
     except (ValueError, RecursionError):
-        cut = _scrub_unparsed(text, scrubber)
-        return cut if cut is not text else _scrub_open_string(text, body, scrubber)
+        cut = _scrub_unparsed(text, scrubber, decoding=False)
+        if cut is not text:
+            return cut
+        opened = _scrub_open_string(body, scrubber)
+        if opened is None:  # not a string cut short
+            return _scrub_unparsed(text, scrubber)
+        return text if opened is body else opened
     if not isinstance(parsed, str):
         return text
     inner = scrub_text(parsed, scrubber)
     return text if inner is parsed else dumps(inner)
 
 
-def _scrub_open_string(text: str, body: str, scrubber: Scrubber) -> str:
+def _scrub_open_string(body: str, scrubber: Scrubber) -> Optional[str]:
     """JSON text encoded twice and cut short (its closing quote lost, perhaps within an
     escape): the text inside, read as far as it goes, scrubbed and written back without
-    a closing quote. Its keys' quotes are escaped (``\\"db\\\\/password\\":``): one written
-    with escapes or long is found only so, read once decoded."""
+    a closing quote (``body`` itself when nothing in it is a secret; ``None`` when it is
+    no string cut short). Its keys' quotes are escaped (``\\"db\\\\/password\\":``): one
+    written with escapes or long is found only so, read once decoded."""
     for end in range(len(body), max(len(body) - _LONGEST_ESCAPE, 0), -1):
         try:
             inner = json.loads(body[:end] + '"')
         except json.JSONDecodeError as error:
             if error.pos < end - _LONGEST_ESCAPE and not error.msg.startswith("Unterminated"):
-                return text  # not a string cut short (the quote added is escaped: cut short)
+                return None  # not a string cut short (the quote added is escaped: cut short)
             continue
         if not isinstance(inner, str):
-            return text
+            return None
         scrubbed = scrub_text(inner, scrubber)
-        return text if scrubbed is inner else dumps(scrubbed)[:-1]
-    return text
+        return body if scrubbed is inner else dumps(scrubbed)[:-1]
+    return None
 
 
 _LONGEST_ESCAPE = 6
@@ -1193,7 +1199,7 @@ _LEAD = re.compile(r"(?:[^\S\n\r]|\ufeff)*(?=[{\[])")
 _BREAK_LEAD = re.compile(r"[\n\r](?:[^\S\n\r]|\ufeff)*(?=[{\[])")
 
 
-def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
+def _scrub_unparsed(text: str, scrubber: Scrubber, *, decoding: bool = True) -> str:
     """Text that looks like JSON but does not parse (cut short, as a stopped stream's tool
     arguments are; two documents run together; a Python ``repr`` of a dict): its
     structure cannot be trusted, so everything after the first secret's key is replaced.
@@ -1216,6 +1222,13 @@ def _scrub_unparsed(text: str, scrubber: Scrubber) -> str:
         decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         keys = (key for key, _ in quoted_keys(decoded))
         if any(scrubber.decide(key)[0] for key in keys):
+            return FILTERED
+    if decoding and '\\"' in text:
+        # JSON encoded twice within it (``{"r": "{\\"db\\\\/password\\": ``): a key written
+        # with escapes or long there is read with its escapes decoded once (once only: the
+        # text read twice at most), and nothing kept.
+        decoded = _ESCAPED_ONCE.sub(r"\1", text)
+        if _scrub_unparsed(decoded, scrubber, decoding=False) is not decoded:
             return FILTERED
     return text
 
@@ -1294,6 +1307,8 @@ def _python_escape(match: re.Match[str]) -> str:
 
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# The escapes of a quote, a backslash and a solidus: what JSON encoded twice adds.
+_ESCAPED_ONCE = re.compile(r"""\\(["'\\/])""")
 # A bare key and its colon where an object literal has one: after ``{`` or ``,``.
 _BARE_KEY = re.compile(r"[{,]\s*([A-Za-z_$][\w$-]{0,255})\s*:")
 
