@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -2629,6 +2630,11 @@ def test_json_beginning_a_line_is_found_in_windows_as_in_the_whole_text(text, wi
         assert list(_privacy._documents(text)) == documents_read_in_the_whole_text(text)
 
 
+REFERRING_BACK = re.compile(r"""(\\*)(?:"([^"\\]{1,256})\1"|'([^'\\]{1,256})\1')\s*:""")
+"""The regex ``quoted_keys`` replaced: the backslashes before a key's closing quote
+refer back to those before its opening one (the square of a run's length to read)."""
+
+
 @settings(max_examples=2_000, deadline=None)
 @given(
     st.lists(
@@ -2641,12 +2647,9 @@ def test_quoted_keys_are_found_as_a_regex_referring_back_finds_them(text):
     backslashes before the closing quote refer back to those before the opening one
     finds, for any run of backslashes and quotes (JSON encoded many times, or not
     matching), in time linear in the text where that regex took the square of a run."""
-    import re
-
     from sentry_agents._privacy import quoted_keys
 
-    referring_back = re.compile(r"""(\\*)(?:"([^"\\]{1,256})\1"|'([^'\\]{1,256})\1')\s*:""")
-    expected = [(m.group(2) or m.group(3), m.end()) for m in referring_back.finditer(text)]
+    expected = [(m.group(2) or m.group(3), m.end()) for m in REFERRING_BACK.finditer(text)]
     assert list(quoted_keys(text)) == expected
 
 
@@ -2656,15 +2659,13 @@ def test_quoted_keys_are_found_as_the_regex_finds_them_in_every_short_text():
     quote has more backslashes than its opening (``"'k':\\":``), is found as the regex
     finds it, not passed over with the longer one."""
     import itertools
-    import re
 
     from sentry_agents._privacy import quoted_keys
 
-    referring_back = re.compile(r"""(\\*)(?:"([^"\\]{1,256})\1"|'([^'\\]{1,256})\1')\s*:""")
     for size in range(1, 9):
         for chars in itertools.product("\\\"'k:", repeat=size):
             text = "".join(chars)
-            found = [(m.group(2) or m.group(3), m.end()) for m in referring_back.finditer(text)]
+            found = [(m.group(2) or m.group(3), m.end()) for m in REFERRING_BACK.finditer(text)]
             assert list(quoted_keys(text)) == found, text
 
 

@@ -1107,6 +1107,7 @@ def _document_at(text: str, at: int, until: int, *, grow: bool = True) -> tuple[
     size, read = (max(until - at, _FIRST_WINDOW) if grow else until - at), 0
     while True:
         window = text[at : at + size]
+        whole = at + size >= len(text)
         try:
             value, stop = decode_prefix(window, 0)
         except RecursionError:  # as deep within the window as in the text
@@ -1117,10 +1118,10 @@ def _document_at(text: str, at: int, until: int, *, grow: bool = True) -> tuple[
                 and not error.msg.startswith("Unterminated string")
             ):
                 return None, -1, read + error.pos + 1, at + error.pos
-            if at + size >= len(text):
+            if whole:
                 return None, -1, read + len(window), at + error.pos
         except ValueError:
-            if not grow or at + size >= len(text):
+            if not grow or whole:
                 return None, -1, read + len(window), -1
         else:
             return value, at + stop, 0, -1
