@@ -649,7 +649,7 @@ class GenAISpan(Generic[C]):
                 return None
             data = content[0]
             if not structured and isinstance(data, str):
-                # (media was removed from it, unless the kind's is not, or a hook gave it)
+                # without_media read it, unless its kind is scrubbed otherwise or a hook gave it
                 removed = settings.redact is None and SCRUBBERS.get(kind) is scrub
                 text = fit_text(data, self._budget(), media_removed=removed)
                 self._set(key, text)
