@@ -443,7 +443,7 @@ def test_a_big_json_text_result_is_searched_for_media_once(sentry, mocker):
     assert any(len(call.args[0]) > len(png) for call in inner.call_args_list)
     assert png.encode() not in sentry.raw()
     sent = sentry.named("execute_tool read_file").attributes["gen_ai.tool.call.result"]
-    assert json.loads(sent)["content"].startswith(code[:1_000])
+    assert json.loads(sent)["content"].startswith(code[:200])  # (1,024 characters on 2.12)
 
 
 def test_media_in_a_tool_calls_arguments_is_never_sent_in_messages(sentry):
