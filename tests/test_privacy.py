@@ -792,6 +792,16 @@ def test_a_secret_key_written_with_escapes_in_text_cut_short_is_never_sent(sentr
         assert sent == '{"city": "Paris", "' + key + '": [Filtered]'
 
 
+# Secrets' keys as JSON text writes them with escapes, or longer than 256 characters.
+ESCAPED_SECRET_KEYS = (
+    "db\\/password",
+    "pass\\u0077ord",
+    'api\\"key',
+    "user\\\\password",
+    "x" * 300 + "_api_key",
+)
+
+
 def test_a_secret_key_written_with_escapes_in_json_encoded_twice_and_cut_short_is_cut():
     """JSON encoded twice (a tool's result that is a JSON string of JSON) and cut short,
     naming a secret under a key written with escapes or longer than 256 characters: its
@@ -799,14 +809,7 @@ def test_a_secret_key_written_with_escapes_in_json_encoded_twice_and_cut_short_i
     plainly nor those read with escapes find it. It is cut after that key, as the same
     text whole (which parses) is scrubbed; it was sent whole."""
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
-    keys = (
-        "db\\/password",
-        "pass\\u0077ord",
-        'api\\"key',
-        "user\\\\password",
-        "x" * 300 + "_api_key",
-    )
-    for key in keys:
+    for key in ESCAPED_SECRET_KEYS:
         inner = '{"city": "Paris", "' + key + '": "CANARY", "more": [1, 2, 3]}'
         for encoded in (json.dumps(inner), json.dumps(json.dumps(inner))):
             # cut in a list, and in an escape (a backslash before the quote of "more")
@@ -822,7 +825,7 @@ def test_a_secret_key_written_with_escapes_in_json_encoded_twice_within_text_cut
     JSON, naming a secret under a key written with escapes or longer than 256
     characters: read decoded, what cannot be read is not kept. It was sent whole."""
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
-    for key in ("db\\/password", "pass\\u0077ord", 'api\\"key', "x" * 300 + "_api_key"):
+    for key in ESCAPED_SECRET_KEYS:
         inner = json.dumps('{"city": "Paris", "' + key + '": "CANARY", "more": [1, 2, 3]}')
         for outer in (
             '{"r": ' + inner,

@@ -973,7 +973,7 @@ def _scrub_json_string(text: str, body: str, scrubber: Scrubber) -> str:
             return cut
         opened = _scrub_open_string(body, scrubber)
         if opened is None:  # not a string cut short
-            return _scrub_unparsed(text, scrubber)
+            return FILTERED if _secret_decoded_once(text, scrubber) else text
         return text if opened is body else opened
     if not isinstance(parsed, str):
         return text
@@ -1220,18 +1220,23 @@ def _scrub_unparsed(text: str, scrubber: Scrubber, *, decoding: bool = True) -> 
     if first is not None:
         return f"{text[:first]} {FILTERED}"
     if "\\u" in text:  # a key spelled with escapes: read decoded, and nothing kept
-        decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        decoded = _UNICODE_ESCAPE.sub(_python_escape, text)
         keys = (key for key, _ in quoted_keys(decoded))
         if any(scrubber.decide(key)[0] for key in keys):
             return FILTERED
-    if decoding and '\\"' in text:
-        # JSON encoded twice within it (``{"r": "{\\"db\\\\/password\\": ``): a key written
-        # with escapes or long there is read with its escapes decoded once (once only: the
-        # text read twice at most), and nothing kept.
-        decoded = _ESCAPED_ONCE.sub(r"\1", text)
-        if _scrub_unparsed(decoded, scrubber, decoding=False) is not decoded:
-            return FILTERED
+    if decoding and _secret_decoded_once(text, scrubber):
+        return FILTERED
     return text
+
+
+def _secret_decoded_once(text: str, scrubber: Scrubber) -> bool:
+    """Whether JSON encoded twice within ``text`` (``{"r": "{\\"db\\\\/password\\": ``)
+    names a secret under a key written with escapes or long: read with its escapes of
+    quotes, backslashes and solidi decoded once (once only: the text read twice at most)."""
+    if '\\"' not in text:
+        return False
+    decoded = _ESCAPED_ONCE.sub(r"\1", text)
+    return _scrub_unparsed(decoded, scrubber, decoding=False) is not decoded
 
 
 def _escaped_or_long_key(text: str, scrubber: Scrubber, first: Optional[int]) -> Optional[int]:
@@ -1245,16 +1250,21 @@ def _escaped_or_long_key(text: str, scrubber: Scrubber, first: Optional[int]) ->
         key = match.group(2) if double is None else double
         if "\\" not in key and len(key) <= _KEY_CHARS:
             continue  # read by ``quoted_keys``
-        if double is not None:
-            try:
-                key = json.loads(f'"{key}"')
-            except ValueError:  # an escape JSON has not (a ``repr``'s), or a control character
-                key = _ESCAPED.sub(_python_escape, key)
-        else:
-            key = _ESCAPED.sub(_python_escape, key)
-        if scrubber.decide(key)[0]:
+        if scrubber.decide(_key_decoded(key, json_quoted=double is not None))[0]:
             return match.end()
     return first
+
+
+def _key_decoded(key: str, *, json_quoted: bool) -> str:
+    """A quoted key's text with its escapes read: as JSON reads them when in double
+    quotes and JSON can, else as Python does (a ``repr``'s ``\\x0b``, a control
+    character)."""
+    if json_quoted:
+        try:
+            return str(json.loads(f'"{key}"'))
+        except ValueError:  # an escape JSON has not (a ``repr``'s), or a control character
+            pass
+    return _ESCAPED.sub(_python_escape, key)
 
 
 def quoted_keys(text: str) -> Iterator[tuple[str, int]]:
@@ -1307,7 +1317,7 @@ def _python_escape(match: re.Match[str]) -> str:
     return _ESCAPES.get(escaped, escaped)
 
 
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_UNICODE_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4})")
 # The escapes of a quote, a backslash and a solidus: what JSON encoded twice adds.
 _ESCAPED_ONCE = re.compile(r"""\\(["'\\/])""")
 # A bare key and its colon where an object literal has one: after ``{`` or ``,``.
