@@ -822,8 +822,9 @@ def test_a_secret_key_written_with_escapes_in_json_encoded_twice_and_cut_short_i
 def test_a_secret_key_written_with_escapes_in_json_encoded_twice_within_text_cut_short():
     """JSON encoded twice as a value of JSON cut short (a tool's result holding a JSON
     string of JSON: ``{"r": "{\\"db\\\\/password\\": ...``), or on a line after other
-    JSON, naming a secret under a key written with escapes or longer than 256
-    characters: read decoded, what cannot be read is not kept. It was sent whole."""
+    JSON or after a JSON string, naming a secret under a key written with escapes or
+    longer than 256 characters: read decoded, what cannot be read is not kept. It was
+    sent whole."""
     scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
     for key in ESCAPED_SECRET_KEYS:
         inner = json.dumps('{"city": "Paris", "' + key + '": "CANARY", "more": [1, 2, 3]}')
@@ -832,6 +833,8 @@ def test_a_secret_key_written_with_escapes_in_json_encoded_twice_within_text_cut
             json.dumps(json.dumps({"r": json.loads(inner)}))[:-8],
             "[" + inner,
             '{"x": 1}\n' + inner,
+            '"a", ' + inner,  # a JSON string first, then more: neither JSON nor a string cut short
+            '"note" {"r": ' + inner,
         ):
             sent = scrub_text(outer[:-4], scrubber)
             assert "CANARY" not in sent, sent
