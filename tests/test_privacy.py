@@ -446,6 +446,29 @@ def test_a_big_json_text_result_is_searched_for_media_once(sentry, mocker):
     assert json.loads(sent)["content"].startswith(code[:200])  # (1,024 characters on 2.12)
 
 
+def test_a_big_json_text_result_is_parsed_once(sentry, mocker):
+    """A tool's result of JSON text over its budget, read whole to be scrubbed, is cut
+    from the value read then, not parsed again; where a URL's credentials in it were
+    filtered after that reading (in a key), the text sent is cut from the filtered text,
+    and the credentials are never sent."""
+    from sentry_agents import _bounded, _privacy
+
+    code = "def step(x):\n    return compute(x)\n" * 30_000
+    parses = [mocker.spy(_privacy, "loads_finite"), mocker.spy(_bounded, "loads_finite")]
+    with sentry_agents.execute_tool("read_file") as tool:
+        tool.set_result(json.dumps({"path": "a.py", "content": code}))
+    big = [c for spy in parses for c in spy.call_args_list if len(c.args[0]) > len(code)]
+    assert len(big) == 1
+    mirror = "https://ada:CANARY-PASS@git.example.com/repo"  # a key's: the text's URL filter
+    with sentry_agents.execute_tool("linked") as tool:
+        tool.set_result(json.dumps({"path": "b.py", mirror: "origin", "content": code}))
+    assert b"CANARY" not in sentry.raw()
+    for name in ("read_file", "linked"):
+        sent = sentry.named(f"execute_tool {name}").attributes["gen_ai.tool.call.result"]
+        assert json.loads(sent)["path"] in ("a.py", "b.py")  # (1,024 characters on 2.12)
+    assert "git.example.com/repo" in sent
+
+
 def test_media_in_a_tool_calls_arguments_is_never_sent_in_messages(sentry):
     """A model's tool call whose arguments carry base64 media (a data URL, a ``base64``
     field, Anthropic's base64 source, Gemini's inline data), in its answer, in a stream

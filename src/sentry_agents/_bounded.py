@@ -101,22 +101,29 @@ def json_within(value: Any, max_bytes: int, scrubber: Scrubber) -> str:
     return dumps(scrub(Bounded(scrubber, room).convert(value, 0, set())[0], scrubber))
 
 
-def fit_text(text: str, budget: int, *, media_removed: bool = False) -> str:
+def fit_text(
+    text: str, budget: int, *, media_removed: bool = False, read: Optional[list[Any]] = None
+) -> str:
     """Text within ``budget``; JSON text (a tool's result, often) over it is cut as the
     structure it holds, so that it still parses. ``media_removed``: ``text`` is what
     ``without_media`` gave (then scrubbed), so the strings the JSON holds are not searched
     for media again, unless a ``\\u`` escape may spell media's name in them (1 MB of
-    code read as JSON text was searched twice: 2.8 ms each time)."""
+    code read as JSON text was searched twice: 2.8 ms each time). ``read``: the value
+    ``text`` holds, when scrubbing it read it (``scrub_text``'s), not parsed again."""
     if size(text) <= budget:
         return text
-    if text[:1] in ("{", "[") or text.lstrip()[:1] in ("{", "["):
+    if read:
+        parsed = read[0]
+    elif text[:1] in ("{", "[") or text.lstrip()[:1] in ("{", "["):
         try:
             parsed = loads_finite(text)
         except (ValueError, RecursionError):
             parsed = None
-        if isinstance(parsed, (dict, list)):
-            removed = media_removed and "\\u" not in text
-            return fit_within(parsed, budget, media_removed=removed).text
+    else:
+        parsed = None
+    if isinstance(parsed, (dict, list)):
+        removed = media_removed and "\\u" not in text
+        return fit_within(parsed, budget, media_removed=removed).text
     return cut_text(text, budget)
 
 

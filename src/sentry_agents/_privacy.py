@@ -881,32 +881,45 @@ def _add_shape(
     shapes[head] = re.compile("|".join(sources))
 
 
-def scrub_text(text: str, scrubber: Scrubber) -> str:
+def scrub_text(text: str, scrubber: Scrubber, read: Optional[list[Any]] = None) -> str:
     """A string of data scrubbed: JSON held in it (``_json_scrubbed``), then the
     credentials of each URL in it (``urls_filtered``). Only a string that begins as
     JSON may, has lines or holds ``://`` can change (every shortcut past this function
-    tests exactly that). The string itself when nothing in it is a secret."""
+    tests exactly that). The string itself when nothing in it is a secret. ``read``
+    (given): the JSON value of a text read whole to scrub it (``_few_values``) is put
+    in it when the text is given back as it is, so that a text over its budget is cut
+    from that value, not parsed again (a file of 1 MB as JSON text: about 1 ms)."""
     if not scrubber.active:
         return text
     if may_hold_json(text):
-        scrubbed = _read_first(text, scrubber) if _few_values(text) else None
+        scrubbed = _read_first(text, scrubber, read) if _few_values(text) else None
         # (a URL's credentials it filtered are filtered below, in the text as written)
         if scrubbed is not text and scrubber.may_hide(text):
             text = _json_scrubbed(text, scrubber) if scrubbed is None else scrubbed
-    return urls_filtered(text, scrubber) if ("/" in text and "://" in text) else text
+    if "/" in text and "://" in text:
+        filtered = urls_filtered(text, scrubber)
+        if read and filtered is not text:
+            read.clear()
+        return filtered
+    return text
 
 
-def _read_first(text: str, scrubber: Scrubber) -> Optional[str]:
+def _read_first(text: str, scrubber: Scrubber, read: Optional[list[Any]] = None) -> Optional[str]:
     """A JSON text of few values (``_few_values``) scrubbed as ``_json_scrubbed`` scrubs
     one document; ``None`` when it is not one (JSON Lines, text that only begins like
     JSON: read line by line, which may cost far more) or is too deep for the stack left:
-    it is then read only as the prefilter lets, as before it was read first."""
+    it is then read only as the prefilter lets, as before it was read first. The value
+    read is put in ``read`` (given) when nothing in it is a secret."""
     try:
         parsed = loads_finite(text)
         scrubbed = _scrub(parsed, scrubber)
-        return text if scrubbed is parsed else dumps(scrubbed)
     except (ValueError, RecursionError):
         return None
+    if scrubbed is not parsed:
+        return dumps(scrubbed)
+    if read is not None:
+        read.append(parsed)
+    return text
 
 
 def _few_values(text: str) -> bool:

@@ -46,7 +46,7 @@ from ._jsonable import (
 from ._merge import additions, is_content
 from ._message_json import keep, output_within, reused
 from ._messages import output_messages, system_parts, to_gen_ai_messages
-from ._privacy import SCRUBBERS, Dropped, Scrubber, redact, scrub, scrubber_for
+from ._privacy import SCRUBBERS, Dropped, Scrubber, redact, scrub, scrub_text, scrubber_for
 from ._sdk import AttributeValue
 from ._sdk import integrations as sdk_integrations
 from ._tool_definitions import tool_definitions
@@ -644,14 +644,16 @@ class GenAISpan(Generic[C]):
                     return found.text
             else:
                 reuse = None
-            content = self._content(key, kind, value, convert)
+            # Text that without_media read, unless its kind is scrubbed otherwise or a hook
+            # gives it; its JSON value, when scrubbing read it whole, goes in ``read``.
+            removed = not structured and settings.redact is None and SCRUBBERS.get(kind) is scrub
+            read: Optional[list[Any]] = [] if removed else None
+            content = self._content(key, kind, value, convert, read)
             if content is None:
                 return None
             data = content[0]
             if not structured and isinstance(data, str):
-                # without_media read it, unless its kind is scrubbed otherwise or a hook gave it
-                removed = settings.redact is None and SCRUBBERS.get(kind) is scrub
-                text = fit_text(data, self._budget(), media_removed=removed)
+                text = fit_text(data, self._budget(), media_removed=removed, read=read)
                 self._set(key, text)
                 return text
             return self._set_structured(key, data, reuse)
@@ -667,16 +669,24 @@ class GenAISpan(Generic[C]):
         return fitted.text
 
     def _content(
-        self, key: str, kind: str, value: Any, convert: Callable[[Any], Any]
+        self,
+        key: str,
+        kind: str,
+        value: Any,
+        convert: Callable[[Any], Any],
+        read: Optional[list[Any]] = None,
     ) -> Optional[tuple[Any]]:
         """One piece of content converted, scrubbed and redacted, ready to fit (in a
-        1-tuple), or ``None`` when the redaction hook dropped it. Call behind the gate."""
+        1-tuple), or ``None`` when the redaction hook dropped it. Call behind the gate.
+        ``read`` (given for a kind ``scrub`` scrubs): as ``scrub_text``'s."""
         settings = self._settings
         data = convert(value)
         scrubber = SCRUBBERS.get(kind)
         if scrubber is scrub:  # data never holds media, as ``fit_within`` sends it
             data = without_media(data)
-        if scrubber is not None:
+        if read is not None and type(data) is str:
+            data = scrub_text(data, scrubber_for(settings.scrub_keys), read)
+        elif scrubber is not None:
             data = scrubber(data, scrubber_for(settings.scrub_keys))
         try:
             redacted = redact(settings.redact, kind, data)
