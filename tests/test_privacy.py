@@ -469,6 +469,30 @@ def test_a_big_json_text_result_is_parsed_once(sentry, mocker):
     assert "git.example.com/repo" in sent
 
 
+def test_a_big_json_text_result_an_integration_adds_is_parsed_once(mocker):
+    """The same for a tool's result that sentry-sdk's integration wrote on a span we
+    joined: cut from the value read to scrub it, as the same text is cut when parsed
+    again."""
+    from sentry_agents import _bounded, _keys, _merge, _privacy
+
+    code = "def step(x):\n    return compute(x)\n" * 30_000
+    text = json.dumps({"path": "a.py", "content": code})
+    scrubber = scrubber_for(DEFAULT_SCRUB_KEYS)
+    parsed_again = _bounded.fit_text(scrub_text(text, scrubber), 200_000, media_removed=True)
+    parses = [mocker.spy(_privacy, "loads_finite"), mocker.spy(_bounded, "loads_finite")]
+    sent = _merge.content_value(
+        _keys.TOOL_CALL_RESULT,
+        text,
+        inputs_ok=True,
+        outputs_ok=True,
+        budget=200_000,
+        scrubber=scrubber,
+        hooked=False,
+    )
+    assert sent == parsed_again and len(sent) < len(text)
+    assert sum(len(spy.call_args_list) for spy in parses) == 1
+
+
 def test_media_in_a_tool_calls_arguments_is_never_sent_in_messages(sentry):
     """A model's tool call whose arguments carry base64 media (a data URL, a ``base64``
     field, Anthropic's base64 source, Gemini's inline data), in its answer, in a stream

@@ -26,6 +26,7 @@ from ._privacy import (
     scrub,
     scrub_messages,
     scrub_parts,
+    scrub_text,
     scrub_tool_definitions,
 )
 
@@ -170,9 +171,12 @@ def _scrubbed_or_raise(key: str, value: Any, budget: int, scrubber: Scrubber) ->
     elif key == keys.TOOL_DEFINITIONS:
         data = scrub_tool_definitions(without_media(jsonable(data)), scrubber)
     else:
-        data = scrub(without_media(jsonable(data)), scrubber)
-        if type(data) is str:  # a result's text: sent as text, as ours is
-            return fit_text(data, budget, media_removed=True)
+        data = without_media(jsonable(data))
+        if type(data) is str:  # a result's text: sent as text, as ours is (parsed once)
+            read: list[Any] = []
+            text = scrub_text(data, scrubber, read)
+            return fit_text(text, budget, media_removed=True, read=read)
+        data = scrub(data, scrubber)
     return fit(data, budget).text
 
 
